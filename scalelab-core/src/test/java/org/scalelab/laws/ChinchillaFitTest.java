@@ -48,7 +48,13 @@ class ChinchillaFitTest {
     @Test
     void objectiveEqualsTheHuberLossOfTheLogResidualsWrittenOut() {
         double[][] d = synthetic(PAPER, 0.01, 1);
-        double[] x = {6.0, 6.1, 0.5, 0.35, 0.3};
+        // a typical point, and a start whose s = E + A/N^α + B/D^β reaches e^25 per run (products overflow unless renormalised)
+        for (double[] x : new double[][] {{6.0, 6.1, 0.5, 0.35, 0.3}, {25, 25, 1, 0, 0}, {-30, -30, -40, 2, 2}}) {
+            assertObjectiveMatchesClosedForm(d, x);
+        }
+    }
+
+    private static void assertObjectiveMatchesClosedForm(double[][] d, double[] x) {
         double[] lnN = log(d[0]);
         double[] lnD = log(d[1]);
         double[] lnL = log(d[2]);
@@ -63,8 +69,8 @@ class ChinchillaFitTest {
         double[] g = new double[5];
         double sum = new ChinchillaFit.Objective(lnN, lnD, lnL, delta, false).evaluate(x, g);
         double mean = new ChinchillaFit.Objective(lnN, lnD, lnL, delta, true).evaluate(x, g);
-        assertEquals(expected, sum, 1e-12 * expected);
-        assertEquals(expected / lnL.length, mean, 1e-12 * expected);
+        assertEquals(expected, sum, 1e-12 * expected, java.util.Arrays.toString(x));
+        assertEquals(expected / lnL.length, mean, 1e-12 * expected, java.util.Arrays.toString(x));
     }
 
     @Test
