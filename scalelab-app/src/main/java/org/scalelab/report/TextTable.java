@@ -34,6 +34,9 @@ public final class TextTable {
             sb.append(c == 0 ? "" : "  ");
             sb.append(numeric ? " ".repeat(w[c] - s.length()) + s : s + " ".repeat(w[c] - s.length()));
         }
+        while (sb.length() > 0 && sb.charAt(sb.length() - 1) == ' ') {
+            sb.setLength(sb.length() - 1);
+        }
         sb.append('\n');
     }
 
