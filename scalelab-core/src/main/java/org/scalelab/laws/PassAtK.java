@@ -60,7 +60,9 @@ public final class PassAtK {
     /**
      * Unbiased pass@k for one problem in the numerically stable product form of Chen et al. (2021):
      * 1 − C(n−c,k)/C(n,k) = 1 − Π_{i=n−c+1}^{n} (1 − k/i). Every factor lies in [0, 1], so there is no
-     * overflow of the binomials (which exceed 1e308 already at n ≈ 1030) and no cancellation.
+     * overflow of the binomials (which exceed 1e308 already at n ≈ 1030). We sum the factors' logs
+     * (log1p) and return −expm1(sum) rather than 1 − product: for rare successes (pass@1 = 1e-5) the
+     * subtraction 1 − product would keep only ~11 significant digits.
      */
     public static double unbiased(int n, int c, int k) {
         if (n < 1 || c < 0 || c > n) {
@@ -72,11 +74,11 @@ public final class PassAtK {
         if (n - c < k) {
             return 1.0; // every k-subset must contain a correct sample
         }
-        double allWrong = 1.0;
+        double logAllWrong = 0.0;
         for (int i = n - c + 1; i <= n; i++) {
-            allWrong *= 1.0 - (double) k / i;
+            logAllWrong += Math.log1p(-(double) k / i);
         }
-        return 1.0 - allWrong;
+        return -Math.expm1(logAllWrong);
     }
 
     /** Default ks: 1, 2, 4, … up to n, with n itself appended when it is not a power of two. */
