@@ -29,6 +29,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             FitCommand.class,
+            TestTimeCommand.class,
+            ReliabilityCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -114,6 +114,9 @@ public record TextColumns(String source, String sha256, List<String> columns, Li
             for (int i = 0; i < present.size(); i++) {
                 sql.append(i == 0 ? "" : ", ").append('"').append(present.get(i).replace("\"", "\"\"")).append("\"::VARCHAR");
             }
+            if (present.isEmpty()) {
+                sql.append("1"); // none of the wanted columns: still count the rows
+            }
             sql.append(" FROM ").append(scan);
             List<String[]> rows = new ArrayList<>();
             List<String> where = new ArrayList<>();

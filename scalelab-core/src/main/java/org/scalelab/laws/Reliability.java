@@ -31,8 +31,8 @@ public final class Reliability {
     /** Up to this many steps the product is summed term by term; beyond it lgamma is used (see {@link #logSuccess}). */
     static final long LOOP_LIMIT = 2_000_000;
 
-    /** One cell of the table: per-step accuracy p over {@code steps} steps gives {@code success}. */
-    public record Row(double p, double nines, long steps, double rho, double success) {}
+    /** One cell of the table: per-step accuracy p over {@code steps} steps gives {@code success} (nines null for p = 1). */
+    public record Row(double p, Double nines, long steps, double rho, double success) {}
 
     /** Task success for every (p, steps) pair, p-major. */
     public record Table(double rho, List<Row> rows, Provenance provenance) {}
@@ -145,7 +145,8 @@ public final class Reliability {
         List<Row> rows = new ArrayList<>();
         for (double p : ps) {
             for (long n : steps) {
-                rows.add(new Row(p, nines(p), n, rho, success(p, n, rho)));
+                double nines = nines(p);
+                rows.add(new Row(p, Double.isFinite(nines) ? nines : null, n, rho, success(p, n, rho)));
             }
         }
         Map<String, Object> options = new LinkedHashMap<>();
