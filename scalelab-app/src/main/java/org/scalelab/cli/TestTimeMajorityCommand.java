@@ -57,7 +57,7 @@ final class TestTimeMajorityCommand implements Callable<Integer> {
     @Option(names = "--draws", defaultValue = "20000", description = "Monte Carlo subsets per (problem, k) when exact is too costly (default: ${DEFAULT-VALUE}).")
     int draws;
 
-    @Option(names = "--exact-limit", defaultValue = "50000000",
+    @Option(names = "--exact-limit", defaultValue = "200000000",
             description = "Operation budget per (problem, k) for the exact computation (default: ${DEFAULT-VALUE}).")
     long exactLimit;
 

@@ -116,9 +116,14 @@ public final class CoverageCurve {
             bs[r] = l.b;
             kn[r] = kNeeded(l.a, l.b, options.target());
         }
-        return result(k, cov, line, Bootstrap.percentileInterval(as, options.level()),
-                Bootstrap.percentileInterval(bs, options.level()), Bootstrap.percentileInterval(kn, options.level()),
-                reps, failures, options, inputs, "testtime.coverage");
+        return result(k, cov, line, interval(as, options.level()), interval(bs, options.level()),
+                interval(kn, options.level()), reps, failures, options, inputs, "testtime.coverage");
+    }
+
+    /** Percentile interval, or null when no replicate was finite (so JSON shows null, not "NaN"). */
+    private static double[] interval(double[] samples, double level) {
+        double[] ci = Bootstrap.percentileInterval(samples, level);
+        return Double.isFinite(ci[0]) ? ci : null;
     }
 
     /** k = (a / −ln T)^(1/b); +∞ guards are the caller's (b must be &gt; 0). */

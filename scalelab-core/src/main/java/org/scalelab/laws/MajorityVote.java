@@ -42,7 +42,7 @@ public final class MajorityVote {
      */
     public record Options(int[] ks, long exactWorkLimit, int draws, long seed) {
         public static Options defaults() {
-            return new Options(null, 50_000_000L, 20_000, 0);
+            return new Options(null, 200_000_000L, 20_000, 0);
         }
     }
 
@@ -140,7 +140,10 @@ public final class MajorityVote {
                 anyMc ? options.draws() : null, prov);
     }
 
-    /** Operation count of {@link #exact}: Σ_g correct Σ_j Σ_h states(j) · (min(j, m_h) + 1). */
+    /**
+     * Upper bound on the operation count of {@link #exact}: Σ_g correct Σ_j Σ_h states(j) · (min(j, m_h) + 1).
+     * Loose (unreachable states are skipped): measured here, a bound of 8e8 (200 answers, n = k = 1000) ran in 0.2 s.
+     */
     static long exactWork(int[] counts, boolean[] correct, int k) {
         long work = 0;
         for (int g = 0; g < counts.length; g++) {

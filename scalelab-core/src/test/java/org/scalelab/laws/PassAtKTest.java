@@ -133,6 +133,18 @@ class PassAtKTest {
     }
 
     @Test
+    void readsParquetWrittenByDuckDb() throws Exception {
+        Path parquet = dir.resolve("counts.parquet");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("COPY (SELECT * FROM (VALUES ('x', 8, 2), ('y', 8, 8)) t(problem, n, c)) TO '"
+                    + parquet.toAbsolutePath() + "' (FORMAT parquet)");
+        }
+        PassAtKInput.Data d = PassAtKInput.read(parquet, "problem", "n", "c");
+        assertEquals(List.of(new PassAtK.Problem("x", 8, 2), new PassAtK.Problem("y", 8, 8)), d.problems());
+    }
+
+    @Test
     void badCountsNameFileRowColumnAndValue() throws Exception {
         Path csv = dir.resolve("bad.csv");
         Files.writeString(csv, "problem,n,c\na,10,3\nb,10,11\n");
