@@ -83,6 +83,9 @@ final class TestTimeCoverageCommand implements Callable<Integer> {
             PassAtKInput.Data d = PassAtKInput.read(data, problemCol, nCol, cCol);
             r = CoverageCurve.fitProblems(d.problems(), TestTimeCommand.ints("--k", ks), o, List.of(d.input()));
         } else if (header.has(kCol) && header.has(coverageCol)) {
+            if (ks != null) {
+                throw new InputException("--k applies to per-problem counts (problem,n,c); " + data + " is a coverage curve (k,coverage)");
+            }
             NumericTable t = DataInput.readFile(data, List.of(kCol, coverageCol));
             r = CoverageCurve.fit(t.column(kCol), t.column(coverageCol), o, List.of(t.provenanceInput()));
         } else {
