@@ -92,21 +92,22 @@ public final class CoverageCurve {
     public static Result fitProblems(List<PassAtK.Problem> problems, int[] ks, Options options,
             List<Provenance.Input> inputs) {
         PassAtK.Result pass = PassAtK.analyze(problems, ks, inputs);
-        int[] kk = pass.ks().stream().mapToInt(Integer::intValue).toArray();
-        double[] k = Arrays.stream(kk).asDoubleStream().toArray();
+        double[] k = pass.ks().stream().mapToDouble(Integer::doubleValue).toArray();
         double[] cov = pass.curve().stream().mapToDouble(PassAtK.Point::passAtK).toArray();
         Line line = line(k, cov);
         int reps = options.bootstrap();
         if (reps == 0 || problems.size() < 2) {
             return result(k, cov, line, null, null, null, 0, 0, options, inputs, "testtime.coverage");
         }
+        // Per-problem pass@k is computed once; a replicate only re-averages rows.
+        double[][] perProblem = pass.perProblem().stream().map(PassAtK.ProblemPassAtK::passAtK).toArray(double[][]::new);
         double[] as = new double[reps];
         double[] bs = new double[reps];
         double[] kn = new double[reps];
         int failures = 0;
         for (int r = 0; r < reps; r++) {
             int[] idx = Bootstrap.resample(problems.size(), options.seed(), r);
-            Line l = line(k, PassAtK.meanOver(problems, idx, kk));
+            Line l = line(k, meanOver(perProblem, idx));
             if (l == null || !(l.b > 0)) {
                 failures++;
                 as[r] = bs[r] = kn[r] = Double.NaN;
@@ -118,6 +119,19 @@ public final class CoverageCurve {
         }
         return result(k, cov, line, interval(as, options.level()), interval(bs, options.level()),
                 interval(kn, options.level()), reps, failures, options, inputs, "testtime.coverage");
+    }
+
+    private static double[] meanOver(double[][] perProblem, int[] idx) {
+        double[] mean = new double[perProblem[0].length];
+        for (int i : idx) {
+            for (int j = 0; j < mean.length; j++) {
+                mean[j] += perProblem[i][j];
+            }
+        }
+        for (int j = 0; j < mean.length; j++) {
+            mean[j] /= idx.length;
+        }
+        return mean;
     }
 
     /** Percentile interval, or null when no replicate was finite (so JSON shows null, not "NaN"). */

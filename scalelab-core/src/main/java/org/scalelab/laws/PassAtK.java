@@ -146,18 +146,4 @@ public final class PassAtK {
         Provenance prov = Provenance.of("testtime.passk", inputs, options, null);
         return new Result(Arrays.stream(k).boxed().toList(), curve, rows, m, minN, prov);
     }
-
-    /** Mean pass@k over the problems selected by {@code idx} (a bootstrap replicate), at each k. */
-    static double[] meanOver(List<Problem> problems, int[] idx, int[] ks) {
-        double[] out = new double[ks.length];
-        for (int j = 0; j < ks.length; j++) {
-            double s = 0;
-            for (int i : idx) {
-                Problem p = problems.get(i);
-                s += unbiased(p.n(), p.c(), ks[j]);
-            }
-            out[j] = s / idx.length;
-        }
-        return out;
-    }
 }
