@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
         name = "reliability",
         mixinStandardHelpOptions = true,
         description = {
-            "Compounding reliability: a task of n steps succeeds only if every step does (p^n for independent",
-            "steps). With --target, prints the per-step accuracy (and its nines, -log10(1-p)) that a target task",
+            "Compounding reliability: task success over n steps, or the per-step accuracy a target needs.",
+            "A task of n steps succeeds only if every step does (p^n for independent steps). With --target, prints the per-step accuracy (and its nines, -log10(1-p)) that a target task",
             "success needs. --rho > 0 models shared difficulty: each task's per-step accuracy q ~ Beta with mean p",
             "and intra-task correlation rho between steps, so success = E[q^n]."
         },

@@ -17,13 +17,15 @@ import picocli.CommandLine.Spec;
         name = "budget",
         mixinStandardHelpOptions = true,
         description = {
-            "More samples from a small model or fewer from a large one? For each FLOP budget B, model m draws",
-            "floor(B / flops_m) samples and reaches coverage exp(-a_m k^-b_m) (a, b from `testtime coverage`).",
+            "Repeated sampling vs a larger model at equal inference FLOPs: who wins at each budget.",
+            "For each FLOP budget B, model m draws floor(B / flops_m) samples and reaches coverage exp(-a_m k^-b_m)",
+            "(a, b from `testtime coverage`).",
             "Prints the winner at every budget and the budgets where the winner changes.",
             "FLOPs per sample of a dense model ≈ 2 × parameters × tokens generated (Kaplan et al. 2020)."
         },
         footer = {"", "Example:",
-            "  scalelab testtime budget --model 8B,2.1,0.42,1.6e13 --model 70B,1.2,0.35,1.4e14 --budgets 1e14:1e18:41"})
+            "  scalelab testtime budget --model 8B,2.1,0.42,1.6e13 --model 70B,1.2,0.35,1.4e14 \\",
+            "      --budgets 1e14:1e18:41"})
 final class TestTimeBudgetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

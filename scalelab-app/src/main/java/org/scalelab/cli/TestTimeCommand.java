@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
         name = "testtime",
         mixinStandardHelpOptions = true,
         description = {
-            "Test-time scaling: unbiased pass@k, coverage-curve fits and extrapolation, majority voting,",
-            "and repeated sampling vs a larger model at equal inference FLOPs."
+            "Test-time scaling: pass@k, coverage fits, majority voting, sampling vs a larger model.",
+            "Unbiased pass@k, coverage-curve fits with extrapolation, maj@k, and repeated sampling vs a larger",
+            "model at equal inference FLOPs."
         },
         footer = {"", "Example:", "  scalelab testtime passk --data counts.csv --k 1,10,100"},
         subcommands = {

@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
         name = "coverage",
         mixinStandardHelpOptions = true,
         description = {
-            "Fit coverage(k) = exp(-a k^-b) (Brown et al. 2024, Large Language Monkeys) by least squares on",
-            "ln(-ln coverage) vs ln k, and extrapolate the k needed for a target coverage.",
+            "Fit coverage(k) = exp(-a k^-b) and extrapolate the k needed for a target coverage.",
+            "The law of Brown et al. 2024 (Large Language Monkeys), fitted by least squares on ln(-ln coverage) vs ln k.",
             "Input: one row per problem (problem,n,c → coverage = mean pass@k, with bootstrap CIs over problems)",
             "or one row per k (k,coverage → no CIs). The kind is detected from the columns present."
         },

@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
         name = "majority",
         mixinStandardHelpOptions = true,
         description = {
-            "Majority-vote accuracy maj@k from per-sample answers, next to pass@k: the expected score of the most",
-            "frequent answer among k samples drawn without replacement (ties split fractionally). Exact by",
+            "Majority-vote accuracy maj@k from per-sample answers, next to pass@k.",
+            "maj@k is the expected score of the most frequent answer among k samples drawn without replacement",
+            "(ties split fractionally). Exact by",
             "dynamic programming; seeded Monte Carlo only when that would be too costly (the output says which).",
             "Rows: problem, answer (blank = no answer), and correct (1/0) or reference (the reference answer)."
         },

@@ -18,8 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
         name = "passk",
         mixinStandardHelpOptions = true,
         description = {
-            "Unbiased pass@k (Chen et al. 2021, eq. 1) per problem and averaged over problems, from one row per",
-            "problem with n samples drawn and c correct (CSV, Parquet or JSONL)."
+            "Unbiased pass@k per problem and averaged over problems.",
+            "Chen et al. 2021, eq. 1, from one row per problem with n samples drawn and c correct (CSV, Parquet or JSONL)."
         },
         footer = {"", "Example:", "  scalelab testtime passk --data counts.csv --k 1,10,100 --out lab/reports/passk",
             "  (counts.csv: problem,n,c   e.g.   HumanEval/0,200,37)"})
