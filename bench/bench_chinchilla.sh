@@ -28,7 +28,7 @@ echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) 
 
 # --- Java side: the CLI when it has `fit chinchilla`, else the bench main class on the test classpath.
 if [ -x bin/scalelab ] && bin/scalelab fit chinchilla --help >/dev/null 2>&1; then
-  java_fit() { bin/scalelab fit chinchilla --data "$DATA" --json "$@"; }
+  java_fit() { bin/scalelab fit chinchilla --data "$DATA" --json --no-store "$@"; }
   JAVA_HOW="bin/scalelab fit chinchilla"
 else
   mvn -q -o -pl scalelab-core test-compile >/dev/null 2>&1
@@ -43,7 +43,7 @@ echo "java: $JAVA_HOW ($(java -version 2>&1 | head -1))"
 # Best of R runs for the JVM (noisy shared machine); each run is a fresh JVM.
 best_java_grid=999; best_java_boot=999
 for r in $(seq "$REPEAT"); do
-  t0=$(now); out=$(java_fit); t1=$(now)
+  t0=$(now); out=$(java_fit --bootstrap 0); t1=$(now)
   g=$(elapsed "$t0" "$t1")
   best_java_grid=$(awk -v a="$best_java_grid" -v b="$g" 'BEGIN{print (b<a)?b:a}')
   t0=$(now); outb=$(java_fit --bootstrap "$REPS"); t1=$(now)

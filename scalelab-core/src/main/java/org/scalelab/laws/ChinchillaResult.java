@@ -125,6 +125,14 @@ public record ChinchillaResult(
                 orNaN(params.get("alpha")), orNaN(params.get("beta")));
     }
 
+    /** The same result without the replicate rows (compact JSON; intervals and standard errors stay). */
+    public ChinchillaResult withoutReplicates() {
+        return new ChinchillaResult(law, status, reason, params, logParams, computeOptimal, objective, nPoints,
+                nDropped, se, ci95, starts, convergedStarts, optimizer, iterations, evaluations, huberDelta, reduce,
+                grid, dropHighestLoss, bootstrap, bootstrapConverged, seed, threads, seconds, bootstrapSeconds,
+                List.of(), provenance);
+    }
+
     /** The converged bootstrap replicates as records. */
     public List<Params> replicateParams() {
         return replicates == null ? List.of() : replicates.stream().map(Params::fromRow).toList();

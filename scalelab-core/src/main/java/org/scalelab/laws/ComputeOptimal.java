@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.scalelab.Provenance;
 
 /**
  * Compute-optimal allocation and loss forecasts from a fitted Chinchilla law.
@@ -68,10 +69,11 @@ public final class ComputeOptimal {
 
     /**
      * A forecast: allocations for budgets and/or losses at (N, D) points, from a fit's parameters and
-     * its bootstrap replicates.
+     * its bootstrap replicates (the intervals are their 2.5 and 97.5 percentiles).
      */
     public record Forecast(String law, Map<String, Double> params, Map<String, Double> exponents,
-                           int replicates, List<Allocation> budgets, List<LossPrediction> points) {}
+                           int replicates, List<Allocation> budgets, List<LossPrediction> points,
+                           Provenance provenance) {}
 
     /** Allocation for one budget: N_opt, D_opt, D_opt/N_opt and L(N_opt, D_opt), with replicate CIs. */
     public static Allocation allocate(ChinchillaResult.Params fit, List<ChinchillaResult.Params> replicates, double compute) {
@@ -114,7 +116,7 @@ public final class ComputeOptimal {
      * Either array may be empty.
      */
     public static Forecast forecast(ChinchillaResult.Params fit, List<ChinchillaResult.Params> replicates,
-                                    double[] budgets, double[] params, double[] tokens) {
+                                    double[] budgets, double[] params, double[] tokens, Provenance provenance) {
         if (params.length != tokens.length) {
             throw new org.scalelab.InputException("forecast: " + params.length + " --params values but "
                     + tokens.length + " --tokens values; give them in pairs");
@@ -131,11 +133,18 @@ public final class ComputeOptimal {
         exponents.put("a", ChinchillaResult.finiteOrNull(exponentA(fit)));
         exponents.put("b", ChinchillaResult.finiteOrNull(exponentB(fit)));
         exponents.put("G", ChinchillaResult.finiteOrNull(coefficientG(fit)));
-        return new Forecast("chinchilla", fit.asMap(), exponents, replicates.size(), allocations, points);
+        return new Forecast("chinchilla", fit.asMap(), exponents, replicates.size(), allocations, points, provenance);
     }
 
     /** Forecast from a fit result, using its stored bootstrap replicates for the intervals. */
     public static Forecast forecast(ChinchillaResult result, double[] budgets, double[] params, double[] tokens) {
-        return forecast(result.fitted(), result.replicateParams(), budgets, params, tokens);
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("compute", budgets);
+        options.put("params", params);
+        options.put("tokens", tokens);
+        options.put("fit", result.provenance() == null ? null : result.provenance().options());
+        Provenance provenance = Provenance.of("forecast chinchilla",
+                result.provenance() == null ? List.of() : result.provenance().inputs(), options, result.seed());
+        return forecast(result.fitted(), result.replicateParams(), budgets, params, tokens, provenance);
     }
 }

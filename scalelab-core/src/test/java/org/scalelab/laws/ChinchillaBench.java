@@ -36,11 +36,7 @@ public final class ChinchillaBench {
             r = ChinchillaFit.fit(data[0], data[1], data[2], o);
             System.err.printf("run %d: grid %.3f s, bootstrap %.3f s%n", k, r.seconds(), r.bootstrapSeconds());
         }
-        ChinchillaResult shown = new ChinchillaResult(r.law(), r.status(), r.reason(), r.params(), r.logParams(),
-                r.computeOptimal(), r.objective(), r.nPoints(), r.nDropped(), r.se(), r.ci95(), r.starts(),
-                r.convergedStarts(), r.optimizer(), r.iterations(), r.evaluations(), r.huberDelta(), r.reduce(),
-                r.grid(), r.dropHighestLoss(), r.bootstrap(), r.bootstrapConverged(), r.seed(), r.threads(),
-                r.seconds(), r.bootstrapSeconds(), List.of(), r.provenance());
+        ChinchillaResult shown = r.withoutReplicates();
         System.out.println(Json.write(shown));
         System.err.printf("total in JVM: %.3f s%n", (System.nanoTime() - start) * 1e-9);
     }

@@ -100,11 +100,12 @@ class ComputeOptimalTest {
         assertEquals(fit.bootstrapConverged(), f.replicates());
         assertTrue(f.budgets().get(1).params().value() > f.budgets().get(0).params().value());
         assertTrue(f.budgets().get(0).loss().lo() <= f.budgets().get(0).loss().value());
+        assertEquals("forecast chinchilla", f.provenance().analysis());
     }
 
     @Test
     void aNonPositiveBudgetIsAnInputError() {
         assertThrows(InputException.class, () -> ComputeOptimal.allocate(PAPER, List.of(), -1));
-        assertThrows(InputException.class, () -> ComputeOptimal.forecast(PAPER, List.of(), new double[0], new double[] {1e9}, new double[0]));
+        assertThrows(InputException.class, () -> ComputeOptimal.forecast(PAPER, List.of(), new double[0], new double[] {1e9}, new double[0], null));
     }
 }
