@@ -668,34 +668,36 @@ public final class ChinchillaFit {
         private static final double LN2_LO = 1.90821492927058770002e-10; // ln 2 − LN2_HI
         private static final double SQRT2 = 1.4142135623730951;
 
+        private static final double LN2_64_HI = LN2_HI / 64; // exact: LN2_HI has 32 significant bits
+        private static final double LN2_64_LO = LN2_LO / 64;
+        private static final double INV_LN2_64 = 64 / 0.6931471805599453;
+        /** 2^(j/64), j = 0..63 (StrictMath: the same table on every platform). */
+        private static final double[] EXP2_TABLE = new double[64];
+
+        static {
+            for (int j = 0; j < 64; j++) {
+                EXP2_TABLE[j] = StrictMath.pow(2, j / 64.0);
+            }
+        }
+
         /**
-         * eˣ: x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite reduction), eʳ by its degree-13 Taylor
-         * polynomial (truncation &lt; 5e-18), times 2ᵏ built from the exponent bits. Outside
-         * (−708, 709) it defers to Math.exp (overflow, subnormals).
+         * eˣ (Tang's table method): x = (64m + j)·ln2/64 + r with |r| ≤ ln2/128 (Cody–Waite
+         * reduction, k·LN2_64_HI exact), eˣ = 2ᵐ · 2^(j/64) · eʳ, eʳ by its degree-5 Taylor polynomial
+         * (truncation &lt; 4e-17). Outside (−708, 709) it defers to Math.exp (overflow, subnormals).
          */
         static double exp(double x) {
             if (!(x > -708 && x < 709)) {
                 return Math.exp(x);
             }
-            double k = Math.rint(x * LOG2E);
-            double r = (x - k * LN2_HI) - k * LN2_LO; // k·LN2_HI is exact: LN2_HI has 32 trailing zero bits
+            double kd = Math.rint(x * INV_LN2_64);
+            int k = (int) kd;
+            double r = (x - kd * LN2_64_HI) - kd * LN2_64_LO;
             double r2 = r * r;
-            double r4 = r2 * r2;
-            double r8 = r4 * r4;
-            double q0 = 1.0 + r;
-            double q1 = r * (1.0 / 6) + 1.0 / 2;
-            double q2 = r * (1.0 / 120) + 1.0 / 24;
-            double q3 = r * (1.0 / 5040) + 1.0 / 720;
-            double q4 = r * (1.0 / 362880) + 1.0 / 40320;
-            double q5 = r * (1.0 / 39916800) + 1.0 / 3628800;
-            double q6 = r * (1.0 / 6227020800.0) + 1.0 / 479001600;
-            double s0 = q1 * r2 + q0;
-            double s1 = q3 * r2 + q2;
-            double s2 = q5 * r2 + q4;
-            double v0 = s1 * r4 + s0;
-            double v1 = q6 * r4 + s2;
-            double p = v1 * r8 + v0;
-            return p * Double.longBitsToDouble(((long) k + 1023) << 52);
+            // r + r²/2 + r³/6 + r⁴/24 + r⁵/120 (eʳ − 1), Estrin-style to shorten the dependency chain
+            double pm1 = r + r2 * ((0.5 + r * (1.0 / 6)) + r2 * ((1.0 / 24) + r * (1.0 / 120)));
+            double t = EXP2_TABLE[k & 63];
+            double scale = Double.longBitsToDouble((long) ((k >> 6) + 1023) << 52);
+            return (t + t * pm1) * scale;
         }
 
         /**
