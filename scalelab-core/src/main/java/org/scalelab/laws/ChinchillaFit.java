@@ -525,25 +525,62 @@ public final class ChinchillaFit {
         // s below sBelow[i] ⇔ r > δ (upper arm); s above sAbove[i] ⇔ r < −δ (lower arm)
         private final double[] sBelow;
         private final double[] sAbove;
+        // Runs share model sizes (the Fig. 4 data: 142 sizes for 245 runs; a bootstrap sample repeats
+        // runs), so A/N^α and B/D^β are computed once per distinct N and D: uniqueN[idxN[i]] = logN[i].
+        private final double[] uniqueN;
+        private final double[] uniqueD;
+        private final int[] idxN;
+        private final int[] idxD;
+        private final double[] expN;
+        private final double[] expD;
+        private final double[] scratch;
+        private int countN;
+        private int countD;
         private final double delta;
         private final boolean mean;
 
         Objective(double[] logN, double[] logD, double[] logL, double delta, boolean mean) {
+            int n = logL.length;
             this.logN = logN;
             this.logD = logD;
             this.logL = logL;
             this.delta = delta;
             this.mean = mean;
-            this.sBelow = new double[logL.length];
-            this.sAbove = new double[logL.length];
-            thresholds();
+            this.sBelow = new double[n];
+            this.sAbove = new double[n];
+            this.uniqueN = new double[n];
+            this.uniqueD = new double[n];
+            this.idxN = new int[n];
+            this.idxD = new int[n];
+            this.expN = new double[n];
+            this.expD = new double[n];
+            this.scratch = new double[n];
+            prepare();
         }
 
-        private void thresholds() {
+        private void prepare() {
             for (int i = 0; i < logL.length; i++) {
                 sBelow[i] = Math.exp(logL[i] - delta);
                 sAbove[i] = Math.exp(logL[i] + delta);
             }
+            countN = distinct(logN, uniqueN, idxN, scratch);
+            countD = distinct(logD, uniqueD, idxD, scratch);
+        }
+
+        /** Sorted distinct values of v into unique, and each v[i]'s position there into idx; returns the count. */
+        private static int distinct(double[] v, double[] unique, int[] idx, double[] scratch) {
+            System.arraycopy(v, 0, scratch, 0, v.length);
+            Arrays.sort(scratch);
+            int u = 0;
+            for (int i = 0; i < scratch.length; i++) {
+                if (u == 0 || scratch[i] != unique[u - 1]) {
+                    unique[u++] = scratch[i];
+                }
+            }
+            for (int i = 0; i < v.length; i++) {
+                idx[i] = Arrays.binarySearch(unique, 0, u, v[i]);
+            }
+            return u;
         }
 
         /** Loads the bootstrap sample {@code idx} of the full data into this objective's buffers. */
@@ -553,7 +590,7 @@ public final class ChinchillaFit {
                 logD[i] = fullD[idx[i]];
                 logL[i] = fullL[idx[i]];
             }
-            thresholds();
+            prepare();
         }
 
         @Override
@@ -581,13 +618,17 @@ public final class ChinchillaFit {
             double ge = 0;
             double galpha = 0;
             double gbeta = 0;
+            for (int j = 0; j < countN; j++) {
+                expN[j] = exp(a - alpha * uniqueN[j]);
+            }
+            for (int j = 0; j < countD; j++) {
+                expD[j] = exp(b - beta * uniqueD[j]);
+            }
             for (int i = 0; i < n; i++) {
                 double ln = logN[i];
                 double ld = logD[i];
-                double t1 = a - alpha * ln;
-                double t2 = b - beta * ld;
-                double u1 = exp(t1);
-                double u2 = exp(t2);
+                double u1 = expN[idxN[i]]; // e^(a − α log N)
+                double u2 = expD[idxD[i]]; // e^(b − β log D)
                 double u3 = expE;
                 double s = u1 + u2 + u3;
                 double psi;
@@ -619,6 +660,8 @@ public final class ChinchillaFit {
                     }
                 } else {
                     // numerically stable log-sum-exp: subtract the max before exponentiating
+                    double t1 = a - alpha * ln;
+                    double t2 = b - beta * ld;
                     double m = Math.max(Math.max(t1, t2), e);
                     u1 = Math.exp(t1 - m);
                     u2 = Math.exp(t2 - m);
