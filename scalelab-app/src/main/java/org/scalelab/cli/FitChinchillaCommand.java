@@ -21,12 +21,16 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         description = {
             "Fit L(N, D) = E + A/N^alpha + B/D^beta to training runs (parameters N, tokens D, final loss L).",
-            "Hoffmann et al. 2022 (App. D.2) as replicated by Besiroglu et al. 2024 (Epoch AI): Huber loss (delta 1e-3) on",
-            "log L, L-BFGS from 4,500 starts, best converged start; pairs-bootstrap intervals (refits from the best fit)."
+            "",
+            "The procedure of Hoffmann et al. 2022 (App. D.2) as replicated by Besiroglu et al. 2024 (Epoch AI): "
+                    + "Huber loss (delta 1e-3) on log L, L-BFGS from 4,500 starts, the best converged start wins; "
+                    + "pairs-bootstrap standard errors and 95%% intervals from refits started at the best fit.",
+            ""
         },
         footer = {"", "Example:",
-            "  scalelab fit chinchilla --data data/chinchilla_hoffmann2022_fig4.csv --drop-highest-loss 5 --bootstrap 4000",
-            "  (CSV columns params,tokens,loss; or params,compute,loss and tokens = compute / (6 params))"})
+            "  scalelab fit chinchilla --data data/chinchilla_hoffmann2022_fig4.csv \\",
+            "      --drop-highest-loss 5 --bootstrap 4000",
+            "Columns params,tokens,loss; or params,compute,loss with tokens = compute / (6 params)."})
 final class FitChinchillaCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -122,7 +126,7 @@ final class FitChinchillaCommand implements Callable<Integer> {
         int dropHighestLoss;
 
         @Option(names = "--bootstrap", defaultValue = "1000", paramLabel = "N",
-                description = "Pairs-bootstrap refits for standard errors and 95% intervals; 0 for none (default: ${DEFAULT-VALUE}).")
+                description = "Pairs-bootstrap refits for standard errors and 95%% intervals; 0 for none (default: ${DEFAULT-VALUE}).")
         int bootstrap;
 
         @Option(names = "--seed", defaultValue = "0", description = "Bootstrap seed (default: ${DEFAULT-VALUE}).")

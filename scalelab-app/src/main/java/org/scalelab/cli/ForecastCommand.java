@@ -27,14 +27,20 @@ import picocli.CommandLine.Model.CommandSpec;
         name = "forecast",
         mixinStandardHelpOptions = true,
         description = {
-            "Compute-optimal model size and tokens for training budgets, or the loss of a given (N, D), from a Chinchilla fit.",
-            "With C = 6ND: N_opt = G (C/6)^a, D_opt = (C/6)^b / G, G = (alpha A / (beta B))^(1/(alpha+beta)),",
-            "a = beta/(alpha+beta), b = alpha/(alpha+beta) (Hoffmann et al. 2022, eq. 4). Intervals: bootstrap replicates."
+            "Compute-optimal model size and tokens for training budgets, or the loss at a given (N, D), from a Chinchilla fit.",
+            "",
+            "With C = 6ND: N_opt = G (C/6)^a, D_opt = (C/6)^b / G, G = (alpha A / (beta B))^(1/(alpha+beta)), "
+                    + "a = beta/(alpha+beta), b = alpha/(alpha+beta) (Hoffmann et al. 2022, eq. 4). "
+                    + "95%% intervals: the same formulas at every bootstrap replicate's parameters.",
+            ""
         },
         footer = {"", "Examples:",
-            "  scalelab forecast --data data/chinchilla_hoffmann2022_fig4.csv --drop-highest-loss 5 --compute 1e21,1e23,5.76e23",
-            "  scalelab forecast --fit result.json --params 7e10 --tokens 1.4e12",
-            "  (result.json from `scalelab fit chinchilla --keep-replicates --json`; without replicates there are no intervals)"})
+            "  scalelab forecast --data data/chinchilla_hoffmann2022_fig4.csv \\",
+            "      --drop-highest-loss 5 --compute 1e21,1e23,5.76e23",
+            "  scalelab fit chinchilla --data runs.csv --keep-replicates --json \\",
+            "      --no-store > fit.json",
+            "  scalelab forecast --fit fit.json --params 7e10 --tokens 1.4e12",
+            "Without replicates in the saved fit there are no intervals."})
 final class ForecastCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
