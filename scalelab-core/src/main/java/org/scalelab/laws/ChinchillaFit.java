@@ -36,7 +36,11 @@ public final class ChinchillaFit {
     public enum Reduce {
         /** Σ over points: Hoffmann et al. 2022, eq. 3 (and scipy's default here). */
         SUM,
-        /** Mean over points: the averaging variant of some replications (stops earlier under ftol). */
+        /**
+         * Mean over points: the averaging variant of some replications. The objective is then ~1e-5,
+         * far below the scale 1 of L-BFGS-B's relative ftol test, so runs stop early and where they stop
+         * depends on the optimiser's path: scipy and this class agree only to about two digits here.
+         */
         MEAN;
 
         @JsonValue
@@ -251,10 +255,10 @@ public final class ChinchillaFit {
 
     /** Fits in-memory data; provenance records a hash of the values. */
     public static ChinchillaResult fit(double[] params, double[] tokens, double[] loss, Options options) {
+        validate(params, tokens, loss);
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < params.length; i++) {
-            sb.append(params[i]).append(',').append(tokens[Math.min(i, tokens.length - 1)]).append(',')
-                    .append(loss[Math.min(i, loss.length - 1)]).append('\n');
+            sb.append(params[i]).append(',').append(tokens[i]).append(',').append(loss[i]).append('\n');
         }
         return fit(params, tokens, loss, options,
                 List.of(new Provenance.Input("in-memory", Provenance.sha256(sb.toString()), params.length)));
@@ -337,7 +341,7 @@ public final class ChinchillaFit {
         }
         if (best < 0) {
             r.setOptimum(xs[bestAny], fs[bestAny], status[bestAny], iters[bestAny]);
-            return r.finish(org.scalelab.laws.FitStatus.NOT_CONVERGED, "none of the " + starts
+            return r.finish(FitStatus.NOT_CONVERGED, "none of the " + starts
                     + " starts converged; the lowest objective stopped with " + status[bestAny].json()
                     + " (try another --grid)");
         }
