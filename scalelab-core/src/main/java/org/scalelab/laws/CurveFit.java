@@ -38,7 +38,7 @@ final class CurveFit {
         }
     }
 
-    static final int MAX_ITERATIONS = 2000;
+    static final int MAX_ITERATIONS = 400;
 
     /** One LM run from {@code start}; never throws: failure is reported in the optimum. */
     static Optimum minimize(Residuals f, int m, double[] start) {
