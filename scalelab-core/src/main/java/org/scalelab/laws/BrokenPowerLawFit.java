@@ -114,6 +114,19 @@ public final class BrokenPowerLawFit {
             }
             return value(p, x);
         }
+
+        /** Bootstrap replicate b's curve at x (NaN when that refit failed or there was no bootstrap). */
+        public double predictReplicate(int b, double x) {
+            String[] names = parameterNames(breaks);
+            if (!bootstrapSamples.containsKey(names[0])) {
+                return Double.NaN;
+            }
+            double[] p = new double[names.length];
+            for (int j = 0; j < names.length; j++) {
+                p[j] = bootstrapSamples.get(names[j])[b];
+            }
+            return value(p, x);
+        }
     }
 
     public static Result analyze(NumericTable table, String xCol, String yCol, Options options) {
@@ -129,7 +142,7 @@ public final class BrokenPowerLawFit {
      * BNSL in natural parameters p = (a, b, c0, c_1, d_1, f_1, …) at x. Computed through logs with a stable
      * softplus, log(1 + e^z), so that (x/d)^(1/f) with a sharp break (f → 0) does not overflow.
      */
-    static double value(double[] p, double x) {
+    public static double value(double[] p, double x) {
         double logTerm = Math.log(p[1]) - p[2] * Math.log(x);
         for (int i = 3; i + 2 < p.length; i += 3) {
             double c = p[i];
@@ -293,17 +306,26 @@ public final class BrokenPowerLawFit {
             ly[i] = Math.log(y[i]);
         }
         int p = 3 + 3 * k;
-        CurveFit.Residuals res = (t, out) -> {
-            double a = Math.exp(t[0]);
-            for (int i = 0; i < n; i++) {
-                double logTerm = t[1] - t[2] * lu[i];
-                for (int b = 0; b < k; b++) {
-                    double f = Math.exp(t[5 + 3 * b]);
-                    logTerm -= t[3 + 3 * b] * f * softplus((lu[i] - t[4 + 3 * b]) / f);
-                }
-                out[i] = ly[i] - Math.log(a + Math.exp(logTerm));
-            }
-        };
+        double minY = Arrays.stream(y).min().orElseThrow();
+        double luMin = Arrays.stream(lu).min().orElseThrow();
+        double luMax = Arrays.stream(lu).max().orElseThrow();
+        // Bounds where the data stop identifying a parameter: a below 1e-6 of the smallest y is
+        // indistinguishable from 0; a break more than half the data's log range beyond it, or sharper than
+        // 1e-3 e-folds (a corner) or smoother than 1e2 e-folds (no break), changes nothing the data can see.
+        double[] lo = new double[p];
+        double[] hi = new double[p];
+        Arrays.fill(lo, Double.NEGATIVE_INFINITY);
+        Arrays.fill(hi, Double.POSITIVE_INFINITY);
+        lo[0] = Math.log(1e-6 * minY);
+        for (int b = 0; b < k; b++) {
+            double margin = 0.5 * (luMax - luMin);
+            lo[4 + 3 * b] = luMin - margin;
+            hi[4 + 3 * b] = luMax + margin;
+            lo[5 + 3 * b] = Math.log(1e-3);
+            hi[5 + 3 * b] = Math.log(1e2);
+        }
+        CurveFit.Residuals res = CurveFit.bounded(residuals(lu, ly, k), lo, hi);
+        CurveFit.Jacobian jac = CurveFit.bounded(jacobian(lu, k), lo, hi);
         List<double[]> starts = new ArrayList<>();
         if (warm != null) {
             double[] t = new double[p];
@@ -317,46 +339,18 @@ public final class BrokenPowerLawFit {
             }
             starts.add(t);
         }
-        double minY = Arrays.stream(y).min().orElseThrow();
-        double gmY = Math.exp(Arrays.stream(ly).average().orElseThrow());
-        double luMin = Arrays.stream(lu).min().orElseThrow();
-        double luMax = Arrays.stream(lu).max().orElseThrow();
-        double[] locs = {0.25, 0.5, 0.75};
-        for (double af : new double[] {1e-3, 0.5, 0.9}) {
-            for (double c0 : new double[] {0.1, 0.5}) {
-                double a0 = af * minY;
-                double b0 = Math.log(Math.max(gmY - a0, 1e-3 * gmY));
-                if (k == 0) {
-                    starts.add(new double[] {Math.log(a0), b0, c0});
-                    continue;
-                }
-                for (int[] combo : locationCombos(k, locs.length)) {
-                    for (int signs = 0; signs < (1 << k); signs++) {
-                        for (double f0 : k == 1 ? new double[] {0.3, 1.0} : new double[] {0.5}) {
-                            double[] t = new double[p];
-                            t[0] = Math.log(a0);
-                            t[1] = b0;
-                            t[2] = c0;
-                            for (int b = 0; b < k; b++) {
-                                t[3 + 3 * b] = ((signs >> b) & 1) == 0 ? 0.3 : -0.3;
-                                t[4 + 3 * b] = luMin + (luMax - luMin) * locs[combo[b]];
-                                t[5 + 3 * b] = Math.log(f0);
-                            }
-                            starts.add(t);
-                        }
-                    }
-                }
-            }
+        if (warm == null || starts.isEmpty()) {
+            starts.addAll(gridStarts(res, n, k, minY, Math.exp(Arrays.stream(ly).average().orElseThrow()), luMin, luMax));
         }
-        CurveFit.Optimum o = warm != null ? CurveFit.multiStart(res, n, starts.subList(0, 1))
-                : CurveFit.multiStart(res, n, starts);
+        CurveFit.Optimum o = warm != null ? CurveFit.multiStart(res, jac, n, starts.subList(0, 1))
+                : CurveFit.multiStart(res, jac, n, starts);
         if (!o.converged() && warm != null) {
-            o = CurveFit.multiStart(res, n, starts.subList(1, starts.size()));
+            o = CurveFit.multiStart(res, jac, n, starts.subList(1, starts.size()));
         }
         if (!o.converged()) {
             return null;
         }
-        double[] t = o.theta();
+        double[] t = CurveFit.clip(o.theta(), lo, hi);
         double[] nat = new double[p];
         nat[0] = Math.exp(t[0]);
         nat[2] = t[2];
@@ -374,6 +368,118 @@ public final class BrokenPowerLawFit {
             nat[5 + 3 * b] = Math.exp(t[5 + 3 * s]);
         }
         return CurveFit.allFinite(nat) ? nat : null;
+    }
+
+    /** Residuals log y − log ŷ in θ = (ln a, ln b', c0, [c_i, ln d'_i, ln f_i]) on lu = ln(x/x0). */
+    static CurveFit.Residuals residuals(double[] lu, double[] ly, int k) {
+        int n = lu.length;
+        return (t, out) -> {
+            double a = Math.exp(t[0]);
+            for (int i = 0; i < n; i++) {
+                double logTerm = t[1] - t[2] * lu[i];
+                for (int b = 0; b < k; b++) {
+                    double f = Math.exp(t[5 + 3 * b]);
+                    logTerm -= t[3 + 3 * b] * f * softplus((lu[i] - t[4 + 3 * b]) / f);
+                }
+                out[i] = ly[i] - Math.log(a + Math.exp(logTerm));
+            }
+        };
+    }
+
+    /** Analytic Jacobian of {@link #residuals}. */
+    static CurveFit.Jacobian jacobian(double[] lu, int k) {
+        // ∂r_i/∂θ = −(∂ŷ_i/∂θ)/ŷ_i with ŷ = a + e^L, L = ln b' − c0·lu − Σ c·f·softplus(z), z = (lu − ln d')/f:
+        // ∂ŷ/∂ln a = a; ∂ŷ/∂ln b' = e^L; ∂ŷ/∂c0 = −lu·e^L; ∂ŷ/∂c = −f·softplus(z)·e^L;
+        // ∂ŷ/∂ln d' = c·σ(z)·e^L; ∂ŷ/∂ln f = −c·f·(softplus(z) − z·σ(z))·e^L  (σ = logistic = softplus').
+        int n = lu.length;
+        return (t, out) -> {
+            double a = Math.exp(t[0]);
+            for (int i = 0; i < n; i++) {
+                double logTerm = t[1] - t[2] * lu[i];
+                for (int b = 0; b < k; b++) {
+                    double f = Math.exp(t[5 + 3 * b]);
+                    logTerm -= t[3 + 3 * b] * f * softplus((lu[i] - t[4 + 3 * b]) / f);
+                }
+                double e = Math.exp(logTerm);
+                double inv = -1 / (a + e);
+                double[] row = out[i];
+                row[0] = inv * a;
+                row[1] = inv * e;
+                row[2] = -inv * lu[i] * e;
+                for (int b = 0; b < k; b++) {
+                    double c = t[3 + 3 * b];
+                    double f = Math.exp(t[5 + 3 * b]);
+                    double z = (lu[i] - t[4 + 3 * b]) / f;
+                    double sp = softplus(z);
+                    double sig = 1 / (1 + Math.exp(-z));
+                    row[3 + 3 * b] = -inv * f * sp * e;
+                    row[4 + 3 * b] = inv * c * sig * e;
+                    row[5 + 3 * b] = -inv * c * f * (sp - z * sig) * e;
+                }
+            }
+        };
+    }
+
+    /**
+     * Coarse grid search: the cost of every grid point is evaluated (cheap: no Jacobian) and, for every
+     * placement of the breaks on the location grid, the best one or two points seed Levenberg–Marquardt.
+     * A fixed handful of LM starts misses sharp breaks near the ends of the data; ranking thousands of
+     * grid points by cost does not, and keeping the best per break placement keeps the starts diverse
+     * (the overall best few all sit in one basin). The grid covers the offset a as a share of min y, the
+     * initial exponent c0, and per break its slope change c, location d and sharpness f; it thins out as
+     * k grows.
+     */
+    private static List<double[]> gridStarts(CurveFit.Residuals res, int n, int k, double minY, double gmY,
+                                             double luMin, double luMax) {
+        double[] aShares = {1e-4, 0.5, 0.8, 0.95};
+        double[] c0s = {0.05, 0.15, 0.3, 0.6};
+        double[] cs = k == 1 ? new double[] {-0.5, -0.2, 0.2, 0.5, 1.0}
+                : k == 2 ? new double[] {-0.4, -0.1, 0.1, 0.4} : new double[] {-0.3, 0.3};
+        double[] fs = k == 1 ? new double[] {0.01, 0.1, 0.5, 2} : k == 2 ? new double[] {0.05, 0.5} : new double[] {0.3};
+        double[] locs = k == 1 ? new double[] {0.05, 0.15, 0.3, 0.45, 0.55, 0.7, 0.85, 0.95}
+                : new double[] {0.1, 0.25, 0.4, 0.6, 0.75, 0.9};
+        int keepPerPlacement = k == 1 ? 2 : 1;
+        int perBreak = cs.length * fs.length;
+        int shapes = (int) Math.pow(perBreak, k);
+        double[] r = new double[n];
+        int p = 3 + 3 * k;
+        List<double[]> out = new ArrayList<>();
+        for (int[] combo : locationCombos(k, locs.length)) {
+            java.util.PriorityQueue<double[]> best = new java.util.PriorityQueue<>(
+                    (u, v) -> Double.compare(v[p], u[p])); // worst on top; slot p holds the cost
+            for (double share : aShares) {
+                double a0 = share * minY;
+                double b0 = Math.log(Math.max(gmY - a0, 1e-3 * gmY));
+                for (double c0 : c0s) {
+                    for (int shape = 0; shape < shapes; shape++) {
+                        double[] t = new double[p + 1];
+                        t[0] = Math.log(a0);
+                        t[1] = b0;
+                        t[2] = c0;
+                        int code = shape;
+                        for (int b = 0; b < k; b++) {
+                            int pick = code % perBreak;
+                            code /= perBreak;
+                            t[3 + 3 * b] = cs[pick % cs.length];
+                            t[4 + 3 * b] = luMin + (luMax - luMin) * locs[combo[b]];
+                            t[5 + 3 * b] = Math.log(fs[pick / cs.length]);
+                        }
+                        res.eval(Arrays.copyOf(t, p), r);
+                        t[p] = CurveFit.sumSquares(r);
+                        if (Double.isFinite(t[p])) {
+                            best.add(t);
+                            if (best.size() > keepPerPlacement) {
+                                best.poll();
+                            }
+                        }
+                    }
+                }
+            }
+            for (double[] t : best) {
+                out.add(Arrays.copyOf(t, p));
+            }
+        }
+        return out;
     }
 
     /** Strictly increasing k-subsets of {0..m−1}: start locations for k breaks. */

@@ -84,6 +84,14 @@ public final class PowerLawFit {
         public FittedParameter parameter(String name) {
             return FittedParameter.named(parameters, name);
         }
+
+        /** Bootstrap replicate b's curve at x (NaN when that refit failed or there was no bootstrap). */
+        public double predictReplicate(int b, double x) {
+            if (!bootstrapSamples.containsKey("alpha")) {
+                return Double.NaN;
+            }
+            return value(bootstrapSamples.get("E")[b], bootstrapSamples.get("A")[b], bootstrapSamples.get("alpha")[b], x);
+        }
     }
 
     /** Reads {@code xCol} and {@code yCol} from a table (all > 0) and fits; provenance names the table. */
@@ -202,7 +210,8 @@ public final class PowerLawFit {
                 rss, Math.sqrt(rss / x.length), boot, List.copyOf(forecasts), bt, samples, provenance);
     }
 
-    static double value(double e, double a, double alpha, double x) {
+    /** y = E + A·x^(−α) (used for bootstrap bands in reports). */
+    public static double value(double e, double a, double alpha, double x) {
         return e + a * Math.pow(x, -alpha);
     }
 
@@ -237,17 +246,13 @@ public final class PowerLawFit {
             return new double[] {0.0, Math.exp(logA0 + alpha * Math.log(x0)), alpha};
         }
         // θ = (log E, log A', α) with y = E + A'·u^(−α), u = x / x0, A = A'·x0^α.
-        CurveFit.Residuals res = (t, out) -> {
-            double ee = Math.exp(t[0]);
-            double aa = Math.exp(t[1]);
-            for (int i = 0; i < n; i++) {
-                out[i] = ly[i] - Math.log(ee + aa * Math.exp(-t[2] * lu[i]));
-            }
-        };
+        CurveFit.Residuals res = residuals(lu, ly);
+        CurveFit.Jacobian jac = jacobian(lu);
         double minY = Arrays.stream(y).min().orElseThrow();
         double gmY = Math.exp(Arrays.stream(ly).average().orElseThrow());
         List<double[]> starts = new ArrayList<>();
-        if (warmStart != null && warmStart[0] > 0 && warmStart[1] > 0) {
+        boolean warm = warmStart != null && warmStart[0] > 0 && warmStart[1] > 0;
+        if (warm) {
             starts.add(new double[] {Math.log(warmStart[0]), Math.log(warmStart[1] * Math.pow(x0, -warmStart[2])),
                     warmStart[2]});
         }
@@ -257,17 +262,43 @@ public final class PowerLawFit {
                 starts.add(new double[] {Math.log(eStart), Math.log(Math.max(gmY - eStart, 1e-3 * gmY)), al});
             }
         }
-        CurveFit.Optimum o = warmStart != null
-                ? CurveFit.multiStart(res, n, starts.subList(0, 1))
-                : CurveFit.multiStart(res, n, starts);
-        if (!o.converged() && warmStart != null) {
-            o = CurveFit.multiStart(res, n, starts.subList(1, starts.size()));
+        CurveFit.Optimum o = warm
+                ? CurveFit.multiStart(res, jac, n, starts.subList(0, 1))
+                : CurveFit.multiStart(res, jac, n, starts);
+        if (!o.converged() && warm) {
+            o = CurveFit.multiStart(res, jac, n, starts.subList(1, starts.size()));
         }
         if (!o.converged()) {
             return null;
         }
         double[] t = o.theta();
         return new double[] {Math.exp(t[0]), Math.exp(t[1]) * Math.pow(x0, t[2]), t[2]};
+    }
+
+    /** Residuals ln y − ln(E + A'·e^(−α·lu)) in θ = (ln E, ln A', α). */
+    static CurveFit.Residuals residuals(double[] lu, double[] ly) {
+        return (t, out) -> {
+            double ee = Math.exp(t[0]);
+            double aa = Math.exp(t[1]);
+            for (int i = 0; i < lu.length; i++) {
+                out[i] = ly[i] - Math.log(ee + aa * Math.exp(-t[2] * lu[i]));
+            }
+        };
+    }
+
+    /** ∂r/∂ln E = −E/ŷ, ∂r/∂ln A' = −A'e^(−α·lu)/ŷ, ∂r/∂α = lu·A'e^(−α·lu)/ŷ. */
+    static CurveFit.Jacobian jacobian(double[] lu) {
+        return (t, out) -> {
+            double ee = Math.exp(t[0]);
+            double aa = Math.exp(t[1]);
+            for (int i = 0; i < lu.length; i++) {
+                double term = aa * Math.exp(-t[2] * lu[i]);
+                double pred = ee + term;
+                out[i][0] = -ee / pred;
+                out[i][1] = -term / pred;
+                out[i][2] = lu[i] * term / pred;
+            }
+        };
     }
 
     private static List<FittedParameter> nanParameters(boolean offset) {

@@ -91,6 +91,16 @@ public final class SigmoidFit {
         public FittedParameter parameter(String name) {
             return FittedParameter.named(parameters, name);
         }
+
+        /** Bootstrap replicate b's curve at x (NaN when that refit failed or there was no bootstrap). */
+        public double predictReplicate(int b, double x) {
+            if (!bootstrapSamples.containsKey("m")) {
+                return Double.NaN;
+            }
+            double f = bootstrapSamples.containsKey("floor") ? bootstrapSamples.get("floor")[b] : parameter("floor").v();
+            double c = bootstrapSamples.containsKey("ceiling") ? bootstrapSamples.get("ceiling")[b] : parameter("ceiling").v();
+            return value(bootstrapSamples.get("m")[b], bootstrapSamples.get("k")[b], f, c, x);
+        }
     }
 
     public static Result analyze(NumericTable table, String xCol, String yCol, Options options) {
@@ -102,7 +112,8 @@ public final class SigmoidFit {
         return fit(table.column(xCol), table.column(yCol), options, p);
     }
 
-    static double value(double m, double k, double floor, double ceiling, double x) {
+    /** floor + (ceiling − floor) / (1 + exp(−k·(log10 x − m))). */
+    public static double value(double m, double k, double floor, double ceiling, double x) {
         return floor + (ceiling - floor) / (1 + Math.exp(-k * (Math.log10(x) - m)));
     }
 
