@@ -25,6 +25,10 @@ import org.scalelab.store.NumericTable;
 public final class BrokenPowerLawFit {
     private BrokenPowerLawFit() {}
 
+    /** Bounds of each break's sharpness f, in e-folds of x: below, a corner; above, no visible break. */
+    static final double MIN_SHARPNESS = 1e-3;
+    static final double MAX_SHARPNESS = 1e2;
+
     /** The criterion that picks the number of breaks. */
     public enum Criterion { AIC, BIC }
 
@@ -213,6 +217,14 @@ public final class BrokenPowerLawFit {
             warnings.add("a = " + est[0] + " is at its bound 0: no irreducible term is visible in the data");
         }
         for (int i = 0; i < k; i++) {
+            double f = est[5 + 3 * i];
+            if (f <= MIN_SHARPNESS * 1.0001) {
+                warnings.add("break " + (i + 1) + " sharpness f hit its lower bound " + MIN_SHARPNESS
+                        + ": the data show a corner, not a smooth transition; f's interval is meaningless");
+            } else if (f >= MAX_SHARPNESS / 1.0001) {
+                warnings.add("break " + (i + 1) + " sharpness f hit its upper bound " + MAX_SHARPNESS
+                        + ": the transition is spread over the whole range; the break is not identified");
+            }
             double d = est[4 + 3 * i];
             if (d < xMin || d > xMax) {
                 warnings.add("break " + (i + 1) + " at x = " + d + " lies outside the observed range [" + xMin + ", "
@@ -321,8 +333,8 @@ public final class BrokenPowerLawFit {
             double margin = 0.5 * (luMax - luMin);
             lo[4 + 3 * b] = luMin - margin;
             hi[4 + 3 * b] = luMax + margin;
-            lo[5 + 3 * b] = Math.log(1e-3);
-            hi[5 + 3 * b] = Math.log(1e2);
+            lo[5 + 3 * b] = Math.log(MIN_SHARPNESS);
+            hi[5 + 3 * b] = Math.log(MAX_SHARPNESS);
         }
         CurveFit.Residuals res = CurveFit.bounded(residuals(lu, ly, k), lo, hi);
         CurveFit.Jacobian jac = CurveFit.bounded(jacobian(lu, k), lo, hi);
