@@ -22,13 +22,16 @@ import picocli.CommandLine.Spec;
         description = {
             "Fit a broken neural scaling law (Caballero et al. 2022, eq. 1):",
             "  y = a + b*x^-c0 * prod_i (1 + (x/d_i)^(1/f_i))^(-c_i*f_i)",
-            "with 0..k breaks, choosing the number of breaks by BIC (or AIC). Every k's fit is reported;",
-            "the chosen one gets bootstrap intervals, including for the break locations d_i."
+            "with 0..K breaks, choosing the number of breaks by BIC (or AIC). Every",
+            "k's fit is reported; the chosen one gets bootstrap intervals, including",
+            "for the break locations d_i.",
+            ""
         },
         footer = {
             "",
             "Example:",
-            "  scalelab fit bnsl --data runs.csv --x compute --y-col loss --breaks 2 --out lab/reports/bnsl"
+            "  scalelab fit bnsl --data data/chinchilla_hoffmann2022_fig4.csv \\",
+            "      --x compute --y-col loss --breaks 2 --out lab/reports/bnsl"
         })
 final class FitBnslCommand implements Callable<Integer> {
     @Spec

@@ -17,14 +17,17 @@ import picocli.CommandLine.Spec;
         name = "power",
         mixinStandardHelpOptions = true,
         description = {
-            "Fit y = E + A*x^-alpha to one scale variable (params, tokens or compute), in log space,",
-            "with bootstrap standard errors and 95 % intervals, forecasts and an extrapolation backtest.",
-            "--no-offset fits Kaplan et al.'s pure power law y = (x_c/x)^alpha instead."
+            "Fit y = E + A*x^-alpha to one scale variable (params, tokens or compute)",
+            "in log space, with bootstrap standard errors and 95 %% intervals, forecasts",
+            "and an extrapolation backtest. --no-offset fits Kaplan et al.'s pure power",
+            "law y = (x_c/x)^alpha instead.",
+            ""
         },
         footer = {
             "",
             "Example:",
-            "  scalelab fit power --data data/chinchilla_hoffmann2022_fig4.csv --x compute --y-col loss --forecast 1e24 --out lab/reports/power"
+            "  scalelab fit power --data data/chinchilla_hoffmann2022_fig4.csv \\",
+            "      --x compute --y-col loss --forecast 1e24 --out lab/reports/power"
         })
 final class FitPowerCommand implements Callable<Integer> {
     @Spec

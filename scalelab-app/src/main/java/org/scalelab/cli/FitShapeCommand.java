@@ -20,15 +20,18 @@ import picocli.CommandLine.Spec;
         name = "shape",
         mixinStandardHelpOptions = true,
         description = {
-            "Test whether a metric is monotone, U-shaped or inverted-U in log x (non-monotonic scaling).",
-            "A quadratic in log10 x proposes a turning point; a U needs significant curvature, the turning",
-            "point (and its bootstrap 95 % interval) inside the data, and the points on each side moving in",
-            "opposite directions (Simonsohn's two-lines test), so convex power laws are not called U."
+            "Test whether a metric is monotone, U-shaped or inverted-U in log x",
+            "(non-monotonic scaling). A quadratic in log10 x proposes a turning point;",
+            "a U needs significant curvature, the turning point and its bootstrap 95 %%",
+            "interval inside the data, and the points on each side of it moving in",
+            "opposite directions (Simonsohn's two-lines test), so that convex power",
+            "laws are not called U.",
+            ""
         },
         footer = {
             "",
             "Example:",
-            "  scalelab fit shape --data evals.csv --x params --y-col accuracy --alpha 0.05 --json"
+            "  scalelab fit shape --data data/chinchilla_hoffmann2022_fig4.csv --x compute --y-col loss"
         })
 final class FitShapeCommand implements Callable<Integer> {
     @Spec

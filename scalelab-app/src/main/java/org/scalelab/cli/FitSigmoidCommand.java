@@ -19,14 +19,17 @@ import picocli.CommandLine.Spec;
         name = "sigmoid",
         mixinStandardHelpOptions = true,
         description = {
-            "Fit acc = floor + (ceiling - floor) / (1 + exp(-k*(log10 x - m))) to a downstream metric",
-            "(emergence). Reports the 50 % point x50 = 10^m with a bootstrap 95 % interval.",
-            "floor and ceiling are fixed (default chance 0 and 1) or fitted with 'fit'."
+            "Fit a downstream metric's emergence curve",
+            "  acc = floor + (ceiling - floor) / (1 + exp(-k*(log10 x - m)))",
+            "and report the 50 %% point x50 = 10^m with a bootstrap 95 %% interval.",
+            "floor and ceiling are fixed (default 0 and 1) or fitted with 'fit'.",
+            ""
         },
         footer = {
             "",
             "Example (4-way multiple choice, chance 0.25):",
-            "  scalelab fit sigmoid --data evals.csv --x compute --y-col accuracy --floor 0.25 --ceiling 1"
+            "  scalelab fit sigmoid --data evals.csv --x compute --y-col accuracy \\",
+            "      --floor 0.25 --ceiling 1"
         })
 final class FitSigmoidCommand implements Callable<Integer> {
     @Spec

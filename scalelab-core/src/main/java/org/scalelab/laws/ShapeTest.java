@@ -247,9 +247,9 @@ public final class ShapeTest {
         return new SideTest(idx.length, l.slope, FittedParameter.finite(p));
     }
 
-    /** P(T > t) for Student's t with df degrees of freedom. */
+    /** P(T > t) for Student's t with df degrees of freedom, as F(−t) so tiny tails do not round to 0. */
     static double upperTail(double tStat, int df) {
-        return 1 - new TDistribution(df).cumulativeProbability(tStat);
+        return new TDistribution(df).cumulativeProbability(-tStat);
     }
 
     private static String fmt(double v) {
