@@ -26,7 +26,8 @@ import org.scalelab.store.NumericTable;
  *   <li>the vertex inside the observed range of log x, and (when bootstrapped) its 95 % percentile
  *       interval inside that range too;</li>
  *   <li>the two-lines test: a straight line through the points left of the vertex falls, and a straight
- *       line through the points right of it rises, each with one-sided p < α (at least 3 points a side).</li>
+ *       line through the points right of it rises, each with one-sided p < α/2 (at least 3 points a
+ *       side; α/2 because the split point is estimated from the same data, see {@link #test}).</li>
  * </ol>
  * "inverted_U" mirrors every sign. Otherwise the verdict is monotone, following the sign of the linear
  * trend of y on log x.
@@ -183,6 +184,11 @@ public final class ShapeTest {
         }
 
         double a = options.alpha();
+        // Each side is tested at α/2. The split point is estimated from the same data, which biases the
+        // side tests: at α per side, strongly saturating power laws (flat over their last decades) were
+        // called U in up to 7.5 % of 200 simulated seeds; at α/2 the worst case we found was 4.5 %
+        // (ShapeTestTest pins the false-positive rate).
+        double sideAlpha = a / 2;
         String why = null;
         if (sign == 0) {
             why = "the quadratic term is exactly 0";
@@ -195,10 +201,10 @@ public final class ShapeTest {
         } else if (left.nPoints() < MIN_SIDE_POINTS || right.nPoints() < MIN_SIDE_POINTS) {
             why = "fewer than " + MIN_SIDE_POINTS + " points on one side of the vertex (" + left.nPoints() + " left, "
                     + right.nPoints() + " right)";
-        } else if (!(left.pValue() < a)) {
+        } else if (!(left.pValue() < sideAlpha)) {
             why = "the points left of the vertex do not " + (sign > 0 ? "fall" : "rise") + " significantly (p = "
                     + fmt(left.pValue()) + ")";
-        } else if (!(right.pValue() < a)) {
+        } else if (!(right.pValue() < sideAlpha)) {
             why = "the points right of the vertex do not " + (sign > 0 ? "rise" : "fall") + " significantly (p = "
                     + fmt(right.pValue()) + ")";
         }

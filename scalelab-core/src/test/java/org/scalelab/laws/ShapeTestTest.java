@@ -74,14 +74,19 @@ class ShapeTestTest {
         DoubleUnaryOperator saturating = x -> 2.0 + 5.0 * Math.pow(x / 1e7, -1.0);
         // Rising accuracy with diminishing returns: concave, the inverted-U trap.
         DoubleUnaryOperator accuracy = x -> 0.9 - 0.6 * Math.pow(x / 1e7, -0.5);
+        // α = 2: flat for the last three of four decades, the hardest case found (the flat tail is the null's
+        // boundary, and the turning point is chosen from the same data).
+        DoubleUnaryOperator flatTail = x -> 2.0 + 5.0 * Math.pow(x / 1e7, -2.0);
         int fpA = count("U", seeds, 15, 1e7, 1e11, chinchilla, 0.02);
         int fpB = count("U", seeds, 20, 1e7, 1e11, saturating, 0.02);
         int fpC = count("inverted_U", seeds, 20, 1e7, 1e11, accuracy, 0.01);
-        System.out.printf("shape false positives: chinchilla %d/%d, saturating %d/%d, accuracy %d/%d%n",
-                fpA, seeds, fpB, seeds, fpC, seeds);
+        int fpD = count("U", seeds, 40, 1e7, 1e11, flatTail, 0.05);
+        System.out.printf("shape false positives: chinchilla %d/%d, saturating %d/%d, accuracy %d/%d, flat tail %d/%d%n",
+                fpA, seeds, fpB, seeds, fpC, seeds, fpD, seeds);
         assertTrue(fpA <= 10, "chinchilla-like FPR " + fpA + "/" + seeds);
         assertTrue(fpB <= 10, "saturating FPR " + fpB + "/" + seeds);
         assertTrue(fpC <= 10, "accuracy FPR " + fpC + "/" + seeds);
+        assertTrue(fpD <= 10, "flat-tail FPR " + fpD + "/" + seeds);
     }
 
     @Test
