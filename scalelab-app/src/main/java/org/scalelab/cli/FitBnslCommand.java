@@ -79,7 +79,7 @@ final class FitBnslCommand implements Callable<Integer> {
         CliSupport.emit(spec, lab, output, "fit.bnsl", r, r.provenance(), () -> text(r, xCol, yCol), report -> {
             report.verdict("status", r.status().json() + (r.reason() == null ? "" : ": " + r.reason()),
                     r.status() == FitStatus.CONVERGED);
-            report.text(r.breaks() + " break(s) chosen by " + r.criterion().toUpperCase() + " among "
+            report.text(r.nBreaks() + " break(s) chosen by " + r.criterion().toUpperCase() + " among "
                     + r.candidates().size() + " candidates.");
             report.table(FitPlots.PARAMETER_HEADER, FitPlots.parameterRows(allParameters(r)));
             report.table(CANDIDATE_HEADER, candidateRows(r));
@@ -87,8 +87,8 @@ final class FitBnslCommand implements Callable<Integer> {
                 int nb = r.bootstrap() == null ? 0 : r.bootstrap().replicates();
                 Plot p = FitPlots.fitPlot("Broken neural scaling law", xCol, yCol, x, y, r::predict,
                         r::predictReplicate, nb, r.forecasts(), true);
-                for (int i = 0; i < r.breaks(); i++) {
-                    p.vline("d" + (i + 1), r.breakList().get(i).d().v());
+                for (int i = 0; i < r.nBreaks(); i++) {
+                    p.vline("d" + (i + 1), r.breaks().get(i).d().v());
                 }
                 report.plot("fit", p, "Data and the chosen BNSL on log–log axes; vertical lines mark the breaks.");
                 report.plot("residuals", FitPlots.residualPlot(xCol, x, y, r::predict, true), "Residuals in log space.");
@@ -104,7 +104,7 @@ final class FitBnslCommand implements Callable<Integer> {
     static List<List<String>> candidateRows(BrokenPowerLawFit.Result r) {
         List<List<String>> rows = new ArrayList<>();
         for (BrokenPowerLawFit.Candidate c : r.candidates()) {
-            rows.add(List.of(Integer.toString(c.breaks()) + (c.breaks() == r.breaks() ? " *" : ""),
+            rows.add(List.of(Integer.toString(c.nBreaks()) + (c.nBreaks() == r.nBreaks() ? " *" : ""),
                     Integer.toString(c.nParams()), c.status().json(), TextTable.num(c.rssLog()), TextTable.num(c.aic()),
                     TextTable.num(c.bic())));
         }
@@ -113,7 +113,7 @@ final class FitBnslCommand implements Callable<Integer> {
 
     static List<FittedParameter> allParameters(BrokenPowerLawFit.Result r) {
         List<FittedParameter> ps = new ArrayList<>(r.parameters());
-        for (BrokenPowerLawFit.Break b : r.breakList()) {
+        for (BrokenPowerLawFit.Break b : r.breaks()) {
             ps.add(b.c());
             ps.add(b.d());
             ps.add(b.f());
@@ -125,7 +125,7 @@ final class FitBnslCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         sb.append("broken neural scaling law: ").append(yCol).append(" vs ").append(xCol).append("  (")
                 .append(r.nPoints()).append(" points, status: ").append(r.status().json()).append(", ")
-                .append(r.breaks()).append(" break(s) by ").append(r.criterion().toUpperCase()).append(")\n");
+                .append(r.nBreaks()).append(" break(s) by ").append(r.criterion().toUpperCase()).append(")\n");
         if (r.reason() != null) {
             sb.append("reason: ").append(r.reason()).append('\n');
         }

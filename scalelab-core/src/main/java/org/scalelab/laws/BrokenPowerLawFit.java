@@ -89,15 +89,15 @@ public final class BrokenPowerLawFit {
     public record Break(FittedParameter d, FittedParameter c, FittedParameter f) {}
 
     /** The fit with k breaks (point estimates only), its fit quality and information criteria. */
-    public record Candidate(int breaks, int nParams, FitStatus status, String reason, Double rssLog, Double aic,
+    public record Candidate(int nBreaks, int nParams, FitStatus status, String reason, Double rssLog, Double aic,
                             Double bic, Map<String, Double> parameters) {}
 
     /**
-     * The chosen fit: {@code parameters} holds a, b, c0 (b in input x units); {@code breakList} one entry per
+     * The chosen fit: {@code parameters} holds a, b, c0 (b in input x units); {@code breaks} one entry per
      * break sorted by location; {@code candidates} every k tried. {@code rssLog} is on log y.
      */
     public record Result(String law, String form, FitStatus status, String reason, List<String> warnings,
-                         int breaks, String criterion, List<FittedParameter> parameters, List<Break> breakList,
+                         int nBreaks, String criterion, List<FittedParameter> parameters, List<Break> breaks,
                          int nPoints, Double rssLog, Double rmseLog, List<Candidate> candidates,
                          BootstrapSummary bootstrap, List<CurveForecast> forecasts, Backtest.Result backtest,
                          @JsonIgnore Map<String, double[]> bootstrapSamples, Provenance provenance) {
@@ -107,21 +107,21 @@ public final class BrokenPowerLawFit {
             if (status == FitStatus.NOT_CONVERGED || parameters.get(0).value() == null) {
                 return Double.NaN;
             }
-            double[] p = new double[3 + 3 * breaks];
+            double[] p = new double[3 + 3 * nBreaks];
             p[0] = parameters.get(0).v();
             p[1] = parameters.get(1).v();
             p[2] = parameters.get(2).v();
-            for (int i = 0; i < breaks; i++) {
-                p[3 + 3 * i] = breakList.get(i).c().v();
-                p[4 + 3 * i] = breakList.get(i).d().v();
-                p[5 + 3 * i] = breakList.get(i).f().v();
+            for (int i = 0; i < nBreaks; i++) {
+                p[3 + 3 * i] = breaks.get(i).c().v();
+                p[4 + 3 * i] = breaks.get(i).d().v();
+                p[5 + 3 * i] = breaks.get(i).f().v();
             }
             return value(p, x);
         }
 
         /** Bootstrap replicate b's curve at x (NaN when that refit failed or there was no bootstrap). */
         public double predictReplicate(int b, double x) {
-            String[] names = parameterNames(breaks);
+            String[] names = parameterNames(nBreaks);
             if (!bootstrapSamples.containsKey(names[0])) {
                 return Double.NaN;
             }

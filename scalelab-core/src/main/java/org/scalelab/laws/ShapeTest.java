@@ -83,7 +83,8 @@ public final class ShapeTest {
      */
     public record Result(String shape, TurningPoint turningPoint, Double pValue, Map<String, Double> coefficients,
                          Map<String, Double> standardErrors, int nPoints, FitStatus status, String reason,
-                         TurningPoint vertex, SideTest left, SideTest right, Double trendSlope, Double trendPValue,
+                         TurningPoint vertex, SideTest left, SideTest right, Double trendSlope,
+                         @com.fasterxml.jackson.annotation.JsonProperty("trend_p_value") Double trendPValue,
                          Double bootstrapSupport, BootstrapSummary bootstrap, String why,
                          @JsonIgnore double[] bootstrapVertexLog10, Provenance provenance) {
 
