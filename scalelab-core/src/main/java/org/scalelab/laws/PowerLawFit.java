@@ -90,7 +90,8 @@ public final class PowerLawFit {
             if (!bootstrapSamples.containsKey("alpha")) {
                 return Double.NaN;
             }
-            return value(bootstrapSamples.get("E")[b], bootstrapSamples.get("A")[b], bootstrapSamples.get("alpha")[b], x);
+            double e = bootstrapSamples.containsKey("E") ? bootstrapSamples.get("E")[b] : 0.0;
+            return value(e, bootstrapSamples.get("A")[b], bootstrapSamples.get("alpha")[b], x);
         }
     }
 
@@ -162,7 +163,9 @@ public final class PowerLawFit {
         List<FittedParameter> params = new ArrayList<>();
         String[] names = {"E", "A", "alpha"};
         for (int j = 0; j < 3; j++) {
-            double[] col = nb > 0 ? CurveFit.column(reps, j) : null;
+            // In the Kaplan form E is fixed at 0, not estimated: it gets no interval.
+            boolean estimated = j > 0 || options.offset();
+            double[] col = nb > 0 && estimated ? CurveFit.column(reps, j) : null;
             if (col != null) {
                 samples.put(names[j], col);
             }

@@ -22,8 +22,12 @@ import org.scalelab.store.NumericTable;
 public final class SigmoidFit {
     private SigmoidFit() {}
 
-    /** Above this steepness (per decade) the transition is sharper than typical spacing of runs. */
-    static final double MAX_IDENTIFIED_K = 50;
+    /**
+     * Width in decades of the logistic's 10 % → 90 % rise, times k: 2·ln 9 ≈ 4.39. A rise narrower than
+     * the gap between the two runs around m happened between them, so k is not identified (any larger k
+     * fits as well) and m is only known to lie in that gap.
+     */
+    static final double RISE_WIDTH_TIMES_K = 2 * Math.log(9);
 
     /**
      * @param floor     fixed lower asymptote (e.g. chance accuracy), or null to fit it
@@ -144,13 +148,29 @@ public final class SigmoidFit {
         List<String> warnings = new ArrayList<>();
         double tMin = Arrays.stream(x).map(Math::log10).min().orElseThrow();
         double tMax = Arrays.stream(x).map(Math::log10).max().orElseThrow();
-        if (Math.abs(k) > MAX_IDENTIFIED_K) {
+        double[] gap = gapAround(x, m);
+        if (gap != null && RISE_WIDTH_TIMES_K / Math.abs(k) < Math.log10(gap[1] / gap[0])) {
             status = FitStatus.DEGENERATE;
-            reason = "steepness k = " + k + " per decade hit the identifiability bound " + MAX_IDENTIFIED_K
-                    + ": the jump happens between two runs, so m is only known to lie between them";
+            reason = "steepness k = " + k + " per decade puts the whole 10-90 % rise between the runs at x = "
+                    + gap[0] + " and x = " + gap[1] + ": k is not identified and m only lies between them; "
+                    + "add runs in that interval";
         } else if (!(ceiling > floor)) {
             status = FitStatus.DEGENERATE;
             reason = "fitted ceiling " + ceiling + " is not above floor " + floor + "; fix them with options";
+        }
+        // A fitted plateau is observed only if the curve gets within 10 % of it inside the data; otherwise
+        // the asymptote is an extrapolation of the logistic's shape.
+        double shareAtMin = 1 / (1 + Math.exp(-k * (tMin - m)));
+        double shareAtMax = 1 / (1 + Math.exp(-k * (tMax - m)));
+        double upper = k > 0 ? shareAtMax : shareAtMin;
+        double lower = k > 0 ? shareAtMin : shareAtMax;
+        if (options.ceiling() == null && upper < 0.9) {
+            warnings.add("the fitted ceiling " + ceiling + " is not observed: inside the data the curve reaches only "
+                    + Math.round(100 * upper) + " % of the way to it; fix it with --ceiling");
+        }
+        if (options.floor() == null && lower > 0.1) {
+            warnings.add("the fitted floor " + floor + " is not observed: inside the data the curve comes down only to "
+                    + Math.round(100 * lower) + " % above it; fix it with --floor");
         }
         if (m < tMin || m > tMax) {
             warnings.add("the 50 % point x50 = " + Math.pow(10, m) + " lies outside the observed x range ["
@@ -223,6 +243,17 @@ public final class SigmoidFit {
         }
         return new Result("sigmoid", form, status, reason, List.copyOf(warnings), List.copyOf(params), x.length, rss,
                 Math.sqrt(rss / x.length), boot, List.copyOf(forecasts), bt, samples, provenance);
+    }
+
+    /** The two consecutive distinct x values whose log10 bracket m, or null when m is outside the data. */
+    static double[] gapAround(double[] x, double m) {
+        double[] d = Arrays.stream(x).distinct().sorted().toArray();
+        for (int i = 0; i + 1 < d.length; i++) {
+            if (Math.log10(d[i]) <= m && m <= Math.log10(d[i + 1])) {
+                return new double[] {d[i], d[i + 1]};
+            }
+        }
+        return null;
     }
 
     /** Least-squares {m, k, floor, ceiling} (fixed ones copied from options), or null when nothing converged. */

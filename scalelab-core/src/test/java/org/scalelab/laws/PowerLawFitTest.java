@@ -61,6 +61,7 @@ class PowerLawFitTest {
         assertEquals(alpha, r.parameter("alpha").v(), 0.005);
         assertEquals(Math.log10(nc), Math.log10(r.parameter("x_c").v()), 0.6);
         assertEquals(0.0, r.parameter("E").v());
+        assertNull(r.parameter("E").ci95(), "E is fixed in the Kaplan form, not estimated");
     }
 
     @Test

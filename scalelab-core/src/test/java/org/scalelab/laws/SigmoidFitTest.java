@@ -89,7 +89,17 @@ class SigmoidFitTest {
         SigmoidFit.Result r = SigmoidFit.fit(x, y,
                 SigmoidFit.Options.defaults().withFloorCeiling(0.25, 0.9).withBootstrap(0, 0), PROV);
         assertEquals(FitStatus.DEGENERATE, r.status());
-        assertTrue(r.reason().contains("steepness"), r.reason());
+        assertTrue(r.reason().contains("between the runs at x = 1.0E8 and x = 1.0E9"), r.reason());
+    }
+
+    @Test
+    void unobservedCeilingIsFlaggedWhenFitted() {
+        // Only the foot of the rise (x ≤ 1e8, m = 9): a fitted ceiling is not pinned by the data.
+        double[][] d = emergence(15, 1e5, 1e8, 9, 1, 0.2, 0.9, 0.01, 4);
+        SigmoidFit.Result r = SigmoidFit.fit(d[0], d[1],
+                SigmoidFit.Options.defaults().withFloorCeiling(0.2, null).withBootstrap(0, 0), PROV);
+        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("ceiling")) || r.status() != FitStatus.CONVERGED,
+                r.status() + " ceiling " + r.parameter("ceiling").value() + " " + r.warnings());
     }
 
     @Test
