@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Independent scipy reference for ScaleLab's single-variable laws.
 
-Usage: laws_scipy.py power|kaplan|sigmoid DATA.csv [--floor F] [--ceiling C]
+Usage: laws_scipy.py power|kaplan|sigmoid|quadratic DATA.csv [--floor F] [--ceiling C]
 DATA.csv has a header with columns x,y. Prints one JSON object with the fitted parameters:
   power   y = E + A*x^-alpha, least squares on log y (multi-start scipy.optimize.curve_fit)  -> E, A, alpha
   kaplan  y = A*x^-alpha, least squares on log y (numpy.polyfit on log-log)                  -> A, alpha
   sigmoid y = floor + (ceiling-floor)/(1+exp(-k*(log10 x - m))), least squares on y           -> m, k[, floor, ceiling]
+  quadratic y = c0 + c1*t + c2*t^2, t = log10 x - mean(log10 x), OLS (numpy.linalg.lstsq) -> c0, c1, c2,
+          se_c2 and the two-sided t-test p-value of c2 (scipy.stats.t)
 --floor/--ceiling fix the sigmoid's asymptotes (default 0 and 1); pass "fit" to fit one.
 """
 import argparse
@@ -80,9 +82,27 @@ def fit_sigmoid(x, y, floor, ceiling):
     return out
 
 
+def fit_quadratic(x, y):
+    from scipy import stats
+
+    lx = np.log10(x)
+    center = lx.mean()
+    t = lx - center
+    X = np.c_[np.ones_like(t), t, t * t]
+    coef, _, _, _ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ coef
+    df = len(y) - 3
+    s2 = resid @ resid / df
+    cov = s2 * np.linalg.inv(X.T @ X)
+    se = np.sqrt(np.diag(cov))
+    p = 2 * stats.t.sf(abs(coef[2] / se[2]), df)
+    return {"c0": float(coef[0]), "c1": float(coef[1]), "c2": float(coef[2]), "se_c2": float(se[2]),
+            "p_value": float(p), "t_center": float(center)}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("law", choices=["power", "kaplan", "sigmoid"])
+    ap.add_argument("law", choices=["power", "kaplan", "sigmoid", "quadratic"])
     ap.add_argument("csv")
     ap.add_argument("--floor", default="0")
     ap.add_argument("--ceiling", default="1")
@@ -94,6 +114,8 @@ def main():
         out = fit_power(x, y)
     elif a.law == "kaplan":
         out = fit_kaplan(x, y)
+    elif a.law == "quadratic":
+        out = fit_quadratic(x, y)
     else:
         f = None if a.floor == "fit" else float(a.floor)
         c = None if a.ceiling == "fit" else float(a.ceiling)

@@ -2,7 +2,6 @@ package org.scalelab.cli;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import org.scalelab.InputException;
 import picocli.CommandLine.Option;
 
@@ -70,10 +69,5 @@ final class LawOptions {
             }
             return Arrays.stream(v).boxed().toList();
         }
-    }
-
-    /** Lower-case enum name for messages. */
-    static String lower(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -39,7 +39,8 @@ public final class ShapeTest {
     static final int MIN_SIDE_POINTS = 3;
 
     /**
-     * @param alpha     significance level of every one-sided test in the verdict
+     * @param alpha     significance level of the verdict: the curvature test runs at α, each side of the
+     *                  two-lines test at α/2
      * @param bootstrap pairs-bootstrap replicates for the turning point's interval (0: none; the
      *                  interval condition is then skipped)
      * @param seed      bootstrap seed

@@ -102,4 +102,16 @@ class LawsScipyReferenceTest {
         assertRel(ref2.get("floor").asDouble(), free.parameter("floor").v(), 1e-3, "floor");
         assertRel(ref2.get("ceiling").asDouble(), free.parameter("ceiling").v(), 1e-3, "ceiling");
     }
+
+    @Test
+    void shapeQuadraticAndCurvaturePValueMatchNumpyOlsAndScipyT() throws Exception {
+        double[][] d = ShapeTestTest.sample(15, 1e7, 1e11, x -> 2.0 + 5.0 * Math.pow(x / 1e7, -0.5), 0.05, 21);
+        ShapeTest.Result r = ShapeTest.test(d[0], d[1], ShapeTest.Options.defaults().withBootstrap(0, 0), PROV);
+        JsonNode ref = scipy(d[0], d[1], "quadratic");
+        for (String c : new String[] {"c0", "c1", "c2", "t_center"}) {
+            assertRel(ref.get(c).asDouble(), r.coefficients().get(c), 1e-9, c);
+        }
+        assertRel(ref.get("se_c2").asDouble(), r.standardErrors().get("c2"), 1e-9, "se(c2)");
+        assertRel(ref.get("p_value").asDouble(), r.pValue(), 1e-6, "p(c2)");
+    }
 }
