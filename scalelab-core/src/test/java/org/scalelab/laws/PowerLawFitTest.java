@@ -89,6 +89,15 @@ class PowerLawFitTest {
     }
 
     @Test
+    void offsetFitOnPureKaplanDataReportsEAtItsBoundInsteadOfATinyNumber() {
+        double[][] d = powerLaw(30, 1e6, 1e10, 0, 11.5, 0.076, 0.005, 6);
+        PowerLawFit.Result r = PowerLawFit.fit(d[0], d[1], PowerLawFit.Options.defaults().withBootstrap(20, 1), PROV);
+        assertEquals(FitStatus.DEGENERATE, r.status(), r.reason());
+        assertTrue(r.reason().contains("E = ") && r.reason().contains("Kaplan"), r.reason());
+        assertEquals(0.076, r.parameter("alpha").v(), 0.01);
+    }
+
+    @Test
     void tooFewPointsIsDegenerateWithReason() {
         PowerLawFit.Result r = PowerLawFit.fit(new double[] {1, 2, 3}, new double[] {3, 2, 1.5},
                 PowerLawFit.Options.defaults(), PROV);
