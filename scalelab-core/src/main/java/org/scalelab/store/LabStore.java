@@ -206,28 +206,41 @@ public final class LabStore implements AutoCloseable {
     public NumericTable query(String sql, List<String> columns) {
         String statement = ReadOnlySql.check(sql);
         String source = "query \"" + statement + "\"";
-        return inRolledBackTransaction(statement, () -> {
-            List<String> available = new ArrayList<>();
+        List<String> available = inRolledBackTransaction(statement, () -> {
+            List<String> names = new ArrayList<>();
             try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("DESCRIBE " + statement)) {
                 while (rs.next()) {
-                    available.add(rs.getString(1));
+                    names.add(rs.getString(1));
                 }
             }
-            DataInput.requireColumns(source, available, columns);
-            StringBuilder stage = new StringBuilder("CREATE TEMP TABLE query_staged AS SELECT ");
-            for (int i = 0; i < columns.size(); i++) {
-                stage.append(i == 0 ? "" : ", ").append(SqlText.ident(columns.get(i))).append(" AS c").append(i);
-            }
-            if (columns.isEmpty()) {
-                stage.append("1 AS c0");
-            }
-            stage.append(" FROM (").append(statement).append(") AS q");
+            return names;
+        });
+        DataInput.requireColumns(source, available, columns);
+        StringBuilder stage = new StringBuilder("CREATE OR REPLACE TEMP TABLE query_staged AS SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            stage.append(i == 0 ? "" : ", ").append(SqlText.ident(columns.get(i))).append(" AS c").append(i);
+        }
+        if (columns.isEmpty()) {
+            stage.append("1 AS c0");
+        }
+        // As a subquery the statement can only read; the temp table lives outside the store file and is
+        // staged outside a transaction so its rowids are the plain 0-based result rows.
+        stage.append(" FROM (").append(statement).append(") AS q");
+        try {
             try (Statement st = connection.createStatement()) {
                 st.execute(stage.toString());
             }
             NumericTable t = DataInput.readStaged(connection, "query_staged", source, "", columns, r -> "row " + r);
             return new NumericTable(source, contentHash(statement, t), t.columns(), t.values());
-        });
+        } catch (SQLException e) {
+            throw new InputException(source + " failed: " + SqlText.firstLine(e.getMessage()), e);
+        } finally {
+            try (Statement st = connection.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS query_staged");
+            } catch (SQLException e) {
+                // the temp table dies with the connection anyway
+            }
+        }
     }
 
     /** Stores a result record (as JSON) with its provenance; returns its id. */

@@ -81,13 +81,16 @@ final class RunImporter {
             }
         }
 
-        c.setAutoCommit(false);
+        // Staging happens outside the transaction: a temporary table lives in the connection's temp
+        // catalog, not in the store file, and its committed rowids are the plain 0-based data rows
+        // (inside a transaction DuckDB numbers uncommitted rows from 2^55).
+        try (Statement st = c.createStatement()) {
+            st.execute(scan.stageSql(STAGED, mapped.stream().map(Mapped::column).toList()));
+        } catch (SQLException e) {
+            dropStaged(c);
+            throw scan.readError(e);
+        }
         try {
-            try (Statement st = c.createStatement()) {
-                st.execute(scan.stageSql(STAGED, mapped.stream().map(Mapped::column).toList()));
-            } catch (SQLException e) {
-                throw scan.readError(e);
-            }
             long rows = count(c);
             if (rows == 0) {
                 throw new InputException(source + ": no data rows (only a header); nothing to import");
@@ -106,8 +109,30 @@ final class RunImporter {
             }
             ValueCheck.requireValid(c, STAGED, checks, source, scan::rowLabel);
             requireNoDuplicates(c, scan, source, params, tokens, compute, model, metrics);
+            return write(c, file, sha, absolute, rows, options, mapped, params, tokens, compute, model, family, metrics, metricCols);
+        } finally {
+            dropStaged(c);
+        }
+    }
 
-            long importId = nextId(c, "SELECT coalesce(max(import_id), 0) + 1 FROM imports");
+    private static void dropStaged(Connection c) {
+        try (Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS " + STAGED);
+        } catch (SQLException e) {
+            // the temp table dies with the connection anyway; the import's own outcome is what matters
+        }
+    }
+
+    /** Inserts the validated staged rows in one transaction; rolls back on any failure. */
+    private static ImportSummary write(Connection c, Path file, String sha, String absolute, long rows, ImportOptions options,
+            List<Mapped> mapped, Mapped params, Mapped tokens, Mapped compute, Mapped model, Mapped family, List<Mapped> metrics,
+            Map<String, String> metricCols) throws SQLException {
+        String source = file.toString();
+        c.setAutoCommit(false);
+        try {
+            // Import ids are never reused, even after deleteImport: meta remembers the last one handed out.
+            long importId = nextId(c, "SELECT coalesce(max(v), 0) + 1 FROM (SELECT max(import_id) AS v FROM imports "
+                    + "UNION ALL SELECT value::BIGINT FROM meta WHERE key = 'last_import_id')");
             long base = nextId(c, "SELECT coalesce(max(run_id), 0) FROM runs");
             // C = 6·N·D: training FLOPs ≈ 6 per parameter per token (forward 2, backward 4), Kaplan et al.
             // 2020 §2.1; Hoffmann et al. 2022 use the same approximation. Any two give the third.
@@ -132,7 +157,7 @@ final class RunImporter {
                     st.execute("INSERT INTO metrics (run_id, name, value) SELECT " + base + " + rowid + 1, "
                             + SqlText.literal(m.role()) + ", " + num(m) + " FROM " + STAGED);
                 }
-                st.execute("DROP TABLE " + STAGED);
+                st.execute("INSERT OR REPLACE INTO meta VALUES ('last_import_id', '" + importId + "')");
             }
             ImportOptions resolved = new ImportOptions(col(params), col(tokens), col(compute), metricCols, col(family), col(model),
                     options.minRows());

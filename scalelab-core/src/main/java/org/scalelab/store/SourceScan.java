@@ -123,7 +123,7 @@ final class SourceScan {
      * is on by default), which the tests check on a file of millions of rows.
      */
     String stageSql(String table, List<String> sourceColumns) {
-        StringBuilder sql = new StringBuilder("CREATE TEMP TABLE ").append(table).append(" AS SELECT ");
+        StringBuilder sql = new StringBuilder("CREATE OR REPLACE TEMP TABLE ").append(table).append(" AS SELECT ");
         for (int i = 0; i < sourceColumns.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(SqlText.ident(sourceColumns.get(i))).append(" AS c").append(i);
         }
