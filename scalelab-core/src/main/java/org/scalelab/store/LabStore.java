@@ -285,8 +285,7 @@ public final class LabStore implements AutoCloseable {
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("SELECT result_id, analysis, created_at, version, seed FROM results ORDER BY result_id")) {
             while (rs.next()) {
-                long seed = rs.getLong(5);
-                out.add(new ResultSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.wasNull() ? null : seed));
+                out.add(new ResultSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), nullableLong(rs.getObject(5))));
             }
         } catch (SQLException e) {
             throw new ScaleLabException(lab + ": cannot list results: " + SqlText.firstLine(e.getMessage()), e);
@@ -303,9 +302,8 @@ public final class LabStore implements AutoCloseable {
                 if (!rs.next()) {
                     throw new InputException("no result " + id + " in " + lab + "; list them with `scalelab results list`");
                 }
-                long seed = rs.getLong(5);
-                Long s = rs.wasNull() ? null : seed;
-                return new StoredResult(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), s, tree(rs.getString(6)),
+                return new StoredResult(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), nullableLong(rs.getObject(5)),
+                        tree(rs.getString(6)),
                         tree(rs.getString(7)), tree(rs.getString(8)));
             }
         } catch (SQLException e) {
@@ -380,6 +378,10 @@ public final class LabStore implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Long nullableLong(Object v) {
+        return v == null ? null : ((Number) v).longValue();
     }
 
     private static JsonNode tree(String json) {

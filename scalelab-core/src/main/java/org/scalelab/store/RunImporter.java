@@ -273,10 +273,11 @@ final class RunImporter {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT min(r) FROM (SELECT rowid AS r, count(*) OVER "
                 + "(PARTITION BY " + partition + ") AS n FROM " + STAGED + ") WHERE n > 1")) {
             rs.next();
-            first = rs.getLong(1);
-            if (rs.wasNull()) {
+            Object min = rs.getObject(1);
+            if (min == null) {
                 return;
             }
+            first = ((Number) min).longValue();
         }
         StringBuilder same = new StringBuilder();
         for (java.util.function.Function<String, String> k : keys) {

@@ -39,9 +39,9 @@ final class ValueCheck {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql.toString())) {
             rs.next();
             for (int i = 0; i < checks.size(); i++) {
-                long r = rs.getLong(i + 1);
-                if (!rs.wasNull() && r < worstRow) {
-                    worstRow = r;
+                Object r = rs.getObject(i + 1);
+                if (r != null && ((Number) r).longValue() < worstRow) {
+                    worstRow = ((Number) r).longValue();
                     worst = checks.get(i);
                 }
             }
@@ -56,8 +56,8 @@ final class ValueCheck {
              ResultSet rs = st.executeQuery("SELECT " + col + "::VARCHAR, TRY_CAST(" + col + " AS DOUBLE) FROM " + table + " WHERE rowid = " + worstRow)) {
             rs.next();
             raw = rs.getString(1);
-            double d = rs.getDouble(2);
-            parsed = rs.wasNull() ? null : d;
+            Object d = rs.getObject(2);
+            parsed = d == null ? null : ((Number) d).doubleValue();
         }
         String where = source + ": " + rowLabel.apply(worstRow + 1) + ", column '" + worst.column() + "': ";
         if (raw == null || raw.isBlank()) {
