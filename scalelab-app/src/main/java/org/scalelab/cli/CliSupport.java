@@ -1,0 +1,160 @@
+package org.scalelab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.scalelab.InputException;
+import org.scalelab.Provenance;
+import org.scalelab.io.Json;
+import org.scalelab.report.Report;
+import org.scalelab.store.DataInput;
+import org.scalelab.store.NumericTable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * What every command shares: where the lab is, where data come from, and how a result leaves the
+ * program (table or JSON on stdout, a saved record in the lab store, a report folder).
+ *
+ * <p>The pattern of a command:
+ * <pre>{@code
+ * @Command(name = "power", mixinStandardHelpOptions = true, description = ..., footer = {"Example:", "  scalelab fit power --data runs.csv"})
+ * final class FitPowerCommand implements Callable<Integer> {
+ *     @Spec CommandSpec spec;
+ *     @Mixin CliSupport.LabOption lab;
+ *     @Mixin CliSupport.DataOptions data;
+ *     @Mixin CliSupport.OutputOptions output;
+ *     public Integer call() {
+ *         NumericTable t = data.load(lab, List.of(xCol, yCol));
+ *         PowerLawFit.Result r = PowerLawFit.fit(...);
+ *         CliSupport.emit(spec, lab, output, "fit.power", r, r.provenance(), () -> table(r), report -> report.plot(...));
+ *         return 0;
+ *     }
+ * }
+ * }</pre>
+ */
+public final class CliSupport {
+    private CliSupport() {}
+
+    /** {@code --lab DIR}; default {@code $SCALELAB_LAB}, else {@code ./lab}. */
+    public static final class LabOption {
+        @Option(names = "--lab", paramLabel = "DIR",
+                description = "Lab folder (store, models, reports). Default: $SCALELAB_LAB, else ./lab.")
+        Path lab;
+
+        public Path dir() {
+            if (lab != null) {
+                return lab;
+            }
+            String env = System.getenv("SCALELAB_LAB");
+            return env != null && !env.isBlank() ? Paths.get(env) : Paths.get("lab");
+        }
+    }
+
+    /** {@code --data FILE} or {@code --query SQL}: where an analysis reads its points. */
+    public static final class DataOptions {
+        @Option(names = "--data", paramLabel = "FILE",
+                description = "CSV, Parquet or JSONL file with one row per run.")
+        Path data;
+
+        @Option(names = "--query", paramLabel = "SQL",
+                description = "SQL over the lab store instead of a file, e.g. \"SELECT params, tokens, loss FROM points\".")
+        String query;
+
+        public boolean present() {
+            return data != null || query != null;
+        }
+
+        /** Reads the named numeric columns, validated finite, from the file or the store query. */
+        public NumericTable load(LabOption lab, List<String> columns) {
+            if (data != null && query != null) {
+                throw new InputException("give either --data FILE or --query SQL, not both");
+            }
+            if (data != null) {
+                return DataInput.readFile(data, columns);
+            }
+            if (query != null) {
+                return StoreAccess.query(lab.dir(), query, columns);
+            }
+            throw new InputException("no input: give --data FILE (CSV, Parquet, JSONL) or --query \"SELECT … FROM points\"");
+        }
+    }
+
+    /** {@code --json}, {@code --out DIR}, {@code --no-store}. */
+    public static final class OutputOptions {
+        @Option(names = "--json", description = "Print the result record as JSON instead of a table.")
+        boolean json;
+
+        @Option(names = "--out", paramLabel = "DIR",
+                description = "Also write result.json, an HTML report and plots (SVG + PNG) to DIR.")
+        Path out;
+
+        @Option(names = "--no-store", description = "Do not save the result in the lab store.")
+        boolean noStore;
+
+        public boolean json() {
+            return json;
+        }
+
+        public Path out() {
+            return out;
+        }
+    }
+
+    /**
+     * Sends a result where the user asked: JSON or the human table on stdout; the lab store (with
+     * provenance) unless --no-store; a report folder when --out is given ({@code reportContent}
+     * adds the plots and tables; result.json is always written there).
+     */
+    public static void emit(CommandSpec spec, LabOption lab, OutputOptions output, String analysis, Object result,
+            Provenance provenance, Supplier<String> humanText, Consumer<Report> reportContent) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (output.out != null) {
+            Report report = Report.create(title(analysis));
+            if (reportContent != null) {
+                reportContent.accept(report);
+            }
+            report.json(result);
+            Path dir = report.write(output.out);
+            if (!output.json) {
+                out.println("report: " + dir.resolve("index.html"));
+            }
+        }
+        if (!output.noStore && lab != null) {
+            long id = StoreAccess.saveResult(lab.dir(), analysis, result, provenance);
+            if (!output.json && id >= 0) {
+                out.println("saved as result " + id + " in " + lab.dir().resolve("scalelab.duckdb"));
+            }
+        }
+        if (output.json) {
+            out.println(Json.pretty(result));
+        } else {
+            out.println(humanText.get());
+        }
+        out.flush();
+    }
+
+    static String title(String analysis) {
+        return "ScaleLab — " + analysis;
+    }
+
+    /** Splits "1e21,1e22" into doubles, naming the option on a bad value. */
+    public static double[] doubles(String option, String csv) {
+        String[] parts = csv.split(",");
+        double[] v = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                v[i] = Double.parseDouble(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new InputException(option + ": '" + parts[i].trim() + "' is not a number (expected e.g. 1e21,1e22)");
+            }
+            if (!Double.isFinite(v[i])) {
+                throw new InputException(option + ": value " + parts[i].trim() + " is not finite");
+            }
+        }
+        return v;
+    }
+}

@@ -1,0 +1,89 @@
+package org.scalelab.cli;
+
+import java.io.PrintWriter;
+import org.scalelab.Provenance;
+import org.scalelab.ScaleLabException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code scalelab} command. Each subcommand = load inputs → call one analysis → print, store and
+ * render its result record. Failures the user can fix ({@link ScaleLabException}) print one line on
+ * stderr and exit with the exception's code (2 for bad input); a stack trace only with SCALELAB_DEBUG=1.
+ */
+@Command(
+        name = "scalelab",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "Measure how model behaviour changes with scale: fit and forecast scaling laws,",
+            "test-time scaling, compounding reliability, and more.",
+            ""
+        },
+        footer = {
+            "",
+            "Start with:  scalelab demo          (writes lab/reports/demo/index.html)",
+            "Every command has --help with a copy-pasteable example.",
+            "Environment: SCALELAB_LAB (default lab folder), SCALELAB_DEBUG=1 (stack traces)."
+        },
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            FitCommand.class,
+            TestTimeCommand.class,
+            ReliabilityCommand.class,
+        })
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line in-process (tests use this) and returns the exit code. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            Throwable t = ex;
+            while (!(t instanceof ScaleLabException) && t.getCause() != null && t != t.getCause()) {
+                t = t.getCause();
+            }
+            if (System.getenv("SCALELAB_DEBUG") != null) {
+                ex.printStackTrace(err);
+            }
+            if (t instanceof ScaleLabException sle) {
+                err.println("scalelab: error: " + sle.getMessage());
+                err.flush();
+                return sle.exitCode();
+            }
+            err.println("scalelab: internal error: " + ex + " (run with SCALELAB_DEBUG=1 for the stack trace, and report it)");
+            err.flush();
+            return 1;
+        });
+        // Usage errors (unknown option, bad value) are bad input: exit code 2, like other bad input.
+        cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? 2 : 1);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"ScaleLab " + Provenance.scalelabVersion() + " (Java " + System.getProperty("java.version") + ")"};
+        }
+    }
+}

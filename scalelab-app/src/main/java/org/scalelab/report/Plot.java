@@ -1,0 +1,251 @@
+package org.scalelab.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Rectangle;
+import java.awt.geom.Ellipse2D;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
+import org.jfree.chart.renderer.xy.XYBarRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.data.statistics.HistogramDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
+import org.jfree.svg.SVGGraphics2D;
+import org.jfree.svg.SVGUtils;
+import org.scalelab.ScaleLabException;
+
+/**
+ * One chart, built fluently and written as SVG (for the HTML report) and PNG (for slides and
+ * quick looks) through JFreeChart. Log axes drop non-positive values (they cannot be shown) rather
+ * than failing. Layers are drawn in the order added, later on top.
+ */
+public final class Plot {
+    /** Colour-blind-safe palette (Okabe & Ito 2008). */
+    static final Color[] PALETTE = {
+        new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
+        new Color(0xE69F00), new Color(0x56B4E9), new Color(0xF0E442), new Color(0x000000)
+    };
+
+    private enum Kind { POINTS, LINE, DASHED, BAND, HISTOGRAM }
+
+    private record Layer(Kind kind, String name, double[] x, double[] y, double[] lo, double[] hi, int bins) {}
+
+    private record Marker(String label, double value, boolean vertical) {}
+
+    private final String title;
+    private final String xLabel;
+    private final String yLabel;
+    private boolean logX;
+    private boolean logY;
+    private int width = 720;
+    private int height = 440;
+    private final List<Layer> layers = new ArrayList<>();
+    private final List<Marker> markers = new ArrayList<>();
+
+    private Plot(String title, String xLabel, String yLabel) {
+        this.title = title;
+        this.xLabel = xLabel;
+        this.yLabel = yLabel;
+    }
+
+    public static Plot of(String title, String xLabel, String yLabel) {
+        return new Plot(title, xLabel, yLabel);
+    }
+
+    public Plot logX() {
+        logX = true;
+        return this;
+    }
+
+    public Plot logY() {
+        logY = true;
+        return this;
+    }
+
+    public Plot size(int width, int height) {
+        this.width = width;
+        this.height = height;
+        return this;
+    }
+
+    /** Scatter of observed points. */
+    public Plot points(String series, double[] x, double[] y) {
+        layers.add(new Layer(Kind.POINTS, series, x.clone(), y.clone(), null, null, 0));
+        return this;
+    }
+
+    /** A fitted or predicted curve (solid). */
+    public Plot line(String series, double[] x, double[] y) {
+        layers.add(new Layer(Kind.LINE, series, x.clone(), y.clone(), null, null, 0));
+        return this;
+    }
+
+    /** An extrapolation or reference curve (dashed). */
+    public Plot dashed(String series, double[] x, double[] y) {
+        layers.add(new Layer(Kind.DASHED, series, x.clone(), y.clone(), null, null, 0));
+        return this;
+    }
+
+    /** A shaded interval (e.g. a 95 % CI) around {@code mid}. */
+    public Plot band(String series, double[] x, double[] mid, double[] lo, double[] hi) {
+        layers.add(new Layer(Kind.BAND, series, x.clone(), mid.clone(), lo.clone(), hi.clone(), 0));
+        return this;
+    }
+
+    /** Histogram of samples (e.g. bootstrap replicates of a parameter). */
+    public Plot histogram(String series, double[] values, int bins) {
+        layers.add(new Layer(Kind.HISTOGRAM, series, values.clone(), null, null, null, bins));
+        return this;
+    }
+
+    /** A labelled vertical line at x. */
+    public Plot vline(String label, double x) {
+        markers.add(new Marker(label, x, true));
+        return this;
+    }
+
+    /** A labelled horizontal line at y. */
+    public Plot hline(String label, double y) {
+        markers.add(new Marker(label, y, false));
+        return this;
+    }
+
+    /** Writes {@code name.svg} and {@code name.png} into {@code dir}. */
+    public void save(Path dir, String name) {
+        JFreeChart chart = chart();
+        try {
+            Files.createDirectories(dir);
+            ChartUtils.saveChartAsPNG(dir.resolve(name + ".png").toFile(), chart, width, height);
+            SVGGraphics2D g2 = new SVGGraphics2D(width, height);
+            chart.draw(g2, new Rectangle(0, 0, width, height));
+            SVGUtils.writeToSVG(dir.resolve(name + ".svg").toFile(), g2.getSVGElement());
+        } catch (IOException e) {
+            throw new ScaleLabException("cannot write plot " + dir.resolve(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    JFreeChart chart() {
+        XYPlot plot = new XYPlot();
+        plot.setDomainAxis(axis(xLabel, logX));
+        plot.setRangeAxis(axis(yLabel, logY));
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(new Color(0xDDDDDD));
+        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
+        plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
+        int colour = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            Color c = PALETTE[colour++ % PALETTE.length];
+            switch (l.kind) {
+                case POINTS, LINE, DASHED -> {
+                    XYSeries s = new XYSeries(l.name, false, true);
+                    for (int k = 0; k < l.x.length; k++) {
+                        if (shown(l.x[k], logX) && shown(l.y[k], logY)) {
+                            s.add(l.x[k], l.y[k]);
+                        }
+                    }
+                    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(l.kind != Kind.POINTS, l.kind == Kind.POINTS);
+                    r.setSeriesPaint(0, c);
+                    r.setSeriesShape(0, new Ellipse2D.Double(-3, -3, 6, 6));
+                    r.setSeriesStroke(0, l.kind == Kind.DASHED
+                            ? new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f)
+                            : new BasicStroke(2f));
+                    plot.setDataset(i, new XYSeriesCollection(s));
+                    plot.setRenderer(i, r);
+                }
+                case BAND -> {
+                    YIntervalSeries s = new YIntervalSeries(l.name, false, true);
+                    for (int k = 0; k < l.x.length; k++) {
+                        if (shown(l.x[k], logX) && shown(l.lo[k], logY) && shown(l.hi[k], logY) && shown(l.y[k], logY)) {
+                            s.add(l.x[k], l.y[k], l.lo[k], l.hi[k]);
+                        }
+                    }
+                    YIntervalSeriesCollection ds = new YIntervalSeriesCollection();
+                    ds.addSeries(s);
+                    DeviationRenderer r = new DeviationRenderer(true, false);
+                    r.setSeriesPaint(0, c);
+                    r.setSeriesFillPaint(0, c);
+                    r.setAlpha(0.18f);
+                    r.setSeriesStroke(0, new BasicStroke(1.5f));
+                    plot.setDataset(i, ds);
+                    plot.setRenderer(i, r);
+                }
+                case HISTOGRAM -> {
+                    double[] v = java.util.Arrays.stream(l.x).filter(Double::isFinite).toArray();
+                    HistogramDataset ds = new HistogramDataset();
+                    if (v.length > 0) {
+                        double min = java.util.Arrays.stream(v).min().getAsDouble();
+                        double max = java.util.Arrays.stream(v).max().getAsDouble();
+                        if (min == max) {
+                            min -= 0.5;
+                            max += 0.5;
+                        }
+                        ds.addSeries(l.name, v, Math.max(1, l.bins), min, max);
+                    }
+                    XYBarRenderer r = new XYBarRenderer(0.05);
+                    r.setShadowVisible(false);
+                    r.setBarPainter(new org.jfree.chart.renderer.xy.StandardXYBarPainter());
+                    r.setSeriesPaint(0, new Color(c.getRed(), c.getGreen(), c.getBlue(), 170));
+                    plot.setDataset(i, ds);
+                    plot.setRenderer(i, r);
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+        for (Marker m : markers) {
+            ValueMarker vm = new ValueMarker(m.value, new Color(0x555555),
+                    new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {3f, 3f}, 0f));
+            vm.setLabel(m.label);
+            vm.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            vm.setLabelOffset(new RectangleInsets(4, 4, 4, 4));
+            if (m.vertical) {
+                plot.addDomainMarker(vm);
+            } else {
+                plot.addRangeMarker(vm);
+            }
+        }
+        JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 15), plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        LegendTitle legend = chart.getLegend();
+        if (legend != null) {
+            legend.setPosition(RectangleEdge.BOTTOM);
+            legend.setFrame(org.jfree.chart.block.BlockBorder.NONE);
+        }
+        return chart;
+    }
+
+    private static boolean shown(double v, boolean log) {
+        return Double.isFinite(v) && (!log || v > 0);
+    }
+
+    private static ValueAxis axis(String label, boolean log) {
+        if (log) {
+            LogAxis a = new LogAxis(label);
+            a.setBase(10);
+            a.setSmallestValue(1e-300);
+            a.setNumberFormatOverride(new java.text.DecimalFormat("0.##E0"));
+            return a;
+        }
+        NumberAxis a = new NumberAxis(label);
+        a.setAutoRangeIncludesZero(false);
+        return a;
+    }
+}
