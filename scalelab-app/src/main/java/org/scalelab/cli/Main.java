@@ -31,6 +31,8 @@ import picocli.CommandLine.Command;
             FitCommand.class,
             TestTimeCommand.class,
             ReliabilityCommand.class,
+            RunsCommand.class,
+            ResultsCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
