@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "results",
         mixinStandardHelpOptions = true,
-        description = {"List and show saved analysis results with their provenance (inputs and hashes, options, seed, version)."},
+        description = {"List and show saved analysis results with their provenance",
+            "(inputs and their hashes, options, seed, ScaleLab version)."},
         footer = {"", "Example:", "  scalelab results list", "  scalelab results show 3"},
         subcommands = {
             ResultsListCommand.class,

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = {
             "Import, list and query training runs in the lab store (lab/scalelab.duckdb).",
-            "Imported runs appear in the view 'points' (params, tokens, compute, model, family, one column per",
-            "metric), which every fit can read with --query."
+            "Imported runs appear in the view 'points' (params, tokens, compute, model,",
+            "family and one column per metric), which every fit can read with --query."
         },
         footer = {"", "Example:", "  scalelab runs import runs.csv --params-col n_params --tokens-col n_tokens --metric loss=final_loss",
             "  scalelab runs sql \"SELECT params, tokens, loss FROM points LIMIT 5\""},
@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             RunsImportCommand.class,
             RunsListCommand.class,
             RunsSqlCommand.class,
+            RunsDeleteImportCommand.class,
         })
 final class RunsCommand implements Runnable {
     @CommandLine.Spec

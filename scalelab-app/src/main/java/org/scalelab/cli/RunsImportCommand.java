@@ -20,12 +20,14 @@ import picocli.CommandLine.Spec;
         name = "import",
         mixinStandardHelpOptions = true,
         description = {
-            "Import a CSV/TSV, Parquet or JSONL file of runs (one run per row) into the lab store.",
-            "Columns default to their role's name (params, tokens, compute, model, family; metric loss from a",
-            "'loss' column). Give at least two of params/tokens/compute: the third follows from C = 6·N·D.",
-            "Everything is checked before anything is written (missing columns, empty, non-numeric, NaN/Inf,",
-            "params/tokens/compute <= 0, duplicate rows); on a problem one line names file, row, column and",
-            "value, the exit code is 2 and the store is unchanged. Large files stream through DuckDB."
+            "Import a CSV/TSV, Parquet or JSONL file of runs (one per row) into the lab store.",
+            "Columns default to their role's name (params, tokens, compute, model, family;",
+            "metric loss from a 'loss' column). Give at least two of params, tokens and",
+            "compute: the third follows from C = 6·N·D. Everything is checked before",
+            "anything is written (missing columns, empty, non-numeric, NaN/Inf, values <= 0",
+            "in params/tokens/compute, duplicate rows); a problem prints one line naming",
+            "file, row, column and value, exits with 2 and leaves the store unchanged.",
+            "Large files stream through DuckDB and never pass through the Java heap."
         },
         footer = {"", "Examples:", "  scalelab runs import data/chinchilla_hoffmann2022_fig4.csv",
             "  scalelab runs import runs.parquet --params-col n_params --tokens-col n_tokens --metric loss=final_loss --model-col name"})

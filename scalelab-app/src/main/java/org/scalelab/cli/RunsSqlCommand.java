@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
         name = "sql",
         mixinStandardHelpOptions = true,
         description = {
-            "Run one reading SQL statement (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, …) over the lab store.",
-            "Tables: runs, metrics, imports, results; view points (one row per run, one column per metric).",
-            "Statements that write are refused, and every query runs in a transaction that is rolled back."
+            "Run one reading SQL statement (SELECT, WITH, DESCRIBE, SHOW, …) on the lab store.",
+            "Tables: runs, metrics, imports, results; view points (one row per run, one",
+            "column per metric). Writing statements are refused, and every query runs in a",
+            "transaction that is rolled back."
         },
         footer = {"", "Examples:", "  scalelab runs sql \"SELECT model, params, tokens, loss FROM points ORDER BY loss LIMIT 10\"",
             "  scalelab runs sql \"DESCRIBE points\" --json"})

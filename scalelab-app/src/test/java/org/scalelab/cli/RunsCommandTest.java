@@ -65,6 +65,14 @@ class RunsCommandTest {
         Run text = new Run("runs", "sql", "SELECT count(*) AS n FROM runs", "--lab", lab);
         assertEquals(0, text.code, text.err.toString());
         assertTrue(text.out.toString().startsWith("n\n-\n2\n(1 row)"), text.out.toString());
+
+        Run again = new Run("runs", "import", runsFile().toString(), "--lab", lab, "--params-col", "n_params", "--tokens-col", "n_tokens");
+        assertEquals(2, again.code);
+        assertTrue(again.err.toString().contains("scalelab runs delete-import 1"), again.err.toString());
+        Run deleted = new Run("runs", "delete-import", "1", "--lab", lab);
+        assertEquals(0, deleted.code, deleted.err.toString());
+        assertEquals("deleted import 1 (2 runs); 0 runs remain", deleted.out.toString().strip());
+        assertEquals(0, new Run("runs", "import", runsFile().toString(), "--lab", lab, "--params-col", "n_params", "--tokens-col", "n_tokens").code);
     }
 
     @Test

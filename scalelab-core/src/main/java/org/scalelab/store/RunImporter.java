@@ -75,8 +75,9 @@ final class RunImporter {
             ps.setString(1, sha);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
+                    long id = rs.getLong(1);
                     throw new InputException(source + ": this file (sha256 " + sha.substring(0, 12) + "…) was already imported as import "
-                            + rs.getLong(1) + " at " + rs.getString(2) + "; nothing written (delete that import first to re-import it)");
+                            + id + " at " + rs.getString(2) + "; nothing written (to re-import it, first run: scalelab runs delete-import " + id + ")");
                 }
             }
         }
