@@ -34,7 +34,8 @@ import org.scalelab.io.Json;
  *
  * <p>Reads through {@link #sql} and {@link #query} accept one reading statement only and run inside
  * a transaction that is always rolled back; the store changes only through {@link #importRuns},
- * {@link #deleteImport} and {@link #saveResult}. One process at a time may open a lab (DuckDB's file lock).
+ * {@link #deleteImport} and {@link #saveResult}. One process at a time may open a lab (DuckDB's file lock);
+ * within it, methods are synchronized so threads (e.g. web handlers) may share one store.
  *
  * <p>DuckDB's working memory is capped (default 1GB; {@code SCALELAB_DUCKDB_MEMORY} or system property
  * {@code scalelab.duckdb.memory} change it); larger imports spill to {@code scalelab.duckdb.tmp/}.
@@ -104,7 +105,7 @@ public final class LabStore implements AutoCloseable {
      * tokens, compute) not > 0, duplicate rows, a file imported before — throws an
      * {@link InputException} naming file, row, column and value, and the store is unchanged.
      */
-    public ImportSummary importRuns(Path file, ImportOptions options) {
+    public synchronized ImportSummary importRuns(Path file, ImportOptions options) {
         try {
             return RunImporter.importRuns(connection, file, options == null ? ImportOptions.defaults() : options);
         } catch (SQLException e) {
@@ -113,7 +114,7 @@ public final class LabStore implements AutoCloseable {
     }
 
     /** Removes an import's runs and metrics (e.g. to re-import the file with another mapping). */
-    public void deleteImport(long importId) {
+    public synchronized void deleteImport(long importId) {
         try {
             requireExists("SELECT count(*) FROM imports WHERE import_id = " + importId,
                     "no import " + importId + " in " + lab + "; see SELECT * FROM imports");
@@ -136,12 +137,12 @@ public final class LabStore implements AutoCloseable {
     }
 
     /** Number of stored runs. */
-    public long runCount() {
+    public synchronized long runCount() {
         return longValue("SELECT count(*) FROM runs");
     }
 
     /** The first {@code limit} runs by run id, with their metrics. */
-    public List<RunRow> listRuns(int limit) {
+    public synchronized List<RunRow> listRuns(int limit) {
         List<RunRow> runs = new ArrayList<>();
         Map<Long, Map<String, Double>> metrics = new LinkedHashMap<>();
         String ids = "SELECT run_id FROM runs ORDER BY run_id LIMIT " + Math.max(0, limit);
@@ -171,7 +172,7 @@ public final class LabStore implements AutoCloseable {
     }
 
     /** Runs a reading query and keeps the first {@code maxRows} rows ({@link QueryResult#truncated()} says if there were more). */
-    public QueryResult sql(String query, int maxRows) {
+    public synchronized QueryResult sql(String query, int maxRows) {
         String statement = ReadOnlySql.check(query);
         return inRolledBackTransaction(statement, () -> {
             try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(statement)) {
@@ -203,7 +204,7 @@ public final class LabStore implements AutoCloseable {
      * (first empty, non-numeric, NaN or infinite value reported with row and column). The table's
      * sha256 covers the query text and every value, so a result's provenance changes when the data do.
      */
-    public NumericTable query(String sql, List<String> columns) {
+    public synchronized NumericTable query(String sql, List<String> columns) {
         String statement = ReadOnlySql.check(sql);
         String source = "query \"" + statement + "\"";
         List<String> available = inRolledBackTransaction(statement, () -> {
@@ -244,7 +245,7 @@ public final class LabStore implements AutoCloseable {
     }
 
     /** Stores a result record (as JSON) with its provenance; returns its id. */
-    public long saveResult(String analysis, Object resultRecord, Provenance provenance) {
+    public synchronized long saveResult(String analysis, Object resultRecord, Provenance provenance) {
         String resultJson = Json.write(resultRecord);
         try {
             connection.setAutoCommit(false);
@@ -280,7 +281,7 @@ public final class LabStore implements AutoCloseable {
     }
 
     /** Every saved result, oldest first. */
-    public List<ResultSummary> listResults() {
+    public synchronized List<ResultSummary> listResults() {
         List<ResultSummary> out = new ArrayList<>();
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("SELECT result_id, analysis, created_at, version, seed FROM results ORDER BY result_id")) {
@@ -294,7 +295,7 @@ public final class LabStore implements AutoCloseable {
     }
 
     /** A saved result with its provenance; an {@link InputException} if there is no such id. */
-    public StoredResult loadResult(long id) {
+    public synchronized StoredResult loadResult(long id) {
         try (PreparedStatement ps = connection.prepareStatement("SELECT result_id, analysis, created_at, version, seed, inputs_json, "
                 + "options_json, result_json FROM results WHERE result_id = ?")) {
             ps.setLong(1, id);
@@ -312,7 +313,7 @@ public final class LabStore implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closeQuietly(connection);
     }
 

@@ -72,6 +72,12 @@ class LabStoreQueryTest {
             // EXPLAIN ANALYZE executes its statement; the always-rolled-back transaction undoes it.
             store.sql("EXPLAIN ANALYZE DELETE FROM runs");
             assertEquals(3, store.runCount());
+            try {
+                store.sql("WITH x AS (SELECT 1) DELETE FROM runs");
+            } catch (InputException e) {
+                assertTrue(e.getMessage().startsWith("query \"WITH"), e.getMessage());
+            }
+            assertEquals(3, store.runCount());
             assertEquals(List.of("runs"), store.sql("PRAGMA show_tables").rows().stream().map(r -> r.get(0))
                     .filter("runs"::equals).toList());
         }
