@@ -33,6 +33,10 @@ final class RunImporter {
     /** A file column chosen for a role, staged as c{index}. */
     private record Mapped(String role, String column, int index) {}
 
+    /** Which file column plays which role; absent roles are null. {@code all} is in staging order. */
+    private record Mapping(List<Mapped> all, Mapped params, Mapped tokens, Mapped compute, Mapped model, Mapped family,
+            List<Mapped> metrics, Map<String, String> metricColumns) {}
+
     static ImportSummary importRuns(Connection c, Path file, ImportOptions options) throws SQLException {
         SourceScan scan = SourceScan.open(c, file);
         String source = file.toString();
@@ -70,7 +74,6 @@ final class RunImporter {
         }
 
         String sha = Provenance.sha256(file);
-        String absolute = file.toAbsolutePath().normalize().toString();
         try (PreparedStatement ps = c.prepareStatement("SELECT import_id, imported_at FROM imports WHERE sha256 = ?")) {
             ps.setString(1, sha);
             try (ResultSet rs = ps.executeQuery()) {
@@ -109,8 +112,9 @@ final class RunImporter {
                 checks.add(new ValueCheck.Check(m.index(), m.column(), false, ""));
             }
             ValueCheck.requireValid(c, STAGED, checks, source, scan::rowLabel);
-            requireNoDuplicates(c, scan, source, params, tokens, compute, model, metrics);
-            return write(c, file, sha, absolute, rows, options, mapped, params, tokens, compute, model, family, metrics, metricCols);
+            Mapping mapping = new Mapping(mapped, params, tokens, compute, model, family, metrics, metricCols);
+            requireNoDuplicates(c, scan, source, mapping);
+            return write(c, file, sha, rows, options, mapping);
         } finally {
             dropStaged(c);
         }
@@ -125,10 +129,13 @@ final class RunImporter {
     }
 
     /** Inserts the validated staged rows in one transaction; rolls back on any failure. */
-    private static ImportSummary write(Connection c, Path file, String sha, String absolute, long rows, ImportOptions options,
-            List<Mapped> mapped, Mapped params, Mapped tokens, Mapped compute, Mapped model, Mapped family, List<Mapped> metrics,
-            Map<String, String> metricCols) throws SQLException {
+    private static ImportSummary write(Connection c, Path file, String sha, long rows, ImportOptions options, Mapping mapping)
+            throws SQLException {
         String source = file.toString();
+        String absolute = file.toAbsolutePath().normalize().toString();
+        Mapped params = mapping.params();
+        Mapped tokens = mapping.tokens();
+        Mapped compute = mapping.compute();
         c.setAutoCommit(false);
         try {
             // Import ids are never reused, even after deleteImport: meta remembers the last one handed out.
@@ -152,16 +159,16 @@ final class RunImporter {
             }
             try (Statement st = c.createStatement()) {
                 st.execute("INSERT INTO runs (run_id, import_id, source_row, model, family, params, tokens, compute) SELECT "
-                        + base + " + rowid + 1, " + importId + ", rowid + 1, " + label(model) + ", " + label(family) + ", "
+                        + base + " + rowid + 1, " + importId + ", rowid + 1, " + label(mapping.model()) + ", " + label(mapping.family()) + ", "
                         + p + ", " + t + ", " + cc + " FROM " + STAGED);
-                for (Mapped m : metrics) {
+                for (Mapped m : mapping.metrics()) {
                     st.execute("INSERT INTO metrics (run_id, name, value) SELECT " + base + " + rowid + 1, "
                             + SqlText.literal(m.role()) + ", " + num(m) + " FROM " + STAGED);
                 }
                 st.execute("INSERT OR REPLACE INTO meta VALUES ('last_import_id', '" + importId + "')");
             }
-            ImportOptions resolved = new ImportOptions(col(params), col(tokens), col(compute), metricCols, col(family), col(model),
-                    options.minRows());
+            ImportOptions resolved = new ImportOptions(col(params), col(tokens), col(compute), mapping.metricColumns(),
+                    col(mapping.family()), col(mapping.model()), options.minRows());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)")) {
                 ps.setLong(1, importId);
                 ps.setString(2, absolute);
@@ -174,7 +181,7 @@ final class RunImporter {
             StoreSchema.refreshPointsView(c);
             c.commit();
             Map<String, String> columns = new LinkedHashMap<>();
-            for (Mapped m : mapped) {
+            for (Mapped m : mapping.all()) {
                 columns.put(m.role(), m.column());
             }
             return new ImportSummary(importId, absolute, sha, rows, columns, derived);
@@ -249,15 +256,16 @@ final class RunImporter {
      * same run pasted twice; they would double its weight in a fit. Reports the first row that has a
      * twin and that twin's next occurrence.
      */
-    private static void requireNoDuplicates(Connection c, SourceScan scan, String source, Mapped params, Mapped tokens,
-            Mapped compute, Mapped model, List<Mapped> metrics) throws SQLException {
+    private static void requireNoDuplicates(Connection c, SourceScan scan, String source, Mapping mapping) throws SQLException {
+        Mapped model = mapping.model();
+        List<Mapped> metrics = mapping.metrics();
         List<java.util.function.Function<String, String>> keys = new ArrayList<>();
         List<String> names = new ArrayList<>();
         if (model != null) {
             keys.add(a -> label(model, a));
             names.add("model");
         }
-        for (Mapped m : new Mapped[] {params, tokens, compute}) {
+        for (Mapped m : new Mapped[] {mapping.params(), mapping.tokens(), mapping.compute()}) {
             if (m != null) {
                 keys.add(a -> num(m, a));
                 names.add(m.role());
