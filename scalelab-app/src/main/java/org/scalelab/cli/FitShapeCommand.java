@@ -85,6 +85,8 @@ final class FitShapeCommand implements Callable<Integer> {
                     p.vline("turning point", r.turningPoint().x());
                 }
                 report.plot("fit", p, "Data and the quadratic in log10 x that proposes the turning point.");
+                report.plot("residuals", FitPlots.residualPlot(xCol, x, y, r::predict, false),
+                        "Residuals of the quadratic: structure left here means the quadratic is only a proposal.");
                 if (r.bootstrapVertexLog10() != null) {
                     report.plot("bootstrap_vertex", Plot.of("Bootstrap distribution of the vertex", "log10 " + xCol,
                             "replicates").histogram("vertex", r.bootstrapVertexLog10(), 30),
