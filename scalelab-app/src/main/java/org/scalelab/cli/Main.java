@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             FitCommand.class,
+            DemoCommand.class,
             TestTimeCommand.class,
             ReliabilityCommand.class,
             RunsCommand.class,
