@@ -28,11 +28,12 @@ import picocli.CommandLine.Command;
         },
         subcommands = {
             CommandLine.HelpCommand.class,
-            FitCommand.class,
             DemoCommand.class,
+            RunsCommand.class,
+            FitCommand.class,
+            ForecastCommand.class,
             TestTimeCommand.class,
             ReliabilityCommand.class,
-            RunsCommand.class,
             ResultsCommand.class,
         })
 public final class Main implements Runnable {
