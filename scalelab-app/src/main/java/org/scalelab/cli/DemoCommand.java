@@ -111,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
         String budgetModelLarge = String.format(Locale.ROOT, "large-1.3B,%s,%s,%s", large.path("a").asDouble(),
                 large.path("b").asDouble(), 2 * nLarge * 512);
         JsonNode budget = run("testtime", "budget", "--model", budgetModelSmall, "--model", budgetModelLarge,
-                "--budgets", "1e11:1e16:41", "--out", stage.resolve("budget").toString(), "--json");
+                "--budgets", "1e12:1e17:51", "--out", stage.resolve("budget").toString(), "--json");
         step(10, "compounding reliability over many steps");
         JsonNode rel = run("reliability", "--p", "0.99,0.999,0.9999", "--steps", "10,100,1000",
                 "--out", stage.resolve("reliability").toString(), "--json");
@@ -222,16 +222,23 @@ final class DemoCommand implements Callable<Integer> {
                     ci(chin.path("ci95").path(names[i]))));
         }
         r.table(List.of("parameter", "truth", "fitted", "95% CI"), rows);
-        r.image("chinchilla/fit.svg", "Loss against N, one curve per tokens-per-parameter ratio");
+        r.image("chinchilla/observed_vs_predicted.svg", "Observed against predicted loss for every run");
         r.link("Chinchilla report", "chinchilla/index.html");
         r.heading("2. Compute-optimal allocation");
         List<List<String>> fr = new ArrayList<>();
-        for (JsonNode a : fc.path("allocations")) {
-            fr.add(List.of(TextTable.num(a.path("compute").asDouble()), f(a.path("params").path("value")),
+        for (JsonNode a : fc.path("budgets")) {
+            double c = a.path("compute").asDouble();
+            // Truth: Hoffmann et al. 2022 eq. 4 with the generating parameters.
+            double g = Math.pow(DemoData.ALPHA * DemoData.A / (DemoData.BETA * DemoData.B), 1 / (DemoData.ALPHA + DemoData.BETA));
+            double nTrue = g * Math.pow(c / 6, DemoData.BETA / (DemoData.ALPHA + DemoData.BETA));
+            fr.add(List.of(TextTable.num(c), TextTable.num(nTrue), f(a.path("params").path("value")),
+                    "[" + f(a.path("params").path("lo")) + ", " + f(a.path("params").path("hi")) + "]",
                     f(a.path("tokens").path("value")), f(a.path("tokens_per_param").path("value")),
                     f(a.path("loss").path("value")), "[" + f(a.path("loss").path("lo")) + ", " + f(a.path("loss").path("hi")) + "]"));
         }
-        r.table(List.of("compute C (FLOP)", "N_opt", "D_opt", "tokens/param", "loss", "loss 95% CI"), fr);
+        r.table(List.of("compute C (FLOP)", "N_opt (truth)", "N_opt (fitted)", "95% CI", "D_opt", "tokens/param", "loss",
+                "loss 95% CI"), fr);
+        r.image("forecast/n_opt.svg", "Compute-optimal model size against budget, with its bootstrap band");
         r.link("Forecast report", "forecast/index.html");
     }
 
@@ -258,7 +265,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private void sigmoidSection(Report r, JsonNode sig) {
         r.heading("5. Emergence: accuracy against compute");
-        r.verdict("50 % point", "at C ≈ " + f(sig.path("x50").path("value")) + " FLOP (95% CI " + ci(sig.path("x50").path("ci95"))
+        JsonNode x50 = parameter(sig, "x50");
+        r.verdict("50 % point", "at C ≈ " + f(x50.path("value")) + " FLOP (95% CI " + ci(x50.path("ci95"))
                 + "); the generating curve's is " + TextTable.num(Math.pow(10, DemoData.EMERGENCE_LOG10_C)), true);
         r.image("sigmoid/fit.svg", "Accuracy (chance 0.25) against training compute");
         r.link("Sigmoid report", "sigmoid/index.html");
@@ -285,7 +293,8 @@ final class DemoCommand implements Callable<Integer> {
                 List.of("large (1.3B)", f(large.path("a")), f(large.path("b")), f(large.path("k_needed")), ci(large.path("k_needed_ci")))));
         StringBuilder cross = new StringBuilder();
         for (JsonNode c : budget.path("crossovers")) {
-            cross.append(cross.length() == 0 ? "" : "; ").append(c.path("from").asText()).append(" → ")
+            String from = c.path("from").isNull() ? "no model (budget below one sample)" : c.path("from").asText();
+            cross.append(cross.length() == 0 ? "" : "; ").append(from).append(" → ")
                     .append(c.path("to").asText()).append(" at ").append(f(c.path("budget"))).append(" FLOP");
         }
         r.verdict("winner changes", cross.length() == 0 ? "no crossover in the budget range" : cross.toString(), true);
@@ -303,10 +312,19 @@ final class DemoCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode row : rel.path("rows")) {
             rows.add(List.of(TextTable.num(row.path("p").asDouble()), row.path("steps").asText(),
-                    String.format(Locale.ROOT, "%.1f %%", 100 * row.path("success").asDouble())));
+                    TextTable.num(100 * row.path("success").asDouble()) + " %"));
         }
         r.table(List.of("per-step accuracy p", "steps n", "task success p^n"), rows);
         r.link("Reliability report", "reliability/index.html");
+    }
+
+    private static JsonNode parameter(JsonNode fit, String name) {
+        for (JsonNode p : fit.path("parameters")) {
+            if (name.equals(p.path("name").asText())) {
+                return p;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     private static String summaryOf(JsonNode fit) {

@@ -20,8 +20,8 @@ final class DemoData {
     static final double B = 410.7;
     static final double ALPHA = 0.34;
     static final double BETA = 0.28;
-    /** Multiplicative noise on the loss (log-normal, σ = 1 %). */
-    static final double LOSS_NOISE = 0.01;
+    /** Multiplicative noise on the loss (log-normal, σ = 0.5 %). */
+    static final double LOSS_NOISE = 0.005;
 
     // Emergent accuracy: a 4-way multiple-choice task (chance 0.25) rising in log10 compute.
     static final double CHANCE = 0.25;
@@ -38,7 +38,7 @@ final class DemoData {
 
     static final long[] SIZES = {20_000_000L, 40_000_000L, 80_000_000L, 160_000_000L, 320_000_000L, 640_000_000L,
         1_280_000_000L, 2_560_000_000L};
-    static final double[] TOKENS_PER_PARAM = {5, 10, 20, 40, 80};
+    static final double[] TOKENS_PER_PARAM = {2.5, 5, 10, 20, 40, 80, 160};
 
     private DemoData() {}
 
@@ -55,7 +55,7 @@ final class DemoData {
         return 0.72 - 0.22 * t * t;
     }
 
-    /** runs.csv: model,params,tokens,loss,accuracy,distractor — 40 runs (8 sizes × 5 token budgets). */
+    /** runs.csv: model,params,tokens,loss,accuracy,distractor — 56 runs (8 sizes × 7 token budgets). */
     static void writeRuns(Path file, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {

@@ -20,7 +20,10 @@ import org.scalelab.store.NumericTable;
  * from a grid over break locations, slope changes and sharpness (the paper also grid-searches before
  * its local optimiser). Positivity: a = exp(·), b = exp(·), d_i = exp(·), f_i = exp(·); c0 and c_i are
  * free. k = 0..maxBreaks are all fitted and the one with the smallest information criterion (BIC by
- * default: n·ln(RSS/n) + p·ln n, Schwarz 1978) is reported, along with every k's fit.
+ * default: n·ln(RSS/n) + p·ln n, Schwarz 1978) is reported, along with every k's fit. An extra break
+ * must earn its keep: k breaks replace fewer only when they lower the criterion by more than
+ * {@link #MIN_IMPROVEMENT} (2, "positive evidence" on Kass &amp; Raftery's 1995 scale). Without that
+ * margin, noise near the edge of the data buys a spurious corner for a hair's better BIC.
  */
 public final class BrokenPowerLawFit {
     private BrokenPowerLawFit() {}
@@ -28,6 +31,9 @@ public final class BrokenPowerLawFit {
     /** Bounds of each break's sharpness f, in e-folds of x: below, a corner; above, no visible break. */
     static final double MIN_SHARPNESS = 1e-3;
     static final double MAX_SHARPNESS = 1e2;
+
+    /** How much lower an extra break's criterion must be before it is preferred (Kass & Raftery 1995). */
+    static final double MIN_IMPROVEMENT = 2.0;
 
     /** The criterion that picks the number of breaks. */
     public enum Criterion { AIC, BIC }
@@ -195,7 +201,7 @@ public final class BrokenPowerLawFit {
             candidates.add(new Candidate(k, p, FitStatus.CONVERGED, null, rss, FittedParameter.finite(aic),
                     FittedParameter.finite(bic), namedValues(est)));
             double ic = options.criterion() == Criterion.AIC ? aic : bic;
-            if (ic < bestIc) {
+            if (best == null ? ic < bestIc : ic < bestIc - MIN_IMPROVEMENT) {
                 bestIc = ic;
                 best = est;
                 bestK = k;
