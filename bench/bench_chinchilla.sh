@@ -38,7 +38,7 @@ CP=scalelab-core/target/classes:scalelab-core/target/test-classes:$(cat "$CPFILE
 bare_fit() { java -cp "$CP" org.scalelab.laws.ChinchillaBench "$DATA" "$@" 2>/dev/null; }
 HAVE_CLI=0
 if [ -x bin/scalelab ] && bin/scalelab fit chinchilla --help >/dev/null 2>&1; then HAVE_CLI=1; fi
-cli_fit() { bin/scalelab fit chinchilla --data "$DATA" --json --no-store "$@"; }
+cli_fit() { bin/scalelab fit chinchilla --data "$DATA" --json --no-store --no-backtest "$@"; }
 
 best_cli=999; best_bare=999; best_fit=999; best_boot=999
 for r in $(seq "$REPEAT"); do

@@ -50,6 +50,10 @@ final class FitChinchillaCommand implements Callable<Integer> {
     @Mixin
     LawOptions law;
 
+    @Option(names = "--no-backtest",
+            description = "Skip the backtest (refit without the runs of the largest 20%% of compute C = 6ND, predict their loss).")
+    boolean noBacktest;
+
     @Option(names = "--keep-replicates",
             description = "Keep each bootstrap replicate's parameters in the JSON result (lets `scalelab forecast --fit` give intervals).")
     boolean keepReplicates;
@@ -148,7 +152,9 @@ final class FitChinchillaCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Loaded d = columns.load(lab, data);
-        ChinchillaResult full = law.fit(d);
+        ChinchillaResult fitted = law.fit(d);
+        ChinchillaResult full = noBacktest || fitted.status() != org.scalelab.laws.FitStatus.CONVERGED ? fitted
+                : fitted.withBacktest(ChinchillaFit.backtest(d.params(), d.tokens(), d.loss(), law.toOptions()));
         ChinchillaResult r = keepReplicates ? full : full.withoutReplicates();
         CliSupport.emit(spec, lab, output, "fit.chinchilla", r, r.provenance(), () -> table(r), report -> {
             report.text(summary(r));
@@ -165,6 +171,7 @@ final class FitChinchillaCommand implements Callable<Integer> {
                         .points("runs", predicted, d.loss()).dashed("y = x", new double[] {lo, hi}, new double[] {lo, hi}),
                         "Each run's final loss against the fitted law; runs dropped by --drop-highest-loss are included.");
             }
+            FitPlots.backtestTable(report, r.backtest(), "compute");
             double[] alpha = column(full.replicates(), 3);
             if (alpha.length > 0) {
                 report.plot("bootstrap_alpha", Plot.of("Bootstrap replicates of alpha", "alpha", "replicates")
@@ -208,7 +215,8 @@ final class FitChinchillaCommand implements Callable<Integer> {
     static String table(ChinchillaResult r) {
         return summary(r) + "\n" + TextTable.render(List.of("parameter", "estimate", "standard error", "95% interval"), rows(r)).stripTrailing()
                 + String.format(java.util.Locale.ROOT, "%nobjective %s, grid fit %.2f s, bootstrap %.2f s",
-                        TextTable.num(r.objective()), r.seconds(), r.bootstrapSeconds());
+                        TextTable.num(r.objective()), r.seconds(), r.bootstrapSeconds())
+                + "\n" + FitPlots.backtestLine(r.backtest(), "compute");
     }
 
     static double[] column(List<double[]> rows, int c) {

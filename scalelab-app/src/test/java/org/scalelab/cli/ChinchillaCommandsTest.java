@@ -61,6 +61,8 @@ class ChinchillaCommandsTest {
             assertEquals(api.ci95().get(k).get(0), j.get("ci95").get(k).get(0).asDouble(), 0.0, k);
         }
         assertTrue(j.path("replicates").isMissingNode(), "replicates only with --keep-replicates");
+        assertEquals("ran", j.at("/backtest/status").asText());
+        assertTrue(j.at("/backtest/mean_rel_error").asDouble() < 0.05, j.get("backtest").toString());
         assertEquals(DATA.toString(), j.at("/provenance/inputs/0/source").asText());
     }
 
@@ -79,11 +81,12 @@ class ChinchillaCommandsTest {
         Files.writeString(csv, sb.toString());
         Path fit = dir.resolve("fit.json");
         Run f = new Run("fit", "chinchilla", "--data", csv.toString(), "--grid", "coarse", "--bootstrap", "100",
-                "--keep-replicates", "--json", "--no-store");
+                "--keep-replicates", "--no-backtest", "--json", "--no-store");
         assertEquals(0, f.code, f.err.toString());
         Files.writeString(fit, f.out.toString());
         JsonNode saved = Json.mapper().readTree(f.out.toString());
         assertEquals(saved.get("bootstrap_converged").asInt(), saved.get("replicates").size());
+        assertTrue(saved.get("backtest").isNull(), "--no-backtest");
 
         JsonNode j = new Run("forecast", "--fit", fit.toString(), "--compute", "1e21,1e23", "--params", "7e10",
                 "--tokens", "1.4e12", "--json", "--no-store").json();

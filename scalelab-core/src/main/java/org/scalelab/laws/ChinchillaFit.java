@@ -364,6 +364,32 @@ public final class ChinchillaFit {
     }
 
     /**
+     * Extrapolation backtest ({@link Backtest#runRows}): refit with the same options (no bootstrap)
+     * without the runs of the largest 20 % of compute values C = 6ND, then predict those runs' loss.
+     */
+    public static Backtest.Result backtest(double[] params, double[] tokens, double[] loss, Options options) {
+        validate(params, tokens, loss);
+        double[] compute = new double[params.length];
+        for (int i = 0; i < compute.length; i++) {
+            compute[i] = ComputeOptimal.FLOP_PER_PARAM_TOKEN * params[i] * tokens[i];
+        }
+        Options noBootstrap = options.withBootstrap(0, options.seed());
+        return Backtest.runRows(compute, loss, DIM, rows -> {
+            ChinchillaResult r;
+            try {
+                r = fit(Bootstrap.take(params, rows), Bootstrap.take(tokens, rows), Bootstrap.take(loss, rows), noBootstrap);
+            } catch (InputException e) {
+                return null;
+            }
+            if (r.status() != FitStatus.CONVERGED) {
+                return null;
+            }
+            ChinchillaResult.Params p = r.fitted();
+            return row -> p.loss(params[row], tokens[row]);
+        });
+    }
+
+    /**
      * Refits of the bootstrap replicates stop on the gradient only (max|g| ≤ 1e-5, ftol off), like the
      * scipy BFGS refits of the Epoch AI replication. L-BFGS-B's ftol is absolute when |f| &lt; 1, and the
      * summed Huber objective is ~1e-3, so from the full-data optimum it stops after a few tiny steps and
@@ -846,7 +872,7 @@ public final class ChinchillaFit {
                     ChinchillaResult.finiteOrNull(objective), nPoints, nDropped, se, ci, starts, convergedStarts,
                     optimizer, iterations, evaluations, options.huberDelta(), options.reduce().json(),
                     options.grid().spec(), options.dropHighestLoss(), options.bootstrap(), replicates.size(),
-                    options.seed(), options.threads(), seconds, bootstrapSeconds, replicates, provenance);
+                    options.seed(), options.threads(), seconds, bootstrapSeconds, replicates, null, provenance);
         }
     }
 

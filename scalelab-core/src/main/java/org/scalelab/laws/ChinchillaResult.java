@@ -38,6 +38,7 @@ import org.scalelab.Provenance;
  * @param seconds           wall time of the grid fit
  * @param bootstrapSeconds  wall time of the bootstrap
  * @param replicates        converged bootstrap replicates as [E, A, B, alpha, beta] (for forecasts)
+ * @param backtest          extrapolation backtest on the largest-compute runs (null when not run)
  * @param provenance        inputs, options, version
  */
 public record ChinchillaResult(
@@ -68,6 +69,7 @@ public record ChinchillaResult(
         double seconds,
         double bootstrapSeconds,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<double[]> replicates,
+        Backtest.Result backtest,
         Provenance provenance) {
 
     /** Names of the law's parameters, in the order of {@link Params} and of each replicate row. */
@@ -130,7 +132,15 @@ public record ChinchillaResult(
         return new ChinchillaResult(law, status, reason, params, logParams, computeOptimal, objective, nPoints,
                 nDropped, se, ci95, starts, convergedStarts, optimizer, iterations, evaluations, huberDelta, reduce,
                 grid, dropHighestLoss, bootstrap, bootstrapConverged, seed, threads, seconds, bootstrapSeconds,
-                List.of(), provenance);
+                List.of(), backtest, provenance);
+    }
+
+    /** The same result with an extrapolation backtest attached (see {@link ChinchillaFit#backtest}). */
+    public ChinchillaResult withBacktest(Backtest.Result result) {
+        return new ChinchillaResult(law, status, reason, params, logParams, computeOptimal, objective, nPoints,
+                nDropped, se, ci95, starts, convergedStarts, optimizer, iterations, evaluations, huberDelta, reduce,
+                grid, dropHighestLoss, bootstrap, bootstrapConverged, seed, threads, seconds, bootstrapSeconds,
+                replicates, result, provenance);
     }
 
     /** The converged bootstrap replicates as records. */

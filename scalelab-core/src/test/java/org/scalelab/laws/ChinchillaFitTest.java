@@ -164,6 +164,21 @@ class ChinchillaFitTest {
     }
 
     @Test
+    void backtestPredictsTheLargestComputeRunsOfTheTrueLaw() {
+        double[][] d = synthetic(PAPER, 0.005, 10);
+        Backtest.Result bt = ChinchillaFit.backtest(d[0], d[1], d[2], coarse());
+        assertEquals("ran", bt.status(), bt.reason());
+        assertTrue(bt.nHeldOut() > 0 && bt.nTrain() + bt.nHeldOut() == 64);
+        // held out: C = 6ND at or above the 80th percentile of distinct compute values
+        for (Backtest.Point p : bt.points()) {
+            assertTrue(p.x() >= bt.thresholdX());
+            assertEquals(6 * d[0][p.row()] * d[1][p.row()], p.x(), 1e-9 * p.x());
+        }
+        // noise is 0.5 % per run, so a law that extrapolates well is off by about that much
+        assertTrue(bt.meanRelError() < 0.02, "mean relative error " + bt.meanRelError());
+    }
+
+    @Test
     void threeRunsAreDegenerateWithAReason() {
         ChinchillaResult r = ChinchillaFit.fit(new double[] {1e8, 1e9, 1e10}, new double[] {1e9, 1e10, 1e11},
                 new double[] {3.0, 2.7, 2.4}, ChinchillaFit.Options.defaults());
