@@ -369,11 +369,24 @@ public final class ChinchillaFit {
      */
     public static Backtest.Result backtest(double[] params, double[] tokens, double[] loss, Options options) {
         validate(params, tokens, loss);
+        // Drop the highest-loss runs once, over all the data, as the full fit does; the backtest then
+        // splits what remains (dropping again inside each refit would hide K more training runs).
+        int[] keep = keptRows(loss, options.dropHighestLoss());
+        Backtest.Result r = backtestKept(Bootstrap.take(params, keep), Bootstrap.take(tokens, keep), Bootstrap.take(loss, keep),
+                new Options(options.huberDelta(), options.reduce(), options.grid(), 0, 0, options.seed(), options.threads()));
+        // Report held-out points by their row in the caller's data, not in the kept subset.
+        List<Backtest.Point> points = r.points().stream()
+                .map(p -> new Backtest.Point(keep[p.row()], p.x(), p.y(), p.predicted(), p.absError(), p.relError()))
+                .toList();
+        return new Backtest.Result(r.status(), r.reason(), r.holdoutFraction(), r.thresholdX(), r.nTrain(), r.nHeldOut(),
+                r.meanAbsError(), r.meanRelError(), points);
+    }
+
+    private static Backtest.Result backtestKept(double[] params, double[] tokens, double[] loss, Options noBootstrap) {
         double[] compute = new double[params.length];
         for (int i = 0; i < compute.length; i++) {
             compute[i] = ComputeOptimal.FLOP_PER_PARAM_TOKEN * params[i] * tokens[i];
         }
-        Options noBootstrap = options.withBootstrap(0, options.seed());
         return Backtest.runRows(compute, loss, DIM, rows -> {
             ChinchillaResult r;
             try {

@@ -179,6 +179,17 @@ class ChinchillaFitTest {
     }
 
     @Test
+    void backtestDropsTheHighestLossRunsOnceAndNamesHeldOutRowsInTheCallersData() {
+        double[][] d = synthetic(PAPER, 0.005, 10);
+        Backtest.Result bt = ChinchillaFit.backtest(d[0], d[1], d[2], coarse().withDropHighestLoss(4));
+        assertEquals("ran", bt.status(), bt.reason());
+        assertEquals(64 - 4, bt.nTrain() + bt.nHeldOut(), "the 4 dropped runs are neither trained on nor predicted");
+        for (Backtest.Point p : bt.points()) {
+            assertEquals(d[2][p.row()], p.y(), 0.0, "row " + p.row() + " indexes the caller's arrays");
+        }
+    }
+
+    @Test
     void threeRunsAreDegenerateWithAReason() {
         ChinchillaResult r = ChinchillaFit.fit(new double[] {1e8, 1e9, 1e10}, new double[] {1e9, 1e10, 1e11},
                 new double[] {3.0, 2.7, 2.4}, ChinchillaFit.Options.defaults());
