@@ -49,6 +49,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "Bootstrap replicates per fit (default: ${DEFAULT-VALUE}; more gives smoother intervals).")
     int bootstrap;
 
+    /** Only the demo's own runs, whatever else the lab holds. */
+    private static final String DEMO_RUNS = " WHERE family = '" + DemoData.FAMILY + "'";
+
     private PrintWriter log;
     private Path labDir;
     private final List<String[]> ran = new ArrayList<>();
@@ -62,6 +65,19 @@ final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(data);
         Path stage = Report.staging(target);
         long t0 = System.nanoTime();
+        try {
+            tour(data, stage, target);
+        } catch (RuntimeException | IOException e) {
+            Report.discard(stage); // a failed demo leaves the previous report, not a half-written one
+            throw e;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "demo finished in %.0f s: open %s%n", (System.nanoTime() - t0) / 1e9, target.resolve("index.html"));
+        out.flush();
+        return 0;
+    }
+
+    private void tour(Path data, Path stage, Path target) throws IOException {
 
         step(1, "write synthetic runs drawn from known laws");
         Path runs = data.resolve("runs.csv");
@@ -74,29 +90,29 @@ final class DemoCommand implements Callable<Integer> {
         // A demo re-run replaces its own earlier import instead of refusing the same file twice.
         deletePreviousDemoImport(runs);
         run("runs", "import", runs.toString(), "--metric", "loss=loss", "--metric", "accuracy=accuracy",
-                "--metric", "distractor=distractor", "--model-col", "model");
+                "--metric", "distractor=distractor", "--model-col", "model", "--family-col", "family");
 
         String b = Integer.toString(bootstrap);
         String s = Long.toString(seed);
         step(3, "fit Chinchilla L(N, D) from the store (4,500-start grid, bootstrap)");
-        JsonNode chin = run("fit", "chinchilla", "--query", "SELECT params, tokens, loss FROM points",
+        JsonNode chin = run("fit", "chinchilla", "--query", "SELECT params, tokens, loss FROM points" + DEMO_RUNS,
                 "--bootstrap", b, "--seed", s, "--keep-replicates", "--out", stage.resolve("chinchilla").toString(), "--json");
         step(4, "forecast compute-optimal allocations");
         JsonNode fc = run("forecast", "--fit", stage.resolve("chinchilla/result.json").toString(),
                 "--compute", "1e21,1e22,1e23,1e24", "--out", stage.resolve("forecast").toString(), "--json");
         step(5, "fit a power law in N at 20 tokens per parameter, with a backtest");
-        JsonNode pow = run("fit", "power", "--query", "SELECT params, loss FROM points WHERE tokens / params = 20",
+        JsonNode pow = run("fit", "power", "--query", "SELECT params, loss FROM points" + DEMO_RUNS + " AND tokens / params = 20",
                 "--x-col", "params", "--y-col", "loss", "--bootstrap", b, "--seed", s,
                 "--out", stage.resolve("power").toString(), "--json");
         step(6, "find the bend with a broken neural scaling law");
         JsonNode bnsl = run("fit", "bnsl", "--data", data.resolve("bend.csv").toString(), "--x-col", "x", "--y-col", "y",
                 "--bootstrap", "50", "--seed", s, "--out", stage.resolve("bnsl").toString(), "--json");
         step(7, "fit the emergence of accuracy against compute");
-        JsonNode sig = run("fit", "sigmoid", "--query", "SELECT compute, accuracy FROM points",
+        JsonNode sig = run("fit", "sigmoid", "--query", "SELECT compute, accuracy FROM points" + DEMO_RUNS,
                 "--x-col", "compute", "--y-col", "accuracy", "--floor", "0.25", "--bootstrap", b, "--seed", s,
                 "--out", stage.resolve("sigmoid").toString(), "--json");
         step(8, "test whether medium models beat large ones (shape)");
-        JsonNode shape = run("fit", "shape", "--query", "SELECT params, distractor FROM points",
+        JsonNode shape = run("fit", "shape", "--query", "SELECT params, distractor FROM points" + DEMO_RUNS,
                 "--x-col", "params", "--y-col", "distractor", "--bootstrap", b, "--seed", s,
                 "--out", stage.resolve("shape").toString(), "--json");
         step(9, "test-time scaling: pass@k, coverage curves, samples vs a larger model");
@@ -135,10 +151,6 @@ final class DemoCommand implements Callable<Integer> {
         r.code(all.toString().replace(stage.toString(), target.toString()).stripTrailing());
         r.writeInto(stage);
         Report.publish(stage, target);
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "demo finished in %.0f s: open %s%n", (System.nanoTime() - t0) / 1e9, target.resolve("index.html"));
-        out.flush();
-        return 0;
     }
 
     private void step(int i, String what) {

@@ -40,6 +40,9 @@ final class DemoData {
         1_280_000_000L, 2_560_000_000L};
     static final double[] TOKENS_PER_PARAM = {2.5, 5, 10, 20, 40, 80, 160};
 
+    private static final java.text.DecimalFormat TOKENS_FORMAT =
+            new java.text.DecimalFormat("0.#", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT));
+
     private DemoData() {}
 
     static double loss(double n, double d) {
@@ -55,18 +58,21 @@ final class DemoData {
         return 0.72 - 0.22 * t * t;
     }
 
-    /** runs.csv: model,params,tokens,loss,accuracy,distractor — 56 runs (8 sizes × 7 token budgets). */
+    /** The family column of every demo run, so the demo's queries ignore other runs in the same lab. */
+    static final String FAMILY = "scalelab-demo";
+
+    /** runs.csv: model,family,params,tokens,loss,accuracy,distractor — 56 runs (8 sizes × 7 token budgets). */
     static void writeRuns(Path file, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("model,params,tokens,loss,accuracy,distractor\n");
+            w.write("model,family,params,tokens,loss,accuracy,distractor\n");
             for (long n : SIZES) {
                 for (double r : TOKENS_PER_PARAM) {
                     double d = r * n;
                     double loss = loss(n, d) * Math.exp(LOSS_NOISE * gaussian(rng));
                     double acc = binomial(rng, QUESTIONS, accuracy(6 * n * d)) / (double) QUESTIONS;
                     double dis = binomial(rng, QUESTIONS, distractor(n)) / (double) QUESTIONS;
-                    w.write(String.format(Locale.ROOT, "m%dM-%dx,%d,%.6e,%.6f,%.4f,%.4f%n", n / 1_000_000, (int) r, n, d, loss, acc, dis));
+                    w.write(String.format(Locale.ROOT, "m%dM-%sx,%s,%d,%.6e,%.6f,%.4f,%.4f%n", n / 1_000_000, TOKENS_FORMAT.format(r), FAMILY, n, d, loss, acc, dis));
                 }
             }
         } catch (IOException e) {

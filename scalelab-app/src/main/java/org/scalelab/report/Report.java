@@ -136,6 +136,17 @@ public final class Report {
         }
     }
 
+    /** Deletes an unfinished staging folder (best effort: a leftover hidden folder is harmless). */
+    public static void discard(Path staged) {
+        try {
+            if (Files.exists(staged)) {
+                deleteTree(staged);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // nothing more to do: the folder is hidden (dot-prefixed) and never mistaken for a report
+        }
+    }
+
     /** Moves a finished staging folder to {@code target}, replacing what was there as a whole. */
     public static Path publish(Path staged, Path target) {
         Path t = target.toAbsolutePath().normalize();
