@@ -301,14 +301,16 @@ final class CurveFit {
     /** Pairs-bootstrap replicates: row {@code b} holds {@code refit(indices of replicate b)} (NaNs when it failed). */
     static double[][] replicates(int n, int count, long seed, int width, Function<int[], double[]> refit) {
         double[][] out = new double[count][];
-        for (int b = 0; b < count; b++) {
+        // Replicates are independent and each draws its own indices from (seed, b), so running them on
+        // all cores gives the same numbers in the same slots as a serial loop.
+        java.util.stream.IntStream.range(0, count).parallel().forEach(b -> {
             double[] v = refit.apply(Bootstrap.resample(n, seed, b));
             if (v == null) {
                 v = new double[width];
                 Arrays.fill(v, Double.NaN);
             }
             out[b] = v;
-        }
+        });
         return out;
     }
 
