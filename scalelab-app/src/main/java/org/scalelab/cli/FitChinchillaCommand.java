@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.laws.ChinchillaFit;
 import org.scalelab.laws.ChinchillaResult;
+import org.scalelab.laws.ComputeOptimal;
 import org.scalelab.report.Plot;
 import org.scalelab.report.TextTable;
 import org.scalelab.store.NumericTable;
@@ -161,26 +162,76 @@ final class FitChinchillaCommand implements Callable<Integer> {
             report.table(List.of("parameter", "estimate", "standard error", "95% interval"), rows(r));
             ChinchillaResult.Params p = r.fitted();
             if (p.isFinite()) {
-                double[] predicted = new double[d.loss().length];
-                for (int i = 0; i < predicted.length; i++) {
-                    predicted[i] = p.loss(d.params()[i], d.tokens()[i]);
-                }
-                double lo = Math.min(min(predicted), min(d.loss()));
-                double hi = Math.max(max(predicted), max(d.loss()));
-                report.plot("observed_vs_predicted", Plot.of("Observed vs fitted loss", "fitted L(N, D)", "observed loss")
-                        .points("runs", predicted, d.loss()).dashed("y = x", new double[] {lo, hi}, new double[] {lo, hi}),
-                        "Each run's final loss against the fitted law; runs dropped by --drop-highest-loss are included.");
+                chinchillaPlots(report, d, p, full.replicateParams());
             }
             FitPlots.backtestTable(report, r.backtest(), "compute");
-            double[] alpha = column(full.replicates(), 3);
-            if (alpha.length > 0) {
-                report.plot("bootstrap_alpha", Plot.of("Bootstrap replicates of alpha", "alpha", "replicates")
-                        .histogram("alpha", alpha, 40), "Pairs-bootstrap refits of the model-size exponent.");
-                report.plot("bootstrap_beta", Plot.of("Bootstrap replicates of beta", "beta", "replicates")
-                        .histogram("beta", column(full.replicates(), 4), 40), "Pairs-bootstrap refits of the data exponent.");
+            if (full.replicates() != null && !full.replicates().isEmpty()) {
+                String[] what = {"irreducible loss", "model-size coefficient", "data coefficient", "model-size exponent",
+                    "data exponent"};
+                for (int j = 0; j < ChinchillaResult.PARAM_NAMES.size(); j++) {
+                    String name = ChinchillaResult.PARAM_NAMES.get(j);
+                    report.plot("bootstrap_" + name, Plot.of("Bootstrap replicates of " + name, name, "replicates")
+                            .histogram(name, column(full.replicates(), j), 40)
+                            .vline("fit", r.params().get(name) == null ? Double.NaN : r.params().get(name)),
+                            "Pairs-bootstrap refits of the " + what[j] + " " + name + ".");
+                }
             }
         });
         return 0;
+    }
+
+    /**
+     * Data and law on log axes (each run's loss against its compute, with the loss along the
+     * compute-optimal frontier), residuals, observed vs fitted, and the frontier N_opt(C) with its band.
+     */
+    static void chinchillaPlots(org.scalelab.report.Report report, Loaded d, ChinchillaResult.Params p,
+            List<ChinchillaResult.Params> replicates) {
+        int n = d.loss().length;
+        double[] compute = new double[n];
+        double[] predicted = new double[n];
+        double[] residual = new double[n];
+        for (int i = 0; i < n; i++) {
+            compute[i] = 6 * d.params()[i] * d.tokens()[i];
+            predicted[i] = p.loss(d.params()[i], d.tokens()[i]);
+            residual[i] = Math.log(d.loss()[i]) - Math.log(predicted[i]);
+        }
+        double[] grid = FitPlots.logGrid(min(compute), max(compute) * 100, 80);
+        double[] frontier = new double[grid.length];
+        double[] nOpt = new double[grid.length];
+        double[] lo = new double[grid.length];
+        double[] hi = new double[grid.length];
+        for (int g = 0; g < grid.length; g++) {
+            nOpt[g] = ComputeOptimal.optimalParams(p, grid[g]);
+            frontier[g] = p.loss(nOpt[g], ComputeOptimal.optimalTokens(p, grid[g]));
+            double[] reps = new double[replicates.size()];
+            for (int b = 0; b < reps.length; b++) {
+                reps[b] = ComputeOptimal.optimalParams(replicates.get(b), grid[g]);
+            }
+            double[] ci = org.scalelab.laws.Bootstrap.percentileInterval(reps, 0.95);
+            lo[g] = ci[0];
+            hi[g] = ci[1];
+        }
+        double maxC = max(compute);
+        report.plot("fit", Plot.of("Loss against training compute", "compute C = 6ND (FLOP)", "loss").logX().logY()
+                .points("runs", compute, d.loss())
+                .line("fitted law along the compute-optimal frontier", grid, frontier)
+                .vline("largest run", maxC),
+                "Each run's final loss; the curve is the fitted L(N_opt(C), D_opt(C)), the lowest loss the law allows at "
+                        + "each compute, extrapolated 100× past the largest run.");
+        report.plot("residuals", Plot.of("Residuals", "compute C (FLOP)", "log L − log L̂").logX()
+                .points("residual", compute, residual).hline("0", 0),
+                "Log residuals against compute: a trend means the law's shape does not fit; the Huber loss ignores outliers.");
+        double plo = Math.min(min(predicted), min(d.loss()));
+        double phi = Math.max(max(predicted), max(d.loss()));
+        report.plot("observed_vs_predicted", Plot.of("Observed vs fitted loss", "fitted L(N, D)", "observed loss")
+                .points("runs", predicted, d.loss()).dashed("y = x", new double[] {plo, phi}, new double[] {plo, phi}),
+                "Each run's final loss against the fitted law; runs dropped by --drop-highest-loss are included.");
+        Plot opt = Plot.of("Compute-optimal model size", "compute C (FLOP)", "N_opt (parameters)").logX().logY();
+        if (!replicates.isEmpty()) {
+            opt.band("95% interval", grid, nOpt, lo, hi);
+        }
+        report.plot("frontier", opt.line("N_opt(C)", grid, nOpt).points("runs (N)", compute, d.params()),
+                "Compute-optimal model size N_opt(C) = G (C/6)^a (Hoffmann et al. 2022, eq. 4), with the runs' own sizes.");
     }
 
     static String summary(ChinchillaResult r) {
