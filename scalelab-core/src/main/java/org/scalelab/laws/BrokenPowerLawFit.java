@@ -388,17 +388,23 @@ public final class BrokenPowerLawFit {
         return CurveFit.allFinite(nat) ? nat : null;
     }
 
+    /** L = ln b' − c0·lu − Σ c_i·f_i·softplus((lu − ln d'_i)/f_i), so that ŷ = a + e^L. */
+    private static double logTerm(double[] t, double lu, int k) {
+        double logTerm = t[1] - t[2] * lu;
+        for (int b = 0; b < k; b++) {
+            double f = Math.exp(t[5 + 3 * b]);
+            logTerm -= t[3 + 3 * b] * f * softplus((lu - t[4 + 3 * b]) / f);
+        }
+        return logTerm;
+    }
+
     /** Residuals log y − log ŷ in θ = (ln a, ln b', c0, [c_i, ln d'_i, ln f_i]) on lu = ln(x/x0). */
     static CurveFit.Residuals residuals(double[] lu, double[] ly, int k) {
         int n = lu.length;
         return (t, out) -> {
             double a = Math.exp(t[0]);
             for (int i = 0; i < n; i++) {
-                double logTerm = t[1] - t[2] * lu[i];
-                for (int b = 0; b < k; b++) {
-                    double f = Math.exp(t[5 + 3 * b]);
-                    logTerm -= t[3 + 3 * b] * f * softplus((lu[i] - t[4 + 3 * b]) / f);
-                }
+                double logTerm = logTerm(t, lu[i], k);
                 out[i] = ly[i] - Math.log(a + Math.exp(logTerm));
             }
         };
@@ -413,11 +419,7 @@ public final class BrokenPowerLawFit {
         return (t, out) -> {
             double a = Math.exp(t[0]);
             for (int i = 0; i < n; i++) {
-                double logTerm = t[1] - t[2] * lu[i];
-                for (int b = 0; b < k; b++) {
-                    double f = Math.exp(t[5 + 3 * b]);
-                    logTerm -= t[3 + 3 * b] * f * softplus((lu[i] - t[4 + 3 * b]) / f);
-                }
+                double logTerm = logTerm(t, lu[i], k);
                 double e = Math.exp(logTerm);
                 double inv = -1 / (a + e);
                 double[] row = out[i];
