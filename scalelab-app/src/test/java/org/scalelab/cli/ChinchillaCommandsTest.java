@@ -25,24 +25,10 @@ class ChinchillaCommandsTest {
     @TempDir
     Path dir;
 
-    static final class Run {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final int code;
-
-        Run(String... args) {
-            code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        }
-
-        JsonNode json() throws Exception {
-            assertEquals(0, code, err.toString());
-            return Json.mapper().readTree(out.toString());
-        }
-    }
 
     @Test
     void fitChinchillaDerivesTokensFromComputeAndMatchesTheLibrary() throws Exception {
-        JsonNode j = new Run("fit", "chinchilla", "--data", DATA.toString(), "--grid", "coarse", "--drop-highest-loss", "5",
+        JsonNode j = new CliRun("fit", "chinchilla", "--data", DATA.toString(), "--grid", "coarse", "--drop-highest-loss", "5",
                 "--bootstrap", "50", "--seed", "3", "--json", "--no-store").json();
         // The same fit through the API, tokens = compute / (6 params) (C ≈ 6ND).
         NumericTable t = DataInput.readFile(DATA, List.of("params", "compute", "loss"));
@@ -80,7 +66,7 @@ class ChinchillaCommandsTest {
         }
         Files.writeString(csv, sb.toString());
         Path fit = dir.resolve("fit.json");
-        Run f = new Run("fit", "chinchilla", "--data", csv.toString(), "--grid", "coarse", "--bootstrap", "100",
+        CliRun f = new CliRun("fit", "chinchilla", "--data", csv.toString(), "--grid", "coarse", "--bootstrap", "100",
                 "--keep-replicates", "--no-backtest", "--json", "--no-store");
         assertEquals(0, f.code, f.err.toString());
         Files.writeString(fit, f.out.toString());
@@ -88,7 +74,7 @@ class ChinchillaCommandsTest {
         assertEquals(saved.get("bootstrap_converged").asInt(), saved.get("replicates").size());
         assertTrue(saved.get("backtest").isNull(), "--no-backtest");
 
-        JsonNode j = new Run("forecast", "--fit", fit.toString(), "--compute", "1e21,1e23", "--params", "7e10",
+        JsonNode j = new CliRun("forecast", "--fit", fit.toString(), "--compute", "1e21,1e23", "--params", "7e10",
                 "--tokens", "1.4e12", "--json", "--no-store").json();
         ChinchillaResult.Params p = new ChinchillaResult.Params(saved.at("/params/E").asDouble(), saved.at("/params/A").asDouble(),
                 saved.at("/params/B").asDouble(), saved.at("/params/alpha").asDouble(), saved.at("/params/beta").asDouble());
@@ -101,7 +87,7 @@ class ChinchillaCommandsTest {
     @Test
     void forecastFromDataWritesAReport() throws Exception {
         Path out = dir.resolve("report");
-        Run r = new Run("forecast", "--data", DATA.toString(), "--grid", "coarse", "--bootstrap", "20", "--compute", "1e21,1e22",
+        CliRun r = new CliRun("forecast", "--data", DATA.toString(), "--grid", "coarse", "--bootstrap", "20", "--compute", "1e21,1e22",
                 "--no-store", "--out", out.toString());
         assertEquals(0, r.code, r.err.toString());
         assertTrue(r.out.toString().contains("N_opt"), r.out.toString());
@@ -112,7 +98,7 @@ class ChinchillaCommandsTest {
     void missingTokensAndComputeColumnsIsBadInputWithOneLine() throws Exception {
         Path csv = dir.resolve("bad.csv");
         Files.writeString(csv, "params,loss\n1e8,3.0\n1e9,2.8\n");
-        Run r = new Run("fit", "chinchilla", "--data", csv.toString(), "--no-store");
+        CliRun r = new CliRun("fit", "chinchilla", "--data", csv.toString(), "--no-store");
         assertEquals(2, r.code, r.err.toString());
         assertTrue(r.err.toString().contains("no column 'tokens' or 'compute'"), r.err.toString());
         assertEquals(1, r.err.toString().strip().lines().count(), r.err.toString());
