@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.scalelab.InputException;
+import org.scalelab.Progress;
 import org.scalelab.Provenance;
 
 /**
@@ -304,7 +305,7 @@ public final class ChinchillaFit {
         Lbfgs.Status[] status = new Lbfgs.Status[starts];
         int[] iters = new int[starts];
         long[] evals = new long[starts];
-        parallelFor(starts, options.threads(), w -> new Worker(logN, logD, logL, options, Lbfgs.Options.defaults()), (worker, i) -> {
+        parallelFor("fit: L-BFGS starts", starts, options.threads(), w -> new Worker(logN, logD, logL, options, Lbfgs.Options.defaults()), (worker, i) -> {
             grid.start(i, worker.x0);
             Lbfgs.Result res = worker.lbfgs.minimize(worker.objective, worker.x0);
             xs[i] = res.x();
@@ -416,7 +417,7 @@ public final class ChinchillaFit {
         int reps = options.bootstrap();
         int n = logN.length;
         double[][] rows = new double[reps][];
-        parallelFor(reps, options.threads(), w -> new Worker(logN, logD, logL, options, BOOTSTRAP_LBFGS), (worker, i) -> {
+        parallelFor("fit: bootstrap refits", reps, options.threads(), w -> new Worker(logN, logD, logL, options, BOOTSTRAP_LBFGS), (worker, i) -> {
             int[] idx = Bootstrap.resample(n, options.seed(), i);
             worker.objective.resample(logN, logD, logL, idx);
             Lbfgs.Result res = worker.lbfgs.minimize(worker.objective, xBest);
@@ -500,6 +501,15 @@ public final class ChinchillaFit {
      * Runs {@code task(worker, i)} for i in [0, count) on {@code threads} threads (the caller is one of
      * them), handing out indices one at a time so uneven starts balance; one worker state per thread.
      */
+    private static <W> void parallelFor(String name, int count, int threads, IntFunction<W> newWorker, Task<W> task) {
+        try (Progress.Task progress = Progress.start(name, count)) {
+            parallelFor(count, threads, newWorker, (worker, i) -> {
+                task.run(worker, i);
+                progress.step();
+            });
+        }
+    }
+
     private static <W> void parallelFor(int count, int threads, IntFunction<W> newWorker, Task<W> task) {
         AtomicInteger next = new AtomicInteger();
         Throwable[] failure = new Throwable[1];

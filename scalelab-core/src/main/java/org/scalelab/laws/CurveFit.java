@@ -303,14 +303,17 @@ final class CurveFit {
         double[][] out = new double[count][];
         // Replicates are independent and each draws its own indices from (seed, b), so running them on
         // all cores gives the same numbers in the same slots as a serial loop.
-        java.util.stream.IntStream.range(0, count).parallel().forEach(b -> {
-            double[] v = refit.apply(Bootstrap.resample(n, seed, b));
-            if (v == null) {
-                v = new double[width];
-                Arrays.fill(v, Double.NaN);
-            }
-            out[b] = v;
-        });
+        try (org.scalelab.Progress.Task progress = org.scalelab.Progress.start("fit: bootstrap refits", count)) {
+            java.util.stream.IntStream.range(0, count).parallel().forEach(b -> {
+                double[] v = refit.apply(Bootstrap.resample(n, seed, b));
+                if (v == null) {
+                    v = new double[width];
+                    Arrays.fill(v, Double.NaN);
+                }
+                out[b] = v;
+                progress.step();
+            });
+        }
         return out;
     }
 
