@@ -25,6 +25,14 @@ final class PythonReference {
                 + interpreter() + " (" + r.stderr().strip() + ")");
     }
 
+    static String run(List<String> cmd) {
+        Result r = run(cmd, 900);
+        if (r.exitCode() != 0) {
+            throw new AssertionError(cmd + " failed (exit " + r.exitCode() + "): " + r.stderr());
+        }
+        return r.stdout();
+    }
+
     static String runScript(String script, String... args) {
         List<String> cmd = new ArrayList<>(List.of(interpreter(), SCRIPTS.resolve(script).toString()));
         cmd.addAll(List.of(args));
