@@ -29,6 +29,10 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             FitCommand.class,
+            TestTimeCommand.class,
+            ReliabilityCommand.class,
+            RunsCommand.class,
+            ResultsCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -1,6 +1,5 @@
 package org.scalelab.store;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,117 +8,95 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
+import java.util.function.LongFunction;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 
 /**
  * Reads numeric columns for an analysis from a CSV, Parquet or JSONL file (through an in-memory
- * DuckDB, so all three formats share one reader) or from a SQL query over a lab's store.
- * Every value must parse as a finite number; the first bad one is reported with row, column and value.
+ * DuckDB, so all three formats share one reader). The checks run as SQL before any row reaches the
+ * JVM: missing columns (listing the ones there are), malformed CSV, empty files, and the first value
+ * that is empty, not a number, NaN or infinite — reported with file, row, column and value.
  */
 public final class DataInput {
     private DataInput() {}
 
-    /** Reads {@code columns} from {@code file}; the format comes from the extension (.csv, .parquet, .jsonl/.json/.ndjson). */
+    /** Reads {@code columns} from {@code file}; the format comes from the extension (.csv/.tsv, .parquet, .jsonl/.ndjson/.json). */
     public static NumericTable readFile(Path file, List<String> columns) {
-        if (!Files.isRegularFile(file)) {
-            throw new InputException(file + ": no such file");
-        }
-        String sql = "SELECT * FROM " + scanFunction(file) + "('" + file.toAbsolutePath().toString().replace("'", "''") + "')";
-        try (Connection c = openMemory(); Statement st = c.createStatement()) {
-            return read(st, sql, file.toString(), Provenance.sha256(file), columns);
+        try (Connection c = openMemory()) {
+            SourceScan scan = SourceScan.open(c, file);
+            requireColumns(file.toString(), scan.columns, columns);
+            try (Statement st = c.createStatement()) {
+                st.execute(scan.stageSql("staged", columns));
+            } catch (SQLException e) {
+                throw scan.readError(e);
+            }
+            return readStaged(c, "staged", file.toString(), Provenance.sha256(file), columns, scan::rowLabel);
         } catch (SQLException e) {
-            throw new InputException(file + ": cannot read as " + scanFunction(file) + ": " + firstLine(e.getMessage()), e);
+            throw new InputException(file + ": cannot read: " + SqlText.firstLine(e.getMessage()), e);
         }
     }
 
-    static String scanFunction(Path file) {
-        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (n.endsWith(".csv") || n.endsWith(".tsv") || n.endsWith(".csv.gz")) {
-            return "read_csv";
-        }
-        if (n.endsWith(".parquet")) {
-            return "read_parquet";
-        }
-        if (n.endsWith(".jsonl") || n.endsWith(".ndjson") || n.endsWith(".json")) {
-            return "read_json";
-        }
-        throw new InputException(file + ": unknown format; use a .csv, .parquet or .jsonl file");
-    }
-
+    /** An in-memory DuckDB that never downloads or loads extensions on its own. */
     static Connection openMemory() throws SQLException {
+        return DriverManager.getConnection("jdbc:duckdb:", safeProperties());
+    }
+
+    /** Connection settings shared by every DuckDB we open: no extension is installed or loaded behind the user's back. */
+    static Properties safeProperties() {
         Properties p = new Properties();
         p.setProperty("autoinstall_known_extensions", "false");
         p.setProperty("autoload_known_extensions", "false");
-        return DriverManager.getConnection("jdbc:duckdb:", p);
+        return p;
     }
 
-    static NumericTable read(Statement st, String sql, String source, String sha, List<String> columns) throws SQLException {
-        List<String> available = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery("DESCRIBE " + sql)) {
-            while (rs.next()) {
-                available.add(rs.getString(1));
-            }
-        }
-        for (String col : columns) {
+    static void requireColumns(String source, List<String> available, List<String> wanted) {
+        for (String col : wanted) {
             if (!available.contains(col)) {
                 throw new InputException(source + ": no column '" + col + "' (columns: " + String.join(", ", available)
                         + "); name the right one with the matching --*-col option");
             }
         }
-        StringBuilder select = new StringBuilder("SELECT ");
-        for (int i = 0; i < columns.size(); i++) {
-            select.append(i == 0 ? "" : ", ").append('"').append(columns.get(i).replace("\"", "\"\"")).append("\"::VARCHAR");
+    }
+
+    /**
+     * Validates a staged table (columns c0… in {@code columns} order, rowid = data row) and copies it
+     * into a column-major {@link NumericTable}.
+     */
+    static NumericTable readStaged(Connection c, String table, String source, String sha, List<String> columns,
+            LongFunction<String> rowLabel) throws SQLException {
+        long n;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            n = rs.getLong(1);
         }
-        select.append(" FROM (").append(sql).append(")");
-        List<double[]> rows = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery(select.toString())) {
-            int r = 0;
-            while (rs.next()) {
-                r++;
-                double[] row = new double[columns.size()];
-                for (int i = 0; i < row.length; i++) {
-                    String s = rs.getString(i + 1);
-                    row[i] = parse(s, source, r, columns.get(i));
-                }
-                rows.add(row);
-            }
-        }
-        if (rows.isEmpty()) {
+        if (n == 0) {
             throw new InputException(source + ": no data rows");
         }
-        double[][] values = new double[columns.size()][rows.size()];
-        for (int r = 0; r < rows.size(); r++) {
-            for (int i = 0; i < columns.size(); i++) {
-                values[i][r] = rows.get(r)[i];
+        if (n > Integer.MAX_VALUE) {
+            throw new InputException(source + ": " + n + " rows is more than an in-memory table can hold; filter them in SQL first");
+        }
+        List<ValueCheck.Check> checks = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            checks.add(new ValueCheck.Check(i, columns.get(i), false, ""));
+        }
+        ValueCheck.requireValid(c, table, checks, source, rowLabel);
+        double[][] values = new double[columns.size()][(int) n];
+        StringBuilder select = new StringBuilder("SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            select.append(i == 0 ? "" : ", ").append("TRY_CAST(c").append(i).append(" AS DOUBLE)");
+        }
+        select.append(" FROM ").append(table).append(" ORDER BY rowid");
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(select.toString())) {
+            int r = 0;
+            while (rs.next()) {
+                for (int i = 0; i < columns.size(); i++) {
+                    values[i][r] = rs.getDouble(i + 1);
+                }
+                r++;
             }
         }
         return new NumericTable(source, sha, columns, values);
-    }
-
-    static double parse(String s, String source, int row, String column) {
-        if (s == null || s.isBlank()) {
-            throw new InputException(source + ": row " + row + ", column '" + column + "': empty value; fill it in or drop the row");
-        }
-        double v;
-        try {
-            v = Double.parseDouble(s.trim());
-        } catch (NumberFormatException e) {
-            throw new InputException(source + ": row " + row + ", column '" + column + "': '" + s + "' is not a number");
-        }
-        if (!Double.isFinite(v)) {
-            throw new InputException(source + ": row " + row + ", column '" + column + "': value " + s + " is not finite");
-        }
-        return v;
-    }
-
-    static String firstLine(String m) {
-        if (m == null) {
-            return "unknown error";
-        }
-        int i = m.indexOf('\n');
-        return i < 0 ? m : m.substring(0, i);
     }
 }

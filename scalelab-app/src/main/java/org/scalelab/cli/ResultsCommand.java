@@ -1,0 +1,25 @@
+package org.scalelab.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code scalelab results …}: analysis results saved in the lab store with their provenance. */
+@Command(
+        name = "results",
+        mixinStandardHelpOptions = true,
+        description = {"List and show saved analysis results with their provenance",
+            "(inputs and their hashes, options, seed, ScaleLab version)."},
+        footer = {"", "Example:", "  scalelab results list", "  scalelab results show 3"},
+        subcommands = {
+            ResultsListCommand.class,
+            ResultsShowCommand.class,
+        })
+final class ResultsCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

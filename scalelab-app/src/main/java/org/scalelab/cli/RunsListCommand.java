@@ -1,0 +1,74 @@
+package org.scalelab.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import org.scalelab.InputException;
+import org.scalelab.io.Json;
+import org.scalelab.report.TextTable;
+import org.scalelab.store.LabStore;
+import org.scalelab.store.RunRow;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
+        description = {"List stored runs (the first --limit by run id): model, family, params,",
+            "tokens, compute and metrics."},
+        footer = {"", "Example:", "  scalelab runs list --limit 50"})
+final class RunsListCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CliSupport.LabOption lab;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Show at most N runs (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--json", description = "Print the runs as a JSON array.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (limit < 0) {
+            throw new InputException("--limit: " + limit + " must be >= 0");
+        }
+        List<RunRow> runs;
+        long total;
+        try (LabStore store = LabStore.open(lab.dir())) {
+            runs = store.listRuns(limit);
+            total = store.runCount();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.pretty(runs));
+        } else if (total == 0) {
+            out.println("no runs in " + lab.dir().resolve(LabStore.FILE_NAME) + "; import some with: scalelab runs import FILE");
+        } else {
+            TreeSet<String> metricNames = new TreeSet<>();
+            runs.forEach(r -> metricNames.addAll(r.metrics().keySet()));
+            List<String> header = new ArrayList<>(List.of("run", "model", "family", "params", "tokens", "compute"));
+            header.addAll(metricNames);
+            List<List<String>> rows = new ArrayList<>();
+            for (RunRow r : runs) {
+                List<String> row = new ArrayList<>(List.of(Long.toString(r.runId()), r.model() == null ? "" : r.model(),
+                        r.family() == null ? "" : r.family(), TextTable.num(r.params()), TextTable.num(r.tokens()), TextTable.num(r.compute())));
+                for (String m : metricNames) {
+                    row.add(TextTable.num(r.metrics().get(m)));
+                }
+                rows.add(row);
+            }
+            out.println(TextTable.render(header, rows));
+            out.println("(" + runs.size() + " of " + total + " runs" + (runs.size() < total ? "; --limit N shows more" : "") + ")");
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,127 @@
+package org.scalelab.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.scalelab.InputException;
+import org.scalelab.laws.SamplingBudget;
+import org.scalelab.report.Plot;
+import org.scalelab.report.TextTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "budget",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Repeated sampling vs a larger model at equal inference FLOPs: who wins at each budget.",
+            "For each FLOP budget B, model m draws floor(B / flops_m) samples and reaches coverage exp(-a_m k^-b_m)",
+            "(a, b from `testtime coverage`).",
+            "Prints the winner at every budget and the budgets where the winner changes.",
+            "FLOPs per sample of a dense model ≈ 2 × parameters × tokens generated (Kaplan et al. 2020)."
+        },
+        footer = {"", "Example:",
+            "  scalelab testtime budget --model 8B,2.1,0.42,1.6e13 --model 70B,1.2,0.35,1.4e14 \\",
+            "      --budgets 1e14:1e18:41"})
+final class TestTimeBudgetCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CliSupport.LabOption lab;
+
+    @Mixin
+    CliSupport.OutputOptions output;
+
+    @Option(names = "--model", paramLabel = "NAME,A,B,FLOPS", required = true,
+            description = "A model: name, coverage-law a and b, FLOPs per sample. Repeat for each model.")
+    List<String> models;
+
+    @Option(names = "--budgets", paramLabel = "B,B,…|FROM:TO:N", required = true,
+            description = "FLOP budgets: a list (1e15,1e16) or FROM:TO:N log-spaced points (1e14:1e18:41).")
+    String budgets;
+
+    @Override
+    public Integer call() {
+        List<SamplingBudget.Model> ms = new ArrayList<>();
+        for (String m : models) {
+            String[] p = m.split(",");
+            if (p.length != 4) {
+                throw new InputException("--model '" + m + "': expected NAME,A,B,FLOPS, e.g. 8B,2.1,0.42,1.6e13");
+            }
+            double[] v = CliSupport.doubles("--model " + p[0].trim(), p[1] + "," + p[2] + "," + p[3]);
+            ms.add(new SamplingBudget.Model(p[0].trim(), v[0], v[1], v[2]));
+        }
+        SamplingBudget.Result r = SamplingBudget.compare(ms, parseBudgets(budgets), List.of());
+        CliSupport.emit(spec, lab, output, "testtime.budget", r, r.provenance(), () -> text(r), report -> {
+            double[] b = r.rows().stream().mapToDouble(SamplingBudget.BudgetRow::budget).toArray();
+            Plot plot = Plot.of("Coverage at equal inference FLOPs", "budget (FLOPs)", "coverage").logX();
+            for (int i = 0; i < ms.size(); i++) {
+                int m = i;
+                plot.line(ms.get(i).name(), b, r.rows().stream().mapToDouble(row -> row.models().get(m).coverage()).toArray());
+            }
+            for (SamplingBudget.Crossover c : r.crossovers()) {
+                if (c.from() != null) {
+                    plot.vline(c.from() + " → " + c.to(), c.budget());
+                }
+            }
+            report.plot("budget", plot, "Coverage each model reaches with floor(B / FLOPs per sample) samples.");
+            report.table(header(r), rows(r));
+            report.table(List.of("crossover budget (FLOPs)", "from", "to"), crossovers(r));
+        });
+        return 0;
+    }
+
+    static double[] parseBudgets(String s) {
+        if (s.contains(":")) {
+            String[] p = s.split(":");
+            if (p.length != 3) {
+                throw new InputException("--budgets '" + s + "': expected FROM:TO:N, e.g. 1e14:1e18:41");
+            }
+            double[] ft = CliSupport.doubles("--budgets", p[0] + "," + p[1]);
+            int n = TestTimeCommand.ints("--budgets (N)", p[2])[0];
+            if (!(ft[0] > 0 && ft[1] > ft[0]) || n < 2) {
+                throw new InputException("--budgets '" + s + "': need 0 < FROM < TO and N ≥ 2");
+            }
+            return TestTimeCoverageCommand.grid(ft[0], ft[1], n);
+        }
+        return CliSupport.doubles("--budgets", s);
+    }
+
+    static List<String> header(SamplingBudget.Result r) {
+        List<String> h = new ArrayList<>(List.of("budget (FLOPs)"));
+        r.models().forEach(m -> h.add(m.name() + " coverage"));
+        h.add("winner");
+        return h;
+    }
+
+    static List<List<String>> rows(SamplingBudget.Result r) {
+        List<List<String>> rows = new ArrayList<>();
+        for (SamplingBudget.BudgetRow row : r.rows()) {
+            List<String> cells = new ArrayList<>(List.of(TextTable.num(row.budget())));
+            row.models().forEach(e -> cells.add(TextTable.num(e.coverage())));
+            cells.add(row.winner() == null ? "none" : row.winner());
+            rows.add(cells);
+        }
+        return rows;
+    }
+
+    static List<List<String>> crossovers(SamplingBudget.Result r) {
+        List<List<String>> rows = new ArrayList<>();
+        for (SamplingBudget.Crossover c : r.crossovers()) {
+            rows.add(List.of(TextTable.num(c.budget()), c.from() == null ? "none" : c.from(), c.to() == null ? "none" : c.to()));
+        }
+        return rows;
+    }
+
+    static String text(SamplingBudget.Result r) {
+        String s = TextTable.render(header(r), rows(r));
+        if (!r.crossovers().isEmpty()) {
+            s += "\n\ncrossovers\n" + TextTable.render(List.of("budget (FLOPs)", "from", "to"), crossovers(r));
+        }
+        return s;
+    }
+}

@@ -1,0 +1,56 @@
+package org.scalelab.cli;
+
+import org.scalelab.InputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code scalelab testtime …}: test-time scaling from per-problem counts or per-sample answers. */
+@Command(
+        name = "testtime",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Test-time scaling: pass@k, coverage fits, majority voting, sampling vs a larger model.",
+            "Unbiased pass@k, coverage-curve fits with extrapolation, maj@k, and repeated sampling vs a larger",
+            "model at equal inference FLOPs."
+        },
+        footer = {"", "Example:", "  scalelab testtime passk --data counts.csv --k 1,10,100"},
+        subcommands = {
+            TestTimePassKCommand.class,
+            TestTimeCoverageCommand.class,
+            TestTimeMajorityCommand.class,
+            TestTimeBudgetCommand.class,
+        })
+final class TestTimeCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Parses "1,2,4" into positive integers, naming the option on a bad value; null stays null. */
+    static int[] ints(String option, String csv) {
+        if (csv == null || csv.isBlank()) {
+            return null;
+        }
+        String[] parts = csv.split(",");
+        int[] v = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                double d = Double.parseDouble(parts[i].trim());
+                if (d != Math.rint(d) || d < 1 || d > Integer.MAX_VALUE) {
+                    throw new NumberFormatException();
+                }
+                v[i] = (int) d;
+            } catch (NumberFormatException e) {
+                throw new InputException(option + ": '" + parts[i].trim() + "' is not a whole number ≥ 1 (expected e.g. 1,10,100)");
+            }
+        }
+        return v;
+    }
+
+    static double[] column(java.util.List<Integer> ks) {
+        return ks.stream().mapToDouble(Integer::doubleValue).toArray();
+    }
+}

@@ -1,0 +1,146 @@
+package org.scalelab.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.scalelab.InputException;
+import org.scalelab.io.TextColumns;
+import org.scalelab.laws.CoverageCurve;
+import org.scalelab.laws.FitStatus;
+import org.scalelab.laws.PassAtKInput;
+import org.scalelab.report.Plot;
+import org.scalelab.report.TextTable;
+import org.scalelab.store.DataInput;
+import org.scalelab.store.NumericTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "coverage",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Fit coverage(k) = exp(-a k^-b) and extrapolate the k needed for a target coverage.",
+            "The law of Brown et al. 2024 (Large Language Monkeys), fitted by least squares on ln(-ln coverage) vs ln k.",
+            "Input: one row per problem (problem,n,c → coverage = mean pass@k, with bootstrap CIs over problems)",
+            "or one row per k (k,coverage → no CIs). The kind is detected from the columns present."
+        },
+        footer = {"", "Examples:", "  scalelab testtime coverage --data counts.csv --target 0.9 --out lab/reports/coverage",
+            "  scalelab testtime coverage --data curve.csv --k-col k --coverage-col coverage --json"})
+final class TestTimeCoverageCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CliSupport.LabOption lab;
+
+    @Mixin
+    CliSupport.OutputOptions output;
+
+    @Option(names = "--data", paramLabel = "FILE", required = true,
+            description = "CSV, Parquet or JSONL: per-problem counts (problem,n,c) or a coverage curve (k,coverage).")
+    Path data;
+
+    @Option(names = "--problem-col", defaultValue = "problem", description = "Problem id column (default: ${DEFAULT-VALUE}).")
+    String problemCol;
+
+    @Option(names = "--n-col", defaultValue = "n", description = "Samples-drawn column (default: ${DEFAULT-VALUE}).")
+    String nCol;
+
+    @Option(names = "--c-col", defaultValue = "c", description = "Correct-samples column (default: ${DEFAULT-VALUE}).")
+    String cCol;
+
+    @Option(names = "--k-col", defaultValue = "k", description = "k column of a coverage curve (default: ${DEFAULT-VALUE}).")
+    String kCol;
+
+    @Option(names = "--coverage-col", defaultValue = "coverage", description = "Coverage column of a curve (default: ${DEFAULT-VALUE}).")
+    String coverageCol;
+
+    @Option(names = "--k", paramLabel = "K,K,…", description = "k values at which to evaluate pass@k from counts (default 1, 2, 4, … n).")
+    String ks;
+
+    @Option(names = "--target", defaultValue = "0.9", description = "Coverage to extrapolate the needed k for (default: ${DEFAULT-VALUE}).")
+    double target;
+
+    @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap replicates over problems; 0 = none (default: ${DEFAULT-VALUE}).")
+    int bootstrap;
+
+    @Option(names = "--level", defaultValue = "0.95", description = "Confidence level of the intervals (default: ${DEFAULT-VALUE}).")
+    double level;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Bootstrap seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() {
+        CoverageCurve.Options o = new CoverageCurve.Options(target, bootstrap, level, seed);
+        TextColumns header = TextColumns.read(data, List.of(), List.of(problemCol, nCol, cCol, kCol, coverageCol));
+        CoverageCurve.Result r;
+        if (header.has(nCol) && header.has(cCol)) {
+            PassAtKInput.Data d = PassAtKInput.read(data, problemCol, nCol, cCol);
+            r = CoverageCurve.fitProblems(d.problems(), TestTimeCommand.ints("--k", ks), o, List.of(d.input()));
+        } else if (header.has(kCol) && header.has(coverageCol)) {
+            if (ks != null) {
+                throw new InputException("--k applies to per-problem counts (problem,n,c); " + data + " is a coverage curve (k,coverage)");
+            }
+            NumericTable t = DataInput.readFile(data, List.of(kCol, coverageCol));
+            r = CoverageCurve.fit(t.column(kCol), t.column(coverageCol), o, List.of(t.provenanceInput()));
+        } else {
+            throw new InputException(data + ": need columns '" + nCol + "' and '" + cCol + "' (per-problem counts) or '" + kCol
+                    + "' and '" + coverageCol + "' (a coverage curve); name them with --n-col/--c-col or --k-col/--coverage-col");
+        }
+        CliSupport.emit(spec, lab, output, "testtime.coverage", r, r.provenance(), () -> text(r), report -> report(report, r));
+        return 0;
+    }
+
+    static void report(org.scalelab.report.Report report, CoverageCurve.Result r) {
+        boolean ok = r.status() == FitStatus.CONVERGED;
+        report.verdict(r.status().json(), r.message(), ok);
+        double[] k = r.points().stream().mapToDouble(CoverageCurve.Observed::k).toArray();
+        double[] c = r.points().stream().mapToDouble(CoverageCurve.Observed::coverage).toArray();
+        Plot plot = Plot.of("Coverage vs samples", "k (samples)", "coverage").logX().points("observed", k, c);
+        if (r.a() != null) {
+            double kMax = k.length == 0 ? 1 : java.util.Arrays.stream(k).max().getAsDouble();
+            double kEnd = r.kNeeded() != null ? Math.max(kMax, r.kNeeded()) * 1.5 : kMax;
+            double[] fx = grid(1, kMax, 60);
+            double[] ex = grid(kMax, kEnd, 40);
+            plot.line("fit exp(-a k^-b)", fx, map(r, fx)).dashed("extrapolation", ex, map(r, ex));
+            plot.hline("target " + TextTable.num(r.target()), r.target());
+            if (r.kNeeded() != null) {
+                plot.vline("k = " + TextTable.num(r.kNeeded()), r.kNeeded());
+            }
+        }
+        report.plot("coverage", plot, "Observed coverage (mean pass@k) with the fitted law and its extrapolation to the target.");
+        report.table(List.of("quantity", "estimate", TextTable.num(100 * r.level()) + " % CI"), rows(r));
+    }
+
+    static double[] map(CoverageCurve.Result r, double[] x) {
+        return java.util.Arrays.stream(x).map(r::coverageAt).toArray();
+    }
+
+    static double[] grid(double from, double to, int n) {
+        double[] g = new double[n];
+        for (int i = 0; i < n; i++) {
+            // Rounded to 12 significant digits so that 1:1e7:15 gives 100, not 99.99999999999997.
+            g[i] = Double.parseDouble(String.format(java.util.Locale.ROOT, "%.12g", from * Math.pow(to / from, n == 1 ? 0 : (double) i / (n - 1))));
+        }
+        return g;
+    }
+
+    static List<List<String>> rows(CoverageCurve.Result r) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("a", TextTable.num(r.a()), TextTable.interval(r.aCi())));
+        rows.add(List.of("b", TextTable.num(r.b()), TextTable.interval(r.bCi())));
+        rows.add(List.of("k for coverage " + TextTable.num(r.target()), TextTable.num(r.kNeeded()), TextTable.interval(r.kNeededCi())));
+        rows.add(List.of("R² (ln-ln space)", TextTable.num(r.rSquared()), ""));
+        return rows;
+    }
+
+    static String text(CoverageCurve.Result r) {
+        return "coverage fit: " + r.status().json() + " — " + r.message() + "\n"
+                + TextTable.render(List.of("quantity", "estimate", TextTable.num(100 * r.level()) + " % CI"), rows(r));
+    }
+}

@@ -1,0 +1,89 @@
+package org.scalelab.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.scalelab.laws.PassAtK;
+import org.scalelab.laws.PassAtKInput;
+import org.scalelab.report.Plot;
+import org.scalelab.report.TextTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(
+        name = "passk",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Unbiased pass@k per problem and averaged over problems.",
+            "Chen et al. 2021, eq. 1, from one row per problem with n samples drawn and c correct (CSV, Parquet or JSONL)."
+        },
+        footer = {"", "Example:", "  scalelab testtime passk --data counts.csv --k 1,10,100 --out lab/reports/passk",
+            "  (counts.csv: problem,n,c   e.g.   HumanEval/0,200,37)"})
+final class TestTimePassKCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CliSupport.LabOption lab;
+
+    @Mixin
+    CliSupport.OutputOptions output;
+
+    @Option(names = "--data", paramLabel = "FILE", required = true,
+            description = "CSV, Parquet or JSONL file with one row per problem: problem id, samples n, correct c.")
+    Path data;
+
+    @Option(names = "--problem-col", defaultValue = "problem", description = "Column with the problem id (default: ${DEFAULT-VALUE}).")
+    String problemCol;
+
+    @Option(names = "--n-col", defaultValue = "n", description = "Column with the number of samples drawn (default: ${DEFAULT-VALUE}).")
+    String nCol;
+
+    @Option(names = "--c-col", defaultValue = "c", description = "Column with the number of correct samples (default: ${DEFAULT-VALUE}).")
+    String cCol;
+
+    @Option(names = "--k", paramLabel = "K,K,…",
+            description = "k values (each ≤ the smallest n). Default: 1, 2, 4, … up to the smallest n, and n itself.")
+    String ks;
+
+    @Override
+    public Integer call() {
+        PassAtKInput.Data d = PassAtKInput.read(data, problemCol, nCol, cCol);
+        PassAtK.Result r = PassAtK.analyze(d.problems(), TestTimeCommand.ints("--k", ks), List.of(d.input()));
+        CliSupport.emit(spec, lab, output, "testtime.passk", r, r.provenance(), () -> table(r), report -> {
+            double[] k = TestTimeCommand.column(r.ks());
+            double[] mean = r.curve().stream().mapToDouble(PassAtK.Point::passAtK).toArray();
+            double[] lo = new double[k.length];
+            double[] hi = new double[k.length];
+            for (int i = 0; i < k.length; i++) {
+                Double se = r.curve().get(i).standardError();
+                lo[i] = se == null ? mean[i] : Math.max(0, mean[i] - 1.96 * se);
+                hi[i] = se == null ? mean[i] : Math.min(1, mean[i] + 1.96 * se);
+            }
+            report.text(r.problems() + " problems, smallest n = " + r.minSamples()
+                    + ". pass@k is the unbiased estimator of Chen et al. (2021), eq. 1; the band is ±1.96 standard errors over problems.");
+            report.plot("passk", Plot.of("pass@k vs k", "k (samples)", "pass@k").logX()
+                    .band("±1.96 SE", k, mean, lo, hi).line("mean pass@k", k, mean).points("mean pass@k (points)", k, mean),
+                    "Mean unbiased pass@k over problems, log k axis.");
+            report.table(List.of("k", "pass@k", "standard error"), rows(r));
+        });
+        return 0;
+    }
+
+    static List<List<String>> rows(PassAtK.Result r) {
+        List<List<String>> rows = new ArrayList<>();
+        for (PassAtK.Point p : r.curve()) {
+            rows.add(List.of(Integer.toString(p.k()), TextTable.num(p.passAtK()), TextTable.num(p.standardError())));
+        }
+        return rows;
+    }
+
+    static String table(PassAtK.Result r) {
+        return "pass@k over " + r.problems() + " problems (unbiased estimator, Chen et al. 2021)\n"
+                + TextTable.render(List.of("k", "pass@k", "standard error"), rows(r));
+    }
+}

@@ -1,0 +1,403 @@
+package org.scalelab.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.scalelab.InputException;
+import org.scalelab.Provenance;
+import org.scalelab.ScaleLabException;
+import org.scalelab.io.Json;
+
+/**
+ * A lab's store: one embedded DuckDB file, {@code <lab>/scalelab.duckdb}, holding imported runs,
+ * their metrics and saved analysis results with provenance (tables in {@link StoreSchema}).
+ *
+ * <p>Reads through {@link #sql} and {@link #query} accept one reading statement only and run inside
+ * a transaction that is always rolled back; the store changes only through {@link #importRuns},
+ * {@link #deleteImport} and {@link #saveResult}. One process at a time may open a lab (DuckDB's file lock);
+ * within it, methods are synchronized so threads (e.g. web handlers) may share one store.
+ *
+ * <p>DuckDB's working memory is capped (default 1GB; {@code SCALELAB_DUCKDB_MEMORY} or system property
+ * {@code scalelab.duckdb.memory} change it); larger imports spill to {@code scalelab.duckdb.tmp/}.
+ */
+public final class LabStore implements AutoCloseable {
+    /** File name of the store inside a lab folder. */
+    public static final String FILE_NAME = "scalelab.duckdb";
+    /** Rows {@link #sql(String)} keeps for printing. */
+    public static final int DEFAULT_MAX_ROWS = 1000;
+
+    private final Path lab;
+    private final Connection connection;
+
+    private LabStore(Path lab, Connection connection) {
+        this.lab = lab;
+        this.connection = connection;
+    }
+
+    /** Opens (creating folder and schema on first use) the store of lab folder {@code labDir}. */
+    public static LabStore open(Path labDir) {
+        try {
+            Files.createDirectories(labDir);
+        } catch (IOException e) {
+            throw new ScaleLabException("cannot create lab folder " + labDir + ": " + e.getMessage(), e);
+        }
+        Path db = labDir.resolve(FILE_NAME);
+        Properties p = DataInput.safeProperties();
+        p.setProperty("memory_limit", memoryLimit());
+        Connection c;
+        try {
+            c = DriverManager.getConnection("jdbc:duckdb:" + db.toAbsolutePath(), p);
+        } catch (SQLException e) {
+            String m = SqlText.firstLine(e.getMessage());
+            if (m.contains("lock")) {
+                throw new ScaleLabException(db + ": the lab is open in another process; close it first (" + m + ")", e);
+            }
+            throw new ScaleLabException(db + ": cannot open the lab store: " + m, e);
+        }
+        try {
+            StoreSchema.ensure(c, db.toString());
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            if (e instanceof ScaleLabException se) {
+                throw se;
+            }
+            throw new ScaleLabException(db + ": cannot prepare the lab store: " + SqlText.firstLine(e.getMessage()), e);
+        }
+        return new LabStore(labDir, c);
+    }
+
+    private static String memoryLimit() {
+        String v = System.getProperty("scalelab.duckdb.memory");
+        if (v == null || v.isBlank()) {
+            v = System.getenv("SCALELAB_DUCKDB_MEMORY");
+        }
+        return v == null || v.isBlank() ? "1GB" : v.trim();
+    }
+
+    /** The lab folder. */
+    public Path lab() {
+        return lab;
+    }
+
+    /**
+     * Imports a CSV/TSV, Parquet or JSONL file of runs (one run per data row) in one transaction. On any
+     * problem — missing column, empty file, a value that is empty, not a number, NaN/Inf or (for params,
+     * tokens, compute) not > 0, duplicate rows, a file imported before — throws an
+     * {@link InputException} naming file, row, column and value, and the store is unchanged.
+     */
+    public synchronized ImportSummary importRuns(Path file, ImportOptions options) {
+        try {
+            return RunImporter.importRuns(connection, file, options == null ? ImportOptions.defaults() : options);
+        } catch (SQLException e) {
+            throw new ScaleLabException(file + ": import failed, nothing written: " + SqlText.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Removes an import's runs and metrics (e.g. to re-import the file with another mapping). */
+    public synchronized void deleteImport(long importId) {
+        try {
+            requireExists("SELECT count(*) FROM imports WHERE import_id = " + importId,
+                    "no import " + importId + " in " + lab + "; see SELECT * FROM imports");
+            connection.setAutoCommit(false);
+            try (Statement st = connection.createStatement()) {
+                st.execute("DELETE FROM metrics WHERE run_id IN (SELECT run_id FROM runs WHERE import_id = " + importId + ")");
+                st.execute("DELETE FROM runs WHERE import_id = " + importId);
+                st.execute("DELETE FROM imports WHERE import_id = " + importId);
+                StoreSchema.refreshPointsView(connection);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new ScaleLabException(lab + ": cannot delete import " + importId + ": " + SqlText.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Number of stored runs. */
+    public synchronized long runCount() {
+        return longValue("SELECT count(*) FROM runs");
+    }
+
+    /** The first {@code limit} runs by run id, with their metrics. */
+    public synchronized List<RunRow> listRuns(int limit) {
+        List<RunRow> runs = new ArrayList<>();
+        Map<Long, Map<String, Double>> metrics = new LinkedHashMap<>();
+        String ids = "SELECT run_id FROM runs ORDER BY run_id LIMIT " + Math.max(0, limit);
+        try (Statement st = connection.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT run_id, name, value FROM metrics WHERE run_id IN (" + ids + ") ORDER BY run_id, name")) {
+                while (rs.next()) {
+                    metrics.computeIfAbsent(rs.getLong(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getDouble(3));
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT run_id, import_id, model, family, params, tokens, compute FROM runs "
+                    + "ORDER BY run_id LIMIT " + Math.max(0, limit))) {
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    runs.add(new RunRow(id, rs.getLong(2), rs.getString(3), rs.getString(4), rs.getDouble(5), rs.getDouble(6),
+                            rs.getDouble(7), metrics.getOrDefault(id, Map.of())));
+                }
+            }
+        } catch (SQLException e) {
+            throw new ScaleLabException(lab + ": cannot list runs: " + SqlText.firstLine(e.getMessage()), e);
+        }
+        return runs;
+    }
+
+    /** Runs a reading query (see {@link ReadOnlySql}) and keeps the first {@value #DEFAULT_MAX_ROWS} rows. */
+    public QueryResult sql(String query) {
+        return sql(query, DEFAULT_MAX_ROWS);
+    }
+
+    /** Runs a reading query and keeps the first {@code maxRows} rows ({@link QueryResult#truncated()} says if there were more). */
+    public synchronized QueryResult sql(String query, int maxRows) {
+        String statement = ReadOnlySql.check(query);
+        return inRolledBackTransaction(statement, () -> {
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(statement)) {
+                ResultSetMetaData md = rs.getMetaData();
+                List<String> columns = new ArrayList<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    columns.add(md.getColumnLabel(i));
+                }
+                List<List<Object>> rows = new ArrayList<>();
+                boolean truncated = false;
+                while (rs.next()) {
+                    if (rows.size() >= maxRows) {
+                        truncated = true;
+                        break;
+                    }
+                    List<Object> row = new ArrayList<>(columns.size());
+                    for (int i = 1; i <= columns.size(); i++) {
+                        row.add(plain(rs.getObject(i)));
+                    }
+                    rows.add(row);
+                }
+                return new QueryResult(columns, rows, truncated);
+            }
+        });
+    }
+
+    /**
+     * Reads numeric {@code columns} of a reading query for an analysis, checked like {@link DataInput}
+     * (first empty, non-numeric, NaN or infinite value reported with row and column). The table's
+     * sha256 covers the query text and every value, so a result's provenance changes when the data do.
+     */
+    public synchronized NumericTable query(String sql, List<String> columns) {
+        String statement = ReadOnlySql.check(sql);
+        String source = "query \"" + statement + "\"";
+        List<String> available = inRolledBackTransaction(statement, () -> {
+            List<String> names = new ArrayList<>();
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("DESCRIBE " + statement)) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+            return names;
+        });
+        DataInput.requireColumns(source, available, columns);
+        StringBuilder stage = new StringBuilder("CREATE OR REPLACE TEMP TABLE query_staged AS SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            stage.append(i == 0 ? "" : ", ").append(SqlText.ident(columns.get(i))).append(" AS c").append(i);
+        }
+        if (columns.isEmpty()) {
+            stage.append("1 AS c0");
+        }
+        // As a subquery the statement can only read; the temp table lives outside the store file and is
+        // staged outside a transaction so its rowids are the plain 0-based result rows.
+        stage.append(" FROM (").append(statement).append(") AS q");
+        try {
+            try (Statement st = connection.createStatement()) {
+                st.execute(stage.toString());
+            }
+            NumericTable t = DataInput.readStaged(connection, "query_staged", source, "", columns, r -> "row " + r);
+            return new NumericTable(source, contentHash(statement, t), t.columns(), t.values());
+        } catch (SQLException e) {
+            throw new InputException(source + " failed: " + SqlText.firstLine(e.getMessage()), e);
+        } finally {
+            try (Statement st = connection.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS query_staged");
+            } catch (SQLException e) {
+                // the temp table dies with the connection anyway
+            }
+        }
+    }
+
+    /** Stores a result record (as JSON) with its provenance; returns its id. */
+    public synchronized long saveResult(String analysis, Object resultRecord, Provenance provenance) {
+        String resultJson = Json.write(resultRecord);
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO results SELECT coalesce(max(result_id), 0) + 1, "
+                    + "?, ?, ?, ?, ?, ?, ? FROM results RETURNING result_id")) {
+                ps.setString(1, analysis);
+                ps.setString(2, provenance.createdAt());
+                ps.setString(3, provenance.version());
+                ps.setString(4, Json.write(provenance.inputs()));
+                ps.setString(5, Json.write(provenance.options()));
+                if (provenance.seed() == null) {
+                    ps.setNull(6, java.sql.Types.BIGINT);
+                } else {
+                    ps.setLong(6, provenance.seed());
+                }
+                ps.setString(7, resultJson);
+                long id;
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+                connection.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new ScaleLabException(lab + ": cannot save the " + analysis + " result: " + SqlText.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Every saved result, oldest first. */
+    public synchronized List<ResultSummary> listResults() {
+        List<ResultSummary> out = new ArrayList<>();
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT result_id, analysis, created_at, version, seed FROM results ORDER BY result_id")) {
+            while (rs.next()) {
+                out.add(new ResultSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), nullableLong(rs.getObject(5))));
+            }
+        } catch (SQLException e) {
+            throw new ScaleLabException(lab + ": cannot list results: " + SqlText.firstLine(e.getMessage()), e);
+        }
+        return out;
+    }
+
+    /** A saved result with its provenance; an {@link InputException} if there is no such id. */
+    public synchronized StoredResult loadResult(long id) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT result_id, analysis, created_at, version, seed, inputs_json, "
+                + "options_json, result_json FROM results WHERE result_id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new InputException("no result " + id + " in " + lab + "; list them with `scalelab results list`");
+                }
+                return new StoredResult(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), nullableLong(rs.getObject(5)),
+                        tree(rs.getString(6)),
+                        tree(rs.getString(7)), tree(rs.getString(8)));
+            }
+        } catch (SQLException e) {
+            throw new ScaleLabException(lab + ": cannot load result " + id + ": " + SqlText.firstLine(e.getMessage()), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly(connection);
+    }
+
+    /** Work that may throw SQLException, for {@link #inRolledBackTransaction}. */
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T inRolledBackTransaction(String statement, SqlWork<T> work) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                return work.run();
+            } finally {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new InputException("query \"" + statement + "\" failed: " + SqlText.firstLine(e.getMessage()), e);
+        }
+    }
+
+    private long longValue(String sql) {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new ScaleLabException(lab + ": " + SqlText.firstLine(e.getMessage()), e);
+        }
+    }
+
+    private void requireExists(String countSql, String message) {
+        if (longValue(countSql) == 0) {
+            throw new InputException(message);
+        }
+    }
+
+    /** Numbers, strings, booleans and null pass; other JDBC objects (dates, arrays, structs) become text. */
+    private static Object plain(Object v) {
+        if (v == null || v instanceof String || v instanceof Boolean || v instanceof Double || v instanceof Float
+                || v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
+                || v instanceof BigDecimal || v instanceof BigInteger) {
+            return v;
+        }
+        return v.toString();
+    }
+
+    /** SHA-256 over the query text, then each row's values as Java's shortest round-trip decimal text. */
+    static String contentHash(String statement, NumericTable t) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(statement.getBytes(StandardCharsets.UTF_8));
+            StringBuilder row = new StringBuilder();
+            for (int r = 0; r < t.rows(); r++) {
+                row.setLength(0);
+                row.append('\n');
+                for (int c = 0; c < t.columns().size(); c++) {
+                    row.append(c == 0 ? "" : ",").append(t.values()[c][r]);
+                }
+                md.update(row.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Long nullableLong(Object v) {
+        return v == null ? null : ((Number) v).longValue();
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ScaleLabException("stored JSON is unreadable: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // closing after a failure: the first error is the one worth reporting
+        }
+    }
+}

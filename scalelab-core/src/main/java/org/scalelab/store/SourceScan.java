@@ -1,0 +1,215 @@
+package org.scalelab.store;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import org.scalelab.InputException;
+
+/**
+ * One input file seen through DuckDB: its format, its column names and the table function that
+ * streams it ({@code read_csv}, {@code read_parquet}, {@code read_json}). DuckDB does the reading so
+ * a file larger than the JVM heap never passes through it.
+ *
+ * <p>CSV is read with DuckDB's sniffer switched off: on a ragged file the sniffer silently treats the
+ * first rows as preamble and skips them (seen with DuckDB 2.0), which would drop data without a word.
+ * We read the header line ourselves, pass every column as VARCHAR (so a stray "n/a" in row 5,000,000
+ * is reported by our own row/column/value check, not as a cast error), and keep DuckDB's strict mode
+ * so a row with too many or too few fields fails naming its line.
+ */
+final class SourceScan {
+    enum Format { CSV, PARQUET, JSON }
+
+    private static final Pattern CSV_ERROR_LINE = Pattern.compile("CSV Error on Line: (\\d+)");
+    private static final Pattern CSV_FIELDS = Pattern.compile("Expected Number of Columns: (\\d+) Found: (\\d+)");
+
+    final Path file;
+    final Format format;
+    final List<String> columns;
+    private final String from;
+
+    private SourceScan(Path file, Format format, List<String> columns, String from) {
+        this.file = file;
+        this.format = format;
+        this.columns = List.copyOf(columns);
+        this.from = from;
+    }
+
+    /** Checks that the file exists, is non-empty and has a known extension, and learns its columns. */
+    static SourceScan open(Connection c, Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InputException(file + ": no such file");
+        }
+        Format format = formatOf(file);
+        try {
+            if (Files.size(file) == 0) {
+                throw new InputException(file + ": empty file (0 bytes); expected a header and data rows");
+            }
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        String path = SqlText.literal(file.toAbsolutePath().toString());
+        if (format == Format.CSV) {
+            char delim = delimiter(file);
+            List<String> header = csvHeader(file, delim);
+            StringBuilder cols = new StringBuilder("{");
+            for (int i = 0; i < header.size(); i++) {
+                cols.append(i == 0 ? "" : ", ").append(SqlText.literal(header.get(i))).append(": 'VARCHAR'");
+            }
+            cols.append('}');
+            String from = "read_csv(" + path + ", auto_detect = false, header = true, delim = " + SqlText.literal(String.valueOf(delim))
+                    + ", quote = '\"', escape = '\"', strict_mode = true, null_padding = false, columns = " + cols + ")";
+            return new SourceScan(file, format, header, from);
+        }
+        String probe = format == Format.PARQUET ? "read_parquet(" + path + ")" : "read_json(" + path + ", format = 'auto')";
+        List<String> names = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("DESCRIBE SELECT * FROM " + probe)) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new InputException(file + ": cannot read as " + format.name().toLowerCase(Locale.ROOT) + ": " + SqlText.firstLine(e.getMessage()), e);
+        }
+        if (format == Format.PARQUET) {
+            return new SourceScan(file, format, names, probe);
+        }
+        // JSON: every field as VARCHAR, for the same reason as CSV — a late string in a numeric field must
+        // become our own "row, column, value" message rather than a type error from the sampler.
+        StringBuilder cols = new StringBuilder("{");
+        for (int i = 0; i < names.size(); i++) {
+            cols.append(i == 0 ? "" : ", ").append(SqlText.literal(names.get(i))).append(": 'VARCHAR'");
+        }
+        cols.append('}');
+        return new SourceScan(file, format, names, "read_json(" + path + ", format = 'auto', columns = " + cols + ")");
+    }
+
+    static Format formatOf(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (n.endsWith(".csv") || n.endsWith(".tsv") || n.endsWith(".csv.gz") || n.endsWith(".tsv.gz")) {
+            return Format.CSV;
+        }
+        if (n.endsWith(".parquet")) {
+            return Format.PARQUET;
+        }
+        if (n.endsWith(".jsonl") || n.endsWith(".ndjson") || n.endsWith(".json")) {
+            return Format.JSON;
+        }
+        throw new InputException(file + ": unknown format; use a .csv, .tsv, .parquet, .jsonl (or .ndjson/.json) file");
+    }
+
+    /** The table expression that streams the file, for {@code SELECT … FROM <this>}. */
+    String from() {
+        return from;
+    }
+
+    /**
+     * SQL that copies {@code sourceColumns} into a temporary table {@code table} as c0, c1, …. The
+     * table's rowid is the 0-based data row: DuckDB keeps insertion order (preserve_insertion_order
+     * is on by default), which the tests check on a file of millions of rows.
+     */
+    String stageSql(String table, List<String> sourceColumns) {
+        StringBuilder sql = new StringBuilder("CREATE OR REPLACE TEMP TABLE ").append(table).append(" AS SELECT ");
+        for (int i = 0; i < sourceColumns.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(SqlText.ident(sourceColumns.get(i))).append(" AS c").append(i);
+        }
+        if (sourceColumns.isEmpty()) {
+            sql.append("1 AS c0");
+        }
+        return sql.append(" FROM ").append(from).toString();
+    }
+
+    /** "row 5 (line 6)" for CSV (header is line 1), "row 5" otherwise; {@code row} is 1-based. */
+    String rowLabel(long row) {
+        return format == Format.CSV ? "row " + row + " (line " + (row + 1) + ")" : "row " + row;
+    }
+
+    /** Turns a DuckDB read error into one line naming the file and, for CSV, the line. */
+    InputException readError(SQLException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        Matcher line = CSV_ERROR_LINE.matcher(m);
+        if (format == Format.CSV && line.find()) {
+            long l = Long.parseLong(line.group(1));
+            Matcher fields = CSV_FIELDS.matcher(m);
+            if (fields.find()) {
+                return new InputException(file + ": malformed CSV at line " + l + " (data row " + (l - 1) + "): " + fields.group(2)
+                        + " fields but the header has " + fields.group(1) + "; fix the row (quote values that contain the delimiter)", e);
+            }
+            return new InputException(file + ": malformed CSV at line " + l + " (data row " + (l - 1) + "): "
+                    + SqlText.firstLine(m.substring(m.indexOf('\n') + 1)), e);
+        }
+        return new InputException(file + ": cannot read as " + format.name().toLowerCase(Locale.ROOT) + ": " + SqlText.firstLine(m), e);
+    }
+
+    private static char delimiter(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".tsv") || n.endsWith(".tsv.gz") ? '\t' : ',';
+    }
+
+    /** The header line split on {@code delim}, honouring double quotes; names must be non-empty and distinct. */
+    static List<String> csvHeader(Path file, char delim) {
+        String line;
+        try (InputStream raw = Files.newInputStream(file);
+             InputStream in = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            line = r.readLine();
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read the header line: " + e.getMessage(), e);
+        }
+        if (line == null || line.isBlank()) {
+            throw new InputException(file + ": the first line is empty; expected a header naming the columns");
+        }
+        if (line.startsWith("\uFEFF")) {
+            line = line.substring(1); // a byte-order mark written by spreadsheet programs
+        }
+        List<String> names = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quoted) {
+                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cur.append('"');
+                    i++;
+                } else if (ch == '"') {
+                    quoted = false;
+                } else {
+                    cur.append(ch);
+                }
+            } else if (ch == '"') {
+                quoted = true;
+            } else if (ch == delim) {
+                names.add(cur.toString().trim());
+                cur.setLength(0);
+            } else {
+                cur.append(ch);
+            }
+        }
+        names.add(cur.toString().trim());
+        Set<String> seen = new LinkedHashSet<>();
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (name.isEmpty()) {
+                throw new InputException(file + ": header column " + (i + 1) + " has no name; name every column in the first line");
+            }
+            if (!seen.add(name)) {
+                throw new InputException(file + ": header names column '" + name + "' twice; rename one of them");
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,25 @@
+package org.scalelab.store;
+
+/** Quoting for the SQL we build from user-supplied names and paths (column names, file paths, metric names). */
+final class SqlText {
+    private SqlText() {}
+
+    /** A double-quoted identifier: any column name a file may carry, including spaces and quotes. */
+    static String ident(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    /** A single-quoted string literal. */
+    static String literal(String text) {
+        return '\'' + text.replace("'", "''") + '\'';
+    }
+
+    /** First line of a (DuckDB) message: its later lines are hints and a caret picture that don't fit one line. */
+    static String firstLine(String m) {
+        if (m == null) {
+            return "unknown error";
+        }
+        int i = m.indexOf('\n');
+        return (i < 0 ? m : m.substring(0, i)).trim();
+    }
+}

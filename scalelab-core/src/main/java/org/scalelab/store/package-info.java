@@ -1,0 +1,29 @@
+/**
+ * The lab store and numeric inputs: everything that reads runs from files or from the lab's DuckDB
+ * database ({@code <lab>/scalelab.duckdb}).
+ *
+ * <p>Decisions worth knowing:
+ * <ul>
+ *   <li><b>Column mapping.</b> Each role (params, tokens, compute, model, family) uses the column given
+ *       in {@link org.scalelab.store.ImportOptions}, else a column of the role's own name if present.
+ *       Without {@code --metric}, a {@code loss} column becomes metric {@code loss}. At least two of
+ *       params/tokens/compute are required, always: the third is derived with C = 6·N·D (Kaplan et al.
+ *       2020 §2.1), and when all three are given they are stored as given (some papers count attention
+ *       FLOPs too, so C need not equal 6·N·D). Metric values must be finite numbers (no empty cells);
+ *       params, tokens and compute must also be &gt; 0.</li>
+ *   <li><b>Streaming.</b> Files are read by DuckDB ({@code read_csv}/{@code read_parquet}/
+ *       {@code read_json}) into a temporary table; checks are SQL aggregates returning the first bad
+ *       row; runs are written with INSERT … SELECT in one transaction. A 1 GB CSV imports with ~18 MB
+ *       of Java heap.</li>
+ *   <li><b>Row numbers</b> in messages are 1-based data rows (CSV messages add the file line, header =
+ *       line 1).</li>
+ *   <li><b>Duplicates</b> are rows with equal model, params, tokens, compute and metric values (numbers
+ *       compared as numbers: 2e8 equals 200000000); family is ignored. A file whose SHA-256 was
+ *       imported before is refused (delete that import first).</li>
+ *   <li><b>Reading SQL</b> ({@code sql}, {@code query}) accepts a single SELECT/WITH/FROM/VALUES/TABLE/
+ *       DESCRIBE/SHOW/SUMMARIZE/EXPLAIN or reporting PRAGMA, refuses any inner ';', and runs in a
+ *       transaction that is always rolled back. We use one connection rather than a separate read-only
+ *       one because DuckDB refuses to open the same file twice in one process with different settings.</li>
+ * </ul>
+ */
+package org.scalelab.store;
