@@ -258,6 +258,9 @@ public final class SafetensorsFile implements AutoCloseable {
      * The tensor as a float32 NDArray owned by {@code manager}. F32 bytes go from the mapping
      * straight to the engine; F16/BF16 are widened into a transient off-heap buffer first (the
      * DJL 0.35.1 PyTorch engine aborted the JVM when handed an F16/BF16 buffer, so we widen here).
+     *
+     * <p>The F32 array aliases the read-only mapping (DJL wraps a direct buffer without copying):
+     * it must never be modified in place; training copies parameters first.
      */
     public NDArray toNDArray(NDManager manager, String name) {
         TensorInfo t = info(name);

@@ -4,10 +4,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import org.scalelab.InputException;
 
@@ -147,8 +148,8 @@ public final class Transformer implements AutoCloseable {
             }
             NDArray normed = pass.hook(HookNames.LN_FINAL, finalNorm.apply(x));
             NDArray logits = normed.matMul(unembedT); // [batch, seq, vocab]
-            Activation out = new Activation("logits", logits.getShape().getShape(), logits.toType(DataType.FLOAT32, false).toFloatArray());
-            return new ForwardResult(out, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pass.captured())));
+            Activation out = new Activation("logits", logits.getShape().getShape(), logits.toFloatArray());
+            return new ForwardResult(out, Collections.unmodifiableMap(new LinkedHashMap<>(pass.captured())));
         }
     }
 
