@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
             ReliabilityCommand.class,
             RunsCommand.class,
             ResultsCommand.class,
+            ModelCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package org.scalelab.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -16,7 +17,8 @@ public enum Family {
         this.modelType = modelType;
     }
 
-    /** The {@code model_type} string in config.json. */
+    /** The {@code model_type} string in config.json (also the family's JSON spelling). */
+    @JsonValue
     public String modelType() {
         return modelType;
     }

@@ -110,6 +110,11 @@ public final class Weights implements AutoCloseable {
         return file(name).floats(name);
     }
 
+    /** The safetensors files opened, in index order. */
+    public java.util.List<Path> files() {
+        return java.util.List.copyOf(files.keySet());
+    }
+
     /** Total number of scalar parameters stored. */
     public long parameterCount() {
         long n = 0;
