@@ -50,7 +50,8 @@ final class ModelInfoCommand implements Callable<Integer> {
                     List.of("max positions", Integer.toString(c.maxPositions())),
                     List.of("tied embeddings", Boolean.toString(c.tieWordEmbeddings())),
                     List.of("tensors", info.tensorCount() + " " + info.dtypes()),
-                    List.of("weight files", String.join(", ", info.weightFiles())));
+                    List.of("weight files", String.join(", ", info.weightFiles())),
+                    List.of("tokenizer", info.tokenizer() ? "tokenizer.json" : "none"));
             out.println(TextTable.render(List.of("", info.dir()), rows));
         }
         out.flush();

@@ -44,6 +44,7 @@ class ModelCommandTest {
         // GPT-2: V·d + P·d + L·(12d² + 13d) + 2d.
         assertEquals(256 * 64 + 128 * 64 + 2 * (12 * 64 * 64 + 13 * 64) + 2 * 64, info.get("parameter_count").asLong());
         assertEquals("model.safetensors", info.at("/weight_files/0").asText());
+        assertTrue(info.get("tokenizer").asBoolean(), "vocab 256 gets a byte-level tokenizer.json");
         Run table = new Run("model", "info", m.toString());
         assertEquals(0, table.code);
         assertTrue(table.out.toString().contains("gpt2") && table.out.toString().contains("parameters"), table.out.toString());

@@ -15,9 +15,10 @@ import java.util.TreeMap;
  * @param tensorCount    number of stored tensors
  * @param dtypes         stored element types → number of tensors of that type
  * @param weightFiles    the safetensors files (one, or the shards of the index)
+ * @param tokenizer      whether the folder has a tokenizer.json (needed to encode text)
  */
 public record ModelInfo(String dir, ModelConfig config, long parameterCount, int tensorCount,
-                        Map<String, Integer> dtypes, List<String> weightFiles) {
+                        Map<String, Integer> dtypes, List<String> weightFiles, boolean tokenizer) {
 
     public static ModelInfo read(Path dir) {
         ModelConfig config = ModelConfig.read(dir);
@@ -27,7 +28,8 @@ public record ModelInfo(String dir, ModelConfig config, long parameterCount, int
                 dtypes.merge(w.info(name).dtype().name(), 1, Integer::sum);
             }
             List<String> files = w.files().stream().map(p -> p.getFileName().toString()).toList();
-            return new ModelInfo(dir.toString(), config, w.parameterCount(), w.names().size(), dtypes, files);
+            return new ModelInfo(dir.toString(), config, w.parameterCount(), w.names().size(), dtypes, files,
+                    java.nio.file.Files.isRegularFile(dir.resolve(ModelTokenizer.FILE)));
         }
     }
 }

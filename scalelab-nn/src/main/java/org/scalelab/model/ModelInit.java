@@ -16,7 +16,8 @@ import org.scalelab.ScaleLabException;
 /**
  * Writes a randomly initialised checkpoint in the Hugging Face layout ({@code config.json} +
  * {@code model.safetensors}, parameter names and shapes exactly as {@code transformers} saves
- * them), so tiny models for tests and demos are loaded by the same path as downloaded ones.
+ * them, plus a byte-level {@code tokenizer.json} when the vocabulary has at least 256 ids), so
+ * tiny models for tests and demos are loaded by the same path as downloaded ones.
  * The same config and seed give the same bytes.
  */
 public final class ModelInit {
@@ -106,7 +107,8 @@ public final class ModelInit {
      */
     public static void write(Path out, ModelConfig config, long seed, Scheme scheme) {
         Path target = out.toAbsolutePath().normalize();
-        if (Files.isRegularFile(target.resolve(ModelConfig.FILE)) || Files.exists(target.resolve(Weights.SINGLE_FILE))) {
+        if (Files.isRegularFile(target.resolve(ModelConfig.FILE)) || Files.exists(target.resolve(Weights.SINGLE_FILE))
+                || Files.exists(target.resolve(Weights.INDEX_FILE))) {
             throw new InputException(out + ": already holds a checkpoint; choose another output folder or delete it first");
         }
         if (Files.exists(target) && !isEmptyDirectory(target)) {
@@ -127,6 +129,9 @@ public final class ModelInit {
             staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
             config.write(staging);
             SafetensorsWriter.write(staging.resolve(Weights.SINGLE_FILE), tensors, Map.of("format", "pt"));
+            if (config.vocabSize() >= 256) {
+                ModelTokenizer.writeByteLevel(staging, config.vocabSize());
+            }
             if (Files.exists(target)) {
                 Files.delete(target); // an empty folder, checked above
             }

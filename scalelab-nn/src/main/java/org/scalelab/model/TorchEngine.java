@@ -52,7 +52,7 @@ public final class TorchEngine {
         return dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".djl.ai");
     }
 
-    private static void forceOffline() {
+    static void forceOffline() {
         // System properties, because a running JVM cannot change its own environment; DJL reads both.
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("DJL_OFFLINE", "true");

@@ -56,6 +56,14 @@ class ModelInitTest {
     }
 
     @Test
+    void checkpointWithRoomForBytesGetsAByteLevelTokenizer() {
+        ModelInit.write(dir.resolve("m"), ModelConfig.gpt2(300, 16, 1, 2, 16), 1);
+        try (ModelTokenizer t = ModelTokenizer.load(dir.resolve("m"))) {
+            assertArrayEquals(new int[] {'h', 'i', 256}, t.encode("hi" + ModelTokenizer.END_OF_TEXT));
+        }
+    }
+
+    @Test
     void standardInitHasPublishedScales() {
         ModelInit.write(dir.resolve("m"), ModelConfig.gpt2(512, 64, 4, 4, 64), 5);
         try (Weights w = Weights.open(dir.resolve("m"))) {
