@@ -55,13 +55,15 @@ def load_weights(model_dir):
     return load_safetensors(os.path.join(model_dir, "model.safetensors"))
 
 
-def causal_attention(q, k, v):
+def causal_attention(q, k, v, hooks, layer):
     """q: [heads, T, hd]; k, v: [heads, T, hd]. softmax(q k^T / sqrt(hd), causal) v."""
     t = q.shape[1]
     scores = torch.einsum("htd,hsd->hts", q, k) / math.sqrt(q.shape[-1])
     future = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
     scores = scores.masked_fill(future, float("-inf"))
-    return torch.einsum("hts,hsd->htd", torch.softmax(scores, dim=-1), v)
+    probs = torch.softmax(scores, dim=-1)
+    hooks["blocks.%d.attn.hook_pattern" % layer] = probs  # [heads, query, key]
+    return torch.einsum("hts,hsd->htd", probs, v)
 
 
 def gpt2(cfg, w, ids, hooks):
@@ -90,7 +92,7 @@ def gpt2(cfg, w, ids, hooks):
         # Conv1D weights are [in, out]: y = x @ W + b
         qkv = a @ w[b + "attn.c_attn.weight"] + w[b + "attn.c_attn.bias"]
         q, k, v = (qkv[:, j * d:(j + 1) * d].reshape(t, nh, d // nh).transpose(0, 1) for j in range(3))
-        y = causal_attention(q, k, v).transpose(0, 1).reshape(t, d)
+        y = causal_attention(q, k, v, hooks, i).transpose(0, 1).reshape(t, d)
         attn = y @ w[b + "attn.c_proj.weight"] + w[b + "attn.c_proj.bias"]
         hooks["blocks.%d.hook_attn_out" % i] = attn
         x = x + attn
@@ -140,7 +142,7 @@ def llama(cfg, w, ids, hooks):
         q, k = rope(q), rope(k)
         k = torch.repeat_interleave(k, nh // nkv, dim=0)
         v = torch.repeat_interleave(v, nh // nkv, dim=0)
-        y = causal_attention(q, k, v).transpose(0, 1).reshape(t, nh * hd)
+        y = causal_attention(q, k, v, hooks, i).transpose(0, 1).reshape(t, nh * hd)
         attn = y @ w[b + "self_attn.o_proj.weight"].T
         hooks["blocks.%d.hook_attn_out" % i] = attn
         x = x + attn

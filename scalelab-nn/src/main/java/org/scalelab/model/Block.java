@@ -13,15 +13,15 @@ interface Block {
     /** The shared pre-norm residual wiring with the TransformerLens hook points. */
     static NDArray residual(NDArray residPre, int layer, Pass pass, SubLayer attention, SubLayer mlp) {
         pass.hook(HookNames.residPre(layer), residPre);
-        NDArray attnOut = pass.hook(HookNames.attnOut(layer), attention.apply(residPre, pass));
+        NDArray attnOut = pass.hook(HookNames.attnOut(layer), attention.apply(residPre, pass, layer));
         NDArray residMid = pass.hook(HookNames.residMid(layer), residPre.add(attnOut));
-        NDArray mlpOut = pass.hook(HookNames.mlpOut(layer), mlp.apply(residMid, pass));
+        NDArray mlpOut = pass.hook(HookNames.mlpOut(layer), mlp.apply(residMid, pass, layer));
         return pass.hook(HookNames.residPost(layer), residMid.add(mlpOut));
     }
 
     /** An attention or MLP sub-layer: reads the residual stream, returns what it adds to it. */
     @FunctionalInterface
     interface SubLayer {
-        NDArray apply(NDArray residual, Pass pass);
+        NDArray apply(NDArray residual, Pass pass, int layer);
     }
 }

@@ -14,10 +14,11 @@ final class CausalAttention {
      *             serves {@code heads / kv_heads} consecutive query heads (grouped-query attention,
      *             Ainslie et al. 2023), as Hugging Face's repeat_kv does
      * @param v    like k
-     * @param mask [seq, seq] additive causal mask
+     * @param pass  the forward pass: its causal mask, and its hooks, which may copy out the
+     *              attention pattern [batch, heads, query, key] as blocks.{layer}.attn.hook_pattern
      * @return [batch, seq, heads · head_dim]
      */
-    static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
+    static NDArray attend(NDArray q, NDArray k, NDArray v, Pass pass, int layer) {
         long batch = q.getShape().get(0);
         long heads = q.getShape().get(1);
         long seq = q.getShape().get(2);
@@ -29,7 +30,7 @@ final class CausalAttention {
             v = v.repeat(1, rep);
         }
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)); // [batch, heads, seq, seq]
-        NDArray weights = scores.add(mask).softmax(3);
+        NDArray weights = pass.hook(HookNames.pattern(layer), scores.add(pass.causalMask).softmax(3));
         NDArray out = weights.matMul(v); // [batch, heads, seq, head_dim]
         return out.transpose(0, 2, 1, 3).reshape(batch, seq, heads * headDim);
     }

@@ -44,17 +44,17 @@ final class Gpt2Block implements Block {
         return Block.residual(x, layer, pass, this::attention, this::mlp);
     }
 
-    private NDArray attention(NDArray residual, Pass pass) {
+    private NDArray attention(NDArray residual, Pass pass, int layer) {
         NDArray x = ln1.apply(residual); // [batch, seq, d_model]
         NDList qkv = x.matMul(cAttnW).add(cAttnB).split(3, 2); // 3 × [batch, seq, d_model]
         NDArray q = CausalAttention.splitHeads(qkv.get(0), heads); // [batch, heads, seq, head_dim]
         NDArray k = CausalAttention.splitHeads(qkv.get(1), heads);
         NDArray v = CausalAttention.splitHeads(qkv.get(2), heads);
-        NDArray y = CausalAttention.attend(q, k, v, pass.causalMask); // [batch, seq, d_model]
+        NDArray y = CausalAttention.attend(q, k, v, pass, layer); // [batch, seq, d_model]
         return y.matMul(attnProjW).add(attnProjB);
     }
 
-    private NDArray mlp(NDArray residual, Pass pass) {
+    private NDArray mlp(NDArray residual, Pass pass, int layer) {
         NDArray h = ln2.apply(residual).matMul(fcW).add(fcB); // [batch, seq, d_mlp]
         return geluTanh(h).matMul(mlpProjW).add(mlpProjB); // [batch, seq, d_model]
     }

@@ -24,6 +24,14 @@ public final class HookNames {
         return "blocks." + layer + ".hook_resid_pre";
     }
 
+    /**
+     * Attention probabilities after the causal softmax, [batch, heads, query position, key
+     * position]: seq² per head, so select it only when needed.
+     */
+    public static String pattern(int layer) {
+        return "blocks." + layer + ".attn.hook_pattern";
+    }
+
     /** Attention sub-layer output (after the output projection and its bias), before it is added. */
     public static String attnOut(int layer) {
         return "blocks." + layer + ".hook_attn_out";
@@ -53,6 +61,7 @@ public final class HookNames {
         }
         for (int l = 0; l < config.nLayers(); l++) {
             names.add(residPre(l));
+            names.add(pattern(l));
             names.add(attnOut(l));
             names.add(residMid(l));
             names.add(mlpOut(l));

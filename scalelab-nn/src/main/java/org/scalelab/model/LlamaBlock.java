@@ -43,16 +43,16 @@ final class LlamaBlock implements Block {
         return Block.residual(x, layer, pass, this::attention, this::mlp);
     }
 
-    private NDArray attention(NDArray residual, Pass pass) {
+    private NDArray attention(NDArray residual, Pass pass, int layer) {
         NDArray x = inputNorm.apply(residual); // [batch, seq, d_model]
         NDArray q = Rope.apply(CausalAttention.splitHeads(x.matMul(qT), heads), pass.rope); // [batch, heads, seq, head_dim]
         NDArray k = Rope.apply(CausalAttention.splitHeads(x.matMul(kT), kvHeads), pass.rope); // [batch, kv_heads, seq, head_dim]
         NDArray v = CausalAttention.splitHeads(x.matMul(vT), kvHeads);
-        return CausalAttention.attend(q, k, v, pass.causalMask).matMul(oT); // [batch, seq, d_model]
+        return CausalAttention.attend(q, k, v, pass, layer).matMul(oT); // [batch, seq, d_model]
     }
 
     /** SwiGLU (Shazeer 2020, eq. 6): down(silu(gate(x)) ⊙ up(x)), silu(z) = z·σ(z). */
-    private NDArray mlp(NDArray residual, Pass pass) {
+    private NDArray mlp(NDArray residual, Pass pass, int layer) {
         NDArray x = postAttentionNorm.apply(residual);
         NDArray gate = x.matMul(gateT); // [batch, seq, d_mlp]
         NDArray silu = gate.mul(ai.djl.nn.Activation.sigmoid(gate));
