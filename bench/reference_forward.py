@@ -122,6 +122,24 @@ def llama(cfg, w, ids, hooks):
     # RoPE, HF convention: dimension i pairs with i + hd/2, angle pos * theta^(-2i/hd)
     half = hd // 2
     freq = theta ** (-torch.arange(half, dtype=torch.float64) * 2.0 / hd)
+    scaling = cfg.get("rope_scaling")
+    if scaling:
+        # Llama 3.1 (Meta's apply_scaling): long wavelengths slowed down by `factor`, short ones
+        # kept, a linear blend in (original context / wavelength) between the two thresholds.
+        assert scaling.get("rope_type", scaling.get("type")) == "llama3"
+        old = scaling["original_max_position_embeddings"]
+        lo, hi, factor = scaling["low_freq_factor"], scaling["high_freq_factor"], scaling["factor"]
+        scaled = []
+        for f in freq.tolist():
+            wavelen = 2 * math.pi / f
+            if wavelen < old / hi:
+                scaled.append(f)
+            elif wavelen > old / lo:
+                scaled.append(f / factor)
+            else:
+                s = (old / wavelen - lo) / (hi - lo)
+                scaled.append((1 - s) * f / factor + s * f)
+        freq = torch.tensor(scaled, dtype=torch.float64)
     ang = torch.arange(t, dtype=torch.float64)[:, None] * freq[None, :]  # [T, half]
     cos, sin = torch.cos(ang), torch.sin(ang)
 

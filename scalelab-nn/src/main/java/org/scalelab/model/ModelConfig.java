@@ -26,6 +26,7 @@ import org.scalelab.io.Json;
  * @param maxPositions      longest sequence: GPT-2's learned position table has this many rows
  * @param normEps           epsilon inside LayerNorm / RMSNorm; changes activations at the 1e-6 level
  * @param ropeTheta         RoPE base θ (Su et al. 2021, eq. 15: θ_i = base^(-2i/d)); 0 for GPT-2
+ * @param ropeScaling       Llama 3.1-style frequency scaling for long contexts, or null for plain RoPE
  * @param tieWordEmbeddings true: the unembedding reuses the token embedding matrix (no lm_head.weight)
  * @param activation        MLP non-linearity as spelled in config.json (gelu_new, silu)
  */
@@ -41,6 +42,7 @@ public record ModelConfig(
         int maxPositions,
         double normEps,
         double ropeTheta,
+        RopeScaling ropeScaling,
         boolean tieWordEmbeddings,
         String activation) {
 
@@ -71,6 +73,19 @@ public record ModelConfig(
         if (!(normEps > 0)) {
             throw new InputException(where + "norm epsilon must be > 0, got " + normEps);
         }
+    }
+
+    /** A config without RoPE scaling. */
+    public ModelConfig(Family family, int vocabSize, int dModel, int nLayers, int nHeads, int nKvHeads, int headDim, int dMlp,
+                       int maxPositions, double normEps, double ropeTheta, boolean tieWordEmbeddings, String activation) {
+        this(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, normEps, ropeTheta, null,
+                tieWordEmbeddings, activation);
+    }
+
+    /** This config with Llama 3.1-style RoPE scaling. */
+    public ModelConfig withRopeScaling(RopeScaling scaling) {
+        return new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, normEps,
+                ropeTheta, scaling, tieWordEmbeddings, activation);
     }
 
     /** A GPT-2 shape with HF's defaults (4× MLP, ε = 1e-5, gelu_new, tied embeddings). */
@@ -150,16 +165,31 @@ public record ModelConfig(
                 }
                 f.requireAbsentOrFalse("attention_bias");
                 f.requireAbsentOrFalse("mlp_bias");
-                if (root.hasNonNull("rope_scaling")) {
-                    throw new InputException(file + ": rope_scaling " + root.get("rope_scaling")
-                            + " is not supported yet (only plain RoPE with rope_theta); remove it only if the checkpoint was trained without it");
-                }
+                RopeScaling scaling = parseRopeScaling(file, root.get("rope_scaling"));
                 yield new ModelConfig(Family.LLAMA, f.integer("vocab_size", null), d, f.integer("num_hidden_layers", null), heads,
                         f.integer("num_key_value_heads", heads), f.integer("head_dim", heads > 0 ? d / heads : 1),
                         f.integer("intermediate_size", null), f.integer("max_position_embeddings", 2048),
-                        f.number("rms_norm_eps", 1e-6), f.number("rope_theta", 10000.0), f.bool("tie_word_embeddings", false), act);
+                        f.number("rms_norm_eps", 1e-6), f.number("rope_theta", 10000.0), scaling, f.bool("tie_word_embeddings", false), act);
             }
         };
+    }
+
+    private static RopeScaling parseRopeScaling(Path file, JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String type = node.path("rope_type").asText(node.path("type").asText(""));
+        if (!type.equals("llama3")) {
+            throw new InputException(file + ": rope_scaling type \"" + type + "\" is not supported (supported: llama3)");
+        }
+        Fields f = new Fields(file, node);
+        for (String key : new String[] {"factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"}) {
+            if (!node.hasNonNull(key)) {
+                throw new InputException(file + ": rope_scaling is missing \"" + key + "\"");
+            }
+        }
+        return new RopeScaling(f.number("factor", 0), f.number("low_freq_factor", 0), f.number("high_freq_factor", 0),
+                f.integer("original_max_position_embeddings", null));
     }
 
     /** This config as a Hugging Face config.json object, readable by {@code transformers} and by {@link #read}. */
@@ -192,6 +222,16 @@ public record ModelConfig(
                 o.put("max_position_embeddings", maxPositions);
                 o.put("rms_norm_eps", normEps);
                 o.put("rope_theta", ropeTheta);
+                if (ropeScaling != null) {
+                    ObjectNode rs = o.putObject("rope_scaling");
+                    rs.put("rope_type", "llama3");
+                    rs.put("factor", ropeScaling.factor());
+                    rs.put("low_freq_factor", ropeScaling.lowFreqFactor());
+                    rs.put("high_freq_factor", ropeScaling.highFreqFactor());
+                    rs.put("original_max_position_embeddings", ropeScaling.originalMaxPositions());
+                } else {
+                    o.putNull("rope_scaling");
+                }
                 o.put("tie_word_embeddings", tieWordEmbeddings);
                 o.put("hidden_act", activation);
                 o.put("attention_bias", false);

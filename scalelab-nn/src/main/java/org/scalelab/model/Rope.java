@@ -18,13 +18,14 @@ final class Rope {
     /** cos and sin tables, each [seq, head_dim] = [cos(pos·θ) | cos(pos·θ)]. */
     record Tables(NDArray cos, NDArray sin) {}
 
-    static Tables tables(NDManager scope, int seq, int headDim, double base) {
+    static Tables tables(NDManager scope, int seq, int headDim, double base, RopeScaling scaling) {
         int half = headDim / 2;
         float[] cos = new float[seq * headDim];
         float[] sin = new float[seq * headDim];
         for (int i = 0; i < half; i++) {
             // HF computes inv_freq in float32: 1 / base^(2i/d); mirror that rounding before the product.
-            float invFreq = (float) (1.0 / Math.pow(base, (2.0 * i) / headDim));
+            double unscaled = (float) (1.0 / Math.pow(base, (2.0 * i) / headDim));
+            float invFreq = (float) (scaling == null ? unscaled : scaling.scale(unscaled));
             for (int p = 0; p < seq; p++) {
                 float angle = p * invFreq; // float32 product, as HF's matmul of positions and inv_freq
                 float c = (float) Math.cos(angle);

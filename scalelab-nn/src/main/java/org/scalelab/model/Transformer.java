@@ -141,7 +141,7 @@ public final class Transformer implements AutoCloseable {
                 x = x.add(pos);
             }
             if (config.family() == Family.LLAMA) {
-                pass.rope = Rope.tables(pass.scope, seq, config.headDim(), config.ropeTheta());
+                pass.rope = Rope.tables(pass.scope, seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
             }
             for (int i = 0; i < blocks.size(); i++) {
                 x = blocks.get(i).forward(x, i, pass);

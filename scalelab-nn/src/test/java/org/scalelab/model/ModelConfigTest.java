@@ -20,12 +20,14 @@ class ModelConfigTest {
              "layer_norm_epsilon": 1e-05, "n_ctx": 1024, "n_embd": 768, "n_head": 12, "n_inner": null,
              "n_layer": 12, "n_positions": 1024, "vocab_size": 50257}""";
 
-    /** The fields of meta-llama/Llama-3.2-1B's published config.json minus rope_scaling (not yet supported). */
+    /** The fields of meta-llama/Llama-3.2-1B's published config.json that ScaleLab reads. */
     private static final String LLAMA_1B = """
             {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu", "hidden_size": 2048,
              "intermediate_size": 8192, "max_position_embeddings": 131072, "num_attention_heads": 32,
              "num_hidden_layers": 16, "num_key_value_heads": 8, "rms_norm_eps": 1e-05, "rope_theta": 500000.0,
-             "tie_word_embeddings": true, "vocab_size": 128256, "head_dim": 64, "attention_bias": false}""";
+             "tie_word_embeddings": true, "vocab_size": 128256, "head_dim": 64, "attention_bias": false,
+             "rope_scaling": {"factor": 32.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
+                              "original_max_position_embeddings": 8192, "rope_type": "llama3"}}""";
 
     @Test
     void readsGpt2SmallConfig() throws IOException {
@@ -36,14 +38,16 @@ class ModelConfigTest {
     @Test
     void readsLlama32Config() throws IOException {
         ModelConfig c = ModelConfig.read(write(LLAMA_1B));
-        assertEquals(new ModelConfig(Family.LLAMA, 128256, 2048, 16, 32, 8, 64, 8192, 131072, 1e-5, 500000.0, true, "silu"), c);
+        assertEquals(new ModelConfig(Family.LLAMA, 128256, 2048, 16, 32, 8, 64, 8192, 131072, 1e-5, 500000.0,
+                new RopeScaling(32, 1, 4, 8192), true, "silu"), c);
     }
 
     @Test
     void writtenConfigReadsBackEqual() {
         for (ModelConfig c : new ModelConfig[] {ModelConfig.gpt2(256, 64, 2, 4, 128),
-                new ModelConfig(Family.LLAMA, 300, 96, 3, 6, 2, 16, 256, 512, 1e-6, 10000.0, false, "silu")}) {
-            Path d = dir.resolve(c.family().modelType());
+                new ModelConfig(Family.LLAMA, 300, 96, 3, 6, 2, 16, 256, 512, 1e-6, 10000.0, false, "silu"),
+                ModelConfig.llama(300, 96, 3, 6, 2, 256, 512, 500000.0, true).withRopeScaling(new RopeScaling(8, 1, 4, 64))}) {
+            Path d = dir.resolve(c.family().modelType() + (c.ropeScaling() == null ? "" : "-scaled"));
             c.write(d);
             assertEquals(c, ModelConfig.read(d));
         }
@@ -88,9 +92,11 @@ class ModelConfigTest {
 
     @Test
     void unsupportedLlamaVariantsAreRejectedNotSilentlyMisread() throws IOException {
-        InputException e = assertThrows(InputException.class, () -> ModelConfig.read(write(LLAMA_1B.replace("\"attention_bias\": false",
-                "\"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 32.0}"))));
-        assertTrue(e.getMessage().contains("rope_scaling"), e.getMessage());
+        InputException e = assertThrows(InputException.class, () -> ModelConfig.read(write(LLAMA_1B.replace("\"rope_type\": \"llama3\"",
+                "\"rope_type\": \"yarn\""))));
+        assertTrue(e.getMessage().contains("rope_scaling type \"yarn\" is not supported (supported: llama3)"), e.getMessage());
+        e = assertThrows(InputException.class, () -> ModelConfig.read(write(LLAMA_1B.replace("\"low_freq_factor\": 1.0,", ""))));
+        assertTrue(e.getMessage().contains("rope_scaling is missing \"low_freq_factor\""), e.getMessage());
         e = assertThrows(InputException.class, () -> ModelConfig.read(write(LLAMA_1B.replace("\"attention_bias\": false", "\"attention_bias\": true"))));
         assertTrue(e.getMessage().contains("attention_bias"), e.getMessage());
     }

@@ -41,6 +41,12 @@ class ReferenceForwardTest {
     }
 
     @Test
+    void llama3RopeScalingMatchesIndependentPyTorchReference() throws IOException {
+        // original context 16 → wavelengths above 16 are scaled by 1/8, between 4 and 16 blended: all three regimes occur.
+        compare(ModelConfig.llama(256, 64, 2, 4, 1, 128, 128, 10000.0, true).withRopeScaling(new RopeScaling(8, 1, 4, 16)));
+    }
+
+    @Test
     void tiedLlamaMatchesIndependentPyTorchReference() throws IOException {
         compare(ModelConfig.llama(256, 48, 3, 6, 6, 128, 64, 10000.0, true));
     }
