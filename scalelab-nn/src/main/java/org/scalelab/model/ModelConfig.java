@@ -208,7 +208,7 @@ public record ModelConfig(
                 o.put("n_ctx", maxPositions);
                 o.put("layer_norm_epsilon", normEps);
                 o.put("activation_function", activation);
-                o.put("tie_word_embeddings", true);
+                o.put("tie_word_embeddings", tieWordEmbeddings);
             }
             case LLAMA -> {
                 o.putArray("architectures").add("LlamaForCausalLM");

@@ -53,8 +53,11 @@ public final class Transformer implements AutoCloseable {
                     bs.add(new Gpt2Block(p, root + "h." + i + ".", config));
                 }
                 finalNorm = Norm.layerNorm(p.get(root + "ln_f.weight", d), p.get(root + "ln_f.bias", d), config.normEps());
-                // GPT-2 always ties the unembedding to wte; lm_head.weight, when saved, is a copy of it.
-                unembedT = tokenEmbedding.transpose();
+                // GPT-2 ties the unembedding to wte (lm_head.weight, when saved, is a copy of it)
+                // unless a fine-tuned checkpoint says otherwise and ships its own lm_head.
+                unembedT = !config.tieWordEmbeddings() && p.contains("lm_head.weight")
+                        ? p.get("lm_head.weight", config.vocabSize(), d).transpose()
+                        : tokenEmbedding.transpose();
             }
             case LLAMA -> {
                 tokenEmbedding = p.get("model.embed_tokens.weight", config.vocabSize(), d);

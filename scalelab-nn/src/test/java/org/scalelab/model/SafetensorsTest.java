@@ -82,6 +82,23 @@ class SafetensorsTest {
     }
 
     @Test
+    void float32NDArrayAliasesTheFileInsteadOfCopyingIt() throws IOException {
+        Path f = dir.resolve("m.safetensors");
+        SafetensorsWriter.write(f, List.of(SafetensorsWriter.Tensor.ofFloats("w", DType.F32, new long[] {4}, new float[] {1, 2, 3, 4})));
+        try (SafetensorsFile s = SafetensorsFile.open(f);
+             NDManager m = NDManager.newBaseManager(TorchEngine.get().defaultDevice(), TorchEngine.get().getEngineName())) {
+            NDArray w = s.toNDArray(m, "w");
+            // Overwrite the file's bytes behind the array: only a shared mapping can see the change.
+            ByteBuffer seven = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(7f).flip();
+            long dataStart = 8 + ByteBuffer.wrap(Files.readAllBytes(f), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(seven, dataStart + 4);
+            }
+            assertArrayEquals(new float[] {1, 7, 3, 4}, w.toFloatArray());
+        }
+    }
+
+    @Test
     void writeLeavesNoTemporaryFileBehind() throws IOException {
         Path f = dir.resolve("m.safetensors");
         SafetensorsWriter.write(f, List.of(SafetensorsWriter.Tensor.ofFloats("x", DType.F32, new long[] {2}, new float[] {1, 2})));
