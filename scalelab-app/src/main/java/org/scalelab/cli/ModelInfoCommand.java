@@ -17,8 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
         name = "info",
         mixinStandardHelpOptions = true,
-        description = {"Show a checkpoint's family, sizes and parameter count, read from config.json",
-            "and the safetensors headers (the weights themselves are not loaded)."},
+        description = {"Show a checkpoint's family, sizes and parameter count.",
+            "Read from config.json and the safetensors headers; the weights are not loaded."},
         footer = {"", "Example:", "  scalelab model info lab/models/tiny --json"})
 final class ModelInfoCommand implements Callable<Integer> {
     @Spec

@@ -17,10 +17,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "init",
         mixinStandardHelpOptions = true,
-        description = {"Write a randomly initialised checkpoint (config.json + model.safetensors) in the",
-            "Hugging Face layout, with the family's published initialisation, and a byte-level",
-            "tokenizer.json when --vocab is at least 256. Same options and seed, same bytes.",
-            "Used for tests, demos and as the starting point of training."},
+        description = {"Write a random checkpoint in the Hugging Face layout.",
+            "config.json + model.safetensors with the family's published initialisation, and a",
+            "byte-level tokenizer.json when --vocab is at least 256. Same options and seed, same",
+            "bytes. Used for tests, demos and as the starting point of training."},
         footer = {"", "Example:", "  scalelab model init --family gpt2 --d-model 64 --layers 2 --heads 4 --vocab 256 --seed 1 --out lab/models/tiny-gpt2"})
 final class ModelInitCommand implements Callable<Integer> {
     @Spec

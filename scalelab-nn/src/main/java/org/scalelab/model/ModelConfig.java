@@ -246,10 +246,7 @@ public record ModelConfig(
     public void write(Path dir) {
         Path file = dir.resolve(FILE);
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".config", ".json.tmp");
-            Files.writeString(tmp, Json.pretty(toJson()) + "\n");
-            SafetensorsWriter.moveIntoPlace(tmp, file);
+            AtomicFiles.writeString(file, Json.pretty(toJson()) + "\n");
         } catch (IOException e) {
             throw new ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
         }

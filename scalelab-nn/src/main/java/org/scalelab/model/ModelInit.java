@@ -126,7 +126,7 @@ public final class ModelInit {
         Path staging = null;
         try {
             Files.createDirectories(target.getParent());
-            staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
+            staging = Files.createDirectory(AtomicFiles.temporarySibling(target));
             config.write(staging);
             SafetensorsWriter.write(staging.resolve(Weights.SINGLE_FILE), tensors, Map.of("format", "pt"));
             if (config.vocabSize() >= 256) {
@@ -135,7 +135,7 @@ public final class ModelInit {
             if (Files.exists(target)) {
                 Files.delete(target); // an empty folder, checked above
             }
-            SafetensorsWriter.moveIntoPlace(staging, target);
+            AtomicFiles.moveIntoPlace(staging, target);
         } catch (IOException e) {
             deleteTree(staging);
             throw new ScaleLabException(out + ": cannot write checkpoint: " + e.getMessage(), e);

@@ -130,10 +130,7 @@ public final class ModelTokenizer implements AutoCloseable {
         model.putArray("merges");
         Path file = dir.resolve(FILE);
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".tokenizer", ".json.tmp");
-            Files.writeString(tmp, Json.pretty(root) + "\n");
-            SafetensorsWriter.moveIntoPlace(tmp, file);
+            AtomicFiles.writeString(file, Json.pretty(root) + "\n");
         } catch (IOException e) {
             throw new ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
         }

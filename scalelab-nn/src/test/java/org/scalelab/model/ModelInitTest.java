@@ -89,6 +89,17 @@ class ModelInitTest {
         }
     }
 
+    @Test
+    void checkpointFilesGetTheUsualPermissionsNotTemporaryFileOnes() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path m = dir.resolve("m");
+        ModelInit.write(m, ModelConfig.gpt2(256, 16, 1, 2, 16), 1);
+        Path reference = Files.writeString(dir.resolve("plain.txt"), "x"); // created like any file: umask applies
+        for (Path p : List.of(m.resolve("config.json"), m.resolve("model.safetensors"), m.resolve("tokenizer.json"))) {
+            assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(p), p.toString());
+        }
+    }
+
     private static double std(float[] x) {
         double mean = 0;
         for (float v : x) {
