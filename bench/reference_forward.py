@@ -5,10 +5,11 @@ Written from the published architectures, not from ScaleLab's Java code nor from
 Hugging Face's parameter names and layouts. Runs in float64 so that it is the "truth" the float32
 Java runtime is compared against.
 
-usage: reference_forward.py MODEL_DIR PROMPTS_JSON OUT_DIR
+usage: reference_forward.py MODEL_DIR PROMPTS_JSON OUT_DIR [NEW_TOKENS]
   PROMPTS_JSON: [[token ids], ...]
   writes OUT_DIR/p{i}/{name}.npy for logits and every TransformerLens hook (float32, [1, seq, ...]),
-  and OUT_DIR/index.json listing them.
+  and OUT_DIR/index.json listing them; with NEW_TOKENS, also OUT_DIR/greedy.json: for each prompt
+  the NEW_TOKENS tokens of greedy decoding, recomputing the whole sequence at every step (no cache).
 """
 import json
 import math
@@ -177,7 +178,19 @@ def llama(cfg, w, ids, hooks):
     return x @ head.T
 
 
-def main(model_dir, prompts_json, out_dir):
+def greedy(cfg, w, forward, ids, n):
+    ids = list(ids)
+    out = []
+    for _ in range(n):
+        with torch.no_grad():
+            logits = forward(cfg, w, torch.tensor(ids, dtype=torch.long), {})
+        token = int(torch.argmax(logits[-1]))  # first maximum on ties
+        out.append(token)
+        ids.append(token)
+    return out
+
+
+def main(model_dir, prompts_json, out_dir, new_tokens=None):
     with open(os.path.join(model_dir, "config.json")) as f:
         cfg = json.load(f)
     w = load_weights(model_dir)
@@ -197,8 +210,11 @@ def main(model_dir, prompts_json, out_dir):
         index.append(sorted(hooks))
     with open(os.path.join(out_dir, "index.json"), "w") as f:
         json.dump(index, f)
+    if new_tokens is not None:
+        with open(os.path.join(out_dir, "greedy.json"), "w") as f:
+            json.dump([greedy(cfg, w, forward, ids, int(new_tokens)) for ids in prompts], f)
 
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

@@ -9,8 +9,8 @@ final class CausalAttention {
     /**
      * softmax(q·kᵀ / √d_head + mask) · v.
      *
-     * @param q    [batch, heads, seq, head_dim]
-     * @param k    [batch, kv_heads, seq, head_dim]; with fewer kv heads than query heads each kv head
+     * @param q    [batch, heads, seq, head_dim]: the new positions
+     * @param k    [batch, kv_heads, keys, head_dim] (keys = cached + new positions); with fewer kv heads than query heads each kv head
      *             serves {@code heads / kv_heads} consecutive query heads (grouped-query attention,
      *             Ainslie et al. 2023), as Hugging Face's repeat_kv does
      * @param v    like k
@@ -29,7 +29,7 @@ final class CausalAttention {
             k = k.repeat(1, rep); // [batch, heads, seq, head_dim], kv head j → query heads j·rep … j·rep+rep−1
             v = v.repeat(1, rep);
         }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)); // [batch, heads, seq, seq]
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)); // [batch, heads, seq, keys]
         NDArray weights = pass.hook(HookNames.pattern(layer), scores.add(pass.causalMask).softmax(3));
         NDArray out = weights.matMul(v); // [batch, heads, seq, head_dim]
         return out.transpose(0, 2, 1, 3).reshape(batch, seq, heads * headDim);

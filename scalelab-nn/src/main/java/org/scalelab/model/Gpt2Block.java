@@ -48,9 +48,9 @@ final class Gpt2Block implements Block {
         NDArray x = ln1.apply(residual); // [batch, seq, d_model]
         NDList qkv = x.matMul(cAttnW).add(cAttnB).split(3, 2); // 3 × [batch, seq, d_model]
         NDArray q = CausalAttention.splitHeads(qkv.get(0), heads); // [batch, heads, seq, head_dim]
-        NDArray k = CausalAttention.splitHeads(qkv.get(1), heads);
-        NDArray v = CausalAttention.splitHeads(qkv.get(2), heads);
-        NDArray y = CausalAttention.attend(q, k, v, pass, layer); // [batch, seq, d_model]
+        NDList kv = pass.keysAndValues(layer, CausalAttention.splitHeads(qkv.get(1), heads),
+                CausalAttention.splitHeads(qkv.get(2), heads)); // 2 × [batch, heads, offset + seq, head_dim]
+        NDArray y = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer); // [batch, seq, d_model]
         return y.matMul(attnProjW).add(attnProjB);
     }
 

@@ -1,6 +1,7 @@
 package org.scalelab.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 
 /**
  * A Llama decoder layer (Touvron et al. 2023, §2.2: pre-norm with RMSNorm, SwiGLU MLP, rotary
@@ -48,7 +49,8 @@ final class LlamaBlock implements Block {
         NDArray q = Rope.apply(CausalAttention.splitHeads(x.matMul(qT), heads), pass.rope); // [batch, heads, seq, head_dim]
         NDArray k = Rope.apply(CausalAttention.splitHeads(x.matMul(kT), kvHeads), pass.rope); // [batch, kv_heads, seq, head_dim]
         NDArray v = CausalAttention.splitHeads(x.matMul(vT), kvHeads);
-        return CausalAttention.attend(q, k, v, pass, layer).matMul(oT); // [batch, seq, d_model]
+        NDList kv = pass.keysAndValues(layer, k, v); // 2 × [batch, kv_heads, offset + seq, head_dim]
+        return CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer).matMul(oT); // [batch, seq, d_model]
     }
 
     /** SwiGLU (Shazeer 2020, eq. 6): down(silu(gate(x)) ⊙ up(x)), silu(z) = z·σ(z). */

@@ -1,6 +1,7 @@
 package org.scalelab.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
@@ -8,32 +9,51 @@ import java.util.Map;
 
 /**
  * The state of one forward pass: the scope that owns every intermediate array (closed when the
- * pass ends, so nothing leaks into the parameter manager), the causal mask, and the hook
- * recorder that copies selected activations out to float[] while they are still alive.
+ * pass ends, so nothing leaks into the parameter manager), the positions it covers, the causal
+ * mask, the optional KV cache, and the hook recorder that copies selected activations out to
+ * float[] while they are still alive.
  */
 final class Pass implements AutoCloseable {
     final NDManager scope;
     final int batch;
+    /** New tokens in this pass. */
     final int seq;
-    /** Additive causal mask [seq, seq]: 0 where key position ≤ query position, -inf after it. */
+    /** Position of the first new token: the number of cached positions before it. */
+    final int offset;
+    /**
+     * Additive causal mask [seq, offset + seq]: new token i (at position offset + i) sees every
+     * key position ≤ offset + i (0), and nothing after it (−inf).
+     */
     final NDArray causalMask;
-    /** RoPE cos/sin tables for this sequence length (rotary families only, else null). */
+    /** RoPE cos/sin tables for positions offset … offset + seq − 1 (rotary families only, else null). */
     Rope.Tables rope;
+    private final KvCache cache;
     private final HookSet hooks;
     private final Map<String, Activation> captured = new LinkedHashMap<>();
 
-    Pass(NDManager parent, int batch, int seq, HookSet hooks) {
+    Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks) {
         this.scope = parent.newSubManager();
         this.batch = batch;
         this.seq = seq;
+        this.cache = cache;
+        this.offset = cache == null ? 0 : cache.length();
         this.hooks = hooks;
-        float[] mask = new float[seq * seq];
+        int keys = offset + seq;
+        float[] mask = new float[seq * keys];
         for (int i = 0; i < seq; i++) {
-            for (int j = i + 1; j < seq; j++) {
-                mask[i * seq + j] = Float.NEGATIVE_INFINITY;
+            for (int j = offset + i + 1; j < keys; j++) {
+                mask[i * keys + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        this.causalMask = scope.create(mask, new Shape(seq, seq));
+        this.causalMask = scope.create(mask, new Shape(seq, keys));
+    }
+
+    /**
+     * Keys and values for attention at {@code layer}: the new ones alone, or appended to the
+     * cached ones ([batch, kv_heads, offset + seq, head_dim]) when this pass has a cache.
+     */
+    NDList keysAndValues(int layer, NDArray k, NDArray v) {
+        return cache == null ? new NDList(k, v) : cache.extend(layer, k, v);
     }
 
     /** Records {@code x} under {@code name} if the hook set selects it; returns {@code x} unchanged. */

@@ -15,10 +15,10 @@ import ai.djl.ndarray.types.Shape;
 final class Rope {
     private Rope() {}
 
-    /** cos and sin tables, each [seq, head_dim] = [cos(pos·θ) | cos(pos·θ)]. */
+    /** cos and sin tables for positions offset … offset + seq − 1, each [seq, head_dim] = [cos(pos·θ) | cos(pos·θ)]. */
     record Tables(NDArray cos, NDArray sin) {}
 
-    static Tables tables(NDManager scope, int seq, int headDim, double base, RopeScaling scaling) {
+    static Tables tables(NDManager scope, int offset, int seq, int headDim, double base, RopeScaling scaling) {
         int half = headDim / 2;
         float[] cos = new float[seq * headDim];
         float[] sin = new float[seq * headDim];
@@ -27,7 +27,7 @@ final class Rope {
             double unscaled = (float) (1.0 / Math.pow(base, (2.0 * i) / headDim));
             float invFreq = (float) (scaling == null ? unscaled : scaling.scale(unscaled));
             for (int p = 0; p < seq; p++) {
-                float angle = p * invFreq; // float32 product, as HF's matmul of positions and inv_freq
+                float angle = (offset + p) * invFreq; // float32 product, as HF's matmul of positions and inv_freq
                 float c = (float) Math.cos(angle);
                 float s = (float) Math.sin(angle);
                 cos[p * headDim + i] = c;

@@ -110,6 +110,21 @@ public final class Transformer implements AutoCloseable {
 
     /** A batch of equal-length sequences: logits [batch, seq, vocab] and activations [batch, seq, d_model]. */
     public ForwardResult forward(int[][] tokens, HookSet hooks) {
+        return forward(tokens, hooks, null);
+    }
+
+    /** An empty KV cache for {@link #forward(int[][], HookSet, KvCache)}; close it when done. */
+    public KvCache newCache() {
+        return new KvCache(params, config.nLayers());
+    }
+
+    /**
+     * Continues the sequences held in {@code cache} (or starts them, when it is empty) with
+     * {@code tokens}, which take positions cache.length() … cache.length() + seq − 1; their keys
+     * and values are appended to the cache. Logits and activations cover the new positions only.
+     * With a null cache this is the plain forward pass.
+     */
+    public ForwardResult forward(int[][] tokens, HookSet hooks, KvCache cache) {
         int batch = tokens.length;
         int seq = batch == 0 ? 0 : tokens[0].length;
         long[] flat = new long[batch * seq];
@@ -130,21 +145,25 @@ public final class Transformer implements AutoCloseable {
         if (seq == 0) {
             throw new InputException("forward: no tokens");
         }
-        if (config.family() == Family.GPT2 && seq > config.maxPositions()) {
-            throw new InputException("forward: " + seq + " tokens exceed GPT-2's " + config.maxPositions() + " learned positions");
+        int offset = cache == null ? 0 : cache.length();
+        if (config.family() == Family.GPT2 && offset + seq > config.maxPositions()) {
+            throw new InputException("forward: " + (offset + seq) + " positions exceed GPT-2's " + config.maxPositions() + " learned positions");
         }
-        try (Pass pass = new Pass(params, batch, seq, hooks)) {
+        if (cache != null) {
+            cache.begin(batch);
+        }
+        try (Pass pass = new Pass(params, batch, seq, cache, hooks)) {
             NDArray ids = pass.scope.create(flat, new Shape(batch, seq));
             // [batch, seq, d_model]: rows of the embedding table, allocated in the pass scope.
             NDArray x = pass.hook(HookNames.EMBED, tokenEmbedding.get(pass.scope, new NDIndex("{}", ids.reshape(batch * seq)))
                     .reshape(batch, seq, config.dModel()));
             if (positionEmbedding != null) {
-                NDArray pos = pass.hook(HookNames.POS_EMBED, positionEmbedding.get(pass.scope, new NDIndex("0:{}", seq))
+                NDArray pos = pass.hook(HookNames.POS_EMBED, positionEmbedding.get(pass.scope, new NDIndex("{}:{}", offset, offset + seq))
                         .expandDims(0).repeat(0, batch)); // [batch, seq, d_model]
                 x = x.add(pos);
             }
             if (config.family() == Family.LLAMA) {
-                pass.rope = Rope.tables(pass.scope, seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
+                pass.rope = Rope.tables(pass.scope, offset, seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
             }
             for (int i = 0; i < blocks.size(); i++) {
                 x = blocks.get(i).forward(x, i, pass);
@@ -152,6 +171,9 @@ public final class Transformer implements AutoCloseable {
             NDArray normed = pass.hook(HookNames.LN_FINAL, finalNorm.apply(x));
             NDArray logits = normed.matMul(unembedT); // [batch, seq, vocab]
             Activation out = new Activation("logits", logits.getShape().getShape(), logits.toFloatArray());
+            if (cache != null) {
+                cache.commit(batch, seq);
+            }
             return new ForwardResult(out, Collections.unmodifiableMap(new LinkedHashMap<>(pass.captured())));
         }
     }

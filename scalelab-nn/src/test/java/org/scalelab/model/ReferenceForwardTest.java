@@ -15,11 +15,13 @@ import org.scalelab.io.Json;
 /**
  * The Java runtime against bench/reference_forward.py, an independent float64 PyTorch
  * implementation of the published architectures that reads the same safetensors file: logits and
- * every TransformerLens hook must agree to 1e-4 (max abs) on several prompts.
+ * every TransformerLens hook must agree to 1e-4 (max abs) on several prompts, and greedy decoding
+ * with the KV cache must produce the reference's tokens (full recomputation) one for one.
  */
 class ReferenceForwardTest {
     private static final Path SCRIPT = Path.of("..", "bench", "reference_forward.py").toAbsolutePath().normalize();
     private static final double TOLERANCE = 1e-4;
+    private static final int NEW_TOKENS = 12;
     private static final int[][] PROMPTS = {
             {7},
             {1, 2, 3, 4, 5, 6, 7, 8},
@@ -57,7 +59,9 @@ class ReferenceForwardTest {
         ModelInit.write(model, config, 11, ModelInit.Scheme.ALL_RANDOM);
         Path prompts = Files.writeString(dir.resolve("prompts.json"), Json.write(PROMPTS));
         Path out = dir.resolve("ref");
-        PythonReference.run(List.of(PythonReference.interpreter(), SCRIPT.toString(), model.toString(), prompts.toString(), out.toString()));
+        PythonReference.run(List.of(PythonReference.interpreter(), SCRIPT.toString(), model.toString(), prompts.toString(), out.toString(),
+                Integer.toString(NEW_TOKENS)));
+        int[][] greedy = Json.mapper().readValue(out.resolve("greedy.json").toFile(), int[][].class);
         List<String> hookNames = HookNames.all(config);
         double worst = 0;
         try (Transformer t = Transformer.load(model)) {
@@ -69,6 +73,8 @@ class ReferenceForwardTest {
                     worst = Math.max(worst, assertClose(Npy.read(refDir.resolve(hook + ".npy")), r.activation(hook), "prompt " + p + " " + hook));
                 }
                 worst = Math.max(worst, assertClose(Npy.read(refDir.resolve("logits.npy")), r.logits(), "prompt " + p + " logits"));
+                // Greedy decoding with the KV cache against the reference's full recomputation.
+                assertArrayEquals(greedy[p], Generation.greedy(t, PROMPTS[p], NEW_TOKENS), "prompt " + p + " greedy tokens");
             }
         }
         System.out.printf("%s vs float64 PyTorch reference: max abs error %.2e over %d prompts, all hooks and logits%n",

@@ -81,6 +81,54 @@ class TransformerTest {
     }
 
     @Test
+    void cachedForwardEqualsTheFullForwardAtEveryPosition() {
+        int[] tokens = {5, 17, 99, 3, 64, 8, 120, 44, 7};
+        for (ModelConfig c : List.of(GPT2, LLAMA)) {
+            try (Transformer t = tiny(c)) {
+                HookSet hooks = HookSet.of("blocks.*.hook_resid_post");
+                ForwardResult full = t.forward(tokens, hooks);
+                try (KvCache cache = t.newCache()) {
+                    // Prefill 4 tokens, then 2, then one at a time.
+                    int[][] chunks = {{5, 17, 99, 3}, {64, 8}, {120}, {44}, {7}};
+                    int position = 0;
+                    for (int[] chunk : chunks) {
+                        ForwardResult step = t.forward(new int[][] {chunk}, hooks, cache);
+                        for (int i = 0; i < chunk.length; i++, position++) {
+                            assertArrayEquals(full.logits().at(0, position), step.logits().at(0, i), 1e-5f, c.family() + " logits at " + position);
+                            assertArrayEquals(full.activation("blocks.2.hook_resid_post").at(0, position),
+                                    step.activation("blocks.2.hook_resid_post").at(0, i), 1e-5f, c.family() + " resid_post at " + position);
+                        }
+                    }
+                    assertEquals(tokens.length, cache.length());
+                }
+            }
+        }
+    }
+
+    @Test
+    void cacheRejectsAnotherBatchSizeAndGpt2RejectsPositionsBeyondItsTable() {
+        try (Transformer t = tiny(GPT2); KvCache cache = t.newCache()) {
+            t.forward(new int[][] {{1, 2}, {3, 4}}, HookSet.none(), cache);
+            assertThrows(IllegalArgumentException.class, () -> t.forward(new int[][] {{1}}, HookSet.none(), cache));
+            InputException e = assertThrows(InputException.class, () -> t.forward(new int[][] {new int[31], new int[31]}, HookSet.none(), cache));
+            assertTrue(e.getMessage().contains("33 positions exceed GPT-2's 32 learned positions"), e.getMessage());
+        }
+    }
+
+    @Test
+    void greedyStopsAtAStopToken() {
+        try (Transformer t = tiny(LLAMA)) {
+            int[] free = Generation.greedy(t, new int[] {1, 2, 3}, 6);
+            int[] stopped = Generation.greedy(t, new int[] {1, 2, 3}, 6, free[2]);
+            int firstStop = 0;
+            while (free[firstStop] != free[2]) {
+                firstStop++;
+            }
+            assertArrayEquals(java.util.Arrays.copyOf(free, firstStop + 1), stopped);
+        }
+    }
+
+    @Test
     void forwardPassesLeaveNoArraysBehind() {
         try (Transformer t = tiny(GPT2)) {
             t.forward(new int[] {1, 2}, HookSet.all());
@@ -88,6 +136,7 @@ class TransformerTest {
             for (int i = 0; i < 20; i++) {
                 t.forward(new int[] {1, 2, 3, 4, 5, 6}, HookSet.all());
             }
+            Generation.greedy(t, new int[] {1, 2, 3}, 5);
             assertEquals(before, t.liveParameterArrays());
         }
     }
