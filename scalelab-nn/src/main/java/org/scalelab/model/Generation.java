@@ -1,6 +1,7 @@
 package org.scalelab.model;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.scalelab.InputException;
 
 /**
@@ -18,6 +19,17 @@ public final class Generation {
      * @return the generated tokens, without the prompt
      */
     public static int[] greedy(Transformer model, int[] prompt, int maxNewTokens, int... stopTokens) {
+        return sample(model, prompt, maxNewTokens, Sampler.GREEDY, 0, stopTokens);
+    }
+
+    /**
+     * Sampled decoding: each next token is drawn by {@code sampler} from a random stream seeded
+     * with {@code seed}, so the same inputs and seed give the same tokens. Stops after
+     * {@code maxNewTokens} or at a stop token (included).
+     *
+     * @return the generated tokens, without the prompt
+     */
+    public static int[] sample(Transformer model, int[] prompt, int maxNewTokens, Sampler sampler, long seed, int... stopTokens) {
         if (prompt.length == 0) {
             throw new InputException("generate: the prompt has no tokens");
         }
@@ -26,11 +38,12 @@ public final class Generation {
         }
         int[] out = new int[maxNewTokens];
         int n = 0;
+        SplittableRandom rng = new SplittableRandom(seed);
         try (KvCache cache = model.newCache()) {
             int[] next = prompt;
             while (n < maxNewTokens) {
                 Activation logits = model.forward(new int[][] {next}, HookSet.none(), cache).logits();
-                int token = argmax(logits.at(0, next.length - 1));
+                int token = sampler.next(logits.at(0, next.length - 1), rng);
                 out[n++] = token;
                 if (contains(stopTokens, token)) {
                     break;

@@ -129,6 +129,18 @@ class TransformerTest {
     }
 
     @Test
+    void samplingIsReproducibleFromItsSeedAndTopOneIsGreedy() {
+        try (Transformer t = tiny(GPT2)) {
+            int[] prompt = {4, 8, 15};
+            Sampler warm = new Sampler(1.5, 0, 1);
+            int[] a = Generation.sample(t, prompt, 10, warm, 7);
+            assertArrayEquals(a, Generation.sample(t, prompt, 10, warm, 7));
+            assertFalse(java.util.Arrays.equals(a, Generation.sample(t, prompt, 10, warm, 8)), "another seed, other tokens");
+            assertArrayEquals(Generation.greedy(t, prompt, 10), Generation.sample(t, prompt, 10, new Sampler(1.5, 1, 1), 7));
+        }
+    }
+
+    @Test
     void forwardPassesLeaveNoArraysBehind() {
         try (Transformer t = tiny(GPT2)) {
             t.forward(new int[] {1, 2}, HookSet.all());
