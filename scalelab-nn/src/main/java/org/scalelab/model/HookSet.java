@@ -7,16 +7,23 @@ import java.util.regex.Pattern;
 /**
  * Which activations a forward pass copies out, selected by TransformerLens hook names or globs
  * where {@code *} matches any run of characters: {@code blocks.*.hook_resid_post},
- * {@code blocks.3.*}, {@code *} (everything).
+ * {@code blocks.3.*}, {@code *} (everything); and at which sequence positions
+ * ({@link #at(Positions)}, all by default).
  */
 public final class HookSet {
     private static final HookSet NONE = new HookSet(List.of());
 
     private final List<String> globs;
     private final List<Pattern> patterns;
+    private final Positions positions;
 
     private HookSet(List<String> globs) {
+        this(globs, Positions.ALL);
+    }
+
+    private HookSet(List<String> globs, Positions positions) {
         this.globs = List.copyOf(globs);
+        this.positions = positions;
         List<Pattern> ps = new ArrayList<>();
         for (String g : globs) {
             StringBuilder re = new StringBuilder();
@@ -43,6 +50,15 @@ public final class HookSet {
         return of("*");
     }
 
+    /** The same hooks, copied out only at {@code positions} (query positions for attention patterns). */
+    public HookSet at(Positions positions) {
+        return new HookSet(globs, positions);
+    }
+
+    public Positions positions() {
+        return positions;
+    }
+
     public boolean matches(String hookName) {
         for (Pattern p : patterns) {
             if (p.matcher(hookName).matches()) {
@@ -62,6 +78,6 @@ public final class HookSet {
 
     @Override
     public String toString() {
-        return String.join(",", globs);
+        return String.join(",", globs) + (positions.equals(Positions.ALL) ? "" : " @ " + positions);
     }
 }

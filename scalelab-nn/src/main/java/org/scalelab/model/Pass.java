@@ -3,6 +3,7 @@ package org.scalelab.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,10 +57,20 @@ final class Pass implements AutoCloseable {
         return cache == null ? new NDList(k, v) : cache.extend(layer, k, v);
     }
 
-    /** Records {@code x} under {@code name} if the hook set selects it; returns {@code x} unchanged. */
+    /**
+     * Records {@code x} under {@code name} if the hook set selects it, at the selected positions
+     * (axis 1 of [batch, seq, width]; the query axis 2 of [batch, heads, query, key]); returns
+     * {@code x} unchanged.
+     */
     NDArray hook(String name, NDArray x) {
         if (hooks.matches(name)) {
-            captured.put(name, new Activation(name, x.getShape().getShape(), x.toFloatArray()));
+            NDArray selected = x;
+            if (!hooks.positions().equals(Positions.ALL)) {
+                int[] range = hooks.positions().resolve(seq);
+                String index = x.getShape().dimension() == 4 ? ":, :, {}:{}" : ":, {}:{}";
+                selected = x.get(new NDIndex(index, range[0], range[1]));
+            }
+            captured.put(name, new Activation(name, selected.getShape().getShape(), selected.toFloatArray()));
         }
         return x;
     }

@@ -40,6 +40,37 @@ class TransformerTest {
     }
 
     @Test
+    void positionSelectionCopiesOnlyThoseRows() {
+        try (Transformer t = tiny(GPT2)) {
+            int[] tokens = {11, 22, 33, 44, 55};
+            HookSet hooks = HookSet.of("blocks.1.hook_resid_post", "blocks.0.attn.hook_pattern");
+            ForwardResult all = t.forward(tokens, hooks);
+            ForwardResult last = t.forward(tokens, hooks.at(Positions.parse("last")));
+            ForwardResult range = t.forward(tokens, hooks.at(Positions.parse("1:3")));
+            assertArrayEquals(new long[] {1, 1, 32}, last.activation("blocks.1.hook_resid_post").shape());
+            assertArrayEquals(all.activation("blocks.1.hook_resid_post").at(0, 4), last.activation("blocks.1.hook_resid_post").at(0, 0));
+            assertArrayEquals(new long[] {1, 2, 32}, range.activation("blocks.1.hook_resid_post").shape());
+            assertArrayEquals(all.activation("blocks.1.hook_resid_post").at(0, 2), range.activation("blocks.1.hook_resid_post").at(0, 1));
+            // Attention patterns are selected on the query axis: [batch, heads, query, key].
+            assertArrayEquals(new long[] {1, 4, 2, 5}, range.activation("blocks.0.attn.hook_pattern").shape());
+            assertEquals(5 * 5 * 4, all.activation("blocks.0.attn.hook_pattern").data().length);
+            assertThrows(InputException.class, () -> t.forward(tokens, hooks.at(Positions.parse("7"))));
+        }
+    }
+
+    @Test
+    void positionsParseTheDocumentedForms() {
+        assertEquals(Positions.ALL, Positions.parse("all"));
+        assertEquals(Positions.LAST, Positions.parse("LAST"));
+        assertEquals(new Positions(5, 6), Positions.parse("5"));
+        assertEquals(new Positions(2, 10), Positions.parse("2:10"));
+        assertEquals(new Positions(0, 4), Positions.parse(":4"));
+        assertEquals(new Positions(3, Integer.MAX_VALUE), Positions.parse("3:"));
+        assertThrows(InputException.class, () -> Positions.parse("first"));
+        assertThrows(InputException.class, () -> Positions.parse("4:2"));
+    }
+
+    @Test
     void residualStreamIsTheSumOfItsWrites() {
         try (Transformer t = tiny(GPT2)) {
             Map<String, Activation> a = t.forward(new int[] {3, 1, 4, 1, 5}, HookSet.all()).activations();
