@@ -9,6 +9,11 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Fit a scaling law to (x, y) points from a file (--data) or the lab store (--query).",
         subcommands = {
+            FitChinchillaCommand.class,
+            FitPowerCommand.class,
+            FitBnslCommand.class,
+            FitSigmoidCommand.class,
+            FitShapeCommand.class,
         })
 final class FitCommand implements Runnable {
     @CommandLine.Spec

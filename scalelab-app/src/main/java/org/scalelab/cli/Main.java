@@ -28,10 +28,12 @@ import picocli.CommandLine.Command;
         },
         subcommands = {
             CommandLine.HelpCommand.class,
+            DemoCommand.class,
+            RunsCommand.class,
             FitCommand.class,
+            ForecastCommand.class,
             TestTimeCommand.class,
             ReliabilityCommand.class,
-            RunsCommand.class,
             ResultsCommand.class,
             ModelCommand.class,
         })
@@ -80,6 +82,9 @@ public final class Main implements Runnable {
         // Usage errors (unknown option, bad value) are bad input: exit code 2, like other bad input.
         cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? 2 : 1);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // Examples in footers are long command lines: wrap help at 110 columns, or the terminal's width when wider.
+        cl.setUsageHelpWidth(110);
+        cl.setUsageHelpAutoWidth(true);
         return cl;
     }
 

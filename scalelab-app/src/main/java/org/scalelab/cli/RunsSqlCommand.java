@@ -58,7 +58,11 @@ final class RunsSqlCommand implements Callable<Integer> {
         } else {
             List<List<String>> rows = new ArrayList<>();
             for (List<Object> row : r.rows()) {
-                rows.add(row.stream().map(v -> v == null ? "NULL" : String.valueOf(v)).toList());
+                // Doubles to 6 significant digits for reading; --json keeps full precision.
+                rows.add(row.stream().map(v -> v == null ? "NULL"
+                        : v instanceof Double || v instanceof Float ? String.format(java.util.Locale.ROOT, "%.6g", ((Number) v).doubleValue())
+                                .replaceAll("(\\.\\d*?)0+(e|$)", "$1$2").replaceAll("\\.(e|$)", "$1")
+                        : String.valueOf(v)).toList());
             }
             out.println(TextTable.render(r.columns(), rows));
             out.println("(" + r.rows().size() + " row" + (r.rows().size() == 1 ? "" : "s")

@@ -222,6 +222,8 @@ public final class Plot {
                 plot.addRangeMarker(vm);
             }
         }
+        tuneLogTicks(plot, plot.getDomainAxis(), true);
+        tuneLogTicks(plot, plot.getRangeAxis(), false);
         JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 15), plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         LegendTitle legend = chart.getLegend();
@@ -230,6 +232,30 @@ public final class Plot {
             legend.setFrame(org.jfree.chart.block.BlockBorder.NONE);
         }
         return chart;
+    }
+
+    /**
+     * Log axes: one labelled tick per decade ("1E19") when the data span two decades or more;
+     * otherwise JFreeChart's automatic ticks with plain numbers (a loss axis from 2.3 to 4.8).
+     */
+    private static void tuneLogTicks(XYPlot plot, ValueAxis axis, boolean domain) {
+        if (!(axis instanceof LogAxis log)) {
+            return;
+        }
+        org.jfree.data.Range r = domain ? plot.getDataRange(axis) : plot.getDataRange(axis);
+        if (r == null || !(r.getLowerBound() > 0)) {
+            return;
+        }
+        double decades = Math.log10(r.getUpperBound() / r.getLowerBound());
+        if (decades >= 2) {
+            log.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(decades > 12 ? 2 : 1));
+            log.setNumberFormatOverride(new java.text.DecimalFormat("0E0"));
+        } else {
+            log.setNumberFormatOverride(decades < 0.5 ? new java.text.DecimalFormat("0.###") : new java.text.DecimalFormat("0.##"));
+            if (r.getUpperBound() >= 1e4 || r.getLowerBound() < 1e-3) {
+                log.setNumberFormatOverride(new java.text.DecimalFormat("0.##E0"));
+            }
+        }
     }
 
     private static boolean shown(double v, boolean log) {

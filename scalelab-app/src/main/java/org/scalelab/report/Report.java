@@ -19,7 +19,7 @@ import org.scalelab.io.Json;
  * place at the end, so an interrupted run never leaves a half-written report that looks complete.
  */
 public final class Report {
-    private sealed interface Block permits Heading, Text, Table, Figure, Verdict {}
+    private sealed interface Block permits Heading, Text, Table, Figure, Verdict, Image, Code, Link {}
 
     private record Heading(String text) implements Block {}
 
@@ -30,6 +30,12 @@ public final class Report {
     private record Figure(String name, Plot plot, String caption) implements Block {}
 
     private record Verdict(String label, String text, boolean good) implements Block {}
+
+    private record Image(String src, String caption) implements Block {}
+
+    private record Code(String text) implements Block {}
+
+    private record Link(String text, String href) implements Block {}
 
     private final String title;
     private final List<Block> blocks = new ArrayList<>();
@@ -73,6 +79,24 @@ public final class Report {
         return this;
     }
 
+    /** An image already on disk, by a path relative to the report folder (e.g. a sub-report's plot). */
+    public Report image(String relativeSrc, String caption) {
+        blocks.add(new Image(relativeSrc, caption));
+        return this;
+    }
+
+    /** A command line or other literal text, shown monospaced. */
+    public Report code(String text) {
+        blocks.add(new Code(text));
+        return this;
+    }
+
+    /** A link on its own line, e.g. to a sub-report. */
+    public Report link(String text, String href) {
+        blocks.add(new Link(text, href));
+        return this;
+    }
+
     /** The result record; written as result.json and shown at the end of the page. */
     public Report json(Object result) {
         this.result = result;
@@ -95,17 +119,73 @@ public final class Report {
                 Files.writeString(tmp.resolve("result.json"), Json.pretty(result) + "\n", StandardCharsets.UTF_8);
             }
             Files.writeString(tmp.resolve("index.html"), html(), StandardCharsets.UTF_8);
-            if (Files.exists(target)) {
-                Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
-                Files.move(target, old.resolve("r"), StandardCopyOption.ATOMIC_MOVE);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
-            } else {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            }
-            return target;
+            return publish(tmp, target);
         } catch (IOException e) {
             throw new ScaleLabException("cannot write report to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A fresh staging folder next to {@code target}, for reports assembled from several parts. */
+    public static Path staging(Path target) {
+        Path t = target.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(t.getParent());
+            return Files.createTempDirectory(t.getParent(), "." + t.getFileName() + ".partial-");
+        } catch (IOException e) {
+            throw new ScaleLabException("cannot create a folder next to " + t + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes an unfinished staging folder (best effort: a leftover hidden folder is harmless). */
+    public static void discard(Path staged) {
+        try {
+            if (Files.exists(staged)) {
+                deleteTree(staged);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // nothing more to do: the folder is hidden (dot-prefixed) and never mistaken for a report
+        }
+    }
+
+    /** Moves a finished staging folder to {@code target}, replacing what was there as a whole. */
+    public static Path publish(Path staged, Path target) {
+        Path t = target.toAbsolutePath().normalize();
+        try {
+            if (Files.exists(t)) {
+                Path old = Files.createTempDirectory(t.getParent(), "." + t.getFileName() + ".old-");
+                Files.move(t, old.resolve("r"), StandardCopyOption.ATOMIC_MOVE);
+                Files.move(staged, t, StandardCopyOption.ATOMIC_MOVE);
+                deleteTree(old);
+            } else {
+                Files.move(staged, t, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return t;
+        } catch (IOException e) {
+            throw new ScaleLabException("cannot move the report into " + t + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Renders into an existing folder that already holds other files (e.g. sub-reports), leaving
+     * them in place; index.html is written last, through a temporary file and an atomic move.
+     */
+    public Path writeInto(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            for (Block b : blocks) {
+                if (b instanceof Figure f) {
+                    f.plot.save(dir, f.name);
+                }
+            }
+            if (result != null) {
+                Files.writeString(dir.resolve("result.json"), Json.pretty(result) + "\n", StandardCharsets.UTF_8);
+            }
+            Path tmp = Files.createTempFile(dir, ".index-", ".html");
+            Files.writeString(tmp, html(), StandardCharsets.UTF_8);
+            Files.move(tmp, dir.resolve("index.html"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return dir;
+        } catch (IOException e) {
+            throw new ScaleLabException("cannot write report to " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -122,6 +202,7 @@ public final class Report {
                 .append("figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:.92em}")
                 .append(".verdict{padding:.5em .8em;border-left:5px solid;margin:.8em 0}.good{border-color:#009E73;background:#eefaf5}")
                 .append(".warn{border-color:#D55E00;background:#fdf1ea}")
+                .append("pre.cmd{background:#1e2430;color:#e8e8e8;max-height:none;white-space:pre-wrap}")
                 .append("pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:12px;max-height:30em}")
                 .append("</style></head><body>\n<h1>").append(esc(title)).append("</h1>\n");
         for (Block b : blocks) {
@@ -142,6 +223,13 @@ public final class Report {
                     h.append("</tr>\n");
                 }
                 h.append("</tbody></table>\n");
+            } else if (b instanceof Image x) {
+                h.append("<figure><img src=\"").append(esc(x.src)).append("\" alt=\"").append(esc(x.caption))
+                        .append("\"><figcaption>").append(esc(x.caption)).append("</figcaption></figure>\n");
+            } else if (b instanceof Code x) {
+                h.append("<pre class=\"cmd\">").append(esc(x.text)).append("</pre>\n");
+            } else if (b instanceof Link x) {
+                h.append("<p><a href=\"").append(esc(x.href)).append("\">").append(esc(x.text)).append("</a></p>\n");
             } else if (b instanceof Figure x) {
                 h.append("<figure><img src=\"").append(x.name).append(".svg\" alt=\"").append(esc(x.caption))
                         .append("\"><figcaption>").append(esc(x.caption)).append(" (<a href=\"").append(x.name)

@@ -1,0 +1,190 @@
+package org.scalelab.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.scalelab.InputException;
+import org.scalelab.Provenance;
+import org.scalelab.io.Json;
+import org.scalelab.laws.ChinchillaResult;
+import org.scalelab.laws.ComputeOptimal;
+import org.scalelab.report.Plot;
+import org.scalelab.report.TextTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(
+        name = "forecast",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Compute-optimal model size and tokens for training budgets, or the loss at a given (N, D), from a Chinchilla fit.",
+            "",
+            "With C = 6ND: N_opt = G (C/6)^a, D_opt = (C/6)^b / G, G = (alpha A / (beta B))^(1/(alpha+beta)), "
+                    + "a = beta/(alpha+beta), b = alpha/(alpha+beta) (Hoffmann et al. 2022, eq. 4). "
+                    + "95%% intervals: the same formulas at every bootstrap replicate's parameters.",
+            ""
+        },
+        footer = {"", "Examples:",
+            "  scalelab forecast --data data/chinchilla_hoffmann2022_fig4.csv \\",
+            "      --drop-highest-loss 5 --compute 1e21,1e23,5.76e23",
+            "  scalelab fit chinchilla --data runs.csv --keep-replicates --json \\",
+            "      --no-store > fit.json",
+            "  scalelab forecast --fit fit.json --params 7e10 --tokens 1.4e12",
+            "Without replicates in the saved fit there are no intervals."})
+final class ForecastCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CliSupport.LabOption lab;
+
+    @Mixin
+    CliSupport.DataOptions data;
+
+    @Mixin
+    CliSupport.OutputOptions output;
+
+    @Mixin
+    FitChinchillaCommand.Columns columns;
+
+    @Mixin
+    FitChinchillaCommand.LawOptions law;
+
+    @Option(names = "--fit", paramLabel = "FILE", description = "A saved Chinchilla fit (JSON from `scalelab fit chinchilla --json`) instead of fitting --data.")
+    Path fit;
+
+    @Option(names = "--compute", paramLabel = "C,C,…", description = "Training budgets in FLOP, e.g. 1e21,1e22.")
+    String compute;
+
+    @Option(names = "--params", paramLabel = "N,N,…", description = "Model sizes (parameters) for loss predictions; pair with --tokens.")
+    String params;
+
+    @Option(names = "--tokens", paramLabel = "D,D,…", description = "Training tokens for loss predictions, one per --params value.")
+    String tokens;
+
+    @Override
+    public Integer call() {
+        double[] budgets = compute == null ? new double[0] : CliSupport.doubles("--compute", compute);
+        double[] n = params == null ? new double[0] : CliSupport.doubles("--params", params);
+        double[] d = tokens == null ? new double[0] : CliSupport.doubles("--tokens", tokens);
+        if (budgets.length == 0 && n.length == 0 && d.length == 0) {
+            throw new InputException("nothing to forecast: give --compute 1e21,1e22 and/or --params N --tokens D");
+        }
+        ComputeOptimal.Forecast f;
+        if (fit != null) {
+            if (data.present()) {
+                throw new InputException("give either --fit FILE or --data/--query, not both");
+            }
+            f = fromSaved(fit, budgets, n, d);
+        } else {
+            ChinchillaResult r = law.fit(columns.load(lab, data));
+            if (r.status() != org.scalelab.laws.FitStatus.CONVERGED) {
+                throw new org.scalelab.ScaleLabException("the Chinchilla fit is " + r.status().json() + ": " + r.reason()
+                        + "; no forecast from it");
+            }
+            f = ComputeOptimal.forecast(r, budgets, n, d);
+        }
+        ComputeOptimal.Forecast result = f;
+        CliSupport.emit(spec, lab, output, "forecast.chinchilla", result, result.provenance(), () -> table(result), report -> {
+            report.text("Compute-optimal allocation from L(N, D) = E + A/N^alpha + B/D^beta with C = 6ND (Hoffmann et al. 2022, eq. 4); "
+                    + (result.replicates() > 0 ? "95% intervals from " + result.replicates() + " bootstrap replicates." : "no bootstrap replicates, so no intervals."));
+            if (!result.budgets().isEmpty()) {
+                report.table(List.of("compute (FLOP)", "N_opt", "D_opt", "tokens/param", "loss"), budgetRows(result));
+                double[] c = result.budgets().stream().mapToDouble(ComputeOptimal.Allocation::compute).toArray();
+                double[] mid = result.budgets().stream().mapToDouble(a -> a.params().value()).toArray();
+                Plot plot = Plot.of("Compute-optimal model size", "compute C (FLOP)", "N_opt (parameters)").logX().logY();
+                if (result.replicates() > 0) {
+                    double[] lo = result.budgets().stream().mapToDouble(a -> a.params().lo()).toArray();
+                    double[] hi = result.budgets().stream().mapToDouble(a -> a.params().hi()).toArray();
+                    plot.band("95% interval", c, mid, lo, hi);
+                }
+                report.plot("n_opt", plot.line("N_opt", c, mid).points("budgets", c, mid), "N_opt(C) = G (C/6)^a.");
+            }
+            if (!result.points().isEmpty()) {
+                report.table(List.of("params N", "tokens D", "predicted loss"), pointRows(result));
+            }
+        });
+        return 0;
+    }
+
+    static ComputeOptimal.Forecast fromSaved(Path file, double[] budgets, double[] n, double[] d) {
+        JsonNode j;
+        try {
+            j = Json.mapper().readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read as JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+        }
+        if (!"chinchilla".equals(j.path("law").asText())) {
+            throw new InputException(file + ": not a Chinchilla fit (\"law\" is '" + j.path("law").asText() + "'); save one with scalelab fit chinchilla --json");
+        }
+        JsonNode p = j.path("params");
+        double[] v = new double[5];
+        for (int i = 0; i < 5; i++) {
+            String k = ChinchillaResult.PARAM_NAMES.get(i);
+            if (!p.path(k).isNumber()) {
+                throw new InputException(file + ": params." + k + " is missing or null (fit status '" + j.path("status").asText() + "'); no forecast from it");
+            }
+            v[i] = p.path(k).asDouble();
+        }
+        List<ChinchillaResult.Params> reps = new ArrayList<>();
+        for (JsonNode row : j.path("replicates")) {
+            reps.add(new ChinchillaResult.Params(row.get(0).asDouble(), row.get(1).asDouble(), row.get(2).asDouble(),
+                    row.get(3).asDouble(), row.get(4).asDouble()));
+        }
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("compute", budgets);
+        options.put("params", n);
+        options.put("tokens", d);
+        Provenance prov = Provenance.of("forecast chinchilla",
+                List.of(new Provenance.Input(file.toString(), Provenance.sha256(file), 1)), options, null);
+        return ComputeOptimal.forecast(ChinchillaResult.Params.fromRow(v), reps, budgets, n, d, prov);
+    }
+
+    static String est(ComputeOptimal.Estimate e) {
+        if (e.lo() == null) {
+            return TextTable.num(e.value());
+        }
+        return TextTable.num(e.value()) + " [" + TextTable.num(e.lo()) + ", " + TextTable.num(e.hi()) + "]";
+    }
+
+    static List<List<String>> budgetRows(ComputeOptimal.Forecast f) {
+        List<List<String>> rows = new ArrayList<>();
+        for (ComputeOptimal.Allocation a : f.budgets()) {
+            rows.add(List.of(String.format(Locale.ROOT, "%.3g", a.compute()), est(a.params()), est(a.tokens()),
+                    est(a.tokensPerParam()), est(a.loss())));
+        }
+        return rows;
+    }
+
+    static List<List<String>> pointRows(ComputeOptimal.Forecast f) {
+        List<List<String>> rows = new ArrayList<>();
+        for (ComputeOptimal.LossPrediction p : f.points()) {
+            rows.add(List.of(String.format(Locale.ROOT, "%.3g", p.params()), String.format(Locale.ROOT, "%.3g", p.tokens()), est(p.loss())));
+        }
+        return rows;
+    }
+
+    static String table(ComputeOptimal.Forecast f) {
+        StringBuilder sb = new StringBuilder("Chinchilla forecast (E, A, B, alpha, beta = ");
+        sb.append(String.join(", ", f.params().values().stream().map(TextTable::num).toList())).append("); ")
+                .append(f.replicates() > 0 ? "[95% interval] from " + f.replicates() + " bootstrap replicates" : "no intervals (no replicates)")
+                .append('\n');
+        if (!f.budgets().isEmpty()) {
+            sb.append(TextTable.render(List.of("compute (FLOP)", "N_opt", "D_opt", "tokens/param", "loss"), budgetRows(f)).stripTrailing()).append('\n');
+        }
+        if (!f.points().isEmpty()) {
+            sb.append(TextTable.render(List.of("params N", "tokens D", "predicted loss"), pointRows(f)).stripTrailing()).append('\n');
+        }
+        return sb.toString().stripTrailing();
+    }
+}

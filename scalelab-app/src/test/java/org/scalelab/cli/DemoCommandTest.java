@@ -1,0 +1,81 @@
+package org.scalelab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.Json;
+
+/** End to end: the demo's story holds — each analysis recovers what the synthetic data planted. */
+@Tag("slow")
+class DemoCommandTest {
+    @TempDir
+    Path lab;
+
+    private int demo(StringWriter out, StringWriter err) {
+        return Main.execute(new String[] {"demo", "--lab", lab.toString(), "--bootstrap", "40", "--seed", "3"},
+                new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    private JsonNode result(String step) throws Exception {
+        return Json.mapper().readTree(lab.resolve("reports/demo/" + step + "/result.json").toFile());
+    }
+
+    @Test
+    void demoRecoversThePlantedLawsAndWritesOneReportTwice() throws Exception {
+        // The lab already holds someone's runs with other metrics: the demo must only use its own.
+        Path foreign = lab.resolve("foreign.csv");
+        Files.writeString(foreign, "params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n");
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.execute(new String[] {"runs", "import", foreign.toString(), "--lab", lab.toString()},
+                new PrintWriter(new StringWriter(), true), new PrintWriter(err, true)), err.toString());
+        StringWriter out = new StringWriter();
+        assertEquals(0, demo(out, err), err.toString());
+        assertTrue(out.toString().contains("reports/demo/index.html"), out.toString());
+        String html = Files.readString(lab.resolve("reports/demo/index.html"));
+        for (String section : new String[] {"Chinchilla law", "Compute-optimal", "broken neural scaling law", "Emergence",
+                "medium models beat large ones", "Test-time scaling", "Compounding reliability", "Commands run"}) {
+            assertTrue(html.contains(section), "section " + section);
+        }
+
+        // Chinchilla: 56 runs with 0.5 % noise pin E and the exponents to within a few percent of the truth.
+        JsonNode chin = result("chinchilla");
+        assertEquals("converged", chin.path("status").asText());
+        assertEquals(DemoData.E, chin.path("params").path("E").asDouble(), 0.1 * DemoData.E);
+        assertEquals(DemoData.ALPHA, chin.path("params").path("alpha").asDouble(), 0.05);
+        assertEquals(DemoData.BETA, chin.path("params").path("beta").asDouble(), 0.05);
+        // BNSL finds the one planted break at 1e8 (within a factor 1.5).
+        JsonNode bnsl = result("bnsl");
+        assertEquals(1, bnsl.path("n_breaks").asInt());
+        double d = bnsl.path("breaks").get(0).path("d").path("value").asDouble();
+        assertTrue(d > 1e8 / 1.5 && d < 1e8 * 1.5, "break at " + d);
+        // Shape: the planted inverted U peaking at 10^8.4 parameters.
+        JsonNode shape = result("shape");
+        assertEquals("inverted_U", shape.path("shape").asText());
+        double peak = shape.path("turning_point").path("x").asDouble();
+        assertEquals(DemoData.PEAK_LOG10_N, Math.log10(peak), 0.1);
+        // Sigmoid: 50 % point of the emergent task at 10^19.5 FLOP.
+        for (JsonNode p : result("sigmoid").path("parameters")) {
+            if ("x50".equals(p.path("name").asText())) {
+                assertEquals(DemoData.EMERGENCE_LOG10_C, Math.log10(p.path("value").asDouble()), 0.15);
+            }
+        }
+
+        // A second run replaces its own import and report instead of failing on the duplicate file.
+        assertEquals(0, demo(new StringWriter(), err), err.toString());
+        StringWriter runs = new StringWriter();
+        Main.execute(new String[] {"runs", "sql", "SELECT count(*) AS n FROM runs", "--json", "--lab", lab.toString()},
+                new PrintWriter(runs, true), new PrintWriter(new StringWriter(), true));
+        assertTrue(runs.toString().contains("58"), "56 demo runs + 2 foreign: " + runs);
+        try (var s = Files.list(lab.resolve("reports"))) {
+            assertEquals(1, s.count(), "only reports/demo: no staging folders left behind");
+        }
+    }
+}
