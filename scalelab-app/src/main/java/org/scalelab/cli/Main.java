@@ -35,6 +35,7 @@ import picocli.CommandLine.Command;
             TestTimeCommand.class,
             ReliabilityCommand.class,
             ResultsCommand.class,
+            ModelCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

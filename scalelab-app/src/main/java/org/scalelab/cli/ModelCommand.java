@@ -1,0 +1,28 @@
+package org.scalelab.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code scalelab model …}: transformer checkpoints in the Hugging Face layout. */
+@Command(
+        name = "model",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Inspect and create transformer checkpoints in the Hugging Face layout",
+            "(config.json + model.safetensors). Families: gpt2, llama."
+        },
+        footer = {"", "Example:", "  scalelab model init --family llama --d-model 64 --layers 2 --heads 4 --vocab 256 --seed 1 --out lab/models/tiny",
+            "  scalelab model info lab/models/tiny"},
+        subcommands = {
+            ModelInfoCommand.class,
+            ModelInitCommand.class,
+        })
+final class ModelCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,83 @@
+package org.scalelab.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Which activations a forward pass copies out, selected by TransformerLens hook names or globs
+ * where {@code *} matches any run of characters: {@code blocks.*.hook_resid_post},
+ * {@code blocks.3.*}, {@code *} (everything); and at which sequence positions
+ * ({@link #at(Positions)}, all by default).
+ */
+public final class HookSet {
+    private static final HookSet NONE = new HookSet(List.of());
+
+    private final List<String> globs;
+    private final List<Pattern> patterns;
+    private final Positions positions;
+
+    private HookSet(List<String> globs) {
+        this(globs, Positions.ALL);
+    }
+
+    private HookSet(List<String> globs, Positions positions) {
+        this.globs = List.copyOf(globs);
+        this.positions = positions;
+        List<Pattern> ps = new ArrayList<>();
+        for (String g : globs) {
+            StringBuilder re = new StringBuilder();
+            for (String part : g.split("\\*", -1)) {
+                if (!re.isEmpty()) {
+                    re.append(".*");
+                }
+                re.append(Pattern.quote(part));
+            }
+            ps.add(Pattern.compile(re.toString()));
+        }
+        this.patterns = List.copyOf(ps);
+    }
+
+    public static HookSet of(String... globs) {
+        return new HookSet(List.of(globs));
+    }
+
+    public static HookSet none() {
+        return NONE;
+    }
+
+    public static HookSet all() {
+        return of("*");
+    }
+
+    /** The same hooks, copied out only at {@code positions} (query positions for attention patterns). */
+    public HookSet at(Positions positions) {
+        return new HookSet(globs, positions);
+    }
+
+    public Positions positions() {
+        return positions;
+    }
+
+    public boolean matches(String hookName) {
+        for (Pattern p : patterns) {
+            if (p.matcher(hookName).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean isEmpty() {
+        return patterns.isEmpty();
+    }
+
+    public List<String> globs() {
+        return globs;
+    }
+
+    @Override
+    public String toString() {
+        return String.join(",", globs) + (positions.equals(Positions.ALL) ? "" : " @ " + positions);
+    }
+}

@@ -1,0 +1,318 @@
+package org.scalelab.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
+import org.scalelab.io.Json;
+
+/**
+ * The shape of a decoder-only transformer, read from (and written as) a Hugging Face
+ * {@code config.json}. One record for every family; the family decides which components matter.
+ *
+ * @param family            architecture: which blocks, norms and weight names to use
+ * @param vocabSize         rows of the token embedding and of the unembedding (logit count)
+ * @param dModel            width of the residual stream; every hook activation is [.., dModel]
+ * @param nLayers           number of transformer blocks (blocks.0 … blocks.{nLayers-1})
+ * @param nHeads            query heads per attention layer
+ * @param nKvHeads          key/value heads; fewer than nHeads = grouped-query attention (GPT-2: = nHeads)
+ * @param headDim           width of one head (usually dModel / nHeads)
+ * @param dMlp              hidden width of the MLP (GPT-2: 4·dModel unless n_inner; Llama: intermediate_size)
+ * @param maxPositions      longest sequence: GPT-2's learned position table has this many rows
+ * @param normEps           epsilon inside LayerNorm / RMSNorm; changes activations at the 1e-6 level
+ * @param ropeTheta         RoPE base θ (Su et al. 2021, eq. 15: θ_i = base^(-2i/d)); 0 for GPT-2
+ * @param ropeScaling       Llama 3.1-style frequency scaling for long contexts, or null for plain RoPE
+ * @param tieWordEmbeddings true: the unembedding reuses the token embedding matrix (no lm_head.weight)
+ * @param activation        MLP non-linearity as spelled in config.json (gelu_new, silu)
+ */
+public record ModelConfig(
+        Family family,
+        int vocabSize,
+        int dModel,
+        int nLayers,
+        int nHeads,
+        int nKvHeads,
+        int headDim,
+        int dMlp,
+        int maxPositions,
+        double normEps,
+        double ropeTheta,
+        RopeScaling ropeScaling,
+        boolean tieWordEmbeddings,
+        String activation) {
+
+    public static final String FILE = "config.json";
+
+    public ModelConfig {
+        String where = "config (" + (family == null ? "?" : family.modelType()) + "): ";
+        if (family == null) {
+            throw new InputException("config: model family is required (supported: " + Family.supported() + ")");
+        }
+        requirePositive(where, "vocab_size", vocabSize);
+        requirePositive(where, "d_model", dModel);
+        requirePositive(where, "n_layers", nLayers);
+        requirePositive(where, "n_heads", nHeads);
+        requirePositive(where, "n_kv_heads", nKvHeads);
+        requirePositive(where, "head_dim", headDim);
+        requirePositive(where, "d_mlp", dMlp);
+        requirePositive(where, "max_positions", maxPositions);
+        if (nHeads % nKvHeads != 0) {
+            throw new InputException(where + "num_attention_heads " + nHeads + " is not a multiple of num_key_value_heads " + nKvHeads);
+        }
+        if (family == Family.GPT2 && nHeads * headDim != dModel) {
+            throw new InputException(where + "n_embd " + dModel + " is not divisible by n_head " + nHeads);
+        }
+        if (family == Family.LLAMA && headDim % 2 != 0) {
+            throw new InputException(where + "head_dim " + headDim + " must be even for rotary embeddings");
+        }
+        if (!(normEps > 0)) {
+            throw new InputException(where + "norm epsilon must be > 0, got " + normEps);
+        }
+    }
+
+    /** A config without RoPE scaling. */
+    public ModelConfig(Family family, int vocabSize, int dModel, int nLayers, int nHeads, int nKvHeads, int headDim, int dMlp,
+                       int maxPositions, double normEps, double ropeTheta, boolean tieWordEmbeddings, String activation) {
+        this(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, normEps, ropeTheta, null,
+                tieWordEmbeddings, activation);
+    }
+
+    /** This config with Llama 3.1-style RoPE scaling. */
+    public ModelConfig withRopeScaling(RopeScaling scaling) {
+        return new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, normEps,
+                ropeTheta, scaling, tieWordEmbeddings, activation);
+    }
+
+    /** A GPT-2 shape with HF's defaults (4× MLP, ε = 1e-5, gelu_new, tied embeddings). */
+    public static ModelConfig gpt2(int vocabSize, int dModel, int nLayers, int nHeads, int maxPositions) {
+        return new ModelConfig(Family.GPT2, vocabSize, dModel, nLayers, nHeads, nHeads, dModel / Math.max(1, nHeads),
+                4 * dModel, maxPositions, 1e-5, 0, true, "gelu_new");
+    }
+
+    /** A Llama shape with HF's defaults for the rest (ε = 1e-6 is Llama 2's rms_norm_eps). */
+    public static ModelConfig llama(int vocabSize, int dModel, int nLayers, int nHeads, int nKvHeads, int dMlp,
+                                    int maxPositions, double ropeTheta, boolean tie) {
+        return new ModelConfig(Family.LLAMA, vocabSize, dModel, nLayers, nHeads, nKvHeads, dModel / Math.max(1, nHeads),
+                dMlp, maxPositions, 1e-6, ropeTheta, tie, "silu");
+    }
+
+    /** Reads {@code dir/config.json}. */
+    public static ModelConfig read(Path dir) {
+        Path file = Files.isDirectory(dir) ? dir.resolve(FILE) : dir;
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InputException(file + ": config.json not found (a Hugging Face checkpoint folder needs one)");
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(text);
+        } catch (IOException e) {
+            throw new InputException(file + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (root == null || !root.isObject()) {
+            throw new InputException(file + ": must be a JSON object");
+        }
+        return fromJson(file, root);
+    }
+
+    static ModelConfig fromJson(Path file, JsonNode root) {
+        try {
+            return parse(file, root);
+        } catch (InputException e) {
+            // The record's own checks do not know the file: name it once.
+            throw e.getMessage().startsWith(file.toString()) ? e : new InputException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ModelConfig parse(Path file, JsonNode root) {
+        Fields f = new Fields(file, root);
+        String modelType = root.path("model_type").asText(null);
+        if (modelType == null) {
+            throw new InputException(file + ": missing \"model_type\" (supported: " + Family.supported() + ")");
+        }
+        Family family = Family.fromModelType(modelType);
+        if (family == null) {
+            throw new InputException(file + ": model_type \"" + modelType + "\" is not supported (supported: " + Family.supported() + ")");
+        }
+        return switch (family) {
+            case GPT2 -> {
+                int d = f.integer("n_embd", null);
+                int heads = f.integer("n_head", null);
+                String act = f.text("activation_function", "gelu_new");
+                if (!act.equals("gelu_new") && !act.equals("gelu_pytorch_tanh")) {
+                    throw new InputException(file + ": activation_function \"" + act + "\" is not supported for gpt2 (supported: gelu_new)");
+                }
+                yield new ModelConfig(Family.GPT2, f.integer("vocab_size", null), d, f.integer("n_layer", null), heads, heads,
+                        heads > 0 ? d / heads : 1, root.hasNonNull("n_inner") ? f.integer("n_inner", null) : 4 * d,
+                        root.hasNonNull("n_positions") ? f.integer("n_positions", null) : f.integer("n_ctx", 1024),
+                        f.number("layer_norm_epsilon", 1e-5), 0, f.bool("tie_word_embeddings", true), act);
+            }
+            case LLAMA -> {
+                int d = f.integer("hidden_size", null);
+                int heads = f.integer("num_attention_heads", null);
+                String act = f.text("hidden_act", "silu");
+                if (!act.equals("silu")) {
+                    throw new InputException(file + ": hidden_act \"" + act + "\" is not supported for llama (supported: silu)");
+                }
+                f.requireAbsentOrFalse("attention_bias");
+                f.requireAbsentOrFalse("mlp_bias");
+                RopeScaling scaling = parseRopeScaling(file, root.get("rope_scaling"));
+                yield new ModelConfig(Family.LLAMA, f.integer("vocab_size", null), d, f.integer("num_hidden_layers", null), heads,
+                        f.integer("num_key_value_heads", heads), f.integer("head_dim", heads > 0 ? d / heads : 1),
+                        f.integer("intermediate_size", null), f.integer("max_position_embeddings", 2048),
+                        f.number("rms_norm_eps", 1e-6), f.number("rope_theta", 10000.0), scaling, f.bool("tie_word_embeddings", false), act);
+            }
+        };
+    }
+
+    private static RopeScaling parseRopeScaling(Path file, JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String type = node.path("rope_type").asText(node.path("type").asText(""));
+        if (!type.equals("llama3")) {
+            throw new InputException(file + ": rope_scaling type \"" + type + "\" is not supported (supported: llama3)");
+        }
+        Fields f = new Fields(file, node);
+        for (String key : new String[] {"factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"}) {
+            if (!node.hasNonNull(key)) {
+                throw new InputException(file + ": rope_scaling is missing \"" + key + "\"");
+            }
+        }
+        return new RopeScaling(f.number("factor", 0), f.number("low_freq_factor", 0), f.number("high_freq_factor", 0),
+                f.integer("original_max_position_embeddings", null));
+    }
+
+    /** This config as a Hugging Face config.json object, readable by {@code transformers} and by {@link #read}. */
+    public ObjectNode toJson() {
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.put("model_type", family.modelType());
+        switch (family) {
+            case GPT2 -> {
+                o.putArray("architectures").add("GPT2LMHeadModel");
+                o.put("vocab_size", vocabSize);
+                o.put("n_embd", dModel);
+                o.put("n_layer", nLayers);
+                o.put("n_head", nHeads);
+                o.put("n_inner", dMlp);
+                o.put("n_positions", maxPositions);
+                o.put("n_ctx", maxPositions);
+                o.put("layer_norm_epsilon", normEps);
+                o.put("activation_function", activation);
+                o.put("tie_word_embeddings", tieWordEmbeddings);
+            }
+            case LLAMA -> {
+                o.putArray("architectures").add("LlamaForCausalLM");
+                o.put("vocab_size", vocabSize);
+                o.put("hidden_size", dModel);
+                o.put("intermediate_size", dMlp);
+                o.put("num_hidden_layers", nLayers);
+                o.put("num_attention_heads", nHeads);
+                o.put("num_key_value_heads", nKvHeads);
+                o.put("head_dim", headDim);
+                o.put("max_position_embeddings", maxPositions);
+                o.put("rms_norm_eps", normEps);
+                o.put("rope_theta", ropeTheta);
+                if (ropeScaling != null) {
+                    ObjectNode rs = o.putObject("rope_scaling");
+                    rs.put("rope_type", "llama3");
+                    rs.put("factor", ropeScaling.factor());
+                    rs.put("low_freq_factor", ropeScaling.lowFreqFactor());
+                    rs.put("high_freq_factor", ropeScaling.highFreqFactor());
+                    rs.put("original_max_position_embeddings", ropeScaling.originalMaxPositions());
+                } else {
+                    o.putNull("rope_scaling");
+                }
+                o.put("tie_word_embeddings", tieWordEmbeddings);
+                o.put("hidden_act", activation);
+                o.put("attention_bias", false);
+                o.put("mlp_bias", false);
+            }
+        }
+        o.put("torch_dtype", "float32");
+        return o;
+    }
+
+    /** Writes {@code dir/config.json} atomically. */
+    public void write(Path dir) {
+        Path file = dir.resolve(FILE);
+        try {
+            AtomicFiles.writeString(file, Json.pretty(toJson()) + "\n");
+        } catch (IOException e) {
+            throw new ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    private static void requirePositive(String where, String name, int value) {
+        if (value <= 0) {
+            throw new InputException(where + name + " must be a positive integer, got " + value);
+        }
+    }
+
+    /** Typed field access with one clear error per missing or mistyped field. */
+    private record Fields(Path file, JsonNode root) {
+        int integer(String name, Integer fallback) {
+            JsonNode n = root.get(name);
+            if (n == null || n.isNull()) {
+                if (fallback == null) {
+                    throw new InputException(file + ": missing field \"" + name + "\" (integer) required for model_type "
+                            + root.path("model_type").asText());
+                }
+                return fallback;
+            }
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw new InputException(file + ": field \"" + name + "\" must be an integer, got " + n);
+            }
+            return n.asInt();
+        }
+
+        double number(String name, double fallback) {
+            JsonNode n = root.get(name);
+            if (n == null || n.isNull()) {
+                return fallback;
+            }
+            if (!n.isNumber()) {
+                throw new InputException(file + ": field \"" + name + "\" must be a number, got " + n);
+            }
+            return n.asDouble();
+        }
+
+        boolean bool(String name, boolean fallback) {
+            JsonNode n = root.get(name);
+            if (n == null || n.isNull()) {
+                return fallback;
+            }
+            if (!n.isBoolean()) {
+                throw new InputException(file + ": field \"" + name + "\" must be true or false, got " + n);
+            }
+            return n.asBoolean();
+        }
+
+        String text(String name, String fallback) {
+            JsonNode n = root.get(name);
+            if (n == null || n.isNull()) {
+                return fallback;
+            }
+            if (!n.isTextual()) {
+                throw new InputException(file + ": field \"" + name + "\" must be a string, got " + n);
+            }
+            return n.asText();
+        }
+
+        void requireAbsentOrFalse(String name) {
+            if (bool(name, false)) {
+                throw new InputException(file + ": \"" + name + "\": true is not supported yet for model_type "
+                        + root.path("model_type").asText());
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package org.scalelab.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
+
+/**
+ * Writes a randomly initialised checkpoint in the Hugging Face layout ({@code config.json} +
+ * {@code model.safetensors}, parameter names and shapes exactly as {@code transformers} saves
+ * them, plus a byte-level {@code tokenizer.json} when the vocabulary has at least 256 ids), so
+ * tiny models for tests and demos are loaded by the same path as downloaded ones.
+ * The same config and seed give the same bytes.
+ */
+public final class ModelInit {
+    /** How parameters are drawn. */
+    public enum Scheme {
+        /**
+         * The families' published initialisation: weights ~ N(0, 0.02²) (GPT-2 / Llama
+         * initializer_range), GPT-2's residual projections scaled by 1/√(2·n_layers) (Radford et al.
+         * 2019, §2.3), biases 0, norm scales 1.
+         */
+        STANDARD,
+        /**
+         * Every tensor random, matrices ~ N(0, 0.1²), norms ~ 1 + N(0, 0.1²), biases ~ N(0, 0.1²):
+         * for reference tests, where ones, zeros and tiny logits would hide a misused scale, bias
+         * or rotation.
+         */
+        ALL_RANDOM
+    }
+
+    private static final double STD = 0.02;
+
+    private ModelInit() {}
+
+    /**
+     * Parameter names → shapes, in the order {@code transformers} saves them. GPT-2 stores no
+     * lm_head (tied to wte); Llama stores lm_head.weight unless tie_word_embeddings.
+     */
+    public static Map<String, long[]> parameterShapes(ModelConfig c) {
+        Map<String, long[]> s = new LinkedHashMap<>();
+        long d = c.dModel();
+        switch (c.family()) {
+            case GPT2 -> {
+                s.put("transformer.wte.weight", new long[] {c.vocabSize(), d});
+                s.put("transformer.wpe.weight", new long[] {c.maxPositions(), d});
+                for (int i = 0; i < c.nLayers(); i++) {
+                    String p = "transformer.h." + i + ".";
+                    s.put(p + "ln_1.weight", new long[] {d});
+                    s.put(p + "ln_1.bias", new long[] {d});
+                    s.put(p + "attn.c_attn.weight", new long[] {d, 3 * d}); // Conv1D: [in, out]
+                    s.put(p + "attn.c_attn.bias", new long[] {3 * d});
+                    s.put(p + "attn.c_proj.weight", new long[] {d, d});
+                    s.put(p + "attn.c_proj.bias", new long[] {d});
+                    s.put(p + "ln_2.weight", new long[] {d});
+                    s.put(p + "ln_2.bias", new long[] {d});
+                    s.put(p + "mlp.c_fc.weight", new long[] {d, c.dMlp()});
+                    s.put(p + "mlp.c_fc.bias", new long[] {c.dMlp()});
+                    s.put(p + "mlp.c_proj.weight", new long[] {c.dMlp(), d});
+                    s.put(p + "mlp.c_proj.bias", new long[] {d});
+                }
+                s.put("transformer.ln_f.weight", new long[] {d});
+                s.put("transformer.ln_f.bias", new long[] {d});
+            }
+            case LLAMA -> {
+                long q = (long) c.nHeads() * c.headDim();
+                long kv = (long) c.nKvHeads() * c.headDim();
+                s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), d});
+                for (int i = 0; i < c.nLayers(); i++) {
+                    String p = "model.layers." + i + ".";
+                    s.put(p + "input_layernorm.weight", new long[] {d});
+                    s.put(p + "self_attn.q_proj.weight", new long[] {q, d}); // nn.Linear: [out, in]
+                    s.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
+                    s.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
+                    s.put(p + "self_attn.o_proj.weight", new long[] {d, q});
+                    s.put(p + "post_attention_layernorm.weight", new long[] {d});
+                    s.put(p + "mlp.gate_proj.weight", new long[] {c.dMlp(), d});
+                    s.put(p + "mlp.up_proj.weight", new long[] {c.dMlp(), d});
+                    s.put(p + "mlp.down_proj.weight", new long[] {d, c.dMlp()});
+                }
+                s.put("model.norm.weight", new long[] {d});
+                if (!c.tieWordEmbeddings()) {
+                    s.put("lm_head.weight", new long[] {c.vocabSize(), d});
+                }
+            }
+        }
+        return s;
+    }
+
+    /** Writes a {@link Scheme#STANDARD} checkpoint to {@code out}. */
+    public static void write(Path out, ModelConfig config, long seed) {
+        write(out, config, seed, Scheme.STANDARD);
+    }
+
+    /**
+     * Writes config.json and model.safetensors into {@code out}, which must not already hold a
+     * checkpoint. Both files are written into a hidden sibling folder that is renamed to
+     * {@code out} only when complete, so an interrupted run never leaves a checkpoint that looks whole.
+     */
+    public static void write(Path out, ModelConfig config, long seed, Scheme scheme) {
+        Path target = out.toAbsolutePath().normalize();
+        if (Files.isRegularFile(target.resolve(ModelConfig.FILE)) || Files.exists(target.resolve(Weights.SINGLE_FILE))
+                || Files.exists(target.resolve(Weights.INDEX_FILE))) {
+            throw new InputException(out + ": already holds a checkpoint; choose another output folder or delete it first");
+        }
+        if (Files.exists(target) && !isEmptyDirectory(target)) {
+            throw new InputException(out + ": exists and is not an empty folder");
+        }
+        List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
+        SplittableRandom root = new SplittableRandom(seed);
+        for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
+            // One independent stream per tensor (split in a fixed order), so adding a tensor to
+            // the list does not change the values of the others.
+            SplittableRandom rng = root.split();
+            tensors.add(SafetensorsWriter.Tensor.ofFloats(e.getKey(), DType.F32, e.getValue(),
+                    values(e.getKey(), e.getValue(), config, scheme, rng)));
+        }
+        Path staging = null;
+        try {
+            Files.createDirectories(target.getParent());
+            staging = Files.createDirectory(AtomicFiles.temporarySibling(target));
+            config.write(staging);
+            SafetensorsWriter.write(staging.resolve(Weights.SINGLE_FILE), tensors, Map.of("format", "pt"));
+            if (config.vocabSize() >= 256) {
+                ModelTokenizer.writeByteLevel(staging, config.vocabSize());
+            }
+            if (Files.exists(target)) {
+                Files.delete(target); // an empty folder, checked above
+            }
+            AtomicFiles.moveIntoPlace(staging, target);
+        } catch (IOException e) {
+            deleteTree(staging);
+            throw new ScaleLabException(out + ": cannot write checkpoint: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteTree(staging);
+            throw e;
+        }
+    }
+
+    private static float[] values(String name, long[] shape, ModelConfig c, Scheme scheme, SplittableRandom rng) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] v = new float[Math.toIntExact(n)];
+        boolean isNorm = name.contains("ln_") || name.contains("layernorm") || name.equals("model.norm.weight");
+        boolean isBias = name.endsWith(".bias");
+        if (scheme == Scheme.ALL_RANDOM && (isNorm || isBias)) {
+            double offset = isNorm && name.endsWith(".weight") ? 1.0 : 0.0;
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (offset + 0.1 * rng.nextGaussian());
+            }
+            return v;
+        }
+        if (isNorm && name.endsWith(".weight")) {
+            java.util.Arrays.fill(v, 1f);
+            return v;
+        }
+        if (isBias) {
+            return v;
+        }
+        double std = scheme == Scheme.ALL_RANDOM ? 0.1 : STD;
+        if (scheme == Scheme.STANDARD && c.family() == Family.GPT2 && name.endsWith("c_proj.weight")) {
+            std = STD / Math.sqrt(2.0 * c.nLayers());
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (std * rng.nextGaussian());
+        }
+        return v;
+    }
+
+    private static boolean isEmptyDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // Best effort: the staging folder is hidden and never mistaken for a checkpoint.
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package org.scalelab.model;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
+import org.scalelab.io.Json;
+
+/**
+ * A checkpoint's {@code tokenizer.json}, run by Hugging Face's Rust {@code tokenizers} through DJL
+ * (native library inside the jar, so it works offline). Text is encoded exactly as given: no
+ * special tokens are added, nothing is truncated or padded.
+ */
+public final class ModelTokenizer implements AutoCloseable {
+    public static final String FILE = "tokenizer.json";
+    /** Written by {@link #writeByteLevel} at id 256 when the vocabulary has room for it. */
+    public static final String END_OF_TEXT = "<|endoftext|>";
+
+    private static final Map<String, String> OPTIONS = Map.of(
+            "addSpecialTokens", "false", "truncation", "false", "padding", "false", "maxLength", "-1");
+
+    private final Path file;
+    private final HuggingFaceTokenizer tokenizer;
+
+    private ModelTokenizer(Path file, HuggingFaceTokenizer tokenizer) {
+        this.file = file;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Loads {@code dir/tokenizer.json} (or the file itself). */
+    public static ModelTokenizer load(Path dirOrFile) {
+        Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
+        TorchEngine.forceOffline();
+        try (InputStream in = Files.newInputStream(file)) {
+            return new ModelTokenizer(file, HuggingFaceTokenizer.newInstance(in, OPTIONS));
+        } catch (NoSuchFileException e) {
+            throw new InputException(file + ": tokenizer.json not found (the checkpoint folder needs one to encode text)");
+        } catch (IOException | RuntimeException e) {
+            throw new InputException(file + ": not a valid Hugging Face tokenizer.json: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    public int[] encode(String text) {
+        long[] ids = tokenizer.encode(text, false, false).getIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
+        }
+        return out;
+    }
+
+    public String decode(int[] ids) {
+        long[] l = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            l[i] = ids[i];
+        }
+        return tokenizer.decode(l, false);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+
+    /**
+     * Writes a byte-level tokenizer: token id b is byte b (0–255), so any UTF-8 text encodes to
+     * its bytes; id 256 is {@value #END_OF_TEXT} when {@code vocabSize} > 256. It is GPT-2's
+     * byte-level BPE (Radford et al. 2019, §2.2) with no merges learned: the same pre-tokenizer
+     * and decoder, and GPT-2's byte → printable-character table, so standard tools read it.
+     */
+    public static void writeByteLevel(Path dir, int vocabSize) {
+        if (vocabSize < 256) {
+            throw new InputException("a byte-level tokenizer needs a vocabulary of at least 256 ids, got " + vocabSize);
+        }
+        ObjectNode root = Json.mapper().createObjectNode();
+        root.put("version", "1.0");
+        root.putNull("truncation");
+        root.putNull("padding");
+        var added = root.putArray("added_tokens");
+        if (vocabSize > 256) {
+            ObjectNode eot = added.addObject();
+            eot.put("id", 256);
+            eot.put("content", END_OF_TEXT);
+            eot.put("single_word", false);
+            eot.put("lstrip", false);
+            eot.put("rstrip", false);
+            eot.put("normalized", false);
+            eot.put("special", true);
+        }
+        root.putNull("normalizer");
+        ObjectNode pre = root.putObject("pre_tokenizer");
+        pre.put("type", "ByteLevel");
+        pre.put("add_prefix_space", false);
+        pre.put("trim_offsets", true);
+        pre.put("use_regex", true);
+        root.putNull("post_processor");
+        ObjectNode dec = root.putObject("decoder");
+        dec.put("type", "ByteLevel");
+        dec.put("add_prefix_space", false);
+        dec.put("trim_offsets", true);
+        dec.put("use_regex", true);
+        ObjectNode model = root.putObject("model");
+        model.put("type", "BPE");
+        model.putNull("dropout");
+        model.putNull("unk_token");
+        model.putNull("continuing_subword_prefix");
+        model.putNull("end_of_word_suffix");
+        model.put("fuse_unk", false);
+        model.put("byte_fallback", false);
+        ObjectNode vocab = model.putObject("vocab");
+        int[] byteToChar = byteToChar();
+        for (int b = 0; b < 256; b++) {
+            vocab.put(new String(Character.toChars(byteToChar[b])), b);
+        }
+        if (vocabSize > 256) {
+            vocab.put(END_OF_TEXT, 256);
+        }
+        model.putArray("merges");
+        Path file = dir.resolve(FILE);
+        try {
+            AtomicFiles.writeString(file, Json.pretty(root) + "\n");
+        } catch (IOException e) {
+            throw new ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * GPT-2's reversible byte → character table: printable Latin-1 bytes ('!'–'~', '¡'–'¬',
+     * '®'–'ÿ') stand for themselves, the other 68 bytes map to U+0100 onwards in byte order, so
+     * that no token contains whitespace or control characters.
+     */
+    static int[] byteToChar() {
+        int[] map = new int[256];
+        List<Integer> unprintable = new ArrayList<>();
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            if (printable) {
+                map[b] = b;
+            } else {
+                unprintable.add(b);
+            }
+        }
+        for (int i = 0; i < unprintable.size(); i++) {
+            map[unprintable.get(i)] = 256 + i;
+        }
+        return map;
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+}

@@ -1,0 +1,86 @@
+package org.scalelab.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The state of one forward pass: the scope that owns every intermediate array (closed when the
+ * pass ends, so nothing leaks into the parameter manager), the positions it covers, the causal
+ * mask, the optional KV cache, and the hook recorder that copies selected activations out to
+ * float[] while they are still alive.
+ */
+final class Pass implements AutoCloseable {
+    final NDManager scope;
+    final int batch;
+    /** New tokens in this pass. */
+    final int seq;
+    /** Position of the first new token: the number of cached positions before it. */
+    final int offset;
+    /**
+     * Additive causal mask [seq, offset + seq]: new token i (at position offset + i) sees every
+     * key position ≤ offset + i (0), and nothing after it (−inf).
+     */
+    final NDArray causalMask;
+    /** RoPE cos/sin tables for positions offset … offset + seq − 1 (rotary families only, else null). */
+    Rope.Tables rope;
+    private final KvCache cache;
+    private final HookSet hooks;
+    private final Map<String, Activation> captured = new LinkedHashMap<>();
+
+    Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks) {
+        this.scope = parent.newSubManager();
+        this.batch = batch;
+        this.seq = seq;
+        this.cache = cache;
+        this.offset = cache == null ? 0 : cache.length();
+        this.hooks = hooks;
+        int keys = offset + seq;
+        float[] mask = new float[seq * keys];
+        for (int i = 0; i < seq; i++) {
+            for (int j = offset + i + 1; j < keys; j++) {
+                mask[i * keys + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        this.causalMask = scope.create(mask, new Shape(seq, keys));
+    }
+
+    /**
+     * Keys and values for attention at {@code layer}: the new ones alone, or appended to the
+     * cached ones ([batch, kv_heads, offset + seq, head_dim]) when this pass has a cache.
+     */
+    NDList keysAndValues(int layer, NDArray k, NDArray v) {
+        return cache == null ? new NDList(k, v) : cache.extend(layer, k, v);
+    }
+
+    /**
+     * Records {@code x} under {@code name} if the hook set selects it, at the selected positions
+     * (axis 1 of [batch, seq, width]; the query axis 2 of [batch, heads, query, key]); returns
+     * {@code x} unchanged.
+     */
+    NDArray hook(String name, NDArray x) {
+        if (hooks.matches(name)) {
+            NDArray selected = x;
+            if (!hooks.positions().equals(Positions.ALL)) {
+                int[] range = hooks.positions().resolve(seq);
+                String index = x.getShape().dimension() == 4 ? ":, :, {}:{}" : ":, {}:{}";
+                selected = x.get(new NDIndex(index, range[0], range[1]));
+            }
+            captured.put(name, new Activation(name, selected.getShape().getShape(), selected.toFloatArray()));
+        }
+        return x;
+    }
+
+    Map<String, Activation> captured() {
+        return captured;
+    }
+
+    @Override
+    public void close() {
+        scope.close();
+    }
+}

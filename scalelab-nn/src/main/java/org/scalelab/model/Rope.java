@@ -1,0 +1,49 @@
+package org.scalelab.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Rotary position embedding (Su et al. 2021, RoFormer, eq. 34) in Hugging Face's "rotate_half"
+ * layout: the head is split into two halves [x1 | x2] and dimension i of the first half is
+ * rotated together with dimension i of the second half by angle pos · θ_i, θ_i = base^(−2i/d).
+ * (Meta's original Llama code pairs interleaved dimensions instead; HF checkpoints have q/k
+ * weights permuted to match this layout, so rotate_half is the correct choice for them.)
+ */
+final class Rope {
+    private Rope() {}
+
+    /** cos and sin tables for positions offset … offset + seq − 1, each [seq, head_dim] = [cos(pos·θ) | cos(pos·θ)]. */
+    record Tables(NDArray cos, NDArray sin) {}
+
+    static Tables tables(NDManager scope, int offset, int seq, int headDim, double base, RopeScaling scaling) {
+        int half = headDim / 2;
+        float[] cos = new float[seq * headDim];
+        float[] sin = new float[seq * headDim];
+        for (int i = 0; i < half; i++) {
+            // HF computes inv_freq in float32: 1 / base^(2i/d); mirror that rounding before the product.
+            double unscaled = (float) (1.0 / Math.pow(base, (2.0 * i) / headDim));
+            float invFreq = (float) (scaling == null ? unscaled : scaling.scale(unscaled));
+            for (int p = 0; p < seq; p++) {
+                float angle = (offset + p) * invFreq; // float32 product, as HF's matmul of positions and inv_freq
+                float c = (float) Math.cos(angle);
+                float s = (float) Math.sin(angle);
+                cos[p * headDim + i] = c;
+                cos[p * headDim + i + half] = c;
+                sin[p * headDim + i] = s;
+                sin[p * headDim + i + half] = s;
+            }
+        }
+        return new Tables(scope.create(cos, new Shape(seq, headDim)), scope.create(sin, new Shape(seq, headDim)));
+    }
+
+    /** x·cos + rotate_half(x)·sin for x [batch, heads, seq, head_dim]. */
+    static NDArray apply(NDArray x, Tables t) {
+        int last = x.getShape().dimension() - 1;
+        NDList halves = x.split(2, last);
+        NDArray rotated = halves.get(1).neg().concat(halves.get(0), last); // [−x2 | x1]
+        return x.mul(t.cos()).add(rotated.mul(t.sin()));
+    }
+}

@@ -1,0 +1,190 @@
+package org.scalelab.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import org.scalelab.InputException;
+
+/**
+ * A decoder-only transformer loaded from a Hugging Face checkpoint folder, run on the PyTorch
+ * engine with TransformerLens-named hooks. Parameters live in one NDManager owned by this object
+ * (F32 weights alias the memory-mapped file, see {@link SafetensorsFile#toNDArray}); every forward
+ * pass allocates in its own scope, closed before {@link #forward} returns.
+ *
+ * <pre>{@code
+ * try (Transformer model = Transformer.load(Path.of("lab/models/tiny"))) {
+ *     ForwardResult r = model.forward(new int[] {1, 5, 9}, HookSet.of("blocks.*.hook_resid_post"));
+ * }
+ * }</pre>
+ */
+public final class Transformer implements AutoCloseable {
+    private final ModelConfig config;
+    private final Path dir;
+    private final long parameterCount;
+    private final NDManager params;
+    private final NDArray tokenEmbedding; // [vocab, d_model]
+    private final NDArray positionEmbedding; // [max_positions, d_model] (GPT-2), else null
+    private final List<Block> blocks;
+    private final Norm finalNorm;
+    private final NDArray unembedT; // [d_model, vocab]: the (tied) embedding or lm_head, transposed view
+
+    private Transformer(ModelConfig config, Path dir, Weights weights, NDManager params) {
+        this.config = config;
+        this.dir = dir;
+        this.params = params;
+        this.parameterCount = weights.parameterCount();
+        ParameterLoader p = new ParameterLoader(weights, params);
+        int d = config.dModel();
+        List<Block> bs = new ArrayList<>();
+        switch (config.family()) {
+            case GPT2 -> {
+                // HF's GPT2LMHeadModel prefixes "transformer."; OpenAI's original export does not.
+                String root = weights.contains("transformer.wte.weight") ? "transformer." : "";
+                tokenEmbedding = p.get(root + "wte.weight", config.vocabSize(), d);
+                positionEmbedding = p.get(root + "wpe.weight", config.maxPositions(), d);
+                for (int i = 0; i < config.nLayers(); i++) {
+                    bs.add(new Gpt2Block(p, root + "h." + i + ".", config));
+                }
+                finalNorm = Norm.layerNorm(p.get(root + "ln_f.weight", d), p.get(root + "ln_f.bias", d), config.normEps());
+                // GPT-2 ties the unembedding to wte (lm_head.weight, when saved, is a copy of it)
+                // unless a fine-tuned checkpoint says otherwise and ships its own lm_head.
+                unembedT = !config.tieWordEmbeddings() && p.contains("lm_head.weight")
+                        ? p.get("lm_head.weight", config.vocabSize(), d).transpose()
+                        : tokenEmbedding.transpose();
+            }
+            case LLAMA -> {
+                tokenEmbedding = p.get("model.embed_tokens.weight", config.vocabSize(), d);
+                positionEmbedding = null;
+                for (int i = 0; i < config.nLayers(); i++) {
+                    bs.add(new LlamaBlock(p, "model.layers." + i + ".", config));
+                }
+                finalNorm = Norm.rmsNorm(p.get("model.norm.weight", d), config.normEps());
+                boolean tied = config.tieWordEmbeddings() || !p.contains("lm_head.weight");
+                if (tied && !config.tieWordEmbeddings()) {
+                    throw new InputException(dir + ": checkpoint has no weight 'lm_head.weight' and config.json says tie_word_embeddings: false");
+                }
+                unembedT = tied ? tokenEmbedding.transpose() : p.get("lm_head.weight", config.vocabSize(), d).transpose();
+            }
+            default -> throw new IllegalStateException("unhandled family " + config.family());
+        }
+        this.blocks = List.copyOf(bs);
+    }
+
+    /** Loads {@code dir/config.json} and the safetensors weights next to it. */
+    public static Transformer load(Path dir) {
+        ModelConfig config = ModelConfig.read(dir);
+        Engine engine = TorchEngine.get();
+        NDManager params = NDManager.newBaseManager(engine.defaultDevice(), engine.getEngineName());
+        try (Weights weights = Weights.open(dir)) {
+            return new Transformer(config, dir, weights, params);
+        } catch (RuntimeException e) {
+            params.close();
+            throw e;
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Scalars stored in the checkpoint (a tied unembedding is counted once). */
+    public long parameterCount() {
+        return parameterCount;
+    }
+
+    /** One sequence: logits [1, seq, vocab] and the selected activations [1, seq, d_model]. */
+    public ForwardResult forward(int[] tokens, HookSet hooks) {
+        return forward(new int[][] {tokens}, hooks);
+    }
+
+    /** A batch of equal-length sequences: logits [batch, seq, vocab] and activations [batch, seq, d_model]. */
+    public ForwardResult forward(int[][] tokens, HookSet hooks) {
+        return forward(tokens, hooks, null);
+    }
+
+    /** An empty KV cache for {@link #forward(int[][], HookSet, KvCache)}; close it when done. */
+    public KvCache newCache() {
+        return new KvCache(params, config.nLayers());
+    }
+
+    /**
+     * Continues the sequences held in {@code cache} (or starts them, when it is empty) with
+     * {@code tokens}, which take positions cache.length() … cache.length() + seq − 1; their keys
+     * and values are appended to the cache. Logits and activations cover the new positions only.
+     * With a null cache this is the plain forward pass.
+     */
+    public ForwardResult forward(int[][] tokens, HookSet hooks, KvCache cache) {
+        int batch = tokens.length;
+        int seq = batch == 0 ? 0 : tokens[0].length;
+        long[] flat = new long[batch * seq];
+        for (int b = 0; b < batch; b++) {
+            if (tokens[b].length != seq) {
+                throw new InputException("forward: sequence " + b + " has " + tokens[b].length + " tokens, sequence 0 has " + seq
+                        + " (a batch needs equal lengths)");
+            }
+            for (int t = 0; t < seq; t++) {
+                int id = tokens[b][t];
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new InputException("forward: token id " + id + " at sequence " + b + ", position " + t
+                            + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+                }
+                flat[b * seq + t] = id;
+            }
+        }
+        if (seq == 0) {
+            throw new InputException("forward: no tokens");
+        }
+        int offset = cache == null ? 0 : cache.length();
+        if (config.family() == Family.GPT2 && offset + seq > config.maxPositions()) {
+            throw new InputException("forward: " + (offset + seq) + " positions exceed GPT-2's " + config.maxPositions() + " learned positions");
+        }
+        if (cache != null) {
+            cache.begin(batch);
+        }
+        try (Pass pass = new Pass(params, batch, seq, cache, hooks)) {
+            NDArray ids = pass.scope.create(flat, new Shape(batch, seq));
+            // [batch, seq, d_model]: rows of the embedding table, allocated in the pass scope.
+            NDArray x = pass.hook(HookNames.EMBED, tokenEmbedding.get(pass.scope, new NDIndex("{}", ids.reshape(batch * seq)))
+                    .reshape(batch, seq, config.dModel()));
+            if (positionEmbedding != null) {
+                NDArray pos = pass.hook(HookNames.POS_EMBED, positionEmbedding.get(pass.scope, new NDIndex("{}:{}", offset, offset + seq))
+                        .expandDims(0).repeat(0, batch)); // [batch, seq, d_model]
+                x = x.add(pos);
+            }
+            if (config.family() == Family.LLAMA) {
+                pass.rope = Rope.tables(pass.scope, offset, seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
+            }
+            for (int i = 0; i < blocks.size(); i++) {
+                x = blocks.get(i).forward(x, i, pass);
+            }
+            NDArray normed = pass.hook(HookNames.LN_FINAL, finalNorm.apply(x));
+            NDArray logits = normed.matMul(unembedT); // [batch, seq, vocab]
+            Activation out = new Activation("logits", logits.getShape().getShape(), logits.toFloatArray());
+            if (cache != null) {
+                cache.commit(batch, seq);
+            }
+            return new ForwardResult(out, Collections.unmodifiableMap(new LinkedHashMap<>(pass.captured())));
+        }
+    }
+
+    /** Live parameter arrays (for leak checks: the count must not grow across forward passes). */
+    int liveParameterArrays() {
+        return params.getManagedArrays().size();
+    }
+
+    @Override
+    public void close() {
+        params.close();
+    }
+}

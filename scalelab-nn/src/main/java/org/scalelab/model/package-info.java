@@ -1,0 +1,27 @@
+/**
+ * The transformer runtime: Hugging Face checkpoints in, logits and TransformerLens-named
+ * activations out, on the DJL PyTorch engine (CPU, offline).
+ *
+ * <p>Reading order, top to bottom:
+ * <ul>
+ *   <li>{@link org.scalelab.model.TorchEngine}: starts PyTorch offline (DJL_OFFLINE, OPT_OUT_TRACKING, DJL_CACHE_DIR).</li>
+ *   <li>{@link org.scalelab.model.SafetensorsFile} / {@link org.scalelab.model.SafetensorsWriter} /
+ *       {@link org.scalelab.model.Weights}: the weight files (validated, memory-mapped, sharded index,
+ *       atomic writes).</li>
+ *   <li>{@link org.scalelab.model.ModelConfig}: config.json as one record per model shape;
+ *       {@link org.scalelab.model.Family} lists what runs.</li>
+ *   <li>{@link org.scalelab.model.Transformer}: embedding → blocks ({@code Gpt2Block}, {@code LlamaBlock},
+ *       each built from {@code Norm}, {@code CausalAttention}, {@code Rope}) → final norm → unembedding.
+ *       One forward pass = one {@code Pass}: a scope that owns every intermediate array and the hooks.</li>
+ *   <li>{@link org.scalelab.model.HookSet} selects activations by TransformerLens name or glob;
+ *       {@link org.scalelab.model.HookNames} defines the names and what each one is.</li>
+ *   <li>{@link org.scalelab.model.KvCache} and {@link org.scalelab.model.Generation}: incremental decoding.</li>
+ *   <li>{@link org.scalelab.model.ModelInit}: seeded random checkpoints in the real layout;
+ *       {@link org.scalelab.model.ModelTokenizer}: tokenizer.json.</li>
+ * </ul>
+ *
+ * <p>Correctness is pinned by bench/reference_forward.py, an independent float64 PyTorch
+ * implementation of the published architectures: every hook and the logits agree to 1e-4, and
+ * greedy tokens agree one for one (ReferenceForwardTest).
+ */
+package org.scalelab.model;

@@ -1,0 +1,93 @@
+package org.scalelab.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.Json;
+
+/**
+ * The Java runtime against bench/reference_forward.py, an independent float64 PyTorch
+ * implementation of the published architectures that reads the same safetensors file: logits and
+ * every TransformerLens hook must agree to 1e-4 (max abs) on several prompts, and greedy decoding
+ * with the KV cache must produce the reference's tokens (full recomputation) one for one.
+ */
+class ReferenceForwardTest {
+    private static final Path SCRIPT = Path.of("..", "bench", "reference_forward.py").toAbsolutePath().normalize();
+    private static final double TOLERANCE = 1e-4;
+    private static final int NEW_TOKENS = 12;
+    private static final int[][] PROMPTS = {
+            {7},
+            {1, 2, 3, 4, 5, 6, 7, 8},
+            {250, 0, 17, 99, 42, 42, 42, 3, 128, 64, 255, 1, 9},
+            {5, 4, 3, 2, 1, 0, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223, 224, 225},
+    };
+
+    @TempDir Path dir;
+
+    @Test
+    void gpt2MatchesIndependentPyTorchReferenceAtEveryHook() throws IOException {
+        compare(ModelConfig.gpt2(256, 64, 2, 4, 64));
+    }
+
+    @Test
+    void llamaWithGroupedQueryAttentionMatchesIndependentPyTorchReferenceAtEveryHook() throws IOException {
+        // 4 query heads share 2 kv heads; untied lm_head; a non-default RoPE base.
+        compare(new ModelConfig(Family.LLAMA, 256, 64, 2, 4, 2, 16, 172, 128, 1e-5, 500000.0, false, "silu"));
+    }
+
+    @Test
+    void llama3RopeScalingMatchesIndependentPyTorchReference() throws IOException {
+        // original context 16 → wavelengths above 16 are scaled by 1/8, between 4 and 16 blended: all three regimes occur.
+        compare(ModelConfig.llama(256, 64, 2, 4, 1, 128, 128, 10000.0, true).withRopeScaling(new RopeScaling(8, 1, 4, 16)));
+    }
+
+    @Test
+    void tiedLlamaMatchesIndependentPyTorchReference() throws IOException {
+        compare(ModelConfig.llama(256, 48, 3, 6, 6, 128, 64, 10000.0, true));
+    }
+
+    private void compare(ModelConfig config) throws IOException {
+        PythonReference.assumeModule("torch");
+        Path model = dir.resolve("model");
+        ModelInit.write(model, config, 11, ModelInit.Scheme.ALL_RANDOM);
+        Path prompts = Files.writeString(dir.resolve("prompts.json"), Json.write(PROMPTS));
+        Path out = dir.resolve("ref");
+        PythonReference.run(List.of(PythonReference.interpreter(), SCRIPT.toString(), model.toString(), prompts.toString(), out.toString(),
+                Integer.toString(NEW_TOKENS)));
+        int[][] greedy = Json.mapper().readValue(out.resolve("greedy.json").toFile(), int[][].class);
+        List<String> hookNames = HookNames.all(config);
+        double worst = 0;
+        try (Transformer t = Transformer.load(model)) {
+            for (int p = 0; p < PROMPTS.length; p++) {
+                ForwardResult r = t.forward(PROMPTS[p], HookSet.all());
+                assertEquals(hookNames, List.copyOf(r.activations().keySet()), "every hook, in forward order");
+                Path refDir = out.resolve("p" + p);
+                for (String hook : hookNames) {
+                    worst = Math.max(worst, assertClose(Npy.read(refDir.resolve(hook + ".npy")), r.activation(hook), "prompt " + p + " " + hook));
+                }
+                worst = Math.max(worst, assertClose(Npy.read(refDir.resolve("logits.npy")), r.logits(), "prompt " + p + " logits"));
+                // Greedy decoding with the KV cache against the reference's full recomputation.
+                assertArrayEquals(greedy[p], Generation.greedy(t, PROMPTS[p], NEW_TOKENS), "prompt " + p + " greedy tokens");
+            }
+        }
+        System.out.printf("%s vs float64 PyTorch reference: max abs error %.2e over %d prompts, all hooks and logits%n",
+                config.family().modelType(), worst, PROMPTS.length);
+    }
+
+    private static double assertClose(Activation expected, Activation actual, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
+        double max = 0;
+        for (int i = 0; i < expected.data().length; i++) {
+            max = Math.max(max, Math.abs(expected.data()[i] - actual.data()[i]));
+        }
+        assertTrue(max <= TOLERANCE, what + ": max abs error " + max + " > " + TOLERANCE);
+        return max;
+    }
+}
