@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         name = "testtime",
         mixinStandardHelpOptions = true,
         description = {
-            "Test-time scaling: pass@k, coverage fits, majority voting, sampling vs a larger model.",
+            "Test-time and post-training scaling: pass@k, coverage fits, majority voting, sampling vs a larger model,",
+            "and metrics against fine-tuning compute.",
             "Unbiased pass@k, coverage-curve fits with extrapolation, maj@k, and repeated sampling vs a larger",
             "model at equal inference FLOPs."
         },
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
             TestTimeCoverageCommand.class,
             TestTimeMajorityCommand.class,
             TestTimeBudgetCommand.class,
+            TestTimePostTrainCommand.class,
         })
 final class TestTimeCommand implements Runnable {
     @CommandLine.Spec

@@ -15,6 +15,32 @@ class TestTimeCommandTest {
 
 
     @Test
+    void posttrainFitsAMetricAgainstFineTuningComputeThroughTheSameLaws() throws Exception {
+        // loss = 1.5 + 30·x^(−0.1) exactly: the power fit must give these parameters back.
+        StringBuilder csv = new StringBuilder("finetune_flops,loss\n");
+        for (int i = 0; i < 12; i++) {
+            double x = Math.pow(10, 15 + 0.5 * i);
+            csv.append(x).append(',').append(1.5 + 30 * Math.pow(x, -0.1)).append('\n');
+        }
+        Path file = dir.resolve("posttrain.csv");
+        Files.writeString(file, csv.toString());
+        JsonNode j = new CliRun("testtime", "posttrain", "--data", file.toString(), "--y-col", "loss", "--bootstrap", "0",
+                "--json", "--no-store").json();
+        assertEquals("power", j.path("law").asText());
+        for (JsonNode p : j.path("parameters")) {
+            double expected = switch (p.path("name").asText()) {
+                case "E" -> 1.5;
+                case "A" -> 30;
+                default -> 0.1;
+            };
+            assertEquals(expected, p.path("value").asDouble(), 1e-4 * expected, p.toString());
+        }
+        CliRun bad = new CliRun("testtime", "posttrain", "--law", "cubic", "--data", file.toString());
+        assertEquals(2, bad.code);
+        assertTrue(bad.err.toString().contains("--law cubic"), bad.err.toString());
+    }
+
+    @Test
     void passkPrintsTheUnbiasedMeanAsJson() throws Exception {
         Path csv = dir.resolve("counts.csv");
         Files.writeString(csv, "problem,n,c\na,2,1\nb,2,0\n");
