@@ -30,6 +30,16 @@ public final class Generation {
      * @return the generated tokens, without the prompt
      */
     public static int[] sample(Transformer model, int[] prompt, int maxNewTokens, Sampler sampler, long seed, int... stopTokens) {
+        return sample(model, prompt, maxNewTokens, sampler, seed, HookSet.none(), stopTokens);
+    }
+
+    /**
+     * As {@link #sample(Transformer, int[], int, Sampler, long, int...)}, running every forward
+     * pass (prompt and each new token) with {@code hooks}' interventions, e.g. steering along a
+     * direction; positions of an intervention count from the prompt's first token.
+     */
+    public static int[] sample(Transformer model, int[] prompt, int maxNewTokens, Sampler sampler, long seed, HookSet hooks,
+                               int... stopTokens) {
         if (prompt.length == 0) {
             throw new InputException("generate: the prompt has no tokens");
         }
@@ -42,7 +52,7 @@ public final class Generation {
         try (KvCache cache = model.newCache()) {
             int[] next = prompt;
             while (n < maxNewTokens) {
-                Activation logits = model.forward(new int[][] {next}, HookSet.none(), cache).logits();
+                Activation logits = model.forward(new int[][] {next}, hooks, cache).logits();
                 int token = sampler.next(logits.at(0, next.length - 1), rng);
                 out[n++] = token;
                 if (contains(stopTokens, token)) {
