@@ -36,6 +36,8 @@ import picocli.CommandLine.Command;
             ReliabilityCommand.class,
             ResultsCommand.class,
             ModelCommand.class,
+            CaptureCommand.class,
+            GenerateCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
