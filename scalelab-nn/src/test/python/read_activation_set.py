@@ -6,7 +6,8 @@ package), to show the format is usable from Python as documented:
                                 one F32 [rows, d_model] tensor per hook, I32 [rows] trajectory_index,
                                 token_position, token_id
 
-  read_activation_set.py DIR HOOK ID   prints {"rows": [[...]], "positions": [...], "index_ok": bool}
+  read_activation_set.py DIR HOOK ID          prints {"rows": [[...]], "positions": [...], "index_ok": bool}
+  read_activation_set.py diff DIR HOOK A B     prints mean(rows of domain A) - mean(rows of domain B), float64
 """
 import json
 import os
@@ -52,5 +53,21 @@ def main(folder, hook, wanted):
     }))
 
 
+def diff(folder, hook, a, b):
+    with open(os.path.join(folder, "manifest.json")) as f:
+        manifest = json.load(f)
+    domain = {t["index"]: t["domain"] for t in manifest["trajectories"]}
+    rows = {a: [], b: []}
+    for shard in manifest["shards"]:
+        tensors = read_shard(os.path.join(folder, shard["file"]))
+        for row, index in zip(tensors[hook], tensors["trajectory_index"]):
+            if domain[int(index)] in rows:
+                rows[domain[int(index)]].append(row.astype(np.float64))
+    print(json.dumps((np.mean(rows[a], axis=0) - np.mean(rows[b], axis=0)).tolist()))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3])
+    if sys.argv[1] == "diff":
+        diff(*sys.argv[2:6])
+    else:
+        main(sys.argv[1], sys.argv[2], sys.argv[3])

@@ -3,7 +3,10 @@ package org.scalelab.model;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.scalelab.InputException;
 
 /**
@@ -22,6 +25,8 @@ public final class ActivationSet implements AutoCloseable {
     private final Path dir;
     private final ActivationManifest manifest;
     private final List<SafetensorsFile> shards = new ArrayList<>();
+    /** One mapping per (shard, hook), made on first use: mapping per call would cost a syscall per trajectory. */
+    private final Map<String, FloatBuffer> mapped = new HashMap<>();
 
     private ActivationSet(Path dir, ActivationManifest manifest) {
         this.dir = dir;
@@ -82,7 +87,7 @@ public final class ActivationSet implements AutoCloseable {
             throw new InputException(dir + ": hook '" + hook + "' was not captured; captured: " + manifest.hooks());
         }
         int d = manifest.dModel();
-        FloatBuffer all = shards.get(t.shard()).bytes(hook).asFloatBuffer();
+        FloatBuffer all = mapped.computeIfAbsent(t.shard() + "/" + hook, k -> shards.get(t.shard()).bytes(hook).asFloatBuffer());
         float[][] out = new float[t.rows()][d];
         for (int i = 0; i < t.rows(); i++) {
             all.get((t.rowStart() + i) * d, out[i]);
@@ -90,8 +95,49 @@ public final class ActivationSet implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The mean row at {@code hook} over the trajectories {@code which} accepts (every row of each),
+     * accumulated in double. A difference of two such means is the usual "difference of means"
+     * steering direction (Marks &amp; Tegmark 2023, "The Geometry of Truth", §4; Arditi et al. 2024, §2.2).
+     */
+    public float[] meanRow(String hook, Predicate<ActivationManifest.Trajectory> which) {
+        double[] sum = new double[manifest.dModel()];
+        long n = 0;
+        for (ActivationManifest.Trajectory t : manifest.trajectories()) {
+            if (!which.test(t)) {
+                continue;
+            }
+            for (float[] row : rows(hook, t)) {
+                for (int j = 0; j < sum.length; j++) {
+                    sum[j] += row[j];
+                }
+                n++;
+            }
+        }
+        if (n == 0) {
+            throw new InputException(dir + ": no rows selected at " + hook + " (the trajectory filter matched nothing)");
+        }
+        float[] mean = new float[sum.length];
+        for (int j = 0; j < sum.length; j++) {
+            mean[j] = (float) (sum[j] / n);
+        }
+        return mean;
+    }
+
+    /** mean(rows of {@code a}) − mean(rows of {@code b}) at {@code hook}: a direction for {@link Intervention}. */
+    public float[] differenceOfMeans(String hook, Predicate<ActivationManifest.Trajectory> a, Predicate<ActivationManifest.Trajectory> b) {
+        float[] ma = meanRow(hook, a);
+        float[] mb = meanRow(hook, b);
+        float[] d = new float[ma.length];
+        for (int j = 0; j < d.length; j++) {
+            d[j] = ma[j] - mb[j];
+        }
+        return d;
+    }
+
     @Override
     public void close() {
+        mapped.clear();
         shards.forEach(SafetensorsFile::close);
     }
 }

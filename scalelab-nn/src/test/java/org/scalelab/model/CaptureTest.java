@@ -113,6 +113,27 @@ class CaptureTest {
     }
 
     @Test
+    void differenceOfDomainMeansMatchesNumpyOverAllShards() throws IOException {
+        PythonReference.assumeModule("numpy");
+        Path out = dir.resolve("acts");
+        try (Transformer model = Transformer.load(model(LLAMA)); ModelTokenizer tok = ModelTokenizer.load(model(LLAMA))) {
+            Capture.run(model, tok, Prompt.readJsonl(prompts()), out,
+                    new Capture.Options(List.of("blocks.0.hook_resid_post"), Positions.ALL, 1000, 3, List.of()));
+        }
+        JsonNode py = Json.mapper().readTree(PythonReference.runScript("read_activation_set.py", "diff", out.toString(),
+                "blocks.0.hook_resid_post", "even", "odd"));
+        try (ActivationSet set = ActivationSet.open(out)) {
+            assertTrue(set.manifest().shards().size() > 2);
+            float[] d = set.differenceOfMeans("blocks.0.hook_resid_post", t -> "even".equals(t.domain()), t -> "odd".equals(t.domain()));
+            assertEquals(32, py.size());
+            for (int j = 0; j < d.length; j++) {
+                assertEquals(py.get(j).asDouble(), d[j], 1e-5, "component " + j);
+            }
+            assertThrows(InputException.class, () -> set.meanRow("blocks.0.hook_resid_post", t -> false));
+        }
+    }
+
+    @Test
     void anInterruptedCaptureResumesToTheSameBytesAsAnUninterruptedOne() throws IOException {
         List<Prompt> prompts = Prompt.readJsonl(prompts());
         Capture.Options options = new Capture.Options(List.of("blocks.*.hook_resid_post"), Positions.ALL, 1500, 2, List.of());
