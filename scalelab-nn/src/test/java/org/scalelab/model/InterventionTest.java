@@ -144,6 +144,26 @@ class InterventionTest {
     }
 
     @Test
+    void activationsCapturedDuringSteeredGenerationEqualAFullForwardOfTheText() {
+        try (Transformer m = Transformer.load(model(LLAMA, ModelInit.Scheme.ALL_RANDOM))) {
+            HookSet hooks = HookSet.of(HOOK).with(Intervention.add(HOOK, randomVector(32, 4), 1.5, 2));
+            java.util.List<float[]> rows = new java.util.ArrayList<>();
+            int[] generated = Generation.sample(m, TOKENS, 5, Sampler.GREEDY, 0, hooks, step -> {
+                Activation a = step.activation(HOOK);
+                for (int t = 0; t < a.shape()[1]; t++) {
+                    rows.add(a.at(0, t));
+                }
+            });
+            int[] text = java.util.stream.IntStream.concat(java.util.Arrays.stream(TOKENS), java.util.Arrays.stream(generated)).toArray();
+            Activation full = m.forward(text, hooks).activation(HOOK);
+            assertEquals(text.length - 1, rows.size(), "every position but the last generated token was fed through the model");
+            for (int t = 0; t < rows.size(); t++) {
+                assertArrayEquals(full.at(0, t), rows.get(t), 1e-4f, "position " + t);
+            }
+        }
+    }
+
+    @Test
     void directionsReadFromNumpyNpyFilesAndSafetensors() throws IOException {
         float[] v = randomVector(8, 5);
         Path st = dir.resolve("dir.safetensors");
