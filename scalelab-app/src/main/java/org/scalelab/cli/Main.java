@@ -38,6 +38,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             CaptureCommand.class,
             GenerateCommand.class,
+            DirectionCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

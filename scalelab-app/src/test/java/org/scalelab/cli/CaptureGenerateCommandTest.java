@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.model.ActivationManifest;
 import org.scalelab.model.ActivationSet;
 import org.scalelab.model.DType;
+import org.scalelab.model.Directions;
 import org.scalelab.model.Generation;
 import org.scalelab.model.HookSet;
 import org.scalelab.model.ModelTokenizer;
@@ -56,6 +57,19 @@ class CaptureGenerateCommandTest {
             for (int i = 0; i < tokens.length; i++) {
                 assertArrayEquals(direct.at(0, i), rows[i], 1e-5f);
             }
+        }
+        // A difference-of-means direction, saved as .npy, read back as a steering direction.
+        Path npy = dir.resolve("math-vs-facts.npy");
+        CliRun dirRun = new CliRun("direction", "--set", out.toString(), "--hook", "blocks.1.hook_resid_post", "--positive", "domain=math",
+                "--negative", "labels.correct=missing", "--out", npy.toString());
+        assertEquals(2, dirRun.code, "a filter matching nothing is an input error");
+        assertTrue(dirRun.err.toString().contains("matched nothing"), dirRun.err.toString());
+        dirRun = new CliRun("direction", "--set", out.toString(), "--hook", "blocks.1.hook_resid_post", "--positive", "labels.correct=true",
+                "--negative", "domain=facts", "--out", npy.toString());
+        assertEquals(0, dirRun.code, dirRun.err.toString());
+        try (ActivationSet set = ActivationSet.open(out)) {
+            float[] want = set.differenceOfMeans("blocks.1.hook_resid_post", t -> t.id().equals("q1"), t -> t.id().equals("q2"));
+            assertArrayEquals(want, Directions.read(npy, null), 0f);
         }
         // Running it again finds the set complete and changes nothing.
         JsonNode again = new CliRun("capture", "--model", m.toString(), "--prompts", prompts.toString(), "--hooks", "blocks.*.hook_resid_post,hook_embed",

@@ -51,6 +51,35 @@ public final class Directions {
         throw new InputException(file + ": a direction file must end in .npy or .safetensors");
     }
 
+    /**
+     * Writes {@code v} as a float32 1-D NPY 1.0 file (numpy.lib.format: the header dict is padded
+     * with spaces and a newline so the data starts at a multiple of 64 bytes), atomically.
+     */
+    public static void writeNpy(Path file, float[] v) {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + v.length + ",), }";
+        int unpadded = 10 + dict.length() + 1;
+        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + 4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.ISO_8859_1)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1));
+        for (float x : v) {
+            b.putFloat(x);
+        }
+        Path tmp = AtomicFiles.temporarySibling(file);
+        try {
+            Files.write(tmp, b.array());
+            AtomicFiles.moveIntoPlace(tmp, file);
+        } catch (IOException e) {
+            throw new org.scalelab.ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // Best effort: a hidden .tmp leftover is never mistaken for the direction file.
+            }
+        }
+    }
+
     /** NPY format 1.0–3.0 (numpy.lib.format): magic, version, header length, a Python dict literal, data. */
     private static float[] readNpy(Path file) {
         byte[] all;

@@ -181,6 +181,18 @@ class InterventionTest {
                     "import numpy as np; np.save('" + npy + "', np.array([0.5, -1.25, 3.0, 1e-3], dtype=np." + dtype + "))"));
             assertArrayEquals(new float[] {0.5f, -1.25f, 3.0f, 1e-3f}, Directions.read(npy, null), 0f, dtype);
         }
+        // Our writer's .npy, loaded by numpy itself.
+        Path ours = dir.resolve("ours.npy");
+        Directions.writeNpy(ours, v);
+        String loaded = PythonReference.run(List.of(PythonReference.interpreter(), "-c",
+                "import numpy as np; a = np.load('" + ours + "'); print(a.dtype, a.shape, ' '.join(repr(float(x)) for x in a))"));
+        String[] parts = loaded.trim().split(" ");
+        assertEquals("float32", parts[0]);
+        assertEquals("(8,)", parts[1]);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(v[i], Float.parseFloat(parts[2 + i]), 0f);
+        }
+        assertArrayEquals(v, Directions.read(ours, null), 0f);
         Path matrix = dir.resolve("m.npy");
         PythonReference.run(List.of(PythonReference.interpreter(), "-c", "import numpy as np; np.save('" + matrix + "', np.zeros((2, 3), dtype=np.float32))"));
         assertTrue(assertThrows(InputException.class, () -> Directions.read(matrix, null)).getMessage().contains("not 1-D"));
