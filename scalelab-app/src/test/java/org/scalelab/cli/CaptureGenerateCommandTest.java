@@ -2,6 +2,7 @@ package org.scalelab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -85,7 +86,7 @@ class CaptureGenerateCommandTest {
         CliRun r = new CliRun("capture", "--model", m.toString(), "--prompts", prompts.toString(), "--out", dir.resolve("o").toString());
         assertEquals(2, r.code);
         assertTrue(r.err.toString().contains(prompts + ":2: field \"text\""), r.err.toString());
-        assertTrue(!Files.exists(dir.resolve("o").resolve("manifest.json")));
+        assertFalse(Files.exists(dir.resolve("o").resolve("manifest.json")));
     }
 
     @Test

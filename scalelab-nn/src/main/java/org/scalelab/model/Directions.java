@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
 
 /**
  * Reads a steering or ablation direction: a 1-D vector of d_model numbers from a NumPy
@@ -70,7 +71,7 @@ public final class Directions {
             Files.write(tmp, b.array());
             AtomicFiles.moveIntoPlace(tmp, file);
         } catch (IOException e) {
-            throw new org.scalelab.ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
+            throw new ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);

@@ -2,7 +2,12 @@ package org.scalelab.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.scalelab.InputException;
 
 /**
@@ -116,8 +121,23 @@ public record Intervention(String hook, Kind kind, float[] vector, double alpha,
         return hook.hashCode() * 31 + Arrays.hashCode(vector);
     }
 
+    /**
+     * E.g. {@code add@blocks.1.hook_resid_post α=4.0 v=sha256:1f3a…(12 hex) ‖v‖=2.5}: what an
+     * activation set's manifest records, so a capture resumed with another direction is refused.
+     */
     @Override
     public String toString() {
-        return kind.name().toLowerCase() + "@" + hook + (kind == Kind.ADD ? " α=" + alpha : "") + (fromPosition > 0 ? " from " + fromPosition : "");
+        return kind.name().toLowerCase() + "@" + hook + (kind == Kind.ADD ? " α=" + alpha : "") + (fromPosition > 0 ? " from " + fromPosition : "")
+                + " v=sha256:" + fingerprint() + " ‖v‖=" + (float) norm(vector);
+    }
+
+    private String fingerprint() {
+        ByteBuffer b = ByteBuffer.allocate(4 * vector.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(vector);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array())).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 }

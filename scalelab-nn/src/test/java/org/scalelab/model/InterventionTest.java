@@ -220,8 +220,13 @@ class InterventionTest {
         try (Transformer m = Transformer.load(model); ModelTokenizer tok = ModelTokenizer.load(model)) {
             Capture.run(m, tok, Prompt.readJsonl(prompts), dir.resolve("acts"),
                     new Capture.Options(List.of("blocks.1.hook_resid_post"), Positions.ALL, 1 << 20, 2, List.of(add)));
+            InputException other = assertThrows(InputException.class, () -> Capture.run(m, tok, Prompt.readJsonl(prompts), dir.resolve("acts"),
+                    new Capture.Options(List.of("blocks.1.hook_resid_post"), Positions.ALL, 1 << 20, 2,
+                            List.of(Intervention.add("blocks.0.hook_resid_post", randomVector(32, 10), 3, 0)))));
+            assertTrue(other.getMessage().contains("other settings"), "another direction is another capture: " + other.getMessage());
             try (ActivationSet set = ActivationSet.open(dir.resolve("acts"))) {
                 assertEquals(List.of(add.toString()), set.manifest().interventions());
+                assertTrue(add.toString().contains("v=sha256:"), add.toString());
                 int[] tokens = tok.encode("2+2=4");
                 Activation want = m.forward(tokens, HookSet.of("blocks.1.hook_resid_post").with(add)).activation("blocks.1.hook_resid_post");
                 float[][] rows = set.rows("blocks.1.hook_resid_post", set.trajectory("b"));
