@@ -36,6 +36,9 @@ import picocli.CommandLine.Command;
             ReliabilityCommand.class,
             ResultsCommand.class,
             ModelCommand.class,
+            CaptureCommand.class,
+            GenerateCommand.class,
+            DirectionCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

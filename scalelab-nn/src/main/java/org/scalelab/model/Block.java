@@ -11,8 +11,8 @@ interface Block {
     NDArray forward(NDArray x, int layer, Pass pass);
 
     /** The shared pre-norm residual wiring with the TransformerLens hook points. */
-    static NDArray residual(NDArray residPre, int layer, Pass pass, SubLayer attention, SubLayer mlp) {
-        pass.hook(HookNames.residPre(layer), residPre);
+    static NDArray residual(NDArray input, int layer, Pass pass, SubLayer attention, SubLayer mlp) {
+        NDArray residPre = pass.hook(HookNames.residPre(layer), input);
         NDArray attnOut = pass.hook(HookNames.attnOut(layer), attention.apply(residPre, pass, layer));
         NDArray residMid = pass.hook(HookNames.residMid(layer), residPre.add(attnOut));
         NDArray mlpOut = pass.hook(HookNames.mlpOut(layer), mlp.apply(residMid, pass, layer));

@@ -10,12 +10,19 @@ import java.util.stream.Collectors;
 public enum DType {
     F32(4),
     F16(2),
-    BF16(2);
+    BF16(2),
+    /** Signed 32-bit integers: never a weight, used for the row indices of activation shards. */
+    I32(4);
 
     private final int bytes;
 
     DType(int bytes) {
         this.bytes = bytes;
+    }
+
+    /** Whether values are floating point (weights and activations are; index tensors are not). */
+    public boolean isFloat() {
+        return this != I32;
     }
 
     /** Bytes per element. */

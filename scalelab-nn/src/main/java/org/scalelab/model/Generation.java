@@ -2,6 +2,7 @@ package org.scalelab.model;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.scalelab.InputException;
 
 /**
@@ -30,6 +31,28 @@ public final class Generation {
      * @return the generated tokens, without the prompt
      */
     public static int[] sample(Transformer model, int[] prompt, int maxNewTokens, Sampler sampler, long seed, int... stopTokens) {
+        return sample(model, prompt, maxNewTokens, sampler, seed, HookSet.none(), stopTokens);
+    }
+
+    /**
+     * As {@link #sample(Transformer, int[], int, Sampler, long, int...)}, running every forward
+     * pass (prompt and each new token) with {@code hooks}' interventions, e.g. steering along a
+     * direction; positions of an intervention count from the prompt's first token.
+     */
+    public static int[] sample(Transformer model, int[] prompt, int maxNewTokens, Sampler sampler, long seed, HookSet hooks,
+                               int... stopTokens) {
+        return sample(model, prompt, maxNewTokens, sampler, seed, hooks, step -> { }, stopTokens);
+    }
+
+    /**
+     * As {@link #sample(Transformer, int[], int, Sampler, long, HookSet, int...)}, handing each
+     * forward pass's result to {@code onStep} as it happens: first the prompt's (activations at
+     * every prompt position), then one per fed-back token (activations at that one position).
+     * This is how activations are captured during generation; the last generated token is never
+     * fed back, so it has no activations.
+     */
+    public static int[] sample(Transformer model, int[] prompt, int maxNewTokens, Sampler sampler, long seed, HookSet hooks,
+                               Consumer<ForwardResult> onStep, int... stopTokens) {
         if (prompt.length == 0) {
             throw new InputException("generate: the prompt has no tokens");
         }
@@ -42,7 +65,9 @@ public final class Generation {
         try (KvCache cache = model.newCache()) {
             int[] next = prompt;
             while (n < maxNewTokens) {
-                Activation logits = model.forward(new int[][] {next}, HookSet.none(), cache).logits();
+                ForwardResult step = model.forward(new int[][] {next}, hooks, cache);
+                onStep.accept(step);
+                Activation logits = step.logits();
                 int token = sampler.next(logits.at(0, next.length - 1), rng);
                 out[n++] = token;
                 if (contains(stopTokens, token)) {

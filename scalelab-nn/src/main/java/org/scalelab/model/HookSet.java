@@ -16,14 +16,16 @@ public final class HookSet {
     private final List<String> globs;
     private final List<Pattern> patterns;
     private final Positions positions;
+    private final List<Intervention> interventions;
 
     private HookSet(List<String> globs) {
-        this(globs, Positions.ALL);
+        this(globs, Positions.ALL, List.of());
     }
 
-    private HookSet(List<String> globs, Positions positions) {
+    private HookSet(List<String> globs, Positions positions, List<Intervention> interventions) {
         this.globs = List.copyOf(globs);
         this.positions = positions;
+        this.interventions = List.copyOf(interventions);
         List<Pattern> ps = new ArrayList<>();
         for (String g : globs) {
             StringBuilder re = new StringBuilder();
@@ -52,7 +54,21 @@ public final class HookSet {
 
     /** The same hooks, copied out only at {@code positions} (query positions for attention patterns). */
     public HookSet at(Positions positions) {
-        return new HookSet(globs, positions);
+        return new HookSet(globs, positions, interventions);
+    }
+
+    /**
+     * The same selection, also applying {@code changes} (in order) at their hooks; what is recorded
+     * at a hook is the activation after its interventions.
+     */
+    public HookSet with(Intervention... changes) {
+        List<Intervention> all = new ArrayList<>(interventions);
+        all.addAll(List.of(changes));
+        return new HookSet(globs, positions, all);
+    }
+
+    public List<Intervention> interventions() {
+        return interventions;
     }
 
     public Positions positions() {
@@ -78,6 +94,7 @@ public final class HookSet {
 
     @Override
     public String toString() {
-        return String.join(",", globs) + (positions.equals(Positions.ALL) ? "" : " @ " + positions);
+        return String.join(",", globs) + (positions.equals(Positions.ALL) ? "" : " @ " + positions)
+                + (interventions.isEmpty() ? "" : " with " + interventions);
     }
 }

@@ -65,6 +65,21 @@ public final class ModelTokenizer implements AutoCloseable {
         return tokenizer.decode(l, false);
     }
 
+    /**
+     * The id of the end-of-sequence token, or -1 when the vocabulary has none: the first of
+     * GPT-2's {@code <|endoftext|>}, Llama 3's {@code <|end_of_text|>}, Llama 2/Mistral's
+     * {@code </s>} and Gemma's {@code <eos>} that the tokenizer encodes as one token.
+     */
+    public int endOfText() {
+        for (String candidate : List.of(END_OF_TEXT, "<|end_of_text|>", "</s>", "<eos>")) {
+            int[] ids = encode(candidate);
+            if (ids.length == 1) {
+                return ids[0];
+            }
+        }
+        return -1;
+    }
+
     public Path file() {
         return file;
     }

@@ -60,9 +60,14 @@ final class Pass implements AutoCloseable {
     /**
      * Records {@code x} under {@code name} if the hook set selects it, at the selected positions
      * (axis 1 of [batch, seq, width]; the query axis 2 of [batch, heads, query, key]); returns
-     * {@code x} unchanged.
+     * {@code x} after the hook set's interventions at {@code name} (unchanged when there are none).
      */
     NDArray hook(String name, NDArray x) {
+        for (Intervention i : hooks.interventions()) {
+            if (i.hook().equals(name)) {
+                x = i.apply(x, this);
+            }
+        }
         if (hooks.matches(name)) {
             NDArray selected = x;
             if (!hooks.positions().equals(Positions.ALL)) {

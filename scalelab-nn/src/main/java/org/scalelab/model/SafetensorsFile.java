@@ -233,9 +233,20 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /** An I32 tensor's values, copied into the heap. */
+    public int[] ints(String name) {
+        TensorInfo t = info(name);
+        if (t.dtype() != DType.I32) {
+            throw new InputException(file + ": tensor '" + name + "' is " + t.dtype() + ", expected I32");
+        }
+        int[] out = new int[Math.toIntExact(t.elementCount())];
+        bytes(name).asIntBuffer().get(out);
+        return out;
+    }
+
     /** The tensor decoded to float32, copied into the heap (for tests and small tensors). */
     public float[] floats(String name) {
-        TensorInfo t = info(name);
+        TensorInfo t = requireFloat(name);
         ByteBuffer b = bytes(name);
         float[] out = new float[Math.toIntExact(t.elementCount())];
         switch (t.dtype()) {
@@ -263,7 +274,7 @@ public final class SafetensorsFile implements AutoCloseable {
      * it must never be modified in place; training copies parameters first.
      */
     public NDArray toNDArray(NDManager manager, String name) {
-        TensorInfo t = info(name);
+        TensorInfo t = requireFloat(name);
         Shape shape = new Shape(t.shape());
         ByteBuffer b = bytes(name);
         if (t.dtype() == DType.F32) {
@@ -282,6 +293,14 @@ public final class SafetensorsFile implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly(channel);
+    }
+
+    private TensorInfo requireFloat(String name) {
+        TensorInfo t = info(name);
+        if (!t.dtype().isFloat()) {
+            throw new InputException(file + ": tensor '" + name + "' is " + t.dtype() + ", expected a float tensor (F32, F16 or BF16)");
+        }
+        return t;
     }
 
     private static InputException bad(Path file, String what) {

@@ -41,6 +41,13 @@ public final class SafetensorsWriter {
             }
         }
 
+        /** Little-endian signed 32-bit integers. */
+        public static Tensor ofInts(String name, long[] shape, int[] values) {
+            ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asIntBuffer().put(values);
+            return new Tensor(name, DType.I32, shape, b);
+        }
+
         /** Encodes float32 values as {@code dtype} (round to nearest even for F16/BF16). */
         public static Tensor ofFloats(String name, DType dtype, long[] shape, float[] values) {
             ByteBuffer b = ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
@@ -56,6 +63,7 @@ public final class SafetensorsWriter {
                         b.putShort(DType.floatToBf16(v));
                     }
                 }
+                case I32 -> throw new IllegalArgumentException("tensor '" + name + "': floats cannot be written as I32");
             }
             b.position(0);
             b.limit(values.length * dtype.bytes());

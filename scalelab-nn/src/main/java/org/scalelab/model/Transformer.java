@@ -149,6 +149,12 @@ public final class Transformer implements AutoCloseable {
         if (config.family() == Family.GPT2 && offset + seq > config.maxPositions()) {
             throw new InputException("forward: " + (offset + seq) + " positions exceed GPT-2's " + config.maxPositions() + " learned positions");
         }
+        for (Intervention i : hooks.interventions()) {
+            if (!HookNames.all(config).contains(i.hook())) {
+                throw new InputException("intervention at '" + i.hook() + "': no such hook in this " + config.family().modelType()
+                        + " model (e.g. " + HookNames.residPost(config.nLayers() - 1) + ")");
+            }
+        }
         if (cache != null) {
             cache.begin(batch);
         }

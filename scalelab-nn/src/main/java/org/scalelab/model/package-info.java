@@ -15,7 +15,13 @@
  *       One forward pass = one {@code Pass}: a scope that owns every intermediate array and the hooks.</li>
  *   <li>{@link org.scalelab.model.HookSet} selects activations by TransformerLens name or glob;
  *       {@link org.scalelab.model.HookNames} defines the names and what each one is.</li>
+ *   <li>{@link org.scalelab.model.Intervention}: steering and ablation at a hook (add α·v, project out,
+ *       replace), carried by the {@code HookSet} into forward passes, captures and generation;
+ *       {@link org.scalelab.model.Directions} reads directions from .npy/.safetensors.</li>
  *   <li>{@link org.scalelab.model.KvCache} and {@link org.scalelab.model.Generation}: incremental decoding.</li>
+ *   <li>{@link org.scalelab.model.Capture}: prompts ({@link org.scalelab.model.Prompt}, JSONL) → batched forward →
+ *       {@link org.scalelab.model.ActivationSetWriter} (shards + {@link org.scalelab.model.ActivationManifest},
+ *       bounded memory, resumable); {@link org.scalelab.model.ActivationSet} reads a set back, memory-mapped.</li>
  *   <li>{@link org.scalelab.model.ModelInit}: seeded random checkpoints in the real layout;
  *       {@link org.scalelab.model.ModelTokenizer}: tokenizer.json.</li>
  * </ul>

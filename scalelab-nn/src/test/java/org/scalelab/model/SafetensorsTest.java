@@ -174,7 +174,18 @@ class SafetensorsTest {
     @Test
     void rejectsUnknownDtypeListingTheSupportedOnes() throws IOException {
         Path f = raw("{\"ids\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", 8, -1);
-        assertRejected(f, "tensor 'ids'", "dtype I64 is not supported (supported: F32, F16, BF16)");
+        assertRejected(f, "tensor 'ids'", "dtype I64 is not supported (supported: F32, F16, BF16, I32)");
+    }
+
+    @Test
+    void int32IndexTensorsRoundTripButAreNeverReadAsFloats() {
+        Path f = dir.resolve("ints.safetensors");
+        SafetensorsWriter.write(f, List.of(SafetensorsWriter.Tensor.ofInts("rows", new long[] {3}, new int[] {7, -1, 1 << 30})));
+        try (SafetensorsFile st = SafetensorsFile.open(f)) {
+            assertArrayEquals(new int[] {7, -1, 1 << 30}, st.ints("rows"));
+            InputException e = assertThrows(InputException.class, () -> st.floats("rows"));
+            assertTrue(e.getMessage().contains("expected a float tensor"), e.getMessage());
+        }
     }
 
     @Test

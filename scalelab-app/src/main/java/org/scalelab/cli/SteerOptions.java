@@ -1,0 +1,47 @@
+package org.scalelab.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.scalelab.InputException;
+import org.scalelab.model.Directions;
+import org.scalelab.model.Intervention;
+import picocli.CommandLine.Option;
+
+/** The steering/ablation options shared by {@code capture} and {@code generate}. */
+final class SteerOptions {
+    @Option(names = "--steer", paramLabel = "FILE", description = "Direction to add (α·v): a 1-D .npy (float32/float64) or .safetensors file of d_model values.")
+    Path steer;
+
+    @Option(names = "--alpha", paramLabel = "X", defaultValue = "4", description = "Steering strength α. Default: ${DEFAULT-VALUE}.")
+    double alpha;
+
+    @Option(names = "--ablate", paramLabel = "FILE", description = "Direction to project out at --at (x ← x − (x·v̂)v̂); same file formats as --steer.")
+    Path ablate;
+
+    @Option(names = "--tensor", paramLabel = "NAME", description = "Which tensor of a .safetensors direction file holding several.")
+    String tensor;
+
+    @Option(names = "--at", paramLabel = "HOOK", description = "Hook where --steer/--ablate act, e.g. blocks.1.hook_resid_post.")
+    String at;
+
+    @Option(names = "--from-position", paramLabel = "P", defaultValue = "0", description = "Steer/ablate positions P and later only. Default: ${DEFAULT-VALUE} (all).")
+    int fromPosition;
+
+    List<Intervention> interventions() {
+        List<Intervention> out = new ArrayList<>();
+        if ((steer != null || ablate != null) && at == null) {
+            throw new InputException("--at: name the hook to steer or ablate at, e.g. --at blocks.1.hook_resid_post");
+        }
+        if (steer == null && ablate == null && at != null) {
+            throw new InputException("--at: given without --steer or --ablate");
+        }
+        if (steer != null) {
+            out.add(Intervention.add(at, Directions.read(steer, tensor), alpha, fromPosition));
+        }
+        if (ablate != null) {
+            out.add(Intervention.projectOut(at, Directions.read(ablate, tensor), fromPosition));
+        }
+        return out;
+    }
+}

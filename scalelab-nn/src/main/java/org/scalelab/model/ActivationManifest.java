@@ -1,0 +1,93 @@
+package org.scalelab.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
+import org.scalelab.io.Json;
+
+/**
+ * {@code manifest.json} of an activation set: what was captured, from which model, and where each
+ * trajectory's rows are. Rewritten atomically after every shard; {@code complete} turns true when
+ * the capture finished. Serialized with snake_case keys ({@code d_model}, {@code n_layers}, …).
+ *
+ * @param format         always {@value #FORMAT}
+ * @param formatVersion  {@value #VERSION}
+ * @param model          checkpoint folder the activations came from
+ * @param family         {@code gpt2} or {@code llama}
+ * @param parameterCount scalars in the checkpoint
+ * @param dModel         width of every row
+ * @param nLayers        blocks in the model
+ * @param hooks          hook names, each a tensor of every shard
+ * @param dtype          element type of the hook tensors ({@code F32})
+ * @param positions      which positions of each prompt were kept ({@code all}, {@code last}, {@code 5}, {@code 2:10})
+ * @param interventions  steering/ablation applied during capture (empty: none)
+ * @param complete       whether every prompt has been captured
+ * @param shards         the shard files, in order
+ * @param trajectories   one per prompt, in prompt order
+ */
+public record ActivationManifest(String format, int formatVersion, String model, String family, long parameterCount, int dModel,
+                                 int nLayers, List<String> hooks, String dtype, String positions, List<String> interventions,
+                                 boolean complete, List<Shard> shards, List<Trajectory> trajectories) {
+    public static final String FILE = "manifest.json";
+    public static final String FORMAT = "scalelab-activations";
+    public static final int VERSION = 1;
+
+    public ActivationManifest {
+        hooks = List.copyOf(hooks);
+        interventions = List.copyOf(interventions);
+        shards = List.copyOf(shards);
+        trajectories = List.copyOf(trajectories);
+    }
+
+    /**
+     * One shard: {@code file} holds {@code rows} rows, those of trajectories
+     * {@code firstTrajectory} … {@code firstTrajectory + trajectoryCount − 1}.
+     */
+    public record Shard(String file, int rows, int firstTrajectory, int trajectoryCount) {}
+
+    /**
+     * One prompt's rows: rows {@code rowStart} … {@code rowStart + rows − 1} of shard {@code shard},
+     * which are token positions {@code firstPosition} … {@code firstPosition + rows − 1} of its
+     * {@code tokenCount} tokens.
+     *
+     * @param index          position in the prompt file (0-based), also the shards' trajectory_index value
+     * @param stepBoundaries token positions where reasoning steps start (may be empty)
+     */
+    public record Trajectory(int index, String id, String domain, JsonNode labels, int tokenCount, int shard, int rowStart, int rows,
+                             int firstPosition, List<Integer> stepBoundaries) {}
+
+    /** The same capture settings: a resumed capture must not mix two different captures in one set. */
+    boolean sameCaptureAs(ActivationManifest o) {
+        return model.equals(o.model) && family.equals(o.family) && parameterCount == o.parameterCount && dModel == o.dModel
+                && hooks.equals(o.hooks) && dtype.equals(o.dtype) && positions.equals(o.positions) && interventions.equals(o.interventions);
+    }
+
+    static ActivationManifest read(Path dir) {
+        Path file = dir.resolve(FILE);
+        try {
+            ActivationManifest m = Json.mapper().readValue(Files.readString(file), ActivationManifest.class);
+            if (!FORMAT.equals(m.format()) || m.formatVersion() != VERSION) {
+                throw new InputException(file + ": format " + m.format() + " v" + m.formatVersion() + " is not " + FORMAT + " v" + VERSION);
+            }
+            return m;
+        } catch (NoSuchFileException e) {
+            throw new InputException(file + ": not found (is " + dir + " an activation set?)");
+        } catch (IOException e) {
+            throw new InputException(file + ": not a valid activation-set manifest: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    void write(Path dir) {
+        Path file = dir.resolve(FILE);
+        try {
+            AtomicFiles.writeString(file, Json.pretty(this) + "\n");
+        } catch (IOException e) {
+            throw new ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+}

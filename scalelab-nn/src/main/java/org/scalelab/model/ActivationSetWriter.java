@@ -1,0 +1,222 @@
+package org.scalelab.model;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
+
+/**
+ * Streams trajectories into an activation set shard by shard, so memory stays bounded by one
+ * shard whatever the number of prompts. Rows are buffered until they reach the shard size, then
+ * written as {@code shard-NNNNN.safetensors} (atomically) and the manifest is rewritten
+ * (atomically) to list them: a file on disk is either complete and listed, or ignored.
+ *
+ * <p>Resuming: opening a folder that holds an unfinished capture of the same settings keeps the
+ * trajectories of its listed shards and deletes anything unlisted (a shard written just before a
+ * kill, before its manifest entry). A trajectory is never split across shards and a shard is cut
+ * at the first trajectory boundary past the size limit, so a resumed capture cuts its shards where
+ * an uninterrupted one would: same inputs, same bytes.
+ */
+public final class ActivationSetWriter {
+    /** Tensor of every shard: for each row, the trajectory's index in the manifest. */
+    public static final String TRAJECTORY_INDEX = "trajectory_index";
+    /** Tensor of every shard: for each row, its token position within the trajectory. */
+    public static final String TOKEN_POSITION = "token_position";
+    /** Tensor of every shard: for each row, the token id at that position. */
+    public static final String TOKEN_ID = "token_id";
+
+    private final Path dir;
+    private final long shardBytes;
+    private final ActivationManifest header;
+    private final List<ActivationManifest.Shard> shards;
+    private final List<ActivationManifest.Trajectory> trajectories;
+    private final int dModel;
+
+    // The shard being filled.
+    private final List<List<float[]>> pending; // per hook, one [rows, d_model] chunk per trajectory
+    private final List<int[]> pendingIndex = new ArrayList<>();
+    private final List<int[]> pendingPosition = new ArrayList<>();
+    private final List<int[]> pendingToken = new ArrayList<>();
+    private int pendingRows;
+    private int pendingFirstTrajectory;
+
+    private ActivationSetWriter(Path dir, long shardBytes, ActivationManifest header) {
+        this.dir = dir;
+        this.shardBytes = shardBytes;
+        this.header = header;
+        this.shards = new ArrayList<>(header.shards());
+        this.trajectories = new ArrayList<>(header.trajectories());
+        this.dModel = header.dModel();
+        this.pending = new ArrayList<>();
+        for (int i = 0; i < header.hooks().size(); i++) {
+            pending.add(new ArrayList<>());
+        }
+        this.pendingFirstTrajectory = trajectories.size();
+    }
+
+    /**
+     * Starts a new set in {@code dir} (missing or empty), or resumes the unfinished one there.
+     *
+     * @param header     the capture's settings; its shards and trajectories are ignored
+     * @param shardBytes rows are flushed to a shard once they take this many bytes
+     */
+    public static ActivationSetWriter open(Path dir, ActivationManifest header, long shardBytes) {
+        if (shardBytes <= 0) {
+            throw new InputException("shard size " + shardBytes + " bytes must be positive");
+        }
+        ActivationManifest start = new ActivationManifest(header.format(), header.formatVersion(), header.model(), header.family(),
+                header.parameterCount(), header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.positions(),
+                header.interventions(), false, List.of(), List.of());
+        try {
+            Files.createDirectories(dir);
+            Set<String> keep = new HashSet<>();
+            if (Files.exists(dir.resolve(ActivationManifest.FILE))) {
+                ActivationManifest existing = ActivationManifest.read(dir);
+                if (!existing.sameCaptureAs(header)) {
+                    throw new InputException(dir + ": holds an activation set captured with other settings (model, hooks, positions or"
+                            + " interventions); choose another output folder or delete it");
+                }
+                for (ActivationManifest.Shard s : existing.shards()) {
+                    if (!Files.isRegularFile(dir.resolve(s.file()))) {
+                        throw new InputException(dir + ": manifest lists " + s.file() + " but the file is missing; the set is damaged,"
+                                + " delete the folder and capture again");
+                    }
+                    keep.add(s.file());
+                }
+                start = existing;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    if (name.equals(ActivationManifest.FILE) || keep.contains(name)) {
+                        continue;
+                    }
+                    boolean leftover = (name.startsWith("shard-") && name.endsWith(".safetensors")) || (name.startsWith(".") && name.endsWith(".tmp"));
+                    if (!leftover) {
+                        throw new InputException(dir + ": holds " + name + ", which is not part of an activation set; choose an empty"
+                                + " or new output folder");
+                    }
+                    // Written before the capture was interrupted, never listed: incomplete by construction.
+                    Files.delete(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new ScaleLabException(dir + ": cannot prepare the activation set folder: " + e.getMessage(), e);
+        }
+        return new ActivationSetWriter(dir, shardBytes, start);
+    }
+
+    /** Trajectories already written (by an earlier, interrupted run, or by this one). */
+    public List<ActivationManifest.Trajectory> trajectories() {
+        return List.copyOf(trajectories);
+    }
+
+    public boolean complete() {
+        return header.complete();
+    }
+
+    /**
+     * Appends one trajectory's rows.
+     *
+     * @param positions the token position of each row
+     * @param tokens    the token id of each row
+     * @param rows      per hook (in the manifest's order), [rows, d_model] row-major
+     */
+    public void add(Prompt prompt, int tokenCount, int[] positions, int[] tokens, List<float[]> rows) {
+        int n = positions.length;
+        if (rows.size() != header.hooks().size() || tokens.length != n) {
+            throw new IllegalArgumentException("expected " + header.hooks().size() + " hooks and " + n + " tokens");
+        }
+        for (float[] r : rows) {
+            if (r.length != n * dModel) {
+                throw new IllegalArgumentException("a hook has " + r.length + " values, expected " + n + " × " + dModel);
+            }
+        }
+        int index = trajectories.size();
+        for (int i = 0; i < rows.size(); i++) {
+            pending.get(i).add(rows.get(i));
+        }
+        int[] idx = new int[n];
+        Arrays.fill(idx, index);
+        pendingIndex.add(idx);
+        pendingPosition.add(positions.clone());
+        pendingToken.add(tokens.clone());
+        trajectories.add(new ActivationManifest.Trajectory(index, prompt.id(), prompt.domain(), prompt.labels(), tokenCount,
+                shards.size(), pendingRows, n, n == 0 ? 0 : positions[0], prompt.stepBoundaries()));
+        pendingRows += n;
+        if (pendingBytes() >= shardBytes) {
+            flush();
+        }
+    }
+
+    /** Writes the last shard and marks the set complete. */
+    public ActivationManifest finish() {
+        if (pendingRows > 0) {
+            flush();
+        }
+        ActivationManifest done = manifest(true);
+        done.write(dir);
+        return done;
+    }
+
+    private long pendingBytes() {
+        return (long) pendingRows * (4L * dModel * header.hooks().size() + 12);
+    }
+
+    private void flush() {
+        String file = String.format("shard-%05d.safetensors", shards.size());
+        List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
+        for (int h = 0; h < header.hooks().size(); h++) {
+            ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(pendingRows, 4 * dModel)).order(ByteOrder.LITTLE_ENDIAN);
+            for (float[] chunk : pending.get(h)) {
+                b.asFloatBuffer().put(chunk);
+                b.position(b.position() + 4 * chunk.length);
+            }
+            b.flip();
+            tensors.add(new SafetensorsWriter.Tensor(header.hooks().get(h), DType.F32, new long[] {pendingRows, dModel}, b));
+        }
+        tensors.add(SafetensorsWriter.Tensor.ofInts(TRAJECTORY_INDEX, new long[] {pendingRows}, concat(pendingIndex)));
+        tensors.add(SafetensorsWriter.Tensor.ofInts(TOKEN_POSITION, new long[] {pendingRows}, concat(pendingPosition)));
+        tensors.add(SafetensorsWriter.Tensor.ofInts(TOKEN_ID, new long[] {pendingRows}, concat(pendingToken)));
+        SafetensorsWriter.write(dir.resolve(file), tensors, Map.of("format", ActivationManifest.FORMAT));
+        shards.add(new ActivationManifest.Shard(file, pendingRows, pendingFirstTrajectory, trajectories.size() - pendingFirstTrajectory));
+        pendingFirstTrajectory = trajectories.size();
+        manifest(false).write(dir);
+        pending.forEach(List::clear);
+        pendingIndex.clear();
+        pendingPosition.clear();
+        pendingToken.clear();
+        pendingRows = 0;
+    }
+
+    /** The manifest lists only trajectories whose shard is on disk. */
+    private ActivationManifest manifest(boolean complete) {
+        return new ActivationManifest(header.format(), header.formatVersion(), header.model(), header.family(), header.parameterCount(),
+                header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.positions(), header.interventions(), complete,
+                shards, trajectories.subList(0, pendingFirstTrajectory));
+    }
+
+    private static int[] concat(List<int[]> parts) {
+        int n = 0;
+        for (int[] p : parts) {
+            n += p.length;
+        }
+        int[] out = new int[n];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,155 @@
+package org.scalelab.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.scalelab.InputException;
+import org.scalelab.Progress;
+
+/**
+ * Runs prompts through a model and streams the selected activations into an activation set
+ * ({@link ActivationSetWriter}): tokenize, forward in batches, keep each prompt's selected
+ * positions, append. Memory is bounded by one batch plus one shard.
+ *
+ * <p>Prompts of different lengths share a batch by right-padding: under the causal mask a token
+ * never attends to later positions, so the padding changes no real token's activations (only
+ * float rounding may differ from an unbatched pass). Batches are fixed runs of prompts in file
+ * order, and a batch holding any prompt still to do is run whole, so a resumed capture computes
+ * exactly what an uninterrupted one would.
+ */
+public final class Capture {
+    private Capture() {}
+
+    /**
+     * @param hooks      hook names or globs (attention patterns are never captured: they are not d_model wide)
+     * @param positions  positions of each prompt to keep
+     * @param shardBytes shard size in bytes
+     * @param batch      prompts per forward pass
+     */
+    public record Options(List<String> hooks, Positions positions, long shardBytes, int batch, List<Intervention> interventions) {
+        public static final long DEFAULT_SHARD_BYTES = 64L << 20;
+
+        public Options {
+            hooks = List.copyOf(hooks);
+            interventions = List.copyOf(interventions);
+            if (batch < 1) {
+                throw new InputException("batch size " + batch + " must be at least 1");
+            }
+        }
+
+        public static Options of(String... hooks) {
+            return new Options(List.of(hooks), Positions.ALL, DEFAULT_SHARD_BYTES, 8, List.of());
+        }
+    }
+
+    /** What a capture did: how many prompts it captured now, how many an earlier run had. */
+    public record Summary(Path out, int trajectories, int resumed, long rows, int shards, List<String> hooks) {}
+
+    public static Summary run(Transformer model, ModelTokenizer tokenizer, List<Prompt> prompts, Path out, Options options) {
+        ModelConfig c = model.config();
+        HookSet selection = HookSet.of(options.hooks().toArray(String[]::new));
+        List<String> names = new ArrayList<>();
+        for (String h : HookNames.all(c)) {
+            if (selection.matches(h) && !h.endsWith(".attn.hook_pattern")) {
+                names.add(h);
+            }
+        }
+        if (names.isEmpty()) {
+            throw new InputException("--hooks " + String.join(",", options.hooks()) + " selects no d_model-wide hook of this model; e.g. "
+                    + HookNames.residPost(c.nLayers() - 1) + ", blocks.*.hook_resid_post, hook_embed");
+        }
+        List<String> interventionNames = options.interventions().stream().map(Intervention::toString).toList();
+        ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION,
+                model.dir().toAbsolutePath().normalize().toString(), c.family().modelType(), model.parameterCount(), c.dModel(),
+                c.nLayers(), names, DType.F32.name(), options.positions().toString(), interventionNames, false, List.of(), List.of());
+        ActivationSetWriter writer = ActivationSetWriter.open(out, header, options.shardBytes());
+        List<ActivationManifest.Trajectory> done = writer.trajectories();
+        if (done.size() > prompts.size()) {
+            throw new InputException(out + ": holds " + done.size() + " trajectories, more than the " + prompts.size()
+                    + " prompts given; it was captured from another prompts file");
+        }
+        for (ActivationManifest.Trajectory t : done) {
+            if (!t.id().equals(prompts.get(t.index()).id())) {
+                throw new InputException(out + ": trajectory " + t.index() + " has id \"" + t.id() + "\" but prompt " + t.index()
+                        + " is \"" + prompts.get(t.index()).id() + "\"; resume with the same prompts file, or use a new output folder");
+            }
+        }
+        HookSet hooks = HookSet.of(names.toArray(String[]::new)).with(options.interventions().toArray(Intervention[]::new));
+        long rows = 0;
+        try (Progress.Task task = Progress.start("capture", prompts.size())) {
+            for (int i = 0; i < done.size(); i++) {
+                task.step();
+            }
+            for (int from = 0; from < prompts.size(); from += options.batch()) {
+                int to = Math.min(prompts.size(), from + options.batch());
+                if (to <= done.size()) {
+                    continue;
+                }
+                rows += runBatch(model, tokenizer, prompts.subList(from, to), from, done.size(), names, hooks, options.positions(), writer, task);
+            }
+        }
+        ActivationManifest m = writer.finish();
+        return new Summary(out, m.trajectories().size(), done.size(), rows, m.shards().size(), names);
+    }
+
+    private static long runBatch(Transformer model, ModelTokenizer tokenizer, List<Prompt> batch, int firstIndex, int alreadyDone,
+                                 List<String> names, HookSet hooks, Positions positions, ActivationSetWriter writer, Progress.Task task) {
+        ModelConfig c = model.config();
+        int[][] tokens = new int[batch.size()][];
+        int longest = 0;
+        for (int b = 0; b < batch.size(); b++) {
+            Prompt p = batch.get(b);
+            tokens[b] = tokenizer.encode(p.text());
+            if (tokens[b].length == 0) {
+                throw new InputException("prompt \"" + p.id() + "\": its text encodes to no tokens");
+            }
+            if (c.family() == Family.GPT2 && tokens[b].length > c.maxPositions()) {
+                throw new InputException("prompt \"" + p.id() + "\": " + tokens[b].length + " tokens exceed the model's "
+                        + c.maxPositions() + " positions");
+            }
+            for (int s : p.stepBoundaries()) {
+                if (s >= tokens[b].length) {
+                    throw new InputException("prompt \"" + p.id() + "\": step boundary " + s + " is beyond its " + tokens[b].length + " tokens");
+                }
+            }
+            longest = Math.max(longest, tokens[b].length);
+        }
+        int[][] padded = new int[batch.size()][];
+        for (int b = 0; b < batch.size(); b++) {
+            padded[b] = Arrays.copyOf(tokens[b], longest); // right padding with token 0, invisible to earlier positions
+        }
+        ForwardResult r = model.forward(padded, hooks);
+        int d = c.dModel();
+        long rows = 0;
+        for (int b = 0; b < batch.size(); b++) {
+            if (firstIndex + b < alreadyDone) {
+                continue;
+            }
+            Prompt p = batch.get(b);
+            int[] range;
+            try {
+                range = positions.resolve(tokens[b].length);
+            } catch (InputException e) {
+                throw new InputException("prompt \"" + p.id() + "\": " + e.getMessage());
+            }
+            int n = range[1] - range[0];
+            int[] pos = new int[n];
+            int[] ids = new int[n];
+            for (int i = 0; i < n; i++) {
+                pos[i] = range[0] + i;
+                ids[i] = tokens[b][range[0] + i];
+            }
+            List<float[]> perHook = new ArrayList<>();
+            for (String h : names) {
+                float[] data = r.activation(h).data(); // [batch, longest, d_model]
+                int start = (b * longest + range[0]) * d;
+                perHook.add(Arrays.copyOfRange(data, start, start + n * d));
+            }
+            writer.add(p, tokens[b].length, pos, ids, perHook);
+            rows += n;
+            task.step();
+        }
+        return rows;
+    }
+}

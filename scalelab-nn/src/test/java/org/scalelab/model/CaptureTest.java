@@ -1,0 +1,235 @@
+package org.scalelab.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.InputException;
+import org.scalelab.Progress;
+import org.scalelab.io.Json;
+
+class CaptureTest {
+    @TempDir Path dir;
+
+    private static final ModelConfig GPT2 = ModelConfig.gpt2(260, 32, 2, 4, 64);
+    private static final ModelConfig LLAMA = ModelConfig.llama(260, 32, 2, 4, 2, 64, 64, 10000.0, false);
+    private static final List<String> TEXTS = List.of("The cat sat.", "2+2=4", "Hello, world! How are you?", "xy z",
+            "Steps: first, then second.", "abc def ghi", "Q: why? A: because");
+
+    @AfterEach
+    void uninstallProgress() {
+        Progress.install(null);
+    }
+
+    private Path model(ModelConfig c) {
+        Path m = dir.resolve("model-" + c.family().modelType());
+        if (!Files.exists(m)) {
+            ModelInit.write(m, c, 11, ModelInit.Scheme.ALL_RANDOM);
+        }
+        return m;
+    }
+
+    private Path prompts() throws IOException {
+        Path f = dir.resolve("prompts.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < TEXTS.size(); i++) {
+            sb.append(Json.write(new TreeMap<>(java.util.Map.of("id", "p" + i, "text", TEXTS.get(i), "domain", i % 2 == 0 ? "even" : "odd",
+                    "labels", java.util.Map.of("n", i))))).append('\n');
+        }
+        Files.writeString(f, sb.toString());
+        return f;
+    }
+
+    @Test
+    void capturedRowsEqualADirectForwardOfEachPromptAlone() throws IOException {
+        for (ModelConfig c : List.of(GPT2, LLAMA)) {
+            Path out = dir.resolve("acts-" + c.family().modelType());
+            List<Prompt> prompts = Prompt.readJsonl(prompts());
+            try (Transformer model = Transformer.load(model(c)); ModelTokenizer tok = ModelTokenizer.load(model(c))) {
+                Capture.Summary s = Capture.run(model, tok, prompts, out,
+                        new Capture.Options(List.of("blocks.*.hook_resid_post", "hook_embed"), Positions.ALL, 3000, 3, List.of()));
+                assertEquals(TEXTS.size(), s.trajectories());
+                assertEquals(List.of("hook_embed", "blocks.0.hook_resid_post", "blocks.1.hook_resid_post"), s.hooks());
+                assertTrue(s.shards() > 1, "a 3000-byte shard limit must give several shards, got " + s.shards());
+                try (ActivationSet set = ActivationSet.open(out)) {
+                    assertTrue(set.manifest().complete());
+                    assertEquals(32, set.manifest().dModel());
+                    for (Prompt p : prompts) {
+                        int[] tokens = tok.encode(p.text());
+                        ActivationManifest.Trajectory t = set.trajectory(p.id());
+                        assertEquals(tokens.length, t.tokenCount());
+                        assertEquals(tokens.length, t.rows());
+                        assertEquals(p.domain(), t.domain());
+                        assertEquals(p.labels(), t.labels());
+                        ForwardResult direct = model.forward(tokens, HookSet.of("*"));
+                        for (String h : set.hooks()) {
+                            float[][] rows = set.rows(h, t);
+                            for (int i = 0; i < tokens.length; i++) {
+                                assertArrayEquals(direct.activation(h).at(0, i), rows[i], 1e-5f, c.family() + " " + p.id() + " " + h + " row " + i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void pythonReadsAShardWithJsonStructAndNumpyOnly() throws IOException {
+        PythonReference.assumeModule("numpy");
+        Path out = dir.resolve("acts");
+        List<Prompt> prompts = Prompt.readJsonl(prompts());
+        try (Transformer model = Transformer.load(model(GPT2)); ModelTokenizer tok = ModelTokenizer.load(model(GPT2))) {
+            Capture.run(model, tok, prompts, out, new Capture.Options(List.of("blocks.1.hook_resid_post"), Positions.parse("1:"), 2000, 2, List.of()));
+            for (String id : List.of("p0", "p4", "p6")) {
+                JsonNode py = Json.mapper().readTree(PythonReference.runScript("read_activation_set.py", out.toString(),
+                        "blocks.1.hook_resid_post", id));
+                assertTrue(py.get("index_ok").asBoolean(), "the index tensors and the manifest's row span must agree: " + py);
+                int[] tokens = tok.encode(prompts.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow().text());
+                Activation direct = model.forward(tokens, HookSet.of("blocks.1.hook_resid_post")).activation("blocks.1.hook_resid_post");
+                assertEquals(tokens.length - 1, py.get("rows").size());
+                for (int i = 0; i < tokens.length - 1; i++) {
+                    assertEquals(i + 1, py.get("positions").get(i).asInt());
+                    float[] want = direct.at(0, i + 1);
+                    for (int j = 0; j < want.length; j++) {
+                        assertEquals(want[j], py.get("rows").get(i).get(j).floatValue(), 1e-5f, id + " row " + i + " column " + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void differenceOfDomainMeansMatchesNumpyOverAllShards() throws IOException {
+        PythonReference.assumeModule("numpy");
+        Path out = dir.resolve("acts");
+        try (Transformer model = Transformer.load(model(LLAMA)); ModelTokenizer tok = ModelTokenizer.load(model(LLAMA))) {
+            Capture.run(model, tok, Prompt.readJsonl(prompts()), out,
+                    new Capture.Options(List.of("blocks.0.hook_resid_post"), Positions.ALL, 1000, 3, List.of()));
+        }
+        JsonNode py = Json.mapper().readTree(PythonReference.runScript("read_activation_set.py", "diff", out.toString(),
+                "blocks.0.hook_resid_post", "even", "odd"));
+        try (ActivationSet set = ActivationSet.open(out)) {
+            assertTrue(set.manifest().shards().size() > 2);
+            float[] d = set.differenceOfMeans("blocks.0.hook_resid_post", t -> "even".equals(t.domain()), t -> "odd".equals(t.domain()));
+            assertEquals(32, py.size());
+            for (int j = 0; j < d.length; j++) {
+                assertEquals(py.get(j).asDouble(), d[j], 1e-5, "component " + j);
+            }
+            assertThrows(InputException.class, () -> set.meanRow("blocks.0.hook_resid_post", t -> false));
+        }
+    }
+
+    @Test
+    void anInterruptedCaptureResumesToTheSameBytesAsAnUninterruptedOne() throws IOException {
+        List<Prompt> prompts = Prompt.readJsonl(prompts());
+        Capture.Options options = new Capture.Options(List.of("blocks.*.hook_resid_post"), Positions.ALL, 1500, 2, List.of());
+        Path whole = dir.resolve("whole");
+        Path resumed = dir.resolve("resumed");
+        try (Transformer model = Transformer.load(model(LLAMA)); ModelTokenizer tok = ModelTokenizer.load(model(LLAMA))) {
+            Capture.run(model, tok, prompts, whole, options);
+            // The "kill": the progress listener throws once four prompts are done, after the
+            // first shard is on disk and while the next one is still in memory.
+            Progress.install(new Progress.Listener() {
+                @Override
+                public void start(String task, long total) {}
+
+                @Override
+                public void update(long done) {
+                    if (done == 4) {
+                        throw new IllegalStateException("killed");
+                    }
+                }
+
+                @Override
+                public void finish() {}
+            });
+            assertThrows(IllegalStateException.class, () -> Capture.run(model, tok, prompts, resumed, options));
+            Progress.install(null);
+            ActivationManifest partial = ActivationManifest.read(resumed);
+            assertFalse(partial.complete());
+            assertTrue(partial.shards().size() >= 1 && partial.trajectories().size() < prompts.size(),
+                    "the interrupted run must have left some but not all trajectories: " + partial.trajectories().size());
+            // A shard written just before the kill, never listed in the manifest, and a temporary file.
+            Files.writeString(resumed.resolve(String.format("shard-%05d.safetensors", partial.shards().size())), "half-written");
+            Files.writeString(resumed.resolve(".manifest.json.123-4.tmp"), "{");
+
+            Capture.Summary s = Capture.run(model, tok, prompts, resumed, options);
+            assertEquals(partial.trajectories().size(), s.resumed());
+        }
+        assertEquals(listing(whole), listing(resumed));
+        for (String f : listing(whole)) {
+            assertArrayEquals(Files.readAllBytes(whole.resolve(f)), Files.readAllBytes(resumed.resolve(f)), f);
+        }
+    }
+
+    @Test
+    void lastPositionKeepsOneRowPerPromptAtItsLastToken() throws IOException {
+        List<Prompt> prompts = Prompt.readJsonl(prompts());
+        Path out = dir.resolve("last");
+        try (Transformer model = Transformer.load(model(GPT2)); ModelTokenizer tok = ModelTokenizer.load(model(GPT2))) {
+            Capture.run(model, tok, prompts, out, new Capture.Options(List.of("ln_final.hook_normalized"), Positions.LAST, 1 << 20, 4, List.of()));
+            try (ActivationSet set = ActivationSet.open(out)) {
+                assertEquals(1, set.manifest().shards().size());
+                for (Prompt p : prompts) {
+                    int[] tokens = tok.encode(p.text());
+                    ActivationManifest.Trajectory t = set.trajectory(p.id());
+                    assertEquals(1, t.rows());
+                    assertEquals(tokens.length - 1, t.firstPosition());
+                    float[] want = model.forward(tokens, HookSet.of("ln_final.hook_normalized")).activation("ln_final.hook_normalized")
+                            .at(0, tokens.length - 1);
+                    assertArrayEquals(want, set.rows("ln_final.hook_normalized", t)[0], 1e-5f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void resumingIntoASetOfOtherSettingsIsRefused() throws IOException {
+        List<Prompt> prompts = Prompt.readJsonl(prompts());
+        Path out = dir.resolve("acts");
+        try (Transformer model = Transformer.load(model(GPT2)); ModelTokenizer tok = ModelTokenizer.load(model(GPT2))) {
+            Capture.run(model, tok, prompts, out, Capture.Options.of("blocks.0.hook_resid_post"));
+            InputException e = assertThrows(InputException.class,
+                    () -> Capture.run(model, tok, prompts, out, Capture.Options.of("blocks.1.hook_resid_post")));
+            assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+            InputException none = assertThrows(InputException.class,
+                    () -> Capture.run(model, tok, prompts, dir.resolve("x"), Capture.Options.of("blocks.9.*")));
+            assertTrue(none.getMessage().contains("selects no"), none.getMessage());
+        }
+    }
+
+    @Test
+    void aBadPromptLineNamesFileLineAndField() throws IOException {
+        Path f = dir.resolve("bad.jsonl");
+        Files.writeString(f, "{\"id\":\"a\",\"text\":\"ok\"}\n\n{\"id\":\"b\",\"txt\":\"oops\"}\n");
+        InputException e = assertThrows(InputException.class, () -> Prompt.readJsonl(f));
+        assertTrue(e.getMessage().startsWith(f + ":3: field \"text\""), e.getMessage());
+        Files.writeString(f, "{\"id\":\"a\",\"text\":\"ok\",\"labels\":[1]}\n");
+        assertTrue(assertThrows(InputException.class, () -> Prompt.readJsonl(f)).getMessage().contains(":1: field \"labels\""));
+        Files.writeString(f, "{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"a\",\"text\":\"again\"}\n");
+        assertTrue(assertThrows(InputException.class, () -> Prompt.readJsonl(f)).getMessage().contains(":2: field \"id\""));
+        Files.writeString(f, "{not json\n");
+        assertTrue(assertThrows(InputException.class, () -> Prompt.readJsonl(f)).getMessage().contains(":1: not valid JSON"));
+    }
+
+    private static List<String> listing(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            List<String> names = new ArrayList<>(s.map(p -> p.getFileName().toString()).sorted().toList());
+            return names;
+        }
+    }
+}
