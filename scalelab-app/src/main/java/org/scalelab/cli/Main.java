@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
             ForecastCommand.class,
             TestTimeCommand.class,
             ReliabilityCommand.class,
+            GeometryCommand.class,
             ResultsCommand.class,
         })
 public final class Main implements Runnable {

@@ -145,17 +145,22 @@ public final class PointSet {
     }
 
     /** First row of trajectory k. */
-    int trajectoryStart(int k) {
+    public int trajectoryStart(int k) {
         return starts[k];
     }
 
     /** One past the last row of trajectory k. */
-    int trajectoryEnd(int k) {
+    public int trajectoryEnd(int k) {
         return k + 1 < starts.length ? starts[k + 1] : n;
     }
 
     int[] labels() {
         return labels;
+    }
+
+    /** The label of row i (only when {@link #hasLabels()}). */
+    public int label(int i) {
+        return labels[i];
     }
 
     public float get(int row, int col) {
