@@ -26,6 +26,8 @@ final class SquaredDistances {
     private final DoubleBuffer b;
     private final DoubleBuffer c;
     private final double[] out;
+    private float[] staging = new float[0];
+    private double[] widened = new double[0];
 
     SquaredDistances(FloatBuffer rows, int n, int d) {
         this(rows, n, d, DEFAULT_BLOCK);
@@ -100,9 +102,16 @@ final class SquaredDistances {
     }
 
     private void load(int start, int count, DoubleBuffer dst) {
-        int base = start * d;
-        for (int k = 0; k < count * d; k++) {
-            dst.put(k, rows.get(base + k));
+        // Bulk copies through heap arrays: per-element buffer access would cost more than the widening.
+        int len = count * d;
+        if (staging.length < len) {
+            staging = new float[len];
+            widened = new double[len];
         }
+        rows.get(start * d, staging, 0, len);
+        for (int k = 0; k < len; k++) {
+            widened[k] = staging[k];
+        }
+        dst.put(0, widened, 0, len);
     }
 }
