@@ -84,6 +84,7 @@ fi
 
 echo "== silhouette with labels, ${N_SIL} x ${D} float32"
 bench silhouette "$SIL_FILE" "$SIL_LABELS" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done
+bench silhouette "$SIL_FILE" "$SIL_LABELS" --float32 --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done
 if [ "$SKIP_PY" = 0 ]; then
   for core in default "$CORETYPE"; do
     env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) "$PY" - "$SIL_FILE" "$SIL_LABELS" <<'PYEOF' | while read -r line; do echo "sklearn ($core): $line  (load $(load))"; done

@@ -40,6 +40,11 @@ final class Blas {
         openblas.cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, k, b, k, 0.0, c, n);
     }
 
+    /** c[m, n] = alpha · a[m, k] b[n, k]ᵀ in float32 (cblas_sgemm, row-major). */
+    static void productNTf(FloatBuffer a, int m, FloatBuffer b, int n, int k, float alpha, FloatBuffer c) {
+        openblas.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, k, b, k, 0f, c, n);
+    }
+
     /** c[m, n] = a[m, k] b[k, n] in float32 (cblas_sgemm, row-major). */
     static void productNN(FloatBuffer a, int m, FloatBuffer b, int n, int k, FloatBuffer c) {
         openblas.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1f, a, k, b, n, 0f, c, n);

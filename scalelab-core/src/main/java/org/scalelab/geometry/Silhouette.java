@@ -20,6 +20,11 @@ public final class Silhouette {
     private Silhouette() {}
 
     public static MetricValue of(PointSet points) {
+        return of(points, DistancePrecision.FLOAT64);
+    }
+
+    /** With {@link DistancePrecision#FLOAT32} the distances come from sgemm: faster, not sklearn-exact. */
+    public static MetricValue of(PointSet points, DistancePrecision precision) {
         if (!points.hasLabels()) {
             return MetricValue.missing("no labels given (--labels FILE.npy)");
         }
@@ -42,7 +47,7 @@ public final class Silhouette {
         if (sums.length != n * k) {
             return MetricValue.missing("too many labels (" + k + ") for " + n + " points to hold per-label sums");
         }
-        SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension());
+        SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision);
         distances.visitUpper((i0, ni, j0, nj, d2, diagonal) -> {
             IntStream.range(0, ni).parallel().forEach(i -> {
                 int row = (i0 + i) * k;

@@ -1,11 +1,12 @@
 package org.scalelab.geometry;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Times the geometry kernels on .npy files for bench/bench_geometry.sh; prints one JSON line per run.
- * Usage: GeometryBench pr POINTS.npy [--repeat R] | GeometryBench silhouette POINTS.npy LABELS.npy [--repeat R]
+ * Usage: GeometryBench pr POINTS.npy [--repeat R] | GeometryBench silhouette POINTS.npy LABELS.npy [--float32] [--repeat R]
  * "load_seconds" is mapping the file and the finite check; "seconds" is the metric alone.
  */
 public final class GeometryBench {
@@ -33,7 +34,9 @@ public final class GeometryBench {
                 int d90 = s.componentsFor(0.90).value().intValue();
                 out = String.format(Locale.ROOT, "\"participation_ratio\": %.9g, \"d90\": %d, \"d95\": %d", pr, d90, d95);
             } else {
-                out = String.format(Locale.ROOT, "\"silhouette\": %.12g", Silhouette.of(p).value());
+                DistancePrecision precision = List.of(args).contains("--float32") ? DistancePrecision.FLOAT32 : DistancePrecision.FLOAT64;
+                out = String.format(Locale.ROOT, "\"precision\": \"%s\", \"silhouette\": %.12g", precision,
+                        Silhouette.of(p, precision).value());
             }
             long t2 = System.nanoTime();
             System.out.printf(Locale.ROOT, "{\"n\": %d, \"d\": %d, \"load_seconds\": %.3f, \"seconds\": %.3f, %s}%n",
