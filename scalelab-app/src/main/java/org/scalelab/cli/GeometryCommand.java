@@ -6,7 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.scalelab.InputException;
 import org.scalelab.Provenance;
+import org.scalelab.geometry.DistancePrecision;
 import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.geometry.NpyFile;
 import org.scalelab.geometry.PcaProjection;
@@ -72,20 +74,34 @@ final class GeometryCommand implements Callable<Integer> {
             description = "Absolute epsilon of tangling. Default: 0.1 × the total variance of the points.")
     Double tanglingEpsilon;
 
+    @Option(names = "--distances", paramLabel = "P", defaultValue = "float64",
+            description = "Arithmetic of pairwise distances for silhouette and TwoNN: float64 (equals scikit-learn) or float32 (about 2x faster, approximate for tight clusters far apart). Default: ${DEFAULT-VALUE}.")
+    String distances;
+
     @Override
     public Integer call() {
         PointSet points = NpyFile.load(npy, trajectories, labels);
         List<Provenance.Input> inputs = new ArrayList<>();
-        for (Path p : new Path[] {npy, trajectories, labels}) {
-            if (p != null) {
-                inputs.add(new Provenance.Input(p.toString(), Provenance.sha256(p), points.size()));
-            }
+        inputs.add(new Provenance.Input(npy.toString(), Provenance.sha256(npy), points.size()));
+        if (trajectories != null) {
+            inputs.add(new Provenance.Input(trajectories.toString(), Provenance.sha256(trajectories), points.trajectoryCount()));
+        }
+        if (labels != null) {
+            inputs.add(new Provenance.Input(labels.toString(), Provenance.sha256(labels), points.size()));
         }
         GeometryAnalysis.Options options = GeometryAnalysis.Options.defaults().withNullReplicates(nullReplicates)
-                .withSeed(seed).withTanglingEpsilon(tanglingEpsilon);
+                .withSeed(seed).withTanglingEpsilon(tanglingEpsilon).withDistances(precision(distances));
         GeometryAnalysis.Result r = GeometryAnalysis.analyze(points, options, inputs);
         CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), () -> text(r), report -> report(report, r, points));
         return 0;
+    }
+
+    static DistancePrecision precision(String value) {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "float64" -> DistancePrecision.FLOAT64;
+            case "float32" -> DistancePrecision.FLOAT32;
+            default -> throw new InputException("--distances: '" + value + "' is not float64 or float32");
+        };
     }
 
     static List<List<String>> rows(GeometryAnalysis.Group g) {

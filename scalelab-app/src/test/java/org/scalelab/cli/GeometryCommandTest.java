@@ -103,5 +103,8 @@ class GeometryCommandTest {
         Run r = run("geometry", "--npy", f[0].toString(), "--labels", f[2].toString(), "--no-store");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("l.npy") && r.err().contains("150 labels for 200 points"), r.err());
+        Run p = run("geometry", "--npy", f[0].toString(), "--distances", "float16", "--no-store");
+        assertEquals(2, p.code());
+        assertTrue(p.err().contains("--distances: 'float16'"), p.err());
     }
 }

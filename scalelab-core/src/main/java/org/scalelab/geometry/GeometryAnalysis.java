@@ -27,9 +27,10 @@ public final class GeometryAnalysis {
      * @param nullReplicates replicates of each null model (0: no baselines)
      * @param seed seed of the null models
      * @param screeComponents how many explained-variance fractions to keep for the scree plot
+     * @param distances arithmetic of pairwise distances (silhouette, TwoNN); FLOAT64 matches scikit-learn
      */
     public record Options(double twonnDiscardFraction, Double tanglingEpsilon, double tanglingEpsilonFraction,
-            int nullReplicates, long seed, int screeComponents) {
+            int nullReplicates, long seed, int screeComponents, DistancePrecision distances) {
         public Options {
             if (!(twonnDiscardFraction >= 0 && twonnDiscardFraction < 1)) {
                 throw new InputException("TwoNN discard fraction must be in [0, 1), got " + twonnDiscardFraction);
@@ -40,25 +41,33 @@ public final class GeometryAnalysis {
             if (!(tanglingEpsilonFraction > 0)) {
                 throw new InputException("tangling epsilon fraction must be positive, got " + tanglingEpsilonFraction);
             }
+            if (distances == null) {
+                distances = DistancePrecision.FLOAT64;
+            }
             if (nullReplicates < 0 || nullReplicates == 1) {
                 throw new InputException("null replicates must be 0 (no baselines) or at least 2 (for a z-score), got " + nullReplicates);
             }
         }
 
         public static Options defaults() {
-            return new Options(TwoNN.DEFAULT_DISCARD_FRACTION, null, TrajectoryTangling.DEFAULT_EPSILON_FRACTION, 5, 0L, 50);
+            return new Options(TwoNN.DEFAULT_DISCARD_FRACTION, null, TrajectoryTangling.DEFAULT_EPSILON_FRACTION, 5, 0L, 50,
+                    DistancePrecision.FLOAT64);
         }
 
         public Options withNullReplicates(int r) {
-            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, r, seed, screeComponents);
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, r, seed, screeComponents, distances);
         }
 
         public Options withSeed(long s) {
-            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, s, screeComponents);
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, s, screeComponents, distances);
         }
 
         public Options withTanglingEpsilon(Double e) {
-            return new Options(twonnDiscardFraction, e, tanglingEpsilonFraction, nullReplicates, seed, screeComponents);
+            return new Options(twonnDiscardFraction, e, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, distances);
+        }
+
+        public Options withDistances(DistancePrecision p) {
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, p);
         }
     }
 
@@ -119,6 +128,7 @@ public final class GeometryAnalysis {
         opts.put("tangling_epsilon", options.tanglingEpsilon());
         opts.put("tangling_epsilon_fraction", options.tanglingEpsilonFraction());
         opts.put("null_replicates", options.nullReplicates());
+        opts.put("distances", options.distances().name().toLowerCase(java.util.Locale.ROOT));
         return new Result(List.of(g), Provenance.of("geometry", inputs, opts, options.seed()));
     }
 
@@ -192,7 +202,7 @@ public final class GeometryAnalysis {
             v.put("d95", s.componentsFor(0.95));
             scree = s.explainedFractions(o.screeComponents());
         }
-        v.put("twonn", TwoNN.of(p, o.twonnDiscardFraction()));
+        v.put("twonn", TwoNN.of(p, o.twonnDiscardFraction(), o.distances()));
         v.put("alignment", TrajectoryAlignment.of(p));
         String[] why = new String[1];
         TrajectoryTangling.Summary t = null;
@@ -203,7 +213,7 @@ public final class GeometryAnalysis {
         }
         v.put("tangling", t == null ? MetricValue.missing(why[0]) : MetricValue.of(t.mean()));
         v.put("step_cosine", StepCosine.of(p));
-        v.put("silhouette", Silhouette.of(p));
+        v.put("silhouette", Silhouette.of(p, o.distances()));
         for (Map.Entry<String, MetricValue> e : v.entrySet()) {
             if (!e.getValue().present()) {
                 reasons.put(e.getKey(), e.getValue().reason());

@@ -24,6 +24,10 @@ public final class TwoNN {
     }
 
     public static MetricValue of(PointSet points, double discardFraction) {
+        return of(points, discardFraction, DistancePrecision.FLOAT64);
+    }
+
+    public static MetricValue of(PointSet points, double discardFraction, DistancePrecision precision) {
         int n = points.size();
         if (n < 3) {
             return MetricValue.missing("TwoNN needs at least 3 points, got " + n);
@@ -32,7 +36,7 @@ public final class TwoNN {
         double[] second = new double[n];
         Arrays.fill(first, Double.POSITIVE_INFINITY);
         Arrays.fill(second, Double.POSITIVE_INFINITY);
-        SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension());
+        SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision);
         distances.visitUpper((i0, ni, j0, nj, d2, diagonal) -> {
             IntStream.range(0, ni).parallel().forEach(i -> {
                 int row = i0 + i;
