@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Geometry kernels: ScaleLab (OpenBLAS via bytedeco) vs numpy / scikit-learn on the same .npy files.
-#   PR + d90/d95 on 25,000 x 4,096 float32: numpy at its best = centre, X.T @ X (float32 syrk), eigvalsh (float32).
+#   PR + d90/d95 on 25,000 x 4,096 float32: numpy at its best = centre, X.T @ X (float32 syrk), eigvalsh (float32),
+#   and the notebook way, np.cov (float64) + eigvalsh, once per kernel.
 #   silhouette with labels on 20,000 x 4,096 float32: sklearn.metrics.silhouette_score (euclidean).
 # numpy/sklearn run twice: Debian's OpenBLAS default kernel and OPENBLAS_CORETYPE=$CORETYPE (see issue 5).
 # The load average is printed with every number (the machine is shared).
-# Usage: bench/bench_geometry.sh [--n-pr N] [--n-sil N] [--d D] [--repeat R] [--skip-python] [--dir DIR]
+# Usage: bench/bench_geometry.sh [--only pr|silhouette] [--n-pr N] [--n-sil N] [--d D] [--repeat R] [--skip-python] [--dir DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${SCALELAB_PYTHON:-/usr/bin/python3}
-N_PR=25000; N_SIL=20000; D=4096; REPEAT=2; SKIP_PY=0; DIR=${TMPDIR:-/tmp}/scalelab-bench-geometry
+N_PR=25000; N_SIL=20000; D=4096; REPEAT=2; SKIP_PY=0; ONLY=all; DIR=${TMPDIR:-/tmp}/scalelab-bench-geometry
 CORETYPE=${CORETYPE:-SkylakeX}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -18,6 +19,7 @@ while [ $# -gt 0 ]; do
     --d) D=$2; shift ;;
     --repeat) REPEAT=$2; shift ;;
     --skip-python) SKIP_PY=1 ;;
+    --only) ONLY=$2; shift ;;
     --dir) DIR=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -57,6 +59,7 @@ CPFILE=scalelab-core/target/bench-classpath.txt
 CP=scalelab-core/target/classes:scalelab-core/target/test-classes:$(cat "$CPFILE")
 bench() { java -Xmx6g -cp "$CP" org.scalelab.geometry.GeometryBench "$@"; }
 
+if [ "$ONLY" != silhouette ]; then
 echo "== PR + d90/d95, ${N_PR} x ${D} float32"
 bench pr "$PR_FILE" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done
 if [ "$SKIP_PY" = 0 ]; then
@@ -76,12 +79,22 @@ for _ in range(repeat):
     pr = float(np.trace(c, dtype=np.float64) ** 2 / np.sum(c.astype(np.float64) ** 2))
     d90, d95 = int(np.searchsorted(frac, 0.90) + 1), int(np.searchsorted(frac, 0.95) + 1)
     t2 = time.perf_counter()
-    print(json.dumps({"load_seconds": round(t1 - t0, 3), "seconds": round(t2 - t1, 3), "participation_ratio": pr, "d90": d90, "d95": d95}))
+    print(json.dumps({"way": "float32 syrk + eigvalsh", "load_seconds": round(t1 - t0, 3), "seconds": round(t2 - t1, 3), "participation_ratio": pr, "d90": d90, "d95": d95}))
     del xc, c
+# The notebook way: np.cov (float64) and eigvalsh of it.
+t0 = time.perf_counter()
+lam = np.clip(np.linalg.eigvalsh(np.cov(x, rowvar=False))[::-1], 0, None)
+frac = np.cumsum(lam) / lam.sum()
+pr = float(lam.sum() ** 2 / (lam ** 2).sum())
+d95 = int(np.searchsorted(frac, 0.95) + 1)
+print(json.dumps({"way": "np.cov float64 + eigvalsh", "seconds": round(time.perf_counter() - t0, 3), "participation_ratio": pr, "d95": d95}))
 PYEOF
   done
 fi
 
+fi
+
+if [ "$ONLY" != pr ]; then
 echo "== silhouette with labels, ${N_SIL} x ${D} float32"
 bench silhouette "$SIL_FILE" "$SIL_LABELS" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done
 bench silhouette "$SIL_FILE" "$SIL_LABELS" --float32 --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done
@@ -97,4 +110,5 @@ s = silhouette_score(x, y, metric="euclidean")
 print(json.dumps({"seconds": round(time.perf_counter() - t0, 3), "silhouette": float(s)}))
 PYEOF
   done
+fi
 fi

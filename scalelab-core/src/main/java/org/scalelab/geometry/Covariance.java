@@ -11,7 +11,7 @@ import java.util.stream.IntStream;
  * independent of n.
  */
 final class Covariance {
-    private static final int CHUNK_FLOATS = 1 << 23; // 32 MB of rows per ssyrk call
+    private static final int CHUNK_FLOATS = 1 << 24; // 64 MB of rows per ssyrk call, float32 sums over ≤ 4,096 rows
 
     final int n;
     final int d;
@@ -39,21 +39,24 @@ final class Covariance {
         double[] acc = new double[d * d];
         double[] sum = new double[d];
         FloatBuffer src = p.buffer();
+        float[] row = new float[d];
         for (int start = 0; start < n; start += chunk) {
             int k = Math.min(chunk, n - start);
             for (int i = 0; i < k; i++) {
-                int base = (start + i) * d;
-                int out = i * d;
+                src.get((start + i) * d, row, 0, d);
                 for (int j = 0; j < d; j++) {
-                    float y = src.get(base + j) - shift[j];
-                    rows.put(out + j, y);
-                    sum[j] += y;
+                    row[j] -= shift[j];
+                    sum[j] += row[j];
                 }
+                rows.put(i * d, row, 0, d);
             }
             Blas.gramUpper(rows, k, d, gram);
             IntStream.range(0, d).parallel().forEach(r -> {
-                for (int c = r; c < d; c++) {
-                    acc[r * d + c] += gram.get(r * d + c);
+                float[] g = new float[d - r];
+                gram.get(r * d + r, g, 0, d - r);
+                int base = r * d + r;
+                for (int c = 0; c < g.length; c++) {
+                    acc[base + c] += g[c];
                 }
             });
         }

@@ -1,6 +1,5 @@
 package org.scalelab.geometry;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -43,10 +42,10 @@ public final class Silhouette {
         for (int l : label) {
             count[l]++;
         }
-        double[] sums = new double[(long) n * k > Integer.MAX_VALUE ? 0 : n * k]; // [n, k] distance sums per label
-        if (sums.length != n * k) {
+        if ((long) n * k > Integer.MAX_VALUE - 8) {
             return MetricValue.missing("too many labels (" + k + ") for " + n + " points to hold per-label sums");
         }
+        double[] sums = new double[n * k]; // [n, k]: sum of distances from each point to each label's points
         SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision);
         distances.visitUpper((i0, ni, j0, nj, d2, diagonal) -> {
             IntStream.range(0, ni).parallel().forEach(i -> {
@@ -92,9 +91,5 @@ public final class Silhouette {
             }
         }
         return MetricValue.of(total / n);
-    }
-
-    static int distinct(int[] labels) {
-        return (int) Arrays.stream(labels).distinct().count();
     }
 }
