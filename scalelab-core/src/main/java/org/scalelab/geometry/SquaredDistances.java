@@ -2,6 +2,7 @@ package org.scalelab.geometry;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 
 /**
  * Blocks of pairwise squared euclidean distances ‖a‖² + ‖b‖² − 2 a·b on mean-centred rows (distances
@@ -129,9 +130,11 @@ final class SquaredDistances {
             }
             Blas.productNTf(af, ni, same ? af : bf, nj, d, -2f, cf);
             cf.get(0, products, 0, ni * nj);
-            for (int k = 0; k < ni * nj; k++) {
-                out[k] = products[k];
-            }
+            IntStream.range(0, ni).parallel().forEach(i -> {
+                for (int k = i * nj; k < (i + 1) * nj; k++) {
+                    out[k] = products[k];
+                }
+            });
         } else {
             if (!same) {
                 load(j0, nj, null, b);
@@ -139,14 +142,14 @@ final class SquaredDistances {
             Blas.productNT(a, ni, same ? a : b, nj, d, -2.0, c);
             c.get(0, out, 0, ni * nj);
         }
-        for (int i = 0; i < ni; i++) {
+        IntStream.range(0, ni).parallel().forEach(i -> {
             double ni2 = norms[i0 + i];
             int base = i * nj;
             for (int j = 0; j < nj; j++) {
                 double v = out[base + j] + ni2 + norms[j0 + j];
                 out[base + j] = v > 0 ? v : 0;
             }
-        }
+        });
         if (same) {
             for (int i = 0; i < ni; i++) {
                 out[i * nj + i] = 0;
@@ -158,7 +161,7 @@ final class SquaredDistances {
     private void load(int start, int count, FloatBuffer toFloat, DoubleBuffer toDouble) {
         int len = count * d;
         rows.get(start * d, staging, 0, len);
-        for (int r = 0; r < count; r++) {
+        IntStream.range(0, count).parallel().forEach(r -> {
             int base = r * d;
             if (toFloat != null) {
                 for (int j = 0; j < d; j++) {
@@ -169,7 +172,7 @@ final class SquaredDistances {
                     widened[base + j] = staging[base + j] - mean[j];
                 }
             }
-        }
+        });
         if (toFloat != null) {
             toFloat.put(0, narrowed, 0, len);
         } else {
