@@ -74,6 +74,10 @@ final class GeometryCommand implements Callable<Integer> {
             description = "Absolute epsilon of tangling. Default: 0.1 × the total variance of the points.")
     Double tanglingEpsilon;
 
+    @Option(names = "--tangling-max-times", paramLabel = "M", defaultValue = "50000",
+            description = "Tangling compares all trajectory times pairwise (M² pairs); above M times it is null with a reason. Default: ${DEFAULT-VALUE}.")
+    int tanglingMaxTimes;
+
     @Option(names = "--distances", paramLabel = "P", defaultValue = "float64",
             description = "Arithmetic of pairwise distances for silhouette and TwoNN: float64 (equals scikit-learn) or float32 (about 2x faster, approximate for tight clusters far apart). Default: ${DEFAULT-VALUE}.")
     String distances;
@@ -90,7 +94,8 @@ final class GeometryCommand implements Callable<Integer> {
             inputs.add(new Provenance.Input(labels.toString(), Provenance.sha256(labels), points.size()));
         }
         GeometryAnalysis.Options options = GeometryAnalysis.Options.defaults().withNullReplicates(nullReplicates)
-                .withSeed(seed).withTanglingEpsilon(tanglingEpsilon).withDistances(precision(distances));
+                .withSeed(seed).withTanglingEpsilon(tanglingEpsilon).withDistances(precision(distances))
+                .withTanglingMaxTimes(tanglingMaxTimes);
         GeometryAnalysis.Result r = GeometryAnalysis.analyze(points, options, inputs);
         CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), () -> text(r), report -> report(report, r, points));
         return 0;

@@ -28,9 +28,10 @@ public final class GeometryAnalysis {
      * @param seed seed of the null models
      * @param screeComponents how many explained-variance fractions to keep for the scree plot
      * @param distances arithmetic of pairwise distances (silhouette, TwoNN); FLOAT64 matches scikit-learn
+     * @param tanglingMaxTimes above this many trajectory times tangling is null with a reason (O(m²) pairs)
      */
     public record Options(double twonnDiscardFraction, Double tanglingEpsilon, double tanglingEpsilonFraction,
-            int nullReplicates, long seed, int screeComponents, DistancePrecision distances) {
+            int nullReplicates, long seed, int screeComponents, DistancePrecision distances, int tanglingMaxTimes) {
         public Options {
             if (!(twonnDiscardFraction >= 0 && twonnDiscardFraction < 1)) {
                 throw new InputException("TwoNN discard fraction must be in [0, 1), got " + twonnDiscardFraction);
@@ -40,6 +41,9 @@ public final class GeometryAnalysis {
             }
             if (!(tanglingEpsilonFraction > 0)) {
                 throw new InputException("tangling epsilon fraction must be positive, got " + tanglingEpsilonFraction);
+            }
+            if (tanglingMaxTimes < 2) {
+                throw new InputException("tangling max times must be at least 2, got " + tanglingMaxTimes);
             }
             if (distances == null) {
                 distances = DistancePrecision.FLOAT64;
@@ -51,23 +55,28 @@ public final class GeometryAnalysis {
 
         public static Options defaults() {
             return new Options(TwoNN.DEFAULT_DISCARD_FRACTION, null, TrajectoryTangling.DEFAULT_EPSILON_FRACTION, 5, 0L, 50,
-                    DistancePrecision.FLOAT64);
+                    DistancePrecision.FLOAT64, TrajectoryTangling.DEFAULT_MAX_TIMES);
         }
 
         public Options withNullReplicates(int r) {
-            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, r, seed, screeComponents, distances);
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, r, seed, screeComponents, distances, tanglingMaxTimes);
         }
 
         public Options withSeed(long s) {
-            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, s, screeComponents, distances);
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, s, screeComponents, distances, tanglingMaxTimes);
         }
 
         public Options withTanglingEpsilon(Double e) {
-            return new Options(twonnDiscardFraction, e, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, distances);
+            return new Options(twonnDiscardFraction, e, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, distances, tanglingMaxTimes);
+        }
+
+        public Options withTanglingMaxTimes(int max) {
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents,
+                    distances, max);
         }
 
         public Options withDistances(DistancePrecision p) {
-            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, p);
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, p, tanglingMaxTimes);
         }
     }
 
@@ -128,6 +137,7 @@ public final class GeometryAnalysis {
         opts.put("tangling_epsilon", options.tanglingEpsilon());
         opts.put("tangling_epsilon_fraction", options.tanglingEpsilonFraction());
         opts.put("null_replicates", options.nullReplicates());
+        opts.put("tangling_max_times", options.tanglingMaxTimes());
         opts.put("distances", options.distances().name().toLowerCase(java.util.Locale.ROOT));
         return new Result(List.of(g), Provenance.of("geometry", inputs, opts, options.seed()));
     }
@@ -209,7 +219,7 @@ public final class GeometryAnalysis {
         if (eps == null) {
             why[0] = "needs at least 2 points for the default epsilon";
         } else {
-            t = TrajectoryTangling.of(p, eps, why);
+            t = TrajectoryTangling.of(p, eps, o.tanglingMaxTimes(), why);
         }
         v.put("tangling", t == null ? MetricValue.missing(why[0]) : MetricValue.of(t.mean()));
         v.put("step_cosine", StepCosine.of(p));

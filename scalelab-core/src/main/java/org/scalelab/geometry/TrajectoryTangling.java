@@ -18,11 +18,22 @@ public final class TrajectoryTangling {
 
     public static final double DEFAULT_EPSILON_FRACTION = 0.1;
 
+    /**
+     * Above this many times the m² pairs (two distance matrices) take minutes to hours; the metric is
+     * then null with a reason instead of silently running that long.
+     */
+    public static final int DEFAULT_MAX_TIMES = 50_000;
+
     /** Aggregates of Q(t) over all times, and the mean Q of each trajectory (NaN if it has no derivative). */
     public record Summary(double epsilon, int times, double mean, double median, double p90, double[] perTrajectoryMean) {}
 
     /** The summary, or null with a reason in {@code reason[0]}. */
     public static Summary of(PointSet p, Double epsilon, String[] reason) {
+        return of(p, epsilon, DEFAULT_MAX_TIMES, reason);
+    }
+
+    /** As {@link #of(PointSet, Double, String[])} with an explicit cap on the number of times. */
+    public static Summary of(PointSet p, Double epsilon, int maxTimes, String[] reason) {
         if (!p.hasTrajectories()) {
             reason[0] = "no trajectories given (--trajectories FILE.npy with start offsets)";
             return null;
@@ -34,6 +45,11 @@ public final class TrajectoryTangling {
         }
         if (m < 2) {
             reason[0] = "tangling needs at least 2 times with a next step, got " + m;
+            return null;
+        }
+        if (m > maxTimes) {
+            reason[0] = "tangling compares all " + m + " times pairwise, above the limit of " + maxTimes
+                    + "; raise it (--tangling-max-times) or analyse fewer trajectories";
             return null;
         }
         double eps;

@@ -103,6 +103,8 @@ class ClosedFormGeometryTest {
         TrajectoryTangling.Summary s = TrajectoryTangling.of(opposed, 0.5, why);
         assertEquals(4 / 0.5, s.p90(), 1e-9);
         assertEquals(8, s.times());
+        assertNull(TrajectoryTangling.of(opposed, 0.5, 7, why));
+        assertTrue(why[0].contains("all 8 times") && why[0].contains("limit of 7"), why[0]);
     }
 
     @Test
