@@ -26,6 +26,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# Peak resident memory of the last timed process (GNU time), in MB.
+RSS_FILE=$(mktemp)
+timed() { if [ -x /usr/bin/time ]; then /usr/bin/time -o "$RSS_FILE" -f %M "$@"; else "$@"; fi; }
+peak() { if [ -s "$RSS_FILE" ]; then echo "  peak RSS $(( $(tail -1 "$RSS_FILE") / 1024 )) MB"; fi; }
 
 echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) cores, load average $(load)"
 echo "java: $(java -version 2>&1 | head -1); python: $("$PY" -c 'import sys, numpy, sklearn; print(sys.version.split()[0], "numpy", numpy.__version__, "sklearn", sklearn.__version__)')"
@@ -57,14 +61,14 @@ mvn -q -o -pl scalelab-core test-compile >/dev/null 2>&1
 CPFILE=scalelab-core/target/bench-classpath.txt
 [ -s "$CPFILE" ] || mvn -q -o -pl scalelab-core dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null 2>&1
 CP=scalelab-core/target/classes:scalelab-core/target/test-classes:$(cat "$CPFILE")
-bench() { java -Xmx6g -cp "$CP" org.scalelab.geometry.GeometryBench "$@"; }
+bench() { timed java -Xmx6g -cp "$CP" org.scalelab.geometry.GeometryBench "$@"; }
 
 if [ "$ONLY" != silhouette ]; then
 echo "== PR + d90/d95, ${N_PR} x ${D} float32"
-bench pr "$PR_FILE" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done
+bench pr "$PR_FILE" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
 if [ "$SKIP_PY" = 0 ]; then
   for core in default "$CORETYPE"; do
-    env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) "$PY" - "$PR_FILE" "$REPEAT" <<'PYEOF' | while read -r line; do echo "numpy ($core): $line  (load $(load))"; done
+    timed env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) "$PY" - "$PR_FILE" "$REPEAT" <<'PYEOF' | while read -r line; do echo "numpy ($core): $line  (load $(load))"; done; peak
 import json, sys, time
 import numpy as np
 f, repeat = sys.argv[1], int(sys.argv[2])
@@ -96,11 +100,11 @@ fi
 
 if [ "$ONLY" != pr ]; then
 echo "== silhouette with labels, ${N_SIL} x ${D} float32"
-bench silhouette "$SIL_FILE" "$SIL_LABELS" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done
-bench silhouette "$SIL_FILE" "$SIL_LABELS" --float32 --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done
+bench silhouette "$SIL_FILE" "$SIL_LABELS" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
+bench silhouette "$SIL_FILE" "$SIL_LABELS" --float32 --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
 if [ "$SKIP_PY" = 0 ]; then
   for core in default "$CORETYPE"; do
-    env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) "$PY" - "$SIL_FILE" "$SIL_LABELS" <<'PYEOF' | while read -r line; do echo "sklearn ($core): $line  (load $(load))"; done
+    timed env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) "$PY" - "$SIL_FILE" "$SIL_LABELS" <<'PYEOF' | while read -r line; do echo "sklearn ($core): $line  (load $(load))"; done; peak
 import json, sys, time
 import numpy as np
 from sklearn.metrics import silhouette_score

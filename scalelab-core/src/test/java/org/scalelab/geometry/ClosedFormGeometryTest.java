@@ -144,6 +144,22 @@ class ClosedFormGeometryTest {
     }
 
     @Test
+    void emptyAndTinyPointSetsGiveNullMetricsWithReasonsNotCrashes() {
+        for (int n : new int[] {0, 1, 2}) {
+            PointSet p = PointSet.of(Synthetic.gaussian(n, 3, 1), "tiny");
+            GeometryAnalysis.Group g = GeometryAnalysis.group("tiny", p, GeometryAnalysis.Options.defaults());
+            assertEquals(n, g.nPoints());
+            assertNull(g.twonn(), "n = " + n);
+            assertTrue(g.reasons().get("twonn").contains("at least 3 points"));
+            assertTrue(g.reasons().containsKey("step_cosine"));
+            if (n < 2) {
+                assertNull(g.participationRatio());
+                assertTrue(g.reasons().get("participation_ratio").contains("at least 2 points"));
+            }
+        }
+    }
+
+    @Test
     void nullModelsAreDeterministicForASeed() {
         PointSet p = PointSet.of(Synthetic.gaussian(50, 4, 1), "x").withTrajectories(new long[] {0, 25}, "t");
         Covariance c = Covariance.of(p);
