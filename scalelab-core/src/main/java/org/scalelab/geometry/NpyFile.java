@@ -26,7 +26,8 @@ import org.scalelab.InputException;
  * archives (a zip of {@code .npy} members), as specified in numpy's {@code numpy.lib.format} docs.
  *
  * <p>Points are 2-D float32 or float64 [n_points, d]; a float32 {@code .npy} file is memory-mapped
- * (nothing copied), float64 and {@code .npz} members are converted into a float32 buffer (the metrics
+ * (nothing copied), and so are float32 points stored uncompressed in an {@code .npz} ({@code np.savez});
+ * float64 and compressed members are converted into a float32 buffer (the metrics
  * compute in float32 BLAS with float64 accumulation). Trajectory offsets and labels are 1-D int32 or
  * int64. In an {@code .npz} the points are the member {@code points} (or the only 2-D float array),
  * offsets the member {@code trajectories} and labels the member {@code labels}.
@@ -120,14 +121,26 @@ public final class NpyFile {
     /** All members of an {@code .npz} archive, picked apart into points, offsets and labels. */
     public static Contents readNpz(Path file) {
         Map<String, ByteBuffer> members = new LinkedHashMap<>();
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        try (ZipFile zip = new ZipFile(file.toFile());
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Map<String, ZipMembers.Member> offsets = ZipMembers.list(ch);
             for (ZipEntry e : java.util.Collections.list(zip.entries())) {
                 if (!e.getName().endsWith(".npy")) {
                     continue;
                 }
+                String key = e.getName().substring(0, e.getName().length() - 4);
+                // np.savez stores members uncompressed: map those; inflate the rest (np.savez_compressed).
+                ZipMembers.Member m = offsets.get(e.getName());
+                ByteBuffer mapped = m != null && m.size() == e.getSize() ? ZipMembers.map(ch, m) : null;
+                if (mapped != null) {
+                    members.put(key, mapped);
+                    continue;
+                }
+                if (e.getSize() > Integer.MAX_VALUE - 8) {
+                    throw new InputException(file + ":" + key + ": compressed member above 2 GiB; save with np.savez (uncompressed) instead");
+                }
                 try (InputStream in = zip.getInputStream(e)) {
-                    members.put(e.getName().substring(0, e.getName().length() - 4),
-                            ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN));
+                    members.put(key, ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN));
                 }
             }
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
@@ -160,7 +173,7 @@ public final class NpyFile {
         if (pb.capacity() - ph.dataOffset() < bytes) {
             throw truncated(where, ph, bytes, pb.capacity() - ph.dataOffset());
         }
-        PointSet points = toPoints(ph, pb.position(ph.dataOffset()).slice().order(ByteOrder.LITTLE_ENDIAN), where);
+        PointSet points = toPoints(ph, pb.duplicate().position(ph.dataOffset()).slice().order(ByteOrder.LITTLE_ENDIAN), where);
         long[] traj = members.containsKey("trajectories")
                 ? integers(members.get("trajectories"), header(members.get("trajectories"), file + ":trajectories"), file + ":trajectories")
                 : null;

@@ -100,6 +100,29 @@ class GeometryReferenceTest {
     }
 
     @Test
+    void npzWrittenByNumpySavezAndSavezCompressedLoadLikeTheNpyFiles() throws Exception {
+        float[][] data = correlated(300, 7, 1);
+        Path x = NpyTestFiles.floats(dir.resolve("p.npy"), data);
+        Path t = NpyTestFiles.longs(dir.resolve("t.npy"), new long[] {0, 100, 250});
+        for (String fn : new String[] {"savez", "savez_compressed"}) {
+            Path npz = dir.resolve(fn + ".npz");
+            Process p = new ProcessBuilder(PYTHON, "-c", "import numpy as np, sys; np." + fn
+                    + "(sys.argv[1], points=np.load(sys.argv[2]), trajectories=np.load(sys.argv[3]).astype(np.int32))",
+                    npz.toString(), x.toString(), t.toString()).redirectErrorStream(true).start();
+            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            PointSet a = NpyFile.load(npz, null, null);
+            assertEquals(300, a.size());
+            assertEquals(3, a.trajectoryCount());
+            assertEquals(250, a.trajectoryStart(2));
+            for (int i = 0; i < 300; i += 37) {
+                for (int j = 0; j < 7; j++) {
+                    assertEquals(data[i][j], a.get(i, j), fn + " row " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void participationRatioAndVarianceDimensionsEqualNumpyEigvalsh() throws Exception {
         for (int[] shape : new int[][] {{2_000, 40}, {300, 120}, {5_000, 8}}) {
             float[][] data = correlated(shape[0], shape[1], shape[0] + shape[1]);

@@ -59,6 +59,40 @@ class NpyFileTest {
     }
 
     @Test
+    void uncompressedNpzMembersAreMemoryMappedFromTheCentralDirectory() throws IOException {
+        Path x = NpyTestFiles.floats(dir.resolve("points.npy"), X);
+        Path npz = dir.resolve("stored.npz");
+        byte[] bytes = Files.readAllBytes(x);
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(npz))) {
+            z.setComment("an archive comment shifts the end record");
+            ZipEntry other = new ZipEntry("notes.txt");
+            z.putNextEntry(other);
+            z.write("deflated".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            z.closeEntry();
+            ZipEntry e = new ZipEntry("points.npy");
+            e.setMethod(ZipEntry.STORED);
+            e.setSize(bytes.length);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(bytes);
+            e.setCrc(crc.getValue());
+            z.putNextEntry(e);
+            z.write(bytes);
+            z.closeEntry();
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(npz)) {
+            var members = ZipMembers.list(ch);
+            assertTrue(members.get("points.npy").stored());
+            assertTrue(!members.get("notes.txt").stored());
+            java.nio.ByteBuffer mapped = ZipMembers.map(ch, members.get("points.npy"));
+            assertEquals(bytes.length, mapped.capacity());
+            assertEquals(bytes[bytes.length - 1], mapped.get(bytes.length - 1));
+        }
+        PointSet p = NpyFile.load(npz, null, null);
+        assertEquals(9.5f, p.get(2, 2));
+        assertEquals(-1f, p.get(3, 0));
+    }
+
+    @Test
     void badFilesFailWithTheFileAndTheProblem() throws IOException {
         Path ints = NpyTestFiles.ints(dir.resolve("ints.npy"), new long[] {1, 2});
         assertMessage(() -> NpyFile.readPoints(ints), "ints.npy", "dtype '<i4'");
