@@ -80,6 +80,14 @@ class GeometryCommandTest {
         assertEquals(3, gauss.get("replicates").asInt());
         assertTrue(g.get("baselines").get("shuffled_steps").get("step_cosine").get("z").isNumber());
         assertTrue(Math.abs(g.get("silhouette").asDouble()) < 0.1, "labels unrelated to noise");
+
+        Run single = run("geometry", "--npy", f[0].toString(), "--labels", f[2].toString(), "--null-replicates", "0",
+                "--distances", "float32", "--json", "--no-store");
+        assertEquals(0, single.code(), single.err());
+        JsonNode s = Json.mapper().readTree(single.out()).get("groups").get(0);
+        assertEquals(g.get("silhouette").asDouble(), s.get("silhouette").asDouble(), 1e-5);
+        assertEquals(g.get("twonn").asDouble(), s.get("twonn").asDouble(), 1e-3);
+        assertTrue(s.get("baselines").isEmpty(), "no baselines with --null-replicates 0");
     }
 
     @Test
