@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
             ForecastCommand.class,
             TestTimeCommand.class,
             ReliabilityCommand.class,
+            GeometryCommand.class,
             ResultsCommand.class,
             ModelCommand.class,
             CaptureCommand.class,

@@ -1,0 +1,230 @@
+package org.scalelab.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.scalelab.InputException;
+import org.scalelab.Provenance;
+import org.scalelab.geometry.DistancePrecision;
+import org.scalelab.geometry.GeometryAnalysis;
+import org.scalelab.geometry.NpyFile;
+import org.scalelab.geometry.PcaProjection;
+import org.scalelab.geometry.PointSet;
+import org.scalelab.report.Plot;
+import org.scalelab.report.Report;
+import org.scalelab.report.TextTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code scalelab geometry}: dimensionality, alignment, tangling, step cosine and silhouette beside null baselines. */
+@Command(
+        name = "geometry",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Geometry of activations: participation ratio, d90/d95 (PCA), TwoNN intrinsic",
+            "dimension, trajectory alignment, tangling (Russo et al. 2018), step cosine and",
+            "silhouette with given labels — each beside two null models: Gaussian points with",
+            "the same mean and covariance, and trajectories with their steps shuffled",
+            "(baseline mean and z-score). A metric the input cannot support is null with a reason.",
+            ""
+        },
+        footer = {
+            "",
+            "Example:",
+            "  python3 -c \"import numpy as np; x=np.cumsum(np.random.randn(400,64),0); np.save('x.npy',x.astype('f4')); np.save('t.npy',np.arange(0,400,40))\"",
+            "  scalelab geometry --npy x.npy --trajectories t.npy --out geometry-report"
+        })
+final class GeometryCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CliSupport.LabOption lab;
+
+    @Mixin
+    CliSupport.OutputOptions output;
+
+    @Option(names = "--npy", paramLabel = "FILE", required = true,
+            description = "Points: a float32/float64 .npy array [n_points, d] (C order), or an .npz with members points, trajectories, labels.")
+    Path npy;
+
+    @Option(names = "--trajectories", paramLabel = "FILE.npy",
+            description = "Int .npy array of trajectory start offsets (first 0, increasing); rows between offsets are one trajectory.")
+    Path trajectories;
+
+    @Option(names = "--labels", paramLabel = "FILE.npy",
+            description = "Int .npy array with one label per point, for the silhouette.")
+    Path labels;
+
+    @Option(names = "--null-replicates", paramLabel = "N", defaultValue = "5",
+            description = "Replicates of each null model (0 = no baselines; at least 2 for a z-score). Default: ${DEFAULT-VALUE}.")
+    int nullReplicates;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "Seed of the null models. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--tangling-epsilon", paramLabel = "E",
+            description = "Absolute epsilon of tangling. Default: 0.1 × the total variance of the points.")
+    Double tanglingEpsilon;
+
+    @Option(names = "--tangling-max-times", paramLabel = "M", defaultValue = "50000",
+            description = "Tangling compares all trajectory times pairwise (M² pairs); above M times it is null with a reason. Default: ${DEFAULT-VALUE}.")
+    int tanglingMaxTimes;
+
+    @Option(names = "--distances", paramLabel = "P", defaultValue = "float64",
+            description = "Arithmetic of pairwise distances for silhouette and TwoNN: float64 (equals scikit-learn) or float32 (about 2x faster, approximate for tight clusters far apart). Default: ${DEFAULT-VALUE}.")
+    String distances;
+
+    @Override
+    public Integer call() {
+        PointSet points = NpyFile.load(npy, trajectories, labels);
+        List<Provenance.Input> inputs = new ArrayList<>();
+        inputs.add(new Provenance.Input(npy.toString(), Provenance.sha256(npy), points.size()));
+        if (trajectories != null) {
+            inputs.add(new Provenance.Input(trajectories.toString(), Provenance.sha256(trajectories), points.trajectoryCount()));
+        }
+        if (labels != null) {
+            inputs.add(new Provenance.Input(labels.toString(), Provenance.sha256(labels), points.size()));
+        }
+        GeometryAnalysis.Options options = GeometryAnalysis.Options.defaults().withNullReplicates(nullReplicates)
+                .withSeed(seed).withTanglingEpsilon(tanglingEpsilon).withDistances(precision(distances))
+                .withTanglingMaxTimes(tanglingMaxTimes);
+        GeometryAnalysis.Result r = GeometryAnalysis.analyze(points, options, inputs);
+        CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), () -> text(r), report -> report(report, r, points));
+        return 0;
+    }
+
+    static DistancePrecision precision(String value) {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "float64" -> DistancePrecision.FLOAT64;
+            case "float32" -> DistancePrecision.FLOAT32;
+            default -> throw new InputException("--distances: '" + value + "' is not float64 or float32");
+        };
+    }
+
+    static List<List<String>> rows(GeometryAnalysis.Group g) {
+        List<List<String>> rows = new ArrayList<>();
+        for (String m : GeometryAnalysis.metricNames()) {
+            List<String> row = new ArrayList<>();
+            row.add(m);
+            row.add(TextTable.num(g.metric(m)));
+            for (String model : List.of(GeometryAnalysis.GAUSSIAN, GeometryAnalysis.SHUFFLED_STEPS)) {
+                GeometryAnalysis.Baseline b = g.baselines().getOrDefault(model, Map.of()).get(m);
+                row.add(b == null ? "—" : TextTable.num(b.mean()));
+                row.add(b == null ? "—" : TextTable.num(b.z()));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static final List<String> HEADER = List.of("metric", "value", "gaussian null", "z", "shuffled-steps null", "z");
+
+    static String text(GeometryAnalysis.Result r) {
+        StringBuilder sb = new StringBuilder();
+        for (GeometryAnalysis.Group g : r.groups()) {
+            sb.append("geometry of ").append(g.nPoints()).append(" points × ").append(g.dimension()).append(" dims");
+            if (g.trajectories() > 0) {
+                sb.append(", ").append(g.trajectories()).append(" trajectories");
+            }
+            sb.append('\n').append(TextTable.render(HEADER, rows(g))).append('\n');
+            if (g.tangling() != null) {
+                sb.append("tangling Q(t): median ").append(TextTable.num(g.tanglingMedian())).append(", p90 ")
+                        .append(TextTable.num(g.tanglingP90())).append(", epsilon ").append(TextTable.num(g.tanglingEpsilon()))
+                        .append('\n');
+            }
+            for (Map.Entry<String, String> e : g.reasons().entrySet()) {
+                sb.append(e.getKey()).append(": null — ").append(e.getValue()).append('\n');
+            }
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    static void report(Report report, GeometryAnalysis.Result r, PointSet points) {
+        for (GeometryAnalysis.Group g : r.groups()) {
+            report.heading("Metrics (" + g.nPoints() + " points × " + g.dimension() + " dims)");
+            report.table(HEADER, rows(g));
+            if (!g.reasons().isEmpty()) {
+                List<List<String>> why = new ArrayList<>();
+                g.reasons().forEach((k, v) -> why.add(List.of(k, v)));
+                report.table(List.of("not computed", "reason"), why);
+            }
+            double[] f = g.explainedVariance();
+            if (f.length > 0) {
+                double[] k = new double[f.length];
+                double[] cum = new double[f.length];
+                double c = 0;
+                for (int i = 0; i < f.length; i++) {
+                    k[i] = i + 1;
+                    c += f[i];
+                    cum[i] = c;
+                }
+                report.plot("scree", Plot.of("Scree plot", "component", "fraction of variance").points("component", k, f)
+                        .line("cumulative", k, cum).hline("90 %", 0.9), "Fraction of variance per principal component (first "
+                        + f.length + ") and cumulative; d90 = " + g.d90() + ", d95 = " + g.d95() + ".");
+            }
+            if (points.size() >= 2 && points.dimension() >= 2) {
+                report.plot("pca", pcaPlot(points), "Points on the first two principal components"
+                        + (points.hasLabels() ? ", one series per label." : points.hasTrajectories() ? ", lines follow trajectories." : "."));
+            }
+            if (g.tanglingPerTrajectory() != null) {
+                double[] q = g.tanglingPerTrajectory().stream().filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+                if (q.length > 0) {
+                    report.plot("tangling", Plot.of("Tangling per trajectory", "mean Q(t)", "trajectories")
+                            .histogram("trajectories", q, Math.min(30, Math.max(5, q.length / 3))),
+                            "Mean tangling Q(t) of each trajectory (Russo et al. 2018), epsilon " + TextTable.num(g.tanglingEpsilon()) + ".");
+                }
+            }
+        }
+    }
+
+    private static final int MAX_PLOTTED_POINTS = 5_000;
+    private static final int MAX_SERIES = 10;
+
+    static Plot pcaPlot(PointSet points) {
+        double[][] pc = PcaProjection.of(points, 2);
+        Plot plot = Plot.of("PCA projection", "PC 1", "PC 2");
+        int n = points.size();
+        int stride = Math.max(1, (n + MAX_PLOTTED_POINTS - 1) / MAX_PLOTTED_POINTS);
+        if (points.hasTrajectories() && !points.hasLabels()) {
+            // The first trajectories only: more lines than this are unreadable in one panel.
+            for (int k = 0; k < Math.min(MAX_SERIES, points.trajectoryCount()); k++) {
+                int start = points.trajectoryStart(k);
+                double[] x = new double[points.trajectoryEnd(k) - start];
+                double[] y = new double[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = pc[start + i][0];
+                    y[i] = pc[start + i][1];
+                }
+                plot.line("trajectory " + k, x, y);
+            }
+            return plot;
+        }
+        Map<String, List<Integer>> series = new LinkedHashMap<>();
+        Map<Integer, String> names = new LinkedHashMap<>();
+        for (int i = 0; i < n; i += stride) {
+            String key = "points";
+            if (points.hasLabels()) {
+                int label = points.label(i);
+                if (!names.containsKey(label)) {
+                    names.put(label, names.size() < MAX_SERIES ? "label " + label : "other labels");
+                }
+                key = names.get(label);
+            }
+            series.computeIfAbsent(key, s -> new ArrayList<>()).add(i);
+        }
+        for (Map.Entry<String, List<Integer>> e : series.entrySet()) {
+            double[] x = e.getValue().stream().mapToDouble(i -> pc[i][0]).toArray();
+            double[] y = e.getValue().stream().mapToDouble(i -> pc[i][1]).toArray();
+            plot.points(e.getKey(), x, y);
+        }
+        return plot;
+    }
+}

@@ -1,0 +1,114 @@
+package org.scalelab.geometry;
+
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.CblasUpper;
+import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import org.bytedeco.openblas.global.openblas;
+import org.scalelab.ScaleLabException;
+
+/**
+ * The few BLAS/LAPACK calls geometry needs, through bytedeco's OpenBLAS (it picks the CPU's kernel
+ * and uses every core). All buffers are direct, so nothing is copied across JNI. Dense linear
+ * algebra goes here, never into hand-written loops.
+ */
+final class Blas {
+    private Blas() {}
+
+    static FloatBuffer floats(long count) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(count * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    static DoubleBuffer doubles(long count) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(count * Double.BYTES)).order(ByteOrder.nativeOrder()).asDoubleBuffer();
+    }
+
+    /** c[d, d] (upper triangle) = a[k, d]ᵀ a[k, d] (cblas_ssyrk, row-major, beta 0). */
+    static void gramUpper(FloatBuffer a, int k, int d, FloatBuffer c) {
+        openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, d, k, 1f, a, d, 0f, c, d);
+    }
+
+    /** c[m, n] = alpha · a[m, k] b[n, k]ᵀ (cblas_dgemm, row-major). */
+    static void productNT(DoubleBuffer a, int m, DoubleBuffer b, int n, int k, double alpha, DoubleBuffer c) {
+        openblas.cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, k, b, k, 0.0, c, n);
+    }
+
+    /** c[m, n] = alpha · a[m, k] b[n, k]ᵀ in float32 (cblas_sgemm, row-major). */
+    static void productNTf(FloatBuffer a, int m, FloatBuffer b, int n, int k, float alpha, FloatBuffer c) {
+        openblas.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, k, b, k, 0f, c, n);
+    }
+
+    /** c[m, n] = a[m, k] b[k, n] in float32 (cblas_sgemm, row-major). */
+    static void productNN(FloatBuffer a, int m, FloatBuffer b, int n, int k, FloatBuffer c) {
+        openblas.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1f, a, k, b, n, 0f, c, n);
+    }
+
+    /** c[d, d] (upper) += alpha · a[k, d]ᵀ a[k, d] in float64 (cblas_dsyrk, beta 1). */
+    static void gramUpperAdd(DoubleBuffer a, int k, int d, DoubleBuffer c) {
+        openblas.cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, k, 1.0, a, d, 1.0, c, d);
+    }
+
+    /** c[d2, d1] += b[k, d2]ᵀ a[k, d1] in float64 (cblas_dgemm, beta 1). */
+    static void crossAdd(DoubleBuffer b, int d2, DoubleBuffer a, int d1, int k, DoubleBuffer c) {
+        openblas.cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d2, d1, k, 1.0, b, d2, a, d1, 1.0, c, d1);
+    }
+
+    /**
+     * Eigenvalues of a symmetric matrix given by its upper triangle (LAPACKE_ssyevd, values only),
+     * in descending order. The input buffer is overwritten.
+     */
+    static double[] eigenvaluesDescending(FloatBuffer upper, int d) {
+        FloatBuffer w = floats(d);
+        int info = openblas.LAPACKE_ssyevd(LAPACK_ROW_MAJOR, (byte) 'N', (byte) 'U', d, upper, d, w);
+        if (info != 0) {
+            throw new ScaleLabException("LAPACKE_ssyevd failed (info " + info + ") on a " + d + " × " + d + " covariance");
+        }
+        double[] out = new double[d];
+        for (int i = 0; i < d; i++) {
+            out[i] = w.get(d - 1 - i);
+        }
+        return out;
+    }
+
+    /**
+     * All eigenpairs of a symmetric matrix (LAPACKE_ssyevd with vectors): values ascending into
+     * {@code w}, vectors overwrite {@code upper} as columns (row-major [d, d]).
+     */
+    static void eigenDecompose(FloatBuffer upper, int d, FloatBuffer w) {
+        int info = openblas.LAPACKE_ssyevd(LAPACK_ROW_MAJOR, (byte) 'V', (byte) 'U', d, upper, d, w);
+        if (info != 0) {
+            throw new ScaleLabException("LAPACKE_ssyevd failed (info " + info + ") on a " + d + " × " + d + " covariance");
+        }
+    }
+
+    /**
+     * The top {@code k} eigenvectors of a symmetric matrix (LAPACKE_ssyevr, index range), as columns of
+     * a row-major [d, k] buffer, largest eigenvalue first.
+     */
+    static FloatBuffer topEigenvectors(FloatBuffer upper, int d, int k) {
+        FloatBuffer w = floats(d);
+        FloatBuffer z = floats((long) d * k);
+        IntBuffer found = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).asIntBuffer();
+        IntBuffer support = ByteBuffer.allocateDirect(8 * Math.max(1, k)).order(ByteOrder.nativeOrder()).asIntBuffer();
+        int info = openblas.LAPACKE_ssyevr(LAPACK_ROW_MAJOR, (byte) 'V', (byte) 'I', (byte) 'U', d, upper, d, 0f, 0f,
+                d - k + 1, d, 0f, found, w, z, k, support);
+        if (info != 0) {
+            throw new ScaleLabException("LAPACKE_ssyevr failed (info " + info + ") on a " + d + " × " + d + " covariance");
+        }
+        // ssyevr returns ascending order; flip columns so the largest comes first.
+        FloatBuffer out = floats((long) d * k);
+        for (int r = 0; r < d; r++) {
+            for (int c = 0; c < k; c++) {
+                out.put(r * k + c, z.get(r * k + (k - 1 - c)));
+            }
+        }
+        return out;
+    }
+}

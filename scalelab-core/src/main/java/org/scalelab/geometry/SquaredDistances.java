@@ -1,0 +1,182 @@
+package org.scalelab.geometry;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
+
+/**
+ * Blocks of pairwise squared euclidean distances ‖a‖² + ‖b‖² − 2 a·b on mean-centred rows (distances
+ * are shift-invariant; centring shrinks the norms the cross term cancels against). The cross term is
+ * one GEMM per block: {@code cblas_dgemm} on float64 copies (default; agrees with scikit-learn's
+ * float64 distances to ~1e-12) or {@code cblas_sgemm} ({@link DistancePrecision#FLOAT32}). Only the
+ * upper block triangle is visited: a symmetric consumer updates both the rows and the columns of
+ * each block, so every distance is computed once.
+ */
+final class SquaredDistances {
+    /** Receives one block [ni, nj] of squared distances, row-major; rows i0.., columns j0... */
+    interface BlockVisitor {
+        void visit(int i0, int ni, int j0, int nj, double[] d2, boolean diagonal);
+    }
+
+    static final int DEFAULT_BLOCK = 1024;
+
+    private final FloatBuffer rows;
+    private final int n;
+    private final int d;
+    private final boolean single;
+    private final double[] mean;
+    private final double[] norms;
+    private final int block;
+    private final DoubleBuffer a;
+    private final DoubleBuffer b;
+    private final DoubleBuffer c;
+    private final FloatBuffer af;
+    private final FloatBuffer bf;
+    private final FloatBuffer cf;
+    private final double[] out;
+    private final float[] staging;
+    private final double[] widened;
+    private final float[] narrowed;
+    private final float[] products;
+
+    SquaredDistances(FloatBuffer rows, int n, int d) {
+        this(rows, n, d, DEFAULT_BLOCK, DistancePrecision.FLOAT64);
+    }
+
+    SquaredDistances(FloatBuffer rows, int n, int d, DistancePrecision precision) {
+        this(rows, n, d, DEFAULT_BLOCK, precision);
+    }
+
+    SquaredDistances(FloatBuffer rows, int n, int d, int blockSize, DistancePrecision precision) {
+        this.rows = rows;
+        this.n = n;
+        this.d = d;
+        this.single = precision == DistancePrecision.FLOAT32;
+        this.block = Math.max(1, Math.min(n, blockSize));
+        this.mean = new double[d];
+        for (int i = 0; i < n; i++) {
+            int base = i * d;
+            for (int j = 0; j < d; j++) {
+                mean[j] += rows.get(base + j);
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            mean[j] /= Math.max(1, n);
+        }
+        this.staging = new float[block * d];
+        this.widened = single ? null : new double[block * d];
+        this.narrowed = single ? new float[block * d] : null;
+        this.norms = new double[n];
+        for (int i = 0; i < n; i++) {
+            int base = i * d;
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                // The norm of exactly the values the GEMM will see (float32-rounded when single).
+                double v = rows.get(base + j) - mean[j];
+                if (single) {
+                    v = (float) v;
+                }
+                s += v * v;
+            }
+            norms[i] = s;
+        }
+        this.a = single ? null : Blas.doubles((long) block * d);
+        this.b = single ? null : Blas.doubles((long) block * d);
+        this.c = single ? null : Blas.doubles((long) block * block);
+        this.af = single ? Blas.floats((long) block * d) : null;
+        this.bf = single ? Blas.floats((long) block * d) : null;
+        this.cf = single ? Blas.floats((long) block * block) : null;
+        this.out = new double[block * block];
+        this.products = single ? new float[block * block] : null;
+    }
+
+    int blockSize() {
+        return block;
+    }
+
+    /** Visits every block (I, J) with J ≥ I once; the array passed is reused between calls. */
+    void visitUpper(BlockVisitor visitor) {
+        for (int i0 = 0; i0 < n; i0 += block) {
+            int ni = Math.min(block, n - i0);
+            loadLeft(i0, ni);
+            for (int j0 = i0; j0 < n; j0 += block) {
+                int nj = Math.min(block, n - j0);
+                compute(i0, ni, j0, nj);
+                visitor.visit(i0, ni, j0, nj, out, j0 == i0);
+            }
+        }
+    }
+
+    /** Computes one block into the shared array and returns it (rows i0.., columns j0..). */
+    double[] block(int i0, int ni, int j0, int nj) {
+        loadLeft(i0, ni);
+        compute(i0, ni, j0, nj);
+        return out;
+    }
+
+    private void loadLeft(int start, int count) {
+        if (single) {
+            load(start, count, af, null);
+        } else {
+            load(start, count, null, a);
+        }
+    }
+
+    private void compute(int i0, int ni, int j0, int nj) {
+        boolean same = j0 == i0;
+        if (single) {
+            if (!same) {
+                load(j0, nj, bf, null);
+            }
+            Blas.productNTf(af, ni, same ? af : bf, nj, d, -2f, cf);
+            cf.get(0, products, 0, ni * nj);
+            IntStream.range(0, ni).parallel().forEach(i -> {
+                for (int k = i * nj; k < (i + 1) * nj; k++) {
+                    out[k] = products[k];
+                }
+            });
+        } else {
+            if (!same) {
+                load(j0, nj, null, b);
+            }
+            Blas.productNT(a, ni, same ? a : b, nj, d, -2.0, c);
+            c.get(0, out, 0, ni * nj);
+        }
+        IntStream.range(0, ni).parallel().forEach(i -> {
+            double ni2 = norms[i0 + i];
+            int base = i * nj;
+            for (int j = 0; j < nj; j++) {
+                double v = out[base + j] + ni2 + norms[j0 + j];
+                out[base + j] = v > 0 ? v : 0;
+            }
+        });
+        if (same) {
+            for (int i = 0; i < ni; i++) {
+                out[i * nj + i] = 0;
+            }
+        }
+    }
+
+    /** Centred rows [start, start + count) into the float or double GEMM buffer, via bulk copies. */
+    private void load(int start, int count, FloatBuffer toFloat, DoubleBuffer toDouble) {
+        int len = count * d;
+        rows.get(start * d, staging, 0, len);
+        IntStream.range(0, count).parallel().forEach(r -> {
+            int base = r * d;
+            if (toFloat != null) {
+                for (int j = 0; j < d; j++) {
+                    narrowed[base + j] = (float) (staging[base + j] - mean[j]);
+                }
+            } else {
+                for (int j = 0; j < d; j++) {
+                    widened[base + j] = staging[base + j] - mean[j];
+                }
+            }
+        });
+        if (toFloat != null) {
+            toFloat.put(0, narrowed, 0, len);
+        } else {
+            toDouble.put(0, widened, 0, len);
+        }
+    }
+}

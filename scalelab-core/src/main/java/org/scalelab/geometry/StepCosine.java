@@ -1,0 +1,51 @@
+package org.scalelab.geometry;
+
+/**
+ * Mean cosine between consecutive step vectors along trajectories: with s_t = x_{t+1} − x_t, the mean
+ * over all trajectories and t of cos(s_t, s_{t+1}). References: a random walk (independent steps)
+ * gives ≈ 0; independent noise points give steps sharing x_{t+1} with opposite sign, so
+ * cos → −1/2 in high dimension — the null the issue warns about. Pairs with a zero-length step are
+ * skipped.
+ */
+public final class StepCosine {
+    private StepCosine() {}
+
+    public static MetricValue of(PointSet p) {
+        if (!p.hasTrajectories()) {
+            return MetricValue.missing("no trajectories given (--trajectories FILE.npy with start offsets)");
+        }
+        int d = p.dimension();
+        float[] x0 = new float[d];
+        float[] x1 = new float[d];
+        float[] x2 = new float[d];
+        double sum = 0;
+        long pairs = 0;
+        for (int k = 0; k < p.trajectoryCount(); k++) {
+            int start = p.trajectoryStart(k);
+            int end = p.trajectoryEnd(k);
+            for (int t = start; t + 2 < end; t++) {
+                p.row(t, x0);
+                p.row(t + 1, x1);
+                p.row(t + 2, x2);
+                double dot = 0;
+                double na = 0;
+                double nb = 0;
+                for (int j = 0; j < d; j++) {
+                    double a = (double) x1[j] - x0[j];
+                    double b = (double) x2[j] - x1[j];
+                    dot += a * b;
+                    na += a * a;
+                    nb += b * b;
+                }
+                if (na > 0 && nb > 0) {
+                    sum += dot / Math.sqrt(na * nb);
+                    pairs++;
+                }
+            }
+        }
+        if (pairs == 0) {
+            return MetricValue.missing("no trajectory has 3 points with two non-zero consecutive steps");
+        }
+        return MetricValue.of(sum / pairs);
+    }
+}

@@ -1,0 +1,46 @@
+package org.scalelab.geometry;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Times the geometry kernels on .npy files for bench/bench_geometry.sh; prints one JSON line per run.
+ * Usage: GeometryBench pr POINTS.npy [--repeat R] | GeometryBench silhouette POINTS.npy LABELS.npy [--float32] [--repeat R]
+ * "load_seconds" is mapping the file and the finite check; "seconds" is the metric alone.
+ */
+public final class GeometryBench {
+    private GeometryBench() {}
+
+    public static void main(String[] args) {
+        int repeat = 1;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--repeat")) {
+                repeat = Integer.parseInt(args[i + 1]);
+            }
+        }
+        for (int r = 0; r < repeat; r++) {
+            long t0 = System.nanoTime();
+            PointSet p = args[0].equals("silhouette")
+                    ? NpyFile.load(Path.of(args[1]), null, Path.of(args[2]))
+                    : NpyFile.readPoints(Path.of(args[1]));
+            long t1 = System.nanoTime();
+            String out;
+            if (args[0].equals("pr")) {
+                Covariance c = Covariance.of(p);
+                double pr = ParticipationRatio.of(c).value();
+                VarianceSpectrum s = VarianceSpectrum.of(c);
+                int d95 = s.componentsFor(0.95).value().intValue();
+                int d90 = s.componentsFor(0.90).value().intValue();
+                out = String.format(Locale.ROOT, "\"participation_ratio\": %.9g, \"d90\": %d, \"d95\": %d", pr, d90, d95);
+            } else {
+                DistancePrecision precision = List.of(args).contains("--float32") ? DistancePrecision.FLOAT32 : DistancePrecision.FLOAT64;
+                out = String.format(Locale.ROOT, "\"precision\": \"%s\", \"silhouette\": %.12g", precision,
+                        Silhouette.of(p, precision).value());
+            }
+            long t2 = System.nanoTime();
+            System.out.printf(Locale.ROOT, "{\"n\": %d, \"d\": %d, \"load_seconds\": %.3f, \"seconds\": %.3f, %s}%n",
+                    p.size(), p.dimension(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, out);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package org.scalelab.geometry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.Json;
+
+/**
+ * Cross-checks against numpy / scikit-learn run on the same .npy files (bench/geometry_reference.py):
+ * silhouette equal to sklearn.metrics.silhouette_score to 1e-6, PR and d90/d95 equal to numpy's
+ * eigvalsh-based values (PR to 1e-6 relative), and the trajectory metrics, TwoNN and CKA equal to
+ * direct numpy implementations of their papers' formulas.
+ */
+class GeometryReferenceTest {
+    static final String PYTHON = System.getProperty("scalelab.python", "/usr/bin/python3");
+    static final Path SCRIPT = Path.of("..", "bench", "geometry_reference.py");
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void requireSklearn() throws Exception {
+        boolean ok;
+        try {
+            Process p = new ProcessBuilder(PYTHON, "-c", "import numpy, sklearn").redirectErrorStream(true).start();
+            ok = p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            ok = false;
+        }
+        assumeTrue(ok, "skipped: " + PYTHON + " cannot import numpy and sklearn (set -Dscalelab.python to an interpreter with scikit-learn)");
+        assumeTrue(Files.isRegularFile(SCRIPT), "skipped: " + SCRIPT.toAbsolutePath() + " not found");
+    }
+
+    JsonNode reference(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "geometry_reference.py failed");
+        return Json.mapper().readTree(out);
+    }
+
+    static void assertRel(double expected, double actual, double tol, String what) {
+        assertEquals(expected, actual, tol * Math.abs(expected), what + ": numpy/sklearn " + expected + " vs ours " + actual);
+    }
+
+    /** Anisotropic correlated Gaussian with a large mean: stresses centring and float32 accumulation. */
+    static float[][] correlated(int n, int d, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[][] x = Synthetic.gaussian(n, d, seed);
+        float[][] mix = Synthetic.gaussian(d, d, seed + 7);
+        float[][] out = new float[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                double s = 50 + j;
+                for (int k = 0; k < d; k++) {
+                    s += x[i][k] * mix[k][j] * Math.pow(0.85, k);
+                }
+                out[i][j] = (float) (s + 0.01 * r.nextGaussian());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void silhouetteEqualsSklearnOnRandomAndClusteredData() throws Exception {
+        SplittableRandom r = new SplittableRandom(5);
+        // Random labels on structureless data (score near 0), and overlapping blobs with uneven sizes
+        // and a singleton cluster (sklearn scores it 0); n above one distance block to test the symmetry.
+        float[][] random = Synthetic.gaussian(1_500, 24, 3);
+        long[] randomLabels = r.longs(1_500, 0, 5).toArray();
+        long[] blobLabels = new long[1_300];
+        float[][] blobs = Synthetic.gaussian(1_300, 10, 4);
+        for (int i = 0; i < blobs.length; i++) {
+            blobLabels[i] = i == 7 ? 99 : (i % 7 < 4 ? 0 : i % 7 < 6 ? 1 : 2) * 10 - 3;
+            blobs[i][0] += 2.5f * blobLabels[i] / 10f;
+        }
+        for (Object[] c : new Object[][] {{random, randomLabels, "random"}, {blobs, blobLabels, "blobs"}}) {
+            Path x = NpyTestFiles.floats(dir.resolve(c[2] + ".npy"), (float[][]) c[0]);
+            Path l = NpyTestFiles.longs(dir.resolve(c[2] + "_labels.npy"), (long[]) c[1]);
+            double ours = Silhouette.of(NpyFile.load(x, null, l)).value();
+            double sklearn = reference(x.toString(), "--labels", l.toString(), "--no-twonn").get("silhouette").asDouble();
+            assertEquals(sklearn, ours, 1e-6, c[2] + " silhouette");
+            // The float32 GEMM path is only approximately sklearn's; on spread-out data like these, closely.
+            double single = Silhouette.of(NpyFile.load(x, null, l), DistancePrecision.FLOAT32).value();
+            assertEquals(sklearn, single, 1e-4, c[2] + " silhouette, float32 distances");
+        }
+    }
+
+    @Test
+    void npzWrittenByNumpySavezAndSavezCompressedLoadLikeTheNpyFiles() throws Exception {
+        float[][] data = correlated(300, 7, 1);
+        Path x = NpyTestFiles.floats(dir.resolve("p.npy"), data);
+        Path t = NpyTestFiles.longs(dir.resolve("t.npy"), new long[] {0, 100, 250});
+        for (String fn : new String[] {"savez", "savez_compressed"}) {
+            Path npz = dir.resolve(fn + ".npz");
+            Process p = new ProcessBuilder(PYTHON, "-c", "import numpy as np, sys; np." + fn
+                    + "(sys.argv[1], points=np.load(sys.argv[2]), trajectories=np.load(sys.argv[3]).astype(np.int32))",
+                    npz.toString(), x.toString(), t.toString()).redirectErrorStream(true).start();
+            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            PointSet a = NpyFile.load(npz, null, null);
+            assertEquals(300, a.size());
+            assertEquals(3, a.trajectoryCount());
+            assertEquals(250, a.trajectoryStart(2));
+            for (int i = 0; i < 300; i += 37) {
+                for (int j = 0; j < 7; j++) {
+                    assertEquals(data[i][j], a.get(i, j), fn + " row " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void participationRatioAndVarianceDimensionsEqualNumpyEigvalsh() throws Exception {
+        for (int[] shape : new int[][] {{2_000, 40}, {300, 120}, {5_000, 8}}) {
+            float[][] data = correlated(shape[0], shape[1], shape[0] + shape[1]);
+            Path x = NpyTestFiles.floats(dir.resolve("c" + shape[1] + ".npy"), data);
+            PointSet p = NpyFile.readPoints(x);
+            JsonNode ref = reference(x.toString(), "--no-twonn");
+            assertRel(ref.get("participation_ratio").asDouble(), ParticipationRatio.of(p).value(), 1e-6, "PR " + shape[1]);
+            VarianceSpectrum s = VarianceSpectrum.of(p);
+            assertEquals(ref.get("d90").asInt(), s.componentsFor(0.90).value().intValue(), "d90 " + shape[1]);
+            assertEquals(ref.get("d95").asInt(), s.componentsFor(0.95).value().intValue(), "d95 " + shape[1]);
+        }
+    }
+
+    @Test
+    void trajectoryMetricsTwoNNAndCkaEqualNumpyImplementationsOfTheirPapers() throws Exception {
+        int trajectories = 12;
+        SplittableRandom r = new SplittableRandom(8);
+        List<Long> offsets = new ArrayList<>();
+        int n = 0;
+        for (int k = 0; k < trajectories; k++) {
+            offsets.add((long) n);
+            n += 5 + r.nextInt(40);
+        }
+        // Drifting, curving walks: consecutive steps correlated, directions partly shared.
+        float[][] x = new float[n][16];
+        float[] drift = new float[16];
+        for (int k = 0; k < trajectories; k++) {
+            int start = offsets.get(k).intValue();
+            int end = k + 1 < trajectories ? offsets.get(k + 1).intValue() : n;
+            float[] step = new float[16];
+            for (int t = start; t < end; t++) {
+                for (int j = 0; j < 16; j++) {
+                    drift[j] = j == 0 ? 0.3f : drift[j];
+                    step[j] = 0.6f * step[j] + (float) r.nextGaussian() + drift[j];
+                    x[t][j] = (t == start ? (float) r.nextGaussian() * 3 : x[t - 1][j]) + (t == start ? 0 : step[j]);
+                }
+            }
+        }
+        long[] off = offsets.stream().mapToLong(Long::longValue).toArray();
+        Path px = NpyTestFiles.floats(dir.resolve("walks.npy"), x);
+        Path pt = NpyTestFiles.longs(dir.resolve("offsets.npy"), off);
+        float[][] y = new float[n][5];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 5; j++) {
+                y[i][j] = x[i][j] * x[i][j + 1] * 0.1f + x[i][j + 3] + (float) r.nextGaussian();
+            }
+        }
+        Path py = NpyTestFiles.floats(dir.resolve("y.npy"), y);
+        JsonNode ref = reference(px.toString(), "--trajectories", pt.toString(), "--cka", py.toString());
+        PointSet p = NpyFile.load(px, pt, null);
+        assertRel(ref.get("step_cosine").asDouble(), StepCosine.of(p).value(), 1e-6, "step cosine");
+        assertRel(ref.get("alignment").asDouble(), TrajectoryAlignment.of(p).value(), 1e-6, "alignment");
+        GeometryAnalysis.Group g = GeometryAnalysis.group("walks", p, GeometryAnalysis.Options.defaults().withNullReplicates(0));
+        assertRel(ref.get("tangling_epsilon").asDouble(), g.tanglingEpsilon(), 1e-6, "tangling epsilon");
+        assertRel(ref.get("tangling").asDouble(), g.tangling(), 1e-6, "tangling mean");
+        assertRel(ref.get("tangling_median").asDouble(), g.tanglingMedian(), 1e-6, "tangling median");
+        assertRel(ref.get("tangling_p90").asDouble(), g.tanglingP90(), 1e-6, "tangling p90");
+        assertRel(ref.get("twonn").asDouble(), g.twonn(), 1e-6, "TwoNN");
+        assertRel(ref.get("cka").asDouble(), LinearCka.of(p, NpyFile.readPoints(py)).value(), 1e-6, "linear CKA");
+    }
+}
