@@ -73,10 +73,7 @@ public record ModelConfig(
         if (options == null) {
             options = FamilyOptions.NONE;
         }
-        if ((family == Family.GPT2 || family == Family.LLAMA) && !options.equals(FamilyOptions.NONE)) {
-            throw new InputException(where + "sliding windows, q/k/v biases and soft-capping are not part of the " + family.modelType()
-                    + " architecture");
-        }
+        checkOptions(where, family, options);
         if (family.rotary() && headDim % 2 != 0) {
             throw new InputException(where + "head_dim " + headDim + " must be even for rotary embeddings");
         }
@@ -328,8 +325,8 @@ public record ModelConfig(
                     + " short_factor/long_factor) is not supported yet; use a 4k-context checkpoint such as Phi-3-mini-4k-instruct");
         }
         if (!type.equals("llama3") || family != Family.LLAMA) {
-            throw new InputException(file + ": rope_scaling type \"" + type + "\" is not supported for " + family.modelType()
-                    + " (supported: llama3 for llama, or null)");
+            throw new InputException(file + ": rope_scaling type \"" + type + "\" is not supported"
+                    + (family == Family.LLAMA ? " (supported: llama3)" : " for " + family.modelType() + " (supported: null; llama3 for llama)"));
         }
         Fields f = new Fields(file, node);
         for (String key : new String[] {"factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"}) {
@@ -436,6 +433,22 @@ public record ModelConfig(
             AtomicFiles.writeString(file, Json.pretty(toJson()) + "\n");
         } catch (IOException e) {
             throw new ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** Each family's switches are the ones its architecture has; anything else would be silently ignored or misread. */
+    private static void checkOptions(String where, Family family, FamilyOptions o) {
+        String extra = switch (family) {
+            case GPT2, LLAMA, GEMMA -> o.equals(FamilyOptions.NONE) ? null : "sliding windows, q/k/v biases and soft-capping";
+            case MISTRAL, PHI3 -> o.equals(FamilyOptions.NONE.withSlidingWindow(o.slidingWindow())) ? null
+                    : "q/k/v biases, soft-capping and per-layer windows";
+            case QWEN2 -> !o.qkvBias() ? "attention without q/k/v biases"
+                    : o.windowEveryOther() || o.queryPreAttnScalar() != 0 || o.attnLogitSoftcap() != 0 || o.finalLogitSoftcap() != 0
+                    ? "soft-capping and alternating windows" : null;
+            case GEMMA2 -> o.qkvBias() || o.windowFromLayer() != 0 ? "q/k/v biases and max_window_layers" : null;
+        };
+        if (extra != null) {
+            throw new InputException(where + extra + " are not part of the " + family.modelType() + " architecture");
         }
     }
 
