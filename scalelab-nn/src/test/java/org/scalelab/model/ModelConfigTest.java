@@ -155,6 +155,27 @@ class ModelConfigTest {
     }
 
     @Test
+    void aMissingRequiredKeyIsNamedWithItsFamily() throws IOException {
+        String[][] cases = {
+                {MISTRAL_7B, "\"intermediate_size\": 14336,", "intermediate_size", "mistral"},
+                {QWEN25_05B, "\"num_hidden_layers\": 24,", "num_hidden_layers", "qwen2"},
+                {GEMMA_2B, "\"hidden_size\": 2048,", "hidden_size", "gemma"},
+                {GEMMA2_2B, "\"vocab_size\": 256000", "vocab_size", "gemma2"},
+                {PHI3_MINI_4K, "\"num_attention_heads\": 32,", "num_attention_heads", "phi3"},
+        };
+        for (String[] c : cases) {
+            String json = c[0].replace(c[1], "");
+            if (c[2].equals("vocab_size")) {
+                json = json.replace("\"use_cache\": true,", "\"use_cache\": true");
+            }
+            String text = json;
+            InputException e = assertThrows(InputException.class, () -> ModelConfig.read(write(text)), c[3]);
+            assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("missing field \"" + c[2] + "\"")
+                    && e.getMessage().contains("model_type " + c[3]), e.getMessage());
+        }
+    }
+
+    @Test
     void everyFamilysWrittenConfigReadsBackEqual() {
         for (Family f : Family.values()) {
             ModelConfig c = ModelConfig.of(f, 300, 64, 3, 4, f == Family.GPT2 ? 4 : 2, 16, 128, 256);
