@@ -230,7 +230,22 @@ public record ModelConfig(
             throw new InputException(file + ": partial_rotary_factor " + f.number("partial_rotary_factor", 1)
                     + " (rotary embedding on part of each head) is not supported yet; only 1.0");
         }
-        RopeScaling scaling = parseRopeScaling(file, family, root.get("rope_scaling"));
+        // transformers ≥ 5 writes RoPE settings as one "rope_parameters" object (rope_theta, rope_type
+        // and the scaling fields) instead of the top-level rope_theta and rope_scaling.
+        JsonNode ropeParameters = root.get("rope_parameters");
+        double ropeTheta = f.number("rope_theta", family == Family.QWEN2 ? 1e6 : 10000.0);
+        JsonNode scalingNode = root.get("rope_scaling");
+        if (ropeParameters != null && !ropeParameters.isNull()) {
+            if (!ropeParameters.isObject() || !(ropeParameters.has("rope_theta") || ropeParameters.has("rope_type"))) {
+                throw new InputException(file + ": rope_parameters " + ropeParameters + " is not supported (expected one object with"
+                        + " rope_theta and rope_type; per-layer-type RoPE settings are not supported)");
+            }
+            ropeTheta = new Fields(file, ropeParameters).number("rope_theta", ropeTheta);
+            if (scalingNode == null || scalingNode.isNull()) {
+                scalingNode = ropeParameters;
+            }
+        }
+        RopeScaling scaling = parseRopeScaling(file, family, scalingNode);
         FamilyOptions options = switch (family) {
             case MISTRAL, PHI3 -> new FamilyOptions(f.integer("sliding_window", 0), 0, false, false, 0, 0, 0);
             case QWEN2 -> f.bool("use_sliding_window", false)
@@ -249,7 +264,7 @@ public record ModelConfig(
         checkLayerTypes(file, root.get("layer_types"), options, layers);
         return new ModelConfig(family, f.integer("vocab_size", null), d, layers, heads, f.integer("num_key_value_heads", heads), headDim,
                 f.integer("intermediate_size", null), f.integer("max_position_embeddings", 2048), f.number("rms_norm_eps", 1e-6),
-                f.number("rope_theta", family == Family.QWEN2 ? 1e6 : 10000.0), scaling, f.bool("tie_word_embeddings", gemma), act,
+                ropeTheta, scaling, f.bool("tie_word_embeddings", gemma), act,
                 options);
     }
 

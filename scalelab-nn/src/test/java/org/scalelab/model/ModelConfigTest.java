@@ -155,6 +155,18 @@ class ModelConfigTest {
     }
 
     @Test
+    void ropeParametersOfNewerTransformersAreReadLikeRopeThetaAndRopeScaling() throws IOException {
+        ModelConfig expected = ModelConfig.read(write(LLAMA_1B));
+        String v5 = LLAMA_1B.replace("\"rope_theta\": 500000.0,", "").replace("\"rope_scaling\": {", "\"rope_parameters\": {\"rope_theta\": 500000.0, ");
+        assertEquals(expected, ModelConfig.read(write(v5)));
+        String plain = QWEN25_05B.replace("\"rope_theta\": 1000000.0,", "\"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": 20000.0},");
+        assertEquals(20000.0, ModelConfig.read(write(plain)).ropeTheta());
+        InputException e = assertThrows(InputException.class, () -> ModelConfig.read(write(GEMMA2_2B.replace("\"rope_theta\": 10000.0,",
+                "\"rope_parameters\": {\"full_attention\": {\"rope_theta\": 1e6}, \"sliding_attention\": {\"rope_theta\": 1e4}},"))));
+        assertTrue(e.getMessage().contains("per-layer-type RoPE settings are not supported"), e.getMessage());
+    }
+
+    @Test
     void aMissingRequiredKeyIsNamedWithItsFamily() throws IOException {
         String[][] cases = {
                 {MISTRAL_7B, "\"intermediate_size\": 14336,", "intermediate_size", "mistral"},
