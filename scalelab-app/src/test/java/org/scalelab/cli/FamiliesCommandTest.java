@@ -131,6 +131,9 @@ class FamiliesCommandTest {
         assertEquals(2, lines.size(), r.out.toString());
         assertEquals("x", Json.mapper().readTree(lines.get(0)).get("id").asText());
         assertTrue(r.err.toString().contains("captured 2 generations"), r.err.toString());
+        CliRun plain = new CliRun("generate", "--model", m.toString(), "--prompts", prompts.toString(), "--max-tokens", "7");
+        assertEquals(0, plain.code, plain.err.toString());
+        assertEquals(r.out.toString(), plain.out.toString(), "capturing does not change what is generated");
         try (ActivationSet set = ActivationSet.open(out); Transformer t = Transformer.load(m); ModelTokenizer tok = ModelTokenizer.load(m)) {
             assertTrue(set.manifest().complete());
             for (String id : List.of("x", "y")) {
