@@ -38,7 +38,7 @@ final class ModelInfoCommand implements Callable<Integer> {
             out.println(Json.pretty(info));
         } else {
             ModelConfig c = info.config();
-            List<List<String>> rows = List.of(
+            List<List<String>> rows = new java.util.ArrayList<>(List.of(
                     List.of("family", c.family().modelType()),
                     List.of("parameters", String.format("%,d", info.parameterCount())),
                     List.of("d_model", Integer.toString(c.dModel())),
@@ -51,7 +51,18 @@ final class ModelInfoCommand implements Callable<Integer> {
                     List.of("tied embeddings", Boolean.toString(c.tieWordEmbeddings())),
                     List.of("tensors", info.tensorCount() + " " + info.dtypes()),
                     List.of("weight files", String.join(", ", info.weightFiles())),
-                    List.of("tokenizer", info.tokenizer() ? "tokenizer.json" : "none"));
+                    List.of("tokenizer", info.tokenizer() ? "tokenizer.json" : "none")));
+            org.scalelab.model.FamilyOptions o = c.options();
+            if (o.slidingWindow() > 0) {
+                String which = o.windowEveryOther() ? " (even layers)" : o.windowFromLayer() > 0 ? " (layers " + o.windowFromLayer() + "+)" : "";
+                rows.add(List.of("sliding window", o.slidingWindow() + which));
+            }
+            if (o.qkvBias()) {
+                rows.add(List.of("q/k/v bias", "yes"));
+            }
+            if (o.attnLogitSoftcap() > 0 || o.finalLogitSoftcap() > 0) {
+                rows.add(List.of("soft-caps (attn / final)", o.attnLogitSoftcap() + " / " + o.finalLogitSoftcap()));
+            }
             out.println(TextTable.render(List.of("", info.dir()), rows));
         }
         out.flush();

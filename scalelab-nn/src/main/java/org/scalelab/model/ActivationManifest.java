@@ -18,13 +18,14 @@ import org.scalelab.io.Json;
  * @param format         always {@value #FORMAT}
  * @param formatVersion  {@value #VERSION}
  * @param model          checkpoint folder the activations came from
- * @param family         {@code gpt2} or {@code llama}
+ * @param family         the model's {@code model_type} ({@code gpt2}, {@code llama}, {@code qwen2}, …)
  * @param parameterCount scalars in the checkpoint
  * @param dModel         width of every row
  * @param nLayers        blocks in the model
  * @param hooks          hook names, each a tensor of every shard
  * @param dtype          element type of the hook tensors ({@code F32})
- * @param positions      which positions of each prompt were kept ({@code all}, {@code last}, {@code 5}, {@code 2:10})
+ * @param positions      which positions of each prompt were kept ({@code all}, {@code last}, {@code 5}, {@code 2:10}), or
+ *                       for activations captured while generating {@code all+generated(…decoding settings…)}
  * @param interventions  steering/ablation applied during capture (empty: none)
  * @param complete       whether every prompt has been captured
  * @param shards         the shard files, in order

@@ -10,7 +10,10 @@ import java.util.List;
  * {@code from_pretrained_no_processing}.
  */
 public final class HookNames {
-    /** Token embedding W_E[tokens] (GPT-2: without positions; Llama: equal to blocks.0.hook_resid_pre). */
+    /**
+     * Token embedding W_E[tokens] (GPT-2: without positions; the rotary families: equal to
+     * blocks.0.hook_resid_pre, so for Gemma after its √d_model scale).
+     */
     public static final String EMBED = "hook_embed";
     /** GPT-2's learned position embedding W_pos[positions]. */
     public static final String POS_EMBED = "hook_pos_embed";

@@ -9,9 +9,12 @@
  *       {@link org.scalelab.model.Weights}: the weight files (validated, memory-mapped, sharded index,
  *       atomic writes).</li>
  *   <li>{@link org.scalelab.model.ModelConfig}: config.json as one record per model shape;
- *       {@link org.scalelab.model.Family} lists what runs.</li>
- *   <li>{@link org.scalelab.model.Transformer}: embedding → blocks ({@code Gpt2Block}, {@code LlamaBlock},
- *       each built from {@code Norm}, {@code CausalAttention}, {@code Rope}) → final norm → unembedding.
+ *       {@link org.scalelab.model.Family} lists what runs (GPT-2, Llama, Mistral, Qwen2, Gemma, Gemma 2, Phi-3),
+ *       {@link org.scalelab.model.FamilyOptions} holds the Llama-like families' switches (sliding window,
+ *       q/k/v biases, soft-capping).</li>
+ *   <li>{@link org.scalelab.model.Transformer}: embedding → blocks ({@code Gpt2Block}; {@code LlamaBlock} for
+ *       Llama, Mistral, Qwen2, Phi-3; {@code GemmaBlock} for Gemma and Gemma 2; each built from {@code Norm},
+ *       {@code CausalAttention}, {@code Rope}) → final norm → unembedding.
  *       One forward pass = one {@code Pass}: a scope that owns every intermediate array and the hooks.</li>
  *   <li>{@link org.scalelab.model.HookSet} selects activations by TransformerLens name or glob;
  *       {@link org.scalelab.model.HookNames} defines the names and what each one is.</li>
@@ -21,7 +24,8 @@
  *   <li>{@link org.scalelab.model.KvCache} and {@link org.scalelab.model.Generation}: incremental decoding.</li>
  *   <li>{@link org.scalelab.model.Capture}: prompts ({@link org.scalelab.model.Prompt}, JSONL) → batched forward →
  *       {@link org.scalelab.model.ActivationSetWriter} (shards + {@link org.scalelab.model.ActivationManifest},
- *       bounded memory, resumable); {@link org.scalelab.model.ActivationSet} reads a set back, memory-mapped.</li>
+ *       bounded memory, resumable); {@link org.scalelab.model.GenerationCapture} does the same for the
+ *       activations computed while generating; {@link org.scalelab.model.ActivationSet} reads a set back, memory-mapped.</li>
  *   <li>{@link org.scalelab.model.ModelInit}: seeded random checkpoints in the real layout;
  *       {@link org.scalelab.model.ModelTokenizer}: tokenizer.json.</li>
  * </ul>
