@@ -107,6 +107,33 @@ final class SquaredDistances {
         }
     }
 
+    /**
+     * One block whose rows are {@code left[l0 .. l0 + ni)} (any row indices, e.g. a sample) and whose
+     * columns are rows j0 .. j0 + nj; a row meeting itself is not zeroed here.
+     */
+    double[] block(int[] left, int l0, int ni, int j0, int nj) {
+        int len = ni * d;
+        for (int r = 0; r < ni; r++) {
+            rows.get(left[l0 + r] * d, staging, r * d, d);
+        }
+        centre(ni, single ? af : null, single ? null : a, len);
+        leftIndex = left;
+        leftOffset = l0;
+        try {
+            compute(-1, ni, j0, nj);
+        } finally {
+            leftIndex = null;
+        }
+        return out;
+    }
+
+    private int[] leftIndex;
+    private int leftOffset;
+
+    private double leftNorm(int i0, int i) {
+        return leftIndex == null ? norms[i0 + i] : norms[leftIndex[leftOffset + i]];
+    }
+
     /** Computes one block into the shared array and returns it (rows i0.., columns j0..). */
     double[] block(int i0, int ni, int j0, int nj) {
         loadLeft(i0, ni);
@@ -123,7 +150,7 @@ final class SquaredDistances {
     }
 
     private void compute(int i0, int ni, int j0, int nj) {
-        boolean same = j0 == i0;
+        boolean same = leftIndex == null && j0 == i0;
         if (single) {
             if (!same) {
                 load(j0, nj, bf, null);
@@ -143,7 +170,7 @@ final class SquaredDistances {
             c.get(0, out, 0, ni * nj);
         }
         IntStream.range(0, ni).parallel().forEach(i -> {
-            double ni2 = norms[i0 + i];
+            double ni2 = leftNorm(i0, i);
             int base = i * nj;
             for (int j = 0; j < nj; j++) {
                 double v = out[base + j] + ni2 + norms[j0 + j];
@@ -161,6 +188,11 @@ final class SquaredDistances {
     private void load(int start, int count, FloatBuffer toFloat, DoubleBuffer toDouble) {
         int len = count * d;
         rows.get(start * d, staging, 0, len);
+        centre(count, toFloat, toDouble, len);
+    }
+
+    /** The staged rows minus the mean into the float or double GEMM buffer. */
+    private void centre(int count, FloatBuffer toFloat, DoubleBuffer toDouble, int len) {
         IntStream.range(0, count).parallel().forEach(r -> {
             int base = r * d;
             if (toFloat != null) {
