@@ -381,7 +381,8 @@ public final class GeometryAnalysis {
      * Percentile bootstrap over trajectories (Efron &amp; Tibshirani 1993, ch. 13): each replicate draws
      * as many trajectories as the group has, with replacement, and recomputes every metric with the
      * group's tangling ε. TwoNN and the silhouette use the distinct trajectories drawn (a repeated
-     * point is its own nearest neighbour at distance 0, which would bias both); the silhouette keeps
+     * point is its own nearest neighbour at distance 0, which would bias both), alignment leaves out
+     * pairs of a trajectory with its own copy ({@link TrajectoryAlignment#weighted}); the silhouette keeps
      * the group's labels (given, or the chosen k-means clusters). Groups with the same trajectory ids
      * draw the same resamples (a paired bootstrap when two models saw the same prompts).
      */
@@ -403,8 +404,13 @@ public final class GeometryAnalysis {
             out.put(m, v);
         }
         long seed = o.seed() * 0x9E3779B97F4A7C15L + seedKey.hashCode();
+        double[][] directions = TrajectoryAlignment.directions(p);
         for (int r = 0; r < b; r++) {
             int[] idx = Bootstrap.resample(trajectories, seed, r);
+            int[] counts = new int[trajectories];
+            for (int k : idx) {
+                counts[k]++;
+            }
             PointSet s = p.selectTrajectories(idx);
             Covariance cov = s.size() >= 2 ? Covariance.of(s) : null;
             if (cov != null) {
@@ -413,7 +419,7 @@ public final class GeometryAnalysis {
                 out.get("d90")[r] = value(spectrum.componentsFor(0.90));
                 out.get("d95")[r] = value(spectrum.componentsFor(0.95));
             }
-            out.get("alignment")[r] = value(TrajectoryAlignment.of(s));
+            out.get("alignment")[r] = value(TrajectoryAlignment.weighted(directions, counts));
             out.get("step_cosine")[r] = value(StepCosine.of(s));
             if (eps != null) {
                 TrajectoryTangling.Summary t = TrajectoryTangling.of(s, eps, o.tanglingMaxTimes(), new String[1]);
