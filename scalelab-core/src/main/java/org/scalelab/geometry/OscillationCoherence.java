@@ -18,16 +18,36 @@ package org.scalelab.geometry;
 public final class OscillationCoherence {
     private OscillationCoherence() {}
 
-    /** Sums over (Δa, Δm) pairs: count, Σx, Σy, Σx², Σy², Σxy. */
-    public record Moments(long n, double sx, double sy, double sxx, double syy, double sxy) {
+    /**
+     * Centred sums over (Δa, Δm) pairs: count, means, Σ(x − x̄)², Σ(y − ȳ)², Σ(x − x̄)(y − ȳ). Updated
+     * one pair at a time (Welford 1962) and merged pairwise (Chan, Golub &amp; LeVeque 1979), so norms
+     * in the thousands with small changes keep their digits.
+     */
+    public record Moments(long n, double meanX, double meanY, double m2x, double m2y, double cxy) {
         public static final Moments ZERO = new Moments(0, 0, 0, 0, 0, 0);
 
         Moments plus(Moments o) {
-            return new Moments(n + o.n, sx + o.sx, sy + o.sy, sxx + o.sxx, syy + o.syy, sxy + o.sxy);
+            if (o.n == 0) {
+                return this;
+            }
+            if (n == 0) {
+                return o;
+            }
+            long total = n + o.n;
+            double dx = o.meanX - meanX;
+            double dy = o.meanY - meanY;
+            double w = (double) n * o.n / total;
+            return new Moments(total, meanX + dx * o.n / total, meanY + dy * o.n / total, m2x + o.m2x + dx * dx * w,
+                    m2y + o.m2y + dy * dy * w, cxy + o.cxy + dx * dy * w);
         }
 
         Moments add(double x, double y) {
-            return new Moments(n + 1, sx + x, sy + y, sxx + x * x, syy + y * y, sxy + x * y);
+            long k = n + 1;
+            double dx = x - meanX;
+            double dy = y - meanY;
+            double mx = meanX + dx / k;
+            double my = meanY + dy / k;
+            return new Moments(k, mx, my, m2x + dx * (x - mx), m2y + dy * (y - my), cxy + dx * (y - my));
         }
 
         /** Pearson's r, or missing with a reason (fewer than 3 pairs, a constant series). */
@@ -35,13 +55,10 @@ public final class OscillationCoherence {
             if (n < 3) {
                 return MetricValue.missing("oscillation coherence needs at least 3 (attention, MLP) changes, got " + n);
             }
-            double cxx = sxx - sx * sx / n;
-            double cyy = syy - sy * sy / n;
-            double cxy = sxy - sx * sy / n;
-            if (!(cxx > 0) || !(cyy > 0)) {
+            if (!(m2x > 0) || !(m2y > 0)) {
                 return MetricValue.missing("attention or MLP update norms do not change; the correlation is undefined");
             }
-            return MetricValue.of(Math.max(-1, Math.min(1, cxy / Math.sqrt(cxx * cyy))));
+            return MetricValue.of(Math.max(-1, Math.min(1, cxy / Math.sqrt(m2x * m2y))));
         }
     }
 
