@@ -198,8 +198,8 @@ class ActivationSetFileTest {
     void aShardOfAnotherWidthIsAnErrorNamingTheShardAndTensor() throws Exception {
         Path set = write("mixed", 6, new int[] {6, 5, 6}, HOOKS, prompts(), 2, 1, null);
         InputException e = assertThrows(InputException.class, () -> ActivationSetFile.open(set));
-        assertTrue(e.getMessage().contains("shard-00001.safetensors: tensor 'blocks.0.hook_attn_out' is F32 [11,5]")
-                && e.getMessage().contains("the manifest says F32 [11, 6]"), e.getMessage());
+        assertTrue(e.getMessage().contains("shard-00001.safetensors: tensor 'blocks.0.hook_attn_out' is F32 [13,5]")
+                && e.getMessage().contains("the manifest says F32 [13, 6]"), e.getMessage());
     }
 
     @Test
