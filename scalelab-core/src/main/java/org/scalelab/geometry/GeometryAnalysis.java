@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.laws.Bootstrap;
@@ -273,7 +272,6 @@ public final class GeometryAnalysis {
         Integer k = null;
         Map<Integer, Double> byK = null;
         String silWhy;
-        PointSet labelled = p;
         String[] why = new String[1];
         if (p.hasLabels()) {
             silSource = "labels";
@@ -293,7 +291,6 @@ public final class GeometryAnalysis {
                 sil = sel.silhouette();
                 k = sel.k();
                 byK = sel.byK();
-                labelled = p.withLabels(sel.labels());
                 silWhy = null;
             }
         }
@@ -324,12 +321,11 @@ public final class GeometryAnalysis {
             } else {
                 reasons.putIfAbsent("baseline_shuffled_steps", "no trajectories given");
             }
-            reasons.putIfAbsent("baseline_oscillation_coherence", "the null models rebuild the points of one hook; attention and MLP outputs have none");
         } else if (options.nullReplicates() >= 2) {
             reasons.put("baselines", "null models need at least 2 points");
         }
         String seedKey = String.join("\u0000", in.trajectoryIds());
-        Map<String, double[]> replicates = bootstrap(labelled, eps, options, in.coherence(), seedKey, reasons);
+        Map<String, double[]> replicates = bootstrap(p, options, in.coherence(), seedKey, reasons, c, sil);
         Map<String, double[]> ci = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : replicates.entrySet()) {
             double[] iv = Bootstrap.percentileInterval(e.getValue(), 0.95);
@@ -379,15 +375,18 @@ public final class GeometryAnalysis {
 
     /**
      * Percentile bootstrap over trajectories (Efron &amp; Tibshirani 1993, ch. 13): each replicate draws
-     * as many trajectories as the group has, with replacement, and recomputes every metric with the
-     * group's tangling ε. TwoNN and the silhouette use the distinct trajectories drawn (a repeated
-     * point is its own nearest neighbour at distance 0, which would bias both), alignment leaves out
-     * pairs of a trajectory with its own copy ({@link TrajectoryAlignment#weighted}); the silhouette keeps
-     * the group's labels (given, or the chosen k-means clusters). Groups with the same trajectory ids
-     * draw the same resamples (a paired bootstrap when two models saw the same prompts).
+     * as many trajectories as the group has, with replacement. Metrics of the whole cloud are
+     * recomputed on the drawn rows (participation ratio, d90, d95, step cosine; alignment over pairs
+     * of different trajectories, {@link TrajectoryAlignment#weighted}). Per-point quantities that
+     * depend on all other points — TwoNN's ratio μ_i, tangling's Q(t), the silhouette's s(i) — are
+     * computed once on the full group and resampled with their trajectories: a duplicated point
+     * would otherwise be its own nearest neighbour at distance 0 (TwoNN, silhouette) or shrink the
+     * set a maximum runs over (tangling). The interval therefore reflects which trajectories were
+     * observed, given those per-point values. Groups with the same trajectory ids draw the same
+     * resamples (a paired bootstrap when two models saw the same prompts).
      */
-    private static Map<String, double[]> bootstrap(PointSet p, Double eps, Options o, OscillationCoherence.Moments[] coherence, String seedKey,
-            Map<String, String> reasons) {
+    private static Map<String, double[]> bootstrap(PointSet p, Options o, OscillationCoherence.Moments[] coherence, String seedKey,
+            Map<String, String> reasons, Computed full, Silhouette.Estimate sil) {
         int b = o.bootstrapReplicates();
         Map<String, double[]> out = new LinkedHashMap<>();
         if (b == 0) {
@@ -403,6 +402,22 @@ public final class GeometryAnalysis {
             Arrays.fill(v, Double.NaN);
             out.put(m, v);
         }
+        int n = p.size();
+        int[] owner = new int[n];
+        for (int k = 0; k < trajectories; k++) {
+            Arrays.fill(owner, p.trajectoryStart(k), p.trajectoryEnd(k), k);
+        }
+        // Per-trajectory sums of the per-point quantities.
+        double[] silSum = new double[trajectories];
+        int[] silCount = new int[trajectories];
+        if (sil != null) {
+            for (int i = 0; i < sil.scores().length; i++) {
+                int k = owner[sil.sampled() == null ? i : sil.sampled()[i]];
+                silSum[k] += sil.scores()[i];
+                silCount[k]++;
+            }
+        }
+        TrajectoryTangling.Summary t = full.tangling();
         long seed = o.seed() * 0x9E3779B97F4A7C15L + seedKey.hashCode();
         double[][] directions = TrajectoryAlignment.directions(p);
         for (int r = 0; r < b; r++) {
@@ -421,16 +436,35 @@ public final class GeometryAnalysis {
             }
             out.get("alignment")[r] = value(TrajectoryAlignment.weighted(directions, counts));
             out.get("step_cosine")[r] = value(StepCosine.of(s));
-            if (eps != null) {
-                TrajectoryTangling.Summary t = TrajectoryTangling.of(s, eps, o.tanglingMaxTimes(), new String[1]);
-                out.get("tangling")[r] = t == null ? Double.NaN : t.mean();
+            if (t != null) {
+                double q = 0;
+                long times = 0;
+                for (int k = 0; k < trajectories; k++) {
+                    if (counts[k] > 0 && t.perTrajectoryTimes()[k] > 0) {
+                        q += counts[k] * t.perTrajectoryMean()[k] * t.perTrajectoryTimes()[k];
+                        times += (long) counts[k] * t.perTrajectoryTimes()[k];
+                    }
+                }
+                out.get("tangling")[r] = times == 0 ? Double.NaN : q / times;
             }
-            PointSet distinct = p.selectTrajectories(new TreeSet<>(Arrays.stream(idx).boxed().toList()).stream().mapToInt(Integer::intValue).toArray());
-            out.get("twonn")[r] = value(TwoNN.of(distinct, o.twonnDiscardFraction(), o.distances()));
-            if (distinct.hasLabels()) {
-                Silhouette.Estimate[] e = Silhouette.estimate(distinct, new int[][] {distinct.labels()}, o.distances(), o.silhouetteExactMax(),
-                        o.silhouetteSample(), o.seed() + r, new String[1]);
-                out.get("silhouette")[r] = e == null ? Double.NaN : e[0].value();
+            if (full.twonnRatios() != null) {
+                double[] mu = new double[s.size()];
+                int m = 0;
+                for (int k : idx) {
+                    for (int i = p.trajectoryStart(k); i < p.trajectoryEnd(k); i++) {
+                        mu[m++] = full.twonnRatios()[i];
+                    }
+                }
+                out.get("twonn")[r] = value(TwoNN.estimate(Arrays.copyOf(mu, m), o.twonnDiscardFraction()));
+            }
+            if (sil != null) {
+                double sum = 0;
+                long count = 0;
+                for (int k = 0; k < trajectories; k++) {
+                    sum += counts[k] * silSum[k];
+                    count += (long) counts[k] * silCount[k];
+                }
+                out.get("silhouette")[r] = count == 0 ? Double.NaN : sum / count;
             }
             if (coherence != null && coherence.length == trajectories) {
                 out.get("oscillation_coherence")[r] = value(OscillationCoherence.of(coherence, idx));
@@ -451,7 +485,7 @@ public final class GeometryAnalysis {
         MetricValue of(PointSet p);
     }
 
-    private record Computed(Map<String, MetricValue> values, TrajectoryTangling.Summary tangling, double[] scree) {}
+    private record Computed(Map<String, MetricValue> values, TrajectoryTangling.Summary tangling, double[] scree, double[] twonnRatios) {}
 
     private static Computed compute(PointSet p, Covariance cov, Double eps, Options o, Map<String, String> reasons, SilhouetteOf silhouette) {
         Map<String, MetricValue> v = new LinkedHashMap<>();
@@ -468,7 +502,9 @@ public final class GeometryAnalysis {
             v.put("d95", s.componentsFor(0.95));
             scree = s.explainedFractions(o.screeComponents());
         }
-        v.put("twonn", TwoNN.of(p, o.twonnDiscardFraction(), o.distances()));
+        double[] ratios = p.size() >= 3 ? TwoNN.ratios(p, o.distances()) : null;
+        v.put("twonn", ratios == null ? MetricValue.missing("TwoNN needs at least 3 points, got " + p.size())
+                : TwoNN.estimate(ratios, o.twonnDiscardFraction()));
         v.put("alignment", TrajectoryAlignment.of(p));
         String[] why = new String[1];
         TrajectoryTangling.Summary t = null;
@@ -485,7 +521,7 @@ public final class GeometryAnalysis {
                 reasons.put(e.getKey(), e.getValue().reason());
             }
         }
-        return new Computed(v, t, scree);
+        return new Computed(v, t, scree, ratios);
     }
 
     private static Map<String, Baseline> summarize(Map<String, MetricValue> observed, List<Map<String, MetricValue>> runs) {

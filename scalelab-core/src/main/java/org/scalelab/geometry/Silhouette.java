@@ -28,8 +28,12 @@ public final class Silhouette {
     /** Points scored when sampling. */
     public static final int DEFAULT_SAMPLE = 5_000;
 
-    /** A silhouette value; exact (no interval) or from {@code scored} sampled points with a 95 % interval. */
-    public record Estimate(double value, Double ciLow, Double ciHigh, int scored, boolean exact) {}
+    /**
+     * A silhouette value; exact (no interval) or from {@code scored} sampled points with a 95 %
+     * interval. {@code scores} holds s(i) of the scored points: every point in order when exact,
+     * else the points {@code sampled} (increasing indices).
+     */
+    public record Estimate(double value, Double ciLow, Double ciHigh, int scored, boolean exact, double[] scores, int[] sampled) {}
 
     public static MetricValue of(PointSet points) {
         return of(points, DistancePrecision.FLOAT64);
@@ -132,10 +136,12 @@ public final class Silhouette {
         for (int l = 0; l < nl; l++) {
             int[] count = counts(codes[l], ks[l]);
             double total = 0;
+            double[] scores = new double[n];
             for (int i = 0; i < n; i++) {
-                total += score(sums[l], i, codes[l][i], count, ks[l]);
+                scores[i] = score(sums[l], i, codes[l][i], count, ks[l]);
+                total += scores[i];
             }
-            out[l] = new Estimate(total / n, null, null, n, true);
+            out[l] = new Estimate(total / n, null, null, n, true, scores, null);
         }
         return out;
     }
@@ -187,7 +193,7 @@ public final class Silhouette {
                 ss += (x - mean) * (x - mean);
             }
             double se = Math.sqrt(ss / (s - 1) / s) * fpc;
-            out[l] = new Estimate(mean, mean - 1.959964 * se, mean + 1.959964 * se, s, false);
+            out[l] = new Estimate(mean, mean - 1.959964 * se, mean + 1.959964 * se, s, false, v, picked);
         }
         return out;
     }

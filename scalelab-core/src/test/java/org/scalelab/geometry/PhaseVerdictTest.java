@@ -144,6 +144,13 @@ class PhaseVerdictTest {
             assertNotNull(ci, m);
             assertTrue(ci[0] <= ci[1], m);
         }
+        // Per-point quantities are resampled, not recomputed on duplicated points: no downward bias,
+        // so the full-data value lies inside its interval (recomputing tangling's max over fewer
+        // distinct times, or TwoNN with duplicates, would push the whole interval below it).
+        for (String m : List.of("twonn", "tangling", "silhouette", "alignment")) {
+            double v = g.metric(m);
+            assertTrue(g.ci().get(m)[0] <= v && v <= g.ci().get(m)[1], m + " " + v + " outside " + java.util.Arrays.toString(g.ci().get(m)));
+        }
         assertEquals("kmeans", g.silhouetteSource());
         assertNotNull(g.k());
         GeometryAnalysis.Group again = GeometryAnalysis.group("walks", walks(30, 15, 0.5, 1, 1, 9), OPTIONS);
