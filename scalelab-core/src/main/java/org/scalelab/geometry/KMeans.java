@@ -51,12 +51,24 @@ public final class KMeans {
         Rows rows = new Rows(p);
         Fit best = null;
         for (int r = 0; r < o.restarts(); r++) {
-            Fit f = lloyd(rows, k, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + r), o);
+            Fit f = lloyd(rows, k, plusPlus(rows, k, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + r)), o);
             if (best == null || f.inertia() < best.inertia()) {
                 best = f;
             }
         }
         return best;
+    }
+
+    /** Lloyd from the given initial centres [k, d] row-major (no seeding): for cross-checks with scikit-learn's {@code init=array}. */
+    static Fit fitFrom(PointSet p, float[] initial, Options o) {
+        Rows rows = new Rows(p);
+        int d = p.dimension();
+        int k = initial.length / d;
+        FloatBuffer centres = Blas.floats((long) k * d);
+        for (int i = 0; i < k * d; i++) {
+            centres.put(i, (float) (initial[i] - rows.mean[i % d]));
+        }
+        return lloyd(rows, k, centres, o);
     }
 
     /** The rows as BLAS-ready chunks (zero-copy slices when the point buffer is direct and native-order) and their norms. */
@@ -150,10 +162,9 @@ public final class KMeans {
         return cn;
     }
 
-    private static Fit lloyd(Rows x, int k, SplittableRandom random, Options o) {
+    private static Fit lloyd(Rows x, int k, FloatBuffer centres, Options o) {
         int n = x.n;
         int d = x.d;
-        FloatBuffer centres = plusPlus(x, k, random);
         int[] labels = new int[n];
         Arrays.fill(labels, -1);
         double tolAbs = o.tolerance() * x.meanVariance;
