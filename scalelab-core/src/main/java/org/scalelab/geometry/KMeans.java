@@ -12,8 +12,8 @@ import java.util.stream.IntStream;
  * label changes, or when the summed squared centre shift is at most {@code tolerance} × the mean
  * per-feature variance of the data.
  *
- * <p>Work is in mean-centred coordinates (as scikit-learn, which centres X first), one chunk of rows
- * at a time, so the points are never copied whole: the distance step is ‖x‖² + ‖c‖² − 2 X Cᵀ
+ * <p>Work is in mean-centred coordinates (as scikit-learn, which centres a copy of X first), one
+ * chunk of rows at a time: the distance step is ‖x‖² + ‖c‖² − 2 X Cᵀ
  * (sgemm [rows, k]), the update step sums each cluster's rows as Oᵀ X with the one-hot assignment
  * O [rows, k] (sgemm). The reported inertia Σ‖x − c‖² is recomputed in float64 at the end.
  */
@@ -71,23 +71,22 @@ public final class KMeans {
         return lloyd(rows, k, centres, o);
     }
 
-    /** The rows as BLAS-ready chunks (zero-copy slices when the point buffer is direct and native-order) and their norms. */
+    /**
+     * The rows, mean-centred once into one float32 copy (scikit-learn also centres a copy of X), so
+     * every later pass is a BLAS call on a zero-copy slice; with their squared norms.
+     */
     private static final class Rows {
-        final FloatBuffer data;
+        final FloatBuffer centred; // [n, d]
         final int n;
         final int d;
         final double[] mean;
-        final double[] norms; // ‖x − μ‖²
+        final double[] norms; // ‖x − μ‖² of the float32 centred rows
         final double meanVariance;
-        final FloatBuffer staging;
-        final float[] copy;
 
         Rows(PointSet p) {
-            this.data = p.buffer();
+            FloatBuffer data = p.buffer();
             this.n = p.size();
             this.d = p.dimension();
-            this.staging = Blas.floats((long) Math.min(n, CHUNK_ROWS) * d);
-            this.copy = new float[Math.min(n, CHUNK_ROWS) * d];
             int parts = (n + CHUNK_ROWS - 1) / CHUNK_ROWS;
             double[][] colSums = new double[parts][];
             IntStream.range(0, parts).parallel().forEach(c -> {
@@ -107,6 +106,7 @@ public final class KMeans {
                     mean[j] += sum[j] / n;
                 }
             }
+            this.centred = PointSet.allocate((long) n * d);
             this.norms = new double[n];
             IntStream.range(0, parts).parallel().forEach(c -> {
                 float[] row = new float[d];
@@ -114,10 +114,11 @@ public final class KMeans {
                     data.get(i * d, row, 0, d);
                     double s = 0;
                     for (int j = 0; j < d; j++) {
-                        double v = row[j] - mean[j];
-                        s += v * v;
+                        row[j] = (float) (row[j] - mean[j]);
+                        s += (double) row[j] * row[j];
                     }
                     norms[i] = s;
+                    centred.put(i * d, row, 0, d);
                 }
             });
             double total = 0;
@@ -128,24 +129,14 @@ public final class KMeans {
             this.meanVariance = total / n / d;
         }
 
-        /** Centred rows [start, start + m) as float32 in the staging buffer (reused: one chunk at a time). */
+        /** Centred rows [start, start + m), a slice of the copy (no copying). */
         FloatBuffer chunk(int start, int m) {
-            data.get(start * d, copy, 0, m * d);
-            IntStream.range(0, m).parallel().forEach(i -> {
-                for (int j = i * d, c = 0; c < d; j++, c++) {
-                    copy[j] = (float) (copy[j] - mean[c]);
-                }
-            });
-            staging.put(0, copy, 0, m * d);
-            return staging;
+            return centred.slice(start * d, m * d);
         }
 
         /** Centred row i into dst. */
         void row(int i, float[] dst) {
-            data.get(i * d, dst, 0, d);
-            for (int j = 0; j < d; j++) {
-                dst[j] = (float) (dst[j] - mean[j]);
-            }
+            centred.get(i * d, dst, 0, d);
         }
     }
 
