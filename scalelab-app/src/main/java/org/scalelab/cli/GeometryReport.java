@@ -172,29 +172,57 @@ final class GeometryReport {
         return parts.length <= 2 ? model : parts[parts.length - 2] + "/" + parts[parts.length - 1];
     }
 
-    /** Size step on x (log10 of the larger model's parameters), domain on y (index), one colour per phase. */
+    /**
+     * The phase diagram as a grid: one column per size step (smaller → larger model, by parameter
+     * count), one row per domain, each cell coloured by its verdict (the same colour per verdict in
+     * every report: empty series keep their palette slot).
+     */
     static Plot phaseDiagram(List<PhaseVerdict.Comparison> comparisons) {
         List<String> domains = new ArrayList<>(new TreeSet<>(comparisons.stream().map(PhaseVerdict.Comparison::domain).toList()));
-        Plot plot = Plot.of("Phase diagram: size × domain", "log10 parameters of the larger model", "domain (index, see caption)");
+        List<long[]> steps = new ArrayList<>();
+        for (PhaseVerdict.Comparison c : comparisons) {
+            long[] step = {c.fromParameters(), c.toParameters()};
+            if (steps.stream().noneMatch(s -> s[0] == step[0] && s[1] == step[1])) {
+                steps.add(step);
+            }
+        }
+        steps.sort(java.util.Comparator.comparingLong((long[] s) -> s[1]).thenComparingLong(s -> s[0]));
+        String[] columns = steps.stream().map(s -> params(s[0]) + " → " + params(s[1])).toArray(String[]::new);
+        Plot plot = Plot.of("Phase diagram: size × domain", "model size (parameters)", "domain")
+                .categories(columns, domains.toArray(new String[0])).size(Math.max(520, 160 * columns.length), Math.max(320, 70 * domains.size() + 160));
         for (String phase : PHASES) {
             List<double[]> xy = new ArrayList<>();
             for (PhaseVerdict.Comparison c : comparisons) {
                 if (c.phase().equals(phase)) {
-                    xy.add(new double[] {Math.log10(Math.max(1, c.toParameters())), domains.indexOf(c.domain())});
+                    int col = 0;
+                    while (steps.get(col)[0] != c.fromParameters() || steps.get(col)[1] != c.toParameters()) {
+                        col++;
+                    }
+                    xy.add(new double[] {col, domains.indexOf(c.domain())});
                 }
             }
-            plot.points(phase, xy.stream().mapToDouble(p -> p[0]).toArray(), xy.stream().mapToDouble(p -> p[1]).toArray());
+            plot.cells(phase, xy.stream().mapToDouble(p -> p[0]).toArray(), xy.stream().mapToDouble(p -> p[1]).toArray());
         }
         return plot;
     }
 
-    static String phaseCaption(List<PhaseVerdict.Comparison> comparisons) {
-        List<String> domains = new ArrayList<>(new TreeSet<>(comparisons.stream().map(PhaseVerdict.Comparison::domain).toList()));
-        StringBuilder sb = new StringBuilder("Each point is one comparison of consecutive sizes, coloured by its verdict; domains: ");
-        for (int i = 0; i < domains.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(i).append(" = ").append(domains.get(i));
+    /** 37792 → "37.8k", 2.6e11 → "260B". */
+    static String params(long n) {
+        if (n >= 1_000_000_000L) {
+            return TextTable.num(n / 1e9) + "B";
         }
-        return sb.append('.').toString();
+        if (n >= 1_000_000L) {
+            return TextTable.num(n / 1e6) + "M";
+        }
+        if (n >= 1_000L) {
+            return TextTable.num(n / 1e3) + "k";
+        }
+        return Long.toString(n);
+    }
+
+    static String phaseCaption(List<PhaseVerdict.Comparison> comparisons) {
+        return "Each cell compares two consecutive model sizes in one domain; its colour is the verdict (crystallization, lattice, "
+                + "liquid or inconclusive), backed by the 95 % bootstrap intervals in the table above.";
     }
 
     /** One model's groups projected together on their top two principal components, one series per domain (subsampled). */
