@@ -96,39 +96,60 @@ public final class Silhouette {
             sums[l] = new double[n * ks[l]]; // [n, k]: sum of distances from each point to each label's points
         }
         SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision);
-        distances.visitUpper((i0, ni, j0, nj, d2, diagonal) -> {
-            IntStream.range(0, ni).parallel().forEach(i -> {
-                int base = i * nj;
-                for (int j = 0; j < nj; j++) {
-                    d2[base + j] = Math.sqrt(d2[base + j]);
-                }
-                for (int l = 0; l < nl; l++) {
-                    int k = ks[l];
-                    int[] label = codes[l];
-                    double[] s = sums[l];
-                    int row = (i0 + i) * k;
-                    for (int j = 0; j < nj; j++) {
-                        s[row + label[j0 + j]] += d2[base + j];
+        int block = distances.blockSize();
+        int parts = Math.max(1, Runtime.getRuntime().availableProcessors());
+        // Per part of the rows, its contribution to the columns' sums (merged after each block), so
+        // one pass over a block does the distance, the rows' sums and the columns' sums without races.
+        double[][][] columnSums = new double[parts][nl][];
+        for (int part = 0; part < parts; part++) {
+            for (int l = 0; l < nl; l++) {
+                columnSums[part][l] = new double[block * ks[l]];
+            }
+        }
+        distances.visitUpperProducts((i0, ni, j0, nj, pf, pd, diagonal) -> {
+            IntStream.range(0, parts).parallel().forEach(part -> {
+                int from = (int) ((long) ni * part / parts);
+                int to = (int) ((long) ni * (part + 1) / parts);
+                double[][] cols = columnSums[part];
+                if (!diagonal) {
+                    for (int l = 0; l < nl; l++) {
+                        java.util.Arrays.fill(cols[l], 0, nj * ks[l], 0);
                     }
                 }
-            });
-            if (!diagonal) {
-                int parts = Math.min(nj, 4 * Runtime.getRuntime().availableProcessors());
-                IntStream.range(0, parts).parallel().forEach(part -> {
-                    int from = (int) ((long) nj * part / parts);
-                    int to = (int) ((long) nj * (part + 1) / parts);
+                for (int i = from; i < to; i++) {
+                    double ni2 = distances.norm(i0 + i);
+                    int base = i * nj;
                     for (int l = 0; l < nl; l++) {
                         int k = ks[l];
                         int[] label = codes[l];
                         double[] s = sums[l];
-                        for (int i = 0; i < ni; i++) {
-                            int li = label[i0 + i];
-                            int base = i * nj;
-                            for (int j = from; j < to; j++) {
-                                s[(j0 + j) * k + li] += d2[base + j];
+                        double[] col = cols[l];
+                        int row = (i0 + i) * k;
+                        int li = label[i0 + i];
+                        for (int j = 0; j < nj; j++) {
+                            double v = (pf != null ? pf[base + j] : pd[base + j]) + ni2 + distances.norm(j0 + j);
+                            double dist = v > 0 && !(diagonal && i == j) ? Math.sqrt(v) : 0;
+                            s[row + label[j0 + j]] += dist;
+                            if (!diagonal) {
+                                col[j * k + li] += dist;
                             }
                         }
                     }
+                }
+            });
+            if (!diagonal) {
+                IntStream.range(0, nl).forEach(l -> {
+                    int k = ks[l];
+                    double[] s = sums[l];
+                    IntStream.range(0, nj).parallel().forEach(j -> {
+                        for (int c = 0; c < k; c++) {
+                            double t = 0;
+                            for (int part = 0; part < parts; part++) {
+                                t += columnSums[part][l][j * k + c];
+                            }
+                            s[(j0 + j) * k + c] += t;
+                        }
+                    });
                 });
             }
         });

@@ -94,6 +94,48 @@ final class SquaredDistances {
         return block;
     }
 
+    /**
+     * Receives one block of raw GEMM products p_ij = −2 (x_i − μ)·(x_j − μ), row-major [ni, nj], in
+     * {@code pf} (float32 distances) or {@code pd} (float64), the other null; the squared distance
+     * is p_ij + {@link #norm}(i) + {@link #norm}(j), to be clipped at 0 — left to a consumer that fuses it
+     * with its own pass over the block.
+     */
+    interface ProductVisitor {
+        void visit(int i0, int ni, int j0, int nj, float[] pf, double[] pd, boolean diagonal);
+    }
+
+    /** ‖x_i − μ‖² as the GEMM sees it (float32-rounded rows when single). */
+    double norm(int i) {
+        return norms[i];
+    }
+
+    /** As {@link #visitUpper} but hands over the raw products, without the norm and clipping passes. */
+    void visitUpperProducts(ProductVisitor visitor) {
+        for (int i0 = 0; i0 < n; i0 += block) {
+            int ni = Math.min(block, n - i0);
+            loadLeft(i0, ni);
+            for (int j0 = i0; j0 < n; j0 += block) {
+                int nj = Math.min(block, n - j0);
+                boolean same = j0 == i0;
+                if (single) {
+                    if (!same) {
+                        load(j0, nj, bf, null);
+                    }
+                    Blas.productNTf(af, ni, same ? af : bf, nj, d, -2f, cf);
+                    cf.get(0, products, 0, ni * nj);
+                    visitor.visit(i0, ni, j0, nj, products, null, same);
+                } else {
+                    if (!same) {
+                        load(j0, nj, null, b);
+                    }
+                    Blas.productNT(a, ni, same ? a : b, nj, d, -2.0, c);
+                    c.get(0, out, 0, ni * nj);
+                    visitor.visit(i0, ni, j0, nj, null, out, same);
+                }
+            }
+        }
+    }
+
     /** Visits every block (I, J) with J ≥ I once; the array passed is reused between calls. */
     void visitUpper(BlockVisitor visitor) {
         for (int i0 = 0; i0 < n; i0 += block) {

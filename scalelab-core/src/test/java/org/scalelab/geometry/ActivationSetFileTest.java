@@ -230,6 +230,24 @@ class ActivationSetFileTest {
     }
 
     @Test
+    void groupingByParameterCountPoolsSetsOfOneSizeAndRefusesMixedWidths() throws Exception {
+        ActivationSetFile a = ActivationSetFile.open(write("seed1", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 500, null));
+        ActivationSetFile b = ActivationSetFile.open(write("seed2", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 500, null));
+        ActivationSetFile c = ActivationSetFile.open(write("wide", 8, new int[] {8, 8, 8}, HOOKS, prompts(), 2, 900, null));
+        List<ActivationGroups.Input> g = ActivationGroups.of(List.of(a, b, c),
+                new ActivationGroups.Options(null, List.of(ActivationGroups.Key.PARAMS, ActivationGroups.Key.DOMAIN), null));
+        assertEquals(4, g.size(), "2 sizes × 2 domains");
+        ActivationGroups.Input pooled = g.get(0);
+        assertEquals("params=500, domain=math", pooled.name());
+        assertEquals("models/seed1+models/seed2", pooled.model());
+        assertEquals(6, pooled.points().trajectoryCount(), "3 math prompts from each of the two sets");
+        ActivationSetFile odd = ActivationSetFile.open(write("odd", 8, new int[] {8, 8, 8}, HOOKS, prompts(), 2, 500, null));
+        InputException e = assertThrows(InputException.class, () -> ActivationGroups.of(List.of(a, odd),
+                new ActivationGroups.Options(null, List.of(ActivationGroups.Key.PARAMS), null)));
+        assertTrue(e.getMessage().contains("pools sets of different widths (6 and 8"), e.getMessage());
+    }
+
+    @Test
     void anEmptySetGivesAGroupWithNullMetricsAndReasons() throws Exception {
         Path set = write("empty", 4, new int[] {}, HOOKS, List.of(), 2, 1, null);
         List<ActivationGroups.Input> g = ActivationGroups.of(List.of(ActivationSetFile.open(set)),
