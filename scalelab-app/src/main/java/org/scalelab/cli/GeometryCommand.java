@@ -215,7 +215,8 @@ final class GeometryCommand implements Callable<Integer> {
         for (String m : GeometryAnalysis.metricNames()) {
             List<String> row = new ArrayList<>();
             row.add(m);
-            row.add(TextTable.num(g.metric(m)));
+            row.add(TextTable.num(g.metric(m)) + (m.equals("silhouette") && g.k() != null ? " (k-means, k=" + g.k() + ")" : ""));
+            row.add(TextTable.interval(g.ci() == null ? null : g.ci().get(m)));
             for (String model : List.of(GeometryAnalysis.GAUSSIAN, GeometryAnalysis.SHUFFLED_STEPS)) {
                 GeometryAnalysis.Baseline b = g.baselines().getOrDefault(model, Map.of()).get(m);
                 row.add(b == null ? "—" : TextTable.num(b.mean()));
@@ -226,7 +227,7 @@ final class GeometryCommand implements Callable<Integer> {
         return rows;
     }
 
-    static final List<String> HEADER = List.of("metric", "value", "gaussian null", "z", "shuffled-steps null", "z");
+    static final List<String> HEADER = List.of("metric", "value", "95 % bootstrap CI", "gaussian null", "z", "shuffled-steps null", "z");
 
     static String text(GeometryAnalysis.Result r) {
         StringBuilder sb = new StringBuilder();
