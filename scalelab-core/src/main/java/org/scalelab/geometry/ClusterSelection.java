@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Unsupervised cluster structure: k-means ({@link KMeans}) for every k in a range, each scored by
+ * Unsupervised cluster structure: k-means ({@link KMeans}, best of 3 seeds) for every k in a range, each scored by
  * its silhouette ({@link Silhouette}, one shared distance pass for all k), and the k with the
  * highest silhouette kept — the usual "silhouette method" of choosing k (Rousseeuw 1987, §4;
  * Kaufman &amp; Rousseeuw 1990, ch. 2).
@@ -15,6 +15,8 @@ import java.util.Map;
  * @param labels     the chosen clustering, one label per point
  */
 public record ClusterSelection(int k, Silhouette.Estimate silhouette, Map<Integer, Double> byK, int[] labels) {
+
+    static final int RESTARTS = 3;
 
     /** Range of k and the silhouette's exact/sampled regime. */
     public record Options(int kMin, int kMax, int exactMax, int sample, DistancePrecision distances, long seed) {
@@ -42,7 +44,9 @@ public record ClusterSelection(int k, Silhouette.Estimate silhouette, Map<Intege
         }
         int[][] labelings = new int[kMax - o.kMin() + 1][];
         for (int k = o.kMin(); k <= kMax; k++) {
-            labelings[k - o.kMin()] = KMeans.fit(p, k, o.seed() + k).labels();
+            // Three k-means++ seeds per k, lowest inertia kept: one unlucky seeding (two blobs merged)
+            // would otherwise lower that k's silhouette and could change the chosen k.
+            labelings[k - o.kMin()] = KMeans.fit(p, k, o.seed() + k, new KMeans.Options(300, 1e-4, RESTARTS)).labels();
         }
         Silhouette.Estimate[] s = Silhouette.estimate(p, labelings, o.distances(), o.exactMax(), o.sample(), o.seed(), why);
         if (s == null) {
