@@ -104,6 +104,26 @@ class GeometryActsCommandTest {
         String html = Files.readString(report.resolve("index.html"));
         assertTrue(html.contains("Phase verdicts") && html.contains("Domain law"), "report sections");
 
+        // The geometry module's own reader sees exactly the rows the runtime's reader returns.
+        List<org.scalelab.geometry.ActivationGroups.Input> read = org.scalelab.geometry.ActivationGroups.of(
+                List.of(org.scalelab.geometry.ActivationSetFile.open(small)),
+                new org.scalelab.geometry.ActivationGroups.Options(null, List.of(org.scalelab.geometry.ActivationGroups.Key.DOMAIN), null));
+        try (org.scalelab.model.ActivationSet set = org.scalelab.model.ActivationSet.open(small)) {
+            org.scalelab.geometry.ActivationGroups.Input law = read.get(1);
+            assertEquals("law", law.domain());
+            int row = 0;
+            for (String id : law.trajectoryIds()) {
+                float[][] rows = set.rows("blocks.1.hook_resid_post", set.trajectory(id));
+                for (float[] values : rows) {
+                    for (int j = 0; j < values.length; j++) {
+                        assertEquals(values[j], law.points().get(row, j), 0f, id);
+                    }
+                    row++;
+                }
+            }
+            assertEquals(law.points().size(), row);
+        }
+
         // Labels of the prompts: grouping by them, and a hook without attention/MLP outputs.
         JsonNode byLabel = new CliRun("geometry", "--acts", small.toString(), "--by", "label", "--label", "half", "--hook",
                 "blocks.0.hook_resid_post", "--null-replicates", "0", "--json", "--no-store").json();
