@@ -147,19 +147,24 @@ final class GeometryReport {
             index++;
         }
         report.heading("Tangling distributions");
-        Plot tangling = Plot.of("Tangling per trajectory", "mean Q(t)", "trajectories");
-        boolean any = false;
-        for (GeometryAnalysis.Group g : r.groups()) {
-            if (g.tanglingPerTrajectory() != null) {
-                double[] q = g.tanglingPerTrajectory().stream().filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
-                if (q.length > 0) {
-                    tangling.histogram(g.name(), q, Math.min(30, Math.max(5, q.length / 3)));
-                    any = true;
+        int plotIndex = 0;
+        for (Map.Entry<String, List<GeometryAnalysis.Group>> e : byDomain.entrySet()) {
+            Plot tangling = Plot.of("Tangling per trajectory — " + e.getKey(), "mean Q(t)", "trajectories");
+            boolean any = false;
+            for (GeometryAnalysis.Group g : e.getValue()) {
+                if (g.tanglingPerTrajectory() != null) {
+                    double[] q = g.tanglingPerTrajectory().stream().filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+                    if (q.length > 0) {
+                        tangling.histogram(short_(g.model()), q, Math.min(30, Math.max(5, q.length / 3)));
+                        any = true;
+                    }
                 }
             }
-        }
-        if (any) {
-            report.plot("tangling", tangling, "Mean tangling Q(t) of each trajectory (Russo et al. 2018), per group.");
+            if (any) {
+                report.plot("tangling-" + plotIndex, tangling, "Mean tangling Q(t) of each trajectory (Russo et al. 2018) in domain "
+                        + e.getKey() + ", one histogram per model.");
+            }
+            plotIndex++;
         }
     }
 

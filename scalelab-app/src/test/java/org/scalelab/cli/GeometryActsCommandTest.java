@@ -98,7 +98,7 @@ class GeometryActsCommandTest {
             assertTrue(pr.get("ci").isArray() && pr.get("status").isTextual(), pr.toString());
             assertTrue(c.get("changes").has("oscillation_coherence"));
         }
-        for (String f : List.of("index.html", "result.json", "phase-diagram.svg", "scree.svg", "pca-0.svg", "pca-1.svg", "tangling.svg")) {
+        for (String f : List.of("index.html", "result.json", "phase-diagram.svg", "scree.svg", "pca-0.svg", "pca-1.svg", "tangling-0.svg", "tangling-2.svg")) {
             assertTrue(Files.isRegularFile(report.resolve(f)), f);
         }
         String html = Files.readString(report.resolve("index.html"));
