@@ -250,7 +250,7 @@ public final class GeometryAnalysis {
     }
 
     /** A group's result and its bootstrap replicates per metric (for the comparisons). */
-    record Outcome(Group group, Map<String, double[]> replicates, String seedKey) {}
+    record Outcome(Group group, Map<String, double[]> replicates) {}
 
     /** Every metric of one point set, with baselines when {@code options.nullReplicates() ≥ 2}. */
     public static Group group(String name, PointSet p, Options options) {
@@ -351,7 +351,7 @@ public final class GeometryAnalysis {
                 t == null ? null : t.epsilon(), perTrajectory,
                 c.values.get("step_cosine").value(), sil == null ? null : sil.value(), silSource, silCi, k, byK,
                 coherence.value(), c.scree, reasons, baselines, replicates.isEmpty() ? 0 : options.bootstrapReplicates(), ci);
-        return new Outcome(group, replicates, seedKey);
+        return new Outcome(group, replicates);
     }
 
     /** The silhouette of null data: k-means with the k chosen on the real data, or the rows' own labels. */
