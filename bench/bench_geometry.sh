@@ -3,9 +3,10 @@
 #   PR + d90/d95 on 25,000 x 4,096 float32: numpy at its best = centre, X.T @ X (float32 syrk), eigvalsh (float32),
 #   and the notebook way, np.cov (float64) + eigvalsh, once per kernel.
 #   silhouette with labels on 20,000 x 4,096 float32: sklearn.metrics.silhouette_score (euclidean).
+#   k-means, k = 8, on the same 20,000 x 4,096 float32: sklearn.cluster.KMeans (Lloyd, k-means++, n_init=1).
 # numpy/sklearn run twice: Debian's OpenBLAS default kernel and OPENBLAS_CORETYPE=$CORETYPE (see issue 5).
 # The load average is printed with every number (the machine is shared).
-# Usage: bench/bench_geometry.sh [--only pr|silhouette] [--n-pr N] [--n-sil N] [--d D] [--repeat R] [--skip-python] [--dir DIR]
+# Usage: bench/bench_geometry.sh [--only pr|silhouette|kmeans] [--n-pr N] [--n-sil N] [--d D] [--repeat R] [--skip-python] [--dir DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,7 +64,7 @@ CPFILE=scalelab-core/target/bench-classpath.txt
 CP=scalelab-core/target/classes:scalelab-core/target/test-classes:$(cat "$CPFILE")
 bench() { timed java -Xmx6g -cp "$CP" org.scalelab.geometry.GeometryBench "$@"; }
 
-if [ "$ONLY" != silhouette ]; then
+if [ "$ONLY" = all ] || [ "$ONLY" = pr ]; then
 echo "== PR + d90/d95, ${N_PR} x ${D} float32"
 bench pr "$PR_FILE" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
 if [ "$SKIP_PY" = 0 ]; then
@@ -98,7 +99,28 @@ fi
 
 fi
 
-if [ "$ONLY" != pr ]; then
+if [ "$ONLY" = all ] || [ "$ONLY" = kmeans ]; then
+echo "== k-means, k = 8, ${N_SIL} x ${D} float32 (k-means++ seeding, Lloyd, tol 1e-4, one init)"
+bench kmeans "$SIL_FILE" 8 --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
+if [ "$SKIP_PY" = 0 ]; then
+  for core in default "$CORETYPE"; do
+    timed env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) "$PY" - "$SIL_FILE" "$REPEAT" <<'PYEOF' | while read -r line; do echo "sklearn ($core): $line  (load $(load))"; done; peak
+import json, sys, time
+import numpy as np
+from sklearn.cluster import KMeans
+x = np.load(sys.argv[1])
+for seed in range(int(sys.argv[2])):
+    t0 = time.perf_counter()
+    km = KMeans(n_clusters=8, n_init=1, random_state=seed, algorithm="lloyd").fit(x)
+    s = time.perf_counter() - t0
+    print(json.dumps({"seconds": round(s, 3), "inertia": float(km.inertia_), "iterations": int(km.n_iter_),
+                      "seconds_per_iteration": round(s / km.n_iter_, 4)}))
+PYEOF
+  done
+fi
+fi
+
+if [ "$ONLY" = all ] || [ "$ONLY" = silhouette ]; then
 echo "== silhouette with labels, ${N_SIL} x ${D} float32"
 bench silhouette "$SIL_FILE" "$SIL_LABELS" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
 bench silhouette "$SIL_FILE" "$SIL_LABELS" --float32 --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak

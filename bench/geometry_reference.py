@@ -4,6 +4,7 @@ definitions with numpy / scikit-learn (float64 throughout). Used by GeometryRefe
 
   /usr/bin/python3 bench/geometry_reference.py POINTS.npy [--trajectories T.npy] [--labels L.npy]
                                                [--epsilon E] [--cka Y.npy]
+                                               [--kmeans K [--kmeans-init C.npy | --n-init N --seed S]]
 
 Prints one JSON object; a metric that does not apply is absent.
 """
@@ -85,6 +86,10 @@ def main():
     ap.add_argument("--epsilon", type=float)
     ap.add_argument("--cka")
     ap.add_argument("--no-twonn", action="store_true")
+    ap.add_argument("--kmeans", type=int)
+    ap.add_argument("--kmeans-init")
+    ap.add_argument("--n-init", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     x = np.load(a.points).astype(np.float64)
     out = participation_and_dims(x)
@@ -99,6 +104,16 @@ def main():
         out["alignment"] = alignment(trajs)
         eps = a.epsilon if a.epsilon is not None else 0.1 * out["total_variance"]
         out.update(tangling(trajs, eps))
+    if a.kmeans:
+        # sklearn.cluster.KMeans (Lloyd, k-means++ seeding, tol 1e-4 relative to the mean feature variance).
+        from sklearn.cluster import KMeans
+        if a.kmeans_init:
+            km = KMeans(n_clusters=a.kmeans, init=np.load(a.kmeans_init).astype(np.float64), n_init=1, algorithm="lloyd").fit(x)
+        else:
+            km = KMeans(n_clusters=a.kmeans, n_init=a.n_init, random_state=a.seed, algorithm="lloyd").fit(x)
+        out["kmeans_inertia"] = float(km.inertia_)
+        out["kmeans_labels"] = km.labels_.tolist()
+        out["kmeans_iterations"] = int(km.n_iter_)
     if a.cka:
         out["cka"] = linear_cka(x, np.load(a.cka).astype(np.float64))
     print(json.dumps(out))

@@ -8,10 +8,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
+import org.scalelab.geometry.ActivationGroups;
+import org.scalelab.geometry.ActivationSetFile;
 import org.scalelab.geometry.DistancePrecision;
 import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.geometry.NpyFile;
 import org.scalelab.geometry.PcaProjection;
+import org.scalelab.geometry.PhaseVerdict;
 import org.scalelab.geometry.PointSet;
 import org.scalelab.report.Plot;
 import org.scalelab.report.Report;
@@ -28,17 +31,21 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Geometry of activations: participation ratio, d90/d95 (PCA), TwoNN intrinsic",
-            "dimension, trajectory alignment, tangling (Russo et al. 2018), step cosine and",
-            "silhouette with given labels — each beside two null models: Gaussian points with",
-            "the same mean and covariance, and trajectories with their steps shuffled",
-            "(baseline mean and z-score). A metric the input cannot support is null with a reason.",
+            "dimension, trajectory alignment, tangling (Russo et al. 2018), step cosine,",
+            "silhouette (given labels, or k-means with k chosen by silhouette) and the",
+            "attention/MLP oscillation coherence — each beside two null models (Gaussian points",
+            "with the same mean and covariance; trajectories with shuffled steps) and with",
+            "bootstrap intervals over trajectories. With activation sets of several model sizes,",
+            "--compare-sizes gives a phase verdict per domain: crystallization, lattice, liquid",
+            "or inconclusive. A metric the input cannot support is null with a reason.",
             ""
         },
         footer = {
             "",
-            "Example:",
+            "Examples:",
             "  python3 -c \"import numpy as np; x=np.cumsum(np.random.randn(400,64),0); np.save('x.npy',x.astype('f4')); np.save('t.npy',np.arange(0,400,40))\"",
-            "  scalelab geometry --npy x.npy --trajectories t.npy --out geometry-report"
+            "  scalelab geometry --npy x.npy --trajectories t.npy --out geometry-report",
+            "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --by domain --compare-sizes --out phases"
         })
 final class GeometryCommand implements Callable<Integer> {
     @Spec
@@ -50,9 +57,62 @@ final class GeometryCommand implements Callable<Integer> {
     @Mixin
     CliSupport.OutputOptions output;
 
-    @Option(names = "--npy", paramLabel = "FILE", required = true,
+    @Option(names = "--npy", paramLabel = "FILE",
             description = "Points: a float32/float64 .npy array [n_points, d] (C order), or an .npz with members points, trajectories, labels.")
     Path npy;
+
+    @Option(names = "--acts", paramLabel = "DIR",
+            description = "Activation set folder written by scalelab capture (manifest.json + shards); repeat for several models. One trajectory per prompt.")
+    List<Path> acts = new ArrayList<>();
+
+    @Option(names = "--hook", paramLabel = "NAME",
+            description = "Hook whose rows are the points (e.g. blocks.3.hook_resid_post). Default: each set's last blocks.L.hook_resid_post.")
+    String hook;
+
+    @Option(names = "--by", paramLabel = "KEYS", split = ",", defaultValue = "model",
+            description = "Group activation sets by: model (default; always implied unless params), params (pool sets of one size), domain, label (needs --label). E.g. --by domain.")
+    List<String> by;
+
+    @Option(names = "--label", paramLabel = "KEY",
+            description = "A key of the prompts' labels: groups with --by label, otherwise labels each trajectory's points for the silhouette.")
+    String labelKey;
+
+    @Option(names = "--compare-sizes",
+            description = "Compare consecutive model sizes within each domain and give a phase verdict (needs bootstrap intervals).")
+    boolean compareSizes;
+
+    @Option(names = "--bootstrap", paramLabel = "N",
+            description = "Bootstrap resamples of trajectories for every metric's 95 % interval (0 = none). Default: 100 with --compare-sizes, else 0. "
+                    + "Each resample recomputes every metric, so on large sets this costs N times one analysis.")
+    Integer bootstrap;
+
+    @Option(names = "--k-range", paramLabel = "MIN:MAX", defaultValue = "2:8",
+            description = "k tried by the k-means silhouette (used without labels); 0 turns it off. Default: ${DEFAULT-VALUE}.")
+    String kRange;
+
+    @Option(names = "--silhouette-exact-max", paramLabel = "N", defaultValue = "20000",
+            description = "Exact silhouette up to N points; above, a seeded sample of --silhouette-sample points with a 95 % interval. Default: ${DEFAULT-VALUE}.")
+    int silhouetteExactMax;
+
+    @Option(names = "--silhouette-sample", paramLabel = "N", defaultValue = "5000",
+            description = "Points scored (against all points) when the silhouette is sampled. Default: ${DEFAULT-VALUE}.")
+    int silhouetteSample;
+
+    @Option(names = "--dimension-drop", paramLabel = "F", defaultValue = "0.1",
+            description = "Phase threshold: relative fall of the participation ratio. Default: ${DEFAULT-VALUE}.")
+    double dimensionDrop;
+
+    @Option(names = "--alignment-rise", paramLabel = "X", defaultValue = "0.05",
+            description = "Phase threshold: absolute rise of alignment (mean cosine). Default: ${DEFAULT-VALUE}.")
+    double alignmentRise;
+
+    @Option(names = "--tangling-drop", paramLabel = "F", defaultValue = "0.1",
+            description = "Phase threshold: relative fall of mean tangling. Default: ${DEFAULT-VALUE}.")
+    double tanglingDrop;
+
+    @Option(names = "--silhouette-rise", paramLabel = "X", defaultValue = "0.05",
+            description = "Phase threshold: absolute rise of the silhouette. Default: ${DEFAULT-VALUE}.")
+    double silhouetteRise;
 
     @Option(names = "--trajectories", paramLabel = "FILE.npy",
             description = "Int .npy array of trajectory start offsets (first 0, increasing); rows between offsets are one trajectory.")
@@ -84,21 +144,62 @@ final class GeometryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PointSet points = NpyFile.load(npy, trajectories, labels);
-        List<Provenance.Input> inputs = new ArrayList<>();
-        inputs.add(new Provenance.Input(npy.toString(), Provenance.sha256(npy), points.size()));
-        if (trajectories != null) {
-            inputs.add(new Provenance.Input(trajectories.toString(), Provenance.sha256(trajectories), points.trajectoryCount()));
+        if ((npy == null) == acts.isEmpty()) {
+            throw new InputException("give either --npy FILE or one or more --acts DIR");
         }
-        if (labels != null) {
-            inputs.add(new Provenance.Input(labels.toString(), Provenance.sha256(labels), points.size()));
+        if (npy != null && (hook != null || labelKey != null || compareSizes)) {
+            throw new InputException("--hook, --label and --compare-sizes need activation sets (--acts), not --npy");
         }
+        if (!acts.isEmpty() && (trajectories != null || labels != null)) {
+            throw new InputException("--trajectories and --labels go with --npy; activation sets carry their own trajectories (--label KEY for labels)");
+        }
+        int[] k = kRange(kRange);
+        int replicates = bootstrap != null ? bootstrap : compareSizes ? 100 : 0;
         GeometryAnalysis.Options options = GeometryAnalysis.Options.defaults().withNullReplicates(nullReplicates)
                 .withSeed(seed).withTanglingEpsilon(tanglingEpsilon).withDistances(precision(distances))
-                .withTanglingMaxTimes(tanglingMaxTimes);
-        GeometryAnalysis.Result r = GeometryAnalysis.analyze(points, options, inputs);
-        CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), () -> text(r), report -> report(report, r, points));
+                .withTanglingMaxTimes(tanglingMaxTimes).withBootstrap(replicates).withKRange(k[0], k[1])
+                .withSilhouetteSampling(silhouetteExactMax, silhouetteSample)
+                .withPhase(new PhaseVerdict.Thresholds(dimensionDrop, alignmentRise, tanglingDrop, silhouetteRise));
+        List<Provenance.Input> inputs = new ArrayList<>();
+        if (npy != null) {
+            PointSet points = NpyFile.load(npy, trajectories, labels);
+            inputs.add(new Provenance.Input(npy.toString(), Provenance.sha256(npy), points.size()));
+            if (trajectories != null) {
+                inputs.add(new Provenance.Input(trajectories.toString(), Provenance.sha256(trajectories), points.trajectoryCount()));
+            }
+            if (labels != null) {
+                inputs.add(new Provenance.Input(labels.toString(), Provenance.sha256(labels), points.size()));
+            }
+            GeometryAnalysis.Result r = GeometryAnalysis.analyze(points, options, inputs);
+            CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), () -> text(r), report -> report(report, r, points));
+            return 0;
+        }
+        List<ActivationSetFile> sets = new ArrayList<>();
+        for (Path dir : acts) {
+            ActivationSetFile set = ActivationSetFile.open(dir);
+            sets.add(set);
+            Path manifest = dir.resolve("manifest.json");
+            inputs.add(new Provenance.Input(manifest.toString(), Provenance.sha256(manifest), set.trajectories().size()));
+        }
+        List<ActivationGroups.Key> keys = by.stream().map(ActivationGroups.Key::parse).toList();
+        List<ActivationGroups.Input> groups = ActivationGroups.of(sets, new ActivationGroups.Options(hook, keys, labelKey));
+        GeometryAnalysis.Result r = GeometryAnalysis.analyze(groups, options, inputs, compareSizes);
+        CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), () -> GeometryReport.text(r),
+                report -> GeometryReport.groups(report, r, groups));
         return 0;
+    }
+
+    /** "2:8" → {2, 8}; "0" → {2, 0} (k-means off). */
+    static int[] kRange(String value) {
+        String v = value.trim();
+        if (v.equals("0")) {
+            return new int[] {2, 0};
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6}):(\\d{1,6})").matcher(v);
+        if (!m.matches()) {
+            throw new InputException("--k-range: '" + value + "' is not MIN:MAX (e.g. 2:8) or 0");
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
     }
 
     static DistancePrecision precision(String value) {
@@ -114,7 +215,8 @@ final class GeometryCommand implements Callable<Integer> {
         for (String m : GeometryAnalysis.metricNames()) {
             List<String> row = new ArrayList<>();
             row.add(m);
-            row.add(TextTable.num(g.metric(m)));
+            row.add(TextTable.num(g.metric(m)) + (m.equals("silhouette") && g.k() != null ? " (k-means, k=" + g.k() + ")" : ""));
+            row.add(TextTable.interval(g.ci() == null ? null : g.ci().get(m)));
             for (String model : List.of(GeometryAnalysis.GAUSSIAN, GeometryAnalysis.SHUFFLED_STEPS)) {
                 GeometryAnalysis.Baseline b = g.baselines().getOrDefault(model, Map.of()).get(m);
                 row.add(b == null ? "—" : TextTable.num(b.mean()));
@@ -125,7 +227,7 @@ final class GeometryCommand implements Callable<Integer> {
         return rows;
     }
 
-    static final List<String> HEADER = List.of("metric", "value", "gaussian null", "z", "shuffled-steps null", "z");
+    static final List<String> HEADER = List.of("metric", "value", "95 % bootstrap CI", "gaussian null", "z", "shuffled-steps null", "z");
 
     static String text(GeometryAnalysis.Result r) {
         StringBuilder sb = new StringBuilder();

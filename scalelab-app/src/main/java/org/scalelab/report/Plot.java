@@ -44,7 +44,7 @@ public final class Plot {
         new Color(0xE69F00), new Color(0x56B4E9), new Color(0xF0E442), new Color(0x000000)
     };
 
-    private enum Kind { POINTS, LINE, DASHED, BAND, HISTOGRAM }
+    private enum Kind { POINTS, LINE, DASHED, BAND, HISTOGRAM, CELLS }
 
     private record Layer(Kind kind, String name, double[] x, double[] y, double[] lo, double[] hi, int bins) {}
 
@@ -57,6 +57,8 @@ public final class Plot {
     private boolean logY;
     private int width = 720;
     private int height = 440;
+    private String[] xCategories;
+    private String[] yCategories;
     private final List<Layer> layers = new ArrayList<>();
     private final List<Marker> markers = new ArrayList<>();
 
@@ -83,6 +85,19 @@ public final class Plot {
     public Plot size(int width, int height) {
         this.width = width;
         this.height = height;
+        return this;
+    }
+
+    /** Categorical axes: coordinate i is labelled {@code x[i]} / {@code y[i]} (a grid such as size × domain). */
+    public Plot categories(String[] x, String[] y) {
+        this.xCategories = x.clone();
+        this.yCategories = y.clone();
+        return this;
+    }
+
+    /** Filled squares, one grid cell each (with {@link #categories}): one colour per series. */
+    public Plot cells(String series, double[] x, double[] y) {
+        layers.add(new Layer(Kind.CELLS, series, x.clone(), y.clone(), null, null, 0));
         return this;
     }
 
@@ -144,8 +159,8 @@ public final class Plot {
 
     JFreeChart chart() {
         XYPlot plot = new XYPlot();
-        plot.setDomainAxis(axis(xLabel, logX));
-        plot.setRangeAxis(axis(yLabel, logY));
+        plot.setDomainAxis(xCategories != null ? new org.jfree.chart.axis.SymbolAxis(xLabel, xCategories) : axis(xLabel, logX));
+        plot.setRangeAxis(yCategories != null ? new org.jfree.chart.axis.SymbolAxis(yLabel, yCategories) : axis(yLabel, logY));
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xDDDDDD));
         plot.setRangeGridlinePaint(new Color(0xDDDDDD));
@@ -155,6 +170,20 @@ public final class Plot {
             Layer l = layers.get(i);
             Color c = PALETTE[colour++ % PALETTE.length];
             switch (l.kind) {
+                case CELLS -> {
+                    XYSeries s = new XYSeries(l.name, false, true);
+                    for (int k = 0; k < l.x.length; k++) {
+                        s.add(l.x[k], l.y[k]);
+                    }
+                    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
+                    r.setSeriesPaint(0, c);
+                    int side = Math.max(12, Math.min(width / Math.max(1, xCategories == null ? 4 : xCategories.length),
+                            height / Math.max(1, yCategories == null ? 4 : yCategories.length)) / 2);
+                    r.setSeriesShape(0, new Rectangle(-side / 2, -side / 2, side, side));
+                    r.setLegendShape(0, new Rectangle(-5, -5, 10, 10));
+                    plot.setDataset(i, new XYSeriesCollection(s));
+                    plot.setRenderer(i, r);
+                }
                 case POINTS, LINE, DASHED -> {
                     XYSeries s = new XYSeries(l.name, false, true);
                     for (int k = 0; k < l.x.length; k++) {

@@ -102,7 +102,10 @@ class GeometryCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("pca.svg")));
         JsonNode g = Json.mapper().readTree(out.resolve("result.json").toFile()).get("groups").get(0);
         assertTrue(g.get("step_cosine").isNull());
-        assertTrue(g.get("reasons").get("silhouette").asText().contains("no labels"));
+        // Without labels the silhouette is k-means' (k chosen by silhouette over 2..8).
+        assertEquals("kmeans", g.get("silhouette_source").asText());
+        assertTrue(g.get("k").asInt() >= 2 && g.get("k").asInt() <= 8, g.toString());
+        assertTrue(g.get("reasons").get("oscillation_coherence").asText().contains("--acts"));
     }
 
     @Test

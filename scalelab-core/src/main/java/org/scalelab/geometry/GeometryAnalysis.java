@@ -2,36 +2,50 @@ package org.scalelab.geometry;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
+import org.scalelab.laws.Bootstrap;
 
 /**
- * All geometry metrics of a point set, each beside its null baselines: {@code Result analyze(PointSet,
- * Options)}. A metric that cannot be computed for the input is null, with its reason in
- * {@code reasons}.
+ * All geometry metrics of one or more groups of points, each beside its null baselines and a
+ * bootstrap interval over trajectories; with several model sizes, phase verdicts per domain
+ * ({@link PhaseVerdict}). A metric that cannot be computed for the input is null, with its reason
+ * in {@code reasons}.
  */
 public final class GeometryAnalysis {
     private GeometryAnalysis() {}
 
     public static final String GAUSSIAN = "gaussian";
     public static final String SHUFFLED_STEPS = "shuffled_steps";
-    static final List<String> METRICS = List.of("participation_ratio", "d90", "d95", "twonn", "alignment", "tangling",
+    /** Metrics of the points of one hook: these get null baselines. */
+    static final List<String> POINT_METRICS = List.of("participation_ratio", "d90", "d95", "twonn", "alignment", "tangling",
             "step_cosine", "silhouette");
+    static final List<String> METRICS = List.of("participation_ratio", "d90", "d95", "twonn", "alignment", "tangling",
+            "step_cosine", "silhouette", "oscillation_coherence");
 
     /**
      * @param twonnDiscardFraction fraction of the largest TwoNN ratios left out (scikit-dimension: 0.1)
      * @param tanglingEpsilon absolute ε of tangling; null: {@code tanglingEpsilonFraction} × total variance
      * @param nullReplicates replicates of each null model (0: no baselines)
-     * @param seed seed of the null models
+     * @param seed seed of the null models, the bootstrap, k-means and silhouette sampling
      * @param screeComponents how many explained-variance fractions to keep for the scree plot
      * @param distances arithmetic of pairwise distances (silhouette, TwoNN); FLOAT64 matches scikit-learn
      * @param tanglingMaxTimes above this many trajectory times tangling is null with a reason (O(m²) pairs)
+     * @param bootstrapReplicates resamples of trajectories for the intervals (0: none; then verdicts are inconclusive)
+     * @param kMin smallest k of the k-means silhouette (used when the points carry no labels)
+     * @param kMax largest k (0: no k-means silhouette)
+     * @param silhouetteExactMax above this many points the silhouette is estimated from a sample
+     * @param silhouetteSample points scored when sampling
+     * @param phase thresholds of the phase verdicts
      */
     public record Options(double twonnDiscardFraction, Double tanglingEpsilon, double tanglingEpsilonFraction,
-            int nullReplicates, long seed, int screeComponents, DistancePrecision distances, int tanglingMaxTimes) {
+            int nullReplicates, long seed, int screeComponents, DistancePrecision distances, int tanglingMaxTimes,
+            int bootstrapReplicates, int kMin, int kMax, int silhouetteExactMax, int silhouetteSample, PhaseVerdict.Thresholds phase) {
         public Options {
             if (!(twonnDiscardFraction >= 0 && twonnDiscardFraction < 1)) {
                 throw new InputException("TwoNN discard fraction must be in [0, 1), got " + twonnDiscardFraction);
@@ -51,32 +65,71 @@ public final class GeometryAnalysis {
             if (nullReplicates < 0 || nullReplicates == 1) {
                 throw new InputException("null replicates must be 0 (no baselines) or at least 2 (for a z-score), got " + nullReplicates);
             }
+            if (bootstrapReplicates < 0 || bootstrapReplicates == 1) {
+                throw new InputException("bootstrap replicates must be 0 (no intervals) or at least 2, got " + bootstrapReplicates);
+            }
+            if (kMax != 0 && (kMin < 2 || kMax < kMin)) {
+                throw new InputException("k range must satisfy 2 ≤ k-min ≤ k-max (or k-max 0 to skip k-means), got " + kMin + ".." + kMax);
+            }
+            if (silhouetteExactMax < 2 || silhouetteSample < 2) {
+                throw new InputException("silhouette exact limit and sample size must be at least 2, got " + silhouetteExactMax + ", "
+                        + silhouetteSample);
+            }
+            if (phase == null) {
+                phase = PhaseVerdict.Thresholds.defaults();
+            }
         }
 
         public static Options defaults() {
             return new Options(TwoNN.DEFAULT_DISCARD_FRACTION, null, TrajectoryTangling.DEFAULT_EPSILON_FRACTION, 5, 0L, 50,
-                    DistancePrecision.FLOAT64, TrajectoryTangling.DEFAULT_MAX_TIMES);
+                    DistancePrecision.FLOAT64, TrajectoryTangling.DEFAULT_MAX_TIMES, 0, 2, 8, Silhouette.DEFAULT_EXACT_MAX,
+                    Silhouette.DEFAULT_SAMPLE, PhaseVerdict.Thresholds.defaults());
         }
 
         public Options withNullReplicates(int r) {
-            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, r, seed, screeComponents, distances, tanglingMaxTimes);
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, r, seed, screeComponents, distances,
+                    tanglingMaxTimes, bootstrapReplicates, kMin, kMax, silhouetteExactMax, silhouetteSample, phase);
         }
 
         public Options withSeed(long s) {
-            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, s, screeComponents, distances, tanglingMaxTimes);
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, s, screeComponents, distances,
+                    tanglingMaxTimes, bootstrapReplicates, kMin, kMax, silhouetteExactMax, silhouetteSample, phase);
         }
 
         public Options withTanglingEpsilon(Double e) {
-            return new Options(twonnDiscardFraction, e, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, distances, tanglingMaxTimes);
+            return new Options(twonnDiscardFraction, e, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, distances,
+                    tanglingMaxTimes, bootstrapReplicates, kMin, kMax, silhouetteExactMax, silhouetteSample, phase);
         }
 
         public Options withTanglingMaxTimes(int max) {
-            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents,
-                    distances, max);
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, distances,
+                    max, bootstrapReplicates, kMin, kMax, silhouetteExactMax, silhouetteSample, phase);
         }
 
         public Options withDistances(DistancePrecision p) {
-            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, p, tanglingMaxTimes);
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, p,
+                    tanglingMaxTimes, bootstrapReplicates, kMin, kMax, silhouetteExactMax, silhouetteSample, phase);
+        }
+
+        public Options withBootstrap(int replicates) {
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, distances,
+                    tanglingMaxTimes, replicates, kMin, kMax, silhouetteExactMax, silhouetteSample, phase);
+        }
+
+        /** k range of the k-means silhouette; {@code kMax} 0 turns it off. */
+        public Options withKRange(int min, int max) {
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, distances,
+                    tanglingMaxTimes, bootstrapReplicates, min, max, silhouetteExactMax, silhouetteSample, phase);
+        }
+
+        public Options withSilhouetteSampling(int exactMax, int sample) {
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, distances,
+                    tanglingMaxTimes, bootstrapReplicates, kMin, kMax, exactMax, sample, phase);
+        }
+
+        public Options withPhase(PhaseVerdict.Thresholds t) {
+            return new Options(twonnDiscardFraction, tanglingEpsilon, tanglingEpsilonFraction, nullReplicates, seed, screeComponents, distances,
+                    tanglingMaxTimes, bootstrapReplicates, kMin, kMax, silhouetteExactMax, silhouetteSample, t);
         }
     }
 
@@ -86,9 +139,22 @@ public final class GeometryAnalysis {
      */
     public record Baseline(Double mean, Double sd, Double z, int replicates) {}
 
-    /** The metrics of one group of points (JSON keys are the snake_case component names). */
+    /**
+     * The metrics of one group of points (JSON keys are the snake_case component names).
+     *
+     * @param silhouetteSource {@code labels} (given labels) or {@code kmeans} (k-means clusters, k chosen by silhouette)
+     * @param silhouetteCi     95 % interval of a sampled silhouette (null when exact)
+     * @param k                clusters of the k-means silhouette (null with labels)
+     * @param silhouetteByK    silhouette of every k tried
+     * @param ci               95 % percentile interval of each metric over bootstrap resamples of trajectories
+     */
     public record Group(
             String name,
+            String model,
+            Long parameterCount,
+            String domain,
+            String label,
+            String hook,
             int nPoints,
             int dimension,
             int trajectories,
@@ -104,9 +170,16 @@ public final class GeometryAnalysis {
             List<Double> tanglingPerTrajectory,
             Double stepCosine,
             Double silhouette,
+            String silhouetteSource,
+            double[] silhouetteCi,
+            Integer k,
+            Map<Integer, Double> silhouetteByK,
+            Double oscillationCoherence,
             double[] explainedVariance,
             Map<String, String> reasons,
-            Map<String, Map<String, Baseline>> baselines) {
+            Map<String, Map<String, Baseline>> baselines,
+            int bootstrapReplicates,
+            Map<String, double[]> ci) {
 
         /** A metric by its JSON name, as a double (null when missing). */
         public Double metric(String key) {
@@ -119,52 +192,130 @@ public final class GeometryAnalysis {
                 case "tangling" -> tangling;
                 case "step_cosine" -> stepCosine;
                 case "silhouette" -> silhouette;
+                case "oscillation_coherence" -> oscillationCoherence;
                 default -> throw new IllegalArgumentException("unknown metric " + key);
             };
         }
     }
 
-    public record Result(List<Group> groups, Provenance provenance) {}
+    public record Result(List<Group> groups, List<PhaseVerdict.Comparison> comparisons, Provenance provenance) {}
 
     public static List<String> metricNames() {
         return METRICS;
     }
 
+    /** One group: the points given (the {@code --npy} input). */
     public static Result analyze(PointSet points, Options options, List<Provenance.Input> inputs) {
-        Group g = group("all", points, options);
+        Outcome g = analyzeGroup(new ActivationGroups.Input("all", null, 0, null, null, null, points, trajectoryIds(points), null,
+                "needs attention and MLP outputs (blocks.L.hook_attn_out, blocks.L.hook_mlp_out) from an activation set (--acts)"),
+                options);
+        return new Result(List.of(g.group), List.of(), Provenance.of("geometry", inputs, provenanceOptions(options, false), options.seed()));
+    }
+
+    /** Every group of activation-set inputs; with {@code compareSizes}, phase verdicts between consecutive sizes per domain. */
+    public static Result analyze(List<ActivationGroups.Input> groups, Options options, List<Provenance.Input> inputs, boolean compareSizes) {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (ActivationGroups.Input in : groups) {
+            outcomes.add(analyzeGroup(in, options));
+        }
+        List<PhaseVerdict.Comparison> comparisons = compareSizes ? PhaseVerdict.compare(outcomes, options.phase()) : List.of();
+        return new Result(outcomes.stream().map(o -> o.group).toList(), comparisons,
+                Provenance.of("geometry", inputs, provenanceOptions(options, compareSizes), options.seed()));
+    }
+
+    private static Map<String, Object> provenanceOptions(Options options, boolean compareSizes) {
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("twonn_discard_fraction", options.twonnDiscardFraction());
         opts.put("tangling_epsilon", options.tanglingEpsilon());
         opts.put("tangling_epsilon_fraction", options.tanglingEpsilonFraction());
         opts.put("null_replicates", options.nullReplicates());
         opts.put("tangling_max_times", options.tanglingMaxTimes());
-        opts.put("distances", options.distances().name().toLowerCase(java.util.Locale.ROOT));
-        return new Result(List.of(g), Provenance.of("geometry", inputs, opts, options.seed()));
+        opts.put("distances", options.distances().name().toLowerCase(Locale.ROOT));
+        opts.put("bootstrap_replicates", options.bootstrapReplicates());
+        opts.put("k_range", List.of(options.kMin(), options.kMax()));
+        opts.put("silhouette_exact_max", options.silhouetteExactMax());
+        opts.put("silhouette_sample", options.silhouetteSample());
+        if (compareSizes) {
+            opts.put("phase_thresholds", options.phase());
+        }
+        return opts;
     }
+
+    private static List<String> trajectoryIds(PointSet p) {
+        List<String> ids = new ArrayList<>();
+        for (int k = 0; k < p.trajectoryCount(); k++) {
+            ids.add(Integer.toString(k));
+        }
+        return ids;
+    }
+
+    /** A group's result and its bootstrap replicates per metric (for the comparisons). */
+    record Outcome(Group group, Map<String, double[]> replicates) {}
 
     /** Every metric of one point set, with baselines when {@code options.nullReplicates() ≥ 2}. */
     public static Group group(String name, PointSet p, Options options) {
+        return analyzeGroup(new ActivationGroups.Input(name, null, 0, null, null, null, p, trajectoryIds(p), null,
+                "needs attention and MLP outputs from an activation set"), options).group;
+    }
+
+    static Outcome analyzeGroup(ActivationGroups.Input in, Options options) {
+        PointSet p = in.points();
         Covariance cov = p.size() >= 2 ? Covariance.of(p) : null;
         Double eps = options.tanglingEpsilon();
         if (eps == null && cov != null) {
             eps = options.tanglingEpsilonFraction() * cov.trace();
         }
         Map<String, String> reasons = new LinkedHashMap<>();
-        Computed c = compute(p, cov, eps, options, reasons);
+        // The silhouette: given labels, else k-means with k chosen by silhouette.
+        Silhouette.Estimate sil = null;
+        String silSource = null;
+        Integer k = null;
+        Map<Integer, Double> byK = null;
+        String silWhy;
+        String[] why = new String[1];
+        if (p.hasLabels()) {
+            silSource = "labels";
+            Silhouette.Estimate[] e = Silhouette.estimate(p, new int[][] {p.labels()}, options.distances(), options.silhouetteExactMax(),
+                    options.silhouetteSample(), options.seed(), why);
+            sil = e == null ? null : e[0];
+            silWhy = why[0];
+        } else if (options.kMax() == 0) {
+            silWhy = "no labels given and k-means is off (k-max 0)";
+        } else {
+            silSource = "kmeans";
+            ClusterSelection sel = p.size() >= 3 ? ClusterSelection.of(p, new ClusterSelection.Options(options.kMin(), options.kMax(),
+                    options.silhouetteExactMax(), options.silhouetteSample(), options.distances(), options.seed()), why) : null;
+            if (sel == null) {
+                silWhy = p.size() < 3 ? "k-means silhouette needs at least 3 points, got " + p.size() : why[0];
+            } else {
+                sil = sel.silhouette();
+                k = sel.k();
+                byK = sel.byK();
+                silWhy = null;
+            }
+        }
+        Integer chosenK = k;
+        MetricValue silValue = sil == null ? MetricValue.missing(silWhy) : MetricValue.of(sil.value());
+        Computed c = compute(p, cov, eps, options, reasons, q -> silValue);
+        MetricValue coherence = in.coherence() == null ? MetricValue.missing(in.coherenceReason()) : OscillationCoherence.of(in.coherence());
+        if (!coherence.present()) {
+            reasons.put("oscillation_coherence", coherence.reason());
+        }
         Map<String, Map<String, Baseline>> baselines = new LinkedHashMap<>();
+        SilhouetteOf nullSilhouette = q -> nullSilhouette(q, chosenK, options);
         if (options.nullReplicates() >= 2 && cov != null) {
             FloatBuffer factor = NullModels.covarianceFactorTransposed(cov);
             List<Map<String, MetricValue>> runs = new ArrayList<>();
             for (int r = 0; r < options.nullReplicates(); r++) {
                 PointSet g = NullModels.gaussian(p, cov, factor, options.seed() * 1_000_003L + r);
-                runs.add(compute(g, Covariance.of(g), eps, options, new LinkedHashMap<>()).values);
+                runs.add(compute(g, Covariance.of(g), eps, options, new LinkedHashMap<>(), nullSilhouette).values);
             }
             baselines.put(GAUSSIAN, summarize(c.values, runs));
             if (p.hasTrajectories()) {
                 List<Map<String, MetricValue>> shuffled = new ArrayList<>();
                 for (int r = 0; r < options.nullReplicates(); r++) {
                     PointSet s = NullModels.shuffledSteps(p, options.seed() * 1_000_003L + 500_000 + r);
-                    shuffled.add(compute(s, Covariance.of(s), eps, options, new LinkedHashMap<>()).values);
+                    shuffled.add(compute(s, Covariance.of(s), eps, options, new LinkedHashMap<>(), nullSilhouette).values);
                 }
                 baselines.put(SHUFFLED_STEPS, summarize(c.values, shuffled));
             } else {
@@ -172,6 +323,15 @@ public final class GeometryAnalysis {
             }
         } else if (options.nullReplicates() >= 2) {
             reasons.put("baselines", "null models need at least 2 points");
+        }
+        String seedKey = String.join("\u0000", in.trajectoryIds());
+        Map<String, double[]> replicates = bootstrap(p, options, in.coherence(), seedKey, reasons, c, sil);
+        Map<String, double[]> ci = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : replicates.entrySet()) {
+            double[] iv = Bootstrap.percentileInterval(e.getValue(), 0.95);
+            if (Double.isFinite(iv[0])) {
+                ci.put(e.getKey(), iv);
+            }
         }
         TrajectoryTangling.Summary t = c.tangling;
         List<Double> perTrajectory = null;
@@ -181,23 +341,153 @@ public final class GeometryAnalysis {
                 perTrajectory.add(Double.isNaN(v) ? null : v);
             }
         }
-        return new Group(name, p.size(), p.dimension(), p.trajectoryCount(),
+        double[] silCi = sil == null || sil.exact() ? null : new double[] {sil.ciLow(), sil.ciHigh()};
+        Group group = new Group(in.name(), in.model(), in.model() == null ? null : in.parameterCount(), in.domain(), in.label(), in.hook(),
+                p.size(), p.dimension(), p.trajectoryCount(),
                 c.values.get("participation_ratio").value(),
                 toInt(c.values.get("d90")), toInt(c.values.get("d95")),
                 c.values.get("twonn").value(), c.values.get("alignment").value(),
                 t == null ? null : t.mean(), t == null ? null : t.median(), t == null ? null : t.p90(),
                 t == null ? null : t.epsilon(), perTrajectory,
-                c.values.get("step_cosine").value(), c.values.get("silhouette").value(),
-                c.scree, reasons, baselines);
+                c.values.get("step_cosine").value(), sil == null ? null : sil.value(), silSource, silCi, k, byK,
+                coherence.value(), c.scree, reasons, baselines, replicates.isEmpty() ? 0 : options.bootstrapReplicates(), ci);
+        return new Outcome(group, replicates);
+    }
+
+    /** The silhouette of null data: k-means with the k chosen on the real data, or the rows' own labels. */
+    private static MetricValue nullSilhouette(PointSet q, Integer k, Options o) {
+        String[] why = new String[1];
+        int[] labels;
+        if (k != null) {
+            if (q.size() <= k) {
+                return MetricValue.missing("too few points for k = " + k);
+            }
+            labels = KMeans.fit(q, k, o.seed() + k).labels();
+        } else if (q.hasLabels()) {
+            labels = q.labels();
+        } else {
+            return MetricValue.missing("no labels");
+        }
+        Silhouette.Estimate[] e = Silhouette.estimate(q, new int[][] {labels}, o.distances(), o.silhouetteExactMax(), o.silhouetteSample(),
+                o.seed(), why);
+        return e == null ? MetricValue.missing(why[0]) : MetricValue.of(e[0].value());
+    }
+
+    /**
+     * Percentile bootstrap over trajectories (Efron &amp; Tibshirani 1993, ch. 13): each replicate draws
+     * as many trajectories as the group has, with replacement. Metrics of the whole cloud are
+     * recomputed on the drawn rows (participation ratio, d90, d95, step cosine; alignment over pairs
+     * of different trajectories, {@link TrajectoryAlignment#weighted}). Per-point quantities that
+     * depend on all other points — TwoNN's ratio μ_i, tangling's Q(t), the silhouette's s(i) — are
+     * computed once on the full group and resampled with their trajectories: a duplicated point
+     * would otherwise be its own nearest neighbour at distance 0 (TwoNN, silhouette) or shrink the
+     * set a maximum runs over (tangling). The interval therefore reflects which trajectories were
+     * observed, given those per-point values. Groups with the same trajectory ids draw the same
+     * resamples (a paired bootstrap when two models saw the same prompts).
+     */
+    private static Map<String, double[]> bootstrap(PointSet p, Options o, OscillationCoherence.Moments[] coherence, String seedKey,
+            Map<String, String> reasons, Computed full, Silhouette.Estimate sil) {
+        int b = o.bootstrapReplicates();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        if (b == 0) {
+            return out;
+        }
+        int trajectories = p.trajectoryCount();
+        if (trajectories < 2) {
+            reasons.put("bootstrap", "bootstrap intervals resample trajectories and need at least 2, got " + trajectories);
+            return out;
+        }
+        for (String m : METRICS) {
+            double[] v = new double[b];
+            Arrays.fill(v, Double.NaN);
+            out.put(m, v);
+        }
+        int n = p.size();
+        int[] owner = new int[n];
+        for (int k = 0; k < trajectories; k++) {
+            Arrays.fill(owner, p.trajectoryStart(k), p.trajectoryEnd(k), k);
+        }
+        // Per-trajectory sums of the per-point quantities.
+        double[] silSum = new double[trajectories];
+        int[] silCount = new int[trajectories];
+        if (sil != null) {
+            for (int i = 0; i < sil.scores().length; i++) {
+                int k = owner[sil.sampled() == null ? i : sil.sampled()[i]];
+                silSum[k] += sil.scores()[i];
+                silCount[k]++;
+            }
+        }
+        TrajectoryTangling.Summary t = full.tangling();
+        long seed = o.seed() * 0x9E3779B97F4A7C15L + seedKey.hashCode();
+        double[][] directions = TrajectoryAlignment.directions(p);
+        for (int r = 0; r < b; r++) {
+            int[] idx = Bootstrap.resample(trajectories, seed, r);
+            int[] counts = new int[trajectories];
+            for (int k : idx) {
+                counts[k]++;
+            }
+            PointSet s = p.selectTrajectories(idx);
+            Covariance cov = s.size() >= 2 ? Covariance.of(s) : null;
+            if (cov != null) {
+                out.get("participation_ratio")[r] = value(ParticipationRatio.of(cov));
+                VarianceSpectrum spectrum = VarianceSpectrum.of(cov);
+                out.get("d90")[r] = value(spectrum.componentsFor(0.90));
+                out.get("d95")[r] = value(spectrum.componentsFor(0.95));
+            }
+            out.get("alignment")[r] = value(TrajectoryAlignment.weighted(directions, counts));
+            out.get("step_cosine")[r] = value(StepCosine.of(s));
+            if (t != null) {
+                double q = 0;
+                long times = 0;
+                for (int k = 0; k < trajectories; k++) {
+                    if (counts[k] > 0 && t.perTrajectoryTimes()[k] > 0) {
+                        q += counts[k] * t.perTrajectoryMean()[k] * t.perTrajectoryTimes()[k];
+                        times += (long) counts[k] * t.perTrajectoryTimes()[k];
+                    }
+                }
+                out.get("tangling")[r] = times == 0 ? Double.NaN : q / times;
+            }
+            if (full.twonnRatios() != null) {
+                double[] mu = new double[s.size()];
+                int m = 0;
+                for (int k : idx) {
+                    for (int i = p.trajectoryStart(k); i < p.trajectoryEnd(k); i++) {
+                        mu[m++] = full.twonnRatios()[i];
+                    }
+                }
+                out.get("twonn")[r] = value(TwoNN.estimate(Arrays.copyOf(mu, m), o.twonnDiscardFraction()));
+            }
+            if (sil != null) {
+                double sum = 0;
+                long count = 0;
+                for (int k = 0; k < trajectories; k++) {
+                    sum += counts[k] * silSum[k];
+                    count += (long) counts[k] * silCount[k];
+                }
+                out.get("silhouette")[r] = count == 0 ? Double.NaN : sum / count;
+            }
+            if (coherence != null && coherence.length == trajectories) {
+                out.get("oscillation_coherence")[r] = value(OscillationCoherence.of(coherence, idx));
+            }
+        }
+        return out;
+    }
+
+    private static double value(MetricValue v) {
+        return v.present() ? v.value() : Double.NaN;
     }
 
     private static Integer toInt(MetricValue v) {
         return v.present() ? (int) Math.round(v.value()) : null;
     }
 
-    private record Computed(Map<String, MetricValue> values, TrajectoryTangling.Summary tangling, double[] scree) {}
+    private interface SilhouetteOf {
+        MetricValue of(PointSet p);
+    }
 
-    private static Computed compute(PointSet p, Covariance cov, Double eps, Options o, Map<String, String> reasons) {
+    private record Computed(Map<String, MetricValue> values, TrajectoryTangling.Summary tangling, double[] scree, double[] twonnRatios) {}
+
+    private static Computed compute(PointSet p, Covariance cov, Double eps, Options o, Map<String, String> reasons, SilhouetteOf silhouette) {
         Map<String, MetricValue> v = new LinkedHashMap<>();
         double[] scree = new double[0];
         if (cov == null) {
@@ -212,7 +502,9 @@ public final class GeometryAnalysis {
             v.put("d95", s.componentsFor(0.95));
             scree = s.explainedFractions(o.screeComponents());
         }
-        v.put("twonn", TwoNN.of(p, o.twonnDiscardFraction(), o.distances()));
+        double[] ratios = p.size() >= 3 ? TwoNN.ratios(p, o.distances()) : null;
+        v.put("twonn", ratios == null ? MetricValue.missing("TwoNN needs at least 3 points, got " + p.size())
+                : TwoNN.estimate(ratios, o.twonnDiscardFraction()));
         v.put("alignment", TrajectoryAlignment.of(p));
         String[] why = new String[1];
         TrajectoryTangling.Summary t = null;
@@ -223,18 +515,18 @@ public final class GeometryAnalysis {
         }
         v.put("tangling", t == null ? MetricValue.missing(why[0]) : MetricValue.of(t.mean()));
         v.put("step_cosine", StepCosine.of(p));
-        v.put("silhouette", Silhouette.of(p, o.distances()));
+        v.put("silhouette", silhouette.of(p));
         for (Map.Entry<String, MetricValue> e : v.entrySet()) {
             if (!e.getValue().present()) {
                 reasons.put(e.getKey(), e.getValue().reason());
             }
         }
-        return new Computed(v, t, scree);
+        return new Computed(v, t, scree, ratios);
     }
 
     private static Map<String, Baseline> summarize(Map<String, MetricValue> observed, List<Map<String, MetricValue>> runs) {
         Map<String, Baseline> out = new LinkedHashMap<>();
-        for (String key : METRICS) {
+        for (String key : POINT_METRICS) {
             List<Double> xs = new ArrayList<>();
             for (Map<String, MetricValue> run : runs) {
                 MetricValue mv = run.get(key);

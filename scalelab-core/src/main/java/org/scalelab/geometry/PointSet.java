@@ -52,6 +52,50 @@ public final class PointSet {
         return new PointSet(rowMajor, n, d, null, null, source);
     }
 
+    /** Wraps a buffer whose values the caller has already checked finite (activation sets check while copying). */
+    static PointSet trusted(FloatBuffer rowMajor, int n, int d, String source) {
+        return new PointSet(rowMajor, n, d, null, null, source);
+    }
+
+    /**
+     * The rows of the given trajectories, in that order (a trajectory may repeat: a bootstrap
+     * replicate), copied into a new point set with their own offsets; labels follow their rows.
+     */
+    PointSet selectTrajectories(int[] which) {
+        long total = 0;
+        for (int k : which) {
+            total += trajectoryEnd(k) - trajectoryStart(k);
+        }
+        FloatBuffer out = allocate(total * d);
+        int[] s = new int[which.length];
+        int[] l = labels == null ? null : new int[(int) total];
+        int r = 0;
+        float[] chunk = new float[0];
+        for (int i = 0; i < which.length; i++) {
+            int from = trajectoryStart(which[i]);
+            int rows = trajectoryEnd(which[i]) - from;
+            s[i] = r;
+            if (chunk.length < rows * d) {
+                chunk = new float[rows * d];
+            }
+            data.get(from * d, chunk, 0, rows * d);
+            out.put(r * d, chunk, 0, rows * d);
+            if (l != null) {
+                System.arraycopy(labels, from, l, r, rows);
+            }
+            r += rows;
+        }
+        return new PointSet(out, r, d, s, l, source);
+    }
+
+    /** The same points with integer labels already checked (k-means clusters). */
+    PointSet withLabels(int[] values) {
+        if (values.length != n) {
+            throw new IllegalArgumentException(values.length + " labels for " + n + " points");
+        }
+        return new PointSet(data, n, d, starts, values, source);
+    }
+
     /** Copies a Java array [n][d] into a direct buffer (tests, baselines, small inputs). */
     public static PointSet of(float[][] rows, String source) {
         int n = rows.length;

@@ -1,95 +1,263 @@
 package org.scalelab.geometry;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * Mean silhouette coefficient with given labels (Rousseeuw 1987), defined exactly as
+ * Mean silhouette coefficient (Rousseeuw 1987), defined exactly as
  * {@code sklearn.metrics.silhouette_score(X, labels, metric="euclidean")}: for each point a = mean
  * distance to the other members of its cluster, b = smallest mean distance to another cluster,
  * s = (b − a) / max(a, b); points in singleton clusters (and 0/0 cases) score 0; the score is the
  * mean over all points. It needs 2 ≤ #labels ≤ n − 1.
  *
- * <p>Distances come in symmetric blocks ({@link SquaredDistances}): each block adds its rows' sums
- * per label and its columns' sums per label, so every distance is computed once; the per-block
- * sums run on all cores, the products inside OpenBLAS on all cores.
+ * <p>Exact up to {@code exactMax} points: distances come in symmetric blocks ({@link
+ * SquaredDistances}), each block adds its rows' sums per label and its columns' sums per label, so
+ * every distance is computed once, and several labelings (k-means for each k) share one pass.
+ * Above {@code exactMax}, a seeded simple random sample of points is scored against <em>all</em>
+ * points (so each sampled s(i) is exact) and the estimate is their mean, with a normal 95 % interval
+ * from the sample variance and the finite-population correction (Cochran 1977, Sampling Techniques, §2.15).
  */
 public final class Silhouette {
     private Silhouette() {}
+
+    /** Above this many points the silhouette is estimated from a sample by default. */
+    public static final int DEFAULT_EXACT_MAX = 20_000;
+    /** Points scored when sampling. */
+    public static final int DEFAULT_SAMPLE = 5_000;
+
+    /**
+     * A silhouette value; exact (no interval) or from {@code scored} sampled points with a 95 %
+     * interval. {@code scores} holds s(i) of the scored points: every point in order when exact,
+     * else the points {@code sampled} (increasing indices).
+     */
+    public record Estimate(double value, Double ciLow, Double ciHigh, int scored, boolean exact, double[] scores, int[] sampled) {}
 
     public static MetricValue of(PointSet points) {
         return of(points, DistancePrecision.FLOAT64);
     }
 
-    /** With {@link DistancePrecision#FLOAT32} the distances come from sgemm: faster, not sklearn-exact. */
+    /** With {@link DistancePrecision#FLOAT32} the distances come from sgemm: faster, not sklearn-exact. Always exact. */
     public static MetricValue of(PointSet points, DistancePrecision precision) {
         if (!points.hasLabels()) {
             return MetricValue.missing("no labels given (--labels FILE.npy)");
         }
+        String[] why = new String[1];
+        Estimate[] e = estimate(points, new int[][] {points.labels()}, precision, Integer.MAX_VALUE, 0, 0L, why);
+        return e == null ? MetricValue.missing(why[0]) : MetricValue.of(e[0].value());
+    }
+
+    /**
+     * The silhouette of each labeling of the same points (labels any ints, one per point), sharing the
+     * distance pass. Null with the reason in {@code why[0]} when a labeling has fewer than 2 or more
+     * than n − 1 distinct labels.
+     */
+    public static Estimate[] estimate(PointSet points, int[][] labelings, DistancePrecision precision, int exactMax, int sample,
+            long seed, String[] why) {
         int n = points.size();
-        int[] raw = points.labels();
-        Map<Integer, Integer> codes = new HashMap<>();
-        int[] label = new int[n];
-        for (int i = 0; i < n; i++) {
-            label[i] = codes.computeIfAbsent(raw[i], key -> codes.size());
+        int[][] codes = new int[labelings.length][];
+        int[] ks = new int[labelings.length];
+        for (int l = 0; l < labelings.length; l++) {
+            if (labelings[l].length != n) {
+                throw new IllegalArgumentException(labelings[l].length + " labels for " + n + " points");
+            }
+            Map<Integer, Integer> index = new HashMap<>();
+            codes[l] = new int[n];
+            for (int i = 0; i < n; i++) {
+                codes[l][i] = index.computeIfAbsent(labelings[l][i], key -> index.size());
+            }
+            ks[l] = index.size();
+            if (ks[l] < 2 || ks[l] > n - 1) {
+                why[0] = "silhouette needs between 2 and n − 1 = " + (n - 1) + " distinct labels, got " + ks[l];
+                return null;
+            }
+            if ((long) n * ks[l] > Integer.MAX_VALUE - 8) {
+                why[0] = "too many labels (" + ks[l] + ") for " + n + " points to hold per-label sums";
+                return null;
+            }
         }
-        int k = codes.size();
-        if (k < 2 || k > n - 1) {
-            return MetricValue.missing("silhouette needs between 2 and n − 1 = " + (n - 1) + " distinct labels, got " + k);
+        if (n <= exactMax || sample >= n) {
+            return exact(points, codes, ks, precision);
         }
-        int[] count = new int[k];
-        for (int l : label) {
-            count[l]++;
+        if (sample < 2) {
+            why[0] = n + " points is above the exact limit of " + exactMax + " and the sample size " + sample + " is below 2";
+            return null;
         }
-        if ((long) n * k > Integer.MAX_VALUE - 8) {
-            return MetricValue.missing("too many labels (" + k + ") for " + n + " points to hold per-label sums");
+        return sampled(points, codes, ks, precision, sample, seed);
+    }
+
+    private static Estimate[] exact(PointSet points, int[][] codes, int[] ks, DistancePrecision precision) {
+        int n = points.size();
+        int nl = codes.length;
+        double[][] sums = new double[nl][];
+        for (int l = 0; l < nl; l++) {
+            sums[l] = new double[n * ks[l]]; // [n, k]: sum of distances from each point to each label's points
         }
-        double[] sums = new double[n * k]; // [n, k]: sum of distances from each point to each label's points
         SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision);
-        distances.visitUpper((i0, ni, j0, nj, d2, diagonal) -> {
-            IntStream.range(0, ni).parallel().forEach(i -> {
-                int row = (i0 + i) * k;
-                int base = i * nj;
-                for (int j = 0; j < nj; j++) {
-                    double dist = Math.sqrt(d2[base + j]);
-                    d2[base + j] = dist;
-                    sums[row + label[j0 + j]] += dist;
+        int block = distances.blockSize();
+        int parts = Math.max(1, Runtime.getRuntime().availableProcessors());
+        // Per part of the rows, its contribution to the columns' sums (merged after each block), so
+        // one pass over a block does the distance, the rows' sums and the columns' sums without races.
+        double[][][] columnSums = new double[parts][nl][];
+        for (int part = 0; part < parts; part++) {
+            for (int l = 0; l < nl; l++) {
+                columnSums[part][l] = new double[block * ks[l]];
+            }
+        }
+        distances.visitUpperProducts((i0, ni, j0, nj, pf, pd, diagonal) -> {
+            IntStream.range(0, parts).parallel().forEach(part -> {
+                int from = (int) ((long) ni * part / parts);
+                int to = (int) ((long) ni * (part + 1) / parts);
+                double[][] cols = columnSums[part];
+                if (!diagonal) {
+                    for (int l = 0; l < nl; l++) {
+                        java.util.Arrays.fill(cols[l], 0, nj * ks[l], 0);
+                    }
+                }
+                for (int i = from; i < to; i++) {
+                    double ni2 = distances.norm(i0 + i);
+                    int base = i * nj;
+                    for (int l = 0; l < nl; l++) {
+                        int k = ks[l];
+                        int[] label = codes[l];
+                        double[] s = sums[l];
+                        double[] col = cols[l];
+                        int row = (i0 + i) * k;
+                        int li = label[i0 + i];
+                        for (int j = 0; j < nj; j++) {
+                            double v = (pf != null ? pf[base + j] : pd[base + j]) + ni2 + distances.norm(j0 + j);
+                            double dist = v > 0 && !(diagonal && i == j) ? Math.sqrt(v) : 0;
+                            s[row + label[j0 + j]] += dist;
+                            if (!diagonal) {
+                                col[j * k + li] += dist;
+                            }
+                        }
+                    }
                 }
             });
             if (!diagonal) {
-                int parts = Math.min(nj, 4 * Runtime.getRuntime().availableProcessors());
-                IntStream.range(0, parts).parallel().forEach(part -> {
-                    int from = (int) ((long) nj * part / parts);
-                    int to = (int) ((long) nj * (part + 1) / parts);
-                    for (int i = 0; i < ni; i++) {
-                        int li = label[i0 + i];
-                        int base = i * nj;
-                        for (int j = from; j < to; j++) {
-                            sums[(j0 + j) * k + li] += d2[base + j];
+                IntStream.range(0, nl).forEach(l -> {
+                    int k = ks[l];
+                    double[] s = sums[l];
+                    IntStream.range(0, nj).parallel().forEach(j -> {
+                        for (int c = 0; c < k; c++) {
+                            double t = 0;
+                            for (int part = 0; part < parts; part++) {
+                                t += columnSums[part][l][j * k + c];
+                            }
+                            s[(j0 + j) * k + c] += t;
+                        }
+                    });
+                });
+            }
+        });
+        Estimate[] out = new Estimate[nl];
+        for (int l = 0; l < nl; l++) {
+            int[] count = counts(codes[l], ks[l]);
+            double total = 0;
+            double[] scores = new double[n];
+            for (int i = 0; i < n; i++) {
+                scores[i] = score(sums[l], i, codes[l][i], count, ks[l]);
+                total += scores[i];
+            }
+            out[l] = new Estimate(total / n, null, null, n, true, scores, null);
+        }
+        return out;
+    }
+
+    private static Estimate[] sampled(PointSet points, int[][] codes, int[] ks, DistancePrecision precision, int s, long seed) {
+        int n = points.size();
+        int nl = codes.length;
+        int[] picked = sample(n, s, seed);
+        double[][] sums = new double[nl][];
+        for (int l = 0; l < nl; l++) {
+            sums[l] = new double[s * ks[l]];
+        }
+        SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision);
+        int block = distances.blockSize();
+        for (int i0 = 0; i0 < s; i0 += block) {
+            int ni = Math.min(block, s - i0);
+            for (int j0 = 0; j0 < n; j0 += block) {
+                int nj = Math.min(block, n - j0);
+                double[] d2 = distances.block(picked, i0, ni, j0, nj);
+                int li0 = i0;
+                int lj0 = j0;
+                IntStream.range(0, ni).parallel().forEach(i -> {
+                    int self = picked[li0 + i];
+                    int base = i * nj;
+                    for (int j = 0; j < nj; j++) {
+                        d2[base + j] = lj0 + j == self ? 0 : Math.sqrt(d2[base + j]);
+                    }
+                    for (int l = 0; l < nl; l++) {
+                        int k = ks[l];
+                        int row = (li0 + i) * k;
+                        for (int j = 0; j < nj; j++) {
+                            sums[l][row + codes[l][lj0 + j]] += d2[base + j];
                         }
                     }
                 });
             }
-        });
-        double total = 0;
+        }
+        Estimate[] out = new Estimate[nl];
+        double fpc = Math.sqrt(1 - (double) s / n);
+        for (int l = 0; l < nl; l++) {
+            int[] count = counts(codes[l], ks[l]);
+            double[] v = new double[s];
+            for (int i = 0; i < s; i++) {
+                v[i] = score(sums[l], i, codes[l][picked[i]], count, ks[l]);
+            }
+            double mean = Arrays.stream(v).average().orElse(0);
+            double ss = 0;
+            for (double x : v) {
+                ss += (x - mean) * (x - mean);
+            }
+            double se = Math.sqrt(ss / (s - 1) / s) * fpc;
+            out[l] = new Estimate(mean, mean - 1.959964 * se, mean + 1.959964 * se, s, false, v, picked);
+        }
+        return out;
+    }
+
+    /** s points drawn without replacement (partial Fisher–Yates, seeded), in increasing order. */
+    static int[] sample(int n, int s, long seed) {
+        int[] all = new int[n];
         for (int i = 0; i < n; i++) {
-            int li = label[i];
-            if (count[li] == 1) {
-                continue; // sklearn: singleton clusters score 0
-            }
-            double a = sums[i * k + li] / (count[li] - 1);
-            double b = Double.POSITIVE_INFINITY;
-            for (int c = 0; c < k; c++) {
-                if (c != li) {
-                    b = Math.min(b, sums[i * k + c] / count[c]);
-                }
-            }
-            double m = Math.max(a, b);
-            if (m > 0) {
-                total += (b - a) / m;
+            all[i] = i;
+        }
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < s; i++) {
+            int j = i + r.nextInt(n - i);
+            int t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+        }
+        int[] out = Arrays.copyOf(all, s);
+        Arrays.sort(out);
+        return out;
+    }
+
+    private static int[] counts(int[] codes, int k) {
+        int[] count = new int[k];
+        for (int c : codes) {
+            count[c]++;
+        }
+        return count;
+    }
+
+    /** s(i) from the row of per-label distance sums; singleton clusters score 0, as in scikit-learn. */
+    private static double score(double[] sums, int row, int li, int[] count, int k) {
+        if (count[li] == 1) {
+            return 0;
+        }
+        double a = sums[row * k + li] / (count[li] - 1);
+        double b = Double.POSITIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            if (c != li) {
+                b = Math.min(b, sums[row * k + c] / count[c]);
             }
         }
-        return MetricValue.of(total / n);
+        double m = Math.max(a, b);
+        return m > 0 ? (b - a) / m : 0;
     }
 }

@@ -13,12 +13,17 @@ public final class TrajectoryAlignment {
         if (!p.hasTrajectories()) {
             return MetricValue.missing("no trajectories given (--trajectories FILE.npy with start offsets)");
         }
+        int[] once = new int[p.trajectoryCount()];
+        java.util.Arrays.fill(once, 1);
+        return weighted(directions(p), once);
+    }
+
+    /** Unit displacement direction of each trajectory; null for one point or zero displacement. */
+    static double[][] directions(PointSet p) {
         int d = p.dimension();
-        double[] sum = new double[d];
-        double[] u = new double[d];
+        double[][] out = new double[p.trajectoryCount()][];
         float[] a = new float[d];
         float[] b = new float[d];
-        int used = 0;
         for (int k = 0; k < p.trajectoryCount(); k++) {
             int start = p.trajectoryStart(k);
             int end = p.trajectoryEnd(k);
@@ -27,6 +32,7 @@ public final class TrajectoryAlignment {
             }
             p.row(start, a);
             p.row(end - 1, b);
+            double[] u = new double[d];
             double norm = 0;
             for (int j = 0; j < d; j++) {
                 u[j] = (double) b[j] - a[j];
@@ -37,8 +43,36 @@ public final class TrajectoryAlignment {
             }
             norm = Math.sqrt(norm);
             for (int j = 0; j < d; j++) {
-                sum[j] += u[j] / norm;
+                u[j] /= norm;
             }
+            out[k] = u;
+        }
+        return out;
+    }
+
+    /**
+     * Mean cosine over pairs of <em>different</em> trajectories when trajectory k appears counts[k]
+     * times (a bootstrap resample): with S = Σ c_k u_k, (‖S‖² − Σ c_k²) / (N² − Σ c_k²), N = Σ c_k.
+     * A trajectory paired with its own copy (cosine 1) is left out, else resampling would inflate
+     * alignment by about 1/K.
+     */
+    static MetricValue weighted(double[][] u, int[] counts) {
+        double[] sum = null;
+        long n = 0;
+        long same = 0;
+        int used = 0;
+        for (int k = 0; k < u.length; k++) {
+            if (u[k] == null || counts[k] == 0) {
+                continue;
+            }
+            if (sum == null) {
+                sum = new double[u[k].length];
+            }
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += counts[k] * u[k][j];
+            }
+            n += counts[k];
+            same += (long) counts[k] * counts[k];
             used++;
         }
         if (used < 2) {
@@ -48,7 +82,6 @@ public final class TrajectoryAlignment {
         for (double v : sum) {
             s2 += v * v;
         }
-        double pairs = used * (used - 1) / 2.0;
-        return MetricValue.of((s2 - used) / 2 / pairs);
+        return MetricValue.of((s2 - same) / ((double) n * n - same));
     }
 }

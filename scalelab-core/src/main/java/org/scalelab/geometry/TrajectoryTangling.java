@@ -24,8 +24,11 @@ public final class TrajectoryTangling {
      */
     public static final int DEFAULT_MAX_TIMES = 50_000;
 
-    /** Aggregates of Q(t) over all times, and the mean Q of each trajectory (NaN if it has no derivative). */
-    public record Summary(double epsilon, int times, double mean, double median, double p90, double[] perTrajectoryMean) {}
+    /**
+     * Aggregates of Q(t) over all times, and the mean Q of each trajectory (NaN if it has no
+     * derivative) with its number of times.
+     */
+    public record Summary(double epsilon, int times, double mean, double median, double p90, double[] perTrajectoryMean, int[] perTrajectoryTimes) {}
 
     /** The summary, or null with a reason in {@code reason[0]}. */
     public static Summary of(PointSet p, Double epsilon, String[] reason) {
@@ -115,7 +118,7 @@ public final class TrajectoryTangling {
         }
         double[] sorted = q.clone();
         Arrays.sort(sorted);
-        return new Summary(eps, m, total / m, quantile(sorted, 0.5), quantile(sorted, 0.9), perTrajectory);
+        return new Summary(eps, m, total / m, quantile(sorted, 0.5), quantile(sorted, 0.9), perTrajectory, counts);
     }
 
     /** Linear-interpolated quantile of sorted values (numpy's default "linear" method). */

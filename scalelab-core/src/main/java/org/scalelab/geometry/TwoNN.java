@@ -32,6 +32,14 @@ public final class TwoNN {
         if (n < 3) {
             return MetricValue.missing("TwoNN needs at least 3 points, got " + n);
         }
+        return estimate(ratios(points, precision), discardFraction);
+    }
+
+    /**
+     * μ_i = r2/r1 of every point (NaN for a point with an exact duplicate, r1 = 0). Needs n ≥ 3.
+     */
+    static double[] ratios(PointSet points, DistancePrecision precision) {
+        int n = points.size();
         double[] first = new double[n];
         double[] second = new double[n];
         Arrays.fill(first, Double.POSITIVE_INFINITY);
@@ -62,24 +70,25 @@ public final class TwoNN {
             }
         });
         double[] mu = new double[n];
-        int valid = 0;
-        int duplicates = 0;
         for (int i = 0; i < n; i++) {
-            if (first[i] > 0) {
-                mu[valid++] = Math.sqrt(second[i] / first[i]);
-            } else {
-                duplicates++;
-            }
+            mu[i] = first[i] > 0 ? Math.sqrt(second[i] / first[i]) : Double.NaN;
         }
-        if (valid < 3) {
-            return MetricValue.missing("TwoNN needs at least 3 points without an exact duplicate, got " + valid
-                    + " (" + duplicates + " duplicated)");
-        }
-        return estimate(Arrays.copyOf(mu, valid), discardFraction);
+        return mu;
     }
 
-    /** The line fit of Facco et al. on the ratios μ (scikit-dimension's variant). */
-    static MetricValue estimate(double[] mu, double discardFraction) {
+    /** The fit on the finite ratios (points with a duplicate left out); missing when fewer than 3 remain. */
+    static MetricValue estimate(double[] ratios, double discardFraction) {
+        double[] mu = java.util.Arrays.stream(ratios).filter(Double::isFinite).toArray();
+        int duplicates = ratios.length - mu.length;
+        if (mu.length < 3) {
+            return MetricValue.missing("TwoNN needs at least 3 points without an exact duplicate, got " + mu.length
+                    + " (" + duplicates + " duplicated)");
+        }
+        return fit(mu, discardFraction);
+    }
+
+    /** The line fit of Facco et al. on the ratios μ (scikit-dimension's variant); sorts {@code mu}. */
+    static MetricValue fit(double[] mu, double discardFraction) {
         int n = mu.length;
         Arrays.sort(mu);
         int m = (int) (n * (1 - discardFraction));

@@ -137,10 +137,14 @@ class ClosedFormGeometryTest {
         GeometryAnalysis.Baseline shuffled = g.baselines().get(GeometryAnalysis.SHUFFLED_STEPS).get("step_cosine");
         assertTrue(shuffled.mean() > -0.2, "shuffled-step baseline " + shuffled.mean());
         assertTrue(shuffled.z() < -5, "noise differs from its shuffled-step null, z = " + shuffled.z());
-        assertNull(g.silhouette());
-        assertTrue(g.reasons().get("silhouette").contains("no labels"));
-        assertEquals(List.of("participation_ratio", "d90", "d95", "twonn", "alignment", "tangling", "step_cosine", "silhouette"),
-                GeometryAnalysis.metricNames());
+        // Without labels the silhouette is k-means'; on noise it is what k-means finds in its Gaussian null too.
+        assertEquals("kmeans", g.silhouetteSource());
+        GeometryAnalysis.Baseline gaussSil = g.baselines().get(GeometryAnalysis.GAUSSIAN).get("silhouette");
+        assertEquals(gaussSil.mean(), g.silhouette(), 0.05, "k-means on noise finds no more structure than on its Gaussian null");
+        assertNull(g.oscillationCoherence());
+        assertTrue(g.reasons().get("oscillation_coherence").contains("hook_attn_out") || g.reasons().get("oscillation_coherence").contains("attention"));
+        assertEquals(List.of("participation_ratio", "d90", "d95", "twonn", "alignment", "tangling", "step_cosine", "silhouette",
+                "oscillation_coherence"), GeometryAnalysis.metricNames());
     }
 
     @Test

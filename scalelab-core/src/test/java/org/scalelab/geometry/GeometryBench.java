@@ -7,6 +7,7 @@ import java.util.Locale;
 /**
  * Times the geometry kernels on .npy files for bench/bench_geometry.sh; prints one JSON line per run.
  * Usage: GeometryBench pr POINTS.npy [--repeat R] | GeometryBench silhouette POINTS.npy LABELS.npy [--float32] [--repeat R]
+ *        | GeometryBench kmeans POINTS.npy K [--repeat R]
  * "load_seconds" is mapping the file and the finite check; "seconds" is the metric alone.
  */
 public final class GeometryBench {
@@ -33,6 +34,10 @@ public final class GeometryBench {
                 int d95 = s.componentsFor(0.95).value().intValue();
                 int d90 = s.componentsFor(0.90).value().intValue();
                 out = String.format(Locale.ROOT, "\"participation_ratio\": %.9g, \"d90\": %d, \"d95\": %d", pr, d90, d95);
+            } else if (args[0].equals("kmeans")) {
+                KMeans.Fit f = KMeans.fit(p, Integer.parseInt(args[2]), r);
+                out = String.format(Locale.ROOT, "\"k\": %d, \"inertia\": %.9g, \"iterations\": %d, \"seconds_per_iteration\": %.4f", f.k(),
+                        f.inertia(), f.iterations(), (System.nanoTime() - t1) / 1e9 / f.iterations());
             } else {
                 DistancePrecision precision = List.of(args).contains("--float32") ? DistancePrecision.FLOAT32 : DistancePrecision.FLOAT64;
                 out = String.format(Locale.ROOT, "\"precision\": \"%s\", \"silhouette\": %.12g", precision,

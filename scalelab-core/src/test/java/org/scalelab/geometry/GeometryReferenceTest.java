@@ -1,6 +1,7 @@
 package org.scalelab.geometry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -97,6 +98,45 @@ class GeometryReferenceTest {
             double single = Silhouette.of(NpyFile.load(x, null, l), DistancePrecision.FLOAT32).value();
             assertEquals(sklearn, single, 1e-4, c[2] + " silhouette, float32 distances");
         }
+    }
+
+    @Test
+    void kMeansMatchesSklearnFromTheSameInitAndReachesItsBestOfTenInertia() throws Exception {
+        // Overlapping anisotropic blobs: Lloyd needs several iterations and restarts matter.
+        SplittableRandom r = new SplittableRandom(12);
+        int n = 3_000;
+        int d = 20;
+        float[][] x = Synthetic.gaussian(n, d, 31);
+        for (float[] row : x) {
+            int c = r.nextInt(6);
+            for (int j = 0; j < d; j++) {
+                row[j] = row[j] * (1 + 0.1f * j) + (j == c ? 3.5f : 0) + (j == (c + 1) % d ? 2f : 0) + 20;
+            }
+        }
+        Path px = NpyTestFiles.floats(dir.resolve("km.npy"), x);
+        PointSet p = NpyFile.readPoints(px);
+        int k = 6;
+        // 1. Same initial centres (six points of the data): Lloyd must follow sklearn's Lloyd step for step.
+        float[][] init = new float[k][];
+        float[] flat = new float[k * d];
+        for (int c = 0; c < k; c++) {
+            init[c] = x[c * 97];
+            System.arraycopy(x[c * 97], 0, flat, c * d, d);
+        }
+        Path pc = NpyTestFiles.floats(dir.resolve("init.npy"), init);
+        JsonNode same = reference(px.toString(), "--no-twonn", "--kmeans", Integer.toString(k), "--kmeans-init", pc.toString());
+        KMeans.Fit ours = KMeans.fitFrom(p, flat, KMeans.Options.defaults());
+        assertRel(same.get("kmeans_inertia").asDouble(), ours.inertia(), 1e-6, "k-means inertia from the same init");
+        int agree = 0;
+        for (int i = 0; i < n; i++) {
+            agree += same.get("kmeans_labels").get(i).asInt() == ours.labels()[i] ? 1 : 0;
+        }
+        assertTrue(agree >= n - 3, "labels from the same init agree on all but float32 ties: " + agree + " of " + n);
+        // 2. Different seeds, best of 10 restarts each: the same optimum within 0.1 %.
+        JsonNode best = reference(px.toString(), "--no-twonn", "--kmeans", Integer.toString(k), "--n-init", "10", "--seed", "0");
+        double oursBest = KMeans.fit(p, k, 3, new KMeans.Options(300, 1e-4, 10)).inertia();
+        assertTrue(oursBest <= best.get("kmeans_inertia").asDouble() * 1.001,
+                "best-of-10 inertia: ours " + oursBest + ", sklearn " + best.get("kmeans_inertia").asDouble());
     }
 
     @Test

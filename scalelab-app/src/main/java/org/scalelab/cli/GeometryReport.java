@@ -1,0 +1,272 @@
+package org.scalelab.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.scalelab.geometry.ActivationGroups;
+import org.scalelab.geometry.GeometryAnalysis;
+import org.scalelab.geometry.PcaProjection;
+import org.scalelab.geometry.PhaseVerdict;
+import org.scalelab.geometry.PointSet;
+import org.scalelab.report.Plot;
+import org.scalelab.report.Report;
+import org.scalelab.report.TextTable;
+
+/** Text and HTML report of a geometry analysis over activation-set groups (models × domains) and their phase verdicts. */
+final class GeometryReport {
+    private GeometryReport() {}
+
+    /** Phases in a fixed order, so each has the same colour in every diagram. */
+    static final List<String> PHASES = List.of("crystallization", "lattice", "liquid", "inconclusive");
+    private static final int MAX_PCA_POINTS_PER_MODEL = 4_000;
+
+    static String cell(GeometryAnalysis.Group g, String metric) {
+        String v = TextTable.num(g.metric(metric));
+        double[] ci = g.ci() == null ? null : g.ci().get(metric);
+        if (metric.equals("silhouette") && g.k() != null) {
+            v += " (k=" + g.k() + ")";
+        }
+        return ci == null ? v : v + " " + TextTable.interval(ci);
+    }
+
+    static List<String> header() {
+        List<String> h = new ArrayList<>(List.of("group", "points", "trajectories"));
+        h.addAll(GeometryAnalysis.metricNames());
+        return h;
+    }
+
+    static List<List<String>> groupRows(List<GeometryAnalysis.Group> groups) {
+        List<List<String>> rows = new ArrayList<>();
+        for (GeometryAnalysis.Group g : groups) {
+            List<String> row = new ArrayList<>(List.of(g.name(), Integer.toString(g.nPoints()), Integer.toString(g.trajectories())));
+            for (String m : GeometryAnalysis.metricNames()) {
+                row.add(cell(g, m));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static final List<String> COMPARISON_HEADER = List.of("domain", "from", "to", "phase", "participation_ratio Δ", "alignment Δ",
+            "tangling Δ", "silhouette Δ", "reason");
+
+    static List<List<String>> comparisonRows(List<PhaseVerdict.Comparison> comparisons) {
+        List<List<String>> rows = new ArrayList<>();
+        for (PhaseVerdict.Comparison c : comparisons) {
+            List<String> row = new ArrayList<>(List.of(c.domain() + (c.label() == null ? "" : " / " + c.label()), c.from(), c.to(), c.phase()));
+            for (String m : PhaseVerdict.CRITERIA) {
+                PhaseVerdict.Change ch = c.changes().get(m);
+                row.add(TextTable.num(ch.delta()) + " " + TextTable.interval(ch.ci()) + " " + ch.status());
+            }
+            row.add(c.reason());
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static String text(GeometryAnalysis.Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("geometry of ").append(r.groups().size()).append(" group(s); values with 95 % bootstrap intervals over trajectories\n");
+        sb.append(TextTable.render(header(), groupRows(r.groups()))).append('\n');
+        if (!r.comparisons().isEmpty()) {
+            sb.append("phase verdicts (consecutive sizes per domain)\n");
+            sb.append(TextTable.render(COMPARISON_HEADER, comparisonRows(r.comparisons()))).append('\n');
+        }
+        for (GeometryAnalysis.Group g : r.groups()) {
+            for (Map.Entry<String, String> e : g.reasons().entrySet()) {
+                sb.append(g.name()).append(": ").append(e.getKey()).append(": null — ").append(e.getValue()).append('\n');
+            }
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    static void groups(Report report, GeometryAnalysis.Result r, List<ActivationGroups.Input> inputs) {
+        if (!r.comparisons().isEmpty()) {
+            report.heading("Phase verdicts");
+            for (PhaseVerdict.Comparison c : r.comparisons()) {
+                report.verdict(c.domain() + ": " + c.phase(), short_(c.from()) + " → " + short_(c.to()) + " — " + c.reason(),
+                        !c.phase().equals("inconclusive"));
+            }
+            report.table(COMPARISON_HEADER, comparisonRows(r.comparisons()));
+            report.plot("phase-diagram", phaseDiagram(r.comparisons()), phaseCaption(r.comparisons()));
+        }
+        report.heading("Metrics per domain");
+        Map<String, List<GeometryAnalysis.Group>> byDomain = new LinkedHashMap<>();
+        for (GeometryAnalysis.Group g : r.groups()) {
+            byDomain.computeIfAbsent(g.domain() == null ? "all" : g.domain(), k -> new ArrayList<>()).add(g);
+        }
+        for (Map.Entry<String, List<GeometryAnalysis.Group>> e : byDomain.entrySet()) {
+            List<GeometryAnalysis.Group> gs = new ArrayList<>(e.getValue());
+            gs.sort(java.util.Comparator.comparingLong(g -> g.parameterCount() == null ? 0 : g.parameterCount()));
+            List<String> h = new ArrayList<>(List.of("metric"));
+            gs.forEach(g -> h.add(short_(g.model()) + " (" + g.parameterCount() + " params)"));
+            List<List<String>> rows = new ArrayList<>();
+            for (String m : GeometryAnalysis.metricNames()) {
+                List<String> row = new ArrayList<>(List.of(m));
+                gs.forEach(g -> row.add(cell(g, m)));
+                rows.add(row);
+            }
+            report.text("Domain " + e.getKey() + " (values with 95 % bootstrap intervals over trajectories):");
+            report.table(h, rows);
+        }
+        List<List<String>> why = new ArrayList<>();
+        for (GeometryAnalysis.Group g : r.groups()) {
+            g.reasons().forEach((k, v) -> why.add(List.of(g.name(), k, v)));
+        }
+        if (!why.isEmpty()) {
+            report.table(List.of("group", "not computed", "reason"), why);
+        }
+        report.heading("Scree plots");
+        Plot scree = Plot.of("Scree plot", "component", "fraction of variance");
+        for (GeometryAnalysis.Group g : r.groups()) {
+            double[] f = g.explainedVariance();
+            if (f.length > 0) {
+                double[] k = new double[Math.min(20, f.length)];
+                double[] y = new double[k.length];
+                for (int i = 0; i < k.length; i++) {
+                    k[i] = i + 1;
+                    y[i] = f[i];
+                }
+                scree.line(g.name(), k, y);
+            }
+        }
+        report.plot("scree", scree, "Fraction of variance per principal component (first 20) of each group.");
+        report.heading("PCA projections");
+        Map<String, List<ActivationGroups.Input>> byModel = new LinkedHashMap<>();
+        for (ActivationGroups.Input in : inputs) {
+            byModel.computeIfAbsent(in.model(), k -> new ArrayList<>()).add(in);
+        }
+        int index = 0;
+        for (Map.Entry<String, List<ActivationGroups.Input>> e : byModel.entrySet()) {
+            Plot pca = pcaByDomain(e.getKey(), e.getValue());
+            if (pca != null) {
+                report.plot("pca-" + index, pca, "Points of " + e.getKey() + " on its first two principal components (fitted on all its groups), one colour per domain.");
+            }
+            index++;
+        }
+        report.heading("Tangling distributions");
+        int plotIndex = 0;
+        for (Map.Entry<String, List<GeometryAnalysis.Group>> e : byDomain.entrySet()) {
+            Plot tangling = Plot.of("Tangling per trajectory — " + e.getKey(), "mean Q(t)", "trajectories");
+            boolean any = false;
+            for (GeometryAnalysis.Group g : e.getValue()) {
+                if (g.tanglingPerTrajectory() != null) {
+                    double[] q = g.tanglingPerTrajectory().stream().filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+                    if (q.length > 0) {
+                        tangling.histogram(short_(g.model()), q, Math.min(30, Math.max(5, q.length / 3)));
+                        any = true;
+                    }
+                }
+            }
+            if (any) {
+                report.plot("tangling-" + plotIndex, tangling, "Mean tangling Q(t) of each trajectory (Russo et al. 2018) in domain "
+                        + e.getKey() + ", one histogram per model.");
+            }
+            plotIndex++;
+        }
+    }
+
+    /** The last two path elements of a model folder: enough to tell models apart in a table. */
+    static String short_(String model) {
+        if (model == null) {
+            return "—";
+        }
+        String[] parts = model.replace('\\', '/').split("/");
+        return parts.length <= 2 ? model : parts[parts.length - 2] + "/" + parts[parts.length - 1];
+    }
+
+    /**
+     * The phase diagram as a grid: one column per size step (smaller → larger model, by parameter
+     * count), one row per domain, each cell coloured by its verdict (the same colour per verdict in
+     * every report: empty series keep their palette slot).
+     */
+    static Plot phaseDiagram(List<PhaseVerdict.Comparison> comparisons) {
+        List<String> domains = new ArrayList<>(new TreeSet<>(comparisons.stream().map(PhaseVerdict.Comparison::domain).toList()));
+        List<long[]> steps = new ArrayList<>();
+        for (PhaseVerdict.Comparison c : comparisons) {
+            long[] step = {c.fromParameters(), c.toParameters()};
+            if (steps.stream().noneMatch(s -> s[0] == step[0] && s[1] == step[1])) {
+                steps.add(step);
+            }
+        }
+        steps.sort(java.util.Comparator.comparingLong((long[] s) -> s[1]).thenComparingLong(s -> s[0]));
+        String[] columns = steps.stream().map(s -> params(s[0]) + " → " + params(s[1])).toArray(String[]::new);
+        Plot plot = Plot.of("Phase diagram: size × domain", "model size (parameters)", "domain")
+                .categories(columns, domains.toArray(new String[0])).size(Math.max(520, 160 * columns.length), Math.max(320, 70 * domains.size() + 160));
+        for (String phase : PHASES) {
+            List<double[]> xy = new ArrayList<>();
+            for (PhaseVerdict.Comparison c : comparisons) {
+                if (c.phase().equals(phase)) {
+                    int col = 0;
+                    while (steps.get(col)[0] != c.fromParameters() || steps.get(col)[1] != c.toParameters()) {
+                        col++;
+                    }
+                    xy.add(new double[] {col, domains.indexOf(c.domain())});
+                }
+            }
+            plot.cells(phase, xy.stream().mapToDouble(p -> p[0]).toArray(), xy.stream().mapToDouble(p -> p[1]).toArray());
+        }
+        return plot;
+    }
+
+    /** 37792 → "37.8k", 2.6e11 → "260B". */
+    static String params(long n) {
+        if (n >= 1_000_000_000L) {
+            return TextTable.num(n / 1e9) + "B";
+        }
+        if (n >= 1_000_000L) {
+            return TextTable.num(n / 1e6) + "M";
+        }
+        if (n >= 1_000L) {
+            return TextTable.num(n / 1e3) + "k";
+        }
+        return Long.toString(n);
+    }
+
+    static String phaseCaption(List<PhaseVerdict.Comparison> comparisons) {
+        return "Each cell compares two consecutive model sizes in one domain; its colour is the verdict (crystallization, lattice, "
+                + "liquid or inconclusive), backed by the 95 % bootstrap intervals in the table above.";
+    }
+
+    /** One model's groups projected together on their top two principal components, one series per domain (subsampled). */
+    static Plot pcaByDomain(String model, List<ActivationGroups.Input> groups) {
+        int total = groups.stream().mapToInt(g -> g.points().size()).sum();
+        if (total < 2) {
+            return null;
+        }
+        int stride = Math.max(1, (total + MAX_PCA_POINTS_PER_MODEL - 1) / MAX_PCA_POINTS_PER_MODEL);
+        int d = groups.get(0).points().dimension();
+        if (d < 2) {
+            return null;
+        }
+        List<float[]> rows = new ArrayList<>();
+        List<String> domainOf = new ArrayList<>();
+        for (ActivationGroups.Input g : groups) {
+            PointSet p = g.points();
+            for (int i = 0; i < p.size(); i += stride) {
+                float[] row = new float[d];
+                for (int j = 0; j < d; j++) {
+                    row[j] = p.get(i, j);
+                }
+                rows.add(row);
+                domainOf.add(g.domain() == null ? "all" : g.domain());
+            }
+        }
+        if (rows.size() < 2) {
+            return null;
+        }
+        double[][] pc = PcaProjection.of(PointSet.of(rows.toArray(new float[0][]), model), 2);
+        Plot plot = Plot.of("PCA projection — " + short_(model), "PC 1", "PC 2");
+        Map<String, List<Integer>> series = new LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            series.computeIfAbsent(domainOf.get(i), k -> new ArrayList<>()).add(i);
+        }
+        for (Map.Entry<String, List<Integer>> e : series.entrySet()) {
+            plot.points(e.getKey(), e.getValue().stream().mapToDouble(i -> pc[i][0]).toArray(),
+                    e.getValue().stream().mapToDouble(i -> pc[i][1]).toArray());
+        }
+        return plot;
+    }
+}

@@ -1,0 +1,266 @@
+package org.scalelab.geometry;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.scalelab.InputException;
+
+/**
+ * Splits the trajectories of one or more activation sets into analysis groups: by model (or by
+ * parameter count, pooling sets of the same size), and optionally by domain and by a label of the
+ * manifest ({@code labels.KEY}). Each group's points are the rows of one hook, one trajectory per
+ * prompt; the attention and MLP update norms for {@link OscillationCoherence} come along when the
+ * set captured {@code blocks.L.hook_attn_out} and {@code blocks.L.hook_mlp_out}.
+ */
+public final class ActivationGroups {
+    private ActivationGroups() {}
+
+    /** What a group is keyed by, besides the model. */
+    public enum Key {
+        MODEL, PARAMS, DOMAIN, LABEL;
+
+        public static Key parse(String s) {
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "model" -> MODEL;
+                case "params", "parameters", "parameter_count", "size" -> PARAMS;
+                case "domain" -> DOMAIN;
+                case "label" -> LABEL;
+                default -> throw new InputException("--by: '" + s + "' is not one of model, params, domain, label");
+            };
+        }
+    }
+
+    /**
+     * @param hook     the hook whose rows are the points; null: each set's last {@code blocks.L.hook_resid_post}
+     * @param by       grouping keys (the model is always a key unless {@code PARAMS} pools by size)
+     * @param labelKey manifest label ({@code labels.KEY}) used to group ({@code LABEL} in {@code by}) or else as silhouette labels; may be null
+     */
+    public record Options(String hook, List<Key> by, String labelKey) {
+        public Options {
+            by = List.copyOf(by);
+            if (by.contains(Key.LABEL) && labelKey == null) {
+                throw new InputException("--by label needs --label KEY (a key of the prompts' labels)");
+            }
+        }
+    }
+
+    /** One group's input: its keys, its points (one trajectory per prompt) and the coherence moments. */
+    public record Input(String name, String model, long parameterCount, String domain, String label, String hook, PointSet points,
+                        List<String> trajectoryIds, OscillationCoherence.Moments[] coherence, String coherenceReason) {}
+
+    private record Member(ActivationSetFile set, ActivationSetFile.Trajectory trajectory) {}
+
+    private static final Pattern RESID_POST = Pattern.compile("blocks\\.(\\d+)\\.hook_resid_post");
+    private static final Pattern ATTN_OUT = Pattern.compile("blocks\\.(\\d+)\\.hook_attn_out");
+
+    /** The hook analysed in {@code set}: the one asked for, or the last layer's residual stream. */
+    public static String hook(ActivationSetFile set, String asked) {
+        if (asked != null) {
+            if (!set.hooks().contains(asked)) {
+                throw new InputException(set.dir() + ": hook '" + asked + "' was not captured; captured: " + set.hooks());
+            }
+            return asked;
+        }
+        int best = -1;
+        for (String h : set.hooks()) {
+            Matcher m = RESID_POST.matcher(h);
+            if (m.matches()) {
+                best = Math.max(best, Integer.parseInt(m.group(1)));
+            }
+        }
+        if (best >= 0) {
+            return "blocks." + best + ".hook_resid_post";
+        }
+        if (set.hooks().isEmpty()) {
+            throw new InputException(set.dir() + ": the activation set captured no hooks");
+        }
+        return set.hooks().get(set.hooks().size() - 1);
+    }
+
+    public static List<Input> of(List<ActivationSetFile> sets, Options o) {
+        boolean byParams = o.by().contains(Key.PARAMS);
+        boolean byDomain = o.by().contains(Key.DOMAIN);
+        boolean byLabel = o.by().contains(Key.LABEL);
+        Map<List<String>, List<Member>> groups = new LinkedHashMap<>();
+        Map<List<String>, ActivationSetFile> firstSet = new LinkedHashMap<>();
+        for (ActivationSetFile set : sets) {
+            List<String> base = List.of(byParams ? Long.toString(set.parameterCount()) : set.model());
+            if (set.trajectories().isEmpty()) {
+                List<String> key = new ArrayList<>(base);
+                key.add(byDomain ? "(none)" : "");
+                key.add("");
+                groups.computeIfAbsent(key, k -> new ArrayList<>());
+                firstSet.putIfAbsent(key, set);
+            }
+            for (ActivationSetFile.Trajectory t : set.trajectories()) {
+                List<String> key = new ArrayList<>(base);
+                key.add(byDomain ? (t.domain() == null ? "(none)" : t.domain()) : "");
+                String label = byLabel ? t.label(o.labelKey()) : null;
+                if (byLabel && label == null) {
+                    throw new InputException(set.dir() + ": trajectory \"" + t.id() + "\" has no label '" + o.labelKey()
+                            + "' (labels: " + t.labels() + "); give every prompt that label or group without --by label");
+                }
+                key.add(byLabel ? label : "");
+                groups.computeIfAbsent(key, k -> new ArrayList<>()).add(new Member(set, t));
+                firstSet.putIfAbsent(key, set);
+            }
+        }
+        List<Input> out = new ArrayList<>();
+        for (Map.Entry<List<String>, List<Member>> e : groups.entrySet()) {
+            List<Member> members = e.getValue();
+            ActivationSetFile set = firstSet.get(e.getKey());
+            String model = byParams ? pooledModels(members, set) : set.model();
+            String domain = byDomain ? e.getKey().get(1) : null;
+            String label = byLabel ? e.getKey().get(2) : null;
+            StringBuilder name = new StringBuilder(byParams ? "params=" + set.parameterCount() : "model=" + set.model());
+            if (domain != null) {
+                name.append(", domain=").append(domain);
+            }
+            if (label != null) {
+                name.append(", ").append(o.labelKey()).append('=').append(label);
+            }
+            String hook = hook(set, o.hook());
+            PointSet points = gather(members, o.hook(), name.toString());
+            if (!byLabel && o.labelKey() != null && points.size() > 0) {
+                points = withManifestLabels(points, members, o.labelKey());
+            }
+            List<String> ids = new ArrayList<>();
+            for (Member m : members) {
+                if (m.trajectory().rows() > 0) {
+                    ids.add(m.trajectory().id());
+                }
+            }
+            String[] why = new String[1];
+            OscillationCoherence.Moments[] coherence = coherence(members, why);
+            out.add(new Input(name.toString(), model, set.parameterCount(), domain, label, hook, points, ids, coherence, why[0]));
+        }
+        return out;
+    }
+
+    private static String pooledModels(List<Member> members, ActivationSetFile first) {
+        TreeSet<String> names = new TreeSet<>();
+        names.add(first.model());
+        for (Member m : members) {
+            names.add(m.set().model());
+        }
+        return String.join("+", names);
+    }
+
+    /** Rows of every member (trajectories with no rows are dropped), checked finite while copied. */
+    private static PointSet gather(List<Member> members, String askedHook, String source) {
+        int d = -1;
+        long total = 0;
+        for (Member m : members) {
+            if (d >= 0 && m.set().dModel() != d) {
+                throw new InputException(source + ": pools sets of different widths (" + d + " and " + m.set().dModel() + " in "
+                        + m.set().dir() + "); group by model instead");
+            }
+            d = m.set().dModel();
+            total += m.trajectory().rows();
+        }
+        if (members.isEmpty()) {
+            return PointSet.trusted(PointSet.allocate(0), 0, 1, source);
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new InputException(source + ": " + total + " rows are too many for one group; split it (--by domain)");
+        }
+        int n = (int) total;
+        FloatBuffer out = PointSet.allocate((long) n * d);
+        List<Long> offsets = new ArrayList<>();
+        float[] row = new float[d];
+        int r = 0;
+        for (Member m : members) {
+            ActivationSetFile.Trajectory t = m.trajectory();
+            if (t.rows() == 0) {
+                continue;
+            }
+            String hook = hook(m.set(), askedHook);
+            FloatBuffer src = m.set().tensor(hook, t);
+            offsets.add((long) r);
+            for (int i = 0; i < t.rows(); i++) {
+                src.get((t.rowStart() + i) * d, row, 0, d);
+                for (int j = 0; j < d; j++) {
+                    if (!Float.isFinite(row[j])) {
+                        throw new InputException(m.set().dir() + ": trajectory \"" + t.id() + "\" position " + i + " at " + hook + " has "
+                                + row[j] + " in column " + j + "; recapture or drop that prompt before computing geometry");
+                    }
+                }
+                out.put(r * d, row, 0, d);
+                r++;
+            }
+        }
+        PointSet p = PointSet.trusted(out, n, d, source);
+        return offsets.isEmpty() ? p : p.withTrajectories(offsets.stream().mapToLong(Long::longValue).toArray(), source);
+    }
+
+    /** Each point labelled with its trajectory's {@code labels.KEY} (distinct values coded in sorted order). */
+    private static PointSet withManifestLabels(PointSet p, List<Member> members, String key) {
+        TreeMap<String, Integer> codes = new TreeMap<>();
+        for (Member m : members) {
+            String v = m.trajectory().label(key);
+            if (v == null) {
+                throw new InputException(m.set().dir() + ": trajectory \"" + m.trajectory().id() + "\" has no label '" + key
+                        + "' (labels: " + m.trajectory().labels() + "); every prompt needs it for the silhouette");
+            }
+            codes.put(v, 0);
+        }
+        int c = 0;
+        for (Map.Entry<String, Integer> e : codes.entrySet()) {
+            e.setValue(c++);
+        }
+        int[] labels = new int[p.size()];
+        int r = 0;
+        for (Member m : members) {
+            int code = codes.get(m.trajectory().label(key));
+            for (int i = 0; i < m.trajectory().rows(); i++) {
+                labels[r++] = code;
+            }
+        }
+        return p.withLabels(labels);
+    }
+
+    /** Per-trajectory moments of the attention/MLP update norms, or null with the reason in why[0]. */
+    private static OscillationCoherence.Moments[] coherence(List<Member> members, String[] why) {
+        List<OscillationCoherence.Moments> out = new ArrayList<>();
+        Map<ActivationSetFile, List<Integer>> layersBySet = new LinkedHashMap<>();
+        for (Member m : members) {
+            List<Integer> layers = layersBySet.computeIfAbsent(m.set(), ActivationGroups::updateLayers);
+            if (layers.isEmpty()) {
+                why[0] = "needs blocks.L.hook_attn_out and blocks.L.hook_mlp_out of at least one layer; " + m.set().dir()
+                        + " captured " + m.set().hooks() + " (capture with --hooks 'blocks.*.hook_attn_out,blocks.*.hook_mlp_out,…')";
+                return null;
+            }
+            if (m.trajectory().rows() == 0) {
+                continue;
+            }
+            double[][] attn = new double[layers.size()][];
+            double[][] mlp = new double[layers.size()][];
+            for (int i = 0; i < layers.size(); i++) {
+                attn[i] = m.set().rowNorms("blocks." + layers.get(i) + ".hook_attn_out", m.trajectory());
+                mlp[i] = m.set().rowNorms("blocks." + layers.get(i) + ".hook_mlp_out", m.trajectory());
+            }
+            out.add(OscillationCoherence.trajectory(attn, mlp));
+        }
+        return out.toArray(new OscillationCoherence.Moments[0]);
+    }
+
+    /** Layers with both hook_attn_out and hook_mlp_out captured, in order. */
+    private static List<Integer> updateLayers(ActivationSetFile set) {
+        List<Integer> layers = new ArrayList<>();
+        for (String h : set.hooks()) {
+            Matcher m = ATTN_OUT.matcher(h);
+            if (m.matches() && set.hooks().contains("blocks." + m.group(1) + ".hook_mlp_out")) {
+                layers.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        layers.sort(null);
+        return layers;
+    }
+}
