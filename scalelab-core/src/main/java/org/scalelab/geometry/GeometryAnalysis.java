@@ -22,6 +22,8 @@ public final class GeometryAnalysis {
 
     public static final String GAUSSIAN = "gaussian";
     public static final String SHUFFLED_STEPS = "shuffled_steps";
+    /** Oscillation coherence only: attention and MLP changes paired at random (closed form, no replicates). */
+    public static final String PERMUTED_PAIRING = "permuted_pairing";
     /** Metrics of the points of one hook: these get null baselines. */
     static final List<String> POINT_METRICS = List.of("participation_ratio", "d90", "d95", "twonn", "alignment", "tangling",
             "step_cosine", "silhouette");
@@ -323,6 +325,9 @@ public final class GeometryAnalysis {
             }
         } else if (options.nullReplicates() >= 2) {
             reasons.put("baselines", "null models need at least 2 points");
+        }
+        if (coherence.present()) {
+            baselines.put(PERMUTED_PAIRING, Map.of("oscillation_coherence", OscillationCoherence.permutedPairing(in.coherence())));
         }
         String seedKey = String.join("\u0000", in.trajectoryIds());
         Map<String, double[]> replicates = bootstrap(p, options, in.coherence(), seedKey, reasons, c, sil);

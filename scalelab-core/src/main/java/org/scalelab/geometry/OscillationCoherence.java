@@ -83,6 +83,27 @@ public final class OscillationCoherence {
         return m;
     }
 
+    /**
+     * The null of no coupling between the two updates: the MLP changes paired with the attention
+     * changes in a random order. Under every such permutation Pearson's r has mean 0 and variance
+     * exactly 1/(n − 1) (Pitman 1937, "Significance tests which may be applied to samples from any
+     * populations. II. The correlation coefficient test"), so the baseline needs no replicates.
+     * Changes within one trajectory are not independent, which makes this z optimistic; the
+     * bootstrap interval over trajectories is the stricter test.
+     */
+    public static GeometryAnalysis.Baseline permutedPairing(Moments[] perTrajectory) {
+        Moments total = Moments.ZERO;
+        for (Moments m : perTrajectory) {
+            total = total.plus(m);
+        }
+        MetricValue r = total.correlation();
+        if (!r.present()) {
+            return new GeometryAnalysis.Baseline(null, null, null, 0);
+        }
+        double sd = 1 / Math.sqrt(total.n() - 1.0);
+        return new GeometryAnalysis.Baseline(0.0, sd, r.value() / sd, 0);
+    }
+
     /** The coherence of the trajectories {@code which} (indices into {@code perTrajectory}, repeats allowed). */
     public static MetricValue of(Moments[] perTrajectory, int[] which) {
         Moments total = Moments.ZERO;

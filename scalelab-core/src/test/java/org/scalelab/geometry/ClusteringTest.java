@@ -137,4 +137,55 @@ class ClusteringTest {
         assertEquals(1.0, one.correlation().value(), 1e-12);
         assertFalse(OscillationCoherence.trajectory(new double[][] {{1, 2}}, new double[][] {{1, 2}}).correlation().present());
     }
+    @Test
+    void permutedPairingBaselineMatchesTheMonteCarloPermutationDistribution() {
+        // Independent check of the closed form: shuffle the MLP changes against the attention changes
+        // many times and measure r's spread directly.
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        int layers = 4;
+        int t = 15;
+        double[][] a = new double[layers][t];
+        double[][] m = new double[layers][t];
+        for (int l = 0; l < layers; l++) {
+            for (int i = 0; i < t; i++) {
+                a[l][i] = 3 + r.nextGaussian();
+                m[l][i] = 2 + 0.4 * a[l][i] + r.nextGaussian(); // coupled: r clearly above 0
+            }
+        }
+        OscillationCoherence.Moments[] one = {OscillationCoherence.trajectory(a, m)};
+        GeometryAnalysis.Baseline b = OscillationCoherence.permutedPairing(one);
+        double[] dx = new double[(layers - 1) * t];
+        double[] dy = new double[dx.length];
+        int n = 0;
+        for (int l = 0; l + 1 < layers; l++) {
+            for (int i = 0; i < t; i++) {
+                dx[n] = a[l + 1][i] - a[l][i];
+                dy[n] = m[l + 1][i] - m[l][i];
+                n++;
+            }
+        }
+        int reps = 20_000;
+        double sum = 0;
+        double sum2 = 0;
+        for (int k = 0; k < reps; k++) {
+            double[] shuffled = dy.clone();
+            for (int i = shuffled.length - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                double tmp = shuffled[i];
+                shuffled[i] = shuffled[j];
+                shuffled[j] = tmp;
+            }
+            double c = new org.hipparchus.stat.correlation.PearsonsCorrelation().correlation(dx, shuffled);
+            sum += c;
+            sum2 += c * c;
+        }
+        double mean = sum / reps;
+        double sd = Math.sqrt(sum2 / reps - mean * mean);
+        assertEquals(0.0, b.mean(), 0.0);
+        assertEquals(mean, b.mean(), 0.005, "permutation mean");
+        assertEquals(sd, b.sd(), 0.02 * sd, "permutation sd vs 1/sqrt(n-1)");
+        double observed = new org.hipparchus.stat.correlation.PearsonsCorrelation().correlation(dx, dy);
+        assertEquals(observed / b.sd(), b.z(), 1e-9);
+        assertTrue(b.z() > 2, "a planted coupling stands out from the null, z = " + b.z());
+    }
 }
