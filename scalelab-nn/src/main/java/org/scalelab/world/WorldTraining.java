@@ -1,0 +1,218 @@
+package org.scalelab.world;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
+import org.scalelab.io.Json;
+import org.scalelab.model.ModelConfig;
+import org.scalelab.model.ModelInit;
+import org.scalelab.store.LabStore;
+import org.scalelab.train.AdamWOptions;
+import org.scalelab.train.LearningRateSchedule;
+import org.scalelab.train.StepLog;
+import org.scalelab.train.TrainOptions;
+import org.scalelab.train.TrainResult;
+import org.scalelab.train.Trainer;
+import org.scalelab.train.TrainingCheckpoint;
+import org.scalelab.train.TrainingListener;
+
+/**
+ * Trains one model on a world and logs its curves into the lab store (table training_curves):
+ * at log-spaced steps ({@link LogSteps}) the accuracy and loss of every evaluation set, the
+ * training loss and the alignment metrics ({@link WorldEvaluation}). Checkpoints are Hugging Face
+ * folders under {@code runDir/checkpoints}. Killed at any point (even kill -9) and started again,
+ * the run resumes from its newest checkpoint; the trainer replays the steps after it bit for bit
+ * and the store replaces, never duplicates, the points it logs again (primary key run, step, metric).
+ */
+public final class WorldTraining {
+    private WorldTraining() {}
+
+    /**
+     * @param evalPerDecade     evaluation points per factor of 10 in steps (default 8)
+     * @param maxEvalPerSet     examples measured per evaluation set (default 512; larger sets are subsampled)
+     * @param checkpointEvery   steps between checkpoints (0: steps / 8, at least 50)
+     * @param cosine            cosine decay to 10 % after warmup instead of a constant rate after warmup
+     * @param alignment         also log the alignment metrics at each evaluation
+     */
+    public record Options(int evalPerDecade, int maxEvalPerSet, int checkpointEvery, boolean cosine, boolean alignment) {
+        public Options {
+            if (evalPerDecade < 1 || maxEvalPerSet < 1 || checkpointEvery < 0) {
+                throw new InputException("evaluation points per decade and examples per set must be ≥ 1, checkpoint interval ≥ 0");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(8, 512, 0, false, true);
+        }
+
+        public Options withCheckpointEvery(int every) {
+            return new Options(evalPerDecade, maxEvalPerSet, every, cosine, alignment);
+        }
+
+        public Options withCosine(boolean c) {
+            return new Options(evalPerDecade, maxEvalPerSet, checkpointEvery, c, alignment);
+        }
+    }
+
+    /**
+     * @param run        the run's name in the store: "&lt;experiment&gt;/&lt;spec name&gt;"
+     * @param skipped    it had finished before: nothing was trained now
+     * @param finalMetrics the metrics logged at the last step
+     * @param checkpoint the final weights (a Hugging Face folder)
+     */
+    public record RunResult(String run, RunSpec spec, long parameters, long steps, double seconds, double stepsPerSecond,
+                            boolean skipped, Map<String, Double> finalMetrics, Path checkpoint) {}
+
+    /**
+     * The model trained on a world: Llama-family blocks (pre-norm, rotary positions, no biases)
+     * with a separate unembedding, an MLP of 8/3 · width (SwiGLU, parameter-matched to GPT-2's
+     * 4 · width GELU MLP; Touvron et al. 2023, §2.2), context = the world's longest example.
+     */
+    public static ModelConfig modelConfig(World world, RunSpec spec) {
+        int dMlp = (8 * spec.width() / 3 + 7) / 8 * 8;
+        return ModelConfig.llama(world.vocabulary().size(), spec.width(), spec.depth(), spec.heads(), spec.heads(), dMlp,
+                Math.max(16, world.maxSequenceLength()), 10000.0, false);
+    }
+
+    /** The world's training examples as trainer examples: loss on the target tokens only. */
+    public static List<org.scalelab.train.Example> trainingExamples(World world) {
+        List<org.scalelab.train.Example> out = new ArrayList<>();
+        for (Example e : world.training()) {
+            int[] prompt = world.vocabulary().encode(e.text());
+            int[] all = world.vocabulary().encode(e.fullText());
+            boolean[] mask = new boolean[all.length];
+            Arrays.fill(mask, prompt.length, all.length, true);
+            out.add(new org.scalelab.train.Example(all, mask));
+        }
+        return out;
+    }
+
+    public static TrainOptions trainOptions(RunSpec spec, Options options) {
+        int warmup = (int) Math.min(100, spec.steps() / 10);
+        LearningRateSchedule schedule = options.cosine() ? LearningRateSchedule.cosine(spec.lr(), warmup, spec.steps(), 0.1)
+                : LearningRateSchedule.constant(spec.lr(), warmup);
+        int every = options.checkpointEvery() > 0 ? options.checkpointEvery() : Math.max(50, spec.steps() / 8);
+        return TrainOptions.of(spec.steps(), spec.batch(), spec.lr(), spec.seed()).withSchedule(schedule)
+                .withAdamW(AdamWOptions.defaults().withWeightDecay(spec.weightDecay())).withCheckpoints(every, 2);
+    }
+
+    /** Name of a run in the store. */
+    public static String runName(String experiment, RunSpec spec) {
+        return experiment + "/" + spec.name();
+    }
+
+    /** The final checkpoint of a finished run in {@code runDir}, if any. */
+    public static Optional<Path> finalCheckpoint(Path runDir, RunSpec spec) {
+        return TrainingCheckpoint.latest(runDir.resolve("checkpoints")).filter(p -> p.getFileName().toString()
+                .equals(TrainingCheckpoint.dirFor(runDir.resolve("checkpoints"), spec.steps()).getFileName().toString()));
+    }
+
+    /**
+     * Trains (or resumes, or skips when finished) one run.
+     *
+     * @param experiment the group of runs this one belongs to (e.g. the world's folder name); the run is stored as experiment/spec
+     * @param runDir     the run's folder: init/ (random initial checkpoint), checkpoints/
+     * @param progress   called after each logged evaluation (may be null)
+     */
+    public static RunResult run(World world, String experiment, RunSpec spec, Path runDir, LabStore store, Options options,
+                                java.util.function.BiConsumer<String, Long> progress) {
+        String run = runName(experiment, spec);
+        ModelConfig config = modelConfig(world, spec);
+        String specJson = specJson(world, spec, options);
+        LabStore.TrainingRun before = store.trainingRun(run);
+        if (before != null && !before.specJson().equals(specJson)) {
+            throw new InputException("run " + run + " is in the lab with other settings (" + before.specJson() + "); use another experiment name");
+        }
+        Optional<Path> done = finalCheckpoint(runDir, spec);
+        if (before != null && "finished".equals(before.status()) && done.isPresent()) {
+            return new RunResult(run, spec, before.parameters(), spec.steps(), before.seconds(), spec.steps() / Math.max(1e-9, before.seconds()),
+                    true, lastMetrics(store, run), done.get());
+        }
+        Path init = runDir.resolve("init");
+        if (!Files.isDirectory(init)) {
+            // The seed of the run initialises the weights too (the trainer's seed only orders the data).
+            ModelInit.write(init, config, spec.seed());
+            writeTokenizer(world, init);
+        }
+        List<org.scalelab.train.Example> data = trainingExamples(world);
+        TrainOptions trainOptions = trainOptions(spec, options);
+        long[] evalSteps = LogSteps.of(spec.steps(), options.evalPerDecade());
+        WorldEvaluation eval = new WorldEvaluation(world, options.maxEvalPerSet());
+        double previousSeconds = before == null ? 0 : before.seconds();
+        Map<String, Double> last = new LinkedHashMap<>();
+        try (Trainer trainer = Trainer.startOrResume(init, data, trainOptions, runDir.resolve("checkpoints"))) {
+            long parameters = trainer.model().parameterCount();
+            store.putTrainingRun(new LabStore.TrainingRun(run, experiment, specJson, "running", parameters, trainer.step(), previousSeconds));
+            long t0 = System.nanoTime();
+            trainer.addListener(new TrainingListener() {
+                @Override
+                public void onStep(StepLog log, Trainer t) {
+                    if (Arrays.binarySearch(evalSteps, log.step()) < 0) {
+                        return;
+                    }
+                    Map<String, Double> m = new LinkedHashMap<>();
+                    m.put("train_loss", log.loss());
+                    m.put("lr", log.lr());
+                    m.putAll(eval.accuracy(t.model()));
+                    if (options.alignment()) {
+                        m.putAll(eval.alignment(t.model()));
+                    }
+                    store.putCurvePoints(run, log.step(), m);
+                    last.clear();
+                    last.putAll(m);
+                    if (progress != null) {
+                        progress.accept(run, log.step());
+                    }
+                }
+            });
+            TrainResult r = trainer.run();
+            double seconds = previousSeconds + (System.nanoTime() - t0) / 1e9;
+            store.putTrainingRun(new LabStore.TrainingRun(run, experiment, specJson, "finished", parameters, r.step(), seconds));
+            return new RunResult(run, spec, parameters, r.step(), seconds, r.stepsPerSecond(), false,
+                    last.isEmpty() ? lastMetrics(store, run) : Map.copyOf(last), r.checkpoint());
+        }
+    }
+
+    /** The world's word-level tokenizer next to the weights, so checkpoints (and captures) encode world text. */
+    static void writeTokenizer(World world, Path dir) {
+        try {
+            WorldFiles.atomicWrite(dir.resolve(WorldFiles.TOKENIZER), Json.pretty(world.vocabulary().tokenizerJson()) + "\n");
+        } catch (IOException e) {
+            throw new ScaleLabException(dir + ": cannot write tokenizer.json: " + e.getMessage(), e);
+        }
+    }
+
+    /** What decides a run's curves: the world's config, the spec and the evaluation options. */
+    static String specJson(World world, RunSpec spec, Options options) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("spec", spec.asMap());
+        m.put("world", world.config().asMap());
+        m.put("eval_per_decade", options.evalPerDecade());
+        m.put("max_eval_per_set", options.maxEvalPerSet());
+        m.put("schedule", options.cosine() ? "cosine" : "constant");
+        return Json.write(m);
+    }
+
+    static Map<String, Double> lastMetrics(LabStore store, String run) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        List<LabStore.CurvePoint> points = store.curvePoints(run);
+        if (points.isEmpty()) {
+            return m;
+        }
+        long lastStep = points.get(points.size() - 1).step();
+        for (LabStore.CurvePoint p : points) {
+            if (p.step() == lastStep) {
+                m.put(p.metric(), p.value());
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,115 @@
+package org.scalelab.world;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.model.ModelConfig;
+import org.scalelab.store.LabStore;
+
+class WorldTrainingTest {
+    static final WorldConfig WORLD = new WorldConfig(16, 4, Domain.all(), 60, 0.1, 0.1, 0.25, 20, 0.25, 20, 3, 0.25, 4, 0);
+    static final RunSpec SPEC = new RunSpec(32, 1, 2, 3e-3, 0.01, 32, 240, 1);
+    static final WorldTraining.Options OPTIONS = WorldTraining.Options.defaults().withCheckpointEvery(40);
+
+    @TempDir
+    Path dir;
+
+    private static Map<String, Double> points(LabStore store, String run) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (LabStore.CurvePoint p : store.curvePoints(run)) {
+            m.put(p.step() + " " + p.metric(), p.value());
+        }
+        return m;
+    }
+
+    @Test
+    void aRunLogsEveryLogSpacedStepLearnsAndIsSkippedOnceFinished() {
+        World world = WorldGenerator.generate(WORLD);
+        ModelConfig c = WorldTraining.modelConfig(world, SPEC);
+        assertEquals(world.vocabulary().size(), c.vocabSize());
+        try (LabStore store = LabStore.open(dir.resolve("lab"))) {
+            WorldTraining.RunResult r = WorldTraining.run(world, "t", SPEC, dir.resolve("run"), store, OPTIONS, null);
+            assertFalse(r.skipped());
+            assertEquals(SPEC.steps(), r.steps());
+            List<LabStore.CurvePoint> pts = store.curvePoints(r.run());
+            long[] expected = LogSteps.of(SPEC.steps(), OPTIONS.evalPerDecade());
+            assertEquals(List.of(expected).size(), 1);
+            List<Long> steps = pts.stream().map(LabStore.CurvePoint::step).distinct().toList();
+            assertEquals(java.util.Arrays.stream(expected).boxed().toList(), steps, "one evaluation per log-spaced step");
+            Map<String, Double> m = points(store, r.run());
+            for (String set : world.evalSets().keySet()) {
+                assertTrue(m.containsKey(SPEC.steps() + " accuracy." + set), set);
+            }
+            assertTrue(m.containsKey(SPEC.steps() + " alignment.dirichlet.layer0"));
+            assertTrue(m.get(SPEC.steps() + " loss.atomic_id") < m.get("1 loss.atomic_id") - 0.5,
+                    "the trained facts' loss falls: " + m.get("1 loss.atomic_id") + " → " + m.get(SPEC.steps() + " loss.atomic_id"));
+            assertEquals("finished", store.trainingRun(r.run()).status());
+            WorldTraining.RunResult again = WorldTraining.run(world, "t", SPEC, dir.resolve("run"), store, OPTIONS, null);
+            assertTrue(again.skipped(), "a finished run is not trained again");
+            assertEquals(pts.size(), store.curvePoints(r.run()).size());
+        }
+    }
+
+    @Test
+    void killedWithKill9AndRestartedTheRunLosesAndDuplicatesNoLoggedPoint() throws Exception {
+        World world = WorldGenerator.generate(WORLD);
+        Map<String, Double> reference;
+        try (LabStore store = LabStore.open(dir.resolve("ref"))) {
+            WorldTraining.run(world, "kill", SPEC, dir.resolve("ref-run"), store, OPTIONS, null);
+            reference = points(store, WorldTraining.runName("kill", SPEC));
+        }
+        Path lab = dir.resolve("lab");
+        Path runDir = dir.resolve("run");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path")));
+        for (String p : List.of("ai.djl.offline", "DJL_OFFLINE", "OPT_OUT_TRACKING", "DJL_CACHE_DIR")) {
+            if (System.getProperty(p) != null) {
+                cmd.add("-D" + p + "=" + System.getProperty(p));
+            }
+        }
+        cmd.addAll(List.of(WorldTrainingChild.class.getName(), lab.toString(), runDir.toString()));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        long killedAfter = -1;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                // Past the checkpoint at step 120, before the end: points after the checkpoint are logged twice.
+                if (line.startsWith("logged ") && Long.parseLong(line.substring(7)) > 130) {
+                    killedAfter = Long.parseLong(line.substring(7));
+                    child.destroyForcibly(); // SIGKILL: no shutdown hooks, no closing of the store
+                    break;
+                }
+            }
+        }
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(killedAfter > 0 && killedAfter < SPEC.steps(), "the child was killed mid-run (after step " + killedAfter + ")");
+        try (LabStore store = LabStore.open(lab)) {
+            assertEquals("running", store.trainingRun(WorldTraining.runName("kill", SPEC)).status());
+            WorldTraining.RunResult resumed = WorldTraining.run(world, "kill", SPEC, runDir, store, OPTIONS, null);
+            assertFalse(resumed.skipped());
+            Map<String, Double> got = points(store, resumed.run());
+            assertEquals(reference.keySet(), got.keySet(), "every (step, metric) exactly once");
+            for (Map.Entry<String, Double> e : reference.entrySet()) {
+                Double v = got.get(e.getKey());
+                if (e.getValue() == null) {
+                    assertEquals(null, v, e.getKey());
+                } else {
+                    assertEquals(e.getValue(), v, 1e-5, "resumed run replays the same values: " + e.getKey());
+                }
+            }
+            assertEquals("finished", store.trainingRun(resumed.run()).status());
+        }
+    }
+}
