@@ -1,9 +1,13 @@
 """Independent PyTorch reference forward pass for ScaleLab's model runtime.
 
 Written from the published architectures, not from ScaleLab's Java code nor from Hugging Face
-`transformers` (not installed): GPT-2 (Radford et al. 2019) and Llama (Touvron et al. 2023) with
-Hugging Face's parameter names and layouts. Runs in float64 so that it is the "truth" the float32
-Java runtime is compared against.
+`transformers` (not installed): GPT-2 (Radford et al. 2019), Llama (Touvron et al. 2023), and the
+families built on Llama's layer: Mistral (Jiang et al. 2023, sliding-window attention), Qwen2
+(Yang et al. 2024, q/k/v biases), Gemma (Gemma Team 2024: sqrt(d)-scaled embeddings, RMSNorm
+times (1 + w), GeGLU), Gemma 2 (Gemma Team 2024b: sandwich norms, soft-capped attention and
+logits, alternating local/global attention) and Phi-3 (Abdin et al. 2024, fused qkv_proj and
+gate_up_proj), with Hugging Face's parameter names, layouts and config.json keys. Runs in float64
+so that it is the "truth" the float32 Java runtime is compared against.
 
 usage: reference_forward.py MODEL_DIR PROMPTS_JSON OUT_DIR [NEW_TOKENS]
   PROMPTS_JSON: [[token ids], ...]
@@ -56,12 +60,23 @@ def load_weights(model_dir):
     return load_safetensors(os.path.join(model_dir, "model.safetensors"))
 
 
-def causal_attention(q, k, v, hooks, layer):
-    """q: [heads, T, hd]; k, v: [heads, T, hd]. softmax(q k^T / sqrt(hd), causal) v."""
+def causal_attention(q, k, v, hooks, layer, window=None, scale_dim=None, softcap=None):
+    """q: [heads, T, hd]; k, v: [heads, T, hd]. softmax(q k^T / sqrt(hd), causal) v.
+
+    window: query t sees key s only if t - s < window (Mistral's sliding window, Jiang et al. 2023
+    §2, in transformers' convention: the window counts the query itself). scale_dim replaces hd in
+    the 1/sqrt scaling (Gemma 2's query_pre_attn_scalar); softcap: scores -> c * tanh(scores / c).
+    """
     t = q.shape[1]
-    scores = torch.einsum("htd,hsd->hts", q, k) / math.sqrt(q.shape[-1])
-    future = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
-    scores = scores.masked_fill(future, float("-inf"))
+    scores = torch.einsum("htd,hsd->hts", q, k) / math.sqrt(scale_dim or q.shape[-1])
+    if softcap:
+        scores = softcap * torch.tanh(scores / softcap)
+    qi = torch.arange(t)[:, None]
+    ki = torch.arange(t)[None, :]
+    hidden = ki > qi
+    if window:
+        hidden = hidden | (qi - ki >= window)
+    scores = scores.masked_fill(hidden, float("-inf"))
     probs = torch.softmax(scores, dim=-1)
     hooks["blocks.%d.attn.hook_pattern" % layer] = probs  # [heads, query, key]
     return torch.einsum("hts,hsd->htd", probs, v)
@@ -108,17 +123,54 @@ def gpt2(cfg, w, ids, hooks):
     return x @ w[p + "wte.weight"].T
 
 
+def gelu_tanh(x):
+    """GELU with the tanh approximation (Hendrycks & Gimpel 2016)."""
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def gelu_exact(x):
+    return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
+
+
+def layer_window(cfg, family, i):
+    """The sliding window of layer i, or None for full causal attention."""
+    if family in ("mistral", "phi3"):
+        return cfg.get("sliding_window")
+    if family == "qwen2":
+        # Qwen2: the window (when enabled) applies from layer max_window_layers on.
+        if cfg.get("use_sliding_window") and i >= cfg.get("max_window_layers", cfg["num_hidden_layers"]):
+            return cfg["sliding_window"]
+        return None
+    if family == "gemma2":
+        # Gemma 2 interleaves local (sliding) and global attention, starting with a local layer.
+        return cfg.get("sliding_window", 4096) if i % 2 == 0 else None
+    return None
+
+
 def llama(cfg, w, ids, hooks):
+    """Llama and the Llama-layer families, chosen by cfg["model_type"]."""
+    family = cfg["model_type"]
+    gemma = family in ("gemma", "gemma2")
     d = cfg["hidden_size"]
     nh = cfg["num_attention_heads"]
     nkv = cfg.get("num_key_value_heads", nh)
-    hd = cfg.get("head_dim", d // nh)
+    hd = cfg.get("head_dim", 256 if gemma else d // nh)
     eps = cfg.get("rms_norm_eps", 1e-6)
     theta = cfg.get("rope_theta", 10000.0)
     t = len(ids)
+    dmlp = cfg["intermediate_size"]
 
     def rms(x, name):
-        return x / torch.sqrt((x * x).mean(-1, keepdim=True) + eps) * w[name]
+        n = x / torch.sqrt((x * x).mean(-1, keepdim=True) + eps)
+        # Gemma stores the norm scale as an offset from 1.
+        return n * (1.0 + w[name]) if gemma else n * w[name]
+
+    if gemma:
+        act_name = cfg.get("hidden_activation") or ("gelu_pytorch_tanh" if family == "gemma" else cfg.get("hidden_act"))
+        act = gelu_exact if act_name == "gelu" else gelu_tanh
+    else:
+        assert cfg.get("hidden_act", "silu") == "silu"
+        act = lambda g: g * torch.sigmoid(g)
 
     # RoPE, HF convention: dimension i pairs with i + hd/2, angle pos * theta^(-2i/hd)
     half = hd // 2
@@ -149,33 +201,66 @@ def llama(cfg, w, ids, hooks):
         return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)
 
     x = w["model.embed_tokens.weight"][ids]
+    if gemma:
+        # Gemma scales embeddings by sqrt(d_model), the constant rounded to the model's dtype.
+        dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[cfg.get("torch_dtype", "float32")]
+        x = x * torch.tensor(math.sqrt(d), dtype=dtype).double()
     hooks["hook_embed"] = x
     for i in range(cfg["num_hidden_layers"]):
         b = "model.layers.%d." % i
         hooks["blocks.%d.hook_resid_pre" % i] = x
         a = rms(x, b + "input_layernorm.weight")
         # nn.Linear weights are [out, in]: y = x @ W^T
-        q = (a @ w[b + "self_attn.q_proj.weight"].T).reshape(t, nh, hd).transpose(0, 1)
-        k = (a @ w[b + "self_attn.k_proj.weight"].T).reshape(t, nkv, hd).transpose(0, 1)
-        v = (a @ w[b + "self_attn.v_proj.weight"].T).reshape(t, nkv, hd).transpose(0, 1)
+        if family == "phi3":
+            qkv = a @ w[b + "self_attn.qkv_proj.weight"].T  # [T, (nh + 2 nkv) hd]: q, then k, then v
+            q, k, v = qkv[:, :nh * hd], qkv[:, nh * hd:(nh + nkv) * hd], qkv[:, (nh + nkv) * hd:]
+        else:
+            q = a @ w[b + "self_attn.q_proj.weight"].T
+            k = a @ w[b + "self_attn.k_proj.weight"].T
+            v = a @ w[b + "self_attn.v_proj.weight"].T
+        if family == "qwen2":
+            q = q + w[b + "self_attn.q_proj.bias"]
+            k = k + w[b + "self_attn.k_proj.bias"]
+            v = v + w[b + "self_attn.v_proj.bias"]
+        q = q.reshape(t, nh, hd).transpose(0, 1)
+        k = k.reshape(t, nkv, hd).transpose(0, 1)
+        v = v.reshape(t, nkv, hd).transpose(0, 1)
         q, k = rope(q), rope(k)
         k = torch.repeat_interleave(k, nh // nkv, dim=0)
         v = torch.repeat_interleave(v, nh // nkv, dim=0)
-        y = causal_attention(q, k, v, hooks, i).transpose(0, 1).reshape(t, nh * hd)
-        attn = y @ w[b + "self_attn.o_proj.weight"].T
+        if family == "gemma2":
+            y = causal_attention(q, k, v, hooks, i, layer_window(cfg, family, i), cfg.get("query_pre_attn_scalar", 256),
+                                 cfg.get("attn_logit_softcapping", 50.0))
+        else:
+            y = causal_attention(q, k, v, hooks, i, layer_window(cfg, family, i))
+        attn = y.transpose(0, 1).reshape(t, nh * hd) @ w[b + "self_attn.o_proj.weight"].T
+        if family == "gemma2":
+            attn = rms(attn, b + "post_attention_layernorm.weight")
         hooks["blocks.%d.hook_attn_out" % i] = attn
         x = x + attn
         hooks["blocks.%d.hook_resid_mid" % i] = x
-        m = rms(x, b + "post_attention_layernorm.weight")
-        g = m @ w[b + "mlp.gate_proj.weight"].T
-        m = (g * torch.sigmoid(g) * (m @ w[b + "mlp.up_proj.weight"].T)) @ w[b + "mlp.down_proj.weight"].T
+        m = rms(x, b + ("pre_feedforward_layernorm.weight" if family == "gemma2" else "post_attention_layernorm.weight"))
+        if family == "phi3":
+            gu = m @ w[b + "mlp.gate_up_proj.weight"].T  # [T, 2 dmlp]: gate, then up
+            g, u = gu[:, :dmlp], gu[:, dmlp:]
+        else:
+            g = m @ w[b + "mlp.gate_proj.weight"].T
+            u = m @ w[b + "mlp.up_proj.weight"].T
+        m = (act(g) * u) @ w[b + "mlp.down_proj.weight"].T
+        if family == "gemma2":
+            m = rms(m, b + "post_feedforward_layernorm.weight")
         hooks["blocks.%d.hook_mlp_out" % i] = m
         x = x + m
         hooks["blocks.%d.hook_resid_post" % i] = x
     x = rms(x, "model.norm.weight")
     hooks["ln_final.hook_normalized"] = x
-    head = w["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) else w["lm_head.weight"]
-    return x @ head.T
+    tied = cfg.get("tie_word_embeddings", gemma)
+    head = w["model.embed_tokens.weight"] if tied else w["lm_head.weight"]
+    logits = x @ head.T
+    cap = cfg.get("final_logit_softcapping", 30.0) if family == "gemma2" else None
+    if cap:
+        logits = cap * torch.tanh(logits / cap)
+    return logits
 
 
 def greedy(cfg, w, forward, ids, n):
@@ -196,7 +281,7 @@ def main(model_dir, prompts_json, out_dir, new_tokens=None):
     w = load_weights(model_dir)
     with open(prompts_json) as f:
         prompts = json.load(f)
-    forward = {"gpt2": gpt2, "llama": llama}[cfg["model_type"]]
+    forward = gpt2 if cfg["model_type"] == "gpt2" else llama
     index = []
     for i, ids in enumerate(prompts):
         hooks = {}

@@ -1,12 +1,21 @@
 package org.scalelab.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.scalelab.InputException;
+import org.scalelab.io.Json;
+import org.scalelab.model.Capture;
 import org.scalelab.model.Generation;
+import org.scalelab.model.GenerationCapture;
 import org.scalelab.model.HookSet;
 import org.scalelab.model.Intervention;
 import org.scalelab.model.ModelTokenizer;
+import org.scalelab.model.Prompt;
 import org.scalelab.model.Sampler;
 import org.scalelab.model.Transformer;
 import picocli.CommandLine.Command;
@@ -18,10 +27,14 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "generate",
         mixinStandardHelpOptions = true,
-        description = {"Continue a prompt with a model and print the generated text.",
+        description = {"Continue a prompt (or every prompt of a JSONL file) with a model and print the generated text.",
             "Greedy by default; --temperature samples (with --top-k, --top-p, --seed). Stops at the",
-            "tokenizer's end-of-text token or after --max-tokens. --steer adds α·v at a hook on every step."},
-        footer = {"", "Example:", "  scalelab generate --model lab/models/tiny --prompt \"Once upon a time\" --max-tokens 20 --steer v.npy --alpha 4 --at blocks.1.hook_resid_post"})
+            "tokenizer's end-of-text token or after --max-tokens. --steer adds α·v, --ablate projects v out,",
+            "--replace sets the activation to v at a hook on every step. --capture-out saves the activations",
+            "computed while generating (prompt and generated tokens) as an activation set, as `capture` does."},
+        footer = {"", "Examples:", "  scalelab generate --model lab/models/tiny --prompt \"Once upon a time\" --max-tokens 20 --steer v.npy --alpha 4 --at blocks.1.hook_resid_post",
+            "  scalelab generate --model lab/models/tiny --prompts prompts.jsonl --max-tokens 32 --capture-hooks 'blocks.*.hook_resid_post' --capture-out lab/activations/gen",
+            "", "With --prompts, prints one JSON line per prompt: {\"id\": …, \"completion\": …}."})
 final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -29,8 +42,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder (config.json, safetensors weights, tokenizer.json).")
     Path model;
 
-    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "Text to continue.")
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Text to continue (or use --prompts).")
     String prompt;
+
+    @Option(names = "--prompts", paramLabel = "FILE", description = "JSONL prompts (id, text, optional domain, labels) to continue one after the other.")
+    Path prompts;
 
     @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "32", description = "Most tokens to generate. Default: ${DEFAULT-VALUE}.")
     int maxTokens;
@@ -44,7 +60,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--top-p", paramLabel = "P", defaultValue = "1", description = "Sample from the smallest set of tokens with probability ≥ P. Default: ${DEFAULT-VALUE}.")
     double topP;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Random seed for sampling. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Random seed for sampling (the same for every prompt). Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Mixin
@@ -53,23 +69,70 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--include-prompt", description = "Print the prompt before the generated text.")
     boolean includePrompt;
 
+    @Option(names = "--capture-hooks", paramLabel = "GLOBS", split = ",",
+            description = "Hooks whose activations are saved while generating (with --capture-out), e.g. 'blocks.*.hook_resid_post'.")
+    List<String> captureHooks;
+
+    @Option(names = "--capture-out", paramLabel = "DIR", description = "Activation set folder for the activations of every fed position (new, empty,"
+            + " or an unfinished run to resume). One trajectory per prompt; the first generated position is added to its step_boundaries.")
+    Path captureOut;
+
+    @Option(names = "--shard-mb", paramLabel = "MB", defaultValue = "64", description = "With --capture-out: shard size in MB. Default: ${DEFAULT-VALUE}.")
+    double shardMb;
+
     @Override
     public Integer call() {
-        Sampler sampler = new Sampler(temperature, topK, topP);
-        HookSet hooks = HookSet.none().with(steering.interventions().toArray(Intervention[]::new));
-        String text;
-        try (Transformer t = Transformer.load(model); ModelTokenizer tok = ModelTokenizer.load(model)) {
-            int[] ids = tok.encode(prompt);
-            int[] stops = tok.endOfText() < 0 ? new int[0] : new int[] {tok.endOfText()};
-            int[] out = Generation.sample(t, ids, maxTokens, sampler, seed, hooks, stops);
-            if (out.length > 0 && stops.length > 0 && out[out.length - 1] == stops[0]) {
-                out = java.util.Arrays.copyOf(out, out.length - 1); // the end-of-text token is not text
-            }
-            text = tok.decode(out);
+        if ((prompt == null) == (prompts == null)) {
+            throw new InputException("--prompt / --prompts: give exactly one (a text to continue, or a JSONL file of prompts)");
         }
+        if ((captureHooks != null) != (captureOut != null)) {
+            throw new InputException(captureOut == null ? "--capture-hooks: needs --capture-out DIR to write the activations to"
+                    : "--capture-out: needs --capture-hooks, e.g. --capture-hooks 'blocks.*.hook_resid_post'");
+        }
+        if (!(shardMb > 0)) {
+            throw new InputException("--shard-mb: " + shardMb + " must be positive");
+        }
+        Sampler sampler = new Sampler(temperature, topK, topP);
+        List<Intervention> interventions = steering.interventions();
+        List<Prompt> list = prompts != null ? Prompt.readJsonl(prompts)
+                : List.of(new Prompt("prompt", prompt, null, JsonNodeFactory.instance.objectNode(), List.of()));
         PrintWriter pw = spec.commandLine().getOut();
-        pw.println(includePrompt ? prompt + text : text);
-        pw.flush();
+        try (Transformer t = Transformer.load(model); ModelTokenizer tok = ModelTokenizer.load(model)) {
+            int[] stops = tok.endOfText() < 0 ? new int[0] : new int[] {tok.endOfText()};
+            if (captureOut != null) {
+                GenerationCapture.Options o = new GenerationCapture.Options(captureHooks, maxTokens, sampler, seed, stops,
+                        Math.max(1, (long) (shardMb * (1 << 20))), interventions);
+                Capture.Summary s = GenerationCapture.run(t, tok, list, captureOut, o,
+                        done -> print(pw, done.prompt(), tok, done.generated(), stops));
+                PrintWriter err = spec.commandLine().getErr();
+                err.printf("captured %d generations (%d resumed from an earlier run), %,d new rows of %d hooks, %d shards → %s%n",
+                        s.trajectories(), s.resumed(), s.rows(), s.hooks().size(), s.shards(), s.out());
+                err.flush();
+            } else {
+                HookSet hooks = HookSet.none().with(interventions.toArray(Intervention[]::new));
+                for (Prompt p : list) {
+                    print(pw, p, tok, Generation.sample(t, tok.encode(p.text()), maxTokens, sampler, seed, hooks, stops), stops);
+                }
+            }
+        }
         return 0;
+    }
+
+    private void print(PrintWriter pw, Prompt p, ModelTokenizer tok, int[] generated, int[] stops) {
+        int[] out = generated;
+        if (out.length > 0 && stops.length > 0 && out[out.length - 1] == stops[0]) {
+            out = Arrays.copyOf(out, out.length - 1); // the end-of-text token is not text
+        }
+        String text = tok.decode(out);
+        String shown = includePrompt ? p.text() + text : text;
+        if (prompts == null) {
+            pw.println(shown);
+        } else {
+            ObjectNode line = Json.mapper().createObjectNode();
+            line.put("id", p.id());
+            line.put("completion", shown);
+            pw.println(line.toString());
+        }
+        pw.flush();
     }
 }

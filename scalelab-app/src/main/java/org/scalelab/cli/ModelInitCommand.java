@@ -21,12 +21,15 @@ import picocli.CommandLine.Spec;
             "config.json + model.safetensors with the family's published initialisation, and a",
             "byte-level tokenizer.json when --vocab is at least 256. Same options and seed, same",
             "bytes. Used for tests, demos and as the starting point of training."},
-        footer = {"", "Example:", "  scalelab model init --family gpt2 --d-model 64 --layers 2 --heads 4 --vocab 256 --seed 1 --out lab/models/tiny-gpt2"})
+        footer = {"", "Examples:", "  scalelab model init --family gpt2 --d-model 64 --layers 2 --heads 4 --vocab 256 --seed 1 --out lab/models/tiny-gpt2",
+            "  scalelab model init --family gemma2 --d-model 64 --layers 2 --heads 4 --kv-heads 2 --head-dim 32 --sliding-window 8 --vocab 256 --out lab/models/tiny-gemma2",
+            "", "Families: gpt2, llama, mistral (sliding window), qwen2 (q/k/v biases), gemma (√d embedding scale, (1+w) RMSNorm, GeGLU),",
+            "gemma2 (+ sandwich norms, soft-capping, alternating window), phi3 (fused qkv_proj and gate_up_proj)."})
 final class ModelInitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--family", required = true, paramLabel = "NAME", description = "Architecture: gpt2 or llama.")
+    @Option(names = "--family", required = true, paramLabel = "NAME", description = "Architecture: gpt2, llama, mistral, qwen2, gemma, gemma2 or phi3.")
     String family;
 
     @Option(names = "--d-model", required = true, paramLabel = "N", description = "Residual stream width.")
@@ -35,13 +38,20 @@ final class ModelInitCommand implements Callable<Integer> {
     @Option(names = "--layers", required = true, paramLabel = "N", description = "Number of transformer blocks.")
     int layers;
 
-    @Option(names = "--heads", required = true, paramLabel = "N", description = "Attention (query) heads; must divide --d-model.")
+    @Option(names = "--heads", required = true, paramLabel = "N", description = "Attention (query) heads; must divide --d-model unless --head-dim is given.")
     int heads;
 
-    @Option(names = "--kv-heads", paramLabel = "N", description = "llama: key/value heads (grouped-query attention); default: --heads.")
+    @Option(names = "--head-dim", paramLabel = "N", description = "Width of one head; default --d-model / --heads (Gemma's heads may be wider: 16 × 256 on 3072).")
+    Integer headDim;
+
+    @Option(names = "--sliding-window", paramLabel = "N", description = "mistral, phi3, qwen2: attend to the last N positions only (itself included);"
+            + " gemma2: the window of its local layers (default 4096).")
+    Integer slidingWindow;
+
+    @Option(names = "--kv-heads", paramLabel = "N", description = "Key/value heads of the rotary families (grouped-query attention); default: --heads.")
     Integer kvHeads;
 
-    @Option(names = "--d-mlp", paramLabel = "N", description = "MLP hidden width; default 4·d_model (gpt2) or 8/3·d_model rounded up to a multiple of 8 (llama).")
+    @Option(names = "--d-mlp", paramLabel = "N", description = "MLP hidden width; default 4·d_model (gpt2) or 8/3·d_model rounded up to a multiple of 8 (the others).")
     Integer dMlp;
 
     @Option(names = "--vocab", required = true, paramLabel = "N", description = "Vocabulary size.")
@@ -50,10 +60,10 @@ final class ModelInitCommand implements Callable<Integer> {
     @Option(names = "--max-positions", paramLabel = "N", defaultValue = "1024", description = "Longest sequence (gpt2: rows of the position table). Default: ${DEFAULT-VALUE}.")
     int maxPositions;
 
-    @Option(names = "--rope-theta", paramLabel = "X", defaultValue = "10000", description = "llama: RoPE base. Default: ${DEFAULT-VALUE}.")
-    double ropeTheta;
+    @Option(names = "--rope-theta", paramLabel = "X", description = "RoPE base of the rotary families. Default: 1000000 for qwen2, else 10000.")
+    Double ropeTheta;
 
-    @Option(names = "--tie-embeddings", description = "llama: reuse the token embedding as the unembedding (gpt2 always does).")
+    @Option(names = "--tie-embeddings", description = "llama, mistral, qwen2, phi3: reuse the token embedding as the unembedding (gpt2 and gemma always do).")
     boolean tie;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Random seed. Default: ${DEFAULT-VALUE}.")
@@ -71,30 +81,43 @@ final class ModelInitCommand implements Callable<Integer> {
         if (f == null) {
             throw new InputException("--family: \"" + family + "\" is not supported (supported: " + Family.supported() + ")");
         }
-        if (heads <= 0 || dModel % heads != 0) {
-            throw new InputException("--heads: " + heads + " must be positive and divide --d-model " + dModel);
+        if (heads <= 0 || (headDim == null && dModel % heads != 0)) {
+            throw new InputException("--heads: " + heads + " must be positive and divide --d-model " + dModel + " (or give --head-dim)");
         }
-        ModelConfig config = switch (f) {
-            case GPT2 -> {
-                if (kvHeads != null && kvHeads != heads) {
-                    throw new InputException("--kv-heads: gpt2 has no grouped-query attention; omit it");
-                }
-                ModelConfig base = ModelConfig.gpt2(vocab, dModel, layers, heads, maxPositions);
-                yield dMlp == null ? base : new ModelConfig(f, vocab, dModel, layers, heads, heads, dModel / heads, dMlp,
-                        maxPositions, base.normEps(), 0, true, base.activation());
-            }
-            // Llama's MLP keeps the parameter count of a 4·d GELU MLP with three matrices: 2/3 · 4d (Touvron et al. 2023, §2.2).
-            case LLAMA -> ModelConfig.llama(vocab, dModel, layers, heads, kvHeads == null ? heads : kvHeads,
-                    dMlp != null ? dMlp : (8 * dModel / 3 + 7) / 8 * 8, maxPositions, ropeTheta, tie);
-        };
+        int kv = kvHeads == null ? heads : kvHeads;
+        if (f == Family.GPT2 && (kv != heads || headDim != null || slidingWindow != null || ropeTheta != null)) {
+            throw new InputException("--kv-heads, --head-dim, --sliding-window, --rope-theta: gpt2 has none of these; omit them");
+        }
+        if (slidingWindow != null && (f == Family.LLAMA || f == Family.GEMMA)) {
+            throw new InputException("--sliding-window: " + f.modelType() + " has no sliding-window attention (mistral, qwen2, gemma2 and phi3 do)");
+        }
+        if (slidingWindow != null && slidingWindow <= 0) {
+            throw new InputException("--sliding-window: " + slidingWindow + " must be positive");
+        }
+        if (tie && (f == Family.GPT2 || f == Family.GEMMA || f == Family.GEMMA2)) {
+            throw new InputException("--tie-embeddings: " + f.modelType() + " always ties its embeddings; omit it");
+        }
+        // The rotary families' MLP keeps the parameter count of a 4·d GELU MLP with three matrices: 2/3 · 4d (Touvron et al. 2023, §2.2).
+        int mlp = dMlp != null ? dMlp : f == Family.GPT2 ? 4 * dModel : (8 * dModel / 3 + 7) / 8 * 8;
+        ModelConfig config = ModelConfig.of(f, vocab, dModel, layers, heads, kv, headDim != null ? headDim : dModel / heads, mlp, maxPositions);
+        if (ropeTheta != null) {
+            config = new ModelConfig(f, vocab, dModel, layers, heads, kv, config.headDim(), mlp, maxPositions, config.normEps(), ropeTheta,
+                    null, config.tieWordEmbeddings(), config.activation(), config.options());
+        }
+        if (tie) {
+            config = config.withTiedEmbeddings(true);
+        }
+        if (slidingWindow != null) {
+            config = config.withOptions(config.options().withSlidingWindow(slidingWindow));
+        }
         ModelInit.write(out, config, seed);
         ModelInfo info = ModelInfo.read(out);
         PrintWriter pw = spec.commandLine().getOut();
         if (json) {
             pw.println(Json.pretty(info));
         } else {
-            pw.printf("wrote %s: %s, %,d parameters (d_model %d, %d layers, %d heads), seed %d%n", out, f.modelType(),
-                    info.parameterCount(), dModel, layers, heads, seed);
+            pw.printf("wrote %s: %s, %,d parameters (d_model %d, %d layers, %d heads of %d, %d kv heads), seed %d%n", out, f.modelType(),
+                    info.parameterCount(), dModel, layers, heads, config.headDim(), kv, seed);
         }
         pw.flush();
         return 0;

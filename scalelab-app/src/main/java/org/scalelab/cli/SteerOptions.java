@@ -19,28 +19,37 @@ final class SteerOptions {
     @Option(names = "--ablate", paramLabel = "FILE", description = "Direction to project out at --at (x ← x − (x·v̂)v̂); same file formats as --steer.")
     Path ablate;
 
+    @Option(names = "--replace", paramLabel = "FILE", description = "Vector that replaces the activation at --at (x ← v; e.g. a mean activation"
+            + " for mean ablation); same file formats as --steer.")
+    Path replace;
+
     @Option(names = "--tensor", paramLabel = "NAME", description = "Which tensor of a .safetensors direction file holding several.")
     String tensor;
 
-    @Option(names = "--at", paramLabel = "HOOK", description = "Hook where --steer/--ablate act, e.g. blocks.1.hook_resid_post.")
+    @Option(names = "--at", paramLabel = "HOOK", description = "Hook where --steer/--ablate/--replace act, e.g. blocks.1.hook_resid_post.")
     String at;
 
-    @Option(names = "--from-position", paramLabel = "P", defaultValue = "0", description = "Steer/ablate positions P and later only. Default: ${DEFAULT-VALUE} (all).")
+    @Option(names = "--from-position", paramLabel = "P", defaultValue = "0", description = "Steer/ablate/replace positions P and later only. Default: ${DEFAULT-VALUE} (all).")
     int fromPosition;
 
     List<Intervention> interventions() {
         List<Intervention> out = new ArrayList<>();
-        if ((steer != null || ablate != null) && at == null) {
-            throw new InputException("--at: name the hook to steer or ablate at, e.g. --at blocks.1.hook_resid_post");
+        boolean any = steer != null || ablate != null || replace != null;
+        if (any && at == null) {
+            throw new InputException("--at: name the hook to steer, ablate or replace at, e.g. --at blocks.1.hook_resid_post");
         }
-        if (steer == null && ablate == null && at != null) {
-            throw new InputException("--at: given without --steer or --ablate");
+        if (!any && at != null) {
+            throw new InputException("--at: given without --steer, --ablate or --replace");
         }
         if (steer != null) {
             out.add(Intervention.add(at, Directions.read(steer, tensor), alpha, fromPosition));
         }
         if (ablate != null) {
             out.add(Intervention.projectOut(at, Directions.read(ablate, tensor), fromPosition));
+        }
+        if (replace != null) {
+            // Last: what a replacement sets is what later layers read, whatever was added or projected before.
+            out.add(Intervention.replace(at, Directions.read(replace, tensor), fromPosition));
         }
         return out;
     }

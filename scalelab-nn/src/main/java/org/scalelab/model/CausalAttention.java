@@ -19,6 +19,17 @@ final class CausalAttention {
      * @return [batch, seq, heads · head_dim]
      */
     static NDArray attend(NDArray q, NDArray k, NDArray v, Pass pass, int layer) {
+        return attend(q, k, v, pass, layer, 0, 0, 0);
+    }
+
+    /**
+     * As {@link #attend(NDArray, NDArray, NDArray, Pass, int)} with the Llama-like families' variants.
+     *
+     * @param window       keys visible to a query, itself included (0: all earlier keys): Mistral's sliding window
+     * @param scoreScalar  scores are divided by √scoreScalar (0: √head_dim); Gemma 2's query_pre_attn_scalar
+     * @param softcap      scores ← softcap·tanh(scores / softcap) before the mask (0: none); Gemma 2 (Gemma Team 2024b, §2)
+     */
+    static NDArray attend(NDArray q, NDArray k, NDArray v, Pass pass, int layer, int window, double scoreScalar, double softcap) {
         long batch = q.getShape().get(0);
         long heads = q.getShape().get(1);
         long seq = q.getShape().get(2);
@@ -29,8 +40,12 @@ final class CausalAttention {
             k = k.repeat(1, rep); // [batch, heads, seq, head_dim], kv head j → query heads j·rep … j·rep+rep−1
             v = v.repeat(1, rep);
         }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)); // [batch, heads, seq, keys]
-        NDArray weights = pass.hook(HookNames.pattern(layer), scores.add(pass.causalMask).softmax(3));
+        double scale = Math.sqrt(scoreScalar > 0 ? scoreScalar : headDim);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) scale); // [batch, heads, seq, keys]
+        if (softcap > 0) {
+            scores = scores.div((float) softcap).tanh().mul((float) softcap);
+        }
+        NDArray weights = pass.hook(HookNames.pattern(layer), scores.add(pass.mask(window)).softmax(3));
         NDArray out = weights.matMul(v); // [batch, heads, seq, head_dim]
         return out.transpose(0, 2, 1, 3).reshape(batch, seq, heads * headDim);
     }

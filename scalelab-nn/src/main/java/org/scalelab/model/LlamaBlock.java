@@ -5,38 +5,69 @@ import ai.djl.ndarray.NDList;
 
 /**
  * A Llama decoder layer (Touvron et al. 2023, §2.2: pre-norm with RMSNorm, SwiGLU MLP, rotary
- * positions; Llama 2 adds grouped-query attention). Weights keep Hugging Face's names under
- * {@code model.layers.{i}.}; they are torch.nn.Linear weights stored [out, in], so each is used
- * through a transposed view (no copy) as y = x · Wᵀ.
+ * positions; Llama 2 adds grouped-query attention), and the families that reuse it: Mistral
+ * (sliding-window attention), Qwen2 (q/k/v biases) and Phi-3 (q, k, v stacked in one
+ * {@code qkv_proj} and gate, up in one {@code gate_up_proj}). Weights keep Hugging Face's names
+ * under {@code model.layers.{i}.}; they are torch.nn.Linear weights stored [out, in], so each is
+ * used through a transposed view (no copy) as y = x · Wᵀ.
  */
 final class LlamaBlock implements Block {
     private final Norm inputNorm;
-    private final NDArray qT; // [d_model, heads·head_dim]
+    private final NDArray qT; // [d_model, heads·head_dim], or null when fused
     private final NDArray kT; // [d_model, kv_heads·head_dim]
     private final NDArray vT;
+    private final NDArray qkvT; // Phi-3: [d_model, (heads + 2·kv_heads)·head_dim] = [q | k | v], else null
+    private final NDArray qBias; // Qwen2: [heads·head_dim], else null
+    private final NDArray kBias;
+    private final NDArray vBias;
     private final NDArray oT; // [heads·head_dim, d_model]
     private final Norm postAttentionNorm;
-    private final NDArray gateT; // [d_model, d_mlp]
+    private final NDArray gateT; // [d_model, d_mlp], or null when fused
     private final NDArray upT; // [d_model, d_mlp]
+    private final NDArray gateUpT; // Phi-3: [d_model, 2·d_mlp] = [gate | up], else null
     private final NDArray downT; // [d_mlp, d_model]
     private final int heads;
     private final int kvHeads;
+    private final long qWidth;
+    private final long kvWidth;
+    private final FamilyOptions options;
 
     LlamaBlock(ParameterLoader p, String prefix, ModelConfig c) {
         int d = c.dModel();
-        long qWidth = (long) c.nHeads() * c.headDim();
-        long kvWidth = (long) c.nKvHeads() * c.headDim();
+        qWidth = (long) c.nHeads() * c.headDim();
+        kvWidth = (long) c.nKvHeads() * c.headDim();
+        boolean fused = c.family() == Family.PHI3;
         inputNorm = Norm.rmsNorm(p.get(prefix + "input_layernorm.weight", d), c.normEps());
-        qT = p.get(prefix + "self_attn.q_proj.weight", qWidth, d).transpose();
-        kT = p.get(prefix + "self_attn.k_proj.weight", kvWidth, d).transpose();
-        vT = p.get(prefix + "self_attn.v_proj.weight", kvWidth, d).transpose();
+        if (fused) {
+            qkvT = p.get(prefix + "self_attn.qkv_proj.weight", qWidth + 2 * kvWidth, d).transpose();
+            qT = kT = vT = null;
+        } else {
+            qkvT = null;
+            qT = p.get(prefix + "self_attn.q_proj.weight", qWidth, d).transpose();
+            kT = p.get(prefix + "self_attn.k_proj.weight", kvWidth, d).transpose();
+            vT = p.get(prefix + "self_attn.v_proj.weight", kvWidth, d).transpose();
+        }
+        if (c.options().qkvBias()) {
+            qBias = p.get(prefix + "self_attn.q_proj.bias", qWidth);
+            kBias = p.get(prefix + "self_attn.k_proj.bias", kvWidth);
+            vBias = p.get(prefix + "self_attn.v_proj.bias", kvWidth);
+        } else {
+            qBias = kBias = vBias = null;
+        }
         oT = p.get(prefix + "self_attn.o_proj.weight", d, qWidth).transpose();
         postAttentionNorm = Norm.rmsNorm(p.get(prefix + "post_attention_layernorm.weight", d), c.normEps());
-        gateT = p.get(prefix + "mlp.gate_proj.weight", c.dMlp(), d).transpose();
-        upT = p.get(prefix + "mlp.up_proj.weight", c.dMlp(), d).transpose();
+        if (fused) {
+            gateUpT = p.get(prefix + "mlp.gate_up_proj.weight", 2L * c.dMlp(), d).transpose();
+            gateT = upT = null;
+        } else {
+            gateUpT = null;
+            gateT = p.get(prefix + "mlp.gate_proj.weight", c.dMlp(), d).transpose();
+            upT = p.get(prefix + "mlp.up_proj.weight", c.dMlp(), d).transpose();
+        }
         downT = p.get(prefix + "mlp.down_proj.weight", d, c.dMlp()).transpose();
         heads = c.nHeads();
         kvHeads = c.nKvHeads();
+        options = c.options();
     }
 
     @Override
@@ -46,18 +77,46 @@ final class LlamaBlock implements Block {
 
     private NDArray attention(NDArray residual, Pass pass, int layer) {
         NDArray x = inputNorm.apply(residual); // [batch, seq, d_model]
-        NDArray q = Rope.apply(CausalAttention.splitHeads(x.matMul(qT), heads), pass.rope); // [batch, heads, seq, head_dim]
-        NDArray k = Rope.apply(CausalAttention.splitHeads(x.matMul(kT), kvHeads), pass.rope); // [batch, kv_heads, seq, head_dim]
-        NDArray v = CausalAttention.splitHeads(x.matMul(vT), kvHeads);
+        NDArray qx;
+        NDArray kx;
+        NDArray vx;
+        if (qkvT != null) {
+            // Phi-3 stacks the rows of W_q, W_k, W_v: the product's columns are [q | k | v].
+            NDList parts = x.matMul(qkvT).split(new long[] {qWidth, qWidth + kvWidth}, 2);
+            qx = parts.get(0);
+            kx = parts.get(1);
+            vx = parts.get(2);
+        } else {
+            qx = x.matMul(qT);
+            kx = x.matMul(kT);
+            vx = x.matMul(vT);
+        }
+        if (qBias != null) {
+            qx = qx.add(qBias);
+            kx = kx.add(kBias);
+            vx = vx.add(vBias);
+        }
+        NDArray q = Rope.apply(CausalAttention.splitHeads(qx, heads), pass.rope); // [batch, heads, seq, head_dim]
+        NDArray k = Rope.apply(CausalAttention.splitHeads(kx, kvHeads), pass.rope); // [batch, kv_heads, seq, head_dim]
+        NDArray v = CausalAttention.splitHeads(vx, kvHeads);
         NDList kv = pass.keysAndValues(layer, k, v); // 2 × [batch, kv_heads, offset + seq, head_dim]
-        return CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer).matMul(oT); // [batch, seq, d_model]
+        return CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, options.window(layer), 0, 0).matMul(oT); // [batch, seq, d_model]
     }
 
     /** SwiGLU (Shazeer 2020, eq. 6): down(silu(gate(x)) ⊙ up(x)), silu(z) = z·σ(z). */
     private NDArray mlp(NDArray residual, Pass pass, int layer) {
         NDArray x = postAttentionNorm.apply(residual);
-        NDArray gate = x.matMul(gateT); // [batch, seq, d_mlp]
+        NDArray gate;
+        NDArray up;
+        if (gateUpT != null) {
+            NDList parts = x.matMul(gateUpT).split(2, 2); // Phi-3: [gate | up], each [batch, seq, d_mlp]
+            gate = parts.get(0);
+            up = parts.get(1);
+        } else {
+            gate = x.matMul(gateT); // [batch, seq, d_mlp]
+            up = x.matMul(upT);
+        }
         NDArray silu = gate.mul(ai.djl.nn.Activation.sigmoid(gate));
-        return silu.mul(x.matMul(upT)).matMul(downT); // [batch, seq, d_model]
+        return silu.mul(up).matMul(downT); // [batch, seq, d_model]
     }
 }

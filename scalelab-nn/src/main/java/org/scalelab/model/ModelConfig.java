@@ -28,7 +28,9 @@ import org.scalelab.io.Json;
  * @param ropeTheta         RoPE base θ (Su et al. 2021, eq. 15: θ_i = base^(-2i/d)); 0 for GPT-2
  * @param ropeScaling       Llama 3.1-style frequency scaling for long contexts, or null for plain RoPE
  * @param tieWordEmbeddings true: the unembedding reuses the token embedding matrix (no lm_head.weight)
- * @param activation        MLP non-linearity as spelled in config.json (gelu_new, silu)
+ * @param activation        MLP non-linearity as spelled in config.json (gelu_new, silu, gelu_pytorch_tanh)
+ * @param options           the Llama-like families' switches (sliding window, q/k/v bias, soft-capping);
+ *                          {@link FamilyOptions#NONE} for GPT-2 and Llama
  */
 public record ModelConfig(
         Family family,
@@ -44,7 +46,8 @@ public record ModelConfig(
         double ropeTheta,
         RopeScaling ropeScaling,
         boolean tieWordEmbeddings,
-        String activation) {
+        String activation,
+        FamilyOptions options) {
 
     public static final String FILE = "config.json";
 
@@ -67,12 +70,24 @@ public record ModelConfig(
         if (family == Family.GPT2 && nHeads * headDim != dModel) {
             throw new InputException(where + "n_embd " + dModel + " is not divisible by n_head " + nHeads);
         }
-        if (family == Family.LLAMA && headDim % 2 != 0) {
+        if (options == null) {
+            options = FamilyOptions.NONE;
+        }
+        checkOptions(where, family, options);
+        if (family.rotary() && headDim % 2 != 0) {
             throw new InputException(where + "head_dim " + headDim + " must be even for rotary embeddings");
         }
         if (!(normEps > 0)) {
             throw new InputException(where + "norm epsilon must be > 0, got " + normEps);
         }
+    }
+
+    /** A config with {@link FamilyOptions#NONE} (GPT-2, Llama, or a Llama-like family without its extras). */
+    public ModelConfig(Family family, int vocabSize, int dModel, int nLayers, int nHeads, int nKvHeads, int headDim, int dMlp,
+                       int maxPositions, double normEps, double ropeTheta, RopeScaling ropeScaling, boolean tieWordEmbeddings,
+                       String activation) {
+        this(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, normEps, ropeTheta, ropeScaling,
+                tieWordEmbeddings, activation, FamilyOptions.NONE);
     }
 
     /** A config without RoPE scaling. */
@@ -85,7 +100,44 @@ public record ModelConfig(
     /** This config with Llama 3.1-style RoPE scaling. */
     public ModelConfig withRopeScaling(RopeScaling scaling) {
         return new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, normEps,
-                ropeTheta, scaling, tieWordEmbeddings, activation);
+                ropeTheta, scaling, tieWordEmbeddings, activation, options);
+    }
+
+    /** This config with other family switches. */
+    public ModelConfig withOptions(FamilyOptions o) {
+        return new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, normEps,
+                ropeTheta, ropeScaling, tieWordEmbeddings, activation, o);
+    }
+
+    /** This config with another embedding tie. */
+    public ModelConfig withTiedEmbeddings(boolean tie) {
+        return new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, normEps,
+                ropeTheta, ropeScaling, tie, activation, options);
+    }
+
+    /**
+     * A Llama-like family's shape with the defaults of its published configs for the rest: norm ε
+     * (Llama, Qwen2, Gemma 1e-6; Mistral, Phi-3 1e-5), RoPE base (Qwen2 10⁶, else 10⁴), tied
+     * unembedding (Gemma), activation (Gemma: gelu_pytorch_tanh, else silu), q/k/v biases (Qwen2),
+     * Gemma 2's soft-caps (attention 50, final 30), query scalar (head_dim) and alternating
+     * 4,096-token window. No sliding window otherwise ({@link #withOptions} adds one).
+     */
+    public static ModelConfig of(Family family, int vocabSize, int dModel, int nLayers, int nHeads, int nKvHeads, int headDim,
+                                 int dMlp, int maxPositions) {
+        return switch (family) {
+            case GPT2 -> new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nHeads, headDim, dMlp, maxPositions, 1e-5, 0, true,
+                    "gelu_new");
+            case LLAMA -> new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, 1e-6, 10000.0,
+                    false, "silu");
+            case MISTRAL, PHI3 -> new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, 1e-5,
+                    10000.0, false, "silu");
+            case QWEN2 -> new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, 1e-6, 1e6,
+                    null, false, "silu", new FamilyOptions(0, 0, false, true, 0, 0, 0));
+            case GEMMA -> new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, 1e-6, 10000.0,
+                    true, "gelu_pytorch_tanh");
+            case GEMMA2 -> new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, 1e-6,
+                    10000.0, null, true, "gelu_pytorch_tanh", new FamilyOptions(4096, 0, true, false, headDim, 50.0, 30.0));
+        };
     }
 
     /** A GPT-2 shape with HF's defaults (4× MLP, ε = 1e-5, gelu_new, tied embeddings). */
@@ -135,52 +187,146 @@ public record ModelConfig(
 
     private static ModelConfig parse(Path file, JsonNode root) {
         Fields f = new Fields(file, root);
-        String modelType = root.path("model_type").asText(null);
-        if (modelType == null) {
-            throw new InputException(file + ": missing \"model_type\" (supported: " + Family.supported() + ")");
-        }
-        Family family = Family.fromModelType(modelType);
-        if (family == null) {
-            throw new InputException(file + ": model_type \"" + modelType + "\" is not supported (supported: " + Family.supported() + ")");
-        }
-        return switch (family) {
-            case GPT2 -> {
-                int d = f.integer("n_embd", null);
-                int heads = f.integer("n_head", null);
-                String act = f.text("activation_function", "gelu_new");
-                if (!act.equals("gelu_new") && !act.equals("gelu_pytorch_tanh")) {
-                    throw new InputException(file + ": activation_function \"" + act + "\" is not supported for gpt2 (supported: gelu_new)");
-                }
-                yield new ModelConfig(Family.GPT2, f.integer("vocab_size", null), d, f.integer("n_layer", null), heads, heads,
-                        heads > 0 ? d / heads : 1, root.hasNonNull("n_inner") ? f.integer("n_inner", null) : 4 * d,
-                        root.hasNonNull("n_positions") ? f.integer("n_positions", null) : f.integer("n_ctx", 1024),
-                        f.number("layer_norm_epsilon", 1e-5), 0, f.bool("tie_word_embeddings", true), act);
+        Family family = family(file, root);
+        if (family == Family.GPT2) {
+            int d = f.integer("n_embd", null);
+            int heads = f.integer("n_head", null);
+            String act = f.text("activation_function", "gelu_new");
+            if (!act.equals("gelu_new") && !act.equals("gelu_pytorch_tanh")) {
+                throw new InputException(file + ": activation_function \"" + act + "\" is not supported for gpt2 (supported: gelu_new)");
             }
-            case LLAMA -> {
-                int d = f.integer("hidden_size", null);
-                int heads = f.integer("num_attention_heads", null);
-                String act = f.text("hidden_act", "silu");
-                if (!act.equals("silu")) {
-                    throw new InputException(file + ": hidden_act \"" + act + "\" is not supported for llama (supported: silu)");
-                }
-                f.requireAbsentOrFalse("attention_bias");
-                f.requireAbsentOrFalse("mlp_bias");
-                RopeScaling scaling = parseRopeScaling(file, root.get("rope_scaling"));
-                yield new ModelConfig(Family.LLAMA, f.integer("vocab_size", null), d, f.integer("num_hidden_layers", null), heads,
-                        f.integer("num_key_value_heads", heads), f.integer("head_dim", heads > 0 ? d / heads : 1),
-                        f.integer("intermediate_size", null), f.integer("max_position_embeddings", 2048),
-                        f.number("rms_norm_eps", 1e-6), f.number("rope_theta", 10000.0), scaling, f.bool("tie_word_embeddings", false), act);
+            return new ModelConfig(Family.GPT2, f.integer("vocab_size", null), d, f.integer("n_layer", null), heads, heads,
+                    heads > 0 ? d / heads : 1, root.hasNonNull("n_inner") ? f.integer("n_inner", null) : 4 * d,
+                    root.hasNonNull("n_positions") ? f.integer("n_positions", null) : f.integer("n_ctx", 1024),
+                    f.number("layer_norm_epsilon", 1e-5), 0, f.bool("tie_word_embeddings", true), act);
+        }
+        // The Llama-like families share Llama's config keys; the defaults are those of each family's
+        // configuration class in transformers, used when a key is absent.
+        boolean gemma = family == Family.GEMMA || family == Family.GEMMA2;
+        int d = f.integer("hidden_size", null);
+        int heads = f.integer("num_attention_heads", null);
+        int layers = f.integer("num_hidden_layers", null);
+        int headDim = f.integer("head_dim", gemma ? 256 : heads > 0 ? d / heads : 1);
+        String act;
+        if (gemma) {
+            // Gemma's GeGLU uses the tanh approximation of GELU; early Gemma configs said "gelu" in
+            // hidden_act, which transformers overrides with gelu_pytorch_tanh unless hidden_activation is set.
+            act = f.text("hidden_activation", family == Family.GEMMA ? "gelu_pytorch_tanh" : f.text("hidden_act", "gelu_pytorch_tanh"));
+            if (!act.equals("gelu_pytorch_tanh") && !act.equals("gelu_new") && !act.equals("gelu")) {
+                throw new InputException(file + ": hidden_activation \"" + act + "\" is not supported for " + family.modelType()
+                        + " (supported: gelu_pytorch_tanh, gelu_new, gelu)");
             }
+        } else {
+            act = f.text("hidden_act", "silu");
+            if (!act.equals("silu")) {
+                throw new InputException(file + ": hidden_act \"" + act + "\" is not supported for " + family.modelType() + " (supported: silu)");
+            }
+        }
+        if (family != Family.QWEN2) {
+            f.requireAbsentOrFalse("attention_bias"); // Qwen2's q/k/v biases are part of its architecture, not a key
+        }
+        f.requireAbsentOrFalse("mlp_bias");
+        if (root.hasNonNull("partial_rotary_factor") && f.number("partial_rotary_factor", 1) != 1) {
+            throw new InputException(file + ": partial_rotary_factor " + f.number("partial_rotary_factor", 1)
+                    + " (rotary embedding on part of each head) is not supported yet; only 1.0");
+        }
+        RopeScaling scaling = parseRopeScaling(file, family, root.get("rope_scaling"));
+        FamilyOptions options = switch (family) {
+            case MISTRAL, PHI3 -> new FamilyOptions(f.integer("sliding_window", 0), 0, false, false, 0, 0, 0);
+            case QWEN2 -> f.bool("use_sliding_window", false)
+                    ? new FamilyOptions(f.integer("sliding_window", null), f.integer("max_window_layers", layers), false, true, 0, 0, 0)
+                    : new FamilyOptions(0, 0, false, true, 0, 0, 0);
+            case GEMMA2 -> {
+                if (root.hasNonNull("use_bidirectional_attention") && f.bool("use_bidirectional_attention", false)) {
+                    throw new InputException(file + ": use_bidirectional_attention: true is not supported (ScaleLab runs causal decoders)");
+                }
+                yield new FamilyOptions(f.integer("sliding_window", 4096), 0, true, false, f.number("query_pre_attn_scalar", 256),
+                        f.number("attn_logit_softcapping", root.has("attn_logit_softcapping") ? 0 : 50.0),
+                        f.number("final_logit_softcapping", root.has("final_logit_softcapping") ? 0 : 30.0));
+            }
+            default -> FamilyOptions.NONE;
         };
+        checkLayerTypes(file, root.get("layer_types"), options, layers);
+        return new ModelConfig(family, f.integer("vocab_size", null), d, layers, heads, f.integer("num_key_value_heads", heads), headDim,
+                f.integer("intermediate_size", null), f.integer("max_position_embeddings", 2048), f.number("rms_norm_eps", 1e-6),
+                f.number("rope_theta", family == Family.QWEN2 ? 1e6 : 10000.0), scaling, f.bool("tie_word_embeddings", gemma), act,
+                options);
     }
 
-    private static RopeScaling parseRopeScaling(Path file, JsonNode node) {
+    /**
+     * The family named by {@code model_type}, or, when that key is missing, by the causal-LM class
+     * in {@code architectures} (e.g. "Qwen2ForCausalLM"), which older exports carry alone.
+     */
+    private static Family family(Path file, JsonNode root) {
+        String modelType = root.path("model_type").asText(null);
+        if (modelType != null) {
+            Family family = Family.fromModelType(modelType);
+            if (family == null) {
+                String hint = switch (modelType) {
+                    case "gemma3", "gemma3_text" -> " (gemma3 adds q/k norms and local RoPE bases; supported are gemma and gemma2)";
+                    case "phi3small", "phi", "phimoe" -> " (only phi3, i.e. Phi-3-mini/medium and Phi-3.5-mini, is supported)";
+                    case "qwen3", "qwen2_moe" -> " (only qwen2, i.e. Qwen2 and Qwen2.5 dense models, is supported)";
+                    default -> "";
+                };
+                throw new InputException(file + ": model_type \"" + modelType + "\" is not supported" + hint + " (supported: "
+                        + Family.supported() + ")");
+            }
+            return family;
+        }
+        JsonNode arch = root.get("architectures");
+        if (arch != null && arch.isArray()) {
+            for (JsonNode a : arch) {
+                Family family = Family.fromArchitecture(a.asText());
+                if (family != null) {
+                    return family;
+                }
+            }
+            throw new InputException(file + ": no \"model_type\", and architectures " + arch + " names no supported class (supported: "
+                    + Family.supported() + ")");
+        }
+        throw new InputException(file + ": missing \"model_type\" (supported: " + Family.supported() + ")");
+    }
+
+    /**
+     * Newer configs list each layer's attention ("sliding_attention" / "full_attention") in
+     * {@code layer_types}; it must agree with the window rule read from the other keys, or the
+     * model would silently run with the wrong masks.
+     */
+    private static void checkLayerTypes(Path file, JsonNode types, FamilyOptions options, int layers) {
+        if (types == null || types.isNull()) {
+            return;
+        }
+        if (!types.isArray() || types.size() != layers) {
+            throw new InputException(file + ": layer_types must list one entry per layer (" + layers + "), got " + types);
+        }
+        for (int l = 0; l < layers; l++) {
+            String t = types.get(l).asText();
+            boolean sliding = t.equals("sliding_attention");
+            if (!sliding && !t.equals("full_attention")) {
+                throw new InputException(file + ": layer_types[" + l + "] \"" + t + "\" is not supported (supported: sliding_attention, full_attention)");
+            }
+            if (sliding != (options.window(l) > 0)) {
+                throw new InputException(file + ": layer_types[" + l + "] is \"" + t + "\", but sliding_window / max_window_layers imply "
+                        + (options.window(l) > 0 ? "sliding_attention" : "full_attention") + "; this layout is not supported");
+            }
+        }
+    }
+
+    private static RopeScaling parseRopeScaling(Path file, Family family, JsonNode node) {
         if (node == null || node.isNull()) {
             return null;
         }
         String type = node.path("rope_type").asText(node.path("type").asText(""));
-        if (!type.equals("llama3")) {
-            throw new InputException(file + ": rope_scaling type \"" + type + "\" is not supported (supported: llama3)");
+        if (type.equals("default")) {
+            return null;
+        }
+        if (type.equals("su") || type.equals("longrope")) {
+            throw new InputException(file + ": rope_scaling type \"" + type + "\" (Phi-3's long-context LongRoPE, per-frequency"
+                    + " short_factor/long_factor) is not supported yet; use a 4k-context checkpoint such as Phi-3-mini-4k-instruct");
+        }
+        if (!type.equals("llama3") || family != Family.LLAMA) {
+            throw new InputException(file + ": rope_scaling type \"" + type + "\" is not supported"
+                    + (family == Family.LLAMA ? " (supported: llama3)" : " for " + family.modelType() + " (supported: null; llama3 for llama)"));
         }
         Fields f = new Fields(file, node);
         for (String key : new String[] {"factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"}) {
@@ -210,8 +356,9 @@ public record ModelConfig(
                 o.put("activation_function", activation);
                 o.put("tie_word_embeddings", tieWordEmbeddings);
             }
-            case LLAMA -> {
-                o.putArray("architectures").add("LlamaForCausalLM");
+            default -> {
+                // The keys of each family's config.json as transformers writes them.
+                o.putArray("architectures").add(family.architecture());
                 o.put("vocab_size", vocabSize);
                 o.put("hidden_size", dModel);
                 o.put("intermediate_size", dMlp);
@@ -234,12 +381,49 @@ public record ModelConfig(
                 }
                 o.put("tie_word_embeddings", tieWordEmbeddings);
                 o.put("hidden_act", activation);
-                o.put("attention_bias", false);
-                o.put("mlp_bias", false);
+                switch (family) {
+                    case LLAMA -> {
+                        o.put("attention_bias", false);
+                        o.put("mlp_bias", false);
+                    }
+                    case MISTRAL, PHI3 -> {
+                        if (options.slidingWindow() > 0) {
+                            o.put("sliding_window", options.slidingWindow());
+                        } else {
+                            o.putNull("sliding_window");
+                        }
+                    }
+                    case QWEN2 -> {
+                        o.put("use_sliding_window", options.slidingWindow() > 0);
+                        o.put("sliding_window", options.slidingWindow() > 0 ? options.slidingWindow() : maxPositions);
+                        o.put("max_window_layers", options.slidingWindow() > 0 ? options.windowFromLayer() : nLayers);
+                    }
+                    case GEMMA -> {
+                        o.put("hidden_activation", activation);
+                        o.put("attention_bias", false);
+                    }
+                    case GEMMA2 -> {
+                        o.put("hidden_activation", activation);
+                        o.put("attention_bias", false);
+                        o.put("sliding_window", options.slidingWindow());
+                        o.put("query_pre_attn_scalar", options.queryPreAttnScalar());
+                        putCap(o, "attn_logit_softcapping", options.attnLogitSoftcap());
+                        putCap(o, "final_logit_softcapping", options.finalLogitSoftcap());
+                    }
+                    default -> throw new IllegalStateException("unhandled family " + family);
+                }
             }
         }
         o.put("torch_dtype", "float32");
         return o;
+    }
+
+    private static void putCap(ObjectNode o, String key, double cap) {
+        if (cap > 0) {
+            o.put(key, cap);
+        } else {
+            o.putNull(key);
+        }
     }
 
     /** Writes {@code dir/config.json} atomically. */
@@ -249,6 +433,22 @@ public record ModelConfig(
             AtomicFiles.writeString(file, Json.pretty(toJson()) + "\n");
         } catch (IOException e) {
             throw new ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** Each family's switches are the ones its architecture has; anything else would be silently ignored or misread. */
+    private static void checkOptions(String where, Family family, FamilyOptions o) {
+        String extra = switch (family) {
+            case GPT2, LLAMA, GEMMA -> o.equals(FamilyOptions.NONE) ? null : "sliding windows, q/k/v biases and soft-capping";
+            case MISTRAL, PHI3 -> o.equals(FamilyOptions.NONE.withSlidingWindow(o.slidingWindow())) ? null
+                    : "q/k/v biases, soft-capping and per-layer windows";
+            case QWEN2 -> !o.qkvBias() ? "attention without q/k/v biases"
+                    : o.windowEveryOther() || o.queryPreAttnScalar() != 0 || o.attnLogitSoftcap() != 0 || o.finalLogitSoftcap() != 0
+                    ? "soft-capping and alternating windows" : null;
+            case GEMMA2 -> o.qkvBias() || o.windowFromLayer() != 0 ? "q/k/v biases and max_window_layers" : null;
+        };
+        if (extra != null) {
+            throw new InputException(where + extra + " are not part of the " + family.modelType() + " architecture");
         }
     }
 

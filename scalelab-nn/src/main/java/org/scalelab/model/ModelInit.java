@@ -26,7 +26,7 @@ public final class ModelInit {
         /**
          * The families' published initialisation: weights ~ N(0, 0.02²) (GPT-2 / Llama
          * initializer_range), GPT-2's residual projections scaled by 1/√(2·n_layers) (Radford et al.
-         * 2019, §2.3), biases 0, norm scales 1.
+         * 2019, §2.3), biases 0, norm scales 1 (Gemma: offsets 0, as it scales by 1 + w).
          */
         STANDARD,
         /**
@@ -70,20 +70,39 @@ public final class ModelInit {
                 s.put("transformer.ln_f.weight", new long[] {d});
                 s.put("transformer.ln_f.bias", new long[] {d});
             }
-            case LLAMA -> {
+            default -> {
+                // Llama and the families built on its layer (transformers' modeling_{family}.py names).
                 long q = (long) c.nHeads() * c.headDim();
                 long kv = (long) c.nKvHeads() * c.headDim();
+                boolean fused = c.family() == Family.PHI3;
                 s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), d});
                 for (int i = 0; i < c.nLayers(); i++) {
                     String p = "model.layers." + i + ".";
                     s.put(p + "input_layernorm.weight", new long[] {d});
-                    s.put(p + "self_attn.q_proj.weight", new long[] {q, d}); // nn.Linear: [out, in]
-                    s.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
-                    s.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
+                    if (fused) {
+                        s.put(p + "self_attn.qkv_proj.weight", new long[] {q + 2 * kv, d}); // rows [W_q; W_k; W_v]
+                    } else {
+                        s.put(p + "self_attn.q_proj.weight", new long[] {q, d}); // nn.Linear: [out, in]
+                        s.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
+                        s.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
+                    }
+                    if (c.options().qkvBias()) {
+                        s.put(p + "self_attn.q_proj.bias", new long[] {q});
+                        s.put(p + "self_attn.k_proj.bias", new long[] {kv});
+                        s.put(p + "self_attn.v_proj.bias", new long[] {kv});
+                    }
                     s.put(p + "self_attn.o_proj.weight", new long[] {d, q});
                     s.put(p + "post_attention_layernorm.weight", new long[] {d});
-                    s.put(p + "mlp.gate_proj.weight", new long[] {c.dMlp(), d});
-                    s.put(p + "mlp.up_proj.weight", new long[] {c.dMlp(), d});
+                    if (c.family() == Family.GEMMA2) {
+                        s.put(p + "pre_feedforward_layernorm.weight", new long[] {d});
+                        s.put(p + "post_feedforward_layernorm.weight", new long[] {d});
+                    }
+                    if (fused) {
+                        s.put(p + "mlp.gate_up_proj.weight", new long[] {2L * c.dMlp(), d}); // rows [W_gate; W_up]
+                    } else {
+                        s.put(p + "mlp.gate_proj.weight", new long[] {c.dMlp(), d});
+                        s.put(p + "mlp.up_proj.weight", new long[] {c.dMlp(), d});
+                    }
                     s.put(p + "mlp.down_proj.weight", new long[] {d, c.dMlp()});
                 }
                 s.put("model.norm.weight", new long[] {d});
@@ -153,15 +172,17 @@ public final class ModelInit {
         float[] v = new float[Math.toIntExact(n)];
         boolean isNorm = name.contains("ln_") || name.contains("layernorm") || name.equals("model.norm.weight");
         boolean isBias = name.endsWith(".bias");
+        // Gemma stores its norm scales as offsets from 1 (it multiplies by 1 + w): identity is w = 0.
+        boolean offsetNorm = c.family() == Family.GEMMA || c.family() == Family.GEMMA2;
         if (scheme == Scheme.ALL_RANDOM && (isNorm || isBias)) {
-            double offset = isNorm && name.endsWith(".weight") ? 1.0 : 0.0;
+            double offset = isNorm && name.endsWith(".weight") && !offsetNorm ? 1.0 : 0.0;
             for (int i = 0; i < v.length; i++) {
                 v[i] = (float) (offset + 0.1 * rng.nextGaussian());
             }
             return v;
         }
         if (isNorm && name.endsWith(".weight")) {
-            java.util.Arrays.fill(v, 1f);
+            java.util.Arrays.fill(v, offsetNorm ? 0f : 1f);
             return v;
         }
         if (isBias) {

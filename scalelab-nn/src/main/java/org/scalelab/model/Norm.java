@@ -27,4 +27,16 @@ interface Norm {
             return x.div(meanSquare.add((float) eps).sqrt()).mul(weight);
         };
     }
+
+    /**
+     * Gemma's RMSNorm (Gemma Team 2024; transformers' GemmaRMSNorm): x / sqrt(mean(x²) + ε) · (1 + w),
+     * the scale stored as an offset from 1 so that zero-initialised weights give the identity.
+     */
+    static Norm rmsNormOnePlus(NDArray weight, double eps) {
+        return x -> {
+            int last = x.getShape().dimension() - 1;
+            NDArray meanSquare = x.square().mean(new int[] {last}, true); // [.., 1]
+            return x.div(meanSquare.add((float) eps).sqrt()).mul(weight.add(1f));
+        };
+    }
 }

@@ -31,6 +31,7 @@ final class Pass implements AutoCloseable {
     private final KvCache cache;
     private final HookSet hooks;
     private final Map<String, Activation> captured = new LinkedHashMap<>();
+    private final Map<Integer, NDArray> windowMasks = new java.util.HashMap<>();
 
     Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks) {
         this.scope = parent.newSubManager();
@@ -47,6 +48,31 @@ final class Pass implements AutoCloseable {
             }
         }
         this.causalMask = scope.create(mask, new Shape(seq, keys));
+    }
+
+    /**
+     * The additive mask [seq, offset + seq] of a layer whose queries see at most {@code window}
+     * keys, themselves included (0: the causal mask): key j is visible from query position i iff
+     * 0 ≤ i − j &lt; window, as {@code transformers}' sliding_window_overlay. Built once per window
+     * and pass.
+     */
+    NDArray mask(int window) {
+        if (window <= 0 || window >= offset + seq) {
+            return causalMask; // the window reaches back to position 0 from every query
+        }
+        return windowMasks.computeIfAbsent(window, w -> {
+            int keys = offset + seq;
+            float[] m = new float[seq * keys];
+            for (int i = 0; i < seq; i++) {
+                int query = offset + i;
+                for (int j = 0; j < keys; j++) {
+                    if (j > query || query - j >= w) {
+                        m[i * keys + j] = Float.NEGATIVE_INFINITY;
+                    }
+                }
+            }
+            return scope.create(m, new Shape(seq, keys));
+        });
     }
 
     /**

@@ -61,13 +61,16 @@ public final class Transformer implements AutoCloseable {
                         ? p.get("lm_head.weight", config.vocabSize(), d).transpose()
                         : tokenEmbedding.transpose();
             }
-            case LLAMA -> {
+            case LLAMA, MISTRAL, QWEN2, PHI3, GEMMA, GEMMA2 -> {
                 tokenEmbedding = p.get("model.embed_tokens.weight", config.vocabSize(), d);
                 positionEmbedding = null;
+                boolean gemma = config.family() == Family.GEMMA || config.family() == Family.GEMMA2;
                 for (int i = 0; i < config.nLayers(); i++) {
-                    bs.add(new LlamaBlock(p, "model.layers." + i + ".", config));
+                    String prefix = "model.layers." + i + ".";
+                    bs.add(gemma ? new GemmaBlock(p, prefix, config) : new LlamaBlock(p, prefix, config));
                 }
-                finalNorm = Norm.rmsNorm(p.get("model.norm.weight", d), config.normEps());
+                finalNorm = gemma ? Norm.rmsNormOnePlus(p.get("model.norm.weight", d), config.normEps())
+                        : Norm.rmsNorm(p.get("model.norm.weight", d), config.normEps());
                 boolean tied = config.tieWordEmbeddings() || !p.contains("lm_head.weight");
                 if (tied && !config.tieWordEmbeddings()) {
                     throw new InputException(dir + ": checkpoint has no weight 'lm_head.weight' and config.json says tie_word_embeddings: false");
@@ -229,21 +232,32 @@ public final class Transformer implements AutoCloseable {
         int offset = pass.offset;
         NDArray ids = pass.scope.create(flat, new Shape(batch, seq));
         // [batch, seq, d_model]: rows of the embedding table, allocated in the pass scope.
-        NDArray x = pass.hook(HookNames.EMBED, tokenEmbedding.get(pass.scope, new NDIndex("{}", ids.reshape(batch * seq)))
-                .reshape(batch, seq, config.dModel()));
+        NDArray embedded = tokenEmbedding.get(pass.scope, new NDIndex("{}", ids.reshape(batch * seq))).reshape(batch, seq, config.dModel());
+        if (config.family() == Family.GEMMA || config.family() == Family.GEMMA2) {
+            // Gemma multiplies the embeddings by √d_model (Gemma Team 2024, §2.1), a constant
+            // rounded to the compute dtype (float32) as transformers does; hook_embed is the
+            // scaled value, the one entering the residual stream.
+            embedded = embedded.mul((float) Math.sqrt(config.dModel()));
+        }
+        NDArray x = pass.hook(HookNames.EMBED, embedded);
         if (positionEmbedding != null) {
             NDArray pos = pass.hook(HookNames.POS_EMBED, positionEmbedding.get(pass.scope, new NDIndex("{}:{}", offset, offset + seq))
                     .expandDims(0).repeat(0, batch)); // [batch, seq, d_model]
             x = x.add(pos);
         }
-        if (config.family() == Family.LLAMA) {
+        if (config.family().rotary()) {
             pass.rope = Rope.tables(pass.scope, offset, seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
         }
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forward(x, i, pass);
         }
         NDArray normed = pass.hook(HookNames.LN_FINAL, finalNorm.apply(x));
-        return normed.matMul(unembedT); // [batch, seq, vocab]
+        NDArray logits = normed.matMul(unembedT); // [batch, seq, vocab]
+        double cap = config.options().finalLogitSoftcap();
+        if (cap > 0) {
+            logits = logits.div((float) cap).tanh().mul((float) cap); // Gemma 2 (Gemma Team 2024b, §2): c·tanh(logits / c)
+        }
+        return logits;
     }
 
     /** Live parameter arrays (for leak checks: the count must not grow across forward passes). */

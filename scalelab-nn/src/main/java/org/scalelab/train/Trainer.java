@@ -293,7 +293,8 @@ public final class Trainer implements AutoCloseable {
             if (key.equals("steps") || key.equals("checkpoint_every") || key.equals("keep_checkpoints")) {
                 continue;
             }
-            if (!now.get(key).equals(saved.get(key))) {
+            // Compared as text: numbers read back from JSON may have another node type (int vs long).
+            if (saved.get(key) == null || !now.get(key).toString().equals(saved.get(key).toString())) {
                 throw new InputException(checkpoint + ": the run was started with " + key + " = " + saved.get(key)
                         + ", now " + now.get(key) + "; resume with the same options (or start a new run)");
             }

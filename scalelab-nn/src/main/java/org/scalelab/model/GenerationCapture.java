@@ -1,0 +1,148 @@
+package org.scalelab.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.scalelab.InputException;
+import org.scalelab.Progress;
+
+/**
+ * Generates a continuation of each prompt and streams the activations the model computed while
+ * generating into an activation set, in the same format as {@link Capture}: one trajectory per
+ * prompt whose rows are every position the model was fed, the prompt's and then each generated
+ * token's (the last generated token is never fed back, so it has no row). The position of the
+ * first generated token is appended to the trajectory's {@code step_boundaries}, so analyses can
+ * split prompt and generation. Interventions act on every forward pass, so the rows are those of
+ * the steered model. Memory is bounded by one prompt's rows plus one shard; an interrupted run
+ * resumes after the last prompt written, and generation is seeded, so it produces the same set.
+ */
+public final class GenerationCapture {
+    private GenerationCapture() {}
+
+    /**
+     * @param hooks         hook names or globs (attention patterns are never captured)
+     * @param maxNewTokens  tokens to generate per prompt (≥ 1)
+     * @param sampler       greedy or sampled decoding
+     * @param seed          the sampling seed of every prompt
+     * @param stopTokens    generation of a prompt ends after any of these (included)
+     * @param shardBytes    shard size in bytes
+     * @param interventions steering/ablation at every step
+     */
+    public record Options(List<String> hooks, int maxNewTokens, Sampler sampler, long seed, int[] stopTokens, long shardBytes,
+                          List<Intervention> interventions) {
+        public Options {
+            hooks = List.copyOf(hooks);
+            interventions = List.copyOf(interventions);
+            stopTokens = stopTokens.clone();
+            if (maxNewTokens < 1) {
+                throw new InputException("max new tokens " + maxNewTokens + " must be at least 1 to capture activations during generation");
+            }
+        }
+
+        /**
+         * What the manifest's {@code positions} records: every fed position, and the decoding
+         * settings, so a resumed run with other settings is refused rather than mixed in.
+         */
+        String positionsLabel() {
+            return "all+generated(max_tokens=" + maxNewTokens + ", temperature=" + sampler.temperature() + ", top_k=" + sampler.topK()
+                    + ", top_p=" + sampler.topP() + ", seed=" + seed + ")";
+        }
+    }
+
+    /** One prompt's continuation: its generated tokens (the stop token included, if reached). */
+    public record Completion(Prompt prompt, int[] promptTokens, int[] generated) {}
+
+    /**
+     * Runs every prompt not already in {@code out}; hands each new completion to {@code onCompletion}.
+     */
+    public static Capture.Summary run(Transformer model, ModelTokenizer tokenizer, List<Prompt> prompts, Path out, Options options,
+                                      Consumer<Completion> onCompletion) {
+        ModelConfig c = model.config();
+        HookSet selection = HookSet.of(options.hooks().toArray(String[]::new));
+        List<String> names = new ArrayList<>();
+        for (String h : HookNames.all(c)) {
+            if (selection.matches(h) && !h.endsWith(".attn.hook_pattern")) {
+                names.add(h);
+            }
+        }
+        if (names.isEmpty()) {
+            throw new InputException("--capture-hooks " + String.join(",", options.hooks()) + " selects no d_model-wide hook of this model; e.g. "
+                    + HookNames.residPost(c.nLayers() - 1) + ", blocks.*.hook_resid_post, hook_embed");
+        }
+        ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION,
+                model.dir().toAbsolutePath().normalize().toString(), c.family().modelType(), model.parameterCount(), c.dModel(),
+                c.nLayers(), names, DType.F32.name(), options.positionsLabel(),
+                options.interventions().stream().map(Intervention::toString).toList(), false, List.of(), List.of());
+        ActivationSetWriter writer = ActivationSetWriter.open(out, header, options.shardBytes());
+        List<ActivationManifest.Trajectory> done = writer.trajectories();
+        if (done.size() > prompts.size()) {
+            throw new InputException(out + ": holds " + done.size() + " trajectories, more than the " + prompts.size()
+                    + " prompts given; it was captured from another prompts file");
+        }
+        for (ActivationManifest.Trajectory t : done) {
+            if (!t.id().equals(prompts.get(t.index()).id())) {
+                throw new InputException(out + ": trajectory " + t.index() + " has id \"" + t.id() + "\" but prompt " + t.index()
+                        + " is \"" + prompts.get(t.index()).id() + "\"; resume with the same prompts, or use a new output folder");
+            }
+        }
+        HookSet hooks = HookSet.of(names.toArray(String[]::new)).with(options.interventions().toArray(Intervention[]::new));
+        long rows = 0;
+        try (Progress.Task task = Progress.start("generate", prompts.size())) {
+            for (int i = 0; i < done.size(); i++) {
+                task.step();
+            }
+            for (int i = done.size(); i < prompts.size(); i++) {
+                rows += one(model, tokenizer, prompts.get(i), names, hooks, options, writer, onCompletion);
+                task.step();
+            }
+        }
+        ActivationManifest m = writer.finish();
+        return new Capture.Summary(out, m.trajectories().size(), done.size(), rows, m.shards().size(), names);
+    }
+
+    private static long one(Transformer model, ModelTokenizer tokenizer, Prompt p, List<String> names, HookSet hooks, Options options,
+                            ActivationSetWriter writer, Consumer<Completion> onCompletion) {
+        int[] promptTokens = tokenizer.encode(p.text());
+        if (promptTokens.length == 0) {
+            throw new InputException("prompt \"" + p.id() + "\": its text encodes to no tokens");
+        }
+        for (int s : p.stepBoundaries()) {
+            if (s >= promptTokens.length) {
+                throw new InputException("prompt \"" + p.id() + "\": step boundary " + s + " is beyond its " + promptTokens.length + " tokens");
+            }
+        }
+        // Per hook, the rows of every step in order: the prompt's positions, then one per fed-back token.
+        List<List<float[]>> perHook = new ArrayList<>();
+        names.forEach(n -> perHook.add(new ArrayList<>()));
+        int[] generated = Generation.sample(model, promptTokens, options.maxNewTokens(), options.sampler(), options.seed(), hooks, step -> {
+            for (int h = 0; h < names.size(); h++) {
+                perHook.get(h).add(step.activation(names.get(h)).data()); // [1, new positions, d_model]
+            }
+        }, options.stopTokens());
+        int n = promptTokens.length + generated.length - 1; // every token except the last generated one was fed
+        int d = model.config().dModel();
+        int[] positions = new int[n];
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            positions[i] = i;
+            ids[i] = i < promptTokens.length ? promptTokens[i] : generated[i - promptTokens.length];
+        }
+        List<float[]> rows = new ArrayList<>();
+        for (List<float[]> steps : perHook) {
+            float[] all = new float[n * d];
+            int at = 0;
+            for (float[] s : steps) {
+                System.arraycopy(s, 0, all, at, s.length);
+                at += s.length;
+            }
+            rows.add(all);
+        }
+        List<Integer> boundaries = new ArrayList<>(p.stepBoundaries());
+        boundaries.add(promptTokens.length); // where generation starts
+        Prompt withBoundary = new Prompt(p.id(), p.text(), p.domain(), p.labels(), List.copyOf(boundaries));
+        writer.add(withBoundary, promptTokens.length + generated.length, positions, ids, rows);
+        onCompletion.accept(new Completion(p, promptTokens, generated));
+        return n;
+    }
+}
