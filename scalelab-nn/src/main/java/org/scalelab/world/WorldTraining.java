@@ -41,24 +41,46 @@ public final class WorldTraining {
      * @param checkpointEvery   steps between checkpoints (0: steps / 8, at least 50)
      * @param cosine            cosine decay to 10 % after warmup instead of a constant rate after warmup
      * @param alignment         also log the alignment metrics at each evaluation
+     * @param threads           PyTorch intra-op threads (process-wide; default 1: these models are too small to
+     *                          split an operation across cores, and a sweep runs one model per core instead)
      */
-    public record Options(int evalPerDecade, int maxEvalPerSet, int checkpointEvery, boolean cosine, boolean alignment) {
+    public record Options(int evalPerDecade, int maxEvalPerSet, int checkpointEvery, boolean cosine, boolean alignment, int threads) {
         public Options {
-            if (evalPerDecade < 1 || maxEvalPerSet < 1 || checkpointEvery < 0) {
-                throw new InputException("evaluation points per decade and examples per set must be ≥ 1, checkpoint interval ≥ 0");
+            if (evalPerDecade < 1 || maxEvalPerSet < 1 || checkpointEvery < 0 || threads < 1) {
+                throw new InputException("evaluation points per decade, examples per set and threads must be ≥ 1, checkpoint interval ≥ 0");
             }
         }
 
         public static Options defaults() {
-            return new Options(8, 512, 0, false, true);
+            return new Options(8, 512, 0, false, true, 1);
         }
 
         public Options withCheckpointEvery(int every) {
-            return new Options(evalPerDecade, maxEvalPerSet, every, cosine, alignment);
+            return new Options(evalPerDecade, maxEvalPerSet, every, cosine, alignment, threads);
         }
 
         public Options withCosine(boolean c) {
-            return new Options(evalPerDecade, maxEvalPerSet, checkpointEvery, c, alignment);
+            return new Options(evalPerDecade, maxEvalPerSet, checkpointEvery, c, alignment, threads);
+        }
+
+        public Options withEvalPerDecade(int n) {
+            return new Options(n, maxEvalPerSet, checkpointEvery, cosine, alignment, threads);
+        }
+
+        public Options withThreads(int n) {
+            return new Options(evalPerDecade, maxEvalPerSet, checkpointEvery, cosine, alignment, n);
+        }
+    }
+
+    /**
+     * Sets PyTorch's intra-op thread count for the whole process. With more threads than free
+     * cores (a shared machine, or two runs side by side) PyTorch's thread pool spins and small
+     * models train several times slower; runs are also only reproducible bit for bit at a fixed count.
+     */
+    public static void useThreads(int threads) {
+        org.scalelab.model.TorchEngine.get();
+        if (ai.djl.pytorch.jni.JniUtils.getNumThreads() != threads) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         }
     }
 
@@ -136,6 +158,7 @@ public final class WorldTraining {
             return new RunResult(run, spec, before.parameters(), spec.steps(), before.seconds(), spec.steps() / Math.max(1e-9, before.seconds()),
                     true, lastMetrics(store, run), done.get());
         }
+        useThreads(options.threads());
         Path init = runDir.resolve("init");
         if (!Files.isDirectory(init)) {
             // The seed of the run initialises the weights too (the trainer's seed only orders the data).
