@@ -54,6 +54,13 @@ final class WorldOptions {
     @Option(names = "--world-seed", paramLabel = "N", description = "Seed of the world (same seed, same bytes). Default: 0.")
     Long worldSeed;
 
+    /** Whether any world option was given on the command line. */
+    boolean any() {
+        return entities != null || relations != null || domains != null || compositions != null || nearOod != null || farOod != null
+                || analogyHoldout != null || truthFacts != null || truthHoldout != null || trajectories != null || maxHops != null
+                || trajectoryHoldout != null || states != null || worldSeed != null;
+    }
+
     WorldConfig config() {
         List<Domain> ds = new ArrayList<>();
         if (domains == null) {

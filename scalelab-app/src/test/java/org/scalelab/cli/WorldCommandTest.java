@@ -62,4 +62,61 @@ class WorldCommandTest {
         assertTrue(domain.err.toString().contains("weather"), domain.err.toString());
         assertTrue(!Files.exists(dir.resolve("z")), "nothing written before the config is checked");
     }
+
+    private static final String[] TINY = {"--entities", "16", "--relations", "4", "--compositions", "40", "--truth-facts", "10",
+        "--trajectories", "10", "--steps", "60", "--batch", "16", "--lr", "3e-3", "--eval-per-decade", "4"};
+
+    private String[] args(String... head) {
+        List<String> a = new java.util.ArrayList<>(List.of(head));
+        a.addAll(List.of(TINY));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void sweepThenReportThenCaptureOnATinyWorld() throws Exception {
+        String lab = dir.resolve("lab").toString();
+        JsonNode sweep = new CliRun(args("world", "sweep", "--lab", lab, "--experiment", "tiny", "--widths", "16,32", "--depths", "1",
+                "--seeds", "1", "--json")).json();
+        assertEquals(2, sweep.get("runs").asInt());
+        assertEquals(2, sweep.get("trained").asInt());
+        assertEquals("finished", sweep.at("/results/0/status").asText());
+        assertTrue(sweep.at("/results/0/final_metrics").has("accuracy.analogical_ood"), sweep.toString());
+        JsonNode again = new CliRun(args("world", "sweep", "--lab", lab, "--experiment", "tiny", "--widths", "16,32", "--depths", "1",
+                "--seeds", "1", "--json")).json();
+        assertEquals(2, again.get("skipped").asInt(), "finished runs are skipped");
+
+        Path reportDir = dir.resolve("report");
+        JsonNode report = new CliRun("world", "report", "--lab", lab, "--experiment", "tiny", "--out", reportDir.toString(), "--json").json();
+        assertEquals(2, report.get("runs").size());
+        assertEquals(2, report.get("cells").size());
+        assertTrue(report.get("scaling").size() > 0, "final/peak accuracy vs width at depth 1");
+        assertTrue(report.at("/scaling/0/shape").has("shape") || report.at("/scaling/0/shape/status").asText().equals("degenerate"));
+        assertTrue(Files.isRegularFile(reportDir.resolve("index.html")));
+        assertTrue(Files.isRegularFile(reportDir.resolve("alignment_vs_analogy.svg")));
+
+        JsonNode cap = new CliRun("world", "capture", "--lab", lab, "--experiment", "tiny", "--json").json();
+        assertEquals(2, cap.size(), "one activation set per model size");
+        Path set = Path.of(cap.at("/0/out").asText());
+        JsonNode manifest = Json.mapper().readTree(Files.readString(set.resolve("manifest.json")));
+        assertTrue(manifest.get("complete").asBoolean());
+        boolean sawSteps = false;
+        boolean sawTruth = false;
+        for (JsonNode t : manifest.get("trajectories")) {
+            sawSteps |= t.path("step_boundaries").size() >= 2 && !t.path("domain").isNull();
+            sawTruth |= t.at("/labels/truth").isBoolean();
+        }
+        assertTrue(sawSteps && sawTruth, "trajectories with step boundaries and domains, truth statements with labels");
+    }
+
+    @Test
+    void aSweepWithAnImpossibleCellFailsBeforeAnythingStarts() {
+        String lab = dir.resolve("lab").toString();
+        CliRun r = new CliRun(args("world", "sweep", "--lab", lab, "--experiment", "bad", "--widths", "16,30", "--depths", "1", "--seeds", "1"));
+        assertEquals(2, r.code);
+        assertTrue(r.err.toString().contains("--heads 4: must be positive and divide --width 30"), r.err.toString());
+        assertTrue(!Files.exists(dir.resolve("lab").resolve("worlds").resolve("bad")), "no world written, no run started");
+        CliRun noRuns = new CliRun("world", "report", "--lab", lab, "--experiment", "nothing");
+        assertEquals(2, noRuns.code);
+        assertTrue(noRuns.err.toString().contains("no runs"), noRuns.err.toString());
+    }
 }

@@ -74,6 +74,17 @@ public record RunSpec(int width, int depth, int heads, double lr, double weightD
         return m;
     }
 
+    /** Reads what {@link #asMap} wrote (e.g. the "spec" of a stored run). */
+    public static RunSpec fromJson(com.fasterxml.jackson.databind.JsonNode n) {
+        for (String f : java.util.List.of("width", "depth", "heads", "lr", "weight_decay", "batch", "steps", "seed")) {
+            if (!n.path(f).isNumber()) {
+                throw new InputException("run settings: field \"" + f + "\" is missing or not a number in " + n);
+            }
+        }
+        return new RunSpec(n.get("width").asInt(), n.get("depth").asInt(), n.get("heads").asInt(), n.get("lr").asDouble(),
+                n.get("weight_decay").asDouble(), n.get("batch").asInt(), n.get("steps").asInt(), n.get("seed").asLong());
+    }
+
     private static String fmt(double v) {
         return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }

@@ -86,12 +86,16 @@ public final class WorldTraining {
 
     /**
      * @param run        the run's name in the store: "&lt;experiment&gt;/&lt;spec name&gt;"
-     * @param skipped    it had finished before: nothing was trained now
-     * @param finalMetrics the metrics logged at the last step
-     * @param checkpoint the final weights (a Hugging Face folder)
+     * @param skipped    it had finished (or diverged) before: nothing was trained now
+     * @param status     "finished" or "diverged" (the loss or gradient became infinite at step {@code steps})
+     * @param finalMetrics the metrics logged at the last evaluated step
+     * @param checkpoint the final weights (a Hugging Face folder); null when diverged
      */
     public record RunResult(String run, RunSpec spec, long parameters, long steps, double seconds, double stepsPerSecond,
-                            boolean skipped, Map<String, Double> finalMetrics, Path checkpoint) {}
+                            boolean skipped, String status, Map<String, Double> finalMetrics, Path checkpoint) {}
+
+    /** Status of a run whose training diverged. */
+    public static final String DIVERGED = "diverged";
 
     /**
      * The model trained on a world: Llama-family blocks (pre-norm, rotary positions, no biases)
@@ -156,7 +160,11 @@ public final class WorldTraining {
         Optional<Path> done = finalCheckpoint(runDir, spec);
         if (before != null && "finished".equals(before.status()) && done.isPresent()) {
             return new RunResult(run, spec, before.parameters(), spec.steps(), before.seconds(), spec.steps() / Math.max(1e-9, before.seconds()),
-                    true, lastMetrics(store, run), done.get());
+                    true, "finished", lastMetrics(store, run), done.get());
+        }
+        if (before != null && DIVERGED.equals(before.status())) {
+            // Training is deterministic: running it again would diverge at the same step.
+            return new RunResult(run, spec, before.parameters(), before.step(), before.seconds(), 0, true, DIVERGED, lastMetrics(store, run), null);
         }
         useThreads(options.threads());
         Path init = runDir.resolve("init");
@@ -196,10 +204,21 @@ public final class WorldTraining {
                     }
                 }
             });
-            TrainResult r = trainer.run();
+            TrainResult r;
+            try {
+                r = trainer.run();
+            } catch (ScaleLabException e) {
+                if (!String.valueOf(e.getMessage()).contains("diverged")) {
+                    throw e;
+                }
+                // A diverging cell is a result of the sweep (too high a rate for this size), not a failure of it.
+                double seconds = previousSeconds + (System.nanoTime() - t0) / 1e9;
+                store.putTrainingRun(new LabStore.TrainingRun(run, experiment, specJson, DIVERGED, parameters, trainer.step(), seconds));
+                return new RunResult(run, spec, parameters, trainer.step(), seconds, 0, false, DIVERGED, lastMetrics(store, run), null);
+            }
             double seconds = previousSeconds + (System.nanoTime() - t0) / 1e9;
             store.putTrainingRun(new LabStore.TrainingRun(run, experiment, specJson, "finished", parameters, r.step(), seconds));
-            return new RunResult(run, spec, parameters, r.step(), seconds, r.stepsPerSecond(), false,
+            return new RunResult(run, spec, parameters, r.step(), seconds, r.stepsPerSecond(), false, "finished",
                     last.isEmpty() ? lastMetrics(store, run) : Map.copyOf(last), r.checkpoint());
         }
     }
