@@ -4,7 +4,8 @@ Trains the same initial weights on the same batches with torch.optim.AdamW,
 torch.nn.utils.clip_grad_norm_ and a LambdaLR schedule written here from its published
 definition (linear warmup, then constant or half-cosine to min_ratio * peak), in float32, and
 writes the parameters after every listed step. The forward pass is bench/reference_forward.py's
-(written from the published architectures), one unpadded sequence at a time.
+(or reference_neox.py's for gpt_neox), written from the published architectures, one unpadded
+sequence at a time.
 
 usage: train_reference.py MODEL_DIR BATCHES_JSON SPEC_JSON OUT_DIR
   BATCHES_JSON: [[{"tokens": [...], "mask": [0/1 per token]}, ...] per step]
@@ -24,6 +25,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_forward as ref  # noqa: E402
+import reference_neox  # noqa: E402
 
 
 def write_safetensors(path, tensors):
@@ -63,7 +65,7 @@ def main(model_dir, batches_json, spec_json, out_dir):
         batches = json.load(f)
     with open(spec_json) as f:
         spec = json.load(f)
-    forward = {"gpt2": ref.gpt2, "llama": ref.llama}[cfg["model_type"]]
+    forward = {"gpt2": ref.gpt2, "llama": ref.llama, "gpt_neox": reference_neox.gpt_neox}[cfg["model_type"]]
     w = {k: v.float().requires_grad_(True) for k, v in ref.load_weights(model_dir).items()}
     names = list(w)
     if spec["decay_scope"] == "all":

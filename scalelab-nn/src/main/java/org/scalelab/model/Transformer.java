@@ -61,6 +61,18 @@ public final class Transformer implements AutoCloseable {
                         ? p.get("lm_head.weight", config.vocabSize(), d).transpose()
                         : tokenEmbedding.transpose();
             }
+            case GPT_NEOX -> {
+                tokenEmbedding = p.get("gpt_neox.embed_in.weight", config.vocabSize(), d);
+                positionEmbedding = null;
+                for (int i = 0; i < config.nLayers(); i++) {
+                    bs.add(new GptNeoXBlock(p, "gpt_neox.layers." + i + ".", config));
+                }
+                finalNorm = Norm.layerNorm(p.get("gpt_neox.final_layer_norm.weight", d), p.get("gpt_neox.final_layer_norm.bias", d),
+                        config.normEps());
+                // GPTNeoXForCausalLM's unembedding is embed_out, tied to embed_in when tie_word_embeddings is set.
+                unembedT = config.tieWordEmbeddings() ? tokenEmbedding.transpose()
+                        : p.get("embed_out.weight", config.vocabSize(), d).transpose();
+            }
             case LLAMA, MISTRAL, QWEN2, PHI3, GEMMA, GEMMA2 -> {
                 tokenEmbedding = p.get("model.embed_tokens.weight", config.vocabSize(), d);
                 positionEmbedding = null;

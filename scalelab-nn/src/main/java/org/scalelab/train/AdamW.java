@@ -124,25 +124,24 @@ public final class AdamW implements AutoCloseable {
 
     /** Restores moments and the update count saved by a checkpoint. */
     public void restore(Map<String, float[]> firstMoments, Map<String, float[]> secondMoments, long updateCount) {
-        try (GradMode off = GradMode.disabled()) {
-            for (String name : params.keySet()) {
-                float[] m = firstMoments.get(name);
-                float[] v = secondMoments.get(name);
-                if (m == null || v == null) {
-                    throw new ScaleLabException("optimizer state has no moments for parameter '" + name + "'");
-                }
-                set(mean.get(name), m, name);
-                set(variance.get(name), v, name);
-            }
+        for (String name : params.keySet()) {
+            replace(mean, name, firstMoments.get(name));
+            replace(variance, name, secondMoments.get(name));
         }
         this.updates = updateCount;
     }
 
-    private static void set(NDArray target, float[] values, String name) {
-        if (values.length != target.size()) {
-            throw new ScaleLabException("optimizer state for '" + name + "' has " + values.length + " values, the parameter has " + target.size());
+    /** Swaps in a fresh array (not NDArray.set, whose in-place copy makes libtorch print a deprecation warning). */
+    private void replace(Map<String, NDArray> moments, String name, float[] values) {
+        NDArray old = moments.get(name);
+        if (values == null) {
+            throw new ScaleLabException("optimizer state has no moments for parameter '" + name + "'");
         }
-        target.set(values);
+        if (values.length != old.size()) {
+            throw new ScaleLabException("optimizer state for '" + name + "' has " + values.length + " values, the parameter has " + old.size());
+        }
+        moments.put(name, state.create(values, old.getShape()));
+        old.close();
     }
 
     @Override

@@ -18,8 +18,8 @@ import org.scalelab.InputException;
  * @param kind        constant or cosine after the warmup
  * @param peak        the learning rate reached at the end of the warmup
  * @param warmupSteps W, 0 for none
- * @param totalSteps  T, where the cosine reaches its floor (ignored by constant)
- * @param minRatio    r, the cosine's floor as a fraction of the peak (0 decays to zero)
+ * @param totalSteps  T, where the cosine reaches its floor (constant: stored as 0)
+ * @param minRatio    r, the cosine's floor as a fraction of the peak (0 decays to zero; constant: stored as 0)
  */
 public record LearningRateSchedule(Kind kind, double peak, int warmupSteps, long totalSteps, double minRatio) {
     public enum Kind { CONSTANT, COSINE }
@@ -36,6 +36,11 @@ public record LearningRateSchedule(Kind kind, double peak, int warmupSteps, long
         }
         if (!(minRatio >= 0 && minRatio <= 1)) {
             throw new InputException("minimum learning-rate ratio must be in [0, 1], got " + minRatio);
+        }
+        if (kind == Kind.CONSTANT) {
+            // A constant schedule has no length nor floor: one canonical form, so a run can be extended.
+            totalSteps = 0;
+            minRatio = 0;
         }
     }
 

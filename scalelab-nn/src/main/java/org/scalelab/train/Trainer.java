@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.scalelab.InputException;
+import org.scalelab.Progress;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.Json;
 import org.scalelab.model.Family;
@@ -153,10 +154,13 @@ public final class Trainer implements AutoCloseable {
     public TrainResult run() {
         long startStep = step;
         long t0 = System.nanoTime();
-        while (step < options.steps()) {
-            trainStep();
-            if (options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0 && step < options.steps()) {
-                saveCheckpoint();
+        try (Progress.Task task = Progress.start("train", Math.max(0, options.steps() - step))) {
+            while (step < options.steps()) {
+                trainStep();
+                if (options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0 && step < options.steps()) {
+                    saveCheckpoint();
+                }
+                task.step();
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -295,8 +299,10 @@ public final class Trainer implements AutoCloseable {
             }
             // Compared as text: numbers read back from JSON may have another node type (int vs long).
             if (saved.get(key) == null || !now.get(key).toString().equals(saved.get(key).toString())) {
+                String hint = key.equals("schedule") ? " (a cosine schedule ends at the run's step count, so more steps would change"
+                        + " the learning rates already used; extend constant-schedule runs only)" : "";
                 throw new InputException(checkpoint + ": the run was started with " + key + " = " + saved.get(key)
-                        + ", now " + now.get(key) + "; resume with the same options (or start a new run)");
+                        + ", now " + now.get(key) + "; resume with the same options (or start a new run)" + hint);
             }
         }
     }

@@ -30,9 +30,17 @@ class AdamWReferenceTest {
     @TempDir Path dir;
 
     @Test
-    void parametersAfterEachStepMatchTorchAdamWWithClippingAndCosineSchedule() throws Exception {
+    void gpt2ParametersAfterEachStepMatchTorchAdamWWithClippingAndCosineSchedule() throws Exception {
+        compare(ModelConfig.gpt2(48, 16, 2, 2, 16), LearningRateSchedule.cosine(1e-2, 3, 8, 0.1), AdamWOptions.DecayScope.MATRICES);
+    }
+
+    @Test
+    void gptNeoXWithRopeMatchesTorchWithConstantScheduleAndDecayOnEveryParameter() throws Exception {
+        compare(ModelConfig.gptNeoX(48, 16, 2, 2, 16), LearningRateSchedule.constant(1e-2, 2), AdamWOptions.DecayScope.ALL);
+    }
+
+    private void compare(ModelConfig c, LearningRateSchedule schedule, AdamWOptions.DecayScope scope) throws Exception {
         TorchReference.assumeTorch();
-        ModelConfig c = ModelConfig.gpt2(48, 16, 2, 2, 16);
         Path init = TrainerTest.init(dir.resolve("init"), c, 11);
         List<Example> data = new ArrayList<>(TrainerTest.sums(20, 12));
         // Longer sequences with several targets, so padding and multi-target averaging are exercised.
@@ -41,8 +49,8 @@ class AdamWReferenceTest {
         int steps = 8;
         int batch = 6;
         // clip 0.5 is below the early gradient norms, so clipping is active in some steps.
-        TrainOptions o = new TrainOptions(steps, batch, LearningRateSchedule.cosine(1e-2, 3, steps, 0.1),
-                AdamWOptions.defaults().withWeightDecay(0.1), 0.5, 99, 0, 0);
+        TrainOptions o = new TrainOptions(steps, batch, schedule, AdamWOptions.defaults().withWeightDecay(0.1).withDecayScope(scope),
+                0.5, 99, 0, 0);
 
         ArrayNode batches = Json.mapper().createArrayNode();
         DataOrder order = new DataOrder(data.size(), o.seed());
@@ -60,9 +68,10 @@ class AdamWReferenceTest {
             }
         }
         ObjectNode spec = Json.mapper().createObjectNode();
-        spec.put("kind", "cosine").put("lr", 1e-2).put("warmup", 3).put("total", steps).put("min_ratio", 0.1)
-                .put("beta1", 0.9).put("beta2", 0.999).put("eps", 1e-8).put("weight_decay", 0.1).put("decay_scope", "matrices")
-                .put("clip", 0.5);
+        spec.put("kind", schedule.kind().name().toLowerCase()).put("lr", schedule.peak()).put("warmup", schedule.warmupSteps())
+                .put("total", schedule.totalSteps()).put("min_ratio", schedule.minRatio())
+                .put("beta1", 0.9).put("beta2", 0.999).put("eps", 1e-8).put("weight_decay", 0.1)
+                .put("decay_scope", scope == AdamWOptions.DecayScope.ALL ? "all" : "matrices").put("clip", 0.5);
         spec.putArray("save_steps").add(1).add(4).add(steps);
         Files.writeString(dir.resolve("batches.json"), Json.write(batches));
         Files.writeString(dir.resolve("spec.json"), Json.write(spec));
@@ -98,6 +107,6 @@ class AdamWReferenceTest {
             }
         }
         assertTrue(clipped, "the test must exercise clipping");
-        System.out.println("AdamW vs torch: max |Δθ| = " + worst);
+        System.out.println(c.family().modelType() + " AdamW vs torch: max |Δθ| = " + worst);
     }
 }
