@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             WorldSweepCommand.class,
             WorldReportCommand.class,
             WorldCaptureCommand.class,
+            WorldBenchCommand.class,
         })
 final class WorldCommand implements Runnable {
     @CommandLine.Spec

@@ -98,14 +98,13 @@ public final class WorldTraining {
     public static final String DIVERGED = "diverged";
 
     /**
-     * The model trained on a world: Llama-family blocks (pre-norm, rotary positions, no biases)
-     * with a separate unembedding, an MLP of 8/3 · width (SwiGLU, parameter-matched to GPT-2's
-     * 4 · width GELU MLP; Touvron et al. 2023, §2.2), context = the world's longest example.
+     * The model trained on a world: the GPT-2-like pre-LN block with rotary positions used by
+     * Minegishi et al. (LayerNorm with biases, 4 · width GELU MLP, tied unembedding, RoPE on every
+     * head dimension; ScaleLab's {@code gpt_neox} family, {@link ModelConfig#gptNeoX}); context =
+     * the world's longest example.
      */
     public static ModelConfig modelConfig(World world, RunSpec spec) {
-        int dMlp = (8 * spec.width() / 3 + 7) / 8 * 8;
-        return ModelConfig.llama(world.vocabulary().size(), spec.width(), spec.depth(), spec.heads(), spec.heads(), dMlp,
-                Math.max(16, world.maxSequenceLength()), 10000.0, false);
+        return ModelConfig.gptNeoX(world.vocabulary().size(), spec.width(), spec.depth(), spec.heads(), Math.max(16, world.maxSequenceLength()));
     }
 
     /** The world's training examples as trainer examples: loss on the target tokens only. */
