@@ -403,8 +403,8 @@ public final class LabStore implements AutoCloseable {
             ps.setString(1, run);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    double v = rs.getDouble(3);
-                    out.add(new CurvePoint(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : v));
+                    Object v = rs.getObject(3); // getDouble + wasNull reads NULL as NaN in DuckDB's driver
+                    out.add(new CurvePoint(rs.getLong(1), rs.getString(2), v == null ? null : ((Number) v).doubleValue()));
                 }
             }
         } catch (SQLException e) {
