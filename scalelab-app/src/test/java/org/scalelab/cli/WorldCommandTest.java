@@ -119,4 +119,14 @@ class WorldCommandTest {
         assertEquals(2, noRuns.code);
         assertTrue(noRuns.err.toString().contains("no runs"), noRuns.err.toString());
     }
+
+    @Test
+    void theDemoArgumentsAreValidCommandLines() {
+        picocli.CommandLine cl = new picocli.CommandLine(new Main());
+        // Parsing checks every option name and value type without training anything.
+        cl.parseArgs(WorldDemo.sweepArgs(dir.resolve("lab")));
+        cl = new picocli.CommandLine(new Main());
+        cl.parseArgs(WorldDemo.reportArgs(dir.resolve("lab"), dir.resolve("out")));
+        assertTrue(List.of(WorldDemo.sweepArgs(dir)).contains(WorldDemo.EXPERIMENT));
+    }
 }

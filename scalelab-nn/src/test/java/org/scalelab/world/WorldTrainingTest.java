@@ -63,15 +63,18 @@ class WorldTrainingTest {
     }
 
     @Test
-    void killedWithKill9AndRestartedTheRunLosesAndDuplicatesNoLoggedPoint() throws Exception {
+    void aSweepKilledWithKill9AndRestartedLosesNoFinishedRunAndNoLoggedPoint() throws Exception {
         World world = WorldGenerator.generate(WORLD);
-        Map<String, Double> reference;
+        List<RunSpec> specs = List.of(SPEC.withSeed(1), SPEC.withSeed(2));
+        Map<String, Map<String, Double>> reference = new LinkedHashMap<>();
         try (LabStore store = LabStore.open(dir.resolve("ref"))) {
-            WorldTraining.run(world, "kill", SPEC, dir.resolve("ref-run"), store, OPTIONS, null);
-            reference = points(store, WorldTraining.runName("kill", SPEC));
+            WorldSweep.run(world, "kill", specs, dir.resolve("ref-runs"), store, OPTIONS, 1);
+            for (RunSpec s : specs) {
+                reference.put(WorldTraining.runName("kill", s), points(store, WorldTraining.runName("kill", s)));
+            }
         }
         Path lab = dir.resolve("lab");
-        Path runDir = dir.resolve("run");
+        Path runsDir = dir.resolve("runs");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
         for (String p : List.of("ai.djl.offline", "DJL_OFFLINE", "OPT_OUT_TRACKING", "DJL_CACHE_DIR")) {
@@ -79,37 +82,48 @@ class WorldTrainingTest {
                 cmd.add("-D" + p + "=" + System.getProperty(p));
             }
         }
-        cmd.addAll(List.of(WorldTrainingChild.class.getName(), lab.toString(), runDir.toString()));
+        cmd.addAll(List.of(WorldTrainingChild.class.getName(), lab.toString(), runsDir.toString()));
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        long killedAfter = -1;
+        boolean firstFinished = false;
+        boolean killed = false;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                // Past the checkpoint at step 120, before the end: points after the checkpoint are logged twice.
-                if (line.startsWith("logged ") && Long.parseLong(line.substring(7)) > 130) {
-                    killedAfter = Long.parseLong(line.substring(7));
-                    child.destroyForcibly(); // SIGKILL: no shutdown hooks, no closing of the store
-                    break;
+                firstFinished |= line.equals("finished 1");
+                // In the second run, past its checkpoint at step 120 and before its end: points after the
+                // checkpoint will be logged twice.
+                if (firstFinished && line.startsWith("logged ")) {
+                    long step = Long.parseLong(line.substring(7));
+                    if (step > 130 && step < SPEC.steps()) {
+                        child.destroyForcibly(); // SIGKILL: no shutdown hooks, the store is not closed
+                        killed = true;
+                        break;
+                    }
                 }
             }
         }
         assertTrue(child.waitFor(60, TimeUnit.SECONDS));
-        assertTrue(killedAfter > 0 && killedAfter < SPEC.steps(), "the child was killed mid-run (after step " + killedAfter + ")");
+        assertTrue(killed, "the child was killed in the middle of the second run");
         try (LabStore store = LabStore.open(lab)) {
-            assertEquals("running", store.trainingRun(WorldTraining.runName("kill", SPEC)).status());
-            WorldTraining.RunResult resumed = WorldTraining.run(world, "kill", SPEC, runDir, store, OPTIONS, null);
-            assertFalse(resumed.skipped());
-            Map<String, Double> got = points(store, resumed.run());
-            assertEquals(reference.keySet(), got.keySet(), "every (step, metric) exactly once");
-            for (Map.Entry<String, Double> e : reference.entrySet()) {
-                Double v = got.get(e.getKey());
-                if (e.getValue() == null) {
-                    assertEquals(null, v, e.getKey());
-                } else {
-                    assertEquals(e.getValue(), v, 1e-5, "resumed run replays the same values: " + e.getKey());
+            assertEquals("finished", store.trainingRun(WorldTraining.runName("kill", specs.get(0))).status());
+            assertEquals("running", store.trainingRun(WorldTraining.runName("kill", specs.get(1))).status());
+            WorldSweep.Summary again = WorldSweep.run(world, "kill", specs, runsDir, store, OPTIONS, 2);
+            assertEquals(1, again.skipped(), "the finished run is not trained again");
+            assertEquals(1, again.trained(), "the killed run resumes");
+            for (RunSpec s : specs) {
+                String run = WorldTraining.runName("kill", s);
+                Map<String, Double> got = points(store, run);
+                Map<String, Double> want = reference.get(run);
+                assertEquals(want.keySet(), got.keySet(), run + ": every (step, metric) exactly once");
+                for (Map.Entry<String, Double> e : want.entrySet()) {
+                    if (e.getValue() == null) {
+                        assertEquals(null, got.get(e.getKey()), e.getKey());
+                    } else {
+                        assertEquals(e.getValue(), got.get(e.getKey()), 1e-5, run + " replays the same values: " + e.getKey());
+                    }
                 }
+                assertEquals("finished", store.trainingRun(run).status());
             }
-            assertEquals("finished", store.trainingRun(resumed.run()).status());
         }
     }
 }
