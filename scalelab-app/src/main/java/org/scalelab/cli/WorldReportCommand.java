@@ -116,6 +116,23 @@ final class WorldReportCommand implements Callable<Integer> {
         for (String f : r.findings()) {
             report.verdict("finding", f, true);
         }
+        report.heading("Held-out abilities over training, all runs");
+        Plot pooled = Plot.of("mean over all " + r.runs().size() + " runs", "step", "accuracy").logX();
+        for (String set : List.of("analogical_id", "analogical_ood", "compositional_near_ood", "compositional_far_ood", "truth_ood",
+                "trajectory_ood")) {
+            double[][] mean = meanCurve(r, curves, null, set);
+            if (mean != null) {
+                pooled.line(set, mean[0], mean[1]);
+            }
+        }
+        report.plot("pooled_curves", pooled, "Each split's accuracy averaged over every run of the experiment (every size and seed),"
+                + " at the steps all runs logged.");
+        List<List<String>> prow = new ArrayList<>();
+        for (Transience.Result t : r.pooled()) {
+            prow.add(List.of(t.evalSet(), t.verdict(), String.format(Locale.ROOT, "%.2f", t.drop().mean()),
+                    t.drop().ci95() == null ? "-" : ci(t.drop().ci95()), t.transientSeeds() + " / " + t.seeds().size()));
+        }
+        report.table(List.of("held-out split", "transience (runs as replicates)", "mean drop", "95 % CI", "runs dropping"), prow);
         report.heading("Accuracy vs step");
         int n = 0;
         for (WorldAnalysis.Cell c : r.cells()) {
@@ -192,12 +209,12 @@ final class WorldReportCommand implements Callable<Integer> {
         report.table(List.of("run", "status", "parameters", "steps", "seconds", "atomic", "near OOD", "analogy OOD", "analogy peak"), runs);
     }
 
-    /** Mean over a cell's seeds at the steps all of them logged. */
+    /** Mean over a cell's seeds (or every run, when {@code c} is null) at the steps all of them logged. */
     private static double[][] meanCurve(WorldAnalysis.Result r, Map<String, Map<String, Curve>> curves, WorldAnalysis.Cell c, String set) {
         TreeMap<Long, double[]> sum = new TreeMap<>();
         int k = 0;
         for (WorldAnalysis.RunSummary s : r.runs()) {
-            if (s.width() != c.width() || s.depth() != c.depth()) {
+            if (c != null && (s.width() != c.width() || s.depth() != c.depth())) {
                 continue;
             }
             Curve cv = curves.get(s.run()).get(set);

@@ -17,7 +17,7 @@ final class WorldRunOptions {
     @Option(names = "--heads", paramLabel = "N", defaultValue = "4", description = "Attention heads (must divide every width). Default: ${DEFAULT-VALUE}.")
     int heads;
 
-    @Option(names = "--lr", paramLabel = "X", defaultValue = "1e-3", description = "Peak AdamW learning rate (after a warmup of min(100, steps/10)). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "3e-3", description = "Peak AdamW learning rate (after a warmup of min(100, steps/10)). Default: ${DEFAULT-VALUE}.")
     double lr;
 
     @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0.1", description = "AdamW weight decay on matrices. Default: ${DEFAULT-VALUE}.")
@@ -26,7 +26,7 @@ final class WorldRunOptions {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "64", description = "Examples per step. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "4000", description = "Optimiser steps per run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "3000", description = "Optimiser steps per run. Default: ${DEFAULT-VALUE}.")
     int steps;
 
     @Option(names = "--cosine", description = "Cosine decay to 10% of the peak rate instead of a constant rate.")

@@ -43,8 +43,13 @@ public final class WorldAnalysis {
     public record Cell(int width, int depth, int seeds, List<Emergence.Result> emergence, List<Transience.Result> transience,
                        Emergence.Order analogyAfterComposition) {}
 
-    public record Result(String experiment, List<RunSummary> runs, List<Cell> cells, List<ScalingShape.Result> scaling,
-                         List<String> findings, Provenance provenance) {}
+    /**
+     * @param pooled transience of each held-out ability with every run of the experiment as a replicate
+     *               (whatever its size): an effect shared by all sizes shows here even when each cell has
+     *               too few seeds or examples for its own interval
+     */
+    public record Result(String experiment, List<RunSummary> runs, List<Cell> cells, List<Transience.Result> pooled,
+                         List<ScalingShape.Result> scaling, List<String> findings, Provenance provenance) {}
 
     /** Accuracy curves of a run by evaluation set (points whose value was not finite are left out). */
     public static Map<String, Curve> curves(LabStore store, String run) {
@@ -128,6 +133,27 @@ public final class WorldAnalysis {
             }
             cells.add(new Cell(cr.get(0).width(), cr.get(0).depth(), cr.size(), em, tr, order));
         }
+        List<Transience.Result> pooled = new ArrayList<>();
+        for (String set : HELD_OUT) {
+            List<Curve> all = new ArrayList<>();
+            curvesByRun.values().forEach(c -> {
+                if (c.containsKey(set)) {
+                    all.add(c.get(set));
+                }
+            });
+            if (all.size() < 2) {
+                continue;
+            }
+            Transience.Result t = Transience.detect(set + " (all runs)", all, o.transience());
+            pooled.add(t);
+            if ("transient".equals(t.verdict())) {
+                findings.add(0, String.format(Locale.ROOT, "%s is transient across all %d runs: mean drop %.2f from its peak%s, peak at step ~%.0f%s;"
+                        + " %d of %d runs drop by more than %.2f", set, all.size(), t.drop().mean(), ci(t.drop().ci95()),
+                        Math.pow(10, t.peakStepLog10().mean()), ci(t.peakStepLog10().ci95() == null ? null
+                                : List.of(Math.pow(10, t.peakStepLog10().ci95().get(0)), Math.pow(10, t.peakStepLog10().ci95().get(1)))),
+                        t.transientSeeds(), all.size(), o.transience().threshold()));
+            }
+        }
         List<ScalingShape.Result> scaling = new ArrayList<>();
         TreeSet<Integer> widths = new TreeSet<>();
         TreeSet<Integer> depths = new TreeSet<>();
@@ -153,7 +179,7 @@ public final class WorldAnalysis {
         opts.put("alpha", o.shape().alpha());
         Provenance p = Provenance.of("world analysis", List.of(new Provenance.Input("lab " + store.lab() + " experiment " + experiment,
                 Provenance.sha256(Json.write(runs)), runs.size())), opts, o.shape().seed());
-        return new Result(experiment, runs, cells, scaling, findings, p);
+        return new Result(experiment, runs, cells, pooled, scaling, findings, p);
     }
 
     private static List<Curve> seedCurves(List<RunSummary> cell, Map<String, Map<String, Curve>> curves, String set) {
