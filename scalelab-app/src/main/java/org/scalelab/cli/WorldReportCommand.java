@@ -125,8 +125,8 @@ final class WorldReportCommand implements Callable<Integer> {
                 pooled.line(set, mean[0], mean[1]);
             }
         }
-        report.plot("pooled_curves", pooled, "Each split's accuracy averaged over every run of the experiment (every size and seed),"
-                + " at the steps all runs logged.");
+        report.plot("pooled_curves", pooled, "Each split's accuracy averaged over every run of the experiment (every size and seed)"
+                + " that logged the step (runs that diverged drop out; steps fewer than half the runs reached are not shown).");
         List<List<String>> prow = new ArrayList<>();
         for (Transience.Result t : r.pooled()) {
             prow.add(List.of(t.evalSet(), t.verdict(), String.format(Locale.ROOT, "%.2f", t.drop().mean()),
@@ -209,7 +209,7 @@ final class WorldReportCommand implements Callable<Integer> {
         report.table(List.of("run", "status", "parameters", "steps", "seconds", "atomic", "near OOD", "analogy OOD", "analogy peak"), runs);
     }
 
-    /** Mean over a cell's seeds (or every run, when {@code c} is null) at the steps all of them logged. */
+    /** Mean over a cell's seeds at the steps all of them logged, or over every run (c null) at the steps half of them logged. */
     private static double[][] meanCurve(WorldAnalysis.Result r, Map<String, Map<String, Curve>> curves, WorldAnalysis.Cell c, String set) {
         TreeMap<Long, double[]> sum = new TreeMap<>();
         int k = 0;
@@ -233,9 +233,12 @@ final class WorldReportCommand implements Callable<Integer> {
         }
         int seeds = k;
         List<double[]> pts = new ArrayList<>();
+        // A cell's curve needs every seed at a step; the pooled curve (c == null) keeps a step that at
+        // least half the runs logged, so one run that diverged early does not cut it short.
+        double need = c == null ? Math.ceil(seeds / 2.0) : seeds;
         sum.forEach((step, acc) -> {
-            if (acc[1] == seeds) {
-                pts.add(new double[] {step, acc[0] / seeds});
+            if (acc[1] >= need) {
+                pts.add(new double[] {step, acc[0] / acc[1]});
             }
         });
         return new double[][] {pts.stream().mapToDouble(x -> x[0]).toArray(), pts.stream().mapToDouble(x -> x[1]).toArray()};

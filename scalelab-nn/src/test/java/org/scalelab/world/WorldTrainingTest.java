@@ -126,4 +126,18 @@ class WorldTrainingTest {
             }
         }
     }
+
+    @Test
+    void aRunThatDivergesIsRecordedAsDivergedAfterOneResumeAndNotTrainedAgain() {
+        World world = WorldGenerator.generate(WORLD);
+        RunSpec absurd = new RunSpec(32, 1, 2, 1e30, 0.0, 32, 200, 1); // AdamW steps of ~1e30 overflow float32 at once
+        try (LabStore store = LabStore.open(dir.resolve("lab"))) {
+            WorldTraining.RunResult r = WorldTraining.run(world, "d", absurd, dir.resolve("run"), store, OPTIONS, null);
+            assertEquals(WorldTraining.DIVERGED, r.status());
+            assertTrue(r.steps() < absurd.steps(), "stopped at step " + r.steps());
+            assertEquals(WorldTraining.DIVERGED, store.trainingRun(r.run()).status());
+            WorldTraining.RunResult again = WorldTraining.run(world, "d", absurd, dir.resolve("run"), store, OPTIONS, null);
+            assertTrue(again.skipped(), "a diverged run is deterministic: it is not trained again");
+        }
+    }
 }
