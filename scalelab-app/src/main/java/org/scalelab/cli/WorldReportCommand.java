@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         description = {"Analyse an experiment's curves from the lab store and write an HTML report: accuracy vs step",
             "per split (log x) for each width × depth, final and peak held-out accuracy vs width and depth,",
             "alignment (Dirichlet energy over the functor's edges) vs analogical accuracy, and the detectors'",
-            "verdicts with 95 % intervals across seeds: emergence step, analogy after composition, transient",
+            "verdicts with 95 %% intervals across seeds: emergence step, analogy after composition, transient",
             "abilities, non-monotonic scaling (the law engine's shape test). The result is saved in the store."},
         footer = {"", "Example:", "  scalelab world report --experiment small            # LAB/reports/world-small/index.html",
             "  scalelab world report --experiment small --transience-threshold 0.15 --json --no-store"})

@@ -29,7 +29,7 @@ final class WorldRunOptions {
     @Option(names = "--steps", paramLabel = "N", defaultValue = "3000", description = "Optimiser steps per run. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--cosine", description = "Cosine decay to 10% of the peak rate instead of a constant rate.")
+    @Option(names = "--cosine", description = "Cosine decay to 10%% of the peak rate instead of a constant rate.")
     boolean cosine;
 
     @Option(names = "--eval-per-decade", paramLabel = "N", defaultValue = "8", description = "Evaluations per factor of 10 in steps. Default: ${DEFAULT-VALUE}.")
