@@ -16,7 +16,8 @@ import org.scalelab.laws.ShapeTest;
  * {@code scalelab fit shape}) runs on every run's value. Sweeps have few sizes (e.g. depths 1, 2, 4),
  * too few for two lines of 3 points a side, so two descriptive seed-level comparisons come with it:
  * whether the best size is an interior one and beats the largest, and whether the largest is worse
- * than the smallest, each by a Welch interval (Welch 1947) over seeds.
+ * than the smallest, each by a Welch interval (Welch 1947) over seeds; a falling linear trend of all
+ * runs in log x (ShapeTest's trend test) also counts as "decreasing" (bigger is worse).
  */
 public final class ScalingShape {
     private ScalingShape() {}
@@ -34,7 +35,7 @@ public final class ScalingShape {
      * @param largestMinusSmallest Welch 95 % interval of mean(largest x) − mean(smallest x)
      * @param verdict       "non_monotonic" (ShapeTest: U or inverted U), "interior_best" (an interior size beats the
      *                      largest, interval above 0), "decreasing" (the largest is worse than the smallest, interval
-     *                      below 0), else "monotone"
+     *                      below 0, or ShapeTest's linear trend in log x falls with p &lt; α), else "monotone"
      */
     public record Result(String axis, String metric, List<Level> levels, ShapeTest.Result shape, double bestX,
                          List<Double> bestMinusLargest, List<Double> largestMinusSmallest, String verdict) {}
@@ -74,7 +75,8 @@ public final class ScalingShape {
             verdict = "non_monotonic";
         } else if (bestGap != null && bestGap.get(0) > 0) {
             verdict = "interior_best";
-        } else if (endGap != null && endGap.get(1) < 0) {
+        } else if ((endGap != null && endGap.get(1) < 0) || ("monotone_decreasing".equals(shape.shape())
+                && shape.trendPValue() != null && shape.trendPValue() < options.alpha())) {
             verdict = "decreasing";
         } else {
             verdict = "monotone";

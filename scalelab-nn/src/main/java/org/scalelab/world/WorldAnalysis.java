@@ -19,15 +19,18 @@ import org.scalelab.store.LabStore;
  * Everything a sweep's curves say, read back from the lab store: per run its final and peak
  * accuracy on every evaluation set; per cell (width × depth, across seeds) the emergence step and
  * transience of each ability, and whether analogy emerges after composition; per axis (width at
- * each depth, depth at each width) the scaling shape of final and peak held-out accuracy; and a
+ * each depth, depth at each width) the scaling shape of final and peak accuracy ({@link #SCALING}); and a
  * list of plain-language findings for the report.
  */
 public final class WorldAnalysis {
     private WorldAnalysis() {}
 
-    /** Held-out abilities whose scaling and transience are tested. */
+    /** Held-out abilities whose transience is tested across all runs. */
     public static final List<String> HELD_OUT = List.of("compositional_near_ood", "compositional_far_ood", "analogical_ood", "truth_ood",
             "trajectory_ood");
+    /** Abilities whose scaling in width and depth is tested: the held-out ones, and memorisation of trained facts. */
+    public static final List<String> SCALING = List.of("atomic_id", "compositional_id", "compositional_near_ood", "compositional_far_ood",
+            "analogical_ood", "truth_ood", "trajectory_ood");
 
     public record Options(Emergence.Options emergence, Transience.Options transience, ShapeTest.Options shape) {
         public static Options defaults() {
@@ -162,7 +165,7 @@ public final class WorldAnalysis {
             depths.add(r.depth());
         });
         for (String measure : List.of("final", "peak")) {
-            for (String set : HELD_OUT) {
+            for (String set : SCALING) {
                 for (int d : depths) {
                     axis(scaling, findings, runs, "width", measure, set, r -> r.depth() == d, RunSummary::width, "depth " + d, o);
                 }

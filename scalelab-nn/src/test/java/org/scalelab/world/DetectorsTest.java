@@ -165,6 +165,13 @@ class DetectorsTest {
         double[] x = {64, 64, 64, 128, 128, 128, 256, 256, 256};
         double[] down = {0.9, 0.85, 0.95, 0.6, 0.65, 0.7, 0.3, 0.35, 0.25};
         assertEquals("decreasing", ScalingShape.analyze("width", "m", x, down, ShapeTest.Options.defaults()).verdict());
+        // Two seeds a size: the Welch interval of largest − smallest (df ≈ 2) still reaches 0, but the linear
+        // trend over all 8 runs in log width falls clearly.
+        double[] x2 = {32, 32, 64, 64, 128, 128, 256, 256};
+        double[] y2 = {0.96, 0.95, 0.94, 0.90, 0.71, 0.73, 0.66, 0.59};
+        ScalingShape.Result trend = ScalingShape.analyze("width", "m", x2, y2, ShapeTest.Options.defaults());
+        assertTrue(trend.shape().trendPValue() < 0.05, "trend p " + trend.shape().trendPValue());
+        assertEquals("decreasing", trend.verdict());
         double[] up = {0.3, 0.35, 0.25, 0.6, 0.65, 0.7, 0.9, 0.85, 0.95};
         assertEquals("monotone", ScalingShape.analyze("width", "m", x, up, ShapeTest.Options.defaults()).verdict());
         assertThrows(InputException.class, () -> ScalingShape.analyze("width", "m", new double[] {0}, new double[] {1}, ShapeTest.Options.defaults()));
