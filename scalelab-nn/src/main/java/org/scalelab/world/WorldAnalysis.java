@@ -218,7 +218,7 @@ public final class WorldAnalysis {
         if (!"monotone".equals(s.verdict())) {
             findings.add(String.format(Locale.ROOT, "%s accuracy on %s vs %s at %s: %s (best %s %.0f%s)", measure, set, axis, at,
                     s.verdict().replace('_', ' '), axis, s.bestX(),
-                    s.bestMinusLargest() == null ? "" : String.format(Locale.ROOT, ", best − largest %s", ci(s.bestMinusLargest()))));
+                    s.bestMinusLargest() == null ? "" : String.format(Locale.ROOT, ", best − largest%s", ci(s.bestMinusLargest()))));
         }
     }
 
