@@ -40,6 +40,8 @@ import picocli.CommandLine.Command;
             CaptureCommand.class,
             GenerateCommand.class,
             DirectionCommand.class,
+            TrainCommand.class,
+            WorldCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -29,7 +29,7 @@ final class ModelInitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--family", required = true, paramLabel = "NAME", description = "Architecture: gpt2, llama, mistral, qwen2, gemma, gemma2 or phi3.")
+    @Option(names = "--family", required = true, paramLabel = "NAME", description = "Architecture: gpt2, llama, mistral, qwen2, gemma, gemma2, phi3, or gpt_neox (GPT-2-like pre-LN block with RoPE).")
     String family;
 
     @Option(names = "--d-model", required = true, paramLabel = "N", description = "Residual stream width.")
@@ -63,7 +63,7 @@ final class ModelInitCommand implements Callable<Integer> {
     @Option(names = "--rope-theta", paramLabel = "X", description = "RoPE base of the rotary families. Default: 1000000 for qwen2, else 10000.")
     Double ropeTheta;
 
-    @Option(names = "--tie-embeddings", description = "llama, mistral, qwen2, phi3: reuse the token embedding as the unembedding (gpt2 and gemma always do).")
+    @Option(names = "--tie-embeddings", description = "llama, mistral, qwen2, phi3: reuse the token embedding as the unembedding (gpt2, gemma and gpt_neox made here always do).")
     boolean tie;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Random seed. Default: ${DEFAULT-VALUE}.")
@@ -88,17 +88,21 @@ final class ModelInitCommand implements Callable<Integer> {
         if (f == Family.GPT2 && (kv != heads || headDim != null || slidingWindow != null || ropeTheta != null)) {
             throw new InputException("--kv-heads, --head-dim, --sliding-window, --rope-theta: gpt2 has none of these; omit them");
         }
+        if (f == Family.GPT_NEOX && (kv != heads || headDim != null || slidingWindow != null)) {
+            throw new InputException("--kv-heads, --head-dim, --sliding-window: gpt_neox has one kv head per head, head_dim = d_model / heads"
+                    + " and no sliding window; omit them");
+        }
         if (slidingWindow != null && (f == Family.LLAMA || f == Family.GEMMA)) {
             throw new InputException("--sliding-window: " + f.modelType() + " has no sliding-window attention (mistral, qwen2, gemma2 and phi3 do)");
         }
         if (slidingWindow != null && slidingWindow <= 0) {
             throw new InputException("--sliding-window: " + slidingWindow + " must be positive");
         }
-        if (tie && (f == Family.GPT2 || f == Family.GEMMA || f == Family.GEMMA2)) {
+        if (tie && (f == Family.GPT2 || f == Family.GEMMA || f == Family.GEMMA2 || f == Family.GPT_NEOX)) {
             throw new InputException("--tie-embeddings: " + f.modelType() + " always ties its embeddings; omit it");
         }
         // The rotary families' MLP keeps the parameter count of a 4·d GELU MLP with three matrices: 2/3 · 4d (Touvron et al. 2023, §2.2).
-        int mlp = dMlp != null ? dMlp : f == Family.GPT2 ? 4 * dModel : (8 * dModel / 3 + 7) / 8 * 8;
+        int mlp = dMlp != null ? dMlp : f == Family.GPT2 || f == Family.GPT_NEOX ? 4 * dModel : (8 * dModel / 3 + 7) / 8 * 8;
         ModelConfig config = ModelConfig.of(f, vocab, dModel, layers, heads, kv, headDim != null ? headDim : dModel / heads, mlp, maxPositions);
         if (ropeTheta != null) {
             config = new ModelConfig(f, vocab, dModel, layers, heads, kv, config.headDim(), mlp, maxPositions, config.normEps(), ropeTheta,

@@ -203,6 +203,9 @@ public final class ShapeTest {
         } else if (left.nPoints() < MIN_SIDE_POINTS || right.nPoints() < MIN_SIDE_POINTS) {
             why = "fewer than " + MIN_SIDE_POINTS + " points on one side of the vertex (" + left.nPoints() + " left, "
                     + right.nPoints() + " right)";
+        } else if (left.pValue() == null || right.pValue() == null) {
+            // Several runs at one size (seeds) can leave a side with a single distinct x: no slope to test.
+            why = "a side of the vertex has all its points at one x, so its slope cannot be tested";
         } else if (!(left.pValue() < sideAlpha)) {
             why = "the points left of the vertex do not " + (sign > 0 ? "fall" : "rise") + " significantly (p = "
                     + fmt(left.pValue()) + ")";

@@ -312,6 +312,113 @@ public final class LabStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Records (or updates) a training run: its experiment (e.g. the world it trains on), settings,
+     * status ("running", "finished"), parameter count, last step and training seconds.
+     */
+    public synchronized void putTrainingRun(TrainingRun r) {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, r.run());
+            ps.setString(2, r.experiment());
+            ps.setString(3, r.specJson());
+            ps.setString(4, r.status());
+            ps.setLong(5, r.parameters());
+            ps.setLong(6, r.step());
+            ps.setDouble(7, r.seconds());
+            ps.setString(8, java.time.Instant.now().toString());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new ScaleLabException(lab + ": cannot record training run " + r.run() + ": " + SqlText.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** The training run named {@code run}, or null. */
+    public synchronized TrainingRun trainingRun(String run) {
+        List<TrainingRun> l = trainingRuns("WHERE run = ?", run);
+        return l.isEmpty() ? null : l.get(0);
+    }
+
+    /** Every training run of {@code experiment} (null: all), by name. */
+    public synchronized List<TrainingRun> trainingRuns(String experiment) {
+        return experiment == null ? trainingRuns("", null) : trainingRuns("WHERE experiment = ?", experiment);
+    }
+
+    private List<TrainingRun> trainingRuns(String where, String arg) {
+        List<TrainingRun> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT run, experiment, spec_json, status, parameters, step, seconds "
+                + "FROM training_runs " + where + " ORDER BY run")) {
+            if (arg != null) {
+                ps.setString(1, arg);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TrainingRun(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                            rs.getLong(6), rs.getDouble(7)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new ScaleLabException(lab + ": cannot read training runs: " + SqlText.firstLine(e.getMessage()), e);
+        }
+        return out;
+    }
+
+    /**
+     * Logs one step's metrics of a run in one transaction. A point logged before (same run, step and
+     * metric) is replaced, so a resumed run never duplicates what the interrupted one logged.
+     */
+    public synchronized void putCurvePoints(String run, long step, Map<String, Double> metrics) {
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_curves VALUES (?, ?, ?, ?)")) {
+                for (Map.Entry<String, Double> m : metrics.entrySet()) {
+                    ps.setString(1, run);
+                    ps.setLong(2, step);
+                    ps.setString(3, m.getKey());
+                    Double v = m.getValue();
+                    if (v == null || !Double.isFinite(v)) {
+                        ps.setNull(4, java.sql.Types.DOUBLE);
+                    } else {
+                        ps.setDouble(4, v);
+                    }
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new ScaleLabException(lab + ": cannot log step " + step + " of run " + run + ": " + SqlText.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** A run's logged points, by step then metric (null values were not finite when logged). */
+    public synchronized List<CurvePoint> curvePoints(String run) {
+        List<CurvePoint> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT step, metric, value FROM training_curves WHERE run = ? ORDER BY step, metric")) {
+            ps.setString(1, run);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Object v = rs.getObject(3); // getDouble + wasNull reads NULL as NaN in DuckDB's driver
+                    out.add(new CurvePoint(rs.getLong(1), rs.getString(2), v == null ? null : ((Number) v).doubleValue()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new ScaleLabException(lab + ": cannot read the curves of run " + run + ": " + SqlText.firstLine(e.getMessage()), e);
+        }
+        return out;
+    }
+
+    /** A run ScaleLab trains (row of table training_runs); {@code specJson} holds its settings. */
+    public record TrainingRun(String run, String experiment, String specJson, String status, long parameters, long step, double seconds) {}
+
+    /** One logged value of a training run. */
+    public record CurvePoint(long step, String metric, Double value) {}
+
     @Override
     public synchronized void close() {
         closeQuietly(connection);

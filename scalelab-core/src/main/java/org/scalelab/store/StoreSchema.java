@@ -19,7 +19,11 @@ import org.scalelab.ScaleLabException;
  * metrics(run_id, name, value)                                                   -- long format: metric names vary by file
  * results(result_id, analysis, created_at, version, inputs_json, options_json, seed, result_json)
  * view points(run_id, import_id, model, family, params, tokens, compute, &lt;one column per metric&gt;)
+ * training_runs(run PRIMARY KEY, experiment, spec_json, status, parameters, step, seconds, updated_at)   -- runs ScaleLab trains itself
+ * training_curves(run, step, metric, value, PRIMARY KEY(run, step, metric))                           -- logged during training
  * </pre>
+ * The two training tables were added without a version bump: they are created when missing, so
+ * older labs gain them on first open and nothing existing changes.
  */
 final class StoreSchema {
     static final int VERSION = 1;
@@ -45,6 +49,7 @@ final class StoreSchema {
                 throw new ScaleLabException(lab + ": store schema version " + v + " is newer than this ScaleLab understands ("
                         + VERSION + "); upgrade ScaleLab");
             }
+            ensureTrainingTables(c);
             return;
         }
         c.setAutoCommit(false);
@@ -62,11 +67,27 @@ final class StoreSchema {
             refreshPointsView(c);
             st.execute("INSERT INTO meta VALUES ('schema_version', '" + VERSION + "')");
             c.commit();
+            ensureTrainingTables(c);
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Tables of training runs and their logged curves. The primary key on (run, step, metric) makes
+     * logging idempotent: a run resumed from a checkpoint re-logs the steps after it and replaces
+     * the killed run's points instead of duplicating them.
+     */
+    static void ensureTrainingTables(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS training_runs(run VARCHAR PRIMARY KEY, experiment VARCHAR NOT NULL, "
+                    + "spec_json VARCHAR NOT NULL, status VARCHAR NOT NULL, parameters BIGINT, step BIGINT NOT NULL, seconds DOUBLE, "
+                    + "updated_at VARCHAR NOT NULL)");
+            st.execute("CREATE TABLE IF NOT EXISTS training_curves(run VARCHAR NOT NULL, step BIGINT NOT NULL, metric VARCHAR NOT NULL, "
+                    + "value DOUBLE, PRIMARY KEY(run, step, metric))");
         }
     }
 

@@ -14,20 +14,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * the rename is atomic) and are created with the process's default permissions (umask), unlike
  * {@link Files#createTempFile}, whose owner-only permissions would survive the rename.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private static final AtomicLong COUNTER = new AtomicLong();
 
     private AtomicFiles() {}
 
     /** A fresh hidden path next to {@code target}: {@code .name.<pid>-<n>.tmp}. */
-    static Path temporarySibling(Path target) {
+    public static Path temporarySibling(Path target) {
         Path abs = target.toAbsolutePath();
         return abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "-"
                 + COUNTER.incrementAndGet() + ".tmp");
     }
 
     /** Writes {@code text} (UTF-8) to {@code target} via a temporary sibling and an atomic rename. */
-    static void writeString(Path target, String text) throws IOException {
+    public static void writeString(Path target, String text) throws IOException {
         Files.createDirectories(target.toAbsolutePath().getParent());
         Path tmp = temporarySibling(target);
         try {
@@ -39,7 +39,7 @@ final class AtomicFiles {
     }
 
     /** Atomic rename where the file system allows it, else a plain replace. */
-    static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    public static void moveIntoPlace(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

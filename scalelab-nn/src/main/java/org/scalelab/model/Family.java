@@ -28,7 +28,15 @@ public enum Family {
      */
     GEMMA2("gemma2", "Gemma2ForCausalLM"),
     /** Phi-3 (Abdin et al. 2024): Llama's layer with fused qkv_proj and gate_up_proj weights. */
-    PHI3("phi3", "Phi3ForCausalLM");
+    PHI3("phi3", "Phi3ForCausalLM"),
+    /**
+     * GPT-NeoX (Black et al. 2022) with sequential residuals ({@code use_parallel_residual: false})
+     * and full rotary embedding ({@code rotary_pct: 1}): GPT-2's pre-LN block (LayerNorm with bias,
+     * biased linear layers, GELU MLP) with RoPE instead of learned positions, the "GPT-2 with RoPE"
+     * of the controlled-world experiments (Minegishi et al. 2026). transformers' GPTNeoXForCausalLM
+     * reads it.
+     */
+    GPT_NEOX("gpt_neox", "GPTNeoXForCausalLM");
 
     private final String modelType;
     private final String architecture;

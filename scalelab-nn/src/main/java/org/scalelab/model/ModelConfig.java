@@ -70,6 +70,10 @@ public record ModelConfig(
         if (family == Family.GPT2 && nHeads * headDim != dModel) {
             throw new InputException(where + "n_embd " + dModel + " is not divisible by n_head " + nHeads);
         }
+        if (family == Family.GPT_NEOX && (nHeads * headDim != dModel || nKvHeads != nHeads)) {
+            throw new InputException(where + "hidden_size " + dModel + " must be num_attention_heads (" + nHeads
+                    + ") × head_dim (" + headDim + "), with one key/value head per query head");
+        }
         if (options == null) {
             options = FamilyOptions.NONE;
         }
@@ -137,7 +141,19 @@ public record ModelConfig(
                     true, "gelu_pytorch_tanh");
             case GEMMA2 -> new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, dMlp, maxPositions, 1e-6,
                     10000.0, null, true, "gelu_pytorch_tanh", new FamilyOptions(4096, 0, true, false, headDim, 50.0, 30.0));
+            case GPT_NEOX -> new ModelConfig(family, vocabSize, dModel, nLayers, nHeads, nHeads, headDim, dMlp, maxPositions, 1e-5,
+                    10000.0, null, true, "gelu_new", FamilyOptions.NONE);
         };
+    }
+
+    /**
+     * The GPT-2-like pre-LN block with rotary positions (the controlled-world default): GPT-2's
+     * LayerNorm (ε 1e-5), biases, 4× GELU-tanh MLP and tied unembedding, RoPE with base 10⁴ on
+     * every head dimension instead of a learned position table. Saved as a GPT-NeoX config with
+     * {@code use_parallel_residual: false, rotary_pct: 1}, which transformers' GPTNeoXForCausalLM loads.
+     */
+    public static ModelConfig gptNeoX(int vocabSize, int dModel, int nLayers, int nHeads, int maxPositions) {
+        return of(Family.GPT_NEOX, vocabSize, dModel, nLayers, nHeads, nHeads, dModel / Math.max(1, nHeads), 4 * dModel, maxPositions);
     }
 
     /** A GPT-2 shape with HF's defaults (4× MLP, ε = 1e-5, gelu_new, tied embeddings). */
@@ -188,6 +204,9 @@ public record ModelConfig(
     private static ModelConfig parse(Path file, JsonNode root) {
         Fields f = new Fields(file, root);
         Family family = family(file, root);
+        if (family == Family.GPT_NEOX) {
+            return parseGptNeoX(file, root, f);
+        }
         if (family == Family.GPT2) {
             int d = f.integer("n_embd", null);
             int heads = f.integer("n_head", null);
@@ -266,6 +285,39 @@ public record ModelConfig(
                 f.integer("intermediate_size", null), f.integer("max_position_embeddings", 2048), f.number("rms_norm_eps", 1e-6),
                 ropeTheta, scaling, f.bool("tie_word_embeddings", gemma), act,
                 options);
+    }
+
+    /**
+     * GPT-NeoX keys as transformers' GPTNeoXConfig spells them. Only the sequential-residual,
+     * full-rotary form with biases is run (the GPT-2-like block with RoPE); parallel residuals
+     * (Pythia's default) and partial rotary are refused rather than computed wrongly.
+     */
+    private static ModelConfig parseGptNeoX(Path file, JsonNode root, Fields f) {
+        if (f.bool("use_parallel_residual", true)) {
+            throw new InputException(file + ": use_parallel_residual: true (attention and MLP read the same input, as in Pythia) is not"
+                    + " supported; only the sequential pre-LN block (use_parallel_residual: false)");
+        }
+        if (f.number("rotary_pct", 0.25) != 1.0) {
+            throw new InputException(file + ": rotary_pct " + f.number("rotary_pct", 0.25)
+                    + " (rotary embedding on part of each head) is not supported; only 1.0");
+        }
+        if (!f.bool("attention_bias", true)) {
+            throw new InputException(file + ": attention_bias: false is not supported for gpt_neox (its projections carry biases)");
+        }
+        String act = f.text("hidden_act", "gelu");
+        if (!act.equals("gelu") && !act.equals("gelu_new") && !act.equals("gelu_pytorch_tanh")) {
+            throw new InputException(file + ": hidden_act \"" + act + "\" is not supported for gpt_neox (supported: gelu, gelu_new, gelu_pytorch_tanh)");
+        }
+        if (root.hasNonNull("rope_scaling")) {
+            throw new InputException(file + ": rope_scaling is not supported for gpt_neox (supported: null)");
+        }
+        int d = f.integer("hidden_size", null);
+        int heads = f.integer("num_attention_heads", null);
+        // Older configs name the RoPE base rotary_emb_base, newer ones rope_theta.
+        double theta = f.number("rope_theta", f.number("rotary_emb_base", 10000.0));
+        return new ModelConfig(Family.GPT_NEOX, f.integer("vocab_size", null), d, f.integer("num_hidden_layers", null), heads, heads,
+                heads > 0 ? d / heads : 1, f.integer("intermediate_size", null), f.integer("max_position_embeddings", 2048),
+                f.number("layer_norm_eps", 1e-5), theta, null, f.bool("tie_word_embeddings", false), act, FamilyOptions.NONE);
     }
 
     /**
@@ -371,6 +423,24 @@ public record ModelConfig(
                 o.put("activation_function", activation);
                 o.put("tie_word_embeddings", tieWordEmbeddings);
             }
+            case GPT_NEOX -> {
+                o.putArray("architectures").add(family.architecture());
+                o.put("vocab_size", vocabSize);
+                o.put("hidden_size", dModel);
+                o.put("intermediate_size", dMlp);
+                o.put("num_hidden_layers", nLayers);
+                o.put("num_attention_heads", nHeads);
+                o.put("max_position_embeddings", maxPositions);
+                o.put("layer_norm_eps", normEps);
+                o.put("hidden_act", activation);
+                o.put("use_parallel_residual", false);
+                o.put("rotary_pct", 1.0);
+                o.put("rotary_emb_base", ropeTheta);
+                o.put("rope_theta", ropeTheta);
+                o.putNull("rope_scaling");
+                o.put("attention_bias", true);
+                o.put("tie_word_embeddings", tieWordEmbeddings);
+            }
             default -> {
                 // The keys of each family's config.json as transformers writes them.
                 o.putArray("architectures").add(family.architecture());
@@ -454,7 +524,7 @@ public record ModelConfig(
     /** Each family's switches are the ones its architecture has; anything else would be silently ignored or misread. */
     private static void checkOptions(String where, Family family, FamilyOptions o) {
         String extra = switch (family) {
-            case GPT2, LLAMA, GEMMA -> o.equals(FamilyOptions.NONE) ? null : "sliding windows, q/k/v biases and soft-capping";
+            case GPT2, LLAMA, GEMMA, GPT_NEOX -> o.equals(FamilyOptions.NONE) ? null : "sliding windows, q/k/v biases and soft-capping";
             case MISTRAL, PHI3 -> o.equals(FamilyOptions.NONE.withSlidingWindow(o.slidingWindow())) ? null
                     : "q/k/v biases, soft-capping and per-layer windows";
             case QWEN2 -> !o.qkvBias() ? "attention without q/k/v biases"

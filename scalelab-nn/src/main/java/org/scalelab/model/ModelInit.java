@@ -70,6 +70,29 @@ public final class ModelInit {
                 s.put("transformer.ln_f.weight", new long[] {d});
                 s.put("transformer.ln_f.bias", new long[] {d});
             }
+            case GPT_NEOX -> {
+                s.put("gpt_neox.embed_in.weight", new long[] {c.vocabSize(), d});
+                for (int i = 0; i < c.nLayers(); i++) {
+                    String p = "gpt_neox.layers." + i + ".";
+                    s.put(p + "input_layernorm.weight", new long[] {d});
+                    s.put(p + "input_layernorm.bias", new long[] {d});
+                    s.put(p + "post_attention_layernorm.weight", new long[] {d});
+                    s.put(p + "post_attention_layernorm.bias", new long[] {d});
+                    s.put(p + "attention.query_key_value.weight", new long[] {3 * d, d}); // nn.Linear: [out, in], rows per head [q|k|v]
+                    s.put(p + "attention.query_key_value.bias", new long[] {3 * d});
+                    s.put(p + "attention.dense.weight", new long[] {d, d});
+                    s.put(p + "attention.dense.bias", new long[] {d});
+                    s.put(p + "mlp.dense_h_to_4h.weight", new long[] {c.dMlp(), d});
+                    s.put(p + "mlp.dense_h_to_4h.bias", new long[] {c.dMlp()});
+                    s.put(p + "mlp.dense_4h_to_h.weight", new long[] {d, c.dMlp()});
+                    s.put(p + "mlp.dense_4h_to_h.bias", new long[] {d});
+                }
+                s.put("gpt_neox.final_layer_norm.weight", new long[] {d});
+                s.put("gpt_neox.final_layer_norm.bias", new long[] {d});
+                if (!c.tieWordEmbeddings()) {
+                    s.put("embed_out.weight", new long[] {c.vocabSize(), d});
+                }
+            }
             default -> {
                 // Llama and the families built on its layer (transformers' modeling_{family}.py names).
                 long q = (long) c.nHeads() * c.headDim();
@@ -170,7 +193,7 @@ public final class ModelInit {
             n *= d;
         }
         float[] v = new float[Math.toIntExact(n)];
-        boolean isNorm = name.contains("ln_") || name.contains("layernorm") || name.equals("model.norm.weight");
+        boolean isNorm = name.contains("ln_") || name.contains("layernorm") || name.contains("layer_norm") || name.equals("model.norm.weight");
         boolean isBias = name.endsWith(".bias");
         // Gemma stores its norm scales as offsets from 1 (it multiplies by 1 + w): identity is w = 0.
         boolean offsetNorm = c.family() == Family.GEMMA || c.family() == Family.GEMMA2;

@@ -3,20 +3,40 @@ package org.scalelab.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.scalelab.InputException;
 
 /**
  * Loads named checkpoint tensors into the model's parameter manager, checking each shape against
  * what config.json implies, so a mismatched checkpoint fails at load with the weight's name
  * instead of deep inside a matmul.
+ *
+ * <p>In trainable mode every tensor is an F32 copy owned by the engine (never the read-only
+ * memory-mapped file that F32 weights otherwise alias) with {@code requires_grad} set the moment it
+ * exists, before any block derives a transposed view from it, so those views stay in the autograd
+ * graph; the loader remembers each leaf by its checkpoint name for the optimiser and for saving.
  */
 final class ParameterLoader {
     private final Weights weights;
     private final NDManager params;
+    private final boolean trainable;
+    private final Map<String, NDArray> leaves = new LinkedHashMap<>();
 
     ParameterLoader(Weights weights, NDManager params) {
+        this(weights, params, false);
+    }
+
+    ParameterLoader(Weights weights, NDManager params, boolean trainable) {
         this.weights = weights;
         this.params = params;
+        this.trainable = trainable;
+    }
+
+    /** Trainable mode: the leaf tensors handed out so far, by checkpoint name, in load order. */
+    Map<String, NDArray> leaves() {
+        return Collections.unmodifiableMap(leaves);
     }
 
     boolean contains(String name) {
@@ -32,6 +52,19 @@ final class ParameterLoader {
             throw new InputException(weights.dir() + ": weight '" + name + "' has shape " + Arrays.toString(shape)
                     + " but config.json implies " + Arrays.toString(expectedShape));
         }
-        return weights.load(params, name);
+        NDArray loaded = weights.load(params, name);
+        if (!trainable) {
+            return loaded;
+        }
+        NDArray existing = leaves.get(name);
+        if (existing != null) {
+            loaded.close();
+            return existing;
+        }
+        NDArray copy = loaded.duplicate();
+        loaded.close();
+        copy.setRequiresGradient(true);
+        leaves.put(name, copy);
+        return copy;
     }
 }

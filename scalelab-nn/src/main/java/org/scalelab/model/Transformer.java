@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.scalelab.InputException;
 
 /**
@@ -34,13 +35,14 @@ public final class Transformer implements AutoCloseable {
     private final List<Block> blocks;
     private final Norm finalNorm;
     private final NDArray unembedT; // [d_model, vocab]: the (tied) embedding or lm_head, transposed view
+    private final Map<String, NDArray> trainableParameters; // empty unless loaded with loadTrainable
 
-    private Transformer(ModelConfig config, Path dir, Weights weights, NDManager params) {
+    private Transformer(ModelConfig config, Path dir, Weights weights, NDManager params, boolean trainable) {
         this.config = config;
         this.dir = dir;
         this.params = params;
         this.parameterCount = weights.parameterCount();
-        ParameterLoader p = new ParameterLoader(weights, params);
+        ParameterLoader p = new ParameterLoader(weights, params, trainable);
         int d = config.dModel();
         List<Block> bs = new ArrayList<>();
         switch (config.family()) {
@@ -58,6 +60,18 @@ public final class Transformer implements AutoCloseable {
                 unembedT = !config.tieWordEmbeddings() && p.contains("lm_head.weight")
                         ? p.get("lm_head.weight", config.vocabSize(), d).transpose()
                         : tokenEmbedding.transpose();
+            }
+            case GPT_NEOX -> {
+                tokenEmbedding = p.get("gpt_neox.embed_in.weight", config.vocabSize(), d);
+                positionEmbedding = null;
+                for (int i = 0; i < config.nLayers(); i++) {
+                    bs.add(new GptNeoXBlock(p, "gpt_neox.layers." + i + ".", config));
+                }
+                finalNorm = Norm.layerNorm(p.get("gpt_neox.final_layer_norm.weight", d), p.get("gpt_neox.final_layer_norm.bias", d),
+                        config.normEps());
+                // GPTNeoXForCausalLM's unembedding is embed_out, tied to embed_in when tie_word_embeddings is set.
+                unembedT = config.tieWordEmbeddings() ? tokenEmbedding.transpose()
+                        : p.get("embed_out.weight", config.vocabSize(), d).transpose();
             }
             case LLAMA, MISTRAL, QWEN2, PHI3, GEMMA, GEMMA2 -> {
                 tokenEmbedding = p.get("model.embed_tokens.weight", config.vocabSize(), d);
@@ -78,6 +92,7 @@ public final class Transformer implements AutoCloseable {
             default -> throw new IllegalStateException("unhandled family " + config.family());
         }
         this.blocks = List.copyOf(bs);
+        this.trainableParameters = p.leaves();
     }
 
     /** Loads {@code dir/config.json} and the safetensors weights next to it. */
@@ -86,11 +101,37 @@ public final class Transformer implements AutoCloseable {
         Engine engine = TorchEngine.get();
         NDManager params = NDManager.newBaseManager(engine.defaultDevice(), engine.getEngineName());
         try (Weights weights = Weights.open(dir)) {
-            return new Transformer(config, dir, weights, params);
+            return new Transformer(config, dir, weights, params, false);
         } catch (RuntimeException e) {
             params.close();
             throw e;
         }
+    }
+
+    /**
+     * Loads a checkpoint for training: every parameter is an F32 copy (whatever the file's dtype)
+     * that requires gradients, listed by {@link #trainableParameters()}. The model is built with
+     * grad mode on, so the transposed weight views the blocks keep lead gradients back to the
+     * leaves; update the leaves in place (with grad mode off) and the views follow.
+     */
+    public static Transformer loadTrainable(Path dir) {
+        ModelConfig config = ModelConfig.read(dir);
+        Engine engine = TorchEngine.get();
+        NDManager params = NDManager.newBaseManager(engine.defaultDevice(), engine.getEngineName());
+        try (Weights weights = Weights.open(dir); GradMode on = GradMode.enabled()) {
+            return new Transformer(config, dir, weights, params, true);
+        } catch (RuntimeException e) {
+            params.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The leaf parameters of a model from {@link #loadTrainable}, by their checkpoint names
+     * (a tied unembedding appears once, as the embedding); empty for an inference model.
+     */
+    public Map<String, NDArray> trainableParameters() {
+        return trainableParameters;
     }
 
     public ModelConfig config() {
@@ -130,6 +171,51 @@ public final class Transformer implements AutoCloseable {
     public ForwardResult forward(int[][] tokens, HookSet hooks, KvCache cache) {
         int batch = tokens.length;
         int seq = batch == 0 ? 0 : tokens[0].length;
+        long[] flat = flatten(tokens);
+        int offset = cache == null ? 0 : cache.length();
+        if (config.family() == Family.GPT2 && offset + seq > config.maxPositions()) {
+            throw new InputException("forward: " + (offset + seq) + " positions exceed GPT-2's " + config.maxPositions() + " learned positions");
+        }
+        for (Intervention i : hooks.interventions()) {
+            if (!HookNames.all(config).contains(i.hook())) {
+                throw new InputException("intervention at '" + i.hook() + "': no such hook in this " + config.family().modelType()
+                        + " model (e.g. " + HookNames.residPost(config.nLayers() - 1) + ")");
+            }
+        }
+        if (cache != null) {
+            cache.begin(batch);
+        }
+        try (Pass pass = new Pass(params, batch, seq, cache, hooks)) {
+            NDArray logits = logits(pass, flat);
+            Activation out = new Activation("logits", logits.getShape().getShape(), logits.toFloatArray());
+            if (cache != null) {
+                cache.commit(batch, seq);
+            }
+            return new ForwardResult(out, Collections.unmodifiableMap(new LinkedHashMap<>(pass.captured())));
+        }
+    }
+
+    /**
+     * The forward pass for training: logits [batch, seq, vocab] as an engine array owned by
+     * {@code scope} (every intermediate too), so that autograd can differentiate a loss built
+     * from them; nothing is copied out and no hooks run. Call it with {@link GradMode#enabled()}
+     * on a model from {@link #loadTrainable}; close {@code scope} after the backward pass.
+     */
+    public NDArray logits(NDManager scope, int[][] tokens) {
+        int batch = tokens.length;
+        int seq = batch == 0 ? 0 : tokens[0].length;
+        long[] flat = flatten(tokens);
+        if (config.family() == Family.GPT2 && seq > config.maxPositions()) {
+            throw new InputException("forward: " + seq + " positions exceed GPT-2's " + config.maxPositions() + " learned positions");
+        }
+        // The pass's scope is a child of the caller's, closed with it: the graph lives until then.
+        return logits(new Pass(scope, batch, seq, null, HookSet.none()), flat);
+    }
+
+    /** Token ids as one row-major long[] [batch · seq], checked against the vocabulary. */
+    private long[] flatten(int[][] tokens) {
+        int batch = tokens.length;
+        int seq = batch == 0 ? 0 : tokens[0].length;
         long[] flat = new long[batch * seq];
         for (int b = 0; b < batch; b++) {
             if (tokens[b].length != seq) {
@@ -148,53 +234,42 @@ public final class Transformer implements AutoCloseable {
         if (seq == 0) {
             throw new InputException("forward: no tokens");
         }
-        int offset = cache == null ? 0 : cache.length();
-        if (config.family() == Family.GPT2 && offset + seq > config.maxPositions()) {
-            throw new InputException("forward: " + (offset + seq) + " positions exceed GPT-2's " + config.maxPositions() + " learned positions");
+        return flat;
+    }
+
+    /** Embedding → blocks → final norm → unembedding inside {@code pass}: logits [batch, seq, vocab]. */
+    private NDArray logits(Pass pass, long[] flat) {
+        int batch = pass.batch;
+        int seq = pass.seq;
+        int offset = pass.offset;
+        NDArray ids = pass.scope.create(flat, new Shape(batch, seq));
+        // [batch, seq, d_model]: rows of the embedding table, allocated in the pass scope.
+        NDArray embedded = tokenEmbedding.get(pass.scope, new NDIndex("{}", ids.reshape(batch * seq))).reshape(batch, seq, config.dModel());
+        if (config.family() == Family.GEMMA || config.family() == Family.GEMMA2) {
+            // Gemma multiplies the embeddings by √d_model (Gemma Team 2024, §2.1), a constant
+            // rounded to the compute dtype (float32) as transformers does; hook_embed is the
+            // scaled value, the one entering the residual stream.
+            embedded = embedded.mul((float) Math.sqrt(config.dModel()));
         }
-        for (Intervention i : hooks.interventions()) {
-            if (!HookNames.all(config).contains(i.hook())) {
-                throw new InputException("intervention at '" + i.hook() + "': no such hook in this " + config.family().modelType()
-                        + " model (e.g. " + HookNames.residPost(config.nLayers() - 1) + ")");
-            }
+        NDArray x = pass.hook(HookNames.EMBED, embedded);
+        if (positionEmbedding != null) {
+            NDArray pos = pass.hook(HookNames.POS_EMBED, positionEmbedding.get(pass.scope, new NDIndex("{}:{}", offset, offset + seq))
+                    .expandDims(0).repeat(0, batch)); // [batch, seq, d_model]
+            x = x.add(pos);
         }
-        if (cache != null) {
-            cache.begin(batch);
+        if (config.family().rotary()) {
+            pass.rope = Rope.tables(pass.scope, offset, seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
         }
-        try (Pass pass = new Pass(params, batch, seq, cache, hooks)) {
-            NDArray ids = pass.scope.create(flat, new Shape(batch, seq));
-            // [batch, seq, d_model]: rows of the embedding table, allocated in the pass scope.
-            NDArray embedded = tokenEmbedding.get(pass.scope, new NDIndex("{}", ids.reshape(batch * seq))).reshape(batch, seq, config.dModel());
-            if (config.family() == Family.GEMMA || config.family() == Family.GEMMA2) {
-                // Gemma multiplies the embeddings by √d_model (Gemma Team 2024, §2.1), a constant
-                // rounded to the compute dtype (float32) as transformers does; hook_embed is the
-                // scaled value, the one entering the residual stream.
-                embedded = embedded.mul((float) Math.sqrt(config.dModel()));
-            }
-            NDArray x = pass.hook(HookNames.EMBED, embedded);
-            if (positionEmbedding != null) {
-                NDArray pos = pass.hook(HookNames.POS_EMBED, positionEmbedding.get(pass.scope, new NDIndex("{}:{}", offset, offset + seq))
-                        .expandDims(0).repeat(0, batch)); // [batch, seq, d_model]
-                x = x.add(pos);
-            }
-            if (config.family().rotary()) {
-                pass.rope = Rope.tables(pass.scope, offset, seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
-            }
-            for (int i = 0; i < blocks.size(); i++) {
-                x = blocks.get(i).forward(x, i, pass);
-            }
-            NDArray normed = pass.hook(HookNames.LN_FINAL, finalNorm.apply(x));
-            NDArray logits = normed.matMul(unembedT); // [batch, seq, vocab]
-            double cap = config.options().finalLogitSoftcap();
-            if (cap > 0) {
-                logits = logits.div((float) cap).tanh().mul((float) cap); // Gemma 2 (Gemma Team 2024b, §2): c·tanh(logits / c)
-            }
-            Activation out = new Activation("logits", logits.getShape().getShape(), logits.toFloatArray());
-            if (cache != null) {
-                cache.commit(batch, seq);
-            }
-            return new ForwardResult(out, Collections.unmodifiableMap(new LinkedHashMap<>(pass.captured())));
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).forward(x, i, pass);
         }
+        NDArray normed = pass.hook(HookNames.LN_FINAL, finalNorm.apply(x));
+        NDArray logits = normed.matMul(unembedT); // [batch, seq, vocab]
+        double cap = config.options().finalLogitSoftcap();
+        if (cap > 0) {
+            logits = logits.div((float) cap).tanh().mul((float) cap); // Gemma 2 (Gemma Team 2024b, §2): c·tanh(logits / c)
+        }
+        return logits;
     }
 
     /** Live parameter arrays (for leak checks: the count must not grow across forward passes). */

@@ -28,8 +28,8 @@ class FamilyCheckpointTest {
     @Test
     void everyFamilyRoundTripsThroughInitSaveLoadAndCachedGenerationEqualsFullRecomputation() {
         for (Family f : Family.values()) {
-            ModelConfig c = ModelConfig.of(f, 256, 32, 3, 4, f == Family.GPT2 ? 4 : 2, 8, 64, 64);
-            if (f != Family.GPT2 && f != Family.LLAMA && f != Family.GEMMA) {
+            ModelConfig c = ModelConfig.of(f, 256, 32, 3, 4, f == Family.GPT2 || f == Family.GPT_NEOX ? 4 : 2, 8, 64, 64);
+            if (f != Family.GPT2 && f != Family.LLAMA && f != Family.GEMMA && f != Family.GPT_NEOX) {
                 c = c.withOptions(c.options().withSlidingWindow(4)); // shorter than the 5 + 8 positions below
             }
             Path m = dir.resolve(f.modelType());

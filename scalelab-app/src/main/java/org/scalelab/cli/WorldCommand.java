@@ -1,0 +1,35 @@
+package org.scalelab.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code scalelab world …}: the controlled world lab. */
+@Command(
+        name = "world",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The controlled world: a synthetic world of entities and relations (two categories linked by a hidden",
+            "bijection, as in Minegishi et al., arXiv 2602.01992) with atomic, compositional, analogical,",
+            "true/false and step-by-step examples, held-out splits, and training sweeps over width and depth."
+        },
+        footer = {"", "Example:", "  scalelab world generate --out lab/worlds/small --entities 64 --relations 8 --seed 1",
+            "  scalelab world sweep --experiment small --widths 32,64,128 --depths 1,2 --seeds 2",
+            "  scalelab world report --experiment small",
+            "  scalelab world capture --experiment small"},
+        subcommands = {
+            WorldGenerateCommand.class,
+            WorldTrainCommand.class,
+            WorldSweepCommand.class,
+            WorldReportCommand.class,
+            WorldCaptureCommand.class,
+            WorldBenchCommand.class,
+        })
+final class WorldCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

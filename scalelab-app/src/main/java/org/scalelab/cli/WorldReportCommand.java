@@ -1,0 +1,254 @@
+package org.scalelab.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.scalelab.laws.ShapeTest;
+import org.scalelab.report.Plot;
+import org.scalelab.report.Report;
+import org.scalelab.store.LabStore;
+import org.scalelab.world.Curve;
+import org.scalelab.world.Emergence;
+import org.scalelab.world.ScalingShape;
+import org.scalelab.world.Transience;
+import org.scalelab.world.WorldAnalysis;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description = {"Analyse an experiment's curves from the lab store and write an HTML report: accuracy vs step",
+            "per split (log x) for each width × depth, final and peak held-out accuracy vs width and depth,",
+            "alignment (Dirichlet energy over the functor's edges) vs analogical accuracy, and the detectors'",
+            "verdicts with 95 %% intervals across seeds: emergence step, analogy after composition, transient",
+            "abilities, non-monotonic scaling (the law engine's shape test). The result is saved in the store."},
+        footer = {"", "Example:", "  scalelab world report --experiment small            # LAB/reports/world-small/index.html",
+            "  scalelab world report --experiment small --transience-threshold 0.15 --json --no-store"})
+final class WorldReportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CliSupport.LabOption lab;
+
+    @Mixin
+    CliSupport.OutputOptions output;
+
+    @Option(names = "--experiment", paramLabel = "NAME", defaultValue = "world", description = "Experiment to report. Default: ${DEFAULT-VALUE}.")
+    String experiment;
+
+    @Option(names = "--emergence-threshold", paramLabel = "A", defaultValue = "0.5", description = "Accuracy at which an ability counts as emerged. Default: ${DEFAULT-VALUE}.")
+    double emergence;
+
+    @Option(names = "--transience-threshold", paramLabel = "A", defaultValue = "0.2", description = "Drop from the peak that makes an ability transient. Default: ${DEFAULT-VALUE}.")
+    double transience;
+
+    @Option(names = "--transience-tail", paramLabel = "N", defaultValue = "2", description = "Last logged points averaged as the end accuracy. Default: ${DEFAULT-VALUE}.")
+    int tail;
+
+    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.05", description = "Significance level of the shape test. Default: ${DEFAULT-VALUE}.")
+    double alpha;
+
+    private static final List<String> SETS = List.of("atomic_id", "compositional_id", "compositional_near_ood", "compositional_far_ood",
+            "analogical_id", "analogical_ood", "truth_ood", "trajectory_ood");
+
+    @Override
+    public Integer call() {
+        WorldLab.checkName(experiment);
+        WorldAnalysis.Options o = new WorldAnalysis.Options(new Emergence.Options(emergence), new Transience.Options(transience, tail),
+                ShapeTest.Options.defaults().withAlpha(alpha));
+        if (output.out == null) {
+            output.out = lab.dir().resolve("reports").resolve("world-" + experiment);
+        }
+        WorldAnalysis.Result r;
+        Map<String, Map<String, Curve>> curves = new TreeMap<>();
+        Map<String, List<double[]>> alignment = new TreeMap<>();
+        try (LabStore store = LabStore.open(lab.dir())) {
+            r = WorldAnalysis.analyze(store, experiment, o);
+            for (WorldAnalysis.RunSummary run : r.runs()) {
+                curves.put(run.run(), WorldAnalysis.curves(store, run.run()));
+                Map<Long, double[]> byStep = new TreeMap<>();
+                for (LabStore.CurvePoint p : store.curvePoints(run.run())) {
+                    if (p.value() == null) {
+                        continue;
+                    }
+                    if (p.metric().equals("alignment.dirichlet.embed")) {
+                        byStep.computeIfAbsent(p.step(), k -> new double[] {Double.NaN, Double.NaN})[0] = p.value();
+                    } else if (p.metric().equals("accuracy.analogical_ood")) {
+                        byStep.computeIfAbsent(p.step(), k -> new double[] {Double.NaN, Double.NaN})[1] = p.value();
+                    }
+                }
+                alignment.put(run.run(), new ArrayList<>(byStep.values()));
+            }
+        }
+        CliSupport.emit(spec, lab, output, "world.report", r, r.provenance(), () -> text(r), report -> render(report, r, curves, alignment));
+        return 0;
+    }
+
+    private static String text(WorldAnalysis.Result r) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "experiment %s: %d runs, %d cells%n", r.experiment(), r.runs().size(), r.cells().size()));
+        if (r.findings().isEmpty()) {
+            b.append("no emergence order, transience or non-monotonic scaling detected\n");
+        }
+        for (String f : r.findings()) {
+            b.append("- ").append(f).append('\n');
+        }
+        return b.toString().strip();
+    }
+
+    private static void render(Report report, WorldAnalysis.Result r, Map<String, Map<String, Curve>> curves, Map<String, List<double[]>> alignment) {
+        report.heading("Controlled world: experiment " + r.experiment());
+        report.text(r.runs().size() + " runs in " + r.cells().size() + " width × depth cells. Accuracies are exact-match on every"
+                + " evaluation set (held-out sets: *_ood); intervals are 95 % Student-t across seeds.");
+        report.heading("Findings");
+        if (r.findings().isEmpty()) {
+            report.verdict("none", "no emergence order, transient ability or non-monotonic scaling was detected at these thresholds", false);
+        }
+        for (String f : r.findings()) {
+            report.verdict("finding", f, true);
+        }
+        report.heading("Held-out abilities over training, all runs");
+        Plot pooled = Plot.of("mean over all " + r.runs().size() + " runs", "step", "accuracy").logX();
+        for (String set : List.of("analogical_id", "analogical_ood", "compositional_near_ood", "compositional_far_ood", "truth_ood",
+                "trajectory_ood")) {
+            double[][] mean = meanCurve(r, curves, null, set);
+            if (mean != null) {
+                pooled.line(set, mean[0], mean[1]);
+            }
+        }
+        report.plot("pooled_curves", pooled, "Each split's accuracy averaged over every run of the experiment (every size and seed)"
+                + " that logged the step (runs that diverged drop out; steps fewer than half the runs reached are not shown).");
+        List<List<String>> prow = new ArrayList<>();
+        for (Transience.Result t : r.pooled()) {
+            prow.add(List.of(t.evalSet(), t.verdict(), String.format(Locale.ROOT, "%.2f", t.drop().mean()),
+                    t.drop().ci95() == null ? "-" : ci(t.drop().ci95()), t.transientSeeds() + " / " + t.seeds().size()));
+        }
+        report.table(List.of("held-out split", "transience (runs as replicates)", "mean drop", "95 % CI", "runs dropping"), prow);
+        report.heading("Accuracy vs step");
+        int n = 0;
+        for (WorldAnalysis.Cell c : r.cells()) {
+            Plot p = Plot.of("width " + c.width() + ", depth " + c.depth() + " (mean of " + c.seeds() + " seed" + (c.seeds() == 1 ? "" : "s") + ")",
+                    "step", "accuracy").logX();
+            for (String set : SETS) {
+                double[][] mean = meanCurve(r, curves, c, set);
+                if (mean != null) {
+                    p.line(set, mean[0], mean[1]);
+                }
+            }
+            report.plot("curves_w" + c.width() + "_d" + c.depth() + "_" + (n++), p, "Accuracy of each split vs optimiser step (log x).");
+        }
+        report.heading("Scaling: final and peak held-out accuracy");
+        for (String measure : List.of("final", "peak")) {
+            for (String axis : List.of("width", "depth")) {
+                Plot p = Plot.of(measure + " accuracy vs " + axis, axis, measure + " accuracy").logX();
+                boolean any = false;
+                for (String set : List.of("compositional_near_ood", "compositional_far_ood", "analogical_ood")) {
+                    List<double[]> pts = new ArrayList<>();
+                    for (WorldAnalysis.RunSummary s : r.runs()) {
+                        Double v = (measure.equals("final") ? s.finalAccuracy() : s.peakAccuracy()).get(set);
+                        if (v != null) {
+                            pts.add(new double[] {axis.equals("width") ? s.width() : s.depth(), v});
+                        }
+                    }
+                    if (!pts.isEmpty()) {
+                        any = true;
+                        p.points(set, pts.stream().mapToDouble(x -> x[0]).toArray(), pts.stream().mapToDouble(x -> x[1]).toArray());
+                    }
+                }
+                if (any) {
+                    report.plot(measure + "_vs_" + axis, p, "Each point is one run (all seeds and all values of the other axis).");
+                }
+            }
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (ScalingShape.Result s : r.scaling()) {
+            rows.add(List.of(s.metric(), s.axis(), s.verdict(), s.shape().shape() == null ? "-" : s.shape().shape(), fmt(s.bestX()),
+                    s.bestMinusLargest() == null ? "-" : ci(s.bestMinusLargest())));
+        }
+        report.table(List.of("metric", "axis", "verdict", "shape test", "best", "best − largest (95 % CI)"), rows);
+        report.heading("Alignment vs analogical accuracy");
+        Plot a = Plot.of("Dirichlet energy of the input embedding over functor edges", "Dirichlet energy (L2-normalised; 2 = unrelated)",
+                "accuracy on held-out analogies");
+        alignment.forEach((run, pts) -> {
+            double[] x = pts.stream().filter(v -> Double.isFinite(v[0]) && Double.isFinite(v[1])).mapToDouble(v -> v[0]).toArray();
+            double[] y = pts.stream().filter(v -> Double.isFinite(v[0]) && Double.isFinite(v[1])).mapToDouble(v -> v[1]).toArray();
+            if (x.length > 0) {
+                a.points(run.substring(run.indexOf('/') + 1), x, y);
+            }
+        });
+        report.plot("alignment_vs_analogy", a, "Every logged step of every run: lower energy = E1 entities closer to their images f(e).");
+        report.heading("Detectors per cell");
+        List<List<String>> det = new ArrayList<>();
+        for (WorldAnalysis.Cell c : r.cells()) {
+            for (int i = 0; i < c.emergence().size(); i++) {
+                Emergence.Result e = c.emergence().get(i);
+                Transience.Result t = c.transience().get(i);
+                det.add(List.of("w" + c.width() + " d" + c.depth(), e.evalSet(), e.verdict(), e.step() == null ? "-" : fmt(e.step()),
+                        e.stepCi95() == null ? "-" : ci(e.stepCi95()), t.verdict(), String.format(Locale.ROOT, "%.2f", t.drop().mean()),
+                        t.drop().ci95() == null ? "-" : ci(t.drop().ci95())));
+            }
+        }
+        report.table(List.of("cell", "split", "emergence", "step", "step 95 % CI", "transience", "drop", "drop 95 % CI"), det);
+        List<List<String>> runs = new ArrayList<>();
+        for (WorldAnalysis.RunSummary s : r.runs()) {
+            runs.add(List.of(s.run(), s.status(), String.format(Locale.ROOT, "%,d", s.parameters()), String.valueOf(s.step()),
+                    String.format(Locale.ROOT, "%.0f", s.seconds()), fmt(s.finalAccuracy().get("atomic_id")),
+                    fmt(s.finalAccuracy().get("compositional_near_ood")), fmt(s.finalAccuracy().get("analogical_ood")),
+                    fmt(s.peakAccuracy().get("analogical_ood"))));
+        }
+        report.heading("Runs");
+        report.table(List.of("run", "status", "parameters", "steps", "seconds", "atomic", "near OOD", "analogy OOD", "analogy peak"), runs);
+    }
+
+    /** Mean over a cell's seeds at the steps all of them logged, or over every run (c null) at the steps half of them logged. */
+    private static double[][] meanCurve(WorldAnalysis.Result r, Map<String, Map<String, Curve>> curves, WorldAnalysis.Cell c, String set) {
+        TreeMap<Long, double[]> sum = new TreeMap<>();
+        int k = 0;
+        for (WorldAnalysis.RunSummary s : r.runs()) {
+            if (c != null && (s.width() != c.width() || s.depth() != c.depth())) {
+                continue;
+            }
+            Curve cv = curves.get(s.run()).get(set);
+            if (cv == null) {
+                continue;
+            }
+            k++;
+            for (int i = 0; i < cv.size(); i++) {
+                double[] acc = sum.computeIfAbsent(cv.steps()[i], x -> new double[2]);
+                acc[0] += cv.values()[i];
+                acc[1]++;
+            }
+        }
+        if (k == 0) {
+            return null;
+        }
+        int seeds = k;
+        List<double[]> pts = new ArrayList<>();
+        // A cell's curve needs every seed at a step; the pooled curve (c == null) keeps a step that at
+        // least half the runs logged, so one run that diverged early does not cut it short.
+        double need = c == null ? Math.ceil(seeds / 2.0) : seeds;
+        sum.forEach((step, acc) -> {
+            if (acc[1] >= need) {
+                pts.add(new double[] {step, acc[0] / acc[1]});
+            }
+        });
+        return new double[][] {pts.stream().mapToDouble(x -> x[0]).toArray(), pts.stream().mapToDouble(x -> x[1]).toArray()};
+    }
+
+    private static String fmt(Double v) {
+        return v == null || !Double.isFinite(v) ? "-" : String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    private static String ci(List<Double> c) {
+        return String.format(Locale.ROOT, "[%.3g, %.3g]", c.get(0), c.get(1));
+    }
+}

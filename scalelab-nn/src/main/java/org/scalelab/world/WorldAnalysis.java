@@ -1,0 +1,236 @@
+package org.scalelab.world;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.scalelab.InputException;
+import org.scalelab.Provenance;
+import org.scalelab.io.Json;
+import org.scalelab.laws.ShapeTest;
+import org.scalelab.store.LabStore;
+
+/**
+ * Everything a sweep's curves say, read back from the lab store: per run its final and peak
+ * accuracy on every evaluation set; per cell (width × depth, across seeds) the emergence step and
+ * transience of each ability, and whether analogy emerges after composition; per axis (width at
+ * each depth, depth at each width) the scaling shape of final and peak accuracy ({@link #SCALING}); and a
+ * list of plain-language findings for the report.
+ */
+public final class WorldAnalysis {
+    private WorldAnalysis() {}
+
+    /** Held-out abilities whose transience is tested across all runs. */
+    public static final List<String> HELD_OUT = List.of("compositional_near_ood", "compositional_far_ood", "analogical_ood", "truth_ood",
+            "trajectory_ood");
+    /** Abilities whose scaling in width and depth is tested: the held-out ones, and memorisation of trained facts. */
+    public static final List<String> SCALING = List.of("atomic_id", "compositional_id", "compositional_near_ood", "compositional_far_ood",
+            "analogical_ood", "truth_ood", "trajectory_ood");
+
+    public record Options(Emergence.Options emergence, Transience.Options transience, ShapeTest.Options shape) {
+        public static Options defaults() {
+            return new Options(Emergence.Options.defaults(), Transience.Options.defaults(), ShapeTest.Options.defaults());
+        }
+    }
+
+    /** One run: its shape, status and accuracy at the end and at its best, per evaluation set. */
+    public record RunSummary(String run, int width, int depth, long seed, String status, long parameters, long step, double seconds,
+                             Map<String, Double> finalAccuracy, Map<String, Double> peakAccuracy) {}
+
+    /** One width × depth cell across its seeds. */
+    public record Cell(int width, int depth, int seeds, List<Emergence.Result> emergence, List<Transience.Result> transience,
+                       Emergence.Order analogyAfterComposition) {}
+
+    /**
+     * @param pooled transience of each held-out ability with every run of the experiment as a replicate
+     *               (whatever its size): an effect shared by all sizes shows here even when each cell has
+     *               too few seeds or examples for its own interval
+     */
+    public record Result(String experiment, List<RunSummary> runs, List<Cell> cells, List<Transience.Result> pooled,
+                         List<ScalingShape.Result> scaling, List<String> findings, Provenance provenance) {}
+
+    /** Accuracy curves of a run by evaluation set (points whose value was not finite are left out). */
+    public static Map<String, Curve> curves(LabStore store, String run) {
+        Map<String, TreeMap<Long, Double>> by = new TreeMap<>();
+        for (LabStore.CurvePoint p : store.curvePoints(run)) {
+            if (p.metric().startsWith("accuracy.") && p.value() != null) {
+                by.computeIfAbsent(p.metric().substring("accuracy.".length()), k -> new TreeMap<>()).put(p.step(), p.value());
+            }
+        }
+        Map<String, Curve> out = new LinkedHashMap<>();
+        by.forEach((set, pts) -> out.put(set, new Curve(run, pts.keySet().stream().mapToLong(Long::longValue).toArray(),
+                pts.values().stream().mapToDouble(Double::doubleValue).toArray())));
+        return out;
+    }
+
+    public static Result analyze(LabStore store, String experiment, Options o) {
+        List<LabStore.TrainingRun> rows = store.trainingRuns(experiment);
+        if (rows.isEmpty()) {
+            throw new InputException("experiment \"" + experiment + "\" has no runs in " + store.lab()
+                    + "; run one with: scalelab world sweep --experiment " + experiment);
+        }
+        List<RunSummary> runs = new ArrayList<>();
+        Map<String, Map<String, Curve>> curvesByRun = new LinkedHashMap<>();
+        for (LabStore.TrainingRun r : rows) {
+            JsonNode spec = spec(r);
+            Map<String, Curve> c = curves(store, r.run());
+            curvesByRun.put(r.run(), c);
+            Map<String, Double> fin = new LinkedHashMap<>();
+            Map<String, Double> peak = new LinkedHashMap<>();
+            c.forEach((set, curve) -> {
+                fin.put(set, curve.last());
+                peak.put(set, java.util.Arrays.stream(curve.values()).max().orElse(Double.NaN));
+            });
+            runs.add(new RunSummary(r.run(), spec.path("width").asInt(), spec.path("depth").asInt(), spec.path("seed").asLong(), r.status(),
+                    r.parameters(), r.step(), r.seconds(), fin, peak));
+        }
+        // Cells: runs sharing width and depth (seeds in seed order).
+        TreeMap<String, List<RunSummary>> cellRuns = new TreeMap<>();
+        for (RunSummary r : runs) {
+            cellRuns.computeIfAbsent(String.format(Locale.ROOT, "%08d-%08d", r.width(), r.depth()), k -> new ArrayList<>()).add(r);
+        }
+        List<Cell> cells = new ArrayList<>();
+        List<String> findings = new ArrayList<>();
+        for (List<RunSummary> cr : cellRuns.values()) {
+            cr.sort(java.util.Comparator.comparingLong(RunSummary::seed));
+            List<Emergence.Result> em = new ArrayList<>();
+            List<Transience.Result> tr = new ArrayList<>();
+            TreeSet<String> sets = new TreeSet<>();
+            cr.forEach(r -> sets.addAll(curvesByRun.get(r.run()).keySet()));
+            for (String set : sets) {
+                List<Curve> cs = new ArrayList<>();
+                for (RunSummary r : cr) {
+                    Curve c = curvesByRun.get(r.run()).get(set);
+                    if (c != null) {
+                        cs.add(c);
+                    }
+                }
+                if (cs.isEmpty()) {
+                    continue;
+                }
+                Emergence.Result e = Emergence.detect(set, cs, o.emergence());
+                em.add(e);
+                Transience.Result t = Transience.detect(set, cs, o.transience());
+                tr.add(t);
+                String where = "width " + cr.get(0).width() + ", depth " + cr.get(0).depth() + " (" + cs.size() + " seed" + (cs.size() == 1 ? "" : "s") + ")";
+                if (!"not_transient".equals(t.verdict())) {
+                    findings.add(String.format(Locale.ROOT, "%s is %s at %s: mean drop %.2f from its peak%s (peak at step ~%.0f)", set,
+                            t.verdict().replace('_', ' '), where, t.drop().mean(), ci(t.drop().ci95()), Math.pow(10, t.peakStepLog10().mean())));
+                }
+            }
+            Emergence.Order order = null;
+            List<Curve> ana = seedCurves(cr, curvesByRun, "analogical_ood");
+            List<Curve> comp = seedCurves(cr, curvesByRun, "compositional_near_ood");
+            if (ana != null && comp != null) {
+                order = Emergence.order("analogical_ood", ana, "compositional_near_ood", comp, o.emergence());
+                if ("after".equals(order.verdict())) {
+                    findings.add(String.format(Locale.ROOT, "analogical_ood emerges after compositional_near_ood at width %d, depth %d: "
+                            + "%.2f decades later (mean over %d seeds)%s", cr.get(0).width(), cr.get(0).depth(), order.log10Delta().mean(),
+                            order.log10Delta().n(), ci(order.log10Delta().ci95())));
+                }
+            }
+            cells.add(new Cell(cr.get(0).width(), cr.get(0).depth(), cr.size(), em, tr, order));
+        }
+        List<Transience.Result> pooled = new ArrayList<>();
+        for (String set : HELD_OUT) {
+            List<Curve> all = new ArrayList<>();
+            curvesByRun.values().forEach(c -> {
+                if (c.containsKey(set)) {
+                    all.add(c.get(set));
+                }
+            });
+            if (all.size() < 2) {
+                continue;
+            }
+            Transience.Result t = Transience.detect(set + " (all runs)", all, o.transience());
+            pooled.add(t);
+            if ("transient".equals(t.verdict())) {
+                findings.add(0, String.format(Locale.ROOT, "%s is transient across all %d runs: mean drop %.2f from its peak%s, peak at step ~%.0f%s;"
+                        + " %d of %d runs drop by more than %.2f", set, all.size(), t.drop().mean(), ci(t.drop().ci95()),
+                        Math.pow(10, t.peakStepLog10().mean()), ci(t.peakStepLog10().ci95() == null ? null
+                                : List.of(Math.pow(10, t.peakStepLog10().ci95().get(0)), Math.pow(10, t.peakStepLog10().ci95().get(1)))),
+                        t.transientSeeds(), all.size(), o.transience().threshold()));
+            }
+        }
+        List<ScalingShape.Result> scaling = new ArrayList<>();
+        TreeSet<Integer> widths = new TreeSet<>();
+        TreeSet<Integer> depths = new TreeSet<>();
+        runs.forEach(r -> {
+            widths.add(r.width());
+            depths.add(r.depth());
+        });
+        for (String measure : List.of("final", "peak")) {
+            for (String set : SCALING) {
+                for (int d : depths) {
+                    axis(scaling, findings, runs, "width", measure, set, r -> r.depth() == d, RunSummary::width, "depth " + d, o);
+                }
+                for (int w : widths) {
+                    axis(scaling, findings, runs, "depth", measure, set, r -> r.width() == w, RunSummary::depth, "width " + w, o);
+                }
+            }
+        }
+        Map<String, Object> opts = new LinkedHashMap<>();
+        opts.put("experiment", experiment);
+        opts.put("emergence_threshold", o.emergence().threshold());
+        opts.put("transience_threshold", o.transience().threshold());
+        opts.put("transience_tail", o.transience().tail());
+        opts.put("alpha", o.shape().alpha());
+        Provenance p = Provenance.of("world analysis", List.of(new Provenance.Input("lab " + store.lab() + " experiment " + experiment,
+                Provenance.sha256(Json.write(runs)), runs.size())), opts, o.shape().seed());
+        return new Result(experiment, runs, cells, pooled, scaling, findings, p);
+    }
+
+    private static List<Curve> seedCurves(List<RunSummary> cell, Map<String, Map<String, Curve>> curves, String set) {
+        List<Curve> out = new ArrayList<>();
+        for (RunSummary r : cell) {
+            Curve c = curves.get(r.run()).get(set);
+            if (c == null) {
+                return null;
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    private static void axis(List<ScalingShape.Result> out, List<String> findings, List<RunSummary> runs, String axis, String measure,
+                             String set, java.util.function.Predicate<RunSummary> keep, java.util.function.ToIntFunction<RunSummary> x,
+                             String at, Options o) {
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (RunSummary r : runs) {
+            Map<String, Double> m = measure.equals("final") ? r.finalAccuracy() : r.peakAccuracy();
+            if (keep.test(r) && m.get(set) != null && Double.isFinite(m.get(set))) {
+                xs.add((double) x.applyAsInt(r));
+                ys.add(m.get(set));
+            }
+        }
+        if (xs.stream().distinct().count() < 2) {
+            return;
+        }
+        ScalingShape.Result s = ScalingShape.analyze(axis, measure + "_accuracy." + set + " at " + at,
+                xs.stream().mapToDouble(Double::doubleValue).toArray(), ys.stream().mapToDouble(Double::doubleValue).toArray(), o.shape());
+        out.add(s);
+        if (!"monotone".equals(s.verdict())) {
+            findings.add(String.format(Locale.ROOT, "%s accuracy on %s vs %s at %s: %s (best %s %.0f%s)", measure, set, axis, at,
+                    s.verdict().replace('_', ' '), axis, s.bestX(),
+                    s.bestMinusLargest() == null ? "" : String.format(Locale.ROOT, ", best − largest%s", ci(s.bestMinusLargest()))));
+        }
+    }
+
+    private static String ci(List<Double> ci) {
+        return ci == null ? "" : String.format(Locale.ROOT, " [95%% CI %.2f, %.2f]", ci.get(0), ci.get(1));
+    }
+
+    private static JsonNode spec(LabStore.TrainingRun r) {
+        try {
+            return Json.mapper().readTree(r.specJson()).path("spec");
+        } catch (IOException e) {
+            throw new InputException("run " + r.run() + ": its stored settings are not JSON: " + e.getMessage());
+        }
+    }
+}

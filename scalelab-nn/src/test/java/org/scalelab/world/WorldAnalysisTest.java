@@ -1,0 +1,75 @@
+package org.scalelab.world;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.InputException;
+import org.scalelab.io.Json;
+import org.scalelab.store.LabStore;
+
+/** The analysis of an experiment, on curves written straight into a store (no training). */
+class WorldAnalysisTest {
+    @TempDir
+    Path lab;
+
+    private static final long[] STEPS = {10, 100, 1000, 3000};
+
+    /** Stores a run whose held-out analogy peaks at {@code peak} at step 100 and ends at {@code end}; near-OOD rises to {@code near}. */
+    private static void run(LabStore s, int width, int depth, long seed, double peak, double end, double near) {
+        RunSpec spec = new RunSpec(width, depth, 4, 1e-3, 0.1, 64, 3000, seed);
+        String name = "e/" + spec.name();
+        s.putTrainingRun(new LabStore.TrainingRun(name, "e", Json.write(Map.of("spec", spec.asMap())), "finished", 1000L * width, 3000, 1));
+        double[] ana = {0, peak, end, end};
+        double[] comp = {0, near / 2, near, near};
+        for (int i = 0; i < STEPS.length; i++) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("accuracy.analogical_ood", ana[i]);
+            m.put("accuracy.compositional_near_ood", comp[i]);
+            m.put("loss.analogical_ood", 1.0);
+            s.putCurvePoints(name, STEPS[i], m);
+        }
+    }
+
+    @Test
+    void aDropSharedByAllRunsIsTransientAcrossRunsAndAnInteriorWidthIsBest() {
+        try (LabStore s = LabStore.open(lab)) {
+            for (int w : new int[] {32, 64, 128}) {
+                for (long seed = 0; seed < 3; seed++) {
+                    double near = w == 64 ? 0.8 + 0.02 * seed : 0.4 + 0.02 * seed;
+                    run(s, w, 1, seed, 0.5 + 0.05 * seed, 0.1, near);
+                }
+            }
+            WorldAnalysis.Result r = WorldAnalysis.analyze(s, "e", WorldAnalysis.Options.defaults());
+            assertEquals(9, r.runs().size());
+            assertEquals(3, r.cells().size());
+            Transience.Result pooled = r.pooled().stream().filter(t -> t.evalSet().startsWith("analogical_ood")).findFirst().orElseThrow();
+            assertEquals("transient", pooled.verdict());
+            assertEquals(0.45, pooled.drop().mean(), 1e-9, "peaks 0.5, 0.55, 0.6 → 0.1; mean drop 0.45");
+            assertTrue(r.findings().get(0).startsWith("analogical_ood is transient across all 9 runs"), r.findings().toString());
+            ScalingShape.Result width = r.scaling().stream()
+                    .filter(x -> x.metric().equals("final_accuracy.compositional_near_ood at depth 1")).findFirst().orElseThrow();
+            assertEquals("interior_best", width.verdict());
+            assertEquals(64, width.bestX());
+            assertTrue(r.findings().stream().anyMatch(f -> f.contains("compositional_near_ood vs width at depth 1: interior best")), r.findings().toString());
+            assertEquals("undetermined", r.cells().get(0).analogyAfterComposition().verdict(),
+                    "at width 32 composition never reaches 0.5: no seed can be compared");
+            assertEquals(64, r.cells().get(1).width());
+            assertEquals("before", r.cells().get(1).analogyAfterComposition().verdict(),
+                    "at width 64 the analogy reaches 0.5 at step 100, composition only between 100 and 1000");
+        }
+    }
+
+    @Test
+    void anExperimentWithoutRunsIsAnInputError() {
+        try (LabStore s = LabStore.open(lab)) {
+            InputException e = assertThrows(InputException.class, () -> WorldAnalysis.analyze(s, "missing", WorldAnalysis.Options.defaults()));
+            assertTrue(e.getMessage().contains("scalelab world sweep --experiment missing"), e.getMessage());
+        }
+    }
+}
