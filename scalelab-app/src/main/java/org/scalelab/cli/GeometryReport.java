@@ -174,7 +174,13 @@ final class GeometryReport {
             return "—";
         }
         String[] parts = model.replace('\\', '/').split("/");
-        return parts.length <= 2 ? model : parts[parts.length - 2] + "/" + parts[parts.length - 1];
+        // A training run's checkpoint (…/RUN/checkpoints/checkpoint-01500) is named by its run: the
+        // last two components alone would give every run of a sweep the same label.
+        int end = parts.length;
+        while (end > 1 && parts[end - 1].matches("checkpoints?(-\\d+)?|init")) {
+            end--;
+        }
+        return end <= 2 ? String.join("/", java.util.Arrays.copyOf(parts, end)) : parts[end - 2] + "/" + parts[end - 1];
     }
 
     /**
