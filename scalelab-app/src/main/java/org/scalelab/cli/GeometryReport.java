@@ -55,7 +55,7 @@ final class GeometryReport {
     static List<List<String>> comparisonRows(List<PhaseVerdict.Comparison> comparisons) {
         List<List<String>> rows = new ArrayList<>();
         for (PhaseVerdict.Comparison c : comparisons) {
-            List<String> row = new ArrayList<>(List.of(c.domain() + (c.label() == null ? "" : " / " + c.label()), c.from(), c.to(), c.phase()));
+            List<String> row = new ArrayList<>(List.of(c.domain() + (c.label() == null ? "" : " / " + c.label()), short_(c.from()), short_(c.to()), c.phase()));
             for (String m : PhaseVerdict.CRITERIA) {
                 PhaseVerdict.Change ch = c.changes().get(m);
                 row.add(TextTable.num(ch.delta()) + " " + TextTable.interval(ch.ci()) + " " + ch.status());

@@ -41,7 +41,8 @@ class DemoCommandTest {
         assertTrue(out.toString().contains("reports/demo/index.html"), out.toString());
         String html = Files.readString(lab.resolve("reports/demo/index.html"));
         for (String section : new String[] {"Chinchilla law", "Compute-optimal", "broken neural scaling law", "Emergence",
-                "medium models beat large ones", "Test-time scaling", "Compounding reliability", "Commands run"}) {
+                "medium models beat large ones", "Test-time scaling", "Compounding reliability", "The controlled world", "Reasoning geometry by domain and model size",
+                "Commands run"}) {
             assertTrue(html.contains(section), "section " + section);
         }
 
@@ -67,6 +68,24 @@ class DemoCommandTest {
                 assertEquals(DemoData.EMERGENCE_LOG10_C, Math.log10(p.path("value").asDouble()), 0.15);
             }
         }
+
+        // The world part: four runs trained and analysed, every captured size compared per domain.
+        JsonNode world = result("world");
+        assertEquals(4, world.path("runs").size(), world.toString());
+        JsonNode geometry = result("geometry");
+        int sizes = 0;
+        for (JsonNode run : world.path("runs")) {
+            sizes += "finished".equals(run.path("status").asText()) ? 1 : 0;
+        }
+        assertTrue(sizes >= 2, "at least two sizes finished: " + world.path("runs"));
+        java.util.Set<String> domains = new java.util.HashSet<>();
+        for (JsonNode g : geometry.path("groups")) {
+            domains.add(g.path("domain").asText());
+            assertTrue(g.path("participation_ratio").asDouble() > 1, "a trained model's states span more than one direction: " + g);
+        }
+        assertEquals(java.util.Set.of("chain", "taxonomy", "modular", "state_machine"), domains);
+        assertEquals(4 * (sizes - 1), geometry.path("comparisons").size(), "one comparison per domain and size step");
+        assertTrue(Files.exists(lab.resolve("reports/demo/geometry/phase-diagram.svg")));
 
         // A second run replaces its own import and report instead of failing on the duplicate file.
         assertEquals(0, demo(new StringWriter(), err), err.toString());
