@@ -200,6 +200,8 @@ public final class Transformer implements AutoCloseable {
      * {@code scope} (every intermediate too), so that autograd can differentiate a loss built
      * from them; nothing is copied out and no hooks run. Call it with {@link GradMode#enabled()}
      * on a model from {@link #loadTrainable}; close {@code scope} after the backward pass.
+     * (Constants in the pass come from {@link Scalars#like}, never {@code mul(float)}: autograd keeps them
+     * until the backward pass, and DJL's number operands live in Java buffers the collector may free first.)
      */
     public NDArray logits(NDManager scope, int[][] tokens) {
         int batch = tokens.length;

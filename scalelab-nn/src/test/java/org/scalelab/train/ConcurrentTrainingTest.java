@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.model.Family;
 import org.scalelab.model.GradMode;
 import org.scalelab.model.ModelConfig;
 import org.scalelab.model.TorchEngine;
@@ -71,15 +72,20 @@ class ConcurrentTrainingTest {
         return out;
     }
 
+    /** Gemma 2: soft-capped scores and logits, √d_model-scaled embeddings, tanh GELU. */
+    static final ModelConfig GEMMA2 = ModelConfig.of(Family.GEMMA2, 64, 32, 2, 4, 2, 8, 64, 16);
+
     @Test
     void gradientsAreTheSameWhenTheGarbageCollectorRunsBetweenForwardAndBackward() {
-        Path model = TrainerTest.init(dir.resolve("init"), NEOX, 1);
         List<Example> batch = TrainerTest.sums(16, 3);
-        Map<String, float[]> undisturbed = gradients(model, batch, false);
-        Map<String, float[]> collected = gradients(model, batch, true);
-        assertEquals(undisturbed.keySet(), collected.keySet());
-        for (String name : undisturbed.keySet()) {
-            assertArrayEquals(undisturbed.get(name), collected.get(name), 0f, "gradient of " + name);
+        for (ModelConfig c : List.of(NEOX, GEMMA2)) {
+            Path model = TrainerTest.init(dir.resolve(c.family().modelType()), c, 1);
+            Map<String, float[]> undisturbed = gradients(model, batch, false);
+            Map<String, float[]> collected = gradients(model, batch, true);
+            assertEquals(undisturbed.keySet(), collected.keySet());
+            for (String name : undisturbed.keySet()) {
+                assertArrayEquals(undisturbed.get(name), collected.get(name), 0f, c.family().modelType() + ": gradient of " + name);
+            }
         }
     }
 
