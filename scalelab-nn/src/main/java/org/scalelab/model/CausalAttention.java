@@ -41,9 +41,9 @@ final class CausalAttention {
             v = v.repeat(1, rep);
         }
         double scale = Math.sqrt(scoreScalar > 0 ? scoreScalar : headDim);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) scale); // [batch, heads, seq, keys]
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Scalars.like(q, scale)); // [batch, heads, seq, keys]
         if (softcap > 0) {
-            scores = scores.div((float) softcap).tanh().mul((float) softcap);
+            scores = scores.div(Scalars.like(scores, softcap)).tanh().mul(Scalars.like(scores, softcap));
         }
         NDArray weights = pass.hook(HookNames.pattern(layer), scores.add(pass.mask(window)).softmax(3));
         NDArray out = weights.matMul(v); // [batch, heads, seq, head_dim]

@@ -64,7 +64,8 @@ final class Gpt2Block implements Block {
      * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
      */
     static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+        // Constants via Scalars: autograd saves each multiplier for the backward pass.
+        NDArray inner = x.add(x.pow(Scalars.like(x, 3)).mul(Scalars.like(x, 0.044715f))).mul(Scalars.like(x, (float) Math.sqrt(2.0 / Math.PI)));
+        return x.mul(inner.tanh().add(1f)).mul(Scalars.like(x, 0.5f));
     }
 }

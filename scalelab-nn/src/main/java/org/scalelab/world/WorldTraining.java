@@ -149,13 +149,6 @@ public final class WorldTraining {
      */
     public static RunResult run(World world, String experiment, RunSpec spec, Path runDir, LabStore store, Options options,
                                 java.util.function.BiConsumer<String, Long> progress) {
-        RunResult r = attempt(world, experiment, spec, runDir, store, options, progress, true);
-        return r != null ? r : attempt(world, experiment, spec, runDir, store, options, progress, false);
-    }
-
-    /** One training attempt; null when it stopped on an infinite loss or gradient and should resume once from its checkpoint. */
-    private static RunResult attempt(World world, String experiment, RunSpec spec, Path runDir, LabStore store, Options options,
-                                     java.util.function.BiConsumer<String, Long> progress, boolean mayRetry) {
         String run = runName(experiment, spec);
         ModelConfig config = modelConfig(world, spec);
         String specJson = specJson(world, spec, options);
@@ -210,33 +203,19 @@ public final class WorldTraining {
                     }
                 }
             });
-            TrainResult r = null;
-            boolean retry = false;
+            TrainResult r;
             try {
                 r = trainer.run();
             } catch (ScaleLabException e) {
                 if (!String.valueOf(e.getMessage()).contains("diverged")) {
                     throw e;
                 }
+                // Training is deterministic (also with other runs in the JVM, see ConcurrentTrainingTest), so
+                // a resume would diverge again at the same step. A diverging cell is a result of the sweep
+                // (too high a rate for this size), not a failure of it.
                 double seconds = previousSeconds + (System.nanoTime() - t0) / 1e9;
-                if (mayRetry && TrainingCheckpoint.latest(runDir.resolve("checkpoints")).isPresent()) {
-                    // Training is deterministic, so a real divergence comes back at the same step after a resume.
-                    // Runs trained side by side in one JVM were seen to hit a one-off infinite gradient norm
-                    // that the same run alone never reaches (identical losses up to that point): resume once
-                    // from the last checkpoint before calling the run diverged.
-                    store.putTrainingRun(new LabStore.TrainingRun(run, experiment, specJson, "running", parameters, trainer.step(), seconds));
-                    retry = true;
-                    r = null;
-                }
-                if (!retry) {
-                    // A diverging cell is a result of the sweep (too high a rate for this size), not a failure of it.
-                    store.putTrainingRun(new LabStore.TrainingRun(run, experiment, specJson, DIVERGED, parameters, trainer.step(), seconds));
-                    return new RunResult(run, spec, parameters, trainer.step(), seconds, 0, false, DIVERGED, lastMetrics(store, run), null);
-                }
-            }
-            if (retry) {
-                // Leave this block first: the trainer is closed before the resumed one opens the checkpoint.
-                return null;
+                store.putTrainingRun(new LabStore.TrainingRun(run, experiment, specJson, DIVERGED, parameters, trainer.step(), seconds));
+                return new RunResult(run, spec, parameters, trainer.step(), seconds, 0, false, DIVERGED, lastMetrics(store, run), null);
             }
             double seconds = previousSeconds + (System.nanoTime() - t0) / 1e9;
             store.putTrainingRun(new LabStore.TrainingRun(run, experiment, specJson, "finished", parameters, r.step(), seconds));

@@ -128,7 +128,7 @@ class WorldTrainingTest {
     }
 
     @Test
-    void aRunThatDivergesIsRecordedAsDivergedAfterOneResumeAndNotTrainedAgain() {
+    void aRunThatDivergesIsRecordedAsDivergedAndNotTrainedAgain() {
         World world = WorldGenerator.generate(WORLD);
         RunSpec absurd = new RunSpec(32, 1, 2, 1e30, 0.0, 32, 200, 1); // AdamW steps of ~1e30 overflow float32 at once
         try (LabStore store = LabStore.open(dir.resolve("lab"))) {
