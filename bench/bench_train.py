@@ -1,11 +1,11 @@
 """PyTorch eager side of bench/bench_train.sh: the same 4-layer d=512 model as ScaleLab's
-TrainBench (gpt2: learned positions, Conv1D-style [in, out] weights; gpt_neox: GPT-2's block with
+TrainBench (gpt2: learned positions, GELU-tanh; gpt_neox: GPT-2's block with exact GELU and
 RoPE), written with plain torch ops (no torch.compile, no fused attention: torch 1.13 has none),
 timed the same way: forward tokens/s at batch 1 and 32 (seq 128, torch.no_grad), and training
 steps/s (batch 32 x 128, cross-entropy on every next token, backward, clip_grad_norm_(1.0),
 AdamW with weight decay on matrices, zero_grad). Prints one JSON object per measurement.
 
-usage: bench_train.py FAMILY VOCAB REPEAT THREADS
+usage: bench_train.py FAMILY VOCAB REPEAT THREADS [all|forward|train]
 """
 import json
 import math
@@ -40,7 +40,8 @@ class Block(torch.nn.Module):
 
     def forward(self, x, cos, sin, mask):
         x = x + self.attn(self.ln1(x), cos, sin, mask)
-        return x + self.down(F.gelu(self.up(self.ln2(x)), approximate="tanh"))
+        # gpt_neox: exact GELU (GPT-NeoX's default, ModelConfig.gptNeoX); gpt2: the tanh approximation
+        return x + self.down(F.gelu(self.up(self.ln2(x)), approximate="none" if self.rope else "tanh"))
 
 
 class Model(torch.nn.Module):
@@ -82,14 +83,14 @@ def best_of(repeat, rounds, fn):
     return best
 
 
-def main(family, vocab, repeat, threads):
+def main(family, vocab, repeat, threads, only="all"):
     torch.set_num_threads(int(threads))
     torch.manual_seed(1)
     vocab, repeat = int(vocab), int(repeat)
     seq = 128
     model = Model(vocab, 512, 4, 8, rope=(family == "gpt_neox"))
     print(json.dumps({"side": "pytorch", "what": "setup", "torch": torch.__version__, "torch_threads": torch.get_num_threads()}))
-    for batch in (1, 32):
+    for batch in ((1, 32) if only != "train" else ()):
         ids = torch.randint(0, vocab, (batch, seq))
         rounds = 20 if batch == 1 else 3
 
@@ -98,6 +99,8 @@ def main(family, vocab, repeat, threads):
                 model(ids)
         s = best_of(repeat, rounds, fwd)
         print(json.dumps({"side": "pytorch", "what": "forward", "batch": batch, "seq": seq, "tokens_per_s": batch * seq / s, "seconds": s}))
+    if only == "forward":
+        return
     decay = [p for p in model.parameters() if p.dim() >= 2]
     rest = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}], lr=1e-4)
@@ -116,4 +119,4 @@ def main(family, vocab, repeat, threads):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

@@ -32,6 +32,7 @@ public final class TrainBench {
         Family family = Family.fromModelType(args[1]);
         int vocab = Integer.parseInt(args[2]);
         int repeat = Integer.parseInt(args[3]);
+        String only = args.length > 4 ? args[4] : "all"; // all, forward or train
         int d = 512;
         int layers = 4;
         int heads = 8;
@@ -48,7 +49,7 @@ public final class TrainBench {
                 JniUtils.getNumThreads(), c.vocabSize() * (long) d);
         SplittableRandom r = new SplittableRandom(1);
         try (Transformer t = Transformer.load(model)) {
-            for (int batch : new int[] {1, 32}) {
+            for (int batch : only.equals("train") ? new int[0] : new int[] {1, 32}) {
                 int[][] ids = tokens(r, batch, seq, vocab);
                 int rounds = batch == 1 ? 20 : 3;
                 // The API path: logits copied out to a Java float[] (what capture and generate use).
@@ -66,6 +67,9 @@ public final class TrainBench {
         List<Example> data = new ArrayList<>();
         for (int i = 0; i < 256; i++) {
             data.add(Example.allTokens(tokens(r, 1, seq, vocab)[0]));
+        }
+        if (only.equals("forward")) {
+            return;
         }
         Path out = Files.createTempDirectory(dir, "train-run");
         TrainOptions o = new TrainOptions(1_000_000, 32, LearningRateSchedule.constant(1e-4, 0), AdamWOptions.defaults(), 1.0, 1, 0, 0);
