@@ -72,14 +72,14 @@ class Model(torch.nn.Module):
 
 
 def best_of(repeat, rounds, fn):
+    """The fastest of repeat x rounds single calls after rounds // 2 warmup calls (as TrainBench)."""
     for _ in range(max(1, rounds // 2)):
         fn()
     best = float("inf")
-    for _ in range(repeat):
+    for _ in range(repeat * rounds):
         t0 = time.perf_counter()
-        for _ in range(rounds):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / rounds)
+        fn()
+        best = min(best, time.perf_counter() - t0)
     return best
 
 

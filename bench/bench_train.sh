@@ -3,7 +3,8 @@
 # forward tokens/s at batch 1 and 32 (seq 128) and training steps/s (batch 32 x 128, AdamW + clipping)
 # for a 4-layer d=512 model (8 heads, 4x MLP, tied embeddings). ScaleLab runs DJL 0.35.1 + libtorch
 # 2.7.1 (org.scalelab.train.TrainBench); the reference is bench/bench_train.py on Debian's torch.
-# Each number is the best of --repeat rounds after a warmup; the load average is printed (shared machine).
+# Each number is the fastest single call among --repeat rounds (20 calls per round at batch 1, 3 otherwise) after a
+# warmup: on a shared machine the minimum estimates the uncontended time. The load average is printed.
 # Usage: bench/bench_train.sh [--family gpt_neox|gpt2|llama] [--vocab N] [--repeat R] [--threads T] [--dir DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -20,7 +20,7 @@ import org.scalelab.model.Transformer;
 /**
  * The runtime's side of bench/bench_train.sh: forward tokens/s at batch 1 and 32 (seq 128) and
  * training steps/s (batch 32 × 128, loss on every token, AdamW + clipping) for a 4-layer d=512
- * model, best of R timed rounds after a warmup. Prints one JSON object per measurement.
+ * model, the fastest of R × rounds single calls after a warmup. Prints one JSON object per measurement.
  *
  * <p>Args: DIR FAMILY VOCAB REPEAT. The checkpoint is written to DIR/FAMILY-VOCAB once (seeded).
  */
@@ -90,18 +90,20 @@ public final class TrainBench {
         return ids;
     }
 
-    /** Seconds per call: best over {@code repeat} rounds of {@code rounds} calls, after one warmup round. */
+    /**
+     * Seconds per call: the fastest of {@code repeat × rounds} single calls, after {@code rounds / 2}
+     * warmup calls. On a shared machine the minimum estimates the uncontended time (a round of many
+     * calls is almost always interrupted by someone else's work); bench_train.py does the same.
+     */
     private static double time(int repeat, int rounds, Runnable call) {
         for (int i = 0; i < Math.max(1, rounds / 2); i++) {
             call.run();
         }
         double best = Double.MAX_VALUE;
-        for (int k = 0; k < repeat; k++) {
+        for (int i = 0; i < repeat * rounds; i++) {
             long t0 = System.nanoTime();
-            for (int i = 0; i < rounds; i++) {
-                call.run();
-            }
-            best = Math.min(best, (System.nanoTime() - t0) / 1e9 / rounds);
+            call.run();
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
         }
         return best;
     }
