@@ -1,6 +1,6 @@
 """PyTorch reference loop for `scalelab world bench`: the same GPT-2-like pre-LN model with rotary
 positions (GPT-NeoX layout with a sequential residual and full rotary, as ScaleLab's gpt_neox
-family: LayerNorm with biases, 4x GELU-tanh MLP, tied unembedding; Black et al. 2022, Su et al.
+family: LayerNorm with biases, 4x exact-GELU MLP, tied unembedding; Black et al. 2022, Su et al.
 2021), the same training examples (the world's "train" split, loss on the target tokens only,
 batches right-padded to their longest example), AdamW (weight decay 0.1 on matrices only,
 lr 1e-3 constant) with gradient clipping at norm 1, in float32 eager mode. Written from the
@@ -37,7 +37,7 @@ class Block(nn.Module):
         att = (q @ k.transpose(-1, -2)) / math.sqrt(self.hd) + mask  # [b, h, t, t]
         y = (att.softmax(-1) @ v).transpose(1, 2).reshape(b, t, d)
         x = x + self.proj(y)
-        return x + self.out(F.gelu(self.fc(self.ln2(x)), approximate="tanh"))
+        return x + self.out(F.gelu(self.fc(self.ln2(x))))  # exact GELU, GPT-NeoX's default
 
 
 def rope(x, cos, sin):  # rotate_half layout: dimension i pairs with i + hd/2

@@ -151,7 +151,7 @@ final class WorldReportCommand implements Callable<Integer> {
             for (String axis : List.of("width", "depth")) {
                 Plot p = Plot.of(measure + " accuracy vs " + axis, axis, measure + " accuracy").logX();
                 boolean any = false;
-                for (String set : List.of("compositional_near_ood", "compositional_far_ood", "analogical_ood")) {
+                for (String set : List.of("atomic_id", "compositional_near_ood", "compositional_far_ood", "analogical_ood")) {
                     List<double[]> pts = new ArrayList<>();
                     for (WorldAnalysis.RunSummary s : r.runs()) {
                         Double v = (measure.equals("final") ? s.finalAccuracy() : s.peakAccuracy()).get(set);
@@ -162,10 +162,18 @@ final class WorldReportCommand implements Callable<Integer> {
                     if (!pts.isEmpty()) {
                         any = true;
                         p.points(set, pts.stream().mapToDouble(x -> x[0]).toArray(), pts.stream().mapToDouble(x -> x[1]).toArray());
+                        TreeMap<Double, double[]> byX = new TreeMap<>();
+                        for (double[] q : pts) {
+                            double[] acc = byX.computeIfAbsent(q[0], k -> new double[2]);
+                            acc[0] += q[1];
+                            acc[1]++;
+                        }
+                        p.line(set + " (mean)", byX.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
+                                byX.values().stream().mapToDouble(a -> a[0] / a[1]).toArray());
                     }
                 }
                 if (any) {
-                    report.plot(measure + "_vs_" + axis, p, "Each point is one run (all seeds and all values of the other axis).");
+                    report.plot(measure + "_vs_" + axis, p, "Each point is one run (all seeds and all values of the other axis); lines join the means.");
                 }
             }
         }

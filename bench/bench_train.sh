@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Transformer runtime vs PyTorch eager on the same model and thread count (issue 3, "Done when"):
+# forward tokens/s at batch 1 and 32 (seq 128) and training steps/s (batch 32 x 128, AdamW + clipping)
+# for a 4-layer d=512 model (8 heads, 4x MLP, tied embeddings). ScaleLab runs DJL 0.35.1 + libtorch
+# 2.7.1 (org.scalelab.train.TrainBench); the reference is bench/bench_train.py on Debian's torch.
+# Each number is the fastest single call among --repeat rounds (20 calls per round at batch 1, 3 otherwise) after a
+# warmup: on a shared machine the minimum estimates the uncontended time. The load average is printed.
+# Usage: bench/bench_train.sh [--family gpt_neox|gpt2|llama] [--vocab N] [--repeat R] [--threads T] [--dir DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${SCALELAB_PYTHON:-/usr/bin/python3}
+FAMILY=gpt_neox; VOCAB=8192; REPEAT=3; THREADS=2; DIR=${TMPDIR:-/tmp}/scalelab-bench-train
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --family) FAMILY=$2; shift ;;
+    --vocab) VOCAB=$2; shift ;;
+    --repeat) REPEAT=$2; shift ;;
+    --threads) THREADS=$2; shift ;;
+    --dir) DIR=$2; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) cores, load average $(load)"
+echo "model: $FAMILY, 4 layers, d_model 512, 8 heads, vocab $VOCAB, seq 128; $THREADS threads on both sides"
+mkdir -p "$DIR"
+
+# Compiled in the same reactor run, so scalelab-core resolves to its target/classes (it is never installed).
+CPFILE=scalelab-nn/target/bench-classpath.txt
+mvn -q -o -pl scalelab-nn -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null
+CP=scalelab-core/target/classes:scalelab-nn/target/classes:scalelab-nn/target/test-classes:$(cat "$CPFILE")
+OUT=$DIR/results.jsonl
+: > "$OUT"
+DJL_OFFLINE=true OPT_OUT_TRACKING=true java -Xmx6g -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
+  -cp "$CP" org.scalelab.train.TrainBench "$DIR" "$FAMILY" "$VOCAB" "$REPEAT" | tee -a "$OUT"
+echo "load average $(load)"
+"$PY" bench/bench_train.py "$FAMILY" "$VOCAB" "$REPEAT" "$THREADS" | tee -a "$OUT"
+echo "load average $(load)"
+"$PY" - "$OUT" <<'PYEOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+def get(side, what, batch=None):
+    for r in rows:
+        if r["side"] == side and r["what"] == what and (batch is None or r.get("batch") == batch):
+            return r
+print("%-34s %12s %12s %8s" % ("", "scalelab", "pytorch", "ratio"))
+for batch in (1, 32):
+    p = get("pytorch", "forward", batch)["tokens_per_s"]
+    for what, label in (("forward", "forward tokens/s"), ("forward_api", "forward tokens/s (logits to Java)")):
+        s = get("scalelab", what, batch)["tokens_per_s"]
+        print("%-34s %12.0f %12.0f %7.2fx" % ("%s, batch %d" % (label, batch), s, p, s / p))
+s = get("scalelab", "train_step")["steps_per_s"]; p = get("pytorch", "train_step")["steps_per_s"]
+print("%-34s %12.3f %12.3f %7.2fx" % ("training steps/s, batch 32x128", s, p, s / p))
+PYEOF
