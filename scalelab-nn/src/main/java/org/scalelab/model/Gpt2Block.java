@@ -64,7 +64,8 @@ final class Gpt2Block implements Block {
      * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
      */
     static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+        // Constants as arrays of the pass's scope, which autograd may keep until the backward pass (see Scalars).
+        NDArray inner = x.add(x.square().mul(x).mul(Scalars.of(x, 0.044715))).mul(Scalars.of(x, Math.sqrt(2.0 / Math.PI)));
+        return x.mul(inner.tanh().add(1f)).mul(Scalars.of(x, 0.5));
     }
 }

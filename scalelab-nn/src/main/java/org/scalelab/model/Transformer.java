@@ -249,7 +249,7 @@ public final class Transformer implements AutoCloseable {
             // Gemma multiplies the embeddings by √d_model (Gemma Team 2024, §2.1), a constant
             // rounded to the compute dtype (float32) as transformers does; hook_embed is the
             // scaled value, the one entering the residual stream.
-            embedded = embedded.mul((float) Math.sqrt(config.dModel()));
+            embedded = embedded.mul(Scalars.of(embedded, Math.sqrt(config.dModel()))); // kept for autograd (see Scalars)
         }
         NDArray x = pass.hook(HookNames.EMBED, embedded);
         if (positionEmbedding != null) {
@@ -267,7 +267,8 @@ public final class Transformer implements AutoCloseable {
         NDArray logits = normed.matMul(unembedT); // [batch, seq, vocab]
         double cap = config.options().finalLogitSoftcap();
         if (cap > 0) {
-            logits = logits.div((float) cap).tanh().mul((float) cap); // Gemma 2 (Gemma Team 2024b, §2): c·tanh(logits / c)
+            NDArray c = Scalars.of(logits, cap); // kept for autograd (see Scalars)
+            logits = logits.div(c).tanh().mul(c); // Gemma 2 (Gemma Team 2024b, §2): c·tanh(logits / c)
         }
         return logits;
     }

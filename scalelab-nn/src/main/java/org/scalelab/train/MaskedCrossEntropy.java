@@ -80,6 +80,7 @@ public final class MaskedCrossEntropy {
             weight[(int) rows[i]] = 1f;
         }
         NDArray picked = flat.logSoftmax(1).gather(logits.getManager().create(targetAt, new Shape(positions, 1)), 1); // [positions, 1]
-        return picked.mul(logits.getManager().create(weight, new Shape(positions, 1))).sum().div((float) n).neg();
+        // n as an array of this scope, not a Java number: autograd keeps the divisor until backward (see model.Scalars).
+        return picked.mul(logits.getManager().create(weight, new Shape(positions, 1))).sum().div(logits.getManager().create((float) n)).neg();
     }
 }
