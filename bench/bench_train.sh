@@ -5,12 +5,14 @@
 # 2.7.1 (org.scalelab.train.TrainBench); the reference is bench/bench_train.py on Debian's torch.
 # Each number is the fastest single call among --repeat rounds (20 calls per round at batch 1, 3 otherwise) after a
 # warmup: on a shared machine the minimum estimates the uncontended time. The load average is printed.
-# Usage: bench/bench_train.sh [--family gpt_neox|gpt2|llama] [--vocab N] [--repeat R] [--threads T] [--dir DIR]
+# --paired N: instead, N alternating pairs of training-only runs (ScaleLab, then PyTorch, back to back), each pair's
+# ratio printed: on a busy machine the load changes between the two halves of a full run, not within a pair.
+# Usage: bench/bench_train.sh [--family gpt_neox|gpt2|llama] [--vocab N] [--repeat R] [--threads T] [--dir DIR] [--paired N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${SCALELAB_PYTHON:-/usr/bin/python3}
-FAMILY=gpt_neox; VOCAB=8192; REPEAT=3; THREADS=2; DIR=${TMPDIR:-/tmp}/scalelab-bench-train
+FAMILY=gpt_neox; VOCAB=8192; REPEAT=3; THREADS=2; DIR=${TMPDIR:-/tmp}/scalelab-bench-train; PAIRED=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --family) FAMILY=$2; shift ;;
@@ -18,6 +20,7 @@ while [ $# -gt 0 ]; do
     --repeat) REPEAT=$2; shift ;;
     --threads) THREADS=$2; shift ;;
     --dir) DIR=$2; shift ;;
+    --paired) PAIRED=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -31,10 +34,19 @@ mkdir -p "$DIR"
 CPFILE=scalelab-nn/target/bench-classpath.txt
 mvn -q -o -pl scalelab-nn -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null
 CP=scalelab-core/target/classes:scalelab-nn/target/classes:scalelab-nn/target/test-classes:$(cat "$CPFILE")
+runjava() { DJL_OFFLINE=true OPT_OUT_TRACKING=true java -Xmx6g -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
+  -cp "$CP" org.scalelab.train.TrainBench "$DIR" "$FAMILY" "$VOCAB" "$@"; }
+if [ "$PAIRED" -gt 0 ]; then
+  for i in $(seq "$PAIRED"); do
+    s=$(runjava 1 train 2>/dev/null | grep train_step | sed 's/.*"steps_per_s":\([0-9.]*\).*/\1/')
+    p=$("$PY" bench/bench_train.py "$FAMILY" "$VOCAB" 1 "$THREADS" train | grep train_step | sed 's/.*"steps_per_s": \([0-9.]*\).*/\1/')
+    "$PY" -c "import sys; s, p = float(sys.argv[1]), float(sys.argv[2]); print('pair %s: training steps/s scalelab %.3f, pytorch %.3f, ratio %.2fx (load %s)' % (sys.argv[3], s, p, s / p, sys.argv[4]))" "$s" "$p" "$i" "$(load)"
+  done
+  exit 0
+fi
 OUT=$DIR/results.jsonl
 : > "$OUT"
-DJL_OFFLINE=true OPT_OUT_TRACKING=true java -Xmx6g -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
-  -cp "$CP" org.scalelab.train.TrainBench "$DIR" "$FAMILY" "$VOCAB" "$REPEAT" | tee -a "$OUT"
+runjava "$REPEAT" | tee -a "$OUT"
 echo "load average $(load)"
 "$PY" bench/bench_train.py "$FAMILY" "$VOCAB" "$REPEAT" "$THREADS" | tee -a "$OUT"
 echo "load average $(load)"

@@ -64,8 +64,8 @@ final class Gpt2Block implements Block {
      * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
      */
     static NDArray geluTanh(NDArray x) {
-        // Constants via Scalars: autograd saves each multiplier for the backward pass.
-        NDArray inner = x.add(x.pow(Scalars.like(x, 3)).mul(Scalars.like(x, 0.044715f))).mul(Scalars.like(x, (float) Math.sqrt(2.0 / Math.PI)));
-        return x.mul(inner.tanh().add(1f)).mul(Scalars.like(x, 0.5f));
+        // Constants as arrays of the pass's scope, which autograd may keep until the backward pass (see Scalars).
+        NDArray inner = x.add(x.square().mul(x).mul(Scalars.of(x, 0.044715))).mul(Scalars.of(x, Math.sqrt(2.0 / Math.PI)));
+        return x.mul(inner.tanh().add(1f)).mul(Scalars.of(x, 0.5));
     }
 }

@@ -8,8 +8,8 @@ import ai.djl.ndarray.NDList;
  * {@code use_parallel_residual: false}): GPT-2's pre-LN block — LayerNorm with bias before
  * attention and before the MLP, biased projections, GELU MLP — with rotary positions on q and k
  * (Su et al. 2021) in Hugging Face's rotate_half layout. Weights keep transformers' names under
- * {@code gpt_neox.layers.{i}.}; they are torch.nn.Linear weights [out, in], used through
- * transposed views as y = x · Wᵀ + b.
+ * {@code gpt_neox.layers.{i}.}; they are torch.nn.Linear weights [out, in], applied as torch.nn.Linear
+ * does, y = x · Wᵀ + b in one fused kernel (addmm) rather than a matmul and a separate bias add.
  *
  * <p>Layout surprise: the fused {@code query_key_value} output is grouped by head, not by
  * projection: its 3·d_model columns are [q₀ k₀ v₀ | q₁ k₁ v₁ | …], each part head_dim wide
@@ -18,14 +18,14 @@ import ai.djl.ndarray.NDList;
  */
 final class GptNeoXBlock implements Block {
     private final Norm inputNorm;
-    private final NDArray qkvT; // [d_model, 3·d_model], columns grouped by head
+    private final NDArray qkvW; // [3·d_model, d_model], rows grouped by head
     private final NDArray qkvB; // [3·d_model]
-    private final NDArray denseT; // [d_model, d_model]
+    private final NDArray denseW; // [d_model, d_model]
     private final NDArray denseB;
     private final Norm postAttentionNorm;
-    private final NDArray upT; // [d_model, d_mlp]
+    private final NDArray upW; // [d_mlp, d_model]
     private final NDArray upB;
-    private final NDArray downT; // [d_mlp, d_model]
+    private final NDArray downW; // [d_model, d_mlp]
     private final NDArray downB;
     private final int heads;
     private final int headDim;
@@ -34,15 +34,15 @@ final class GptNeoXBlock implements Block {
     GptNeoXBlock(ParameterLoader p, String prefix, ModelConfig c) {
         int d = c.dModel();
         inputNorm = Norm.layerNorm(p.get(prefix + "input_layernorm.weight", d), p.get(prefix + "input_layernorm.bias", d), c.normEps());
-        qkvT = p.get(prefix + "attention.query_key_value.weight", 3L * d, d).transpose();
+        qkvW = p.get(prefix + "attention.query_key_value.weight", 3L * d, d);
         qkvB = p.get(prefix + "attention.query_key_value.bias", 3L * d);
-        denseT = p.get(prefix + "attention.dense.weight", d, d).transpose();
+        denseW = p.get(prefix + "attention.dense.weight", d, d);
         denseB = p.get(prefix + "attention.dense.bias", d);
         postAttentionNorm = Norm.layerNorm(p.get(prefix + "post_attention_layernorm.weight", d),
                 p.get(prefix + "post_attention_layernorm.bias", d), c.normEps());
-        upT = p.get(prefix + "mlp.dense_h_to_4h.weight", c.dMlp(), d).transpose();
+        upW = p.get(prefix + "mlp.dense_h_to_4h.weight", c.dMlp(), d);
         upB = p.get(prefix + "mlp.dense_h_to_4h.bias", c.dMlp());
-        downT = p.get(prefix + "mlp.dense_4h_to_h.weight", d, c.dMlp()).transpose();
+        downW = p.get(prefix + "mlp.dense_4h_to_h.weight", d, c.dMlp());
         downB = p.get(prefix + "mlp.dense_4h_to_h.bias", d);
         heads = c.nHeads();
         headDim = c.headDim();
@@ -58,19 +58,24 @@ final class GptNeoXBlock implements Block {
         NDArray x = inputNorm.apply(residual); // [batch, seq, d_model]
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
-        NDList qkv = x.matMul(qkvT).add(qkvB).reshape(batch, seq, heads, 3L * headDim).split(3, 3); // 3 × [batch, seq, heads, head_dim]
+        NDList qkv = linear(x, qkvW, qkvB).reshape(batch, seq, heads, 3L * headDim).split(3, 3); // 3 × [batch, seq, heads, head_dim]
         NDArray q = Rope.apply(qkv.get(0).transpose(0, 2, 1, 3), pass.rope); // [batch, heads, seq, head_dim]
         NDArray k = Rope.apply(qkv.get(1).transpose(0, 2, 1, 3), pass.rope);
         NDArray v = qkv.get(2).transpose(0, 2, 1, 3);
         NDList kv = pass.keysAndValues(layer, k, v); // 2 × [batch, heads, offset + seq, head_dim]
         NDArray y = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, 0, 0, 0); // [batch, seq, d_model]
-        return y.matMul(denseT).add(denseB);
+        return linear(y, denseW, denseB);
     }
 
     /** dense_4h_to_h(act(dense_h_to_4h(x))), act = exact GELU ("gelu") or its tanh approximation. */
     private NDArray mlp(NDArray residual, Pass pass, int layer) {
-        NDArray h = postAttentionNorm.apply(residual).matMul(upT).add(upB); // [batch, seq, d_mlp]
+        NDArray h = linear(postAttentionNorm.apply(residual), upW, upB); // [batch, seq, d_mlp]
         NDArray a = exactGelu ? ai.djl.nn.Activation.gelu(h) : Gpt2Block.geluTanh(h);
-        return a.matMul(downT).add(downB); // [batch, seq, d_model]
+        return linear(a, downW, downB); // [batch, seq, d_model]
+    }
+
+    /** x · Wᵀ + b for W [out, in] (torch.nn.functional.linear); the result belongs to x's manager. */
+    private static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
     }
 }

@@ -1,24 +1,22 @@
 package org.scalelab.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 
 /**
- * Constants for arithmetic inside a forward pass that training differentiates. DJL's
- * {@code x.mul(0.5f)} (and {@code div}, {@code pow} with a Java number) wraps the number in a
- * 0-dim array whose memory is a Java direct buffer handed to libtorch without a copy
- * ({@code torch::from_blob}), and closes that array as soon as the operation returns. Autograd
- * keeps the operand for the backward pass (d(x·c)/dx = c), so once the garbage collector frees
- * the buffer, backward reads freed memory: gradients become garbage (NaN, 1e30) whenever a GC
- * falls between forward and backward, which a second model training in the same JVM makes
- * likely. A constant from {@link #like} is allocated by libtorch ({@code torch::full}), so the
- * saved operand keeps its own memory alive.
+ * Scalar operands that stay alive until the pass ends. DJL's {@code x.mul(2f)} wraps the number
+ * in a 0-d tensor over a Java direct buffer and closes that tensor right after the operation; in
+ * inference nothing keeps it, but under autograd {@code mul}, {@code div} and {@code pow} save
+ * the scalar for the backward pass, and once the garbage collector frees the buffer the backward
+ * pass reads freed memory (seen as gradients turning NaN at random steps). A scalar made here
+ * belongs to {@code like}'s manager — the forward pass's scope — and lives until that scope is
+ * closed, after the backward pass. Use it for every constant that multiplies or divides an
+ * activation in a forward pass.
  */
 final class Scalars {
     private Scalars() {}
 
-    /** {@code value} as a 0-dim array of {@code x}'s type in {@code x}'s manager, its memory owned by libtorch. */
-    static NDArray like(NDArray x, double value) {
-        return x.getManager().full(new Shape(), (float) value, x.getDataType());
+    /** {@code value} as a 0-d float32 array owned by {@code like}'s manager. */
+    static NDArray of(NDArray like, double value) {
+        return like.getManager().create((float) value);
     }
 }

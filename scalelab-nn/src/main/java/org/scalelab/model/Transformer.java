@@ -200,8 +200,6 @@ public final class Transformer implements AutoCloseable {
      * {@code scope} (every intermediate too), so that autograd can differentiate a loss built
      * from them; nothing is copied out and no hooks run. Call it with {@link GradMode#enabled()}
      * on a model from {@link #loadTrainable}; close {@code scope} after the backward pass.
-     * (Constants in the pass come from {@link Scalars#like}, never {@code mul(float)}: autograd keeps them
-     * until the backward pass, and DJL's number operands live in Java buffers the collector may free first.)
      */
     public NDArray logits(NDManager scope, int[][] tokens) {
         int batch = tokens.length;
@@ -251,7 +249,7 @@ public final class Transformer implements AutoCloseable {
             // Gemma multiplies the embeddings by √d_model (Gemma Team 2024, §2.1), a constant
             // rounded to the compute dtype (float32) as transformers does; hook_embed is the
             // scaled value, the one entering the residual stream.
-            embedded = embedded.mul(Scalars.like(embedded, (float) Math.sqrt(config.dModel())));
+            embedded = embedded.mul(Scalars.of(embedded, Math.sqrt(config.dModel()))); // kept for autograd (see Scalars)
         }
         NDArray x = pass.hook(HookNames.EMBED, embedded);
         if (positionEmbedding != null) {
@@ -269,7 +267,8 @@ public final class Transformer implements AutoCloseable {
         NDArray logits = normed.matMul(unembedT); // [batch, seq, vocab]
         double cap = config.options().finalLogitSoftcap();
         if (cap > 0) {
-            logits = logits.div(Scalars.like(logits, cap)).tanh().mul(Scalars.like(logits, cap)); // Gemma 2 (Gemma Team 2024b, §2): c·tanh(logits / c)
+            NDArray c = Scalars.of(logits, cap); // kept for autograd (see Scalars)
+            logits = logits.div(c).tanh().mul(c); // Gemma 2 (Gemma Team 2024b, §2): c·tanh(logits / c)
         }
         return logits;
     }

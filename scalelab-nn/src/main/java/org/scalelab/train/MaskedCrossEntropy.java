@@ -63,12 +63,24 @@ public final class MaskedCrossEntropy {
                 }
             }
         }
-        NDArray rowIds = logits.getManager().create(rows);
-        NDArray targetIds = logits.getManager().create(targets, new Shape(n, 1));
-        // Only the scored positions go through log-softmax: [targets, vocab].
-        NDArray selected = logits.reshape(s.get(0) * seq, vocab).get(new NDIndex("{}", rowIds));
-        NDArray logProbs = selected.logSoftmax(1);
-        NDArray picked = logProbs.gather(targetIds, 1); // [targets, 1]: log p(target)
-        return picked.mean().neg();
+        long positions = s.get(0) * seq;
+        NDArray flat = logits.reshape(positions, vocab);
+        if (2L * n < positions) {
+            // Few targets (e.g. one per fact): only the scored positions go through log-softmax, [targets, vocab].
+            NDArray selected = flat.get(new NDIndex("{}", logits.getManager().create(rows)));
+            NDArray picked = selected.logSoftmax(1).gather(logits.getManager().create(targets, new Shape(n, 1)), 1); // log p(target)
+            return picked.mean().neg();
+        }
+        // Mostly targets (language modelling): log-softmax over every position and a 0/1 weight per
+        // position, which spares copying the selected rows out and scattering their gradient back.
+        long[] targetAt = new long[Math.toIntExact(positions)];
+        float[] weight = new float[targetAt.length];
+        for (int i = 0; i < n; i++) {
+            targetAt[(int) rows[i]] = targets[i];
+            weight[(int) rows[i]] = 1f;
+        }
+        NDArray picked = flat.logSoftmax(1).gather(logits.getManager().create(targetAt, new Shape(positions, 1)), 1); // [positions, 1]
+        // n as an array of this scope, not a Java number: autograd keeps the divisor until backward (see model.Scalars).
+        return picked.mul(logits.getManager().create(weight, new Shape(positions, 1))).sum().div(logits.getManager().create((float) n)).neg();
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.io.Json;
@@ -36,16 +37,39 @@ class AdamWReferenceTest {
 
     @Test
     void gptNeoXWithRopeMatchesTorchWithConstantScheduleAndDecayOnEveryParameter() throws Exception {
-        compare(ModelConfig.gptNeoX(48, 16, 2, 2, 16), LearningRateSchedule.constant(1e-2, 2), AdamWOptions.DecayScope.ALL);
+        compare(ModelConfig.gptNeoX(48, 16, 2, 2, 16), LearningRateSchedule.constant(1e-2, 2), AdamWOptions.DecayScope.ALL, fewTargets());
     }
 
-    private void compare(ModelConfig c, LearningRateSchedule schedule, AdamWOptions.DecayScope scope) throws Exception {
-        TorchReference.assumeTorch();
-        Path init = TrainerTest.init(dir.resolve("init"), c, 11);
+    @Test
+    void languageModellingOnEveryTokenMatchesTorch() throws Exception {
+        // Most positions are targets: the loss takes its log-softmax-over-every-position path.
+        SplittableRandom r = new SplittableRandom(4);
+        List<Example> data = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int[] t = new int[4 + r.nextInt(6)];
+            for (int j = 0; j < t.length; j++) {
+                t[j] = r.nextInt(48);
+            }
+            data.add(Example.allTokens(t));
+        }
+        compare(ModelConfig.gptNeoX(48, 16, 2, 2, 16), LearningRateSchedule.cosine(1e-2, 2, 8, 0.0), AdamWOptions.DecayScope.MATRICES, data);
+    }
+
+    private static List<Example> fewTargets() {
         List<Example> data = new ArrayList<>(TrainerTest.sums(20, 12));
         // Longer sequences with several targets, so padding and multi-target averaging are exercised.
         data.add(Example.allTokens(1, 2, 3, 4, 5, 6));
         data.add(new Example(new int[] {7, 8, 9, 10, 11}, new boolean[] {false, false, true, false, true}));
+        return data;
+    }
+
+    private void compare(ModelConfig c, LearningRateSchedule schedule, AdamWOptions.DecayScope scope) throws Exception {
+        compare(c, schedule, scope, fewTargets());
+    }
+
+    private void compare(ModelConfig c, LearningRateSchedule schedule, AdamWOptions.DecayScope scope, List<Example> data) throws Exception {
+        TorchReference.assumeTorch();
+        Path init = TrainerTest.init(dir.resolve("init"), c, 11);
         int steps = 8;
         int batch = 6;
         // clip 0.5 is below the early gradient norms, so clipping is active in some steps.

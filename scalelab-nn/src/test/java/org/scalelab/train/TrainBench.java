@@ -40,7 +40,8 @@ public final class TrainBench {
         ModelConfig c = family == Family.GPT2 ? ModelConfig.gpt2(vocab, d, layers, heads, 1024)
                 : family == Family.GPT_NEOX ? ModelConfig.gptNeoX(vocab, d, layers, heads, 1024)
                 : ModelConfig.llama(vocab, d, layers, heads, heads, 1376, 1024, 10000.0, false);
-        Path model = dir.resolve(family.modelType() + "-" + vocab);
+        // The folder name carries the activation: a checkpoint cached by an older default must not be reused.
+        Path model = dir.resolve(family.modelType() + "-" + vocab + "-" + c.activation());
         if (!Files.exists(model.resolve("model.safetensors"))) {
             ModelInit.write(model, c, 1);
         }

@@ -77,6 +77,37 @@ class TrainerTest {
     }
 
     @Test
+    void garbageCollectionDuringTrainingChangesNothing() throws Exception {
+        // Constants of the forward pass that autograd saves (1/√d in attention, GELU's coefficients)
+        // must outlive the backward pass; DJL's x.mul(2f) would leave them on buffers the collector
+        // may free mid-step (model.Scalars). A thread forcing collections must not change a single bit.
+        Path model = init(dir.resolve("init"), GPT2, 4);
+        List<Example> data = sums(64, 8);
+        TrainOptions o = new TrainOptions(40, 16, LearningRateSchedule.constant(3e-3, 5), AdamWOptions.defaults(), 1.0, 2, 0, 0);
+        List<Double> quiet = new ArrayList<>();
+        try (Trainer t = Trainer.start(model, data, o, dir.resolve("quiet"))) {
+            t.addListener((log, tr) -> quiet.add(log.gradNorm()));
+            t.run();
+        }
+        List<Double> collected = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread gc = new Thread(() -> {
+            while (running.get()) {
+                System.gc();
+            }
+        });
+        gc.start();
+        try (Trainer t = Trainer.start(model, data, o, dir.resolve("collected"))) {
+            t.addListener((log, tr) -> collected.add(log.gradNorm()));
+            t.run();
+        } finally {
+            running.set(false);
+            gc.join();
+        }
+        assertEquals(quiet, collected);
+    }
+
+    @Test
     void checkpointIsAHuggingFaceFolderThatTheLoaderReadsBack() throws Exception {
         Path model = init(dir.resolve("init"), GPT2, 2);
         List<Example> data = sums(32, 4);
