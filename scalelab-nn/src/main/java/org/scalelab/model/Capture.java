@@ -48,33 +48,9 @@ public final class Capture {
 
     public static Summary run(Transformer model, ModelTokenizer tokenizer, List<Prompt> prompts, Path out, Options options) {
         ModelConfig c = model.config();
-        HookSet selection = HookSet.of(options.hooks().toArray(String[]::new));
-        List<String> names = new ArrayList<>();
-        for (String h : HookNames.all(c)) {
-            if (selection.matches(h) && !h.endsWith(".attn.hook_pattern")) {
-                names.add(h);
-            }
-        }
-        if (names.isEmpty()) {
-            throw new InputException("--hooks " + String.join(",", options.hooks()) + " selects no d_model-wide hook of this model; e.g. "
-                    + HookNames.residPost(c.nLayers() - 1) + ", blocks.*.hook_resid_post, hook_embed");
-        }
-        List<String> interventionNames = options.interventions().stream().map(Intervention::toString).toList();
-        ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION,
-                model.dir().toAbsolutePath().normalize().toString(), c.family().modelType(), model.parameterCount(), c.dModel(),
-                c.nLayers(), names, DType.F32.name(), options.positions().toString(), interventionNames, false, List.of(), List.of());
-        ActivationSetWriter writer = ActivationSetWriter.open(out, header, options.shardBytes());
+        List<String> names = CaptureTarget.hooks(c, options.hooks(), "--hooks");
+        ActivationSetWriter writer = CaptureTarget.open(model, names, options.positions().toString(), options.interventions(), out, options.shardBytes(), prompts);
         List<ActivationManifest.Trajectory> done = writer.trajectories();
-        if (done.size() > prompts.size()) {
-            throw new InputException(out + ": holds " + done.size() + " trajectories, more than the " + prompts.size()
-                    + " prompts given; it was captured from another prompts file");
-        }
-        for (ActivationManifest.Trajectory t : done) {
-            if (!t.id().equals(prompts.get(t.index()).id())) {
-                throw new InputException(out + ": trajectory " + t.index() + " has id \"" + t.id() + "\" but prompt " + t.index()
-                        + " is \"" + prompts.get(t.index()).id() + "\"; resume with the same prompts file, or use a new output folder");
-            }
-        }
         HookSet hooks = HookSet.of(names.toArray(String[]::new)).with(options.interventions().toArray(Intervention[]::new));
         long rows = 0;
         try (Progress.Task task = Progress.start("capture", prompts.size())) {

@@ -1,0 +1,60 @@
+package org.scalelab.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.scalelab.InputException;
+
+/**
+ * What plain capture and capture during generation share: choosing the d_model-wide hooks a
+ * selection names, and opening (or resuming) the activation set they stream into, refusing a
+ * folder that was captured from other prompts.
+ */
+final class CaptureTarget {
+    private CaptureTarget() {}
+
+    /**
+     * The hooks of {@code config} that {@code globs} select, in model order; attention patterns are
+     * never captured (they are not d_model wide). {@code option} names the CLI option in the error.
+     */
+    static List<String> hooks(ModelConfig config, List<String> globs, String option) {
+        HookSet selection = HookSet.of(globs.toArray(String[]::new));
+        List<String> names = new ArrayList<>();
+        for (String h : HookNames.all(config)) {
+            if (selection.matches(h) && !h.endsWith(".attn.hook_pattern")) {
+                names.add(h);
+            }
+        }
+        if (names.isEmpty()) {
+            throw new InputException(option + " " + String.join(",", globs) + " selects no d_model-wide hook of this model; e.g. "
+                    + HookNames.residPost(config.nLayers() - 1) + ", blocks.*.hook_resid_post, hook_embed");
+        }
+        return names;
+    }
+
+    /**
+     * Opens the activation set in {@code out} for {@code model}'s {@code hooks}; when it already holds
+     * trajectories they must be a prefix of {@code prompts} (same ids in the same order).
+     */
+    static ActivationSetWriter open(Transformer model, List<String> hooks, String positions, List<Intervention> interventions,
+                                    Path out, long shardBytes, List<Prompt> prompts) {
+        ModelConfig c = model.config();
+        ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION,
+                model.dir().toAbsolutePath().normalize().toString(), c.family().modelType(), model.parameterCount(), c.dModel(),
+                c.nLayers(), hooks, DType.F32.name(), positions, interventions.stream().map(Intervention::toString).toList(), false,
+                List.of(), List.of());
+        ActivationSetWriter writer = ActivationSetWriter.open(out, header, shardBytes);
+        List<ActivationManifest.Trajectory> done = writer.trajectories();
+        if (done.size() > prompts.size()) {
+            throw new InputException(out + ": holds " + done.size() + " trajectories, more than the " + prompts.size()
+                    + " prompts given; it was captured from another prompts file");
+        }
+        for (ActivationManifest.Trajectory t : done) {
+            if (!t.id().equals(prompts.get(t.index()).id())) {
+                throw new InputException(out + ": trajectory " + t.index() + " has id \"" + t.id() + "\" but prompt " + t.index()
+                        + " is \"" + prompts.get(t.index()).id() + "\"; resume with the same prompts file, or use a new output folder");
+            }
+        }
+        return writer;
+    }
+}
