@@ -14,9 +14,11 @@ usage: reference_forward.py MODEL_DIR PROMPTS_JSON OUT_DIR [NEW_TOKENS]
   writes OUT_DIR/p{i}/{name}.npy for logits and every TransformerLens hook (float32, [1, seq, ...]),
   and OUT_DIR/index.json listing them; with NEW_TOKENS, also OUT_DIR/greedy.json: for each prompt
   the NEW_TOKENS tokens of greedy decoding, recomputing the whole sequence at every step (no cache).
-  Environment SCALELAB_REFERENCE_DTYPE=bfloat16 (or float32) casts the weights, RoPE tables and
-  constants to that dtype and computes in it on the CPU, to check a half-precision runtime against
-  torch's own rounding; the default, float64, is the exact reference.
+  Environment SCALELAB_REFERENCE_DTYPE=float32 or bfloat16 casts the weights, RoPE tables and
+  constants to that dtype and computes in it on the CPU; float16, which torch 1.13 cannot compute
+  on the CPU, is emulated: every operation runs in float32 and its result is rounded to float16
+  (what libtorch's CPU half kernels do: compute in float, round the output). The default, float64,
+  is the exact reference.
 """
 import json
 import math
@@ -27,8 +29,31 @@ import sys
 import numpy as np
 import torch
 
-COMPUTE = {"float64": torch.float64, "float32": torch.float32, "bfloat16": torch.bfloat16}[
-    os.environ.get("SCALELAB_REFERENCE_DTYPE", "float64")]
+REQUESTED = os.environ.get("SCALELAB_REFERENCE_DTYPE", "float64")
+COMPUTE = {"float64": torch.float64, "float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float32}[REQUESTED]
+
+
+class Float16Rounded(torch.Tensor):
+    """A float32 tensor whose every operation's floating-point result is rounded to float16."""
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return to_float16_rounded(super().__torch_function__(func, types, args, kwargs or {}))
+
+
+def to_float16_rounded(value):
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        with torch._C.DisableTorchFunction():
+            return value.half().float().as_subclass(Float16Rounded)
+    if isinstance(value, (tuple, list)):
+        return type(value)(to_float16_rounded(v) for v in value)
+    return value
+
+
+def compute(t):
+    """t (float64 or float32) in the compute dtype: rounded to float16 when that is emulated."""
+    t = t.to(COMPUTE)
+    return to_float16_rounded(t) if REQUESTED == "float16" else t
 DTYPES = {"F32": np.dtype("<f4"), "F16": np.dtype("<f2")}
 
 
@@ -49,7 +74,7 @@ def load_safetensors(path):
             arr = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
         else:
             arr = np.frombuffer(raw, dtype=DTYPES[e["dtype"]]).astype(np.float32)
-        out[name] = torch.from_numpy(arr.reshape(e["shape"]).copy()).to(COMPUTE)
+        out[name] = compute(torch.from_numpy(arr.reshape(e["shape"]).copy()))
     return out
 
 
@@ -199,7 +224,7 @@ def llama(cfg, w, ids, hooks):
                 scaled.append((1 - s) * f / factor + s * f)
         freq = torch.tensor(scaled, dtype=torch.float64)
     ang = torch.arange(t, dtype=torch.float64)[:, None] * freq[None, :]  # [T, half]
-    cos, sin = torch.cos(ang).to(COMPUTE), torch.sin(ang).to(COMPUTE)
+    cos, sin = compute(torch.cos(ang)), compute(torch.sin(ang))
 
     def rope(x):  # [heads, T, hd]
         x1, x2 = x[..., :half], x[..., half:]
@@ -209,7 +234,7 @@ def llama(cfg, w, ids, hooks):
     if gemma:
         # Gemma scales embeddings by sqrt(d_model), the constant rounded to the model's dtype.
         dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[cfg.get("torch_dtype", "float32")]
-        x = x * torch.tensor(math.sqrt(d), dtype=dtype).to(COMPUTE)
+        x = x * compute(torch.tensor(math.sqrt(d), dtype=dtype))
     hooks["hook_embed"] = x
     for i in range(cfg["num_hidden_layers"]):
         b = "model.layers.%d." % i

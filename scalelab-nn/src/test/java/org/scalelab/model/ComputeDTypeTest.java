@@ -16,7 +16,9 @@ import org.scalelab.io.Json;
 
 /**
  * Inference in a half-precision compute dtype: float16 logits stay within float16's rounding of
- * the float32 ones (and do differ: the model really computed in float16), generation runs,
+ * the float32 ones (and do differ: the model really computed in float16), track an independent
+ * float16 computation of the same checkpoint (bench/reference_forward.py, SCALELAB_REFERENCE_DTYPE=float16)
+ * much more closely than either tracks float32, generation runs,
  * bfloat16 (which the engine bridge cannot hold) and half-precision training are refused.
  */
 class ComputeDTypeTest {
@@ -56,6 +58,51 @@ class ComputeDTypeTest {
         double bound = 30 * Math.scalb(1.0, -11) * scale;
         assertTrue(gap <= bound, "float16 vs float32 logits differ by " + gap + " > " + bound);
         assertTrue(gap > 0, "float16 logits equal float32 ones bit for bit: the model did not compute in float16");
+    }
+
+    @Test
+    void float16LogitsTrackTorchsFloat16RoundingCloserThanEitherTracksFloat32() throws IOException {
+        PythonReference.assumeModule("torch");
+        Path model = dir.resolve("model");
+        ModelInit.write(model, LLAMA, 11, ModelInit.Scheme.ALL_RANDOM);
+        Path prompts = Files.writeString(dir.resolve("prompts.json"), Json.write(PROMPTS));
+        Path out = dir.resolve("ref");
+        // torch 1.13 has no float16 kernels on the CPU: the reference emulates them (float32 ops, every result rounded to float16).
+        PythonReference.run(List.of("/usr/bin/env", "SCALELAB_REFERENCE_DTYPE=float16", PythonReference.interpreter(), SCRIPT.toString(),
+                model.toString(), prompts.toString(), out.toString()));
+        double oursVsTorch = 0;
+        double oursVsF32 = 0;
+        double torchVsF32 = 0;
+        double[] sq = new double[3];
+        long n = 0;
+        try (Transformer f32 = Transformer.load(model); Transformer f16 = Transformer.load(model, ComputeDType.FLOAT16)) {
+            for (int p = 0; p < PROMPTS.length; p++) {
+                float[] exact = f32.forward(PROMPTS[p], HookSet.none()).logits().data();
+                float[] ours = f16.forward(PROMPTS[p], HookSet.none()).logits().data();
+                float[] torch = Npy.read(out.resolve("p" + p).resolve("logits.npy")).data();
+                oursVsTorch = Math.max(oursVsTorch, maxAbs(ours, torch));
+                oursVsF32 = Math.max(oursVsF32, maxAbs(ours, exact));
+                torchVsF32 = Math.max(torchVsF32, maxAbs(torch, exact));
+                for (int i = 0; i < ours.length; i++) {
+                    sq[0] += (ours[i] - torch[i]) * (double) (ours[i] - torch[i]);
+                    sq[1] += (ours[i] - exact[i]) * (double) (ours[i] - exact[i]);
+                    sq[2] += (torch[i] - exact[i]) * (double) (torch[i] - exact[i]);
+                }
+                n += ours.length;
+            }
+        }
+        System.out.printf("llama float16 logits, rms: ours vs torch float16 %.2e, ours vs our float32 %.2e, torch float16 vs our float32 %.2e%n",
+                Math.sqrt(sq[0] / n), Math.sqrt(sq[1] / n), Math.sqrt(sq[2] / n));
+        System.out.printf("llama float16 logits: ours vs torch float16 %.2e, ours vs our float32 %.2e, torch float16 vs our float32 %.2e%n",
+                oursVsTorch, oursVsF32, torchVsF32);
+        // Logits are float16 values, so single differences come in float16 ulps (2^-9 ≈ 2e-3 for
+        // |logit| in [2, 4)): the max is coarse, the rms over all logits is the sharper test. Rounding
+        // where torch rounds must leave us well inside the float16-vs-float32 gap, not merely near it.
+        double rmsOursVsTorch = Math.sqrt(sq[0] / n);
+        double rmsGap = Math.min(Math.sqrt(sq[1] / n), Math.sqrt(sq[2] / n));
+        assertTrue(rmsOursVsTorch < rmsGap / 2, "rms ours vs torch float16 " + rmsOursVsTorch + " is not under half the float16-vs-float32 gap " + rmsGap);
+        assertTrue(oursVsTorch < Math.min(oursVsF32, torchVsF32),
+                "ours vs torch float16 " + oursVsTorch + " is not closer than the float16-vs-float32 gaps " + oursVsF32 + ", " + torchVsF32);
     }
 
     @Test
