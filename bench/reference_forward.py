@@ -14,6 +14,11 @@ usage: reference_forward.py MODEL_DIR PROMPTS_JSON OUT_DIR [NEW_TOKENS]
   writes OUT_DIR/p{i}/{name}.npy for logits and every TransformerLens hook (float32, [1, seq, ...]),
   and OUT_DIR/index.json listing them; with NEW_TOKENS, also OUT_DIR/greedy.json: for each prompt
   the NEW_TOKENS tokens of greedy decoding, recomputing the whole sequence at every step (no cache).
+  Environment SCALELAB_REFERENCE_DTYPE=float32 or bfloat16 casts the weights, RoPE tables and
+  constants to that dtype and computes in it on the CPU; float16, which torch 1.13 cannot compute
+  on the CPU, is emulated: every operation runs in float32 and its result is rounded to float16
+  (what libtorch's CPU half kernels do: compute in float, round the output). The default, float64,
+  is the exact reference.
 """
 import json
 import math
@@ -24,6 +29,31 @@ import sys
 import numpy as np
 import torch
 
+REQUESTED = os.environ.get("SCALELAB_REFERENCE_DTYPE", "float64")
+COMPUTE = {"float64": torch.float64, "float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float32}[REQUESTED]
+
+
+class Float16Rounded(torch.Tensor):
+    """A float32 tensor whose every operation's floating-point result is rounded to float16."""
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return to_float16_rounded(super().__torch_function__(func, types, args, kwargs or {}))
+
+
+def to_float16_rounded(value):
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        with torch._C.DisableTorchFunction():
+            return value.half().float().as_subclass(Float16Rounded)
+    if isinstance(value, (tuple, list)):
+        return type(value)(to_float16_rounded(v) for v in value)
+    return value
+
+
+def compute(t):
+    """t (float64 or float32) in the compute dtype: rounded to float16 when that is emulated."""
+    t = t.to(COMPUTE)
+    return to_float16_rounded(t) if REQUESTED == "float16" else t
 DTYPES = {"F32": np.dtype("<f4"), "F16": np.dtype("<f2")}
 
 
@@ -44,7 +74,7 @@ def load_safetensors(path):
             arr = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
         else:
             arr = np.frombuffer(raw, dtype=DTYPES[e["dtype"]]).astype(np.float32)
-        out[name] = torch.from_numpy(arr.reshape(e["shape"]).copy()).double()
+        out[name] = compute(torch.from_numpy(arr.reshape(e["shape"]).copy()))
     return out
 
 
@@ -194,7 +224,7 @@ def llama(cfg, w, ids, hooks):
                 scaled.append((1 - s) * f / factor + s * f)
         freq = torch.tensor(scaled, dtype=torch.float64)
     ang = torch.arange(t, dtype=torch.float64)[:, None] * freq[None, :]  # [T, half]
-    cos, sin = torch.cos(ang), torch.sin(ang)
+    cos, sin = compute(torch.cos(ang)), compute(torch.sin(ang))
 
     def rope(x):  # [heads, T, hd]
         x1, x2 = x[..., :half], x[..., half:]
@@ -204,7 +234,7 @@ def llama(cfg, w, ids, hooks):
     if gemma:
         # Gemma scales embeddings by sqrt(d_model), the constant rounded to the model's dtype.
         dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[cfg.get("torch_dtype", "float32")]
-        x = x * torch.tensor(math.sqrt(d), dtype=dtype).double()
+        x = x * compute(torch.tensor(math.sqrt(d), dtype=dtype))
     hooks["hook_embed"] = x
     for i in range(cfg["num_hidden_layers"]):
         b = "model.layers.%d." % i
@@ -291,7 +321,7 @@ def main(model_dir, prompts_json, out_dir, new_tokens=None):
         d = os.path.join(out_dir, "p%d" % i)
         os.makedirs(d, exist_ok=True)
         for name, value in hooks.items():
-            np.save(os.path.join(d, name + ".npy"), value.unsqueeze(0).numpy().astype(np.float32))
+            np.save(os.path.join(d, name + ".npy"), value.unsqueeze(0).float().numpy())
         index.append(sorted(hooks))
     with open(os.path.join(out_dir, "index.json"), "w") as f:
         json.dump(index, f)

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
 import org.scalelab.model.Capture;
+import org.scalelab.model.ComputeDType;
 import org.scalelab.model.ModelTokenizer;
 import org.scalelab.model.Positions;
 import org.scalelab.model.Prompt;
@@ -52,6 +53,11 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "8", description = "Prompts per forward pass. Default: ${DEFAULT-VALUE}.")
     int batch;
 
+    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32",
+            description = "Compute dtype: float32 or float16 (weights converted once at load, half the memory; activations still saved as float32)."
+                    + " bfloat16 is refused: the engine bridge cannot hold it. Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
     @Mixin
     SteerOptions steering;
 
@@ -60,6 +66,7 @@ final class CaptureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ComputeDType compute = ComputeDType.parse(dtype); // before any file is read: a bad name is the first error
         if (!(shardMb > 0)) {
             throw new InputException("--shard-mb: " + shardMb + " must be positive");
         }
@@ -67,7 +74,7 @@ final class CaptureCommand implements Callable<Integer> {
                 steering.interventions());
         List<Prompt> list = Prompt.readJsonl(prompts);
         Capture.Summary s;
-        try (Transformer t = Transformer.load(model); ModelTokenizer tok = ModelTokenizer.load(model)) {
+        try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {
             s = Capture.run(t, tok, list, out, options);
         }
         PrintWriter pw = spec.commandLine().getOut();

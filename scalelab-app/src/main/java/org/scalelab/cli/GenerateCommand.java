@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
 import org.scalelab.model.Capture;
+import org.scalelab.model.ComputeDType;
 import org.scalelab.model.Generation;
 import org.scalelab.model.GenerationCapture;
 import org.scalelab.model.HookSet;
@@ -63,6 +64,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Random seed for sampling (the same for every prompt). Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32",
+            description = "Compute dtype: float32 or float16 (weights converted once at load, half the memory; activations still saved as float32)."
+                    + " bfloat16 is refused: the engine bridge cannot hold it. Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
     @Mixin
     SteerOptions steering;
 
@@ -82,6 +88,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ComputeDType compute = ComputeDType.parse(dtype); // before any file is read: a bad name is the first error
         if ((prompt == null) == (prompts == null)) {
             throw new InputException("--prompt / --prompts: give exactly one (a text to continue, or a JSONL file of prompts)");
         }
@@ -97,7 +104,7 @@ final class GenerateCommand implements Callable<Integer> {
         List<Prompt> list = prompts != null ? Prompt.readJsonl(prompts)
                 : List.of(new Prompt("prompt", prompt, null, JsonNodeFactory.instance.objectNode(), List.of()));
         PrintWriter pw = spec.commandLine().getOut();
-        try (Transformer t = Transformer.load(model); ModelTokenizer tok = ModelTokenizer.load(model)) {
+        try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {
             int[] stops = tok.endOfText() < 0 ? new int[0] : new int[] {tok.endOfText()};
             if (captureOut != null) {
                 GenerationCapture.Options o = new GenerationCapture.Options(captureHooks, maxTokens, sampler, seed, stops,

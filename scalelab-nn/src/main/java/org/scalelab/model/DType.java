@@ -5,7 +5,8 @@ import java.util.stream.Collectors;
 
 /**
  * Element types a checkpoint tensor may have, spelled as in the safetensors header. Weights are
- * always computed in F32; F16/BF16 are decoded on load and encoded on save.
+ * decoded to F32 on load (then computed in F32 unless a {@link ComputeDType} asks otherwise) and
+ * encoded on save.
  */
 public enum DType {
     F32(4),

@@ -76,14 +76,14 @@ public record Intervention(String hook, Kind kind, float[] vector, double alpha,
         for (int i = 0; i < seq; i++) {
             m[i] = pass.offset + i >= fromPosition ? 1f : 0f;
         }
-        NDArray mask = pass.scope.create(m, new Shape(seq, 1)); // [seq, 1]: 1 where the change applies
+        NDArray mask = pass.create(m, new Shape(seq, 1)); // [seq, 1]: 1 where the change applies
         return switch (kind) {
             case ADD -> {
                 float[] delta = new float[width];
                 for (int j = 0; j < width; j++) {
                     delta[j] = (float) (alpha * vector[j]);
                 }
-                yield x.add(mask.mul(pass.scope.create(delta, new Shape(1, width)))); // [batch, seq, width]
+                yield x.add(mask.mul(pass.create(delta, new Shape(1, width)))); // [batch, seq, width]
             }
             case PROJECT_OUT -> {
                 double n = norm(vector);
@@ -91,12 +91,12 @@ public record Intervention(String hook, Kind kind, float[] vector, double alpha,
                 for (int j = 0; j < width; j++) {
                     unit[j] = (float) (vector[j] / n);
                 }
-                NDArray u = pass.scope.create(unit, new Shape(width, 1));
+                NDArray u = pass.create(unit, new Shape(width, 1));
                 NDArray coef = x.matMul(u).mul(mask); // [batch, seq, 1]: x·v̂ where the change applies
                 yield x.sub(coef.matMul(u.transpose())); // [batch, seq, width]
             }
             case REPLACE -> {
-                NDArray value = pass.scope.create(vector, new Shape(1, width));
+                NDArray value = pass.create(vector, new Shape(1, width));
                 yield x.mul(mask.neg().add(1f)).add(mask.mul(value));
             }
         };

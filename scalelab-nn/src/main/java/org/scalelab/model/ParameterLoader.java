@@ -22,6 +22,7 @@ final class ParameterLoader {
     private final Weights weights;
     private final NDManager params;
     private final boolean trainable;
+    private final ComputeDType dtype;
     private final Map<String, NDArray> leaves = new LinkedHashMap<>();
 
     ParameterLoader(Weights weights, NDManager params) {
@@ -29,9 +30,15 @@ final class ParameterLoader {
     }
 
     ParameterLoader(Weights weights, NDManager params, boolean trainable) {
+        this(weights, params, trainable, ComputeDType.FLOAT32);
+    }
+
+    /** Inference in {@code dtype}: each tensor is converted once, here (a float32 one stays the memory-mapped alias). */
+    ParameterLoader(Weights weights, NDManager params, boolean trainable, ComputeDType dtype) {
         this.weights = weights;
         this.params = params;
         this.trainable = trainable;
+        this.dtype = dtype;
     }
 
     /** Trainable mode: the leaf tensors handed out so far, by checkpoint name, in load order. */
@@ -54,7 +61,11 @@ final class ParameterLoader {
         }
         NDArray loaded = weights.load(params, name);
         if (!trainable) {
-            return loaded;
+            NDArray converted = dtype.convert(loaded);
+            if (converted != loaded) {
+                loaded.close();
+            }
+            return converted;
         }
         NDArray existing = leaves.get(name);
         if (existing != null) {

@@ -33,7 +33,15 @@ final class Pass implements AutoCloseable {
     private final Map<String, Activation> captured = new LinkedHashMap<>();
     private final Map<Integer, NDArray> windowMasks = new java.util.HashMap<>();
 
+    /** The dtype of every array this pass creates (the parameters' dtype). */
+    final ComputeDType dtype;
+
     Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks) {
+        this(parent, batch, seq, cache, hooks, ComputeDType.FLOAT32);
+    }
+
+    Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks, ComputeDType dtype) {
+        this.dtype = dtype;
         this.scope = parent.newSubManager();
         this.batch = batch;
         this.seq = seq;
@@ -47,7 +55,7 @@ final class Pass implements AutoCloseable {
                 mask[i * keys + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        this.causalMask = scope.create(mask, new Shape(seq, keys));
+        this.causalMask = create(mask, new Shape(seq, keys));
     }
 
     /**
@@ -71,8 +79,13 @@ final class Pass implements AutoCloseable {
                     }
                 }
             }
-            return scope.create(m, new Shape(seq, keys));
+            return create(m, new Shape(seq, keys));
         });
+    }
+
+    /** {@code data} as an array of this pass's dtype in its scope (−inf and 0 are exact in every dtype). */
+    NDArray create(float[] data, Shape shape) {
+        return dtype.convert(scope.create(data, shape));
     }
 
     /**
@@ -101,7 +114,7 @@ final class Pass implements AutoCloseable {
                 String index = x.getShape().dimension() == 4 ? ":, :, {}:{}" : ":, {}:{}";
                 selected = x.get(new NDIndex(index, range[0], range[1]));
             }
-            captured.put(name, new Activation(name, selected.getShape().getShape(), selected.toFloatArray()));
+            captured.put(name, new Activation(name, selected.getShape().getShape(), ComputeDType.toFloat32(selected).toFloatArray()));
         }
         return x;
     }

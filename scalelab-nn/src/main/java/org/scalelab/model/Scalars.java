@@ -15,8 +15,12 @@ import ai.djl.ndarray.NDArray;
 final class Scalars {
     private Scalars() {}
 
-    /** {@code value} as a 0-d float32 array owned by {@code like}'s manager. */
+    /**
+     * {@code value} as a 0-d array of {@code like}'s dtype (float32, or the half-precision compute
+     * dtype, rounded as PyTorch rounds a Python scalar), owned by {@code like}'s manager.
+     */
     static NDArray of(NDArray like, double value) {
-        return like.getManager().create((float) value);
+        NDArray s = like.getManager().create((float) value);
+        return like.getDataType() == s.getDataType() ? s : s.toType(like.getDataType(), false);
     }
 }

@@ -16,7 +16,8 @@ import org.scalelab.InputException;
 /**
  * A decoder-only transformer loaded from a Hugging Face checkpoint folder, run on the PyTorch
  * engine with TransformerLens-named hooks. Parameters live in one NDManager owned by this object
- * (F32 weights alias the memory-mapped file, see {@link SafetensorsFile#toNDArray}); every forward
+ * (F32 weights alias the memory-mapped file, see {@link SafetensorsFile#toNDArray}; with a
+ * half-precision {@link ComputeDType} they are converted copies); every forward
  * pass allocates in its own scope, closed before {@link #forward} returns.
  *
  * <pre>{@code
@@ -36,13 +37,15 @@ public final class Transformer implements AutoCloseable {
     private final Norm finalNorm;
     private final NDArray unembedT; // [d_model, vocab]: the (tied) embedding or lm_head, transposed view
     private final Map<String, NDArray> trainableParameters; // empty unless loaded with loadTrainable
+    private final ComputeDType dtype;
 
-    private Transformer(ModelConfig config, Path dir, Weights weights, NDManager params, boolean trainable) {
+    private Transformer(ModelConfig config, Path dir, Weights weights, NDManager params, boolean trainable, ComputeDType dtype) {
         this.config = config;
+        this.dtype = dtype;
         this.dir = dir;
         this.params = params;
         this.parameterCount = weights.parameterCount();
-        ParameterLoader p = new ParameterLoader(weights, params, trainable);
+        ParameterLoader p = new ParameterLoader(weights, params, trainable, dtype);
         int d = config.dModel();
         List<Block> bs = new ArrayList<>();
         switch (config.family()) {
@@ -95,13 +98,23 @@ public final class Transformer implements AutoCloseable {
         this.trainableParameters = p.leaves();
     }
 
-    /** Loads {@code dir/config.json} and the safetensors weights next to it. */
+    /** Loads {@code dir/config.json} and the safetensors weights next to it, computing in float32. */
     public static Transformer load(Path dir) {
+        return load(dir, ComputeDType.FLOAT32);
+    }
+
+    /**
+     * Loads a checkpoint for inference in {@code dtype}: the parameters are converted to it once,
+     * here, and every forward pass computes in it (KV cache included); activations and logits are
+     * still delivered as float32.
+     */
+    public static Transformer load(Path dir, ComputeDType dtype) {
+        dtype.requireSupported();
         ModelConfig config = ModelConfig.read(dir);
         Engine engine = TorchEngine.get();
         NDManager params = NDManager.newBaseManager(engine.defaultDevice(), engine.getEngineName());
         try (Weights weights = Weights.open(dir)) {
-            return new Transformer(config, dir, weights, params, false);
+            return new Transformer(config, dir, weights, params, false, dtype);
         } catch (RuntimeException e) {
             params.close();
             throw e;
@@ -119,11 +132,23 @@ public final class Transformer implements AutoCloseable {
         Engine engine = TorchEngine.get();
         NDManager params = NDManager.newBaseManager(engine.defaultDevice(), engine.getEngineName());
         try (Weights weights = Weights.open(dir); GradMode on = GradMode.enabled()) {
-            return new Transformer(config, dir, weights, params, true);
+            return new Transformer(config, dir, weights, params, true, ComputeDType.FLOAT32);
         } catch (RuntimeException e) {
             params.close();
             throw e;
         }
+    }
+
+    /**
+     * {@link #loadTrainable(Path)} for a caller that carries a compute dtype: training runs in
+     * float32 only (AdamW's small updates vanish in 8 significant bits), so any other dtype is refused.
+     */
+    public static Transformer loadTrainable(Path dir, ComputeDType dtype) {
+        if (dtype != ComputeDType.FLOAT32) {
+            throw new InputException(dir + ": training computes in float32 only; --dtype " + dtype.cliName()
+                    + " applies to inference (capture, generate), drop it here");
+        }
+        return loadTrainable(dir);
     }
 
     /**
@@ -132,6 +157,11 @@ public final class Transformer implements AutoCloseable {
      */
     public Map<String, NDArray> trainableParameters() {
         return trainableParameters;
+    }
+
+    /** The dtype the parameters are held and computed in. */
+    public ComputeDType computeDType() {
+        return dtype;
     }
 
     public ModelConfig config() {
@@ -185,9 +215,9 @@ public final class Transformer implements AutoCloseable {
         if (cache != null) {
             cache.begin(batch);
         }
-        try (Pass pass = new Pass(params, batch, seq, cache, hooks)) {
+        try (Pass pass = new Pass(params, batch, seq, cache, hooks, dtype)) {
             NDArray logits = logits(pass, flat);
-            Activation out = new Activation("logits", logits.getShape().getShape(), logits.toFloatArray());
+            Activation out = new Activation("logits", logits.getShape().getShape(), ComputeDType.toFloat32(logits).toFloatArray());
             if (cache != null) {
                 cache.commit(batch, seq);
             }
@@ -209,7 +239,7 @@ public final class Transformer implements AutoCloseable {
             throw new InputException("forward: " + seq + " positions exceed GPT-2's " + config.maxPositions() + " learned positions");
         }
         // The pass's scope is a child of the caller's, closed with it: the graph lives until then.
-        return logits(new Pass(scope, batch, seq, null, HookSet.none()), flat);
+        return logits(new Pass(scope, batch, seq, null, HookSet.none(), dtype), flat);
     }
 
     /** Token ids as one row-major long[] [batch · seq], checked against the vocabulary. */
@@ -247,7 +277,7 @@ public final class Transformer implements AutoCloseable {
         NDArray embedded = tokenEmbedding.get(pass.scope, new NDIndex("{}", ids.reshape(batch * seq))).reshape(batch, seq, config.dModel());
         if (config.family() == Family.GEMMA || config.family() == Family.GEMMA2) {
             // Gemma multiplies the embeddings by √d_model (Gemma Team 2024, §2.1), a constant
-            // rounded to the compute dtype (float32) as transformers does; hook_embed is the
+            // rounded to the compute dtype as transformers does; hook_embed is the
             // scaled value, the one entering the residual stream.
             embedded = embedded.mul(Scalars.of(embedded, Math.sqrt(config.dModel()))); // kept for autograd (see Scalars)
         }
@@ -258,7 +288,9 @@ public final class Transformer implements AutoCloseable {
             x = x.add(pos);
         }
         if (config.family().rotary()) {
-            pass.rope = Rope.tables(pass.scope, offset, seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
+            // Computed in float32 as transformers does, then rounded to the compute dtype.
+            Rope.Tables t = Rope.tables(pass.scope, offset, seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
+            pass.rope = new Rope.Tables(dtype.convert(t.cos()), dtype.convert(t.sin()));
         }
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forward(x, i, pass);
