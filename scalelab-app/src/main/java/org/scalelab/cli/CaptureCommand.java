@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             "tensor named by the hook, plus trajectory_index, token_position and token_id. Memory stays",
             "bounded by one shard; run the same command again to resume an interrupted capture."},
         footer = {"", "Example:", "  scalelab capture --model lab/models/tiny --prompts prompts.jsonl --hooks 'blocks.*.hook_resid_post' --positions all --out lab/activations/tiny",
+            "  scalelab capture --model lab/models/tiny --prompts prompts.jsonl --dtype float16 --out lab/activations/tiny-f16   # half-precision compute",
             "", "prompts.jsonl, one object per line:", "  {\"id\": \"q1\", \"text\": \"2+2=\", \"domain\": \"math\", \"labels\": {\"correct\": true}}"})
 final class CaptureCommand implements Callable<Integer> {
     @Spec

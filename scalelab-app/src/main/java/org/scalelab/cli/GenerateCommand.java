@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
             "computed while generating (prompt and generated tokens) as an activation set, as `capture` does."},
         footer = {"", "Examples:", "  scalelab generate --model lab/models/tiny --prompt \"Once upon a time\" --max-tokens 20 --steer v.npy --alpha 4 --at blocks.1.hook_resid_post",
             "  scalelab generate --model lab/models/tiny --prompts prompts.jsonl --max-tokens 32 --capture-hooks 'blocks.*.hook_resid_post' --capture-out lab/activations/gen",
+            "  scalelab generate --model lab/models/tiny --prompt \"Once upon a time\" --dtype float16",
             "", "With --prompts, prints one JSON line per prompt: {\"id\": …, \"completion\": …}."})
 final class GenerateCommand implements Callable<Integer> {
     @Spec
