@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:", "  scalelab model init --family gpt2 --d-model 64 --layers 2 --heads 4 --vocab 256 --seed 1 --out lab/models/tiny-gpt2",
             "  scalelab model init --family gemma2 --d-model 64 --layers 2 --heads 4 --kv-heads 2 --head-dim 32 --sliding-window 8 --vocab 256 --out lab/models/tiny-gemma2",
             "", "Families: gpt2, llama, mistral (sliding window), qwen2 (q/k/v biases), gemma (√d embedding scale, (1+w) RMSNorm, GeGLU),",
-            "gemma2 (+ sandwich norms, soft-capping, alternating window), phi3 (fused qkv_proj and gate_up_proj)."})
+            "gemma2 (+ sandwich norms, soft-capping, alternating window), phi3 (fused qkv_proj and gate_up_proj),",
+            "gpt_neox (GPT-2-like pre-LN block with rotary positions: the controlled world's model)."})
 final class ModelInitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
