@@ -46,6 +46,11 @@ public final class DataOrder {
         for (long e = 0; e < epoch; e++) {
             rng = root.split();
         }
+        return shuffled(size, rng);
+    }
+
+    /** A uniformly random permutation of 0 … size−1 drawn from {@code rng} (Fisher–Yates; Knuth, TAOCP vol. 2, §3.4.2, Algorithm P). */
+    public static int[] shuffled(int size, SplittableRandom rng) {
         int[] p = new int[size];
         for (int i = 0; i < size; i++) {
             p[i] = i;

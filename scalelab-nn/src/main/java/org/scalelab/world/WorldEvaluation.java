@@ -33,7 +33,7 @@ public final class WorldEvaluation {
             List<Example> all = e.getValue();
             List<Example> chosen = all;
             if (all.size() > maxPerSet) {
-                int[] order = WorldGenerator.permutation(all.size(), rng);
+                int[] order = org.scalelab.train.DataOrder.shuffled(all.size(), rng);
                 int[] pick = Arrays.copyOf(order, maxPerSet);
                 Arrays.sort(pick);
                 chosen = new ArrayList<>();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.scalelab.train.DataOrder;
 
 /**
  * Builds a {@link World} from a {@link WorldConfig}, following the design of Minegishi et al.,
@@ -56,7 +57,7 @@ public final class WorldGenerator {
         int n = config.entitiesPerCategory();
         // A uniform permutation of all entities: its first half is E1, its second half E2, and
         // f(e1[p]) = e2[p] is then a uniformly random bijection E1 → E2.
-        int[] perm = permutation(config.entities(), entityRng);
+        int[] perm = DataOrder.shuffled(config.entities(), entityRng);
         int[] e1 = java.util.Arrays.copyOfRange(perm, 0, n);
         int[] e2 = java.util.Arrays.copyOfRange(perm, n, 2 * n);
         List<Relation> relations = relations(config, n, relationRng);
@@ -72,21 +73,6 @@ public final class WorldGenerator {
         return new World(config, vocab, e1, e2, relations, b.examples);
     }
 
-    static int[] permutation(int size, SplittableRandom rng) {
-        int[] p = new int[size];
-        for (int i = 0; i < size; i++) {
-            p[i] = i;
-        }
-        // Fisher–Yates (Knuth, TAOCP vol. 2, §3.4.2, Algorithm P).
-        for (int i = size - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
     private static List<Relation> relations(WorldConfig c, int n, SplittableRandom rng) {
         Map<Domain, Integer> rank = new LinkedHashMap<>();
         // Structures shared by a domain's relations, built once.
@@ -100,11 +86,11 @@ public final class WorldGenerator {
             int k = rank.merge(d, 1, Integer::sum) - 1;
             int[] tails = new int[n];
             switch (d) {
-                case CHAIN -> tails = permutation(n, rng);
+                case CHAIN -> tails = DataOrder.shuffled(n, rng);
                 case TAXONOMY -> {
                     if (parent == null) {
                         // A complete TAXONOMY_BRANCHING-ary tree over a random order of the positions.
-                        int[] order = permutation(n, rng);
+                        int[] order = DataOrder.shuffled(n, rng);
                         parent = new int[n];
                         topAncestor = new int[n];
                         parent[order[0]] = -1;
@@ -130,7 +116,7 @@ public final class WorldGenerator {
                 }
                 case MODULAR -> {
                     if (offsets == null) {
-                        offsets = permutation(n - 1, rng); // offsets 1 … n−1, distinct while they last
+                        offsets = DataOrder.shuffled(n - 1, rng); // offsets 1 … n−1, distinct while they last
                     }
                     int offset = 1 + offsets[k % (n - 1)];
                     for (int p = 0; p < n; p++) {
@@ -139,7 +125,7 @@ public final class WorldGenerator {
                 }
                 case STATE_MACHINE -> {
                     if (states == null) {
-                        states = java.util.Arrays.copyOf(permutation(n, rng), c.stateMachineStates());
+                        states = java.util.Arrays.copyOf(DataOrder.shuffled(n, rng), c.stateMachineStates());
                     }
                     java.util.Arrays.fill(tails, -1);
                     for (int s : states) {
@@ -173,7 +159,7 @@ public final class WorldGenerator {
     private static boolean[] compositions(Builder b, WorldConfig c, List<Relation> relations, int n, SplittableRandom rng,
                                           Set<Long> heldOut) {
         boolean[] far = new boolean[n];
-        int[] order = permutation(n, rng);
+        int[] order = DataOrder.shuffled(n, rng);
         for (int q = 0; q < WorldConfig.heldOut(c.farOodFraction(), n); q++) {
             far[order[q]] = true;
         }
@@ -202,7 +188,7 @@ public final class WorldGenerator {
                     }
                 }
             }
-            int[] shuffled = permutation(every.size(), rng);
+            int[] shuffled = DataOrder.shuffled(every.size(), rng);
             for (int q = 0; q < Math.min(c.compositions(), every.size()); q++) {
                 chosen.add(every.get(shuffled[q]));
             }
@@ -228,7 +214,7 @@ public final class WorldGenerator {
             }
         }
         Set<Long> near = new HashSet<>();
-        int[] pick = permutation(nonFar.size(), rng);
+        int[] pick = DataOrder.shuffled(nonFar.size(), rng);
         for (int q = 0; q < WorldConfig.heldOut(c.nearOodFraction(), nonFar.size()); q++) {
             long[] c3 = nonFar.get(pick[q]);
             near.add(key((int) c3[0], (int) c3[1], (int) c3[2]));
@@ -253,7 +239,7 @@ public final class WorldGenerator {
 
     private static void analogies(Builder b, WorldConfig c, int n, SplittableRandom rng) {
         boolean[] held = new boolean[n];
-        int[] order = permutation(n, rng);
+        int[] order = DataOrder.shuffled(n, rng);
         for (int q = 0; q < WorldConfig.heldOut(c.analogyHoldoutFraction(), n); q++) {
             held[order[q]] = true;
         }
@@ -275,9 +261,9 @@ public final class WorldGenerator {
             }
         }
         int count = Math.min(c.truthFacts(), facts.size());
-        int[] order = permutation(facts.size(), rng);
+        int[] order = DataOrder.shuffled(facts.size(), rng);
         boolean[] held = new boolean[count];
-        int[] heldOrder = permutation(count, rng);
+        int[] heldOrder = DataOrder.shuffled(count, rng);
         for (int q = 0; q < WorldConfig.heldOut(c.truthHoldoutFraction(), count); q++) {
             held[heldOrder[q]] = true;
         }
@@ -333,7 +319,7 @@ public final class WorldGenerator {
             }
         }
         boolean[] held = new boolean[paths.size()];
-        int[] order = permutation(paths.size(), rng);
+        int[] order = DataOrder.shuffled(paths.size(), rng);
         for (int q = 0; q < WorldConfig.heldOut(c.trajectoryHoldoutFraction(), paths.size()); q++) {
             held[order[q]] = true;
         }
