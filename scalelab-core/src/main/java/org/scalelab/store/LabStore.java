@@ -118,19 +118,15 @@ public final class LabStore implements AutoCloseable {
         try {
             requireExists("SELECT count(*) FROM imports WHERE import_id = " + importId,
                     "no import " + importId + " in " + lab + "; see SELECT * FROM imports");
-            connection.setAutoCommit(false);
-            try (Statement st = connection.createStatement()) {
-                st.execute("DELETE FROM metrics WHERE run_id IN (SELECT run_id FROM runs WHERE import_id = " + importId + ")");
-                st.execute("DELETE FROM runs WHERE import_id = " + importId);
-                st.execute("DELETE FROM imports WHERE import_id = " + importId);
-                StoreSchema.refreshPointsView(connection);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            inTransaction(() -> {
+                try (Statement st = connection.createStatement()) {
+                    st.execute("DELETE FROM metrics WHERE run_id IN (SELECT run_id FROM runs WHERE import_id = " + importId + ")");
+                    st.execute("DELETE FROM runs WHERE import_id = " + importId);
+                    st.execute("DELETE FROM imports WHERE import_id = " + importId);
+                    StoreSchema.refreshPointsView(connection);
+                }
+                return null;
+            });
         } catch (SQLException e) {
             throw new ScaleLabException(lab + ": cannot delete import " + importId + ": " + SqlText.firstLine(e.getMessage()), e);
         }
@@ -248,33 +244,26 @@ public final class LabStore implements AutoCloseable {
     public synchronized long saveResult(String analysis, Object resultRecord, Provenance provenance) {
         String resultJson = Json.write(resultRecord);
         try {
-            connection.setAutoCommit(false);
-            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO results SELECT coalesce(max(result_id), 0) + 1, "
-                    + "?, ?, ?, ?, ?, ?, ? FROM results RETURNING result_id")) {
-                ps.setString(1, analysis);
-                ps.setString(2, provenance.createdAt());
-                ps.setString(3, provenance.version());
-                ps.setString(4, Json.write(provenance.inputs()));
-                ps.setString(5, Json.write(provenance.options()));
-                if (provenance.seed() == null) {
-                    ps.setNull(6, java.sql.Types.BIGINT);
-                } else {
-                    ps.setLong(6, provenance.seed());
+            return inTransaction(() -> {
+                try (PreparedStatement ps = connection.prepareStatement("INSERT INTO results SELECT coalesce(max(result_id), 0) + 1, "
+                        + "?, ?, ?, ?, ?, ?, ? FROM results RETURNING result_id")) {
+                    ps.setString(1, analysis);
+                    ps.setString(2, provenance.createdAt());
+                    ps.setString(3, provenance.version());
+                    ps.setString(4, Json.write(provenance.inputs()));
+                    ps.setString(5, Json.write(provenance.options()));
+                    if (provenance.seed() == null) {
+                        ps.setNull(6, java.sql.Types.BIGINT);
+                    } else {
+                        ps.setLong(6, provenance.seed());
+                    }
+                    ps.setString(7, resultJson);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
                 }
-                ps.setString(7, resultJson);
-                long id;
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    id = rs.getLong(1);
-                }
-                connection.commit();
-                return id;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            });
         } catch (SQLException e) {
             throw new ScaleLabException(lab + ": cannot save the " + analysis + " result: " + SqlText.firstLine(e.getMessage()), e);
         }
@@ -368,28 +357,24 @@ public final class LabStore implements AutoCloseable {
      */
     public synchronized void putCurvePoints(String run, long step, Map<String, Double> metrics) {
         try {
-            connection.setAutoCommit(false);
-            try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_curves VALUES (?, ?, ?, ?)")) {
-                for (Map.Entry<String, Double> m : metrics.entrySet()) {
-                    ps.setString(1, run);
-                    ps.setLong(2, step);
-                    ps.setString(3, m.getKey());
-                    Double v = m.getValue();
-                    if (v == null || !Double.isFinite(v)) {
-                        ps.setNull(4, java.sql.Types.DOUBLE);
-                    } else {
-                        ps.setDouble(4, v);
+            inTransaction(() -> {
+                try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_curves VALUES (?, ?, ?, ?)")) {
+                    for (Map.Entry<String, Double> m : metrics.entrySet()) {
+                        ps.setString(1, run);
+                        ps.setLong(2, step);
+                        ps.setString(3, m.getKey());
+                        Double v = m.getValue();
+                        if (v == null || !Double.isFinite(v)) {
+                            ps.setNull(4, java.sql.Types.DOUBLE);
+                        } else {
+                            ps.setDouble(4, v);
+                        }
+                        ps.addBatch();
                     }
-                    ps.addBatch();
+                    ps.executeBatch();
                 }
-                ps.executeBatch();
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw new ScaleLabException(lab + ": cannot log step " + step + " of run " + run + ": " + SqlText.firstLine(e.getMessage()), e);
         }
@@ -424,7 +409,22 @@ public final class LabStore implements AutoCloseable {
         closeQuietly(connection);
     }
 
-    /** Work that may throw SQLException, for {@link #inRolledBackTransaction}. */
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T inTransaction(SqlWork<T> work) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            T out = work.run();
+            connection.commit();
+            return out;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    /** Work that may throw SQLException, for {@link #inTransaction} and {@link #inRolledBackTransaction}. */
     private interface SqlWork<T> {
         T run() throws SQLException;
     }
