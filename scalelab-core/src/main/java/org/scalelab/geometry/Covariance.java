@@ -16,7 +16,7 @@ final class Covariance {
     final int n;
     final int d;
     final double[] mean;
-    final double[] matrix; // [d, d], full symmetric
+    final double[] matrix; // [d, d] row-major; only the upper triangle (c ≥ r) is set
 
     private Covariance(int n, int d, double[] mean, double[] matrix) {
         this.n = n;
@@ -39,16 +39,30 @@ final class Covariance {
         double[] acc = new double[d * d];
         double[] sum = new double[d];
         FloatBuffer src = p.buffer();
-        float[] row = new float[d];
+        int slabs = Math.max(1, Runtime.getRuntime().availableProcessors());
         for (int start = 0; start < n; start += chunk) {
             int k = Math.min(chunk, n - start);
-            for (int i = 0; i < k; i++) {
-                src.get((start + i) * d, row, 0, d);
-                for (int j = 0; j < d; j++) {
-                    row[j] -= shift[j];
-                    sum[j] += row[j];
+            int first = start;
+            // Shift the chunk's rows into the BLAS buffer, in parallel slabs of rows, each with its own
+            // column sums (merged below in slab order, so the result does not depend on scheduling).
+            double[][] partial = new double[slabs][];
+            IntStream.range(0, slabs).parallel().forEach(s -> {
+                double[] ps = new double[d];
+                float[] row = new float[d];
+                for (int i = s * k / slabs; i < (s + 1) * k / slabs; i++) {
+                    src.get((first + i) * d, row, 0, d);
+                    for (int j = 0; j < d; j++) {
+                        row[j] -= shift[j];
+                        ps[j] += row[j];
+                    }
+                    rows.put(i * d, row, 0, d);
                 }
-                rows.put(i * d, row, 0, d);
+                partial[s] = ps;
+            });
+            for (double[] ps : partial) {
+                for (int j = 0; j < d; j++) {
+                    sum[j] += ps[j];
+                }
             }
             Blas.gramUpper(rows, k, d, gram);
             IntStream.range(0, d).parallel().forEach(r -> {
@@ -66,12 +80,11 @@ final class Covariance {
             ybar[j] = sum[j] / n;
             mean[j] = shift[j] + ybar[j];
         }
-        // C = (Σ y yᵀ − n ȳ ȳᵀ) / (n − 1), mirrored to the lower triangle.
+        // C = (Σ y yᵀ − n ȳ ȳᵀ) / (n − 1), upper triangle only: every consumer reads the upper triangle
+        // (LAPACK with uplo 'U' row-major, trace, the Frobenius norm), so no mirrored copy is made.
         IntStream.range(0, d).parallel().forEach(r -> {
             for (int c = r; c < d; c++) {
-                double v = (acc[r * d + c] - n * ybar[r] * ybar[c]) / (n - 1);
-                acc[r * d + c] = v;
-                acc[c * d + r] = v;
+                acc[r * d + c] = (acc[r * d + c] - n * ybar[r] * ybar[c]) / (n - 1);
             }
         });
         return new Covariance(n, d, mean, acc);
@@ -85,21 +98,27 @@ final class Covariance {
         return t;
     }
 
-    /** ‖C‖²_F = Σ λ² for symmetric C. */
+    /** ‖C‖²_F = Σ λ² for symmetric C: the diagonal once, the upper triangle twice. */
     double frobeniusSquared() {
-        double s = 0;
-        for (double v : matrix) {
-            s += v * v;
+        double diagonal = 0;
+        double off = 0;
+        for (int r = 0; r < d; r++) {
+            diagonal += matrix[r * d + r] * matrix[r * d + r];
+            for (int c = r + 1; c < d; c++) {
+                off += matrix[r * d + c] * matrix[r * d + c];
+            }
         }
-        return s;
+        return diagonal + 2 * off;
     }
 
-    /** The matrix as a float32 row-major buffer for LAPACK (which overwrites it). */
+    /** The upper triangle as a float32 row-major buffer for LAPACK with uplo 'U' (which overwrites it). */
     FloatBuffer toFloat() {
         FloatBuffer f = Blas.floats((long) d * d);
-        for (int i = 0; i < d * d; i++) {
-            f.put(i, (float) matrix[i]);
-        }
+        IntStream.range(0, d).parallel().forEach(r -> {
+            for (int c = r; c < d; c++) {
+                f.put(r * d + c, (float) matrix[r * d + c]);
+            }
+        });
         return f;
     }
 

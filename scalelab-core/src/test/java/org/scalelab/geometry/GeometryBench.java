@@ -21,6 +21,11 @@ public final class GeometryBench {
             }
         }
         for (int r = 0; r < repeat; r++) {
+            if (r > 0) {
+                // Free the previous repetition's direct buffers before timing the next, as a fresh process
+                // would; otherwise peak RSS counts two repetitions' worth of native memory.
+                System.gc();
+            }
             long t0 = System.nanoTime();
             PointSet p = args[0].equals("silhouette")
                     ? NpyFile.load(Path.of(args[1]), null, Path.of(args[2]))
