@@ -75,7 +75,7 @@ public final class ActivationSetWriter {
             throw new InputException("shard size " + shardBytes + " bytes must be positive");
         }
         ActivationManifest start = new ActivationManifest(header.format(), header.formatVersion(), header.model(), header.family(),
-                header.parameterCount(), header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.positions(),
+                header.parameterCount(), header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.computeDtype(), header.positions(),
                 header.interventions(), false, List.of(), List.of());
         try {
             Files.createDirectories(dir);
@@ -83,8 +83,8 @@ public final class ActivationSetWriter {
             if (Files.exists(dir.resolve(ActivationManifest.FILE))) {
                 ActivationManifest existing = ActivationManifest.read(dir);
                 if (!existing.sameCaptureAs(header)) {
-                    throw new InputException(dir + ": holds an activation set captured with other settings (model, hooks, positions or"
-                            + " interventions); choose another output folder or delete it");
+                    throw new InputException(dir + ": holds an activation set captured with other settings (model, hooks, positions,"
+                            + " interventions or compute dtype: " + difference(existing, header) + "); choose another output folder or delete it");
                 }
                 for (ActivationManifest.Shard s : existing.shards()) {
                     if (!Files.isRegularFile(dir.resolve(s.file()))) {
@@ -199,10 +199,30 @@ public final class ActivationSetWriter {
         pendingRows = 0;
     }
 
+    /** The first setting in which a resumed capture differs from the set on disk, for the error message. */
+    private static String difference(ActivationManifest on, ActivationManifest now) {
+        if (!on.model().equals(now.model())) {
+            return "model " + on.model() + " vs " + now.model();
+        }
+        if (on.parameterCount() != now.parameterCount() || on.dModel() != now.dModel() || !on.family().equals(now.family())) {
+            return "the checkpoint changed (" + on.parameterCount() + " vs " + now.parameterCount() + " parameters)";
+        }
+        if (!on.hooks().equals(now.hooks())) {
+            return "hooks " + on.hooks() + " vs " + now.hooks();
+        }
+        if (!on.computeDtype().equals(now.computeDtype())) {
+            return "compute dtype " + on.computeDtype() + " vs " + now.computeDtype();
+        }
+        if (!on.positions().equals(now.positions())) {
+            return "positions " + on.positions() + " vs " + now.positions();
+        }
+        return "interventions " + on.interventions() + " vs " + now.interventions();
+    }
+
     /** The manifest lists only trajectories whose shard is on disk. */
     private ActivationManifest manifest(boolean complete) {
         return new ActivationManifest(header.format(), header.formatVersion(), header.model(), header.family(), header.parameterCount(),
-                header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.positions(), header.interventions(), complete,
+                header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.computeDtype(), header.positions(), header.interventions(), complete,
                 shards, trajectories.subList(0, pendingFirstTrajectory));
     }
 

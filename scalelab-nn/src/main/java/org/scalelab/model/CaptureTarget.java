@@ -41,7 +41,7 @@ final class CaptureTarget {
         ModelConfig c = model.config();
         ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION,
                 model.dir().toAbsolutePath().normalize().toString(), c.family().modelType(), model.parameterCount(), c.dModel(),
-                c.nLayers(), hooks, DType.F32.name(), positions, interventions.stream().map(Intervention::toString).toList(), false,
+                c.nLayers(), hooks, DType.F32.name(), model.computeDType().cliName(), positions, interventions.stream().map(Intervention::toString).toList(), false,
                 List.of(), List.of());
         ActivationSetWriter writer = ActivationSetWriter.open(out, header, shardBytes);
         List<ActivationManifest.Trajectory> done = writer.trajectories();

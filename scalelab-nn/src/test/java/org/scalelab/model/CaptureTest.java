@@ -213,6 +213,28 @@ class CaptureTest {
     }
 
     @Test
+    void resumingInAnotherComputeDtypeIsRefusedAndTheDtypeIsRecorded() throws IOException {
+        List<Prompt> prompts = Prompt.readJsonl(prompts());
+        Path out = dir.resolve("acts16");
+        try (Transformer f16 = Transformer.load(model(GPT2), ComputeDType.FLOAT16); ModelTokenizer tok = ModelTokenizer.load(model(GPT2))) {
+            Capture.run(f16, tok, prompts.subList(0, 1), out, Capture.Options.of("blocks.0.hook_resid_post"));
+            try (ActivationSet set = ActivationSet.open(out)) {
+                assertEquals("float16", set.manifest().computeDtype());
+            }
+            try (Transformer f32 = Transformer.load(model(GPT2))) {
+                InputException e = assertThrows(InputException.class,
+                        () -> Capture.run(f32, tok, prompts, out, Capture.Options.of("blocks.0.hook_resid_post")));
+                assertTrue(e.getMessage().contains("compute dtype float16 vs float32"), e.getMessage());
+            }
+            // The same dtype resumes: the remaining prompts are added to the set.
+            Capture.run(f16, tok, prompts, out, Capture.Options.of("blocks.0.hook_resid_post"));
+            try (ActivationSet set = ActivationSet.open(out)) {
+                assertEquals(prompts.size(), set.manifest().trajectories().size());
+            }
+        }
+    }
+
+    @Test
     void aBadPromptLineNamesFileLineAndField() throws IOException {
         Path f = dir.resolve("bad.jsonl");
         Files.writeString(f, "{\"id\":\"a\",\"text\":\"ok\"}\n\n{\"id\":\"b\",\"txt\":\"oops\"}\n");
