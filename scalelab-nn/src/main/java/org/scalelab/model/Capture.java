@@ -95,7 +95,7 @@ public final class Capture {
         for (int b = 0; b < batch.size(); b++) {
             padded[b] = Arrays.copyOf(tokens[b], longest); // right padding with token 0, invisible to earlier positions
         }
-        ForwardResult r = model.forward(padded, hooks);
+        ForwardResult r = model.forward(padded, hooks, null, LogitsWanted.NONE); // activations only: no unembedding
         int d = c.dModel();
         long rows = 0;
         for (int b = 0; b < batch.size(); b++) {

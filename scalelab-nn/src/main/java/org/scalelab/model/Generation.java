@@ -65,10 +65,9 @@ public final class Generation {
         try (KvCache cache = model.newCache()) {
             int[] next = prompt;
             while (n < maxNewTokens) {
-                ForwardResult step = model.forward(new int[][] {next}, hooks, cache);
+                ForwardResult step = model.forward(new int[][] {next}, hooks, cache, LogitsWanted.LAST);
                 onStep.accept(step);
-                Activation logits = step.logits();
-                int token = sampler.next(logits.at(0, next.length - 1), rng);
+                int token = sampler.next(step.logits().at(0, 0), rng);
                 out[n++] = token;
                 if (contains(stopTokens, token)) {
                     break;

@@ -199,6 +199,14 @@ public final class Transformer implements AutoCloseable {
      * With a null cache this is the plain forward pass.
      */
     public ForwardResult forward(int[][] tokens, HookSet hooks, KvCache cache) {
+        return forward(tokens, hooks, cache, LogitsWanted.ALL);
+    }
+
+    /**
+     * As {@link #forward(int[][], HookSet, KvCache)}, computing only the logits {@code wanted}
+     * (their shape says which: [batch, seq | 1 | 0, vocab]). Activations are the same whatever is asked.
+     */
+    public ForwardResult forward(int[][] tokens, HookSet hooks, KvCache cache, LogitsWanted wanted) {
         int batch = tokens.length;
         int seq = batch == 0 ? 0 : tokens[0].length;
         long[] flat = flatten(tokens);
@@ -216,8 +224,10 @@ public final class Transformer implements AutoCloseable {
             cache.begin(batch);
         }
         try (Pass pass = new Pass(params, batch, seq, cache, hooks, dtype)) {
-            NDArray logits = logits(pass, flat);
-            Activation out = new Activation("logits", logits.getShape().getShape(), ComputeDType.toFloat32(logits).toFloatArray());
+            NDArray logits = logits(pass, flat, wanted);
+            Activation out = logits == null
+                    ? new Activation("logits", new long[] {batch, 0, config.vocabSize()}, new float[0])
+                    : new Activation("logits", logits.getShape().getShape(), ComputeDType.toFloat32(logits).toFloatArray());
             if (cache != null) {
                 cache.commit(batch, seq);
             }
@@ -239,7 +249,7 @@ public final class Transformer implements AutoCloseable {
             throw new InputException("forward: " + seq + " positions exceed GPT-2's " + config.maxPositions() + " learned positions");
         }
         // The pass's scope is a child of the caller's, closed with it: the graph lives until then.
-        return logits(new Pass(scope, batch, seq, null, HookSet.none(), dtype), flat);
+        return logits(new Pass(scope, batch, seq, null, HookSet.none(), dtype), flat, LogitsWanted.ALL);
     }
 
     /** Token ids as one row-major long[] [batch · seq], checked against the vocabulary. */
@@ -267,8 +277,11 @@ public final class Transformer implements AutoCloseable {
         return flat;
     }
 
-    /** Embedding → blocks → final norm → unembedding inside {@code pass}: logits [batch, seq, vocab]. */
-    private NDArray logits(Pass pass, long[] flat) {
+    /**
+     * Embedding → blocks → final norm → unembedding inside {@code pass}: logits [batch, seq, vocab],
+     * [batch, 1, vocab] for the last position only, or null when none are wanted.
+     */
+    private NDArray logits(Pass pass, long[] flat, LogitsWanted wanted) {
         int batch = pass.batch;
         int seq = pass.seq;
         int offset = pass.offset;
@@ -296,7 +309,13 @@ public final class Transformer implements AutoCloseable {
             x = blocks.get(i).forward(x, i, pass);
         }
         NDArray normed = pass.hook(HookNames.LN_FINAL, finalNorm.apply(x));
-        NDArray logits = normed.matMul(unembedT); // [batch, seq, vocab]
+        if (wanted == LogitsWanted.NONE) {
+            return null;
+        }
+        if (wanted == LogitsWanted.LAST && seq > 1) {
+            normed = normed.get(new NDIndex(":, {}:, :", seq - 1)); // [batch, 1, d_model]
+        }
+        NDArray logits = normed.matMul(unembedT); // [batch, seq or 1, vocab]
         double cap = config.options().finalLogitSoftcap();
         if (cap > 0) {
             NDArray c = Scalars.of(logits, cap); // kept for autograd (see Scalars)

@@ -112,6 +112,30 @@ class TransformerTest {
     }
 
     @Test
+    void lastOrNoLogitsLeaveActivationsAsTheyAreAndLastEqualsTheFullLastRow() {
+        ModelConfig gemma2 = ModelConfig.of(Family.GEMMA2, 128, 32, 2, 4, 2, 8, 64, 32); // soft-capped logits
+        for (ModelConfig c : List.of(GPT2, LLAMA, gemma2)) {
+            try (Transformer t = tiny(c)) {
+                int[][] batch = {{1, 2, 3, 4, 5}, {50, 60, 70, 80, 90}};
+                HookSet hooks = HookSet.of("blocks.1.hook_resid_post", "ln_final.hook_normalized");
+                ForwardResult all = t.forward(batch, hooks);
+                ForwardResult last = t.forward(batch, hooks, null, LogitsWanted.LAST);
+                ForwardResult none = t.forward(batch, hooks, null, LogitsWanted.NONE);
+                assertArrayEquals(new long[] {2, 1, 128}, last.logits().shape());
+                assertArrayEquals(new long[] {2, 0, 128}, none.logits().shape());
+                assertEquals(0, none.logits().data().length);
+                for (int b = 0; b < 2; b++) {
+                    assertArrayEquals(all.logits().at(b, 4), last.logits().at(b, 0), 1e-6f, c.family() + " last row of sequence " + b);
+                }
+                for (String h : List.of("blocks.1.hook_resid_post", "ln_final.hook_normalized")) {
+                    assertArrayEquals(all.activation(h).data(), none.activation(h).data(), 0f, c.family() + " " + h);
+                    assertArrayEquals(all.activation(h).data(), last.activation(h).data(), 0f, c.family() + " " + h);
+                }
+            }
+        }
+    }
+
+    @Test
     void cachedForwardEqualsTheFullForwardAtEveryPosition() {
         int[] tokens = {5, 17, 99, 3, 64, 8, 120, 44, 7};
         for (ModelConfig c : List.of(GPT2, LLAMA)) {
