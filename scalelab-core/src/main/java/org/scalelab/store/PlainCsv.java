@@ -35,7 +35,11 @@ final class PlainCsv {
 
     private PlainCsv() {}
 
-    /** The requested columns of {@code file}, or null when the file is not plain enough to read here. */
+    /**
+     * The requested columns of {@code file}, or null when the file is not plain enough to read here.
+     *
+     * @throws InputException when a requested column is not in the header: DuckDB's path fails the same way
+     */
     static NumericTable read(Path file, List<String> columns) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         char delim;
@@ -83,12 +87,12 @@ final class PlainCsv {
         } catch (InputException e) {
             return null;
         }
+        // A missing column is the same error DuckDB's path raises next (from the same header), and callers
+        // that try one column name and then another rely on it, so it is raised here without DuckDB.
+        DataInput.requireColumns(file.toString(), header, columns);
         int[] wanted = new int[columns.size()];
         for (int c = 0; c < wanted.length; c++) {
             wanted[c] = header.indexOf(columns.get(c));
-            if (wanted[c] < 0) {
-                return null;
-            }
         }
         // One line per data row; the file ends with at most one newline after the last row.
         String body = text.substring(headerEnd + 1);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.scalelab.InputException;
 
 /** The Java reader of small plain CSV files gives DuckDB's numbers, bit for bit, or declines the file. */
 class PlainCsvTest {
@@ -103,7 +106,6 @@ class PlainCsvTest {
         "empty value      | a.csv | 'x,y\n1,\n'",
         "ragged           | a.csv | 'x,y\n1,2\n3\n'",
         "extra field      | a.csv | 'x,y\n1,2,3\n'",
-        "missing column   | a.csv | 'x,z\n1,2\n'",
         "header only      | a.csv | 'x,y\n'",
         "no newline       | a.csv | 'x,y'",
         "unnamed column   | a.csv | 'x,,y\n1,2,3\n'",
@@ -115,6 +117,16 @@ class PlainCsvTest {
     void declinesFilesItDoesNotReadSoThatDuckDbDecides(String what, String name, String content) throws IOException {
         Path f = write(name, content.replace("\\n", "\n").replace("\\r", "\r"));
         assertNull(PlainCsv.read(f, List.of("x", "y")), what);
+    }
+
+    @Test
+    void aMissingColumnIsDuckDbsErrorWithoutDuckDb() throws IOException {
+        Path f = write("a.csv", "x,z\n1,2\n");
+        InputException plain = assertThrows(InputException.class, () -> PlainCsv.read(f, List.of("x", "y")));
+        InputException duck = assertThrows(InputException.class, () -> DataInput.readWithDuckDb(f, List.of("x", "y")));
+        assertEquals(duck.getMessage(), plain.getMessage());
+        assertTrue(plain.getMessage().endsWith("a.csv: no column 'y' (columns: x, z); name the right one with the matching --*-col option"),
+                plain.getMessage());
     }
 
     @Test
