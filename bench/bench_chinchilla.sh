@@ -71,6 +71,7 @@ for r in $(seq "$REPEAT"); do
   echo "$line"
 done
 echo "java params: $(echo "$out" | jsonval "['params']")  objective $(echo "$out" | jsonval "['objective']")"
+echo "java work over the grid: $(echo "$out" | jsonval "['grid_iterations']") iterations, $(echo "$out" | jsonval "['evaluations']") evaluations of value and gradient"
 echo "java bootstrap se: $(echo "$outb" | jsonval "['se']")"
 
 if [ "$SKIP_SCIPY" = 1 ]; then exit 0; fi
@@ -79,6 +80,7 @@ t0=$(now); ref=$("$PY" bench/chinchilla_scipy.py --data "$DATA"); t1=$(now)
 scipy_wall=$(elapsed "$t0" "$t1"); scipy_fit=$(echo "$ref" | jsonval "['seconds']")
 echo "scipy grid fit: $scipy_wall s wall ($scipy_fit s in the minimize loop)"
 echo "scipy params: $(echo "$ref" | jsonval "['params']")  objective $(echo "$ref" | jsonval "['objective']")"
+echo "scipy work over the grid: $(echo "$ref" | jsonval "['total_nit']") iterations (nit), $(echo "$ref" | jsonval "['total_nfev']") evaluations (nfev)"
 refb=$("$PY" bench/chinchilla_scipy.py --data "$DATA" --bootstrap "$REPS")
 scipy_boot=$(echo "$refb" | jsonval "['bootstrap_seconds']")
 echo "scipy bootstrap $REPS BFGS refits: $scipy_boot s"
