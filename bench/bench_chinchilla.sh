@@ -91,6 +91,6 @@ echo "speed-ups (scipy / best java):"
 echo "  grid fit, process wall (python start vs bare JVM start): $(ratio "$scipy_wall" "$best_bare")"
 echo "  grid fit, fit loop alone:                                $(ratio "$scipy_fit" "$best_fit")"
 if [ "$HAVE_CLI" = 1 ]; then
-echo "  grid fit, CLI end to end (DuckDB CSV reader included):   $(ratio "$scipy_wall" "$best_cli")"
+echo "  grid fit, CLI end to end (picocli, CSV reader, JSON):    $(ratio "$scipy_wall" "$best_cli")"
 fi
 echo "  bootstrap $REPS refits:                                 $(ratio "$scipy_boot" "$best_boot")"
