@@ -1,21 +1,27 @@
 package org.scalelab.cli;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Runs a few typical command lines in one JVM so that {@code -XX:DumpLoadedClassList} sees the classes
  * they load; the build dumps those into the class-data sharing archive {@code bin/scalelab} starts with
- * (see scalelab-app/pom.xml). Not a user command. Usage: {@code CdsTraining DATA_CSV LAB_DIR}.
+ * (see scalelab-app/pom.xml). Not a user command. Usage: {@code CdsTraining DATA_CSV}; the commands save
+ * into a temporary lab that is deleted afterwards.
  */
 final class CdsTraining {
     private CdsTraining() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         String data = args[0];
-        String lab = Path.of(args[1]).toString();
+        Path labDir = Files.createTempDirectory("scalelab-cds-");
+        String lab = labDir.toString();
         List<String[]> lines = List.of(
                 new String[] {"--help"},
                 new String[] {"fit", "chinchilla", "--data", data, "--grid", "coarse", "--bootstrap", "20", "--lab", lab, "--json"},
@@ -31,6 +37,11 @@ final class CdsTraining {
             if (Main.execute(line, quiet, quiet) != 0) {
                 System.out.println("CDS training: failed: scalelab " + String.join(" ", line));
                 failed++;
+            }
+        }
+        try (Stream<Path> files = Files.walk(labDir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
         System.exit(failed == 0 ? 0 : 1);
