@@ -4,7 +4,9 @@
 #   bootstrap: 4,000 pairs-bootstrap refits from the best fit (scipy: BFGS, as in the Epoch notebook)
 # Java is timed three ways: the CLI end to end (if built: `mvn -q -DskipTests package`), a bare JVM running
 # org.scalelab.laws.ChinchillaBench (JVM start + CSV + fit + JSON), and the fit alone (as reported by the fit).
-# Usage: bench/bench_chinchilla.sh [--skip-scipy] [--repeat R]     (best of R fresh JVMs, default 3)
+# The bare JVM runs with a class-data sharing archive of the classes it loads (as bin/scalelab does with
+# its own archive), built here from jars of scalelab-core's classes; --no-cds runs it without.
+# Usage: bench/bench_chinchilla.sh [--skip-scipy] [--repeat R] [--no-cds]    (best of R fresh JVMs, default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +15,12 @@ DATA=data/chinchilla_hoffmann2022_fig4.csv
 REPS=4000
 SKIP_SCIPY=0
 REPEAT=3
+CDS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --skip-scipy) SKIP_SCIPY=1 ;;
     --repeat) REPEAT=$2; shift ;;
+    --no-cds) CDS=0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -29,13 +33,24 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 jsonval() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
 
 echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "java: $(java -version 2>&1 | head -1); python: $("$PY" -c 'import sys, numpy, scipy; print(sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__)')"
+echo "java: $(java -version 2>&1 | head -1) (bare JVM with CDS: $([ "$CDS" = 1 ] && echo yes || echo no)); python: $("$PY" -c 'import sys, numpy, scipy; print(sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__)')"
 
 mvn -q -o -pl scalelab-core test-compile >/dev/null 2>&1
 CPFILE=scalelab-core/target/bench-classpath.txt
 [ -s "$CPFILE" ] || mvn -q -o -pl scalelab-core dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null 2>&1
 CP=scalelab-core/target/classes:scalelab-core/target/test-classes:$(cat "$CPFILE")
-bare_fit() { java -cp "$CP" org.scalelab.laws.ChinchillaBench "$DATA" "$@" 2>/dev/null; }
+JOPTS=()
+if [ "$CDS" = 1 ]; then
+  # CDS takes jars only: pack the class folders, list the classes one run loads, dump them (a few seconds).
+  cds=scalelab-core/target/bench-cds
+  rm -rf "$cds" && mkdir -p "$cds"
+  jar cf "$cds/core.jar" -C scalelab-core/target/classes . && jar cf "$cds/core-tests.jar" -C scalelab-core/target/test-classes .
+  CP="$cds/core.jar:$cds/core-tests.jar:$(cat "$CPFILE")"
+  java -XX:DumpLoadedClassList="$cds/classes.lst" -cp "$CP" org.scalelab.laws.ChinchillaBench "$DATA" --grid coarse --bootstrap 20 >/dev/null 2>&1
+  java -Xshare:dump -XX:SharedClassListFile="$cds/classes.lst" -XX:SharedArchiveFile="$cds/bench.jsa" -cp "$CP" >"$cds/dump.log" 2>&1
+  JOPTS=("-XX:SharedArchiveFile=$cds/bench.jsa")
+fi
+bare_fit() { java "${JOPTS[@]}" -cp "$CP" org.scalelab.laws.ChinchillaBench "$DATA" "$@" 2>/dev/null; }
 HAVE_CLI=0
 if [ -x bin/scalelab ] && bin/scalelab fit chinchilla --help >/dev/null 2>&1; then HAVE_CLI=1; fi
 cli_fit() { bin/scalelab fit chinchilla --data "$DATA" --json --no-store --no-backtest "$@"; }
@@ -56,6 +71,7 @@ for r in $(seq "$REPEAT"); do
   echo "$line"
 done
 echo "java params: $(echo "$out" | jsonval "['params']")  objective $(echo "$out" | jsonval "['objective']")"
+echo "java work over the grid: $(echo "$out" | jsonval "['grid_iterations']") iterations, $(echo "$out" | jsonval "['evaluations']") evaluations of value and gradient"
 echo "java bootstrap se: $(echo "$outb" | jsonval "['se']")"
 
 if [ "$SKIP_SCIPY" = 1 ]; then exit 0; fi
@@ -64,6 +80,7 @@ t0=$(now); ref=$("$PY" bench/chinchilla_scipy.py --data "$DATA"); t1=$(now)
 scipy_wall=$(elapsed "$t0" "$t1"); scipy_fit=$(echo "$ref" | jsonval "['seconds']")
 echo "scipy grid fit: $scipy_wall s wall ($scipy_fit s in the minimize loop)"
 echo "scipy params: $(echo "$ref" | jsonval "['params']")  objective $(echo "$ref" | jsonval "['objective']")"
+echo "scipy work over the grid: $(echo "$ref" | jsonval "['total_nit']") iterations (nit), $(echo "$ref" | jsonval "['total_nfev']") evaluations (nfev)"
 refb=$("$PY" bench/chinchilla_scipy.py --data "$DATA" --bootstrap "$REPS")
 scipy_boot=$(echo "$refb" | jsonval "['bootstrap_seconds']")
 echo "scipy bootstrap $REPS BFGS refits: $scipy_boot s"
@@ -74,6 +91,6 @@ echo "speed-ups (scipy / best java):"
 echo "  grid fit, process wall (python start vs bare JVM start): $(ratio "$scipy_wall" "$best_bare")"
 echo "  grid fit, fit loop alone:                                $(ratio "$scipy_fit" "$best_fit")"
 if [ "$HAVE_CLI" = 1 ]; then
-echo "  grid fit, CLI end to end (DuckDB CSV reader included):   $(ratio "$scipy_wall" "$best_cli")"
+echo "  grid fit, CLI end to end (picocli, CSV reader, JSON):    $(ratio "$scipy_wall" "$best_cli")"
 fi
 echo "  bootstrap $REPS refits:                                 $(ratio "$scipy_boot" "$best_boot")"

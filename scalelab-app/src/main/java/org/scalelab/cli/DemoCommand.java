@@ -202,10 +202,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
+        String[] fullArgs = full.toArray(String[]::new);
+        CommandLine cl = Main.commandLine(fullArgs);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(full.toArray(String[]::new));
+        int code = cl.execute(fullArgs);
         ran.add(new String[] {"scalelab " + quoteAll(args)});
         if (code != 0) {
             throw new ScaleLabException("demo step failed: scalelab " + String.join(" ", args) + "\n" + err.toString().strip());
@@ -223,11 +224,12 @@ final class DemoCommand implements Callable<Integer> {
 
     private void deletePreviousDemoImport(Path runs) {
         StringWriter out = new StringWriter();
-        CommandLine cl = Main.commandLine();
+        String sql = "SELECT import_id FROM imports WHERE source = '" + runs.toString().replace("'", "''") + "'";
+        String[] args = {"runs", "sql", sql, "--json", "--lab", labDir.toString()};
+        CommandLine cl = Main.commandLine(args);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(new StringWriter(), true));
-        String sql = "SELECT import_id FROM imports WHERE source = '" + runs.toString().replace("'", "''") + "'";
-        if (cl.execute("runs", "sql", sql, "--json", "--lab", labDir.toString()) != 0) {
+        if (cl.execute(args) != 0) {
             return;
         }
         try {

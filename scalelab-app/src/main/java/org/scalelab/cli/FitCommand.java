@@ -1,5 +1,6 @@
 package org.scalelab.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,17 +8,22 @@ import picocli.CommandLine.Command;
 @Command(
         name = "fit",
         mixinStandardHelpOptions = true,
-        description = "Fit a scaling law to (x, y) points from a file (--data) or the lab store (--query).",
-        subcommands = {
+        description = "Fit a scaling law to (x, y) points from a file (--data) or the lab store (--query).")
+final class FitCommand implements Runnable, CommandTree.Group {
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             FitChinchillaCommand.class,
             FitPowerCommand.class,
             FitBnslCommand.class,
             FitSigmoidCommand.class,
-            FitShapeCommand.class,
-        })
-final class FitCommand implements Runnable {
+            FitShapeCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public List<Class<?>> subcommands() {
+        return SUBCOMMANDS;
+    }
 
     @Override
     public void run() {

@@ -1,6 +1,7 @@
 package org.scalelab.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import org.scalelab.Provenance;
 import org.scalelab.ScaleLabException;
 import picocli.CommandLine;
@@ -25,8 +26,10 @@ import picocli.CommandLine.Command;
             "Start with:  scalelab demo          (writes lab/reports/demo/index.html)",
             "Every command has --help with a copy-pasteable example.",
             "Environment: SCALELAB_LAB (default lab folder), SCALELAB_DEBUG=1 (stack traces)."
-        },
-        subcommands = {
+        })
+public final class Main implements Runnable, CommandTree.Group {
+    /** The top-level commands, in the order --help lists them; register a new command here (one line). */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             CommandLine.HelpCommand.class,
             DemoCommand.class,
             RunsCommand.class,
@@ -41,11 +44,15 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             DirectionCommand.class,
             TrainCommand.class,
-            WorldCommand.class,
-        })
-public final class Main implements Runnable {
+            WorldCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public List<Class<?>> subcommands() {
+        return SUBCOMMANDS;
+    }
 
     @Override
     public void run() {
@@ -60,14 +67,26 @@ public final class Main implements Runnable {
 
     /** Runs a command line in-process (tests use this) and returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
     }
 
+    /** The whole command tree, configured (for running several command lines, or reading the tree). */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return configure(CommandTree.full(new Main()));
+    }
+
+    /**
+     * A command tree that runs {@code args} exactly as the whole tree would, built only along the branch
+     * they name (see {@link CommandTree}): starting picocli for one command instead of all of them.
+     */
+    static CommandLine commandLine(String[] args) {
+        return configure(CommandTree.forArgs(new Main(), args));
+    }
+
+    private static CommandLine configure(CommandLine cl) {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             Throwable t = ex;

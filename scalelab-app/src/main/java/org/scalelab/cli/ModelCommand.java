@@ -1,5 +1,6 @@
 package org.scalelab.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,14 +13,19 @@ import picocli.CommandLine.Command;
             "(config.json + model.safetensors). Families: gpt2, llama."
         },
         footer = {"", "Example:", "  scalelab model init --family llama --d-model 64 --layers 2 --heads 4 --vocab 256 --seed 1 --out lab/models/tiny",
-            "  scalelab model info lab/models/tiny"},
-        subcommands = {
+            "  scalelab model info lab/models/tiny"})
+final class ModelCommand implements Runnable, CommandTree.Group {
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             ModelInfoCommand.class,
-            ModelInitCommand.class,
-        })
-final class ModelCommand implements Runnable {
+            ModelInitCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public List<Class<?>> subcommands() {
+        return SUBCOMMANDS;
+    }
 
     @Override
     public void run() {

@@ -1,5 +1,6 @@
 package org.scalelab.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,14 +10,19 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = {"List and show saved analysis results with their provenance",
             "(inputs and their hashes, options, seed, ScaleLab version)."},
-        footer = {"", "Example:", "  scalelab results list", "  scalelab results show 3"},
-        subcommands = {
+        footer = {"", "Example:", "  scalelab results list", "  scalelab results show 3"})
+final class ResultsCommand implements Runnable, CommandTree.Group {
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             ResultsListCommand.class,
-            ResultsShowCommand.class,
-        })
-final class ResultsCommand implements Runnable {
+            ResultsShowCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public List<Class<?>> subcommands() {
+        return SUBCOMMANDS;
+    }
 
     @Override
     public void run() {

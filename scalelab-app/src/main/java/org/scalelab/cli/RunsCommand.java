@@ -1,5 +1,6 @@
 package org.scalelab.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,16 +14,21 @@ import picocli.CommandLine.Command;
             "family and one column per metric), which every fit can read with --query."
         },
         footer = {"", "Example:", "  scalelab runs import runs.csv --params-col n_params --tokens-col n_tokens --metric loss=final_loss",
-            "  scalelab runs sql \"SELECT params, tokens, loss FROM points LIMIT 5\""},
-        subcommands = {
+            "  scalelab runs sql \"SELECT params, tokens, loss FROM points LIMIT 5\""})
+final class RunsCommand implements Runnable, CommandTree.Group {
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             RunsImportCommand.class,
             RunsListCommand.class,
             RunsSqlCommand.class,
-            RunsDeleteImportCommand.class,
-        })
-final class RunsCommand implements Runnable {
+            RunsDeleteImportCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public List<Class<?>> subcommands() {
+        return SUBCOMMANDS;
+    }
 
     @Override
     public void run() {

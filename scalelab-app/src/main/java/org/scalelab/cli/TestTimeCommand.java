@@ -1,5 +1,6 @@
 package org.scalelab.cli;
 
+import java.util.List;
 import org.scalelab.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,17 +15,22 @@ import picocli.CommandLine.Command;
             "Unbiased pass@k, coverage-curve fits with extrapolation, maj@k, and repeated sampling vs a larger",
             "model at equal inference FLOPs."
         },
-        footer = {"", "Example:", "  scalelab testtime passk --data counts.csv --k 1,10,100"},
-        subcommands = {
+        footer = {"", "Example:", "  scalelab testtime passk --data counts.csv --k 1,10,100"})
+final class TestTimeCommand implements Runnable, CommandTree.Group {
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             TestTimePassKCommand.class,
             TestTimeCoverageCommand.class,
             TestTimeMajorityCommand.class,
             TestTimeBudgetCommand.class,
-            TestTimePostTrainCommand.class,
-        })
-final class TestTimeCommand implements Runnable {
+            TestTimePostTrainCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public List<Class<?>> subcommands() {
+        return SUBCOMMANDS;
+    }
 
     @Override
     public void run() {

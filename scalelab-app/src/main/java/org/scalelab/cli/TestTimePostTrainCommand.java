@@ -47,9 +47,10 @@ final class TestTimePostTrainCommand implements Callable<Integer> {
         }
         List<String> args = new ArrayList<>(List.of("fit", law, "--x-col", computeCol));
         args.addAll(rest);
-        CommandLine cl = Main.commandLine();
+        String[] fitArgs = args.toArray(String[]::new);
+        CommandLine cl = Main.commandLine(fitArgs);
         cl.setOut(spec.commandLine().getOut());
         cl.setErr(spec.commandLine().getErr());
-        return cl.execute(args.toArray(String[]::new));
+        return cl.execute(fitArgs);
     }
 }

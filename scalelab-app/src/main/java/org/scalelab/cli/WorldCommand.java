@@ -1,5 +1,6 @@
 package org.scalelab.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,18 +16,23 @@ import picocli.CommandLine.Command;
         footer = {"", "Example:", "  scalelab world generate --out lab/worlds/small --entities 64 --relations 8 --seed 1",
             "  scalelab world sweep --experiment small --widths 32,64,128 --depths 1,2 --seeds 2",
             "  scalelab world report --experiment small",
-            "  scalelab world capture --experiment small"},
-        subcommands = {
+            "  scalelab world capture --experiment small"})
+final class WorldCommand implements Runnable, CommandTree.Group {
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             WorldGenerateCommand.class,
             WorldTrainCommand.class,
             WorldSweepCommand.class,
             WorldReportCommand.class,
             WorldCaptureCommand.class,
-            WorldBenchCommand.class,
-        })
-final class WorldCommand implements Runnable {
+            WorldBenchCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public List<Class<?>> subcommands() {
+        return SUBCOMMANDS;
+    }
 
     @Override
     public void run() {

@@ -122,10 +122,10 @@ class WorldCommandTest {
 
     @Test
     void theDemoArgumentsAreValidCommandLines() {
-        picocli.CommandLine cl = new picocli.CommandLine(new Main());
+        picocli.CommandLine cl = Main.commandLine();
         // Parsing checks every option name and value type without training anything.
         cl.parseArgs(WorldDemo.sweepArgs(dir.resolve("lab")));
-        cl = new picocli.CommandLine(new Main());
+        cl = Main.commandLine();
         cl.parseArgs(WorldDemo.reportArgs(dir.resolve("lab"), dir.resolve("out")));
         assertTrue(List.of(WorldDemo.sweepArgs(dir)).contains(WorldDemo.EXPERIMENT));
     }

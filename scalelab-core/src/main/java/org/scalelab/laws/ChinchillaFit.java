@@ -318,8 +318,10 @@ public final class ChinchillaFit {
         int bestAny = -1;
         int converged = 0;
         long totalEvals = 0;
+        long totalIterations = 0;
         for (int i = 0; i < starts; i++) {
             totalEvals += evals[i];
+            totalIterations += iters[i];
             if (!Double.isFinite(fs[i])) {
                 continue;
             }
@@ -336,6 +338,7 @@ public final class ChinchillaFit {
         r.starts = starts;
         r.convergedStarts = converged;
         r.evaluations = totalEvals;
+        r.gridIterations = totalIterations;
         r.seconds = (System.nanoTime() - t0) * 1e-9;
         if (bestAny < 0) {
             return r.degenerate("the objective is not finite at any of the " + starts + " starts");
@@ -837,6 +840,7 @@ public final class ChinchillaFit {
         int starts;
         int convergedStarts;
         long evaluations;
+        long gridIterations;
         double seconds;
         double bootstrapSeconds;
         double[] x;
@@ -893,7 +897,7 @@ public final class ChinchillaFit {
             optimal.put("G", ChinchillaResult.finiteOrNull(quantity(p, "G")));
             return new ChinchillaResult("chinchilla", status, reason, p.asMap(), logParams, optimal,
                     ChinchillaResult.finiteOrNull(objective), nPoints, nDropped, se, ci, starts, convergedStarts,
-                    optimizer, iterations, evaluations, options.huberDelta(), options.reduce().json(),
+                    optimizer, iterations, evaluations, gridIterations, options.huberDelta(), options.reduce().json(),
                     options.grid().spec(), options.dropHighestLoss(), options.bootstrap(), replicates.size(),
                     options.seed(), options.threads(), seconds, bootstrapSeconds, replicates, null, provenance);
         }

@@ -27,6 +27,7 @@ import org.scalelab.Provenance;
  * @param optimizer         stopping status of the winning start
  * @param iterations        L-BFGS iterations of the winning start
  * @param evaluations       value+gradient evaluations over all starts
+ * @param gridIterations    L-BFGS iterations over all starts (with {@code evaluations}, the work scipy reports as nit and nfev)
  * @param huberDelta        Huber δ on the log residual
  * @param reduce            "sum" or "mean" over points
  * @param grid              start grid as a spec ("alpha=0:2:0.5,…")
@@ -58,6 +59,7 @@ public record ChinchillaResult(
         Lbfgs.Status optimizer,
         int iterations,
         long evaluations,
+        long gridIterations,
         double huberDelta,
         String reduce,
         String grid,
@@ -130,7 +132,7 @@ public record ChinchillaResult(
     /** The same result without the replicate rows (compact JSON; intervals and standard errors stay). */
     public ChinchillaResult withoutReplicates() {
         return new ChinchillaResult(law, status, reason, params, logParams, computeOptimal, objective, nPoints,
-                nDropped, se, ci95, starts, convergedStarts, optimizer, iterations, evaluations, huberDelta, reduce,
+                nDropped, se, ci95, starts, convergedStarts, optimizer, iterations, evaluations, gridIterations, huberDelta, reduce,
                 grid, dropHighestLoss, bootstrap, bootstrapConverged, seed, threads, seconds, bootstrapSeconds,
                 List.of(), backtest, provenance);
     }
@@ -138,7 +140,7 @@ public record ChinchillaResult(
     /** The same result with an extrapolation backtest attached (see {@link ChinchillaFit#backtest}). */
     public ChinchillaResult withBacktest(Backtest.Result result) {
         return new ChinchillaResult(law, status, reason, params, logParams, computeOptimal, objective, nPoints,
-                nDropped, se, ci95, starts, convergedStarts, optimizer, iterations, evaluations, huberDelta, reduce,
+                nDropped, se, ci95, starts, convergedStarts, optimizer, iterations, evaluations, gridIterations, huberDelta, reduce,
                 grid, dropHighestLoss, bootstrap, bootstrapConverged, seed, threads, seconds, bootstrapSeconds,
                 replicates, result, provenance);
     }

@@ -15,15 +15,25 @@ import org.scalelab.Provenance;
 
 /**
  * Reads numeric columns for an analysis from a CSV, Parquet or JSONL file (through an in-memory
- * DuckDB, so all three formats share one reader). The checks run as SQL before any row reaches the
- * JVM: missing columns (listing the ones there are), malformed CSV, empty files, and the first value
- * that is empty, not a number, NaN or infinite — reported with file, row, column and value.
+ * DuckDB, so all three formats share one reader; small plain CSV files skip it, see {@link PlainCsv}).
+ * The checks run as SQL before any row reaches the JVM: missing columns (listing the ones there are),
+ * malformed CSV, empty files, and the first value that is empty, not a number, NaN or infinite —
+ * reported with file, row, column and value.
  */
 public final class DataInput {
     private DataInput() {}
 
-    /** Reads {@code columns} from {@code file}; the format comes from the extension (.csv/.tsv, .parquet, .jsonl/.ndjson/.json). */
+    /**
+     * Reads {@code columns} from {@code file}; the format comes from the extension (.csv/.tsv, .parquet, .jsonl/.ndjson/.json).
+     * A small plain CSV is read without starting DuckDB ({@link PlainCsv}); the numbers are the same either way.
+     */
     public static NumericTable readFile(Path file, List<String> columns) {
+        NumericTable plain = PlainCsv.read(file, columns);
+        return plain != null ? plain : readWithDuckDb(file, columns);
+    }
+
+    /** {@link #readFile} through DuckDB, for every format and every file. */
+    static NumericTable readWithDuckDb(Path file, List<String> columns) {
         try (Connection c = openMemory()) {
             SourceScan scan = SourceScan.open(c, file);
             requireColumns(file.toString(), scan.columns, columns);

@@ -23,7 +23,8 @@ import org.scalelab.store.NumericTable;
  * with analytic gradient, scipy.optimize.minimize L-BFGS-B from every grid start, best successful start)
  * on the Hoffmann et al. 2022 Fig. 4 runs. Tolerance: every parameter within 1e-3 relative of scipy's
  * (three significant digits), and our objective no worse than scipy's beyond the optimisers' own
- * stopping tolerance (ftol = 2.22e-9 on the change of f, absolute here since f &lt; 1).
+ * stopping tolerance (ftol = 2.22e-9 on the change of f, absolute here since f &lt; 1), reached with no
+ * more iterations and evaluations in total than scipy's.
  * Skips when the reference interpreter has no scipy.
  */
 class ChinchillaScipyReferenceTest {
@@ -85,6 +86,14 @@ class ChinchillaScipyReferenceTest {
         double refObjective = ref.get("objective").asDouble();
         assertTrue(ours.objective() <= refObjective + 2.220446049250313e-09 * Math.max(1, refObjective),
                 "our objective " + ours.objective() + " is worse than scipy's " + refObjective);
+        // The same tolerances reached with no more work than L-BFGS-B: iterations (nit) and value+gradient
+        // evaluations (nfev), totalled over every start.
+        long nfev = ref.get("total_nfev").asLong();
+        long nit = ref.get("total_nit").asLong();
+        assertTrue(ours.evaluations() <= nfev, "our evaluations " + ours.evaluations() + " > scipy's nfev " + nfev);
+        assertTrue(ours.gridIterations() <= nit, "our iterations " + ours.gridIterations() + " > scipy's nit " + nit);
+        System.out.printf("grid %s: ours %d iterations / %d evaluations, scipy %d nit / %d nfev%n", ours.grid(),
+                ours.gridIterations(), ours.evaluations(), nit, nfev);
     }
 
     @Test
