@@ -39,7 +39,10 @@ public final class Silhouette {
         return of(points, DistancePrecision.FLOAT64);
     }
 
-    /** With {@link DistancePrecision#FLOAT32} the distances come from sgemm: faster, not sklearn-exact. Always exact. */
+    /**
+     * With {@link DistancePrecision#FLOAT32} the cross terms of the distances come from sgemm on rows
+     * centred on their own cluster's mean (about twice as fast; see {@link #distances}). Always exact.
+     */
     public static MetricValue of(PointSet points, DistancePrecision precision) {
         if (!points.hasLabels()) {
             return MetricValue.missing("no labels given (--labels FILE.npy)");
@@ -95,8 +98,10 @@ public final class Silhouette {
         for (int l = 0; l < nl; l++) {
             sums[l] = new double[n * ks[l]]; // [n, k]: sum of distances from each point to each label's points
         }
-        SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision);
+        SquaredDistances distances = distances(points, codes, ks, precision);
         int block = distances.blockSize();
+        int[] group = new int[n];
+        Arrays.setAll(group, distances::group);
         int parts = Math.max(1, Runtime.getRuntime().availableProcessors());
         // Per part of the rows, its contribution to the columns' sums (merged after each block), so
         // one pass over a block does the distance, the rows' sums and the columns' sums without races.
@@ -117,7 +122,7 @@ public final class Silhouette {
                     }
                 }
                 for (int i = from; i < to; i++) {
-                    double ni2 = distances.norm(i0 + i);
+                    int gi = group[i0 + i];
                     int base = i * nj;
                     for (int l = 0; l < nl; l++) {
                         int k = ks[l];
@@ -127,7 +132,8 @@ public final class Silhouette {
                         int row = (i0 + i) * k;
                         int li = label[i0 + i];
                         for (int j = 0; j < nj; j++) {
-                            double v = (pf != null ? pf[base + j] : pd[base + j]) + ni2 + distances.norm(j0 + j);
+                            double v = (pf != null ? pf[base + j] : pd[base + j]) + distances.rowTerm(i0 + i, group[j0 + j])
+                                    + distances.columnTerm(j0 + j, gi);
                             double dist = v > 0 && !(diagonal && i == j) ? Math.sqrt(v) : 0;
                             s[row + label[j0 + j]] += dist;
                             if (!diagonal) {
@@ -175,7 +181,7 @@ public final class Silhouette {
         for (int l = 0; l < nl; l++) {
             sums[l] = new double[s * ks[l]];
         }
-        SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision);
+        SquaredDistances distances = distances(points, codes, ks, precision);
         int block = distances.blockSize();
         for (int i0 = 0; i0 < s; i0 += block) {
             int ni = Math.min(block, s - i0);
@@ -217,6 +223,23 @@ public final class Silhouette {
             out[l] = new Estimate(mean, mean - 1.959964 * se, mean + 1.959964 * se, s, false, v, picked);
         }
         return out;
+    }
+
+    /**
+     * The distance blocks for the labelings. Float32 distances centre each row on its own cluster's
+     * mean (of the labeling with the most clusters, whose clusters are the tightest): see {@link
+     * SquaredDistances}, whose identity keeps the float32 GEMM's error relative to the clusters'
+     * spread, so tight clusters far from the data's mean keep sklearn's score to 1e-6. Float64
+     * distances centre on the global mean (already exact to ~1e-12).
+     */
+    private static SquaredDistances distances(PointSet points, int[][] codes, int[] ks, DistancePrecision precision) {
+        int finest = 0;
+        for (int l = 1; l < codes.length; l++) {
+            finest = ks[l] > ks[finest] ? l : finest;
+        }
+        boolean byCluster = precision == DistancePrecision.FLOAT32;
+        return new SquaredDistances(points.buffer(), points.size(), points.dimension(), SquaredDistances.DEFAULT_BLOCK, precision,
+                byCluster ? codes[finest] : null, ks[finest]);
     }
 
     /** s points drawn without replacement (partial Fisher–Yates, seeded), in increasing order. */
