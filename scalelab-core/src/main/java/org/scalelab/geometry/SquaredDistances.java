@@ -4,6 +4,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * Blocks of pairwise squared euclidean distances, with the rows centred before the cross term is
@@ -52,17 +53,19 @@ final class SquaredDistances {
     private final double[] rowTerms; // [n, k]: T_i(c)
     private final double[] columnTerms; // [k, n]: U_j(c)
     private final int block;
-    private final DoubleBuffer a;
-    private final DoubleBuffer b;
-    private final DoubleBuffer c;
-    private final FloatBuffer af;
-    private final FloatBuffer bf;
-    private final FloatBuffer cf;
-    private final double[] out;
-    private final float[] staging;
-    private final double[] widened;
-    private final float[] narrowed;
-    private final float[] products;
+    // Block buffers, allocated on the first path that needs them: the float32 pass over the centred
+    // copy uses only cf and products, so the others (64 MB at 1,024 × 4,096) are never made there.
+    private DoubleBuffer a;
+    private DoubleBuffer b;
+    private DoubleBuffer c;
+    private FloatBuffer af;
+    private FloatBuffer bf;
+    private FloatBuffer cf;
+    private double[] out;
+    private float[] staging;
+    private double[] widened;
+    private float[] narrowed;
+    private float[] products;
 
     SquaredDistances(FloatBuffer rows, int n, int d) {
         this(rows, n, d, DEFAULT_BLOCK, DistancePrecision.FLOAT64, null, 1);
@@ -94,17 +97,37 @@ final class SquaredDistances {
         this.rowTerms = new double[n * k];
         this.columnTerms = new double[k * n];
         correctionTerms();
-        this.staging = new float[block * d];
-        this.widened = single ? null : new double[block * d];
-        this.narrowed = single ? new float[block * d] : null;
-        this.a = single ? null : Blas.doubles((long) block * d);
-        this.b = single ? null : Blas.doubles((long) block * d);
-        this.c = single ? null : Blas.doubles((long) block * block);
-        this.af = single ? Blas.floats((long) block * d) : null;
-        this.bf = single ? Blas.floats((long) block * d) : null;
-        this.cf = single ? Blas.floats((long) block * block) : null;
-        this.out = new double[block * block];
-        this.products = single ? new float[block * block] : null;
+    }
+
+    /** The GEMM's output block and its heap copy. */
+    private void productBuffers() {
+        if (single && cf == null) {
+            cf = Blas.floats((long) block * block);
+            products = new float[block * block];
+        } else if (!single && c == null) {
+            c = Blas.doubles((long) block * block);
+            out = new double[block * block];
+        }
+    }
+
+    /** The buffers of blocks centred as they are loaded, and the full-distance output. */
+    private void loadBuffers() {
+        productBuffers();
+        if (staging == null) {
+            staging = new float[block * d];
+            if (single) {
+                narrowed = new float[block * d];
+                af = Blas.floats((long) block * d);
+                bf = Blas.floats((long) block * d);
+            } else {
+                widened = new double[block * d];
+                a = Blas.doubles((long) block * d);
+                b = Blas.doubles((long) block * d);
+            }
+        }
+        if (out == null) {
+            out = new double[block * block];
+        }
     }
 
     /** Whether group centring's tables (2 n k + k d + k² doubles) fit the budget of the class comment. */
@@ -288,11 +311,29 @@ final class SquaredDistances {
      * under {@link #MAX_CENTRED_COPY_BYTES}), so every block's GEMM reads zero-copy slices of it
      * instead of re-centring the right-hand rows of every block (about 5 % less CPU). A float64 copy
      * would save as much but double the input's memory (655 MB more at 20,000 × 4,096, above numpy's
-     * peak), so float64 blocks are still widened as they are loaded.
+     * peak), so float64 blocks are still widened as they are loaded. Memory of the float32 pass at
+     * 20,000 × 4,096: the touched input mapping (327 MB, file-backed), the copy (327 MB, freed when
+     * the pass returns), one block's products (8 MB) and the JVM: about 760 MB peak RSS against
+     * scikit-learn's 1,213 MB.
      */
     void visitUpperProducts(ProductVisitor visitor) {
         long bytes = (long) n * d * Float.BYTES;
-        FloatBuffer all = single && bytes <= MAX_CENTRED_COPY_BYTES ? centredCopy() : null;
+        if (single && bytes <= MAX_CENTRED_COPY_BYTES) {
+            // Native memory freed as soon as the pass ends (a direct ByteBuffer would wait for a GC:
+            // two silhouettes in a row would hold two copies).
+            try (FloatPointer copy = new FloatPointer((long) n * d)) {
+                FloatBuffer all = copy.asBuffer();
+                centredCopy(all);
+                productBuffers();
+                visitUpperProducts(visitor, all);
+            }
+        } else {
+            loadBuffers();
+            visitUpperProducts(visitor, null);
+        }
+    }
+
+    private void visitUpperProducts(ProductVisitor visitor, FloatBuffer all) {
         for (int i0 = 0; i0 < n; i0 += block) {
             int ni = Math.min(block, n - i0);
             if (all == null) {
@@ -322,9 +363,8 @@ final class SquaredDistances {
         }
     }
 
-    /** All rows minus their group's mean, as float32 [n, d], filled in parallel. */
-    private FloatBuffer centredCopy() {
-        FloatBuffer all = Blas.floats((long) n * d);
+    /** All rows minus their group's mean, as float32 [n, d] into {@code all}, filled in parallel. */
+    private void centredCopy(FloatBuffer all) {
         int parts = (n + block - 1) / block;
         IntStream.range(0, parts).parallel().forEach(part -> {
             float[] row = new float[d];
@@ -337,11 +377,11 @@ final class SquaredDistances {
                 all.put(i * d, row, 0, d);
             }
         });
-        return all;
     }
 
     /** Visits every block (I, J) with J ≥ I once; the array passed is reused between calls. */
     void visitUpper(BlockVisitor visitor) {
+        loadBuffers();
         for (int i0 = 0; i0 < n; i0 += block) {
             int ni = Math.min(block, n - i0);
             loadLeft(i0, ni);
@@ -358,6 +398,7 @@ final class SquaredDistances {
      * columns are rows j0 .. j0 + nj; a row meeting itself is not zeroed here.
      */
     double[] block(int[] left, int l0, int ni, int j0, int nj) {
+        loadBuffers();
         int len = ni * d;
         for (int r = 0; r < ni; r++) {
             rows.get(left[l0 + r] * d, staging, r * d, d);
@@ -382,6 +423,7 @@ final class SquaredDistances {
 
     /** Computes one block into the shared array and returns it (rows i0.., columns j0..). */
     double[] block(int i0, int ni, int j0, int nj) {
+        loadBuffers();
         loadLeft(i0, ni);
         compute(i0, ni, j0, nj);
         return out;

@@ -8,7 +8,9 @@ import java.util.Locale;
  * Times the geometry kernels on .npy files for bench/bench_geometry.sh; prints one JSON line per run.
  * Usage: GeometryBench pr POINTS.npy [--repeat R] | GeometryBench silhouette POINTS.npy LABELS.npy [--float32] [--repeat R]
  *        | GeometryBench kmeans POINTS.npy K [--repeat R]
- * "load_seconds" is mapping the file and the finite check; "seconds" is the metric alone.
+ * "load_seconds" is mapping the file and the finite check; "seconds" is the metric alone. Each
+ * repetition maps the file anew; the previous one's mapping and buffers are released first (a GC),
+ * so the process's peak RSS is one run's, as in a CLI run, not two mappings of the same file.
  */
 public final class GeometryBench {
     private GeometryBench() {}
@@ -21,6 +23,9 @@ public final class GeometryBench {
             }
         }
         for (int r = 0; r < repeat; r++) {
+            if (r > 0) {
+                System.gc(); // unmaps the previous repetition's file (a MappedByteBuffer is unmapped when collected)
+            }
             long t0 = System.nanoTime();
             PointSet p = args[0].equals("silhouette")
                     ? NpyFile.load(Path.of(args[1]), null, Path.of(args[2]))
