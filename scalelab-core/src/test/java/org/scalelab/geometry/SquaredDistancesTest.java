@@ -92,6 +92,46 @@ class SquaredDistancesTest {
     }
 
     @Test
+    void parallelProductPassGivesEveryPairOnceOnEveryPath() {
+        // Blocks of 128 over 700 rows: 6 block rows, a partial last one, diagonal blocks from syrk.
+        SquaredDistances[] passes = {
+            new SquaredDistances(rows(), N, D, 128, DistancePrecision.FLOAT32, groups, 4),
+            new SquaredDistances(rows(), N, D, 128, DistancePrecision.FLOAT32, groups, 4).withoutCentredCopy(),
+            new SquaredDistances(rows(), N, D, 128, DistancePrecision.FLOAT64, groups, 4),
+            new SquaredDistances(rows(), N, D, 128, DistancePrecision.FLOAT64)};
+        double scale = 2 * SPREAD * SPREAD * D;
+        for (int p = 0; p < passes.length; p++) {
+            SquaredDistances s = passes[p];
+            int[] seen = new int[N * N];
+            double[] worst = new double[s.workers()];
+            s.visitUpperProducts((w, i0, ni, j0, nj, pf, pd, diagonal) -> {
+                assertEquals(diagonal, i0 == j0);
+                for (int i = 0; i < ni; i++) {
+                    for (int j = diagonal ? i + 1 : 0; j < nj; j++) {
+                        int a = i0 + i;
+                        int b = j0 + j;
+                        seen[a * N + b]++;
+                        double v = (pf != null ? pf[i * nj + j] : pd[i * nj + j]) + s.rowTerm(a, s.group(b)) + s.columnTerm(b, s.group(a));
+                        double e = exact(a, b);
+                        // Per-cluster centring: within 1e-5 × 2σ²d, between 1e-10 relative; global (float64): 1e-6 relative
+                        // (its cancellation is ~1e-16 × ‖x − mean‖² ≈ 1e-7 of a within-cluster distance here).
+                        double err = Math.abs(v - e) / (s.groupCount() > 1 ? scale + 1e-5 * e : 0.1 * e);
+                        worst[w] = Math.max(worst[w], err);
+                    }
+                }
+            });
+            for (int a = 0; a < N; a++) {
+                for (int b = 0; b < N; b++) {
+                    assertEquals(a < b ? 1 : 0, seen[a * N + b], "pass " + p + ": pair " + a + ", " + b);
+                }
+            }
+            for (double w : worst) {
+                assertTrue(w < 1e-5, "pass " + p + ": worst error " + w);
+            }
+        }
+    }
+
+    @Test
     void groupTablesAboveTheirBudgetAreNotBuilt() {
         // 2 n k + k d + k² doubles against max(64 MB, n d float32s / 8): 150 clusters of 20,000 × 4,096 fit, 200 do not.
         assertTrue(SquaredDistances.groupTablesFit(20_000, 4_096, 150));
