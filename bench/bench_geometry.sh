@@ -4,7 +4,8 @@
 #   and the notebook way, np.cov (float64) + eigvalsh, once per kernel.
 #   silhouette with labels on 20,000 x 4,096 float32: sklearn.metrics.silhouette_score (euclidean).
 #   k-means, k = 8, on the same 20,000 x 4,096 float32: sklearn.cluster.KMeans (Lloyd, k-means++, n_init=1).
-# numpy/sklearn run twice: Debian's OpenBLAS default kernel and OPENBLAS_CORETYPE=$CORETYPE (see issue 5).
+# numpy/sklearn run twice: Debian's OpenBLAS default kernel and OPENBLAS_CORETYPE=$CORETYPE (see issue 5);
+# so does ScaleLab's silhouette (bytedeco's OpenBLAS 0.3.26 misses Zen 5 as well).
 # The load average is printed with every number (the machine is shared).
 # Usage: bench/bench_geometry.sh [--only pr|silhouette|kmeans] [--n-pr N] [--n-sil N] [--d D] [--repeat R] [--skip-python] [--dir DIR]
 set -euo pipefail
@@ -122,8 +123,14 @@ fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = silhouette ]; then
 echo "== silhouette with labels, ${N_SIL} x ${D} float32"
-bench silhouette "$SIL_FILE" "$SIL_LABELS" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
-bench silhouette "$SIL_FILE" "$SIL_LABELS" --float32 --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
+# ScaleLab's OpenBLAS (bytedeco 0.3.26) does not recognise AMD Zen 5 (family 0x1A) either and runs its
+# AVX2 kernel there; like numpy/sklearn, it runs with its default kernel and with $CORETYPE.
+for core in default "$CORETYPE"; do
+  for precision in "" --float32; do
+    timed env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) java -Xmx6g -cp "$CP" org.scalelab.geometry.GeometryBench \
+        silhouette "$SIL_FILE" "$SIL_LABELS" $precision --repeat "$REPEAT" | while read -r line; do echo "scalelab ($core): $line  (load $(load))"; done; peak
+  done
+done
 if [ "$SKIP_PY" = 0 ]; then
   for core in default "$CORETYPE"; do
     timed env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) "$PY" - "$SIL_FILE" "$SIL_LABELS" <<'PYEOF' | while read -r line; do echo "sklearn ($core): $line  (load $(load))"; done; peak

@@ -49,8 +49,8 @@ public final class GeometryBench {
                         Silhouette.of(p, precision).value());
             }
             long t2 = System.nanoTime();
-            System.out.printf(Locale.ROOT, "{\"n\": %d, \"d\": %d, \"load_seconds\": %.3f, \"seconds\": %.3f, %s}%n",
-                    p.size(), p.dimension(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, out);
+            System.out.printf(Locale.ROOT, "{\"n\": %d, \"d\": %d, \"openblas_coretype\": \"%s\", \"load_seconds\": %.3f, \"seconds\": %.3f, %s}%n",
+                    p.size(), p.dimension(), System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default"), (t1 - t0) / 1e9, (t2 - t1) / 1e9, out);
         }
     }
 }
