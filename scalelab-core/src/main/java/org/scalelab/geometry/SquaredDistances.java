@@ -325,10 +325,11 @@ final class SquaredDistances {
      * As {@link #visitUpper} but hands over the raw products, without the correction and clipping
      * passes, and in parallel: {@link #workers()} threads take block rows in turn (largest first, so
      * they finish together), each with its own buffers and single-threaded BLAS calls (OpenBLAS is
-     * set to one thread for the pass). Two single-threaded sgemms at once ran at ~213 GFLOP/s on
-     * the two cores here against ~155 for one two-threaded call on the same 1,024² × 4,096 blocks,
-     * and each worker runs its consumer's pass over its block right after its GEMM, so neither core
-     * waits for the other. Diagonal blocks take ssyrk (half the products).
+     * set to one thread for the pass). On 1,024² × 4,096 blocks, two single-threaded sgemms at once
+     * ran at 370–400 GFLOP/s per two CPU-seconds here against 260–280 for one two-threaded call
+     * (AVX-512 kernel; 213 against 155 with OPENBLAS_CORETYPE=Haswell), and each worker runs its
+     * consumer's pass over its block right after its GEMM, so neither core waits for the other
+     * (nor spins in OpenBLAS). Diagonal blocks take ssyrk (half the products).
      *
      * <p>With float32 distances the rows are centred once into one float32 copy (when it fits
      * under {@link #MAX_CENTRED_COPY_BYTES}), so every block's GEMM reads zero-copy slices of it
