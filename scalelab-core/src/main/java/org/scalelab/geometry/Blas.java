@@ -48,22 +48,26 @@ final class Blas {
 
     /**
      * OpenBLAS's thread count (for a pass that runs several single-threaded calls at once): the last
-     * one set, else OpenBLAS's own default (OPENBLAS_NUM_THREADS, else one per core).
+     * one set, else OpenBLAS's own default: OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS or OMP_NUM_THREADS
+     * (first set, as OpenBLAS reads them), at most one per core.
      */
     static int threads() {
         int set = openblas_nolapack.blas_get_num_threads(); // bytedeco reports -1 until a count is set
         if (set >= 1) {
             return set;
         }
-        try {
-            int env = Integer.parseInt(System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "").trim());
-            if (env >= 1) {
-                return env;
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (String name : new String[] {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"}) {
+            try {
+                int env = Integer.parseInt(System.getenv().getOrDefault(name, "").trim());
+                if (env >= 1) {
+                    return Math.min(env, cores);
+                }
+            } catch (NumberFormatException e) {
+                // unset or not a number: OpenBLAS goes on to the next variable, then to one thread per core
             }
-        } catch (NumberFormatException e) {
-            // not set or not a number: OpenBLAS uses every core
         }
-        return Runtime.getRuntime().availableProcessors();
+        return cores;
     }
 
     private static int singleThreadedPasses;
