@@ -30,6 +30,8 @@ public final class Silhouette {
     public static final int DEFAULT_EXACT_MAX = 20_000;
     /** Points scored when sampling. */
     public static final int DEFAULT_SAMPLE = 5_000;
+    /** Above this size of the per-label sums, one worker sums every block (no per-worker copies). */
+    static final long MAX_SUMS_BYTES_PER_WORKER = 256L << 20;
 
     /**
      * A silhouette value; exact (no interval) or from {@code scored} sampled points with a 95 %
@@ -98,6 +100,13 @@ public final class Silhouette {
         int n = points.size();
         int nl = codes.length;
         SquaredDistances distances = distances(points, codes, ks, precision);
+        long sumsBytes = 0;
+        for (int k : ks) {
+            sumsBytes += (long) n * k * Double.BYTES;
+        }
+        if (sumsBytes > MAX_SUMS_BYTES_PER_WORKER) {
+            distances.limitWorkers(1); // thousands of labels: one copy of the sums, multithreaded GEMMs
+        }
         int[] group = new int[n];
         Arrays.setAll(group, distances::group);
         int workers = distances.workers();

@@ -285,9 +285,20 @@ final class SquaredDistances {
         void visit(int worker, int i0, int ni, int j0, int nj, float[] pf, double[] pd, boolean diagonal);
     }
 
-    /** Threads of {@link #visitUpperProducts}, one per core. */
+    private int maxWorkers = Integer.MAX_VALUE;
+
+    /** Threads of {@link #visitUpperProducts}: one per core (at most one per block row, at most the limit set). */
     int workers() {
-        return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), (n + block - 1) / block));
+        return Math.max(1, Math.min(maxWorkers, Math.min(Runtime.getRuntime().availableProcessors(), (n + block - 1) / block)));
+    }
+
+    /**
+     * This instance, with at most {@code max} workers (for consumers whose per-worker state is large;
+     * one worker leaves OpenBLAS its own threads).
+     */
+    SquaredDistances limitWorkers(int max) {
+        maxWorkers = Math.max(1, max);
+        return this;
     }
 
     /** Number of centring groups (1: global centring). */

@@ -97,6 +97,7 @@ class SquaredDistancesTest {
         SquaredDistances[] passes = {
             new SquaredDistances(rows(), N, D, 128, DistancePrecision.FLOAT32, groups, 4),
             new SquaredDistances(rows(), N, D, 128, DistancePrecision.FLOAT32, groups, 4).withoutCentredCopy(),
+            new SquaredDistances(rows(), N, D, 128, DistancePrecision.FLOAT32, groups, 4).limitWorkers(1),
             new SquaredDistances(rows(), N, D, 128, DistancePrecision.FLOAT64, groups, 4),
             new SquaredDistances(rows(), N, D, 128, DistancePrecision.FLOAT64)};
         double scale = 2 * SPREAD * SPREAD * D;
@@ -116,6 +117,7 @@ class SquaredDistancesTest {
                         // Per-cluster centring: within 1e-5 × 2σ²d, between 1e-10 relative; global (float64): 1e-6 relative
                         // (its cancellation is ~1e-16 × ‖x − mean‖² ≈ 1e-7 of a within-cluster distance here).
                         double err = Math.abs(v - e) / (s.groupCount() > 1 ? scale + 1e-5 * e : 0.1 * e);
+                        assertTrue(w < s.workers());
                         worst[w] = Math.max(worst[w], err);
                     }
                 }
