@@ -21,9 +21,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * <pre>
  *   ‖x_i − x_j‖² = ‖x'_i‖² + ‖x'_j‖² − 2 x'_i·x'_j + 2 (P_ia − P_ib) − 2 (P_ja − P_jb) + ‖μ_a − μ_b‖²,
  * </pre>
- * with P_ic = x'_i·μ_c. Only x'_i·x'_j comes from the (possibly float32) GEMM; the means (float64),
- * P (one dgemm of the centred rows, widened, against the centred means), ‖x'_i‖² and ‖μ_a − μ_b‖² are
- * float64. The GEMM's rounding error (and the float32 rounding of x'_i itself) is then relative to
+ * with P_ic = x'_i·μ_c. Only x'_i·x'_j comes from the (possibly float32) GEMM; the means, P (dgemm of
+ * chunks of the centred rows, widened, against the means), ‖x'_i‖² and ‖μ_a − μ_b‖² are float64. The GEMM's rounding error (and the float32 rounding of x'_i itself) is then relative to
  * the spread of the groups, ‖x'‖², not to the groups' distance from the common centre: tight clusters
  * far apart no longer lose their within- and between-cluster distances to cancellation. Each pair's
  * correction is stored as a row term T_i(b) = ‖x'_i‖² + 2 (P_ia − P_ib) + ‖μ_a − μ_b‖² and a column
@@ -54,8 +53,8 @@ final class SquaredDistances {
     private final double[] rowTerms; // [n, k]: T_i(c)
     private final double[] columnTerms; // [k, n]: U_j(c)
     private final int block;
-    // Block buffers, allocated on the first path that needs them: the float32 pass over the centred
-    // copy uses only cf and products, so the others (64 MB at 1,024 × 4,096) are never made there.
+    // Buffers of the sequential paths (visitUpper, block), made on their first use: the parallel
+    // product pass has per-worker buffers and never allocates these (about 64 MB at 1,024 × 4,096).
     private DoubleBuffer a;
     private DoubleBuffer b;
     private DoubleBuffer c;
@@ -100,34 +99,23 @@ final class SquaredDistances {
         correctionTerms();
     }
 
-    /** The GEMM's output block and its heap copy. */
-    private void productBuffers() {
-        if (single && cf == null) {
-            cf = Blas.floats((long) block * block);
-            products = new float[block * block];
-        } else if (!single && c == null) {
-            c = Blas.doubles((long) block * block);
-            out = new double[block * block];
-        }
-    }
-
-    /** The buffers of blocks centred as they are loaded, and the full-distance output. */
+    /** The buffers of the sequential paths: blocks centred as they are loaded, GEMM output, distances. */
     private void loadBuffers() {
-        productBuffers();
         if (staging == null) {
             staging = new float[block * d];
+            out = new double[block * block];
             if (single) {
                 narrowed = new float[block * d];
                 af = Blas.floats((long) block * d);
                 bf = Blas.floats((long) block * d);
+                cf = Blas.floats((long) block * block);
+                products = new float[block * block];
             } else {
                 widened = new double[block * d];
                 a = Blas.doubles((long) block * d);
                 b = Blas.doubles((long) block * d);
+                c = Blas.doubles((long) block * block);
             }
-        }
-        if (out == null) {
-            out = new double[block * block];
         }
     }
 
