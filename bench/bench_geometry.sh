@@ -4,7 +4,9 @@
 #   and the notebook way, np.cov (float64) + eigvalsh, once per kernel.
 #   silhouette with labels on 20,000 x 4,096 float32: sklearn.metrics.silhouette_score (euclidean).
 #   k-means, k = 8, on the same 20,000 x 4,096 float32: sklearn.cluster.KMeans (Lloyd, k-means++, n_init=1).
-# numpy/sklearn run twice: Debian's OpenBLAS default kernel and OPENBLAS_CORETYPE=$CORETYPE (see issue 5).
+# numpy/sklearn run twice: Debian's OpenBLAS default kernel and OPENBLAS_CORETYPE=$CORETYPE (see issue 5);
+# so does ScaleLab's silhouette. "default" unsets OPENBLAS_CORETYPE: an inherited value (e.g. Haswell)
+# would also force ScaleLab's OpenBLAS onto that kernel.
 # The load average is printed with every number (the machine is shared).
 # Usage: bench/bench_geometry.sh [--only pr|silhouette|kmeans] [--n-pr N] [--n-sil N] [--d D] [--repeat R] [--skip-python] [--dir DIR]
 set -euo pipefail
@@ -27,12 +29,15 @@ while [ $# -gt 0 ]; do
   shift
 done
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# "default" is OpenBLAS's own choice: OPENBLAS_CORETYPE removed from the environment, not inherited.
+kernel() { if [ "$1" = default ]; then echo "-u OPENBLAS_CORETYPE"; else echo "OPENBLAS_CORETYPE=$1"; fi; }
 # Peak resident memory of the last timed process (GNU time), in MB.
 RSS_FILE=$(mktemp)
 timed() { if [ -x /usr/bin/time ]; then /usr/bin/time -o "$RSS_FILE" -f %M "$@"; else "$@"; fi; }
 peak() { if [ -s "$RSS_FILE" ]; then echo "  peak RSS $(( $(tail -1 "$RSS_FILE") / 1024 )) MB"; fi; }
 
 echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) cores, load average $(load)"
+echo "OpenBLAS environment: $(env | grep '^OPENBLAS_' | tr '\n' ' ')(\"default\" runs drop OPENBLAS_CORETYPE)"
 echo "java: $(java -version 2>&1 | head -1); python: $("$PY" -c 'import sys, numpy, sklearn; print(sys.version.split()[0], "numpy", numpy.__version__, "sklearn", sklearn.__version__)')"
 
 mkdir -p "$DIR"
@@ -69,7 +74,7 @@ echo "== PR + d90/d95, ${N_PR} x ${D} float32"
 bench pr "$PR_FILE" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
 if [ "$SKIP_PY" = 0 ]; then
   for core in default "$CORETYPE"; do
-    timed env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) "$PY" - "$PR_FILE" "$REPEAT" <<'PYEOF' | while read -r line; do echo "numpy ($core): $line  (load $(load))"; done; peak
+    timed env $(kernel "$core") "$PY" - "$PR_FILE" "$REPEAT" <<'PYEOF' | while read -r line; do echo "numpy ($core): $line  (load $(load))"; done; peak
 import json, sys, time
 import numpy as np
 f, repeat = sys.argv[1], int(sys.argv[2])
@@ -104,7 +109,7 @@ echo "== k-means, k = 8, ${N_SIL} x ${D} float32 (k-means++ seeding, Lloyd, tol 
 bench kmeans "$SIL_FILE" 8 --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
 if [ "$SKIP_PY" = 0 ]; then
   for core in default "$CORETYPE"; do
-    timed env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) "$PY" - "$SIL_FILE" "$REPEAT" <<'PYEOF' | while read -r line; do echo "sklearn ($core): $line  (load $(load))"; done; peak
+    timed env $(kernel "$core") "$PY" - "$SIL_FILE" "$REPEAT" <<'PYEOF' | while read -r line; do echo "sklearn ($core): $line  (load $(load))"; done; peak
 import json, sys, time
 import numpy as np
 from sklearn.cluster import KMeans
@@ -122,11 +127,17 @@ fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = silhouette ]; then
 echo "== silhouette with labels, ${N_SIL} x ${D} float32"
-bench silhouette "$SIL_FILE" "$SIL_LABELS" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
-bench silhouette "$SIL_FILE" "$SIL_LABELS" --float32 --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
+# ScaleLab's OpenBLAS (bytedeco 0.3.26) picks its AVX-512 kernel on this CPU by itself (about 1.8x the
+# sgemm rate of the Haswell kernel that OPENBLAS_CORETYPE=Haswell forces); both kernels, like numpy/sklearn.
+for core in default "$CORETYPE"; do
+  for precision in "" --float32; do
+    timed env $(kernel "$core") java -Xmx6g -cp "$CP" org.scalelab.geometry.GeometryBench \
+        silhouette "$SIL_FILE" "$SIL_LABELS" $precision --repeat "$REPEAT" | while read -r line; do echo "scalelab ($core): $line  (load $(load))"; done; peak
+  done
+done
 if [ "$SKIP_PY" = 0 ]; then
   for core in default "$CORETYPE"; do
-    timed env $( [ "$core" = default ] || echo OPENBLAS_CORETYPE=$core ) "$PY" - "$SIL_FILE" "$SIL_LABELS" <<'PYEOF' | while read -r line; do echo "sklearn ($core): $line  (load $(load))"; done; peak
+    timed env $(kernel "$core") "$PY" - "$SIL_FILE" "$SIL_LABELS" <<'PYEOF' | while read -r line; do echo "sklearn ($core): $line  (load $(load))"; done; peak
 import json, sys, time
 import numpy as np
 from sklearn.metrics import silhouette_score

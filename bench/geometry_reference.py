@@ -2,11 +2,18 @@
 """Reference values of ScaleLab's geometry metrics, written independently from their published
 definitions with numpy / scikit-learn (float64 throughout). Used by GeometryReferenceTest and by hand:
 
-  /usr/bin/python3 bench/geometry_reference.py POINTS.npy [--trajectories T.npy] [--labels L.npy]
+  /usr/bin/python3 bench/geometry_reference.py POINTS.npy [--trajectories T.npy] [--labels L.npy [L2.npy ...]
+                                               [--silhouette-exact]]
                                                [--epsilon E] [--cka Y.npy]
                                                [--kmeans K [--kmeans-init C.npy | --n-init N --seed S]]
 
 Prints one JSON object; a metric that does not apply is absent.
+
+--silhouette-exact adds, per labels file, sklearn's silhouette_score and silhouette_samples on
+precomputed distances from scipy's cdist (direct differences, sqrt(sum((x - y)**2))). sklearn's
+euclidean path expands |x|^2 + |y|^2 - 2 x.y in float64 without centring, which cancels when
+clusters are tight next to their distance from the origin (offset 1e3, spread 1e-3: off by ~1e-5);
+the precomputed path evaluates the same definition on exact distances.
 """
 import argparse
 import json
@@ -82,7 +89,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("points")
     ap.add_argument("--trajectories")
-    ap.add_argument("--labels")
+    ap.add_argument("--labels", nargs="+")
+    ap.add_argument("--silhouette-exact", action="store_true")
     ap.add_argument("--epsilon", type=float)
     ap.add_argument("--cka")
     ap.add_argument("--no-twonn", action="store_true")
@@ -96,8 +104,14 @@ def main():
     if not a.no_twonn:
         out["twonn"] = twonn(x)
     if a.labels:
-        from sklearn.metrics import silhouette_score
-        out["silhouette"] = float(silhouette_score(x, np.load(a.labels), metric="euclidean"))
+        from sklearn.metrics import silhouette_samples, silhouette_score
+        out["silhouette"] = float(silhouette_score(x, np.load(a.labels[0]), metric="euclidean"))
+        if a.silhouette_exact:
+            from scipy.spatial.distance import cdist
+            dist = cdist(x, x)
+            out["silhouette_euclidean"] = [float(silhouette_score(x, np.load(f), metric="euclidean")) for f in a.labels]
+            out["silhouette_exact"] = [float(silhouette_score(dist, np.load(f), metric="precomputed")) for f in a.labels]
+            out["silhouette_samples_exact"] = [silhouette_samples(dist, np.load(f), metric="precomputed").tolist() for f in a.labels]
     if a.trajectories:
         trajs = trajectories(x, np.load(a.trajectories))
         out["step_cosine"] = step_cosine(trajs)

@@ -13,6 +13,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.openblas.presets.openblas_nolapack;
 import org.scalelab.ScaleLabException;
 
 /**
@@ -34,6 +35,66 @@ final class Blas {
     /** c[d, d] (upper triangle) = a[k, d]ᵀ a[k, d] (cblas_ssyrk, row-major, beta 0). */
     static void gramUpper(FloatBuffer a, int k, int d, FloatBuffer c) {
         openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, d, k, 1f, a, d, 0f, c, d);
+    }
+
+    /** c[m, m] (upper triangle) = alpha · a[m, k] a[m, k]ᵀ (cblas_ssyrk, row-major, beta 0). */
+    static void gramRowsUpperf(FloatBuffer a, int m, int k, float alpha, FloatBuffer c) {
+        openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, m, k, alpha, a, k, 0f, c, m);
+    }
+
+    /** c[m, m] (upper triangle) = alpha · a[m, k] a[m, k]ᵀ (cblas_dsyrk, row-major, beta 0). */
+    static void gramRowsUpper(DoubleBuffer a, int m, int k, double alpha, DoubleBuffer c) {
+        openblas.cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, m, k, alpha, a, k, 0.0, c, m);
+    }
+
+    /**
+     * OpenBLAS's thread count (for a pass that runs several single-threaded calls at once): the last
+     * one set, else OpenBLAS's own default: OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS or OMP_NUM_THREADS
+     * (first set, as OpenBLAS reads them), at most one per core.
+     */
+    static int threads() {
+        int set = openblas_nolapack.blas_get_num_threads(); // bytedeco reports -1 until a count is set
+        if (set >= 1) {
+            return set;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (String name : new String[] {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"}) {
+            try {
+                int env = Integer.parseInt(System.getenv().getOrDefault(name, "").trim());
+                if (env >= 1) {
+                    return Math.min(env, cores);
+                }
+            } catch (NumberFormatException e) {
+                // unset or not a number: OpenBLAS goes on to the next variable, then to one thread per core
+            }
+        }
+        return cores;
+    }
+
+    private static int singleThreadedPasses;
+    private static int savedThreads;
+
+    /**
+     * Runs {@code pass} with OpenBLAS set to one thread (the count is global: a pass that makes
+     * single-threaded calls from several Java threads at once), then restores the count; overlapping
+     * passes restore it when the last one ends.
+     */
+    static void singleThreaded(Runnable pass) {
+        synchronized (Blas.class) {
+            if (singleThreadedPasses++ == 0) {
+                savedThreads = threads();
+                openblas_nolapack.blas_set_num_threads(1);
+            }
+        }
+        try {
+            pass.run();
+        } finally {
+            synchronized (Blas.class) {
+                if (--singleThreadedPasses == 0) {
+                    openblas_nolapack.blas_set_num_threads(savedThreads);
+                }
+            }
+        }
     }
 
     /** c[m, n] = alpha · a[m, k] b[n, k]ᵀ (cblas_dgemm, row-major). */

@@ -8,7 +8,9 @@ import java.util.Locale;
  * Times the geometry kernels on .npy files for bench/bench_geometry.sh; prints one JSON line per run.
  * Usage: GeometryBench pr POINTS.npy [--repeat R] | GeometryBench silhouette POINTS.npy LABELS.npy [--float32] [--repeat R]
  *        | GeometryBench kmeans POINTS.npy K [--repeat R]
- * "load_seconds" is mapping the file and the finite check; "seconds" is the metric alone.
+ * "load_seconds" is mapping the file and the finite check; "seconds" is the metric alone. Each
+ * repetition maps the file anew; the previous one's mapping and buffers are released first (a GC),
+ * so the process's peak RSS is one run's, as in a CLI run, not two mappings of the same file.
  */
 public final class GeometryBench {
     private GeometryBench() {}
@@ -22,8 +24,8 @@ public final class GeometryBench {
         }
         for (int r = 0; r < repeat; r++) {
             if (r > 0) {
-                // Free the previous repetition's direct buffers before timing the next, as a fresh process
-                // would; otherwise peak RSS counts two repetitions' worth of native memory.
+                // As a fresh process would: free the previous repetition's direct buffers and unmap its file
+                // (a MappedByteBuffer is unmapped when collected); otherwise peak RSS counts both.
                 System.gc();
             }
             long t0 = System.nanoTime();
@@ -49,8 +51,8 @@ public final class GeometryBench {
                         Silhouette.of(p, precision).value());
             }
             long t2 = System.nanoTime();
-            System.out.printf(Locale.ROOT, "{\"n\": %d, \"d\": %d, \"load_seconds\": %.3f, \"seconds\": %.3f, %s}%n",
-                    p.size(), p.dimension(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, out);
+            System.out.printf(Locale.ROOT, "{\"n\": %d, \"d\": %d, \"openblas_coretype\": \"%s\", \"load_seconds\": %.3f, \"seconds\": %.3f, %s}%n",
+                    p.size(), p.dimension(), System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default"), (t1 - t0) / 1e9, (t2 - t1) / 1e9, out);
         }
     }
 }

@@ -20,7 +20,8 @@ import org.scalelab.io.Json;
 
 /**
  * Cross-checks against numpy / scikit-learn run on the same .npy files (bench/geometry_reference.py):
- * silhouette equal to sklearn.metrics.silhouette_score to 1e-6, PR and d90/d95 equal to numpy's
+ * silhouette equal to sklearn.metrics.silhouette_score to 1e-6 with float64 and float32 distances
+ * (on exact, cdist, distances where sklearn's own euclidean expansion cancels), PR and d90/d95 equal to numpy's
  * eigvalsh-based values (PR to 1e-6 relative), and the trajectory metrics, TwoNN and CKA equal to
  * direct numpy implementations of their papers' formulas.
  */
@@ -94,9 +95,75 @@ class GeometryReferenceTest {
             double ours = Silhouette.of(NpyFile.load(x, null, l)).value();
             double sklearn = reference(x.toString(), "--labels", l.toString(), "--no-twonn").get("silhouette").asDouble();
             assertEquals(sklearn, ours, 1e-6, c[2] + " silhouette");
-            // The float32 GEMM path is only approximately sklearn's; on spread-out data like these, closely.
             double single = Silhouette.of(NpyFile.load(x, null, l), DistancePrecision.FLOAT32).value();
-            assertEquals(sklearn, single, 1e-4, c[2] + " silhouette, float32 distances");
+            assertEquals(sklearn, single, 1e-6, c[2] + " silhouette, float32 distances");
+        }
+    }
+
+    /**
+     * Clusters of spread σ around centres far apart, far from the origin: the regime where
+     * ‖x‖² + ‖y‖² − 2 x·y cancels. sklearn's own euclidean path (float64, uncentred) loses ~1e-5 here,
+     * so the reference is sklearn's silhouette on exact distances (scipy cdist, metric="precomputed").
+     */
+    static float[][] tightClusters(int n, int d, int k, double spread, double separation, double offset, long seed, long[] labelsOut) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[][] centres = new double[k][d];
+        for (double[] c : centres) {
+            for (int j = 0; j < d; j++) {
+                c[j] = offset + r.nextGaussian() * separation / Math.sqrt(2.0 * d); // pairwise ≈ separation apart
+            }
+        }
+        float[][] x = new float[n][d];
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(k);
+            labelsOut[i] = c;
+            for (int j = 0; j < d; j++) {
+                x[i][j] = (float) (centres[c][j] + spread * r.nextGaussian());
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void float32DistancesKeepTheSilhouetteOfTightClustersFarFromTheOriginTo1e6() throws Exception {
+        // Spread 1e-3 (and 1e-2) around centres 100 (and 1) apart, offset 1e3 (and 1e4); a coarser
+        // second labeling (clusters merged in pairs) shares the distance pass, which centres on the finer one.
+        Object[][] cases = {{1_200, 64, 4, 1e-3, 100.0, 1e3}, {1_100, 128, 5, 1e-3, 1.0, 1e3}, {1_300, 16, 3, 1e-2, 10.0, 1e4}};
+        for (Object[] c : cases) {
+            int n = (int) c[0];
+            long[] fine = new long[n];
+            float[][] data = tightClusters(n, (int) c[1], (int) c[2], (double) c[3], (double) c[4], (double) c[5], n, fine);
+            long[] coarse = new long[n];
+            int[][] labelings = new int[2][n];
+            for (int i = 0; i < n; i++) {
+                coarse[i] = fine[i] / 2;
+                labelings[0][i] = (int) fine[i];
+                labelings[1][i] = (int) coarse[i];
+            }
+            String name = "tight_" + c[1];
+            Path x = NpyTestFiles.floats(dir.resolve(name + ".npy"), data);
+            Path lf = NpyTestFiles.longs(dir.resolve(name + "_fine.npy"), fine);
+            Path lc = NpyTestFiles.longs(dir.resolve(name + "_coarse.npy"), coarse);
+            JsonNode ref = reference(x.toString(), "--labels", lf.toString(), lc.toString(), "--no-twonn", "--silhouette-exact");
+            PointSet p = NpyFile.load(x, null, lf);
+            String[] why = new String[1];
+            for (DistancePrecision precision : DistancePrecision.values()) {
+                Silhouette.Estimate[] exact = Silhouette.estimate(p, labelings, precision, Integer.MAX_VALUE, 0, 0L, why);
+                for (int l = 0; l < 2; l++) {
+                    assertEquals(ref.get("silhouette_exact").get(l).asDouble(), exact[l].value(), 1e-6,
+                            name + " labeling " + l + ", " + precision + " distances (sklearn's euclidean path gives "
+                                    + ref.get("silhouette_euclidean").get(l).asDouble() + ")");
+                }
+                // Sampled: every scored point's s(i) against all points, as sklearn's silhouette_samples.
+                Silhouette.Estimate[] sampled = Silhouette.estimate(p, labelings, precision, 500, 300, 9L, why);
+                for (int l = 0; l < 2; l++) {
+                    JsonNode samples = ref.get("silhouette_samples_exact").get(l);
+                    for (int s = 0; s < sampled[l].scored(); s++) {
+                        assertEquals(samples.get(sampled[l].sampled()[s]).asDouble(), sampled[l].scores()[s], 1e-6,
+                                name + " labeling " + l + ", " + precision + " distances, sampled point " + sampled[l].sampled()[s]);
+                    }
+                }
+            }
         }
     }
 
