@@ -4,8 +4,8 @@
 #   and the notebook way, np.cov (float64) + eigvalsh, once per kernel.
 #   silhouette with labels on 20,000 x 4,096 float32: sklearn.metrics.silhouette_score (euclidean).
 #   k-means, k = 8, on the same 20,000 x 4,096 float32: sklearn.cluster.KMeans (Lloyd, k-means++, n_init=1).
-# numpy/sklearn run twice: Debian's OpenBLAS default kernel and OPENBLAS_CORETYPE=$CORETYPE (see issue 5);
-# so does ScaleLab's silhouette. "default" unsets OPENBLAS_CORETYPE: an inherited value (e.g. Haswell)
+# Every measurement runs twice, ScaleLab's and numpy's/sklearn's: each OpenBLAS's own kernel choice
+# ("default") and OPENBLAS_CORETYPE=$CORETYPE (see issue 5). "default" unsets OPENBLAS_CORETYPE: an inherited value (e.g. Haswell)
 # would also force ScaleLab's OpenBLAS onto that kernel.
 # The load average is printed with every number (the machine is shared).
 # Usage: bench/bench_geometry.sh [--only pr|silhouette|kmeans] [--n-pr N] [--n-sil N] [--d D] [--repeat R] [--skip-python] [--dir DIR]
@@ -67,11 +67,13 @@ mvn -q -o -pl scalelab-core test-compile >/dev/null 2>&1
 CPFILE=scalelab-core/target/bench-classpath.txt
 [ -s "$CPFILE" ] || mvn -q -o -pl scalelab-core dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null 2>&1
 CP=scalelab-core/target/classes:scalelab-core/target/test-classes:$(cat "$CPFILE")
-bench() { timed java -Xmx6g -cp "$CP" org.scalelab.geometry.GeometryBench "$@"; }
 
 if [ "$ONLY" = all ] || [ "$ONLY" = pr ]; then
 echo "== PR + d90/d95, ${N_PR} x ${D} float32"
-bench pr "$PR_FILE" --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
+for core in default "$CORETYPE"; do
+  timed env $(kernel "$core") java -Xmx6g -cp "$CP" org.scalelab.geometry.GeometryBench pr "$PR_FILE" --repeat "$REPEAT" \
+      | while read -r line; do echo "scalelab ($core): $line  (load $(load))"; done; peak
+done
 if [ "$SKIP_PY" = 0 ]; then
   for core in default "$CORETYPE"; do
     timed env $(kernel "$core") "$PY" - "$PR_FILE" "$REPEAT" <<'PYEOF' | while read -r line; do echo "numpy ($core): $line  (load $(load))"; done; peak
@@ -106,7 +108,10 @@ fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = kmeans ]; then
 echo "== k-means, k = 8, ${N_SIL} x ${D} float32 (k-means++ seeding, Lloyd, tol 1e-4, one init)"
-bench kmeans "$SIL_FILE" 8 --repeat "$REPEAT" | while read -r line; do echo "scalelab: $line  (load $(load))"; done; peak
+for core in default "$CORETYPE"; do
+  timed env $(kernel "$core") java -Xmx6g -cp "$CP" org.scalelab.geometry.GeometryBench kmeans "$SIL_FILE" 8 --repeat "$REPEAT" \
+      | while read -r line; do echo "scalelab ($core): $line  (load $(load))"; done; peak
+done
 if [ "$SKIP_PY" = 0 ]; then
   for core in default "$CORETYPE"; do
     timed env $(kernel "$core") "$PY" - "$SIL_FILE" "$REPEAT" <<'PYEOF' | while read -r line; do echo "sklearn ($core): $line  (load $(load))"; done; peak

@@ -32,9 +32,9 @@ final class Blas {
         return ByteBuffer.allocateDirect(Math.toIntExact(count * Double.BYTES)).order(ByteOrder.nativeOrder()).asDoubleBuffer();
     }
 
-    /** c[d, d] (upper triangle) = a[k, d]ᵀ a[k, d] (cblas_ssyrk, row-major, beta 0). */
-    static void gramUpper(FloatBuffer a, int k, int d, FloatBuffer c) {
-        openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, d, k, 1f, a, d, 0f, c, d);
+    /** c[d, d] (upper triangle) = a[k, d]ᵀ a[k, d], or += when {@code accumulate} (cblas_ssyrk, beta 1). */
+    static void gramUpper(FloatBuffer a, int k, int d, FloatBuffer c, boolean accumulate) {
+        openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, d, k, 1f, a, d, accumulate ? 1f : 0f, c, d);
     }
 
     /** c[m, m] (upper triangle) = alpha · a[m, k] a[m, k]ᵀ (cblas_ssyrk, row-major, beta 0). */

@@ -1,17 +1,24 @@
 package org.scalelab.geometry;
 
 import java.nio.FloatBuffer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
 /**
  * Sample covariance (denominator n − 1, as numpy.cov) of a point set from one streaming pass:
- * rows are shifted by the first row (covariance is shift-invariant; the shift keeps float32
- * products away from catastrophic cancellation when the mean is large), chunks of rows go through
- * {@code cblas_ssyrk} and each chunk's Gram matrix is accumulated in float64. Memory is O(d²),
- * independent of n.
+ * rows are shifted by the mean of the first chunk of rows (covariance is shift-invariant; centring
+ * close to the mean keeps the float32 sums of products small and free of cancellation when the mean
+ * is large), chunks of rows go through
+ * {@code cblas_ssyrk}, which accumulates them in float32 over at most 32,768 rows (as numpy's
+ * float32 {@code x.T @ x} does over all of them) before the sum is added into float64. Memory is
+ * O(d²) plus two 64 MB row buffers, independent of n.
  */
 final class Covariance {
-    private static final int CHUNK_FLOATS = 1 << 24; // 64 MB of rows per ssyrk call, float32 sums over ≤ 4,096 rows
+    private static final int CHUNK_FLOATS = 1 << 24; // 64 MB of rows per ssyrk call (two such buffers)
+    private static final int FLUSH_ROWS = 1 << 15; // float32 Gram sums over ≤ 32,768 rows, then added into float64
 
     final int n;
     final int d;
@@ -26,53 +33,62 @@ final class Covariance {
     }
 
     static Covariance of(PointSet p) {
+        return of(p, CHUNK_FLOATS / p.dimension(), FLUSH_ROWS);
+    }
+
+    /** With {@code chunkRows} rows per ssyrk call and float32 sums over at least {@code flushRows} rows (tests vary both). */
+    static Covariance of(PointSet p, int chunkRows, int flushRows) {
         int n = p.size();
         int d = p.dimension();
         if (n < 2) {
             throw new IllegalArgumentException("covariance needs at least 2 points, got " + n);
         }
-        float[] shift = new float[d];
-        p.row(0, shift);
-        int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / d));
-        FloatBuffer rows = Blas.floats((long) chunk * d);
+        int chunk = Math.max(1, Math.min(n, chunkRows));
+        float[] shift = firstRowsMean(p, Math.min(n, chunk));
+        int chunks = (n + chunk - 1) / chunk;
+        FloatBuffer[] rows = {Blas.floats((long) chunk * d), chunks > 1 ? Blas.floats((long) chunk * d) : null};
         FloatBuffer gram = Blas.floats((long) d * d);
         double[] acc = new double[d * d];
         double[] sum = new double[d];
         FloatBuffer src = p.buffer();
-        int slabs = Math.max(1, Runtime.getRuntime().availableProcessors());
-        for (int start = 0; start < n; start += chunk) {
-            int k = Math.min(chunk, n - start);
-            int first = start;
-            // Shift the chunk's rows into the BLAS buffer, in parallel slabs of rows, each with its own
-            // column sums (merged below in slab order, so the result does not depend on scheduling).
-            double[][] partial = new double[slabs][];
-            IntStream.range(0, slabs).parallel().forEach(s -> {
-                double[] ps = new double[d];
-                float[] row = new float[d];
-                for (int i = s * k / slabs; i < (s + 1) * k / slabs; i++) {
-                    src.get((first + i) * d, row, 0, d);
-                    for (int j = 0; j < d; j++) {
-                        row[j] -= shift[j];
-                        ps[j] += row[j];
-                    }
-                    rows.put(i * d, row, 0, d);
+        // While ssyrk (on every core) works on one chunk, a helper thread shifts the next one into the other
+        // buffer: the copy is memory-bound and short, so it hides behind the product instead of adding to it.
+        ExecutorService copier = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "covariance-rows");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<double[]> next = copier.submit(() -> shiftInto(src, 0, Math.min(chunk, n), d, shift, rows[0]));
+            int inGram = 0;
+            for (int c = 0; c < chunks; c++) {
+                int start = c * chunk;
+                int k = Math.min(chunk, n - start);
+                double[] partial = await(next);
+                if (c + 1 < chunks) {
+                    int nextStart = start + chunk;
+                    FloatBuffer into = rows[(c + 1) % 2];
+                    next = copier.submit(() -> shiftInto(src, nextStart, Math.min(chunk, n - nextStart), d, shift, into));
                 }
-                partial[s] = ps;
-            });
-            for (double[] ps : partial) {
                 for (int j = 0; j < d; j++) {
-                    sum[j] += ps[j];
+                    sum[j] += partial[j];
+                }
+                Blas.gramUpper(rows[c % 2], k, d, gram, inGram > 0);
+                inGram += k;
+                if (inGram >= flushRows || c == chunks - 1) {
+                    IntStream.range(0, d).parallel().forEach(r -> {
+                        float[] g = new float[d - r];
+                        gram.get(r * d + r, g, 0, d - r);
+                        int base = r * d + r;
+                        for (int col = 0; col < g.length; col++) {
+                            acc[base + col] += g[col];
+                        }
+                    });
+                    inGram = 0;
                 }
             }
-            Blas.gramUpper(rows, k, d, gram);
-            IntStream.range(0, d).parallel().forEach(r -> {
-                float[] g = new float[d - r];
-                gram.get(r * d + r, g, 0, d - r);
-                int base = r * d + r;
-                for (int c = 0; c < g.length; c++) {
-                    acc[base + c] += g[c];
-                }
-            });
+        } finally {
+            copier.shutdownNow();
         }
         double[] ybar = new double[d];
         double[] mean = new double[d];
@@ -88,6 +104,50 @@ final class Covariance {
             }
         });
         return new Covariance(n, d, mean, acc);
+    }
+
+    /** The mean of rows [0, k), rounded to float32: the shift that centres every row close to zero. */
+    private static float[] firstRowsMean(PointSet p, int k) {
+        int d = p.dimension();
+        double[] sum = new double[d];
+        float[] row = new float[d];
+        for (int i = 0; i < k; i++) {
+            p.row(i, row);
+            for (int j = 0; j < d; j++) {
+                sum[j] += row[j];
+            }
+        }
+        float[] shift = new float[d];
+        for (int j = 0; j < d; j++) {
+            shift[j] = (float) (sum[j] / k);
+        }
+        return shift;
+    }
+
+    /** Rows [start, start + k) minus {@code shift} into {@code into}; returns their column sums. */
+    private static double[] shiftInto(FloatBuffer src, int start, int k, int d, float[] shift, FloatBuffer into) {
+        double[] sums = new double[d];
+        float[] row = new float[d];
+        for (int i = 0; i < k; i++) {
+            src.get((start + i) * d, row, 0, d);
+            for (int j = 0; j < d; j++) {
+                row[j] -= shift[j];
+                sums[j] += row[j];
+            }
+            into.put(i * d, row, 0, d);
+        }
+        return sums;
+    }
+
+    private static double[] await(Future<double[]> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading rows", e);
+        }
     }
 
     double trace() {

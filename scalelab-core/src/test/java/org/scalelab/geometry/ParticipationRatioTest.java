@@ -30,6 +30,47 @@ class ParticipationRatioTest {
     }
 
     @Test
+    void streamingInChunksEqualsTheDirectFloat64CovarianceWhateverTheChunking() {
+        // Far-offset, anisotropic data (mean 1e3, variances from 1 to 1e-4): the float32 path must not cancel.
+        int n = 2_345;
+        int d = 24;
+        float[][] rows = Synthetic.gaussian(n, d, 5);
+        for (float[] row : rows) {
+            for (int j = 0; j < d; j++) {
+                row[j] = (float) (1e3 + row[j] * Math.pow(10, -2.0 * j / (d - 1)));
+            }
+        }
+        PointSet p = PointSet.of(rows, "offset");
+        // Reference: two-pass float64 covariance of the same float32 values (numpy.cov's definition).
+        double[] mean = new double[d];
+        for (float[] row : rows) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += row[j] / (double) n;
+            }
+        }
+        double[] ref = new double[d * d];
+        for (float[] row : rows) {
+            for (int r = 0; r < d; r++) {
+                for (int c = r; c < d; c++) {
+                    ref[r * d + c] += (row[r] - mean[r]) * (row[c] - mean[c]) / (n - 1);
+                }
+            }
+        }
+        int[][] chunkings = {{1 << 20, 1 << 20}, {100, 100}, {100, 300}, {1000, 1}, {7, 1 << 15}};
+        for (int[] ch : chunkings) {
+            Covariance c = Covariance.of(p, ch[0], ch[1]);
+            for (int r = 0; r < d; r++) {
+                for (int col = r; col < d; col++) {
+                    double scale = Math.sqrt(ref[r * d + r] * ref[col * d + col]);
+                    assertEquals(ref[r * d + col], c.matrix[r * d + col], 1e-5 * scale,
+                            "chunk " + ch[0] + ", flush " + ch[1] + ": C[" + r + "][" + col + "]");
+                }
+                assertEquals(mean[r], c.mean[r], 1e-9 * Math.abs(mean[r]));
+            }
+        }
+    }
+
+    @Test
     void identicalPointsGiveNullWithReason() {
         float[][] same = new float[10][4];
         MetricValue v = ParticipationRatio.of(PointSet.of(same, "same"));
