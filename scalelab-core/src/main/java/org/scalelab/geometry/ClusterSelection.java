@@ -30,7 +30,7 @@ public record ClusterSelection(int k, Silhouette.Estimate silhouette, Map<Intege
         }
 
         public static Options defaults() {
-            return new Options(2, 8, Silhouette.DEFAULT_EXACT_MAX, Silhouette.DEFAULT_SAMPLE, DistancePrecision.FLOAT64, 0L);
+            return new Options(2, 8, Silhouette.DEFAULT_EXACT_MAX, Silhouette.DEFAULT_SAMPLE, DistancePrecision.AUTO, 0L);
         }
     }
 

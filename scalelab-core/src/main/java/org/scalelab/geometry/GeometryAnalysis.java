@@ -36,7 +36,7 @@ public final class GeometryAnalysis {
      * @param nullReplicates replicates of each null model (0: no baselines)
      * @param seed seed of the null models, the bootstrap, k-means and silhouette sampling
      * @param screeComponents how many explained-variance fractions to keep for the scree plot
-     * @param distances arithmetic of pairwise distances (silhouette, TwoNN); FLOAT64 matches scikit-learn
+     * @param distances arithmetic of pairwise distances (silhouette, TwoNN); AUTO: float32 silhouette, float64 TwoNN
      * @param tanglingMaxTimes above this many trajectory times tangling is null with a reason (O(m²) pairs)
      * @param bootstrapReplicates resamples of trajectories for the intervals (0: none; then verdicts are inconclusive)
      * @param kMin smallest k of the k-means silhouette (used when the points carry no labels)
@@ -62,7 +62,7 @@ public final class GeometryAnalysis {
                 throw new InputException("tangling max times must be at least 2, got " + tanglingMaxTimes);
             }
             if (distances == null) {
-                distances = DistancePrecision.FLOAT64;
+                distances = DistancePrecision.AUTO;
             }
             if (nullReplicates < 0 || nullReplicates == 1) {
                 throw new InputException("null replicates must be 0 (no baselines) or at least 2 (for a z-score), got " + nullReplicates);
@@ -84,7 +84,7 @@ public final class GeometryAnalysis {
 
         public static Options defaults() {
             return new Options(TwoNN.DEFAULT_DISCARD_FRACTION, null, TrajectoryTangling.DEFAULT_EPSILON_FRACTION, 5, 0L, 50,
-                    DistancePrecision.FLOAT64, TrajectoryTangling.DEFAULT_MAX_TIMES, 0, 2, 8, Silhouette.DEFAULT_EXACT_MAX,
+                    DistancePrecision.AUTO, TrajectoryTangling.DEFAULT_MAX_TIMES, 0, 2, 8, Silhouette.DEFAULT_EXACT_MAX,
                     Silhouette.DEFAULT_SAMPLE, PhaseVerdict.Thresholds.defaults());
         }
 

@@ -41,11 +41,11 @@ public final class Silhouette {
     public record Estimate(double value, Double ciLow, Double ciHigh, int scored, boolean exact, double[] scores, int[] sampled) {}
 
     public static MetricValue of(PointSet points) {
-        return of(points, DistancePrecision.FLOAT64);
+        return of(points, DistancePrecision.AUTO);
     }
 
     /**
-     * With {@link DistancePrecision#FLOAT32} the cross terms of the distances come from sgemm on rows
+     * With {@link DistancePrecision#FLOAT32} (and AUTO, the default) the cross terms of the distances come from sgemm on rows
      * centred on their own cluster's mean (about twice as fast; see {@link #distances}). Always exact.
      */
     public static MetricValue of(PointSet points, DistancePrecision precision) {
@@ -62,8 +62,9 @@ public final class Silhouette {
      * distance pass. Null with the reason in {@code why[0]} when a labeling has fewer than 2 or more
      * than n − 1 distinct labels.
      */
-    public static Estimate[] estimate(PointSet points, int[][] labelings, DistancePrecision precision, int exactMax, int sample,
+    public static Estimate[] estimate(PointSet points, int[][] labelings, DistancePrecision arithmetic, int exactMax, int sample,
             long seed, String[] why) {
+        DistancePrecision precision = arithmetic.forSilhouette();
         int n = points.size();
         int[][] codes = new int[labelings.length][];
         int[] ks = new int[labelings.length];

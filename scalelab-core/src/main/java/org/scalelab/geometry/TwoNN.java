@@ -24,7 +24,7 @@ public final class TwoNN {
     }
 
     public static MetricValue of(PointSet points, double discardFraction) {
-        return of(points, discardFraction, DistancePrecision.FLOAT64);
+        return of(points, discardFraction, DistancePrecision.AUTO);
     }
 
     public static MetricValue of(PointSet points, double discardFraction, DistancePrecision precision) {
@@ -44,7 +44,7 @@ public final class TwoNN {
         double[] second = new double[n];
         Arrays.fill(first, Double.POSITIVE_INFINITY);
         Arrays.fill(second, Double.POSITIVE_INFINITY);
-        SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision);
+        SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision.forNeighbours());
         distances.visitUpper((i0, ni, j0, nj, d2, diagonal) -> {
             IntStream.range(0, ni).parallel().forEach(i -> {
                 int row = i0 + i;
