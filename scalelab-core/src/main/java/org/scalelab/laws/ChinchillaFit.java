@@ -575,6 +575,8 @@ public final class ChinchillaFit {
         private static final double PROD_HI = 0x1p50;
         private static final double PROD_LO = 0x1p-50;
         private static final double LN2 = 0.6931471805599453;
+        private static final double EXP_MIN = -707;
+        private static final double EXP_MAX = 708;
         private final double[] logN;
         private final double[] logD;
         private final double[] logL;
@@ -674,11 +676,15 @@ public final class ChinchillaFit {
             double ge = 0;
             double galpha = 0;
             double gbeta = 0;
+            // Exponents are clamped into exp's table range: beyond it a term is 0 or above 1e307, s leaves
+            // (SAFE_LO, SAFE_HI) and the run takes the stable path, which recomputes its terms unclamped.
+            // Never leaving the range also keeps exp's rare branch out of the compiled loop: a line search
+            // that overshoots would otherwise deoptimise the objective and make the JIT compile it again.
             for (int j = 0; j < countN; j++) {
-                expN[j] = exp(a - alpha * uniqueN[j]);
+                expN[j] = exp(Math.max(EXP_MIN, Math.min(EXP_MAX, a - alpha * uniqueN[j])));
             }
             for (int j = 0; j < countD; j++) {
-                expD[j] = exp(b - beta * uniqueD[j]);
+                expD[j] = exp(Math.max(EXP_MIN, Math.min(EXP_MAX, b - beta * uniqueD[j])));
             }
             for (int i = 0; i < n; i++) {
                 double ln = logN[i];
