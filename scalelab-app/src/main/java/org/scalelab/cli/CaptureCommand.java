@@ -59,6 +59,12 @@ final class CaptureCommand implements Callable<Integer> {
                     + " bfloat16 is refused: the engine bridge cannot hold it. Default: ${DEFAULT-VALUE}.")
     String dtype;
 
+    @Option(names = "--no-special-tokens",
+            description = "Encode each prompt exactly as written. By default prompts get the special tokens the tokenizer's"
+                    + " post-processor adds, as transformers' tokenizer(text) does (Llama's, Mistral's and Gemma's leading BOS;"
+                    + " GPT-2's and ScaleLab's byte-level tokenizers add none). Positions and step boundaries count those tokens.")
+    boolean noSpecialTokens;
+
     @Mixin
     SteerOptions steering;
 
@@ -72,7 +78,7 @@ final class CaptureCommand implements Callable<Integer> {
             throw new InputException("--shard-mb: " + shardMb + " must be positive");
         }
         Capture.Options options = new Capture.Options(hooks, Positions.parse(positions), Math.max(1, (long) (shardMb * (1 << 20))), batch,
-                steering.interventions());
+                steering.interventions(), !noSpecialTokens);
         List<Prompt> list = Prompt.readJsonl(prompts);
         Capture.Summary s;
         try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {

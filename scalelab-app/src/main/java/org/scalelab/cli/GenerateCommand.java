@@ -65,6 +65,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Random seed for sampling (the same for every prompt). Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--no-special-tokens",
+            description = "Encode each prompt exactly as written. By default prompts get the special tokens the tokenizer's"
+                    + " post-processor adds, as transformers' tokenizer(text) does (Llama's, Mistral's and Gemma's leading BOS;"
+                    + " GPT-2's and ScaleLab's byte-level tokenizers add none). Positions and step boundaries count those tokens.")
+    boolean noSpecialTokens;
+
     @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32",
             description = "Compute dtype: float32 or float16 (weights converted once at load, half the memory; activations still saved as float32)."
                     + " bfloat16 is refused: the engine bridge cannot hold it. Default: ${DEFAULT-VALUE}.")
@@ -109,7 +115,7 @@ final class GenerateCommand implements Callable<Integer> {
             int[] stops = tok.endOfText() < 0 ? new int[0] : new int[] {tok.endOfText()};
             if (captureOut != null) {
                 GenerationCapture.Options o = new GenerationCapture.Options(captureHooks, maxTokens, sampler, seed, stops,
-                        Math.max(1, (long) (shardMb * (1 << 20))), interventions);
+                        Math.max(1, (long) (shardMb * (1 << 20))), interventions, !noSpecialTokens);
                 Capture.Summary s = GenerationCapture.run(t, tok, list, captureOut, o,
                         done -> print(pw, done.prompt(), tok, done.generated(), stops));
                 PrintWriter err = spec.commandLine().getErr();
@@ -119,7 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
             } else {
                 HookSet hooks = HookSet.none().with(interventions.toArray(Intervention[]::new));
                 for (Prompt p : list) {
-                    print(pw, p, tok, Generation.sample(t, tok.encode(p.text()), maxTokens, sampler, seed, hooks, stops), stops);
+                    print(pw, p, tok, Generation.sample(t, tok.encode(p.text(), !noSpecialTokens), maxTokens, sampler, seed, hooks, stops), stops);
                 }
             }
         }

@@ -26,6 +26,8 @@ import org.scalelab.io.Json;
  * @param dtype          element type of the hook tensors ({@code F32})
  * @param computeDtype   what the model computed in ({@code float32}, {@code float16}); manifests written before this
  *                       field existed are read as {@code float32}, the only dtype capture had then by default
+ * @param specialTokens  whether the prompts' tokens include those the tokenizer's post-processor adds (a BOS); false
+ *                       also when it adds none, and for manifests written before this field existed
  * @param positions      which positions of each prompt were kept ({@code all}, {@code last}, {@code 5}, {@code 2:10}), or
  *                       for activations captured while generating {@code all+generated(…decoding settings…)}
  * @param interventions  steering/ablation applied during capture (empty: none)
@@ -34,7 +36,7 @@ import org.scalelab.io.Json;
  * @param trajectories   one per prompt, in prompt order
  */
 public record ActivationManifest(String format, int formatVersion, String model, String family, long parameterCount, int dModel,
-                                 int nLayers, List<String> hooks, String dtype, String computeDtype, String positions, List<String> interventions,
+                                 int nLayers, List<String> hooks, String dtype, String computeDtype, Boolean specialTokens, String positions, List<String> interventions,
                                  boolean complete, List<Shard> shards, List<Trajectory> trajectories) {
     public static final String FILE = "manifest.json";
     public static final String FORMAT = "scalelab-activations";
@@ -42,6 +44,7 @@ public record ActivationManifest(String format, int formatVersion, String model,
 
     public ActivationManifest {
         computeDtype = computeDtype == null ? ComputeDType.FLOAT32.cliName() : computeDtype;
+        specialTokens = specialTokens != null && specialTokens;
         hooks = List.copyOf(hooks);
         interventions = List.copyOf(interventions);
         shards = List.copyOf(shards);
@@ -68,7 +71,7 @@ public record ActivationManifest(String format, int formatVersion, String model,
     /** The same capture settings: a resumed capture must not mix two different captures in one set. */
     boolean sameCaptureAs(ActivationManifest o) {
         return model.equals(o.model) && family.equals(o.family) && parameterCount == o.parameterCount && dModel == o.dModel
-                && hooks.equals(o.hooks) && dtype.equals(o.dtype) && computeDtype.equals(o.computeDtype) && positions.equals(o.positions) && interventions.equals(o.interventions);
+                && hooks.equals(o.hooks) && dtype.equals(o.dtype) && computeDtype.equals(o.computeDtype) && specialTokens.equals(o.specialTokens) && positions.equals(o.positions) && interventions.equals(o.interventions);
     }
 
     static ActivationManifest read(Path dir) {

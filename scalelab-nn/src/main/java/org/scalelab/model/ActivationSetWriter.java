@@ -75,7 +75,7 @@ public final class ActivationSetWriter {
             throw new InputException("shard size " + shardBytes + " bytes must be positive");
         }
         ActivationManifest start = new ActivationManifest(header.format(), header.formatVersion(), header.model(), header.family(),
-                header.parameterCount(), header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.computeDtype(), header.positions(),
+                header.parameterCount(), header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.computeDtype(), header.specialTokens(), header.positions(),
                 header.interventions(), false, List.of(), List.of());
         try {
             Files.createDirectories(dir);
@@ -84,7 +84,7 @@ public final class ActivationSetWriter {
                 ActivationManifest existing = ActivationManifest.read(dir);
                 if (!existing.sameCaptureAs(header)) {
                     throw new InputException(dir + ": holds an activation set captured with other settings (model, hooks, positions,"
-                            + " interventions or compute dtype: " + difference(existing, header) + "); choose another output folder or delete it");
+                            + " interventions, compute dtype or special tokens: " + difference(existing, header) + "); choose another output folder or delete it");
                 }
                 for (ActivationManifest.Shard s : existing.shards()) {
                     if (!Files.isRegularFile(dir.resolve(s.file()))) {
@@ -213,6 +213,10 @@ public final class ActivationSetWriter {
         if (!on.computeDtype().equals(now.computeDtype())) {
             return "compute dtype " + on.computeDtype() + " vs " + now.computeDtype();
         }
+        if (!on.specialTokens().equals(now.specialTokens())) {
+            return "special tokens " + (on.specialTokens() ? "added" : "not added") + " vs " + (now.specialTokens() ? "added" : "not added")
+                    + " (--no-special-tokens)";
+        }
         if (!on.positions().equals(now.positions())) {
             return "positions " + on.positions() + " vs " + now.positions();
         }
@@ -222,7 +226,7 @@ public final class ActivationSetWriter {
     /** The manifest lists only trajectories whose shard is on disk. */
     private ActivationManifest manifest(boolean complete) {
         return new ActivationManifest(header.format(), header.formatVersion(), header.model(), header.family(), header.parameterCount(),
-                header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.computeDtype(), header.positions(), header.interventions(), complete,
+                header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.computeDtype(), header.specialTokens(), header.positions(), header.interventions(), complete,
                 shards, trajectories.subList(0, pendingFirstTrajectory));
     }
 

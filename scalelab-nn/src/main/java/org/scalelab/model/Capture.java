@@ -26,8 +26,10 @@ public final class Capture {
      * @param positions  positions of each prompt to keep
      * @param shardBytes shard size in bytes
      * @param batch      prompts per forward pass
+     * @param specialTokens prompts encoded with the tokenizer's special tokens (a BOS), as transformers' {@code tokenizer(text)}
      */
-    public record Options(List<String> hooks, Positions positions, long shardBytes, int batch, List<Intervention> interventions) {
+    public record Options(List<String> hooks, Positions positions, long shardBytes, int batch, List<Intervention> interventions,
+                          boolean specialTokens) {
         public static final long DEFAULT_SHARD_BYTES = 64L << 20;
 
         public Options {
@@ -38,8 +40,17 @@ public final class Capture {
             }
         }
 
+        /** With special tokens, as transformers encodes by default. */
+        public Options(List<String> hooks, Positions positions, long shardBytes, int batch, List<Intervention> interventions) {
+            this(hooks, positions, shardBytes, batch, interventions, true);
+        }
+
         public static Options of(String... hooks) {
             return new Options(List.of(hooks), Positions.ALL, DEFAULT_SHARD_BYTES, 8, List.of());
+        }
+
+        public Options withSpecialTokens(boolean on) {
+            return new Options(hooks, positions, shardBytes, batch, interventions, on);
         }
     }
 
@@ -49,7 +60,8 @@ public final class Capture {
     public static Summary run(Transformer model, ModelTokenizer tokenizer, List<Prompt> prompts, Path out, Options options) {
         ModelConfig c = model.config();
         List<String> names = CaptureTarget.hooks(c, options.hooks(), "--hooks");
-        ActivationSetWriter writer = CaptureTarget.open(model, names, options.positions().toString(), options.interventions(), out, options.shardBytes(), prompts);
+        ActivationSetWriter writer = CaptureTarget.open(model, tokenizer, options.specialTokens(), names, options.positions().toString(),
+                options.interventions(), out, options.shardBytes(), prompts);
         List<ActivationManifest.Trajectory> done = writer.trajectories();
         HookSet hooks = HookSet.of(names.toArray(String[]::new)).with(options.interventions().toArray(Intervention[]::new));
         long rows = 0;
@@ -62,7 +74,7 @@ public final class Capture {
                 if (to <= done.size()) {
                     continue;
                 }
-                rows += runBatch(model, tokenizer, prompts.subList(from, to), from, done.size(), names, hooks, options.positions(), writer, task);
+                rows += runBatch(model, tokenizer, prompts.subList(from, to), from, done.size(), names, hooks, options, writer, task);
             }
         }
         ActivationManifest m = writer.finish();
@@ -70,13 +82,14 @@ public final class Capture {
     }
 
     private static long runBatch(Transformer model, ModelTokenizer tokenizer, List<Prompt> batch, int firstIndex, int alreadyDone,
-                                 List<String> names, HookSet hooks, Positions positions, ActivationSetWriter writer, Progress.Task task) {
+                                 List<String> names, HookSet hooks, Options options, ActivationSetWriter writer, Progress.Task task) {
+        Positions positions = options.positions();
         ModelConfig c = model.config();
         int[][] tokens = new int[batch.size()][];
         int longest = 0;
         for (int b = 0; b < batch.size(); b++) {
             Prompt p = batch.get(b);
-            tokens[b] = tokenizer.encode(p.text());
+            tokens[b] = tokenizer.encode(p.text(), options.specialTokens());
             if (tokens[b].length == 0) {
                 throw new InputException("prompt \"" + p.id() + "\": its text encodes to no tokens");
             }

@@ -28,9 +28,16 @@ public final class GenerationCapture {
      * @param stopTokens    generation of a prompt ends after any of these (included)
      * @param shardBytes    shard size in bytes
      * @param interventions steering/ablation at every step
+     * @param specialTokens prompts encoded with the tokenizer's special tokens (a BOS), as transformers' {@code tokenizer(text)}
      */
     public record Options(List<String> hooks, int maxNewTokens, Sampler sampler, long seed, int[] stopTokens, long shardBytes,
-                          List<Intervention> interventions) {
+                          List<Intervention> interventions, boolean specialTokens) {
+        /** With special tokens, as transformers encodes by default. */
+        public Options(List<String> hooks, int maxNewTokens, Sampler sampler, long seed, int[] stopTokens, long shardBytes,
+                       List<Intervention> interventions) {
+            this(hooks, maxNewTokens, sampler, seed, stopTokens, shardBytes, interventions, true);
+        }
+
         public Options {
             hooks = List.copyOf(hooks);
             interventions = List.copyOf(interventions);
@@ -60,7 +67,8 @@ public final class GenerationCapture {
                                       Consumer<Completion> onCompletion) {
         ModelConfig c = model.config();
         List<String> names = CaptureTarget.hooks(c, options.hooks(), "--capture-hooks");
-        ActivationSetWriter writer = CaptureTarget.open(model, names, options.positionsLabel(), options.interventions(), out, options.shardBytes(), prompts);
+        ActivationSetWriter writer = CaptureTarget.open(model, tokenizer, options.specialTokens(), names, options.positionsLabel(),
+                options.interventions(), out, options.shardBytes(), prompts);
         List<ActivationManifest.Trajectory> done = writer.trajectories();
         HookSet hooks = HookSet.of(names.toArray(String[]::new)).with(options.interventions().toArray(Intervention[]::new));
         long rows = 0;
@@ -79,7 +87,7 @@ public final class GenerationCapture {
 
     private static long one(Transformer model, ModelTokenizer tokenizer, Prompt p, List<String> names, HookSet hooks, Options options,
                             ActivationSetWriter writer, Consumer<Completion> onCompletion) {
-        int[] promptTokens = tokenizer.encode(p.text());
+        int[] promptTokens = tokenizer.encode(p.text(), options.specialTokens());
         if (promptTokens.length == 0) {
             throw new InputException("prompt \"" + p.id() + "\": its text encodes to no tokens");
         }

@@ -16,8 +16,10 @@ import org.scalelab.io.Json;
 
 /**
  * A checkpoint's {@code tokenizer.json}, run by Hugging Face's Rust {@code tokenizers} through DJL
- * (native library inside the jar, so it works offline). Text is encoded exactly as given: no
- * special tokens are added, nothing is truncated or padded.
+ * (native library inside the jar, so it works offline). {@link #encode(String)} encodes text exactly
+ * as given; {@link #encode(String, boolean)} can add the special tokens of the tokenizer's
+ * post-processor, as Hugging Face's {@code tokenizer(text)} does by default (Llama's, Mistral's and
+ * Gemma's BOS; GPT-2's and ScaleLab's byte-level tokenizers add none). Nothing is truncated or padded.
  */
 public final class ModelTokenizer implements AutoCloseable {
     public static final String FILE = "tokenizer.json";
@@ -49,12 +51,25 @@ public final class ModelTokenizer implements AutoCloseable {
     }
 
     public int[] encode(String text) {
-        long[] ids = tokenizer.encode(text, false, false).getIds();
+        return encode(text, false);
+    }
+
+    /**
+     * With {@code specialTokens}, the tokens the post-processor adds around a single sequence (e.g. a
+     * leading BOS) are included, as in {@code tokenizer(text)["input_ids"]} of transformers.
+     */
+    public int[] encode(String text, boolean specialTokens) {
+        long[] ids = tokenizer.encode(text, specialTokens, false).getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = Math.toIntExact(ids[i]);
         }
         return out;
+    }
+
+    /** Whether {@link #encode(String, boolean)} with special tokens adds any (a post-processor such as Llama's BOS). */
+    public boolean addsSpecialTokens() {
+        return encode("a", true).length != encode("a", false).length;
     }
 
     public String decode(int[] ids) {

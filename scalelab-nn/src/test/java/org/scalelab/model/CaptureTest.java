@@ -213,6 +213,40 @@ class CaptureTest {
     }
 
     @Test
+    void promptsGetTheTokenizersBosByDefaultAndTheTextAloneWithoutSpecialTokens() throws IOException {
+        Path m = dir.resolve("model-bos");
+        ModelInit.write(m, GPT2, 11, ModelInit.Scheme.ALL_RANDOM);
+        ModelTokenizerTest.writeByteLevelWithBos(m);
+        List<Prompt> prompts = Prompt.readJsonl(prompts()).subList(0, 2);
+        try (Transformer model = Transformer.load(m); ModelTokenizer tok = ModelTokenizer.load(m)) {
+            Path out = dir.resolve("acts-bos");
+            Capture.run(model, tok, prompts, out, Capture.Options.of("blocks.1.hook_resid_post"));
+            Path plain = dir.resolve("acts-plain");
+            Capture.run(model, tok, prompts, plain, Capture.Options.of("blocks.1.hook_resid_post").withSpecialTokens(false));
+            try (ActivationSet bos = ActivationSet.open(out); ActivationSet raw = ActivationSet.open(plain)) {
+                assertTrue(bos.manifest().specialTokens());
+                assertFalse(raw.manifest().specialTokens());
+                for (Prompt p : prompts) {
+                    int[] text = tok.encode(p.text());
+                    int[] withBos = new int[text.length + 1];
+                    withBos[0] = 257;
+                    System.arraycopy(text, 0, withBos, 1, text.length);
+                    assertEquals(withBos.length, bos.trajectory(p.id()).tokenCount());
+                    assertEquals(text.length, raw.trajectory(p.id()).tokenCount());
+                    float[][] rows = bos.rows("blocks.1.hook_resid_post", bos.trajectory(p.id()));
+                    ForwardResult direct = model.forward(withBos, HookSet.of("blocks.1.hook_resid_post"));
+                    for (int i = 0; i < withBos.length; i++) {
+                        assertArrayEquals(direct.activation("blocks.1.hook_resid_post").at(0, i), rows[i], 1e-5f, p.id() + " row " + i);
+                    }
+                }
+            }
+            InputException e = assertThrows(InputException.class, () -> Capture.run(model, tok, prompts, out,
+                    Capture.Options.of("blocks.1.hook_resid_post").withSpecialTokens(false)));
+            assertTrue(e.getMessage().contains("special tokens added vs not added"), e.getMessage());
+        }
+    }
+
+    @Test
     void resumingInAnotherComputeDtypeIsRefusedAndTheDtypeIsRecorded() throws IOException {
         List<Prompt> prompts = Prompt.readJsonl(prompts());
         Path out = dir.resolve("acts16");

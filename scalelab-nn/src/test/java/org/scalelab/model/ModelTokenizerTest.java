@@ -2,9 +2,12 @@ package org.scalelab.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.io.Json;
 
 class ModelTokenizerTest {
     @TempDir Path dir;
@@ -35,6 +39,61 @@ class ModelTokenizerTest {
                 assertEquals(text, t.decode(t.encode(text)));
             }
             assertArrayEquals(new int[] {256}, t.encode(ModelTokenizer.END_OF_TEXT), "the special token is one id");
+        }
+    }
+
+    /**
+     * A byte-level tokenizer whose post-processor prepends {@code <bos>} (id 257), written the way
+     * Llama's and Gemma's tokenizer.json files declare it: a TemplateProcessing "single" template
+     * [&lt;bos&gt;, $A].
+     */
+    static void writeByteLevelWithBos(Path dir) throws IOException {
+        ModelTokenizer.writeByteLevel(dir, 258);
+        Path file = dir.resolve(ModelTokenizer.FILE);
+        ObjectNode root = (ObjectNode) Json.mapper().readTree(file.toFile());
+        ObjectNode bos = ((ArrayNode) root.get("added_tokens")).addObject();
+        bos.put("id", 257);
+        bos.put("content", "<bos>");
+        bos.put("single_word", false);
+        bos.put("lstrip", false);
+        bos.put("rstrip", false);
+        bos.put("normalized", false);
+        bos.put("special", true);
+        ((ObjectNode) root.get("model").get("vocab")).put("<bos>", 257);
+        ObjectNode post = root.putObject("post_processor");
+        post.put("type", "TemplateProcessing");
+        ArrayNode single = post.putArray("single");
+        single.addObject().putObject("SpecialToken").put("id", "<bos>").put("type_id", 0);
+        single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+        ArrayNode pair = post.putArray("pair");
+        pair.addObject().putObject("SpecialToken").put("id", "<bos>").put("type_id", 0);
+        pair.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+        pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
+        ObjectNode special = post.putObject("special_tokens").putObject("<bos>");
+        special.put("id", "<bos>");
+        special.putArray("ids").add(257);
+        special.putArray("tokens").add("<bos>");
+        Files.writeString(file, Json.pretty(root));
+    }
+
+    @Test
+    void specialTokensAreThoseThePostProcessorAddsAsTransformersDoesByDefault() throws IOException {
+        Path withBos = dir.resolve("bos");
+        Files.createDirectories(withBos);
+        writeByteLevelWithBos(withBos);
+        try (ModelTokenizer t = ModelTokenizer.load(withBos)) {
+            assertTrue(t.addsSpecialTokens());
+            int[] bytes = utf8("Hello, world");
+            int[] expected = new int[bytes.length + 1];
+            expected[0] = 257;
+            System.arraycopy(bytes, 0, expected, 1, bytes.length);
+            assertArrayEquals(expected, t.encode("Hello, world", true), "the template: <bos> then the text");
+            assertArrayEquals(bytes, t.encode("Hello, world"), "without special tokens: the text alone");
+        }
+        ModelTokenizer.writeByteLevel(dir, 257);
+        try (ModelTokenizer t = ModelTokenizer.load(dir)) {
+            assertFalse(t.addsSpecialTokens(), "no post-processor: nothing added");
+            assertArrayEquals(t.encode("abc"), t.encode("abc", true));
         }
     }
 
