@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.scalelab.ScaleLabException;
@@ -410,10 +411,16 @@ final class DemoCommand implements Callable<Integer> {
                 + "consecutive sizes is compared per domain with bootstrap intervals over trajectories: crystallization "
                 + "(dimensionality falls, alignment rises, tangling falls), lattice (cluster structure sharpens), liquid "
                 + "(no significant change) or inconclusive.");
+        List<String> models = new ArrayList<>();
+        for (JsonNode c : geometry.path("comparisons")) {
+            models.add(c.path("from").asText());
+            models.add(c.path("to").asText());
+        }
+        Map<String, String> names = GeometryReport.names(models);
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode c : geometry.path("comparisons")) {
-            rows.add(List.of(c.path("domain").asText(), GeometryReport.short_(c.path("from").asText()),
-                    GeometryReport.short_(c.path("to").asText()), c.path("phase").asText(), c.path("reason").asText()));
+            rows.add(List.of(c.path("domain").asText(), names.get(c.path("from").asText()), names.get(c.path("to").asText()),
+                    c.path("phase").asText(), c.path("reason").asText()));
         }
         r.table(List.of("domain", "from", "to", "phase", "why"), rows);
         r.image("geometry/phase-diagram.svg", "Phase diagram: domain × size step, coloured by verdict");

@@ -53,9 +53,11 @@ final class GeometryReport {
             "tangling Δ", "silhouette Δ", "reason");
 
     static List<List<String>> comparisonRows(List<PhaseVerdict.Comparison> comparisons) {
+        Map<String, String> names = names(comparisons.stream().flatMap(c -> java.util.stream.Stream.of(c.from(), c.to())).toList());
         List<List<String>> rows = new ArrayList<>();
         for (PhaseVerdict.Comparison c : comparisons) {
-            List<String> row = new ArrayList<>(List.of(c.domain() + (c.label() == null ? "" : " / " + c.label()), short_(c.from()), short_(c.to()), c.phase()));
+            List<String> row = new ArrayList<>(List.of(c.domain() + (c.label() == null ? "" : " / " + c.label()), names.get(c.from()),
+                    names.get(c.to()), c.phase()));
             for (String m : PhaseVerdict.CRITERIA) {
                 PhaseVerdict.Change ch = c.changes().get(m);
                 row.add(TextTable.num(ch.delta()) + " " + TextTable.interval(ch.ci()) + " " + ch.status());
@@ -83,10 +85,11 @@ final class GeometryReport {
     }
 
     static void groups(Report report, GeometryAnalysis.Result r, List<ActivationGroups.Input> inputs) {
+        Map<String, String> names = names(r.groups().stream().map(GeometryAnalysis.Group::model).toList());
         if (!r.comparisons().isEmpty()) {
             report.heading("Phase verdicts");
             for (PhaseVerdict.Comparison c : r.comparisons()) {
-                report.verdict(c.domain() + ": " + c.phase(), short_(c.from()) + " → " + short_(c.to()) + " — " + c.reason(),
+                report.verdict(c.domain() + ": " + c.phase(), names.get(c.from()) + " → " + names.get(c.to()) + " — " + c.reason(),
                         !c.phase().equals("inconclusive"));
             }
             report.table(COMPARISON_HEADER, comparisonRows(r.comparisons()));
@@ -101,7 +104,7 @@ final class GeometryReport {
             List<GeometryAnalysis.Group> gs = new ArrayList<>(e.getValue());
             gs.sort(java.util.Comparator.comparingLong(g -> g.parameterCount() == null ? 0 : g.parameterCount()));
             List<String> h = new ArrayList<>(List.of("metric"));
-            gs.forEach(g -> h.add(short_(g.model()) + " (" + g.parameterCount() + " params)"));
+            gs.forEach(g -> h.add(names.get(g.model()) + " (" + g.parameterCount() + " params)"));
             List<List<String>> rows = new ArrayList<>();
             for (String m : GeometryAnalysis.metricNames()) {
                 List<String> row = new ArrayList<>(List.of(m));
@@ -129,7 +132,8 @@ final class GeometryReport {
                     k[i] = i + 1;
                     y[i] = f[i];
                 }
-                scree.line(g.name(), k, y);
+                scree.line(g.model() == null ? g.name() : names.get(g.model()) + (g.domain() == null ? "" : " · " + g.domain())
+                        + (g.label() == null ? "" : " · " + g.label()), k, y);
             }
         }
         report.plot("scree", scree, "Fraction of variance per principal component (first 20) of each group.");
@@ -140,9 +144,9 @@ final class GeometryReport {
         }
         int index = 0;
         for (Map.Entry<String, List<ActivationGroups.Input>> e : byModel.entrySet()) {
-            Plot pca = pcaByDomain(e.getKey(), e.getValue());
+            Plot pca = pcaByDomain(e.getKey(), names.get(e.getKey()), e.getValue());
             if (pca != null) {
-                report.plot("pca-" + index, pca, "Points of " + e.getKey() + " on its first two principal components (fitted on all its groups), one colour per domain.");
+                report.plot("pca-" + index, pca, "Points of " + names.get(e.getKey()) + " (" + e.getKey() + ") on its first two principal components (fitted on all its groups), one colour per domain.");
             }
             index++;
         }
@@ -155,7 +159,7 @@ final class GeometryReport {
                 if (g.tanglingPerTrajectory() != null) {
                     double[] q = g.tanglingPerTrajectory().stream().filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
                     if (q.length > 0) {
-                        tangling.histogram(short_(g.model()), q, Math.min(30, Math.max(5, q.length / 3)));
+                        tangling.histogram(names.get(g.model()), q, Math.min(30, Math.max(5, q.length / 3)));
                         any = true;
                     }
                 }
@@ -166,6 +170,49 @@ final class GeometryReport {
             }
             plotIndex++;
         }
+    }
+
+    /**
+     * Short names that still tell a report's models apart: each model's {@link #short_} name, reduced to the
+     * '-'-separated parts of its last element that differ between the models when they all have the same
+     * number of parts (a sweep's "demo-world/w32-d1-h4-lr0.003-…-seed0" and "demo-world/w64-d2-h4-lr0.003-…-seed0"
+     * become "w32-d1" and "w64-d2"). Falls back to the short names when that would not keep them distinct.
+     * Null models map to "—".
+     */
+    static Map<String, String> names(List<String> models) {
+        List<String> distinct = models.stream().filter(java.util.Objects::nonNull).distinct().toList();
+        Map<String, String> out = new java.util.HashMap<>();
+        out.put(null, "—");
+        List<String[]> parts = new ArrayList<>();
+        for (String m : distinct) {
+            String s = short_(m);
+            parts.add(s.substring(s.lastIndexOf('/') + 1).split("-", -1));
+            out.put(m, s);
+        }
+        if (distinct.size() < 2 || parts.stream().anyMatch(p -> p.length != parts.get(0).length)) {
+            return out;
+        }
+        int width = parts.get(0).length;
+        boolean[] varies = new boolean[width];
+        for (int j = 0; j < width; j++) {
+            for (String[] p : parts) {
+                varies[j] |= !p[j].equals(parts.get(0)[j]);
+            }
+        }
+        Map<String, String> reduced = new java.util.HashMap<>();
+        for (int i = 0; i < distinct.size(); i++) {
+            List<String> kept = new ArrayList<>();
+            for (int j = 0; j < width; j++) {
+                if (varies[j]) {
+                    kept.add(parts.get(i)[j]);
+                }
+            }
+            reduced.put(distinct.get(i), String.join("-", kept));
+        }
+        if (new java.util.HashSet<>(reduced.values()).size() == distinct.size() && !reduced.containsValue("")) {
+            out.putAll(reduced);
+        }
+        return out;
     }
 
     /** The last two path elements of a model folder: enough to tell models apart in a table. */
@@ -237,7 +284,7 @@ final class GeometryReport {
     }
 
     /** One model's groups projected together on their top two principal components, one series per domain (subsampled). */
-    static Plot pcaByDomain(String model, List<ActivationGroups.Input> groups) {
+    static Plot pcaByDomain(String model, String name, List<ActivationGroups.Input> groups) {
         int total = groups.stream().mapToInt(g -> g.points().size()).sum();
         if (total < 2) {
             return null;
@@ -264,7 +311,7 @@ final class GeometryReport {
             return null;
         }
         double[][] pc = PcaProjection.of(PointSet.of(rows.toArray(new float[0][]), model), 2);
-        Plot plot = Plot.of("PCA projection — " + short_(model), "PC 1", "PC 2");
+        Plot plot = Plot.of("PCA projection — " + name, "PC 1", "PC 2");
         Map<String, List<Integer>> series = new LinkedHashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             series.computeIfAbsent(domainOf.get(i), k -> new ArrayList<>()).add(i);
