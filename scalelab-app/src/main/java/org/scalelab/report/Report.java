@@ -19,6 +19,9 @@ import org.scalelab.io.Json;
  * place at the end, so an interrupted run never leaves a half-written report that looks complete.
  */
 public final class Report {
+    /** Cells up to this many characters are kept on one line. */
+    private static final int SHORT_CELL = 24;
+
     private sealed interface Block permits Heading, Text, Table, Figure, Verdict, Image, Code, Link {}
 
     private record Heading(String text) implements Block {}
@@ -197,7 +200,7 @@ public final class Report {
                 .append("body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}")
                 .append("h1{font-size:1.6em;border-bottom:2px solid #0072B2;padding-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em}")
                 .append("table{border-collapse:collapse;margin:.8em 0;font-variant-numeric:tabular-nums}")
-                .append("th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f2f5f9}")
+                .append("th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f2f5f9}td.nw{white-space:nowrap}td.tx{text-align:left}")
                 .append("td:first-child,th:first-child{text-align:left}")
                 .append("figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:.92em}")
                 .append(".verdict{padding:.5em .8em;border-left:5px solid;margin:.8em 0}.good{border-color:#009E73;background:#eefaf5}")
@@ -219,7 +222,8 @@ public final class Report {
                 h.append("</tr></thead><tbody>\n");
                 for (List<String> row : x.rows) {
                     h.append("<tr>");
-                    row.forEach(c -> h.append("<td>").append(esc(c)).append("</td>"));
+                    // Short cells (names, numbers, intervals) never break; long prose wraps and reads from the left.
+                    row.forEach(c -> h.append(c.length() <= SHORT_CELL ? "<td class=\"nw\">" : "<td class=\"tx\">").append(esc(c)).append("</td>"));
                     h.append("</tr>\n");
                 }
                 h.append("</tbody></table>\n");
