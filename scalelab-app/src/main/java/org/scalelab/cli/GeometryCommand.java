@@ -82,7 +82,7 @@ final class GeometryCommand implements Callable<Integer> {
     boolean compareSizes;
 
     @Option(names = "--bootstrap", paramLabel = "N",
-            description = "Bootstrap resamples of trajectories for every metric's 95 % interval (0 = none). Default: 100 with --compare-sizes, else 0. "
+            description = "Bootstrap resamples of trajectories for every metric's 95 %% interval (0 = none). Default: 100 with --compare-sizes, else 0. "
                     + "Each resample recomputes every metric, so on large sets this costs N times one analysis.")
     Integer bootstrap;
 
@@ -91,7 +91,7 @@ final class GeometryCommand implements Callable<Integer> {
     String kRange;
 
     @Option(names = "--silhouette-exact-max", paramLabel = "N", defaultValue = "20000",
-            description = "Exact silhouette up to N points; above, a seeded sample of --silhouette-sample points with a 95 % interval. Default: ${DEFAULT-VALUE}.")
+            description = "Exact silhouette up to N points; above, a seeded sample of --silhouette-sample points with a 95 %% interval. Default: ${DEFAULT-VALUE}.")
     int silhouetteExactMax;
 
     @Option(names = "--silhouette-sample", paramLabel = "N", defaultValue = "5000",

@@ -65,6 +65,31 @@ class CommandTreeTest {
         }
     }
 
+    @Test
+    void noHelpTextHasAStrayFormatSpecifier() {
+        // picocli formats descriptions with String.format: "95 % interval" reads as the conversion "% i",
+        // prints "[picocli WARN] Could not format …" on stderr and shows the raw text.
+        List<String[]> paths = new ArrayList<>();
+        collect(Main.commandLine(), new ArrayList<>(), paths);
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Main.commandLine().getUsageMessage();
+            for (String[] path : paths) {
+                CommandLine cl = Main.commandLine();
+                for (String name : path) {
+                    cl = cl.getSubcommands().get(name);
+                }
+                cl.getUsageMessage();
+                String warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(!warnings.contains("picocli WARN"), String.join(" ", path) + " --help: " + warnings);
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+    }
+
     private static void collect(CommandLine cl, List<String> prefix, List<String[]> out) {
         for (Map.Entry<String, CommandLine> sub : cl.getSubcommands().entrySet()) {
             List<String> path = new ArrayList<>(prefix);
