@@ -2,7 +2,8 @@ package org.scalelab.geometry;
 
 /**
  * Arithmetic of the cross term in pairwise distances. AUTO (default) takes FLOAT32 for the silhouette
- * and FLOAT64 for TwoNN, for the reasons below. FLOAT64 agrees with scikit-learn to ~1e-12 relative
+ * (for the reasons below) and, for TwoNN, float32 candidates whose distances are measured exactly in
+ * float64 ({@link TwoNN#filteredRatios}). FLOAT64 agrees with scikit-learn to ~1e-12 relative
  * per distance. FLOAT32 runs the products through sgemm at about twice the speed;
  * its error in a squared distance is ~1e-7·√d relative to the squared norms of the centred rows.
  * The silhouette centres each row on its own cluster's mean ({@link SquaredDistances}: only
@@ -21,7 +22,7 @@ public enum DistancePrecision {
         return this == AUTO ? FLOAT32 : this;
     }
 
-    /** TwoNN's arithmetic: AUTO is FLOAT64 (its nearest-neighbour distances are the ones float32 would cancel). */
+    /** The arithmetic of a plain TwoNN pass: AUTO is FLOAT64 (its nearest-neighbour distances are the ones float32 would cancel). */
     DistancePrecision forNeighbours() {
         return this == AUTO ? FLOAT64 : this;
     }
