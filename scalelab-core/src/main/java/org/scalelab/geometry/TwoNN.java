@@ -53,30 +53,7 @@ public final class TwoNN {
         Arrays.fill(first, Double.POSITIVE_INFINITY);
         Arrays.fill(second, Double.POSITIVE_INFINITY);
         SquaredDistances distances = new SquaredDistances(points.buffer(), n, points.dimension(), precision.forNeighbours());
-        distances.visitUpper((i0, ni, j0, nj, d2, diagonal) -> {
-            IntStream.range(0, ni).parallel().forEach(i -> {
-                int row = i0 + i;
-                int base = i * nj;
-                for (int j = 0; j < nj; j++) {
-                    if (!(diagonal && i == j)) {
-                        offer(first, second, row, d2[base + j]);
-                    }
-                }
-            });
-            if (!diagonal) {
-                int parts = Math.min(nj, 4 * Runtime.getRuntime().availableProcessors());
-                IntStream.range(0, parts).parallel().forEach(part -> {
-                    int from = (int) ((long) nj * part / parts);
-                    int to = (int) ((long) nj * (part + 1) / parts);
-                    for (int i = 0; i < ni; i++) {
-                        int base = i * nj;
-                        for (int j = from; j < to; j++) {
-                            offer(first, second, j0 + j, d2[base + j]);
-                        }
-                    }
-                });
-            }
-        });
+        visitPairs(distances, (row, other, v) -> offer(first, second, row, v));
         double[] mu = new double[n];
         for (int i = 0; i < n; i++) {
             mu[i] = first[i] > 0 ? Math.sqrt(second[i] / first[i]) : Double.NaN;
@@ -119,29 +96,7 @@ public final class TwoNN {
         Arrays.fill(best, Double.POSITIVE_INFINITY);
         Arrays.fill(who, -1);
         SquaredDistances distances = new SquaredDistances(points.buffer(), n, d, pass);
-        distances.visitUpper((i0, ni, j0, nj, d2, diagonal) -> {
-            IntStream.range(0, ni).parallel().forEach(i -> {
-                int base = i * nj;
-                for (int j = 0; j < nj; j++) {
-                    if (!(diagonal && i == j)) {
-                        keep(best, who, k, i0 + i, j0 + j, d2[base + j]);
-                    }
-                }
-            });
-            if (!diagonal) {
-                int parts = Math.min(nj, 4 * Runtime.getRuntime().availableProcessors());
-                IntStream.range(0, parts).parallel().forEach(part -> {
-                    int from = (int) ((long) nj * part / parts);
-                    int to = (int) ((long) nj * (part + 1) / parts);
-                    for (int i = 0; i < ni; i++) {
-                        int base = i * nj;
-                        for (int j = from; j < to; j++) {
-                            keep(best, who, k, j0 + j, i0 + i, d2[base + j]);
-                        }
-                    }
-                });
-            }
-        });
+        visitPairs(distances, (row, other, v) -> keep(best, who, k, row, other, v));
         // Norms of the rows centred on the float64 mean, as the float32 pass centred them (to within u).
         double[] mean = new double[d];
         float[] row = new float[d];
@@ -172,25 +127,9 @@ public final class TwoNN {
         int[] full = new int[1];
         double[] mu = new double[n];
         IntStream.range(0, n).parallel().forEach(i -> {
-            float[] xi = new float[d];
-            float[] xj = new float[d];
-            points.row(i, xi);
-            double r1 = Double.POSITIVE_INFINITY;
-            double r2 = Double.POSITIVE_INFINITY;
-            for (int c = 0; c < k; c++) {
-                int j = who[i * k + c];
-                if (j < 0) {
-                    continue;
-                }
-                points.row(j, xj);
-                double e = exactSquared(xi, xj);
-                if (e < r1) {
-                    r2 = r1;
-                    r1 = e;
-                } else if (e < r2) {
-                    r2 = e;
-                }
-            }
+            double[] r = nearestTwo(points, i, who, i * k, k);
+            double r1 = r[0];
+            double r2 = r[1];
             // 1 % on top of the bound covers the float64 rounding of norms, means and the bound itself.
             double slack = 1.01 * (2 * gamma * norm[i] * top + 3 * u * (norm[i] + top) * (norm[i] + top));
             if (pass == DistancePrecision.FLOAT64 || best[i * k + k - 1] - slack >= r2) {
@@ -228,27 +167,8 @@ public final class TwoNN {
                 // The float64 candidates' distances once more from the rows themselves: an exact duplicate
                 // is then exactly 0 (the Gram form leaves ~1e-16 of the squared norms far from the mean).
                 IntStream.range(0, ni).parallel().forEach(r -> {
-                    int i = unresolved[from + r];
-                    float[] xi = new float[d];
-                    float[] xj = new float[d];
-                    points.row(i, xi);
-                    double r1 = Double.POSITIVE_INFINITY;
-                    double r2 = Double.POSITIVE_INFINITY;
-                    for (int c = 0; c < k; c++) {
-                        int j = nearWho[r * k + c];
-                        if (j < 0) {
-                            continue;
-                        }
-                        points.row(j, xj);
-                        double e = exactSquared(xi, xj);
-                        if (e < r1) {
-                            r2 = r1;
-                            r1 = e;
-                        } else if (e < r2) {
-                            r2 = e;
-                        }
-                    }
-                    mu[i] = r1 > 0 ? Math.sqrt(r2 / r1) : Double.NaN;
+                    double[] near2 = nearestTwo(points, unresolved[from + r], nearWho, r * k, k);
+                    mu[unresolved[from + r]] = near2[0] > 0 ? Math.sqrt(near2[1] / near2[0]) : Double.NaN;
                 });
             }
         }
@@ -257,6 +177,66 @@ public final class TwoNN {
             fallbacks[0] = full[0];
         }
         return mu;
+    }
+
+    /** {r1², r2²}: the two smallest exact squared distances of row i to the candidates who[at .. at + k) (−1: none). */
+    private static double[] nearestTwo(PointSet points, int i, int[] who, int at, int k) {
+        int d = points.dimension();
+        float[] xi = new float[d];
+        float[] xj = new float[d];
+        points.row(i, xi);
+        double r1 = Double.POSITIVE_INFINITY;
+        double r2 = Double.POSITIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            int j = who[at + c];
+            if (j < 0) {
+                continue;
+            }
+            points.row(j, xj);
+            double e = exactSquared(xi, xj);
+            if (e < r1) {
+                r2 = r1;
+                r1 = e;
+            } else if (e < r2) {
+                r2 = e;
+            }
+        }
+        return new double[] {r1, r2};
+    }
+
+    @FunctionalInterface
+    private interface PairSink {
+        void accept(int row, int other, double squaredDistance);
+    }
+
+    /**
+     * Every pair of distinct points from the upper distance blocks, handed to {@code sink} both ways,
+     * (i, j) and (j, i); in parallel, but no row is ever updated by two threads at once.
+     */
+    private static void visitPairs(SquaredDistances distances, PairSink sink) {
+        distances.visitUpper((i0, ni, j0, nj, d2, diagonal) -> {
+            IntStream.range(0, ni).parallel().forEach(i -> {
+                int base = i * nj;
+                for (int j = 0; j < nj; j++) {
+                    if (!(diagonal && i == j)) {
+                        sink.accept(i0 + i, j0 + j, d2[base + j]);
+                    }
+                }
+            });
+            if (!diagonal) {
+                int parts = Math.min(nj, 4 * Runtime.getRuntime().availableProcessors());
+                IntStream.range(0, parts).parallel().forEach(part -> {
+                    int from = (int) ((long) nj * part / parts);
+                    int to = (int) ((long) nj * (part + 1) / parts);
+                    for (int i = 0; i < ni; i++) {
+                        int base = i * nj;
+                        for (int j = from; j < to; j++) {
+                            sink.accept(j0 + j, i0 + i, d2[base + j]);
+                        }
+                    }
+                });
+            }
+        });
     }
 
     /** Σ (a_c − b_c)² in float64 (float32 values are exact in float64). */
