@@ -11,10 +11,9 @@ import java.util.stream.IntStream;
  * Sample covariance (denominator n − 1, as numpy.cov) of a point set from one streaming pass:
  * rows are shifted by the mean of the first chunk of rows (covariance is shift-invariant; centring
  * close to the mean keeps the float32 sums of products small and free of cancellation when the mean
- * is large), chunks of rows go through
- * {@code cblas_ssyrk}, which accumulates them in float32 over at most 32,768 rows (as numpy's
- * float32 {@code x.T @ x} does over all of them) before the sum is added into float64. Memory is
- * O(d²) plus two 64 MB row buffers, independent of n.
+ * is large), chunks of rows go through {@code cblas_ssyrk}, which accumulates them in float32 over at
+ * most 32,768 rows (as numpy's float32 {@code x.T @ x} does over all of them) before the sum is added
+ * into float64. Memory is O(d²) plus two 64 MB row buffers, independent of n.
  */
 final class Covariance {
     private static final int CHUNK_FLOATS = 1 << 24; // 64 MB of rows per ssyrk call (two such buffers)
