@@ -59,7 +59,7 @@ public final class TrajectoryTangling {
         if (epsilon != null) {
             eps = epsilon;
         } else {
-            eps = DEFAULT_EPSILON_FRACTION * Covariance.of(p).trace();
+            eps = DEFAULT_EPSILON_FRACTION * totalVariance(p);
         }
         if (!(eps > 0)) {
             reason[0] = "epsilon must be positive (the states have zero variance?), got " + eps;
@@ -119,6 +119,35 @@ public final class TrajectoryTangling {
         double[] sorted = q.clone();
         Arrays.sort(sorted);
         return new Summary(eps, m, total / m, quantile(sorted, 0.5), quantile(sorted, 0.9), perTrajectory, counts);
+    }
+
+    /**
+     * Σ_j var(x_j) = Σ_i ‖x_i − x̄‖² / (n − 1), the covariance's trace, in two O(n·d) passes (no d × d
+     * product needed for a trace).
+     */
+    static double totalVariance(PointSet p) {
+        int n = p.size();
+        int d = p.dimension();
+        double[] mean = new double[d];
+        float[] row = new float[d];
+        for (int i = 0; i < n; i++) {
+            p.row(i, row);
+            for (int j = 0; j < d; j++) {
+                mean[j] += row[j];
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            mean[j] /= n;
+        }
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            p.row(i, row);
+            for (int j = 0; j < d; j++) {
+                double v = row[j] - mean[j];
+                s += v * v;
+            }
+        }
+        return s / (n - 1);
     }
 
     /** Linear-interpolated quantile of sorted values (numpy's default "linear" method). */

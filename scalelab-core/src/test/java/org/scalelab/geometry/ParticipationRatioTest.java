@@ -71,6 +71,26 @@ class ParticipationRatioTest {
     }
 
     @Test
+    void tanglingsTotalVarianceIsTheCovariancesTrace() {
+        float[][] x = Synthetic.gaussian(1_500, 40, 9);
+        for (float[] row : x) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = 50 + (j + 1) * row[j];
+            }
+        }
+        PointSet p = PointSet.of(x, "scaled");
+        double trace = Covariance.of(p).trace();
+        // The covariance's diagonal comes from float32 ssyrk sums (~1e-7 relative); the two-pass total is float64.
+        assertEquals(trace, TrajectoryTangling.totalVariance(p), 1e-6 * trace);
+        // Closed form of the generating law: Σ_j (j + 1)² for unit-variance columns, within sampling error.
+        double law = 0;
+        for (int j = 1; j <= 40; j++) {
+            law += (double) j * j;
+        }
+        assertEquals(law, trace, 0.1 * law);
+    }
+
+    @Test
     void identicalPointsGiveNullWithReason() {
         float[][] same = new float[10][4];
         MetricValue v = ParticipationRatio.of(PointSet.of(same, "same"));
