@@ -139,7 +139,7 @@ final class GeometryCommand implements Callable<Integer> {
     int tanglingMaxTimes;
 
     @Option(names = "--distances", paramLabel = "P", defaultValue = "auto",
-            description = "Arithmetic of pairwise distances: auto (silhouette in float32 on rows centred per cluster, within 1e-6 of scikit-learn and about 2x faster; TwoNN's nearest neighbours found in float32 and measured exactly in float64), float64 for both, or float32 for both (TwoNN then approximate for tight clusters far apart). Default: ${DEFAULT-VALUE}.")
+            description = "Arithmetic of pairwise distances: auto (silhouette in float32 on rows centred per cluster, within 1e-6 of scikit-learn and about 2x faster; TwoNN's nearest neighbours and tangling's maximising pairs found in float32 and measured exactly in float64), float64 for all three, or float32 for all three (TwoNN and tangling then approximate for tight clusters far apart). Default: ${DEFAULT-VALUE}.")
     String distances;
 
     @Override

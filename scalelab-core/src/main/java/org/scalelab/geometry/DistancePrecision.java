@@ -2,8 +2,8 @@ package org.scalelab.geometry;
 
 /**
  * Arithmetic of the cross term in pairwise distances. AUTO (default) takes FLOAT32 for the silhouette
- * (for the reasons below) and, for TwoNN, float32 candidates whose distances are measured exactly in
- * float64 ({@link TwoNN#filteredRatios}). FLOAT64 agrees with scikit-learn to ~1e-12 relative
+ * (for the reasons below) and, for TwoNN and tangling, float32 candidates measured exactly in float64
+ * ({@link TwoNN#filteredRatios}, {@link TrajectoryTangling}). FLOAT64 agrees with scikit-learn to ~1e-12 relative
  * per distance. FLOAT32 runs the products through sgemm at about twice the speed;
  * its error in a squared distance is ~1e-7·√d relative to the squared norms of the centred rows.
  * The silhouette centres each row on its own cluster's mean ({@link SquaredDistances}: only

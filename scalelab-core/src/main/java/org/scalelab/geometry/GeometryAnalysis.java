@@ -516,7 +516,7 @@ public final class GeometryAnalysis {
         if (eps == null) {
             why[0] = "needs at least 2 points for the default epsilon";
         } else {
-            t = TrajectoryTangling.of(p, eps, o.tanglingMaxTimes(), why);
+            t = TrajectoryTangling.of(p, eps, o.tanglingMaxTimes(), o.distances(), why);
         }
         v.put("tangling", t == null ? MetricValue.missing(why[0]) : MetricValue.of(t.mean()));
         v.put("step_cosine", StepCosine.of(p));
