@@ -90,6 +90,30 @@ public final class TrajectoryTangling {
     /** Q(t) with every ratio from distance blocks of the given arithmetic. */
     private static double[] ratiosFrom(FloatBuffers fb, int m, int d, double eps, DistancePrecision precision) {
         double[] q = new double[m];
+        visitBlocks(fb, m, d, precision, (i0, ni, j0, nj, sx, sd) -> {
+            for (int i = 0; i < ni; i++) {
+                for (int j = 0; j < nj; j++) {
+                    double ratio = sd[i * nj + j] / (sx[i * nj + j] + eps);
+                    if (ratio > q[i0 + i]) {
+                        q[i0 + i] = ratio;
+                    }
+                    if (ratio > q[j0 + j]) {
+                        q[j0 + j] = ratio;
+                    }
+                }
+            }
+        });
+        return q;
+    }
+
+    @FunctionalInterface
+    private interface BlockPair {
+        /** {@code states} and {@code derivatives}: the matched [ni, nj] blocks of squared distances (row-major). */
+        void visit(int i0, int ni, int j0, int nj, double[] states, double[] derivatives);
+    }
+
+    /** Every upper block (J ≥ I) of the states' and the derivatives' squared distances, matched, once. */
+    private static void visitBlocks(FloatBuffers fb, int m, int d, DistancePrecision precision, BlockPair visitor) {
         SquaredDistances states = new SquaredDistances(fb.states, m, d, precision);
         SquaredDistances derivs = new SquaredDistances(fb.derivatives, m, d, precision);
         int block = states.blockSize();
@@ -99,27 +123,14 @@ public final class TrajectoryTangling {
             for (int j0 = i0; j0 < m; j0 += block) {
                 int nj = Math.min(block, m - j0);
                 System.arraycopy(states.block(i0, ni, j0, nj), 0, sx, 0, ni * nj);
-                double[] sd = derivs.block(i0, ni, j0, nj);
-                for (int i = 0; i < ni; i++) {
-                    for (int j = 0; j < nj; j++) {
-                        double ratio = sd[i * nj + j] / (sx[i * nj + j] + eps);
-                        if (ratio > q[i0 + i]) {
-                            q[i0 + i] = ratio;
-                        }
-                        if (ratio > q[j0 + j]) {
-                            q[j0 + j] = ratio;
-                        }
-                    }
-                }
+                visitor.visit(i0, ni, j0, nj, sx, derivs.block(i0, ni, j0, nj));
             }
         }
-        return q;
     }
 
     /**
-     * Exact Q(t) from float32 blocks. A float32 squared distance of centred rows x', y' is off by at
-     * most E = 2γ_d‖x'‖‖y'‖ + 3u(‖x'‖ + ‖y'‖)² (γ_d = d·u / (1 − d·u), u = 2⁻²⁴; Higham 2002, §3.1, plus
-     * the rounding of the centred rows), so each pair's ratio lies below
+     * Exact Q(t) from float32 blocks. A float32 squared distance is off by at most {@link Float32Bound}
+     * E, so each pair's ratio lies below
      * ub = (N' + E_N) / (max(D' − E_D, 0) + ε). Each time keeps the {@value #CANDIDATES} pairs of highest
      * ub and the highest ub of the pairs it dropped; the candidates' ratios are then computed exactly in
      * float64 from the rows (Σ (a_c − b_c)²). When the dropped pairs' highest ub is no more than the best
@@ -130,56 +141,41 @@ public final class TrajectoryTangling {
      */
     private static double[] exactFromFloat32(FloatBuffers fb, int m, int d, double eps, int[] fallbacks) {
         int k = CANDIDATES;
-        double[] sNorm = centredNorms(fb.states, m, d);
-        double[] vNorm = centredNorms(fb.derivatives, m, d);
-        double u = 0x1p-24;
-        double gamma = d * u / (1 - d * u);
+        Float32Bound stateBound = new Float32Bound(fb.states, m, d);
+        Float32Bound derivativeBound = new Float32Bound(fb.derivatives, m, d);
         double[] best = new double[m * k];
         int[] who = new int[m * k];
         double[] dropped = new double[m];
         java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
         java.util.Arrays.fill(who, -1);
         java.util.Arrays.fill(dropped, Double.NEGATIVE_INFINITY);
-        SquaredDistances states = new SquaredDistances(fb.states, m, d, DistancePrecision.FLOAT32);
-        SquaredDistances derivs = new SquaredDistances(fb.derivatives, m, d, DistancePrecision.FLOAT32);
-        int block = states.blockSize();
-        double[] ub = new double[block * block];
-        for (int i0 = 0; i0 < m; i0 += block) {
-            int ni = Math.min(block, m - i0);
-            for (int j0 = i0; j0 < m; j0 += block) {
-                int nj = Math.min(block, m - j0);
-                System.arraycopy(states.block(i0, ni, j0, nj), 0, ub, 0, ni * nj);
-                double[] sd = derivs.block(i0, ni, j0, nj);
-                int rows = i0;
-                int columns = j0;
-                boolean diagonal = i0 == j0;
-                java.util.stream.IntStream.range(0, ni).parallel().forEach(i -> {
-                    int t = rows + i;
-                    for (int j = 0; j < nj; j++) {
-                        int o = columns + j;
-                        double eD = 1.01 * (2 * gamma * sNorm[t] * sNorm[o] + 3 * u * (sNorm[t] + sNorm[o]) * (sNorm[t] + sNorm[o]));
-                        double eN = 1.01 * (2 * gamma * vNorm[t] * vNorm[o] + 3 * u * (vNorm[t] + vNorm[o]) * (vNorm[t] + vNorm[o]));
-                        double bound = (sd[i * nj + j] + eN) / (Math.max(ub[i * nj + j] - eD, 0) + eps);
-                        ub[i * nj + j] = bound;
-                        if (!(diagonal && i == j)) {
-                            keepHighest(best, who, dropped, k, t, o, bound);
+        visitBlocks(fb, m, d, DistancePrecision.FLOAT32, (rows, ni, columns, nj, ub, sd) -> {
+            // ub holds the states' block on entry; each entry is replaced by the pair's ratio bound.
+            boolean diagonal = rows == columns;
+            java.util.stream.IntStream.range(0, ni).parallel().forEach(i -> {
+                int t = rows + i;
+                for (int j = 0; j < nj; j++) {
+                    int o = columns + j;
+                    double bound = (sd[i * nj + j] + derivativeBound.of(t, o)) / (Math.max(ub[i * nj + j] - stateBound.of(t, o), 0) + eps);
+                    ub[i * nj + j] = bound;
+                    if (!(diagonal && i == j)) {
+                        keepHighest(best, who, dropped, k, t, o, bound);
+                    }
+                }
+            });
+            if (!diagonal) {
+                int parts = Math.min(nj, 4 * Runtime.getRuntime().availableProcessors());
+                java.util.stream.IntStream.range(0, parts).parallel().forEach(part -> {
+                    int from = (int) ((long) nj * part / parts);
+                    int to = (int) ((long) nj * (part + 1) / parts);
+                    for (int i = 0; i < ni; i++) {
+                        for (int j = from; j < to; j++) {
+                            keepHighest(best, who, dropped, k, columns + j, rows + i, ub[i * nj + j]);
                         }
                     }
                 });
-                if (!diagonal) {
-                    int parts = Math.min(nj, 4 * Runtime.getRuntime().availableProcessors());
-                    java.util.stream.IntStream.range(0, parts).parallel().forEach(part -> {
-                        int from = (int) ((long) nj * part / parts);
-                        int to = (int) ((long) nj * (part + 1) / parts);
-                        for (int i = 0; i < ni; i++) {
-                            for (int j = from; j < to; j++) {
-                                keepHighest(best, who, dropped, k, columns + j, rows + i, ub[i * nj + j]);
-                            }
-                        }
-                    });
-                }
             }
-        }
+        });
         double[] q = new double[m];
         java.util.stream.IntStream.range(0, m).parallel().forEach(t -> {
             double top = 0;
@@ -195,6 +191,7 @@ public final class TrajectoryTangling {
         if (open.length > 0) {
             SquaredDistances exactStates = new SquaredDistances(fb.states, m, d, DistancePrecision.FLOAT64);
             SquaredDistances exactDerivs = new SquaredDistances(fb.derivatives, m, d, DistancePrecision.FLOAT64);
+            int block = exactStates.blockSize();
             double[] sx = new double[block * block];
             for (int l0 = 0; l0 < open.length; l0 += block) {
                 int ni = Math.min(block, open.length - l0);
@@ -261,29 +258,6 @@ public final class TrajectoryTangling {
             dv += b * b;
         }
         return dv / (ds + eps);
-    }
-
-    /** ‖x_i − x̄‖ of every row, x̄ the float64 mean (as the float32 blocks centre, to within u). */
-    private static double[] centredNorms(java.nio.FloatBuffer rows, int n, int d) {
-        double[] mean = new double[d];
-        for (int i = 0; i < n; i++) {
-            for (int c = 0; c < d; c++) {
-                mean[c] += rows.get(i * d + c);
-            }
-        }
-        for (int c = 0; c < d; c++) {
-            mean[c] /= n;
-        }
-        double[] norm = new double[n];
-        for (int i = 0; i < n; i++) {
-            double s = 0;
-            for (int c = 0; c < d; c++) {
-                double v = rows.get(i * d + c) - mean[c];
-                s += v * v;
-            }
-            norm[i] = Math.sqrt(s);
-        }
-        return norm;
     }
 
     /**

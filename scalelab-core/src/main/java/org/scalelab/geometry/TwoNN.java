@@ -67,10 +67,8 @@ public final class TwoNN {
     /**
      * Exact r1, r2 from a float32 pass. The pass keeps each point's {@value #CANDIDATES} smallest
      * float32 squared distances a_1 ≤ … ≤ a_K; those candidates' distances are then recomputed in
-     * float64 from the rows themselves (Σ (x_ik − x_jk)²). A float32 squared distance of centred rows
-     * x', y' is off by at most E = 2γ_d‖x'‖‖y'‖ + 3u(‖x'‖ + ‖y'‖)² (γ_d = d·u / (1 − d·u), u = 2⁻²⁴: the
-     * worst-case bound of a length-d dot product (Higham 2002, §3.1) plus the rounding of the centred
-     * rows to float32), so every point outside the candidates is at least a_K − E_max(i) away. When
+     * float64 from the rows themselves (Σ (x_ik − x_jk)²). A float32 squared distance is off by at most
+     * {@link Float32Bound} E, so every point outside the candidates is at least a_K − E_max(i) away. When
      * that is no less than the exact second-nearest candidate, r1 and r2 are exact; otherwise the
      * point's candidates are chosen again from float64 distance blocks (dgemm, as with
      * {@link DistancePrecision#FLOAT64}) against all points and measured exactly. The float32 GEMM runs
@@ -97,41 +95,15 @@ public final class TwoNN {
         Arrays.fill(who, -1);
         SquaredDistances distances = new SquaredDistances(points.buffer(), n, d, pass);
         visitPairs(distances, (row, other, v) -> keep(best, who, k, row, other, v));
-        // Norms of the rows centred on the float64 mean, as the float32 pass centred them (to within u).
-        double[] mean = new double[d];
-        float[] row = new float[d];
-        for (int i = 0; i < n; i++) {
-            points.row(i, row);
-            for (int c = 0; c < d; c++) {
-                mean[c] += row[c];
-            }
-        }
-        for (int c = 0; c < d; c++) {
-            mean[c] /= n;
-        }
-        double[] norm = new double[n];
-        double maxNorm = 0;
-        for (int i = 0; i < n; i++) {
-            points.row(i, row);
-            double s = 0;
-            for (int c = 0; c < d; c++) {
-                double v = row[c] - mean[c];
-                s += v * v;
-            }
-            norm[i] = Math.sqrt(s);
-            maxNorm = Math.max(maxNorm, norm[i]);
-        }
-        double u = 0x1p-24;
-        double gamma = d * u / (1 - d * u);
-        double top = maxNorm;
+        Float32Bound bound = new Float32Bound(points.buffer(), n, d);
+        double top = bound.maxNorm();
         int[] full = new int[1];
         double[] mu = new double[n];
         IntStream.range(0, n).parallel().forEach(i -> {
             double[] r = nearestTwo(points, i, who, i * k, k);
             double r1 = r[0];
             double r2 = r[1];
-            // 1 % on top of the bound covers the float64 rounding of norms, means and the bound itself.
-            double slack = 1.01 * (2 * gamma * norm[i] * top + 3 * u * (norm[i] + top) * (norm[i] + top));
+            double slack = bound.forNorms(bound.norm[i], top);
             if (pass == DistancePrecision.FLOAT64 || best[i * k + k - 1] - slack >= r2) {
                 mu[i] = r1 > 0 ? Math.sqrt(r2 / r1) : Double.NaN;
             } else {
