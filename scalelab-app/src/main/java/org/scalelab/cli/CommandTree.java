@@ -24,9 +24,20 @@ import picocli.CommandLine.Command;
 final class CommandTree {
     private CommandTree() {}
 
-    /** A command with subcommands; it lists them here, in the order its usage help shows them. */
-    interface Group {
-        List<Class<?>> subcommands();
+    /**
+     * A command with subcommands: it lists them in {@link #subcommands()}, in the order its usage help
+     * shows them, and run without one it prints that usage.
+     */
+    abstract static class Group implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        abstract List<Class<?>> subcommands();
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
     }
 
     /** The whole tree under {@code command}. */

@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
             "Every command has --help with a copy-pasteable example.",
             "Environment: SCALELAB_LAB (default lab folder), SCALELAB_DEBUG=1 (stack traces)."
         })
-public final class Main implements Runnable, CommandTree.Group {
+public final class Main extends CommandTree.Group {
     /** The top-level commands, in the order --help lists them; register a new command here (one line). */
     static final List<Class<?>> SUBCOMMANDS = List.of(
             CommandLine.HelpCommand.class,
@@ -46,17 +46,9 @@ public final class Main implements Runnable, CommandTree.Group {
             TrainCommand.class,
             WorldCommand.class);
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public List<Class<?>> subcommands() {
+    List<Class<?>> subcommands() {
         return SUBCOMMANDS;
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {

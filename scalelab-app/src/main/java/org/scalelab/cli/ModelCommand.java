@@ -1,7 +1,6 @@
 package org.scalelab.cli;
 
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code scalelab model …}: transformer checkpoints in the Hugging Face layout. */
@@ -14,21 +13,13 @@ import picocli.CommandLine.Command;
         },
         footer = {"", "Example:", "  scalelab model init --family llama --d-model 64 --layers 2 --heads 4 --vocab 256 --seed 1 --out lab/models/tiny",
             "  scalelab model info lab/models/tiny"})
-final class ModelCommand implements Runnable, CommandTree.Group {
+final class ModelCommand extends CommandTree.Group {
     static final List<Class<?>> SUBCOMMANDS = List.of(
             ModelInfoCommand.class,
             ModelInitCommand.class);
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public List<Class<?>> subcommands() {
+    List<Class<?>> subcommands() {
         return SUBCOMMANDS;
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

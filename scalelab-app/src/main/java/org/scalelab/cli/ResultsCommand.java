@@ -1,7 +1,6 @@
 package org.scalelab.cli;
 
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code scalelab results …}: analysis results saved in the lab store with their provenance. */
@@ -11,21 +10,13 @@ import picocli.CommandLine.Command;
         description = {"List and show saved analysis results with their provenance",
             "(inputs and their hashes, options, seed, ScaleLab version)."},
         footer = {"", "Example:", "  scalelab results list", "  scalelab results show 3"})
-final class ResultsCommand implements Runnable, CommandTree.Group {
+final class ResultsCommand extends CommandTree.Group {
     static final List<Class<?>> SUBCOMMANDS = List.of(
             ResultsListCommand.class,
             ResultsShowCommand.class);
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public List<Class<?>> subcommands() {
+    List<Class<?>> subcommands() {
         return SUBCOMMANDS;
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -1,7 +1,6 @@
 package org.scalelab.cli;
 
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code scalelab runs …}: the lab's store of training runs. */
@@ -15,23 +14,15 @@ import picocli.CommandLine.Command;
         },
         footer = {"", "Example:", "  scalelab runs import runs.csv --params-col n_params --tokens-col n_tokens --metric loss=final_loss",
             "  scalelab runs sql \"SELECT params, tokens, loss FROM points LIMIT 5\""})
-final class RunsCommand implements Runnable, CommandTree.Group {
+final class RunsCommand extends CommandTree.Group {
     static final List<Class<?>> SUBCOMMANDS = List.of(
             RunsImportCommand.class,
             RunsListCommand.class,
             RunsSqlCommand.class,
             RunsDeleteImportCommand.class);
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public List<Class<?>> subcommands() {
+    List<Class<?>> subcommands() {
         return SUBCOMMANDS;
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -2,7 +2,6 @@ package org.scalelab.cli;
 
 import java.util.List;
 import org.scalelab.InputException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code scalelab testtime …}: test-time scaling from per-problem counts or per-sample answers. */
@@ -16,7 +15,7 @@ import picocli.CommandLine.Command;
             "model at equal inference FLOPs."
         },
         footer = {"", "Example:", "  scalelab testtime passk --data counts.csv --k 1,10,100"})
-final class TestTimeCommand implements Runnable, CommandTree.Group {
+final class TestTimeCommand extends CommandTree.Group {
     static final List<Class<?>> SUBCOMMANDS = List.of(
             TestTimePassKCommand.class,
             TestTimeCoverageCommand.class,
@@ -24,17 +23,9 @@ final class TestTimeCommand implements Runnable, CommandTree.Group {
             TestTimeBudgetCommand.class,
             TestTimePostTrainCommand.class);
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public List<Class<?>> subcommands() {
+    List<Class<?>> subcommands() {
         return SUBCOMMANDS;
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** Parses "1,2,4" into positive integers, naming the option on a bad value; null stays null. */

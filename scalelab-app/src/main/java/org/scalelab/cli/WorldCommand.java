@@ -1,7 +1,6 @@
 package org.scalelab.cli;
 
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code scalelab world …}: the controlled world lab. */
@@ -17,7 +16,7 @@ import picocli.CommandLine.Command;
             "  scalelab world sweep --experiment small --widths 32,64,128 --depths 1,2 --seeds 2",
             "  scalelab world report --experiment small",
             "  scalelab world capture --experiment small"})
-final class WorldCommand implements Runnable, CommandTree.Group {
+final class WorldCommand extends CommandTree.Group {
     static final List<Class<?>> SUBCOMMANDS = List.of(
             WorldGenerateCommand.class,
             WorldTrainCommand.class,
@@ -26,16 +25,8 @@ final class WorldCommand implements Runnable, CommandTree.Group {
             WorldCaptureCommand.class,
             WorldBenchCommand.class);
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public List<Class<?>> subcommands() {
+    List<Class<?>> subcommands() {
         return SUBCOMMANDS;
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }
