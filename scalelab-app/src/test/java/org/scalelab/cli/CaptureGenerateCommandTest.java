@@ -27,11 +27,7 @@ class CaptureGenerateCommandTest {
     @TempDir Path dir;
 
     private Path tinyModel() {
-        Path m = dir.resolve("tiny");
-        CliRun init = new CliRun("model", "init", "--family", "gpt2", "--d-model", "32", "--layers", "2", "--heads", "4", "--vocab", "257",
-                "--max-positions", "128", "--seed", "5", "--out", m.toString());
-        assertEquals(0, init.code, init.err.toString());
-        return m;
+        return CliRun.tinyModel("gpt2", dir.resolve("tiny"));
     }
 
     @Test

@@ -28,13 +28,7 @@ class FamiliesCommandTest {
     @TempDir Path dir;
 
     private Path init(String family, String... extra) {
-        Path m = dir.resolve(family + "-" + extra.length);
-        List<String> args = new java.util.ArrayList<>(List.of("model", "init", "--family", family, "--d-model", "32", "--layers", "2",
-                "--heads", "4", "--vocab", "257", "--max-positions", "128", "--seed", "5", "--out", m.toString()));
-        args.addAll(List.of(extra));
-        CliRun r = new CliRun(args.toArray(String[]::new));
-        assertEquals(0, r.code, r.err.toString());
-        return m;
+        return CliRun.tinyModel(family, dir.resolve(family + "-" + extra.length), extra);
     }
 
     @Test
