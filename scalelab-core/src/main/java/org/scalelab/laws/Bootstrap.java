@@ -21,6 +21,15 @@ public final class Bootstrap {
         return idx;
     }
 
+    /** How often each of 0..n−1 occurs in {@code idx} (a resample's multiplicities). */
+    public static int[] counts(int[] idx, int n) {
+        int[] count = new int[n];
+        for (int i : idx) {
+            count[i]++;
+        }
+        return count;
+    }
+
     /** Gathers {@code values[idx[i]]}. */
     public static double[] take(double[] values, int[] idx) {
         double[] out = new double[idx.length];
