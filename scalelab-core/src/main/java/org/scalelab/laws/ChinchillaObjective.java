@@ -63,11 +63,6 @@ final class ChinchillaObjective implements Lbfgs.Objective {
     private final double[] logS;
     private final double[] h;
     private final double[] q;
-    private final double[] c1;
-    private final double[] c2;
-    private final double[] c3;
-    private final double[] c4;
-    private final double[] c5;
 
     /** All runs with weight 1. The arrays are copied. */
     ChinchillaObjective(double[] logN, double[] logD, double[] logL, double delta, boolean mean) {
@@ -93,11 +88,6 @@ final class ChinchillaObjective implements Lbfgs.Objective {
         logS = new double[cap];
         h = new double[cap];
         q = new double[cap];
-        c1 = new double[cap];
-        c2 = new double[cap];
-        c3 = new double[cap];
-        c4 = new double[cap];
-        c5 = new double[cap];
     }
 
     /**
@@ -137,18 +127,7 @@ final class ChinchillaObjective implements Lbfgs.Objective {
         add3(u1, u2, u3, s, n);
         logOneToThree(s, logS, n);
         huber(logL, m, logS, s, weight, delta, h, q, n);
-        multiply(q, u1, c1, n);
-        multiply(q, u2, c2, n);
-        multiply(q, u3, c3, n);
-        multiply(c1, logN, c4, n);
-        multiply(c2, logD, c5, n);
-        double scale = mean ? 1.0 / totalWeight : 1.0;
-        grad[0] = -sum(c1, n) * scale;
-        grad[1] = -sum(c2, n) * scale;
-        grad[2] = -sum(c3, n) * scale;
-        grad[3] = sum(c4, n) * scale;
-        grad[4] = sum(c5, n) * scale;
-        return sum(h, n) * scale;
+        return sums(h, q, u1, u2, u3, logN, logD, n, mean ? 1.0 / totalWeight : 1.0, grad);
     }
 
     /** m = max(t₁, t₂, t₃) and the shifted exponents xₖ = tₖ − m ≤ 0 (t₁ = a − α log N, t₂ = b − β log D, t₃ = e). */
@@ -246,28 +225,49 @@ final class ChinchillaObjective implements Lbfgs.Objective {
         }
     }
 
-    static void multiply(double[] a, double[] b, double[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            out[i] = a[i] * b[i];
-        }
-    }
-
-    /** Σ v in a fixed order: four interleaved partial sums (independent add chains), then their sum. */
-    static double sum(double[] v, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
+    /**
+     * Σh and the gradient sums, in one pass and a fixed order: a reduction is not vectorised by C2 (its
+     * order would change), so two interleaved sets of accumulators keep two add chains in flight instead.
+     */
+    static double sums(double[] h, double[] q, double[] u1, double[] u2, double[] u3, double[] logN, double[] logD,
+                       int n, double scale, double[] grad) {
+        double f0 = 0, a0 = 0, b0 = 0, e0 = 0, alpha0 = 0, beta0 = 0;
+        double f1 = 0, a1 = 0, b1 = 0, e1 = 0, alpha1 = 0, beta1 = 0;
         int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += v[i];
-            s1 += v[i + 1];
-            s2 += v[i + 2];
-            s3 += v[i + 3];
+        for (; i + 1 < n; i += 2) {
+            double w1 = q[i] * u1[i];
+            double w2 = q[i] * u2[i];
+            f0 += h[i];
+            a0 += w1;
+            b0 += w2;
+            e0 += q[i] * u3[i];
+            alpha0 += w1 * logN[i];
+            beta0 += w2 * logD[i];
+            int j = i + 1;
+            double v1 = q[j] * u1[j];
+            double v2 = q[j] * u2[j];
+            f1 += h[j];
+            a1 += v1;
+            b1 += v2;
+            e1 += q[j] * u3[j];
+            alpha1 += v1 * logN[j];
+            beta1 += v2 * logD[j];
         }
-        for (; i < n; i++) {
-            s0 += v[i];
+        if (i < n) {
+            double w1 = q[i] * u1[i];
+            double w2 = q[i] * u2[i];
+            f0 += h[i];
+            a0 += w1;
+            b0 += w2;
+            e0 += q[i] * u3[i];
+            alpha0 += w1 * logN[i];
+            beta0 += w2 * logD[i];
         }
-        return (s0 + s1) + (s2 + s3);
+        grad[0] = -(a0 + a1) * scale;
+        grad[1] = -(b0 + b1) * scale;
+        grad[2] = -(e0 + e1) * scale;
+        grad[3] = (alpha0 + alpha1) * scale;
+        grad[4] = (beta0 + beta1) * scale;
+        return (f0 + f1) * scale;
     }
 }

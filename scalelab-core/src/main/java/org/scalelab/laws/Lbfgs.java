@@ -240,9 +240,10 @@ public final class Lbfgs {
         for (int i = 0; i < n; i++) {
             dir[i] *= gamma;
         }
-        // oldest to newest
-        for (int j = pairs - 1; j >= 0; j--) {
-            int k = Math.floorMod(head - 1 - j, m);
+        // oldest to newest (an ascending loop: C2 compiled the descending one with a loop-limit check that
+        // failed on the first memory wrap-around, so the method was compiled twice)
+        for (int age = 0; age < pairs; age++) {
+            int k = Math.floorMod(head - pairs + age, m);
             int o = k * n;
             double b = 0;
             for (int i = 0; i < n; i++) {

@@ -31,14 +31,18 @@ public final class ChinchillaBench {
             }
         }
         double[][] data = readCsv(csv);
+        long read = System.nanoTime();
         ChinchillaResult r = null;
         for (int k = 0; k < repeat; k++) {
             r = ChinchillaFit.fit(data[0], data[1], data[2], o);
             System.err.printf("run %d: grid %.3f s, bootstrap %.3f s%n", k, r.seconds(), r.bootstrapSeconds());
         }
+        long fitted = System.nanoTime();
         ChinchillaResult shown = r.withoutReplicates();
         System.out.println(Json.write(shown));
-        System.err.printf("total in JVM: %.3f s%n", (System.nanoTime() - start) * 1e-9);
+        long end = System.nanoTime();
+        System.err.printf("total in JVM: %.3f s (CSV %.3f s, fits %.3f s, JSON %.3f s)%n", (end - start) * 1e-9,
+                (read - start) * 1e-9, (fitted - read) * 1e-9, (end - fitted) * 1e-9);
     }
 
     /** params,compute,loss (tokens = compute / (6·params)) or params,tokens,loss, with a header row. */
