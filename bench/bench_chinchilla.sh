@@ -39,7 +39,11 @@ mvn -q -o -pl scalelab-core test-compile >/dev/null 2>&1
 CPFILE=scalelab-core/target/bench-classpath.txt
 [ -s "$CPFILE" ] || mvn -q -o -pl scalelab-core dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null 2>&1
 CP=scalelab-core/target/classes:scalelab-core/target/test-classes:$(cat "$CPFILE")
+# the JVM options bin/scalelab runs with (JIT settings), so that the bare JVM runs the same JVM as a command
 JOPTS=()
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) ;; *) JOPTS+=("$line") ;; esac
+done < bin/jvm.options
 if [ "$CDS" = 1 ]; then
   # CDS takes jars only: pack the class folders, list the classes one run loads, dump them (a few seconds).
   cds=scalelab-core/target/bench-cds
@@ -48,7 +52,7 @@ if [ "$CDS" = 1 ]; then
   CP="$cds/core.jar:$cds/core-tests.jar:$(cat "$CPFILE")"
   java -XX:DumpLoadedClassList="$cds/classes.lst" -cp "$CP" org.scalelab.laws.ChinchillaBench "$DATA" --grid coarse --bootstrap 20 >/dev/null 2>&1
   java -Xshare:dump -XX:SharedClassListFile="$cds/classes.lst" -XX:SharedArchiveFile="$cds/bench.jsa" -cp "$CP" >"$cds/dump.log" 2>&1
-  JOPTS=("-XX:SharedArchiveFile=$cds/bench.jsa")
+  JOPTS+=("-XX:SharedArchiveFile=$cds/bench.jsa")
 fi
 bare_fit() { java "${JOPTS[@]}" -cp "$CP" org.scalelab.laws.ChinchillaBench "$DATA" "$@" 2>/dev/null; }
 HAVE_CLI=0

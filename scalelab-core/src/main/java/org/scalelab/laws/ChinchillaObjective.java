@@ -36,7 +36,7 @@ final class ChinchillaObjective implements Lbfgs.Objective {
     // Adding 1.5·2^52 rounds a double of magnitude < 2^51 to an integer (round-to-nearest-even) and leaves
     // that integer in the low mantissa bits; subtracting it again gives the integer as a double.
     private static final double ROUNDER = 0x1.8p52;
-    /** Below −708, e^x is subnormal; it is taken as e^−708 ≈ 3.3e-308 (an absolute error below 1e-307). */
+    /** Below −708, eˣ is near or below the smallest normal double; it is taken as e^−708 ≈ 3.3e-308 (an absolute error below 3.3e-308). */
     static final double EXP_MIN = -708;
     /** The centre of log's series: log s = log C + 2·atanh((s − C)/(s + C)); C = fl(√3) is the geometric centre of [1, 3]. */
     private static final double LOG_CENTRE = 1.7320508075688772;
