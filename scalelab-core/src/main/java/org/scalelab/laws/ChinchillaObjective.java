@@ -226,48 +226,32 @@ final class ChinchillaObjective implements Lbfgs.Objective {
     }
 
     /**
-     * Σh and the gradient sums, in one pass and a fixed order: a reduction is not vectorised by C2 (its
-     * order would change), so two interleaved sets of accumulators keep two add chains in flight instead.
+     * Σh and the gradient sums in one pass, in a fixed order. (C2 does not vectorise a floating-point
+     * reduction, whose order it would have to change; the six sums are independent add chains.)
      */
     static double sums(double[] h, double[] q, double[] u1, double[] u2, double[] u3, double[] logN, double[] logD,
                        int n, double scale, double[] grad) {
-        double f0 = 0, a0 = 0, b0 = 0, e0 = 0, alpha0 = 0, beta0 = 0;
-        double f1 = 0, a1 = 0, b1 = 0, e1 = 0, alpha1 = 0, beta1 = 0;
-        int i = 0;
-        for (; i + 1 < n; i += 2) {
+        double f = 0;
+        double ga = 0;
+        double gb = 0;
+        double ge = 0;
+        double galpha = 0;
+        double gbeta = 0;
+        for (int i = 0; i < n; i++) {
             double w1 = q[i] * u1[i];
             double w2 = q[i] * u2[i];
-            f0 += h[i];
-            a0 += w1;
-            b0 += w2;
-            e0 += q[i] * u3[i];
-            alpha0 += w1 * logN[i];
-            beta0 += w2 * logD[i];
-            int j = i + 1;
-            double v1 = q[j] * u1[j];
-            double v2 = q[j] * u2[j];
-            f1 += h[j];
-            a1 += v1;
-            b1 += v2;
-            e1 += q[j] * u3[j];
-            alpha1 += v1 * logN[j];
-            beta1 += v2 * logD[j];
+            f += h[i];
+            ga += w1;
+            gb += w2;
+            ge += q[i] * u3[i];
+            galpha += w1 * logN[i];
+            gbeta += w2 * logD[i];
         }
-        if (i < n) {
-            double w1 = q[i] * u1[i];
-            double w2 = q[i] * u2[i];
-            f0 += h[i];
-            a0 += w1;
-            b0 += w2;
-            e0 += q[i] * u3[i];
-            alpha0 += w1 * logN[i];
-            beta0 += w2 * logD[i];
-        }
-        grad[0] = -(a0 + a1) * scale;
-        grad[1] = -(b0 + b1) * scale;
-        grad[2] = -(e0 + e1) * scale;
-        grad[3] = (alpha0 + alpha1) * scale;
-        grad[4] = (beta0 + beta1) * scale;
-        return (f0 + f1) * scale;
+        grad[0] = -ga * scale;
+        grad[1] = -gb * scale;
+        grad[2] = -ge * scale;
+        grad[3] = galpha * scale;
+        grad[4] = gbeta * scale;
+        return f * scale;
     }
 }
