@@ -142,6 +142,37 @@ class ChinchillaFitTest {
     }
 
     @Test
+    void objectiveGivesTheSameBitsBeforeAndAfterTheJitCompilesIt() {
+        double[][] d = synthetic(PAPER, 0.02, 6);
+        // a fresh instance's first calls run in the interpreter (or C1); 100,000 later ones run the C2 code,
+        // vectorised where it can be: a polynomial or bit trick that rounded differently there would show
+        ChinchillaObjective f = new ChinchillaObjective(log(d[0]), log(d[1]), log(d[2]), 1e-3, false);
+        double[][] points = {{6.0, 6.1, 0.5, 0.35, 0.3}, {25, 25, 1, 0, 0}, {0, 25, -1, 2, 0}, {-30, -30, -40, 2, 2}};
+        double[] first = new double[points.length * 6];
+        double[] g = new double[5];
+        for (int p = 0; p < points.length; p++) {
+            first[6 * p] = f.evaluate(points[p], g);
+            System.arraycopy(g, 0, first, 6 * p + 1, 5);
+        }
+        SplittableRandom rng = new SplittableRandom(3);
+        double[] x = new double[5];
+        for (int k = 0; k < 100_000; k++) {
+            for (int j = 0; j < 5; j++) {
+                x[j] = points[0][j] + 0.1 * rng.nextDouble();
+            }
+            f.evaluate(x, g);
+        }
+        for (int p = 0; p < points.length; p++) {
+            assertEquals(Double.doubleToRawLongBits(first[6 * p]), Double.doubleToRawLongBits(f.evaluate(points[p], g)),
+                    "value at " + java.util.Arrays.toString(points[p]));
+            for (int j = 0; j < 5; j++) {
+                assertEquals(Double.doubleToRawLongBits(first[6 * p + 1 + j]), Double.doubleToRawLongBits(g[j]),
+                        "gradient " + j + " at " + java.util.Arrays.toString(points[p]));
+            }
+        }
+    }
+
+    @Test
     void bootstrapWeightsEqualRepeatedRuns() {
         double[][] d = synthetic(PAPER, 0.02, 2);
         double[] lnN = log(d[0]);
