@@ -182,15 +182,8 @@ public final class KMeans {
                     onehot.put(i, 0f);
                 }
                 for (int i = 0; i < m; i++) {
-                    int best = 0;
-                    double bestD = Double.POSITIVE_INFINITY;
-                    for (int c = 0; c < k; c++) {
-                        double v = x.norms[start + i] + cn[c] + cross.get(i * k + c);
-                        if (v < bestD) {
-                            bestD = v;
-                            best = c;
-                        }
-                    }
+                    int best = nearest(x, start + i, cn, cross, i, k);
+                    double bestD = x.norms[start + i] + cn[best] + cross.get(i * k + best);
                     if (labels[start + i] != best) {
                         changed = true;
                         labels[start + i] = best;
@@ -276,18 +269,26 @@ public final class KMeans {
             int m = Math.min(chunk, x.n - start);
             Blas.productNTf(x.chunk(start, m), m, centres, k, x.d, -2f, cross);
             for (int i = 0; i < m; i++) {
-                int best = 0;
-                double bestD = Double.POSITIVE_INFINITY;
-                for (int c = 0; c < k; c++) {
-                    double v = x.norms[start + i] + cn[c] + cross.get(i * k + c);
-                    if (v < bestD) {
-                        bestD = v;
-                        best = c;
-                    }
-                }
-                labels[start + i] = best;
+                labels[start + i] = nearest(x, start + i, cn, cross, i, k);
             }
         }
+    }
+
+    /**
+     * The centre nearest to row {@code row}: squared distance ‖x‖² + ‖c‖² − 2x·c, with −2x·c in {@code cross}
+     * (row {@code i} of the chunk's product); the first centre wins ties.
+     */
+    private static int nearest(Rows x, int row, double[] cn, FloatBuffer cross, int i, int k) {
+        int best = 0;
+        double bestD = Double.POSITIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            double v = x.norms[row] + cn[c] + cross.get(i * k + c);
+            if (v < bestD) {
+                bestD = v;
+                best = c;
+            }
+        }
+        return best;
     }
 
     /** Σ‖x − c(x)‖² in float64 (centred rows and centres), rows in parallel chunks. */
