@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.io.Json;
+import org.scalelab.io.OutputFolder;
 import org.scalelab.report.Report;
 import org.scalelab.store.DataInput;
 import org.scalelab.store.NumericTable;
@@ -89,7 +90,7 @@ public final class CliSupport {
         boolean json;
 
         @Option(names = "--out", paramLabel = "DIR",
-                description = "Also write result.json, an HTML report and plots (SVG + PNG) to DIR.")
+                description = "Also write result.json, an HTML report and plots (SVG + PNG) to DIR: a new or empty folder, or a previous report (replaced).")
         Path out;
 
         @Option(names = "--no-store", description = "Do not save the result in the lab store.")
@@ -101,6 +102,13 @@ public final class CliSupport {
 
         public Path out() {
             return out;
+        }
+
+        /** Refuses an --out that a report may not be written to, before the analysis runs (see {@link OutputFolder}). */
+        void check(LabOption lab) {
+            if (out != null) {
+                OutputFolder.check("--out", out, lab == null ? null : lab.dir(), Report.KIND);
+            }
         }
     }
 
@@ -118,7 +126,7 @@ public final class CliSupport {
                 reportContent.accept(report);
             }
             report.json(result);
-            Path dir = report.write(output.out);
+            Path dir = report.write(output.out, lab == null ? null : lab.dir());
             if (!output.json) {
                 out.println("report: " + dir.resolve("index.html"));
             }

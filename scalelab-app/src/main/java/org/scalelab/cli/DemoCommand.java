@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.Json;
+import org.scalelab.io.OutputFolder;
 import org.scalelab.report.Report;
 import org.scalelab.report.TextTable;
 import picocli.CommandLine;
@@ -60,6 +61,9 @@ final class DemoCommand implements Callable<Integer> {
     /** Only the demo's own runs, whatever else the lab holds. */
     private static final String DEMO_RUNS = " WHERE family = '" + DemoData.FAMILY + "'";
 
+    /** How messages name the demo's report folder, which has no option of its own. */
+    private static final String REPORT_OPTION = "demo report";
+
     private PrintWriter log;
     private Path labDir;
     private final List<String[]> ran = new ArrayList<>();
@@ -70,13 +74,14 @@ final class DemoCommand implements Callable<Integer> {
         labDir = lab.dir().toAbsolutePath().normalize();
         Path target = labDir.resolve("reports").resolve("demo");
         Path data = labDir.resolve("demo-data");
+        OutputFolder.check(REPORT_OPTION, target, null, Report.KIND);
         Files.createDirectories(data);
-        Path stage = Report.staging(target);
+        Path stage = OutputFolder.stage(target);
         long t0 = System.nanoTime();
         try {
             tour(data, stage, target);
         } catch (RuntimeException | IOException e) {
-            Report.discard(stage); // a failed demo leaves the previous report, not a half-written one
+            OutputFolder.discard(stage); // a failed demo leaves the previous report, not a half-written one
             throw e;
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -186,7 +191,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         r.code(all.toString().replace(stage.toString(), target.toString()).stripTrailing());
         r.writeInto(stage);
-        Report.publish(stage, target);
+        OutputFolder.publish(REPORT_OPTION, stage, target, null, Report.KIND);
     }
 
     private void step(int i, String what) {

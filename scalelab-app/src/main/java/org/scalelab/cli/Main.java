@@ -97,6 +97,7 @@ public final class Main extends CommandTree.Group {
             err.flush();
             return 1;
         });
+        cl.setExecutionStrategy(Main::checkOutputsThenRun);
         // Usage errors (unknown option, bad value) are bad input: exit code 2, like other bad input.
         cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? 2 : 1);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -104,6 +105,34 @@ public final class Main extends CommandTree.Group {
         cl.setUsageHelpWidth(110);
         cl.setUsageHelpAutoWidth(true);
         return cl;
+    }
+
+    /**
+     * Refuses a report --out that may not be written (a file, the lab, a folder of the user's) before
+     * the command does its work, so a long analysis is not run only to be refused at the end.
+     */
+    private static int checkOutputsThenRun(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult leaf = parseResult;
+        while (leaf.subcommand() != null) {
+            leaf = leaf.subcommand();
+        }
+        CliSupport.OutputOptions output = null;
+        CliSupport.LabOption lab = null;
+        for (CommandLine.Model.CommandSpec mixin : leaf.commandSpec().mixins().values()) {
+            if (mixin.userObject() instanceof CliSupport.OutputOptions o) {
+                output = o;
+            } else if (mixin.userObject() instanceof CliSupport.LabOption l) {
+                lab = l;
+            }
+        }
+        if (output != null && !leaf.isUsageHelpRequested() && !leaf.isVersionHelpRequested()) {
+            try {
+                output.check(lab);
+            } catch (ScaleLabException e) {
+                throw new CommandLine.ExecutionException(leaf.commandSpec().commandLine(), e.getMessage(), e);
+            }
+        }
+        return new CommandLine.RunLast().execute(parseResult);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -1,22 +1,21 @@
 package org.scalelab.report;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.Json;
+import org.scalelab.io.OutputFolder;
 
 /**
  * A static HTML report: a title, then sections of text, tables and plots, then the result record
  * as JSON. {@link #write} renders everything into a sibling temporary folder and moves it into
- * place at the end, so an interrupted run never leaves a half-written report that looks complete.
+ * place at the end, so an interrupted run never leaves a half-written report that looks complete,
+ * and it never replaces a folder that is not a previous report.
  */
 public final class Report {
     /** Cells up to this many characters are kept on one line. */
@@ -106,13 +105,22 @@ public final class Report {
         return this;
     }
 
-    /** Renders into {@code dir} (replacing a previous report there) and returns {@code dir}. */
+    /** The kind named in a report folder's {@link OutputFolder#MARKER}: a folder of this kind may be replaced by a new report. */
+    public static final String KIND = "report";
+
+    /** Renders into {@code dir} (see {@link #write(Path, Path)}) for a command without a lab. */
     public Path write(Path dir) {
-        Path target = dir.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        try {
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".partial-");
+        return write(dir, null);
+    }
+
+    /**
+     * Renders into {@code dir} and returns its absolute path. The report is assembled in a hidden
+     * sibling and moved into place when complete; {@code dir} may be new, empty, or a previous
+     * report (replaced whole), never anything else (see {@link OutputFolder}). {@code lab}, when not
+     * null, is the lab in use: it and the folders containing it are refused.
+     */
+    public Path write(Path dir, Path lab) {
+        return OutputFolder.write("--out", dir, lab, KIND, tmp -> {
             for (Block b : blocks) {
                 if (b instanceof Figure f) {
                     f.plot.save(tmp, f.name);
@@ -122,50 +130,7 @@ public final class Report {
                 Files.writeString(tmp.resolve("result.json"), Json.pretty(result) + "\n", StandardCharsets.UTF_8);
             }
             Files.writeString(tmp.resolve("index.html"), html(), StandardCharsets.UTF_8);
-            return publish(tmp, target);
-        } catch (IOException e) {
-            throw new ScaleLabException("cannot write report to " + target + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** A fresh staging folder next to {@code target}, for reports assembled from several parts. */
-    public static Path staging(Path target) {
-        Path t = target.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(t.getParent());
-            return Files.createTempDirectory(t.getParent(), "." + t.getFileName() + ".partial-");
-        } catch (IOException e) {
-            throw new ScaleLabException("cannot create a folder next to " + t + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Deletes an unfinished staging folder (best effort: a leftover hidden folder is harmless). */
-    public static void discard(Path staged) {
-        try {
-            if (Files.exists(staged)) {
-                deleteTree(staged);
-            }
-        } catch (IOException | UncheckedIOException e) {
-            // nothing more to do: the folder is hidden (dot-prefixed) and never mistaken for a report
-        }
-    }
-
-    /** Moves a finished staging folder to {@code target}, replacing what was there as a whole. */
-    public static Path publish(Path staged, Path target) {
-        Path t = target.toAbsolutePath().normalize();
-        try {
-            if (Files.exists(t)) {
-                Path old = Files.createTempDirectory(t.getParent(), "." + t.getFileName() + ".old-");
-                Files.move(t, old.resolve("r"), StandardCopyOption.ATOMIC_MOVE);
-                Files.move(staged, t, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
-            } else {
-                Files.move(staged, t, StandardCopyOption.ATOMIC_MOVE);
-            }
-            return t;
-        } catch (IOException e) {
-            throw new ScaleLabException("cannot move the report into " + t + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     /**
@@ -250,17 +215,5 @@ public final class Report {
 
     static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (Stream<Path> walk = Files.walk(p)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(q -> {
-                try {
-                    Files.delete(q);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }
