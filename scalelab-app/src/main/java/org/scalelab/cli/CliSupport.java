@@ -12,6 +12,7 @@ import org.scalelab.io.Json;
 import org.scalelab.io.OutputFolder;
 import org.scalelab.report.Report;
 import org.scalelab.store.DataInput;
+import org.scalelab.store.LabStore;
 import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,11 +48,11 @@ public final class CliSupport {
         Path lab;
 
         public Path dir() {
-            if (lab != null) {
-                return lab;
-            }
             String env = System.getenv("SCALELAB_LAB");
-            return env != null && !env.isBlank() ? Paths.get(env) : Paths.get("lab");
+            boolean fromEnv = lab == null && env != null && !env.isBlank();
+            Path dir = lab != null ? lab : fromEnv ? Paths.get(env) : Paths.get("lab");
+            LabStore.checkFolder(dir, lab != null ? "--lab" : fromEnv ? "SCALELAB_LAB" : "lab folder");
+            return dir;
         }
     }
 

@@ -3,6 +3,7 @@ package org.scalelab.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.scalelab.io.OutputFolder;
 import org.scalelab.model.ActivationSet;
 import org.scalelab.model.Directions;
 import org.scalelab.model.TrajectoryFilter;
@@ -34,15 +35,20 @@ final class DirectionCommand implements Callable<Integer> {
     @Option(names = "--negative", required = true, paramLabel = "KEY=VALUE", description = "Trajectories whose mean the direction points away from (same syntax).")
     String negative;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.npy", description = "Where to write the direction (1-D float32 .npy).")
+    @Option(names = "--out", required = true, paramLabel = "FILE.npy", description = "Where to write the direction (1-D float32 .npy): a new file unless --force.")
     Path out;
+
+    @Option(names = "--force", description = "Replace the --out file if it exists (never a folder or a lab store).")
+    boolean force;
 
     @Override
     public Integer call() {
+        OutputFolder.checkFile("--out", out, null, force, "--force");
         float[] d;
         try (ActivationSet s = ActivationSet.open(set)) {
             d = s.differenceOfMeans(hook, TrajectoryFilter.parse(positive), TrajectoryFilter.parse(negative));
         }
+        OutputFolder.checkFile("--out", out, null, force, "--force");
         Directions.writeNpy(out, d);
         double norm = 0;
         for (float x : d) {

@@ -48,7 +48,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Training examples, JSONL (text, prompt+completion, or tokens+loss_mask).")
     Path data;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run folder for checkpoints and the training log.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run folder for checkpoints and the training log: new, empty, or (with --resume) a run to continue.")
     Path out;
 
     @Option(names = "--steps", required = true, paramLabel = "N", description = "Optimiser updates to reach.")
@@ -133,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
         Path source = resume ? TrainingCheckpoint.latest(out).orElseThrow() : model;
         ModelConfig config = ModelConfig.read(source);
         List<Example> examples = TrainingData.readJsonl(data, () -> ModelTokenizer.load(source), config.maxPositions());
-        Path logFile = out.resolve("train_log.jsonl");
+        Path logFile = out.resolve(TrainingLogFile.NAME);
         TrainResult r;
         Long resumedFrom = null;
         try (Trainer t = resume ? Trainer.resume(out, examples, options) : Trainer.start(model, examples, options, out);

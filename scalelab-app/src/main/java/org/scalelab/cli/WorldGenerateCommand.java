@@ -34,7 +34,7 @@ final class WorldGenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Same as --world-seed.")
     Long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the world's files (created; files in it are replaced).")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the world's files: new, empty, or a world written before (replaced whole).")
     Path out;
 
     @Option(names = "--json", description = "Print the config, split sizes and warnings as JSON.")

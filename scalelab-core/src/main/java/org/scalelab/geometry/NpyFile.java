@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.scalelab.InputException;
+import org.scalelab.io.InputFile;
 
 /**
  * Reads NumPy {@code .npy} arrays (format versions 1–3, little-endian, C order) and {@code .npz}
@@ -82,6 +83,7 @@ public final class NpyFile {
 
     /** A 2-D float32/float64 {@code .npy} file as points; float32 files are memory-mapped. */
     public static PointSet readPoints(Path file) {
+        InputFile.require(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer head = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(ch.size(), 1 << 16))
                     .order(ByteOrder.LITTLE_ENDIAN);
@@ -106,6 +108,7 @@ public final class NpyFile {
 
     /** A 1-D int32/int64 {@code .npy} file (trajectory offsets, labels) as longs. */
     public static long[] readIntegers(Path file) {
+        InputFile.require(file);
         byte[] all;
         try {
             all = Files.readAllBytes(file);
@@ -120,6 +123,7 @@ public final class NpyFile {
 
     /** All members of an {@code .npz} archive, picked apart into points, offsets and labels. */
     public static Contents readNpz(Path file) {
+        InputFile.require(file);
         Map<String, ByteBuffer> members = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile());
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -99,8 +99,8 @@ public final class OutputFolder {
             return;
         }
         String what = foreign.size() == 1 ? foreign.get(0) : foreign.get(0) + " and " + (foreign.size() - 1) + " more";
-        String replaceable = kind == null ? "an empty folder" : "an empty folder or a previous ScaleLab " + kind;
-        throw new InputException(option + " " + target + ": holds " + what + ", which ScaleLab did not write there; it writes only to a new folder, "
+        String replaceable = kind == null ? "a new or empty folder" : "a new or empty folder, or over a previous ScaleLab " + kind;
+        throw new InputException(option + " " + target + ": holds " + what + ", which ScaleLab did not write there; it writes only to "
                 + replaceable + ". Choose another folder, or move its contents away yourself");
     }
 

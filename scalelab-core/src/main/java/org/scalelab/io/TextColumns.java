@@ -45,9 +45,7 @@ public record TextColumns(String source, String sha256, List<String> columns, Li
      * exist; absent optional columns read as all-null. Fails on an empty file.
      */
     public static TextColumns read(Path file, List<String> required, List<String> optional) {
-        if (!Files.isRegularFile(file)) {
-            throw new InputException(file + ": no such file");
-        }
+        InputFile.require(file);
         String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
         List<String> wanted = new ArrayList<>(required);
         optional.stream().filter(c -> !wanted.contains(c)).forEach(wanted::add);

@@ -56,6 +56,7 @@ public final class LabStore implements AutoCloseable {
 
     /** Opens (creating folder and schema on first use) the store of lab folder {@code labDir}. */
     public static LabStore open(Path labDir) {
+        checkFolder(labDir, "--lab");
         try {
             Files.createDirectories(labDir);
         } catch (IOException e) {
@@ -84,6 +85,22 @@ public final class LabStore implements AutoCloseable {
             throw new ScaleLabException(db + ": cannot prepare the lab store: " + SqlText.firstLine(e.getMessage()), e);
         }
         return new LabStore(labDir, c);
+    }
+
+    /**
+     * Refuses a lab path that is a file, or lies below one, with one line ({@code option} names
+     * where the path came from, e.g. {@code --lab}); a missing folder is fine (it is created).
+     */
+    public static void checkFolder(Path labDir, String option) {
+        Path p = labDir.toAbsolutePath().normalize();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        if (p != null && !Files.isDirectory(p)) {
+            String where = p.equals(labDir.toAbsolutePath().normalize()) ? "is a file" : "cannot be created: " + p + " is a file";
+            throw new InputException(option + " " + labDir + ": " + where + ", not a lab folder; give the folder that holds (or will hold) "
+                    + FILE_NAME);
+        }
     }
 
     private static String memoryLimit() {

@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.scalelab.InputException;
+import org.scalelab.io.InputFile;
 
 /**
  * One input file seen through DuckDB: its format, its column names and the table function that
@@ -52,9 +53,7 @@ final class SourceScan {
 
     /** Checks that the file exists, is non-empty and has a known extension, and learns its columns. */
     static SourceScan open(Connection c, Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new InputException(file + ": no such file");
-        }
+        InputFile.require(file);
         Format format = formatOf(file);
         try {
             if (Files.size(file) == 0) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
+import org.scalelab.io.OutputFolder;
 
 /**
  * Streams trajectories into an activation set shard by shard, so memory stays bounded by one
@@ -49,6 +50,8 @@ public final class ActivationSetWriter {
     private final List<int[]> pendingToken = new ArrayList<>();
     private int pendingRows;
     private int pendingFirstTrajectory;
+    /** Whether the folder and its manifest exist yet: they are made at the first write, so a capture that fails before leaves nothing. */
+    private boolean started;
 
     private ActivationSetWriter(Path dir, long shardBytes, ActivationManifest header) {
         this.dir = dir;
@@ -77,10 +80,14 @@ public final class ActivationSetWriter {
         ActivationManifest start = new ActivationManifest(header.format(), header.formatVersion(), header.model(), header.family(),
                 header.parameterCount(), header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.computeDtype(), header.specialTokens(), header.positions(),
                 header.interventions(), false, List.of(), List.of());
+        Path target = OutputFolder.checkNotLab("--out", dir, null);
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw new InputException(dir + ": is a file, not a folder; choose a new or empty folder for the activation set");
+        }
+        boolean resumed = Files.exists(dir.resolve(ActivationManifest.FILE));
         try {
-            Files.createDirectories(dir);
             Set<String> keep = new HashSet<>();
-            if (Files.exists(dir.resolve(ActivationManifest.FILE))) {
+            if (resumed) {
                 ActivationManifest existing = ActivationManifest.read(dir);
                 if (!existing.sameCaptureAs(header)) {
                     throw new InputException(dir + ": holds an activation set captured with other settings (model, hooks, positions,"
@@ -95,25 +102,33 @@ public final class ActivationSetWriter {
                 }
                 start = existing;
             }
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-                for (Path f : files) {
-                    String name = f.getFileName().toString();
-                    if (name.equals(ActivationManifest.FILE) || keep.contains(name)) {
-                        continue;
+            if (Files.isDirectory(dir)) {
+                List<Path> leftovers = new ArrayList<>();
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                    for (Path f : files) {
+                        String name = f.getFileName().toString();
+                        if (name.equals(ActivationManifest.FILE) || keep.contains(name)) {
+                            continue;
+                        }
+                        boolean leftover = (name.startsWith("shard-") && name.endsWith(".safetensors")) || (name.startsWith(".") && name.endsWith(".tmp"));
+                        if (!resumed || !leftover) {
+                            throw new InputException(dir + ": holds " + name + ", which is not part of an activation set; choose an empty"
+                                    + " or new output folder");
+                        }
+                        leftovers.add(f);
                     }
-                    boolean leftover = (name.startsWith("shard-") && name.endsWith(".safetensors")) || (name.startsWith(".") && name.endsWith(".tmp"));
-                    if (!leftover) {
-                        throw new InputException(dir + ": holds " + name + ", which is not part of an activation set; choose an empty"
-                                + " or new output folder");
-                    }
-                    // Written before the capture was interrupted, never listed: incomplete by construction.
+                }
+                // Written before the capture was interrupted, never listed: incomplete by construction.
+                for (Path f : leftovers) {
                     Files.delete(f);
                 }
             }
         } catch (IOException e) {
             throw new ScaleLabException(dir + ": cannot prepare the activation set folder: " + e.getMessage(), e);
         }
-        return new ActivationSetWriter(dir, shardBytes, start);
+        ActivationSetWriter w = new ActivationSetWriter(dir, shardBytes, start);
+        w.started = resumed;
+        return w;
     }
 
     /** Trajectories already written (by an earlier, interrupted run, or by this one). */
@@ -164,6 +179,7 @@ public final class ActivationSetWriter {
         if (pendingRows > 0) {
             flush();
         }
+        start();
         ActivationManifest done = manifest(true);
         done.write(dir);
         return done;
@@ -173,7 +189,25 @@ public final class ActivationSetWriter {
         return (long) pendingRows * (4L * dModel * header.hooks().size() + 12);
     }
 
+    /**
+     * Creates the folder with an empty, unfinished manifest before the first shard, so every file
+     * a capture leaves is in a folder marked as an activation set (and a re-run may resume it).
+     */
+    private void start() {
+        if (started) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ScaleLabException(dir + ": cannot create the activation set folder: " + e.getMessage(), e);
+        }
+        manifest(false).write(dir);
+        started = true;
+    }
+
     private void flush() {
+        start();
         String file = String.format("shard-%05d.safetensors", shards.size());
         List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
         for (int h = 0; h < header.hooks().size(); h++) {

@@ -1,17 +1,14 @@
 package org.scalelab.model;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.scalelab.InputException;
-import org.scalelab.ScaleLabException;
+import org.scalelab.io.OutputFolder;
 
 /**
  * Writes a randomly initialised checkpoint in the Hugging Face layout ({@code config.json} +
@@ -153,9 +150,7 @@ public final class ModelInit {
                 || Files.exists(target.resolve(Weights.INDEX_FILE))) {
             throw new InputException(out + ": already holds a checkpoint; choose another output folder or delete it first");
         }
-        if (Files.exists(target) && !isEmptyDirectory(target)) {
-            throw new InputException(out + ": exists and is not an empty folder");
-        }
+        OutputFolder.check("--out", out, null, null);
         List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
         SplittableRandom root = new SplittableRandom(seed);
         for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
@@ -165,26 +160,13 @@ public final class ModelInit {
             tensors.add(SafetensorsWriter.Tensor.ofFloats(e.getKey(), DType.F32, e.getValue(),
                     values(e.getKey(), e.getValue(), config, scheme, rng)));
         }
-        Path staging = null;
-        try {
-            Files.createDirectories(target.getParent());
-            staging = Files.createDirectory(AtomicFiles.temporarySibling(target));
+        OutputFolder.write("--out", target, null, null, staging -> {
             config.write(staging);
             SafetensorsWriter.write(staging.resolve(Weights.SINGLE_FILE), tensors, Map.of("format", "pt"));
             if (config.vocabSize() >= 256) {
                 ModelTokenizer.writeByteLevel(staging, config.vocabSize());
             }
-            if (Files.exists(target)) {
-                Files.delete(target); // an empty folder, checked above
-            }
-            AtomicFiles.moveIntoPlace(staging, target);
-        } catch (IOException e) {
-            deleteTree(staging);
-            throw new ScaleLabException(out + ": cannot write checkpoint: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            deleteTree(staging);
-            throw e;
-        }
+        });
     }
 
     private static float[] values(String name, long[] shape, ModelConfig c, Scheme scheme, SplittableRandom rng) {
@@ -219,27 +201,5 @@ public final class ModelInit {
             v[i] = (float) (std * rng.nextGaussian());
         }
         return v;
-    }
-
-    private static boolean isEmptyDirectory(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // Best effort: the staging folder is hidden and never mistaken for a checkpoint.
-        }
     }
 }

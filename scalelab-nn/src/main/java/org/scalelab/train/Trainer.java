@@ -15,10 +15,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.scalelab.InputException;
 import org.scalelab.Progress;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.Json;
+import org.scalelab.io.OutputFolder;
 import org.scalelab.model.Family;
 import org.scalelab.model.GradMode;
 import org.scalelab.model.ModelConfig;
@@ -75,6 +77,7 @@ public final class Trainer implements AutoCloseable {
         if (TrainingCheckpoint.latest(out).isPresent()) {
             throw new InputException(out + ": already holds checkpoints of a training run; resume it or choose another output folder");
         }
+        checkNewRunFolder(out);
         String sha = fingerprint(data);
         Transformer model = Transformer.loadTrainable(modelDir);
         try {
@@ -83,6 +86,31 @@ public final class Trainer implements AutoCloseable {
         } catch (RuntimeException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * A new run's folder is missing, empty, or holds only what a run of ours leaves when stopped
+     * before its first checkpoint (its log and hidden unfinished checkpoints): never a folder of the
+     * user's, whose old checkpoints pruning would delete.
+     */
+    private static void checkNewRunFolder(Path out) {
+        Path target = OutputFolder.checkNotLab("--out", out, null);
+        if (!Files.exists(target)) {
+            return;
+        }
+        if (!Files.isDirectory(target)) {
+            throw new InputException(out + ": is a file, not a folder; choose a new or empty folder for the run");
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(target)) {
+            Optional<String> foreign = entries.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals(TrainingLogFile.NAME) && !n.matches("\\.checkpoint-\\d+\\..*\\.tmp"))
+                    .sorted().findFirst();
+            if (foreign.isPresent()) {
+                throw new InputException(out + ": holds " + foreign.get() + ", which is not part of a training run; choose a new or empty folder");
+            }
+        } catch (IOException e) {
+            throw new ScaleLabException(out + ": cannot read the run folder: " + e.getMessage(), e);
         }
     }
 

@@ -22,6 +22,9 @@ import org.scalelab.model.AtomicFiles;
  * the file of a killed-and-resumed run ends up equal to an uninterrupted run's.
  */
 public final class TrainingLogFile implements TrainingListener, AutoCloseable {
+    /** The log's file name in a run folder. */
+    public static final String NAME = "train_log.jsonl";
+
     private final Path file;
     private BufferedWriter writer;
 

@@ -16,6 +16,7 @@ import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.Json;
+import org.scalelab.io.OutputFolder;
 
 /**
  * A world on disk (format documented in the README, section "Controlled world"):
@@ -38,11 +39,21 @@ public final class WorldFiles {
 
     private WorldFiles() {}
 
-    /** Writes the four files into {@code dir} (created if missing); returns the split sizes. */
+    /** The kind named in a world folder's {@link OutputFolder#MARKER}: a folder of this kind may be replaced by a new world. */
+    public static final String KIND = "world";
+
+    /**
+     * Writes the four files into {@code dir}, which must be new, empty or a previous world (replaced
+     * whole, see {@link OutputFolder}); returns the split sizes.
+     */
     public static World.SplitSizes write(World world, Path dir) {
         World.SplitSizes sizes = world.splitSizes();
+        OutputFolder.write("--out", dir, null, KIND, staging -> writeFiles(world, sizes, staging));
+        return sizes;
+    }
+
+    private static void writeFiles(World world, World.SplitSizes sizes, Path dir) {
         try {
-            Files.createDirectories(dir);
             StringBuilder lines = new StringBuilder();
             for (Example e : world.examples()) {
                 lines.append(Json.write(line(e))).append('\n');
@@ -61,7 +72,6 @@ public final class WorldFiles {
         } catch (IOException e) {
             throw new ScaleLabException(dir + ": cannot write the world: " + e.getMessage(), e);
         }
-        return sizes;
     }
 
     /**
