@@ -70,7 +70,7 @@ final class ModelInitCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Random seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "New checkpoint folder (must not hold a checkpoint already).")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "New checkpoint folder: new or empty (never one holding a checkpoint or other files).")
     Path out;
 
     @Option(names = "--json", description = "Print the written checkpoint's information as JSON.")

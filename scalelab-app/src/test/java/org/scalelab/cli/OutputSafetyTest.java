@@ -185,7 +185,7 @@ class OutputSafetyTest {
     }
 
     @Test
-    void captureKeepsFoldersThatAreNotActivationSetsAndAFailedCaptureLeavesNoFolder() throws Exception {
+    void captureRefusesFoldersThatAreNotActivationSetsAndFiles() throws Exception {
         Path model = CliRun.tinyModel("gpt2", dir.resolve("tiny"));
         Path prompts = Files.writeString(dir.resolve("prompts.jsonl"), "{\"id\": \"q1\", \"text\": \"2+2=4\", \"domain\": \"math\"}\n");
         Path mine = Files.createDirectories(dir.resolve("acts"));
@@ -196,7 +196,11 @@ class OutputSafetyTest {
         Path file = Files.writeString(dir.resolve("acts.bin"), "mine");
         assertRefused(new CliRun("capture", "--model", model.toString(), "--prompts", prompts.toString(), "--out", file.toString()), "is a file");
         assertEquals("mine", Files.readString(file));
+    }
 
+    @Test
+    void aCaptureThatFailsBeforeItsFirstShardLeavesNoFolder() throws Exception {
+        Path model = CliRun.tinyModel("gpt2", dir.resolve("tiny"));
         Path badSteps = Files.writeString(dir.resolve("bad.jsonl"),
                 "{\"id\": \"q1\", \"text\": \"2+2=4\", \"domain\": \"math\", \"step_boundaries\": [1, 400]}\n");
         Path out = dir.resolve("new-acts");

@@ -80,7 +80,7 @@ public final class ActivationSetWriter {
         ActivationManifest start = new ActivationManifest(header.format(), header.formatVersion(), header.model(), header.family(),
                 header.parameterCount(), header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.computeDtype(), header.specialTokens(), header.positions(),
                 header.interventions(), false, List.of(), List.of());
-        Path target = OutputFolder.checkNotLab("--out", dir, null);
+        Path target = OutputFolder.checkNotLab("activation set folder", dir, null);
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new InputException(dir + ": is a file, not a folder; choose a new or empty folder for the activation set");
         }
