@@ -140,4 +140,86 @@ class NullCalibrationTest {
                 java.util.List.copyOf(f.keySet()));
         f.forEach((metric, fraction) -> assertTrue(fraction >= 0.9, metric + ": |z| ≤ 2 in only " + fraction));
     }
+
+    @Test
+    void permutedPairingNullIsCalibratedOnUncoupledUpdates() {
+        // Null: attention and MLP update sizes independent, each position one exchangeable (Δa, Δm) pair
+        // (two layers); skewed sizes, as norms are.
+        int within = 0;
+        SplittableRandom random = new SplittableRandom(5);
+        for (int s = 0; s < DATA_SETS; s++) {
+            OscillationCoherence.Moments[] perTrajectory = new OscillationCoherence.Moments[TRAJECTORIES];
+            for (int k = 0; k < TRAJECTORIES; k++) {
+                double[][] a = new double[2][LENGTH];
+                double[][] m = new double[2][LENGTH];
+                for (int l = 0; l < 2; l++) {
+                    for (int t = 0; t < LENGTH; t++) {
+                        a[l][t] = Math.exp(random.nextGaussian());
+                        m[l][t] = 1 + Math.exp(0.5 * random.nextGaussian());
+                    }
+                }
+                perTrajectory[k] = OscillationCoherence.trajectory(a, m);
+            }
+            GeometryAnalysis.Baseline b = OscillationCoherence.permutedPairing(perTrajectory);
+            within += Math.abs(b.z()) <= 2 ? 1 : 0;
+        }
+        System.out.println("calibration permuted_pairing null, " + DATA_SETS + " data sets, fraction |z| <= 2: " + within / (double) DATA_SETS);
+        assertTrue(within >= 90, "oscillation coherence: |z| ≤ 2 in only " + within + " of " + DATA_SETS);
+    }
+
+    @Test
+    void iidGaussianDataIsNotSignificantAgainstTheGaussianNull() {
+        // i.i.d. Gaussian rows at a moderate size (d/n = 0.08): a null drawn from N(sample mean, sample
+        // covariance) and 20 replicates gave z = 14.7 for the participation ratio, −3.7 for the silhouette
+        // and −2.6 for tangling here: sampling noise counted twice, and k chosen on the data only.
+        PointSet p = PointSet.of(Synthetic.gaussian(600, 48, 77), "noise").withTrajectories(offsetsOf(15, 40), "t");
+        GeometryAnalysis.Group g = GeometryAnalysis.group("noise", p, OPTIONS.withKRange(2, 4));
+        Map<String, GeometryAnalysis.Baseline> gaussian = g.baselines().get(GeometryAnalysis.GAUSSIAN);
+        for (Map.Entry<String, GeometryAnalysis.Baseline> e : gaussian.entrySet()) {
+            Double z = e.getValue().z();
+            assertTrue(z == null || Math.abs(z) < 3.5, e.getKey() + ": pure noise looks significant, z = " + z);
+        }
+        assertNull(gaussian.get("participation_ratio").z());
+        assertTrue(gaussian.get("participation_ratio").reason().contains("covariance"));
+        assertNotNull(gaussian.get("tangling").z());
+        assertEquals(OPTIONS.nullReplicates(), gaussian.get("silhouette").replicates());
+    }
+
+    static long[] offsetsOf(int trajectories, int length) {
+        long[] o = new long[trajectories];
+        for (int k = 0; k < trajectories; k++) {
+            o[k] = (long) k * length;
+        }
+        return o;
+    }
+
+    @Test
+    void realStructureStillStandsOutFromItsNull() {
+        // Three well-separated clusters: far more silhouette than a Gaussian with the same covariance gives.
+        long[] labels = new long[180];
+        PointSet blobs = PointSet.of(Synthetic.blobs(180, 8, 3, 9, labels), "blobs").withTrajectories(offsetsOf(12, 15), "t");
+        GeometryAnalysis.Baseline sil = GeometryAnalysis.baselines(blobs, GeometryAnalysis.GAUSSIAN, OPTIONS).get("silhouette");
+        assertTrue(sil.z() > 5, "clusters vs Gaussian null, z = " + sil.z());
+        assertEquals(2.0 / 21, sil.p(), 1e-12, "the observed value lies beyond every replicate");
+        assertTrue(sil.difference() > 0.3 && sil.ratio() > 2, sil.toString());
+        // Walks whose steps keep their direction (AR(1) steps, coefficient 0.8): consecutive steps are
+        // far more alike than in the same steps shuffled.
+        SplittableRandom random = new SplittableRandom(11);
+        float[][] x = new float[180][8];
+        for (int k = 0; k < 12; k++) {
+            double[] step = new double[8];
+            double[] pos = new double[8];
+            for (int t = 0; t < 15; t++) {
+                for (int j = 0; j < 8; j++) {
+                    step[j] = 0.8 * step[j] + random.nextGaussian();
+                    pos[j] += t == 0 ? 0 : step[j];
+                    x[k * 15 + t][j] = (float) pos[j];
+                }
+            }
+        }
+        PointSet walks = PointSet.of(x, "momentum").withTrajectories(offsetsOf(12, 15), "t");
+        GeometryAnalysis.Baseline cos = GeometryAnalysis.baselines(walks, GeometryAnalysis.SHUFFLED_STEPS, OPTIONS).get("step_cosine");
+        assertTrue(cos.z() > 5, "momentum vs shuffled steps, z = " + cos.z());
+        assertTrue(cos.difference() > 0.2, cos.toString());
+    }
 }
