@@ -132,4 +132,12 @@ class FitLawCommandsTest {
         assertEquals(2, floor.code());
         assertTrue(floor.err().contains("--floor"), floor.err());
     }
+
+    @Test
+    void sigmoidFloorAboveCeilingIsAnInputError() {
+        Run r = run("fit", "sigmoid", "--data", CHINCHILLA, "--y-col", "loss", "--floor", "0.9", "--ceiling", "0.1", "--no-store");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("floor 0.9 must be below its ceiling 0.1"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
 }

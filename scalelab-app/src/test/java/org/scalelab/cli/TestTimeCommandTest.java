@@ -1,6 +1,7 @@
 package org.scalelab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -110,5 +111,12 @@ class TestTimeCommandTest {
         JsonNode c = new CliRun("reliability", "--p", "0.999", "--steps", "1000", "--rho", "0.1", "--json", "--no-store").json();
         assertTrue(c.at("/rows/0/success").asDouble() > 0.9, "shared difficulty raises success above 0.999^1000");
         assertEquals(2, new CliRun("reliability", "--target", "1.5", "--steps", "10", "--no-store").code);
+    }
+
+    @Test
+    void reliabilityAtZeroAccuracyPrintsZeroNines() {
+        CliRun r = new CliRun("reliability", "--p", "0,0.9", "--steps", "3", "--no-store");
+        assertEquals(0, r.code, r.err.toString());
+        assertFalse(r.out.toString().contains("-0"), r.out.toString());
     }
 }

@@ -157,6 +157,14 @@ final class Blas {
         }
     }
 
+    /** {@link #eigenDecompose(FloatBuffer, int, FloatBuffer)} in float64 (LAPACKE_dsyevd). */
+    static void eigenDecompose(DoubleBuffer upper, int d, DoubleBuffer w) {
+        int info = openblas.LAPACKE_dsyevd(LAPACK_ROW_MAJOR, (byte) 'V', (byte) 'U', d, upper, d, w);
+        if (info != 0) {
+            throw new ScaleLabException("LAPACKE_dsyevd failed (info " + info + ") on a " + d + " × " + d + " matrix");
+        }
+    }
+
     /**
      * The top {@code k} eigenvectors of a symmetric matrix (LAPACKE_ssyevr, index range), as columns of
      * a row-major [d, k] buffer, largest eigenvalue first.

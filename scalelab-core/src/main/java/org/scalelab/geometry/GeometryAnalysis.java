@@ -1,12 +1,14 @@
 package org.scalelab.geometry;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
+import org.hipparchus.distribution.continuous.NormalDistribution;
+import org.hipparchus.distribution.continuous.TDistribution;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.laws.Bootstrap;
@@ -24,6 +26,24 @@ public final class GeometryAnalysis {
     public static final String SHUFFLED_STEPS = "shuffled_steps";
     /** Oscillation coherence only: attention and MLP changes paired at random (closed form, no replicates). */
     public static final String PERMUTED_PAIRING = "permuted_pairing";
+    /**
+     * Replicates of each null model by default: enough for the replicates' mean and sd to settle
+     * (the z-score allows for their uncertainty, see {@link Baseline}); the smallest rank p-value is
+     * then 2/(R + 1) ≈ 0.095, so a rank p-value can say "at the edge of the null", never more.
+     */
+    public static final int DEFAULT_NULL_REPLICATES = 20;
+    /**
+     * Metrics a null model reproduces exactly, by construction: no test, only the reason. The
+     * Gaussian null has the data's covariance, which fixes the participation ratio and d90/d95;
+     * shuffling steps keeps each trajectory's first and last point, which fix the alignment.
+     */
+    static final Map<String, Map<String, String>> UNTESTED = Map.of(
+            GAUSSIAN, Map.of(
+                    "participation_ratio", "fixed by the covariance, which the Gaussian null copies exactly: no test",
+                    "d90", "fixed by the covariance, which the Gaussian null copies exactly: no test",
+                    "d95", "fixed by the covariance, which the Gaussian null copies exactly: no test"),
+            SHUFFLED_STEPS, Map.of(
+                    "alignment", "fixed by each trajectory's first and last points, which shuffling its steps keeps: no test"));
     /** Metrics of the points of one hook: these get null baselines. */
     static final List<String> POINT_METRICS = List.of("participation_ratio", "d90", "d95", "twonn", "alignment", "tangling",
             "step_cosine", "silhouette");
@@ -83,7 +103,7 @@ public final class GeometryAnalysis {
         }
 
         public static Options defaults() {
-            return new Options(TwoNN.DEFAULT_DISCARD_FRACTION, null, TrajectoryTangling.DEFAULT_EPSILON_FRACTION, 5, 0L, 50,
+            return new Options(TwoNN.DEFAULT_DISCARD_FRACTION, null, TrajectoryTangling.DEFAULT_EPSILON_FRACTION, DEFAULT_NULL_REPLICATES, 0L, 50,
                     DistancePrecision.AUTO, TrajectoryTangling.DEFAULT_MAX_TIMES, 0, 2, 8, Silhouette.DEFAULT_EXACT_MAX,
                     Silhouette.DEFAULT_SAMPLE, PhaseVerdict.Thresholds.defaults());
         }
@@ -136,10 +156,27 @@ public final class GeometryAnalysis {
     }
 
     /**
-     * One metric under one null model: mean and sample standard deviation over the replicates where
-     * it was computable, and z = (value − mean) / sd (null when the sd is 0 or the metric is missing).
+     * One metric under one null model, from the replicates where it was computable.
+     *
+     * @param mean       mean over the replicates
+     * @param sd         their sample standard deviation
+     * @param z          t = (value − mean) / (sd · √(1 + 1/R)) on the standard-normal scale: the observed value
+     *                   is compared as one more draw from the null (the √(1 + 1/R) counts the uncertainty of the
+     *                   replicates' own mean), so under the null t is about Student-t with R − 1 degrees of
+     *                   freedom, and z is the normal quantile of t's tail probability ({@link #normalScale});
+     *                   null when the sd is 0, there are fewer than 2 replicates or the metric is missing
+     * @param replicates R, the replicates the metric was computed on
+     * @param difference effect size: value − mean, in the metric's units
+     * @param ratio      effect size: value / mean (null when the mean is 0)
+     * @param p          two-sided Monte-Carlo rank p-value, 2 · min(1 + #{replicate ≥ value}, 1 + #{replicate ≤ value}) / (R + 1),
+     *                   capped at 1 (Davison &amp; Hinkley 1997, §4.2): exact under the null, never below 2/(R + 1)
+     * @param reason     why the metric is not tested against this null (it reproduces the value by construction)
      */
-    public record Baseline(Double mean, Double sd, Double z, int replicates) {}
+    public record Baseline(Double mean, Double sd, Double z, int replicates, Double difference, Double ratio, Double p, String reason) {
+        static Baseline untested(String reason) {
+            return new Baseline(null, null, null, 0, null, null, null, reason);
+        }
+    }
 
     /**
      * The metrics of one group of points (JSON keys are the snake_case component names).
@@ -263,63 +300,22 @@ public final class GeometryAnalysis {
     static Outcome analyzeGroup(ActivationGroups.Input in, Options options) {
         PointSet p = in.points();
         Covariance cov = p.size() >= 2 ? Covariance.of(p) : null;
-        Double eps = options.tanglingEpsilon();
-        if (eps == null && cov != null) {
-            eps = options.tanglingEpsilonFraction() * cov.trace();
-        }
+        Double eps = epsilon(cov, options);
         Map<String, String> reasons = new LinkedHashMap<>();
-        // The silhouette: given labels, else k-means with k chosen by silhouette.
-        Silhouette.Estimate sil = null;
-        String silSource = null;
-        Integer k = null;
-        Map<Integer, Double> byK = null;
-        String silWhy;
-        String[] why = new String[1];
-        if (p.hasLabels()) {
-            silSource = "labels";
-            Silhouette.Estimate[] e = Silhouette.estimate(p, new int[][] {p.labels()}, options.distances(), options.silhouetteExactMax(),
-                    options.silhouetteSample(), options.seed(), why);
-            sil = e == null ? null : e[0];
-            silWhy = why[0];
-        } else if (options.kMax() == 0) {
-            silWhy = "no labels given and k-means is off (k-max 0)";
-        } else {
-            silSource = "kmeans";
-            ClusterSelection sel = p.size() >= 3 ? ClusterSelection.of(p, new ClusterSelection.Options(options.kMin(), options.kMax(),
-                    options.silhouetteExactMax(), options.silhouetteSample(), options.distances(), options.seed()), why) : null;
-            if (sel == null) {
-                silWhy = p.size() < 3 ? "k-means silhouette needs at least 3 points, got " + p.size() : why[0];
-            } else {
-                sil = sel.silhouette();
-                k = sel.k();
-                byK = sel.byK();
-                silWhy = null;
-            }
-        }
-        Integer chosenK = k;
-        MetricValue silValue = sil == null ? MetricValue.missing(silWhy) : MetricValue.of(sil.value());
+        Clustering clustering = clustering(p, options);
+        Silhouette.Estimate sil = clustering.estimate();
+        Integer k = clustering.k();
+        MetricValue silValue = sil == null ? MetricValue.missing(clustering.why()) : MetricValue.of(sil.value());
         Computed c = compute(p, cov, eps, options, reasons, q -> silValue);
         MetricValue coherence = in.coherence() == null ? MetricValue.missing(in.coherenceReason()) : OscillationCoherence.of(in.coherence());
         if (!coherence.present()) {
             reasons.put("oscillation_coherence", coherence.reason());
         }
         Map<String, Map<String, Baseline>> baselines = new LinkedHashMap<>();
-        SilhouetteOf nullSilhouette = q -> nullSilhouette(q, chosenK, options);
         if (options.nullReplicates() >= 2 && cov != null) {
-            FloatBuffer factor = NullModels.covarianceFactorTransposed(cov);
-            List<Map<String, MetricValue>> runs = new ArrayList<>();
-            for (int r = 0; r < options.nullReplicates(); r++) {
-                PointSet g = NullModels.gaussian(p, cov, factor, options.seed() * 1_000_003L + r);
-                runs.add(compute(g, Covariance.of(g), eps, options, new LinkedHashMap<>(), nullSilhouette).values);
-            }
-            baselines.put(GAUSSIAN, summarize(c.values, runs));
+            baselines.put(GAUSSIAN, baselines(c.values, p, cov, GAUSSIAN, options));
             if (p.hasTrajectories()) {
-                List<Map<String, MetricValue>> shuffled = new ArrayList<>();
-                for (int r = 0; r < options.nullReplicates(); r++) {
-                    PointSet s = NullModels.shuffledSteps(p, options.seed() * 1_000_003L + 500_000 + r);
-                    shuffled.add(compute(s, Covariance.of(s), eps, options, new LinkedHashMap<>(), nullSilhouette).values);
-                }
-                baselines.put(SHUFFLED_STEPS, summarize(c.values, shuffled));
+                baselines.put(SHUFFLED_STEPS, baselines(c.values, p, cov, SHUFFLED_STEPS, options));
             } else {
                 reasons.putIfAbsent("baseline_shuffled_steps", "no trajectories given");
             }
@@ -354,28 +350,64 @@ public final class GeometryAnalysis {
                 c.values.get("twonn").value(), c.values.get("alignment").value(),
                 t == null ? null : t.mean(), t == null ? null : t.median(), t == null ? null : t.p90(),
                 t == null ? null : t.epsilon(), perTrajectory,
-                c.values.get("step_cosine").value(), sil == null ? null : sil.value(), silSource, silCi, k, byK,
+                c.values.get("step_cosine").value(), sil == null ? null : sil.value(), clustering.source(), silCi, k, clustering.byK(),
                 coherence.value(), c.scree, reasons, baselines, replicates.isEmpty() ? 0 : options.bootstrapReplicates(), ci);
         return new Outcome(group, replicates);
     }
 
-    /** The silhouette of null data: k-means with the k chosen on the real data, or the rows' own labels. */
-    private static MetricValue nullSilhouette(PointSet q, Integer k, Options o) {
-        String[] why = new String[1];
-        int[] labels;
-        if (k != null) {
-            if (q.size() <= k) {
-                return MetricValue.missing("too few points for k = " + k);
-            }
-            labels = KMeans.fit(q, k, o.seed() + k).labels();
-        } else if (q.hasLabels()) {
-            labels = q.labels();
-        } else {
-            return MetricValue.missing("no labels");
+    /** Tangling's ε: the absolute one given, else the fraction of this point set's own total variance. */
+    private static Double epsilon(Covariance cov, Options o) {
+        if (o.tanglingEpsilon() != null) {
+            return o.tanglingEpsilon();
         }
-        Silhouette.Estimate[] e = Silhouette.estimate(q, new int[][] {labels}, o.distances(), o.silhouetteExactMax(), o.silhouetteSample(),
-                o.seed(), why);
-        return e == null ? MetricValue.missing(why[0]) : MetricValue.of(e[0].value());
+        return cov == null ? null : o.tanglingEpsilonFraction() * cov.trace();
+    }
+
+    /**
+     * The silhouette's clustering: the given labels, else k-means with k chosen by silhouette.
+     *
+     * @param source {@code labels}, {@code kmeans} or null (no silhouette)
+     * @param why    why there is no estimate (null when there is one)
+     */
+    private record Clustering(Silhouette.Estimate estimate, String source, Integer k, Map<Integer, Double> byK, String why) {}
+
+    private static Clustering clustering(PointSet p, Options o) {
+        String[] why = new String[1];
+        if (p.hasLabels()) {
+            Silhouette.Estimate[] e = Silhouette.estimate(p, new int[][] {p.labels()}, o.distances(), o.silhouetteExactMax(),
+                    o.silhouetteSample(), o.seed(), why);
+            return new Clustering(e == null ? null : e[0], "labels", null, null, why[0]);
+        }
+        if (o.kMax() == 0) {
+            return new Clustering(null, null, null, null, "no labels given and k-means is off (k-max 0)");
+        }
+        if (p.size() < 3) {
+            return new Clustering(null, "kmeans", null, null, "k-means silhouette needs at least 3 points, got " + p.size());
+        }
+        ClusterSelection sel = ClusterSelection.of(p, new ClusterSelection.Options(o.kMin(), o.kMax(), o.silhouetteExactMax(),
+                o.silhouetteSample(), o.distances(), o.seed()), why);
+        return sel == null ? new Clustering(null, "kmeans", null, null, why[0])
+                : new Clustering(sel.silhouette(), "kmeans", sel.k(), sel.byK(), null);
+    }
+
+    /**
+     * One null model's baselines: every replicate goes through the same pipeline as the data — its
+     * own covariance, its own tangling ε, its own choice of k for the k-means silhouette — so that
+     * under the null the observed metric and the replicates' are draws from one distribution.
+     */
+    private static Map<String, Baseline> baselines(Map<String, MetricValue> observed, PointSet p, Covariance cov, String model, Options o) {
+        long seed = o.seed() * 1_000_003L;
+        IntFunction<PointSet> draw = model.equals(GAUSSIAN) ? r -> NullModels.gaussian(p, cov, seed + r)
+                : r -> NullModels.shuffledSteps(p, seed + 500_000 + r);
+        List<Map<String, MetricValue>> runs = new ArrayList<>();
+        for (int r = 0; r < o.nullReplicates(); r++) {
+            PointSet q = draw.apply(r);
+            Covariance qc = Covariance.of(q);
+            Clustering cl = clustering(q, o);
+            MetricValue sil = cl.estimate() == null ? MetricValue.missing(cl.why()) : MetricValue.of(cl.estimate().value());
+            runs.add(compute(q, qc, epsilon(qc, o), o, new LinkedHashMap<>(), x -> sil).values);
+        }
+        return summarize(observed, runs, UNTESTED.getOrDefault(model, Map.of()));
     }
 
     /**
@@ -529,9 +561,23 @@ public final class GeometryAnalysis {
         return new Computed(v, t, scree, ratios);
     }
 
-    private static Map<String, Baseline> summarize(Map<String, MetricValue> observed, List<Map<String, MetricValue>> runs) {
+    /** One null model's baselines of a point set, exactly as a full analysis computes them. */
+    static Map<String, Baseline> baselines(PointSet p, String model, Options o) {
+        Covariance cov = Covariance.of(p);
+        Clustering cl = clustering(p, o);
+        MetricValue sil = cl.estimate() == null ? MetricValue.missing(cl.why()) : MetricValue.of(cl.estimate().value());
+        Map<String, MetricValue> observed = compute(p, cov, epsilon(cov, o), o, new LinkedHashMap<>(), x -> sil).values;
+        return baselines(observed, p, cov, model, o);
+    }
+
+    static Map<String, Baseline> summarize(Map<String, MetricValue> observed, List<Map<String, MetricValue>> runs,
+            Map<String, String> untested) {
         Map<String, Baseline> out = new LinkedHashMap<>();
         for (String key : POINT_METRICS) {
+            if (untested.containsKey(key)) {
+                out.put(key, Baseline.untested(untested.get(key)));
+                continue;
+            }
             List<Double> xs = new ArrayList<>();
             for (Map<String, MetricValue> run : runs) {
                 MetricValue mv = run.get(key);
@@ -539,26 +585,53 @@ public final class GeometryAnalysis {
                     xs.add(mv.value());
                 }
             }
-            if (xs.isEmpty()) {
-                out.put(key, new Baseline(null, null, null, 0));
-                continue;
-            }
-            double mean = xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-            Double sd = null;
-            if (xs.size() >= 2) {
-                double ss = 0;
-                for (double x : xs) {
-                    ss += (x - mean) * (x - mean);
-                }
-                sd = Math.sqrt(ss / (xs.size() - 1));
-            }
-            Double z = null;
             MetricValue obs = observed.get(key);
-            if (obs.present() && sd != null && sd > 0) {
-                z = (obs.value() - mean) / sd;
-            }
-            out.put(key, new Baseline(mean, sd, z, xs.size()));
+            out.put(key, baseline(obs.present() ? obs.value() : null, xs.stream().mapToDouble(Double::doubleValue).toArray()));
         }
         return out;
+    }
+
+    /**
+     * A Student-t statistic with {@code df} degrees of freedom as the standard-normal quantile of the
+     * same tail probability, so a z reads the same whatever the number of replicates (|z| &gt; 2:
+     * 4.6 % under the null). Computed from the smaller tail; where that probability underflows
+     * (|t| in the hundreds) the t value itself is returned.
+     */
+    static double normalScale(double t, int df) {
+        double tail = new TDistribution(df).cumulativeProbability(-Math.abs(t));
+        if (!(tail > 0)) {
+            return t;
+        }
+        double z = -new NormalDistribution(0, 1).inverseCumulativeProbability(tail);
+        return Math.copySign(Math.min(z, Math.abs(t)), t);
+    }
+
+    /** The {@link Baseline} of an observed value (null when missing) against replicate values. */
+    static Baseline baseline(Double value, double[] xs) {
+        int r = xs.length;
+        if (r == 0) {
+            return new Baseline(null, null, null, 0, null, null, null, null);
+        }
+        double mean = Arrays.stream(xs).average().orElseThrow();
+        Double sd = null;
+        if (r >= 2) {
+            double ss = 0;
+            for (double x : xs) {
+                ss += (x - mean) * (x - mean);
+            }
+            sd = Math.sqrt(ss / (r - 1));
+        }
+        if (value == null) {
+            return new Baseline(mean, sd, null, r, null, null, null, null);
+        }
+        Double z = sd != null && sd > 0 ? normalScale((value - mean) / (sd * Math.sqrt(1 + 1.0 / r)), r - 1) : null;
+        int above = 0;
+        int below = 0;
+        for (double x : xs) {
+            above += x >= value ? 1 : 0;
+            below += x <= value ? 1 : 0;
+        }
+        double p = Math.min(1, 2.0 * (1 + Math.min(above, below)) / (r + 1));
+        return new Baseline(mean, sd, z, r, value - mean, mean == 0 ? null : value / mean, p, null);
     }
 }

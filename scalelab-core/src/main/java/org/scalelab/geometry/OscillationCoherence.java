@@ -1,5 +1,7 @@
 package org.scalelab.geometry;
 
+import org.hipparchus.special.Erf;
+
 /**
  * Oscillation coherence: how the sizes of the attention and MLP updates to the residual stream
  * change together. A transformer block writes two updates into the residual stream, the attention
@@ -98,10 +100,12 @@ public final class OscillationCoherence {
         }
         MetricValue r = total.correlation();
         if (!r.present()) {
-            return new GeometryAnalysis.Baseline(null, null, null, 0);
+            return new GeometryAnalysis.Baseline(null, null, null, 0, null, null, null, null);
         }
         double sd = 1 / Math.sqrt(total.n() - 1.0);
-        return new GeometryAnalysis.Baseline(0.0, sd, r.value() / sd, 0);
+        double z = r.value() / sd;
+        // Two-sided normal p-value, erfc(|z| / √2).
+        return new GeometryAnalysis.Baseline(0.0, sd, z, 0, r.value(), null, Erf.erfc(Math.abs(z) / Math.sqrt(2)), null);
     }
 
     /** The coherence of the trajectories {@code which} (indices into {@code perTrajectory}, repeats allowed). */

@@ -226,6 +226,13 @@ public final class CoverageCurve {
                     FitStatus.DEGENERATE, why, reps, failures, o.level(), method, prov);
         }
         double kn = kNeeded(line.a, line.b, o.target());
+        if (line.used < 3) {
+            // Two points fix a line exactly: a and b are determined, but nothing tests that the law holds.
+            String why = "only " + line.used + " points with 0 < coverage < 1 for the law's 2 parameters: the line through them "
+                    + "fits exactly, so the law is not tested; give at least 3";
+            return new Result(line.a, line.b, aCi, bCi, o.target(), Double.isFinite(kn) ? kn : null, kCi, line.rSquared, pts,
+                    line.used, FitStatus.DEGENERATE, why, reps, failures, o.level(), method, prov);
+        }
         String msg = "least squares on ln(-ln coverage) vs ln k over " + line.used + " points"
                 + (line.used < k.length ? " (" + (k.length - line.used) + " with coverage 0 or 1 left out)" : "");
         return new Result(line.a, line.b, aCi, bCi, o.target(), Double.isFinite(kn) ? kn : null, kCi, line.rSquared, pts,

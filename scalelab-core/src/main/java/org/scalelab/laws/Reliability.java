@@ -133,10 +133,10 @@ public final class Reliability {
         return Math.exp(0.5 * (lo + hi));
     }
 
-    /** Nines of a per-step accuracy: −log10(1 − p) (0.999 → 3). */
+    /** Nines of a per-step accuracy: −log10(1 − p) (0.999 → 3; p = 0 → 0, not the −0 of negating log10(1)). */
     public static double nines(double p) {
         checkP(p);
-        return -Math.log10(1 - p);
+        return 0.0 - Math.log10(1 - p);
     }
 
     /** success(p, n, ρ) for every p × steps pair. */

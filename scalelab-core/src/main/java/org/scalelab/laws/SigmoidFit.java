@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.store.NumericTable;
 
@@ -40,6 +41,10 @@ public final class SigmoidFit {
     public record Options(Double floor, Double ceiling, int bootstrap, long seed, boolean backtest,
                           List<Double> forecastX) {
         public Options {
+            if (floor != null && ceiling != null && !(floor < ceiling)) {
+                throw new InputException("sigmoid floor " + floor + " must be below its ceiling " + ceiling
+                        + " (floor is the lower asymptote, e.g. chance accuracy; ceiling the upper, e.g. 1)");
+            }
             forecastX = List.copyOf(forecastX);
         }
 

@@ -167,9 +167,8 @@ class ClosedFormGeometryTest {
     void nullModelsAreDeterministicForASeed() {
         PointSet p = PointSet.of(Synthetic.gaussian(50, 4, 1), "x").withTrajectories(new long[] {0, 25}, "t");
         Covariance c = Covariance.of(p);
-        var f = NullModels.covarianceFactorTransposed(c);
-        PointSet a = NullModels.gaussian(p, c, f, 42);
-        PointSet b = NullModels.gaussian(p, c, f, 42);
+        PointSet a = NullModels.gaussian(p, c, 42);
+        PointSet b = NullModels.gaussian(p, c, 42);
         PointSet s = NullModels.shuffledSteps(p, 7);
         for (int i = 0; i < 50; i++) {
             for (int j = 0; j < 4; j++) {
@@ -182,10 +181,43 @@ class ClosedFormGeometryTest {
             assertEquals(p.get(24, j), s.get(24, j), 1e-4);
             assertEquals(p.get(49, j), s.get(49, j), 1e-4);
         }
-        // The Gaussian null reproduces the covariance (closed form: E[cov] = C), up to sampling error.
-        PointSet big = PointSet.of(new SplittableRandom(3).doubles(40_000).mapToObj(v -> new float[] {(float) v}).toArray(float[][]::new), "u");
-        Covariance cb = Covariance.of(big);
-        PointSet gb = NullModels.gaussian(big, cb, NullModels.covarianceFactorTransposed(cb), 1);
-        assertEquals(cb.trace(), Covariance.of(gb).trace(), 0.03 * cb.trace());
+    }
+
+    @Test
+    void theGaussianNullHasExactlyTheDataMeanAndCovariance() {
+        // Anisotropic, correlated, offset data: x = 5 + z A with a fixed mixing A.
+        SplittableRandom random = new SplittableRandom(3);
+        int n = 300;
+        int d = 6;
+        float[][] x = new float[n][d];
+        float[][] mix = Synthetic.gaussian(d, d, 4);
+        for (float[] row : x) {
+            double[] z = random.doubles(d).map(u -> u - 0.5).toArray();
+            for (int j = 0; j < d; j++) {
+                double s = 5;
+                for (int k = 0; k < d; k++) {
+                    s += z[k] * mix[k][j] * (k + 1);
+                }
+                row[j] = (float) s;
+            }
+        }
+        PointSet p = PointSet.of(x, "x");
+        Covariance c = Covariance.of(p);
+        for (long seed : new long[] {1, 2}) {
+            Covariance g = Covariance.of(NullModels.gaussian(p, c, seed));
+            for (int j = 0; j < d; j++) {
+                assertEquals(c.mean[j], g.mean[j], 1e-5 * Math.sqrt(c.trace()));
+                for (int k = j; k < d; k++) {
+                    assertEquals(c.matrix[j * d + k], g.matrix[j * d + k], 1e-5 * c.trace());
+                }
+            }
+        }
+        // Rank-deficient data (fewer points than dimensions): the replicate lies in the same subspace.
+        PointSet few = PointSet.of(Synthetic.gaussian(5, 12, 8), "few");
+        Covariance cf = Covariance.of(few);
+        Covariance gf = Covariance.of(NullModels.gaussian(few, cf, 3));
+        for (int j = 0; j < 12 * 12; j++) {
+            assertEquals(cf.matrix[j], gf.matrix[j], 1e-4 * cf.trace());
+        }
     }
 }

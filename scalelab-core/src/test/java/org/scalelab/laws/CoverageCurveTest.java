@@ -122,6 +122,19 @@ class CoverageCurveTest {
     }
 
     @Test
+    void twoPointsFitExactlySoTheLawIsNotTestedAndTheFitIsNotCalledConverged() {
+        CoverageCurve.Result r = CoverageCurve.fit(new double[] {1, 4}, new double[] {law(2.5, 0.6, 1), law(2.5, 0.6, 4)}, NO_BOOT, List.of());
+        assertEquals(FitStatus.DEGENERATE, r.status());
+        assertTrue(r.message().contains("only 2 points"), r.message());
+        assertEquals(2.5, r.a(), 1e-12); // the line through the two points is still reported
+        // Coverage 1 at a third k leaves two usable points: the same verdict.
+        CoverageCurve.Result withOne = CoverageCurve.fit(new double[] {1, 4, 16}, new double[] {0.3, 0.6, 1}, NO_BOOT, List.of());
+        assertEquals(FitStatus.DEGENERATE, withOne.status());
+        CoverageCurve.Result three = CoverageCurve.fit(new double[] {1, 4, 16}, new double[] {0.3, 0.6, 0.8}, NO_BOOT, List.of());
+        assertEquals(FitStatus.CONVERGED, three.status());
+    }
+
+    @Test
     void fallingCoverageIsDegenerateWithNoExtrapolation() {
         CoverageCurve.Result r = CoverageCurve.fit(new double[] {1, 2, 4}, new double[] {0.6, 0.5, 0.4}, NO_BOOT, List.of());
         assertEquals(FitStatus.DEGENERATE, r.status());

@@ -32,6 +32,12 @@ class ReliabilityTest {
     }
 
     @Test
+    void zeroAccuracyHasZeroNinesNotNegativeZero() {
+        assertEquals(0, Double.compare(0.0, Reliability.nines(0)));
+        assertEquals(0, Double.compare(0.0, Reliability.table(new double[] {0}, new long[] {3}, 0.0).rows().get(0).nines()));
+    }
+
+    @Test
     void neededAccuracyForNinetyPercentOverAThousandStepsIsTheThousandthRoot() {
         // Reference: Python decimal, 0.9 ** (1/1000) = 0.99989464503456637700; nines 3.97734499105156792.
         assertEquals(0.9998946450345663770, Reliability.requiredAccuracy(0.9, 1000), 1e-16);
