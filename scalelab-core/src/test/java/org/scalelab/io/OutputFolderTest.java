@@ -127,10 +127,11 @@ class OutputFolderTest {
     }
 
     @Test
-    void anEmptyFolderIsUsed() throws Exception {
+    void anEmptyFolderIsUsedAndAnOutputThatIsNeverReplacedGetsNoMarker() throws Exception {
         Path r = Files.createDirectories(dir.resolve("r"));
         OutputFolder.write("--out", r, null, null, files("config.json", "{}"));
-        assertEquals("{}", Files.readString(r.resolve("config.json")));
+        assertEquals(List.of("config.json"), entries(r));
+        assertThrows(InputException.class, () -> OutputFolder.write("--out", r, null, null, files("config.json", "{}")));
     }
 
     @Test
