@@ -45,7 +45,7 @@ public final class OutputFolder {
     /** Marker file in every folder output: first line {@code scalelab <kind>}, then one written path per line. */
     public static final String MARKER = ".scalelab-output";
 
-    /** The lab store's file name (a folder holding it is a lab). */
+    /** The lab store's file name, as in {@code store.LabStore.FILE_NAME} (io sits below store): a folder holding it is a lab. */
     static final String STORE_FILE = "scalelab.duckdb";
 
     private static final SecureRandom RANDOM = new SecureRandom();
