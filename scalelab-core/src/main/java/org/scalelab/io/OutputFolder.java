@@ -29,8 +29,8 @@ import org.scalelab.ScaleLabException;
  *   <li>A folder output is assembled in a hidden temporary sibling ({@code .name.tmp-<random>}, same
  *       parent, so the final rename is atomic) and renamed into place when complete: an interrupted
  *       or failed command leaves neither a half-written output nor a new empty folder.</li>
- *   <li>Every folder output gets a marker file, {@value #MARKER}, naming its kind (e.g.
- *       {@code report}) and listing every file and folder written into it.</li>
+ *   <li>Every folder output that may later be replaced gets a marker file, {@value #MARKER},
+ *       naming its kind (e.g. {@code report}) and listing every file and folder written into it.</li>
  *   <li>The target may be missing, an empty folder, or (when the kind allows replacing) a folder
  *       holding a previous output of the same kind and nothing else: every entry listed in its
  *       marker. Anything else is refused with exit code 2, naming what is there.</li>
@@ -45,7 +45,7 @@ public final class OutputFolder {
     /** Marker file in every folder output: first line {@code scalelab <kind>}, then one written path per line. */
     public static final String MARKER = ".scalelab-output";
 
-    /** The lab store's file name (a folder holding it is a lab). */
+    /** The lab store's file name, as in {@code store.LabStore.FILE_NAME} (io sits below store): a folder holding it is a lab. */
     static final String STORE_FILE = "scalelab.duckdb";
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -170,12 +170,16 @@ public final class OutputFolder {
 
     /**
      * Marks a finished staging folder as an output of {@code kind} and moves it to {@code target},
-     * replacing a previous output of that kind as a whole. The target is checked again first.
+     * replacing a previous output of that kind as a whole. The target is checked again first. With
+     * {@code kind} null the folder gets no marker and replaces nothing (e.g. a checkpoint, which
+     * keeps the plain Hugging Face layout).
      */
     public static Path publish(String option, Path staging, Path target, Path lab, String kind) {
         Path t = target.toAbsolutePath().normalize();
         try {
-            writeMarker(staging, kind == null ? "output" : kind);
+            if (kind != null) {
+                writeMarker(staging, kind);
+            }
             check(option, target, lab, kind);
             if (!Files.exists(t, LinkOption.NOFOLLOW_LINKS) || isEmptyFolder(t)) {
                 // rename(2) replaces an empty folder and fails on a non-empty one, so a file that

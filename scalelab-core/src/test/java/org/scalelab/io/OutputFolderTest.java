@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
+import org.scalelab.store.LabStore;
 
 class OutputFolderTest {
     @TempDir
@@ -127,10 +128,11 @@ class OutputFolderTest {
     }
 
     @Test
-    void anEmptyFolderIsUsed() throws Exception {
+    void anEmptyFolderIsUsedAndAnOutputThatIsNeverReplacedGetsNoMarker() throws Exception {
         Path r = Files.createDirectories(dir.resolve("r"));
         OutputFolder.write("--out", r, null, null, files("config.json", "{}"));
-        assertEquals("{}", Files.readString(r.resolve("config.json")));
+        assertEquals(List.of("config.json"), entries(r));
+        assertThrows(InputException.class, () -> OutputFolder.write("--out", r, null, null, files("config.json", "{}")));
     }
 
     @Test
@@ -151,6 +153,11 @@ class OutputFolderTest {
         Path link = Files.createSymbolicLink(dir.resolve("link"), lab);
         assertThrows(InputException.class, () -> OutputFolder.check("--out", link, null, "report"));
         assertEquals("store", Files.readString(lab.resolve("scalelab.duckdb")));
+    }
+
+    @Test
+    void theStoreFileNameIsTheStoresOwn() {
+        assertEquals(LabStore.FILE_NAME, OutputFolder.STORE_FILE);
     }
 
     @Test
