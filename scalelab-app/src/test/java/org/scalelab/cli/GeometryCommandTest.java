@@ -80,7 +80,10 @@ class GeometryCommandTest {
         assertEquals(3, gauss.get("replicates").asInt());
         assertTrue(g.get("baselines").get("shuffled_steps").get("step_cosine").get("z").isNumber());
         assertEquals(gauss.get("difference").asDouble(), g.get("step_cosine").asDouble() - gauss.get("mean").asDouble(), 1e-12);
-        assertTrue(gauss.get("ratio").isNumber() && gauss.get("p").asDouble() >= 2.0 / 4 && gauss.get("p").asDouble() <= 1, gauss.toString());
+        assertTrue(gauss.get("p").asDouble() >= 2.0 / 4 && gauss.get("p").asDouble() <= 1, gauss.toString());
+        assertTrue(gauss.get("ratio").isNull(), "no ratio of negative cosines");
+        JsonNode twonn = g.get("baselines").get("gaussian").get("twonn");
+        assertEquals(g.get("twonn").asDouble() / twonn.get("mean").asDouble(), twonn.get("ratio").asDouble(), 1e-12);
         assertTrue(g.get("baselines").get("gaussian").get("d90").get("reason").asText().contains("covariance"));
         assertTrue(Math.abs(g.get("silhouette").asDouble()) < 0.1, "labels unrelated to noise");
 
