@@ -398,8 +398,13 @@ public final class GeometryAnalysis {
      */
     private static Map<String, Baseline> baselines(Map<String, MetricValue> observed, PointSet p, Covariance cov, String model, Options o) {
         long seed = o.seed() * 1_000_003L;
-        IntFunction<PointSet> draw = model.equals(GAUSSIAN) ? r -> NullModels.gaussian(p, cov, seed + r)
-                : r -> NullModels.shuffledSteps(p, seed + 500_000 + r);
+        IntFunction<PointSet> draw;
+        if (model.equals(GAUSSIAN)) {
+            NullModels.Loadings loadings = NullModels.Loadings.of(cov, p.size());
+            draw = r -> NullModels.gaussian(p, cov, loadings, seed + r);
+        } else {
+            draw = r -> NullModels.shuffledSteps(p, seed + 500_000 + r);
+        }
         List<Map<String, MetricValue>> runs = new ArrayList<>();
         for (int r = 0; r < o.nullReplicates(); r++) {
             PointSet q = draw.apply(r);
