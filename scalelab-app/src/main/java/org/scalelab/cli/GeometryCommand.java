@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
             "dimension, trajectory alignment, tangling (Russo et al. 2018), step cosine,",
             "silhouette (given labels, or k-means with k chosen by silhouette) and the",
             "attention/MLP oscillation coherence — each beside two null models (Gaussian points",
-            "with the same mean and covariance; trajectories with shuffled steps) and with",
+            "with exactly the same mean and covariance; trajectories with shuffled steps: z-score,",
+            "effect size and rank p-value over --null-replicates draws, 20 by default) and with",
             "bootstrap intervals over trajectories. With activation sets of several model sizes,",
             "--compare-sizes gives a phase verdict per domain: crystallization, lattice, liquid",
             "or inconclusive. A metric the input cannot support is null with a reason.",
@@ -122,8 +123,9 @@ final class GeometryCommand implements Callable<Integer> {
             description = "Int .npy array with one label per point, for the silhouette.")
     Path labels;
 
-    @Option(names = "--null-replicates", paramLabel = "N", defaultValue = "5",
-            description = "Replicates of each null model (0 = no baselines; at least 2 for a z-score). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--null-replicates", paramLabel = "N", defaultValue = "" + GeometryAnalysis.DEFAULT_NULL_REPLICATES,
+            description = "Replicates of each null model (0 = no baselines; at least 2 for a z-score). Each replicate recomputes every "
+                    + "metric, so the nulls cost 2N analyses; fewer than 20 make z and the rank p-value coarse. Default: ${DEFAULT-VALUE}.")
     int nullReplicates;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
@@ -219,16 +221,44 @@ final class GeometryCommand implements Callable<Integer> {
             row.add(TextTable.num(g.metric(m)) + (m.equals("silhouette") && g.k() != null ? " (k-means, k=" + g.k() + ")" : ""));
             row.add(TextTable.interval(g.ci() == null ? null : g.ci().get(m)));
             for (String model : List.of(GeometryAnalysis.GAUSSIAN, GeometryAnalysis.SHUFFLED_STEPS)) {
-                GeometryAnalysis.Baseline b = g.baselines().getOrDefault(model, Map.of()).get(m);
-                row.add(b == null ? "—" : TextTable.num(b.mean()));
-                row.add(b == null ? "—" : TextTable.num(b.z()));
+                row.addAll(baselineCells(g.baselines().getOrDefault(model, Map.of()).get(m)));
             }
             rows.add(row);
         }
         return rows;
     }
 
-    static final List<String> HEADER = List.of("metric", "value", "95 % bootstrap CI", "gaussian null", "z", "shuffled-steps null", "z");
+    static final List<String> HEADER = List.of("metric", "value", "95 % bootstrap CI", "gaussian null", "Δ (×)", "z", "p",
+            "shuffled-steps null", "Δ (×)", "z", "p");
+
+    /** Null mean, effect size "value − mean (× value / mean)", z and rank p; "no test" where the null fixes the metric. */
+    static List<String> baselineCells(GeometryAnalysis.Baseline b) {
+        if (b == null) {
+            return List.of("—", "—", "—", "—");
+        }
+        if (b.reason() != null) {
+            return List.of("no test", "—", "—", "—");
+        }
+        String effect = b.difference() == null ? "—" : (b.difference() >= 0 ? "+" : "") + TextTable.num(b.difference())
+                + (b.ratio() == null ? "" : " (×" + TextTable.num(b.ratio()) + ")");
+        return List.of(TextTable.num(b.mean()), effect, TextTable.num(b.z()), TextTable.num(b.p()));
+    }
+
+    /** The replicates behind a group's baselines (0 without). */
+    static int nullReplicates(GeometryAnalysis.Group g) {
+        return g.baselines().values().stream().flatMap(m -> m.values().stream()).mapToInt(GeometryAnalysis.Baseline::replicates).max().orElse(0);
+    }
+
+    /** What the baseline columns mean: printed under every table that shows them. */
+    static String nullNote(int replicates) {
+        return "Null baselines, " + replicates + " replicates each: z = (value − null mean) / (null sd · √(1 + 1/" + replicates
+                + ")) on the normal scale, so on data drawn from the null |z| > 2 in about 5 % of cases (more than 2 is "
+                + "evidence, not proof; many metrics × groups will give some by chance). Δ = value − null mean (× value / null mean): "
+                + "the effect size. p = two-sided rank p-value among the replicates, at least " + TextTable.num(2.0 / (replicates + 1))
+                + ". \"no test\": the null reproduces that metric by construction (the Gaussian null copies the covariance, which fixes "
+                + "participation_ratio, d90 and d95; shuffling keeps each trajectory's ends, which fix alignment). oscillation_coherence: "
+                + "against random pairing of the attention and MLP changes (closed form, normal p).";
+    }
 
     static String text(GeometryAnalysis.Result r) {
         StringBuilder sb = new StringBuilder();
@@ -238,6 +268,9 @@ final class GeometryCommand implements Callable<Integer> {
                 sb.append(", ").append(g.trajectories()).append(" trajectories");
             }
             sb.append('\n').append(TextTable.render(HEADER, rows(g))).append('\n');
+            if (nullReplicates(g) > 0) {
+                sb.append(nullNote(nullReplicates(g))).append('\n');
+            }
             if (g.tangling() != null) {
                 sb.append("tangling Q(t): median ").append(TextTable.num(g.tanglingMedian())).append(", p90 ")
                         .append(TextTable.num(g.tanglingP90())).append(", epsilon ").append(TextTable.num(g.tanglingEpsilon()))
@@ -254,6 +287,9 @@ final class GeometryCommand implements Callable<Integer> {
         for (GeometryAnalysis.Group g : r.groups()) {
             report.heading("Metrics (" + g.nPoints() + " points × " + g.dimension() + " dims)");
             report.table(HEADER, rows(g));
+            if (nullReplicates(g) > 0) {
+                report.text(nullNote(nullReplicates(g)));
+            }
             if (!g.reasons().isEmpty()) {
                 List<List<String>> why = new ArrayList<>();
                 g.reasons().forEach((k, v) -> why.add(List.of(k, v)));

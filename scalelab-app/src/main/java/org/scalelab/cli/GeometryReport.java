@@ -49,6 +49,30 @@ final class GeometryReport {
         return rows;
     }
 
+    static final List<String> BASELINE_HEADER = List.of("group", "metric", "null", "value", "null mean", "Δ (×)", "z", "p");
+
+    /** One row per group × metric × null model that tests it (metrics a null fixes by construction are left out: see the note). */
+    static List<List<String>> baselineRows(List<GeometryAnalysis.Group> groups) {
+        List<List<String>> rows = new ArrayList<>();
+        for (GeometryAnalysis.Group g : groups) {
+            for (String m : GeometryAnalysis.metricNames()) {
+                for (Map.Entry<String, Map<String, GeometryAnalysis.Baseline>> e : g.baselines().entrySet()) {
+                    GeometryAnalysis.Baseline b = e.getValue().get(m);
+                    if (b != null && b.reason() == null) {
+                        List<String> row = new ArrayList<>(List.of(g.name(), m, e.getKey(), TextTable.num(g.metric(m))));
+                        row.addAll(GeometryCommand.baselineCells(b));
+                        rows.add(row);
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    static int nullReplicates(List<GeometryAnalysis.Group> groups) {
+        return groups.stream().mapToInt(GeometryCommand::nullReplicates).max().orElse(0);
+    }
+
     static final List<String> COMPARISON_HEADER = List.of("domain", "from", "to", "phase", "participation_ratio Δ", "alignment Δ",
             "tangling Δ", "silhouette Δ", "reason");
 
@@ -72,6 +96,11 @@ final class GeometryReport {
         StringBuilder sb = new StringBuilder();
         sb.append("geometry of ").append(r.groups().size()).append(" group(s); values with 95 % bootstrap intervals over trajectories\n");
         sb.append(TextTable.render(header(), groupRows(r.groups()))).append('\n');
+        List<List<String>> baselines = baselineRows(r.groups());
+        if (!baselines.isEmpty()) {
+            sb.append("null baselines\n").append(TextTable.render(BASELINE_HEADER, baselines)).append('\n');
+            sb.append(GeometryCommand.nullNote(nullReplicates(r.groups()))).append('\n');
+        }
         if (!r.comparisons().isEmpty()) {
             sb.append("phase verdicts (consecutive sizes per domain)\n");
             sb.append(TextTable.render(COMPARISON_HEADER, comparisonRows(r.comparisons()))).append('\n');
@@ -113,6 +142,12 @@ final class GeometryReport {
             }
             report.text("Domain " + e.getKey() + " (values with 95 % bootstrap intervals over trajectories):");
             report.table(h, rows);
+        }
+        List<List<String>> baselines = baselineRows(r.groups());
+        if (!baselines.isEmpty()) {
+            report.heading("Null baselines");
+            report.text(GeometryCommand.nullNote(nullReplicates(r.groups())));
+            report.table(BASELINE_HEADER, baselines);
         }
         List<List<String>> why = new ArrayList<>();
         for (GeometryAnalysis.Group g : r.groups()) {

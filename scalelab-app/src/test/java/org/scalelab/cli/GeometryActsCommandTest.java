@@ -81,7 +81,10 @@ class GeometryActsCommandTest {
             JsonNode ci = g.get("ci").get("participation_ratio");
             assertTrue(ci.get(0).asDouble() <= ci.get(1).asDouble());
             assertEquals(20, g.get("bootstrap_replicates").asInt());
-            assertTrue(g.get("baselines").get("gaussian").get("participation_ratio").get("mean").isNumber());
+            assertTrue(g.get("baselines").get("gaussian").get("tangling").get("mean").isNumber());
+            // The Gaussian null copies the covariance, so it does not test the participation ratio.
+            assertTrue(g.get("baselines").get("gaussian").get("participation_ratio").get("mean").isNull());
+            assertTrue(g.get("baselines").get("gaussian").get("participation_ratio").get("reason").asText().contains("covariance"));
         }
         long smallParams = groups.get(0).get("parameter_count").asLong();
         long largeParams = groups.get(3).get("parameter_count").asLong();

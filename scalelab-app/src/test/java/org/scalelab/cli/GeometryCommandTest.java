@@ -79,6 +79,12 @@ class GeometryCommandTest {
         assertEquals(-0.5, gauss.get("mean").asDouble(), 0.06);
         assertEquals(3, gauss.get("replicates").asInt());
         assertTrue(g.get("baselines").get("shuffled_steps").get("step_cosine").get("z").isNumber());
+        assertEquals(gauss.get("difference").asDouble(), g.get("step_cosine").asDouble() - gauss.get("mean").asDouble(), 1e-12);
+        assertTrue(gauss.get("p").asDouble() >= 2.0 / 4 && gauss.get("p").asDouble() <= 1, gauss.toString());
+        assertTrue(gauss.get("ratio").isNull(), "no ratio of negative cosines");
+        JsonNode twonn = g.get("baselines").get("gaussian").get("twonn");
+        assertEquals(g.get("twonn").asDouble() / twonn.get("mean").asDouble(), twonn.get("ratio").asDouble(), 1e-12);
+        assertTrue(g.get("baselines").get("gaussian").get("d90").get("reason").asText().contains("covariance"));
         assertTrue(Math.abs(g.get("silhouette").asDouble()) < 0.1, "labels unrelated to noise");
 
         Run single = run("geometry", "--npy", f[0].toString(), "--labels", f[2].toString(), "--null-replicates", "0",
@@ -88,6 +94,19 @@ class GeometryCommandTest {
         assertEquals(g.get("silhouette").asDouble(), s.get("silhouette").asDouble(), 1e-5);
         assertEquals(g.get("twonn").asDouble(), s.get("twonn").asDouble(), 1e-3);
         assertTrue(s.get("baselines").isEmpty(), "no baselines with --null-replicates 0");
+    }
+
+    @Test
+    void theTextSaysWhatZMeansHowManyReplicatesAndWhichMetricsANullCannotTest() throws Exception {
+        Path[] f = noiseSet(200);
+        Run r = run("geometry", "--npy", f[0].toString(), "--trajectories", f[1].toString(), "--null-replicates", "4",
+                "--k-range", "2:3", "--no-store");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Null baselines, 4 replicates each: z = (value − null mean) / (null sd · √(1 + 1/4))"), r.out());
+        assertTrue(r.out().contains("|z| > 2 in about 5 %"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("participation_ratio") && l.contains("no test")), r.out());
+        Run help = run("geometry", "--help");
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("fewer than 20 make z and the rank p-value coarse. Default: 20"), help.out());
     }
 
     @Test

@@ -117,6 +117,7 @@ class TestTimeCommandTest {
     void reliabilityAtZeroAccuracyPrintsZeroNines() {
         CliRun r = new CliRun("reliability", "--p", "0,0.9", "--steps", "3", "--no-store");
         assertEquals(0, r.code, r.err.toString());
-        assertFalse(r.out.toString().contains("-0"), r.out.toString());
+        assertFalse(r.out.toString().matches("(?s).*(^|\\s)-0(\\s|$).*"), r.out.toString());
+        assertTrue(r.out.toString().lines().anyMatch(l -> l.matches("\\S*0\\.0\\s+0\\s.*")), r.out.toString());
     }
 }

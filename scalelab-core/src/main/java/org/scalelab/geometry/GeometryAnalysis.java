@@ -167,7 +167,8 @@ public final class GeometryAnalysis {
      *                   null when the sd is 0, there are fewer than 2 replicates or the metric is missing
      * @param replicates R, the replicates the metric was computed on
      * @param difference effect size: value − mean, in the metric's units
-     * @param ratio      effect size: value / mean (null when the mean is 0)
+     * @param ratio      effect size: value / mean, for a value ≥ 0 and a positive mean (null otherwise: a ratio of
+     *                   cosines or of values around 0 says nothing)
      * @param p          two-sided Monte-Carlo rank p-value, 2 · min(1 + #{replicate ≥ value}, 1 + #{replicate ≤ value}) / (R + 1),
      *                   capped at 1 (Davison &amp; Hinkley 1997, §4.2): exact under the null, never below 2/(R + 1)
      * @param reason     why the metric is not tested against this null (it reproduces the value by construction)
@@ -397,8 +398,13 @@ public final class GeometryAnalysis {
      */
     private static Map<String, Baseline> baselines(Map<String, MetricValue> observed, PointSet p, Covariance cov, String model, Options o) {
         long seed = o.seed() * 1_000_003L;
-        IntFunction<PointSet> draw = model.equals(GAUSSIAN) ? r -> NullModels.gaussian(p, cov, seed + r)
-                : r -> NullModels.shuffledSteps(p, seed + 500_000 + r);
+        IntFunction<PointSet> draw;
+        if (model.equals(GAUSSIAN)) {
+            NullModels.Loadings loadings = NullModels.Loadings.of(cov, p.size());
+            draw = r -> NullModels.gaussian(p, cov, loadings, seed + r);
+        } else {
+            draw = r -> NullModels.shuffledSteps(p, seed + 500_000 + r);
+        }
         List<Map<String, MetricValue>> runs = new ArrayList<>();
         for (int r = 0; r < o.nullReplicates(); r++) {
             PointSet q = draw.apply(r);
@@ -632,6 +638,6 @@ public final class GeometryAnalysis {
             below += x <= value ? 1 : 0;
         }
         double p = Math.min(1, 2.0 * (1 + Math.min(above, below)) / (r + 1));
-        return new Baseline(mean, sd, z, r, value - mean, mean == 0 ? null : value / mean, p, null);
+        return new Baseline(mean, sd, z, r, value - mean, value >= 0 && mean > 0 ? value / mean : null, p, null);
     }
 }

@@ -40,21 +40,44 @@ final class NullModels {
      * once for the rows), so memory stays O(d² + chunk · d).
      */
     static PointSet gaussian(PointSet p, Covariance c, long seed) {
+        return gaussian(p, c, Loadings.of(c, p.size()), seed);
+    }
+
+    /**
+     * Bᵀ [d, r] of a covariance: column a is its a-th principal direction times √λ_a, over its r
+     * numerical principal components (at most n − 1); computed once for all replicates.
+     */
+    record Loadings(int rank, DoubleBuffer transposed) {
+        static Loadings of(Covariance c, int n) {
+            int d = c.d;
+            DoubleBuffer v = Blas.doubles((long) d * d);
+            for (int i = 0; i < d * d; i++) {
+                v.put(i, c.matrix[i]);
+            }
+            DoubleBuffer lambda = Blas.doubles(d);
+            Blas.eigenDecompose(v, d, lambda); // ascending; eigenvectors are v's columns
+            double largest = Math.max(0, lambda.get(d - 1));
+            int rank = 0;
+            while (rank < Math.min(d, n - 1) && lambda.get(d - 1 - rank) > RANK_TOLERANCE * largest) {
+                rank++;
+            }
+            DoubleBuffer loadingsT = Blas.doubles((long) d * Math.max(1, rank));
+            for (int j = 0; j < d; j++) {
+                for (int a = 0; a < rank; a++) {
+                    int col = d - 1 - a;
+                    loadingsT.put(j * rank + a, v.get(j * d + col) * Math.sqrt(lambda.get(col)));
+                }
+            }
+            return new Loadings(rank, loadingsT);
+        }
+    }
+
+    /** {@link #gaussian(PointSet, Covariance, long)} with the covariance's loadings already computed. */
+    static PointSet gaussian(PointSet p, Covariance c, Loadings loadings, long seed) {
         int n = p.size();
         int d = p.dimension();
-        DoubleBuffer v = Blas.doubles((long) d * d);
-        for (int i = 0; i < d * d; i++) {
-            v.put(i, c.matrix[i]);
-        }
-        DoubleBuffer lambda = Blas.doubles(d);
-        Blas.eigenDecompose(v, d, lambda); // ascending; eigenvectors are v's columns
-        double largest = Math.max(0, lambda.get(d - 1));
-        int rank = 0;
-        while (rank < Math.min(d, n - 1) && lambda.get(d - 1 - rank) > RANK_TOLERANCE * largest) {
-            rank++;
-        }
         FloatBuffer out = PointSet.allocate((long) n * d);
-        if (rank == 0) { // every point is the mean
+        if (loadings.rank() == 0) { // every point is the mean
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < d; j++) {
                     out.put(i * d + j, (float) c.mean[j]);
@@ -62,7 +85,7 @@ final class NullModels {
             }
             return p.withData(out);
         }
-        int r = rank;
+        int r = loadings.rank();
         // Pass 1: mean and covariance of the Gaussian draw.
         DoubleBuffer z = Blas.doubles((long) Math.min(n, CHUNK_ROWS) * r);
         DoubleBuffer gram = Blas.doubles((long) r * r);
@@ -98,17 +121,9 @@ final class NullModels {
         }
         DoubleBuffer whiten = Blas.doubles((long) r * r);
         Blas.productNT(scaled, r, gram, r, r, 1.0, whiten);
-        // Bᵀ [d, r]: column a is the a-th largest principal direction times √λ_a.
-        DoubleBuffer loadingsT = Blas.doubles((long) d * r);
-        for (int j = 0; j < d; j++) {
-            for (int a = 0; a < r; a++) {
-                int col = d - 1 - a;
-                loadingsT.put(j * r + a, v.get(j * d + col) * Math.sqrt(lambda.get(col)));
-            }
-        }
         // Mᵀ [d, r] = Bᵀ C_Z^{−½} (C_Z^{−½} is symmetric), so x − x̄ = (z − z̄) M.
         DoubleBuffer mapT = Blas.doubles((long) d * r);
-        Blas.productNT(loadingsT, d, whiten, r, r, 1.0, mapT);
+        Blas.productNT(loadings.transposed(), d, whiten, r, r, 1.0, mapT);
         // Pass 2: the same draw, centred and mapped.
         DoubleBuffer x = Blas.doubles((long) Math.min(n, CHUNK_ROWS) * d);
         random = new SplittableRandom(seed);

@@ -136,7 +136,9 @@ class ClosedFormGeometryTest {
         // Shuffling the steps of iid noise makes a walk whose consecutive steps are nearly independent.
         GeometryAnalysis.Baseline shuffled = g.baselines().get(GeometryAnalysis.SHUFFLED_STEPS).get("step_cosine");
         assertTrue(shuffled.mean() > -0.2, "shuffled-step baseline " + shuffled.mean());
-        assertTrue(shuffled.z() < -5, "noise differs from its shuffled-step null, z = " + shuffled.z());
+        // Four replicates make weak evidence: z is on the normal scale of a t with 3 degrees of freedom.
+        assertTrue(shuffled.z() < -2.5, "noise differs from its shuffled-step null, z = " + shuffled.z());
+        assertTrue(shuffled.difference() < -0.3, "effect size " + shuffled.difference());
         // Without labels the silhouette is k-means'; on noise it is what k-means finds in its Gaussian null too.
         assertEquals("kmeans", g.silhouetteSource());
         GeometryAnalysis.Baseline gaussSil = g.baselines().get(GeometryAnalysis.GAUSSIAN).get("silhouette");
