@@ -127,7 +127,7 @@ public final class LabStore implements AutoCloseable {
     public static LabStore openReleasing(Path labDir, Wait wait) {
         StoreConnector c = writer(labDir, wait);
         closeQuietly(prepared(c));
-        return new LabStore(labDir, c.waiting(RELEASING_REOPEN_WAIT), true, null);
+        return new LabStore(labDir, c.quietlyWaiting(RELEASING_REOPEN_WAIT), true, null);
     }
 
     private static StoreConnector writer(Path labDir, Wait wait) {
@@ -509,20 +509,26 @@ public final class LabStore implements AutoCloseable {
         held(() -> {
             try {
                 inTransaction(() -> {
-                    try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_curves VALUES (?, ?, ?, ?)")) {
+                    if (metrics.isEmpty()) {
+                        return null;
+                    }
+                    // One statement with a row per metric: a JDBC batch executes row by row, and with the
+                    // primary key's checks that held the file for about a second per step.
+                    String rows = String.join(", ", java.util.Collections.nCopies(metrics.size(), "(?, ?, ?, ?)"));
+                    try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_curves VALUES " + rows)) {
+                        int i = 0;
                         for (Map.Entry<String, Double> m : metrics.entrySet()) {
-                            ps.setString(1, run);
-                            ps.setLong(2, step);
-                            ps.setString(3, m.getKey());
+                            ps.setString(++i, run);
+                            ps.setLong(++i, step);
+                            ps.setString(++i, m.getKey());
                             Double v = m.getValue();
                             if (v == null || !Double.isFinite(v)) {
-                                ps.setNull(4, java.sql.Types.DOUBLE);
+                                ps.setNull(++i, java.sql.Types.DOUBLE);
                             } else {
-                                ps.setDouble(4, v);
+                                ps.setDouble(++i, v);
                             }
-                            ps.addBatch();
                         }
-                        ps.executeBatch();
+                        ps.executeUpdate();
                     }
                     return null;
                 });

@@ -50,9 +50,12 @@ final class StoreConnector {
         return readOnly;
     }
 
-    /** The same file and settings with another wait (e.g. a long job that must not give up on a reader). */
-    StoreConnector waiting(Duration otherWait) {
-        return new StoreConnector(db, readOnly, properties.getProperty("memory_limit"), otherWait, waiting);
+    /**
+     * The same file and settings with another wait and no notice: a long job taking the file back
+     * between its writes waits for a reader quietly (its own progress is what its user watches).
+     */
+    StoreConnector quietlyWaiting(Duration otherWait) {
+        return new StoreConnector(db, readOnly, properties.getProperty("memory_limit"), otherWait, m -> { });
     }
 
     /**
