@@ -661,7 +661,7 @@ public final class LabStore implements AutoCloseable {
         try {
             return Json.mapper().readTree(json);
         } catch (JsonProcessingException e) {
-            throw new ScaleLabException("stored JSON is unreadable: " + e.getOriginalMessage(), e);
+            throw new ScaleLabException("stored JSON is unreadable: " + Json.problem(e), e);
         }
     }
 
