@@ -46,10 +46,6 @@ final class StoreConnector {
         }
     }
 
-    boolean readOnly() {
-        return readOnly;
-    }
-
     /**
      * The same file and settings with another wait and no notice: a long job taking the file back
      * between its writes waits for a reader quietly (its own progress is what its user watches).
