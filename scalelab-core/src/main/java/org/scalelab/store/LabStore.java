@@ -512,8 +512,8 @@ public final class LabStore implements AutoCloseable {
                     if (metrics.isEmpty()) {
                         return null;
                     }
-                    // One statement with a row per metric: a JDBC batch executes row by row, and with the
-                    // primary key's checks that held the file for about a second per step.
+                    // One statement with a row per metric: DuckDB runs a JDBC batch row by row, each with
+                    // the primary key's check, which holds the file (and keeps readers out) many times longer.
                     String rows = String.join(", ", java.util.Collections.nCopies(metrics.size(), "(?, ?, ?, ?)"));
                     try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_curves VALUES " + rows)) {
                         int i = 0;
