@@ -3,6 +3,7 @@ package org.scalelab.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -16,6 +17,7 @@ import org.scalelab.store.LabStore;
 import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * What every command shares: where the lab is, where data come from, and how a result leaves the
@@ -46,6 +48,26 @@ public final class CliSupport {
         @Option(names = "--lab", paramLabel = "DIR",
                 description = "Lab folder (store, models, reports). Default: $SCALELAB_LAB, else ./lab.")
         Path lab;
+
+        @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "30",
+                description = "When another process holds the lab (a sweep, an import), wait up to SECONDS for it; "
+                        + "0 fails at once. Default: ${DEFAULT-VALUE}.")
+        double waitSeconds = 30;
+
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec mixee;
+
+        /** How long to wait for a busy lab (--wait), telling stderr once that we wait and for whom. */
+        public LabStore.Wait waiting() {
+            if (!(waitSeconds >= 0) || waitSeconds > 86_400) {
+                throw new InputException("--wait " + waitSeconds + ": give the seconds to wait for a busy lab, 0 to 86400");
+            }
+            PrintWriter err = mixee == null ? new PrintWriter(System.err, true) : mixee.commandLine().getErr();
+            return new LabStore.Wait(Duration.ofMillis(Math.round(waitSeconds * 1000)), m -> {
+                err.println("scalelab: " + m);
+                err.flush();
+            });
+        }
 
         public Path dir() {
             String env = System.getenv("SCALELAB_LAB");
@@ -79,7 +101,7 @@ public final class CliSupport {
                 return DataInput.readFile(data, columns);
             }
             if (query != null) {
-                return StoreAccess.query(lab.dir(), query, columns);
+                return StoreAccess.query(lab, query, columns);
             }
             throw new InputException("no input: give --data FILE (CSV, Parquet, JSONL) or --query \"SELECT … FROM points\"");
         }
@@ -133,7 +155,7 @@ public final class CliSupport {
             }
         }
         if (!output.noStore && lab != null) {
-            long id = StoreAccess.saveResult(lab.dir(), analysis, result, provenance);
+            long id = StoreAccess.saveResult(lab, analysis, result, provenance);
             if (!output.json && id >= 0) {
                 out.println("saved as result " + id + " in " + lab.dir().resolve("scalelab.duckdb"));
             }

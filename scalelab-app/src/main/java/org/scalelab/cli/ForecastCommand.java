@@ -122,7 +122,7 @@ final class ForecastCommand implements Callable<Integer> {
         try {
             j = Json.mapper().readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new InputException(file + ": cannot read as JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+            throw new InputException(file + ": cannot read as JSON (" + Json.problem(e) + ")", e);
         }
         if (!"chinchilla".equals(j.path("law").asText())) {
             throw new InputException(file + ": not a Chinchilla fit (\"law\" is '" + j.path("law").asText() + "'); save one with scalelab fit chinchilla --json");

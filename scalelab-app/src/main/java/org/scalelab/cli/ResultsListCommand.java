@@ -31,7 +31,7 @@ final class ResultsListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<ResultSummary> results;
-        try (LabStore store = LabStore.open(lab.dir())) {
+        try (LabStore store = LabStore.openReadOnly(lab.dir(), lab.waiting())) {
             results = store.listResults();
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -29,7 +29,7 @@ final class ResultsShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StoredResult r;
-        try (LabStore store = LabStore.open(lab.dir())) {
+        try (LabStore store = LabStore.openReadOnly(lab.dir(), lab.waiting())) {
             r = store.loadResult(id);
         }
         PrintWriter out = spec.commandLine().getOut();

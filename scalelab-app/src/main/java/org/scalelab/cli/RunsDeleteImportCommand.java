@@ -29,7 +29,7 @@ final class RunsDeleteImportCommand implements Callable<Integer> {
     public Integer call() {
         long before;
         long after;
-        try (LabStore store = LabStore.open(lab.dir())) {
+        try (LabStore store = LabStore.open(lab.dir(), lab.waiting())) {
             before = store.runCount();
             store.deleteImport(importId);
             after = store.runCount();

@@ -71,7 +71,7 @@ final class RunsImportCommand implements Callable<Integer> {
         Map<String, String> m = ImportOptions.parseMetrics(metrics);
         ImportOptions options = new ImportOptions(paramsCol, tokensCol, computeCol, m, familyCol, modelCol, minRows);
         ImportSummary s;
-        try (LabStore store = LabStore.open(lab.dir())) {
+        try (LabStore store = LabStore.open(lab.dir(), lab.waiting())) {
             s = store.importRuns(file, options);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -42,7 +42,7 @@ final class RunsListCommand implements Callable<Integer> {
         }
         List<RunRow> runs;
         long total;
-        try (LabStore store = LabStore.open(lab.dir())) {
+        try (LabStore store = LabStore.openReadOnly(lab.dir(), lab.waiting())) {
             runs = store.listRuns(limit);
             total = store.runCount();
         }

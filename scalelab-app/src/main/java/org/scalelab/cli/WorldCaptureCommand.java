@@ -54,7 +54,7 @@ final class WorldCaptureCommand implements Callable<Integer> {
         WorldLab.checkName(experiment);
         World world = WorldLab.existing(lab.dir(), experiment);
         Map<String, RunSpec> bySize = new LinkedHashMap<>();
-        try (LabStore store = LabStore.open(lab.dir())) {
+        try (LabStore store = LabStore.openReadOnly(lab.dir(), lab.waiting())) {
             for (LabStore.TrainingRun r : store.trainingRuns(experiment)) {
                 if (!"finished".equals(r.status())) {
                     continue;

@@ -71,7 +71,7 @@ final class WorldReportCommand implements Callable<Integer> {
         WorldAnalysis.Result r;
         Map<String, Map<String, Curve>> curves = new TreeMap<>();
         Map<String, List<double[]>> alignment = new TreeMap<>();
-        try (LabStore store = LabStore.open(lab.dir())) {
+        try (LabStore store = LabStore.openReadOnly(lab.dir(), lab.waiting())) {
             r = WorldAnalysis.analyze(store, experiment, o);
             for (WorldAnalysis.RunSummary run : r.runs()) {
                 curves.put(run.run(), WorldAnalysis.curves(store, run.run()));

@@ -69,7 +69,7 @@ final class WorldSweepCommand implements Callable<Integer> {
         WorldTraining.Options options = run.options(1);
         World w = WorldLab.resolve(lab.dir(), run.experiment, run.world, world);
         WorldSweep.Summary s;
-        try (LabStore store = LabStore.open(lab.dir())) {
+        try (LabStore store = LabStore.openReleasing(lab.dir(), lab.waiting())) {
             s = WorldSweep.run(w, run.experiment, specs, WorldLab.runsDir(lab.dir(), run.experiment), store, options, parallel);
         }
         print(spec, s, json);

@@ -52,7 +52,7 @@ final class WorldTrainCommand implements Callable<Integer> {
         RunSpec s = run.spec(width, depth, seed);
         World w = WorldLab.resolve(lab.dir(), run.experiment, run.world, world);
         WorldSweep.Summary summary;
-        try (LabStore store = LabStore.open(lab.dir())) {
+        try (LabStore store = LabStore.openReleasing(lab.dir(), lab.waiting())) {
             summary = WorldSweep.run(w, run.experiment, List.of(s), WorldLab.runsDir(lab.dir(), run.experiment), store, run.options(threads), 1);
         }
         WorldSweepCommand.print(spec, summary, json);

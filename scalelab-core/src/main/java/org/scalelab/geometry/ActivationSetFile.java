@@ -74,7 +74,7 @@ public final class ActivationSetFile {
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": not found (is " + dir + " an activation set written by scalelab capture?)");
         } catch (IOException e) {
-            throw new InputException(file + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new InputException(file + ": not valid JSON: " + Json.problem(e));
         }
         if (m == null || !FORMAT.equals(m.path("format").asText()) || m.path("format_version").asInt() != 1) {
             throw new InputException(file + ": format " + (m == null ? "?" : m.path("format").asText()) + " v"

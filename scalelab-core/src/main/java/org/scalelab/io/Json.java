@@ -1,11 +1,14 @@
 package org.scalelab.io;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.regex.Pattern;
 import org.scalelab.ScaleLabException;
 
 /**
@@ -21,6 +24,26 @@ public final class Json {
             .build();
 
     private Json() {}
+
+    /**
+     * What a JSON parse failure says, as one line a user can act on: "line 3, column 7: Unrecognized
+     * token 'x': was expecting …". Jackson's own message also carries "[Source: REDACTED …]" (it no
+     * longer quotes the input); that text is replaced by the line and column it stands for.
+     */
+    public static String problem(IOException e) {
+        if (!(e instanceof JsonProcessingException j)) {
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            return m.lines().findFirst().orElse(m).strip();
+        }
+        String what = j.getOriginalMessage() == null ? "malformed JSON" : j.getOriginalMessage();
+        what = SOURCE_LOCATION.matcher(what).replaceAll("line $1, column $2");
+        what = what.lines().findFirst().orElse(what).strip();
+        JsonLocation at = j.getLocation();
+        return at != null && at.getLineNr() > 0 ? "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + what : what;
+    }
+
+    /** Jackson's "[Source: …; line: 1, column: 1]" inside a message, e.g. where an unclosed object started. */
+    private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
 
     public static ObjectMapper mapper() {
         return MAPPER;

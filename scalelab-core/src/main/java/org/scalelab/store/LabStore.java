@@ -10,19 +10,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.ScaleLabException;
@@ -32,10 +34,16 @@ import org.scalelab.io.Json;
  * A lab's store: one embedded DuckDB file, {@code <lab>/scalelab.duckdb}, holding imported runs,
  * their metrics and saved analysis results with provenance (tables in {@link StoreSchema}).
  *
- * <p>Reads through {@link #sql} and {@link #query} accept one reading statement only and run inside
- * a transaction that is always rolled back; the store changes only through {@link #importRuns},
- * {@link #deleteImport} and {@link #saveResult}. One process at a time may open a lab (DuckDB's file lock);
- * within it, methods are synchronized so threads (e.g. web handlers) may share one store.
+ * <p>Reads through {@link #sql} and {@link #query} accept one reading statement only (checked on
+ * DuckDB's parse of it, see {@link ReadOnlySql}), run with a time limit and inside a transaction that
+ * is always rolled back; the store changes only through {@link #importRuns}, {@link #deleteImport},
+ * {@link #saveResult} and the training-run methods. A store opened with {@link #openReadOnly} is also
+ * read-only to DuckDB and cannot touch any other file, which is how commands that only read open it.
+ *
+ * <p>DuckDB locks the file per process: one writing process, or several reading ones. Opening waits
+ * (up to a given time) while another process holds it; {@link #openReleasing} holds the file only
+ * while each call runs, so that long jobs (a sweep) let readers in between their writes. Within a
+ * process, methods are synchronized so threads (e.g. web handlers, a sweep's runs) may share one store.
  *
  * <p>DuckDB's working memory is capped (default 1GB; {@code SCALELAB_DUCKDB_MEMORY} or system property
  * {@code scalelab.duckdb.memory} change it); larger imports spill to {@code scalelab.duckdb.tmp/}.
@@ -45,46 +53,126 @@ public final class LabStore implements AutoCloseable {
     public static final String FILE_NAME = "scalelab.duckdb";
     /** Rows {@link #sql(String)} keeps for printing. */
     public static final int DEFAULT_MAX_ROWS = 1000;
+    /** Time limit of a reading query unless the caller gives one. */
+    public static final Duration DEFAULT_QUERY_TIME_LIMIT = Duration.ofSeconds(60);
+    /**
+     * How long a store opened with {@link #openReleasing} waits to take the file back for a write: a
+     * reader holds it for at most its query's time limit, and a long job should outwait it, not fail.
+     */
+    static final Duration RELEASING_REOPEN_WAIT = Duration.ofMinutes(10);
+
+    /** How long to wait for a lab another process holds, and who is told that we wait (e.g. stderr). */
+    public record Wait(Duration limit, Consumer<String> notice) {
+        /** Fail at once when the lab is busy. */
+        public static Wait none() {
+            return new Wait(Duration.ZERO, m -> { });
+        }
+    }
 
     private final Path lab;
-    private final Connection connection;
+    private final StoreConnector connector;
+    private final boolean releasing;
+    /** Null between calls of a releasing store, and after {@link #close}. */
+    private Connection connection;
+    private boolean closed;
 
-    private LabStore(Path lab, Connection connection) {
+    private LabStore(Path lab, StoreConnector connector, boolean releasing, Connection connection) {
         this.lab = lab;
+        this.connector = connector;
+        this.releasing = releasing;
         this.connection = connection;
     }
 
-    /** Opens (creating folder and schema on first use) the store of lab folder {@code labDir}. */
+    /** Opens (creating folder and schema on first use) the store of lab folder {@code labDir} for writing; fails at once if busy. */
     public static LabStore open(Path labDir) {
+        return open(labDir, Wait.none());
+    }
+
+    /** Opens the store of {@code labDir} for writing, waiting up to {@code wait} while another process holds it. */
+    public static LabStore open(Path labDir, Wait wait) {
+        StoreConnector c = writer(labDir, wait);
+        return new LabStore(labDir, c, false, prepared(c));
+    }
+
+    /**
+     * Opens the store for reading only: DuckDB refuses every write and every file outside the store.
+     * A lab without a store gets an empty one first. Several processes may read at once, but not
+     * while one writes: then this waits up to {@code wait}.
+     */
+    public static LabStore openReadOnly(Path labDir, Wait wait) {
+        checkFolder(labDir, "--lab");
+        Path db = labDir.resolve(FILE_NAME);
+        if (!Files.exists(db)) {
+            open(labDir, wait).close();
+        }
+        StoreConnector c = new StoreConnector(db, true, memoryLimit(), wait.limit(), wait.notice());
+        Connection conn = c.connect();
+        try {
+            StoreSchema.requireReadable(conn, db.toString());
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(conn);
+            if (e instanceof ScaleLabException se) {
+                throw se;
+            }
+            throw new ScaleLabException(db + ": cannot read the lab store: " + SqlText.firstLine(e.getMessage()), e);
+        }
+        return new LabStore(labDir, c, false, conn);
+    }
+
+    /**
+     * Opens the store for writing but holds the file only while each call runs, so that other
+     * processes (a {@code runs sql}, a fit with {@code --query}) can open it between calls. For
+     * long jobs that write now and then (a sweep logging curves). Each later call waits up to
+     * ten minutes for a reader to finish (the reader's own time limit is shorter).
+     */
+    public static LabStore openReleasing(Path labDir, Wait wait) {
+        StoreConnector c = writer(labDir, wait);
+        closeQuietly(prepared(c));
+        return new LabStore(labDir, c.quietlyWaiting(RELEASING_REOPEN_WAIT), true, null);
+    }
+
+    private static StoreConnector writer(Path labDir, Wait wait) {
         checkFolder(labDir, "--lab");
         try {
             Files.createDirectories(labDir);
         } catch (IOException e) {
             throw new ScaleLabException("cannot create lab folder " + labDir + ": " + e.getMessage(), e);
         }
-        Path db = labDir.resolve(FILE_NAME);
-        Properties p = DataInput.safeProperties();
-        p.setProperty("memory_limit", memoryLimit());
-        Connection c;
+        Wait w = wait == null ? Wait.none() : wait;
+        return new StoreConnector(labDir.resolve(FILE_NAME), false, memoryLimit(), w.limit(), w.notice());
+    }
+
+    /** A writing connection with the schema created or checked. */
+    private static Connection prepared(StoreConnector connector) {
+        Connection c = connector.connect();
         try {
-            c = DriverManager.getConnection("jdbc:duckdb:" + db.toAbsolutePath(), p);
-        } catch (SQLException e) {
-            String m = SqlText.firstLine(e.getMessage());
-            if (m.contains("lock")) {
-                throw new ScaleLabException(db + ": the lab is open in another process; close it first (" + m + ")", e);
-            }
-            throw new ScaleLabException(db + ": cannot open the lab store: " + m, e);
-        }
-        try {
-            StoreSchema.ensure(c, db.toString());
+            StoreSchema.ensure(c, connector.db().toString());
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c);
             if (e instanceof ScaleLabException se) {
                 throw se;
             }
-            throw new ScaleLabException(db + ": cannot prepare the lab store: " + SqlText.firstLine(e.getMessage()), e);
+            throw new ScaleLabException(connector.db() + ": cannot prepare the lab store: " + SqlText.firstLine(e.getMessage()), e);
         }
-        return new LabStore(labDir, c);
+        return c;
+    }
+
+    /** Runs {@code body} with the connection, taking the file first and letting it go after when this store releases between calls. */
+    private <T> T held(Supplier<T> body) {
+        if (closed) {
+            throw new IllegalStateException(lab + ": the store is closed");
+        }
+        if (connection == null) {
+            connection = connector.connect();
+        }
+        try {
+            return body.get();
+        } finally {
+            if (releasing) {
+                closeQuietly(connection);
+                connection = null;
+            }
+        }
     }
 
     /**
@@ -123,60 +211,69 @@ public final class LabStore implements AutoCloseable {
      * {@link InputException} naming file, row, column and value, and the store is unchanged.
      */
     public synchronized ImportSummary importRuns(Path file, ImportOptions options) {
-        try {
-            return RunImporter.importRuns(connection, file, options == null ? ImportOptions.defaults() : options);
-        } catch (SQLException e) {
-            throw new ScaleLabException(file + ": import failed, nothing written: " + SqlText.firstLine(e.getMessage()), e);
-        }
+        return held(() -> {
+            try {
+                return RunImporter.importRuns(connection, file, options == null ? ImportOptions.defaults() : options);
+            } catch (SQLException e) {
+                throw new ScaleLabException(file + ": import failed, nothing written: " + SqlText.firstLine(e.getMessage()), e);
+            }
+        });
     }
 
     /** Removes an import's runs and metrics (e.g. to re-import the file with another mapping). */
     public synchronized void deleteImport(long importId) {
-        try {
-            requireExists("SELECT count(*) FROM imports WHERE import_id = " + importId,
-                    "no import " + importId + " in " + lab + "; see SELECT * FROM imports");
-            inTransaction(() -> {
-                try (Statement st = connection.createStatement()) {
-                    st.execute("DELETE FROM metrics WHERE run_id IN (SELECT run_id FROM runs WHERE import_id = " + importId + ")");
-                    st.execute("DELETE FROM runs WHERE import_id = " + importId);
-                    st.execute("DELETE FROM imports WHERE import_id = " + importId);
-                    StoreSchema.refreshPointsView(connection);
-                }
-                return null;
-            });
-        } catch (SQLException e) {
-            throw new ScaleLabException(lab + ": cannot delete import " + importId + ": " + SqlText.firstLine(e.getMessage()), e);
-        }
+        held(() -> {
+            try {
+                requireExists("SELECT count(*) FROM imports WHERE import_id = " + importId,
+                        "no import " + importId + " in " + lab + "; see SELECT * FROM imports");
+                inTransaction(() -> {
+                    try (Statement st = connection.createStatement()) {
+                        st.execute("DELETE FROM metrics WHERE run_id IN (SELECT run_id FROM runs WHERE import_id = " + importId + ")");
+                        st.execute("DELETE FROM runs WHERE import_id = " + importId);
+                        st.execute("DELETE FROM imports WHERE import_id = " + importId);
+                        StoreSchema.refreshPointsView(connection);
+                    }
+                    return null;
+                });
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot delete import " + importId + ": " + SqlText.firstLine(e.getMessage()), e);
+            }
+            return null;
+        });
     }
 
     /** Number of stored runs. */
     public synchronized long runCount() {
-        return longValue("SELECT count(*) FROM runs");
+        return held(() -> {
+            return longValue("SELECT count(*) FROM runs");
+        });
     }
 
     /** The first {@code limit} runs by run id, with their metrics. */
     public synchronized List<RunRow> listRuns(int limit) {
-        List<RunRow> runs = new ArrayList<>();
-        Map<Long, Map<String, Double>> metrics = new LinkedHashMap<>();
-        String ids = "SELECT run_id FROM runs ORDER BY run_id LIMIT " + Math.max(0, limit);
-        try (Statement st = connection.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT run_id, name, value FROM metrics WHERE run_id IN (" + ids + ") ORDER BY run_id, name")) {
-                while (rs.next()) {
-                    metrics.computeIfAbsent(rs.getLong(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getDouble(3));
+        return held(() -> {
+            List<RunRow> runs = new ArrayList<>();
+            Map<Long, Map<String, Double>> metrics = new LinkedHashMap<>();
+            String ids = "SELECT run_id FROM runs ORDER BY run_id LIMIT " + Math.max(0, limit);
+            try (Statement st = connection.createStatement()) {
+                try (ResultSet rs = st.executeQuery("SELECT run_id, name, value FROM metrics WHERE run_id IN (" + ids + ") ORDER BY run_id, name")) {
+                    while (rs.next()) {
+                        metrics.computeIfAbsent(rs.getLong(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getDouble(3));
+                    }
                 }
-            }
-            try (ResultSet rs = st.executeQuery("SELECT run_id, import_id, model, family, params, tokens, compute FROM runs "
-                    + "ORDER BY run_id LIMIT " + Math.max(0, limit))) {
-                while (rs.next()) {
-                    long id = rs.getLong(1);
-                    runs.add(new RunRow(id, rs.getLong(2), rs.getString(3), rs.getString(4), rs.getDouble(5), rs.getDouble(6),
-                            rs.getDouble(7), metrics.getOrDefault(id, Map.of())));
+                try (ResultSet rs = st.executeQuery("SELECT run_id, import_id, model, family, params, tokens, compute FROM runs "
+                        + "ORDER BY run_id LIMIT " + Math.max(0, limit))) {
+                    while (rs.next()) {
+                        long id = rs.getLong(1);
+                        runs.add(new RunRow(id, rs.getLong(2), rs.getString(3), rs.getString(4), rs.getDouble(5), rs.getDouble(6),
+                                rs.getDouble(7), metrics.getOrDefault(id, Map.of())));
+                    }
                 }
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot list runs: " + SqlText.firstLine(e.getMessage()), e);
             }
-        } catch (SQLException e) {
-            throw new ScaleLabException(lab + ": cannot list runs: " + SqlText.firstLine(e.getMessage()), e);
-        }
-        return runs;
+            return runs;
+        });
     }
 
     /** Runs a reading query (see {@link ReadOnlySql}) and keeps the first {@value #DEFAULT_MAX_ROWS} rows. */
@@ -185,137 +282,184 @@ public final class LabStore implements AutoCloseable {
     }
 
     /** Runs a reading query and keeps the first {@code maxRows} rows ({@link QueryResult#truncated()} says if there were more). */
-    public synchronized QueryResult sql(String query, int maxRows) {
-        String statement = ReadOnlySql.check(query);
-        return inRolledBackTransaction(statement, () -> {
-            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(statement)) {
-                ResultSetMetaData md = rs.getMetaData();
-                List<String> columns = new ArrayList<>();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    columns.add(md.getColumnLabel(i));
-                }
-                List<List<Object>> rows = new ArrayList<>();
-                boolean truncated = false;
-                while (rs.next()) {
-                    if (rows.size() >= maxRows) {
-                        truncated = true;
-                        break;
+    public QueryResult sql(String query, int maxRows) {
+        return sql(query, maxRows, DEFAULT_QUERY_TIME_LIMIT);
+    }
+
+    /**
+     * Runs a reading query, stopped after {@code timeLimit} (an {@link InputException} then), and keeps
+     * the first {@code maxRows} rows.
+     */
+    public synchronized QueryResult sql(String query, int maxRows, Duration timeLimit) {
+        return held(() -> {
+            String statement = ReadOnlySql.check(connection, query);
+            return inRolledBackTransaction(statement, timeLimit, () -> {
+                try (Statement st = limited(connection.createStatement(), timeLimit); ResultSet rs = st.executeQuery(statement)) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    List<String> columns = new ArrayList<>();
+                    for (int i = 1; i <= md.getColumnCount(); i++) {
+                        columns.add(md.getColumnLabel(i));
                     }
-                    List<Object> row = new ArrayList<>(columns.size());
-                    for (int i = 1; i <= columns.size(); i++) {
-                        row.add(plain(rs.getObject(i)));
+                    List<List<Object>> rows = new ArrayList<>();
+                    boolean truncated = false;
+                    while (rs.next()) {
+                        if (rows.size() >= maxRows) {
+                            truncated = true;
+                            break;
+                        }
+                        List<Object> row = new ArrayList<>(columns.size());
+                        for (int i = 1; i <= columns.size(); i++) {
+                            row.add(plain(rs.getObject(i)));
+                        }
+                        rows.add(row);
                     }
-                    rows.add(row);
+                    return new QueryResult(columns, rows, truncated);
                 }
-                return new QueryResult(columns, rows, truncated);
-            }
+            });
         });
+    }
+
+    /** {@link #query(String, List, Duration)} with the default time limit. */
+    public NumericTable query(String sql, List<String> columns) {
+        return query(sql, columns, DEFAULT_QUERY_TIME_LIMIT);
     }
 
     /**
      * Reads numeric {@code columns} of a reading query for an analysis, checked like {@link DataInput}
      * (first empty, non-numeric, NaN or infinite value reported with row and column). The table's
      * sha256 covers the query text and every value, so a result's provenance changes when the data do.
+     * The query is stopped after {@code timeLimit}.
      */
-    public synchronized NumericTable query(String sql, List<String> columns) {
-        String statement = ReadOnlySql.check(sql);
-        String source = "query \"" + statement + "\"";
-        List<String> available = inRolledBackTransaction(statement, () -> {
-            List<String> names = new ArrayList<>();
-            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("DESCRIBE " + statement)) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
+    public synchronized NumericTable query(String sql, List<String> columns, Duration timeLimit) {
+        return held(() -> {
+            String statement = ReadOnlySql.check(connection, sql);
+            String source = "query \"" + statement + "\"";
+            List<String> available = inRolledBackTransaction(statement, timeLimit, () -> {
+                List<String> names = new ArrayList<>();
+                try (Statement st = limited(connection.createStatement(), timeLimit);
+                     ResultSet rs = st.executeQuery("DESCRIBE " + statement)) {
+                    while (rs.next()) {
+                        names.add(rs.getString(1));
+                    }
+                }
+                return names;
+            });
+            DataInput.requireColumns(source, available, columns);
+            StringBuilder stage = new StringBuilder("CREATE OR REPLACE TEMP TABLE query_staged AS SELECT ");
+            for (int i = 0; i < columns.size(); i++) {
+                stage.append(i == 0 ? "" : ", ").append(SqlText.ident(columns.get(i))).append(" AS c").append(i);
+            }
+            if (columns.isEmpty()) {
+                stage.append("1 AS c0");
+            }
+            // As a subquery the statement can only read; the temp table lives outside the store file and is
+            // staged outside a transaction so its rowids are the plain 0-based result rows. The line
+            // breaks keep a trailing "-- comment" of the statement from hiding the closing parenthesis.
+            stage.append(" FROM (\n").append(statement).append("\n) AS q");
+            try {
+                try (Statement st = limited(connection.createStatement(), timeLimit)) {
+                    st.execute(stage.toString());
+                }
+                NumericTable t = DataInput.readStaged(connection, "query_staged", source, "", columns, r -> "row " + r);
+                return new NumericTable(source, contentHash(statement, t), t.columns(), t.values());
+            } catch (SQLException e) {
+                throw queryFailed(statement, timeLimit, e);
+            } finally {
+                try (Statement st = connection.createStatement()) {
+                    st.execute("DROP TABLE IF EXISTS query_staged");
+                } catch (SQLException e) {
+                    // the temp table dies with the connection anyway
                 }
             }
-            return names;
         });
-        DataInput.requireColumns(source, available, columns);
-        StringBuilder stage = new StringBuilder("CREATE OR REPLACE TEMP TABLE query_staged AS SELECT ");
-        for (int i = 0; i < columns.size(); i++) {
-            stage.append(i == 0 ? "" : ", ").append(SqlText.ident(columns.get(i))).append(" AS c").append(i);
+    }
+
+    /** A statement that DuckDB interrupts after {@code timeLimit} (rounded up to whole seconds, JDBC's unit). */
+    private static Statement limited(Statement st, Duration timeLimit) throws SQLException {
+        long ms = timeLimit == null ? 0 : timeLimit.toMillis();
+        if (ms > 0) {
+            st.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, (ms + 999) / 1000));
         }
-        if (columns.isEmpty()) {
-            stage.append("1 AS c0");
+        return st;
+    }
+
+    private static InputException queryFailed(String statement, Duration timeLimit, SQLException e) {
+        if (e instanceof SQLTimeoutException) {
+            return new InputException("query \"" + statement + "\" stopped after " + wholeSeconds(timeLimit) + ", its time limit; "
+                    + "make it cheaper (WHERE, LIMIT, fewer joins) or allow more with --timeout SECONDS", e);
         }
-        // As a subquery the statement can only read; the temp table lives outside the store file and is
-        // staged outside a transaction so its rowids are the plain 0-based result rows.
-        stage.append(" FROM (").append(statement).append(") AS q");
-        try {
-            try (Statement st = connection.createStatement()) {
-                st.execute(stage.toString());
-            }
-            NumericTable t = DataInput.readStaged(connection, "query_staged", source, "", columns, r -> "row " + r);
-            return new NumericTable(source, contentHash(statement, t), t.columns(), t.values());
-        } catch (SQLException e) {
-            throw new InputException(source + " failed: " + SqlText.firstLine(e.getMessage()), e);
-        } finally {
-            try (Statement st = connection.createStatement()) {
-                st.execute("DROP TABLE IF EXISTS query_staged");
-            } catch (SQLException e) {
-                // the temp table dies with the connection anyway
-            }
-        }
+        return new InputException("query \"" + statement + "\" failed: " + SqlText.firstLine(e.getMessage()), e);
+    }
+
+    private static String wholeSeconds(Duration timeLimit) {
+        return ((timeLimit.toMillis() + 999) / 1000) + " s";
     }
 
     /** Stores a result record (as JSON) with its provenance; returns its id. */
     public synchronized long saveResult(String analysis, Object resultRecord, Provenance provenance) {
-        String resultJson = Json.write(resultRecord);
-        try {
-            return inTransaction(() -> {
-                try (PreparedStatement ps = connection.prepareStatement("INSERT INTO results SELECT coalesce(max(result_id), 0) + 1, "
-                        + "?, ?, ?, ?, ?, ?, ? FROM results RETURNING result_id")) {
-                    ps.setString(1, analysis);
-                    ps.setString(2, provenance.createdAt());
-                    ps.setString(3, provenance.version());
-                    ps.setString(4, Json.write(provenance.inputs()));
-                    ps.setString(5, Json.write(provenance.options()));
-                    if (provenance.seed() == null) {
-                        ps.setNull(6, java.sql.Types.BIGINT);
-                    } else {
-                        ps.setLong(6, provenance.seed());
+        return held(() -> {
+            String resultJson = Json.write(resultRecord);
+            try {
+                return inTransaction(() -> {
+                    try (PreparedStatement ps = connection.prepareStatement("INSERT INTO results SELECT coalesce(max(result_id), 0) + 1, "
+                            + "?, ?, ?, ?, ?, ?, ? FROM results RETURNING result_id")) {
+                        ps.setString(1, analysis);
+                        ps.setString(2, provenance.createdAt());
+                        ps.setString(3, provenance.version());
+                        ps.setString(4, Json.write(provenance.inputs()));
+                        ps.setString(5, Json.write(provenance.options()));
+                        if (provenance.seed() == null) {
+                            ps.setNull(6, java.sql.Types.BIGINT);
+                        } else {
+                            ps.setLong(6, provenance.seed());
+                        }
+                        ps.setString(7, resultJson);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            return rs.getLong(1);
+                        }
                     }
-                    ps.setString(7, resultJson);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return rs.getLong(1);
-                    }
-                }
-            });
-        } catch (SQLException e) {
-            throw new ScaleLabException(lab + ": cannot save the " + analysis + " result: " + SqlText.firstLine(e.getMessage()), e);
-        }
+                });
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot save the " + analysis + " result: " + SqlText.firstLine(e.getMessage()), e);
+            }
+        });
     }
 
     /** Every saved result, oldest first. */
     public synchronized List<ResultSummary> listResults() {
-        List<ResultSummary> out = new ArrayList<>();
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT result_id, analysis, created_at, version, seed FROM results ORDER BY result_id")) {
-            while (rs.next()) {
-                out.add(new ResultSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), nullableLong(rs.getObject(5))));
+        return held(() -> {
+            List<ResultSummary> out = new ArrayList<>();
+            try (Statement st = connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT result_id, analysis, created_at, version, seed FROM results ORDER BY result_id")) {
+                while (rs.next()) {
+                    out.add(new ResultSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), nullableLong(rs.getObject(5))));
+                }
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot list results: " + SqlText.firstLine(e.getMessage()), e);
             }
-        } catch (SQLException e) {
-            throw new ScaleLabException(lab + ": cannot list results: " + SqlText.firstLine(e.getMessage()), e);
-        }
-        return out;
+            return out;
+        });
     }
 
     /** A saved result with its provenance; an {@link InputException} if there is no such id. */
     public synchronized StoredResult loadResult(long id) {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT result_id, analysis, created_at, version, seed, inputs_json, "
-                + "options_json, result_json FROM results WHERE result_id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new InputException("no result " + id + " in " + lab + "; list them with `scalelab results list`");
+        return held(() -> {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT result_id, analysis, created_at, version, seed, inputs_json, "
+                    + "options_json, result_json FROM results WHERE result_id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new InputException("no result " + id + " in " + lab + "; list them with `scalelab results list`");
+                    }
+                    return new StoredResult(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), nullableLong(rs.getObject(5)),
+                            tree(rs.getString(6)),
+                            tree(rs.getString(7)), tree(rs.getString(8)));
                 }
-                return new StoredResult(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), nullableLong(rs.getObject(5)),
-                        tree(rs.getString(6)),
-                        tree(rs.getString(7)), tree(rs.getString(8)));
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot load result " + id + ": " + SqlText.firstLine(e.getMessage()), e);
             }
-        } catch (SQLException e) {
-            throw new ScaleLabException(lab + ": cannot load result " + id + ": " + SqlText.firstLine(e.getMessage()), e);
-        }
+        });
     }
 
     /**
@@ -323,30 +467,37 @@ public final class LabStore implements AutoCloseable {
      * status ("running", "finished"), parameter count, last step and training seconds.
      */
     public synchronized void putTrainingRun(TrainingRun r) {
-        try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, r.run());
-            ps.setString(2, r.experiment());
-            ps.setString(3, r.specJson());
-            ps.setString(4, r.status());
-            ps.setLong(5, r.parameters());
-            ps.setLong(6, r.step());
-            ps.setDouble(7, r.seconds());
-            ps.setString(8, java.time.Instant.now().toString());
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new ScaleLabException(lab + ": cannot record training run " + r.run() + ": " + SqlText.firstLine(e.getMessage()), e);
-        }
+        held(() -> {
+            try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, r.run());
+                ps.setString(2, r.experiment());
+                ps.setString(3, r.specJson());
+                ps.setString(4, r.status());
+                ps.setLong(5, r.parameters());
+                ps.setLong(6, r.step());
+                ps.setDouble(7, r.seconds());
+                ps.setString(8, java.time.Instant.now().toString());
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot record training run " + r.run() + ": " + SqlText.firstLine(e.getMessage()), e);
+            }
+            return null;
+        });
     }
 
     /** The training run named {@code run}, or null. */
     public synchronized TrainingRun trainingRun(String run) {
-        List<TrainingRun> l = trainingRuns("WHERE run = ?", run);
-        return l.isEmpty() ? null : l.get(0);
+        return held(() -> {
+            List<TrainingRun> l = trainingRuns("WHERE run = ?", run);
+            return l.isEmpty() ? null : l.get(0);
+        });
     }
 
     /** Every training run of {@code experiment} (null: all), by name. */
     public synchronized List<TrainingRun> trainingRuns(String experiment) {
-        return experiment == null ? trainingRuns("", null) : trainingRuns("WHERE experiment = ?", experiment);
+        return held(() -> {
+            return experiment == null ? trainingRuns("", null) : trainingRuns("WHERE experiment = ?", experiment);
+        });
     }
 
     private List<TrainingRun> trainingRuns(String where, String arg) {
@@ -373,46 +524,57 @@ public final class LabStore implements AutoCloseable {
      * metric) is replaced, so a resumed run never duplicates what the interrupted one logged.
      */
     public synchronized void putCurvePoints(String run, long step, Map<String, Double> metrics) {
-        try {
-            inTransaction(() -> {
-                try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_curves VALUES (?, ?, ?, ?)")) {
-                    for (Map.Entry<String, Double> m : metrics.entrySet()) {
-                        ps.setString(1, run);
-                        ps.setLong(2, step);
-                        ps.setString(3, m.getKey());
-                        Double v = m.getValue();
-                        if (v == null || !Double.isFinite(v)) {
-                            ps.setNull(4, java.sql.Types.DOUBLE);
-                        } else {
-                            ps.setDouble(4, v);
-                        }
-                        ps.addBatch();
+        held(() -> {
+            try {
+                inTransaction(() -> {
+                    if (metrics.isEmpty()) {
+                        return null;
                     }
-                    ps.executeBatch();
-                }
-                return null;
-            });
-        } catch (SQLException e) {
-            throw new ScaleLabException(lab + ": cannot log step " + step + " of run " + run + ": " + SqlText.firstLine(e.getMessage()), e);
-        }
+                    // One statement with a row per metric: DuckDB runs a JDBC batch row by row, each with
+                    // the primary key's check, which holds the file (and keeps readers out) many times longer.
+                    String rows = String.join(", ", java.util.Collections.nCopies(metrics.size(), "(?, ?, ?, ?)"));
+                    try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO training_curves VALUES " + rows)) {
+                        int i = 0;
+                        for (Map.Entry<String, Double> m : metrics.entrySet()) {
+                            ps.setString(++i, run);
+                            ps.setLong(++i, step);
+                            ps.setString(++i, m.getKey());
+                            Double v = m.getValue();
+                            if (v == null || !Double.isFinite(v)) {
+                                ps.setNull(++i, java.sql.Types.DOUBLE);
+                            } else {
+                                ps.setDouble(++i, v);
+                            }
+                        }
+                        ps.executeUpdate();
+                    }
+                    return null;
+                });
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot log step " + step + " of run " + run + ": " + SqlText.firstLine(e.getMessage()), e);
+            }
+            return null;
+        });
     }
 
     /** A run's logged points, by step then metric (null values were not finite when logged). */
     public synchronized List<CurvePoint> curvePoints(String run) {
-        List<CurvePoint> out = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT step, metric, value FROM training_curves WHERE run = ? ORDER BY step, metric")) {
-            ps.setString(1, run);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Object v = rs.getObject(3); // getDouble + wasNull reads NULL as NaN in DuckDB's driver
-                    out.add(new CurvePoint(rs.getLong(1), rs.getString(2), v == null ? null : ((Number) v).doubleValue()));
+        return held(() -> {
+            List<CurvePoint> out = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT step, metric, value FROM training_curves WHERE run = ? ORDER BY step, metric")) {
+                ps.setString(1, run);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Object v = rs.getObject(3); // getDouble + wasNull reads NULL as NaN in DuckDB's driver
+                        out.add(new CurvePoint(rs.getLong(1), rs.getString(2), v == null ? null : ((Number) v).doubleValue()));
+                    }
                 }
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot read the curves of run " + run + ": " + SqlText.firstLine(e.getMessage()), e);
             }
-        } catch (SQLException e) {
-            throw new ScaleLabException(lab + ": cannot read the curves of run " + run + ": " + SqlText.firstLine(e.getMessage()), e);
-        }
-        return out;
+            return out;
+        });
     }
 
     /** A run ScaleLab trains (row of table training_runs); {@code specJson} holds its settings. */
@@ -423,7 +585,11 @@ public final class LabStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        closeQuietly(connection);
+        closed = true;
+        if (connection != null) {
+            closeQuietly(connection);
+            connection = null;
+        }
     }
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
@@ -446,7 +612,7 @@ public final class LabStore implements AutoCloseable {
         T run() throws SQLException;
     }
 
-    private <T> T inRolledBackTransaction(String statement, SqlWork<T> work) {
+    private <T> T inRolledBackTransaction(String statement, Duration timeLimit, SqlWork<T> work) {
         try {
             connection.setAutoCommit(false);
             try {
@@ -456,7 +622,7 @@ public final class LabStore implements AutoCloseable {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new InputException("query \"" + statement + "\" failed: " + SqlText.firstLine(e.getMessage()), e);
+            throw queryFailed(statement, timeLimit, e);
         }
     }
 
@@ -513,7 +679,7 @@ public final class LabStore implements AutoCloseable {
         try {
             return Json.mapper().readTree(json);
         } catch (JsonProcessingException e) {
-            throw new ScaleLabException("stored JSON is unreadable: " + e.getOriginalMessage(), e);
+            throw new ScaleLabException("stored JSON is unreadable: " + Json.problem(e), e);
         }
     }
 

@@ -1,72 +1,75 @@
 package org.scalelab.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Locale;
-import java.util.Set;
 import org.scalelab.InputException;
+import org.scalelab.io.Json;
 
 /**
- * Guards {@link LabStore#sql} and {@link LabStore#query}: exactly one statement, starting with a
- * reading keyword. The statement also runs inside a transaction that is always rolled back, so even
- * a reading keyword that manages to write (e.g. {@code EXPLAIN ANALYZE INSERT …}) leaves the store as
- * it was. A ';' inside the text is refused because DuckDB's JDBC driver runs every statement of a
- * multi-statement string, and a {@code COMMIT; DELETE …} would escape the rollback.
+ * Guards {@link LabStore#sql} and {@link LabStore#query}: the text must parse, in DuckDB's own parser,
+ * as exactly one SELECT statement. DESCRIBE, SHOW, SUMMARIZE, FROM …, VALUES and TABLE parse as
+ * SELECTs too; everything else (COPY, EXPORT, ATTACH, INSTALL, LOAD, PRAGMA, SET, CALL, CREATE, INSERT,
+ * EXPLAIN [ANALYZE] of anything, WITH … INSERT) parses as another statement type and is refused.
+ *
+ * <p>The check asks DuckDB's {@code json_serialize_sql}, which serializes SELECT statements only, so the
+ * decision is made on the parse tree, not on words in the text: comments, quoting and parentheses
+ * cannot fool it. It is one of three locks: the statement also runs in a transaction that is rolled
+ * back, and on a store opened with {@link LabStore#openReadOnly} on a connection DuckDB keeps read-only
+ * with no access to other files.
  */
 final class ReadOnlySql {
-    private static final Set<String> READING = Set.of(
-            "SELECT", "WITH", "FROM", "VALUES", "TABLE", "DESCRIBE", "SHOW", "SUMMARIZE", "EXPLAIN", "PRAGMA");
-    /** PRAGMAs that only report; others change settings, which a rollback does not undo. */
-    private static final Set<String> READING_PRAGMAS = Set.of(
-            "TABLE_INFO", "SHOW_TABLES", "SHOW_TABLES_EXPANDED", "DATABASE_SIZE", "STORAGE_INFO", "VERSION", "SHOW", "DATABASE_LIST");
+    private static final String EXAMPLE = "e.g. SELECT params, tokens, loss FROM points";
 
     private ReadOnlySql() {}
 
-    /** Returns the statement without a trailing semicolon, or throws naming what is not allowed. */
-    static String check(String sql) {
+    /** Returns the statement without trailing semicolons, or throws naming what is not allowed. */
+    static String check(Connection c, String sql) {
         if (sql == null || sql.isBlank()) {
-            throw new InputException("empty SQL query; give a SELECT statement, e.g. SELECT params, tokens, loss FROM points");
+            throw new InputException("empty SQL query; give a SELECT statement, " + EXAMPLE);
         }
-        int end = statementEnd(sql);
-        String statement = sql.substring(0, end).trim();
-        if (statement.isEmpty()) {
-            throw new InputException("empty SQL query; give a SELECT statement, e.g. SELECT params, tokens, loss FROM points");
-        }
-        String first = firstWord(statement);
-        if (!READING.contains(first)) {
-            throw new InputException("only reading statements are allowed (SELECT, WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, "
-                    + "EXPLAIN, PRAGMA table_info …), not " + (first.isEmpty() ? "this" : first) + "; the store changes only through import commands");
-        }
-        if (first.equals("PRAGMA")) {
-            String rest = statement.substring(statement.toUpperCase(Locale.ROOT).indexOf("PRAGMA") + 6).trim();
-            String name = firstWord(rest);
-            if (!READING_PRAGMAS.contains(name)) {
-                throw new InputException("PRAGMA " + name.toLowerCase(Locale.ROOT) + " is not allowed here; only reporting pragmas "
-                        + "(table_info, show_tables, database_size, storage_info, version) are");
+        JsonNode parsed;
+        try (PreparedStatement ps = c.prepareStatement("SELECT json_serialize_sql(?)")) {
+            ps.setString(1, sql);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                parsed = Json.mapper().readTree(rs.getString(1));
             }
+        } catch (SQLException | java.io.IOException e) {
+            throw new InputException("query \"" + sql.strip() + "\" cannot be checked: " + SqlText.firstLine(e.getMessage()), e);
         }
-        return statement;
-    }
-
-    /**
-     * Where the single statement ends: before one trailing semicolon. Any other semicolon is refused,
-     * even inside a string literal: DuckDB has several quoting styles (E'\'', $$…$$) and refusing
-     * every inner ';' is the one rule that cannot be fooled by one of them.
-     */
-    private static int statementEnd(String sql) {
-        String t = sql.stripTrailing();
-        int end = t.endsWith(";") ? t.length() - 1 : t.length();
-        if (t.substring(0, end).indexOf(';') >= 0) {
-            throw new InputException("only one SQL statement without ';' inside is allowed; remove the ';' (also from string literals)");
+        if (parsed.path("error").asBoolean(false)) {
+            String message = parsed.path("error_message").asText("");
+            if (message.contains("Only SELECT statements")) {
+                throw new InputException("only reading statements are allowed (SELECT, WITH … SELECT, FROM, VALUES, TABLE, DESCRIBE, SHOW, "
+                        + "SUMMARIZE), not " + describe(sql) + "; the store changes only through import commands");
+            }
+            throw new InputException("query \"" + sql.strip() + "\" is not valid SQL: " + SqlText.firstLine(message));
         }
-        return end;
+        int statements = parsed.path("statements").size();
+        if (statements == 0) {
+            throw new InputException("empty SQL query (only comments); give a SELECT statement, " + EXAMPLE);
+        }
+        if (statements > 1) {
+            throw new InputException("only one SQL statement is allowed, this text holds " + statements + "; run them one at a time");
+        }
+        return withoutTrailingSemicolons(sql);
     }
 
-    private static String stripComments(String s) {
-        return s.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("--[^\n]*", " ");
+    private static String withoutTrailingSemicolons(String sql) {
+        String t = sql.strip();
+        while (t.endsWith(";")) {
+            t = t.substring(0, t.length() - 1).strip();
+        }
+        return t;
     }
 
-    /** The first keyword, skipping comments and opening parentheses: "(SELECT 1)" starts with SELECT. */
-    private static String firstWord(String s) {
-        String t = stripComments(s).trim();
+    /** "COPY" or "EXPLAIN" — the statement's first word, for the message only (the decision is the parser's). */
+    private static String describe(String sql) {
+        String t = sql.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("--[^\n]*", " ").strip();
         int i = 0;
         while (i < t.length() && (t.charAt(i) == '(' || Character.isWhitespace(t.charAt(i)))) {
             i++;
@@ -75,6 +78,7 @@ final class ReadOnlySql {
         while (j < t.length() && (Character.isLetterOrDigit(t.charAt(j)) || t.charAt(j) == '_')) {
             j++;
         }
-        return t.substring(i, j).toUpperCase(Locale.ROOT);
+        String first = t.substring(i, j).toUpperCase(Locale.ROOT);
+        return first.isEmpty() ? "this statement" : first + (first.equals("WITH") ? " … (a writing statement)" : "");
     }
 }

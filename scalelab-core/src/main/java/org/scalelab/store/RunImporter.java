@@ -113,6 +113,7 @@ final class RunImporter {
             }
             ValueCheck.requireValid(c, STAGED, checks, source, scan::rowLabel);
             Mapping mapping = new Mapping(mapped, params, tokens, compute, model, family, metrics, metricCols);
+            requireValidDerived(c, scan, source, mapping);
             requireNoDuplicates(c, scan, source, mapping);
             return write(c, file, sha, rows, options, mapping);
         } finally {
@@ -142,11 +143,9 @@ final class RunImporter {
             long importId = nextId(c, "SELECT coalesce(max(v), 0) + 1 FROM (SELECT max(import_id) AS v FROM imports "
                     + "UNION ALL SELECT value::BIGINT FROM meta WHERE key = 'last_import_id')");
             long base = nextId(c, "SELECT coalesce(max(run_id), 0) FROM runs");
-            // C = 6·N·D: training FLOPs ≈ 6 per parameter per token (forward 2, backward 4), Kaplan et al.
-            // 2020 §2.1; Hoffmann et al. 2022 use the same approximation. Any two give the third.
-            String p = params != null ? num(params) : "(" + num(compute) + " / (6 * " + num(tokens) + "))";
-            String t = tokens != null ? num(tokens) : "(" + num(compute) + " / (6 * " + num(params) + "))";
-            String cc = compute != null ? num(compute) : "(6 * " + num(params) + " * " + num(tokens) + ")";
+            String p = roleValue(mapping, "params");
+            String t = roleValue(mapping, "tokens");
+            String cc = roleValue(mapping, "compute");
             List<String> derived = new ArrayList<>();
             if (params == null) {
                 derived.add("params = compute / (6 * tokens)");
@@ -193,6 +192,57 @@ final class RunImporter {
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * The SQL value of params, tokens or compute for a staged row: its column, or derived from the
+     * other two. C = 6·N·D: training FLOPs ≈ 6 per parameter per token (forward 2, backward 4), Kaplan
+     * et al. 2020 §2.1; Hoffmann et al. 2022 use the same approximation. Any two give the third.
+     */
+    private static String roleValue(Mapping m, String role) {
+        return switch (role) {
+            case "params" -> m.params() != null ? num(m.params()) : "(" + num(m.compute()) + " / (6 * " + num(m.tokens()) + "))";
+            case "tokens" -> m.tokens() != null ? num(m.tokens()) : "(" + num(m.compute()) + " / (6 * " + num(m.params()) + "))";
+            case "compute" -> m.compute() != null ? num(m.compute()) : "(6 * " + num(m.params()) + " * " + num(m.tokens()) + ")";
+            default -> throw new IllegalArgumentException(role);
+        };
+    }
+
+    /**
+     * A value derived from two valid ones can still be unusable: 6 · 1e308 · 1e308 overflows to
+     * Infinity and 6 · 1e-300 · 1e-300 underflows to 0, and either would break every later fit over
+     * the run (laws work on logarithms). Refuses the first row whose derived value is not a finite
+     * number > 0, naming the values it came from.
+     */
+    private static void requireValidDerived(Connection c, SourceScan scan, String source, Mapping m) throws SQLException {
+        Mapped[] given = {m.params(), m.tokens(), m.compute()};
+        String[] roles = {"params", "tokens", "compute"};
+        for (int i = 0; i < 3; i++) {
+            if (given[i] != null) {
+                continue;
+            }
+            String derived = roleValue(m, roles[i]);
+            String formula = switch (roles[i]) {
+                case "params" -> "compute / (6 * tokens)";
+                case "tokens" -> "compute / (6 * params)";
+                default -> "6 * params * tokens";
+            };
+            List<Mapped> from = new ArrayList<>();
+            for (Mapped g : given) {
+                if (g != null) {
+                    from.add(g);
+                }
+            }
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT rowid, " + derived + ", NULL, CAST(c" + from.get(0).index() + " AS VARCHAR), CAST(c" + from.get(1).index() + " AS VARCHAR) FROM "
+                    + STAGED + " WHERE NOT (isfinite(" + derived + ") AND " + derived + " > 0) ORDER BY rowid LIMIT 1")) {
+                if (rs.next()) {
+                    throw new InputException(source + ": " + scan.rowLabel(rs.getLong(1) + 1) + ": " + roles[i] + " derived as " + formula
+                            + " from column '" + from.get(0).column() + "' = " + rs.getString(4).strip() + " and column '" + from.get(1).column()
+                            + "' = " + rs.getString(5).strip() + " is " + rs.getDouble(2) + ", not a finite number > 0 (" + POSITIVE_WHY
+                            + "); check those values and their units, or give the " + roles[i] + " column");
+                }
+            }
         }
     }
 

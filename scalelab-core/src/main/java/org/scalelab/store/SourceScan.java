@@ -1,5 +1,9 @@
 package org.scalelab.store;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +25,7 @@ import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.scalelab.InputException;
 import org.scalelab.io.InputFile;
+import org.scalelab.io.Json;
 
 /**
  * One input file seen through DuckDB: its format, its column names and the table function that
@@ -82,7 +87,9 @@ final class SourceScan {
                 names.add(rs.getString(1));
             }
         } catch (SQLException e) {
-            throw new InputException(file + ": cannot read as " + format.name().toLowerCase(Locale.ROOT) + ": " + SqlText.firstLine(e.getMessage()), e);
+            String where = format == Format.JSON ? firstJsonProblem(file) : null;
+            throw new InputException(file + ": " + (where != null ? where
+                    : "cannot read as " + format.name().toLowerCase(Locale.ROOT) + ": " + SqlText.firstLine(e.getMessage())), e);
         }
         if (format == Format.PARQUET) {
             return new SourceScan(file, format, names, probe);
@@ -151,7 +158,59 @@ final class SourceScan {
             return new InputException(file + ": malformed CSV at line " + l + " (data row " + (l - 1) + "): "
                     + SqlText.firstLine(m.substring(m.indexOf('\n') + 1)), e);
         }
+        if (format == Format.JSON) {
+            String where = firstJsonProblem(file);
+            if (where != null) {
+                return new InputException(file + ": " + where, e);
+            }
+        }
         return new InputException(file + ": cannot read as " + format.name().toLowerCase(Locale.ROOT) + ": " + SqlText.firstLine(m), e);
+    }
+
+    /**
+     * Where a JSON file DuckDB could not read first goes wrong, found again with Jackson: DuckDB's
+     * message names the line after the bad one ("line 3" for a broken line 2, "record/value 2" for
+     * line 1). A .jsonl/.ndjson file is read line by line (each non-blank line one JSON object, so an
+     * object left open is reported on its own line); a .json file as a stream of JSON values. Null
+     * when Jackson reads it all (the problem is one DuckDB alone has, and its message stands).
+     */
+    static String firstJsonProblem(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            if (n.endsWith(".json")) {
+                try (MappingIterator<JsonNode> values = Json.mapper().readerFor(JsonNode.class).readValues(r)) {
+                    while (values.hasNextValue()) {
+                        values.nextValue();
+                    }
+                }
+                return null;
+            }
+            long lineNo = 0;
+            for (String line; (line = r.readLine()) != null; ) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode node;
+                try {
+                    node = Json.mapper().readTree(line);
+                } catch (JsonProcessingException e) {
+                    JsonLocation at = e.getLocation();
+                    String problem = Json.problem(e).replaceFirst("^line \\d+, column \\d+: ", "").replace("at line 1, column", "at column");
+                    return "line " + lineNo + (at != null && at.getColumnNr() > 0 ? ", column " + at.getColumnNr() : "")
+                            + ": not valid JSON (" + problem + "); each line must be one JSON object";
+                }
+                if (!node.isObject()) {
+                    return "line " + lineNo + ": expected a JSON object like {\"params\": 1e6, …}, got "
+                            + node.getNodeType().toString().toLowerCase(Locale.ROOT);
+                }
+            }
+            return null;
+        } catch (JsonProcessingException e) {
+            return "not valid JSON at " + Json.problem(e);
+        } catch (IOException e) {
+            return "cannot read: " + Json.problem(e);
+        }
     }
 
     private static char delimiter(Path file) {

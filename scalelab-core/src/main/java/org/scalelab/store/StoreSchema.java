@@ -77,6 +77,21 @@ final class StoreSchema {
     }
 
     /**
+     * Checks, without writing, that a store opened read-only is one this version can read: a store
+     * written by a newer ScaleLab is refused. (Tables added since, like the training tables, appear
+     * the next time a writing command opens the lab.)
+     */
+    static void requireReadable(Connection c, String lab) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT value FROM meta WHERE key = 'schema_version'")) {
+            if (rs.next() && Integer.parseInt(rs.getString(1)) > VERSION) {
+                throw new ScaleLabException(lab + ": store schema version " + rs.getString(1) + " is newer than this ScaleLab understands ("
+                        + VERSION + "); upgrade ScaleLab");
+            }
+        }
+    }
+
+    /**
      * Tables of training runs and their logged curves. The primary key on (run, step, metric) makes
      * logging idempotent: a run resumed from a checkpoint re-logs the steps after it and replaces
      * the killed run's points instead of duplicating them.

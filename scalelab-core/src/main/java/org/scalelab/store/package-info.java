@@ -20,10 +20,17 @@
  *   <li><b>Duplicates</b> are rows with equal model, params, tokens, compute and metric values (numbers
  *       compared as numbers: 2e8 equals 200000000); family is ignored. A file whose SHA-256 was
  *       imported before is refused (delete that import first).</li>
- *   <li><b>Reading SQL</b> ({@code sql}, {@code query}) accepts a single SELECT/WITH/FROM/VALUES/TABLE/
- *       DESCRIBE/SHOW/SUMMARIZE/EXPLAIN or reporting PRAGMA, refuses any inner ';', and runs in a
- *       transaction that is always rolled back. We use one connection rather than a separate read-only
- *       one because DuckDB refuses to open the same file twice in one process with different settings.</li>
+ *   <li><b>Reading SQL</b> ({@code sql}, {@code query}) must parse, in DuckDB's parser
+ *       ({@code json_serialize_sql}), as exactly one SELECT; it runs with a time limit in a transaction
+ *       that is always rolled back. Commands that only read open the store with
+ *       {@link org.scalelab.store.LabStore#openReadOnly} ({@code access_mode=READ_ONLY},
+ *       {@code enable_external_access=false}), so DuckDB itself refuses any write and any other file.
+ *       Within one process a file is opened with one set of settings at a time: close a writing store
+ *       before opening the same lab read-only.</li>
+ *   <li><b>One writer, or several readers</b> per lab (DuckDB's file lock). Opening waits while
+ *       another process holds the lab and then throws {@link org.scalelab.store.LabBusyException}
+ *       (exit 75); long jobs use {@link org.scalelab.store.LabStore#openReleasing}, which holds the
+ *       file only while each call runs, so readers get in between writes.</li>
  * </ul>
  */
 package org.scalelab.store;

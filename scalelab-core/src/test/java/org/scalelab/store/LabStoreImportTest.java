@@ -206,7 +206,7 @@ class LabStoreImportTest {
                         + "{\"params\": 2e6, \"loss\": 2}\n", d,
                         List.of("runs.jsonl", "row 2", "column 'tokens'", "empty value")),
                 new Bad("malformed JSONL", "runs.jsonl", "{\"params\": 1e6, \"tokens\": 2e7\n", d,
-                        List.of("runs.jsonl", "cannot read as json"))
+                        List.of("runs.jsonl: line 1, column 30: not valid JSON"))
         ).map(Arguments::of);
     }
 

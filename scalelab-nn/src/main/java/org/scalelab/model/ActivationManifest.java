@@ -85,7 +85,7 @@ public record ActivationManifest(String format, int formatVersion, String model,
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": not found (is " + dir + " an activation set?)");
         } catch (IOException e) {
-            throw new InputException(file + ": not a valid activation-set manifest: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new InputException(file + ": not a valid activation-set manifest: " + Json.problem(e));
         }
     }
 

@@ -187,7 +187,7 @@ public record ModelConfig(
         try {
             root = Json.mapper().readTree(text);
         } catch (IOException e) {
-            throw new InputException(file + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new InputException(file + ": not valid JSON: " + Json.problem(e));
         }
         if (root == null || !root.isObject()) {
             throw new InputException(file + ": must be a JSON object");

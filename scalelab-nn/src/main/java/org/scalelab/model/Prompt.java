@@ -59,7 +59,7 @@ public record Prompt(String id, String text, String domain, JsonNode labels, Lis
         try {
             n = Json.mapper().readTree(line);
         } catch (IOException e) {
-            throw new InputException(where + "not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw new InputException(where + "not valid JSON (" + Json.problem(e) + ")");
         }
         if (n == null || !n.isObject()) {
             throw new InputException(where + "expected a JSON object with \"id\" and \"text\"");

@@ -95,7 +95,7 @@ public final class SafetensorsFile implements AutoCloseable {
             try {
                 header = Json.mapper().readTree(headerText);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw bad(file, "header is not valid JSON: " + e.getOriginalMessage());
+                throw bad(file, "header is not valid JSON: " + Json.problem(e));
             }
             if (header == null || !header.isObject()) {
                 throw bad(file, "header must be a JSON object of tensor entries");

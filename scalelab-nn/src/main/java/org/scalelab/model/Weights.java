@@ -54,7 +54,7 @@ public final class Weights implements AutoCloseable {
         try {
             root = Json.mapper().readTree(index.toFile());
         } catch (IOException e) {
-            throw new InputException(index + ": not valid JSON: " + e.getMessage(), e);
+            throw new InputException(index + ": not valid JSON: " + Json.problem(e), e);
         }
         JsonNode map = root == null ? null : root.get("weight_map");
         if (map == null || !map.isObject() || map.isEmpty()) {

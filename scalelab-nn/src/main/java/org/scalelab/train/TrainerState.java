@@ -50,7 +50,7 @@ record TrainerState(long step, long epoch, int cursor, long seed, int examples, 
         try {
             n = Json.mapper().readTree(file.toFile());
         } catch (IOException e) {
-            throw new InputException(file + ": cannot read trainer state: " + e.getMessage(), e);
+            throw new InputException(file + ": cannot read trainer state: " + Json.problem(e), e);
         }
         for (String key : new String[] {"step", "epoch", "cursor", "seed", "examples", "data_sha256", "options"}) {
             if (n == null || !n.hasNonNull(key)) {

@@ -52,7 +52,7 @@ public final class TrainingData {
                 try {
                     n = Json.mapper().readTree(line);
                 } catch (IOException e) {
-                    throw new InputException(where + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+                    throw new InputException(where + ": not valid JSON: " + Json.problem(e));
                 }
                 if (n == null || !n.isObject()) {
                     throw new InputException(where + ": expected a JSON object with \"text\", \"prompt\"+\"completion\" or \"tokens\"");

@@ -94,7 +94,7 @@ public final class TrainingLogFile implements TrainingListener, AutoCloseable {
                         n.get("grad_norm").asDouble(), n.get("targets").asInt(), n.get("epoch").asLong()));
             }
         } catch (IOException e) {
-            throw new ScaleLabException(file + ": cannot read the training log: " + e.getMessage(), e);
+            throw new ScaleLabException(file + ": cannot read the training log: " + Json.problem(e), e);
         }
         return out;
     }

@@ -230,7 +230,7 @@ public final class WorldAnalysis {
         try {
             return Json.mapper().readTree(r.specJson()).path("spec");
         } catch (IOException e) {
-            throw new InputException("run " + r.run() + ": its stored settings are not JSON: " + e.getMessage());
+            throw new InputException("run " + r.run() + ": its stored settings are not JSON: " + Json.problem(e));
         }
     }
 }

@@ -87,7 +87,7 @@ public final class WorldFiles {
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": not found; create a world with: scalelab world generate --out " + dir);
         } catch (IOException e) {
-            throw new InputException(file + ": cannot read: " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new InputException(file + ": cannot read: " + Json.problem(e), e);
         }
         if (root == null || !FORMAT.equals(root.path("format").asText())) {
             throw new InputException(file + ": field \"format\" is not \"" + FORMAT + "\"; not a ScaleLab world");
