@@ -187,6 +187,23 @@ class DetectorsTest {
     }
 
     @Test
+    void twoSeedsThatAgreeGiveARangeNotAZeroWidthInterval() throws Exception {
+        SeedInterval two = SeedInterval.of(new double[] {0.25, 0.25});
+        assertNull(two.ci95(), "two agreeing seeds say nothing about seed-to-seed variation");
+        assertEquals("n seeds 2 < 3, no CI", two.noCi());
+        assertEquals(List.of(0.25, 0.25), two.range());
+        assertEquals(" (range 0.25 … 0.25; n seeds 2 < 3, no CI)", two.describe("%.2f"));
+        JsonNode j = Json.mapper().readTree(Json.write(two));
+        assertTrue(j.get("ci95").isNull());
+        assertEquals("n seeds 2 < 3, no CI", j.get("no_ci").asText());
+        SeedInterval three = SeedInterval.of(new double[] {0.2, 0.3, 0.4});
+        double half = T2 * 0.1 / Math.sqrt(3);
+        assertEquals(0.3 - half, three.ci95().get(0), 1e-6);
+        assertNull(three.noCi());
+        assertTrue(three.describe("%.2f").startsWith(" [95 % CI "));
+    }
+
+    @Test
     void badCurvesAreRefused() {
         assertThrows(InputException.class, () -> new Curve("r", new long[] {10, 10}, new double[] {0, 1}));
         assertThrows(InputException.class, () -> new Curve("r", new long[] {10}, new double[] {1.5}));
