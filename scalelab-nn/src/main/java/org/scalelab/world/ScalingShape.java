@@ -25,7 +25,10 @@ import org.scalelab.laws.ShapeTest;
  * with p chosen so that the expected maximum equals the fitted level (max-selection included).
  * Verdict when the statistic is beyond the null at α: "non_monotonic" (ShapeTest also finds an
  * inverted U), "interior_best" (the best size is an interior one) or "decreasing" (the smallest
- * is best: bigger is worse); else "monotone". A valley (U) is reported in {@code shape} only.
+ * is best: bigger is worse); else "monotone". The binomial null has no seed-to-seed variation in
+ * it, so when every size has at least 3 seeds the Welch interval (best − largest, or largest −
+ * smallest) must also exclude 0; with fewer seeds the call rests on the binomial null alone. A
+ * valley (U) is reported in {@code shape} only.
  */
 public final class ScalingShape {
     private ScalingShape() {}
@@ -91,8 +94,14 @@ public final class ScalingShape {
         List<Double> bestGap = interior ? welch(best.value(), largest.value()) : null;
         List<Double> endGap = levels.size() > 1 ? welch(largest.value(), smallest.value()) : null;
         BinomialNull.Test test = monotoneNullTest(x, y, noise, byX, nullOptions);
+        // The binomial null knows nothing of seed-to-seed variation; where every size has 3 seeds, the
+        // seeds' own Welch interval must agree as well.
+        boolean seedsAllow = true;
+        if (levels.stream().allMatch(l -> l.value().n() >= SeedInterval.MIN_SEEDS)) {
+            seedsAllow = interior ? bestGap.get(0) > 0 : endGap != null && endGap.get(1) < 0;
+        }
         String verdict;
-        if (!test.significant() || best == largest) {
+        if (!test.significant() || !seedsAllow || best == largest) {
             verdict = "monotone";
         } else if (interior && "inverted_U".equals(shape.shape())) {
             verdict = "non_monotonic";

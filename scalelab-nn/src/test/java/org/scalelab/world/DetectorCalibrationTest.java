@@ -13,7 +13,7 @@ import org.scalelab.laws.ShapeTest;
 
 /**
  * The detectors on data whose truth is known: curves drawn with binomial noise on the default
- * evaluation schedule (3,000 steps, 8 evaluations per decade: 28 points). On constant accuracy
+ * evaluation schedule (3,000 steps, 8 evaluations per decade: 27 distinct steps). On constant accuracy
  * (no emergence, no transience) they must fire in at most 5 % of runs; on planted effects of a
  * realistic size they must still fire in most. Each simulated run gets its own null seed, and the
  * tests use 200 null replicates per call (the CLI's default is 1,000) to stay within seconds.
@@ -83,7 +83,7 @@ class DetectorCalibrationTest {
 
     @Test
     void theOldPeakMinusEndRuleFiresOnNoiseAlone() {
-        // Without the null: a drop of ≥ 0.2 from the peak, on 8 examples at a constant 6 %, in 28 evaluations.
+        // Without the null: a drop of ≥ 0.2 from the peak, on 8 examples at a constant 6 %, in 27 evaluations.
         SplittableRandom rng = new SplittableRandom(5);
         int fired = 0;
         for (int run = 0; run < RUNS; run++) {
@@ -91,7 +91,7 @@ class DetectorCalibrationTest {
             fired += Transience.drop(c.values(), 1) >= 0.2 ? 1 : 0;
         }
         System.out.printf(Locale.ROOT, "old rule (drop >= 0.2), 8 examples at 6 %%: %.1f %% of runs%n", 100.0 * fired / RUNS);
-        assertTrue(fired > 0.3 * RUNS, "the max over 28 noisy evaluations is biased upward: " + fired);
+        assertTrue(fired > 0.3 * RUNS, "the max over 27 noisy evaluations is biased upward: " + fired);
     }
 
     /** Rises from 0.02 at step 1 to {@code peak} at step 300, then falls to {@code end} at step 3,000, linearly in log10 step. */
@@ -132,7 +132,7 @@ class DetectorCalibrationTest {
     @Test
     void flatScalingIsCalledNonMonotonicInAtMostFivePercentOfSweeps() {
         // Widths 32, 64, 128 × 2 seeds; every run's held-out accuracy constant at 6 % on 32 examples: final (one
-        // evaluation) and peak (maximum over the 28) accuracy.
+        // evaluation) and peak (maximum over the 27) accuracy.
         double[] x = {32, 32, 64, 64, 128, 128};
         SplittableRandom rng = new SplittableRandom(23);
         int sweeps = 300;

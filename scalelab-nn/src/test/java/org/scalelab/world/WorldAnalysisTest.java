@@ -86,7 +86,7 @@ class WorldAnalysisTest {
     @Test
     void aConstantSixPercentAnalogyOnEightExamplesIsNotTransient() {
         // Twelve runs whose held-out analogy is a constant 6 % measured on the small world's 8 held-out analogies at the
-        // default 28 evaluation steps: peaks of 0.25 followed by 0 happen by chance alone.
+        // default 27 evaluation steps: peaks of 0.25 followed by 0 happen by chance alone.
         long[] steps = LogSteps.of(3000, 8);
         java.util.SplittableRandom rng = new java.util.SplittableRandom(4);
         BinomialNull.Sampler noise = new BinomialNull.Sampler(8, 0.06);
