@@ -256,9 +256,9 @@ public final class WorldAnalysis {
         }
     }
 
-    /** "beyond the binomial null: 0.31 > 0.22 (p = 0.004, α = 0.05, 1000 simulations)". */
+    /** "beyond the binomial null: 0.310 > 0.220 (p = 0.004, α = 0.05, 1000 simulations)". */
     static String against(BinomialNull.Test t) {
-        return String.format(Locale.ROOT, "%s the binomial null: %.2f %s %.2f (p = %.3f, α = %.2f, %d simulations)",
+        return String.format(Locale.ROOT, "%s the binomial null: %.3f %s %.3f (p = %.3f, α = %.3g, %d simulations)",
                 t.significant() ? "beyond" : "within", t.statistic(), t.significant() ? ">" : "≤", t.threshold(), t.pValue(), t.alpha(),
                 t.replicates());
     }
