@@ -125,6 +125,9 @@ class WorldCommandTest {
         CliRun noRuns = new CliRun("world", "report", "--lab", lab, "--experiment", "nothing");
         assertEquals(2, noRuns.code);
         assertTrue(noRuns.err.toString().contains("no runs"), noRuns.err.toString());
+        CliRun fewReplicates = new CliRun("world", "report", "--lab", lab, "--experiment", "nothing", "--null-replicates", "5");
+        assertEquals(2, fewReplicates.code);
+        assertTrue(fewReplicates.err.toString().contains("--null-replicates 5: at least 19"), fewReplicates.err.toString());
     }
 
     @Test
