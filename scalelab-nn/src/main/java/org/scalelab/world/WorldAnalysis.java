@@ -252,14 +252,17 @@ public final class WorldAnalysis {
             findings.add(String.format(Locale.ROOT, "%s accuracy on %s vs %s at %s: %s (best %s %.0f%s); %s", measure, set, axis, at,
                     s.verdict().replace('_', ' '), axis, s.bestX(),
                     s.bestMinusLargest() == null ? "" : String.format(Locale.ROOT, ", best − largest%s", ci(s.bestMinusLargest())),
-                    against(s.test())));
+                    against(s.test()))
+                    + (s.levels().stream().anyMatch(l -> l.value().n() < SeedInterval.MIN_SEEDS)
+                            ? " (fewer than 3 seeds a size: seed-to-seed variation is not in this null)" : ""));
         }
     }
 
     /** "beyond the binomial null: 0.310 > 0.220 (p = 0.004, α = 0.05, 1000 simulations)". */
     static String against(BinomialNull.Test t) {
-        return String.format(Locale.ROOT, "%s the binomial null: %.3f %s %.3f (p = %.3f, α = %.3g, %d simulations)",
-                t.significant() ? "beyond" : "within", t.statistic(), t.significant() ? ">" : "≤", t.threshold(), t.pValue(), t.alpha(),
+        String alpha = new java.math.BigDecimal(t.alpha()).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        return String.format(Locale.ROOT, "%s the binomial null: %.3f %s %.3f (p = %.3f, α = %s, %d simulations)",
+                t.significant() ? "beyond" : "within", t.statistic(), t.significant() ? ">" : "≤", t.threshold(), t.pValue(), alpha,
                 t.replicates());
     }
 
