@@ -6,11 +6,11 @@ import org.scalelab.world.Domain;
 import org.scalelab.world.WorldConfig;
 import picocli.CommandLine.Option;
 
-/** The world generator's options, shared by {@code world generate}, {@code train} and {@code sweep}; defaults: {@link WorldConfig#small()}. */
+/** The world generator's options, shared by {@code world generate}, {@code train} and {@code sweep}; defaults: {@link WorldConfig#defaults()}. */
 final class WorldOptions {
-    private static final WorldConfig D = WorldConfig.small();
+    private static final WorldConfig D = WorldConfig.defaults();
 
-    @Option(names = "--entities", paramLabel = "N", description = "Entity tokens, split into two equal categories E1, E2 (even, ≥ 4). Default: 64.")
+    @Option(names = "--entities", paramLabel = "N", description = "Entity tokens, split into two equal categories E1, E2 (even, ≥ 4). Default: 256 (32 held-out analogies).")
     Integer entities;
 
     @Option(names = "--relations", paramLabel = "N", description = "Relation tokens, dealt to the domains in turn (the paper uses 10,000). Default: 8.")

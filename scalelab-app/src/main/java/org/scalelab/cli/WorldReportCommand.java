@@ -11,9 +11,11 @@ import org.scalelab.laws.ShapeTest;
 import org.scalelab.report.Plot;
 import org.scalelab.report.Report;
 import org.scalelab.store.LabStore;
+import org.scalelab.world.BinomialNull;
 import org.scalelab.world.Curve;
 import org.scalelab.world.Emergence;
 import org.scalelab.world.ScalingShape;
+import org.scalelab.world.SeedInterval;
 import org.scalelab.world.Transience;
 import org.scalelab.world.WorldAnalysis;
 import picocli.CommandLine.Command;
@@ -28,8 +30,11 @@ import picocli.CommandLine.Spec;
         description = {"Analyse an experiment's curves from the lab store and write an HTML report: accuracy vs step",
             "per split (log x) for each width × depth, final and peak held-out accuracy vs width and depth,",
             "alignment (Dirichlet energy over the functor's edges) vs analogical accuracy, and the detectors'",
-            "verdicts with 95 %% intervals across seeds: emergence step, analogy after composition, transient",
-            "abilities, non-monotonic scaling (the law engine's shape test). The result is saved in the store."},
+            "verdicts: emergence step, analogy after composition, transient abilities, non-monotonic scaling.",
+            "Each call is tested against curves simulated with binomial noise on the same held-out examples and",
+            "evaluation steps (constant accuracy; for scaling, accuracy monotone in size) and made only beyond",
+            "that null at --alpha; 95 %% intervals across seeds are given from 3 seeds on. The result is saved",
+            "in the store."},
         footer = {"", "Example:", "  scalelab world report --experiment small            # LAB/reports/world-small/index.html",
             "  scalelab world report --experiment small --transience-threshold 0.15 --json --no-store"})
 final class WorldReportCommand implements Callable<Integer> {
@@ -54,8 +59,16 @@ final class WorldReportCommand implements Callable<Integer> {
     @Option(names = "--transience-tail", paramLabel = "N", defaultValue = "2", description = "Last logged points averaged as the end accuracy. Default: ${DEFAULT-VALUE}.")
     int tail;
 
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.05", description = "Significance level of the shape test. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.05",
+            description = "Significance level of every call (binomial null and shape test). Default: ${DEFAULT-VALUE}.")
     double alpha;
+
+    @Option(names = "--null-replicates", paramLabel = "N", defaultValue = "1000",
+            description = "Curves simulated under the binomial null per test (≥ 19). Default: ${DEFAULT-VALUE}.")
+    int nullReplicates;
+
+    @Option(names = "--null-seed", paramLabel = "N", defaultValue = "0", description = "Seed of the null simulations. Default: ${DEFAULT-VALUE}.")
+    long nullSeed;
 
     private static final List<String> SETS = List.of("atomic_id", "compositional_id", "compositional_near_ood", "compositional_far_ood",
             "analogical_id", "analogical_ood", "truth_ood", "trajectory_ood");
@@ -63,8 +76,9 @@ final class WorldReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WorldLab.checkName(experiment);
-        WorldAnalysis.Options o = new WorldAnalysis.Options(new Emergence.Options(emergence), new Transience.Options(transience, tail),
-                ShapeTest.Options.defaults().withAlpha(alpha));
+        BinomialNull.Options test = new BinomialNull.Options(alpha, nullReplicates, nullSeed);
+        WorldAnalysis.Options o = new WorldAnalysis.Options(new Emergence.Options(emergence, test), new Transience.Options(transience, tail, test),
+                ShapeTest.Options.defaults().withAlpha(alpha), test);
         if (output.out == null) {
             output.out = lab.dir().resolve("reports").resolve("world-" + experiment);
         }
@@ -97,7 +111,7 @@ final class WorldReportCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "experiment %s: %d runs, %d cells%n", r.experiment(), r.runs().size(), r.cells().size()));
         if (r.findings().isEmpty()) {
-            b.append("no emergence order, transience or non-monotonic scaling detected\n");
+            b.append("no emergence order, transience or non-monotonic scaling beyond the binomial null\n");
         }
         for (String f : r.findings()) {
             b.append("- ").append(f).append('\n');
@@ -108,10 +122,14 @@ final class WorldReportCommand implements Callable<Integer> {
     private static void render(Report report, WorldAnalysis.Result r, Map<String, Map<String, Curve>> curves, Map<String, List<double[]>> alignment) {
         report.heading("Controlled world: experiment " + r.experiment());
         report.text(r.runs().size() + " runs in " + r.cells().size() + " width × depth cells. Accuracies are exact-match on every"
-                + " evaluation set (held-out sets: *_ood); intervals are 95 % Student-t across seeds.");
+                + " evaluation set (held-out sets: *_ood). Every call is tested against curves simulated with binomial noise on the same"
+                + " number of examples and the same evaluation steps, with nothing happening (constant accuracy; for scaling, accuracy"
+                + " monotone in size), and made only when the observed effect is beyond that null's 1 − α quantile (p-values below)."
+                + " Intervals are 95 % Student-t across seeds, given only from 3 seeds on; with fewer, the range is shown.");
         report.heading("Findings");
         if (r.findings().isEmpty()) {
-            report.verdict("none", "no emergence order, transient ability or non-monotonic scaling was detected at these thresholds", false);
+            report.verdict("none", "no emergence order, transient ability or non-monotonic scaling is beyond the binomial null at these"
+                    + " thresholds", false);
         }
         for (String f : r.findings()) {
             report.verdict("finding", f, true);
@@ -129,10 +147,11 @@ final class WorldReportCommand implements Callable<Integer> {
                 + " that logged the step (runs that diverged drop out; steps fewer than half the runs reached are not shown).");
         List<List<String>> prow = new ArrayList<>();
         for (Transience.Result t : r.pooled()) {
-            prow.add(List.of(t.evalSet(), t.verdict(), String.format(Locale.ROOT, "%.2f", t.drop().mean()),
-                    t.drop().ci95() == null ? "-" : ci(t.drop().ci95()), t.transientSeeds() + " / " + t.seeds().size()));
+            prow.add(List.of(t.evalSet(), t.verdict(), String.format(Locale.ROOT, "%.2f", t.drop().mean()), interval(t.drop()),
+                    String.format(Locale.ROOT, "%.2f", t.test().threshold()), p(t.test()), t.transientSeeds() + " / " + t.seeds().size()));
         }
-        report.table(List.of("held-out split", "transience (runs as replicates)", "mean drop", "95 % CI", "runs dropping"), prow);
+        report.table(List.of("held-out split", "transience (runs as replicates)", "mean drop", "95 % CI", "null 1 − α quantile", "null p",
+                "runs beyond their null"), prow);
         report.heading("Accuracy vs step");
         int n = 0;
         for (WorldAnalysis.Cell c : r.cells()) {
@@ -180,9 +199,11 @@ final class WorldReportCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         for (ScalingShape.Result s : r.scaling()) {
             rows.add(List.of(s.metric(), s.axis(), s.verdict(), s.shape().shape() == null ? "-" : s.shape().shape(), fmt(s.bestX()),
+                    String.format(Locale.ROOT, "%.3f", s.test().statistic()), p(s.test()),
                     s.bestMinusLargest() == null ? "-" : ci(s.bestMinusLargest())));
         }
-        report.table(List.of("metric", "axis", "verdict", "shape test", "best", "best − largest (95 % CI)"), rows);
+        report.table(List.of("metric", "axis", "verdict", "shape test", "best", "lead of a smaller size", "null p",
+                "best − largest (95 % CI, ≥ 3 seeds)"), rows);
         report.heading("Alignment vs analogical accuracy");
         Plot a = Plot.of("Dirichlet energy of the input embedding over functor edges", "Dirichlet energy (L2-normalised; 2 = unrelated)",
                 "accuracy on held-out analogies");
@@ -200,12 +221,13 @@ final class WorldReportCommand implements Callable<Integer> {
             for (int i = 0; i < c.emergence().size(); i++) {
                 Emergence.Result e = c.emergence().get(i);
                 Transience.Result t = c.transience().get(i);
-                det.add(List.of("w" + c.width() + " d" + c.depth(), e.evalSet(), e.verdict(), e.step() == null ? "-" : fmt(e.step()),
-                        e.stepCi95() == null ? "-" : ci(e.stepCi95()), t.verdict(), String.format(Locale.ROOT, "%.2f", t.drop().mean()),
-                        t.drop().ci95() == null ? "-" : ci(t.drop().ci95())));
+                det.add(List.of("w" + c.width() + " d" + c.depth(), e.evalSet(), String.valueOf(t.seeds().get(0).examples()), e.verdict(),
+                        p(e.test()), e.step() == null ? "-" : fmt(e.step()), e.stepCi95() == null ? "-" : ci(e.stepCi95()), t.verdict(),
+                        String.format(Locale.ROOT, "%.2f", t.drop().mean()), interval(t.drop()), p(t.test())));
             }
         }
-        report.table(List.of("cell", "split", "emergence", "step", "step 95 % CI", "transience", "drop", "drop 95 % CI"), det);
+        report.table(List.of("cell", "split", "examples", "emergence", "null p", "step", "step 95 % CI", "transience", "drop", "drop 95 % CI",
+                "null p"), det);
         List<List<String>> runs = new ArrayList<>();
         for (WorldAnalysis.RunSummary s : r.runs()) {
             runs.add(List.of(s.run(), s.status(), String.format(Locale.ROOT, "%,d", s.parameters()), String.valueOf(s.step()),
@@ -254,6 +276,18 @@ final class WorldReportCommand implements Callable<Integer> {
 
     private static String fmt(Double v) {
         return v == null || !Double.isFinite(v) ? "-" : String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    private static String p(BinomialNull.Test t) {
+        return String.format(Locale.ROOT, "%.3f", t.pValue());
+    }
+
+    /** A 95 % interval, or the range with the reason there is none (fewer than 3 seeds). */
+    private static String interval(SeedInterval s) {
+        if (s.ci95() != null) {
+            return ci(s.ci95());
+        }
+        return s.range() == null ? "-" : String.format(Locale.ROOT, "range %.3g … %.3g (%s)", s.range().get(0), s.range().get(1), s.noCi());
     }
 
     private static String ci(List<Double> c) {

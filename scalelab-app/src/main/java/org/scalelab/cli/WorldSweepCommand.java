@@ -46,7 +46,8 @@ final class WorldSweepCommand implements Callable<Integer> {
     @Option(names = "--depths", paramLabel = "LIST", split = ",", defaultValue = "1,2", description = "Model depths (blocks). Default: ${DEFAULT-VALUE}.")
     List<Integer> depths;
 
-    @Option(names = "--seeds", paramLabel = "N", defaultValue = "2", description = "Seeds per cell (0 … N−1): initialisation and data order. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seeds", paramLabel = "N", defaultValue = "3",
+            description = "Seeds per cell (0 … N−1): initialisation and data order; intervals across seeds need 3. Default: ${DEFAULT-VALUE}.")
     int seeds;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "2", description = "Runs trained at the same time (one core each). Default: ${DEFAULT-VALUE}.")

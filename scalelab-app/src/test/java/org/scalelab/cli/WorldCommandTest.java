@@ -91,6 +91,13 @@ class WorldCommandTest {
         assertEquals(2, report.get("cells").size());
         assertTrue(report.get("scaling").size() > 0, "final/peak accuracy vs width at depth 1");
         assertTrue(report.at("/scaling/0/shape").has("shape") || report.at("/scaling/0/shape/status").asText().equals("degenerate"));
+        // Every call carries its test against the binomial null; one seed per cell gives a range, not an interval.
+        JsonNode transience = report.at("/cells/0/transience/0");
+        assertTrue(transience.at("/test/p_value").isNumber() && transience.at("/test/threshold").isNumber(), transience.toString());
+        assertTrue(transience.at("/drop/ci95").isNull(), transience.toString());
+        assertEquals("n seeds 1 < 3, no CI", transience.at("/drop/no_ci").asText(), transience.toString());
+        assertTrue(report.at("/cells/0/emergence/0/test/p_value").isNumber());
+        assertTrue(report.at("/scaling/0/test/p_value").isNumber());
         assertTrue(Files.isRegularFile(reportDir.resolve("index.html")));
         assertTrue(Files.isRegularFile(reportDir.resolve("alignment_vs_analogy.svg")));
 
@@ -118,6 +125,9 @@ class WorldCommandTest {
         CliRun noRuns = new CliRun("world", "report", "--lab", lab, "--experiment", "nothing");
         assertEquals(2, noRuns.code);
         assertTrue(noRuns.err.toString().contains("no runs"), noRuns.err.toString());
+        CliRun fewReplicates = new CliRun("world", "report", "--lab", lab, "--experiment", "nothing", "--null-replicates", "5");
+        assertEquals(2, fewReplicates.code);
+        assertTrue(fewReplicates.err.toString().contains("--null-replicates 5: at least 19"), fewReplicates.err.toString());
     }
 
     @Test

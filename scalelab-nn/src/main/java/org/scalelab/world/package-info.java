@@ -16,8 +16,9 @@
  *       logged into the lab store; {@link org.scalelab.world.WorldSweep} runs a grid, resumably.</li>
  *   <li>Detectors over {@link org.scalelab.world.Curve}s with {@link org.scalelab.world.SeedInterval}s:
  *       {@link org.scalelab.world.Emergence}, {@link org.scalelab.world.Transience},
- *       {@link org.scalelab.world.ScalingShape} (the law engine's shape test); all combined per experiment by
- *       {@link org.scalelab.world.WorldAnalysis}.</li>
+ *       {@link org.scalelab.world.ScalingShape} (the law engine's shape test), each call tested against
+ *       {@link org.scalelab.world.BinomialNull} (curves simulated with binomial noise on the same examples and
+ *       evaluation steps); all combined per experiment by {@link org.scalelab.world.WorldAnalysis}.</li>
  *   <li>{@link org.scalelab.world.WorldCapture}: activation sets of trained models (trajectories by domain with
  *       step boundaries, labelled truth statements); {@link org.scalelab.world.WorldBench}: training throughput.</li>
  * </ul>

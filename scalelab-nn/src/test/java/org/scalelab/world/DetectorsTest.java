@@ -22,6 +22,8 @@ class DetectorsTest {
     private static final double T2 = 4.302653;
     private static final double T4 = 2.776445;
     private static final long[] STEPS = {10, 30, 100, 300, 1000, 3000, 10000};
+    /** Examples behind the hand-written curves: enough that their shapes are far beyond the binomial noise. */
+    private static final int N = 1000;
 
     private static Curve curve(String run, double... values) {
         return new Curve(run, STEPS.clone(), values);
@@ -34,6 +36,13 @@ class DetectorsTest {
             v[i] = 1 / (1 + Math.exp(-6 * (Math.log10(STEPS[i]) - mid)));
         }
         return curve(run, v);
+    }
+
+    /** Scaling shape of values each measured once on {@link #N} examples. */
+    private static ScalingShape.Result shape(String axis, String metric, double[] x, double[] y, ShapeTest.Options o) {
+        ScalingShape.Noise[] noise = new ScalingShape.Noise[x.length];
+        java.util.Arrays.fill(noise, new ScalingShape.Noise(N, 1));
+        return ScalingShape.analyze(axis, metric, x, y, noise, o, BinomialNull.Options.defaults());
     }
 
     @Test
@@ -52,7 +61,7 @@ class DetectorsTest {
                 new Curve("s0", new long[] {10, 1000}, new double[] {0, 1}),
                 new Curve("s1", new long[] {100, 10000}, new double[] {0, 1}),
                 new Curve("s2", new long[] {1000, 100000}, new double[] {0, 1}));
-        Emergence.Result r = Emergence.detect("analogical_ood", seeds, Emergence.Options.defaults());
+        Emergence.Result r = Emergence.detect("analogical_ood", seeds, N, Emergence.Options.defaults());
         assertEquals(3, r.emerged());
         assertEquals("emerged", r.verdict());
         assertEquals(100, r.stepPerSeed().get(0), 1e-9);
@@ -62,25 +71,25 @@ class DetectorsTest {
         assertEquals(Math.pow(10, 3 + half), r.stepCi95().get(1), 1e-3 * Math.pow(10, 3 + half));
 
         List<Curve> some = List.of(seeds.get(0), new Curve("s1", new long[] {10, 100}, new double[] {0, 0.1}));
-        Emergence.Result partial = Emergence.detect("x", some, Emergence.Options.defaults());
+        Emergence.Result partial = Emergence.detect("x", some, N, Emergence.Options.defaults());
         assertEquals("emerged_in_some", partial.verdict());
         assertNull(partial.stepPerSeed().get(1));
         assertNull(partial.stepCi95(), "one emerged seed gives no interval");
-        assertEquals("not_emerged", Emergence.detect("x", List.of(some.get(1)), Emergence.Options.defaults()).verdict());
+        assertEquals("not_emerged", Emergence.detect("x", List.of(some.get(1)), N, Emergence.Options.defaults()).verdict());
     }
 
     @Test
     void analogyAfterCompositionIsDetectedSeedBySeed() {
         List<Curve> composition = List.of(sigmoid("s0", 2.0), sigmoid("s1", 2.1), sigmoid("s2", 1.9));
         List<Curve> analogy = List.of(sigmoid("s0", 3.0), sigmoid("s1", 3.3), sigmoid("s2", 2.8));
-        Emergence.Order o = Emergence.order("analogical_ood", analogy, "compositional_near_ood", composition, Emergence.Options.defaults());
+        Emergence.Order o = Emergence.order("analogical_ood", analogy, N, "compositional_near_ood", composition, N, Emergence.Options.defaults());
         assertEquals("after", o.verdict());
         assertEquals((1.0 + 1.2 + 0.9) / 3, o.log10Delta().mean(), 0.02, "a logistic crosses 0.5 at its midpoint (up to log interpolation)");
-        Emergence.Order reversed = Emergence.order("compositional_near_ood", composition, "analogical_ood", analogy, Emergence.Options.defaults());
+        Emergence.Order reversed = Emergence.order("compositional_near_ood", composition, N, "analogical_ood", analogy, N, Emergence.Options.defaults());
         assertEquals("before", reversed.verdict());
-        Emergence.Order tie = Emergence.order("a", List.of(sigmoid("s0", 2.0), sigmoid("s1", 3.0)), "b",
-                List.of(sigmoid("s0", 2.5), sigmoid("s1", 2.5)), Emergence.Options.defaults());
-        assertEquals("undetermined", tie.verdict(), "one seed earlier, one later");
+        Emergence.Order tie = Emergence.order("a", List.of(sigmoid("s0", 2.0), sigmoid("s1", 3.0), sigmoid("s2", 2.0)), N, "b",
+                List.of(sigmoid("s0", 2.5), sigmoid("s1", 2.5), sigmoid("s2", 2.5)), N, Emergence.Options.defaults());
+        assertEquals("undetermined", tie.verdict(), "two seeds earlier, one later");
     }
 
     @Test
@@ -92,7 +101,7 @@ class DetectorsTest {
         assertEquals(0.3, s.end(), 1e-12);
         assertEquals(0.6, s.drop(), 1e-12);
         assertEquals(3000L, s.dropStep(), "first step more than 0.2 below the peak (0.9 − 0.6 = 0.3)");
-        Transience.Result r = Transience.detect("analogical_ood", List.of(c), Transience.Options.defaults());
+        Transience.Result r = Transience.detect("analogical_ood", List.of(c), N, Transience.Options.defaults());
         assertEquals("transient", r.verdict());
 
         Transience.Seed tail = Transience.seed(c, new Transience.Options(0.2, 2));
@@ -101,9 +110,9 @@ class DetectorsTest {
 
     @Test
     void monotoneOrSlightlyNoisyCurvesAreNotTransient() {
-        assertEquals("not_transient", Transience.detect("x", List.of(sigmoid("s", 2.5)), Transience.Options.defaults()).verdict());
+        assertEquals("not_transient", Transience.detect("x", List.of(sigmoid("s", 2.5)), N, Transience.Options.defaults()).verdict());
         Curve wiggle = curve("w", 0.1, 0.5, 0.8, 0.85, 0.8, 0.82, 0.75);
-        Transience.Result r = Transience.detect("x", List.of(wiggle), Transience.Options.defaults());
+        Transience.Result r = Transience.detect("x", List.of(wiggle), N, Transience.Options.defaults());
         assertEquals("not_transient", r.verdict());
         assertNull(r.seeds().get(0).dropStep());
     }
@@ -112,7 +121,7 @@ class DetectorsTest {
     void transienceAcrossSeedsUsesATIntervalOfTheDrop() {
         List<Curve> seeds = List.of(curve("a", 0, 0.2, 0.9, 0.9, 0.8, 0.6, 0.4), curve("b", 0, 0.2, 0.9, 0.9, 0.8, 0.6, 0.3),
                 curve("c", 0, 0.2, 0.9, 0.9, 0.8, 0.6, 0.2));
-        Transience.Result r = Transience.detect("x", seeds, Transience.Options.defaults());
+        Transience.Result r = Transience.detect("x", seeds, N, Transience.Options.defaults());
         assertEquals(0.6, r.drop().mean(), 1e-12);
         double half = T2 * 0.1 / Math.sqrt(3);
         assertEquals(0.6 - half, r.drop().ci95().get(0), 1e-5);
@@ -120,7 +129,7 @@ class DetectorsTest {
         assertEquals(3, r.transientSeeds());
         assertEquals("transient", r.verdict());
         List<Curve> mixed = List.of(seeds.get(0), sigmoid("s", 2), sigmoid("t", 2.2));
-        assertEquals("transient_in_some", Transience.detect("x", mixed, Transience.Options.defaults()).verdict());
+        assertEquals("transient_in_some", Transience.detect("x", mixed, N, Transience.Options.defaults()).verdict());
     }
 
     @Test
@@ -135,7 +144,7 @@ class DetectorsTest {
                 ys.add(0.9 - 0.05 * Math.pow(k - 4, 2) + 0.01 * rng.nextGaussian());
             }
         }
-        ScalingShape.Result r = ScalingShape.analyze("width", "final_accuracy.analogical_ood", xs.stream().mapToDouble(d -> d).toArray(),
+        ScalingShape.Result r = shape("width", "final_accuracy.analogical_ood", xs.stream().mapToDouble(d -> d).toArray(),
                 ys.stream().mapToDouble(d -> d).toArray(), ShapeTest.Options.defaults());
         assertEquals("inverted_U", r.shape().shape());
         assertEquals("non_monotonic", r.verdict());
@@ -150,7 +159,7 @@ class DetectorsTest {
     void threeDepthsWithTheMiddleBestAreAnInteriorBestByWelch() {
         double[] x = {1, 1, 1, 2, 2, 2, 4, 4, 4};
         double[] y = {0.3, 0.4, 0.5, 0.8, 0.9, 1.0, 0.4, 0.5, 0.6};
-        ScalingShape.Result r = ScalingShape.analyze("depth", "peak_accuracy.analogical_ood", x, y, ShapeTest.Options.defaults());
+        ScalingShape.Result r = shape("depth", "peak_accuracy.analogical_ood", x, y, ShapeTest.Options.defaults());
         assertEquals(2.0, r.bestX());
         // Welch: diff 0.9 − 0.5 = 0.4, s² = 0.01 on both sides, se = √(2·0.01/3), df = 4.
         double half = T4 * Math.sqrt(2 * 0.01 / 3);
@@ -164,17 +173,34 @@ class DetectorsTest {
     void decreasingAndIncreasingScalingAreTold() {
         double[] x = {64, 64, 64, 128, 128, 128, 256, 256, 256};
         double[] down = {0.9, 0.85, 0.95, 0.6, 0.65, 0.7, 0.3, 0.35, 0.25};
-        assertEquals("decreasing", ScalingShape.analyze("width", "m", x, down, ShapeTest.Options.defaults()).verdict());
+        assertEquals("decreasing", shape("width", "m", x, down, ShapeTest.Options.defaults()).verdict());
         // Two seeds a size: the Welch interval of largest − smallest (df ≈ 2) still reaches 0, but the linear
         // trend over all 8 runs in log width falls clearly.
         double[] x2 = {32, 32, 64, 64, 128, 128, 256, 256};
         double[] y2 = {0.96, 0.95, 0.94, 0.90, 0.71, 0.73, 0.66, 0.59};
-        ScalingShape.Result trend = ScalingShape.analyze("width", "m", x2, y2, ShapeTest.Options.defaults());
+        ScalingShape.Result trend = shape("width", "m", x2, y2, ShapeTest.Options.defaults());
         assertTrue(trend.shape().trendPValue() < 0.05, "trend p " + trend.shape().trendPValue());
         assertEquals("decreasing", trend.verdict());
         double[] up = {0.3, 0.35, 0.25, 0.6, 0.65, 0.7, 0.9, 0.85, 0.95};
-        assertEquals("monotone", ScalingShape.analyze("width", "m", x, up, ShapeTest.Options.defaults()).verdict());
-        assertThrows(InputException.class, () -> ScalingShape.analyze("width", "m", new double[] {0}, new double[] {1}, ShapeTest.Options.defaults()));
+        assertEquals("monotone", shape("width", "m", x, up, ShapeTest.Options.defaults()).verdict());
+        assertThrows(InputException.class, () -> shape("width", "m", new double[] {0}, new double[] {1}, ShapeTest.Options.defaults()));
+    }
+
+    @Test
+    void twoSeedsThatAgreeGiveARangeNotAZeroWidthInterval() throws Exception {
+        SeedInterval two = SeedInterval.of(new double[] {0.25, 0.25});
+        assertNull(two.ci95(), "two agreeing seeds say nothing about seed-to-seed variation");
+        assertEquals("n seeds 2 < 3, no CI", two.noCi());
+        assertEquals(List.of(0.25, 0.25), two.range());
+        assertEquals(" (range 0.25 … 0.25; n seeds 2 < 3, no CI)", two.describe("%.2f"));
+        JsonNode j = Json.mapper().readTree(Json.write(two));
+        assertTrue(j.get("ci95").isNull());
+        assertEquals("n seeds 2 < 3, no CI", j.get("no_ci").asText());
+        SeedInterval three = SeedInterval.of(new double[] {0.2, 0.3, 0.4});
+        double half = T2 * 0.1 / Math.sqrt(3);
+        assertEquals(0.3 - half, three.ci95().get(0), 1e-6);
+        assertNull(three.noCi());
+        assertTrue(three.describe("%.2f").startsWith(" [95 % CI "));
     }
 
     @Test

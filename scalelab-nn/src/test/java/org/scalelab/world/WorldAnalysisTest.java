@@ -60,8 +60,66 @@ class WorldAnalysisTest {
             assertEquals("undetermined", r.cells().get(0).analogyAfterComposition().verdict(),
                     "at width 32 composition never reaches 0.5: no seed can be compared");
             assertEquals(64, r.cells().get(1).width());
-            assertEquals("before", r.cells().get(1).analogyAfterComposition().verdict(),
-                    "at width 64 the analogy reaches 0.5 at step 100, composition only between 100 and 1000");
+            assertEquals("undetermined", r.cells().get(1).analogyAfterComposition().verdict(),
+                    "at width 64 the analogy touches 0.5 once (0 → 0.5 → 0.1 → 0.1, inferred 10 examples): within the binomial null,"
+                            + " so no emergence step to compare");
+        }
+    }
+
+    @Test
+    void heldOutExamplesAreCountedOnTheRunsOwnWorld() {
+        try (LabStore s = LabStore.open(lab)) {
+            RunSpec spec = new RunSpec(32, 1, 4, 1e-3, 0.1, 64, 3000, 0);
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("spec", spec.asMap());
+            settings.put("world", WorldConfig.small().asMap());
+            settings.put("max_eval_per_set", 512);
+            s.putTrainingRun(new LabStore.TrainingRun("w/a", "w", Json.write(settings), "finished", 1000L, 3000, 1));
+            s.putCurvePoints("w/a", 10, Map.of("accuracy.analogical_ood", 0.0, "accuracy.atomic_id", 0.1));
+            s.putCurvePoints("w/a", 100, Map.of("accuracy.analogical_ood", 0.25, "accuracy.atomic_id", 0.5));
+            WorldAnalysis.Result r = WorldAnalysis.analyze(s, "w", WorldAnalysis.Options.defaults());
+            assertEquals(8, r.runs().get(0).examples().get("analogical_ood"), "the small world holds out 8 analogies");
+            assertEquals(404, r.runs().get(0).examples().get("atomic_id"), "404 atomic facts, fewer than the 512 measured at most");
+        }
+    }
+
+    @Test
+    void aConstantSixPercentAnalogyOnEightExamplesIsNotTransient() {
+        // Twelve runs whose held-out analogy is a constant 6 % measured on the small world's 8 held-out analogies at the
+        // default 27 evaluation steps: peaks of 0.25 followed by 0 happen by chance alone.
+        long[] steps = LogSteps.of(3000, 8);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(4);
+        BinomialNull.Sampler noise = new BinomialNull.Sampler(8, 0.06);
+        int bigDrops = 0;
+        try (LabStore s = LabStore.open(lab)) {
+            for (int w : new int[] {32, 64, 128}) {
+                for (int d : new int[] {1, 2}) {
+                    for (long seed = 0; seed < 2; seed++) {
+                        RunSpec spec = new RunSpec(w, d, 4, 1e-3, 0.1, 64, 3000, seed);
+                        String name = "n/" + spec.name();
+                        Map<String, Object> settings = new LinkedHashMap<>();
+                        settings.put("spec", spec.asMap());
+                        settings.put("world", WorldConfig.small().asMap());
+                        settings.put("max_eval_per_set", 512);
+                        s.putTrainingRun(new LabStore.TrainingRun(name, "n", Json.write(settings), "finished", 1000L * w, 3000, 1));
+                        double[] v = noise.curve(steps.length, rng);
+                        bigDrops += Transience.drop(v, 1) >= 0.2 ? 1 : 0;
+                        for (int i = 0; i < steps.length; i++) {
+                            s.putCurvePoints(name, steps[i], Map.of("accuracy.analogical_ood", v[i]));
+                        }
+                    }
+                }
+            }
+            WorldAnalysis.Result r = WorldAnalysis.analyze(s, "n", WorldAnalysis.Options.defaults());
+            assertTrue(bigDrops >= 4, "noise alone drops by 0.2 from the peak in " + bigDrops + " of 12 runs");
+            assertTrue(r.findings().stream().noneMatch(f -> f.contains("transient")), r.findings().toString());
+            Transience.Result cell = r.cells().get(0).transience().get(0);
+            assertEquals("not_transient", cell.verdict());
+            assertEquals(null, cell.drop().ci95(), "two seeds give no interval");
+            assertEquals("n seeds 2 < 3, no CI", cell.drop().noCi());
+            assertTrue(cell.test().pValue() > 0.05, "p " + cell.test().pValue());
+            String json = Json.write(cell);
+            assertTrue(json.contains("\"ci95\":null") && json.contains("no CI"), json);
         }
     }
 
