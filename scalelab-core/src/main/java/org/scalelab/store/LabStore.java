@@ -108,6 +108,13 @@ public final class LabStore implements AutoCloseable {
         StoreConnector c = new StoreConnector(db, true, memoryLimit(), wait.limit(), wait.notice());
         Connection conn = c.connect();
         try {
+            if (!StoreSchema.prepared(conn)) {
+                // A store file whose schema was never written (its first writer was killed right after
+                // creating the file): prepare it as a writer would, then read it.
+                closeQuietly(conn);
+                open(labDir, wait).close();
+                conn = c.connect();
+            }
             StoreSchema.requireReadable(conn, db.toString());
         } catch (SQLException | RuntimeException e) {
             closeQuietly(conn);

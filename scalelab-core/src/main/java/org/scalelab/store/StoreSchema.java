@@ -81,6 +81,21 @@ final class StoreSchema {
      * written by a newer ScaleLab is refused. (Tables added since, like the training tables, appear
      * the next time a writing command opens the lab.)
      */
+    /** Whether the schema has been written (the version row exists); a store file can exist without it. */
+    static boolean prepared(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")) {
+            rs.next();
+            if (rs.getLong(1) == 0) {
+                return false;
+            }
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM meta WHERE key = 'schema_version'")) {
+            rs.next();
+            return rs.getLong(1) > 0;
+        }
+    }
+
     static void requireReadable(Connection c, String lab) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT value FROM meta WHERE key = 'schema_version'")) {

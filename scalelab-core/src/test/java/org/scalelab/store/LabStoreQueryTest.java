@@ -169,4 +169,15 @@ class LabStoreQueryTest {
             assertTrue(out.contains("the lab is in use by process " + ProcessHandle.current().pid()), out);
         }
     }
+
+    @Test
+    void aStoreFileWhoseFirstWriterDiedBeforeTheSchemaIsPreparedWhenReadOnly() throws Exception {
+        // What a writer killed between creating the file and writing the schema leaves: a DuckDB file, no tables.
+        Path lab = dir.resolve("killed-early");
+        Files.createDirectories(lab);
+        java.sql.DriverManager.getConnection("jdbc:duckdb:" + lab.resolve(LabStore.FILE_NAME).toAbsolutePath()).close();
+        try (LabStore store = LabStore.openReadOnly(lab, LabStore.Wait.none())) {
+            assertEquals(0, store.runCount());
+        }
+    }
 }
