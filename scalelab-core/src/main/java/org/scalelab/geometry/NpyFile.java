@@ -132,7 +132,7 @@ public final class NpyFile {
                 if (!e.getName().endsWith(".npy")) {
                     continue;
                 }
-                String key = e.getName().substring(0, e.getName().length() - 4);
+                String key = InputException.quote(e.getName().substring(0, e.getName().length() - 4));
                 // np.savez stores members uncompressed: map those; inflate the rest (np.savez_compressed).
                 ZipMembers.Member m = offsets.get(e.getName());
                 ByteBuffer mapped = m != null && m.size() == e.getSize() ? ZipMembers.map(ch, m) : null;
@@ -164,7 +164,7 @@ public final class NpyFile {
                 }
             }
             if (twoD.size() != 1) {
-                throw new InputException(file + ": cannot tell which member holds the points (members " + members.keySet()
+                throw new InputException(file + ": cannot tell which member holds the points (members " + InputException.quote(members.keySet())
                         + "); name it 'points', e.g. np.savez(f, points=X, trajectories=offsets, labels=y)");
             }
             pointsKey = twoD.get(0);
@@ -253,7 +253,7 @@ public final class NpyFile {
 
     private static void checkPoints(Header h, String where) {
         if (!h.descr().equals("<f4") && !h.descr().equals("<f8")) {
-            throw new InputException(where + ": points have dtype '" + h.descr()
+            throw new InputException(where + ": points have dtype '" + InputException.quote(h.descr())
                     + "'; expected little-endian float32 ('<f4') or float64 ('<f8'), e.g. np.save(f, X.astype(np.float32))");
         }
         if (h.shape().length != 2) {
@@ -275,7 +275,7 @@ public final class NpyFile {
     }
 
     private static InputException truncated(String where, Header h, long expected, long available) {
-        return new InputException(where + ": truncated: shape " + java.util.Arrays.toString(h.shape()) + " of '" + h.descr()
+        return new InputException(where + ": truncated: shape " + java.util.Arrays.toString(h.shape()) + " of '" + InputException.quote(h.descr())
                 + "' needs " + expected + " data bytes, the file has " + available);
     }
 
@@ -307,7 +307,7 @@ public final class NpyFile {
         }
         boolean i4 = h.descr().equals("<i4");
         if (!i4 && !h.descr().equals("<i8")) {
-            throw new InputException(where + ": dtype '" + h.descr() + "'; expected int32 ('<i4') or int64 ('<i8'), e.g. np.save(f, a.astype(np.int64))");
+            throw new InputException(where + ": dtype '" + InputException.quote(h.descr()) + "'; expected int32 ('<i4') or int64 ('<i8'), e.g. np.save(f, a.astype(np.int64))");
         }
         long need = h.shape()[0] * (i4 ? 4 : 8);
         if (b.capacity() - h.dataOffset() < need) {
