@@ -58,7 +58,7 @@ public final class ModelTokenizer implements AutoCloseable {
                 root = STRICT.readTree(new java.io.ByteArrayInputStream(bytes));
             } catch (IOException e) {
                 String reason = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-                throw new InputException(file + ": not valid JSON: " + InputException.quote(firstLine(reason)));
+                throw new InputException(file + ": not a valid Hugging Face tokenizer.json: not valid JSON: " + InputException.quote(firstLine(reason)));
             }
             TokenizerJsonCheck.check(file, root);
             try (InputStream in = new java.io.ByteArrayInputStream(bytes)) {

@@ -126,8 +126,11 @@ final class TokenizerJsonCheck {
                 throw bad(file, at, "is " + InputException.quote(v) + "; expected a string");
             } else if (CHARS.contains(key) && !(v.isTextual() && v.asText().codePointCount(0, v.asText().length()) == 1)) {
                 throw bad(file, at, "is " + InputException.quote(v) + "; expected a single character");
-            } else if (COUNTS.contains(key) && !(v.isTextual() && where.endsWith("Sequence")) && !count(v)) {
+            } else if (COUNTS.contains(key) && !count(v) && !(key.equals("id") && v.isTextual() && !where.equals("added_tokens"))) {
+                // TemplateProcessing names its pieces by string ids ("A", "<bos>"); added tokens have numeric ones.
                 throw bad(file, at, "is " + InputException.quote(v) + "; expected a whole number from 0 to 2^31 - 1");
+            } else if (key.equals("ids") && !(v.isArray() && allCounts(v))) {
+                throw bad(file, at, "is " + InputException.quote(v) + "; expected an array of token ids");
             } else if (key.equals("dropout") && !v.isNull() && !(v.isNumber() && v.asDouble() >= 0 && v.asDouble() <= 1)) {
                 throw bad(file, at, "is " + InputException.quote(v) + "; expected null or a number from 0 to 1");
             } else if (key.equals("pattern")) {
@@ -222,11 +225,20 @@ final class TokenizerJsonCheck {
         }
     }
 
+    private static boolean allCounts(JsonNode array) {
+        for (JsonNode v : array) {
+            if (!count(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean count(JsonNode v) {
         return v.isIntegralNumber() && v.canConvertToInt() && v.asInt() >= 0;
     }
 
     private static InputException bad(Path file, String field, String what) {
-        return new InputException(file + ": " + field + " " + what + " (the tokenizers library would refuse it)");
+        return new InputException(file + ": not a valid Hugging Face tokenizer.json: " + field + " " + what);
     }
 }
