@@ -75,6 +75,11 @@ public final class WorldFiles {
         try {
             root = Json.mapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
+            if (Files.exists(dir.resolve(EXAMPLES))) {
+                // world.json is written last: without it the world was interrupted while being written.
+                throw new InputException(dir + ": the world is incomplete (" + EXAMPLES + " is there, " + WORLD
+                        + ", written last, is not); re-run the same scalelab world generate command to finish it");
+            }
             throw new InputException(file + ": not found; create a world with: scalelab world generate --out " + dir);
         } catch (IOException e) {
             throw new InputException(file + ": cannot read: " + e.getMessage().lines().findFirst().orElse(""), e);

@@ -287,6 +287,17 @@ class WorldGeneratorTest {
     }
 
     @Test
+    void aWorldInterruptedBeforeItsWorldJsonIsRefusedAsIncomplete() throws Exception {
+        Path w = dir.resolve("w");
+        WorldFiles.write(WorldGenerator.generate(CONFIG), w);
+        Files.delete(w.resolve(WorldFiles.WORLD)); // what a kill before the last rename leaves
+        org.scalelab.InputException e = org.junit.jupiter.api.Assertions.assertThrows(org.scalelab.InputException.class, () -> WorldFiles.read(w));
+        assertEquals(2, e.exitCode());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith(w + ": the world is incomplete")
+                && e.getMessage().contains("re-run the same scalelab world generate command"), e.getMessage());
+    }
+
+    @Test
     void sameSeedGivesTheSameBytesAndAnotherSeedAnotherWorld() throws Exception {
         WorldFiles.write(WorldGenerator.generate(CONFIG), dir.resolve("a"));
         WorldFiles.write(WorldGenerator.generate(CONFIG), dir.resolve("b"));
