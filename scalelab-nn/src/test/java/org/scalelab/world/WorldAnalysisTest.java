@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +63,26 @@ class WorldAnalysisTest {
             assertEquals(64, r.cells().get(1).width());
             assertEquals("before", r.cells().get(1).analogyAfterComposition().verdict(),
                     "at width 64 the analogy reaches 0.5 at step 100, composition only between 100 and 1000");
+        }
+    }
+
+    @Test
+    void anUnfinishedRunIsRefusedUnlessAllowedAndThenRecorded() {
+        try (LabStore s = LabStore.open(lab)) {
+            for (long seed = 0; seed < 2; seed++) {
+                run(s, 32, 1, seed, 0.5, 0.1, 0.4);
+            }
+            LabStore.TrainingRun first = s.trainingRuns("e").get(0);
+            // What a sweep killed mid-run leaves: the run's row still says "running".
+            s.putTrainingRun(new LabStore.TrainingRun(first.run(), first.experiment(), first.specJson(), "running", first.parameters(), 100, 1));
+            org.scalelab.IncompleteInputException e = assertThrows(org.scalelab.IncompleteInputException.class,
+                    () -> WorldAnalysis.analyze(s, "e", WorldAnalysis.Options.defaults()));
+            assertEquals(2, e.exitCode());
+            assertTrue(e.getMessage().contains("1 unfinished run(s) [" + first.run() + "]")
+                    && e.getMessage().contains("re-run the same scalelab world sweep command") && e.getMessage().contains("--allow-incomplete"), e.getMessage());
+            WorldAnalysis.Result r = WorldAnalysis.analyze(s, "e", WorldAnalysis.Options.defaults(), true);
+            assertEquals(2, r.runs().size());
+            assertEquals(List.of(first.run()), r.provenance().options().get("incomplete_inputs"));
         }
     }
 
