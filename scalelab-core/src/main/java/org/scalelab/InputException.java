@@ -31,4 +31,17 @@ public class InputException extends ScaleLabException {
         s = s.replace("\r", "\\r").replace("\n", "\\n");
         return cut ? s + "…" : s;
     }
+
+    /** Names from the input (columns, members) for a message: each {@link #quote}d, the first 30, then how many more. */
+    public static String quoteList(java.util.Collection<?> values) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (Object v : values) {
+            if (i == 30) {
+                return sb.append(", … (").append(values.size() - 30).append(" more)").toString();
+            }
+            sb.append(i++ == 0 ? "" : ", ").append(quote(v));
+        }
+        return sb.toString();
+    }
 }
