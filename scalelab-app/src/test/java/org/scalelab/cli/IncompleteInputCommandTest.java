@@ -92,4 +92,28 @@ class IncompleteInputCommandTest {
         assertEquals(0, r.code, r.err.toString());
         assertTrue(r.out.toString().contains("\"groups\""));
     }
+
+    @Test
+    void aCaptureStoppedByABadPromptIsIncompleteUntilFinished() throws Exception {
+        // A prompt whose step boundary lies beyond its tokens stops the capture after the shards before it.
+        List<String> lines = new ArrayList<>(Files.readAllLines(prompts));
+        lines.set(6, "{\"id\": \"p6\", \"text\": \"short\", \"domain\": \"math\", \"step_boundaries\": [400]}");
+        Path bad = Files.write(dir.resolve("bad.jsonl"), lines);
+        Path partial = dir.resolve("partial");
+        CliRun c = new CliRun("capture", "--model", model.toString(), "--prompts", bad.toString(), "--hooks", "blocks.1.hook_resid_post",
+                "--batch", "2", "--shard-mb", "0.001", "--out", partial.toString());
+        assertEquals(2, c.code, c.err.toString());
+        assertTrue(c.err.toString().contains(bad + ":7: prompt \"p6\": field \"step_boundaries\": 400"), c.err.toString());
+        JsonNode m = Json.mapper().readTree(Files.readString(partial.resolve("manifest.json")));
+        assertTrue(!m.get("complete").asBoolean() && m.get("trajectories").size() > 0, m.toString());
+
+        CliRun refused = new CliRun("geometry", "--acts", partial.toString(), "--by", "domain", "--json", "--no-store");
+        assertEquals(2, refused.code, refused.err.toString());
+        assertTrue(refused.err.toString().contains("re-run the same capture command"), refused.err.toString());
+
+        CliRun finished = new CliRun("capture", "--model", model.toString(), "--prompts", prompts.toString(), "--hooks", "blocks.1.hook_resid_post",
+                "--batch", "2", "--shard-mb", "0.001", "--out", partial.toString());
+        assertEquals(0, finished.code, finished.err.toString());
+        assertEquals(0, new CliRun("geometry", "--acts", partial.toString(), "--by", "domain", "--json", "--no-store").code);
+    }
 }
