@@ -37,6 +37,13 @@ public record Provenance(
         return new Provenance(analysis, inputs, options, seed, scalelabVersion(), Instant.now().toString());
     }
 
+    /** The same provenance with one more option, e.g. {@code incomplete_inputs} when a command read unfinished data. */
+    public Provenance withOption(String key, Object value) {
+        Map<String, Object> more = new LinkedHashMap<>(options);
+        more.put(key, value);
+        return new Provenance(analysis, inputs, more, seed, version, createdAt);
+    }
+
     private static volatile String cachedVersion;
 
     /** ScaleLab's version, from the build (resource filtered by Maven). */

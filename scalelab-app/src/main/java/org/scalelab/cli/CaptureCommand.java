@@ -82,6 +82,10 @@ final class CaptureCommand implements Callable<Integer> {
         List<Prompt> list = Prompt.readJsonl(prompts);
         Capture.Summary s;
         try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {
+            t.nonFiniteWarning().ifPresent(w -> {
+                spec.commandLine().getErr().println(w);
+                spec.commandLine().getErr().flush();
+            });
             s = Capture.run(t, tok, list, out, options);
         }
         PrintWriter pw = spec.commandLine().getOut();

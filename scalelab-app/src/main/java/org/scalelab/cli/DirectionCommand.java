@@ -41,11 +41,16 @@ final class DirectionCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace the --out file if it exists (never a folder or a lab store).")
     boolean force;
 
+    @Option(names = "--allow-incomplete", description = "Use an activation set whose capture was interrupted (the trajectories written so far); the output line says so.")
+    boolean allowIncomplete;
+
     @Override
     public Integer call() {
         OutputFolder.checkFile("--out", out, null, force, "--force");
         float[] d;
-        try (ActivationSet s = ActivationSet.open(set)) {
+        boolean complete;
+        try (ActivationSet s = ActivationSet.open(set, allowIncomplete)) {
+            complete = s.manifest().complete();
             d = s.differenceOfMeans(hook, TrajectoryFilter.parse(positive), TrajectoryFilter.parse(negative));
         }
         OutputFolder.checkFile("--out", out, null, force, "--force");
@@ -55,7 +60,8 @@ final class DirectionCommand implements Callable<Integer> {
             norm += (double) x * x;
         }
         PrintWriter pw = spec.commandLine().getOut();
-        pw.printf("wrote %s: %d components, norm %.6g%n", out, d.length, Math.sqrt(norm));
+        pw.printf("wrote %s: %d components, norm %.6g%s%n", out, d.length, Math.sqrt(norm),
+                complete ? "" : " (from the incomplete activation set " + set + ", --allow-incomplete)");
         pw.flush();
         return 0;
     }

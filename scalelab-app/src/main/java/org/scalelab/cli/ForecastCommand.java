@@ -124,22 +124,41 @@ final class ForecastCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new InputException(file + ": cannot read as JSON (" + Json.problem(e) + ")", e);
         }
+        if (j == null || !j.isObject()) {
+            throw new InputException(file + ": not a Chinchilla fit (expected a JSON object); save one with scalelab fit chinchilla --json");
+        }
         if (!"chinchilla".equals(j.path("law").asText())) {
-            throw new InputException(file + ": not a Chinchilla fit (\"law\" is '" + j.path("law").asText() + "'); save one with scalelab fit chinchilla --json");
+            throw new InputException(file + ": not a Chinchilla fit (\"law\" is '" + InputException.quote(j.path("law").asText())
+                    + "'); save one with scalelab fit chinchilla --json");
         }
         JsonNode p = j.path("params");
         double[] v = new double[5];
         for (int i = 0; i < 5; i++) {
             String k = ChinchillaResult.PARAM_NAMES.get(i);
-            if (!p.path(k).isNumber()) {
-                throw new InputException(file + ": params." + k + " is missing or null (fit status '" + j.path("status").asText() + "'); no forecast from it");
+            if (!p.path(k).isNumber() || !Double.isFinite(p.path(k).asDouble())) {
+                throw new InputException(file + ": params." + k + " is " + (p.path(k).isNumber() ? InputException.quote(p.path(k)) : "missing or null")
+                        + " (fit status '" + InputException.quote(j.path("status").asText()) + "'); no forecast from it");
             }
             v[i] = p.path(k).asDouble();
         }
         List<ChinchillaResult.Params> reps = new ArrayList<>();
-        for (JsonNode row : j.path("replicates")) {
-            reps.add(new ChinchillaResult.Params(row.get(0).asDouble(), row.get(1).asDouble(), row.get(2).asDouble(),
-                    row.get(3).asDouble(), row.get(4).asDouble()));
+        JsonNode replicates = j.path("replicates");
+        if (!replicates.isMissingNode() && !replicates.isNull() && !replicates.isArray()) {
+            throw new InputException(file + ": field \"replicates\" is " + InputException.quote(replicates) + "; expected an array of [E, A, B, alpha, beta]");
+        }
+        int r = 0;
+        for (JsonNode row : replicates) {
+            double[] x = new double[5];
+            for (int i = 0; i < 5; i++) {
+                JsonNode e = row.path(i);
+                if (!row.isArray() || row.size() != 5 || !e.isNumber() || !Double.isFinite(e.asDouble())) {
+                    throw new InputException(file + ": replicates[" + r + "] is " + InputException.quote(row)
+                            + "; expected five finite numbers [E, A, B, alpha, beta]");
+                }
+                x[i] = e.asDouble();
+            }
+            reps.add(new ChinchillaResult.Params(x[0], x[1], x[2], x[3], x[4]));
+            r++;
         }
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("compute", budgets);

@@ -112,6 +112,10 @@ final class GenerateCommand implements Callable<Integer> {
                 : List.of(new Prompt("prompt", prompt, null, JsonNodeFactory.instance.objectNode(), List.of()));
         PrintWriter pw = spec.commandLine().getOut();
         try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {
+            t.nonFiniteWarning().ifPresent(w -> {
+                spec.commandLine().getErr().println(w);
+                spec.commandLine().getErr().flush();
+            });
             int[] stops = tok.endOfText() < 0 ? new int[0] : new int[] {tok.endOfText()};
             if (captureOut != null) {
                 GenerationCapture.Options o = new GenerationCapture.Options(captureHooks, maxTokens, sampler, seed, stops,

@@ -66,6 +66,9 @@ final class GeometryCommand implements Callable<Integer> {
             description = "Activation set folder written by scalelab capture (manifest.json + shards); repeat for several models. One trajectory per prompt.")
     List<Path> acts = new ArrayList<>();
 
+    @Option(names = "--allow-incomplete", description = "Analyse an activation set whose capture was interrupted (what was written so far); the result records it under incomplete_inputs.")
+    boolean allowIncomplete;
+
     @Option(names = "--hook", paramLabel = "NAME",
             description = "Hook whose rows are the points (e.g. blocks.3.hook_resid_post). Default: each set's last blocks.L.hook_resid_post.")
     String hook;
@@ -177,15 +180,25 @@ final class GeometryCommand implements Callable<Integer> {
             return 0;
         }
         List<ActivationSetFile> sets = new ArrayList<>();
+        List<String> incomplete = new ArrayList<>();
         for (Path dir : acts) {
-            ActivationSetFile set = ActivationSetFile.open(dir);
+            ActivationSetFile set = ActivationSetFile.open(dir, allowIncomplete);
             sets.add(set);
+            if (!set.complete()) {
+                incomplete.add(dir.toString());
+            }
             Path manifest = dir.resolve("manifest.json");
             inputs.add(new Provenance.Input(manifest.toString(), Provenance.sha256(manifest), set.trajectories().size()));
         }
         List<ActivationGroups.Key> keys = by.stream().map(ActivationGroups.Key::parse).toList();
         List<ActivationGroups.Input> groups = ActivationGroups.of(sets, new ActivationGroups.Options(hook, keys, labelKey));
-        GeometryAnalysis.Result r = GeometryAnalysis.analyze(groups, options, inputs, compareSizes);
+        GeometryAnalysis.Result analyzed = GeometryAnalysis.analyze(groups, options, inputs, compareSizes);
+        GeometryAnalysis.Result r = incomplete.isEmpty() ? analyzed
+                : new GeometryAnalysis.Result(analyzed.groups(), analyzed.comparisons(), analyzed.provenance().withOption("incomplete_inputs", incomplete));
+        if (!incomplete.isEmpty()) {
+            spec.commandLine().getErr().println("note: analysing incomplete activation sets " + incomplete + " (--allow-incomplete); the result records them");
+            spec.commandLine().getErr().flush();
+        }
         CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), () -> GeometryReport.text(r),
                 report -> GeometryReport.groups(report, r, groups));
         return 0;

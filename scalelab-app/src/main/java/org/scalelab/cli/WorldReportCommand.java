@@ -73,6 +73,9 @@ final class WorldReportCommand implements Callable<Integer> {
     private static final List<String> SETS = List.of("atomic_id", "compositional_id", "compositional_near_ood", "compositional_far_ood",
             "analogical_id", "analogical_ood", "truth_ood", "trajectory_ood");
 
+    @Option(names = "--allow-incomplete", description = "Analyse runs still marked running (an interrupted or ongoing sweep) with their curves so far; the result records them under incomplete_inputs.")
+    boolean allowIncomplete;
+
     @Override
     public Integer call() {
         WorldLab.checkName(experiment);
@@ -86,7 +89,7 @@ final class WorldReportCommand implements Callable<Integer> {
         Map<String, Map<String, Curve>> curves = new TreeMap<>();
         Map<String, List<double[]>> alignment = new TreeMap<>();
         try (LabStore store = LabStore.openReadOnly(lab.dir(), lab.waiting())) {
-            r = WorldAnalysis.analyze(store, experiment, o);
+            r = WorldAnalysis.analyze(store, experiment, o, allowIncomplete);
             for (WorldAnalysis.RunSummary run : r.runs()) {
                 curves.put(run.run(), WorldAnalysis.curves(store, run.run()));
                 Map<Long, double[]> byStep = new TreeMap<>();

@@ -101,4 +101,26 @@ class ChinchillaCommandsTest {
         assertTrue(r.err.toString().contains("no column 'tokens' or 'compute'"), r.err.toString());
         assertEquals(1, r.err.toString().strip().lines().count(), r.err.toString());
     }
+
+    @Test
+    void aDamagedSavedFitIsOneLineAndExitTwo() throws Exception {
+        String params = "\"params\": {\"E\": 1.7, \"A\": 400, \"B\": 410, \"alpha\": 0.34, \"beta\": 0.28}";
+        String[][] cases = {
+            {"{\"law\": \"chinchilla\", " + params + ", \"replicates\": [[1.7, 400]]}", "replicates[0] is [1.7,400]"},
+            {"{\"law\": \"chinchilla\", " + params + ", \"replicates\": 5}", "field \"replicates\" is 5"},
+            {"{\"law\": \"chinchilla\", " + params.replace("0.28", "1e999") + "}", "params.beta is \"Infinity\""},
+            {"[]", "expected a JSON object"},
+            {"", "expected a JSON object"},
+        };
+        Path fit = dir.resolve("fit.json");
+        for (String[] c : cases) {
+            Files.writeString(fit, c[0]);
+            CliRun r = new CliRun("forecast", "--fit", fit.toString(), "--compute", "1e21", "--no-store");
+            assertEquals(2, r.code, c[0] + " → " + r.err);
+            assertEquals(1, r.err.toString().strip().lines().count(), r.err.toString());
+            assertTrue(r.err.toString().contains(c[1]), r.err.toString());
+        }
+        Files.writeString(fit, "{\"law\": \"chinchilla\", " + params + ", \"replicates\": [[1.7, 400, 410, 0.34, 0.28]]}");
+        assertEquals(0, new CliRun("forecast", "--fit", fit.toString(), "--compute", "1e21", "--no-store").code);
+    }
 }

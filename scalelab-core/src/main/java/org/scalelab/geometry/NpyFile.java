@@ -42,6 +42,7 @@ public final class NpyFile {
 
     /** A parsed array header: dtype string, C/Fortran order, shape, and where the data start. */
     record Header(String descr, boolean fortran, long[] shape, int dataOffset) {
+        /** The number of elements; {@link #header} has checked that it and its byte size fit in a long. */
         long count() {
             long c = 1;
             for (long s : shape) {
@@ -50,6 +51,9 @@ public final class NpyFile {
             return c;
         }
     }
+
+    /** The largest header a .npy may declare; numpy writes a few hundred bytes. */
+    private static final int MAX_HEADER_BYTES = 1 << 20;
 
     /** Points, trajectory offsets and labels read from files; offsets and labels may be null. */
     public record Contents(PointSet points, long[] trajectories, long[] labels) {}
@@ -132,7 +136,7 @@ public final class NpyFile {
                 if (!e.getName().endsWith(".npy")) {
                     continue;
                 }
-                String key = e.getName().substring(0, e.getName().length() - 4);
+                String key = InputException.quote(e.getName().substring(0, e.getName().length() - 4));
                 // np.savez stores members uncompressed: map those; inflate the rest (np.savez_compressed).
                 ZipMembers.Member m = offsets.get(e.getName());
                 ByteBuffer mapped = m != null && m.size() == e.getSize() ? ZipMembers.map(ch, m) : null;
@@ -164,7 +168,7 @@ public final class NpyFile {
                 }
             }
             if (twoD.size() != 1) {
-                throw new InputException(file + ": cannot tell which member holds the points (members " + members.keySet()
+                throw new InputException(file + ": cannot tell which member holds the points (members " + InputException.quote(members.keySet())
                         + "); name it 'points', e.g. np.savez(f, points=X, trajectories=offsets, labels=y)");
             }
             pointsKey = twoD.get(0);
@@ -208,6 +212,10 @@ public final class NpyFile {
         } else {
             throw new InputException(where + ": unsupported .npy format version " + major);
         }
+        if (headerLen < 0 || headerLen > MAX_HEADER_BYTES) {
+            throw new InputException(where + ": header length " + Integer.toUnsignedString(headerLen)
+                    + " bytes is not plausible (numpy writes a few hundred); the file is damaged or not a .npy");
+        }
         if (start + headerLen > b.capacity()) {
             throw new InputException(where + ": header of " + headerLen + " bytes runs past the end of the file (truncated?)");
         }
@@ -218,13 +226,30 @@ public final class NpyFile {
         Matcher mf = FORTRAN.matcher(dict);
         Matcher ms = SHAPE.matcher(dict);
         if (!md.find() || !mf.find() || !ms.find()) {
-            throw new InputException(where + ": malformed .npy header: " + dict.trim());
+            throw new InputException(where + ": malformed .npy header: " + InputException.quote(dict.trim()));
         }
         List<Long> shape = new ArrayList<>();
+        long bytes = itemSize(md.group(1));
         for (String part : ms.group(1).split(",")) {
-            if (!part.isBlank()) {
-                shape.add(Long.parseLong(part.trim()));
+            if (part.isBlank()) {
+                continue;
             }
+            long dim;
+            try {
+                dim = Long.parseLong(part.trim());
+            } catch (NumberFormatException e) {
+                throw new InputException(where + ": header field 'shape' has '" + InputException.quote(part.trim()) + "'; expected a whole number");
+            }
+            if (dim < 0) {
+                throw new InputException(where + ": header field 'shape' has the negative size " + dim);
+            }
+            try {
+                bytes = Math.multiplyExact(bytes, dim);
+            } catch (ArithmeticException e) {
+                throw new InputException(where + ": header field 'shape' (" + InputException.quote(ms.group(1).trim())
+                        + ") describes more than 2^63 bytes; the file is damaged");
+            }
+            shape.add(dim);
         }
         return new Header(md.group(1), mf.group(1).equals("True"), shape.stream().mapToLong(Long::longValue).toArray(),
                 start + headerLen);
@@ -232,11 +257,17 @@ public final class NpyFile {
 
     private static void checkPoints(Header h, String where) {
         if (!h.descr().equals("<f4") && !h.descr().equals("<f8")) {
-            throw new InputException(where + ": points have dtype '" + h.descr()
+            throw new InputException(where + ": points have dtype '" + InputException.quote(h.descr())
                     + "'; expected little-endian float32 ('<f4') or float64 ('<f8'), e.g. np.save(f, X.astype(np.float32))");
         }
         if (h.shape().length != 2) {
             throw new InputException(where + ": points must be 2-D [n_points, d], got shape " + java.util.Arrays.toString(h.shape()));
+        }
+        for (long dim : h.shape()) {
+            if (dim > Integer.MAX_VALUE) {
+                throw new InputException(where + ": header field 'shape' has the size " + dim
+                        + "; a points array has at most 2^31 - 1 rows and columns");
+            }
         }
         if (h.fortran() && h.shape()[0] > 1 && h.shape()[1] > 1) {
             throw new InputException(where + ": array is in Fortran (column-major) order; save np.ascontiguousarray(X) instead");
@@ -248,7 +279,7 @@ public final class NpyFile {
     }
 
     private static InputException truncated(String where, Header h, long expected, long available) {
-        return new InputException(where + ": truncated: shape " + java.util.Arrays.toString(h.shape()) + " of '" + h.descr()
+        return new InputException(where + ": truncated: shape " + java.util.Arrays.toString(h.shape()) + " of '" + InputException.quote(h.descr())
                 + "' needs " + expected + " data bytes, the file has " + available);
     }
 
@@ -280,13 +311,13 @@ public final class NpyFile {
         }
         boolean i4 = h.descr().equals("<i4");
         if (!i4 && !h.descr().equals("<i8")) {
-            throw new InputException(where + ": dtype '" + h.descr() + "'; expected int32 ('<i4') or int64 ('<i8'), e.g. np.save(f, a.astype(np.int64))");
+            throw new InputException(where + ": dtype '" + InputException.quote(h.descr()) + "'; expected int32 ('<i4') or int64 ('<i8'), e.g. np.save(f, a.astype(np.int64))");
         }
-        int len = Math.toIntExact(h.shape()[0]);
-        long need = (long) len * (i4 ? 4 : 8);
+        long need = h.shape()[0] * (i4 ? 4 : 8);
         if (b.capacity() - h.dataOffset() < need) {
             throw truncated(where, h, need, b.capacity() - h.dataOffset());
         }
+        int len = (int) h.shape()[0];
         long[] out = new long[len];
         for (int i = 0; i < len; i++) {
             out[i] = i4 ? b.getInt(h.dataOffset() + i * 4) : b.getLong(h.dataOffset() + i * 8);

@@ -55,6 +55,9 @@ final class ZipMembers {
         long cdOffset = Integer.toUnsignedLong(end.getInt(eocd + 16));
         if ((entries == 0xFFFF || cdSize == U32 || cdOffset == U32) && eocd >= 20 && end.getInt(eocd - 20) == ZIP64_LOCATOR) {
             long z64 = end.getLong(eocd - 20 + 8);
+            if (z64 < 0 || z64 > size - 56) {
+                return out;
+            }
             ByteBuffer r = read(ch, z64, 56);
             if (r.getInt(0) != ZIP64_EOCD) {
                 return out;
@@ -63,7 +66,7 @@ final class ZipMembers {
             cdSize = r.getLong(40);
             cdOffset = r.getLong(48);
         }
-        if (cdOffset + cdSize > size || cdSize > Integer.MAX_VALUE) {
+        if (cdOffset < 0 || cdSize < 0 || cdSize > Integer.MAX_VALUE || cdOffset > size - cdSize) {
             return out;
         }
         ByteBuffer cd = read(ch, cdOffset, (int) cdSize);
@@ -79,6 +82,9 @@ final class ZipMembers {
             int extraLen = Short.toUnsignedInt(cd.getShort(p + 30));
             int commentLen = Short.toUnsignedInt(cd.getShort(p + 32));
             long local = Integer.toUnsignedLong(cd.getInt(p + 42));
+            if (p + 46L + nameLen + extraLen > cd.capacity()) {
+                return new LinkedHashMap<>();
+            }
             byte[] name = new byte[nameLen];
             cd.get(p + 46, name);
             // ZIP64 extended information (id 0x0001): the 8-byte values of the fields set to 0xFFFFFFFF, in this order.
@@ -89,15 +95,16 @@ final class ZipMembers {
                 int len = Short.toUnsignedInt(cd.getShort(x + 2));
                 if (id == 1) {
                     int q = x + 4;
-                    if (usize == U32) {
+                    int qEnd = Math.min(x + 4 + len, xEnd);
+                    if (usize == U32 && q + 8 <= qEnd) {
                         usize = cd.getLong(q);
                         q += 8;
                     }
-                    if (csize == U32) {
+                    if (csize == U32 && q + 8 <= qEnd) {
                         csize = cd.getLong(q);
                         q += 8;
                     }
-                    if (local == U32) {
+                    if (local == U32 && q + 8 <= qEnd) {
                         local = cd.getLong(q);
                     }
                 }
@@ -112,7 +119,8 @@ final class ZipMembers {
 
     /** The data of a stored member, memory-mapped (little-endian), or null if its local header disagrees. */
     static ByteBuffer map(FileChannel ch, Member m) throws IOException {
-        if (!m.stored() || m.size() > Integer.MAX_VALUE || m.localHeaderOffset() + 30 > ch.size()) {
+        if (!m.stored() || m.size() < 0 || m.size() > Integer.MAX_VALUE
+                || m.localHeaderOffset() < 0 || m.localHeaderOffset() > ch.size() - 30) {
             return null;
         }
         ByteBuffer h = read(ch, m.localHeaderOffset(), 30);
@@ -120,7 +128,7 @@ final class ZipMembers {
             return null;
         }
         long data = m.localHeaderOffset() + 30 + Short.toUnsignedInt(h.getShort(26)) + Short.toUnsignedInt(h.getShort(28));
-        if (data + m.size() > ch.size()) {
+        if (data > ch.size() - m.size()) {
             return null;
         }
         return ch.map(FileChannel.MapMode.READ_ONLY, data, m.size()).order(ByteOrder.LITTLE_ENDIAN);

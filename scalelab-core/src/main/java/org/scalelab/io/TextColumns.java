@@ -140,7 +140,7 @@ public record TextColumns(String source, String sha256, List<String> columns, Li
         available.forEach(have::add);
         for (String col : required) {
             if (!have.contains(col)) {
-                throw new InputException(file + ": no column '" + col + "' (columns: " + String.join(", ", have)
+                throw new InputException(file + ": no column '" + InputException.quote(col) + "' (columns: " + InputException.quoteList(have)
                         + "); name the right one with the matching --*-col option");
             }
         }
@@ -162,7 +162,7 @@ public record TextColumns(String source, String sha256, List<String> columns, Li
                 try {
                     node = Json.mapper().readTree(line);
                 } catch (JsonProcessingException e) {
-                    throw new InputException(file + ": line " + lineNo + ": not valid JSON (" + Json.problem(e).replaceFirst("^line 1, ", "")
+                    throw new InputException(file + ": line " + lineNo + ": not valid JSON (" + InputException.quote(Json.problem(e).replaceFirst("^line 1, ", ""))
                             + "); each line must be one JSON object", e);
                 }
                 if (!(node instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) {

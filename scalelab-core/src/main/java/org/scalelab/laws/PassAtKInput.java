@@ -62,10 +62,10 @@ public final class PassAtKInput {
         try {
             v = Double.parseDouble(s.trim());
         } catch (NumberFormatException e) {
-            throw new InputException(t.at(row, col) + ": '" + s + "' is not a number");
+            throw new InputException(t.at(row, col) + ": '" + InputException.quote(s) + "' is not a number");
         }
         if (!Double.isFinite(v) || v < 0 || v != Math.rint(v) || v > Integer.MAX_VALUE) {
-            throw new InputException(t.at(row, col) + ": value " + s + " is not a non-negative integer count");
+            throw new InputException(t.at(row, col) + ": value " + InputException.quote(s) + " is not a non-negative integer count");
         }
         return (int) v;
     }

@@ -64,7 +64,7 @@ public final class DataInput {
     static void requireColumns(String source, List<String> available, List<String> wanted) {
         for (String col : wanted) {
             if (!available.contains(col)) {
-                throw new InputException(source + ": no column '" + col + "' (columns: " + String.join(", ", available)
+                throw new InputException(source + ": no column '" + InputException.quote(col) + "' (columns: " + InputException.quoteList(available)
                         + "); name the right one with the matching --*-col option");
             }
         }

@@ -51,7 +51,7 @@ final class RunImporter {
         int given = (params == null ? 0 : 1) + (tokens == null ? 0 : 1) + (compute == null ? 0 : 1);
         if (given < 2) {
             throw new InputException(source + ": need at least two of params, tokens, compute (the third follows from C = 6·N·D); "
-                    + "found " + (given == 0 ? "none" : mapped.get(0).role() + " only") + " among columns " + String.join(", ", available)
+                    + "found " + (given == 0 ? "none" : mapped.get(0).role() + " only") + " among columns " + InputException.quoteList(available)
                     + "; map them with --params-col, --tokens-col, --compute-col");
         }
         Map<String, String> metricCols = new LinkedHashMap<>(options.metrics());
@@ -262,7 +262,7 @@ final class RunImporter {
     }
 
     private static InputException missing(String source, String col, List<String> available, String fix) {
-        return new InputException(source + ": no column '" + col + "' (columns: " + String.join(", ", available)
+        return new InputException(source + ": no column '" + InputException.quote(col) + "' (columns: " + InputException.quoteList(available)
                 + "); name the right one with " + fix);
     }
 

@@ -43,6 +43,9 @@ final class SourceScan {
 
     private static final Pattern CSV_ERROR_LINE = Pattern.compile("CSV Error on Line: (\\d+)");
     private static final Pattern CSV_FIELDS = Pattern.compile("Expected Number of Columns: (\\d+) Found: (\\d+)");
+    private static final Pattern CSV_LINE_SIZE = Pattern.compile("Maximum line size of (\\d+) bytes exceeded\\. Actual Size: ?(\\d+) bytes");
+    /** DuckDB's error text quotes the offending line whole; the part kept in a message is cut to this length. */
+    private static final int MAX_REASON = 300;
 
     final Path file;
     final Format format;
@@ -144,19 +147,29 @@ final class SourceScan {
         return format == Format.CSV ? "row " + row + " (line " + (row + 1) + ")" : "row " + row;
     }
 
-    /** Turns a DuckDB read error into one line naming the file and, for CSV, the line. */
+    /**
+     * Turns a DuckDB read error into one line naming the file and, for CSV, the line. DuckDB's text
+     * repeats the offending line ("Original Line: …"), which may be megabytes long: the reason is the
+     * line after it, and only a short prefix of any quoted value is kept.
+     */
     InputException readError(SQLException e) {
         String m = e.getMessage() == null ? "" : e.getMessage();
         Matcher line = CSV_ERROR_LINE.matcher(m);
         if (format == Format.CSV && line.find()) {
             long l = Long.parseLong(line.group(1));
+            String at = file + ": malformed CSV at line " + l + " (data row " + (l - 1) + "): ";
             Matcher fields = CSV_FIELDS.matcher(m);
             if (fields.find()) {
-                return new InputException(file + ": malformed CSV at line " + l + " (data row " + (l - 1) + "): " + fields.group(2)
-                        + " fields but the header has " + fields.group(1) + "; fix the row (quote values that contain the delimiter)", e);
+                return new InputException(at + fields.group(2) + " fields but the header has " + fields.group(1)
+                        + "; fix the row (quote values that contain the delimiter)", e);
             }
-            return new InputException(file + ": malformed CSV at line " + l + " (data row " + (l - 1) + "): "
-                    + SqlText.firstLine(m.substring(m.indexOf('\n') + 1)), e);
+            Matcher size = CSV_LINE_SIZE.matcher(m);
+            if (size.find()) {
+                return new InputException(file + ": line " + l + " is " + String.format(Locale.ROOT, "%,d", Long.parseLong(size.group(2)))
+                        + " bytes, longer than the CSV reader's limit of " + String.format(Locale.ROOT, "%,d", Long.parseLong(size.group(1)))
+                        + " bytes per line; a run's values fit in far less: check that line (an unclosed quote joins lines)", e);
+            }
+            return new InputException(at + reason(m.substring(m.indexOf('\n') + 1)), e);
         }
         if (format == Format.JSON) {
             String where = firstJsonProblem(file);
@@ -164,7 +177,18 @@ final class SourceScan {
                 return new InputException(file + ": " + where, e);
             }
         }
-        return new InputException(file + ": cannot read as " + format.name().toLowerCase(Locale.ROOT) + ": " + SqlText.firstLine(m), e);
+        return new InputException(file + ": cannot read as " + format.name().toLowerCase(Locale.ROOT) + ": " + reason(m), e);
+    }
+
+    /** The first line of DuckDB's text that is not a copy of the input line, cut to {@link #MAX_REASON} characters. */
+    static String reason(String duckdbMessage) {
+        for (String l : duckdbMessage.split("\n")) {
+            String t = l.trim();
+            if (!t.isEmpty() && !t.startsWith("Original Line:")) {
+                return t.length() > MAX_REASON ? t.substring(0, MAX_REASON) + "…" : t;
+            }
+        }
+        return "unknown error";
     }
 
     /**

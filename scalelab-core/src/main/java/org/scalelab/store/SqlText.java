@@ -20,6 +20,8 @@ final class SqlText {
             return "unknown error";
         }
         int i = m.indexOf('\n');
-        return (i < 0 ? m : m.substring(0, i)).trim();
+        String first = (i < 0 ? m : m.substring(0, i)).trim();
+        // DuckDB quotes the input it failed on; a line of megabytes would bury the reason.
+        return first.length() > 300 ? first.substring(0, 300) + "…" : first;
     }
 }

@@ -59,17 +59,17 @@ final class ValueCheck {
             Object d = rs.getObject(2);
             parsed = d == null ? null : ((Number) d).doubleValue();
         }
-        String where = source + ": " + rowLabel.apply(worstRow + 1) + ", column '" + worst.column() + "': ";
+        String where = source + ": " + rowLabel.apply(worstRow + 1) + ", column '" + InputException.quote(worst.column()) + "': ";
         if (raw == null || raw.isBlank()) {
             throw new InputException(where + "empty value; fill it in or drop the row");
         }
         if (parsed == null) {
-            throw new InputException(where + "'" + raw + "' is not a number; fix or drop the row");
+            throw new InputException(where + "'" + InputException.quote(raw) + "' is not a number; fix or drop the row");
         }
         if (!Double.isFinite(parsed)) {
-            throw new InputException(where + "value '" + raw + "' is not finite (NaN or infinite); fix or drop the row");
+            throw new InputException(where + "value '" + InputException.quote(raw) + "' is not finite (NaN or infinite); fix or drop the row");
         }
-        throw new InputException(where + "value " + raw + " must be > 0" + (worst.why().isEmpty() ? "" : " (" + worst.why() + ")")
+        throw new InputException(where + "value " + InputException.quote(raw) + " must be > 0" + (worst.why().isEmpty() ? "" : " (" + worst.why() + ")")
                 + "; fix or drop the row");
     }
 

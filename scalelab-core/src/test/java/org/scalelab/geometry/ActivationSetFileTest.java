@@ -1,6 +1,7 @@
 package org.scalelab.geometry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.function.IntBinaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.IncompleteInputException;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
 
@@ -192,6 +194,54 @@ class ActivationSetFileTest {
         GeometryAnalysis.Group group = r.groups().get(0);
         assertNull(group.oscillationCoherence());
         assertTrue(group.reasons().get("oscillation_coherence").contains("hook_attn_out"), group.reasons().toString());
+    }
+
+    /** Rewrites one field of trajectory {@code index} in the set's manifest. */
+    static void setTrajectoryField(Path set, int index, String field, String json) throws Exception {
+        Path file = set.resolve("manifest.json");
+        com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(Files.readString(file));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) m.get("trajectories").get(index)).set(field, Json.mapper().readTree(json));
+        Files.writeString(file, Json.pretty(m));
+    }
+
+    @Test
+    void badStepBoundariesNameTheManifestTheTrajectoryAndTheValue() throws Exception {
+        Path set = write("steps", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null);
+        setTrajectoryField(set, 2, "step_boundaries", "[0, 99]");
+        InputException e = assertThrows(InputException.class, () -> ActivationSetFile.open(set));
+        assertTrue(e.getMessage().startsWith(set.resolve("manifest.json") + ": trajectory 2 (\"q2\"): field \"step_boundaries\" holds 99; "
+                + "expected token positions from 0 to 5 (token_count 6)"), e.getMessage());
+        setTrajectoryField(set, 2, "step_boundaries", "\"3\"");
+        assertTrue(assertThrows(InputException.class, () -> ActivationSetFile.open(set)).getMessage()
+                .contains("trajectory 2 (\"q2\"): field \"step_boundaries\" is \"3\"; expected an array"));
+        setTrajectoryField(set, 2, "step_boundaries", "[-1]");
+        assertTrue(assertThrows(InputException.class, () -> ActivationSetFile.open(set)).getMessage().contains("holds -1"));
+    }
+
+    @Test
+    void manifestFieldsThatOverflowOrPointOutsideTheShardAreInputErrors() throws Exception {
+        Path set = write("rows", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null);
+        setTrajectoryField(set, 1, "row_start", "2147483647");
+        InputException e = assertThrows(InputException.class, () -> ActivationSetFile.open(set));
+        assertTrue(e.getMessage().contains("trajectory 1 (\"q1\"): points at rows 2147483647…2147483651 of shard 0"), e.getMessage());
+        setTrajectoryField(set, 1, "row_start", "4294967296");
+        assertTrue(assertThrows(InputException.class, () -> ActivationSetFile.open(set)).getMessage()
+                .contains("field \"row_start\" is 4294967296; expected a whole number"));
+    }
+
+    @Test
+    void anInterruptedCaptureIsRefusedUnlessAllowed() throws Exception {
+        Path set = write("partial", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null);
+        Path file = set.resolve("manifest.json");
+        Files.writeString(file, Files.readString(file).replace("\"complete\" : true", "\"complete\" : false"));
+        IncompleteInputException e = assertThrows(IncompleteInputException.class, () -> ActivationSetFile.open(set));
+        assertEquals(2, e.exitCode());
+        assertTrue(e.getMessage().startsWith(set + ": the capture is incomplete") && e.getMessage().contains("re-run the same capture command")
+                && e.getMessage().endsWith("or pass --allow-incomplete to analyse what is there"), e.getMessage());
+        ActivationSetFile partial = ActivationSetFile.open(set, true);
+        assertFalse(partial.complete());
+        assertEquals(6, partial.trajectories().size());
+        assertTrue(ActivationSetFile.open(write("whole", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null)).complete());
     }
 
     @Test

@@ -112,6 +112,32 @@ class NpyFileTest {
     }
 
     @Test
+    void craftedHeaderSizesAreInputErrorsNamingTheField() throws IOException {
+        Path huge = NpyTestFiles.raw(dir.resolve("huge.npy"), NpyTestFiles.header("<f4", false, "(4611686018427387904, 8)"), 32);
+        assertMessage(() -> NpyFile.readPoints(huge), "huge.npy", "'shape'", "2^63 bytes");
+        Path negative = NpyTestFiles.raw(dir.resolve("neg.npy"), NpyTestFiles.header("<f4", false, "(-60, 8)"), 32);
+        assertMessage(() -> NpyFile.readPoints(negative), "neg.npy", "'shape'", "negative size -60");
+        Path wide = NpyTestFiles.raw(dir.resolve("wide.npy"), NpyTestFiles.header("<f4", false, "(3000000000, 0)"), 32);
+        assertMessage(() -> NpyFile.readPoints(wide), "wide.npy", "'shape'", "3000000000");
+        Path word = NpyTestFiles.raw(dir.resolve("word.npy"), NpyTestFiles.header("<f4", false, "(x, 8)"), 32);
+        assertMessage(() -> NpyFile.readPoints(word), "word.npy", "'shape'", "'x'");
+        Path longOffsets = NpyTestFiles.raw(dir.resolve("t.npy"), NpyTestFiles.header("<i8", false, "(3000000000,)"), 32);
+        assertMessage(() -> NpyFile.readIntegers(longOffsets), "t.npy", "truncated");
+        Path npz = dir.resolve("huge.npz");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(npz))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("points.npy"));
+            z.write(Files.readAllBytes(huge));
+            z.closeEntry();
+        }
+        assertMessage(() -> NpyFile.readNpz(npz), "huge.npz:points", "'shape'");
+        // A version-2 header whose 4-byte length has the top bit set.
+        byte[] v2 = new byte[64];
+        System.arraycopy(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0, 0, 0, 0, (byte) 0x80}, 0, v2, 0, 12);
+        Path absurd = Files.write(dir.resolve("absurd.npy"), v2);
+        assertMessage(() -> NpyFile.readPoints(absurd), "absurd.npy", "header length 2147483648");
+    }
+
+    @Test
     void offsetsAndLabelsAreValidatedAgainstThePoints() throws IOException {
         Path x = NpyTestFiles.floats(dir.resolve("x.npy"), X);
         Path shortLabels = NpyTestFiles.longs(dir.resolve("l.npy"), new long[] {1, 2, 3});

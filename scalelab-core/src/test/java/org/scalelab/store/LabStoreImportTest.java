@@ -192,6 +192,12 @@ class LabStoreImportTest {
                         List.of("runs.csv", "2 data rows, need at least 5")),
                 new Bad("ragged row", "runs.csv", HEADER + ROW1 + "b,1e7,2e8\n" + "c,1e8,2e9,2.5\n", d,
                         List.of("runs.csv", "malformed CSV at line 3 (data row 2)", "3 fields but the header has 4")),
+                new Bad("10 MB line", "runs.csv", HEADER + ROW1 + "b," + "1".repeat(10 << 20) + ",2e8,3.5\n", d,
+                        List.of("runs.csv", "line 3 is 10,485,7", "bytes, longer than the CSV reader's limit of 2,000,000 bytes per line")),
+                new Bad("2 MB value", "runs.csv", HEADER + ROW1 + "b," + "9".repeat(1 << 20) + "x,2e8,3.5\n", d,
+                        List.of("runs.csv", "row 2 (line 3)", "column 'params'", "'" + "9".repeat(60) + "…' is not a number")),
+                new Bad("long column name", "runs.csv", "model,params,tokens," + "l".repeat(100_000) + "\n" + ROW1, d.withMetric("acc", "accuracy"),
+                        List.of("runs.csv", "no column 'accuracy'", "l".repeat(60) + "…")),
                 new Bad("extra field", "runs.csv", HEADER + ROW1 + "b,1e7,2e8,3.5,9\n", d,
                         List.of("runs.csv", "line 3", "5 fields but the header has 4")),
                 new Bad("unknown extension", "runs.txt", HEADER + ROW1, d, List.of("runs.txt", "unknown format")),
@@ -220,6 +226,7 @@ class LabStoreImportTest {
             InputException e = assertThrows(InputException.class, () -> store.importRuns(f, bad.options()));
             assertEquals(2, e.exitCode());
             assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+            assertTrue(e.getMessage().length() < 500, "a short line, whatever the input: " + e.getMessage().length() + " characters");
             for (String fragment : bad.expected()) {
                 assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' missing from: " + e.getMessage());
             }

@@ -2,12 +2,11 @@ package org.scalelab.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
+import org.scalelab.geometry.ActivationSetFile;
 import org.scalelab.io.Json;
 
 /**
@@ -74,18 +73,16 @@ public record ActivationManifest(String format, int formatVersion, String model,
                 && hooks.equals(o.hooks) && dtype.equals(o.dtype) && computeDtype.equals(o.computeDtype) && specialTokens.equals(o.specialTokens) && positions.equals(o.positions) && interventions.equals(o.interventions);
     }
 
+    /** Reads and checks {@code dir/manifest.json} with the format's one checker ({@link ActivationSetFile#readManifest}). */
     static ActivationManifest read(Path dir) {
         Path file = dir.resolve(FILE);
+        JsonNode tree = ActivationSetFile.readManifest(dir);
         try {
-            ActivationManifest m = Json.mapper().readValue(Files.readString(file), ActivationManifest.class);
-            if (!FORMAT.equals(m.format()) || m.formatVersion() != VERSION) {
-                throw new InputException(file + ": format " + m.format() + " v" + m.formatVersion() + " is not " + FORMAT + " v" + VERSION);
-            }
-            return m;
-        } catch (NoSuchFileException e) {
-            throw new InputException(file + ": not found (is " + dir + " an activation set?)");
-        } catch (IOException e) {
-            throw new InputException(file + ": not a valid activation-set manifest: " + Json.problem(e));
+            return Json.mapper().treeToValue(tree, ActivationManifest.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InputException(file + ": not a valid activation-set manifest: "
+                    + InputException.quote(e instanceof IOException io ? Json.problem(io)
+                            : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("")));
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.scalelab.InputException;
+import org.scalelab.geometry.ActivationSetFile;
 
 /**
  * A captured activation set, for analyses that never load the model: the manifest plus the
@@ -33,9 +34,22 @@ public final class ActivationSet implements AutoCloseable {
         this.manifest = manifest;
     }
 
-    /** Opens {@code dir}; an unfinished capture opens too, with the trajectories written so far. */
+    /** Opens the complete set in {@code dir}; an interrupted capture is refused (see {@link #open(Path, boolean)}). */
     public static ActivationSet open(Path dir) {
-        ActivationSet set = new ActivationSet(dir, ActivationManifest.read(dir));
+        return open(dir, false);
+    }
+
+    /**
+     * Opens {@code dir}. A set whose capture was interrupted (manifest {@code "complete": false}) is
+     * refused with a message saying how to finish it, unless {@code allowIncomplete}: then it opens
+     * with the trajectories written so far.
+     */
+    public static ActivationSet open(Path dir, boolean allowIncomplete) {
+        ActivationManifest manifest = ActivationManifest.read(dir);
+        if (!allowIncomplete && !manifest.complete()) {
+            ActivationSetFile.requireComplete(dir, ActivationSetFile.readManifest(dir));
+        }
+        ActivationSet set = new ActivationSet(dir, manifest);
         try {
             for (ActivationManifest.Shard s : set.manifest.shards()) {
                 SafetensorsFile f = SafetensorsFile.open(dir.resolve(s.file()));

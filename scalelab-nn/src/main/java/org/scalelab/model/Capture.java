@@ -91,15 +91,15 @@ public final class Capture {
             Prompt p = batch.get(b);
             tokens[b] = tokenizer.encode(p.text(), options.specialTokens());
             if (tokens[b].length == 0) {
-                throw new InputException("prompt \"" + p.id() + "\": its text encodes to no tokens");
+                throw new InputException(p.where() + ": its text encodes to no tokens");
             }
             if (c.family() == Family.GPT2 && tokens[b].length > c.maxPositions()) {
-                throw new InputException("prompt \"" + p.id() + "\": " + tokens[b].length + " tokens exceed the model's "
+                throw new InputException(p.where() + ": " + tokens[b].length + " tokens exceed the model's "
                         + c.maxPositions() + " positions");
             }
             for (int s : p.stepBoundaries()) {
                 if (s >= tokens[b].length) {
-                    throw new InputException("prompt \"" + p.id() + "\": step boundary " + s + " is beyond its " + tokens[b].length + " tokens");
+                    throw new InputException(p.where() + ": field \"step_boundaries\": " + s + " is beyond its " + tokens[b].length + " tokens");
                 }
             }
             longest = Math.max(longest, tokens[b].length);
@@ -120,7 +120,7 @@ public final class Capture {
             try {
                 range = positions.resolve(tokens[b].length);
             } catch (InputException e) {
-                throw new InputException("prompt \"" + p.id() + "\": " + e.getMessage());
+                throw new InputException(p.where() + ": " + e.getMessage());
             }
             int n = range[1] - range[0];
             int[] pos = new int[n];

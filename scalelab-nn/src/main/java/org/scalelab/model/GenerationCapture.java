@@ -89,11 +89,11 @@ public final class GenerationCapture {
                             ActivationSetWriter writer, Consumer<Completion> onCompletion) {
         int[] promptTokens = tokenizer.encode(p.text(), options.specialTokens());
         if (promptTokens.length == 0) {
-            throw new InputException("prompt \"" + p.id() + "\": its text encodes to no tokens");
+            throw new InputException(p.where() + ": its text encodes to no tokens");
         }
         for (int s : p.stepBoundaries()) {
             if (s >= promptTokens.length) {
-                throw new InputException("prompt \"" + p.id() + "\": step boundary " + s + " is beyond its " + promptTokens.length + " tokens");
+                throw new InputException(p.where() + ": field \"step_boundaries\": " + s + " is beyond its " + promptTokens.length + " tokens");
             }
         }
         // Per hook, the rows of every step in order: the prompt's positions, then one per fed-back token.
@@ -124,7 +124,7 @@ public final class GenerationCapture {
         }
         List<Integer> boundaries = new ArrayList<>(p.stepBoundaries());
         boundaries.add(promptTokens.length); // where generation starts
-        Prompt withBoundary = new Prompt(p.id(), p.text(), p.domain(), p.labels(), List.copyOf(boundaries));
+        Prompt withBoundary = new Prompt(p.id(), p.text(), p.domain(), p.labels(), List.copyOf(boundaries), p.source());
         writer.add(withBoundary, promptTokens.length + generated.length, positions, ids, rows);
         onCompletion.accept(new Completion(p, promptTokens, generated));
         return n;

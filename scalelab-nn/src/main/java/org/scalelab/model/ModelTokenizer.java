@@ -29,6 +29,15 @@ public final class ModelTokenizer implements AutoCloseable {
     private static final Map<String, String> OPTIONS = Map.of(
             "addSpecialTokens", "false", "truncation", "false", "padding", "false", "maxLength", "-1");
 
+    /**
+     * Strict JSON as serde_json reads it: no NaN, no leading zeros or comments, no duplicate keys,
+     * nothing after the value, strings as valid UTF-8.
+     */
+    private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
     private final Path file;
     private final HuggingFaceTokenizer tokenizer;
 
@@ -41,8 +50,22 @@ public final class ModelTokenizer implements AutoCloseable {
     public static ModelTokenizer load(Path dirOrFile) {
         Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
         TorchEngine.forceOffline();
-        try (InputStream in = Files.newInputStream(file)) {
-            return new ModelTokenizer(file, HuggingFaceTokenizer.newInstance(in, OPTIONS));
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            // Checked here first: the native library aborts the JVM on a tokenizer.json it refuses.
+            com.fasterxml.jackson.databind.JsonNode root;
+            try {
+                root = STRICT.readTree(new java.io.ByteArrayInputStream(bytes));
+            } catch (IOException e) {
+                String reason = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+                throw new InputException(file + ": not a valid Hugging Face tokenizer.json: not valid JSON: " + InputException.quote(firstLine(reason)));
+            }
+            TokenizerJsonCheck.check(file, root);
+            try (InputStream in = new java.io.ByteArrayInputStream(bytes)) {
+                return new ModelTokenizer(file, HuggingFaceTokenizer.newInstance(in, OPTIONS));
+            }
+        } catch (InputException e) {
+            throw e;
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": tokenizer.json not found (the checkpoint folder needs one to encode text)");
         } catch (IOException | RuntimeException e) {

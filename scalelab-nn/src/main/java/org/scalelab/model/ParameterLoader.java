@@ -24,6 +24,7 @@ final class ParameterLoader {
     private final boolean trainable;
     private final ComputeDType dtype;
     private final Map<String, NDArray> leaves = new LinkedHashMap<>();
+    private String firstNonFinite;
 
     ParameterLoader(Weights weights, NDManager params) {
         this(weights, params, false);
@@ -46,8 +47,20 @@ final class ParameterLoader {
         return Collections.unmodifiableMap(leaves);
     }
 
+    /** The first weight loaded that holds a NaN or an infinity, or null when all are finite. */
+    String firstNonFinite() {
+        return firstNonFinite;
+    }
+
     boolean contains(String name) {
         return weights.contains(name);
+    }
+
+    /** Whether every value is finite: one pass in the engine over a tensor it is loading anyway. */
+    private static boolean finite(NDArray a) {
+        try (NDArray nan = a.isNaN(); NDArray inf = a.isInfinite(); NDArray bad = nan.logicalOr(inf); NDArray any = bad.any()) {
+            return !any.getBoolean();
+        }
     }
 
     NDArray get(String name, long... expectedShape) {
@@ -60,6 +73,9 @@ final class ParameterLoader {
                     + " but config.json implies " + Arrays.toString(expectedShape));
         }
         NDArray loaded = weights.load(params, name);
+        if (firstNonFinite == null && !finite(loaded)) {
+            firstNonFinite = name;
+        }
         if (!trainable) {
             NDArray converted = dtype.convert(loaded);
             if (converted != loaded) {

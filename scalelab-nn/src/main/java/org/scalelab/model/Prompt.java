@@ -21,7 +21,17 @@ import org.scalelab.io.Json;
  * {@code domain} and {@code labels} are optional and copied to the activation set's manifest;
  * {@code step_boundaries} (optional) are token positions where reasoning steps start.
  */
-public record Prompt(String id, String text, String domain, JsonNode labels, List<Integer> stepBoundaries) {
+public record Prompt(String id, String text, String domain, JsonNode labels, List<Integer> stepBoundaries, String source) {
+    /** A prompt made in code, not read from a file. */
+    public Prompt(String id, String text, String domain, JsonNode labels, List<Integer> stepBoundaries) {
+        this(id, text, domain, labels, stepBoundaries, null);
+    }
+
+    /** "FILE:LINE: prompt \"id\"" for error messages (just the prompt when it came from no file). */
+    public String where() {
+        return (source == null ? "" : source + ": ") + "prompt \"" + InputException.quote(id) + "\"";
+    }
+
     /** Reads every non-blank line of {@code file}; a bad line is an error naming file, line and field. */
     public static List<Prompt> readJsonl(Path file) {
         List<Prompt> out = new ArrayList<>();
@@ -87,13 +97,13 @@ public record Prompt(String id, String text, String domain, JsonNode labels, Lis
                 throw new InputException(where + "field \"step_boundaries\": expected an array of token positions");
             }
             for (JsonNode s : sb) {
-                if (!s.isIntegralNumber() || s.asInt() < 0) {
-                    throw new InputException(where + "field \"step_boundaries\": " + s + " is not a non-negative integer");
+                if (!s.isIntegralNumber() || !s.canConvertToInt() || s.asInt() < 0) {
+                    throw new InputException(where + "field \"step_boundaries\": " + InputException.quote(s) + " is not a token position (a whole number from 0)");
                 }
                 steps.add(s.asInt());
             }
         }
         return new Prompt(id.asText(), text.asText(), domain == null || domain.isNull() ? null : domain.asText(),
-                labels == null || labels.isNull() ? JsonNodeFactory.instance.objectNode() : labels, List.copyOf(steps));
+                labels == null || labels.isNull() ? JsonNodeFactory.instance.objectNode() : labels, List.copyOf(steps), file + ":" + number);
     }
 }

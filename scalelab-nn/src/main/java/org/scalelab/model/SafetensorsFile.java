@@ -142,7 +142,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private static TensorInfo entry(Path file, String name, JsonNode node, long dataLen) {
-        String where = "tensor '" + name + "': ";
+        String where = "tensor '" + InputException.quote(name) + "': ";
         if (!node.isObject()) {
             throw bad(file, where + "entry must be an object with dtype, shape, data_offsets");
         }
@@ -152,7 +152,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         DType dtype = DType.fromHeader(dtypeNode.asText());
         if (dtype == null) {
-            throw bad(file, where + "dtype " + dtypeNode.asText() + " is not supported (supported: " + DType.supported() + ")");
+            throw bad(file, where + "dtype " + InputException.quote(dtypeNode.asText()) + " is not supported (supported: " + DType.supported() + ")");
         }
         JsonNode shapeNode = node.get("shape");
         if (shapeNode == null || !shapeNode.isArray()) {
@@ -162,14 +162,15 @@ public final class SafetensorsFile implements AutoCloseable {
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
-                throw bad(file, where + "shape " + shapeNode + " must hold non-negative integers");
+                throw bad(file, where + "shape " + InputException.quote(shapeNode) + " must hold non-negative integers");
             }
             shape[i] = d.asLong();
         }
         JsonNode offsets = node.get("data_offsets");
         if (offsets == null || !offsets.isArray() || offsets.size() != 2
-                || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()) {
-            throw bad(file, where + "\"data_offsets\" must be [begin, end]");
+                || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()
+                || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+            throw bad(file, where + "\"data_offsets\" is " + InputException.quote(offsets) + "; expected [begin, end] of whole numbers");
         }
         long begin = offsets.get(0).asLong();
         long end = offsets.get(1).asLong();

@@ -38,6 +38,7 @@ public final class Transformer implements AutoCloseable {
     private final NDArray unembedT; // [d_model, vocab]: the (tied) embedding or lm_head, transposed view
     private final Map<String, NDArray> trainableParameters; // empty unless loaded with loadTrainable
     private final ComputeDType dtype;
+    private final String firstNonFiniteWeight; // null when every weight is finite
 
     private Transformer(ModelConfig config, Path dir, Weights weights, NDManager params, boolean trainable, ComputeDType dtype) {
         this.config = config;
@@ -96,6 +97,7 @@ public final class Transformer implements AutoCloseable {
         }
         this.blocks = List.copyOf(bs);
         this.trainableParameters = p.leaves();
+        this.firstNonFiniteWeight = p.firstNonFinite();
     }
 
     /** Loads {@code dir/config.json} and the safetensors weights next to it, computing in float32. */
@@ -157,6 +159,21 @@ public final class Transformer implements AutoCloseable {
      */
     public Map<String, NDArray> trainableParameters() {
         return trainableParameters;
+    }
+
+    /**
+     * The first checkpoint weight (in load order) holding a NaN or an infinity, if any: such a model
+     * computes NaN everywhere it reaches (a diverged training run, a damaged file), so the commands
+     * that run it warn.
+     */
+    public java.util.Optional<String> firstNonFiniteWeight() {
+        return java.util.Optional.ofNullable(firstNonFiniteWeight);
+    }
+
+    /** The one-line warning the commands print for {@link #firstNonFiniteWeight()}, if any. */
+    public java.util.Optional<String> nonFiniteWarning() {
+        return firstNonFiniteWeight().map(w -> "warning: " + dir + ": weight '" + w
+                + "' holds NaN or infinite values; every output it reaches will be NaN (a diverged or damaged checkpoint?)");
     }
 
     /** The dtype the parameters are held and computed in. */

@@ -77,11 +77,28 @@ public final class WorldAnalysis {
         return out;
     }
 
+    /** {@link #analyze(LabStore, String, Options, boolean)} refusing unfinished runs. */
     public static Result analyze(LabStore store, String experiment, Options o) {
+        return analyze(store, experiment, o, false);
+    }
+
+    /**
+     * The experiment's runs, cells, pooled transience and scaling shapes. A run still marked
+     * "running" (its sweep was interrupted, or is still going) is refused unless
+     * {@code allowIncomplete}; then its curves so far are analysed and the provenance lists it under
+     * {@code incomplete_inputs}.
+     */
+    public static Result analyze(LabStore store, String experiment, Options o, boolean allowIncomplete) {
         List<LabStore.TrainingRun> rows = store.trainingRuns(experiment);
         if (rows.isEmpty()) {
             throw new InputException("experiment \"" + experiment + "\" has no runs in " + store.lab()
                     + "; run one with: scalelab world sweep --experiment " + experiment);
+        }
+        List<String> unfinished = rows.stream().filter(r -> "running".equals(r.status())).map(LabStore.TrainingRun::run).toList();
+        if (!unfinished.isEmpty() && !allowIncomplete) {
+            throw new org.scalelab.IncompleteInputException(store.lab(), "experiment \"" + experiment + "\" has " + unfinished.size()
+                    + " unfinished run(s) " + org.scalelab.InputException.quote(unfinished) + " (a sweep interrupted or still going)",
+                    "re-run the same scalelab world sweep command to finish them");
         }
         List<RunSummary> runs = new ArrayList<>();
         Map<String, Map<String, Curve>> curvesByRun = new LinkedHashMap<>();
@@ -209,6 +226,9 @@ public final class WorldAnalysis {
         opts.put("null_alpha", o.nullTest().alpha());
         opts.put("null_replicates", o.nullTest().replicates());
         opts.put("null_seed", o.nullTest().seed());
+        if (!unfinished.isEmpty()) {
+            opts.put("incomplete_inputs", unfinished);
+        }
         Provenance p = Provenance.of("world analysis", List.of(new Provenance.Input("lab " + store.lab() + " experiment " + experiment,
                 Provenance.sha256(Json.write(runs)), runs.size())), opts, o.shape().seed());
         return new Result(experiment, runs, cells, pooled, scaling, findings, p);

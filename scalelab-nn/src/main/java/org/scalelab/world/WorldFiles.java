@@ -85,6 +85,11 @@ public final class WorldFiles {
         try {
             root = Json.mapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
+            if (Files.exists(dir.resolve(EXAMPLES))) {
+                // world.json is written last: without it the world was interrupted while being written.
+                throw new InputException(dir + ": the world is incomplete (" + EXAMPLES + " is there, " + WORLD
+                        + ", written last, is not); re-run the same scalelab world generate command to finish it");
+            }
             throw new InputException(file + ": not found; create a world with: scalelab world generate --out " + dir);
         } catch (IOException e) {
             throw new InputException(file + ": cannot read: " + Json.problem(e), e);
@@ -96,6 +101,7 @@ public final class WorldFiles {
             throw new InputException(file + ": format_version " + root.path("format_version") + " is not " + VERSION);
         }
         WorldConfig config = config(file, root.path("config"));
+        requireFilesHold(dir, config);
         World world = WorldGenerator.generate(config);
         StringBuilder lines = new StringBuilder();
         for (Example e : world.examples()) {
@@ -109,6 +115,41 @@ public final class WorldFiles {
         return world;
     }
 
+    /**
+     * The world is regenerated from its config, which takes as long as generating it did: a config
+     * that asks for more than the files on disk hold (a damaged or edited world.json) is refused
+     * before generating, instead of running for hours. vocab.json records the entity and relation
+     * counts; every composition, fact and trajectory is one line of world.jsonl.
+     */
+    private static void requireFilesHold(Path dir, WorldConfig config) {
+        Path vocabFile = dir.resolve(VOCAB);
+        JsonNode vocab;
+        long lines;
+        try {
+            vocab = Json.mapper().readTree(Files.readString(vocabFile, StandardCharsets.UTF_8));
+            try (java.util.stream.Stream<String> l = Files.lines(dir.resolve(EXAMPLES), StandardCharsets.UTF_8)) {
+                lines = l.count();
+            }
+        } catch (NoSuchFileException e) {
+            throw new InputException(e.getFile() + ": not found; the world is incomplete, generate it again");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new InputException(dir + ": cannot read the world's " + VOCAB + " and " + EXAMPLES + ": "
+                    + InputException.quote(String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
+        }
+        Path file = dir.resolve(WORLD);
+        if (vocab == null || vocab.path("entities").asLong(-1) != config.entities() || vocab.path("relations").asLong(-1) != config.relations()) {
+            throw new InputException(file + ": field \"config\" asks for " + config.entities() + " entities and " + config.relations()
+                    + " relations, " + VOCAB + " holds " + (vocab == null ? "none" : InputException.quote(vocab.path("entities")) + " and "
+                    + InputException.quote(vocab.path("relations"))) + "; the files are not one world, generate it again");
+        }
+        long most = Math.max(config.compositions(), Math.max(config.truthFacts(), config.trajectories()));
+        if (most > lines || config.maxHops() > config.entities()) {
+            throw new InputException(file + ": field \"config\" asks for " + most + " examples of one kind and " + config.maxHops()
+                    + " hops, more than the " + lines + " lines of " + EXAMPLES + " and " + config.entities()
+                    + " entities hold; the files are not one world, generate it again");
+        }
+    }
+
     static WorldConfig config(Path file, JsonNode c) {
         if (!c.isObject()) {
             throw new InputException(file + ": field \"config\" is missing");
@@ -120,8 +161,12 @@ public final class WorldFiles {
         for (String f : List.of("entities", "relations", "compositions", "near_ood_fraction", "far_ood_fraction",
                 "analogy_holdout_fraction", "truth_facts", "truth_holdout_fraction", "trajectories", "max_hops",
                 "trajectory_holdout_fraction", "state_machine_states", "seed")) {
-            if (!c.path(f).isNumber()) {
-                throw new InputException(file + ": field \"config." + f + "\" is missing or not a number");
+            JsonNode v = c.path(f);
+            boolean whole = !f.endsWith("_fraction");
+            if (!v.isNumber() || whole && !(v.isIntegralNumber() && (f.equals("seed") ? v.canConvertToLong() : v.canConvertToInt()))
+                    || !Double.isFinite(v.asDouble())) {
+                throw new InputException(file + ": field \"config." + f + "\" is " + (v.isMissingNode() ? "missing" : InputException.quote(v))
+                        + "; expected " + (whole ? "a whole number" : "a number"));
             }
         }
         return new WorldConfig(c.get("entities").asInt(), c.get("relations").asInt(), domains, c.get("compositions").asInt(),

@@ -282,6 +282,21 @@ class CaptureTest {
         assertTrue(assertThrows(InputException.class, () -> Prompt.readJsonl(f)).getMessage().contains(":1: not valid JSON"));
     }
 
+    @Test
+    void aStepBoundaryBeyondThePromptNamesFileLineAndValue() throws IOException {
+        Path f = dir.resolve("steps.jsonl");
+        Files.writeString(f, "{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"b\",\"text\":\"xy\",\"step_boundaries\":[0,40]}\n");
+        List<Prompt> prompts = Prompt.readJsonl(f);
+        try (Transformer model = Transformer.load(model(GPT2)); ModelTokenizer tok = ModelTokenizer.load(model(GPT2))) {
+            InputException e = assertThrows(InputException.class,
+                    () -> Capture.run(model, tok, prompts, dir.resolve("acts"), Capture.Options.of("blocks.0.hook_resid_post")));
+            assertTrue(e.getMessage().startsWith(f + ":2: prompt \"b\": field \"step_boundaries\": 40 is beyond its 2 tokens"), e.getMessage());
+        }
+        Files.writeString(f, "{\"id\":\"a\",\"text\":\"ok\",\"step_boundaries\":[4294967296]}\n");
+        InputException big = assertThrows(InputException.class, () -> Prompt.readJsonl(f));
+        assertTrue(big.getMessage().contains(":1: field \"step_boundaries\": 4294967296 is not a token position"), big.getMessage());
+    }
+
     private static List<String> listing(Path d) throws IOException {
         try (Stream<Path> s = Files.list(d)) {
             List<String> names = new ArrayList<>(s.map(p -> p.getFileName().toString()).sorted().toList());

@@ -113,4 +113,32 @@ class ModelTokenizerTest {
         e = assertThrows(InputException.class, () -> ModelTokenizer.load(dir));
         assertTrue(e.getMessage().contains("not a valid Hugging Face tokenizer.json"), e.getMessage());
     }
+
+    /**
+     * The native library aborts the whole JVM on some tokenizer.json files it refuses (a panic cannot
+     * unwind through JNI; fuzzing found it with a truncated file): these are checked in Java first and
+     * are input errors naming the field, and this test's JVM survives to say so.
+     */
+    @Test
+    void tokenizerFilesTheNativeLibraryWouldAbortOnAreInputErrors() throws IOException {
+        ModelTokenizer.writeByteLevel(dir, 257);
+        Path file = dir.resolve("tokenizer.json");
+        String valid = Files.readString(file);
+        String[][] cases = {
+            {valid.substring(0, valid.length() / 2), "not valid JSON"},
+            {valid.replace("\"BPE\"", "\"BPX\""), "field \"model\" has type"},
+            {valid.replace("\"ByteLevel\"", "\"Bytelevel\""), "has type"},
+            {valid.replace("\"id\" : 256", "\"id\" : -1"), "field \"added_tokens.id\" is -1"},
+            {valid.replace("\"1.0\"", "\"2.0\""), "field \"version\""},
+            {valid.replace("\"use_regex\" : true", "\"use_regex\" : 1"), "use_regex\" is 1; expected true or false"},
+            {valid.replace("\"!\" : 33", "\"!\" : 4294967296"), "gives token '!' the id 4294967296"},
+            {valid.replace("\"unk_token\" : null", "\"unk_token\" : \"<unk>\""), "'<unk>' is not in the vocabulary"},
+        };
+        for (String[] c : cases) {
+            assertFalse(c[0].equals(valid), "the case changes the file: " + c[1]);
+            Files.writeString(file, c[0]);
+            InputException e = assertThrows(InputException.class, () -> ModelTokenizer.load(dir));
+            assertTrue(e.getMessage().contains("not a valid Hugging Face tokenizer.json") && e.getMessage().contains(c[1]), e.getMessage());
+        }
+    }
 }

@@ -137,6 +137,18 @@ class SafetensorsTest {
     }
 
     @Test
+    void rejectsCraftedSizesNamingTheTensorFieldAndValue() throws IOException {
+        assertRejected(raw("{\"x\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,18446744073709551632]}}", 16, -1),
+                "tensor 'x'", "\"data_offsets\" is [0,18446744073709551632]");
+        assertRejected(raw("{\"x\":{\"dtype\":\"F32\",\"shape\":[-60,8],\"data_offsets\":[0,16]}}", 16, -1), "tensor 'x'", "shape [-60,8]");
+        assertRejected(raw("{\"x\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,8],\"data_offsets\":[0,16]}}", 16, -1),
+                "tensor 'x'", "is too large");
+        assertRejected(raw("{\"x\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 16, 1L << 62), "header length 4611686018427387904", "is not between");
+        String longName = "n".repeat(20_000);
+        assertRejected(raw("{\"" + longName + "\":{\"dtype\":\"Q9\",\"shape\":[4],\"data_offsets\":[0,16]}}", 16, -1), "nnn…'", "dtype Q9");
+    }
+
+    @Test
     void rejectsTruncatedFile() throws IOException {
         Path full = dir.resolve("full.safetensors");
         SafetensorsWriter.write(full, List.of(SafetensorsWriter.Tensor.ofFloats("w", DType.F32, new long[] {4, 4}, new float[16])));
@@ -308,5 +320,6 @@ class SafetensorsTest {
         assertTrue(e.getMessage().startsWith(f.toString()), "names the file: " + e.getMessage());
         assertTrue(e.getMessage().contains(where), "names " + where + ": " + e.getMessage());
         assertTrue(e.getMessage().contains(what), "says " + what + ": " + e.getMessage());
+        assertTrue(e.getMessage().length() < 1000, "a short message whatever the header holds: " + e.getMessage().length());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,6 +121,26 @@ class WorldAnalysisTest {
             assertTrue(cell.test().pValue() > 0.05, "p " + cell.test().pValue());
             String json = Json.write(cell);
             assertTrue(json.contains("\"ci95\":null") && json.contains("no CI"), json);
+        }
+    }
+
+    @Test
+    void anUnfinishedRunIsRefusedUnlessAllowedAndThenRecorded() {
+        try (LabStore s = LabStore.open(lab)) {
+            for (long seed = 0; seed < 2; seed++) {
+                run(s, 32, 1, seed, 0.5, 0.1, 0.4);
+            }
+            LabStore.TrainingRun first = s.trainingRuns("e").get(0);
+            // What a sweep killed mid-run leaves: the run's row still says "running".
+            s.putTrainingRun(new LabStore.TrainingRun(first.run(), first.experiment(), first.specJson(), "running", first.parameters(), 100, 1));
+            org.scalelab.IncompleteInputException e = assertThrows(org.scalelab.IncompleteInputException.class,
+                    () -> WorldAnalysis.analyze(s, "e", WorldAnalysis.Options.defaults()));
+            assertEquals(2, e.exitCode());
+            assertTrue(e.getMessage().contains("1 unfinished run(s) [" + first.run() + "]")
+                    && e.getMessage().contains("re-run the same scalelab world sweep command") && e.getMessage().contains("--allow-incomplete"), e.getMessage());
+            WorldAnalysis.Result r = WorldAnalysis.analyze(s, "e", WorldAnalysis.Options.defaults(), true);
+            assertEquals(2, r.runs().size());
+            assertEquals(List.of(first.run()), r.provenance().options().get("incomplete_inputs"));
         }
     }
 

@@ -287,6 +287,35 @@ class WorldGeneratorTest {
     }
 
     @Test
+    void aWorldInterruptedBeforeItsWorldJsonIsRefusedAsIncomplete() throws Exception {
+        Path w = dir.resolve("w");
+        WorldFiles.write(WorldGenerator.generate(CONFIG), w);
+        Files.delete(w.resolve(WorldFiles.WORLD)); // what a kill before the last rename leaves
+        org.scalelab.InputException e = org.junit.jupiter.api.Assertions.assertThrows(org.scalelab.InputException.class, () -> WorldFiles.read(w));
+        assertEquals(2, e.exitCode());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith(w + ": the world is incomplete")
+                && e.getMessage().contains("re-run the same scalelab world generate command"), e.getMessage());
+    }
+
+    @Test
+    void aWorldJsonAskingForMoreThanItsFilesHoldIsRefusedBeforeGenerating() throws Exception {
+        Path w = dir.resolve("big");
+        WorldFiles.write(WorldGenerator.generate(CONFIG), w);
+        Path file = w.resolve(WorldFiles.WORLD);
+        String json = Files.readString(file);
+        for (String[] edit : new String[][] {{"\"relations\" : " + CONFIG.relations(), "\"relations\" : 2147483647", "relations, vocab.json holds"},
+                {"\"trajectories\" : " + CONFIG.trajectories(), "\"trajectories\" : 2000000000", "more than the"},
+                {"\"entities\" : " + CONFIG.entities(), "\"entities\" : 4294967296", "field \"config.entities\" is 4294967296; expected a whole number"}}) {
+            org.junit.jupiter.api.Assertions.assertTrue(json.contains(edit[0]), edit[0]);
+            Files.writeString(file, json.replace(edit[0], edit[1]));
+            long start = System.nanoTime();
+            org.scalelab.InputException e = org.junit.jupiter.api.Assertions.assertThrows(org.scalelab.InputException.class, () -> WorldFiles.read(w));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(edit[2]), e.getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - start < 2_000_000_000L, "refused before generating");
+        }
+    }
+
+    @Test
     void sameSeedGivesTheSameBytesAndAnotherSeedAnotherWorld() throws Exception {
         WorldFiles.write(WorldGenerator.generate(CONFIG), dir.resolve("a"));
         WorldFiles.write(WorldGenerator.generate(CONFIG), dir.resolve("b"));
