@@ -42,6 +42,17 @@ public final class Json {
         return at != null && at.getLineNr() > 0 ? "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + what : what;
     }
 
+    /**
+     * What is wrong with line {@code lineNo} of a JSON-lines file, parsed on its own: "line L, column C:
+     * not valid JSON (what was expected); each line must be one JSON object", Jackson's reason on one line.
+     */
+    public static String lineProblem(long lineNo, JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        String problem = problem(e).replaceFirst("^line \\d+, column \\d+: ", "").replace("at line 1, column", "at column");
+        return "line " + lineNo + (at != null && at.getColumnNr() > 0 ? ", column " + at.getColumnNr() : "")
+                + ": not valid JSON (" + problem + "); each line must be one JSON object";
+    }
+
     /** Jackson's "[Source: …; line: 1, column: 1]" inside a message, e.g. where an unclosed object started. */
     private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
 

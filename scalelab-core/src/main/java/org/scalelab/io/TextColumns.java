@@ -162,8 +162,7 @@ public record TextColumns(String source, String sha256, List<String> columns, Li
                 try {
                     node = Json.mapper().readTree(line);
                 } catch (JsonProcessingException e) {
-                    throw new InputException(file + ": line " + lineNo + ": not valid JSON (" + InputException.quote(Json.problem(e).replaceFirst("^line 1, ", ""))
-                            + "); each line must be one JSON object", e);
+                    throw new InputException(file + ": " + Json.lineProblem(lineNo, e), e);
                 }
                 if (!(node instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) {
                     throw new InputException(file + ": line " + lineNo + ": expected a JSON object like {\"problem\": …}, got "

@@ -1,6 +1,5 @@
 package org.scalelab.store;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -219,10 +218,7 @@ final class SourceScan {
                 try {
                     node = Json.mapper().readTree(line);
                 } catch (JsonProcessingException e) {
-                    JsonLocation at = e.getLocation();
-                    String problem = Json.problem(e).replaceFirst("^line \\d+, column \\d+: ", "").replace("at line 1, column", "at column");
-                    return "line " + lineNo + (at != null && at.getColumnNr() > 0 ? ", column " + at.getColumnNr() : "")
-                            + ": not valid JSON (" + problem + "); each line must be one JSON object";
+                    return Json.lineProblem(lineNo, e);
                 }
                 if (!node.isObject()) {
                     return "line " + lineNo + ": expected a JSON object like {\"params\": 1e6, …}, got "

@@ -28,4 +28,18 @@ class JsonProblemTest {
     void otherReadErrorsKeepTheirFirstLine() {
         assertEquals("disk on fire", Json.problem(new java.io.IOException("disk on fire\nmore")));
     }
+
+    @Test
+    void aJsonLinesProblemNamesTheFileLineAndTheColumnWithinIt() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("samples", ".jsonl");
+        try {
+            java.nio.file.Files.writeString(f, "{\"problem\": \"a\", \"correct\": 1}\n{\"problem\": x}\n");
+            org.scalelab.InputException e = assertThrows(org.scalelab.InputException.class,
+                    () -> TextColumns.read(f, java.util.List.of("problem", "correct"), java.util.List.of()));
+            assertEquals(f + ": line 2, column 14: not valid JSON (Unrecognized token 'x': was expecting (JSON String, Number, Array, "
+                    + "Object or token 'null', 'true' or 'false')); each line must be one JSON object", e.getMessage());
+        } finally {
+            java.nio.file.Files.delete(f);
+        }
+    }
 }
