@@ -45,26 +45,26 @@ class KilledCommandsTest {
     /** When, in an uninterrupted run, the command's work became visible ({@code watch} appeared) and when it ended. */
     private record Timing(long visibleMillis, long endMillis) {}
 
-    /**
-     * Runs {@code args} in a child JVM. With {@code killAfterMillis} ≥ 0 it is killed that long after
-     * {@code watch} appears (a file the command writes once its work starts), unless it ends first.
-     */
-    private Child run(Path watch, long killAfterMillis, String... args) throws Exception {
+    /** Starts {@code scalelab args} in a child JVM on the test class path, its output to {@code log}. */
+    private static Process start(Path log, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-cp", cp, Main.class.getName()));
         cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * Runs {@code args} in a child JVM and kills it {@code killAfterMillis} after {@code watch} appears
+     * (a file the command writes once its work starts), unless it ends first.
+     */
+    private Child run(Path watch, long killAfterMillis, String... args) throws Exception {
         Path log = Files.createTempFile(dir, "child", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean ended;
-        if (killAfterMillis < 0) {
-            ended = p.waitFor(300, TimeUnit.SECONDS);
-        } else {
-            while (p.isAlive() && !Files.exists(watch)) {
-                Thread.sleep(2);
-            }
-            ended = p.waitFor(killAfterMillis, TimeUnit.MILLISECONDS);
+        Process p = start(log, args);
+        while (p.isAlive() && !Files.exists(watch)) {
+            Thread.sleep(2);
         }
+        boolean ended = p.waitFor(killAfterMillis, TimeUnit.MILLISECONDS);
         if (!ended) {
             p.destroyForcibly();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "killed child did not end");
@@ -76,13 +76,9 @@ class KilledCommandsTest {
 
     /** One uninterrupted run in a child JVM, timed; fails if the command fails. */
     private Timing measure(Path watch, String... args) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", cp, Main.class.getName()));
-        cmd.addAll(List.of(args));
         Path log = Files.createTempFile(dir, "child", ".log");
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = start(log, args);
         long visible = -1;
         while (p.isAlive()) {
             if (visible < 0 && Files.exists(watch)) {
