@@ -12,15 +12,15 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.DType;
+import org.scalelab.io.SafetensorsFile;
+import org.scalelab.io.SafetensorsWriter;
 import org.scalelab.model.ActivationManifest;
 import org.scalelab.model.ActivationSet;
-import org.scalelab.model.DType;
 import org.scalelab.model.Directions;
 import org.scalelab.model.Generation;
 import org.scalelab.model.HookSet;
 import org.scalelab.model.ModelTokenizer;
-import org.scalelab.model.SafetensorsFile;
-import org.scalelab.model.SafetensorsWriter;
 import org.scalelab.model.Transformer;
 
 class CaptureGenerateCommandTest {

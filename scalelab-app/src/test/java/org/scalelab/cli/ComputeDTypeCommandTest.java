@@ -11,15 +11,15 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.DType;
+import org.scalelab.io.SafetensorsFile;
+import org.scalelab.io.SafetensorsWriter;
 import org.scalelab.model.ActivationManifest;
 import org.scalelab.model.ActivationSet;
 import org.scalelab.model.ComputeDType;
-import org.scalelab.model.DType;
 import org.scalelab.model.Generation;
 import org.scalelab.model.HookSet;
 import org.scalelab.model.ModelTokenizer;
-import org.scalelab.model.SafetensorsFile;
-import org.scalelab.model.SafetensorsWriter;
 import org.scalelab.model.Transformer;
 
 /** {@code --dtype} on capture and generate: float16 runs end to end, bfloat16 and unknown names are one-line input errors. */

@@ -13,14 +13,14 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.DType;
 import org.scalelab.io.Json;
+import org.scalelab.io.SafetensorsWriter;
 import org.scalelab.model.ActivationManifest;
 import org.scalelab.model.ActivationSet;
-import org.scalelab.model.DType;
 import org.scalelab.model.Generation;
 import org.scalelab.model.HookSet;
 import org.scalelab.model.ModelTokenizer;
-import org.scalelab.model.SafetensorsWriter;
 import org.scalelab.model.Transformer;
 
 /** model init for every family, --replace, and activations captured during generation, from the command line. */

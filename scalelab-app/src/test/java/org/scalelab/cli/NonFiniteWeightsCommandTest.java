@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scalelab.model.SafetensorsFile;
-import org.scalelab.model.TensorInfo;
+import org.scalelab.io.SafetensorsFile;
+import org.scalelab.io.TensorInfo;
 
 /** A checkpoint whose weights hold a NaN or an infinity: generate and capture say so, naming the weight. */
 class NonFiniteWeightsCommandTest {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
 import org.scalelab.geometry.ActivationSetFile;
+import org.scalelab.io.AtomicFiles;
 import org.scalelab.io.Json;
 
 /**

@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.scalelab.InputException;
 import org.scalelab.geometry.ActivationSetFile;
+import org.scalelab.io.DType;
+import org.scalelab.io.SafetensorsFile;
+import org.scalelab.io.TensorInfo;
 
 /**
  * A captured activation set, for analyses that never load the model: the manifest plus the

@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.Set;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
+import org.scalelab.io.DType;
 import org.scalelab.io.OutputFolder;
+import org.scalelab.io.SafetensorsWriter;
 
 /**
  * Streams trajectories into an activation set shard by shard, so memory stays bounded by one

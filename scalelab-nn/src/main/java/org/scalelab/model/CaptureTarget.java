@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.scalelab.InputException;
+import org.scalelab.io.DType;
 
 /**
  * What plain capture and capture during generation share: choosing the d_model-wide hooks a

@@ -11,6 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
+import org.scalelab.io.AtomicFiles;
+import org.scalelab.io.SafetensorsFile;
+import org.scalelab.io.TensorInfo;
 
 /**
  * Reads a steering or ablation direction: a 1-D vector of d_model numbers from a NumPy

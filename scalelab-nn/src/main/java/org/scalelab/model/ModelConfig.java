@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
+import org.scalelab.io.AtomicFiles;
 import org.scalelab.io.Json;
 
 /**

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.scalelab.InputException;
+import org.scalelab.io.DType;
 import org.scalelab.io.OutputFolder;
+import org.scalelab.io.SafetensorsWriter;
 
 /**
  * Writes a randomly initialised checkpoint in the Hugging Face layout ({@code config.json} +

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
+import org.scalelab.io.AtomicFiles;
 import org.scalelab.io.Json;
 
 /**

@@ -16,7 +16,7 @@ import org.scalelab.InputException;
 /**
  * A decoder-only transformer loaded from a Hugging Face checkpoint folder, run on the PyTorch
  * engine with TransformerLens-named hooks. Parameters live in one NDManager owned by this object
- * (F32 weights alias the memory-mapped file, see {@link SafetensorsFile#toNDArray}; with a
+ * (F32 weights alias the memory-mapped file, see {@link SafetensorsArrays#load}; with a
  * half-precision {@link ComputeDType} they are converted copies); every forward
  * pass allocates in its own scope, closed before {@link #forward} returns.
  *

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
+import org.scalelab.io.SafetensorsFile;
+import org.scalelab.io.TensorInfo;
 
 /**
  * The weights of a Hugging Face checkpoint folder, by parameter name: either one
@@ -103,7 +105,7 @@ public final class Weights implements AutoCloseable {
 
     /** The tensor as float32, owned by {@code manager}. */
     public NDArray load(NDManager manager, String name) {
-        return file(name).toNDArray(manager, name);
+        return SafetensorsArrays.load(manager, file(name), name);
     }
 
     public float[] floats(String name) {

@@ -5,7 +5,7 @@
  * <p>Reading order, top to bottom:
  * <ul>
  *   <li>{@link org.scalelab.model.TorchEngine}: starts PyTorch offline (DJL_OFFLINE, OPT_OUT_TRACKING, DJL_CACHE_DIR).</li>
- *   <li>{@link org.scalelab.model.SafetensorsFile} / {@link org.scalelab.model.SafetensorsWriter} /
+ *   <li>{@link org.scalelab.io.SafetensorsFile} / {@link org.scalelab.io.SafetensorsWriter} (core) / {@link org.scalelab.model.SafetensorsArrays} /
  *       {@link org.scalelab.model.Weights}: the weight files (validated, memory-mapped, sharded index,
  *       atomic writes).</li>
  *   <li>{@link org.scalelab.model.ModelConfig}: config.json as one record per model shape;

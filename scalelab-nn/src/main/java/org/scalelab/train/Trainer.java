@@ -260,7 +260,7 @@ public final class Trainer implements AutoCloseable {
             // Hide it first (one rename), then delete: a half-deleted folder never looks complete.
             Path old = all.get(i);
             try {
-                Path hidden = org.scalelab.model.AtomicFiles.temporarySibling(old);
+                Path hidden = org.scalelab.io.AtomicFiles.temporarySibling(old);
                 Files.move(old, hidden);
                 TrainingCheckpoint.deleteTree(hidden);
             } catch (IOException e) {

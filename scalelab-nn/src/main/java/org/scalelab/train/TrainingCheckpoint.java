@@ -16,12 +16,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
+import org.scalelab.io.AtomicFiles;
+import org.scalelab.io.DType;
 import org.scalelab.io.Json;
-import org.scalelab.model.AtomicFiles;
-import org.scalelab.model.DType;
+import org.scalelab.io.SafetensorsFile;
+import org.scalelab.io.SafetensorsWriter;
 import org.scalelab.model.ModelTokenizer;
-import org.scalelab.model.SafetensorsFile;
-import org.scalelab.model.SafetensorsWriter;
 import org.scalelab.model.Transformer;
 import org.scalelab.model.Weights;
 

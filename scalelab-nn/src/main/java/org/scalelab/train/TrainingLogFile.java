@@ -12,8 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.scalelab.ScaleLabException;
+import org.scalelab.io.AtomicFiles;
 import org.scalelab.io.Json;
-import org.scalelab.model.AtomicFiles;
 
 /**
  * A {@link TrainingListener} that appends one JSON line per update to a file:

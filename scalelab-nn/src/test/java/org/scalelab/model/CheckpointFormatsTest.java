@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.DType;
+import org.scalelab.io.SafetensorsWriter;
 
 /**
  * Half-precision and sharded checkpoints run exactly like the float32 single file holding the

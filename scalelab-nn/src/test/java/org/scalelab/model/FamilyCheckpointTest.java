@@ -16,6 +16,8 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.io.DType;
+import org.scalelab.io.SafetensorsWriter;
 
 /**
  * The Mistral, Qwen2, Gemma, Gemma 2 and Phi-3 checkpoints: their Hugging Face parameter names

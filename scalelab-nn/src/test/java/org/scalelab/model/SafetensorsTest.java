@@ -22,7 +22,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.io.DType;
 import org.scalelab.io.Json;
+import org.scalelab.io.SafetensorsFile;
+import org.scalelab.io.SafetensorsWriter;
 
 class SafetensorsTest {
     @TempDir Path dir;
@@ -72,12 +75,12 @@ class SafetensorsTest {
                 SafetensorsWriter.Tensor.ofFloats("b", DType.BF16, new long[] {12}, VALUES)));
         try (SafetensorsFile s = SafetensorsFile.open(f);
              NDManager m = NDManager.newBaseManager(TorchEngine.get().defaultDevice(), TorchEngine.get().getEngineName())) {
-            NDArray h = s.toNDArray(m, "h");
+            NDArray h = SafetensorsArrays.load(m, s, "h");
             assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, h.getDataType());
             assertEquals(new ai.djl.ndarray.types.Shape(2, 6), h.getShape());
             // The engine's widening must agree with our own decoder bit for bit.
             assertArrayEquals(s.floats("h"), h.toFloatArray());
-            assertArrayEquals(s.floats("b"), s.toNDArray(m, "b").toFloatArray());
+            assertArrayEquals(s.floats("b"), SafetensorsArrays.load(m, s, "b").toFloatArray());
         }
     }
 
@@ -87,7 +90,7 @@ class SafetensorsTest {
         SafetensorsWriter.write(f, List.of(SafetensorsWriter.Tensor.ofFloats("w", DType.F32, new long[] {4}, new float[] {1, 2, 3, 4})));
         try (SafetensorsFile s = SafetensorsFile.open(f);
              NDManager m = NDManager.newBaseManager(TorchEngine.get().defaultDevice(), TorchEngine.get().getEngineName())) {
-            NDArray w = s.toNDArray(m, "w");
+            NDArray w = SafetensorsArrays.load(m, s, "w");
             // Overwrite the file's bytes behind the array: only a shared mapping can see the change.
             ByteBuffer seven = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(7f).flip();
             long dataStart = 8 + ByteBuffer.wrap(Files.readAllBytes(f), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();

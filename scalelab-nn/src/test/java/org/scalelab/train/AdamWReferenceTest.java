@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.io.Json;
+import org.scalelab.io.SafetensorsFile;
 import org.scalelab.model.ModelConfig;
-import org.scalelab.model.SafetensorsFile;
 
 /**
  * The trainer against bench/train_reference.py: torch.optim.AdamW, clip_grad_norm_ and the same

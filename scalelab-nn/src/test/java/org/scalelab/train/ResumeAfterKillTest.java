@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.SafetensorsFile;
 import org.scalelab.model.ModelConfig;
-import org.scalelab.model.SafetensorsFile;
 import org.scalelab.model.Weights;
 
 /**

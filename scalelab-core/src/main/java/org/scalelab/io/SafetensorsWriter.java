@@ -1,4 +1,4 @@
-package org.scalelab.model;
+package org.scalelab.io;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
-import org.scalelab.io.Json;
 
 /**
  * Writes a {@code .safetensors} file atomically: everything goes to a temporary file in the same

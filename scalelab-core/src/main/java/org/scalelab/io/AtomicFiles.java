@@ -1,4 +1,4 @@
-package org.scalelab.model;
+package org.scalelab.io;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.scalelab.model;
+package org.scalelab.io;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -46,7 +46,7 @@ public enum DType {
     }
 
     /** IEEE 754 binary16 → binary32 (exact: every half is a float). */
-    static float halfToFloat(short h) {
+    public static float halfToFloat(short h) {
         int bits = h & 0xffff;
         int sign = (bits & 0x8000) << 16;
         int exp = (bits >>> 10) & 0x1f;
@@ -62,7 +62,7 @@ public enum DType {
     }
 
     /** binary32 → binary16, rounding to nearest even as numpy's astype(float16) does. */
-    static short floatToHalf(float f) {
+    public static short floatToHalf(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;
         int abs = bits & 0x7fffffff;
@@ -92,12 +92,12 @@ public enum DType {
     }
 
     /** bfloat16 is the top half of a float32. */
-    static float bf16ToFloat(short b) {
+    public static float bf16ToFloat(short b) {
         return Float.intBitsToFloat((b & 0xffff) << 16);
     }
 
     /** float32 → bfloat16 with round-to-nearest-even (as torch's .to(torch.bfloat16)). */
-    static short floatToBf16(float f) {
+    public static short floatToBf16(float f) {
         int bits = Float.floatToRawIntBits(f);
         if ((bits & 0x7fffffff) > 0x7f800000) {
             return (short) ((bits >>> 16) | 0x40); // keep NaN a NaN

@@ -1,9 +1,5 @@
-package org.scalelab.model;
+package org.scalelab.io;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
-import org.scalelab.io.Json;
 
 /**
  * A read-only view of one {@code .safetensors} file (format: github.com/huggingface/safetensors):
@@ -34,7 +29,8 @@ import org.scalelab.io.Json;
  * here is also accepted by Python's {@code safetensors}.
  *
  * <p>Tensor bytes are memory-mapped one tensor at a time (a single mapping is limited to 2 GB,
- * real checkpoints are larger) and never copied into the Java heap on the NDArray path.
+ * real checkpoints are larger); {@link #bytes} hands out the mapping itself, so the runtime's
+ * NDArray adapter ({@code model.Weights}) gives F32 tensors to the engine without a copy.
  */
 public final class SafetensorsFile implements AutoCloseable {
     /** The reference reader's limit on the header size (100 MB); anything larger is corrupt. */
@@ -264,31 +260,6 @@ public final class SafetensorsFile implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    /**
-     * The tensor as a float32 NDArray owned by {@code manager}. F32 bytes go from the mapping
-     * straight to the engine; F16/BF16 are widened into a transient off-heap buffer first (the
-     * DJL 0.35.1 PyTorch engine aborted the JVM when handed an F16/BF16 buffer, so we widen here).
-     *
-     * <p>The F32 array aliases the read-only mapping (DJL wraps a direct buffer without copying):
-     * it must never be modified in place; training copies parameters first.
-     */
-    public NDArray toNDArray(NDManager manager, String name) {
-        TensorInfo t = requireFloat(name);
-        Shape shape = new Shape(t.shape());
-        ByteBuffer b = bytes(name);
-        if (t.dtype() == DType.F32) {
-            return manager.create(b, shape, DataType.FLOAT32);
-        }
-        int n = Math.toIntExact(t.elementCount());
-        ByteBuffer wide = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
-        for (int i = 0; i < n; i++) {
-            short v = b.getShort(2 * i);
-            wide.putFloat(t.dtype() == DType.F16 ? DType.halfToFloat(v) : DType.bf16ToFloat(v));
-        }
-        wide.flip();
-        return manager.create(wide, shape, DataType.FLOAT32);
     }
 
     @Override
