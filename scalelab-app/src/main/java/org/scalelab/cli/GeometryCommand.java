@@ -9,13 +9,13 @@ import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.geometry.ActivationGroups;
-import org.scalelab.geometry.ActivationSetFile;
 import org.scalelab.geometry.DistancePrecision;
 import org.scalelab.geometry.GeometryAnalysis;
-import org.scalelab.geometry.NpyFile;
+import org.scalelab.geometry.NpyPoints;
 import org.scalelab.geometry.PcaProjection;
 import org.scalelab.geometry.PhaseVerdict;
 import org.scalelab.geometry.PointSet;
+import org.scalelab.io.ActivationSet;
 import org.scalelab.report.Plot;
 import org.scalelab.report.Report;
 import org.scalelab.report.TextTable;
@@ -167,7 +167,7 @@ final class GeometryCommand implements Callable<Integer> {
                 .withPhase(new PhaseVerdict.Thresholds(dimensionDrop, alignmentRise, tanglingDrop, silhouetteRise));
         List<Provenance.Input> inputs = new ArrayList<>();
         if (npy != null) {
-            PointSet points = NpyFile.load(npy, trajectories, labels);
+            PointSet points = NpyPoints.load(npy, trajectories, labels);
             inputs.add(new Provenance.Input(npy.toString(), Provenance.sha256(npy), points.size()));
             if (trajectories != null) {
                 inputs.add(new Provenance.Input(trajectories.toString(), Provenance.sha256(trajectories), points.trajectoryCount()));
@@ -179,10 +179,10 @@ final class GeometryCommand implements Callable<Integer> {
             CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), () -> text(r), report -> report(report, r, points));
             return 0;
         }
-        List<ActivationSetFile> sets = new ArrayList<>();
+        List<ActivationSet> sets = new ArrayList<>();
         List<String> incomplete = new ArrayList<>();
         for (Path dir : acts) {
-            ActivationSetFile set = ActivationSetFile.open(dir, allowIncomplete);
+            ActivationSet set = ActivationSet.open(dir, allowIncomplete);
             sets.add(set);
             if (!set.complete()) {
                 incomplete.add(dir.toString());

@@ -107,11 +107,11 @@ class GeometryActsCommandTest {
         String html = Files.readString(report.resolve("index.html"));
         assertTrue(html.contains("Phase verdicts") && html.contains("Domain law"), "report sections");
 
-        // The geometry module's own reader sees exactly the rows the runtime's reader returns.
+        // The geometry groups hold exactly the rows the activation-set reader returns.
         List<org.scalelab.geometry.ActivationGroups.Input> read = org.scalelab.geometry.ActivationGroups.of(
-                List.of(org.scalelab.geometry.ActivationSetFile.open(small)),
+                List.of(org.scalelab.io.ActivationSet.open(small)),
                 new org.scalelab.geometry.ActivationGroups.Options(null, List.of(org.scalelab.geometry.ActivationGroups.Key.DOMAIN), null));
-        try (org.scalelab.model.ActivationSet set = org.scalelab.model.ActivationSet.open(small)) {
+        try (org.scalelab.io.ActivationSet set = org.scalelab.io.ActivationSet.open(small)) {
             org.scalelab.geometry.ActivationGroups.Input law = read.get(1);
             assertEquals("law", law.domain());
             int row = 0;

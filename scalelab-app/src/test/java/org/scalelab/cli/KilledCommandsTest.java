@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.ActivationManifest;
+import org.scalelab.io.ActivationSet;
 import org.scalelab.io.Json;
-import org.scalelab.model.ActivationManifest;
-import org.scalelab.model.ActivationSet;
 import org.scalelab.train.TrainingCheckpoint;
 
 /**

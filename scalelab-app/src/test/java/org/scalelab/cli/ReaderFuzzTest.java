@@ -34,12 +34,12 @@ import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.scalelab.ScaleLabException;
-import org.scalelab.geometry.ActivationSetFile;
-import org.scalelab.geometry.NpyFile;
+import org.scalelab.geometry.NpyPoints;
+import org.scalelab.io.ActivationManifest;
+import org.scalelab.io.ActivationSet;
+import org.scalelab.io.NpyFile;
 import org.scalelab.io.SafetensorsFile;
 import org.scalelab.io.TensorInfo;
-import org.scalelab.model.ActivationSet;
-import org.scalelab.model.ActivationManifest;
 import org.scalelab.model.ModelConfig;
 import org.scalelab.model.ModelTokenizer;
 import org.scalelab.model.Prompt;
@@ -137,7 +137,7 @@ class ReaderFuzzTest {
         // libraries load here rather than inside the first timed input.
         ModelTokenizer.load(model).encode("two plus two", true);
         ModelConfig.read(model);
-        NpyFile.load(Files.write(work.resolve("warm.npz"), seeds.get("npz-stored")), null, null);
+        NpyPoints.load(Files.write(work.resolve("warm.npz"), seeds.get("npz-stored")), null, null);
         readSet(work.resolve("acts"));
         WorldFiles.read(work.resolve("world"));
         Prompt.readJsonl(prompts);
@@ -163,7 +163,7 @@ class ReaderFuzzTest {
 
     @Property
     void npyPoints(@ForAll long seed) {
-        fuzz("npy-points", pick(seed, "npy-f32", "npy-f64", "npy-i8"), seed, "x.npy", NpyFile::readPoints);
+        fuzz("npy-points", pick(seed, "npy-f32", "npy-f64", "npy-i8"), seed, "x.npy", NpyPoints::readPoints);
     }
 
     @Property
@@ -173,7 +173,7 @@ class ReaderFuzzTest {
 
     @Property
     void npz(@ForAll long seed) {
-        fuzz("npz", pick(seed, "npz-stored", "npz-deflated"), seed, "x.npz", f -> NpyFile.load(f, null, null));
+        fuzz("npz", pick(seed, "npz-stored", "npz-deflated"), seed, "x.npz", f -> NpyPoints.load(f, null, null));
     }
 
     @Property
@@ -250,7 +250,6 @@ class ReaderFuzzTest {
     }
 
     private static void readSet(Path set) {
-        ActivationSetFile.open(set, true);
         try (ActivationSet s = ActivationSet.open(set, true)) {
             for (ActivationManifest.Trajectory t : s.trajectories()) {
                 s.rows(s.hooks().get(0), t);

@@ -11,6 +11,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.scalelab.InputException;
+import org.scalelab.io.ActivationManifest;
+import org.scalelab.io.ActivationSet;
 
 /**
  * Splits the trajectories of one or more activation sets into analysis groups: by model (or by
@@ -55,13 +57,13 @@ public final class ActivationGroups {
     public record Input(String name, String model, long parameterCount, String domain, String label, String hook, PointSet points,
                         List<String> trajectoryIds, OscillationCoherence.Moments[] coherence, String coherenceReason) {}
 
-    private record Member(ActivationSetFile set, ActivationSetFile.Trajectory trajectory) {}
+    private record Member(ActivationSet set, ActivationManifest.Trajectory trajectory) {}
 
     private static final Pattern RESID_POST = Pattern.compile("blocks\\.(\\d+)\\.hook_resid_post");
     private static final Pattern ATTN_OUT = Pattern.compile("blocks\\.(\\d+)\\.hook_attn_out");
 
     /** The hook analysed in {@code set}: the one asked for, or the last layer's residual stream. */
-    public static String hook(ActivationSetFile set, String asked) {
+    public static String hook(ActivationSet set, String asked) {
         if (asked != null) {
             if (!set.hooks().contains(asked)) {
                 throw new InputException(set.dir() + ": hook '" + asked + "' was not captured; captured: " + set.hooks());
@@ -84,13 +86,13 @@ public final class ActivationGroups {
         return set.hooks().get(set.hooks().size() - 1);
     }
 
-    public static List<Input> of(List<ActivationSetFile> sets, Options o) {
+    public static List<Input> of(List<ActivationSet> sets, Options o) {
         boolean byParams = o.by().contains(Key.PARAMS);
         boolean byDomain = o.by().contains(Key.DOMAIN);
         boolean byLabel = o.by().contains(Key.LABEL);
         Map<List<String>, List<Member>> groups = new LinkedHashMap<>();
-        Map<List<String>, ActivationSetFile> firstSet = new LinkedHashMap<>();
-        for (ActivationSetFile set : sets) {
+        Map<List<String>, ActivationSet> firstSet = new LinkedHashMap<>();
+        for (ActivationSet set : sets) {
             List<String> base = List.of(byParams ? Long.toString(set.parameterCount()) : set.model());
             if (set.trajectories().isEmpty()) {
                 List<String> key = new ArrayList<>(base);
@@ -99,7 +101,7 @@ public final class ActivationGroups {
                 groups.computeIfAbsent(key, k -> new ArrayList<>());
                 firstSet.putIfAbsent(key, set);
             }
-            for (ActivationSetFile.Trajectory t : set.trajectories()) {
+            for (ActivationManifest.Trajectory t : set.trajectories()) {
                 List<String> key = new ArrayList<>(base);
                 key.add(byDomain ? (t.domain() == null ? "(none)" : t.domain()) : "");
                 String label = byLabel ? t.label(o.labelKey()) : null;
@@ -115,7 +117,7 @@ public final class ActivationGroups {
         List<Input> out = new ArrayList<>();
         for (Map.Entry<List<String>, List<Member>> e : groups.entrySet()) {
             List<Member> members = e.getValue();
-            ActivationSetFile set = firstSet.get(e.getKey());
+            ActivationSet set = firstSet.get(e.getKey());
             String model = byParams ? pooledModels(members, set) : set.model();
             String domain = byDomain ? e.getKey().get(1) : null;
             String label = byLabel ? e.getKey().get(2) : null;
@@ -144,7 +146,7 @@ public final class ActivationGroups {
         return out;
     }
 
-    private static String pooledModels(List<Member> members, ActivationSetFile first) {
+    private static String pooledModels(List<Member> members, ActivationSet first) {
         TreeSet<String> names = new TreeSet<>();
         names.add(first.model());
         for (Member m : members) {
@@ -177,7 +179,7 @@ public final class ActivationGroups {
         float[] row = new float[d];
         int r = 0;
         for (Member m : members) {
-            ActivationSetFile.Trajectory t = m.trajectory();
+            ActivationManifest.Trajectory t = m.trajectory();
             if (t.rows() == 0) {
                 continue;
             }
@@ -229,7 +231,7 @@ public final class ActivationGroups {
     /** Per-trajectory moments of the attention/MLP update norms, or null with the reason in why[0]. */
     private static OscillationCoherence.Moments[] coherence(List<Member> members, String[] why) {
         List<OscillationCoherence.Moments> out = new ArrayList<>();
-        Map<ActivationSetFile, List<Integer>> layersBySet = new LinkedHashMap<>();
+        Map<ActivationSet, List<Integer>> layersBySet = new LinkedHashMap<>();
         for (Member m : members) {
             List<Integer> layers = layersBySet.computeIfAbsent(m.set(), ActivationGroups::updateLayers);
             if (layers.isEmpty()) {
@@ -243,8 +245,8 @@ public final class ActivationGroups {
             double[][] attn = new double[layers.size()][];
             double[][] mlp = new double[layers.size()][];
             for (int i = 0; i < layers.size(); i++) {
-                attn[i] = m.set().rowNorms("blocks." + layers.get(i) + ".hook_attn_out", m.trajectory());
-                mlp[i] = m.set().rowNorms("blocks." + layers.get(i) + ".hook_mlp_out", m.trajectory());
+                attn[i] = rowNorms(m.set(), "blocks." + layers.get(i) + ".hook_attn_out", m.trajectory());
+                mlp[i] = rowNorms(m.set(), "blocks." + layers.get(i) + ".hook_mlp_out", m.trajectory());
             }
             out.add(OscillationCoherence.trajectory(attn, mlp));
         }
@@ -252,7 +254,7 @@ public final class ActivationGroups {
     }
 
     /** Layers with both hook_attn_out and hook_mlp_out captured, in order. */
-    private static List<Integer> updateLayers(ActivationSetFile set) {
+    private static List<Integer> updateLayers(ActivationSet set) {
         List<Integer> layers = new ArrayList<>();
         for (String h : set.hooks()) {
             Matcher m = ATTN_OUT.matcher(h);
@@ -262,5 +264,22 @@ public final class ActivationGroups {
         }
         layers.sort(null);
         return layers;
+    }
+
+    /** Euclidean norm of every row of trajectory {@code t} at {@code hook}. */
+    private static double[] rowNorms(ActivationSet set, String hook, ActivationManifest.Trajectory t) {
+        FloatBuffer src = set.tensor(hook, t);
+        int d = set.dModel();
+        double[] out = new double[t.rows()];
+        for (int i = 0; i < t.rows(); i++) {
+            int base = (t.rowStart() + i) * d;
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                double v = src.get(base + j);
+                s += v * v;
+            }
+            out[i] = Math.sqrt(s);
+        }
+        return out;
     }
 }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.IncompleteInputException;
 import org.scalelab.InputException;
+import org.scalelab.io.ActivationSet;
 import org.scalelab.io.Json;
 
 /**
@@ -128,7 +129,7 @@ class ActivationSetFileTest {
     @Test
     void groupsByDomainGatherEachTrajectorysRowsOfTheLastResidualStream() throws Exception {
         Path set = write("tiny", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1234, null);
-        ActivationSetFile f = ActivationSetFile.open(set);
+        ActivationSet f = ActivationSet.open(set);
         assertEquals(6, f.dModel());
         assertEquals(1234, f.parameterCount());
         List<ActivationGroups.Input> groups = ActivationGroups.of(List.of(f),
@@ -152,7 +153,7 @@ class ActivationSetFileTest {
     @Test
     void coherenceFollowsItsDefinitionOnTheCapturedNorms() throws Exception {
         Path set = write("norms", 4, new int[] {4}, HOOKS, List.of(new T("a", "x", null, 5), new T("b", "x", null, 3)), 2, 1, null);
-        ActivationSetFile f = ActivationSetFile.open(set);
+        ActivationSet f = ActivationSet.open(set);
         List<ActivationGroups.Input> g = ActivationGroups.of(List.of(f), new ActivationGroups.Options(null, List.of(), null));
         // Reference: Pearson r of (‖attn₁‖ − ‖attn₀‖, ‖mlp₁‖ − ‖mlp₀‖) over every row, from the values written.
         List<double[]> pairs = new ArrayList<>();
@@ -188,7 +189,7 @@ class ActivationSetFileTest {
     @Test
     void withoutAttentionAndMlpHooksCoherenceIsNullWithTheReason() throws Exception {
         Path set = write("resid", 4, new int[] {4}, List.of("blocks.0.hook_resid_post"), prompts().subList(0, 3), 3, 1, null);
-        List<ActivationGroups.Input> g = ActivationGroups.of(List.of(ActivationSetFile.open(set)),
+        List<ActivationGroups.Input> g = ActivationGroups.of(List.of(ActivationSet.open(set)),
                 new ActivationGroups.Options(null, List.of(), null));
         GeometryAnalysis.Result r = GeometryAnalysis.analyze(g, GeometryAnalysis.Options.defaults().withNullReplicates(0), List.of(), false);
         GeometryAnalysis.Group group = r.groups().get(0);
@@ -208,24 +209,24 @@ class ActivationSetFileTest {
     void badStepBoundariesNameTheManifestTheTrajectoryAndTheValue() throws Exception {
         Path set = write("steps", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null);
         setTrajectoryField(set, 2, "step_boundaries", "[0, 99]");
-        InputException e = assertThrows(InputException.class, () -> ActivationSetFile.open(set));
+        InputException e = assertThrows(InputException.class, () -> ActivationSet.open(set));
         assertTrue(e.getMessage().startsWith(set.resolve("manifest.json") + ": trajectory 2 (\"q2\"): field \"step_boundaries\" holds 99; "
                 + "expected token positions from 0 to 5 (token_count 6)"), e.getMessage());
         setTrajectoryField(set, 2, "step_boundaries", "\"3\"");
-        assertTrue(assertThrows(InputException.class, () -> ActivationSetFile.open(set)).getMessage()
+        assertTrue(assertThrows(InputException.class, () -> ActivationSet.open(set)).getMessage()
                 .contains("trajectory 2 (\"q2\"): field \"step_boundaries\" is \"3\"; expected an array"));
         setTrajectoryField(set, 2, "step_boundaries", "[-1]");
-        assertTrue(assertThrows(InputException.class, () -> ActivationSetFile.open(set)).getMessage().contains("holds -1"));
+        assertTrue(assertThrows(InputException.class, () -> ActivationSet.open(set)).getMessage().contains("holds -1"));
     }
 
     @Test
     void manifestFieldsThatOverflowOrPointOutsideTheShardAreInputErrors() throws Exception {
         Path set = write("rows", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null);
         setTrajectoryField(set, 1, "row_start", "2147483647");
-        InputException e = assertThrows(InputException.class, () -> ActivationSetFile.open(set));
+        InputException e = assertThrows(InputException.class, () -> ActivationSet.open(set));
         assertTrue(e.getMessage().contains("trajectory 1 (\"q1\"): points at rows 2147483647…2147483651 of shard 0"), e.getMessage());
         setTrajectoryField(set, 1, "row_start", "4294967296");
-        assertTrue(assertThrows(InputException.class, () -> ActivationSetFile.open(set)).getMessage()
+        assertTrue(assertThrows(InputException.class, () -> ActivationSet.open(set)).getMessage()
                 .contains("field \"row_start\" is 4294967296; expected a whole number"));
     }
 
@@ -234,20 +235,20 @@ class ActivationSetFileTest {
         Path set = write("partial", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null);
         Path file = set.resolve("manifest.json");
         Files.writeString(file, Files.readString(file).replace("\"complete\" : true", "\"complete\" : false"));
-        IncompleteInputException e = assertThrows(IncompleteInputException.class, () -> ActivationSetFile.open(set));
+        IncompleteInputException e = assertThrows(IncompleteInputException.class, () -> ActivationSet.open(set));
         assertEquals(2, e.exitCode());
         assertTrue(e.getMessage().startsWith(set + ": the capture is incomplete") && e.getMessage().contains("re-run the same capture command")
                 && e.getMessage().endsWith("or pass --allow-incomplete to analyse what is there"), e.getMessage());
-        ActivationSetFile partial = ActivationSetFile.open(set, true);
+        ActivationSet partial = ActivationSet.open(set, true);
         assertFalse(partial.complete());
         assertEquals(6, partial.trajectories().size());
-        assertTrue(ActivationSetFile.open(write("whole", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null)).complete());
+        assertTrue(ActivationSet.open(write("whole", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null)).complete());
     }
 
     @Test
     void aShardOfAnotherWidthIsAnErrorNamingTheShardAndTensor() throws Exception {
         Path set = write("mixed", 6, new int[] {6, 5, 6}, HOOKS, prompts(), 2, 1, null);
-        InputException e = assertThrows(InputException.class, () -> ActivationSetFile.open(set));
+        InputException e = assertThrows(InputException.class, () -> ActivationSet.open(set));
         assertTrue(e.getMessage().contains("shard-00001.safetensors: tensor 'blocks.0.hook_attn_out' is F32 [13,5]")
                 && e.getMessage().contains("the manifest says F32 [13, 6]"), e.getMessage());
     }
@@ -256,7 +257,7 @@ class ActivationSetFileTest {
     void aNonFiniteRowIsAnErrorNamingTheTrajectoryAndPosition() throws Exception {
         // global row 6 is q1's third position (q0 has rows 0-3).
         Path set = write("nan", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, (r, j) -> r == 6 && j == 1 ? 1 : 0);
-        ActivationSetFile f = ActivationSetFile.open(set);
+        ActivationSet f = ActivationSet.open(set);
         InputException e = assertThrows(InputException.class, () -> ActivationGroups.of(List.of(f),
                 new ActivationGroups.Options(null, List.of(), null)));
         assertTrue(e.getMessage().contains("\"q1\" position 2") && e.getMessage().contains("NaN"), e.getMessage());
@@ -264,7 +265,7 @@ class ActivationSetFileTest {
 
     @Test
     void labelsGroupOrLabelTheSilhouetteAndAMissingLabelIsAnError() throws Exception {
-        ActivationSetFile f = ActivationSetFile.open(write("lab", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null));
+        ActivationSet f = ActivationSet.open(write("lab", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 1, null));
         List<ActivationGroups.Input> byLabel = ActivationGroups.of(List.of(f),
                 new ActivationGroups.Options(null, List.of(ActivationGroups.Key.LABEL), "strategy"));
         assertEquals(List.of("s0", "s1", "s2"), byLabel.stream().map(ActivationGroups.Input::label).toList());
@@ -281,9 +282,9 @@ class ActivationSetFileTest {
 
     @Test
     void groupingByParameterCountPoolsSetsOfOneSizeAndRefusesMixedWidths() throws Exception {
-        ActivationSetFile a = ActivationSetFile.open(write("seed1", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 500, null));
-        ActivationSetFile b = ActivationSetFile.open(write("seed2", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 500, null));
-        ActivationSetFile c = ActivationSetFile.open(write("wide", 8, new int[] {8, 8, 8}, HOOKS, prompts(), 2, 900, null));
+        ActivationSet a = ActivationSet.open(write("seed1", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 500, null));
+        ActivationSet b = ActivationSet.open(write("seed2", 6, new int[] {6, 6, 6}, HOOKS, prompts(), 2, 500, null));
+        ActivationSet c = ActivationSet.open(write("wide", 8, new int[] {8, 8, 8}, HOOKS, prompts(), 2, 900, null));
         List<ActivationGroups.Input> g = ActivationGroups.of(List.of(a, b, c),
                 new ActivationGroups.Options(null, List.of(ActivationGroups.Key.PARAMS, ActivationGroups.Key.DOMAIN), null));
         assertEquals(4, g.size(), "2 sizes × 2 domains");
@@ -291,7 +292,7 @@ class ActivationSetFileTest {
         assertEquals("params=500, domain=math", pooled.name());
         assertEquals("models/seed1+models/seed2", pooled.model());
         assertEquals(6, pooled.points().trajectoryCount(), "3 math prompts from each of the two sets");
-        ActivationSetFile odd = ActivationSetFile.open(write("odd", 8, new int[] {8, 8, 8}, HOOKS, prompts(), 2, 500, null));
+        ActivationSet odd = ActivationSet.open(write("odd", 8, new int[] {8, 8, 8}, HOOKS, prompts(), 2, 500, null));
         InputException e = assertThrows(InputException.class, () -> ActivationGroups.of(List.of(a, odd),
                 new ActivationGroups.Options(null, List.of(ActivationGroups.Key.PARAMS), null)));
         assertTrue(e.getMessage().contains("pools sets of different widths (6 and 8"), e.getMessage());
@@ -300,7 +301,7 @@ class ActivationSetFileTest {
     @Test
     void anEmptySetGivesAGroupWithNullMetricsAndReasons() throws Exception {
         Path set = write("empty", 4, new int[] {}, HOOKS, List.of(), 2, 1, null);
-        List<ActivationGroups.Input> g = ActivationGroups.of(List.of(ActivationSetFile.open(set)),
+        List<ActivationGroups.Input> g = ActivationGroups.of(List.of(ActivationSet.open(set)),
                 new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), null));
         GeometryAnalysis.Group group = GeometryAnalysis.analyze(g, GeometryAnalysis.Options.defaults().withBootstrap(20), List.of(), true).groups().get(0);
         assertEquals(0, group.nPoints());

@@ -30,8 +30,8 @@ public final class GeometryBench {
             }
             long t0 = System.nanoTime();
             PointSet p = args[0].equals("silhouette")
-                    ? NpyFile.load(Path.of(args[1]), null, Path.of(args[2]))
-                    : NpyFile.readPoints(Path.of(args[1]));
+                    ? NpyPoints.load(Path.of(args[1]), null, Path.of(args[2]))
+                    : NpyPoints.readPoints(Path.of(args[1]));
             long t1 = System.nanoTime();
             String out;
             if (args[0].equals("pr")) {

@@ -92,10 +92,10 @@ class GeometryReferenceTest {
         for (Object[] c : new Object[][] {{random, randomLabels, "random"}, {blobs, blobLabels, "blobs"}}) {
             Path x = NpyTestFiles.floats(dir.resolve(c[2] + ".npy"), (float[][]) c[0]);
             Path l = NpyTestFiles.longs(dir.resolve(c[2] + "_labels.npy"), (long[]) c[1]);
-            double ours = Silhouette.of(NpyFile.load(x, null, l)).value();
+            double ours = Silhouette.of(NpyPoints.load(x, null, l)).value();
             double sklearn = reference(x.toString(), "--labels", l.toString(), "--no-twonn").get("silhouette").asDouble();
             assertEquals(sklearn, ours, 1e-6, c[2] + " silhouette");
-            double single = Silhouette.of(NpyFile.load(x, null, l), DistancePrecision.FLOAT32).value();
+            double single = Silhouette.of(NpyPoints.load(x, null, l), DistancePrecision.FLOAT32).value();
             assertEquals(sklearn, single, 1e-6, c[2] + " silhouette, float32 distances");
         }
     }
@@ -145,7 +145,7 @@ class GeometryReferenceTest {
             Path lf = NpyTestFiles.longs(dir.resolve(name + "_fine.npy"), fine);
             Path lc = NpyTestFiles.longs(dir.resolve(name + "_coarse.npy"), coarse);
             JsonNode ref = reference(x.toString(), "--labels", lf.toString(), lc.toString(), "--no-twonn", "--silhouette-exact");
-            PointSet p = NpyFile.load(x, null, lf);
+            PointSet p = NpyPoints.load(x, null, lf);
             String[] why = new String[1];
             for (DistancePrecision precision : DistancePrecision.values()) {
                 Silhouette.Estimate[] exact = Silhouette.estimate(p, labelings, precision, Integer.MAX_VALUE, 0, 0L, why);
@@ -181,7 +181,7 @@ class GeometryReferenceTest {
             }
         }
         Path px = NpyTestFiles.floats(dir.resolve("km.npy"), x);
-        PointSet p = NpyFile.readPoints(px);
+        PointSet p = NpyPoints.readPoints(px);
         int k = 6;
         // 1. Same initial centres (six points of the data): Lloyd must follow sklearn's Lloyd step for step.
         float[][] init = new float[k][];
@@ -217,7 +217,7 @@ class GeometryReferenceTest {
                     + "(sys.argv[1], points=np.load(sys.argv[2]), trajectories=np.load(sys.argv[3]).astype(np.int32))",
                     npz.toString(), x.toString(), t.toString()).redirectErrorStream(true).start();
             assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            PointSet a = NpyFile.load(npz, null, null);
+            PointSet a = NpyPoints.load(npz, null, null);
             assertEquals(300, a.size());
             assertEquals(3, a.trajectoryCount());
             assertEquals(250, a.trajectoryStart(2));
@@ -234,7 +234,7 @@ class GeometryReferenceTest {
         for (int[] shape : new int[][] {{2_000, 40}, {300, 120}, {5_000, 8}}) {
             float[][] data = correlated(shape[0], shape[1], shape[0] + shape[1]);
             Path x = NpyTestFiles.floats(dir.resolve("c" + shape[1] + ".npy"), data);
-            PointSet p = NpyFile.readPoints(x);
+            PointSet p = NpyPoints.readPoints(x);
             JsonNode ref = reference(x.toString(), "--no-twonn");
             assertRel(ref.get("participation_ratio").asDouble(), ParticipationRatio.of(p).value(), 1e-6, "PR " + shape[1]);
             VarianceSpectrum s = VarianceSpectrum.of(p);
@@ -279,7 +279,7 @@ class GeometryReferenceTest {
         }
         Path py = NpyTestFiles.floats(dir.resolve("y.npy"), y);
         JsonNode ref = reference(px.toString(), "--trajectories", pt.toString(), "--cka", py.toString());
-        PointSet p = NpyFile.load(px, pt, null);
+        PointSet p = NpyPoints.load(px, pt, null);
         assertRel(ref.get("step_cosine").asDouble(), StepCosine.of(p).value(), 1e-6, "step cosine");
         assertRel(ref.get("alignment").asDouble(), TrajectoryAlignment.of(p).value(), 1e-6, "alignment");
         GeometryAnalysis.Group g = GeometryAnalysis.group("walks", p, GeometryAnalysis.Options.defaults().withNullReplicates(0));
@@ -288,6 +288,6 @@ class GeometryReferenceTest {
         assertRel(ref.get("tangling_median").asDouble(), g.tanglingMedian(), 1e-6, "tangling median");
         assertRel(ref.get("tangling_p90").asDouble(), g.tanglingP90(), 1e-6, "tangling p90");
         assertRel(ref.get("twonn").asDouble(), g.twonn(), 1e-6, "TwoNN");
-        assertRel(ref.get("cka").asDouble(), LinearCka.of(p, NpyFile.readPoints(py)).value(), 1e-6, "linear CKA");
+        assertRel(ref.get("cka").asDouble(), LinearCka.of(p, NpyPoints.readPoints(py)).value(), 1e-6, "linear CKA");
     }
 }

@@ -13,6 +13,7 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.io.NpyFile;
 
 class NpyFileTest {
     @TempDir
@@ -27,7 +28,7 @@ class NpyFileTest {
         Path offsets = NpyTestFiles.longs(dir.resolve("t.npy"), new long[] {0, 2});
         Path labels = NpyTestFiles.ints(dir.resolve("l.npy"), new long[] {3, 3, 7, 7});
         for (Path f : new Path[] {f4, f8}) {
-            PointSet p = NpyFile.load(f, offsets, labels);
+            PointSet p = NpyPoints.load(f, offsets, labels);
             assertEquals(4, p.size());
             assertEquals(3, p.dimension());
             assertEquals(9.5f, p.get(2, 2));
@@ -51,7 +52,7 @@ class NpyFileTest {
                 z.closeEntry();
             }
         }
-        PointSet p = NpyFile.load(npz, null, null);
+        PointSet p = NpyPoints.load(npz, null, null);
         assertEquals(4, p.size());
         assertEquals(3, p.trajectoryCount());
         assertEquals(8f, p.get(2, 1));
@@ -59,7 +60,7 @@ class NpyFileTest {
     }
 
     @Test
-    void uncompressedNpzMembersAreMemoryMappedFromTheCentralDirectory() throws IOException {
+    void uncompressedNpzMembersReadAsPoints() throws IOException {
         Path x = NpyTestFiles.floats(dir.resolve("points.npy"), X);
         Path npz = dir.resolve("stored.npz");
         byte[] bytes = Files.readAllBytes(x);
@@ -79,15 +80,7 @@ class NpyFileTest {
             z.write(bytes);
             z.closeEntry();
         }
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(npz)) {
-            var members = ZipMembers.list(ch);
-            assertTrue(members.get("points.npy").stored());
-            assertTrue(!members.get("notes.txt").stored());
-            java.nio.ByteBuffer mapped = ZipMembers.map(ch, members.get("points.npy"));
-            assertEquals(bytes.length, mapped.capacity());
-            assertEquals(bytes[bytes.length - 1], mapped.get(bytes.length - 1));
-        }
-        PointSet p = NpyFile.load(npz, null, null);
+        PointSet p = NpyPoints.load(npz, null, null);
         assertEquals(9.5f, p.get(2, 2));
         assertEquals(-1f, p.get(3, 0));
     }
@@ -95,32 +88,32 @@ class NpyFileTest {
     @Test
     void badFilesFailWithTheFileAndTheProblem() throws IOException {
         Path ints = NpyTestFiles.ints(dir.resolve("ints.npy"), new long[] {1, 2});
-        assertMessage(() -> NpyFile.readPoints(ints), "ints.npy", "dtype '<i4'");
+        assertMessage(() -> NpyPoints.readPoints(ints), "ints.npy", "dtype '<i4'");
         Path fortran = NpyTestFiles.raw(dir.resolve("f.npy"), NpyTestFiles.header("<f4", true, "(3, 2)"), 24);
-        assertMessage(() -> NpyFile.readPoints(fortran), "f.npy", "Fortran");
+        assertMessage(() -> NpyPoints.readPoints(fortran), "f.npy", "Fortran");
         Path truncated = NpyTestFiles.raw(dir.resolve("short.npy"), NpyTestFiles.header("<f4", false, "(3, 2)"), 20);
-        assertMessage(() -> NpyFile.readPoints(truncated), "short.npy", "truncated");
+        assertMessage(() -> NpyPoints.readPoints(truncated), "short.npy", "truncated");
         Path oneD = NpyTestFiles.raw(dir.resolve("v.npy"), NpyTestFiles.header("<f4", false, "(6,)"), 24);
-        assertMessage(() -> NpyFile.readPoints(oneD), "v.npy", "2-D");
+        assertMessage(() -> NpyPoints.readPoints(oneD), "v.npy", "2-D");
         Path nan = NpyTestFiles.floats(dir.resolve("nan.npy"), new float[][] {{1, 2}, {3, Float.NaN}});
-        assertMessage(() -> NpyFile.readPoints(nan), "nan.npy", "row 1 column 1 is NaN");
+        assertMessage(() -> NpyPoints.readPoints(nan), "nan.npy", "row 1 column 1 is NaN");
         Path inf = NpyTestFiles.floats(dir.resolve("inf.npy"), new float[][] {{Float.POSITIVE_INFINITY, 2}, {3, 4}});
-        assertMessage(() -> NpyFile.readPoints(inf), "inf.npy", "row 0");
+        assertMessage(() -> NpyPoints.readPoints(inf), "inf.npy", "row 0");
         Path text = Files.writeString(dir.resolve("text.npy"), "hello, not numpy");
-        assertMessage(() -> NpyFile.readPoints(text), "text.npy", "magic");
-        assertMessage(() -> NpyFile.readPoints(dir.resolve("missing.npy")), "missing.npy", "no such file");
+        assertMessage(() -> NpyPoints.readPoints(text), "text.npy", "magic");
+        assertMessage(() -> NpyPoints.readPoints(dir.resolve("missing.npy")), "missing.npy", "no such file");
     }
 
     @Test
     void craftedHeaderSizesAreInputErrorsNamingTheField() throws IOException {
         Path huge = NpyTestFiles.raw(dir.resolve("huge.npy"), NpyTestFiles.header("<f4", false, "(4611686018427387904, 8)"), 32);
-        assertMessage(() -> NpyFile.readPoints(huge), "huge.npy", "'shape'", "2^63 bytes");
+        assertMessage(() -> NpyPoints.readPoints(huge), "huge.npy", "'shape'", "2^63 bytes");
         Path negative = NpyTestFiles.raw(dir.resolve("neg.npy"), NpyTestFiles.header("<f4", false, "(-60, 8)"), 32);
-        assertMessage(() -> NpyFile.readPoints(negative), "neg.npy", "'shape'", "negative size -60");
+        assertMessage(() -> NpyPoints.readPoints(negative), "neg.npy", "'shape'", "negative size -60");
         Path wide = NpyTestFiles.raw(dir.resolve("wide.npy"), NpyTestFiles.header("<f4", false, "(3000000000, 0)"), 32);
-        assertMessage(() -> NpyFile.readPoints(wide), "wide.npy", "'shape'", "3000000000");
+        assertMessage(() -> NpyPoints.readPoints(wide), "wide.npy", "'shape'", "3000000000");
         Path word = NpyTestFiles.raw(dir.resolve("word.npy"), NpyTestFiles.header("<f4", false, "(x, 8)"), 32);
-        assertMessage(() -> NpyFile.readPoints(word), "word.npy", "'shape'", "'x'");
+        assertMessage(() -> NpyPoints.readPoints(word), "word.npy", "'shape'", "'x'");
         Path longOffsets = NpyTestFiles.raw(dir.resolve("t.npy"), NpyTestFiles.header("<i8", false, "(3000000000,)"), 32);
         assertMessage(() -> NpyFile.readIntegers(longOffsets), "t.npy", "truncated");
         Path npz = dir.resolve("huge.npz");
@@ -134,20 +127,20 @@ class NpyFileTest {
         byte[] v2 = new byte[64];
         System.arraycopy(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0, 0, 0, 0, (byte) 0x80}, 0, v2, 0, 12);
         Path absurd = Files.write(dir.resolve("absurd.npy"), v2);
-        assertMessage(() -> NpyFile.readPoints(absurd), "absurd.npy", "header length 2147483648");
+        assertMessage(() -> NpyPoints.readPoints(absurd), "absurd.npy", "header length 2147483648");
     }
 
     @Test
     void offsetsAndLabelsAreValidatedAgainstThePoints() throws IOException {
         Path x = NpyTestFiles.floats(dir.resolve("x.npy"), X);
         Path shortLabels = NpyTestFiles.longs(dir.resolve("l.npy"), new long[] {1, 2, 3});
-        assertMessage(() -> NpyFile.load(x, null, shortLabels), "l.npy", "3 labels for 4 points");
+        assertMessage(() -> NpyPoints.load(x, null, shortLabels), "l.npy", "3 labels for 4 points");
         Path unordered = NpyTestFiles.longs(dir.resolve("t.npy"), new long[] {0, 3, 2});
-        assertMessage(() -> NpyFile.load(x, unordered, null), "t.npy", "increase");
+        assertMessage(() -> NpyPoints.load(x, unordered, null), "t.npy", "increase");
         Path outside = NpyTestFiles.longs(dir.resolve("t2.npy"), new long[] {0, 4});
-        assertMessage(() -> NpyFile.load(x, outside, null), "t2.npy", "outside");
+        assertMessage(() -> NpyPoints.load(x, outside, null), "t2.npy", "outside");
         Path floatsAsOffsets = NpyTestFiles.floats(dir.resolve("t3.npy"), new float[][] {{0}});
-        assertMessage(() -> NpyFile.load(x, floatsAsOffsets, null), "t3.npy", "1-D");
+        assertMessage(() -> NpyPoints.load(x, floatsAsOffsets, null), "t3.npy", "1-D");
     }
 
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String... parts) {

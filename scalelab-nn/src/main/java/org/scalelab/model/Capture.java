@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.scalelab.InputException;
 import org.scalelab.Progress;
+import org.scalelab.io.ActivationManifest;
+import org.scalelab.io.ActivationSetWriter;
 
 /**
  * Runs prompts through a model and streams the selected activations into an activation set
@@ -135,7 +137,7 @@ public final class Capture {
                 int start = (b * longest + range[0]) * d;
                 perHook.add(Arrays.copyOfRange(data, start, start + n * d));
             }
-            writer.add(p, tokens[b].length, pos, ids, perHook);
+            writer.add(p.id(), p.domain(), p.labels(), p.stepBoundaries(), tokens[b].length, pos, ids, perHook);
             rows += n;
             task.step();
         }

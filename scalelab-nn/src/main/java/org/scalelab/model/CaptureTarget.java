@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.scalelab.InputException;
+import org.scalelab.io.ActivationManifest;
+import org.scalelab.io.ActivationSetWriter;
 import org.scalelab.io.DType;
 
 /**

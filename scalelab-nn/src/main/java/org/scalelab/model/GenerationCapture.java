@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.scalelab.InputException;
 import org.scalelab.Progress;
+import org.scalelab.io.ActivationManifest;
+import org.scalelab.io.ActivationSetWriter;
 
 /**
  * Generates a continuation of each prompt and streams the activations the model computed while
@@ -125,7 +127,7 @@ public final class GenerationCapture {
         List<Integer> boundaries = new ArrayList<>(p.stepBoundaries());
         boundaries.add(promptTokens.length); // where generation starts
         Prompt withBoundary = new Prompt(p.id(), p.text(), p.domain(), p.labels(), List.copyOf(boundaries), p.source());
-        writer.add(withBoundary, promptTokens.length + generated.length, positions, ids, rows);
+        writer.add(withBoundary.id(), withBoundary.domain(), withBoundary.labels(), withBoundary.stepBoundaries(), promptTokens.length + generated.length, positions, ids, rows);
         onCompletion.accept(new Completion(p, promptTokens, generated));
         return n;
     }

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
 import org.scalelab.Progress;
+import org.scalelab.io.ActivationManifest;
+import org.scalelab.io.ActivationSet;
 import org.scalelab.io.Json;
 
 class CaptureTest {

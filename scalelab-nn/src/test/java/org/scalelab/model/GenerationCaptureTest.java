@@ -14,6 +14,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.io.ActivationManifest;
+import org.scalelab.io.ActivationSet;
 
 class GenerationCaptureTest {
     @TempDir Path dir;

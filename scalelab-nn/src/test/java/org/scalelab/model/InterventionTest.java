@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.io.ActivationSet;
 import org.scalelab.io.DType;
 import org.scalelab.io.SafetensorsFile;
 import org.scalelab.io.SafetensorsWriter;

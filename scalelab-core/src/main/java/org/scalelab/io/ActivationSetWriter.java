@@ -1,5 +1,6 @@
-package org.scalelab.model;
+package org.scalelab.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,9 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
-import org.scalelab.io.DType;
-import org.scalelab.io.OutputFolder;
-import org.scalelab.io.SafetensorsWriter;
 
 /**
  * Streams trajectories into an activation set shard by shard, so memory stays bounded by one
@@ -143,13 +141,18 @@ public final class ActivationSetWriter {
     }
 
     /**
-     * Appends one trajectory's rows.
+     * Appends one prompt's trajectory.
      *
-     * @param positions the token position of each row
-     * @param tokens    the token id of each row
-     * @param rows      per hook (in the manifest's order), [rows, d_model] row-major
+     * @param id             the prompt's id
+     * @param domain         its domain, or null
+     * @param labels         its labels (a JSON object), or null
+     * @param stepBoundaries token positions where its reasoning steps start (may be empty)
+     * @param tokenCount     tokens of the prompt (and of its generated continuation, if any)
+     * @param positions      the token position of each row
+     * @param tokens         the token id of each row
+     * @param rows           per hook (in the manifest's order), [rows, d_model] row-major
      */
-    public void add(Prompt prompt, int tokenCount, int[] positions, int[] tokens, List<float[]> rows) {
+    public void add(String id, String domain, JsonNode labels, List<Integer> stepBoundaries, int tokenCount, int[] positions, int[] tokens, List<float[]> rows) {
         int n = positions.length;
         if (rows.size() != header.hooks().size() || tokens.length != n) {
             throw new IllegalArgumentException("expected " + header.hooks().size() + " hooks and " + n + " tokens");
@@ -168,8 +171,8 @@ public final class ActivationSetWriter {
         pendingIndex.add(idx);
         pendingPosition.add(positions.clone());
         pendingToken.add(tokens.clone());
-        trajectories.add(new ActivationManifest.Trajectory(index, prompt.id(), prompt.domain(), prompt.labels(), tokenCount,
-                shards.size(), pendingRows, n, n == 0 ? 0 : positions[0], prompt.stepBoundaries()));
+        trajectories.add(new ActivationManifest.Trajectory(index, id, domain, labels, tokenCount,
+                shards.size(), pendingRows, n, n == 0 ? 0 : positions[0], stepBoundaries));
         pendingRows += n;
         if (pendingBytes() >= shardBytes) {
             flush();

@@ -1,4 +1,4 @@
-package org.scalelab.geometry;
+package org.scalelab.io;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.scalelab.InputException;
-import org.scalelab.io.InputFile;
 
 /**
  * Reads NumPy {@code .npy} arrays (format versions 1–3, little-endian, C order) and {@code .npz}
@@ -55,38 +54,17 @@ public final class NpyFile {
     /** The largest header a .npy may declare; numpy writes a few hundred bytes. */
     private static final int MAX_HEADER_BYTES = 1 << 20;
 
-    /** Points, trajectory offsets and labels read from files; offsets and labels may be null. */
-    public record Contents(PointSet points, long[] trajectories, long[] labels) {}
-
     /**
-     * Loads the points file ({@code .npy} or {@code .npz}) and the optional offsets and labels files,
-     * and attaches them; an {@code .npz} may carry its own {@code trajectories} and {@code labels}.
+     * A 2-D float array [rows, columns], row-major float32 in native order (the file's own mapping
+     * when it holds little-endian float32); {@code source} names the file (and member) for messages.
      */
-    public static PointSet load(Path points, Path trajectories, Path labels) {
-        PointSet p;
-        if (points.getFileName().toString().endsWith(".npz")) {
-            Contents c = readNpz(points);
-            p = c.points();
-            if (trajectories == null && c.trajectories() != null) {
-                p = p.withTrajectories(c.trajectories(), points + ":trajectories");
-            }
-            if (labels == null && c.labels() != null) {
-                p = p.withLabels(c.labels(), points + ":labels");
-            }
-        } else {
-            p = readPoints(points);
-        }
-        if (trajectories != null) {
-            p = p.withTrajectories(readIntegers(trajectories), trajectories.toString());
-        }
-        if (labels != null) {
-            p = p.withLabels(readIntegers(labels), labels.toString());
-        }
-        return p;
-    }
+    public record Matrix(FloatBuffer rowMajor, int rows, int columns, String source) {}
 
-    /** A 2-D float32/float64 {@code .npy} file as points; float32 files are memory-mapped. */
-    public static PointSet readPoints(Path file) {
+    /** The members of an {@code .npz}: points, and trajectory offsets and labels (each may be null). */
+    public record Archive(Matrix points, long[] trajectories, long[] labels) {}
+
+    /** A 2-D float32/float64 {@code .npy} file of points; float32 files are memory-mapped. */
+    public static Matrix readMatrix(Path file) {
         InputFile.require(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer head = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(ch.size(), 1 << 16))
@@ -102,7 +80,7 @@ public final class NpyFile {
                 throw new InputException(file + ": " + bytes + " bytes of points; arrays above 2 GiB are not supported yet, split the points into groups");
             }
             ByteBuffer body = ch.map(FileChannel.MapMode.READ_ONLY, h.dataOffset(), bytes).order(ByteOrder.LITTLE_ENDIAN);
-            return toPoints(h, body, file.toString());
+            return toMatrix(h, body, file.toString());
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": no such file");
         } catch (IOException e) {
@@ -126,7 +104,7 @@ public final class NpyFile {
     }
 
     /** All members of an {@code .npz} archive, picked apart into points, offsets and labels. */
-    public static Contents readNpz(Path file) {
+    public static Archive readNpz(Path file) {
         InputFile.require(file);
         Map<String, ByteBuffer> members = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile());
@@ -181,14 +159,14 @@ public final class NpyFile {
         if (pb.capacity() - ph.dataOffset() < bytes) {
             throw truncated(where, ph, bytes, pb.capacity() - ph.dataOffset());
         }
-        PointSet points = toPoints(ph, pb.duplicate().position(ph.dataOffset()).slice().order(ByteOrder.LITTLE_ENDIAN), where);
+        Matrix points = toMatrix(ph, pb.duplicate().position(ph.dataOffset()).slice().order(ByteOrder.LITTLE_ENDIAN), where);
         long[] traj = members.containsKey("trajectories")
                 ? integers(members.get("trajectories"), header(members.get("trajectories"), file + ":trajectories"), file + ":trajectories")
                 : null;
         long[] labels = members.containsKey("labels")
                 ? integers(members.get("labels"), header(members.get("labels"), file + ":labels"), file + ":labels")
                 : null;
-        return new Contents(points, traj, labels);
+        return new Archive(points, traj, labels);
     }
 
     static Header header(ByteBuffer b, String where) {
@@ -283,14 +261,14 @@ public final class NpyFile {
                 + "' needs " + expected + " data bytes, the file has " + available);
     }
 
-    private static PointSet toPoints(Header h, ByteBuffer body, String where) {
+    private static Matrix toMatrix(Header h, ByteBuffer body, String where) {
         int n = Math.toIntExact(h.shape()[0]);
         int d = Math.toIntExact(h.shape()[1]);
         FloatBuffer f;
         if (h.descr().equals("<f4") && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && body.isDirect()) {
             f = body.asFloatBuffer();
         } else {
-            f = PointSet.allocate((long) n * d);
+            f = floats((long) n * d);
             int count = n * d;
             if (h.descr().equals("<f4")) {
                 for (int i = 0; i < count; i++) {
@@ -302,7 +280,15 @@ public final class NpyFile {
                 }
             }
         }
-        return PointSet.of(f, n, d, where);
+        return new Matrix(f, n, d, where);
+    }
+
+    /** A native-order direct float32 buffer of {@code count} values (one buffer holds at most 2 GiB). */
+    private static FloatBuffer floats(long count) {
+        if (count * Float.BYTES > Integer.MAX_VALUE) {
+            throw new InputException("arrays above 2 GiB (" + count + " float32 values) are not supported yet; split the points into groups");
+        }
+        return ByteBuffer.allocateDirect((int) (count * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     private static long[] integers(ByteBuffer b, Header h, String where) {

@@ -1,4 +1,4 @@
-package org.scalelab.geometry;
+package org.scalelab.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
