@@ -80,7 +80,7 @@ public final class ActivationSet implements AutoCloseable {
                 }
                 if (t.byteLength() > Integer.MAX_VALUE) {
                     throw new InputException(shard + ": tensor '" + InputException.quote(hook) + "' holds " + t.byteLength()
-                            + " bytes, more than one mapping holds (2 GiB); capture with a smaller --shard-size");
+                            + " bytes, more than one mapping holds (2 GiB); capture with a smaller --shard-mb");
                 }
                 out.put(hook, f.bytes(hook).asFloatBuffer());
             }

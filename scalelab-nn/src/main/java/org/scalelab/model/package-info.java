@@ -23,9 +23,9 @@
  *       {@link org.scalelab.model.Directions} reads directions from .npy/.safetensors.</li>
  *   <li>{@link org.scalelab.model.KvCache} and {@link org.scalelab.model.Generation}: incremental decoding.</li>
  *   <li>{@link org.scalelab.model.Capture}: prompts ({@link org.scalelab.model.Prompt}, JSONL) → batched forward →
- *       {@link org.scalelab.model.ActivationSetWriter} (shards + {@link org.scalelab.model.ActivationManifest},
+ *       {@link org.scalelab.io.ActivationSetWriter} (shards + {@link org.scalelab.io.ActivationManifest},
  *       bounded memory, resumable); {@link org.scalelab.model.GenerationCapture} does the same for the
- *       activations computed while generating; {@link org.scalelab.model.ActivationSet} reads a set back, memory-mapped.</li>
+ *       activations computed while generating; {@link org.scalelab.io.ActivationSet} reads a set back, memory-mapped (the format lives in core {@code io}).</li>
  *   <li>{@link org.scalelab.model.ModelInit}: seeded random checkpoints in the real layout;
  *       {@link org.scalelab.model.ModelTokenizer}: tokenizer.json.</li>
  * </ul>

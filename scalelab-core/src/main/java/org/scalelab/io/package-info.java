@@ -1,0 +1,34 @@
+/**
+ * File formats: the one place that reads and writes each kind of file ScaleLab exchanges with
+ * other tools, with no tensor engine (the runtime adapts these readers to DJL arrays in
+ * {@code org.scalelab.model.SafetensorsArrays}).
+ *
+ * <p>Reading order, top to bottom:
+ * <ul>
+ *   <li>{@link org.scalelab.io.InputFile}: the first check of every reader (the path is a readable file);
+ *       {@link org.scalelab.io.Json}: the one JSON mapper (snake_case records) and one-line parse errors.</li>
+ *   <li>{@link org.scalelab.io.AtomicFiles} and {@link org.scalelab.io.OutputFolder}: writes that appear under
+ *       their final name only when complete (write to a hidden sibling, then rename), and the rules for
+ *       where a command may write.</li>
+ *   <li>{@link org.scalelab.io.SafetensorsFile} / {@link org.scalelab.io.SafetensorsWriter}: the safetensors
+ *       format (checkpoints, optimizer state, activation shards), validated as strictly as the reference
+ *       reader, memory-mapped; {@link org.scalelab.io.DType} is the dtype table (F32, F16, BF16, I32 and the
+ *       conversions), {@link org.scalelab.io.TensorInfo} one header entry.</li>
+ *   <li>{@link org.scalelab.io.ActivationManifest}, {@link org.scalelab.io.ActivationSet},
+ *       {@link org.scalelab.io.ActivationSetWriter}: activation sets ({@code manifest.json} + safetensors
+ *       shards), the contract between the runtime and the analyses: one record, one reader (refuses an
+ *       interrupted capture unless asked), one streaming, resumable writer. docs/activation-sets.md
+ *       describes the format field by field.</li>
+ *   <li>{@link org.scalelab.io.NpyFile} (with {@code ZipMembers}): NumPy {@code .npy} arrays and
+ *       {@code .npz} archives, float32 data memory-mapped.</li>
+ *   <li>{@link org.scalelab.io.TextColumns}: text columns of a CSV, Parquet or JSONL file (problem ids,
+ *       answers). Numeric columns and run imports are read by the store ({@code store.DataInput},
+ *       {@code store.PlainCsv}), through DuckDB or its plain-CSV fast path.</li>
+ * </ul>
+ *
+ * <p>Decisions worth knowing: readers fail with an {@link org.scalelab.InputException} naming the
+ * file, the entry (tensor, trajectory, member, line) and the field, never with another exception
+ * (ReaderFuzzTest feeds them malformed files); whatever is memory-mapped is validated first, so a
+ * damaged header never maps bytes outside the file.
+ */
+package org.scalelab.io;
