@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,7 +17,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
@@ -97,10 +95,7 @@ public record TextColumns(String source, String sha256, List<String> columns, Li
     }
 
     private static TextColumns readDuckDb(Path file, String scan, List<String> required, List<String> wanted) {
-        Properties p = new Properties();
-        p.setProperty("autoinstall_known_extensions", "false");
-        p.setProperty("autoload_known_extensions", "false");
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:", p); Statement st = c.createStatement()) {
+        try (Connection c = DuckDbSettings.inMemory(); Statement st = c.createStatement()) {
             List<String> available = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("DESCRIBE SELECT * FROM " + scan)) {
                 while (rs.next()) {
@@ -138,12 +133,7 @@ public record TextColumns(String source, String sha256, List<String> columns, Li
     private static List<String> present(Path file, Iterable<String> available, List<String> required, List<String> wanted) {
         Set<String> have = new LinkedHashSet<>();
         available.forEach(have::add);
-        for (String col : required) {
-            if (!have.contains(col)) {
-                throw new InputException(file + ": no column '" + InputException.quote(col) + "' (columns: " + InputException.quoteList(have)
-                        + "); name the right one with the matching --*-col option");
-            }
-        }
+        Columns.require(file.toString(), have, required);
         return wanted.stream().filter(have::contains).toList();
     }
 

@@ -2,16 +2,16 @@ package org.scalelab.store;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.LongFunction;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
+import org.scalelab.io.Columns;
+import org.scalelab.io.DuckDbSettings;
 
 /**
  * Reads numeric columns for an analysis from a CSV, Parquet or JSONL file (through an in-memory
@@ -36,7 +36,7 @@ public final class DataInput {
     static NumericTable readWithDuckDb(Path file, List<String> columns) {
         try (Connection c = openMemory()) {
             SourceScan scan = SourceScan.open(c, file);
-            requireColumns(file.toString(), scan.columns, columns);
+            Columns.require(file.toString(), scan.columns, columns);
             try (Statement st = c.createStatement()) {
                 st.execute(scan.stageSql("staged", columns));
             } catch (SQLException e) {
@@ -50,24 +50,7 @@ public final class DataInput {
 
     /** An in-memory DuckDB that never downloads or loads extensions on its own. */
     static Connection openMemory() throws SQLException {
-        return DriverManager.getConnection("jdbc:duckdb:", safeProperties());
-    }
-
-    /** Connection settings shared by every DuckDB we open: no extension is installed or loaded behind the user's back. */
-    static Properties safeProperties() {
-        Properties p = new Properties();
-        p.setProperty("autoinstall_known_extensions", "false");
-        p.setProperty("autoload_known_extensions", "false");
-        return p;
-    }
-
-    static void requireColumns(String source, List<String> available, List<String> wanted) {
-        for (String col : wanted) {
-            if (!available.contains(col)) {
-                throw new InputException(source + ": no column '" + InputException.quote(col) + "' (columns: " + InputException.quoteList(available)
-                        + "); name the right one with the matching --*-col option");
-            }
-        }
+        return DuckDbSettings.inMemory();
     }
 
     /**

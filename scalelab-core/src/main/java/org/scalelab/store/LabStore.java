@@ -28,6 +28,7 @@ import java.util.function.Supplier;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.ScaleLabException;
+import org.scalelab.io.Columns;
 import org.scalelab.io.Json;
 
 /**
@@ -351,7 +352,7 @@ public final class LabStore implements AutoCloseable {
                 }
                 return names;
             });
-            DataInput.requireColumns(source, available, columns);
+            Columns.require(source, available, columns);
             StringBuilder stage = new StringBuilder("CREATE OR REPLACE TEMP TABLE query_staged AS SELECT ");
             for (int i = 0; i < columns.size(); i++) {
                 stage.append(i == 0 ? "" : ", ").append(SqlText.ident(columns.get(i))).append(" AS c").append(i);

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
+import org.scalelab.io.Columns;
 
 /**
  * Reads a small, plain CSV or TSV file in Java, without starting DuckDB.
@@ -89,7 +90,7 @@ final class PlainCsv {
         }
         // A missing column is the same error DuckDB's path raises next (from the same header), and callers
         // that try one column name and then another rely on it, so it is raised here without DuckDB.
-        DataInput.requireColumns(file.toString(), header, columns);
+        Columns.require(file.toString(), header, columns);
         int[] wanted = new int[columns.size()];
         for (int c = 0; c < wanted.length; c++) {
             wanted[c] = header.indexOf(columns.get(c));

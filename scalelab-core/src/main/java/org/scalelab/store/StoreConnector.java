@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.scalelab.ScaleLabException;
+import org.scalelab.io.DuckDbSettings;
 
 /**
  * Opens connections to a lab's DuckDB file, for reading or for writing, and waits while another
@@ -38,7 +39,7 @@ final class StoreConnector {
         this.readOnly = readOnly;
         this.wait = wait == null || wait.isNegative() ? Duration.ZERO : wait;
         this.waiting = waiting == null ? m -> { } : waiting;
-        this.properties = DataInput.safeProperties();
+        this.properties = DuckDbSettings.safe();
         properties.setProperty("memory_limit", memoryLimit);
         if (readOnly) {
             properties.setProperty("access_mode", "READ_ONLY");

@@ -26,9 +26,10 @@ import org.scalelab.io.Json;
 
 /**
  * Activation sets written here byte by byte from the documented format (safetensors: u64 header
- * length, JSON header, data; manifest.json as the runtime writes it), read by the geometry module.
+ * length, JSON header, data; manifest.json as the runtime writes it), read by
+ * {@code io.ActivationSet} and grouped into points by {@link ActivationGroups}.
  */
-class ActivationSetFileTest {
+class ActivationGroupsTest {
     @TempDir
     Path dir;
 
