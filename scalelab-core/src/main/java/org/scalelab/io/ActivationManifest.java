@@ -26,10 +26,10 @@ import org.scalelab.ScaleLabException;
  * @param nLayers        blocks in the model
  * @param hooks          hook names, each a tensor of every shard
  * @param dtype          element type of the hook tensors ({@code F32})
- * @param computeDtype   what the model computed in ({@code float32}, {@code float16}); manifests written before this
- *                       field existed are read as {@code float32}, the only dtype capture had then by default
+ * @param computeDtype   what the model computed in ({@code float32}, {@code float16}); absent reads as {@code float32},
+ *                       capture's default
  * @param specialTokens  whether the prompts' tokens include those the tokenizer's post-processor adds (a BOS); false
- *                       also when it adds none, and for manifests written before this field existed
+ *                       also when it adds none, and when absent
  * @param positions      which positions of each prompt were kept ({@code all}, {@code last}, {@code 5}, {@code 2:10}), or
  *                       for activations captured while generating {@code all+generated(…decoding settings…)}
  * @param interventions  steering/ablation applied during capture (empty: none)
@@ -89,8 +89,12 @@ public record ActivationManifest(String format, int formatVersion, String model,
      * this record.
      */
     public static ActivationManifest read(Path dir) {
+        return of(dir, readTree(dir));
+    }
+
+    /** Maps a tree {@link #readTree} has checked onto this record. */
+    static ActivationManifest of(Path dir, JsonNode tree) {
         Path file = dir.resolve(FILE);
-        JsonNode tree = readTree(dir);
         try {
             return Json.mapper().treeToValue(tree, ActivationManifest.class);
         } catch (IOException | IllegalArgumentException e) {

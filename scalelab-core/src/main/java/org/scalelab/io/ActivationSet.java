@@ -1,5 +1,6 @@
 package org.scalelab.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +52,11 @@ public final class ActivationSet implements AutoCloseable {
      * {@code allowIncomplete}: then it opens with the trajectories written so far.
      */
     public static ActivationSet open(Path dir, boolean allowIncomplete) {
+        JsonNode tree = ActivationManifest.readTree(dir);
         if (!allowIncomplete) {
-            ActivationManifest.requireComplete(dir, ActivationManifest.readTree(dir));
+            ActivationManifest.requireComplete(dir, tree);
         }
-        ActivationManifest manifest = ActivationManifest.read(dir);
+        ActivationManifest manifest = ActivationManifest.of(dir, tree);
         List<Map<String, FloatBuffer>> shards = new ArrayList<>();
         for (ActivationManifest.Shard s : manifest.shards()) {
             shards.add(mapShard(dir.resolve(s.file()), manifest.hooks(), s.rows(), manifest.dModel()));
