@@ -10,7 +10,7 @@ import org.scalelab.InputException;
  */
 public final class Gemma2Family extends GemmaFamily {
     public Gemma2Family() {
-        super("gemma2", "Gemma2ForCausalLM", "+ sandwich norms, soft-capping, alternating window");
+        super("gemma2", "Gemma2ForCausalLM", "Gemma plus sandwich norms, soft-capping, alternating window");
     }
 
     @Override

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** Mistral (Jiang et al. 2023): Llama's layer with an optional sliding attention window (§2). */
 public final class MistralFamily extends LlamaLikeFamily {
     public MistralFamily() {
-        super("mistral", "MistralForCausalLM", "sliding window", 1e-5, 10000.0, false, "silu");
+        super("mistral", "MistralForCausalLM", "Llama's layer with a sliding window", 1e-5, 10000.0, false, "silu");
     }
 
     @Override

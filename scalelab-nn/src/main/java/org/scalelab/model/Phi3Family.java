@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public final class Phi3Family extends LlamaLikeFamily {
     public Phi3Family() {
-        super("phi3", "Phi3ForCausalLM", "fused qkv_proj and gate_up_proj", 1e-5, 10000.0, false, "silu");
+        super("phi3", "Phi3ForCausalLM", "Llama's layer with fused qkv_proj and gate_up_proj", 1e-5, 10000.0, false, "silu");
     }
 
     @Override

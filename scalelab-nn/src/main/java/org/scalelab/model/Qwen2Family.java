@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class Qwen2Family extends LlamaLikeFamily {
     public Qwen2Family() {
-        super("qwen2", "Qwen2ForCausalLM", "q/k/v biases", 1e-6, 1e6, false, "silu");
+        super("qwen2", "Qwen2ForCausalLM", "Llama's layer with q/k/v biases", 1e-6, 1e6, false, "silu");
     }
 
     @Override
