@@ -58,16 +58,6 @@ public final class Families {
         return null;
     }
 
-    /** The family whose model_type is {@code modelType}; an unknown one is refused with the supported list. */
-    public static Family named(String modelType) {
-        Family f = find(modelType);
-        if (f == null) {
-            throw new InputException("model family \"" + modelType + "\" is not supported" + hint(modelType) + " (supported: "
-                    + supported() + ")");
-        }
-        return f;
-    }
-
     /** The family whose causal-LM class is {@code architecture} (e.g. "Qwen2ForCausalLM"), or null. */
     public static Family byArchitecture(String architecture) {
         for (Family f : all()) {
