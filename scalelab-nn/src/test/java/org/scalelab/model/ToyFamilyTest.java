@@ -13,8 +13,8 @@ import org.scalelab.io.Json;
 
 /**
  * Adding a family is one class: {@link ToyFamily}, defined only in the tests, is found by the
- * registry, written by the real checkpoint writer, read back by the real loader, and computes what
- * Llama computes, since it is Llama's layer under other names. The reference is the Llama family
+ * registry, written by the real checkpoint writer, read back by the real loader, and computes (and
+ * captures to an activation set) what Llama computes, since it is Llama's layer under other names. The reference is the Llama family
  * on the same weights: {@link ModelInit} draws each tensor from its own seeded stream in order, and
  * the toy lists Llama's tensors in Llama's order with the same roles, so both checkpoints hold the
  * same numbers.
@@ -60,6 +60,39 @@ class ToyFamilyTest {
             }
             assertArrayEquals(want.logits().data(), got.logits().data(), 0f);
             assertArrayEquals(Generation.greedy(reference, tokens[0], 4), Generation.greedy(t, tokens[0], 4));
+        }
+    }
+
+    @Test
+    void captureWritesTheToyFamilysActivationsToAnActivationSet() throws Exception {
+        ModelConfig toyConfig = ModelConfig.of(new ToyFamily(), 256, 32, 2, 4, 2, 8, 64, 64);
+        ModelConfig llamaConfig = ModelConfig.of(new LlamaFamily(), 256, 32, 2, 4, 2, 8, 64, 64);
+        Path toyDir = dir.resolve("toy");
+        Path llamaDir = dir.resolve("llama");
+        ModelInit.write(toyDir, toyConfig, 5, ModelInit.Scheme.ALL_RANDOM);
+        ModelInit.write(llamaDir, llamaConfig, 5, ModelInit.Scheme.ALL_RANDOM);
+        Path promptFile = Files.writeString(dir.resolve("prompts.jsonl"),
+                "{\"id\": \"a\", \"text\": \"one small model\", \"domain\": \"x\"}\n{\"id\": \"b\", \"text\": \"a new family\", \"domain\": \"y\"}\n");
+        List<Prompt> prompts = Prompt.readJsonl(promptFile);
+        Capture.Options options = Capture.Options.of("blocks.*.hook_resid_post");
+        try (Transformer toy = Transformer.load(toyDir); ModelTokenizer tok = ModelTokenizer.load(toyDir);
+             Transformer llama = Transformer.load(llamaDir)) {
+            Capture.run(toy, tok, prompts, dir.resolve("acts-toy"), options);
+            Capture.run(llama, tok, prompts, dir.resolve("acts-llama"), options);
+        }
+        try (ActivationSet got = ActivationSet.open(dir.resolve("acts-toy")); ActivationSet want = ActivationSet.open(dir.resolve("acts-llama"))) {
+            assertEquals("toy", got.manifest().family());
+            assertEquals(List.of("blocks.0.hook_resid_post", "blocks.1.hook_resid_post"), got.hooks());
+            for (Prompt p : prompts) {
+                for (String h : got.hooks()) {
+                    float[][] rows = got.rows(h, got.trajectory(p.id()));
+                    float[][] reference = want.rows(h, want.trajectory(p.id()));
+                    assertEquals(reference.length, rows.length, p.id() + " " + h);
+                    for (int i = 0; i < rows.length; i++) {
+                        assertArrayEquals(reference[i], rows[i], 0f, p.id() + " " + h + " row " + i);
+                    }
+                }
+            }
         }
     }
 }
