@@ -1,17 +1,18 @@
 package org.scalelab.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Modifier;
-import java.net.JarURLConnection;
 import java.net.URISyntaxException;
-import java.net.URL;
+import java.security.CodeSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,8 +24,8 @@ import org.scalelab.InputException;
 
 /**
  * The families ScaleLab runs: every concrete subclass of {@link Family} in this package whose class
- * name ends in {@code Family}, found on the class path (in the package's folders and jars) the first
- * time a family is looked up, and listed by model_type. Finding them by name means a new family is
+ * name ends in {@code Family}, found the first time a family is looked up (in the jar or folder that
+ * holds this package, and in the class path's folders), and listed by model_type. Finding them by name means a new family is
  * one new class: no list, services file or switch to edit.
  */
 public final class Families {
@@ -107,22 +108,27 @@ public final class Families {
         return "";
     }
 
+    /**
+     * Lists the package in the jar or folder Family itself was loaded from, and in every folder on
+     * the class path (where tests and development builds keep their classes). Other jars are not
+     * opened: asking the class loader for every copy of the package would open all of them, a cost
+     * felt on every command that reads a config.json.
+     */
     private static List<Family> discover() {
         Set<String> classNames = new TreeSet<>();
         String folder = PACKAGE.replace('.', '/');
         try {
-            ClassLoader loader = Family.class.getClassLoader();
-            Enumeration<URL> roots = loader.getResources(folder);
-            while (roots.hasMoreElements()) {
-                URL url = roots.nextElement();
-                if (url.getProtocol().equals("file")) {
-                    try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
-                        files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SUFFIX)).forEach(classNames::add);
+            for (Path root : roots()) {
+                if (Files.isDirectory(root)) {
+                    Path dir = root.resolve(folder);
+                    if (Files.isDirectory(dir)) {
+                        try (Stream<Path> files = Files.list(dir)) {
+                            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SUFFIX)).forEach(classNames::add);
+                        }
                     }
-                } else if (url.getProtocol().equals("jar") && url.openConnection() instanceof JarURLConnection jar) {
-                    jar.setUseCaches(false);
-                    try (JarFile file = jar.getJarFile()) {
-                        for (Enumeration<JarEntry> e = file.entries(); e.hasMoreElements(); ) {
+                } else if (Files.isRegularFile(root)) {
+                    try (JarFile jar = new JarFile(root.toFile())) {
+                        for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
                             String name = e.nextElement().getName();
                             if (name.startsWith(folder + "/") && name.indexOf('/', folder.length() + 1) < 0 && name.endsWith(SUFFIX)) {
                                 classNames.add(name.substring(folder.length() + 1));
@@ -131,6 +137,7 @@ public final class Families {
                     }
                 }
             }
+            ClassLoader loader = Family.class.getClassLoader();
             List<Family> families = new ArrayList<>();
             for (String fileName : classNames) {
                 Class<?> c = Class.forName(PACKAGE + "." + fileName.substring(0, fileName.length() - ".class".length()), true, loader);
@@ -146,6 +153,24 @@ public final class Families {
         } catch (ReflectiveOperationException | URISyntaxException e) {
             throw new IllegalStateException("cannot load the model families in package " + PACKAGE + ": " + e, e);
         }
+    }
+
+    /** Family's own jar or folder, then the folders of the class path. */
+    private static Set<Path> roots() throws URISyntaxException {
+        Set<Path> roots = new LinkedHashSet<>();
+        CodeSource own = Family.class.getProtectionDomain().getCodeSource();
+        if (own != null && own.getLocation() != null && own.getLocation().getProtocol().equals("file")) {
+            roots.add(Path.of(own.getLocation().toURI()).toAbsolutePath().normalize());
+        }
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                Path p = Path.of(entry).toAbsolutePath().normalize();
+                if (Files.isDirectory(p)) {
+                    roots.add(p);
+                }
+            }
+        }
+        return roots;
     }
 
     private static void checkDistinct(List<Family> families) {
