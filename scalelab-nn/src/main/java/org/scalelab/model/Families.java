@@ -25,8 +25,8 @@ import org.scalelab.InputException;
 /**
  * The families ScaleLab runs: every concrete subclass of {@link Family} in this package whose class
  * name ends in {@code Family}, found the first time a family is looked up (in the jar or folder that
- * holds this package, and in the class path's folders), and listed by model_type. Finding them by name means a new family is
- * one new class: no list, services file or switch to edit.
+ * holds this package, and in the class path's folders), and listed by model_type. Finding them by
+ * name means a new family is one new class: no list, services file or switch to edit.
  */
 public final class Families {
     private static final String PACKAGE = Family.class.getPackageName();
@@ -60,7 +60,7 @@ public final class Families {
     }
 
     /** The family whose causal-LM class is {@code architecture} (e.g. "Qwen2ForCausalLM"), or null. */
-    public static Family byArchitecture(String architecture) {
+    private static Family byArchitecture(String architecture) {
         for (Family f : all()) {
             if (f.architecture().equals(architecture)) {
                 return f;
