@@ -2,9 +2,13 @@ package org.scalelab.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
+import org.scalelab.model.Families;
 import org.scalelab.model.Family;
 import org.scalelab.model.ModelConfig;
 import org.scalelab.model.ModelInfo;
@@ -23,14 +27,22 @@ import picocli.CommandLine.Spec;
             "bytes. Used for tests, demos and as the starting point of training."},
         footer = {"", "Examples:", "  scalelab model init --family gpt2 --d-model 64 --layers 2 --heads 4 --vocab 256 --seed 1 --out lab/models/tiny-gpt2",
             "  scalelab model init --family gemma2 --d-model 64 --layers 2 --heads 4 --kv-heads 2 --head-dim 32 --sliding-window 8 --vocab 256 --out lab/models/tiny-gemma2",
-            "", "Families: gpt2, llama, mistral (sliding window), qwen2 (q/k/v biases), gemma (√d embedding scale, (1+w) RMSNorm, GeGLU),",
-            "gemma2 (+ sandwich norms, soft-capping, alternating window), phi3 (fused qkv_proj and gate_up_proj),",
-            "gpt_neox (GPT-2-like pre-LN block with rotary positions: the controlled world's model)."})
+            "", "Families:"})
 final class ModelInitCommand implements Callable<Integer> {
-    @Spec
     CommandSpec spec;
 
-    @Option(names = "--family", required = true, paramLabel = "NAME", description = "Architecture: gpt2, llama, mistral, qwen2, gemma, gemma2, phi3, or gpt_neox (GPT-2-like pre-LN block with RoPE).")
+    /** Lists the families the runtime finds under the footer's "Families:", one per line with what sets it apart. */
+    @Spec
+    void spec(CommandSpec spec) {
+        this.spec = spec;
+        List<String> footer = new ArrayList<>(List.of(spec.usageMessage().footer()));
+        for (Family f : Families.all()) {
+            footer.add("  " + f.modelType() + ": " + f.summary());
+        }
+        spec.usageMessage().footer(footer.toArray(String[]::new));
+    }
+
+    @Option(names = "--family", required = true, paramLabel = "NAME", description = "Architecture: the model_type of one of the families listed below.")
     String family;
 
     @Option(names = "--d-model", required = true, paramLabel = "N", description = "Residual stream width.")
@@ -78,33 +90,37 @@ final class ModelInitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Family f = Family.fromModelType(family);
+        Family f = Families.find(family);
         if (f == null) {
-            throw new InputException("--family: \"" + family + "\" is not supported (supported: " + Family.supported() + ")");
+            throw new InputException("--family: \"" + family + "\" is not supported (supported: " + Families.supported() + ")");
         }
         if (heads <= 0 || (headDim == null && dModel % heads != 0)) {
             throw new InputException("--heads: " + heads + " must be positive and divide --d-model " + dModel + " (or give --head-dim)");
         }
         int kv = kvHeads == null ? heads : kvHeads;
-        if (f == Family.GPT2 && (kv != heads || headDim != null || slidingWindow != null || ropeTheta != null)) {
-            throw new InputException("--kv-heads, --head-dim, --sliding-window, --rope-theta: gpt2 has none of these; omit them");
+        if (!f.groupedQueryAttention() && (kv != heads || headDim != null || (slidingWindow != null && !f.slidingWindow())
+                || (ropeTheta != null && !f.rotary()))) {
+            throw new InputException(f.rotary()
+                    ? "--kv-heads, --head-dim, --sliding-window: " + f.modelType() + " has one kv head per head, head_dim = d_model / heads"
+                            + " and no sliding window; omit them"
+                    : "--kv-heads, --head-dim, --sliding-window, --rope-theta: " + f.modelType() + " has none of these; omit them");
         }
-        if (f == Family.GPT_NEOX && (kv != heads || headDim != null || slidingWindow != null)) {
-            throw new InputException("--kv-heads, --head-dim, --sliding-window: gpt_neox has one kv head per head, head_dim = d_model / heads"
-                    + " and no sliding window; omit them");
+        if (slidingWindow != null && !f.slidingWindow()) {
+            throw new InputException("--sliding-window: " + f.modelType() + " has no sliding-window attention ("
+                    + Families.all().stream().filter(Family::slidingWindow).map(Family::modelType).collect(Collectors.joining(", ")) + " do)");
         }
-        if (slidingWindow != null && (f == Family.LLAMA || f == Family.GEMMA)) {
-            throw new InputException("--sliding-window: " + f.modelType() + " has no sliding-window attention (mistral, qwen2, gemma2 and phi3 do)");
+        if (ropeTheta != null && !f.rotary()) {
+            throw new InputException("--rope-theta: " + f.modelType() + " has no rotary positions; omit it");
         }
         if (slidingWindow != null && slidingWindow <= 0) {
             throw new InputException("--sliding-window: " + slidingWindow + " must be positive");
         }
-        if (tie && (f == Family.GPT2 || f == Family.GEMMA || f == Family.GEMMA2 || f == Family.GPT_NEOX)) {
+        int mlp = dMlp != null ? dMlp : f.defaultMlpWidth(dModel);
+        ModelConfig defaults = f.defaults(vocab, dModel, layers, heads, kv, headDim != null ? headDim : dModel / heads, mlp, maxPositions);
+        if (tie && defaults.tieWordEmbeddings()) {
             throw new InputException("--tie-embeddings: " + f.modelType() + " always ties its embeddings; omit it");
         }
-        // The rotary families' MLP keeps the parameter count of a 4·d GELU MLP with three matrices: 2/3 · 4d (Touvron et al. 2023, §2.2).
-        int mlp = dMlp != null ? dMlp : f == Family.GPT2 || f == Family.GPT_NEOX ? 4 * dModel : (8 * dModel / 3 + 7) / 8 * 8;
-        ModelConfig config = ModelConfig.of(f, vocab, dModel, layers, heads, kv, headDim != null ? headDim : dModel / heads, mlp, maxPositions);
+        ModelConfig config = defaults;
         if (ropeTheta != null) {
             config = new ModelConfig(f, vocab, dModel, layers, heads, kv, config.headDim(), mlp, maxPositions, config.normEps(), ropeTheta,
                     null, config.tieWordEmbeddings(), config.activation(), config.options());

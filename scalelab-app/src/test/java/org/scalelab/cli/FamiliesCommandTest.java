@@ -71,7 +71,7 @@ class FamiliesCommandTest {
         r = new CliRun("model", "init", "--family", "falcon", "--d-model", "32", "--layers", "1", "--heads", "4", "--vocab", "64",
                 "--out", dir.resolve("y").toString());
         assertEquals(2, r.code);
-        assertTrue(r.err.toString().contains("supported: gpt2, llama, mistral, qwen2, gemma, gemma2, phi3"), r.err.toString());
+        assertTrue(r.err.toString().contains("supported: gemma, gemma2, gpt2, gpt_neox, llama, mistral, phi3, qwen2"), r.err.toString());
     }
 
     @Test

@@ -65,7 +65,7 @@ class ModelCommandTest {
         Run r = new Run("model", "init", "--family", "mamba", "--d-model", "64", "--layers", "2", "--heads", "4", "--vocab", "256",
                 "--out", dir.resolve("x").toString());
         assertEquals(2, r.code);
-        assertTrue(r.err.toString().contains("supported: gpt2, llama"), r.err.toString());
+        assertTrue(r.err.toString().contains("supported: gemma, gemma2, gpt2"), r.err.toString());
         Run missing = new Run("model", "info", dir.resolve("nothing").toString());
         assertEquals(2, missing.code);
         assertTrue(missing.err.toString().contains("config.json not found"), missing.err.toString());

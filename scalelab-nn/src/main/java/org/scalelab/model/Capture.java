@@ -95,7 +95,7 @@ public final class Capture {
             if (tokens[b].length == 0) {
                 throw new InputException(p.where() + ": its text encodes to no tokens");
             }
-            if (c.family() == Family.GPT2 && tokens[b].length > c.maxPositions()) {
+            if (c.family().learnedPositions() && tokens[b].length > c.maxPositions()) {
                 throw new InputException(p.where() + ": " + tokens[b].length + " tokens exceed the model's "
                         + c.maxPositions() + " positions");
             }

@@ -29,11 +29,11 @@ final class GemmaBlock implements Block {
     private final boolean exactGelu;
     private final FamilyOptions options;
 
-    GemmaBlock(ParameterLoader p, String prefix, ModelConfig c) {
+    /** @param gemma2 with Gemma 2's norms after attention and around the MLP */
+    GemmaBlock(ParameterLoader p, String prefix, ModelConfig c, boolean gemma2) {
         int d = c.dModel();
         long qWidth = (long) c.nHeads() * c.headDim();
         long kvWidth = (long) c.nKvHeads() * c.headDim();
-        boolean gemma2 = c.family() == Family.GEMMA2;
         inputNorm = Norm.rmsNormOnePlus(p.get(prefix + "input_layernorm.weight", d), c.normEps());
         qT = p.get(prefix + "self_attn.q_proj.weight", qWidth, d).transpose();
         kT = p.get(prefix + "self_attn.k_proj.weight", kvWidth, d).transpose();

@@ -1,6 +1,5 @@
 package org.scalelab.model;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -55,22 +54,8 @@ public final class HookNames {
         return "blocks." + layer + ".hook_resid_post";
     }
 
-    /** Every hook name of a model, in the order the forward pass reaches them. */
+    /** Every hook name of a model, in the order the forward pass reaches them (its family decides which). */
     public static List<String> all(ModelConfig config) {
-        List<String> names = new ArrayList<>();
-        names.add(EMBED);
-        if (config.family() == Family.GPT2) {
-            names.add(POS_EMBED);
-        }
-        for (int l = 0; l < config.nLayers(); l++) {
-            names.add(residPre(l));
-            names.add(pattern(l));
-            names.add(attnOut(l));
-            names.add(residMid(l));
-            names.add(mlpOut(l));
-            names.add(residPost(l));
-        }
-        names.add(LN_FINAL);
-        return names;
+        return config.family().hookNames(config);
     }
 }

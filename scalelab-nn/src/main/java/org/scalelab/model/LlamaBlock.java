@@ -32,11 +32,11 @@ final class LlamaBlock implements Block {
     private final long kvWidth;
     private final FamilyOptions options;
 
-    LlamaBlock(ParameterLoader p, String prefix, ModelConfig c) {
+    /** @param fused q, k, v in one {@code qkv_proj} and gate, up in one {@code gate_up_proj} (Phi-3) */
+    LlamaBlock(ParameterLoader p, String prefix, ModelConfig c, boolean fused) {
         int d = c.dModel();
         qWidth = (long) c.nHeads() * c.headDim();
         kvWidth = (long) c.nKvHeads() * c.headDim();
-        boolean fused = c.family() == Family.PHI3;
         inputNorm = Norm.rmsNorm(p.get(prefix + "input_layernorm.weight", d), c.normEps());
         if (fused) {
             qkvT = p.get(prefix + "self_attn.qkv_proj.weight", qWidth + 2 * kvWidth, d).transpose();

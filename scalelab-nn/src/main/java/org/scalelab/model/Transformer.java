@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +31,8 @@ public final class Transformer implements AutoCloseable {
     private final long parameterCount;
     private final NDManager params;
     private final NDArray tokenEmbedding; // [vocab, d_model]
-    private final NDArray positionEmbedding; // [max_positions, d_model] (GPT-2), else null
+    private final NDArray positionEmbedding; // [max_positions, d_model] (learned positions), else null
+    private final double embeddingScale; // the embeddings are multiplied by this (Gemma: √d_model), 0: not scaled
     private final List<Block> blocks;
     private final Norm finalNorm;
     private final NDArray unembedT; // [d_model, vocab]: the (tied) embedding or lm_head, transposed view
@@ -47,55 +47,13 @@ public final class Transformer implements AutoCloseable {
         this.params = params;
         this.parameterCount = weights.parameterCount();
         ParameterLoader p = new ParameterLoader(weights, params, trainable, dtype);
-        int d = config.dModel();
-        List<Block> bs = new ArrayList<>();
-        switch (config.family()) {
-            case GPT2 -> {
-                // HF's GPT2LMHeadModel prefixes "transformer."; OpenAI's original export does not.
-                String root = weights.contains("transformer.wte.weight") ? "transformer." : "";
-                tokenEmbedding = p.get(root + "wte.weight", config.vocabSize(), d);
-                positionEmbedding = p.get(root + "wpe.weight", config.maxPositions(), d);
-                for (int i = 0; i < config.nLayers(); i++) {
-                    bs.add(new Gpt2Block(p, root + "h." + i + ".", config));
-                }
-                finalNorm = Norm.layerNorm(p.get(root + "ln_f.weight", d), p.get(root + "ln_f.bias", d), config.normEps());
-                // GPT-2 ties the unembedding to wte (lm_head.weight, when saved, is a copy of it)
-                // unless a fine-tuned checkpoint says otherwise and ships its own lm_head.
-                unembedT = !config.tieWordEmbeddings() && p.contains("lm_head.weight")
-                        ? p.get("lm_head.weight", config.vocabSize(), d).transpose()
-                        : tokenEmbedding.transpose();
-            }
-            case GPT_NEOX -> {
-                tokenEmbedding = p.get("gpt_neox.embed_in.weight", config.vocabSize(), d);
-                positionEmbedding = null;
-                for (int i = 0; i < config.nLayers(); i++) {
-                    bs.add(new GptNeoXBlock(p, "gpt_neox.layers." + i + ".", config));
-                }
-                finalNorm = Norm.layerNorm(p.get("gpt_neox.final_layer_norm.weight", d), p.get("gpt_neox.final_layer_norm.bias", d),
-                        config.normEps());
-                // GPTNeoXForCausalLM's unembedding is embed_out, tied to embed_in when tie_word_embeddings is set.
-                unembedT = config.tieWordEmbeddings() ? tokenEmbedding.transpose()
-                        : p.get("embed_out.weight", config.vocabSize(), d).transpose();
-            }
-            case LLAMA, MISTRAL, QWEN2, PHI3, GEMMA, GEMMA2 -> {
-                tokenEmbedding = p.get("model.embed_tokens.weight", config.vocabSize(), d);
-                positionEmbedding = null;
-                boolean gemma = config.family() == Family.GEMMA || config.family() == Family.GEMMA2;
-                for (int i = 0; i < config.nLayers(); i++) {
-                    String prefix = "model.layers." + i + ".";
-                    bs.add(gemma ? new GemmaBlock(p, prefix, config) : new LlamaBlock(p, prefix, config));
-                }
-                finalNorm = gemma ? Norm.rmsNormOnePlus(p.get("model.norm.weight", d), config.normEps())
-                        : Norm.rmsNorm(p.get("model.norm.weight", d), config.normEps());
-                boolean tied = config.tieWordEmbeddings() || !p.contains("lm_head.weight");
-                if (tied && !config.tieWordEmbeddings()) {
-                    throw new InputException(dir + ": checkpoint has no weight 'lm_head.weight' and config.json says tie_word_embeddings: false");
-                }
-                unembedT = tied ? tokenEmbedding.transpose() : p.get("lm_head.weight", config.vocabSize(), d).transpose();
-            }
-            default -> throw new IllegalStateException("unhandled family " + config.family());
-        }
-        this.blocks = List.copyOf(bs);
+        Family.Parts parts = config.family().build(p, config, dir);
+        this.tokenEmbedding = parts.tokenEmbedding();
+        this.positionEmbedding = parts.positionEmbedding();
+        this.embeddingScale = parts.embeddingScale();
+        this.finalNorm = parts.finalNorm();
+        this.unembedT = parts.unembedT();
+        this.blocks = List.copyOf(parts.blocks());
         this.trainableParameters = p.leaves();
         this.firstNonFiniteWeight = p.firstNonFinite();
     }
@@ -228,8 +186,9 @@ public final class Transformer implements AutoCloseable {
         int seq = batch == 0 ? 0 : tokens[0].length;
         long[] flat = flatten(tokens);
         int offset = cache == null ? 0 : cache.length();
-        if (config.family() == Family.GPT2 && offset + seq > config.maxPositions()) {
-            throw new InputException("forward: " + (offset + seq) + " positions exceed GPT-2's " + config.maxPositions() + " learned positions");
+        if (config.family().learnedPositions() && offset + seq > config.maxPositions()) {
+            throw new InputException("forward: " + (offset + seq) + " positions exceed " + config.family().modelType() + "'s " + config.maxPositions()
+                    + " learned positions");
         }
         for (Intervention i : hooks.interventions()) {
             if (!HookNames.all(config).contains(i.hook())) {
@@ -262,8 +221,9 @@ public final class Transformer implements AutoCloseable {
         int batch = tokens.length;
         int seq = batch == 0 ? 0 : tokens[0].length;
         long[] flat = flatten(tokens);
-        if (config.family() == Family.GPT2 && seq > config.maxPositions()) {
-            throw new InputException("forward: " + seq + " positions exceed GPT-2's " + config.maxPositions() + " learned positions");
+        if (config.family().learnedPositions() && seq > config.maxPositions()) {
+            throw new InputException("forward: " + seq + " positions exceed " + config.family().modelType() + "'s " + config.maxPositions()
+                    + " learned positions");
         }
         // The pass's scope is a child of the caller's, closed with it: the graph lives until then.
         return logits(new Pass(scope, batch, seq, null, HookSet.none(), dtype), flat, LogitsWanted.ALL);
@@ -305,11 +265,11 @@ public final class Transformer implements AutoCloseable {
         NDArray ids = pass.scope.create(flat, new Shape(batch, seq));
         // [batch, seq, d_model]: rows of the embedding table, allocated in the pass scope.
         NDArray embedded = tokenEmbedding.get(pass.scope, new NDIndex("{}", ids.reshape(batch * seq))).reshape(batch, seq, config.dModel());
-        if (config.family() == Family.GEMMA || config.family() == Family.GEMMA2) {
-            // Gemma multiplies the embeddings by √d_model (Gemma Team 2024, §2.1), a constant
-            // rounded to the compute dtype as transformers does; hook_embed is the
-            // scaled value, the one entering the residual stream.
-            embedded = embedded.mul(Scalars.of(embedded, Math.sqrt(config.dModel()))); // kept for autograd (see Scalars)
+        if (embeddingScale != 0) {
+            // A family may scale the embeddings (Gemma: by √d_model), a constant rounded to the
+            // compute dtype as transformers does; hook_embed is the scaled value, the one
+            // entering the residual stream.
+            embedded = embedded.mul(Scalars.of(embedded, embeddingScale)); // kept for autograd (see Scalars)
         }
         NDArray x = pass.hook(HookNames.EMBED, embedded);
         if (positionEmbedding != null) {

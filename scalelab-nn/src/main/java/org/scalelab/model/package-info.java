@@ -9,11 +9,15 @@
  *       {@link org.scalelab.model.Weights}: the weight files (validated, memory-mapped, sharded index,
  *       atomic writes).</li>
  *   <li>{@link org.scalelab.model.ModelConfig}: config.json as one record per model shape;
- *       {@link org.scalelab.model.Family} lists what runs (GPT-2, Llama, Mistral, Qwen2, Gemma, Gemma 2, Phi-3),
  *       {@link org.scalelab.model.FamilyOptions} holds the Llama-like families' switches (sliding window,
  *       q/k/v biases, soft-capping).</li>
- *   <li>{@link org.scalelab.model.Transformer}: embedding → blocks ({@code Gpt2Block}; {@code LlamaBlock} for
- *       Llama, Mistral, Qwen2, Phi-3; {@code GemmaBlock} for Gemma and Gemma 2; each built from {@code Norm},
+ *   <li>{@link org.scalelab.model.Family}: one class per architecture ({@code Gpt2Family}, {@code LlamaFamily},
+ *       {@code MistralFamily}, {@code Qwen2Family}, {@code Phi3Family}, {@code GemmaFamily}, {@code Gemma2Family},
+ *       {@code GptNeoXFamily}; the Llama-like ones share {@code LlamaLikeFamily}) holding its config.json keys,
+ *       parameter names and shapes, block wiring and hook list; {@link org.scalelab.model.Families} finds them
+ *       on the class path (docs/models.md: adding one).</li>
+ *   <li>{@link org.scalelab.model.Transformer}: embedding → blocks ({@code Gpt2Block}, {@code LlamaBlock},
+ *       {@code GemmaBlock}, {@code GptNeoXBlock}, as the family wires them; each built from {@code Norm},
  *       {@code CausalAttention}, {@code Rope}) → final norm → unembedding.
  *       One forward pass = one {@code Pass}: a scope that owns every intermediate array and the hooks.</li>
  *   <li>{@link org.scalelab.model.HookSet} selects activations by TransformerLens name or glob;

@@ -21,7 +21,6 @@ import org.scalelab.Progress;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.Json;
 import org.scalelab.io.OutputFolder;
-import org.scalelab.model.Family;
 import org.scalelab.model.GradMode;
 import org.scalelab.model.ModelConfig;
 import org.scalelab.model.TorchEngine;
@@ -289,7 +288,7 @@ public final class Trainer implements AutoCloseable {
                             + " is outside the model's vocabulary [0, " + config.vocabSize() + ")");
                 }
             }
-            if (config.family() == Family.GPT2 && e.length() > config.maxPositions()) {
+            if (config.family().learnedPositions() && e.length() > config.maxPositions()) {
                 throw new InputException("training example " + (i + 1) + ": " + e.length() + " tokens exceed the model's "
                         + config.maxPositions() + " positions");
             }

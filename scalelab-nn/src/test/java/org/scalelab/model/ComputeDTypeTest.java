@@ -28,7 +28,7 @@ class ComputeDTypeTest {
             {250, 0, 17, 99, 42, 42, 42, 3, 128, 64, 255, 1, 9},
     };
     // 4 query heads share 2 kv heads; untied lm_head; a non-default RoPE base (as ReferenceForwardTest).
-    private static final ModelConfig LLAMA = new ModelConfig(Family.LLAMA, 256, 64, 2, 4, 2, 16, 172, 128, 1e-5, 500000.0, false, "silu");
+    private static final ModelConfig LLAMA = new ModelConfig(new LlamaFamily(), 256, 64, 2, 4, 2, 16, 172, 128, 1e-5, 500000.0, false, "silu");
 
     @TempDir Path dir;
 

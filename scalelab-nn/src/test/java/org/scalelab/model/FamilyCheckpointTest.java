@@ -29,9 +29,9 @@ class FamilyCheckpointTest {
 
     @Test
     void everyFamilyRoundTripsThroughInitSaveLoadAndCachedGenerationEqualsFullRecomputation() {
-        for (Family f : Family.values()) {
-            ModelConfig c = ModelConfig.of(f, 256, 32, 3, 4, f == Family.GPT2 || f == Family.GPT_NEOX ? 4 : 2, 8, 64, 64);
-            if (f != Family.GPT2 && f != Family.LLAMA && f != Family.GEMMA && f != Family.GPT_NEOX) {
+        for (Family f : Families.all()) {
+            ModelConfig c = ModelConfig.of(f, 256, 32, 3, 4, f.groupedQueryAttention() ? 2 : 4, 8, 64, 64);
+            if (f.slidingWindow()) {
                 c = c.withOptions(c.options().withSlidingWindow(4)); // shorter than the 5 + 8 positions below
             }
             Path m = dir.resolve(f.modelType());
@@ -57,7 +57,7 @@ class FamilyCheckpointTest {
     void slidingWindowHidesKeysOlderThanTheWindow() {
         // Changing the first token must not change the last position's output once it is outside
         // every layer's window (all layers windowed), and must change it without a window.
-        ModelConfig c = ModelConfig.of(Family.MISTRAL, 256, 32, 2, 4, 2, 8, 64, 64);
+        ModelConfig c = ModelConfig.of(new MistralFamily(), 256, 32, 2, 4, 2, 8, 64, 64);
         ModelInit.write(dir.resolve("w"), c.withOptions(c.options().withSlidingWindow(3)), 5, ModelInit.Scheme.ALL_RANDOM);
         ModelInit.write(dir.resolve("full"), c, 5, ModelInit.Scheme.ALL_RANDOM);
         // Two layers of a 3-token window: position 9 sees positions ≥ 9 − 2·2 = 5 at most.
@@ -74,7 +74,7 @@ class FamilyCheckpointTest {
     @Test
     void phi3CheckpointHasFusedProjectionsAndTheClosedFormParameterCount() {
         int v = 256, d = 64, l = 2, h = 4, kv = 2, hd = 16, mlp = 96;
-        ModelInit.write(dir.resolve("m"), ModelConfig.of(Family.PHI3, v, d, l, h, kv, hd, mlp, 128), 3);
+        ModelInit.write(dir.resolve("m"), ModelConfig.of(new Phi3Family(), v, d, l, h, kv, hd, mlp, 128), 3);
         try (Weights w = Weights.open(dir.resolve("m"))) {
             assertArrayEquals(new long[] {(h + 2L * kv) * hd, d}, w.info("model.layers.0.self_attn.qkv_proj.weight").shape());
             assertArrayEquals(new long[] {2L * mlp, d}, w.info("model.layers.1.mlp.gate_up_proj.weight").shape());
@@ -86,8 +86,8 @@ class FamilyCheckpointTest {
 
     @Test
     void qwen2AndGemma2CheckpointsHaveTheirExtraTensors() {
-        ModelInit.write(dir.resolve("q"), ModelConfig.of(Family.QWEN2, 256, 64, 2, 4, 2, 16, 96, 128), 3);
-        ModelInit.write(dir.resolve("g"), ModelConfig.of(Family.GEMMA2, 256, 64, 2, 4, 2, 16, 96, 128), 3);
+        ModelInit.write(dir.resolve("q"), ModelConfig.of(new Qwen2Family(), 256, 64, 2, 4, 2, 16, 96, 128), 3);
+        ModelInit.write(dir.resolve("g"), ModelConfig.of(new Gemma2Family(), 256, 64, 2, 4, 2, 16, 96, 128), 3);
         try (Weights q = Weights.open(dir.resolve("q")); Weights g = Weights.open(dir.resolve("g"))) {
             assertArrayEquals(new long[] {32}, q.info("model.layers.1.self_attn.k_proj.bias").shape());
             assertTrue(g.contains("model.layers.1.pre_feedforward_layernorm.weight") && g.contains("model.layers.1.post_feedforward_layernorm.weight"));
@@ -99,7 +99,7 @@ class FamilyCheckpointTest {
 
     @Test
     void fusedWeightOfTheWrongShapeIsNamedWithBothShapes() throws IOException {
-        ModelConfig c = ModelConfig.of(Family.PHI3, 256, 64, 2, 4, 2, 16, 96, 128);
+        ModelConfig c = ModelConfig.of(new Phi3Family(), 256, 64, 2, 4, 2, 16, 96, 128);
         Path m = rewritten(c, tensors -> tensors.stream().map(t -> t.name().equals("model.layers.1.self_attn.qkv_proj.weight")
                 ? SafetensorsWriter.Tensor.ofFloats(t.name(), DType.F32, new long[] {192, 64}, new float[192 * 64]) : t).toList());
         InputException e = assertThrows(InputException.class, () -> Transformer.load(m).close());
@@ -116,7 +116,7 @@ class FamilyCheckpointTest {
                 {"mistral", "model.layers.1.mlp.up_proj.weight"},
         };
         for (String[] k : cases) {
-            ModelConfig c = ModelConfig.of(Family.fromModelType(k[0]), 256, 64, 2, 4, 2, 16, 96, 128);
+            ModelConfig c = ModelConfig.of(Families.find(k[0]), 256, 64, 2, 4, 2, 16, 96, 128);
             Path m = rewritten(c, tensors -> tensors.stream().filter(t -> !t.name().equals(k[1])).toList());
             InputException e = assertThrows(InputException.class, () -> Transformer.load(m).close());
             assertTrue(e.getMessage().contains("checkpoint has no weight '" + k[1] + "'"), e.getMessage());
@@ -125,7 +125,7 @@ class FamilyCheckpointTest {
 
     @Test
     void aLlamaCheckpointLabelledPhi3IsRefusedForItsMissingFusedWeight() throws IOException {
-        ModelConfig llama = ModelConfig.of(Family.LLAMA, 256, 64, 2, 4, 2, 16, 96, 128);
+        ModelConfig llama = ModelConfig.of(new LlamaFamily(), 256, 64, 2, 4, 2, 16, 96, 128);
         Path m = dir.resolve("relabelled");
         ModelInit.write(m, llama, 1);
         String json = Files.readString(m.resolve("config.json")).replace("\"llama\"", "\"phi3\"").replace("LlamaForCausalLM", "Phi3ForCausalLM")

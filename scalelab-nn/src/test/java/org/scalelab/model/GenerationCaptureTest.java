@@ -29,7 +29,7 @@ class GenerationCaptureTest {
     @Test
     void rowsCapturedWhileGeneratingEqualAFullForwardOfPromptAndContinuation() {
         // Mistral with a 4-token window: the KV-cached steps must reproduce the windowed full pass.
-        ModelConfig c = ModelConfig.of(Family.MISTRAL, 260, 32, 2, 4, 2, 8, 64, 64).withOptions(new FamilyOptions(4, 0, false, false, 0, 0, 0));
+        ModelConfig c = ModelConfig.of(new MistralFamily(), 260, 32, 2, 4, 2, 8, 64, 64).withOptions(new FamilyOptions(4, 0, false, false, 0, 0, 0));
         Path m = dir.resolve("m");
         ModelInit.write(m, c, 2, ModelInit.Scheme.ALL_RANDOM);
         Path out = dir.resolve("acts");
@@ -63,7 +63,7 @@ class GenerationCaptureTest {
     @Test
     void anotherDecodingSettingCannotResumeTheSetAndZeroTokensAreRefused() {
         Path m = dir.resolve("m");
-        ModelInit.write(m, ModelConfig.of(Family.QWEN2, 260, 32, 1, 4, 2, 8, 64, 64), 2);
+        ModelInit.write(m, ModelConfig.of(new Qwen2Family(), 260, 32, 1, 4, 2, 8, 64, 64), 2);
         Path out = dir.resolve("acts");
         try (Transformer t = Transformer.load(m); ModelTokenizer tok = ModelTokenizer.load(m)) {
             List<Prompt> prompts = List.of(prompt("a", "Hi"));

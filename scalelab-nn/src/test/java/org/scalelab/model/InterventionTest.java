@@ -125,7 +125,7 @@ class InterventionTest {
             float[] row;
             try (SafetensorsFile f = SafetensorsFile.open(dirM.resolve(Weights.SINGLE_FILE))) {
                 String name = f.tensors().keySet().stream()
-                        .filter(n -> c.family() == Family.GPT2 ? n.endsWith("wte.weight") : n.equals("lm_head.weight")).findFirst().orElseThrow();
+                        .filter(n -> c.family().equals(new Gpt2Family()) ? n.endsWith("wte.weight") : n.equals("lm_head.weight")).findFirst().orElseThrow();
                 float[] w = f.floats(name);
                 row = java.util.Arrays.copyOfRange(w, target * 32, target * 32 + 32);
             }

@@ -76,13 +76,13 @@ class ModelConfigTest {
 
     @Test
     void readsMistral7bConfigWithItsSlidingWindow() throws IOException {
-        assertEquals(new ModelConfig(Family.MISTRAL, 32000, 4096, 32, 32, 8, 128, 14336, 32768, 1e-5, 10000.0, null, false, "silu",
+        assertEquals(new ModelConfig(new MistralFamily(), 32000, 4096, 32, 32, 8, 128, 14336, 32768, 1e-5, 10000.0, null, false, "silu",
                 new FamilyOptions(4096, 0, false, false, 0, 0, 0)), ModelConfig.read(write(MISTRAL_7B)));
     }
 
     @Test
     void readsQwen25ConfigWithBiasesAndNoWindowWhenUseSlidingWindowIsFalse() throws IOException {
-        assertEquals(new ModelConfig(Family.QWEN2, 151936, 896, 24, 14, 2, 64, 4864, 32768, 1e-6, 1e6, null, true, "silu",
+        assertEquals(new ModelConfig(new Qwen2Family(), 151936, 896, 24, 14, 2, 64, 4864, 32768, 1e-6, 1e6, null, true, "silu",
                 new FamilyOptions(0, 0, false, true, 0, 0, 0)), ModelConfig.read(write(QWEN25_05B)));
         ModelConfig windowed = ModelConfig.read(write(QWEN25_05B.replace("\"use_sliding_window\": false", "\"use_sliding_window\": true")
                 .replace("\"max_window_layers\": 24", "\"max_window_layers\": 20")));
@@ -92,14 +92,14 @@ class ModelConfigTest {
 
     @Test
     void readsGemmaConfigWithHeadDimFromConfigTiedEmbeddingsAndTanhGelu() throws IOException {
-        assertEquals(new ModelConfig(Family.GEMMA, 256000, 2048, 18, 8, 1, 256, 16384, 8192, 1e-6, 10000.0, null, true,
+        assertEquals(new ModelConfig(new GemmaFamily(), 256000, 2048, 18, 8, 1, 256, 16384, 8192, 1e-6, 10000.0, null, true,
                 "gelu_pytorch_tanh"), ModelConfig.read(write(GEMMA_2B)));
     }
 
     @Test
     void readsGemma2ConfigWithSoftcapsAndAlternatingWindow() throws IOException {
         ModelConfig c = ModelConfig.read(write(GEMMA2_2B));
-        assertEquals(new ModelConfig(Family.GEMMA2, 256000, 2304, 26, 8, 4, 256, 9216, 8192, 1e-6, 10000.0, null, true,
+        assertEquals(new ModelConfig(new Gemma2Family(), 256000, 2304, 26, 8, 4, 256, 9216, 8192, 1e-6, 10000.0, null, true,
                 "gelu_pytorch_tanh", new FamilyOptions(4096, 0, true, false, 256, 50.0, 30.0)), c);
         assertEquals(4096, c.options().window(0));
         assertEquals(0, c.options().window(1));
@@ -107,14 +107,14 @@ class ModelConfigTest {
 
     @Test
     void readsPhi3MiniConfig() throws IOException {
-        assertEquals(new ModelConfig(Family.PHI3, 32064, 3072, 32, 32, 32, 96, 8192, 4096, 1e-5, 10000.0, null, false, "silu",
+        assertEquals(new ModelConfig(new Phi3Family(), 32064, 3072, 32, 32, 32, 96, 8192, 4096, 1e-5, 10000.0, null, false, "silu",
                 new FamilyOptions(2047, 0, false, false, 0, 0, 0)), ModelConfig.read(write(PHI3_MINI_4K)));
     }
 
     @Test
     void familyComesFromArchitecturesWhenModelTypeIsMissing() throws IOException {
         ModelConfig c = ModelConfig.read(write(QWEN25_05B.replace("\"model_type\": \"qwen2\",", "")));
-        assertEquals(Family.QWEN2, c.family());
+        assertEquals(new Qwen2Family(), c.family());
     }
 
     @Test
@@ -122,7 +122,7 @@ class ModelConfigTest {
         InputException e = assertThrows(InputException.class, () -> ModelConfig.read(write(
                 "{\"architectures\": [\"MambaForCausalLM\"], \"hidden_size\": 8}")));
         assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("MambaForCausalLM")
-                && e.getMessage().contains("supported: gpt2, llama, mistral, qwen2, gemma, gemma2, phi3"), e.getMessage());
+                && e.getMessage().contains("supported: gemma, gemma2, gpt2, gpt_neox, llama, mistral, phi3, qwen2"), e.getMessage());
         e = assertThrows(InputException.class, () -> ModelConfig.read(write(GEMMA2_2B.replace("\"gemma2\"", "\"gemma3_text\""))));
         assertTrue(e.getMessage().contains("\"gemma3_text\" is not supported") && e.getMessage().contains("q/k norms"), e.getMessage());
     }
@@ -189,13 +189,13 @@ class ModelConfigTest {
 
     @Test
     void everyFamilysWrittenConfigReadsBackEqual() {
-        for (Family f : Family.values()) {
-            ModelConfig c = ModelConfig.of(f, 300, 64, 3, 4, f == Family.GPT2 ? 4 : 2, 16, 128, 256);
+        for (Family f : Families.all()) {
+            ModelConfig c = ModelConfig.of(f, 300, 64, 3, 4, f.groupedQueryAttention() ? 2 : 4, 16, 128, 256);
             Path d = dir.resolve("rt-" + f.modelType());
             c.write(d);
             assertEquals(c, ModelConfig.read(d), f.modelType());
         }
-        ModelConfig windowed = ModelConfig.of(Family.QWEN2, 300, 64, 3, 4, 2, 16, 128, 256).withOptions(new FamilyOptions(8, 2, false, true, 0, 0, 0));
+        ModelConfig windowed = ModelConfig.of(new Qwen2Family(), 300, 64, 3, 4, 2, 16, 128, 256).withOptions(new FamilyOptions(8, 2, false, true, 0, 0, 0));
         windowed.write(dir.resolve("rt-qwen2-window"));
         assertEquals(windowed, ModelConfig.read(dir.resolve("rt-qwen2-window")));
     }
@@ -203,20 +203,20 @@ class ModelConfigTest {
     @Test
     void readsGpt2SmallConfig() throws IOException {
         ModelConfig c = ModelConfig.read(write(GPT2_SMALL));
-        assertEquals(new ModelConfig(Family.GPT2, 50257, 768, 12, 12, 12, 64, 3072, 1024, 1e-5, 0, true, "gelu_new"), c);
+        assertEquals(new ModelConfig(new Gpt2Family(), 50257, 768, 12, 12, 12, 64, 3072, 1024, 1e-5, 0, true, "gelu_new"), c);
     }
 
     @Test
     void readsLlama32Config() throws IOException {
         ModelConfig c = ModelConfig.read(write(LLAMA_1B));
-        assertEquals(new ModelConfig(Family.LLAMA, 128256, 2048, 16, 32, 8, 64, 8192, 131072, 1e-5, 500000.0,
+        assertEquals(new ModelConfig(new LlamaFamily(), 128256, 2048, 16, 32, 8, 64, 8192, 131072, 1e-5, 500000.0,
                 new RopeScaling(32, 1, 4, 8192), true, "silu"), c);
     }
 
     @Test
     void writtenConfigReadsBackEqual() {
         for (ModelConfig c : new ModelConfig[] {ModelConfig.gpt2(256, 64, 2, 4, 128),
-                new ModelConfig(Family.LLAMA, 300, 96, 3, 6, 2, 16, 256, 512, 1e-6, 10000.0, false, "silu"),
+                new ModelConfig(new LlamaFamily(), 300, 96, 3, 6, 2, 16, 256, 512, 1e-6, 10000.0, false, "silu"),
                 ModelConfig.llama(300, 96, 3, 6, 2, 256, 512, 500000.0, true).withRopeScaling(new RopeScaling(8, 1, 4, 64))}) {
             Path d = dir.resolve(c.family().modelType() + (c.ropeScaling() == null ? "" : "-scaled"));
             c.write(d);
@@ -229,7 +229,7 @@ class ModelConfigTest {
         Path d = write("{\"model_type\": \"mamba\", \"hidden_size\": 8}");
         InputException e = assertThrows(InputException.class, () -> ModelConfig.read(d));
         assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("\"mamba\"")
-                && e.getMessage().contains("supported: gpt2, llama"), e.getMessage());
+                && e.getMessage().contains("supported: gemma, gemma2, gpt2"), e.getMessage());
     }
 
     @Test

@@ -39,7 +39,7 @@ class ReferenceForwardTest {
     @Test
     void llamaWithGroupedQueryAttentionMatchesIndependentPyTorchReferenceAtEveryHook() throws IOException {
         // 4 query heads share 2 kv heads; untied lm_head; a non-default RoPE base.
-        compare(new ModelConfig(Family.LLAMA, 256, 64, 2, 4, 2, 16, 172, 128, 1e-5, 500000.0, false, "silu"));
+        compare(new ModelConfig(new LlamaFamily(), 256, 64, 2, 4, 2, 16, 172, 128, 1e-5, 500000.0, false, "silu"));
     }
 
     @Test
@@ -57,31 +57,31 @@ class ReferenceForwardTest {
     void mistralWithSlidingWindowMatchesIndependentPyTorchReference() throws IOException {
         // A 6-token window: prompts of 8 to 32 tokens and the 12 generated ones all reach past it,
         // so the window is exercised in the full pass and, through the KV cache, in generation.
-        compare(ModelConfig.of(Family.MISTRAL, 256, 64, 2, 4, 2, 16, 160, 128).withOptions(new FamilyOptions(6, 0, false, false, 0, 0, 0)));
+        compare(ModelConfig.of(new MistralFamily(), 256, 64, 2, 4, 2, 16, 160, 128).withOptions(new FamilyOptions(6, 0, false, false, 0, 0, 0)));
     }
 
     @Test
     void qwen2WithQkvBiasesMatchesIndependentPyTorchReference() throws IOException {
         // Qwen2.5-0.5B's shape in miniature: 2 kv heads, tied unembedding, RoPE base 10⁶, q/k/v biases.
-        compare(ModelConfig.of(Family.QWEN2, 256, 64, 2, 4, 2, 16, 176, 128).withTiedEmbeddings(true));
+        compare(ModelConfig.of(new Qwen2Family(), 256, 64, 2, 4, 2, 16, 176, 128).withTiedEmbeddings(true));
     }
 
     @Test
     void qwen2SlidingWindowFromMaxWindowLayersOnMatchesIndependentPyTorchReference() throws IOException {
         // use_sliding_window with max_window_layers 1: layer 0 global, layers 1 and 2 with a 5-token window.
-        compare(ModelConfig.of(Family.QWEN2, 256, 64, 3, 4, 1, 16, 128, 128).withOptions(new FamilyOptions(5, 1, false, true, 0, 0, 0)));
+        compare(ModelConfig.of(new Qwen2Family(), 256, 64, 3, 4, 1, 16, 128, 128).withOptions(new FamilyOptions(5, 1, false, true, 0, 0, 0)));
     }
 
     @Test
     void gemmaMatchesIndependentPyTorchReference() throws IOException {
         // head_dim 32 with 4 heads: q is 128 wide on a 64-wide residual stream (as Gemma-7B's 16×256 on 3072);
         // one kv head (Gemma-2B's multi-query attention); tied; GeGLU with tanh GELU.
-        compare(ModelConfig.of(Family.GEMMA, 256, 64, 2, 4, 1, 32, 192, 128));
+        compare(ModelConfig.of(new GemmaFamily(), 256, 64, 2, 4, 1, 32, 192, 128));
     }
 
     @Test
     void gemmaWithExactGeluMatchesIndependentPyTorchReference() throws IOException {
-        ModelConfig c = ModelConfig.of(Family.GEMMA, 256, 48, 2, 2, 2, 24, 96, 128);
+        ModelConfig c = ModelConfig.of(new GemmaFamily(), 256, 48, 2, 2, 2, 24, 96, 128);
         compare(new ModelConfig(c.family(), c.vocabSize(), c.dModel(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), c.dMlp(),
                 c.maxPositions(), c.normEps(), c.ropeTheta(), null, true, "gelu", c.options()));
     }
@@ -90,12 +90,12 @@ class ReferenceForwardTest {
     void gemma2MatchesIndependentPyTorchReference() throws IOException {
         // Soft-caps small enough to bend the random model's scores and logits, a query scalar other
         // than head_dim, and a 5-token window on layers 0 and 2 (layer 1 global).
-        compare(ModelConfig.of(Family.GEMMA2, 256, 64, 3, 4, 2, 16, 128, 128).withOptions(new FamilyOptions(5, 0, true, false, 24, 1.5, 2.0)));
+        compare(ModelConfig.of(new Gemma2Family(), 256, 64, 3, 4, 2, 16, 128, 128).withOptions(new FamilyOptions(5, 0, true, false, 24, 1.5, 2.0)));
     }
 
     @Test
     void phi3WithFusedProjectionsMatchesIndependentPyTorchReference() throws IOException {
-        compare(ModelConfig.of(Family.PHI3, 256, 64, 2, 4, 2, 16, 160, 128).withOptions(new FamilyOptions(7, 0, false, false, 0, 0, 0)));
+        compare(ModelConfig.of(new Phi3Family(), 256, 64, 2, 4, 2, 16, 160, 128).withOptions(new FamilyOptions(7, 0, false, false, 0, 0, 0)));
     }
 
     private void compare(ModelConfig config) throws IOException {

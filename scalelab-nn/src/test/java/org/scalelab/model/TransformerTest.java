@@ -113,7 +113,7 @@ class TransformerTest {
 
     @Test
     void lastOrNoLogitsLeaveActivationsAsTheyAreAndLastEqualsTheFullLastRow() {
-        ModelConfig gemma2 = ModelConfig.of(Family.GEMMA2, 128, 32, 2, 4, 2, 8, 64, 32); // soft-capped logits
+        ModelConfig gemma2 = ModelConfig.of(new Gemma2Family(), 128, 32, 2, 4, 2, 8, 64, 32); // soft-capped logits
         for (ModelConfig c : List.of(GPT2, LLAMA, gemma2)) {
             try (Transformer t = tiny(c)) {
                 int[][] batch = {{1, 2, 3, 4, 5}, {50, 60, 70, 80, 90}};
@@ -166,7 +166,7 @@ class TransformerTest {
             t.forward(new int[][] {{1, 2}, {3, 4}}, HookSet.none(), cache);
             assertThrows(IllegalArgumentException.class, () -> t.forward(new int[][] {{1}}, HookSet.none(), cache));
             InputException e = assertThrows(InputException.class, () -> t.forward(new int[][] {new int[31], new int[31]}, HookSet.none(), cache));
-            assertTrue(e.getMessage().contains("33 positions exceed GPT-2's 32 learned positions"), e.getMessage());
+            assertTrue(e.getMessage().contains("33 positions exceed gpt2's 32 learned positions"), e.getMessage());
         }
     }
 

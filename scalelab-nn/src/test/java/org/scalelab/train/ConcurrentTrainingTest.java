@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.model.Family;
+import org.scalelab.model.Gemma2Family;
 import org.scalelab.model.GradMode;
 import org.scalelab.model.ModelConfig;
 import org.scalelab.model.TorchEngine;
@@ -73,7 +74,7 @@ class ConcurrentTrainingTest {
     }
 
     /** Gemma 2: soft-capped scores and logits, √d_model-scaled embeddings, tanh GELU. */
-    static final ModelConfig GEMMA2 = ModelConfig.of(Family.GEMMA2, 64, 32, 2, 4, 2, 8, 64, 16);
+    static final ModelConfig GEMMA2 = ModelConfig.of(new Gemma2Family(), 64, 32, 2, 4, 2, 8, 64, 16);
 
     @Test
     void gradientsAreTheSameWhenTheGarbageCollectorRunsBetweenForwardAndBackward() {

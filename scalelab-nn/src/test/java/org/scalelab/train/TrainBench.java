@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.scalelab.model.Families;
 import org.scalelab.model.Family;
+import org.scalelab.model.Gpt2Family;
+import org.scalelab.model.GptNeoXFamily;
 import org.scalelab.model.GradMode;
 import org.scalelab.model.HookSet;
 import org.scalelab.model.ModelConfig;
@@ -29,7 +32,7 @@ public final class TrainBench {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        Family family = Family.fromModelType(args[1]);
+        Family family = Families.find(args[1]);
         int vocab = Integer.parseInt(args[2]);
         int repeat = Integer.parseInt(args[3]);
         String only = args.length > 4 ? args[4] : "all"; // all, forward or train
@@ -37,8 +40,8 @@ public final class TrainBench {
         int layers = 4;
         int heads = 8;
         int seq = 128;
-        ModelConfig c = family == Family.GPT2 ? ModelConfig.gpt2(vocab, d, layers, heads, 1024)
-                : family == Family.GPT_NEOX ? ModelConfig.gptNeoX(vocab, d, layers, heads, 1024)
+        ModelConfig c = family.equals(new Gpt2Family()) ? ModelConfig.gpt2(vocab, d, layers, heads, 1024)
+                : family.equals(new GptNeoXFamily()) ? ModelConfig.gptNeoX(vocab, d, layers, heads, 1024)
                 : ModelConfig.llama(vocab, d, layers, heads, heads, 1376, 1024, 10000.0, false);
         // The folder name carries the activation: a checkpoint cached by an older default must not be reused.
         Path model = dir.resolve(family.modelType() + "-" + vocab + "-" + c.activation());
