@@ -207,7 +207,7 @@ final class FitChinchillaCommand implements Callable<Integer> {
             for (int b = 0; b < reps.length; b++) {
                 reps[b] = ComputeOptimal.optimalParams(replicates.get(b), grid[g]);
             }
-            double[] ci = org.scalelab.laws.Bootstrap.percentileInterval(reps, 0.95);
+            double[] ci = org.scalelab.stats.Quantiles.percentileInterval(reps, 0.95);
             lo[g] = ci[0];
             hi[g] = ci[1];
         }

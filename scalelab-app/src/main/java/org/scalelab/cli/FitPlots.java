@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 import org.scalelab.laws.Backtest;
-import org.scalelab.laws.Bootstrap;
 import org.scalelab.laws.CurveForecast;
 import org.scalelab.laws.FittedParameter;
 import org.scalelab.report.Plot;
 import org.scalelab.report.Report;
 import org.scalelab.report.TextTable;
+import org.scalelab.stats.Quantiles;
 
 /** Tables and plots shared by the single-variable law commands. */
 final class FitPlots {
@@ -99,7 +99,7 @@ final class FitPlots {
                 for (int b = 0; b < replicates; b++) {
                     at[b] = replicate.at(b, g[i]);
                 }
-                double[] ci = Bootstrap.percentileInterval(at, 0.95);
+                double[] ci = Quantiles.percentileInterval(at, 0.95);
                 bandLo[i] = ci[0];
                 bandHi[i] = ci[1];
             }

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.scalelab.Provenance;
+import org.scalelab.stats.Bootstrap;
+import org.scalelab.stats.BootstrapSummary;
+import org.scalelab.stats.Quantiles;
 import org.scalelab.store.NumericTable;
 
 /**
@@ -278,7 +281,7 @@ public final class BrokenPowerLawFit {
         for (int j = 0; j < fx.size(); j++) {
             double[] col = nb > 0 ? CurveFit.column(reps, est.length + j) : null;
             forecasts.add(new CurveForecast(fx.get(j), FittedParameter.finite(value(est, fx.get(j))),
-                    col == null ? null : FittedParameter.interval(Bootstrap.percentileInterval(col, 0.95))));
+                    col == null ? null : FittedParameter.interval(Quantiles.percentileInterval(col, 0.95))));
         }
         BootstrapSummary boot = nb > 0 ? new BootstrapSummary(nb, CurveFit.countFinite(reps), options.seed()) : null;
         if (boot != null && boot.succeeded() < nb / 2) {

@@ -13,6 +13,7 @@ import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresOptimizer;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresProblem;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LevenbergMarquardtOptimizer;
 import org.hipparchus.util.Pair;
+import org.scalelab.stats.Bootstrap;
 
 /**
  * Multi-start nonlinear least squares for the single-variable laws: Hipparchus' Levenberg–Marquardt

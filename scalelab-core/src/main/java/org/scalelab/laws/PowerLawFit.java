@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scalelab.Provenance;
+import org.scalelab.stats.Bootstrap;
+import org.scalelab.stats.BootstrapSummary;
+import org.scalelab.stats.Quantiles;
 import org.scalelab.store.NumericTable;
 
 /**
@@ -187,7 +190,7 @@ public final class PowerLawFit {
         for (int k = 0; k < fx.size(); k++) {
             double[] col = nb > 0 ? CurveFit.column(reps, 3 + k) : null;
             forecasts.add(new CurveForecast(fx.get(k), FittedParameter.finite(value(e, a, alpha, fx.get(k))),
-                    col == null ? null : FittedParameter.interval(Bootstrap.percentileInterval(col, 0.95))));
+                    col == null ? null : FittedParameter.interval(Quantiles.percentileInterval(col, 0.95))));
         }
         BootstrapSummary boot = nb > 0 ? new BootstrapSummary(nb, CurveFit.countFinite(reps), options.seed()) : null;
         if (boot != null && boot.succeeded() < nb / 2) {
