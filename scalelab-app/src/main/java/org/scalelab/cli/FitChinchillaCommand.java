@@ -8,6 +8,7 @@ import org.scalelab.InputException;
 import org.scalelab.laws.ChinchillaFit;
 import org.scalelab.laws.ChinchillaResult;
 import org.scalelab.laws.ComputeOptimal;
+import org.scalelab.report.CurveFitRenderer;
 import org.scalelab.report.Plot;
 import org.scalelab.report.TextTable;
 import org.scalelab.store.NumericTable;
@@ -164,7 +165,7 @@ final class FitChinchillaCommand implements Callable<Integer> {
             if (p.isFinite()) {
                 chinchillaPlots(report, d, p, full.replicateParams());
             }
-            FitPlots.backtestTable(report, r.backtest(), "compute");
+            CurveFitRenderer.backtestTable(report, r.backtest(), "compute");
             if (full.replicates() != null && !full.replicates().isEmpty()) {
                 String[] what = {"irreducible loss", "model-size coefficient", "data coefficient", "model-size exponent",
                     "data exponent"};
@@ -195,7 +196,7 @@ final class FitChinchillaCommand implements Callable<Integer> {
             predicted[i] = p.loss(d.params()[i], d.tokens()[i]);
             residual[i] = Math.log(d.loss()[i]) - Math.log(predicted[i]);
         }
-        double[] grid = FitPlots.logGrid(min(compute), max(compute) * 100, 80);
+        double[] grid = CurveFitRenderer.logGrid(min(compute), max(compute) * 100, 80);
         double[] frontier = new double[grid.length];
         double[] nOpt = new double[grid.length];
         double[] lo = new double[grid.length];
@@ -267,7 +268,7 @@ final class FitChinchillaCommand implements Callable<Integer> {
         return summary(r) + "\n" + TextTable.render(List.of("parameter", "estimate", "standard error", "95% interval"), rows(r)).stripTrailing()
                 + String.format(java.util.Locale.ROOT, "%nobjective %s, grid fit %.2f s, bootstrap %.2f s",
                         TextTable.num(r.objective()), r.seconds(), r.bootstrapSeconds())
-                + "\n" + FitPlots.backtestLine(r.backtest(), "compute");
+                + "\n" + CurveFitRenderer.backtestLine(r.backtest(), "compute");
     }
 
     static double[] column(List<double[]> rows, int c) {

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.laws.FitStatus;
 import org.scalelab.laws.ShapeTest;
+import org.scalelab.report.CurveFitRenderer;
 import org.scalelab.report.Plot;
 import org.scalelab.report.TextTable;
 import org.scalelab.store.NumericTable;
@@ -78,14 +79,14 @@ final class FitShapeCommand implements Callable<Integer> {
             if (r.status() != FitStatus.DEGENERATE) {
                 double lo = Arrays.stream(x).min().orElseThrow();
                 double hi = Arrays.stream(x).max().orElseThrow();
-                double[] g = FitPlots.logGrid(lo, hi, 200);
+                double[] g = CurveFitRenderer.logGrid(lo, hi, 200);
                 Plot p = Plot.of("Shape test", xCol, yCol).logX().points("data", x, y)
                         .line("quadratic in log10 " + xCol, g, Arrays.stream(g).map(r::predict).toArray());
                 if (nonMonotone) {
                     p.vline("turning point", r.turningPoint().x());
                 }
                 report.plot("fit", p, "Data and the quadratic in log10 x that proposes the turning point.");
-                report.plot("residuals", FitPlots.residualPlot(xCol, x, y, r::predict, false),
+                report.plot("residuals", CurveFitRenderer.residualPlot(xCol, x, y, r::predict, false),
                         "Residuals of the quadratic: structure left here means the quadratic is only a proposal.");
                 if (r.bootstrapVertexLog10() != null) {
                     report.plot("bootstrap_vertex", Plot.of("Bootstrap distribution of the vertex", "log10 " + xCol,
@@ -106,7 +107,7 @@ final class FitShapeCommand implements Callable<Integer> {
                 .append("  (").append(r.nPoints()).append(" points)\n");
         if (r.turningPoint() != null) {
             sb.append("turning point: ").append(xCol).append(" = ").append(TextTable.num(r.turningPoint().x()))
-                    .append(", 95 % CI ").append(FitPlots.interval(r.turningPoint().ci95())).append('\n');
+                    .append(", 95 % CI ").append(CurveFitRenderer.interval(r.turningPoint().ci95())).append('\n');
         } else if (r.why() != null) {
             sb.append("not U / inverted U because ").append(r.why()).append('\n');
         }
