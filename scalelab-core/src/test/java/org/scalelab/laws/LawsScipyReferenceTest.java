@@ -114,4 +114,15 @@ class LawsScipyReferenceTest {
         assertRel(ref.get("se_c2").asDouble(), r.standardErrors().get("c2"), 1e-9, "se(c2)");
         assertRel(ref.get("p_value").asDouble(), r.pValue(), 1e-6, "p(c2)");
     }
+
+    @Test
+    void exponentialDecayMatchesScipyCurveFit() throws Exception {
+        double[][] d = ExponentialDecayFitTest.decay(30, 1, 1000, 0.5, 4.0, 150, 0.05, 21);
+        CurveFitResult r = ExponentialDecayFit.fit(d[0], d[1], new CurveFitter.Options(0, 0, false, List.of()), PROV);
+        JsonNode ref = scipy(d[0], d[1], "exp");
+        assertRel(ref.get("E").asDouble(), r.parameter("E").v(), 1e-4, "E");
+        assertRel(ref.get("A").asDouble(), r.parameter("A").v(), 1e-4, "A");
+        assertRel(ref.get("s").asDouble(), r.parameter("s").v(), 1e-4, "s");
+        assertRel(ref.get("rss").asDouble(), r.rss(), 1e-6, "rss");
+    }
 }
