@@ -3,7 +3,9 @@ package org.scalelab.laws;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.scalelab.Provenance;
+import org.scalelab.store.NumericTable;
 
 /**
  * Exponential decay to a floor, y = E + A·exp(−x/s): a metric approaching its limit E with decay scale
@@ -16,6 +18,13 @@ import org.scalelab.Provenance;
  */
 public final class ExponentialDecayFit {
     private ExponentialDecayFit() {}
+
+    /** Fits columns {@code xCol} (> 0) and {@code yCol} of a table; provenance names the table. */
+    public static CurveFitResult analyze(NumericTable table, String xCol, String yCol, CurveFitter.Options options) {
+        table.requirePositive(xCol);
+        Provenance p = CurveFitter.provenance("fit exp", table, xCol, yCol, Map.of(), options);
+        return fit(table.column(xCol), table.column(yCol), options, p);
+    }
 
     /** The law; all the rest of the fit is {@link CurveFitter}'s. */
     public static CurveFitResult fit(double[] x, double[] y, CurveFitter.Options options, Provenance provenance) {
