@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """Independent scipy reference for ScaleLab's single-variable laws.
 
-Usage: laws_scipy.py power|kaplan|sigmoid|quadratic DATA.csv [--floor F] [--ceiling C]
+Usage: laws_scipy.py power|kaplan|sigmoid|quadratic|exp DATA.csv [--floor F] [--ceiling C]
 DATA.csv has a header with columns x,y. Prints one JSON object with the fitted parameters:
   power   y = E + A*x^-alpha, least squares on log y (multi-start scipy.optimize.curve_fit)  -> E, A, alpha
   kaplan  y = A*x^-alpha, least squares on log y (numpy.polyfit on log-log)                  -> A, alpha
   sigmoid y = floor + (ceiling-floor)/(1+exp(-k*(log10 x - m))), least squares on y           -> m, k[, floor, ceiling]
   quadratic y = c0 + c1*t + c2*t^2, t = log10 x - mean(log10 x), OLS (numpy.linalg.lstsq) -> c0, c1, c2,
           se_c2 and the two-sided t-test p-value of c2 (scipy.stats.t)
+  exp     y = E + A*exp(-x/s), least squares on y (multi-start scipy.optimize.curve_fit)      -> E, A, s, rss
 --floor/--ceiling fix the sigmoid's asymptotes (default 0 and 1); pass "fit" to fit one.
 """
 import argparse
@@ -100,9 +101,29 @@ def fit_quadratic(x, y):
             "p_value": float(p), "t_center": float(center)}
 
 
+def fit_exp(x, y):
+    def model(v, e, a, s):
+        return e + a * np.exp(-v / s)
+
+    best = None
+    for s0 in (0.03, 0.1, 0.3, 1.0, 3.0):
+        s0 = s0 * np.max(x)
+        u = np.exp(-x / s0)
+        (e0, a0), *_ = np.linalg.lstsq(np.column_stack([np.ones_like(u), u]), y, rcond=None)
+        try:
+            p, _ = curve_fit(model, x, y, p0=[e0, a0, s0], maxfev=20000)
+        except RuntimeError:
+            continue
+        rss = float(np.sum((y - model(x, *p)) ** 2))
+        if best is None or rss < best[1]:
+            best = (p, rss)
+    p, rss = best
+    return {"E": float(p[0]), "A": float(p[1]), "s": float(p[2]), "rss": rss}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("law", choices=["power", "kaplan", "sigmoid", "quadratic"])
+    ap.add_argument("law", choices=["power", "kaplan", "sigmoid", "quadratic", "exp"])
     ap.add_argument("csv")
     ap.add_argument("--floor", default="0")
     ap.add_argument("--ceiling", default="1")
@@ -116,6 +137,8 @@ def main():
         out = fit_kaplan(x, y)
     elif a.law == "quadratic":
         out = fit_quadratic(x, y)
+    elif a.law == "exp":
+        out = fit_exp(x, y)
     else:
         f = None if a.floor == "fit" else float(a.floor)
         c = None if a.ceiling == "fit" else float(a.ceiling)

@@ -1,13 +1,11 @@
 package org.scalelab.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.laws.BrokenPowerLawFit;
-import org.scalelab.laws.FitStatus;
-import org.scalelab.laws.FittedParameter;
-import org.scalelab.report.Plot;
-import org.scalelab.report.TextTable;
+import org.scalelab.laws.CurveFitResult;
+import org.scalelab.laws.CurveFitter;
+import org.scalelab.report.CurveFitRenderer;
 import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +63,7 @@ final class FitBnslCommand implements Callable<Integer> {
 
     @Option(names = "--criterion", paramLabel = "IC", defaultValue = "bic",
             description = "How the number of breaks is chosen: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
-    BrokenPowerLawFit.Criterion criterion;
+    CurveFitter.Criterion criterion;
 
     @Override
     public Integer call() {
@@ -73,67 +71,11 @@ final class FitBnslCommand implements Callable<Integer> {
         NumericTable t = data.load(lab, List.of(xCol, yCol));
         BrokenPowerLawFit.Options o = new BrokenPowerLawFit.Options(breaks, criterion, uncertainty.replicates(),
                 uncertainty.seed, !extrapolation.noBacktest, extrapolation.forecastX());
-        BrokenPowerLawFit.Result r = BrokenPowerLawFit.analyze(t, xCol, yCol, o);
+        CurveFitResult r = BrokenPowerLawFit.analyze(t, xCol, yCol, o);
         double[] x = t.column(xCol);
         double[] y = t.column(yCol);
-        CliSupport.emit(spec, lab, output, "fit.bnsl", r, r.provenance(), () -> text(r, xCol, yCol), report -> {
-            report.verdict("status", r.status().json() + (r.reason() == null ? "" : ": " + r.reason()),
-                    r.status() == FitStatus.CONVERGED);
-            report.text(r.nBreaks() + " break(s) chosen by " + r.criterion().toUpperCase() + " among "
-                    + r.candidates().size() + " candidates.");
-            report.table(FitPlots.PARAMETER_HEADER, FitPlots.parameterRows(allParameters(r)));
-            report.table(CANDIDATE_HEADER, candidateRows(r));
-            if (r.status() == FitStatus.CONVERGED) {
-                int nb = r.bootstrap() == null ? 0 : r.bootstrap().replicates();
-                Plot p = FitPlots.fitPlot("Broken neural scaling law", xCol, yCol, x, y, r::predict,
-                        r::predictReplicate, nb, r.forecasts(), true);
-                for (int i = 0; i < r.nBreaks(); i++) {
-                    p.vline("d" + (i + 1), r.breaks().get(i).d().v());
-                }
-                report.plot("fit", p, "Data and the chosen BNSL on log–log axes; vertical lines mark the breaks.");
-                report.plot("residuals", FitPlots.residualPlot(xCol, x, y, r::predict, true), "Residuals in log space.");
-                FitPlots.bootstrapHistograms(report, r.bootstrapSamples());
-            }
-            FitPlots.backtestTable(report, r.backtest(), xCol);
-        });
+        CliSupport.emit(spec, lab, output, "fit.bnsl", r, r.provenance(), () -> CurveFitRenderer.text(r, xCol, yCol),
+                report -> CurveFitRenderer.section(report, r, x, y, xCol, yCol, t.source()));
         return 0;
-    }
-
-    static final List<String> CANDIDATE_HEADER = List.of("breaks", "params", "status", "rss(log y)", "AIC", "BIC");
-
-    static List<List<String>> candidateRows(BrokenPowerLawFit.Result r) {
-        List<List<String>> rows = new ArrayList<>();
-        for (BrokenPowerLawFit.Candidate c : r.candidates()) {
-            rows.add(List.of(Integer.toString(c.nBreaks()) + (c.nBreaks() == r.nBreaks() ? " *" : ""),
-                    Integer.toString(c.nParams()), c.status().json(), TextTable.num(c.rssLog()), TextTable.num(c.aic()),
-                    TextTable.num(c.bic())));
-        }
-        return rows;
-    }
-
-    static List<FittedParameter> allParameters(BrokenPowerLawFit.Result r) {
-        List<FittedParameter> ps = new ArrayList<>(r.parameters());
-        for (BrokenPowerLawFit.Break b : r.breaks()) {
-            ps.add(b.c());
-            ps.add(b.d());
-            ps.add(b.f());
-        }
-        return ps;
-    }
-
-    static String text(BrokenPowerLawFit.Result r, String xCol, String yCol) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("broken neural scaling law: ").append(yCol).append(" vs ").append(xCol).append("  (")
-                .append(r.nPoints()).append(" points, status: ").append(r.status().json()).append(", ")
-                .append(r.nBreaks()).append(" break(s) by ").append(r.criterion().toUpperCase()).append(")\n");
-        if (r.reason() != null) {
-            sb.append("reason: ").append(r.reason()).append('\n');
-        }
-        sb.append(TextTable.render(FitPlots.PARAMETER_HEADER, FitPlots.parameterRows(allParameters(r))));
-        sb.append("\n\n").append(TextTable.render(CANDIDATE_HEADER, candidateRows(r)));
-        sb.append('\n').append(FitPlots.backtestLine(r.backtest(), xCol));
-        sb.append(FitPlots.forecastBlock(r.forecasts(), xCol, yCol));
-        sb.append(FitPlots.warningsBlock(r.warnings()));
-        return sb.toString();
     }
 }

@@ -14,6 +14,7 @@ final class FitCommand extends CommandTree.Group {
             FitPowerCommand.class,
             FitBnslCommand.class,
             FitSigmoidCommand.class,
+            FitExpCommand.class,
             FitShapeCommand.class);
 
     @Override

@@ -2,9 +2,9 @@ package org.scalelab.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.scalelab.laws.FitStatus;
+import org.scalelab.laws.CurveFitResult;
 import org.scalelab.laws.PowerLawFit;
-import org.scalelab.report.TextTable;
+import org.scalelab.report.CurveFitRenderer;
 import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,44 +64,11 @@ final class FitPowerCommand implements Callable<Integer> {
         NumericTable t = data.load(lab, List.of(xCol, yCol));
         PowerLawFit.Options o = new PowerLawFit.Options(!noOffset, uncertainty.replicates(), uncertainty.seed,
                 !extrapolation.noBacktest, extrapolation.forecastX());
-        PowerLawFit.Result r = PowerLawFit.analyze(t, xCol, yCol, o);
+        CurveFitResult r = PowerLawFit.analyze(t, xCol, yCol, o);
         double[] x = t.column(xCol);
         double[] y = t.column(yCol);
-        CliSupport.emit(spec, lab, output, "fit.power", r, r.provenance(), () -> text(r, xCol, yCol), report -> {
-            report.verdict("status", r.status().json() + (r.reason() == null ? "" : ": " + r.reason()),
-                    r.status() == FitStatus.CONVERGED);
-            report.text(yCol + " = " + r.form().replace("*x^", "*" + xCol + "^") + " fitted to " + r.nPoints() + " points of "
-                    + t.source() + " by least squares on log " + yCol + ".");
-            report.table(FitPlots.PARAMETER_HEADER, FitPlots.parameterRows(r.parameters()));
-            if (r.status() != FitStatus.DEGENERATE || r.parameter("alpha").value() != null) {
-                int nb = r.bootstrap() == null ? 0 : r.bootstrap().replicates();
-                report.plot("fit", FitPlots.fitPlot("Power-law fit", xCol, yCol, x, y, r::predict,
-                        r::predictReplicate, nb, r.forecasts(), true), "Data and fitted law on log–log axes.");
-                report.plot("residuals", FitPlots.residualPlot(xCol, x, y, r::predict, true),
-                        "Residuals in log space: a trend means the law's shape does not fit.");
-                FitPlots.bootstrapHistograms(report, r.bootstrapSamples());
-            }
-            FitPlots.backtestTable(report, r.backtest(), xCol);
-        });
+        CliSupport.emit(spec, lab, output, "fit.power", r, r.provenance(), () -> CurveFitRenderer.text(r, xCol, yCol),
+                report -> CurveFitRenderer.section(report, r, x, y, xCol, yCol, t.source()));
         return 0;
-    }
-
-    static String text(PowerLawFit.Result r, String xCol, String yCol) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("power law: ").append(yCol).append(" = ").append(r.form().replace("*x^", "*" + xCol + "^")).append("  (")
-                .append(r.nPoints()).append(" points, status: ").append(r.status().json()).append(")\n");
-        if (r.reason() != null) {
-            sb.append("reason: ").append(r.reason()).append('\n');
-        }
-        sb.append(TextTable.render(FitPlots.PARAMETER_HEADER, FitPlots.parameterRows(r.parameters())));
-        if (r.bootstrap() != null) {
-            sb.append("\nbootstrap: ").append(r.bootstrap().succeeded()).append('/').append(r.bootstrap().replicates())
-                    .append(" refits converged (seed ").append(r.bootstrap().seed()).append(')');
-        }
-        sb.append("\nrms residual of log ").append(yCol).append(": ").append(TextTable.num(r.rmseLog()));
-        sb.append('\n').append(FitPlots.backtestLine(r.backtest(), xCol));
-        sb.append(FitPlots.forecastBlock(r.forecasts(), xCol, yCol));
-        sb.append(FitPlots.warningsBlock(r.warnings()));
-        return sb.toString();
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
@@ -15,8 +14,7 @@ import org.scalelab.Provenance;
 import org.scalelab.io.Json;
 import org.scalelab.laws.ChinchillaResult;
 import org.scalelab.laws.ComputeOptimal;
-import org.scalelab.report.Plot;
-import org.scalelab.report.TextTable;
+import org.scalelab.report.ForecastRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -95,25 +93,8 @@ final class ForecastCommand implements Callable<Integer> {
             f = ComputeOptimal.forecast(r, budgets, n, d);
         }
         ComputeOptimal.Forecast result = f;
-        CliSupport.emit(spec, lab, output, "forecast.chinchilla", result, result.provenance(), () -> table(result), report -> {
-            report.text("Compute-optimal allocation from L(N, D) = E + A/N^alpha + B/D^beta with C = 6ND (Hoffmann et al. 2022, eq. 4); "
-                    + (result.replicates() > 0 ? "95% intervals from " + result.replicates() + " bootstrap replicates." : "no bootstrap replicates, so no intervals."));
-            if (!result.budgets().isEmpty()) {
-                report.table(List.of("compute (FLOP)", "N_opt", "D_opt", "tokens/param", "loss"), budgetRows(result));
-                double[] c = result.budgets().stream().mapToDouble(ComputeOptimal.Allocation::compute).toArray();
-                double[] mid = result.budgets().stream().mapToDouble(a -> a.params().value()).toArray();
-                Plot plot = Plot.of("Compute-optimal model size", "compute C (FLOP)", "N_opt (parameters)").logX().logY();
-                if (result.replicates() > 0) {
-                    double[] lo = result.budgets().stream().mapToDouble(a -> a.params().lo()).toArray();
-                    double[] hi = result.budgets().stream().mapToDouble(a -> a.params().hi()).toArray();
-                    plot.band("95% interval", c, mid, lo, hi);
-                }
-                report.plot("n_opt", plot.line("N_opt", c, mid).points("budgets", c, mid), "N_opt(C) = G (C/6)^a.");
-            }
-            if (!result.points().isEmpty()) {
-                report.table(List.of("params N", "tokens D", "predicted loss"), pointRows(result));
-            }
-        });
+        CliSupport.emit(spec, lab, output, "forecast.chinchilla", result, result.provenance(),
+                () -> ForecastRenderer.text(result), report -> ForecastRenderer.section(report, result));
         return 0;
     }
 
@@ -167,43 +148,5 @@ final class ForecastCommand implements Callable<Integer> {
         Provenance prov = Provenance.of("forecast chinchilla",
                 List.of(new Provenance.Input(file.toString(), Provenance.sha256(file), 1)), options, null);
         return ComputeOptimal.forecast(ChinchillaResult.Params.fromRow(v), reps, budgets, n, d, prov);
-    }
-
-    static String est(ComputeOptimal.Estimate e) {
-        if (e.lo() == null) {
-            return TextTable.num(e.value());
-        }
-        return TextTable.num(e.value()) + " [" + TextTable.num(e.lo()) + ", " + TextTable.num(e.hi()) + "]";
-    }
-
-    static List<List<String>> budgetRows(ComputeOptimal.Forecast f) {
-        List<List<String>> rows = new ArrayList<>();
-        for (ComputeOptimal.Allocation a : f.budgets()) {
-            rows.add(List.of(String.format(Locale.ROOT, "%.3g", a.compute()), est(a.params()), est(a.tokens()),
-                    est(a.tokensPerParam()), est(a.loss())));
-        }
-        return rows;
-    }
-
-    static List<List<String>> pointRows(ComputeOptimal.Forecast f) {
-        List<List<String>> rows = new ArrayList<>();
-        for (ComputeOptimal.LossPrediction p : f.points()) {
-            rows.add(List.of(String.format(Locale.ROOT, "%.3g", p.params()), String.format(Locale.ROOT, "%.3g", p.tokens()), est(p.loss())));
-        }
-        return rows;
-    }
-
-    static String table(ComputeOptimal.Forecast f) {
-        StringBuilder sb = new StringBuilder("Chinchilla forecast (E, A, B, alpha, beta = ");
-        sb.append(String.join(", ", f.params().values().stream().map(TextTable::num).toList())).append("); ")
-                .append(f.replicates() > 0 ? "[95% interval] from " + f.replicates() + " bootstrap replicates" : "no intervals (no replicates)")
-                .append('\n');
-        if (!f.budgets().isEmpty()) {
-            sb.append(TextTable.render(List.of("compute (FLOP)", "N_opt", "D_opt", "tokens/param", "loss"), budgetRows(f)).stripTrailing()).append('\n');
-        }
-        if (!f.points().isEmpty()) {
-            sb.append(TextTable.render(List.of("params N", "tokens D", "predicted loss"), pointRows(f)).stripTrailing()).append('\n');
-        }
-        return sb.toString().stripTrailing();
     }
 }

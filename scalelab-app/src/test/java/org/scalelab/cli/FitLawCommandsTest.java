@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.io.Json;
 
-/** {@code scalelab fit power|bnsl|sigmoid|shape}, run in-process through picocli. */
+/** {@code scalelab fit power|bnsl|sigmoid|shape|exp}, run in-process through picocli. */
 class FitLawCommandsTest {
     static final String CHINCHILLA = Path.of("..", "data", "chinchilla_hoffmann2022_fig4.csv").toString();
 
@@ -139,5 +139,23 @@ class FitLawCommandsTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("floor 0.9 must be below its ceiling 0.1"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void expFitsADecayWithTheSameJsonAsTheOtherLaws() throws Exception {
+        Path data = csv("loss", 30, 100, 1e5, x -> 2 + 3 * Math.exp(-x / 2e4), 0.01);
+        Run r = run("fit", "exp", "--data", data.toString(), "--bootstrap", "20", "--json", "--no-store");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.json();
+        assertEquals("exp", j.get("law").asText());
+        assertEquals("converged", j.get("status").asText(), j.path("reason").asText());
+        assertEquals(2e4, j.get("parameters").get(2).get("value").asDouble(), 2e3);
+        for (String key : new String[] {"form", "warnings", "n_points", "rss", "rmse", "bootstrap", "forecasts",
+                "backtest", "provenance"}) {
+            assertTrue(j.has(key), key + " in " + j);
+        }
+        Run text = run("fit", "exp", "--data", data.toString(), "--bootstrap", "0", "--no-store");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("rms residual of loss"), text.out());
     }
 }

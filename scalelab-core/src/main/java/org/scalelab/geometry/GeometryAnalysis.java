@@ -11,7 +11,8 @@ import org.hipparchus.distribution.continuous.NormalDistribution;
 import org.hipparchus.distribution.continuous.TDistribution;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
-import org.scalelab.laws.Bootstrap;
+import org.scalelab.stats.Bootstrap;
+import org.scalelab.stats.Quantiles;
 
 /**
  * All geometry metrics of one or more groups of points, each beside its null baselines and a
@@ -330,7 +331,7 @@ public final class GeometryAnalysis {
         Map<String, double[]> replicates = bootstrap(p, options, in.coherence(), seedKey, reasons, c, sil);
         Map<String, double[]> ci = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : replicates.entrySet()) {
-            double[] iv = Bootstrap.percentileInterval(e.getValue(), 0.95);
+            double[] iv = Quantiles.percentileInterval(e.getValue(), 0.95);
             if (Double.isFinite(iv[0])) {
                 ci.put(e.getKey(), iv);
             }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.scalelab.InputException;
-import org.scalelab.laws.Bootstrap;
+import org.scalelab.stats.Quantiles;
 
 /**
  * Phase verdicts between model sizes, per domain (issue 5, after the "crystallisation / liquid /
@@ -104,7 +104,7 @@ public final class PhaseVerdict {
                 for (int r = 0; r < d.length; r++) {
                     d[r] = rb[r] - ra[r];
                 }
-                double[] iv = Bootstrap.percentileInterval(d, 0.95);
+                double[] iv = Quantiles.percentileInterval(d, 0.95);
                 ci = Double.isFinite(iv[0]) ? iv : null;
             }
             String st = null;

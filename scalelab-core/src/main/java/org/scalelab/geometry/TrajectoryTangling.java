@@ -1,6 +1,7 @@
 package org.scalelab.geometry;
 
 import java.util.Arrays;
+import org.scalelab.stats.Quantiles;
 
 /**
  * Trajectory tangling (Russo et al. 2018, Neuron 97:953, eq. in STAR Methods):
@@ -300,7 +301,7 @@ public final class TrajectoryTangling {
         }
         double[] sorted = q.clone();
         Arrays.sort(sorted);
-        return new Summary(eps, m, total / m, quantile(sorted, 0.5), quantile(sorted, 0.9), perTrajectory, counts);
+        return new Summary(eps, m, total / m, Quantiles.quantile(sorted, 0.5), Quantiles.quantile(sorted, 0.9), perTrajectory, counts);
     }
 
     /**
@@ -330,14 +331,6 @@ public final class TrajectoryTangling {
             }
         }
         return s / (n - 1);
-    }
-
-    /** Linear-interpolated quantile of sorted values (numpy's default "linear" method). */
-    static double quantile(double[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(sorted.length - 1, lo + 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
     /** The m times that have a next step: their states x_t and forward differences ẋ_t = x_{t+1} − x_t (float32), and trajectories. */

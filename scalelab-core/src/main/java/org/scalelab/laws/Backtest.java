@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.IntToDoubleFunction;
+import org.scalelab.stats.Bootstrap;
 
 /**
  * Extrapolation backtest: fit a law without the largest-scale points, predict them, report the errors.

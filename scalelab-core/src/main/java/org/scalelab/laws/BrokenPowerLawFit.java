@@ -1,6 +1,5 @@
 package org.scalelab.laws;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,7 +21,7 @@ import org.scalelab.store.NumericTable;
  * free. k = 0..maxBreaks are all fitted and the one with the smallest information criterion (BIC by
  * default: n·ln(RSS/n) + p·ln n, Schwarz 1978) is reported, along with every k's fit. An extra break
  * must earn its keep: k breaks replace fewer only when they lower the criterion by more than
- * {@link #MIN_IMPROVEMENT} (2, "positive evidence" on Kass &amp; Raftery's 1995 scale). Without that
+ * {@link CurveFitter#MIN_IMPROVEMENT} (2, "positive evidence" on Kass &amp; Raftery's 1995 scale). Without that
  * margin, noise near the edge of the data buys a spurious corner for a hair's better BIC.
  */
 public final class BrokenPowerLawFit {
@@ -32,12 +31,6 @@ public final class BrokenPowerLawFit {
     static final double MIN_SHARPNESS = 1e-3;
     static final double MAX_SHARPNESS = 1e2;
 
-    /** How much lower an extra break's criterion must be before it is preferred (Kass & Raftery 1995). */
-    static final double MIN_IMPROVEMENT = 2.0;
-
-    /** The criterion that picks the number of breaks. */
-    public enum Criterion { AIC, BIC }
-
     /**
      * @param maxBreaks  largest number of breaks tried (0..maxBreaks are fitted)
      * @param criterion  how the number of breaks is chosen
@@ -46,7 +39,7 @@ public final class BrokenPowerLawFit {
      * @param backtest   hold out the largest-x points, refit the chosen k, report the extrapolation error
      * @param forecastX  x values at which to predict y
      */
-    public record Options(int maxBreaks, Criterion criterion, int bootstrap, long seed, boolean backtest,
+    public record Options(int maxBreaks, CurveFitter.Criterion criterion, int bootstrap, long seed, boolean backtest,
                           List<Double> forecastX) {
         public Options {
             forecastX = List.copyOf(forecastX);
@@ -56,14 +49,14 @@ public final class BrokenPowerLawFit {
         }
 
         public static Options defaults() {
-            return new Options(2, Criterion.BIC, 200, 0L, true, List.of());
+            return new Options(2, CurveFitter.Criterion.BIC, 200, 0L, true, List.of());
         }
 
         public Options withMaxBreaks(int k) {
             return new Options(k, criterion, bootstrap, seed, backtest, forecastX);
         }
 
-        public Options withCriterion(Criterion c) {
+        public Options withCriterion(CurveFitter.Criterion c) {
             return new Options(maxBreaks, c, bootstrap, seed, backtest, forecastX);
         }
 
@@ -79,73 +72,106 @@ public final class BrokenPowerLawFit {
             return new Options(maxBreaks, criterion, bootstrap, seed, backtest, xs);
         }
 
-        Map<String, Object> asMap() {
+        CurveFitter.Options fitting() {
+            return new CurveFitter.Options(bootstrap, seed, backtest, forecastX);
+        }
+
+        Map<String, Object> lawOptions() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("max_breaks", maxBreaks);
             m.put("criterion", criterion.name().toLowerCase(Locale.ROOT));
-            m.put("bootstrap", bootstrap);
-            m.put("seed", seed);
-            m.put("backtest", backtest);
-            m.put("forecast_x", forecastX);
             return m;
         }
     }
 
-    /** One break of the chosen fit: location d (input x units), slope change c, sharpness f. */
-    public record Break(FittedParameter d, FittedParameter c, FittedParameter f) {}
-
-    /** The fit with k breaks (point estimates only), its fit quality and information criteria. */
-    public record Candidate(int nBreaks, int nParams, FitStatus status, String reason, Double rssLog, Double aic,
-                            Double bic, Map<String, Double> parameters) {}
-
-    /**
-     * The chosen fit: {@code parameters} holds a, b, c0 (b in input x units); {@code breaks} one entry per
-     * break sorted by location; {@code candidates} every k tried. {@code rssLog} is on log y.
-     */
-    public record Result(String law, String form, FitStatus status, String reason, List<String> warnings,
-                         int nBreaks, String criterion, List<FittedParameter> parameters, List<Break> breaks,
-                         int nPoints, Double rssLog, Double rmseLog, List<Candidate> candidates,
-                         BootstrapSummary bootstrap, List<CurveForecast> forecasts, Backtest.Result backtest,
-                         @JsonIgnore Map<String, double[]> bootstrapSamples, Provenance provenance) {
-
-        /** The chosen fitted curve at x (NaN when the fit failed). */
-        public double predict(double x) {
-            if (status == FitStatus.NOT_CONVERGED || parameters.get(0).value() == null) {
-                return Double.NaN;
-            }
-            double[] p = new double[3 + 3 * nBreaks];
-            p[0] = parameters.get(0).v();
-            p[1] = parameters.get(1).v();
-            p[2] = parameters.get(2).v();
-            for (int i = 0; i < nBreaks; i++) {
-                p[3 + 3 * i] = breaks.get(i).c().v();
-                p[4 + 3 * i] = breaks.get(i).d().v();
-                p[5 + 3 * i] = breaks.get(i).f().v();
-            }
-            return value(p, x);
-        }
-
-        /** Bootstrap replicate b's curve at x (NaN when that refit failed or there was no bootstrap). */
-        public double predictReplicate(int b, double x) {
-            String[] names = parameterNames(nBreaks);
-            if (!bootstrapSamples.containsKey(names[0])) {
-                return Double.NaN;
-            }
-            double[] p = new double[names.length];
-            for (int j = 0; j < names.length; j++) {
-                p[j] = bootstrapSamples.get(names[j])[b];
-            }
-            return value(p, x);
-        }
+    public static CurveFitResult analyze(NumericTable table, String xCol, String yCol, Options options) {
+        table.requirePositive(xCol).requirePositive(yCol);
+        Provenance p = CurveFitter.provenance("fit bnsl", table, xCol, yCol, options.lawOptions(), options.fitting());
+        return fit(table.column(xCol), table.column(yCol), options, p);
     }
 
-    public static Result analyze(NumericTable table, String xCol, String yCol, Options options) {
-        table.requirePositive(xCol).requirePositive(yCol);
-        Map<String, Object> opts = new LinkedHashMap<>(options.asMap());
-        opts.put("x_col", xCol);
-        opts.put("y_col", yCol);
-        Provenance p = Provenance.of("fit bnsl", List.of(table.provenanceInput()), opts, options.seed());
-        return fit(table.column(xCol), table.column(yCol), options, p);
+    /** Fits k = 0..maxBreaks breaks and reports the one the criterion chooses (see {@link CurveFitter#select}). */
+    public static CurveFitResult fit(double[] x, double[] y, Options options, Provenance provenance) {
+        // Every fit, bootstrap refit and backtest divides x by the full data's geometric mean.
+        double x0 = CurveFit.geometricMean(x);
+        List<CurveLaw> nested = new ArrayList<>();
+        for (int k = 0; k <= options.maxBreaks(); k++) {
+            nested.add(new Law(k, x0));
+        }
+        return CurveFitter.select(nested, options.criterion(), x, y, options.fitting(), provenance);
+    }
+
+    /** The law with k breaks: parameters a, b, c0, then c_i, d_i, f_i per break sorted by location d. */
+    static final class Law implements CurveLaw {
+        private final int k;
+        private final double x0;
+
+        Law(int k, double x0) {
+            this.k = k;
+            this.x0 = x0;
+        }
+
+        @Override
+        public String name() {
+            return "bnsl";
+        }
+
+        @Override
+        public String form() {
+            return "a + b*x^-c0 * prod_i (1 + (x/d_i)^(1/f_i))^(-c_i*f_i)";
+        }
+
+        @Override
+        public List<String> parameterNames() {
+            return List.of(BrokenPowerLawFit.parameterNames(k));
+        }
+
+        @Override
+        public boolean logResiduals() {
+            return true;
+        }
+
+        @Override
+        public int breaks() {
+            return k;
+        }
+
+        @Override
+        public double value(double[] p, double x) {
+            return BrokenPowerLawFit.value(p, x);
+        }
+
+        @Override
+        public double[] estimate(double[] x, double[] y, double[] warm) {
+            return fitCore(x, y, k, x0, warm);
+        }
+
+        @Override
+        public Verdict judge(double[] est, double[] x, double[] y) {
+            List<String> warnings = new ArrayList<>();
+            double minY = Arrays.stream(y).min().orElseThrow();
+            double xMin = Arrays.stream(x).min().orElseThrow();
+            double xMax = Arrays.stream(x).max().orElseThrow();
+            if (est[0] < 1e-3 * minY) {
+                warnings.add("a = " + est[0] + " is at its bound 0: no irreducible term is visible in the data");
+            }
+            for (int i = 0; i < k; i++) {
+                double f = est[5 + 3 * i];
+                if (f <= MIN_SHARPNESS * 1.0001) {
+                    warnings.add("break " + (i + 1) + " sharpness f hit its lower bound " + MIN_SHARPNESS
+                            + ": the data show a corner, not a smooth transition; f's interval is meaningless");
+                } else if (f >= MAX_SHARPNESS / 1.0001) {
+                    warnings.add("break " + (i + 1) + " sharpness f hit its upper bound " + MAX_SHARPNESS
+                            + ": the transition is spread over the whole range; the break is not identified");
+                }
+                double d = est[4 + 3 * i];
+                if (d < xMin || d > xMax) {
+                    warnings.add("break " + (i + 1) + " at x = " + d + " lies outside the observed range [" + xMin
+                            + ", " + xMax + "]: its location is not pinned down by the data");
+                }
+            }
+            return Verdict.warnings(warnings);
+        }
     }
 
     /**
@@ -165,149 +191,6 @@ public final class BrokenPowerLawFit {
 
     static double softplus(double z) {
         return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-    }
-
-    public static Result fit(double[] x, double[] y, Options options, Provenance provenance) {
-        String form = "a + b*x^-c0 * prod_i (1 + (x/d_i)^(1/f_i))^(-c_i*f_i)";
-        String crit = options.criterion().name().toLowerCase(Locale.ROOT);
-        String bad = CurveFit.degenerateReason(x, y, 3, true);
-        if (bad != null) {
-            return new Result("bnsl", form, FitStatus.DEGENERATE, bad, List.of(), 0, crit, nanParameters(), List.of(),
-                    x.length, null, null, List.of(), null, List.of(), null, Map.of(), provenance);
-        }
-        int n = x.length;
-        double x0 = CurveFit.geometricMean(x);
-        List<Candidate> candidates = new ArrayList<>();
-        double[] best = null;
-        int bestK = -1;
-        double bestIc = Double.POSITIVE_INFINITY;
-        for (int k = 0; k <= options.maxBreaks(); k++) {
-            int p = 3 + 3 * k;
-            if (n < p + 1) {
-                candidates.add(new Candidate(k, p, FitStatus.DEGENERATE, n + " points for " + p
-                        + " parameters; need at least " + (p + 1), null, null, null, Map.of()));
-                continue;
-            }
-            double[] est = fitCore(x, y, k, x0, null);
-            if (est == null) {
-                candidates.add(new Candidate(k, p, FitStatus.NOT_CONVERGED,
-                        "Levenberg–Marquardt did not converge from any start", null, null, null, Map.of()));
-                continue;
-            }
-            double rss = rssLog(est, x, y);
-            // Gaussian log-likelihood of the log residuals, up to a constant: −(n/2)·ln(RSS/n).
-            double aic = n * Math.log(rss / n) + 2 * p;
-            double bic = n * Math.log(rss / n) + p * Math.log(n);
-            candidates.add(new Candidate(k, p, FitStatus.CONVERGED, null, rss, FittedParameter.finite(aic),
-                    FittedParameter.finite(bic), namedValues(est)));
-            double ic = options.criterion() == Criterion.AIC ? aic : bic;
-            if (best == null ? ic < bestIc : ic < bestIc - MIN_IMPROVEMENT) {
-                bestIc = ic;
-                best = est;
-                bestK = k;
-            }
-        }
-        if (best == null) {
-            boolean anyFitted = candidates.stream().anyMatch(c -> c.status() == FitStatus.NOT_CONVERGED);
-            return new Result("bnsl", form, anyFitted ? FitStatus.NOT_CONVERGED : FitStatus.DEGENERATE,
-                    candidates.get(candidates.size() - 1).reason(), List.of(), 0, crit, nanParameters(), List.of(), n,
-                    null, null, List.copyOf(candidates), null, List.of(), null, Map.of(), provenance);
-        }
-        int k = bestK;
-        double[] est = best;
-        List<String> warnings = new ArrayList<>();
-        double minY = Arrays.stream(y).min().orElseThrow();
-        double xMin = Arrays.stream(x).min().orElseThrow();
-        double xMax = Arrays.stream(x).max().orElseThrow();
-        if (est[0] < 1e-3 * minY) {
-            warnings.add("a = " + est[0] + " is at its bound 0: no irreducible term is visible in the data");
-        }
-        for (int i = 0; i < k; i++) {
-            double f = est[5 + 3 * i];
-            if (f <= MIN_SHARPNESS * 1.0001) {
-                warnings.add("break " + (i + 1) + " sharpness f hit its lower bound " + MIN_SHARPNESS
-                        + ": the data show a corner, not a smooth transition; f's interval is meaningless");
-            } else if (f >= MAX_SHARPNESS / 1.0001) {
-                warnings.add("break " + (i + 1) + " sharpness f hit its upper bound " + MAX_SHARPNESS
-                        + ": the transition is spread over the whole range; the break is not identified");
-            }
-            double d = est[4 + 3 * i];
-            if (d < xMin || d > xMax) {
-                warnings.add("break " + (i + 1) + " at x = " + d + " lies outside the observed range [" + xMin + ", "
-                        + xMax + "]: its location is not pinned down by the data");
-            }
-        }
-
-        int nb = options.bootstrap();
-        List<Double> fx = options.forecastX();
-        int width = est.length + fx.size();
-        double[][] reps = new double[0][];
-        if (nb > 0) {
-            reps = CurveFit.replicates(n, nb, options.seed(), width, idx -> {
-                double[] xb = Bootstrap.take(x, idx);
-                double[] yb = Bootstrap.take(y, idx);
-                if (CurveFit.degenerateReason(xb, yb, est.length, true) != null) {
-                    return null;
-                }
-                double[] r = fitCore(xb, yb, k, x0, est);
-                if (r == null) {
-                    return null;
-                }
-                double[] row = Arrays.copyOf(r, width);
-                for (int j = 0; j < fx.size(); j++) {
-                    row[est.length + j] = value(r, fx.get(j));
-                }
-                return row;
-            });
-        }
-        Map<String, double[]> samples = new LinkedHashMap<>();
-        String[] names = parameterNames(k);
-        FittedParameter[] fitted = new FittedParameter[est.length];
-        for (int j = 0; j < est.length; j++) {
-            double[] col = nb > 0 ? CurveFit.column(reps, j) : null;
-            if (col != null) {
-                samples.put(names[j], col);
-            }
-            fitted[j] = FittedParameter.of(names[j], est[j], col);
-        }
-        List<Break> breakList = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            breakList.add(new Break(fitted[4 + 3 * i], fitted[3 + 3 * i], fitted[5 + 3 * i]));
-        }
-        List<CurveForecast> forecasts = new ArrayList<>();
-        for (int j = 0; j < fx.size(); j++) {
-            double[] col = nb > 0 ? CurveFit.column(reps, est.length + j) : null;
-            forecasts.add(new CurveForecast(fx.get(j), FittedParameter.finite(value(est, fx.get(j))),
-                    col == null ? null : FittedParameter.interval(Bootstrap.percentileInterval(col, 0.95))));
-        }
-        BootstrapSummary boot = nb > 0 ? new BootstrapSummary(nb, CurveFit.countFinite(reps), options.seed()) : null;
-        if (boot != null && boot.succeeded() < nb / 2) {
-            warnings.add("only " + boot.succeeded() + " of " + nb + " bootstrap refits succeeded; intervals are unreliable");
-        }
-        Backtest.Result bt = null;
-        if (options.backtest()) {
-            int p = est.length;
-            bt = Backtest.run(x, y, p, (xt, yt) -> {
-                if (CurveFit.degenerateReason(xt, yt, p, true) != null) {
-                    return null;
-                }
-                double[] r = fitCore(xt, yt, k, x0, null);
-                return r == null ? null : xv -> value(r, xv);
-            });
-        }
-        double rss = rssLog(est, x, y);
-        return new Result("bnsl", form, FitStatus.CONVERGED, null, List.copyOf(warnings), k, crit,
-                List.of(fitted[0], fitted[1], fitted[2]), List.copyOf(breakList), n, rss, Math.sqrt(rss / n),
-                List.copyOf(candidates), boot, List.copyOf(forecasts), bt, samples, provenance);
-    }
-
-    static double rssLog(double[] p, double[] x, double[] y) {
-        double s = 0;
-        for (int i = 0; i < x.length; i++) {
-            double r = Math.log(y[i]) - Math.log(value(p, x[i]));
-            s += r * r;
-        }
-        return s;
     }
 
     /**
@@ -344,27 +227,22 @@ public final class BrokenPowerLawFit {
         }
         CurveFit.Residuals res = CurveFit.bounded(residuals(lu, ly, k), lo, hi);
         CurveFit.Jacobian jac = CurveFit.bounded(jacobian(lu, k), lo, hi);
-        List<double[]> starts = new ArrayList<>();
+        double[] warmTheta = null;
         if (warm != null) {
-            double[] t = new double[p];
-            t[0] = Math.log(warm[0]);
-            t[1] = Math.log(warm[1]) - warm[2] * Math.log(x0);
-            t[2] = warm[2];
+            warmTheta = new double[p];
+            warmTheta[0] = Math.log(warm[0]);
+            warmTheta[1] = Math.log(warm[1]) - warm[2] * Math.log(x0);
+            warmTheta[2] = warm[2];
             for (int b = 0; b < k; b++) {
-                t[3 + 3 * b] = warm[3 + 3 * b];
-                t[4 + 3 * b] = Math.log(warm[4 + 3 * b] / x0);
-                t[5 + 3 * b] = Math.log(warm[5 + 3 * b]);
+                warmTheta[3 + 3 * b] = warm[3 + 3 * b];
+                warmTheta[4 + 3 * b] = Math.log(warm[4 + 3 * b] / x0);
+                warmTheta[5 + 3 * b] = Math.log(warm[5 + 3 * b]);
             }
-            starts.add(t);
         }
-        if (warm == null || starts.isEmpty()) {
-            starts.addAll(gridStarts(res, n, k, minY, Math.exp(Arrays.stream(ly).average().orElseThrow()), luMin, luMax));
-        }
-        CurveFit.Optimum o = warm != null ? CurveFit.multiStart(res, jac, n, starts.subList(0, 1))
-                : CurveFit.multiStart(res, jac, n, starts);
-        if (!o.converged() && warm != null) {
-            o = CurveFit.multiStart(res, jac, n, starts.subList(1, starts.size()));
-        }
+        // A bootstrap refit that does not converge from the full-data optimum counts as failed; the grid
+        // search is run only without a warm start.
+        CurveFit.Optimum o = CurveFit.fromStarts(res, jac, n, warmTheta, () -> gridStarts(res, n, k, minY,
+                Math.exp(Arrays.stream(ly).average().orElseThrow()), luMin, luMax), false);
         if (!o.converged()) {
             return null;
         }
@@ -539,19 +417,5 @@ public final class BrokenPowerLawFit {
             names[5 + 3 * i] = "f" + (i + 1);
         }
         return names;
-    }
-
-    private static Map<String, Double> namedValues(double[] p) {
-        String[] names = parameterNames((p.length - 3) / 3);
-        Map<String, Double> m = new LinkedHashMap<>();
-        for (int j = 0; j < p.length; j++) {
-            m.put(names[j], FittedParameter.finite(p[j]));
-        }
-        return m;
-    }
-
-    private static List<FittedParameter> nanParameters() {
-        return List.of(new FittedParameter("a", null, null, null), new FittedParameter("b", null, null, null),
-                new FittedParameter("c0", null, null, null));
     }
 }

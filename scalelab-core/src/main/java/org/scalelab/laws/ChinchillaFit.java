@@ -12,6 +12,8 @@ import java.util.function.IntFunction;
 import org.scalelab.InputException;
 import org.scalelab.Progress;
 import org.scalelab.Provenance;
+import org.scalelab.stats.Bootstrap;
+import org.scalelab.stats.Quantiles;
 
 /**
  * Fits the Chinchilla law L(N, D) = E + A/N^α + B/D^β by the procedure of Hoffmann et al. 2022
@@ -610,7 +612,7 @@ public final class ChinchillaFit {
                         samples[i] = quantity(ChinchillaResult.Params.fromRow(replicates.get(i)), key);
                     }
                     se.put(key, ChinchillaResult.finiteOrNull(Bootstrap.standardError(samples)));
-                    double[] iv = Bootstrap.percentileInterval(samples, 0.95);
+                    double[] iv = Quantiles.percentileInterval(samples, 0.95);
                     ci.put(key, Arrays.asList(ChinchillaResult.finiteOrNull(iv[0]), ChinchillaResult.finiteOrNull(iv[1])));
                 }
             }

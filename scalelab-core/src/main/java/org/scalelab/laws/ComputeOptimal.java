@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scalelab.Provenance;
+import org.scalelab.stats.Bootstrap;
+import org.scalelab.stats.Quantiles;
 
 /**
  * Compute-optimal allocation and loss forecasts from a fitted Chinchilla law.
@@ -55,7 +57,7 @@ public final class ComputeOptimal {
             if (samples.length == 0) {
                 return new Estimate(ChinchillaResult.finiteOrNull(value), null, null, null);
             }
-            double[] iv = Bootstrap.percentileInterval(samples, 0.95);
+            double[] iv = Quantiles.percentileInterval(samples, 0.95);
             return new Estimate(ChinchillaResult.finiteOrNull(value), ChinchillaResult.finiteOrNull(iv[0]),
                     ChinchillaResult.finiteOrNull(iv[1]), ChinchillaResult.finiteOrNull(Bootstrap.standardError(samples)));
         }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
+import org.scalelab.stats.Bootstrap;
+import org.scalelab.stats.Quantiles;
 
 /**
  * Coverage vs number of samples, fitted with the exponentiated power law of Brown et al. 2024
@@ -136,7 +138,7 @@ public final class CoverageCurve {
 
     /** Percentile interval, or null when no replicate was finite (so JSON shows null, not "NaN"). */
     private static double[] interval(double[] samples, double level) {
-        double[] ci = Bootstrap.percentileInterval(samples, level);
+        double[] ci = Quantiles.percentileInterval(samples, level);
         return Double.isFinite(ci[0]) ? ci : null;
     }
 

@@ -13,6 +13,7 @@ import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresOptimizer;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresProblem;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LevenbergMarquardtOptimizer;
 import org.hipparchus.util.Pair;
+import org.scalelab.stats.Bootstrap;
 
 /**
  * Multi-start nonlinear least squares for the single-variable laws: Hipparchus' Levenberg–Marquardt
@@ -167,6 +168,23 @@ final class CurveFit {
             }
         }
         return best != null ? best : Optimum.failed(starts.isEmpty() ? 0 : starts.get(0).length, lastFailure);
+    }
+
+    /**
+     * LM from a law's starts: from {@code warm} alone when there is one (a bootstrap refit starts at the
+     * full-data optimum), falling back to the grid when that run does not converge and
+     * {@code gridAfterWarm}; from every start of {@code grid} when there is no warm start.
+     */
+    static Optimum fromStarts(Residuals f, Jacobian jacobian, int m, double[] warm,
+                              java.util.function.Supplier<List<double[]>> grid, boolean gridAfterWarm) {
+        if (warm == null) {
+            return multiStart(f, jacobian, m, grid.get());
+        }
+        Optimum o = multiStart(f, jacobian, m, List.of(warm));
+        if (!o.converged()) {
+            o = gridAfterWarm ? multiStart(f, jacobian, m, grid.get()) : Optimum.failed(0, "no start point");
+        }
+        return o;
     }
 
     private static Optimum better(Optimum a, Optimum b) {

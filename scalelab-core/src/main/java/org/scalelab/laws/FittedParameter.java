@@ -2,6 +2,8 @@ package org.scalelab.laws;
 
 import java.util.Arrays;
 import java.util.List;
+import org.scalelab.stats.Bootstrap;
+import org.scalelab.stats.Quantiles;
 
 /**
  * One fitted parameter of a law: the point estimate, its bootstrap standard error and 95 % percentile
@@ -16,7 +18,7 @@ public record FittedParameter(String name, Double value, Double se, List<Double>
             return new FittedParameter(name, finite(value), null, null);
         }
         return new FittedParameter(name, finite(value), finite(Bootstrap.standardError(replicates)),
-                interval(Bootstrap.percentileInterval(replicates, 0.95)));
+                interval(Quantiles.percentileInterval(replicates, 0.95)));
     }
 
     /** The value as a primitive (NaN when it is null). */

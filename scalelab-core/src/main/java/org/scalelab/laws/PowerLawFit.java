@@ -1,9 +1,7 @@
 package org.scalelab.laws;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scalelab.Provenance;
@@ -55,162 +53,99 @@ public final class PowerLawFit {
             return new Options(offset, bootstrap, seed, backtest, xs);
         }
 
-        Map<String, Object> asMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("offset", offset);
-            m.put("bootstrap", bootstrap);
-            m.put("seed", seed);
-            m.put("backtest", backtest);
-            m.put("forecast_x", forecastX);
-            return m;
+        CurveFitter.Options fitting() {
+            return new CurveFitter.Options(bootstrap, seed, backtest, forecastX);
         }
     }
 
-    /**
-     * Parameters are E, A, alpha (A in the units of the input x, i.e. y = E + A·x^(−α)); the Kaplan
-     * form adds x_c = A^(1/α) so that y = (x_c/x)^α. {@code rssLog} is the residual sum of squares of
-     * log y. {@code bootstrapSamples} (not in JSON) holds each parameter's replicates for plots.
-     */
-    public record Result(String law, String form, FitStatus status, String reason, List<String> warnings,
-                         List<FittedParameter> parameters, int nPoints, Double rssLog, Double rmseLog,
-                         BootstrapSummary bootstrap, List<CurveForecast> forecasts, Backtest.Result backtest,
-                         @JsonIgnore Map<String, double[]> bootstrapSamples, Provenance provenance) {
-
-        /** Fitted curve at x (NaN when the fit failed). */
-        public double predict(double x) {
-            return value(parameter("E").v(), parameter("A").v(), parameter("alpha").v(), x);
-        }
-
-        public FittedParameter parameter(String name) {
-            return FittedParameter.named(parameters, name);
-        }
-
-        /** Bootstrap replicate b's curve at x (NaN when that refit failed or there was no bootstrap). */
-        public double predictReplicate(int b, double x) {
-            if (!bootstrapSamples.containsKey("alpha")) {
-                return Double.NaN;
-            }
-            double e = bootstrapSamples.containsKey("E") ? bootstrapSamples.get("E")[b] : 0.0;
-            return value(e, bootstrapSamples.get("A")[b], bootstrapSamples.get("alpha")[b], x);
-        }
-    }
-
-    /** Reads {@code xCol} and {@code yCol} from a table (all > 0) and fits; provenance names the table. */
-    public static Result analyze(NumericTable table, String xCol, String yCol, Options options) {
+    /** Fits the law to columns {@code xCol} and {@code yCol} of a table (all > 0); provenance names the table. */
+    public static CurveFitResult analyze(NumericTable table, String xCol, String yCol, Options options) {
         table.requirePositive(xCol).requirePositive(yCol);
-        Map<String, Object> opts = new LinkedHashMap<>(options.asMap());
-        opts.put("x_col", xCol);
-        opts.put("y_col", yCol);
-        Provenance p = Provenance.of("fit power", List.of(table.provenanceInput()), opts, options.seed());
+        Law law = new Law(options.offset());
+        Provenance p = CurveFitter.provenance("fit power", table, xCol, yCol, law.options(), options.fitting());
         return fit(table.column(xCol), table.column(yCol), options, p);
     }
 
-    public static Result fit(double[] x, double[] y, Options options, Provenance provenance) {
-        int nParams = options.offset() ? 3 : 2;
-        String form = options.offset() ? "E + A*x^-alpha" : "A*x^-alpha";
-        String bad = CurveFit.degenerateReason(x, y, nParams, true);
-        if (bad != null) {
-            return new Result("power", form, FitStatus.DEGENERATE, bad, List.of(), nanParameters(options.offset()),
-                    x.length, null, null, null, List.of(), null, Map.of(), provenance);
-        }
-        double[] est = fitCore(x, y, options.offset(), null);
-        if (est == null) {
-            return new Result("power", form, FitStatus.NOT_CONVERGED,
-                    "Levenberg–Marquardt did not converge from any of the start points", List.of(),
-                    nanParameters(options.offset()), x.length, null, null, null, List.of(), null, Map.of(), provenance);
-        }
-        double e = est[0];
-        double a = est[1];
-        double alpha = est[2];
-        FitStatus status = FitStatus.CONVERGED;
-        String reason = null;
-        List<String> warnings = new ArrayList<>();
-        double minY = Arrays.stream(y).min().orElseThrow();
-        if (!(alpha > 0)) {
-            status = FitStatus.DEGENERATE;
-            reason = "alpha = " + alpha + " hit its bound 0: y does not decrease with x, so a decaying power law "
-                    + "does not describe these data";
-        } else if (options.offset() && e < 1e-3 * minY) {
-            status = FitStatus.DEGENERATE;
-            reason = "E = " + e + " hit its bound 0 (under 0.1 % of the smallest y): the data show no irreducible "
-                    + "term; refit without the offset (Kaplan form)";
+    public static CurveFitResult fit(double[] x, double[] y, Options options, Provenance provenance) {
+        return CurveFitter.fit(new Law(options.offset()), x, y, options.fitting(), provenance);
+    }
+
+    /**
+     * The law: natural parameters E, A, alpha (A in the units of the input x, i.e. y = E + A·x^(−α)); the
+     * Kaplan form holds E at 0 and adds x_c = A^(1/α) so that y = (x_c/x)^α. Fitted on log y.
+     */
+    static final class Law implements CurveLaw {
+        private final boolean offset;
+
+        Law(boolean offset) {
+            this.offset = offset;
         }
 
-        // Bootstrap: refit each resample from the full-data optimum (and the generic start grid when that fails).
-        int nb = options.bootstrap();
-        List<Double> fx = options.forecastX();
-        double[][] reps = new double[0][];
-        if (nb > 0) {
-            double[] start = est;
-            reps = CurveFit.replicates(x.length, nb, options.seed(), 3 + fx.size(), idx -> {
-                double[] xb = Bootstrap.take(x, idx);
-                double[] yb = Bootstrap.take(y, idx);
-                if (CurveFit.degenerateReason(xb, yb, nParams, true) != null) {
-                    return null;
-                }
-                double[] r = fitCore(xb, yb, options.offset(), start);
-                if (r == null) {
-                    return null;
-                }
-                double[] row = Arrays.copyOf(r, 3 + fx.size());
-                for (int k = 0; k < fx.size(); k++) {
-                    row[3 + k] = value(r[0], r[1], r[2], fx.get(k));
-                }
-                return row;
-            });
+        @Override
+        public String name() {
+            return "power";
         }
-        Map<String, double[]> samples = new LinkedHashMap<>();
-        List<FittedParameter> params = new ArrayList<>();
-        String[] names = {"E", "A", "alpha"};
-        for (int j = 0; j < 3; j++) {
-            // In the Kaplan form E is fixed at 0, not estimated: it gets no interval.
-            boolean estimated = j > 0 || options.offset();
-            double[] col = nb > 0 && estimated ? CurveFit.column(reps, j) : null;
-            if (col != null) {
-                samples.put(names[j], col);
-            }
-            params.add(FittedParameter.of(names[j], est[j], col));
+
+        @Override
+        public String form() {
+            return offset ? "E + A*x^-alpha" : "A*x^-alpha";
         }
-        if (!options.offset()) {
+
+        @Override
+        public List<String> parameterNames() {
+            return List.of("E", "A", "alpha");
+        }
+
+        @Override
+        public int freeParameters() {
+            return offset ? 3 : 2;
+        }
+
+        @Override
+        public boolean logResiduals() {
+            return true;
+        }
+
+        @Override
+        public double value(double[] p, double x) {
+            return PowerLawFit.value(p[0], p[1], p[2], x);
+        }
+
+        @Override
+        public double[] estimate(double[] x, double[] y, double[] warm) {
+            return fitCore(x, y, offset, warm);
+        }
+
+        @Override
+        public boolean fixed(int parameter) {
+            return parameter == 0 && !offset; // in the Kaplan form E is fixed at 0, not estimated
+        }
+
+        @Override
+        public List<Derived> derived() {
             // Kaplan's x_c: y = (x_c / x)^α  ⇔  A = x_c^α.
-            double[] col = null;
-            if (nb > 0) {
-                col = new double[nb];
-                for (int b = 0; b < nb; b++) {
-                    col[b] = Math.pow(reps[b][1], 1 / reps[b][2]);
-                }
-                samples.put("x_c", col);
-            }
-            params.add(FittedParameter.of("x_c", Math.pow(a, 1 / alpha), col));
-        }
-        List<CurveForecast> forecasts = new ArrayList<>();
-        for (int k = 0; k < fx.size(); k++) {
-            double[] col = nb > 0 ? CurveFit.column(reps, 3 + k) : null;
-            forecasts.add(new CurveForecast(fx.get(k), FittedParameter.finite(value(e, a, alpha, fx.get(k))),
-                    col == null ? null : FittedParameter.interval(Bootstrap.percentileInterval(col, 0.95))));
-        }
-        BootstrapSummary boot = nb > 0 ? new BootstrapSummary(nb, CurveFit.countFinite(reps), options.seed()) : null;
-        if (boot != null && boot.succeeded() < nb / 2) {
-            warnings.add("only " + boot.succeeded() + " of " + nb + " bootstrap refits succeeded; intervals are unreliable");
+            return offset ? List.of() : List.of(new Derived("x_c", p -> Math.pow(p[1], 1 / p[2])));
         }
 
-        double rss = 0;
-        for (int i = 0; i < x.length; i++) {
-            double r = Math.log(y[i]) - Math.log(value(e, a, alpha, x[i]));
-            rss += r * r;
+        @Override
+        public Verdict judge(double[] p, double[] x, double[] y) {
+            double minY = Arrays.stream(y).min().orElseThrow();
+            if (!(p[2] > 0)) {
+                return new Verdict(FitStatus.DEGENERATE, "alpha = " + p[2] + " hit its bound 0: y does not decrease "
+                        + "with x, so a decaying power law does not describe these data", List.of());
+            }
+            if (offset && p[0] < 1e-3 * minY) {
+                return new Verdict(FitStatus.DEGENERATE, "E = " + p[0] + " hit its bound 0 (under 0.1 % of the "
+                        + "smallest y): the data show no irreducible term; refit without the offset (Kaplan form)",
+                        List.of());
+            }
+            return Verdict.CONVERGED;
         }
-        Backtest.Result bt = null;
-        if (options.backtest()) {
-            bt = Backtest.run(x, y, nParams, (xt, yt) -> {
-                if (CurveFit.degenerateReason(xt, yt, nParams, true) != null) {
-                    return null;
-                }
-                double[] r = fitCore(xt, yt, options.offset(), null);
-                return r == null ? null : xv -> value(r[0], r[1], r[2], xv);
-            });
+
+        @Override
+        public Map<String, Object> options() {
+            return Map.of("offset", offset);
         }
-        return new Result("power", form, status, reason, List.copyOf(warnings), List.copyOf(params), x.length,
-                rss, Math.sqrt(rss / x.length), boot, List.copyOf(forecasts), bt, samples, provenance);
     }
 
     /** y = E + A·x^(−α) (used for bootstrap bands in reports). */
@@ -253,24 +188,19 @@ public final class PowerLawFit {
         CurveFit.Jacobian jac = jacobian(lu);
         double minY = Arrays.stream(y).min().orElseThrow();
         double gmY = Math.exp(Arrays.stream(ly).average().orElseThrow());
-        List<double[]> starts = new ArrayList<>();
-        boolean warm = warmStart != null && warmStart[0] > 0 && warmStart[1] > 0;
-        if (warm) {
-            starts.add(new double[] {Math.log(warmStart[0]), Math.log(warmStart[1] * Math.pow(x0, -warmStart[2])),
-                    warmStart[2]});
-        }
-        for (double ef : new double[] {1e-3, 0.5, 0.9, 0.99}) {
-            for (double al : new double[] {0.05, 0.2, 0.5, 1.0}) {
-                double eStart = ef * minY;
-                starts.add(new double[] {Math.log(eStart), Math.log(Math.max(gmY - eStart, 1e-3 * gmY)), al});
+        double[] warm = warmStart != null && warmStart[0] > 0 && warmStart[1] > 0
+                ? new double[] {Math.log(warmStart[0]), Math.log(warmStart[1] * Math.pow(x0, -warmStart[2])), warmStart[2]}
+                : null;
+        CurveFit.Optimum o = CurveFit.fromStarts(res, jac, n, warm, () -> {
+            List<double[]> starts = new ArrayList<>();
+            for (double ef : new double[] {1e-3, 0.5, 0.9, 0.99}) {
+                for (double al : new double[] {0.05, 0.2, 0.5, 1.0}) {
+                    double eStart = ef * minY;
+                    starts.add(new double[] {Math.log(eStart), Math.log(Math.max(gmY - eStart, 1e-3 * gmY)), al});
+                }
             }
-        }
-        CurveFit.Optimum o = warm
-                ? CurveFit.multiStart(res, jac, n, starts.subList(0, 1))
-                : CurveFit.multiStart(res, jac, n, starts);
-        if (!o.converged() && warm) {
-            o = CurveFit.multiStart(res, jac, n, starts.subList(1, starts.size()));
-        }
+            return starts;
+        }, true);
         if (!o.converged()) {
             return null;
         }
@@ -302,13 +232,5 @@ public final class PowerLawFit {
                 out[i][2] = lu[i] * term / pred;
             }
         };
-    }
-
-    private static List<FittedParameter> nanParameters(boolean offset) {
-        List<FittedParameter> ps = new ArrayList<>();
-        for (String n : offset ? new String[] {"E", "A", "alpha"} : new String[] {"E", "A", "alpha", "x_c"}) {
-            ps.add(new FittedParameter(n, null, null, null));
-        }
-        return List.copyOf(ps);
     }
 }

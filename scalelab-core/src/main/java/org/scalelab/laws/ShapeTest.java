@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import org.hipparchus.distribution.continuous.TDistribution;
 import org.scalelab.Provenance;
+import org.scalelab.stats.Bootstrap;
+import org.scalelab.stats.BootstrapSummary;
+import org.scalelab.stats.Quantiles;
 import org.scalelab.store.NumericTable;
 
 /**
@@ -171,7 +174,7 @@ public final class ShapeTest {
             }
         }
         List<Double> vertexCi = vertexReps == null ? null
-                : FittedParameter.interval(Bootstrap.percentileInterval(vertexReps, 0.95));
+                : FittedParameter.interval(Quantiles.percentileInterval(vertexReps, 0.95));
         TurningPoint vertex = Double.isFinite(tStar)
                 ? new TurningPoint(Math.pow(10, tStar + center), vertexCi == null ? null
                         : List.of(Math.pow(10, vertexCi.get(0) + center), Math.pow(10, vertexCi.get(1) + center)))

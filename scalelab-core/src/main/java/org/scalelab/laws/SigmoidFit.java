@@ -1,6 +1,5 @@
 package org.scalelab.laws;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -68,56 +67,15 @@ public final class SigmoidFit {
             return new Options(floor, ceiling, bootstrap, seed, backtest, xs);
         }
 
-        int nParams() {
-            return 2 + (floor == null ? 1 : 0) + (ceiling == null ? 1 : 0);
-        }
-
-        Map<String, Object> asMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("floor", floor == null ? "fit" : floor);
-            m.put("ceiling", ceiling == null ? "fit" : ceiling);
-            m.put("bootstrap", bootstrap);
-            m.put("seed", seed);
-            m.put("backtest", backtest);
-            m.put("forecast_x", forecastX);
-            return m;
+        CurveFitter.Options fitting() {
+            return new CurveFitter.Options(bootstrap, seed, backtest, forecastX);
         }
     }
 
-    /**
-     * Parameters: m (log10 of the midpoint), k (per decade), floor, ceiling (fixed ones have no interval)
-     * and x50 = 10^m, the scale at which the metric is halfway between floor and ceiling.
-     */
-    public record Result(String law, String form, FitStatus status, String reason, List<String> warnings,
-                         List<FittedParameter> parameters, int nPoints, Double rss, Double rmse,
-                         BootstrapSummary bootstrap, List<CurveForecast> forecasts, Backtest.Result backtest,
-                         @JsonIgnore Map<String, double[]> bootstrapSamples, Provenance provenance) {
-
-        public double predict(double x) {
-            return value(parameter("m").v(), parameter("k").v(), parameter("floor").v(), parameter("ceiling").v(), x);
-        }
-
-        public FittedParameter parameter(String name) {
-            return FittedParameter.named(parameters, name);
-        }
-
-        /** Bootstrap replicate b's curve at x (NaN when that refit failed or there was no bootstrap). */
-        public double predictReplicate(int b, double x) {
-            if (!bootstrapSamples.containsKey("m")) {
-                return Double.NaN;
-            }
-            double f = bootstrapSamples.containsKey("floor") ? bootstrapSamples.get("floor")[b] : parameter("floor").v();
-            double c = bootstrapSamples.containsKey("ceiling") ? bootstrapSamples.get("ceiling")[b] : parameter("ceiling").v();
-            return value(bootstrapSamples.get("m")[b], bootstrapSamples.get("k")[b], f, c, x);
-        }
-    }
-
-    public static Result analyze(NumericTable table, String xCol, String yCol, Options options) {
+    public static CurveFitResult analyze(NumericTable table, String xCol, String yCol, Options options) {
         table.requirePositive(xCol);
-        Map<String, Object> opts = new LinkedHashMap<>(options.asMap());
-        opts.put("x_col", xCol);
-        opts.put("y_col", yCol);
-        Provenance p = Provenance.of("fit sigmoid", List.of(table.provenanceInput()), opts, options.seed());
+        Law law = new Law(options.floor(), options.ceiling());
+        Provenance p = CurveFitter.provenance("fit sigmoid", table, xCol, yCol, law.options(), options.fitting());
         return fit(table.column(xCol), table.column(yCol), options, p);
     }
 
@@ -126,128 +84,119 @@ public final class SigmoidFit {
         return floor + (ceiling - floor) / (1 + Math.exp(-k * (Math.log10(x) - m)));
     }
 
-    public static Result fit(double[] x, double[] y, Options options, Provenance provenance) {
-        String form = "floor + (ceiling - floor) / (1 + exp(-k*(log10 x - m)))";
-        int nParams = options.nParams();
-        String bad = CurveFit.degenerateReason(x, y, nParams, false);
-        if (bad == null && options.floor() != null && options.ceiling() != null
-                && !(options.ceiling() > options.floor())) {
-            bad = "ceiling " + options.ceiling() + " must be above floor " + options.floor();
-        }
-        if (bad != null) {
-            return new Result("sigmoid", form, FitStatus.DEGENERATE, bad, List.of(), nanParameters(), x.length, null,
-                    null, null, List.of(), null, Map.of(), provenance);
-        }
-        double[] est = fitCore(x, y, options, null);
-        if (est == null) {
-            return new Result("sigmoid", form, FitStatus.NOT_CONVERGED,
-                    "Levenberg–Marquardt did not converge from any of the start points", List.of(), nanParameters(),
-                    x.length, null, null, null, List.of(), null, Map.of(), provenance);
-        }
-        double m = est[0];
-        double k = est[1];
-        double floor = est[2];
-        double ceiling = est[3];
-        FitStatus status = FitStatus.CONVERGED;
-        String reason = null;
-        List<String> warnings = new ArrayList<>();
-        double tMin = Arrays.stream(x).map(Math::log10).min().orElseThrow();
-        double tMax = Arrays.stream(x).map(Math::log10).max().orElseThrow();
-        double[] gap = gapAround(x, m);
-        if (gap != null && RISE_WIDTH_TIMES_K / Math.abs(k) < Math.log10(gap[1] / gap[0])) {
-            status = FitStatus.DEGENERATE;
-            reason = "steepness k = " + k + " per decade puts the whole 10-90 % rise between the runs at x = "
-                    + gap[0] + " and x = " + gap[1] + ": k is not identified and m only lies between them; "
-                    + "add runs in that interval";
-        } else if (!(ceiling > floor)) {
-            status = FitStatus.DEGENERATE;
-            reason = "fitted ceiling " + ceiling + " is not above floor " + floor + "; fix them with options";
-        }
-        // A fitted plateau is observed only if the curve gets within 10 % of it inside the data; otherwise
-        // the asymptote is an extrapolation of the logistic's shape.
-        double shareAtMin = 1 / (1 + Math.exp(-k * (tMin - m)));
-        double shareAtMax = 1 / (1 + Math.exp(-k * (tMax - m)));
-        double upper = k > 0 ? shareAtMax : shareAtMin;
-        double lower = k > 0 ? shareAtMin : shareAtMax;
-        if (options.ceiling() == null && upper < 0.9) {
-            warnings.add("the fitted ceiling " + ceiling + " is not observed: inside the data the curve reaches only "
-                    + Math.round(100 * upper) + " % of the way to it; fix it with --ceiling");
-        }
-        if (options.floor() == null && lower > 0.1) {
-            warnings.add("the fitted floor " + floor + " is not observed: inside the data the curve comes down only to "
-                    + Math.round(100 * lower) + " % above it; fix it with --floor");
-        }
-        if (m < tMin || m > tMax) {
-            warnings.add("the 50 % point x50 = " + Math.pow(10, m) + " lies outside the observed x range ["
-                    + Math.pow(10, tMin) + ", " + Math.pow(10, tMax) + "]: it is an extrapolation");
+    public static CurveFitResult fit(double[] x, double[] y, Options options, Provenance provenance) {
+        return CurveFitter.fit(new Law(options.floor(), options.ceiling()), x, y, options.fitting(), provenance);
+    }
+
+    /**
+     * The law: parameters m (log10 of the midpoint), k (per decade), floor, ceiling (fixed ones have no
+     * interval) and the derived x50 = 10^m, the scale at which the metric is halfway between floor and
+     * ceiling. Fitted on the metric itself.
+     */
+    static final class Law implements CurveLaw {
+        private final Double floor;
+        private final Double ceiling;
+
+        /** floor, ceiling: fixed asymptotes, or null to fit them. */
+        Law(Double floor, Double ceiling) {
+            this.floor = floor;
+            this.ceiling = ceiling;
         }
 
-        int nb = options.bootstrap();
-        List<Double> fx = options.forecastX();
-        double[][] reps = new double[0][];
-        if (nb > 0) {
-            double[] start = est;
-            reps = CurveFit.replicates(x.length, nb, options.seed(), 4 + fx.size(), idx -> {
-                double[] xb = Bootstrap.take(x, idx);
-                double[] yb = Bootstrap.take(y, idx);
-                if (CurveFit.degenerateReason(xb, yb, nParams, false) != null) {
-                    return null;
-                }
-                double[] r = fitCore(xb, yb, options, start);
-                if (r == null) {
-                    return null;
-                }
-                double[] row = Arrays.copyOf(r, 4 + fx.size());
-                for (int j = 0; j < fx.size(); j++) {
-                    row[4 + j] = value(r[0], r[1], r[2], r[3], fx.get(j));
-                }
-                return row;
-            });
+        @Override
+        public String name() {
+            return "sigmoid";
         }
-        Map<String, double[]> samples = new LinkedHashMap<>();
-        List<FittedParameter> params = new ArrayList<>();
-        String[] names = {"m", "k", "floor", "ceiling"};
-        boolean[] fitted = {true, true, options.floor() == null, options.ceiling() == null};
-        for (int j = 0; j < 4; j++) {
-            double[] col = nb > 0 && fitted[j] ? CurveFit.column(reps, j) : null;
-            if (col != null) {
-                samples.put(names[j], col);
+
+        @Override
+        public String form() {
+            return "floor + (ceiling - floor) / (1 + exp(-k*(log10 x - m)))";
+        }
+
+        @Override
+        public List<String> parameterNames() {
+            return List.of("m", "k", "floor", "ceiling");
+        }
+
+        @Override
+        public int freeParameters() {
+            return 2 + (floor == null ? 1 : 0) + (ceiling == null ? 1 : 0);
+        }
+
+        @Override
+        public boolean logResiduals() {
+            return false;
+        }
+
+        @Override
+        public double value(double[] p, double x) {
+            return SigmoidFit.value(p[0], p[1], p[2], p[3], x);
+        }
+
+        @Override
+        public double[] estimate(double[] x, double[] y, double[] warm) {
+            return fitCore(x, y, floor, ceiling, warm);
+        }
+
+        @Override
+        public boolean fixed(int parameter) {
+            return parameter == 2 && floor != null || parameter == 3 && ceiling != null;
+        }
+
+        @Override
+        public List<Derived> derived() {
+            return List.of(new Derived("x50", p -> Math.pow(10, p[0])));
+        }
+
+        @Override
+        public Verdict judge(double[] p, double[] x, double[] y) {
+            double m = p[0];
+            double k = p[1];
+            double fitFloor = p[2];
+            double fitCeiling = p[3];
+            FitStatus status = FitStatus.CONVERGED;
+            String reason = null;
+            List<String> warnings = new ArrayList<>();
+            double tMin = Arrays.stream(x).map(Math::log10).min().orElseThrow();
+            double tMax = Arrays.stream(x).map(Math::log10).max().orElseThrow();
+            double[] gap = gapAround(x, m);
+            if (gap != null && RISE_WIDTH_TIMES_K / Math.abs(k) < Math.log10(gap[1] / gap[0])) {
+                status = FitStatus.DEGENERATE;
+                reason = "steepness k = " + k + " per decade puts the whole 10-90 % rise between the runs at x = "
+                        + gap[0] + " and x = " + gap[1] + ": k is not identified and m only lies between them; "
+                        + "add runs in that interval";
+            } else if (!(fitCeiling > fitFloor)) {
+                status = FitStatus.DEGENERATE;
+                reason = "fitted ceiling " + fitCeiling + " is not above floor " + fitFloor + "; fix them with options";
             }
-            params.add(FittedParameter.of(names[j], est[j], col));
+            // A fitted plateau is observed only if the curve gets within 10 % of it inside the data; otherwise
+            // the asymptote is an extrapolation of the logistic's shape.
+            double shareAtMin = 1 / (1 + Math.exp(-k * (tMin - m)));
+            double shareAtMax = 1 / (1 + Math.exp(-k * (tMax - m)));
+            double upper = k > 0 ? shareAtMax : shareAtMin;
+            double lower = k > 0 ? shareAtMin : shareAtMax;
+            if (ceiling == null && upper < 0.9) {
+                warnings.add("the fitted ceiling " + fitCeiling + " is not observed: inside the data the curve reaches "
+                        + "only " + Math.round(100 * upper) + " % of the way to it; fix it with --ceiling");
+            }
+            if (floor == null && lower > 0.1) {
+                warnings.add("the fitted floor " + fitFloor + " is not observed: inside the data the curve comes down "
+                        + "only to " + Math.round(100 * lower) + " % above it; fix it with --floor");
+            }
+            if (m < tMin || m > tMax) {
+                warnings.add("the 50 % point x50 = " + Math.pow(10, m) + " lies outside the observed x range ["
+                        + Math.pow(10, tMin) + ", " + Math.pow(10, tMax) + "]: it is an extrapolation");
+            }
+            return new Verdict(status, reason, warnings);
         }
-        double[] x50 = null;
-        if (nb > 0) {
-            x50 = Arrays.stream(CurveFit.column(reps, 0)).map(v -> Math.pow(10, v)).toArray();
-            samples.put("x50", x50);
+
+        @Override
+        public Map<String, Object> options() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("floor", floor == null ? "fit" : floor);
+            m.put("ceiling", ceiling == null ? "fit" : ceiling);
+            return m;
         }
-        params.add(FittedParameter.of("x50", Math.pow(10, m), x50));
-        List<CurveForecast> forecasts = new ArrayList<>();
-        for (int j = 0; j < fx.size(); j++) {
-            double[] col = nb > 0 ? CurveFit.column(reps, 4 + j) : null;
-            forecasts.add(new CurveForecast(fx.get(j), FittedParameter.finite(value(m, k, floor, ceiling, fx.get(j))),
-                    col == null ? null : FittedParameter.interval(Bootstrap.percentileInterval(col, 0.95))));
-        }
-        BootstrapSummary boot = nb > 0 ? new BootstrapSummary(nb, CurveFit.countFinite(reps), options.seed()) : null;
-        if (boot != null && boot.succeeded() < nb / 2) {
-            warnings.add("only " + boot.succeeded() + " of " + nb + " bootstrap refits succeeded; intervals are unreliable");
-        }
-        double rss = 0;
-        for (int i = 0; i < x.length; i++) {
-            double r = y[i] - value(m, k, floor, ceiling, x[i]);
-            rss += r * r;
-        }
-        Backtest.Result bt = null;
-        if (options.backtest()) {
-            bt = Backtest.run(x, y, nParams, (xt, yt) -> {
-                if (CurveFit.degenerateReason(xt, yt, nParams, false) != null) {
-                    return null;
-                }
-                double[] r = fitCore(xt, yt, options, null);
-                return r == null ? null : xv -> value(r[0], r[1], r[2], r[3], xv);
-            });
-        }
-        return new Result("sigmoid", form, status, reason, List.copyOf(warnings), List.copyOf(params), x.length, rss,
-                Math.sqrt(rss / x.length), boot, List.copyOf(forecasts), bt, samples, provenance);
     }
 
     /** The two consecutive distinct x values whose log10 bracket m, or null when m is outside the data. */
@@ -262,16 +211,16 @@ public final class SigmoidFit {
     }
 
     /** Least-squares {m, k, floor, ceiling} (fixed ones copied from options), or null when nothing converged. */
-    static double[] fitCore(double[] x, double[] y, Options o, double[] warmStart) {
+    static double[] fitCore(double[] x, double[] y, Double floor, Double ceiling, double[] warmStart) {
         int n = x.length;
         double[] t = Arrays.stream(x).map(Math::log10).toArray();
-        boolean fitFloor = o.floor() == null;
-        boolean fitCeil = o.ceiling() == null;
-        int p = o.nParams();
+        boolean fitFloor = floor == null;
+        boolean fitCeil = ceiling == null;
+        int p = 2 + (fitFloor ? 1 : 0) + (fitCeil ? 1 : 0);
         // θ = (m, k, [floor], [ceiling]).
         CurveFit.Residuals res = (th, out) -> {
-            double f = fitFloor ? th[2] : o.floor();
-            double c = fitCeil ? th[fitFloor ? 3 : 2] : o.ceiling();
+            double f = fitFloor ? th[2] : floor;
+            double c = fitCeil ? th[fitFloor ? 3 : 2] : ceiling;
             for (int i = 0; i < n; i++) {
                 out[i] = y[i] - (f + (c - f) / (1 + Math.exp(-th[1] * (t[i] - th[0]))));
             }
@@ -287,26 +236,22 @@ public final class SigmoidFit {
             corr += (t[i] - mt) * y[i];
         }
         double dir = corr >= 0 ? 1 : -1;
-        List<double[]> starts = new ArrayList<>();
-        if (warmStart != null) {
-            starts.add(pack(warmStart, fitFloor, fitCeil, p));
-        }
-        for (int a = 0; a < 5; a++) {
-            double m0 = tMin + (tMax - tMin) * a / 4;
-            for (double k0 : new double[] {0.5, 2, 8}) {
-                starts.add(pack(new double[] {m0, dir * k0, yMin, yMax}, fitFloor, fitCeil, p));
-            }
-        }
-        CurveFit.Optimum best = warmStart != null ? CurveFit.multiStart(res, n, starts.subList(0, 1))
-                : CurveFit.multiStart(res, n, starts);
-        if (!best.converged() && warmStart != null) {
-            best = CurveFit.multiStart(res, n, starts.subList(1, starts.size()));
-        }
+        CurveFit.Optimum best = CurveFit.fromStarts(res, null, n,
+                warmStart == null ? null : pack(warmStart, fitFloor, fitCeil, p), () -> {
+                    List<double[]> starts = new ArrayList<>();
+                    for (int a = 0; a < 5; a++) {
+                        double m0 = tMin + (tMax - tMin) * a / 4;
+                        for (double k0 : new double[] {0.5, 2, 8}) {
+                            starts.add(pack(new double[] {m0, dir * k0, yMin, yMax}, fitFloor, fitCeil, p));
+                        }
+                    }
+                    return starts;
+                }, true);
         if (!best.converged()) {
             return null;
         }
         double[] th = best.theta();
-        return new double[] {th[0], th[1], fitFloor ? th[2] : o.floor(), fitCeil ? th[fitFloor ? 3 : 2] : o.ceiling()};
+        return new double[] {th[0], th[1], fitFloor ? th[2] : floor, fitCeil ? th[fitFloor ? 3 : 2] : ceiling};
     }
 
     private static double[] pack(double[] full, boolean fitFloor, boolean fitCeil, int p) {
@@ -321,13 +266,5 @@ public final class SigmoidFit {
             th[j] = full[3];
         }
         return th;
-    }
-
-    private static List<FittedParameter> nanParameters() {
-        List<FittedParameter> ps = new ArrayList<>();
-        for (String n : new String[] {"m", "k", "floor", "ceiling", "x50"}) {
-            ps.add(new FittedParameter(n, null, null, null));
-        }
-        return List.copyOf(ps);
     }
 }

@@ -38,12 +38,12 @@ class BrokenPowerLawFitTest {
         // Slope in log–log steepens from −0.2 to −0.6 around x = 1e9 (sharpness 0.3).
         double[] truth = {1.0, 60, 0.2, 0.4, 1e9, 0.3};
         double[][] d = bnsl(50, 1e6, 1e12, truth, 0.005, 7);
-        BrokenPowerLawFit.Result r = BrokenPowerLawFit.fit(d[0], d[1],
+        CurveFitResult r = BrokenPowerLawFit.fit(d[0], d[1],
                 BrokenPowerLawFit.Options.defaults().withMaxBreaks(2).withBootstrap(100, 1), PROV);
         assertEquals(FitStatus.CONVERGED, r.status(), r.reason());
         assertEquals(1, r.nBreaks(), "BIC per k: " + r.candidates());
         assertEquals(3, r.candidates().size());
-        BrokenPowerLawFit.Break b = r.breaks().get(0);
+        CurveFitResult.Break b = r.breaks().get(0);
         assertEquals(9.0, Math.log10(b.d().v()), 0.25);
         assertEquals(0.4, b.c().v(), 0.1);
         List<Double> ci = b.d().ci95();
@@ -60,7 +60,7 @@ class BrokenPowerLawFitTest {
     @Test
     void plainPowerLawIsNotGivenABreak() {
         double[][] d = bnsl(40, 1e6, 1e12, new double[] {1.5, 300, 0.3}, 0.01, 8);
-        BrokenPowerLawFit.Result r = BrokenPowerLawFit.fit(d[0], d[1],
+        CurveFitResult r = BrokenPowerLawFit.fit(d[0], d[1],
                 BrokenPowerLawFit.Options.defaults().withMaxBreaks(1).withBootstrap(0, 0), PROV);
         assertEquals(0, r.nBreaks(), "BIC per k: " + r.candidates());
         assertTrue(r.breaks().isEmpty());
@@ -70,20 +70,20 @@ class BrokenPowerLawFitTest {
     @Test
     void kWithMoreParametersThanPointsIsSkippedWithReason() {
         double[][] d = bnsl(6, 1e6, 1e9, new double[] {1.5, 300, 0.3}, 0.01, 9);
-        BrokenPowerLawFit.Result r = BrokenPowerLawFit.fit(d[0], d[1],
+        CurveFitResult r = BrokenPowerLawFit.fit(d[0], d[1],
                 BrokenPowerLawFit.Options.defaults().withMaxBreaks(1).withBootstrap(0, 0), PROV);
         assertEquals(0, r.nBreaks());
-        BrokenPowerLawFit.Candidate k1 = r.candidates().get(1);
+        CurveFitResult.Candidate k1 = r.candidates().get(1);
         assertEquals(FitStatus.DEGENERATE, k1.status());
         assertTrue(k1.reason().contains("need at least 7"), k1.reason());
     }
 
     @Test
     void tooFewPointsOrConstantYIsDegenerate() {
-        BrokenPowerLawFit.Result few = BrokenPowerLawFit.fit(new double[] {1, 2, 3}, new double[] {3, 2, 1},
+        CurveFitResult few = BrokenPowerLawFit.fit(new double[] {1, 2, 3}, new double[] {3, 2, 1},
                 BrokenPowerLawFit.Options.defaults(), PROV);
         assertEquals(FitStatus.DEGENERATE, few.status());
-        BrokenPowerLawFit.Result flat = BrokenPowerLawFit.fit(new double[] {1, 2, 3, 4, 5},
+        CurveFitResult flat = BrokenPowerLawFit.fit(new double[] {1, 2, 3, 4, 5},
                 new double[] {2, 2, 2, 2, 2}, BrokenPowerLawFit.Options.defaults(), PROV);
         assertEquals(FitStatus.DEGENERATE, flat.status());
         assertTrue(!Json.write(flat).contains("NaN"));

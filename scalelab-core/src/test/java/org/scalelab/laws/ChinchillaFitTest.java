@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
+import org.scalelab.stats.Bootstrap;
 
 class ChinchillaFitTest {
     /** Hoffmann et al. 2022, eq. 10 (their fitted law): the truth for synthetic data. */

@@ -66,19 +66,19 @@ class LawsScipyReferenceTest {
     @Test
     void powerLawMatchesScipyCurveFitInLogSpace() throws Exception {
         double[][] d = PowerLawFitTest.powerLaw(30, 1e7, 1e11, 1.69, 406.4, 0.34, 0.02, 17);
-        PowerLawFit.Result r = PowerLawFit.fit(d[0], d[1],
+        CurveFitResult r = PowerLawFit.fit(d[0], d[1],
                 PowerLawFit.Options.defaults().withBootstrap(0, 0).withBacktest(false), PROV);
         JsonNode ref = scipy(d[0], d[1], "power");
         assertRel(ref.get("E").asDouble(), r.parameter("E").v(), 1e-4, "E");
         assertRel(ref.get("alpha").asDouble(), r.parameter("alpha").v(), 1e-4, "alpha");
         assertRel(ref.get("A").asDouble(), r.parameter("A").v(), 1e-3, "A");
-        assertRel(ref.get("rss_log").asDouble(), r.rssLog(), 1e-6, "rss");
+        assertRel(ref.get("rss_log").asDouble(), r.rss(), 1e-6, "rss");
     }
 
     @Test
     void kaplanFormMatchesNumpyPolyfit() throws Exception {
         double[][] d = PowerLawFitTest.powerLaw(25, 1e6, 1e10, 0, 11.5, 0.076, 0.01, 18);
-        PowerLawFit.Result r = PowerLawFit.fit(d[0], d[1],
+        CurveFitResult r = PowerLawFit.fit(d[0], d[1],
                 PowerLawFit.Options.defaults().withOffset(false).withBootstrap(0, 0).withBacktest(false), PROV);
         JsonNode ref = scipy(d[0], d[1], "kaplan");
         assertRel(ref.get("alpha").asDouble(), r.parameter("alpha").v(), 1e-9, "alpha");
@@ -88,13 +88,13 @@ class LawsScipyReferenceTest {
     @Test
     void sigmoidMatchesScipyCurveFitWithFixedAndFittedAsymptotes() throws Exception {
         double[][] d = SigmoidFitTest.emergence(30, 1e18, 1e26, 22, 3, 0.25, 1.0, 0.03, 19);
-        SigmoidFit.Result fixed = SigmoidFit.fit(d[0], d[1],
+        CurveFitResult fixed = SigmoidFit.fit(d[0], d[1],
                 SigmoidFit.Options.defaults().withFloorCeiling(0.25, 1.0).withBootstrap(0, 0).withBacktest(false), PROV);
         JsonNode ref = scipy(d[0], d[1], "sigmoid", "--floor", "0.25", "--ceiling", "1");
         assertRel(ref.get("m").asDouble(), fixed.parameter("m").v(), 1e-5, "m");
         assertRel(ref.get("k").asDouble(), fixed.parameter("k").v(), 1e-4, "k");
 
-        SigmoidFit.Result free = SigmoidFit.fit(d[0], d[1],
+        CurveFitResult free = SigmoidFit.fit(d[0], d[1],
                 SigmoidFit.Options.defaults().withFloorCeiling(null, null).withBootstrap(0, 0).withBacktest(false), PROV);
         JsonNode ref2 = scipy(d[0], d[1], "sigmoid", "--floor", "fit", "--ceiling", "fit");
         assertRel(ref2.get("m").asDouble(), free.parameter("m").v(), 1e-4, "m (free)");
@@ -113,5 +113,16 @@ class LawsScipyReferenceTest {
         }
         assertRel(ref.get("se_c2").asDouble(), r.standardErrors().get("c2"), 1e-9, "se(c2)");
         assertRel(ref.get("p_value").asDouble(), r.pValue(), 1e-6, "p(c2)");
+    }
+
+    @Test
+    void exponentialDecayMatchesScipyCurveFit() throws Exception {
+        double[][] d = ExponentialDecayFitTest.decay(30, 1, 1000, 0.5, 4.0, 150, 0.05, 21);
+        CurveFitResult r = ExponentialDecayFit.fit(d[0], d[1], new CurveFitter.Options(0, 0, false, List.of()), PROV);
+        JsonNode ref = scipy(d[0], d[1], "exp");
+        assertRel(ref.get("E").asDouble(), r.parameter("E").v(), 1e-4, "E");
+        assertRel(ref.get("A").asDouble(), r.parameter("A").v(), 1e-4, "A");
+        assertRel(ref.get("s").asDouble(), r.parameter("s").v(), 1e-4, "s");
+        assertRel(ref.get("rss").asDouble(), r.rss(), 1e-6, "rss");
     }
 }

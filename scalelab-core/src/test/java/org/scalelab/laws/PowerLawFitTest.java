@@ -35,7 +35,7 @@ class PowerLawFitTest {
     void fitRecoversKnownParametersOfSaturatingPowerLawFromNoisyData() {
         // Chinchilla-like magnitudes: E = 1.69, A = 406.4, α = 0.34 over N = 1e7..1e11 (Hoffmann et al. 2022 eq. 10).
         double[][] d = powerLaw(40, 1e7, 1e11, 1.69, 406.4, 0.34, 0.01, 1);
-        PowerLawFit.Result r = PowerLawFit.fit(d[0], d[1], PowerLawFit.Options.defaults().withBootstrap(200, 7), PROV);
+        CurveFitResult r = PowerLawFit.fit(d[0], d[1], PowerLawFit.Options.defaults().withBootstrap(200, 7), PROV);
         assertEquals(FitStatus.CONVERGED, r.status(), r.reason());
         assertEquals(1.69, r.parameter("E").v(), 0.05);
         assertEquals(0.34, r.parameter("alpha").v(), 0.04);
@@ -55,7 +55,7 @@ class PowerLawFitTest {
         double nc = 8.8e13;
         double alpha = 0.076;
         double[][] d = powerLaw(30, 1e6, 1e10, 0, Math.pow(nc, alpha), alpha, 0.005, 3);
-        PowerLawFit.Result r = PowerLawFit.fit(d[0], d[1],
+        CurveFitResult r = PowerLawFit.fit(d[0], d[1],
                 PowerLawFit.Options.defaults().withOffset(false).withBootstrap(100, 1), PROV);
         assertEquals(FitStatus.CONVERGED, r.status(), r.reason());
         assertEquals(alpha, r.parameter("alpha").v(), 0.005);
@@ -67,7 +67,7 @@ class PowerLawFitTest {
     @Test
     void forecastIntervalContainsTrueCurveAtLargerScale() {
         double[][] d = powerLaw(30, 1e7, 1e10, 2.0, 300, 0.3, 0.01, 5);
-        PowerLawFit.Result r = PowerLawFit.fit(d[0], d[1],
+        CurveFitResult r = PowerLawFit.fit(d[0], d[1],
                 PowerLawFit.Options.defaults().withBootstrap(200, 2).withForecastX(List.of(1e11)), PROV);
         CurveForecast f = r.forecasts().get(0);
         double truth = 2.0 + 300 * Math.pow(1e11, -0.3);
@@ -78,7 +78,7 @@ class PowerLawFitTest {
     @Test
     void backtestPredictsHeldOutLargestPointsWithinNoise() {
         double[][] d = powerLaw(25, 1e7, 1e11, 1.7, 400, 0.34, 0.01, 11);
-        PowerLawFit.Result r = PowerLawFit.fit(d[0], d[1], PowerLawFit.Options.defaults().withBootstrap(0, 0), PROV);
+        CurveFitResult r = PowerLawFit.fit(d[0], d[1], PowerLawFit.Options.defaults().withBootstrap(0, 0), PROV);
         Backtest.Result bt = r.backtest();
         assertEquals("ran", bt.status());
         assertEquals(5, bt.nHeldOut()); // 20 % of 25 distinct x
@@ -91,7 +91,7 @@ class PowerLawFitTest {
     @Test
     void offsetFitOnPureKaplanDataReportsEAtItsBoundInsteadOfATinyNumber() {
         double[][] d = powerLaw(30, 1e6, 1e10, 0, 11.5, 0.076, 0.005, 6);
-        PowerLawFit.Result r = PowerLawFit.fit(d[0], d[1], PowerLawFit.Options.defaults().withBootstrap(20, 1), PROV);
+        CurveFitResult r = PowerLawFit.fit(d[0], d[1], PowerLawFit.Options.defaults().withBootstrap(20, 1), PROV);
         assertEquals(FitStatus.DEGENERATE, r.status(), r.reason());
         assertTrue(r.reason().contains("E = ") && r.reason().contains("Kaplan"), r.reason());
         assertEquals(0.076, r.parameter("alpha").v(), 0.01);
@@ -99,7 +99,7 @@ class PowerLawFitTest {
 
     @Test
     void tooFewPointsIsDegenerateWithReason() {
-        PowerLawFit.Result r = PowerLawFit.fit(new double[] {1, 2, 3}, new double[] {3, 2, 1.5},
+        CurveFitResult r = PowerLawFit.fit(new double[] {1, 2, 3}, new double[] {3, 2, 1.5},
                 PowerLawFit.Options.defaults(), PROV);
         assertEquals(FitStatus.DEGENERATE, r.status());
         assertTrue(r.reason().contains("need at least 4"), r.reason());
@@ -109,7 +109,7 @@ class PowerLawFitTest {
     @Test
     void constantYIsDegenerateWithReason() {
         double[] x = {1, 10, 100, 1000, 1e4};
-        PowerLawFit.Result r = PowerLawFit.fit(x, new double[] {2, 2, 2, 2, 2}, PowerLawFit.Options.defaults(), PROV);
+        CurveFitResult r = PowerLawFit.fit(x, new double[] {2, 2, 2, 2, 2}, PowerLawFit.Options.defaults(), PROV);
         assertEquals(FitStatus.DEGENERATE, r.status());
         assertTrue(r.reason().contains("constant"), r.reason());
     }
@@ -117,14 +117,14 @@ class PowerLawFitTest {
     @Test
     void increasingDataIsReportedAsExponentAtBoundNotSilentNumber() {
         double[][] d = powerLaw(20, 1, 1e4, 0, 1, -0.3, 0.01, 4); // y grows with x
-        PowerLawFit.Result r = PowerLawFit.fit(d[0], d[1], PowerLawFit.Options.defaults().withBootstrap(0, 0), PROV);
+        CurveFitResult r = PowerLawFit.fit(d[0], d[1], PowerLawFit.Options.defaults().withBootstrap(0, 0), PROV);
         assertTrue(r.status() != FitStatus.CONVERGED, "status " + r.status());
         assertNotNull(r.reason());
     }
 
     @Test
     void resultSerializesWithSnakeCaseAndNoNaN() {
-        PowerLawFit.Result r = PowerLawFit.fit(new double[] {1, 2}, new double[] {3, 2}, PowerLawFit.Options.defaults(), PROV);
+        CurveFitResult r = PowerLawFit.fit(new double[] {1, 2}, new double[] {3, 2}, PowerLawFit.Options.defaults(), PROV);
         String json = Json.write(r);
         assertTrue(json.contains("\"n_points\":2"), json);
         assertTrue(json.contains("\"status\":\"degenerate\""), json);
@@ -137,7 +137,7 @@ class PowerLawFitTest {
         double[][] d = powerLaw(12, 1e7, 1e11, 1.7, 400, 0.34, 0.01, 12);
         org.scalelab.store.NumericTable t = new org.scalelab.store.NumericTable("runs.csv", "abc123",
                 List.of("params", "loss"), new double[][] {d[0], d[1]});
-        PowerLawFit.Result r = PowerLawFit.analyze(t, "params", "loss", PowerLawFit.Options.defaults().withBootstrap(10, 3));
+        CurveFitResult r = PowerLawFit.analyze(t, "params", "loss", PowerLawFit.Options.defaults().withBootstrap(10, 3));
         assertEquals("fit power", r.provenance().analysis());
         assertEquals("abc123", r.provenance().inputs().get(0).sha256());
         assertEquals(12, r.provenance().inputs().get(0).rows());

@@ -30,7 +30,7 @@ class SigmoidFitTest {
     void fitRecoversMidpointAndSteepnessWithFixedChanceFloor() {
         // 4-way multiple choice: chance 0.25; emergence at 10^22 FLOPs, k = 3 per decade.
         double[][] d = emergence(30, 1e18, 1e26, 22, 3, 0.25, 1.0, 0.02, 1);
-        SigmoidFit.Result r = SigmoidFit.fit(d[0], d[1],
+        CurveFitResult r = SigmoidFit.fit(d[0], d[1],
                 SigmoidFit.Options.defaults().withFloorCeiling(0.25, 1.0).withBootstrap(200, 3), PROV);
         assertEquals(FitStatus.CONVERGED, r.status(), r.reason());
         assertEquals(22, r.parameter("m").v(), 0.1);
@@ -49,7 +49,7 @@ class SigmoidFitTest {
         int coverK = 0;
         for (int s = 0; s < seeds; s++) {
             double[][] d = emergence(30, 1e18, 1e26, 22, 3, 0.25, 1.0, 0.02, 100 + s);
-            SigmoidFit.Result r = SigmoidFit.fit(d[0], d[1], SigmoidFit.Options.defaults()
+            CurveFitResult r = SigmoidFit.fit(d[0], d[1], SigmoidFit.Options.defaults()
                     .withFloorCeiling(0.25, 1.0).withBootstrap(200, s).withBacktest(false), PROV);
             List<Double> m = r.parameter("m").ci95();
             List<Double> k = r.parameter("k").ci95();
@@ -64,7 +64,7 @@ class SigmoidFitTest {
     @Test
     void fittedFloorAndCeilingAreRecoveredWhenBothPlateausAreObserved() {
         double[][] d = emergence(40, 1e6, 1e12, 9, 2, 0.1, 0.8, 0.01, 2);
-        SigmoidFit.Result r = SigmoidFit.fit(d[0], d[1],
+        CurveFitResult r = SigmoidFit.fit(d[0], d[1],
                 SigmoidFit.Options.defaults().withFloorCeiling(null, null).withBootstrap(100, 1), PROV);
         assertEquals(FitStatus.CONVERGED, r.status(), r.reason());
         assertEquals(0.1, r.parameter("floor").v(), 0.02);
@@ -77,7 +77,7 @@ class SigmoidFitTest {
     void midpointBeyondTheDataIsFlaggedAsExtrapolation() {
         // Only the foot of the curve is observed: m = 12 but x stops at 1e10.
         double[][] d = emergence(20, 1e6, 1e10, 12, 1, 0.0, 1.0, 0.005, 3);
-        SigmoidFit.Result r = SigmoidFit.fit(d[0], d[1], SigmoidFit.Options.defaults().withBootstrap(0, 0), PROV);
+        CurveFitResult r = SigmoidFit.fit(d[0], d[1], SigmoidFit.Options.defaults().withBootstrap(0, 0), PROV);
         assertFalse(r.warnings().isEmpty());
         assertTrue(r.warnings().get(0).contains("extrapolation"), r.warnings().toString());
     }
@@ -86,7 +86,7 @@ class SigmoidFitTest {
     void stepBetweenTwoRunsIsDegenerateNotAPreciseMidpoint() {
         double[] x = {1e6, 1e7, 1e8, 1e9, 1e10, 1e11};
         double[] y = {0.25, 0.25, 0.25, 0.9, 0.9, 0.9};
-        SigmoidFit.Result r = SigmoidFit.fit(x, y,
+        CurveFitResult r = SigmoidFit.fit(x, y,
                 SigmoidFit.Options.defaults().withFloorCeiling(0.25, 0.9).withBootstrap(0, 0), PROV);
         assertEquals(FitStatus.DEGENERATE, r.status());
         assertTrue(r.reason().contains("between the runs at x = 1.0E8 and x = 1.0E9"), r.reason());
@@ -96,7 +96,7 @@ class SigmoidFitTest {
     void unobservedCeilingIsFlaggedWhenFitted() {
         // Only the foot of the rise (x ≤ 1e8, m = 9): a fitted ceiling is not pinned by the data.
         double[][] d = emergence(15, 1e5, 1e8, 9, 1, 0.2, 0.9, 0.01, 4);
-        SigmoidFit.Result r = SigmoidFit.fit(d[0], d[1],
+        CurveFitResult r = SigmoidFit.fit(d[0], d[1],
                 SigmoidFit.Options.defaults().withFloorCeiling(0.2, null).withBootstrap(0, 0), PROV);
         assertTrue(r.warnings().stream().anyMatch(w -> w.contains("ceiling")) || r.status() != FitStatus.CONVERGED,
                 r.status() + " ceiling " + r.parameter("ceiling").value() + " " + r.warnings());
@@ -104,10 +104,10 @@ class SigmoidFitTest {
 
     @Test
     void constantAccuracyAndTooFewPointsAreDegenerate() {
-        SigmoidFit.Result flat = SigmoidFit.fit(new double[] {1, 10, 100, 1000}, new double[] {0.3, 0.3, 0.3, 0.3},
+        CurveFitResult flat = SigmoidFit.fit(new double[] {1, 10, 100, 1000}, new double[] {0.3, 0.3, 0.3, 0.3},
                 SigmoidFit.Options.defaults(), PROV);
         assertEquals(FitStatus.DEGENERATE, flat.status());
-        SigmoidFit.Result few = SigmoidFit.fit(new double[] {1, 10}, new double[] {0.3, 0.5},
+        CurveFitResult few = SigmoidFit.fit(new double[] {1, 10}, new double[] {0.3, 0.5},
                 SigmoidFit.Options.defaults(), PROV);
         assertEquals(FitStatus.DEGENERATE, few.status());
         assertTrue(few.reason().contains("need at least 3"), few.reason());

@@ -1,4 +1,4 @@
-package org.scalelab.laws;
+package org.scalelab.stats;
 
 /**
  * How the uncertainty was estimated: a pairs bootstrap of {@code replicates} resamples drawn with

@@ -1,12 +1,13 @@
-package org.scalelab.laws;
+package org.scalelab.stats;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Nonparametric (pairs) bootstrap helpers shared by every law: seeded index resampling, percentile
- * confidence intervals and standard errors. Replicate {@code i} of seed {@code s} always draws the
- * same indices, whatever the thread that runs it, so parallel bootstraps are reproducible.
+ * Nonparametric (pairs) bootstrap (Efron &amp; Tibshirani 1993, ch. 6 and 9): seeded index resampling and
+ * the bootstrap standard error. Replicate {@code i} of seed {@code s} always draws the same indices,
+ * whatever the thread that runs it, so parallel bootstraps are reproducible. Intervals over the
+ * replicates are {@link Quantiles#percentileInterval percentile intervals}.
  */
 public final class Bootstrap {
     private Bootstrap() {}
@@ -37,31 +38,6 @@ public final class Bootstrap {
             out[i] = values[idx[i]];
         }
         return out;
-    }
-
-    /**
-     * Percentile interval [q(α/2), q(1−α/2)] of the finite samples, with linear interpolation between
-     * order statistics (numpy's default "linear" method). Returns {NaN, NaN} when no sample is finite.
-     */
-    public static double[] percentileInterval(double[] samples, double level) {
-        double[] s = Arrays.stream(samples).filter(Double::isFinite).sorted().toArray();
-        if (s.length == 0) {
-            return new double[] {Double.NaN, Double.NaN};
-        }
-        double tail = (1 - level) / 2;
-        return new double[] {quantile(s, tail), quantile(s, 1 - tail)};
-    }
-
-    /** Quantile of sorted data, numpy "linear" interpolation: position q·(n−1). */
-    public static double quantile(double[] sorted, double q) {
-        if (sorted.length == 1) {
-            return sorted[0];
-        }
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        double frac = pos - lo;
-        return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
     }
 
     /** Sample standard deviation (n−1) of the finite samples: the bootstrap standard error. */
