@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Walk through ScaleLab end to end (a few minutes on 2 cores): synthetic runs drawn from known scaling laws",
-            "are imported into the lab store and fitted (Chinchilla / power / broken power / sigmoid / shape laws,",
+            "Walk through ScaleLab end to end in a few minutes on 2 cores.",
+            "Synthetic runs drawn from known scaling laws are imported into the lab store and fitted (Chinchilla / power / broken power / sigmoid / shape laws,",
             "compute-optimal forecasts, test-time sampling, compounding reliability); then a small sweep of transformers",
             "is trained on the built-in controlled world, its abilities analysed over steps, width and depth, its hidden",
             "states captured by domain and compared between sizes (reasoning geometry and phase verdicts). One report:",
