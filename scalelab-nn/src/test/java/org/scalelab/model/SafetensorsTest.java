@@ -22,9 +22,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 
 class SafetensorsTest {
+    private static final String SAFETENSORS_NUMPY = "scalelab-nn/src/test/python/safetensors_numpy.py";
     @TempDir Path dir;
 
     private static final float[] VALUES = {0f, 1f, -1.5f, 0.1f, 3.14159f, -65504f, 1e-5f, 6e-8f, 70000f, 2.5e-3f, 1e30f, -0f};
@@ -245,9 +247,9 @@ class SafetensorsTest {
 
     @Test
     void readsFileWrittenByNumpy() throws IOException {
-        PythonReference.assumeModule("numpy");
+        PythonReference.requireModules("numpy");
         Path f = dir.resolve("numpy.safetensors");
-        JsonNode expected = Json.mapper().readTree(PythonReference.runScript("safetensors_numpy.py", "write", f.toString()));
+        JsonNode expected = Json.mapper().readTree(PythonReference.run(SAFETENSORS_NUMPY, "write", f.toString()));
         try (SafetensorsFile s = SafetensorsFile.open(f)) {
             assertEquals(DType.F16, s.info("layer.bias_f16").dtype());
             assertEquals(DType.BF16, s.info("embed_bf16").dtype());
@@ -261,18 +263,18 @@ class SafetensorsTest {
 
     @Test
     void writesFileNumpyReadsWithTheSameRounding() throws IOException {
-        PythonReference.assumeModule("numpy");
+        PythonReference.requireModules("numpy");
         Path f = dir.resolve("java.safetensors");
         SafetensorsWriter.write(f, List.of(
                 SafetensorsWriter.Tensor.ofFloats("f32", DType.F32, new long[] {3, 4}, VALUES),
                 SafetensorsWriter.Tensor.ofFloats("f16", DType.F16, new long[] {12}, VALUES),
                 SafetensorsWriter.Tensor.ofFloats("bf16", DType.BF16, new long[] {4, 3}, VALUES)));
         Map<String, Map<String, Object>> read = Json.mapper().readValue(
-                PythonReference.runScript("safetensors_numpy.py", "read", f.toString()), new TypeReference<>() {});
+                PythonReference.run(SAFETENSORS_NUMPY, "read", f.toString()), new TypeReference<>() {});
         assertEquals(List.of(4, 3), read.get("bf16").get("shape"));
         assertArrayEquals(VALUES, floats(read.get("f32")));
         // numpy's astype(float16) is the reference rounding for F16.
-        int[] numpyHalfBits = Json.mapper().readValue(PythonReference.runScript("safetensors_numpy.py", "half",
+        int[] numpyHalfBits = Json.mapper().readValue(PythonReference.run(SAFETENSORS_NUMPY, "half",
                 Json.write(VALUES)), int[].class);
         float[] javaHalf = floats(read.get("f16"));
         for (int i = 0; i < VALUES.length; i++) {
