@@ -63,10 +63,7 @@ if not os.path.exists(sil_file):
     np.save(sil_file, x); np.save(sil_labels, y.astype(np.int64)); del x
 PYEOF
 
-mvn -q -o -pl scalelab-core test-compile >/dev/null 2>&1
-CPFILE=scalelab-core/target/bench-classpath.txt
-[ -s "$CPFILE" ] || mvn -q -o -pl scalelab-core dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null 2>&1
-CP=scalelab-core/target/classes:scalelab-core/target/test-classes:$(cat "$CPFILE")
+CP=$(bench/classpath.sh)
 
 if [ "$ONLY" = all ] || [ "$ONLY" = pr ]; then
 echo "== PR + d90/d95, ${N_PR} x ${D} float32"

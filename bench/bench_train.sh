@@ -30,10 +30,7 @@ echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) 
 echo "model: $FAMILY, 4 layers, d_model 512, 8 heads, vocab $VOCAB, seq 128; $THREADS threads on both sides"
 mkdir -p "$DIR"
 
-# Compiled in the same reactor run, so scalelab-core resolves to its target/classes (it is never installed).
-CPFILE=scalelab-nn/target/bench-classpath.txt
-mvn -q -o -pl scalelab-nn -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null
-CP=scalelab-core/target/classes:scalelab-nn/target/classes:scalelab-nn/target/test-classes:$(cat "$CPFILE")
+CP=$(bench/classpath.sh)
 runjava() { DJL_OFFLINE=true OPT_OUT_TRACKING=true java -Xmx6g -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
   -cp "$CP" org.scalelab.train.TrainBench "$DIR" "$FAMILY" "$VOCAB" "$@"; }
 if [ "$PAIRED" -gt 0 ]; then
