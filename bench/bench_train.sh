@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Transformer runtime vs PyTorch eager on the same model and thread count (issue 3, "Done when"):
+# Transformer runtime vs PyTorch eager on the same model and thread count:
 # forward tokens/s at batch 1 and 32 (seq 128) and training steps/s (batch 32 x 128, AdamW + clipping)
 # for a 4-layer d=512 model (8 heads, 4x MLP, tied embeddings). ScaleLab runs DJL 0.35.1 + libtorch
 # 2.7.1 (org.scalelab.train.TrainBench); the reference is bench/bench_train.py on Debian's torch.
