@@ -35,10 +35,7 @@ jsonval() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
 echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "java: $(java -version 2>&1 | head -1) (bare JVM with CDS: $([ "$CDS" = 1 ] && echo yes || echo no)); python: $("$PY" -c 'import sys, numpy, scipy; print(sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__)')"
 
-mvn -q -o -pl scalelab-core test-compile >/dev/null 2>&1
-CPFILE=scalelab-core/target/bench-classpath.txt
-[ -s "$CPFILE" ] || mvn -q -o -pl scalelab-core dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null 2>&1
-CP=scalelab-core/target/classes:scalelab-core/target/test-classes:$(cat "$CPFILE")
+CP=$(bench/classpath.sh)
 # the JVM options bin/scalelab runs with (JIT settings), so that the bare JVM runs the same JVM as a command
 JOPTS=()
 while IFS= read -r line; do
@@ -48,8 +45,8 @@ if [ "$CDS" = 1 ]; then
   # CDS takes jars only: pack the class folders, list the classes one run loads, dump them (a few seconds).
   cds=scalelab-core/target/bench-cds
   rm -rf "$cds" && mkdir -p "$cds"
-  jar cf "$cds/core.jar" -C scalelab-core/target/classes . && jar cf "$cds/core-tests.jar" -C scalelab-core/target/test-classes .
-  CP="$cds/core.jar:$cds/core-tests.jar:$(cat "$CPFILE")"
+  jar cf "$cds/core.jar" -C scalelab-core/target/classes . && jar cf "$cds/bench.jar" -C bench/target/classes .
+  CP="$cds/core.jar:$cds/bench.jar:$(bench/classpath.sh --dependencies)"
   java -XX:DumpLoadedClassList="$cds/classes.lst" -cp "$CP" org.scalelab.laws.ChinchillaBench "$DATA" --grid coarse --bootstrap 20 >/dev/null 2>&1
   java -Xshare:dump -XX:SharedClassListFile="$cds/classes.lst" -XX:SharedArchiveFile="$cds/bench.jsa" -cp "$CP" >"$cds/dump.log" 2>&1
   JOPTS+=("-XX:SharedArchiveFile=$cds/bench.jsa")

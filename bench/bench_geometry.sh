@@ -5,7 +5,7 @@
 #   silhouette with labels on 20,000 x 4,096 float32: sklearn.metrics.silhouette_score (euclidean).
 #   k-means, k = 8, on the same 20,000 x 4,096 float32: sklearn.cluster.KMeans (Lloyd, k-means++, n_init=1).
 # Every measurement runs twice, ScaleLab's and numpy's/sklearn's: each OpenBLAS's own kernel choice
-# ("default") and OPENBLAS_CORETYPE=$CORETYPE (see issue 5). "default" unsets OPENBLAS_CORETYPE: an inherited value (e.g. Haswell)
+# ("default") and OPENBLAS_CORETYPE=$CORETYPE. "default" unsets OPENBLAS_CORETYPE: an inherited value (e.g. Haswell)
 # would also force ScaleLab's OpenBLAS onto that kernel.
 # The load average is printed with every number (the machine is shared).
 # Usage: bench/bench_geometry.sh [--only pr|silhouette|kmeans] [--n-pr N] [--n-sil N] [--d D] [--repeat R] [--skip-python] [--dir DIR]
@@ -63,10 +63,7 @@ if not os.path.exists(sil_file):
     np.save(sil_file, x); np.save(sil_labels, y.astype(np.int64)); del x
 PYEOF
 
-mvn -q -o -pl scalelab-core test-compile >/dev/null 2>&1
-CPFILE=scalelab-core/target/bench-classpath.txt
-[ -s "$CPFILE" ] || mvn -q -o -pl scalelab-core dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null 2>&1
-CP=scalelab-core/target/classes:scalelab-core/target/test-classes:$(cat "$CPFILE")
+CP=$(bench/classpath.sh)
 
 if [ "$ONLY" = all ] || [ "$ONLY" = pr ]; then
 echo "== PR + d90/d95, ${N_PR} x ${D} float32"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Transformer runtime vs PyTorch eager on the same model and thread count (issue 3, "Done when"):
+# Transformer runtime vs PyTorch eager on the same model and thread count:
 # forward tokens/s at batch 1 and 32 (seq 128) and training steps/s (batch 32 x 128, AdamW + clipping)
 # for a 4-layer d=512 model (8 heads, 4x MLP, tied embeddings). ScaleLab runs DJL 0.35.1 + libtorch
 # 2.7.1 (org.scalelab.train.TrainBench); the reference is bench/bench_train.py on Debian's torch.
@@ -30,10 +30,7 @@ echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) 
 echo "model: $FAMILY, 4 layers, d_model 512, 8 heads, vocab $VOCAB, seq 128; $THREADS threads on both sides"
 mkdir -p "$DIR"
 
-# Compiled in the same reactor run, so scalelab-core resolves to its target/classes (it is never installed).
-CPFILE=scalelab-nn/target/bench-classpath.txt
-mvn -q -o -pl scalelab-nn -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/$CPFILE" >/dev/null
-CP=scalelab-core/target/classes:scalelab-nn/target/classes:scalelab-nn/target/test-classes:$(cat "$CPFILE")
+CP=$(bench/classpath.sh)
 runjava() { DJL_OFFLINE=true OPT_OUT_TRACKING=true java -Xmx6g -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
   -cp "$CP" org.scalelab.train.TrainBench "$DIR" "$FAMILY" "$VOCAB" "$@"; }
 if [ "$PAIRED" -gt 0 ]; then

@@ -80,7 +80,7 @@ def make_objective(log_n, log_d, log_l, delta, mean):
 def make_objective_notebook(log_n, log_d, log_l, delta, mean):
     """The same value and gradient in the notebook formulation of Epoch AI's replication: the prediction
     by scipy.special.logsumexp over the three stacked terms and the loss by scipy.special.huber, with
-    the analytic gradient added from the softmax weights of those terms (the issue's ~19 s baseline)."""
+    the analytic gradient added from the softmax weights of those terms (the ~19 s baseline of a straightforward scipy fit)."""
     count = float(len(log_l))
     ones = np.ones_like(log_l)
 

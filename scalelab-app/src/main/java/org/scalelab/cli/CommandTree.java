@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
  *
  * <p>Why: picocli builds a full model (options, mixins, help text, converters) of every registered
  * command when the root {@link CommandLine} is constructed, and it has no lazy registration
- * (remkop/picocli#690). With about 40 commands that was 0.3 s of every {@code scalelab} start, spent
- * mostly loading and reflecting on classes the command line never touches. So groups list their
+ * (remkop/picocli#690): with about 40 commands, most of a start would go to loading and reflecting on
+ * classes the command line never touches (docs/development.md, "Start-up"). So groups list their
  * subcommands as {@link Group#subcommands()} instead of {@code @Command(subcommands = …)}, and
  * {@link #build} follows the arguments: when {@code args[0]} names a subcommand only that one is
  * built, and so on down; anywhere the next argument names no subcommand (an option, a typo,

@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Walk through ScaleLab end to end (a few minutes on 2 cores): synthetic runs drawn from known scaling laws",
-            "are imported into the lab store and fitted (Chinchilla / power / broken power / sigmoid / shape laws,",
+            "Walk through ScaleLab end to end in a few minutes on 2 cores.",
+            "Synthetic runs drawn from known scaling laws are imported into the lab store and fitted (Chinchilla / power / broken power / sigmoid / shape laws,",
             "compute-optimal forecasts, test-time sampling, compounding reliability); then a small sweep of transformers",
             "is trained on the built-in controlled world, its abilities analysed over steps, width and depth, its hidden",
             "states captured by domain and compared between sizes (reasoning geometry and phase verdicts). One report:",
@@ -403,7 +403,7 @@ final class DemoCommand implements Callable<Integer> {
         r.verdict("detectors", findings.length() == 0
                 ? "no emergence order, transient ability or non-monotonic scaling is beyond the binomial null in this small, one-seed"
                         + " sweep: on its 8 held-out analogies one run's accuracy moves in steps of 0.125, too coarse for most effects"
-                        + " (the README's world section says what the default sweep, 32 held-out analogies and 3 seeds a cell, shows)"
+                        + " (docs/world.md says what the default sweep, 32 held-out analogies and 3 seeds a cell, shows)"
                 : "one seed a size on the small world, so seed-to-seed variation is not in these tests (indicative only): "
                         + findings, findings.length() > 0);
         r.image("world/pooled_curves.svg", "Accuracy per split against training step (log x), all runs");

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
         name = "bnsl",
         mixinStandardHelpOptions = true,
         description = {
-            "Fit a broken neural scaling law (Caballero et al. 2022, eq. 1):",
+            "Fit a broken neural scaling law with up to K breaks (Caballero et al. 2022).",
+            "The law (eq. 1):",
             "  y = a + b*x^-c0 * prod_i (1 + (x/d_i)^(1/f_i))^(-c_i*f_i)",
             "with 0..K breaks, choosing the number of breaks by BIC (or AIC). Every",
             "k's fit is reported; the chosen one gets bootstrap intervals, including",

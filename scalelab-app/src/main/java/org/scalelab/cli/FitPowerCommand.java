@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
         name = "power",
         mixinStandardHelpOptions = true,
         description = {
-            "Fit y = E + A*x^-alpha to one scale variable (params, tokens or compute)",
-            "in log space, with bootstrap standard errors and 95 %% intervals, forecasts",
+            "Fit y = E + A*x^-alpha to one scale variable (params, tokens or compute).",
+            "The fit is in log space, with bootstrap standard errors and 95 %% intervals, forecasts",
             "and an extrapolation backtest. --no-offset fits Kaplan et al.'s pure power",
             "law y = (x_c/x)^alpha instead.",
             ""

@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
         name = "shape",
         mixinStandardHelpOptions = true,
         description = {
-            "Test whether a metric is monotone, U-shaped or inverted-U in log x",
-            "(non-monotonic scaling). A quadratic in log10 x proposes a turning point;",
+            "Test whether a metric is monotone, U-shaped or inverted-U in log x.",
+            "This finds non-monotonic scaling. A quadratic in log10 x proposes a turning point;",
             "a U needs significant curvature, the turning point and its bootstrap 95 %%",
             "interval inside the data, and the points on each side of it moving in",
             "opposite directions (Simonsohn's two-lines test), so that convex power",

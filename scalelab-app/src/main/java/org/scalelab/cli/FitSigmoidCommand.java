@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
         name = "sigmoid",
         mixinStandardHelpOptions = true,
         description = {
-            "Fit a downstream metric's emergence curve",
+            "Fit a downstream metric's emergence curve, a sigmoid in log x.",
+            "The curve:",
             "  acc = floor + (ceiling - floor) / (1 + exp(-k*(log10 x - m)))",
             "and report the 50 %% point x50 = 10^m with a bootstrap 95 %% interval.",
             "floor and ceiling are fixed (default 0 and 1) or fitted with 'fit'.",

@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
         name = "geometry",
         mixinStandardHelpOptions = true,
         description = {
-            "Geometry of activations: participation ratio, d90/d95 (PCA), TwoNN intrinsic",
-            "dimension, trajectory alignment, tangling (Russo et al. 2018), step cosine,",
+            "Measure the geometry of activations, with null models, intervals and phase verdicts.",
+            "Participation ratio, d90/d95 (PCA), TwoNN intrinsic dimension, trajectory alignment, tangling (Russo et al. 2018), step cosine,",
             "silhouette (given labels, or k-means with k chosen by silhouette) and the",
             "attention/MLP oscillation coherence — each beside two null models (Gaussian points",
             "with exactly the same mean and covariance; trajectories with shuffled steps: z-score,",

@@ -17,8 +17,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Measure how model behaviour changes with scale: fit and forecast scaling laws,",
-            "test-time scaling, compounding reliability, and more.",
+            "Measure how model behaviour changes with scale.",
+            "Fit and forecast scaling laws, test-time scaling and compounding reliability; train, capture",
+            "and steer transformers; run the controlled world; measure the geometry of activations.",
             ""
         },
         footer = {

@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
         name = "model",
         mixinStandardHelpOptions = true,
         description = {
-            "Inspect and create transformer checkpoints in the Hugging Face layout",
-            "(config.json + model.safetensors)."
+            "Inspect and create transformer checkpoints in the Hugging Face layout.",
+            "A checkpoint is a folder with config.json, model.safetensors and tokenizer.json."
         },
         footer = {"", "Example:", "  scalelab model init --family llama --d-model 64 --layers 2 --heads 4 --vocab 256 --seed 1 --out lab/models/tiny",
             "  scalelab model info lab/models/tiny"})

@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "results",
         mixinStandardHelpOptions = true,
-        description = {"List and show saved analysis results with their provenance",
-            "(inputs and their hashes, options, seed, ScaleLab version)."},
+        description = {"List and show saved analysis results with their provenance.",
+            "Provenance: the inputs and their hashes, the options, the seed and the ScaleLab version."},
         footer = {"", "Example:", "  scalelab results list", "  scalelab results show 3"})
 final class ResultsCommand extends CommandTree.Group {
     static final List<Class<?>> SUBCOMMANDS = List.of(

@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "delete-import",
         mixinStandardHelpOptions = true,
-        description = {"Remove one import's runs and metrics (e.g. to re-import its file with",
-            "another column mapping). Saved results keep their provenance."},
+        description = {"Remove one import's runs and metrics.",
+            "For example to import its file again with another column mapping. Saved results keep their provenance."},
         footer = {"", "Example:", "  scalelab runs sql \"SELECT * FROM imports\"", "  scalelab runs delete-import 2"})
 final class RunsDeleteImportCommand implements Callable<Integer> {
     @Spec

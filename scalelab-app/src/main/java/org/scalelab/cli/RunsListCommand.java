@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "list",
         mixinStandardHelpOptions = true,
-        description = {"List stored runs (the first --limit by run id): model, family, params,",
-            "tokens, compute and metrics."},
+        description = {"List the stored runs with their sizes and metrics.",
+            "The first --limit runs by run id: model, family, params, tokens, compute and metrics."},
         footer = {"", "Example:", "  scalelab runs list --limit 50"})
 final class RunsListCommand implements Callable<Integer> {
     @Spec

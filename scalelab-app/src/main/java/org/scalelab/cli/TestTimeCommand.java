@@ -9,8 +9,7 @@ import picocli.CommandLine.Command;
         name = "testtime",
         mixinStandardHelpOptions = true,
         description = {
-            "Test-time and post-training scaling: pass@k, coverage fits, majority voting, sampling vs a larger model,",
-            "and metrics against fine-tuning compute.",
+            "Test-time and post-training scaling: pass@k, coverage, majority vote, budgets, fine-tuning compute.",
             "Unbiased pass@k, coverage-curve fits with extrapolation, maj@k, and repeated sampling vs a larger",
             "model at equal inference FLOPs."
         },

@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
         name = "posttrain",
         mixinStandardHelpOptions = true,
         description = {
-            "Post-training scaling: a metric against fine-tuning compute, through the same fits as pretraining",
-            "(power for a loss, sigmoid for an accuracy that emerges, shape for a rise-then-fall).",
+            "Fit a metric against fine-tuning compute with the laws of pretraining.",
+            "The same fits as pretraining: power for a loss, sigmoid for an accuracy that emerges, shape for a",
+            "rise-then-fall.",
             "Every other option is passed to `scalelab fit LAW` (see its --help)."
         },
         footer = {"", "Examples:",

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = {"Training throughput (optimiser steps per second) of the world's model at several widths, on the",
-            "world's training examples, after warm-up, without evaluation or checkpoints. Compare with a plain",
+        description = {"Measure the training throughput of the world's model at several widths.",
+            "Optimiser steps per second on the world's training examples, after warm-up, without evaluation or checkpoints. Compare with a plain",
             "PyTorch loop of the same model: bench/bench_world_train.sh runs both."},
         footer = {"", "Example:", "  scalelab world bench --widths 64,128,256,512 --depth 2 --steps 50"})
 final class WorldBenchCommand implements Callable<Integer> {

@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "capture",
         mixinStandardHelpOptions = true,
-        description = {"Write one activation set per model size of an experiment (the finished run with the lowest seed",
-            "of each width × depth): every trajectory with its domain and step boundaries, and every true/false",
+        description = {"Write one activation set per model size of an experiment.",
+            "It captures the finished run with the lowest seed of each width × depth: every trajectory with its domain and step boundaries, and every true/false",
             "statement with its label, in the runtime's activation-set format (manifest.json + safetensors shards),",
             "ready for `scalelab geometry` and the capability analyses. Resumable like `scalelab capture`."},
         footer = {"", "Example:", "  scalelab world capture --experiment small     # LAB/activations/world-small-w64-d2/ …"})

@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
         name = "world",
         mixinStandardHelpOptions = true,
         description = {
-            "The controlled world: a synthetic world of entities and relations (two categories linked by a hidden",
-            "bijection, as in Minegishi et al., arXiv 2602.01992) with atomic, compositional, analogical,",
+            "Generate a synthetic world, train sweeps of small transformers on it and analyse them.",
+            "The world has entities and relations in two categories linked by a hidden bijection (Minegishi",
+            "et al., arXiv 2602.01992), with atomic, compositional, analogical,",
             "true/false and step-by-step examples, held-out splits, and training sweeps over width and depth."
         },
         footer = {"", "Example:", "  scalelab world generate --out lab/worlds/small --entities 64 --relations 8 --seed 1",

@@ -18,10 +18,11 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "generate",
         mixinStandardHelpOptions = true,
-        description = {"Write a seeded world: world.json (config, categories, hidden functor, split sizes),",
+        description = {"Write a seeded world to a folder and print the size of every evaluation set.",
+            "Files: world.json (config, categories, hidden functor, split sizes),",
             "world.jsonl (one example per line: id, text, target, split, kind, domain, category, eval_set,",
             "labels, step_boundaries), vocab.json and a Hugging Face tokenizer.json. Same options, same bytes.",
-            "Prints the size of every evaluation set and warns when a held-out set is too small to measure."},
+            "It warns when a held-out set is too small to measure."},
         footer = {"", "Example:", "  scalelab world generate --out lab/worlds/small --entities 64 --relations 8 --world-seed 1",
             "  scalelab world generate --out /tmp/w --entities 200 --relations 40 --analogy-holdout 0.1 --json"})
 final class WorldGenerateCommand implements Callable<Integer> {

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "report",
         mixinStandardHelpOptions = true,
-        description = {"Analyse an experiment's curves from the lab store and write an HTML report: accuracy vs step",
+        description = {"Analyse an experiment's curves from the lab store and write an HTML report.",
+            "The report shows accuracy vs step",
             "per split (log x) for each width × depth, final and peak held-out accuracy vs width and depth,",
             "alignment (Dirichlet energy over the functor's edges) vs analogical accuracy, and the detectors'",
             "verdicts: emergence step, analogy after composition, transient abilities, non-monotonic scaling.",

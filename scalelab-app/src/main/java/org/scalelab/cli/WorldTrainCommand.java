@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
-        description = {"Train one model on the experiment's world (GPT-2-like pre-LN blocks with rotary positions),",
-            "logging loss and accuracy of every split at log-spaced steps into the lab store and saving Hugging",
+        description = {"Train one model on the experiment's world, resumably, logging its curves to the lab store.",
+            "The model has GPT-2-like pre-LN blocks with rotary positions. Training logs loss and accuracy of every split at log-spaced steps into the lab store and saving Hugging",
             "Face checkpoints in LAB/world-runs/EXPERIMENT/RUN/checkpoints. Killed and started again, it resumes."},
         footer = {"", "Example:", "  scalelab world train --experiment small --width 64 --depth 2 --steps 4000 --seed 0"})
 final class WorldTrainCommand implements Callable<Integer> {

@@ -12,7 +12,7 @@ import org.hipparchus.special.Erf;
  * layer pair of the group's trajectories: −1 means that whenever attention's update grows the MLP's
  * shrinks (the two "oscillate against each other"), +1 that they grow and shrink together, ≈ 0 no
  * coupling. With a single captured layer the changes are taken step to step along each trajectory
- * instead: Δa = a(t+1) − a(t). This is our definition (the study in issue 5 does not publish one).
+ * instead: Δa = a(t+1) − a(t). This is our definition (the study that describes the oscillation publishes none).
  *
  * <p>Each trajectory contributes sufficient statistics ({@link Moments}), so a bootstrap over
  * trajectories only adds them up.

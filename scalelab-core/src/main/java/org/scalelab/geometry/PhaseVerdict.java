@@ -10,7 +10,7 @@ import org.scalelab.InputException;
 import org.scalelab.stats.Quantiles;
 
 /**
- * Phase verdicts between model sizes, per domain (issue 5, after the "crystallisation / liquid /
+ * Phase verdicts between model sizes, per domain (after the "crystallisation / liquid /
  * lattice" reading of reasoning geometry across scale). For each domain the groups are ordered by
  * parameter count and each consecutive pair (smaller → larger) is compared. Each criterion metric's
  * change Δ = to − from has a 95 % percentile interval from the two groups' bootstrap replicates

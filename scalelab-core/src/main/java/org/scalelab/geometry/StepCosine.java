@@ -4,7 +4,7 @@ package org.scalelab.geometry;
  * Mean cosine between consecutive step vectors along trajectories: with s_t = x_{t+1} − x_t, the mean
  * over all trajectories and t of cos(s_t, s_{t+1}). References: a random walk (independent steps)
  * gives ≈ 0; independent noise points give steps sharing x_{t+1} with opposite sign, so
- * cos → −1/2 in high dimension — the null the issue warns about. Pairs with a zero-length step are
+ * cos → −1/2 in high dimension, so a negative step cosine alone is not structure. Pairs with a zero-length step are
  * skipped.
  */
 public final class StepCosine {

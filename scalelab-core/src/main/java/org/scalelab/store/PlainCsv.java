@@ -18,7 +18,7 @@ import org.scalelab.io.Columns;
  * Reads a small, plain CSV or TSV file in Java, without starting DuckDB.
  *
  * <p>Why: the typical input of a fit is a few hundred runs, and loading DuckDB (its 70 MB native
- * library, a connection, three queries) cost more than reading them (about 0.2 s of a 1 s command).
+ * library, a connection, three queries) costs more than reading them.
  * So a file is read here when it is unremarkable — at most {@link #MAX_BYTES}, valid UTF-8, no quotes,
  * one kind of line end (\n or \r\n), no blank lines, every row with as many fields as the header, and
  * every value of the requested columns a plain decimal number that is finite as a double. Anything

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Metrics on data whose answer is known in closed form (issue 5, "Done when"). */
+/** Metrics on data whose answer is known in closed form. */
 class ClosedFormGeometryTest {
 
     private static long[] offsets(int trajectories, int length) {

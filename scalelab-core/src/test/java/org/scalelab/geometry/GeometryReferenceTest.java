@@ -2,20 +2,16 @@ package org.scalelab.geometry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 
 /**
@@ -26,32 +22,19 @@ import org.scalelab.io.Json;
  * direct numpy implementations of their papers' formulas.
  */
 class GeometryReferenceTest {
-    static final String PYTHON = System.getProperty("scalelab.python", "/usr/bin/python3");
-    static final Path SCRIPT = Path.of("..", "bench", "geometry_reference.py");
+    static final String SCRIPT = "bench/geometry_reference.py";
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void requireSklearn() throws Exception {
-        boolean ok;
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import numpy, sklearn").redirectErrorStream(true).start();
-            ok = p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            ok = false;
-        }
-        assumeTrue(ok, "skipped: " + PYTHON + " cannot import numpy and sklearn (set -Dscalelab.python to an interpreter with scikit-learn)");
-        assumeTrue(Files.isRegularFile(SCRIPT), "skipped: " + SCRIPT.toAbsolutePath() + " not found");
+    static void requireSklearn() {
+        PythonReference.script(SCRIPT);
+        PythonReference.requireModules("numpy", "sklearn");
     }
 
     JsonNode reference(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, SCRIPT.toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "geometry_reference.py failed");
-        return Json.mapper().readTree(out);
+        return Json.mapper().readTree(PythonReference.run(SCRIPT, args));
     }
 
     static void assertRel(double expected, double actual, double tol, String what) {
@@ -213,10 +196,9 @@ class GeometryReferenceTest {
         Path t = NpyTestFiles.longs(dir.resolve("t.npy"), new long[] {0, 100, 250});
         for (String fn : new String[] {"savez", "savez_compressed"}) {
             Path npz = dir.resolve(fn + ".npz");
-            Process p = new ProcessBuilder(PYTHON, "-c", "import numpy as np, sys; np." + fn
+            PythonReference.runCode("import numpy as np, sys; np." + fn
                     + "(sys.argv[1], points=np.load(sys.argv[2]), trajectories=np.load(sys.argv[3]).astype(np.int32))",
-                    npz.toString(), x.toString(), t.toString()).redirectErrorStream(true).start();
-            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                    npz.toString(), x.toString(), t.toString());
             PointSet a = NpyPoints.load(npz, null, null);
             assertEquals(300, a.size());
             assertEquals(3, a.trajectoryCount());

@@ -2,18 +2,15 @@ package org.scalelab.laws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 import org.scalelab.store.DataInput;
 import org.scalelab.store.NumericTable;
@@ -28,11 +25,8 @@ import org.scalelab.store.NumericTable;
  * Skips when the reference interpreter has no scipy.
  */
 class ChinchillaScipyReferenceTest {
-    static final Path ROOT = Path.of("").toAbsolutePath().getFileName().toString().equals("scalelab-core")
-            ? Path.of("..").toAbsolutePath().normalize() : Path.of("").toAbsolutePath();
-    static final Path DATA = ROOT.resolve("data/chinchilla_hoffmann2022_fig4.csv");
-    static final Path SCRIPT = ROOT.resolve("bench/chinchilla_scipy.py");
-    static final String PYTHON = System.getProperty("scalelab.python", "/usr/bin/python3");
+    static final Path DATA = PythonReference.root().resolve("data/chinchilla_hoffmann2022_fig4.csv");
+    static final String SCRIPT = "bench/chinchilla_scipy.py";
     static final double REL_TOL = 1e-3;
 
     static double[] params;
@@ -51,27 +45,12 @@ class ChinchillaScipyReferenceTest {
         }
     }
 
-    static boolean scipyAvailable() {
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import scipy, numpy").redirectErrorStream(true).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     static JsonNode scipy(String... args) throws Exception {
-        assumeTrue(scipyAvailable(), PYTHON + " cannot import scipy and numpy; the scipy reference comparison is skipped");
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, SCRIPT.toString(), "--data", DATA.toString()));
+        PythonReference.script(SCRIPT);
+        PythonReference.requireModules("numpy", "scipy");
+        List<String> cmd = new ArrayList<>(List.of("--data", DATA.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "scipy reference timed out");
-        assertEquals(0, p.exitValue(), "scipy reference failed: " + out);
-        return Json.mapper().readTree(out);
+        return Json.mapper().readTree(PythonReference.run(SCRIPT, cmd.toArray(String[]::new)));
     }
 
     static void assertMatches(JsonNode ref, ChinchillaResult ours) {

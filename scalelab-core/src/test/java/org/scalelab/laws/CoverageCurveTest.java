@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.scalelab.InputException;
+import org.scalelab.PythonReference;
 
 class CoverageCurveTest {
     static final CoverageCurve.Options NO_BOOT = new CoverageCurve.Options(0.9, 0, 0.95, 0);
@@ -68,15 +66,14 @@ class CoverageCurveTest {
 
     @Test
     void matchesNumpyPolyfitInTheTransformedSpace() throws Exception {
-        String py = System.getProperty("scalelab.python", "/usr/bin/python3");
-        assumeTrue(runs(py, "import numpy"), "skipped: " + py + " with numpy is not available (reference for the log-log fit)");
+        PythonReference.requireModules("numpy");
         double[] k = {1, 2, 4, 8, 16, 32, 64};
         double[] c = {0.21, 0.33, 0.41, 0.55, 0.62, 0.74, 0.79};
         CoverageCurve.Result r = CoverageCurve.fit(k, c, NO_BOOT, List.of());
         String script = String.format(Locale.ROOT,
                 "import numpy as np\nk=np.array(%s);c=np.array(%s)\ns,i=np.polyfit(np.log(k),np.log(-np.log(c)),1)\nprint(repr(np.exp(i)),repr(-s))",
                 arr(k), arr(c));
-        String[] out = python(py, script).trim().split("\\s+");
+        String[] out = PythonReference.runCode(script).trim().split("\\s+");
         assertEquals(Double.parseDouble(out[0]), r.a(), 1e-12);
         assertEquals(Double.parseDouble(out[1]), r.b(), 1e-12);
     }
@@ -188,20 +185,4 @@ class CoverageCurveTest {
         return sb.append(']').toString();
     }
 
-    static boolean runs(String py, String code) {
-        try {
-            Process p = new ProcessBuilder(py, "-c", code).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
-    static String python(String py, String code) throws Exception {
-        Process p = new ProcessBuilder(py, "-c", code).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
-        return out;
-    }
 }

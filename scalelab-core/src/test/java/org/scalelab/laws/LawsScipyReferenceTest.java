@@ -1,20 +1,17 @@
 package org.scalelab.laws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.Provenance;
+import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 
 /**
@@ -24,24 +21,16 @@ import org.scalelab.io.Json;
  * Skips when the reference interpreter has no scipy.
  */
 class LawsScipyReferenceTest {
-    static final String PYTHON = System.getProperty("scalelab.python", "/usr/bin/python3");
-    static final Path SCRIPT = Path.of("..", "bench", "laws_scipy.py");
+    static final String SCRIPT = "bench/laws_scipy.py";
     static final Provenance PROV = Provenance.of("test", List.of(), null, 0L);
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void requireScipy() throws Exception {
-        boolean ok;
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import scipy").redirectErrorStream(true).start();
-            ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            ok = false;
-        }
-        assumeTrue(ok, "skipped: " + PYTHON + " cannot import scipy (set -Dscalelab.python to an interpreter with scipy)");
-        assumeTrue(Files.isRegularFile(SCRIPT), "skipped: " + SCRIPT.toAbsolutePath() + " not found");
+    static void requireScipy() {
+        PythonReference.script(SCRIPT);
+        PythonReference.requireModules("numpy", "scipy");
     }
 
     JsonNode scipy(double[] x, double[] y, String... args) throws Exception {
@@ -51,12 +40,9 @@ class LawsScipyReferenceTest {
             sb.append(Double.toString(x[i])).append(',').append(Double.toString(y[i])).append('\n');
         }
         Files.writeString(csv, sb.toString());
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, SCRIPT.toString(), args[0], csv.toString()));
+        List<String> cmd = new ArrayList<>(List.of(args[0], csv.toString()));
         cmd.addAll(List.of(args).subList(1, args.length));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "laws_scipy.py failed");
-        return Json.mapper().readTree(out);
+        return Json.mapper().readTree(PythonReference.run(SCRIPT, cmd.toArray(String[]::new)));
     }
 
     static void assertRel(double expected, double actual, double tol, String what) {

@@ -10,7 +10,7 @@ import org.scalelab.InputException;
  * The element type an inference model computes in. Parameters are converted to it once at load
  * and every array a forward pass creates (masks, RoPE tables, scalars, steering vectors) is made
  * in it, so no matmul mixes types; activations and logits reach Java as float32 whatever it is.
- * float32 is the default (issue 3: "computed in F32 unless asked"); float16 halves the parameter
+ * float32 is the default (the checkpoint's dtype is widened unless asked otherwise); float16 halves the parameter
  * memory at a relative error of about 2⁻¹¹ per operation (11 significant bits). bfloat16 is named
  * so that the CLI and API accept the word, but is refused at load (see {@link #requireSupported()}).
  */

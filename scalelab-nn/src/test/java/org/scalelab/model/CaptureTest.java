@@ -21,9 +21,11 @@ import org.scalelab.InputException;
 import org.scalelab.Progress;
 import org.scalelab.io.ActivationManifest;
 import org.scalelab.io.ActivationSet;
+import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 
 class CaptureTest {
+    private static final String READER = "scalelab-nn/src/test/python/read_activation_set.py";
     @TempDir Path dir;
 
     private static final ModelConfig GPT2 = ModelConfig.gpt2(260, 32, 2, 4, 64);
@@ -91,13 +93,13 @@ class CaptureTest {
 
     @Test
     void pythonReadsAShardWithJsonStructAndNumpyOnly() throws IOException {
-        PythonReference.assumeModule("numpy");
+        PythonReference.requireModules("numpy");
         Path out = dir.resolve("acts");
         List<Prompt> prompts = Prompt.readJsonl(prompts());
         try (Transformer model = Transformer.load(model(GPT2)); ModelTokenizer tok = ModelTokenizer.load(model(GPT2))) {
             Capture.run(model, tok, prompts, out, new Capture.Options(List.of("blocks.1.hook_resid_post"), Positions.parse("1:"), 2000, 2, List.of()));
             for (String id : List.of("p0", "p4", "p6")) {
-                JsonNode py = Json.mapper().readTree(PythonReference.runScript("read_activation_set.py", out.toString(),
+                JsonNode py = Json.mapper().readTree(PythonReference.run(READER, out.toString(),
                         "blocks.1.hook_resid_post", id));
                 assertTrue(py.get("index_ok").asBoolean(), "the index tensors and the manifest's row span must agree: " + py);
                 int[] tokens = tok.encode(prompts.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow().text());
@@ -116,13 +118,13 @@ class CaptureTest {
 
     @Test
     void differenceOfDomainMeansMatchesNumpyOverAllShards() throws IOException {
-        PythonReference.assumeModule("numpy");
+        PythonReference.requireModules("numpy");
         Path out = dir.resolve("acts");
         try (Transformer model = Transformer.load(model(LLAMA)); ModelTokenizer tok = ModelTokenizer.load(model(LLAMA))) {
             Capture.run(model, tok, Prompt.readJsonl(prompts()), out,
                     new Capture.Options(List.of("blocks.0.hook_resid_post"), Positions.ALL, 1000, 3, List.of()));
         }
-        JsonNode py = Json.mapper().readTree(PythonReference.runScript("read_activation_set.py", "diff", out.toString(),
+        JsonNode py = Json.mapper().readTree(PythonReference.run(READER, "diff", out.toString(),
                 "blocks.0.hook_resid_post", "even", "odd"));
         try (ActivationSet set = ActivationSet.open(out)) {
             assertTrue(set.manifest().shards().size() > 2);

@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 
 /**
@@ -22,7 +24,7 @@ import org.scalelab.io.Json;
  * bfloat16 (which the engine bridge cannot hold) and half-precision training are refused.
  */
 class ComputeDTypeTest {
-    private static final Path SCRIPT = Path.of("..", "bench", "reference_forward.py").toAbsolutePath().normalize();
+    private static final String SCRIPT = "bench/reference_forward.py";
     private static final int[][] PROMPTS = {
             {1, 2, 3, 4, 5, 6, 7, 8},
             {250, 0, 17, 99, 42, 42, 42, 3, 128, 64, 255, 1, 9},
@@ -62,14 +64,14 @@ class ComputeDTypeTest {
 
     @Test
     void float16LogitsTrackTorchsFloat16RoundingCloserThanEitherTracksFloat32() throws IOException {
-        PythonReference.assumeModule("torch");
+        PythonReference.requireModules("torch", "numpy");
         Path model = dir.resolve("model");
         ModelInit.write(model, LLAMA, 11, ModelInit.Scheme.ALL_RANDOM);
         Path prompts = Files.writeString(dir.resolve("prompts.json"), Json.write(PROMPTS));
         Path out = dir.resolve("ref");
         // torch 1.13 has no float16 kernels on the CPU: the reference emulates them (float32 ops, every result rounded to float16).
-        PythonReference.run(List.of("/usr/bin/env", "SCALELAB_REFERENCE_DTYPE=float16", PythonReference.interpreter(), SCRIPT.toString(),
-                model.toString(), prompts.toString(), out.toString()));
+        PythonReference.run(Map.of("SCALELAB_REFERENCE_DTYPE", "float16"), SCRIPT,
+                model.toString(), prompts.toString(), out.toString());
         double oursVsTorch = 0;
         double oursVsF32 = 0;
         double torchVsF32 = 0;

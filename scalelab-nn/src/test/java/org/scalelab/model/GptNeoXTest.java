@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 
 /**
@@ -20,7 +21,7 @@ import org.scalelab.io.Json;
  * of the published architecture: every hook and the logits to 1e-4, greedy tokens one for one.
  */
 class GptNeoXTest {
-    private static final Path SCRIPT = Path.of("..", "bench", "reference_neox.py").toAbsolutePath().normalize();
+    private static final String SCRIPT = "bench/reference_neox.py";
     private static final int[][] PROMPTS = {{7}, {1, 2, 3, 4, 5, 6, 7, 8}, {250, 0, 17, 99, 42, 42, 42, 3, 128, 64, 255, 1, 9, 33, 34, 35, 36, 37, 38}};
 
     @TempDir Path dir;
@@ -67,13 +68,13 @@ class GptNeoXTest {
     }
 
     private void compare(ModelConfig config) throws IOException {
-        PythonReference.assumeModule("torch");
+        PythonReference.requireModules("torch", "numpy");
         Path model = dir.resolve("model");
         ModelInit.write(model, config, 11, ModelInit.Scheme.ALL_RANDOM);
         assertEquals(config, ModelConfig.read(model), "config.json round trip");
         Path prompts = Files.writeString(dir.resolve("prompts.json"), Json.write(PROMPTS));
         Path out = dir.resolve("ref");
-        PythonReference.run(List.of(PythonReference.interpreter(), SCRIPT.toString(), model.toString(), prompts.toString(), out.toString(), "10"));
+        PythonReference.run(SCRIPT, model.toString(), prompts.toString(), out.toString(), "10");
         int[][] greedy = Json.mapper().readValue(out.resolve("greedy.json").toFile(), int[][].class);
         double worst = 0;
         try (Transformer t = Transformer.load(model)) {

@@ -17,6 +17,7 @@ import org.scalelab.io.ActivationSet;
 import org.scalelab.io.DType;
 import org.scalelab.io.SafetensorsFile;
 import org.scalelab.io.SafetensorsWriter;
+import org.scalelab.PythonReference;
 
 class InterventionTest {
     @TempDir Path dir;
@@ -178,18 +179,18 @@ class InterventionTest {
                 SafetensorsWriter.Tensor.ofFloats("b", DType.F32, new long[] {8}, v)));
         assertTrue(assertThrows(InputException.class, () -> Directions.read(dir.resolve("two.safetensors"), null)).getMessage().contains("name the direction"));
 
-        PythonReference.assumeModule("numpy");
+        PythonReference.requireModules("numpy");
         for (String dtype : List.of("float32", "float64")) {
             Path npy = dir.resolve("dir-" + dtype + ".npy");
-            PythonReference.run(List.of(PythonReference.interpreter(), "-c",
-                    "import numpy as np; np.save('" + npy + "', np.array([0.5, -1.25, 3.0, 1e-3], dtype=np." + dtype + "))"));
+            PythonReference.runCode(
+                    "import numpy as np; np.save('" + npy + "', np.array([0.5, -1.25, 3.0, 1e-3], dtype=np." + dtype + "))");
             assertArrayEquals(new float[] {0.5f, -1.25f, 3.0f, 1e-3f}, Directions.read(npy, null), 0f, dtype);
         }
         // Our writer's .npy, loaded by numpy itself.
         Path ours = dir.resolve("ours.npy");
         Directions.writeNpy(ours, v);
-        String loaded = PythonReference.run(List.of(PythonReference.interpreter(), "-c",
-                "import numpy as np; a = np.load('" + ours + "'); print(a.dtype, a.shape, ' '.join(repr(float(x)) for x in a))"));
+        String loaded = PythonReference.runCode(
+                "import numpy as np; a = np.load('" + ours + "'); print(a.dtype, a.shape, ' '.join(repr(float(x)) for x in a))");
         String[] parts = loaded.trim().split(" ");
         assertEquals("float32", parts[0]);
         assertEquals("(8,)", parts[1]);
@@ -198,7 +199,7 @@ class InterventionTest {
         }
         assertArrayEquals(v, Directions.read(ours, null), 0f);
         Path matrix = dir.resolve("m.npy");
-        PythonReference.run(List.of(PythonReference.interpreter(), "-c", "import numpy as np; np.save('" + matrix + "', np.zeros((2, 3), dtype=np.float32))"));
+        PythonReference.runCode("import numpy as np; np.save('" + matrix + "', np.zeros((2, 3), dtype=np.float32))");
         assertTrue(assertThrows(InputException.class, () -> Directions.read(matrix, null)).getMessage().contains("not 1-D"));
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 
 /**
@@ -19,7 +20,7 @@ import org.scalelab.io.Json;
  * with the KV cache must produce the reference's tokens (full recomputation) one for one.
  */
 class ReferenceForwardTest {
-    private static final Path SCRIPT = Path.of("..", "bench", "reference_forward.py").toAbsolutePath().normalize();
+    private static final String SCRIPT = "bench/reference_forward.py";
     private static final double TOLERANCE = 1e-4;
     private static final int NEW_TOKENS = 12;
     private static final int[][] PROMPTS = {
@@ -99,14 +100,13 @@ class ReferenceForwardTest {
     }
 
     private void compare(ModelConfig config) throws IOException {
-        PythonReference.assumeModule("torch");
+        PythonReference.requireModules("torch", "numpy");
         Path model = dir.resolve("model");
         ModelInit.write(model, config, 11, ModelInit.Scheme.ALL_RANDOM);
         assertEquals(config, ModelConfig.read(model), "config.json round trip");
         Path prompts = Files.writeString(dir.resolve("prompts.json"), Json.write(PROMPTS));
         Path out = dir.resolve("ref");
-        PythonReference.run(List.of(PythonReference.interpreter(), SCRIPT.toString(), model.toString(), prompts.toString(), out.toString(),
-                Integer.toString(NEW_TOKENS)));
+        PythonReference.run(SCRIPT, model.toString(), prompts.toString(), out.toString(), Integer.toString(NEW_TOKENS));
         int[][] greedy = Json.mapper().readValue(out.resolve("greedy.json").toFile(), int[][].class);
         List<String> hookNames = HookNames.all(config);
         double worst = 0;

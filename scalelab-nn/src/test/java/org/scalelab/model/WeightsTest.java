@@ -106,9 +106,9 @@ class WeightsTest {
 
     @Test
     void readsFileWrittenByNumpy() throws IOException {
-        PythonReference.assumeModule("numpy");
+        PythonReference.requireModules("numpy");
         Path f = dir.resolve("numpy.safetensors");
-        JsonNode expected = Json.mapper().readTree(PythonReference.runScript("safetensors_numpy.py", "write", f.toString()));
+        JsonNode expected = Json.mapper().readTree(PythonReference.run("scalelab-nn/src/test/python/safetensors_numpy.py", "write", f.toString()));
         try (SafetensorsFile s = SafetensorsFile.open(f)) {
             assertEquals(DType.F16, s.info("layer.bias_f16").dtype());
             assertEquals(DType.BF16, s.info("embed_bf16").dtype());
@@ -122,18 +122,18 @@ class WeightsTest {
 
     @Test
     void writesFileNumpyReadsWithTheSameRounding() throws IOException {
-        PythonReference.assumeModule("numpy");
+        PythonReference.requireModules("numpy");
         Path f = dir.resolve("java.safetensors");
         SafetensorsWriter.write(f, List.of(
                 SafetensorsWriter.Tensor.ofFloats("f32", DType.F32, new long[] {3, 4}, VALUES),
                 SafetensorsWriter.Tensor.ofFloats("f16", DType.F16, new long[] {12}, VALUES),
                 SafetensorsWriter.Tensor.ofFloats("bf16", DType.BF16, new long[] {4, 3}, VALUES)));
         Map<String, Map<String, Object>> read = Json.mapper().readValue(
-                PythonReference.runScript("safetensors_numpy.py", "read", f.toString()), new TypeReference<>() {});
+                PythonReference.run("scalelab-nn/src/test/python/safetensors_numpy.py", "read", f.toString()), new TypeReference<>() {});
         assertEquals(List.of(4, 3), read.get("bf16").get("shape"));
         assertArrayEquals(VALUES, floats(read.get("f32")));
         // numpy's astype(float16) is the reference rounding for F16.
-        int[] numpyHalfBits = Json.mapper().readValue(PythonReference.runScript("safetensors_numpy.py", "half",
+        int[] numpyHalfBits = Json.mapper().readValue(PythonReference.run("scalelab-nn/src/test/python/safetensors_numpy.py", "half",
                 Json.write(VALUES)), int[].class);
         float[] javaHalf = floats(read.get("f16"));
         for (int i = 0; i < VALUES.length; i++) {

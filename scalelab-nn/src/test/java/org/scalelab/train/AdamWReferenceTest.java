@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 import org.scalelab.io.SafetensorsFile;
 import org.scalelab.model.ModelConfig;
@@ -68,7 +69,7 @@ class AdamWReferenceTest {
     }
 
     private void compare(ModelConfig c, LearningRateSchedule schedule, AdamWOptions.DecayScope scope, List<Example> data) throws Exception {
-        TorchReference.assumeTorch();
+        PythonReference.requireModules("torch", "numpy");
         Path init = TrainerTest.init(dir.resolve("init"), c, 11);
         int steps = 8;
         int batch = 6;
@@ -100,7 +101,7 @@ class AdamWReferenceTest {
         Files.writeString(dir.resolve("batches.json"), Json.write(batches));
         Files.writeString(dir.resolve("spec.json"), Json.write(spec));
         Path ref = dir.resolve("ref");
-        TorchReference.run("train_reference.py", init.toString(), dir.resolve("batches.json").toString(),
+        PythonReference.run("bench/train_reference.py", init.toString(), dir.resolve("batches.json").toString(),
                 dir.resolve("spec.json").toString(), ref.toString());
         JsonNode refLog = Json.mapper().readTree(ref.resolve("log.json").toFile());
 
