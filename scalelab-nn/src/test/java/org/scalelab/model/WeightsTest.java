@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.PythonReference;
 import org.scalelab.InputException;
 import org.scalelab.io.DType;
 import org.scalelab.io.Json;
