@@ -57,14 +57,14 @@ final class ModelInitCommand implements Callable<Integer> {
     @Option(names = "--head-dim", paramLabel = "N", description = "Width of one head; default --d-model / --heads (Gemma's heads may be wider: 16 × 256 on 3072).")
     Integer headDim;
 
-    @Option(names = "--sliding-window", paramLabel = "N", description = "mistral, phi3, qwen2: attend to the last N positions only (itself included);"
-            + " gemma2: the window of its local layers (default 4096).")
+    @Option(names = "--sliding-window", paramLabel = "N", description = "Families with sliding-window attention: attend to the last N positions only"
+            + " (itself included); on gemma2 the window of its local layers (default 4096).")
     Integer slidingWindow;
 
     @Option(names = "--kv-heads", paramLabel = "N", description = "Key/value heads of the rotary families (grouped-query attention); default: --heads.")
     Integer kvHeads;
 
-    @Option(names = "--d-mlp", paramLabel = "N", description = "MLP hidden width; default 4·d_model (gpt2) or 8/3·d_model rounded up to a multiple of 8 (the others).")
+    @Option(names = "--d-mlp", paramLabel = "N", description = "MLP hidden width; default: the family's (4·d_model for gpt2 and gpt_neox, 8/3·d_model rounded up to a multiple of 8 for the gated MLPs).")
     Integer dMlp;
 
     @Option(names = "--vocab", required = true, paramLabel = "N", description = "Vocabulary size.")
@@ -73,10 +73,10 @@ final class ModelInitCommand implements Callable<Integer> {
     @Option(names = "--max-positions", paramLabel = "N", defaultValue = "1024", description = "Longest sequence (gpt2: rows of the position table). Default: ${DEFAULT-VALUE}.")
     int maxPositions;
 
-    @Option(names = "--rope-theta", paramLabel = "X", description = "RoPE base of the rotary families. Default: 1000000 for qwen2, else 10000.")
+    @Option(names = "--rope-theta", paramLabel = "X", description = "RoPE base of the rotary families. Default: the family's published one (1000000 for qwen2, else 10000).")
     Double ropeTheta;
 
-    @Option(names = "--tie-embeddings", description = "llama, mistral, qwen2, phi3: reuse the token embedding as the unembedding (gpt2, gemma and gpt_neox made here always do).")
+    @Option(names = "--tie-embeddings", description = "Reuse the token embedding as the unembedding, for a family that does not already (gpt2, gemma, gemma2 and gpt_neox made here always do).")
     boolean tie;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Random seed. Default: ${DEFAULT-VALUE}.")
