@@ -1,6 +1,6 @@
 /**
  * Scaling laws and test-time scaling: fits with honest statuses, bootstrap intervals, forecasts and
- * extrapolation backtests. No CLI, store writes or rendering here; results are immutable records
+ * extrapolation backtests. No CLI and no rendering here; results are immutable records
  * with their provenance and one JSON form (rendered by the app's {@code report} package).
  *
  * <p>Reading order for the single-variable laws:
