@@ -3,6 +3,7 @@ package org.scalelab.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.laws.BrokenPowerLawFit;
+import org.scalelab.laws.CurveData;
 import org.scalelab.laws.CurveFitResult;
 import org.scalelab.laws.CurveFitter;
 import org.scalelab.report.CurveFitRenderer;
@@ -72,7 +73,7 @@ final class FitBnslCommand implements Callable<Integer> {
         NumericTable t = data.load(lab, List.of(xCol, yCol));
         BrokenPowerLawFit.Options o = new BrokenPowerLawFit.Options(breaks, criterion, uncertainty.replicates(),
                 uncertainty.seed, !extrapolation.noBacktest, extrapolation.forecastX());
-        CurveFitResult r = BrokenPowerLawFit.analyze(t, xCol, yCol, o);
+        CurveFitResult r = BrokenPowerLawFit.analyze(new CurveData(t, xCol, yCol), o);
         double[] x = t.column(xCol);
         double[] y = t.column(yCol);
         CliSupport.emit(spec, lab, output, "fit.bnsl", r, r.provenance(), () -> CurveFitRenderer.text(r, xCol, yCol),

@@ -142,7 +142,8 @@ final class FitChinchillaCommand implements Callable<Integer> {
         }
 
         ChinchillaResult fit(Loaded d) {
-            return ChinchillaFit.fit(d.params(), d.tokens(), d.loss(), toOptions(), List.of(d.table().provenanceInput()));
+            return ChinchillaFit.analyze(new ChinchillaFit.Runs(d.params(), d.tokens(), d.loss(),
+                    List.of(d.table().provenanceInput())), toOptions());
         }
     }
 

@@ -2,6 +2,7 @@ package org.scalelab.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.scalelab.laws.CurveData;
 import org.scalelab.laws.CurveFitResult;
 import org.scalelab.laws.CurveFitter;
 import org.scalelab.laws.ExponentialDecayFit;
@@ -59,7 +60,7 @@ final class FitExpCommand implements Callable<Integer> {
         NumericTable t = data.load(lab, List.of(xCol, yCol));
         CurveFitter.Options o = new CurveFitter.Options(uncertainty.replicates(), uncertainty.seed,
                 !extrapolation.noBacktest, extrapolation.forecastX());
-        CurveFitResult r = ExponentialDecayFit.analyze(t, xCol, yCol, o);
+        CurveFitResult r = ExponentialDecayFit.analyze(new CurveData(t, xCol, yCol), o);
         double[] x = t.column(xCol);
         double[] y = t.column(yCol);
         CliSupport.emit(spec, lab, output, "fit.exp", r, r.provenance(), () -> CurveFitRenderer.text(r, xCol, yCol),

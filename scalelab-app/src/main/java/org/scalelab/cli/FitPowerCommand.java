@@ -2,6 +2,7 @@ package org.scalelab.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.scalelab.laws.CurveData;
 import org.scalelab.laws.CurveFitResult;
 import org.scalelab.laws.PowerLawFit;
 import org.scalelab.report.CurveFitRenderer;
@@ -64,7 +65,7 @@ final class FitPowerCommand implements Callable<Integer> {
         NumericTable t = data.load(lab, List.of(xCol, yCol));
         PowerLawFit.Options o = new PowerLawFit.Options(!noOffset, uncertainty.replicates(), uncertainty.seed,
                 !extrapolation.noBacktest, extrapolation.forecastX());
-        CurveFitResult r = PowerLawFit.analyze(t, xCol, yCol, o);
+        CurveFitResult r = PowerLawFit.analyze(new CurveData(t, xCol, yCol), o);
         double[] x = t.column(xCol);
         double[] y = t.column(yCol);
         CliSupport.emit(spec, lab, output, "fit.power", r, r.provenance(), () -> CurveFitRenderer.text(r, xCol, yCol),

@@ -3,6 +3,7 @@ package org.scalelab.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
+import org.scalelab.laws.CurveData;
 import org.scalelab.laws.ShapeTest;
 import org.scalelab.report.ShapeRenderer;
 import org.scalelab.store.NumericTable;
@@ -64,7 +65,7 @@ final class FitShapeCommand implements Callable<Integer> {
         }
         String xCol = scale.column();
         NumericTable t = data.load(lab, List.of(xCol, yCol));
-        ShapeTest.Result r = ShapeTest.analyze(t, xCol, yCol,
+        ShapeTest.Result r = ShapeTest.analyze(new CurveData(t, xCol, yCol),
                 new ShapeTest.Options(alpha, uncertainty.replicates(), uncertainty.seed));
         double[] x = t.column(xCol);
         double[] y = t.column(yCol);

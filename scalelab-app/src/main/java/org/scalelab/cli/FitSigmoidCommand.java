@@ -3,6 +3,7 @@ package org.scalelab.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
+import org.scalelab.laws.CurveData;
 import org.scalelab.laws.CurveFitResult;
 import org.scalelab.laws.SigmoidFit;
 import org.scalelab.report.CurveFitRenderer;
@@ -71,7 +72,7 @@ final class FitSigmoidCommand implements Callable<Integer> {
         NumericTable t = data.load(lab, List.of(xCol, yCol));
         SigmoidFit.Options o = new SigmoidFit.Options(level("--floor", floor), level("--ceiling", ceiling),
                 uncertainty.replicates(), uncertainty.seed, !extrapolation.noBacktest, extrapolation.forecastX());
-        CurveFitResult r = SigmoidFit.analyze(t, xCol, yCol, o);
+        CurveFitResult r = SigmoidFit.analyze(new CurveData(t, xCol, yCol), o);
         double[] x = t.column(xCol);
         double[] y = t.column(yCol);
         CliSupport.emit(spec, lab, output, "fit.sigmoid", r, r.provenance(), () -> CurveFitRenderer.text(r, xCol, yCol),

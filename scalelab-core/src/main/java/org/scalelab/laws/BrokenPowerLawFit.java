@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.scalelab.Provenance;
-import org.scalelab.store.NumericTable;
 
 /**
  * Broken neural scaling law (BNSL), Caballero et al. 2022, "Broken Neural Scaling Laws" (arXiv 2210.14891), eq. 1:
@@ -84,10 +83,11 @@ public final class BrokenPowerLawFit {
         }
     }
 
-    public static CurveFitResult analyze(NumericTable table, String xCol, String yCol, Options options) {
-        table.requirePositive(xCol).requirePositive(yCol);
-        Provenance p = CurveFitter.provenance("fit bnsl", table, xCol, yCol, options.lawOptions(), options.fitting());
-        return fit(table.column(xCol), table.column(yCol), options, p);
+    /** Fits columns x and y of a table (all > 0); provenance names the table. */
+    public static CurveFitResult analyze(CurveData data, Options options) {
+        data.requirePositive(true);
+        Provenance p = CurveFitter.provenance("fit bnsl", options.lawOptions(), data, options.fitting());
+        return fit(data.x(), data.y(), options, p);
     }
 
     /** Fits k = 0..maxBreaks breaks and reports the one the criterion chooses (see {@link CurveFitter#select}). */

@@ -256,6 +256,17 @@ public final class ChinchillaFit {
 
     private static final int DIM = 5;
 
+    /**
+     * The input: training runs with parameters N, training tokens D and final loss L (all finite and
+     * &gt; 0), and where they came from (recorded in the provenance).
+     */
+    public record Runs(double[] params, double[] tokens, double[] loss, List<Provenance.Input> inputs) {}
+
+    /** Fits the law to the runs. */
+    public static ChinchillaResult analyze(Runs runs, Options options) {
+        return fit(runs.params(), runs.tokens(), runs.loss(), options, runs.inputs());
+    }
+
     /** Fits in-memory data; provenance records a hash of the values. */
     public static ChinchillaResult fit(double[] params, double[] tokens, double[] loss, Options options) {
         validate(params, tokens, loss);

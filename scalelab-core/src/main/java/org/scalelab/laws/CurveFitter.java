@@ -10,7 +10,6 @@ import org.scalelab.Provenance;
 import org.scalelab.stats.Bootstrap;
 import org.scalelab.stats.BootstrapSummary;
 import org.scalelab.stats.Quantiles;
-import org.scalelab.store.NumericTable;
 
 /**
  * The one pipeline of every single-variable law: input checks → least squares ({@link CurveLaw#estimate})
@@ -60,16 +59,18 @@ public final class CurveFitter {
     }
 
     /**
-     * Provenance of a fit of columns {@code xCol}, {@code yCol} of {@code table}: the law's options,
-     * then the fitter's, then the columns.
+     * Fits {@code law} to a table's columns (x > 0, and y > 0 for a law fitted on log y); the provenance
+     * names the analysis, the table and the options — the law's, then the fitter's, then the columns.
      */
-    static Provenance provenance(String command, NumericTable table, String xCol, String yCol,
-                                 Map<String, Object> lawOptions, Options options) {
+    public static CurveFitResult analyze(String analysis, CurveLaw law, CurveData data, Options options) {
+        data.requirePositive(law.logResiduals());
+        return fit(law, data.x(), data.y(), options, provenance(analysis, law.options(), data, options));
+    }
+
+    static Provenance provenance(String analysis, Map<String, Object> lawOptions, CurveData data, Options options) {
         Map<String, Object> opts = new LinkedHashMap<>(lawOptions);
         opts.putAll(options.asMap());
-        opts.put("x_col", xCol);
-        opts.put("y_col", yCol);
-        return Provenance.of(command, List.of(table.provenanceInput()), opts, options.seed());
+        return data.provenance(analysis, opts, options.seed());
     }
 
     /** How the number of breaks was chosen, for a law with breaks. */

@@ -3,9 +3,7 @@ package org.scalelab.laws;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.scalelab.Provenance;
-import org.scalelab.store.NumericTable;
 
 /**
  * Exponential decay to a floor, y = E + A·exp(−x/s): a metric approaching its limit E with decay scale
@@ -19,11 +17,9 @@ import org.scalelab.store.NumericTable;
 public final class ExponentialDecayFit {
     private ExponentialDecayFit() {}
 
-    /** Fits columns {@code xCol} (> 0) and {@code yCol} of a table; provenance names the table. */
-    public static CurveFitResult analyze(NumericTable table, String xCol, String yCol, CurveFitter.Options options) {
-        table.requirePositive(xCol);
-        Provenance p = CurveFitter.provenance("fit exp", table, xCol, yCol, Map.of(), options);
-        return fit(table.column(xCol), table.column(yCol), options, p);
+    /** Fits the law to columns x (> 0) and y of a table; provenance names the table. */
+    public static CurveFitResult analyze(CurveData data, CurveFitter.Options options) {
+        return CurveFitter.analyze("fit exp", new Law(), data, options);
     }
 
     /** The law; all the rest of the fit is {@link CurveFitter}'s. */

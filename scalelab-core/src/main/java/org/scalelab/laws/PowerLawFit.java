@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.scalelab.Provenance;
-import org.scalelab.store.NumericTable;
 
 /**
  * Single-variable saturating power law y = E + A·x^(−α), x being parameters N, tokens D or compute C
@@ -58,12 +57,9 @@ public final class PowerLawFit {
         }
     }
 
-    /** Fits the law to columns {@code xCol} and {@code yCol} of a table (all > 0); provenance names the table. */
-    public static CurveFitResult analyze(NumericTable table, String xCol, String yCol, Options options) {
-        table.requirePositive(xCol).requirePositive(yCol);
-        Law law = new Law(options.offset());
-        Provenance p = CurveFitter.provenance("fit power", table, xCol, yCol, law.options(), options.fitting());
-        return fit(table.column(xCol), table.column(yCol), options, p);
+    /** Fits the law to columns x and y of a table (all > 0); provenance names the table. */
+    public static CurveFitResult analyze(CurveData data, Options options) {
+        return CurveFitter.analyze("fit power", new Law(options.offset()), data, options.fitting());
     }
 
     public static CurveFitResult fit(double[] x, double[] y, Options options, Provenance provenance) {

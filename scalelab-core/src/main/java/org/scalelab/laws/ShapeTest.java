@@ -11,7 +11,6 @@ import org.scalelab.Provenance;
 import org.scalelab.stats.Bootstrap;
 import org.scalelab.stats.BootstrapSummary;
 import org.scalelab.stats.Quantiles;
-import org.scalelab.store.NumericTable;
 
 /**
  * Is a metric monotone, U-shaped or inverted-U in log x (non-monotonic scaling: medium models beating
@@ -102,13 +101,10 @@ public final class ShapeTest {
         }
     }
 
-    public static Result analyze(NumericTable table, String xCol, String yCol, Options options) {
-        table.requirePositive(xCol);
-        Map<String, Object> opts = new LinkedHashMap<>(options.asMap());
-        opts.put("x_col", xCol);
-        opts.put("y_col", yCol);
-        Provenance p = Provenance.of("fit shape", List.of(table.provenanceInput()), opts, options.seed());
-        return test(table.column(xCol), table.column(yCol), options, p);
+    /** Tests columns x (> 0) and y of a table; provenance names the table. */
+    public static Result analyze(CurveData data, Options options) {
+        data.requirePositive(false);
+        return test(data.x(), data.y(), options, data.provenance("fit shape", options.asMap(), options.seed()));
     }
 
     public static Result test(double[] x, double[] y, Options options, Provenance provenance) {

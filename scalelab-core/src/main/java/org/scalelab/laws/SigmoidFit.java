@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
-import org.scalelab.store.NumericTable;
 
 /**
  * Emergence curve of a downstream metric: accuracy = floor + (ceiling − floor) / (1 + exp(−k·(log10 x − m))),
@@ -72,11 +71,9 @@ public final class SigmoidFit {
         }
     }
 
-    public static CurveFitResult analyze(NumericTable table, String xCol, String yCol, Options options) {
-        table.requirePositive(xCol);
-        Law law = new Law(options.floor(), options.ceiling());
-        Provenance p = CurveFitter.provenance("fit sigmoid", table, xCol, yCol, law.options(), options.fitting());
-        return fit(table.column(xCol), table.column(yCol), options, p);
+    /** Fits the law to columns x (> 0) and y of a table; provenance names the table. */
+    public static CurveFitResult analyze(CurveData data, Options options) {
+        return CurveFitter.analyze("fit sigmoid", new Law(options.floor(), options.ceiling()), data, options.fitting());
     }
 
     /** floor + (ceiling − floor) / (1 + exp(−k·(log10 x − m))). */
