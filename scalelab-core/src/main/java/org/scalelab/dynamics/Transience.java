@@ -1,4 +1,4 @@
-package org.scalelab.world;
+package org.scalelab.dynamics;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -141,7 +141,7 @@ public final class Transience {
     }
 
     /** Peak − end of a curve's values: the statistic, the same for observed and simulated curves. */
-    static double drop(double[] v, int tail) {
+    public static double drop(double[] v, int tail) {
         return v[peakAt(v)] - end(v, tail);
     }
 
