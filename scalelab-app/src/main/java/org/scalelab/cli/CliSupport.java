@@ -11,6 +11,7 @@ import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.io.Json;
 import org.scalelab.io.OutputFolder;
+import org.scalelab.report.Renderer;
 import org.scalelab.report.Report;
 import org.scalelab.store.DataInput;
 import org.scalelab.store.LabStore;
@@ -166,6 +167,12 @@ public final class CliSupport {
             out.println(humanText.get());
         }
         out.flush();
+    }
+
+    /** {@link #emit(CommandSpec, LabOption, OutputOptions, String, Object, Provenance, Supplier, Consumer)} with a result's renderer. */
+    public static <R> void emit(CommandSpec spec, LabOption lab, OutputOptions output, String analysis, R result,
+            Provenance provenance, Renderer<R> renderer) {
+        emit(spec, lab, output, analysis, result, provenance, () -> renderer.text(result), report -> renderer.section(report, result));
     }
 
     static String title(String analysis) {
