@@ -1,7 +1,6 @@
 package org.scalelab.cli;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.laws.Reliability;
