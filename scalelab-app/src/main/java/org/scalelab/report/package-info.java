@@ -16,7 +16,7 @@
  *       {@link org.scalelab.report.CoverageRenderer}, {@link org.scalelab.report.MajorityVoteRenderer},
  *       {@link org.scalelab.report.SamplingBudgetRenderer}, {@link org.scalelab.report.ReliabilityTableRenderer},
  *       {@link org.scalelab.report.ReliabilityRequirementsRenderer};</li>
- *   <li>the lab: {@link org.scalelab.report.RunTableRenderer}, {@link org.scalelab.report.ResultTableRenderer},
+ *   <li>the lab: {@link org.scalelab.report.RunTableRenderer}, {@link org.scalelab.report.ResultTableRenderer}, {@link org.scalelab.report.QueryResultRenderer},
  *       {@link org.scalelab.report.ModelInfoRenderer}.</li>
  * </ul>
  */
