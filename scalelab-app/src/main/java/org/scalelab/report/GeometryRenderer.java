@@ -50,6 +50,11 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
         }
     }
 
+    // One point set: a table of metrics against both null models, scree, PCA and tangling plots.
+
+    private static final int MAX_PLOTTED_POINTS = 5_000;
+    private static final int MAX_SERIES = 10;
+
     static List<List<String>> rows(GeometryAnalysis.Group g) {
         List<List<String>> rows = new ArrayList<>();
         for (String m : GeometryAnalysis.metricNames()) {
@@ -201,11 +206,11 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
         return plot;
     }
 
+    // Activation-set groups: metrics per group and per domain, phase verdicts between consecutive sizes, plots per model and domain.
+
     /** Phases in a fixed order, so each has the same colour in every diagram. */
     static final List<String> PHASES = List.of("crystallization", "lattice", "liquid", "inconclusive");
     private static final int MAX_PCA_POINTS_PER_MODEL = 4_000;
-    private static final int MAX_PLOTTED_POINTS = 5_000;
-    private static final int MAX_SERIES = 10;
 
     static String cell(GeometryAnalysis.Group g, String metric) {
         String v = TextTable.num(g.metric(metric));
