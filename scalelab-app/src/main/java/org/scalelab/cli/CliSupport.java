@@ -11,6 +11,7 @@ import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.io.Json;
 import org.scalelab.io.OutputFolder;
+import org.scalelab.report.Renderer;
 import org.scalelab.report.Report;
 import org.scalelab.store.DataInput;
 import org.scalelab.store.LabStore;
@@ -23,18 +24,20 @@ import picocli.CommandLine.Spec;
  * What every command shares: where the lab is, where data come from, and how a result leaves the
  * program (table or JSON on stdout, a saved record in the lab store, a report folder).
  *
- * <p>The pattern of a command:
+ * <p>The pattern of a command: parse options → load the input → analyze → store → emit, the last two
+ * in {@link #emit(CommandSpec, LabOption, OutputOptions, String, Object, Provenance, Renderer)} with the
+ * result's renderer from package {@code report} (the web dashboard calls the same renderers):
  * <pre>{@code
- * @Command(name = "power", mixinStandardHelpOptions = true, description = ..., footer = {"Example:", "  scalelab fit power --data runs.csv"})
- * final class FitPowerCommand implements Callable<Integer> {
+ * @Command(name = "passk", mixinStandardHelpOptions = true, description = ..., footer = {"Example:", "  scalelab testtime passk --data counts.csv"})
+ * final class TestTimePassKCommand implements Callable<Integer> {
  *     @Spec CommandSpec spec;
  *     @Mixin CliSupport.LabOption lab;
- *     @Mixin CliSupport.DataOptions data;
  *     @Mixin CliSupport.OutputOptions output;
+ *     @Option(names = "--data", required = true) Path data;
  *     public Integer call() {
- *         NumericTable t = data.load(lab, List.of(xCol, yCol));
- *         PowerLawFit.Result r = PowerLawFit.fit(...);
- *         CliSupport.emit(spec, lab, output, "fit.power", r, r.provenance(), () -> table(r), report -> report.plot(...));
+ *         PassAtKInput.Data d = PassAtKInput.read(data, problemCol, nCol, cCol);
+ *         PassAtK.Result r = PassAtK.analyze(d.problems(), TestTimeCommand.ints("--k", ks), List.of(d.input()));
+ *         CliSupport.emit(spec, lab, output, "testtime.passk", r, r.provenance(), new PassAtKRenderer());
  *         return 0;
  *     }
  * }
@@ -166,6 +169,12 @@ public final class CliSupport {
             out.println(humanText.get());
         }
         out.flush();
+    }
+
+    /** {@link #emit(CommandSpec, LabOption, OutputOptions, String, Object, Provenance, Supplier, Consumer)} with a result's renderer. */
+    public static <R> void emit(CommandSpec spec, LabOption lab, OutputOptions output, String analysis, R result,
+            Provenance provenance, Renderer<R> renderer) {
+        emit(spec, lab, output, analysis, result, provenance, () -> renderer.text(result), report -> renderer.section(report, result));
     }
 
     static String title(String analysis) {

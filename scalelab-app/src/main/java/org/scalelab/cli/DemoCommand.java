@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.Json;
 import org.scalelab.io.OutputFolder;
+import org.scalelab.report.GeometryRenderer;
 import org.scalelab.report.Report;
 import org.scalelab.report.TextTable;
 import picocli.CommandLine;
@@ -423,7 +424,7 @@ final class DemoCommand implements Callable<Integer> {
             models.add(c.path("from").asText());
             models.add(c.path("to").asText());
         }
-        Map<String, String> names = GeometryReport.names(models);
+        Map<String, String> names = GeometryRenderer.names(models);
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode c : geometry.path("comparisons")) {
             rows.add(List.of(c.path("domain").asText(), names.get(c.path("from").asText()), names.get(c.path("to").asText()),

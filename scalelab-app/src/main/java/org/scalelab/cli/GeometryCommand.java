@@ -2,9 +2,7 @@ package org.scalelab.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
@@ -12,13 +10,10 @@ import org.scalelab.geometry.ActivationGroups;
 import org.scalelab.geometry.DistancePrecision;
 import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.geometry.NpyPoints;
-import org.scalelab.geometry.PcaProjection;
 import org.scalelab.geometry.PhaseVerdict;
 import org.scalelab.geometry.PointSet;
 import org.scalelab.io.ActivationSet;
-import org.scalelab.report.Plot;
-import org.scalelab.report.Report;
-import org.scalelab.report.TextTable;
+import org.scalelab.report.GeometryRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -176,7 +171,7 @@ final class GeometryCommand implements Callable<Integer> {
                 inputs.add(new Provenance.Input(labels.toString(), Provenance.sha256(labels), points.size()));
             }
             GeometryAnalysis.Result r = GeometryAnalysis.analyze(points, options, inputs);
-            CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), () -> text(r), report -> report(report, r, points));
+            CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), GeometryRenderer.ofPoints(points));
             return 0;
         }
         List<ActivationSet> sets = new ArrayList<>();
@@ -199,8 +194,7 @@ final class GeometryCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("note: analysing incomplete activation sets " + incomplete + " (--allow-incomplete); the result records them");
             spec.commandLine().getErr().flush();
         }
-        CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), () -> GeometryReport.text(r),
-                report -> GeometryReport.groups(report, r, groups));
+        CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), GeometryRenderer.ofGroups(groups));
         return 0;
     }
 
@@ -224,159 +218,5 @@ final class GeometryCommand implements Callable<Integer> {
             case "float32" -> DistancePrecision.FLOAT32;
             default -> throw new InputException("--distances: '" + value + "' is not auto, float64 or float32");
         };
-    }
-
-    static List<List<String>> rows(GeometryAnalysis.Group g) {
-        List<List<String>> rows = new ArrayList<>();
-        for (String m : GeometryAnalysis.metricNames()) {
-            List<String> row = new ArrayList<>();
-            row.add(m);
-            row.add(TextTable.num(g.metric(m)) + (m.equals("silhouette") && g.k() != null ? " (k-means, k=" + g.k() + ")" : ""));
-            row.add(TextTable.interval(g.ci() == null ? null : g.ci().get(m)));
-            for (String model : List.of(GeometryAnalysis.GAUSSIAN, GeometryAnalysis.SHUFFLED_STEPS)) {
-                row.addAll(baselineCells(g.baselines().getOrDefault(model, Map.of()).get(m)));
-            }
-            rows.add(row);
-        }
-        return rows;
-    }
-
-    static final List<String> HEADER = List.of("metric", "value", "95 % bootstrap CI", "gaussian null", "Δ (×)", "z", "p",
-            "shuffled-steps null", "Δ (×)", "z", "p");
-
-    /** Null mean, effect size "value − mean (× value / mean)", z and rank p; "no test" where the null fixes the metric. */
-    static List<String> baselineCells(GeometryAnalysis.Baseline b) {
-        if (b == null) {
-            return List.of("—", "—", "—", "—");
-        }
-        if (b.reason() != null) {
-            return List.of("no test", "—", "—", "—");
-        }
-        String effect = b.difference() == null ? "—" : (b.difference() >= 0 ? "+" : "") + TextTable.num(b.difference())
-                + (b.ratio() == null ? "" : " (×" + TextTable.num(b.ratio()) + ")");
-        return List.of(TextTable.num(b.mean()), effect, TextTable.num(b.z()), TextTable.num(b.p()));
-    }
-
-    /** The replicates behind a group's baselines (0 without). */
-    static int nullReplicates(GeometryAnalysis.Group g) {
-        return g.baselines().values().stream().flatMap(m -> m.values().stream()).mapToInt(GeometryAnalysis.Baseline::replicates).max().orElse(0);
-    }
-
-    /** What the baseline columns mean: printed under every table that shows them. */
-    static String nullNote(int replicates) {
-        return "Null baselines, " + replicates + " replicates each: z = (value − null mean) / (null sd · √(1 + 1/" + replicates
-                + ")) on the normal scale, so on data drawn from the null |z| > 2 in about 5 % of cases (more than 2 is "
-                + "evidence, not proof; many metrics × groups will give some by chance). Δ = value − null mean (× value / null mean): "
-                + "the effect size. p = two-sided rank p-value among the replicates, at least " + TextTable.num(2.0 / (replicates + 1))
-                + ". \"no test\": the null reproduces that metric by construction (the Gaussian null copies the covariance, which fixes "
-                + "participation_ratio, d90 and d95; shuffling keeps each trajectory's ends, which fix alignment). oscillation_coherence: "
-                + "against random pairing of the attention and MLP changes (closed form, normal p).";
-    }
-
-    static String text(GeometryAnalysis.Result r) {
-        StringBuilder sb = new StringBuilder();
-        for (GeometryAnalysis.Group g : r.groups()) {
-            sb.append("geometry of ").append(g.nPoints()).append(" points × ").append(g.dimension()).append(" dims");
-            if (g.trajectories() > 0) {
-                sb.append(", ").append(g.trajectories()).append(" trajectories");
-            }
-            sb.append('\n').append(TextTable.render(HEADER, rows(g))).append('\n');
-            if (nullReplicates(g) > 0) {
-                sb.append(nullNote(nullReplicates(g))).append('\n');
-            }
-            if (g.tangling() != null) {
-                sb.append("tangling Q(t): median ").append(TextTable.num(g.tanglingMedian())).append(", p90 ")
-                        .append(TextTable.num(g.tanglingP90())).append(", epsilon ").append(TextTable.num(g.tanglingEpsilon()))
-                        .append('\n');
-            }
-            for (Map.Entry<String, String> e : g.reasons().entrySet()) {
-                sb.append(e.getKey()).append(": null — ").append(e.getValue()).append('\n');
-            }
-        }
-        return sb.toString().stripTrailing();
-    }
-
-    static void report(Report report, GeometryAnalysis.Result r, PointSet points) {
-        for (GeometryAnalysis.Group g : r.groups()) {
-            report.heading("Metrics (" + g.nPoints() + " points × " + g.dimension() + " dims)");
-            report.table(HEADER, rows(g));
-            if (nullReplicates(g) > 0) {
-                report.text(nullNote(nullReplicates(g)));
-            }
-            if (!g.reasons().isEmpty()) {
-                List<List<String>> why = new ArrayList<>();
-                g.reasons().forEach((k, v) -> why.add(List.of(k, v)));
-                report.table(List.of("not computed", "reason"), why);
-            }
-            double[] f = g.explainedVariance();
-            if (f.length > 0) {
-                double[] k = new double[f.length];
-                double[] cum = new double[f.length];
-                double c = 0;
-                for (int i = 0; i < f.length; i++) {
-                    k[i] = i + 1;
-                    c += f[i];
-                    cum[i] = c;
-                }
-                report.plot("scree", Plot.of("Scree plot", "component", "fraction of variance").points("component", k, f)
-                        .line("cumulative", k, cum).hline("90 %", 0.9), "Fraction of variance per principal component (first "
-                        + f.length + ") and cumulative; d90 = " + g.d90() + ", d95 = " + g.d95() + ".");
-            }
-            if (points.size() >= 2 && points.dimension() >= 2) {
-                report.plot("pca", pcaPlot(points), "Points on the first two principal components"
-                        + (points.hasLabels() ? ", one series per label." : points.hasTrajectories() ? ", lines follow trajectories." : "."));
-            }
-            if (g.tanglingPerTrajectory() != null) {
-                double[] q = g.tanglingPerTrajectory().stream().filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
-                if (q.length > 0) {
-                    report.plot("tangling", Plot.of("Tangling per trajectory", "mean Q(t)", "trajectories")
-                            .histogram("trajectories", q, Math.min(30, Math.max(5, q.length / 3))),
-                            "Mean tangling Q(t) of each trajectory (Russo et al. 2018), epsilon " + TextTable.num(g.tanglingEpsilon()) + ".");
-                }
-            }
-        }
-    }
-
-    private static final int MAX_PLOTTED_POINTS = 5_000;
-    private static final int MAX_SERIES = 10;
-
-    static Plot pcaPlot(PointSet points) {
-        double[][] pc = PcaProjection.of(points, 2);
-        Plot plot = Plot.of("PCA projection", "PC 1", "PC 2");
-        int n = points.size();
-        int stride = Math.max(1, (n + MAX_PLOTTED_POINTS - 1) / MAX_PLOTTED_POINTS);
-        if (points.hasTrajectories() && !points.hasLabels()) {
-            // The first trajectories only: more lines than this are unreadable in one panel.
-            for (int k = 0; k < Math.min(MAX_SERIES, points.trajectoryCount()); k++) {
-                int start = points.trajectoryStart(k);
-                double[] x = new double[points.trajectoryEnd(k) - start];
-                double[] y = new double[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = pc[start + i][0];
-                    y[i] = pc[start + i][1];
-                }
-                plot.line("trajectory " + k, x, y);
-            }
-            return plot;
-        }
-        Map<String, List<Integer>> series = new LinkedHashMap<>();
-        Map<Integer, String> names = new LinkedHashMap<>();
-        for (int i = 0; i < n; i += stride) {
-            String key = "points";
-            if (points.hasLabels()) {
-                int label = points.label(i);
-                if (!names.containsKey(label)) {
-                    names.put(label, names.size() < MAX_SERIES ? "label " + label : "other labels");
-                }
-                key = names.get(label);
-            }
-            series.computeIfAbsent(key, s -> new ArrayList<>()).add(i);
-        }
-        for (Map.Entry<String, List<Integer>> e : series.entrySet()) {
-            double[] x = e.getValue().stream().mapToDouble(i -> pc[i][0]).toArray();
-            double[] y = e.getValue().stream().mapToDouble(i -> pc[i][1]).toArray();
-            plot.points(e.getKey(), x, y);
-        }
-        return plot;
     }
 }

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.io.Json;
-import org.scalelab.report.TextTable;
+import org.scalelab.report.ResultTableRenderer;
 import org.scalelab.store.LabStore;
 import org.scalelab.store.ResultSummary;
 import picocli.CommandLine.Command;
@@ -40,10 +40,7 @@ final class ResultsListCommand implements Callable<Integer> {
         } else if (results.isEmpty()) {
             out.println("no results in " + lab.dir().resolve(LabStore.FILE_NAME) + "; analyses save theirs unless given --no-store");
         } else {
-            out.println(TextTable.render(List.of("id", "analysis", "created_at", "version", "seed"), results.stream()
-                    .map(r -> List.of(Long.toString(r.resultId()), r.analysis(), r.createdAt(), r.version(),
-                            r.seed() == null ? "" : r.seed().toString()))
-                    .toList()));
+            out.println(new ResultTableRenderer().text(results));
         }
         out.flush();
         return 0;

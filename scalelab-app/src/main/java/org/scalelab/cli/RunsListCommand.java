@@ -1,13 +1,11 @@
 package org.scalelab.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
-import org.scalelab.report.TextTable;
+import org.scalelab.report.RunTableRenderer;
 import org.scalelab.store.LabStore;
 import org.scalelab.store.RunRow;
 import picocli.CommandLine.Command;
@@ -52,20 +50,7 @@ final class RunsListCommand implements Callable<Integer> {
         } else if (total == 0) {
             out.println("no runs in " + lab.dir().resolve(LabStore.FILE_NAME) + "; import some with: scalelab runs import FILE");
         } else {
-            TreeSet<String> metricNames = new TreeSet<>();
-            runs.forEach(r -> metricNames.addAll(r.metrics().keySet()));
-            List<String> header = new ArrayList<>(List.of("run", "model", "family", "params", "tokens", "compute"));
-            header.addAll(metricNames);
-            List<List<String>> rows = new ArrayList<>();
-            for (RunRow r : runs) {
-                List<String> row = new ArrayList<>(List.of(Long.toString(r.runId()), r.model() == null ? "" : r.model(),
-                        r.family() == null ? "" : r.family(), TextTable.num(r.params()), TextTable.num(r.tokens()), TextTable.num(r.compute())));
-                for (String m : metricNames) {
-                    row.add(TextTable.num(r.metrics().get(m)));
-                }
-                rows.add(row);
-            }
-            out.println(TextTable.render(header, rows));
+            out.println(new RunTableRenderer().text(runs));
             out.println("(" + runs.size() + " of " + total + " runs" + (runs.size() < total ? "; --limit N shows more" : "") + ")");
         }
         out.flush();

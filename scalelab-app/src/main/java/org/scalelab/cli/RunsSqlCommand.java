@@ -2,12 +2,10 @@ package org.scalelab.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
-import org.scalelab.report.TextTable;
+import org.scalelab.report.QueryResultRenderer;
 import org.scalelab.store.LabStore;
 import org.scalelab.store.QueryResult;
 import picocli.CommandLine.Command;
@@ -65,17 +63,7 @@ final class RunsSqlCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.pretty(r));
         } else {
-            List<List<String>> rows = new ArrayList<>();
-            for (List<Object> row : r.rows()) {
-                // Doubles to 6 significant digits for reading; --json keeps full precision.
-                rows.add(row.stream().map(v -> v == null ? "NULL"
-                        : v instanceof Double || v instanceof Float ? String.format(java.util.Locale.ROOT, "%.6g", ((Number) v).doubleValue())
-                                .replaceAll("(\\.\\d*?)0+(e|$)", "$1$2").replaceAll("\\.(e|$)", "$1")
-                        : String.valueOf(v)).toList());
-            }
-            out.println(TextTable.render(r.columns(), rows));
-            out.println("(" + r.rows().size() + " row" + (r.rows().size() == 1 ? "" : "s")
-                    + (r.truncated() ? ", more not shown; raise --max-rows" : "") + ")");
+            out.println(new QueryResultRenderer().text(r));
         }
         out.flush();
         return 0;

@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.laws.SamplingBudget;
 import org.scalelab.report.Plot;
-import org.scalelab.report.TextTable;
+import org.scalelab.report.SamplingBudgetRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,22 +56,7 @@ final class TestTimeBudgetCommand implements Callable<Integer> {
             ms.add(new SamplingBudget.Model(p[0].trim(), v[0], v[1], v[2]));
         }
         SamplingBudget.Result r = SamplingBudget.compare(ms, parseBudgets(budgets), List.of());
-        CliSupport.emit(spec, lab, output, "testtime.budget", r, r.provenance(), () -> text(r), report -> {
-            double[] b = r.rows().stream().mapToDouble(SamplingBudget.BudgetRow::budget).toArray();
-            Plot plot = Plot.of("Coverage at equal inference FLOPs", "budget (FLOPs)", "coverage").logX();
-            for (int i = 0; i < ms.size(); i++) {
-                int m = i;
-                plot.line(ms.get(i).name(), b, r.rows().stream().mapToDouble(row -> row.models().get(m).coverage()).toArray());
-            }
-            for (SamplingBudget.Crossover c : r.crossovers()) {
-                if (c.from() != null) {
-                    plot.vline(c.from() + " → " + c.to(), c.budget());
-                }
-            }
-            report.plot("budget", plot, "Coverage each model reaches with floor(B / FLOPs per sample) samples.");
-            report.table(header(r), rows(r));
-            report.table(List.of("crossover budget (FLOPs)", "from", "to"), crossovers(r));
-        });
+        CliSupport.emit(spec, lab, output, "testtime.budget", r, r.provenance(), new SamplingBudgetRenderer());
         return 0;
     }
 
@@ -86,42 +71,8 @@ final class TestTimeBudgetCommand implements Callable<Integer> {
             if (!(ft[0] > 0 && ft[1] > ft[0]) || n < 2) {
                 throw new InputException("--budgets '" + s + "': need 0 < FROM < TO and N ≥ 2");
             }
-            return TestTimeCoverageCommand.grid(ft[0], ft[1], n);
+            return Plot.logGrid(ft[0], ft[1], n);
         }
         return CliSupport.doubles("--budgets", s);
-    }
-
-    static List<String> header(SamplingBudget.Result r) {
-        List<String> h = new ArrayList<>(List.of("budget (FLOPs)"));
-        r.models().forEach(m -> h.add(m.name() + " coverage"));
-        h.add("winner");
-        return h;
-    }
-
-    static List<List<String>> rows(SamplingBudget.Result r) {
-        List<List<String>> rows = new ArrayList<>();
-        for (SamplingBudget.BudgetRow row : r.rows()) {
-            List<String> cells = new ArrayList<>(List.of(TextTable.num(row.budget())));
-            row.models().forEach(e -> cells.add(TextTable.num(e.coverage())));
-            cells.add(row.winner() == null ? "none" : row.winner());
-            rows.add(cells);
-        }
-        return rows;
-    }
-
-    static List<List<String>> crossovers(SamplingBudget.Result r) {
-        List<List<String>> rows = new ArrayList<>();
-        for (SamplingBudget.Crossover c : r.crossovers()) {
-            rows.add(List.of(TextTable.num(c.budget()), c.from() == null ? "none" : c.from(), c.to() == null ? "none" : c.to()));
-        }
-        return rows;
-    }
-
-    static String text(SamplingBudget.Result r) {
-        String s = TextTable.render(header(r), rows(r));
-        if (!r.crossovers().isEmpty()) {
-            s += "\n\ncrossovers\n" + TextTable.render(List.of("budget (FLOPs)", "from", "to"), crossovers(r));
-        }
-        return s;
     }
 }

@@ -47,8 +47,4 @@ final class TestTimeCommand extends CommandTree.Group {
         }
         return v;
     }
-
-    static double[] column(java.util.List<Integer> ks) {
-        return ks.stream().mapToDouble(Integer::doubleValue).toArray();
-    }
 }

@@ -1,16 +1,13 @@
 package org.scalelab.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.io.TextColumns;
 import org.scalelab.laws.CoverageCurve;
-import org.scalelab.laws.FitStatus;
 import org.scalelab.laws.PassAtKInput;
-import org.scalelab.report.Plot;
-import org.scalelab.report.TextTable;
+import org.scalelab.report.CoverageRenderer;
 import org.scalelab.store.DataInput;
 import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
@@ -92,55 +89,7 @@ final class TestTimeCoverageCommand implements Callable<Integer> {
             throw new InputException(data + ": need columns '" + nCol + "' and '" + cCol + "' (per-problem counts) or '" + kCol
                     + "' and '" + coverageCol + "' (a coverage curve); name them with --n-col/--c-col or --k-col/--coverage-col");
         }
-        CliSupport.emit(spec, lab, output, "testtime.coverage", r, r.provenance(), () -> text(r), report -> report(report, r));
+        CliSupport.emit(spec, lab, output, "testtime.coverage", r, r.provenance(), new CoverageRenderer());
         return 0;
-    }
-
-    static void report(org.scalelab.report.Report report, CoverageCurve.Result r) {
-        boolean ok = r.status() == FitStatus.CONVERGED;
-        report.verdict(r.status().json(), r.message(), ok);
-        double[] k = r.points().stream().mapToDouble(CoverageCurve.Observed::k).toArray();
-        double[] c = r.points().stream().mapToDouble(CoverageCurve.Observed::coverage).toArray();
-        Plot plot = Plot.of("Coverage vs samples", "k (samples)", "coverage").logX().points("observed", k, c);
-        if (r.a() != null) {
-            double kMax = k.length == 0 ? 1 : java.util.Arrays.stream(k).max().getAsDouble();
-            double kEnd = r.kNeeded() != null ? Math.max(kMax, r.kNeeded()) * 1.5 : kMax;
-            double[] fx = grid(1, kMax, 60);
-            double[] ex = grid(kMax, kEnd, 40);
-            plot.line("fit exp(-a k^-b)", fx, map(r, fx)).dashed("extrapolation", ex, map(r, ex));
-            plot.hline("target " + TextTable.num(r.target()), r.target());
-            if (r.kNeeded() != null) {
-                plot.vline("k = " + TextTable.num(r.kNeeded()), r.kNeeded());
-            }
-        }
-        report.plot("coverage", plot, "Observed coverage (mean pass@k) with the fitted law and its extrapolation to the target.");
-        report.table(List.of("quantity", "estimate", TextTable.num(100 * r.level()) + " % CI"), rows(r));
-    }
-
-    static double[] map(CoverageCurve.Result r, double[] x) {
-        return java.util.Arrays.stream(x).map(r::coverageAt).toArray();
-    }
-
-    static double[] grid(double from, double to, int n) {
-        double[] g = new double[n];
-        for (int i = 0; i < n; i++) {
-            // Rounded to 12 significant digits so that 1:1e7:15 gives 100, not 99.99999999999997.
-            g[i] = Double.parseDouble(String.format(java.util.Locale.ROOT, "%.12g", from * Math.pow(to / from, n == 1 ? 0 : (double) i / (n - 1))));
-        }
-        return g;
-    }
-
-    static List<List<String>> rows(CoverageCurve.Result r) {
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("a", TextTable.num(r.a()), TextTable.interval(r.aCi())));
-        rows.add(List.of("b", TextTable.num(r.b()), TextTable.interval(r.bCi())));
-        rows.add(List.of("k for coverage " + TextTable.num(r.target()), TextTable.num(r.kNeeded()), TextTable.interval(r.kNeededCi())));
-        rows.add(List.of("R² (ln-ln space)", TextTable.num(r.rSquared()), ""));
-        return rows;
-    }
-
-    static String text(CoverageCurve.Result r) {
-        return "coverage fit: " + r.status().json() + " — " + r.message() + "\n"
-                + TextTable.render(List.of("quantity", "estimate", TextTable.num(100 * r.level()) + " % CI"), rows(r));
     }
 }

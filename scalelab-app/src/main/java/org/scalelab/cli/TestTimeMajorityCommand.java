@@ -1,13 +1,11 @@
 package org.scalelab.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.laws.MajorityVote;
 import org.scalelab.laws.SampleAnswers;
-import org.scalelab.report.Plot;
-import org.scalelab.report.TextTable;
+import org.scalelab.report.MajorityVoteRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,29 +68,7 @@ final class TestTimeMajorityCommand implements Callable<Integer> {
         SampleAnswers.Data d = SampleAnswers.read(data, problemCol, answerCol, correctCol, referenceCol);
         MajorityVote.Result r = MajorityVote.analyze(d.samples(),
                 new MajorityVote.Options(TestTimeCommand.ints("--k", ks), exactLimit, draws, seed), List.of(d.input()));
-        CliSupport.emit(spec, lab, output, "testtime.majority", r, r.provenance(), () -> text(r), report -> {
-            double[] k = TestTimeCommand.column(r.ks());
-            report.text(r.problems() + " problems; maj@k computed " + r.method().replace('_', ' ')
-                    + (r.monteCarloDraws() != null ? " (" + r.monteCarloDraws() + " draws, seed " + r.provenance().seed() + ")" : "") + ".");
-            report.plot("majority", Plot.of("maj@k and pass@k vs k", "k (samples)", "accuracy").logX()
-                    .line("pass@k", k, r.curve().stream().mapToDouble(MajorityVote.Point::passAtK).toArray())
-                    .line("maj@k", k, r.curve().stream().mapToDouble(MajorityVote.Point::majAtK).toArray()),
-                    "pass@k (any sample correct) bounds what majority voting can reach; the gap is what a verifier could add.");
-            report.table(List.of("k", "maj@k", "pass@k"), rows(r));
-        });
+        CliSupport.emit(spec, lab, output, "testtime.majority", r, r.provenance(), new MajorityVoteRenderer());
         return 0;
-    }
-
-    static List<List<String>> rows(MajorityVote.Result r) {
-        List<List<String>> rows = new ArrayList<>();
-        for (MajorityVote.Point p : r.curve()) {
-            rows.add(List.of(Integer.toString(p.k()), TextTable.num(p.majAtK()), TextTable.num(p.passAtK())));
-        }
-        return rows;
-    }
-
-    static String text(MajorityVote.Result r) {
-        return "majority vote over " + r.problems() + " problems (" + r.method().replace('_', ' ') + ")\n"
-                + TextTable.render(List.of("k", "maj@k", "pass@k"), rows(r));
     }
 }

@@ -1,13 +1,11 @@
 package org.scalelab.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.laws.PassAtK;
 import org.scalelab.laws.PassAtKInput;
-import org.scalelab.report.Plot;
-import org.scalelab.report.TextTable;
+import org.scalelab.report.PassAtKRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,36 +52,7 @@ final class TestTimePassKCommand implements Callable<Integer> {
     public Integer call() {
         PassAtKInput.Data d = PassAtKInput.read(data, problemCol, nCol, cCol);
         PassAtK.Result r = PassAtK.analyze(d.problems(), TestTimeCommand.ints("--k", ks), List.of(d.input()));
-        CliSupport.emit(spec, lab, output, "testtime.passk", r, r.provenance(), () -> table(r), report -> {
-            double[] k = TestTimeCommand.column(r.ks());
-            double[] mean = r.curve().stream().mapToDouble(PassAtK.Point::passAtK).toArray();
-            double[] lo = new double[k.length];
-            double[] hi = new double[k.length];
-            for (int i = 0; i < k.length; i++) {
-                Double se = r.curve().get(i).standardError();
-                lo[i] = se == null ? mean[i] : Math.max(0, mean[i] - 1.96 * se);
-                hi[i] = se == null ? mean[i] : Math.min(1, mean[i] + 1.96 * se);
-            }
-            report.text(r.problems() + " problems, smallest n = " + r.minSamples()
-                    + ". pass@k is the unbiased estimator of Chen et al. (2021), eq. 1; the band is ±1.96 standard errors over problems.");
-            report.plot("passk", Plot.of("pass@k vs k", "k (samples)", "pass@k").logX()
-                    .band("±1.96 SE", k, mean, lo, hi).line("mean pass@k", k, mean).points("mean pass@k (points)", k, mean),
-                    "Mean unbiased pass@k over problems, log k axis.");
-            report.table(List.of("k", "pass@k", "standard error"), rows(r));
-        });
+        CliSupport.emit(spec, lab, output, "testtime.passk", r, r.provenance(), new PassAtKRenderer());
         return 0;
-    }
-
-    static List<List<String>> rows(PassAtK.Result r) {
-        List<List<String>> rows = new ArrayList<>();
-        for (PassAtK.Point p : r.curve()) {
-            rows.add(List.of(Integer.toString(p.k()), TextTable.num(p.passAtK()), TextTable.num(p.standardError())));
-        }
-        return rows;
-    }
-
-    static String table(PassAtK.Result r) {
-        return "pass@k over " + r.problems() + " problems (unbiased estimator, Chen et al. 2021)\n"
-                + TextTable.render(List.of("k", "pass@k", "standard error"), rows(r));
     }
 }

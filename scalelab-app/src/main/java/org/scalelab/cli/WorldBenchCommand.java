@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.scalelab.io.Json;
+import org.scalelab.report.WorldBenchRenderer;
 import org.scalelab.world.RunSpec;
 import org.scalelab.world.World;
 import org.scalelab.world.WorldBench;
@@ -72,8 +72,7 @@ final class WorldBenchCommand implements Callable<Integer> {
             WorldBench.Row r = WorldBench.measure(w, s, warmup, threads);
             rows.add(r);
             if (!json) {
-                out.printf(Locale.ROOT, "width %4d depth %d: %,10d parameters  %7.1f steps/s  (%d steps of batch %d, %d thread%s)%n", r.width(),
-                        r.depth(), r.parameters(), r.stepsPerSecond(), r.steps(), r.batch(), r.threads(), r.threads() == 1 ? "" : "s");
+                out.println(WorldBenchRenderer.line(r));
                 out.flush();
             }
         }

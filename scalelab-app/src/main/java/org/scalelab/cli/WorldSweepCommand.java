@@ -3,10 +3,10 @@ package org.scalelab.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
+import org.scalelab.report.WorldSweepRenderer;
 import org.scalelab.store.LabStore;
 import org.scalelab.world.RunSpec;
 import org.scalelab.world.World;
@@ -82,20 +82,9 @@ final class WorldSweepCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.pretty(s));
         } else {
-            out.printf(Locale.ROOT, "experiment %s: %d runs (%d trained now, %d already done) in %.0f s%n", s.experiment(), s.runs(), s.trained(),
-                    s.skipped(), s.seconds());
-            out.printf(Locale.ROOT, "%-44s %-9s %10s %8s %7s %7s %7s %7s%n", "run", "status", "params", "steps/s", "atomic", "near", "far", "analogy");
-            for (WorldTraining.RunResult r : s.results()) {
-                out.printf(Locale.ROOT, "%-44s %-9s %,10d %8.1f %7s %7s %7s %7s%n", r.spec().name(), r.status(), r.parameters(), r.stepsPerSecond(),
-                        acc(r, "atomic_id"), acc(r, "compositional_near_ood"), acc(r, "compositional_far_ood"), acc(r, "analogical_ood"));
-            }
+            out.println(new WorldSweepRenderer().text(s));
             out.println("see the curves with: scalelab world report --experiment " + s.experiment());
         }
         out.flush();
-    }
-
-    private static String acc(WorldTraining.RunResult r, String set) {
-        Double v = r.finalMetrics().get("accuracy." + set);
-        return v == null ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 }

@@ -68,6 +68,18 @@ public final class Plot {
         this.yLabel = yLabel;
     }
 
+    /**
+     * n points from {@code from} to {@code to}, evenly spaced on a log axis, each rounded to 12
+     * significant digits so that 1:1e7:15 gives 100, not 99.99999999999997.
+     */
+    public static double[] logGrid(double from, double to, int n) {
+        double[] g = new double[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = Double.parseDouble(String.format(java.util.Locale.ROOT, "%.12g", from * Math.pow(to / from, n == 1 ? 0 : (double) i / (n - 1))));
+        }
+        return g;
+    }
+
     public static Plot of(String title, String xLabel, String yLabel) {
         return new Plot(title, xLabel, yLabel);
     }

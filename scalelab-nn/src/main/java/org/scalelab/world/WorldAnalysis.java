@@ -11,6 +11,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
+import org.scalelab.dynamics.BinomialNull;
+import org.scalelab.dynamics.Curve;
+import org.scalelab.dynamics.Emergence;
+import org.scalelab.dynamics.ScalingShape;
+import org.scalelab.dynamics.SeedInterval;
+import org.scalelab.dynamics.Transience;
 import org.scalelab.io.Json;
 import org.scalelab.laws.ShapeTest;
 import org.scalelab.store.LabStore;
@@ -151,9 +157,10 @@ public final class WorldAnalysis {
                     continue;
                 }
                 int n = ns.stream().mapToInt(Integer::intValue).min().orElseThrow();
-                Emergence.Result e = Emergence.detect(set, cs, n, emergence);
+                Emergence.Result e = Emergence.analyze(new Emergence.Input(set, cs, n), emergence);
                 em.add(e);
-                Transience.Result t = Transience.detect(set, cs, ns.stream().mapToInt(Integer::intValue).toArray(), transience);
+                Transience.Result t = Transience.analyze(new Transience.Input(set, cs, ns.stream().mapToInt(Integer::intValue).toArray()),
+                        transience);
                 tr.add(t);
                 String where = "width " + cr.get(0).width() + ", depth " + cr.get(0).depth() + " (" + cs.size() + " seed" + (cs.size() == 1 ? "" : "s")
                         + ", " + n + " examples)";
@@ -190,7 +197,8 @@ public final class WorldAnalysis {
             if (all.size() < 2) {
                 continue;
             }
-            Transience.Result t = Transience.detect(set + " (all runs)", all, ns.stream().mapToInt(Integer::intValue).toArray(), transience);
+            Transience.Result t = Transience.analyze(
+                    new Transience.Input(set + " (all runs)", all, ns.stream().mapToInt(Integer::intValue).toArray()), transience);
             pooled.add(t);
             if ("transient".equals(t.verdict())) {
                 findings.add(0, String.format(Locale.ROOT, "%s is transient across all %d runs: mean drop %.2f from its peak%s, peak at step ~%.0f%s;"
@@ -264,9 +272,10 @@ public final class WorldAnalysis {
         if (xs.stream().distinct().count() < 2) {
             return;
         }
-        ScalingShape.Result s = ScalingShape.analyze(axis, measure + "_accuracy." + set + " at " + at,
+        ScalingShape.Input in = new ScalingShape.Input(axis, measure + "_accuracy." + set + " at " + at,
                 xs.stream().mapToDouble(Double::doubleValue).toArray(), ys.stream().mapToDouble(Double::doubleValue).toArray(),
-                noise.toArray(new ScalingShape.Noise[0]), o.shape(), o.nullTest());
+                noise.toArray(new ScalingShape.Noise[0]));
+        ScalingShape.Result s = ScalingShape.analyze(in, new ScalingShape.Options(o.shape(), o.nullTest()));
         out.add(s);
         if (!"monotone".equals(s.verdict())) {
             findings.add(String.format(Locale.ROOT, "%s accuracy on %s vs %s at %s: %s (best %s %.0f%s); %s", measure, set, axis, at,

@@ -10,6 +10,7 @@ import java.util.concurrent.Future;
 import org.scalelab.InputException;
 import org.scalelab.Progress;
 import org.scalelab.ScaleLabException;
+import org.scalelab.dynamics.LogSteps;
 import org.scalelab.store.LabStore;
 
 /**

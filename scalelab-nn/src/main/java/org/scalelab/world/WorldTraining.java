@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
+import org.scalelab.dynamics.LogSteps;
 import org.scalelab.io.Json;
 import org.scalelab.model.ModelConfig;
 import org.scalelab.model.ModelInit;

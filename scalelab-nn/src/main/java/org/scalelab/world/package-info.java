@@ -11,14 +11,12 @@
  *       {@link org.scalelab.world.Kind} in a {@link org.scalelab.world.Split}; {@link org.scalelab.world.Vocabulary}
  *       and {@link org.scalelab.world.WorldFiles} (world.json, world.jsonl, vocab.json, tokenizer.json).</li>
  *   <li>{@link org.scalelab.world.RunSpec} → {@link org.scalelab.world.WorldTraining}: one run with the trainer
- *       (org.scalelab.train), evaluated at {@link org.scalelab.world.LogSteps} by
+ *       (org.scalelab.train), evaluated at {@link org.scalelab.dynamics.LogSteps} by
  *       {@link org.scalelab.world.WorldEvaluation} (accuracy, loss, {@link org.scalelab.world.Alignment}),
  *       logged into the lab store; {@link org.scalelab.world.WorldSweep} runs a grid, resumably.</li>
- *   <li>Detectors over {@link org.scalelab.world.Curve}s with {@link org.scalelab.world.SeedInterval}s:
- *       {@link org.scalelab.world.Emergence}, {@link org.scalelab.world.Transience},
- *       {@link org.scalelab.world.ScalingShape} (the law engine's shape test), each call tested against
- *       {@link org.scalelab.world.BinomialNull} (curves simulated with binomial noise on the same examples and
- *       evaluation steps); all combined per experiment by {@link org.scalelab.world.WorldAnalysis}.</li>
+ *   <li>{@link org.scalelab.world.WorldAnalysis}: per experiment, the model-free detectors of
+ *       {@code org.scalelab.dynamics} ({@link org.scalelab.dynamics.Emergence}, {@link org.scalelab.dynamics.Transience},
+ *       {@link org.scalelab.dynamics.ScalingShape}) over the runs' curves read from the lab store.</li>
  *   <li>{@link org.scalelab.world.WorldCapture}: activation sets of trained models (trajectories by domain with
  *       step boundaries, labelled truth statements); {@link org.scalelab.world.WorldBench}: training throughput.</li>
  * </ul>

@@ -11,6 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.dynamics.BinomialNull;
+import org.scalelab.dynamics.LogSteps;
+import org.scalelab.dynamics.ScalingShape;
+import org.scalelab.dynamics.Transience;
 import org.scalelab.io.Json;
 import org.scalelab.store.LabStore;
 

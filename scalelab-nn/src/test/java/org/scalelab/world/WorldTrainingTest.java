@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.dynamics.LogSteps;
 import org.scalelab.model.ModelConfig;
 import org.scalelab.store.LabStore;
 

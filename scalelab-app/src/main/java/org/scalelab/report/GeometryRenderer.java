@@ -1,4 +1,4 @@
-package org.scalelab.cli;
+package org.scalelab.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,13 +10,203 @@ import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.geometry.PcaProjection;
 import org.scalelab.geometry.PhaseVerdict;
 import org.scalelab.geometry.PointSet;
-import org.scalelab.report.Plot;
-import org.scalelab.report.Report;
-import org.scalelab.report.TextTable;
 
-/** Text and HTML report of a geometry analysis over activation-set groups (models × domains) and their phase verdicts. */
-final class GeometryReport {
-    private GeometryReport() {}
+/**
+ * Text and HTML report of a geometry analysis: of one point set (an .npy array: a metric table with
+ * its null baselines, scree, PCA and tangling plots), or of activation-set groups (models × domains)
+ * with their phase verdicts. The PCA plots need the points themselves, so a renderer is made for the
+ * analysis' input.
+ */
+public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result> {
+    private final PointSet points;
+    private final List<ActivationGroups.Input> groups;
+
+    private GeometryRenderer(PointSet points, List<ActivationGroups.Input> groups) {
+        this.points = points;
+        this.groups = groups;
+    }
+
+    /** For an analysis of one point set. */
+    public static GeometryRenderer ofPoints(PointSet points) {
+        return new GeometryRenderer(points, null);
+    }
+
+    /** For an analysis of activation-set groups. */
+    public static GeometryRenderer ofGroups(List<ActivationGroups.Input> groups) {
+        return new GeometryRenderer(null, List.copyOf(groups));
+    }
+
+    @Override
+    public String text(GeometryAnalysis.Result r) {
+        return points != null ? pointsText(r) : groupsText(r);
+    }
+
+    @Override
+    public void section(Report report, GeometryAnalysis.Result r) {
+        if (points != null) {
+            pointsSection(report, r, points);
+        } else {
+            groupsSection(report, r, groups);
+        }
+    }
+
+    // One point set: a table of metrics against both null models, scree, PCA and tangling plots.
+
+    private static final int MAX_PLOTTED_POINTS = 5_000;
+    private static final int MAX_SERIES = 10;
+
+    static List<List<String>> rows(GeometryAnalysis.Group g) {
+        List<List<String>> rows = new ArrayList<>();
+        for (String m : GeometryAnalysis.metricNames()) {
+            List<String> row = new ArrayList<>();
+            row.add(m);
+            row.add(TextTable.num(g.metric(m)) + (m.equals("silhouette") && g.k() != null ? " (k-means, k=" + g.k() + ")" : ""));
+            row.add(TextTable.interval(g.ci() == null ? null : g.ci().get(m)));
+            for (String model : List.of(GeometryAnalysis.GAUSSIAN, GeometryAnalysis.SHUFFLED_STEPS)) {
+                row.addAll(baselineCells(g.baselines().getOrDefault(model, Map.of()).get(m)));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static final List<String> HEADER = List.of("metric", "value", "95 % bootstrap CI", "gaussian null", "Δ (×)", "z", "p",
+            "shuffled-steps null", "Δ (×)", "z", "p");
+
+    /** Null mean, effect size "value − mean (× value / mean)", z and rank p; "no test" where the null fixes the metric. */
+    static List<String> baselineCells(GeometryAnalysis.Baseline b) {
+        if (b == null) {
+            return List.of("—", "—", "—", "—");
+        }
+        if (b.reason() != null) {
+            return List.of("no test", "—", "—", "—");
+        }
+        String effect = b.difference() == null ? "—" : (b.difference() >= 0 ? "+" : "") + TextTable.num(b.difference())
+                + (b.ratio() == null ? "" : " (×" + TextTable.num(b.ratio()) + ")");
+        return List.of(TextTable.num(b.mean()), effect, TextTable.num(b.z()), TextTable.num(b.p()));
+    }
+
+    /** The replicates behind a group's baselines (0 without). */
+    static int nullReplicates(GeometryAnalysis.Group g) {
+        return g.baselines().values().stream().flatMap(m -> m.values().stream()).mapToInt(GeometryAnalysis.Baseline::replicates).max().orElse(0);
+    }
+
+    /** What the baseline columns mean: printed under every table that shows them. */
+    static String nullNote(int replicates) {
+        return "Null baselines, " + replicates + " replicates each: z = (value − null mean) / (null sd · √(1 + 1/" + replicates
+                + ")) on the normal scale, so on data drawn from the null |z| > 2 in about 5 % of cases (more than 2 is "
+                + "evidence, not proof; many metrics × groups will give some by chance). Δ = value − null mean (× value / null mean): "
+                + "the effect size. p = two-sided rank p-value among the replicates, at least " + TextTable.num(2.0 / (replicates + 1))
+                + ". \"no test\": the null reproduces that metric by construction (the Gaussian null copies the covariance, which fixes "
+                + "participation_ratio, d90 and d95; shuffling keeps each trajectory's ends, which fix alignment). oscillation_coherence: "
+                + "against random pairing of the attention and MLP changes (closed form, normal p).";
+    }
+
+    static String pointsText(GeometryAnalysis.Result r) {
+        StringBuilder sb = new StringBuilder();
+        for (GeometryAnalysis.Group g : r.groups()) {
+            sb.append("geometry of ").append(g.nPoints()).append(" points × ").append(g.dimension()).append(" dims");
+            if (g.trajectories() > 0) {
+                sb.append(", ").append(g.trajectories()).append(" trajectories");
+            }
+            sb.append('\n').append(TextTable.render(HEADER, rows(g))).append('\n');
+            if (nullReplicates(g) > 0) {
+                sb.append(nullNote(nullReplicates(g))).append('\n');
+            }
+            if (g.tangling() != null) {
+                sb.append("tangling Q(t): median ").append(TextTable.num(g.tanglingMedian())).append(", p90 ")
+                        .append(TextTable.num(g.tanglingP90())).append(", epsilon ").append(TextTable.num(g.tanglingEpsilon()))
+                        .append('\n');
+            }
+            for (Map.Entry<String, String> e : g.reasons().entrySet()) {
+                sb.append(e.getKey()).append(": null — ").append(e.getValue()).append('\n');
+            }
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    static void pointsSection(Report report, GeometryAnalysis.Result r, PointSet points) {
+        for (GeometryAnalysis.Group g : r.groups()) {
+            report.heading("Metrics (" + g.nPoints() + " points × " + g.dimension() + " dims)");
+            report.table(HEADER, rows(g));
+            if (nullReplicates(g) > 0) {
+                report.text(nullNote(nullReplicates(g)));
+            }
+            if (!g.reasons().isEmpty()) {
+                List<List<String>> why = new ArrayList<>();
+                g.reasons().forEach((k, v) -> why.add(List.of(k, v)));
+                report.table(List.of("not computed", "reason"), why);
+            }
+            double[] f = g.explainedVariance();
+            if (f.length > 0) {
+                double[] k = new double[f.length];
+                double[] cum = new double[f.length];
+                double c = 0;
+                for (int i = 0; i < f.length; i++) {
+                    k[i] = i + 1;
+                    c += f[i];
+                    cum[i] = c;
+                }
+                report.plot("scree", Plot.of("Scree plot", "component", "fraction of variance").points("component", k, f)
+                        .line("cumulative", k, cum).hline("90 %", 0.9), "Fraction of variance per principal component (first "
+                        + f.length + ") and cumulative; d90 = " + g.d90() + ", d95 = " + g.d95() + ".");
+            }
+            if (points.size() >= 2 && points.dimension() >= 2) {
+                report.plot("pca", pcaPlot(points), "Points on the first two principal components"
+                        + (points.hasLabels() ? ", one series per label." : points.hasTrajectories() ? ", lines follow trajectories." : "."));
+            }
+            if (g.tanglingPerTrajectory() != null) {
+                double[] q = g.tanglingPerTrajectory().stream().filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+                if (q.length > 0) {
+                    report.plot("tangling", Plot.of("Tangling per trajectory", "mean Q(t)", "trajectories")
+                            .histogram("trajectories", q, Math.min(30, Math.max(5, q.length / 3))),
+                            "Mean tangling Q(t) of each trajectory (Russo et al. 2018), epsilon " + TextTable.num(g.tanglingEpsilon()) + ".");
+                }
+            }
+        }
+    }
+
+    static Plot pcaPlot(PointSet points) {
+        double[][] pc = PcaProjection.of(points, 2);
+        Plot plot = Plot.of("PCA projection", "PC 1", "PC 2");
+        int n = points.size();
+        int stride = Math.max(1, (n + MAX_PLOTTED_POINTS - 1) / MAX_PLOTTED_POINTS);
+        if (points.hasTrajectories() && !points.hasLabels()) {
+            // The first trajectories only: more lines than this are unreadable in one panel.
+            for (int k = 0; k < Math.min(MAX_SERIES, points.trajectoryCount()); k++) {
+                int start = points.trajectoryStart(k);
+                double[] x = new double[points.trajectoryEnd(k) - start];
+                double[] y = new double[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = pc[start + i][0];
+                    y[i] = pc[start + i][1];
+                }
+                plot.line("trajectory " + k, x, y);
+            }
+            return plot;
+        }
+        Map<String, List<Integer>> series = new LinkedHashMap<>();
+        Map<Integer, String> names = new LinkedHashMap<>();
+        for (int i = 0; i < n; i += stride) {
+            String key = "points";
+            if (points.hasLabels()) {
+                int label = points.label(i);
+                if (!names.containsKey(label)) {
+                    names.put(label, names.size() < MAX_SERIES ? "label " + label : "other labels");
+                }
+                key = names.get(label);
+            }
+            series.computeIfAbsent(key, s -> new ArrayList<>()).add(i);
+        }
+        for (Map.Entry<String, List<Integer>> e : series.entrySet()) {
+            double[] x = e.getValue().stream().mapToDouble(i -> pc[i][0]).toArray();
+            double[] y = e.getValue().stream().mapToDouble(i -> pc[i][1]).toArray();
+            plot.points(e.getKey(), x, y);
+        }
+        return plot;
+    }
+
+    // Activation-set groups: metrics per group and per domain, phase verdicts between consecutive sizes, plots per model and domain.
 
     /** Phases in a fixed order, so each has the same colour in every diagram. */
     static final List<String> PHASES = List.of("crystallization", "lattice", "liquid", "inconclusive");
@@ -60,7 +250,7 @@ final class GeometryReport {
                     GeometryAnalysis.Baseline b = e.getValue().get(m);
                     if (b != null && b.reason() == null) {
                         List<String> row = new ArrayList<>(List.of(g.name(), m, e.getKey(), TextTable.num(g.metric(m))));
-                        row.addAll(GeometryCommand.baselineCells(b));
+                        row.addAll(baselineCells(b));
                         rows.add(row);
                     }
                 }
@@ -70,7 +260,7 @@ final class GeometryReport {
     }
 
     static int nullReplicates(List<GeometryAnalysis.Group> groups) {
-        return groups.stream().mapToInt(GeometryCommand::nullReplicates).max().orElse(0);
+        return groups.stream().mapToInt(GeometryRenderer::nullReplicates).max().orElse(0);
     }
 
     static final List<String> COMPARISON_HEADER = List.of("domain", "from", "to", "phase", "participation_ratio Δ", "alignment Δ",
@@ -92,14 +282,14 @@ final class GeometryReport {
         return rows;
     }
 
-    static String text(GeometryAnalysis.Result r) {
+    static String groupsText(GeometryAnalysis.Result r) {
         StringBuilder sb = new StringBuilder();
         sb.append("geometry of ").append(r.groups().size()).append(" group(s); values with 95 % bootstrap intervals over trajectories\n");
         sb.append(TextTable.render(header(), groupRows(r.groups()))).append('\n');
         List<List<String>> baselines = baselineRows(r.groups());
         if (!baselines.isEmpty()) {
             sb.append("null baselines\n").append(TextTable.render(BASELINE_HEADER, baselines)).append('\n');
-            sb.append(GeometryCommand.nullNote(nullReplicates(r.groups()))).append('\n');
+            sb.append(nullNote(nullReplicates(r.groups()))).append('\n');
         }
         if (!r.comparisons().isEmpty()) {
             sb.append("phase verdicts (consecutive sizes per domain)\n");
@@ -113,7 +303,7 @@ final class GeometryReport {
         return sb.toString().stripTrailing();
     }
 
-    static void groups(Report report, GeometryAnalysis.Result r, List<ActivationGroups.Input> inputs) {
+    static void groupsSection(Report report, GeometryAnalysis.Result r, List<ActivationGroups.Input> inputs) {
         Map<String, String> names = names(r.groups().stream().map(GeometryAnalysis.Group::model).toList());
         if (!r.comparisons().isEmpty()) {
             report.heading("Phase verdicts");
@@ -146,7 +336,7 @@ final class GeometryReport {
         List<List<String>> baselines = baselineRows(r.groups());
         if (!baselines.isEmpty()) {
             report.heading("Null baselines");
-            report.text(GeometryCommand.nullNote(nullReplicates(r.groups())));
+            report.text(nullNote(nullReplicates(r.groups())));
             report.table(BASELINE_HEADER, baselines);
         }
         List<List<String>> why = new ArrayList<>();
@@ -214,7 +404,7 @@ final class GeometryReport {
      * become "w32-d1" and "w64-d2"). Falls back to the short names when that would not keep them distinct.
      * Null models map to "—".
      */
-    static Map<String, String> names(List<String> models) {
+    public static Map<String, String> names(List<String> models) {
         List<String> distinct = models.stream().filter(java.util.Objects::nonNull).distinct().toList();
         Map<String, String> out = new java.util.HashMap<>();
         out.put(null, "—");

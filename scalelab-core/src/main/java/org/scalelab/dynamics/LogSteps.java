@@ -1,4 +1,4 @@
-package org.scalelab.world;
+package org.scalelab.dynamics;
 
 import java.util.TreeSet;
 

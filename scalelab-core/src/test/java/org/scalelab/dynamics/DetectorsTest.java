@@ -1,4 +1,4 @@
-package org.scalelab.world;
+package org.scalelab.dynamics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,7 +42,7 @@ class DetectorsTest {
     private static ScalingShape.Result shape(String axis, String metric, double[] x, double[] y, ShapeTest.Options o) {
         ScalingShape.Noise[] noise = new ScalingShape.Noise[x.length];
         java.util.Arrays.fill(noise, new ScalingShape.Noise(N, 1));
-        return ScalingShape.analyze(axis, metric, x, y, noise, o, BinomialNull.Options.defaults());
+        return ScalingShape.analyze(new ScalingShape.Input(axis, metric, x, y, noise), new ScalingShape.Options(o, BinomialNull.Options.defaults()));
     }
 
     @Test
@@ -61,7 +61,7 @@ class DetectorsTest {
                 new Curve("s0", new long[] {10, 1000}, new double[] {0, 1}),
                 new Curve("s1", new long[] {100, 10000}, new double[] {0, 1}),
                 new Curve("s2", new long[] {1000, 100000}, new double[] {0, 1}));
-        Emergence.Result r = Emergence.detect("analogical_ood", seeds, N, Emergence.Options.defaults());
+        Emergence.Result r = Emergence.analyze(new Emergence.Input("analogical_ood", seeds, N), Emergence.Options.defaults());
         assertEquals(3, r.emerged());
         assertEquals("emerged", r.verdict());
         assertEquals(100, r.stepPerSeed().get(0), 1e-9);
@@ -71,11 +71,11 @@ class DetectorsTest {
         assertEquals(Math.pow(10, 3 + half), r.stepCi95().get(1), 1e-3 * Math.pow(10, 3 + half));
 
         List<Curve> some = List.of(seeds.get(0), new Curve("s1", new long[] {10, 100}, new double[] {0, 0.1}));
-        Emergence.Result partial = Emergence.detect("x", some, N, Emergence.Options.defaults());
+        Emergence.Result partial = Emergence.analyze(new Emergence.Input("x", some, N), Emergence.Options.defaults());
         assertEquals("emerged_in_some", partial.verdict());
         assertNull(partial.stepPerSeed().get(1));
         assertNull(partial.stepCi95(), "one emerged seed gives no interval");
-        assertEquals("not_emerged", Emergence.detect("x", List.of(some.get(1)), N, Emergence.Options.defaults()).verdict());
+        assertEquals("not_emerged", Emergence.analyze(new Emergence.Input("x", List.of(some.get(1)), N), Emergence.Options.defaults()).verdict());
     }
 
     @Test
@@ -101,7 +101,7 @@ class DetectorsTest {
         assertEquals(0.3, s.end(), 1e-12);
         assertEquals(0.6, s.drop(), 1e-12);
         assertEquals(3000L, s.dropStep(), "first step more than 0.2 below the peak (0.9 − 0.6 = 0.3)");
-        Transience.Result r = Transience.detect("analogical_ood", List.of(c), N, Transience.Options.defaults());
+        Transience.Result r = Transience.analyze(new Transience.Input("analogical_ood", List.of(c), N), Transience.Options.defaults());
         assertEquals("transient", r.verdict());
 
         Transience.Seed tail = Transience.seed(c, new Transience.Options(0.2, 2));
@@ -110,9 +110,9 @@ class DetectorsTest {
 
     @Test
     void monotoneOrSlightlyNoisyCurvesAreNotTransient() {
-        assertEquals("not_transient", Transience.detect("x", List.of(sigmoid("s", 2.5)), N, Transience.Options.defaults()).verdict());
+        assertEquals("not_transient", Transience.analyze(new Transience.Input("x", List.of(sigmoid("s", 2.5)), N), Transience.Options.defaults()).verdict());
         Curve wiggle = curve("w", 0.1, 0.5, 0.8, 0.85, 0.8, 0.82, 0.75);
-        Transience.Result r = Transience.detect("x", List.of(wiggle), N, Transience.Options.defaults());
+        Transience.Result r = Transience.analyze(new Transience.Input("x", List.of(wiggle), N), Transience.Options.defaults());
         assertEquals("not_transient", r.verdict());
         assertNull(r.seeds().get(0).dropStep());
     }
@@ -121,7 +121,7 @@ class DetectorsTest {
     void transienceAcrossSeedsUsesATIntervalOfTheDrop() {
         List<Curve> seeds = List.of(curve("a", 0, 0.2, 0.9, 0.9, 0.8, 0.6, 0.4), curve("b", 0, 0.2, 0.9, 0.9, 0.8, 0.6, 0.3),
                 curve("c", 0, 0.2, 0.9, 0.9, 0.8, 0.6, 0.2));
-        Transience.Result r = Transience.detect("x", seeds, N, Transience.Options.defaults());
+        Transience.Result r = Transience.analyze(new Transience.Input("x", seeds, N), Transience.Options.defaults());
         assertEquals(0.6, r.drop().mean(), 1e-12);
         double half = T2 * 0.1 / Math.sqrt(3);
         assertEquals(0.6 - half, r.drop().ci95().get(0), 1e-5);
@@ -129,7 +129,7 @@ class DetectorsTest {
         assertEquals(3, r.transientSeeds());
         assertEquals("transient", r.verdict());
         List<Curve> mixed = List.of(seeds.get(0), sigmoid("s", 2), sigmoid("t", 2.2));
-        assertEquals("transient_in_some", Transience.detect("x", mixed, N, Transience.Options.defaults()).verdict());
+        assertEquals("transient_in_some", Transience.analyze(new Transience.Input("x", mixed, N), Transience.Options.defaults()).verdict());
     }
 
     @Test

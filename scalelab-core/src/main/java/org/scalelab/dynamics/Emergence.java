@@ -1,4 +1,4 @@
-package org.scalelab.world;
+package org.scalelab.dynamics;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +71,23 @@ public final class Emergence {
      */
     public record Order(String later, String earlier, SeedInterval log10Delta, String verdict) {}
 
-    public static Result detect(String evalSet, List<Curve> seeds, int examples, Options options) {
+    /**
+     * One ability measured on several seeds.
+     *
+     * @param evalSet  the ability (evaluation set) measured
+     * @param seeds    its accuracy curve on each seed, in seed order
+     * @param examples examples behind each accuracy
+     */
+    public record Input(String evalSet, List<Curve> seeds, int examples) {
+        public Input {
+            seeds = List.copyOf(seeds);
+        }
+    }
+
+    public static Result analyze(Input input, Options options) {
+        String evalSet = input.evalSet();
+        List<Curve> seeds = input.seeds();
+        int examples = input.examples();
         if (seeds.isEmpty()) {
             throw new InputException(evalSet + ": no curves to test for emergence");
         }

@@ -1,4 +1,4 @@
-package org.scalelab.world;
+package org.scalelab.dynamics;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,8 +62,41 @@ public final class ScalingShape {
     public record Result(String axis, String metric, List<Level> levels, ShapeTest.Result shape, double bestX,
                          List<Double> bestMinusLargest, List<Double> largestMinusSmallest, BinomialNull.Test test, String verdict) {}
 
-    public static Result analyze(String axis, String metric, double[] x, double[] y, Noise[] noise, ShapeTest.Options options,
-                                 BinomialNull.Options nullOptions) {
+    /**
+     * One measure of runs against one size axis.
+     *
+     * @param axis   "width", "depth" or "data"
+     * @param metric what y is, e.g. "final_accuracy.analogical_ood"
+     * @param x      each run's size
+     * @param y      each run's value
+     * @param noise  how each run's value arises from noise
+     */
+    public record Input(String axis, String metric, double[] x, double[] y, Noise[] noise) {
+        public Input {
+            x = x.clone();
+            y = y.clone();
+            noise = noise.clone();
+        }
+    }
+
+    /**
+     * @param shape the shape test's options (its α is the level of every call)
+     * @param test  replicates and seed of the monotone binomial null
+     */
+    public record Options(ShapeTest.Options shape, BinomialNull.Options test) {
+        public static Options defaults() {
+            return new Options(ShapeTest.Options.defaults(), BinomialNull.Options.defaults());
+        }
+    }
+
+    public static Result analyze(Input input, Options o) {
+        String axis = input.axis();
+        String metric = input.metric();
+        double[] x = input.x();
+        double[] y = input.y();
+        Noise[] noise = input.noise();
+        ShapeTest.Options options = o.shape();
+        BinomialNull.Options nullOptions = o.test();
         if (x.length != y.length || x.length == 0 || noise.length != x.length) {
             throw new InputException(axis + ": " + x.length + " sizes but " + y.length + " values and " + noise.length + " noise models");
         }

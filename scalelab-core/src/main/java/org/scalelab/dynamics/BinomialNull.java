@@ -1,4 +1,4 @@
-package org.scalelab.world;
+package org.scalelab.dynamics;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -64,11 +64,11 @@ public final class BinomialNull {
     }
 
     /** Draws Binomial(n, p) / n by inverting a table of its distribution function. */
-    static final class Sampler {
+    public static final class Sampler {
         private final int n;
         private final double[] cdf;
 
-        Sampler(int n, double p) {
+        public Sampler(int n, double p) {
             if (n < 1) {
                 throw new InputException("a held-out set needs at least one example, got " + n);
             }
@@ -119,7 +119,7 @@ public final class BinomialNull {
         }
 
         /** A curve constant at p observed at {@code points} evaluations. */
-        double[] curve(int points, SplittableRandom rng) {
+        public double[] curve(int points, SplittableRandom rng) {
             double[] v = new double[points];
             for (int i = 0; i < points; i++) {
                 v[i] = draw(rng);
@@ -158,7 +158,7 @@ public final class BinomialNull {
      * value is a whole number of n-ths. It can only be smaller than the truth (0.25 and 0.5 read as
      * n = 4 even when 8 were measured), which widens the null: conservative.
      */
-    static int inferExamples(double[] values, int max) {
+    public static int inferExamples(double[] values, int max) {
         for (int n = 1; n <= max; n++) {
             boolean whole = true;
             for (double v : values) {

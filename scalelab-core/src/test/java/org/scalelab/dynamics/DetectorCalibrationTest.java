@@ -1,4 +1,4 @@
-package org.scalelab.world;
+package org.scalelab.dynamics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,8 +49,8 @@ class DetectorCalibrationTest {
             for (int s = 0; s < seeds; s++) {
                 cell.add(simulate("r" + run + "s" + s, p, n, rng));
             }
-            Transience.Result t = Transience.detect("x", cell, n, new Transience.Options(0.2, 1, nullOptions(run)));
-            Emergence.Result e = Emergence.detect("x", cell, n, new Emergence.Options(0.5, nullOptions(run)));
+            Transience.Result t = Transience.analyze(new Transience.Input("x", cell, n), new Transience.Options(0.2, 1, nullOptions(run)));
+            Emergence.Result e = Emergence.analyze(new Emergence.Input("x", cell, n), new Emergence.Options(0.5, nullOptions(run)));
             transients += "not_transient".equals(t.verdict()) ? 0 : 1;
             emerged += "not_emerged".equals(e.verdict()) ? 0 : 1;
         }
@@ -148,7 +148,8 @@ class DetectorCalibrationTest {
                         y[i] = Math.max(y[i], s.draw(rng));
                     }
                 }
-                ScalingShape.Result r = ScalingShape.analyze("width", "m", x, y, noise, ShapeTest.Options.defaults(), nullOptions(k));
+                ScalingShape.Result r = ScalingShape.analyze(new ScalingShape.Input("width", "m", x, y, noise),
+                        new ScalingShape.Options(ShapeTest.Options.defaults(), nullOptions(k)));
                 fired += "monotone".equals(r.verdict()) ? 0 : 1;
             }
             System.out.printf(Locale.ROOT, "null: flat scaling, 32 examples at 6 %%, %d evaluation(s): non-monotone call in %.1f %%%n", evaluations,
@@ -172,7 +173,8 @@ class DetectorCalibrationTest {
             for (int i = 0; i < y.length; i++) {
                 y[i] = new BinomialNull.Sampler(64, p[i]).draw(rng);
             }
-            fired += "monotone".equals(ScalingShape.analyze("width", "m", x, y, noise, ShapeTest.Options.defaults(), nullOptions(k)).verdict())
+            fired += "monotone".equals(ScalingShape.analyze(new ScalingShape.Input("width", "m", x, y, noise),
+                    new ScalingShape.Options(ShapeTest.Options.defaults(), nullOptions(k))).verdict())
                     ? 0 : 1;
         }
         System.out.printf(Locale.ROOT, "power: accuracy 0.5, 0.5, 0.2 over widths, 64 examples, 3 seeds: non-monotone call in %.1f %%%n",
@@ -183,8 +185,8 @@ class DetectorCalibrationTest {
     @Test
     void sameDataSameNullSameAnswer() {
         Curve c = simulate("r", riseAndFall(0.6, 0.1), 32, new SplittableRandom(1));
-        Transience.Result a = Transience.detect("x", List.of(c), 32, Transience.Options.defaults());
-        Transience.Result b = Transience.detect("x", List.of(c), 32, Transience.Options.defaults());
+        Transience.Result a = Transience.analyze(new Transience.Input("x", List.of(c), 32), Transience.Options.defaults());
+        Transience.Result b = Transience.analyze(new Transience.Input("x", List.of(c), 32), Transience.Options.defaults());
         assertEquals(a.test(), b.test());
         assertEquals(1000, a.test().replicates());
     }

@@ -1,4 +1,4 @@
-package org.scalelab.world;
+package org.scalelab.dynamics;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -67,15 +67,35 @@ public final class Transience {
     public record Result(String evalSet, double threshold, List<Seed> seeds, SeedInterval drop, SeedInterval peakStepLog10,
                          BinomialNull.Test test, int transientSeeds, String verdict) {}
 
-    /** Transience of curves measured on {@code examples} examples each. */
-    public static Result detect(String evalSet, List<Curve> curves, int examples, Options options) {
-        int[] n = new int[curves.size()];
-        java.util.Arrays.fill(n, examples);
-        return detect(evalSet, curves, n, options);
+    /**
+     * One ability measured on several curves (seeds, or every run of an experiment).
+     *
+     * @param evalSet  the ability (evaluation set) measured
+     * @param curves   its accuracy curves
+     * @param examples examples behind each accuracy of curve k, {@code examples[k]}
+     */
+    public record Input(String evalSet, List<Curve> curves, int[] examples) {
+        public Input {
+            curves = List.copyOf(curves);
+            examples = examples.clone();
+        }
+
+        /** Curves measured on {@code examples} examples each. */
+        public Input(String evalSet, List<Curve> curves, int examples) {
+            this(evalSet, curves, filled(curves.size(), examples));
+        }
+
+        private static int[] filled(int n, int value) {
+            int[] v = new int[n];
+            java.util.Arrays.fill(v, value);
+            return v;
+        }
     }
 
-    /** Transience of curves, each measured on its own number of examples ({@code examples[k]} for curve k). */
-    public static Result detect(String evalSet, List<Curve> curves, int[] examples, Options options) {
+    public static Result analyze(Input input, Options options) {
+        String evalSet = input.evalSet();
+        List<Curve> curves = input.curves();
+        int[] examples = input.examples();
         if (curves.isEmpty()) {
             throw new InputException(evalSet + ": no curves to test for transience");
         }
@@ -141,7 +161,7 @@ public final class Transience {
     }
 
     /** Peak − end of a curve's values: the statistic, the same for observed and simulated curves. */
-    static double drop(double[] v, int tail) {
+    public static double drop(double[] v, int tail) {
         return v[peakAt(v)] - end(v, tail);
     }
 
