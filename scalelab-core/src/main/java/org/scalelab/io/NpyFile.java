@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
 
 /**
  * Reads NumPy {@code .npy} arrays (format versions 1–3, little-endian, C order) and {@code .npz}
@@ -40,9 +41,9 @@ public final class NpyFile {
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
     /** A parsed array header: dtype string, C/Fortran order, shape, and where the data start. */
-    record Header(String descr, boolean fortran, long[] shape, int dataOffset) {
+    public record Header(String descr, boolean fortran, long[] shape, int dataOffset) {
         /** The number of elements; {@link #header} has checked that it and its byte size fit in a long. */
-        long count() {
+        public long count() {
             long c = 1;
             for (long s : shape) {
                 c *= s;
@@ -169,7 +170,12 @@ public final class NpyFile {
         return new Archive(points, traj, labels);
     }
 
-    static Header header(ByteBuffer b, String where) {
+    /**
+     * The header of the array at the start of {@code b} (little-endian): magic, version 1–3, length,
+     * and the dict literal's {@code descr}, {@code fortran_order} and {@code shape}; {@code where}
+     * names the file (and member) in messages.
+     */
+    public static Header header(ByteBuffer b, String where) {
         byte[] magic = new byte[6];
         if (b.capacity() < 10) {
             throw new InputException(where + ": too short to be a .npy file (" + b.capacity() + " bytes)");
@@ -309,5 +315,34 @@ public final class NpyFile {
             out[i] = i4 ? b.getInt(h.dataOffset() + i * 4) : b.getLong(h.dataOffset() + i * 8);
         }
         return out;
+    }
+
+    /**
+     * Writes {@code v} as a float32 1-D NPY 1.0 file (numpy.lib.format: the header dict is padded
+     * with spaces and a newline so the data starts at a multiple of 64 bytes), atomically.
+     */
+    public static void writeVector(Path file, float[] v) {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + v.length + ",), }";
+        int unpadded = 10 + dict.length() + 1;
+        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + 4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.ISO_8859_1)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1));
+        for (float x : v) {
+            b.putFloat(x);
+        }
+        Path tmp = AtomicFiles.temporarySibling(file);
+        try {
+            Files.write(tmp, b.array());
+            AtomicFiles.moveIntoPlace(tmp, file);
+        } catch (IOException e) {
+            throw new ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // Best effort: a hidden .tmp leftover is never mistaken for the array file.
+            }
+        }
     }
 }

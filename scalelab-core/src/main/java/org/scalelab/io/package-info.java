@@ -20,7 +20,8 @@
  *       interrupted capture unless asked), one streaming, resumable writer. docs/activation-sets.md
  *       describes the format field by field.</li>
  *   <li>{@link org.scalelab.io.NpyFile} (with {@code ZipMembers}): NumPy {@code .npy} arrays and
- *       {@code .npz} archives, float32 data memory-mapped.</li>
+ *       {@code .npz} archives, float32 data memory-mapped; its header parser also serves the runtime's
+ *       direction files ({@code model.Directions}), and it writes 1-D float32 {@code .npy} vectors.</li>
  *   <li>{@link org.scalelab.io.TextColumns}: text columns of a CSV, Parquet or JSONL file (problem ids,
  *       answers). Numeric columns and run imports are read by the store ({@code store.DataInput},
  *       {@code store.PlainCsv}), through DuckDB or its plain-CSV fast path.</li>

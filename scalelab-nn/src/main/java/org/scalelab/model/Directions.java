@@ -3,15 +3,11 @@ package org.scalelab.model;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.scalelab.InputException;
-import org.scalelab.ScaleLabException;
-import org.scalelab.io.AtomicFiles;
+import org.scalelab.io.NpyFile;
 import org.scalelab.io.SafetensorsFile;
 import org.scalelab.io.TensorInfo;
 
@@ -21,10 +17,6 @@ import org.scalelab.io.TensorInfo;
  * file (its only tensor, or the one named).
  */
 public final class Directions {
-    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']*)'");
-    private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
-
     private Directions() {}
 
     /**
@@ -55,33 +47,9 @@ public final class Directions {
         throw new InputException(file + ": a direction file must end in .npy or .safetensors");
     }
 
-    /**
-     * Writes {@code v} as a float32 1-D NPY 1.0 file (numpy.lib.format: the header dict is padded
-     * with spaces and a newline so the data starts at a multiple of 64 bytes), atomically.
-     */
+    /** Writes {@code v} as a float32 1-D {@code .npy} file ({@link NpyFile#writeVector}), atomically. */
     public static void writeNpy(Path file, float[] v) {
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + v.length + ",), }";
-        int unpadded = 10 + dict.length() + 1;
-        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + 4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.ISO_8859_1)).put((byte) 1).put((byte) 0);
-        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1));
-        for (float x : v) {
-            b.putFloat(x);
-        }
-        Path tmp = AtomicFiles.temporarySibling(file);
-        try {
-            Files.write(tmp, b.array());
-            AtomicFiles.moveIntoPlace(tmp, file);
-        } catch (IOException e) {
-            throw new ScaleLabException(file + ": cannot write: " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // Best effort: a hidden .tmp leftover is never mistaken for the direction file.
-            }
-        }
+        NpyFile.writeVector(file, v);
     }
 
     /** NPY format 1.0–3.0 (numpy.lib.format): magic, version, header length, a Python dict literal, data. */
@@ -95,45 +63,21 @@ public final class Directions {
             throw new InputException(file + ": cannot read: " + e.getMessage(), e);
         }
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        if (all.length < 10 || (all[0] & 0xff) != 0x93 || !new String(all, 1, 5, StandardCharsets.ISO_8859_1).equals("NUMPY")) {
-            throw new InputException(file + ": not a .npy file (missing the \\x93NUMPY magic)");
-        }
-        int major = all[6];
-        int headerLen;
-        int start;
-        if (major == 1) {
-            headerLen = Short.toUnsignedInt(b.getShort(8));
-            start = 10;
-        } else {
-            headerLen = b.getInt(8);
-            start = 12;
-        }
-        if (headerLen < 0 || start + headerLen > all.length) {
-            throw new InputException(file + ": .npy header length " + headerLen + " points past the end of the file (truncated?)");
-        }
-        String header = new String(all, start, headerLen, StandardCharsets.ISO_8859_1);
-        String descr = group(DESCR.matcher(header), file, "descr");
-        if ("True".equals(group(FORTRAN.matcher(header), file, "fortran_order"))) {
+        NpyFile.Header h = NpyFile.header(b, file.toString());
+        String descr = h.descr();
+        if (h.fortran()) {
             throw new InputException(file + ": Fortran-order arrays are not supported; save with numpy's default C order");
         }
-        String[] dims = group(SHAPE.matcher(header), file, "shape").split(",");
-        int nonEmpty = 0;
-        long n = 1;
-        for (String d : dims) {
-            if (!d.isBlank()) {
-                nonEmpty++;
-                n *= Long.parseLong(d.trim());
-            }
+        if (h.shape().length != 1) {
+            throw new InputException(file + ": shape " + shapeTuple(h.shape()) + " is not 1-D; a direction is [d_model]");
         }
-        if (nonEmpty != 1) {
-            throw new InputException(file + ": shape (" + group(SHAPE.matcher(header), file, "shape") + ") is not 1-D; a direction is [d_model]");
-        }
+        long n = h.shape()[0];
         int width = switch (descr) {
             case "<f4" -> 4;
             case "<f8" -> 8;
             default -> throw new InputException(file + ": dtype '" + descr + "' is not supported; save the direction as float32 or float64");
         };
-        int data = start + headerLen;
+        int data = h.dataOffset();
         if (data + n * width != all.length) {
             throw new InputException(file + ": " + n + " values of " + descr + " need " + n * width + " bytes, the file has "
                     + (all.length - data) + " after its header");
@@ -145,10 +89,12 @@ public final class Directions {
         return out;
     }
 
-    private static String group(Matcher m, Path file, String key) {
-        if (!m.find()) {
-            throw new InputException(file + ": .npy header has no '" + key + "'");
+    /** A shape as numpy prints it: (3, 4), (5,), (). */
+    private static String shapeTuple(long[] shape) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(shape[i]);
         }
-        return m.group(1);
+        return b.append(shape.length == 1 ? ",)" : ")").toString();
     }
 }
