@@ -1,18 +1,12 @@
 package org.scalelab.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.laws.BrokenPowerLawFit;
 import org.scalelab.laws.CurveData;
-import org.scalelab.laws.CurveFitResult;
 import org.scalelab.laws.CurveFitter;
-import org.scalelab.report.CurveFitRenderer;
-import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code scalelab fit bnsl}: broken neural scaling law (Caballero et al. 2022) with 0..k breaks. */
 @Command(
@@ -34,23 +28,8 @@ import picocli.CommandLine.Spec;
             "      --x compute --y-col loss --breaks 2 --out lab/reports/bnsl"
         })
 final class FitBnslCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Mixin
-    CliSupport.LabOption lab;
-
-    @Mixin
-    CliSupport.DataOptions data;
-
-    @Mixin
-    CliSupport.OutputOptions output;
-
-    @Mixin
-    LawOptions.Scale scale;
-
-    @Mixin
-    LawOptions.Uncertainty uncertainty;
+    CurveFitInput input;
 
     @Mixin
     LawOptions.Extrapolation extrapolation;
@@ -69,15 +48,10 @@ final class FitBnslCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String xCol = scale.column();
-        NumericTable t = data.load(lab, List.of(xCol, yCol));
-        BrokenPowerLawFit.Options o = new BrokenPowerLawFit.Options(breaks, criterion, uncertainty.replicates(),
-                uncertainty.seed, !extrapolation.noBacktest, extrapolation.forecastX());
-        CurveFitResult r = BrokenPowerLawFit.analyze(new CurveData(t, xCol, yCol), o);
-        double[] x = t.column(xCol);
-        double[] y = t.column(yCol);
-        CliSupport.emit(spec, lab, output, "fit.bnsl", r, r.provenance(), () -> CurveFitRenderer.text(r, xCol, yCol),
-                report -> CurveFitRenderer.section(report, r, x, y, xCol, yCol, t.source()));
+        CurveData d = input.load(yCol);
+        BrokenPowerLawFit.Options o = new BrokenPowerLawFit.Options(breaks, criterion, input.uncertainty.replicates(),
+                input.uncertainty.seed, !extrapolation.noBacktest, extrapolation.forecastX());
+        input.emit("fit.bnsl", d, BrokenPowerLawFit.analyze(d, o));
         return 0;
     }
 }

@@ -10,8 +10,6 @@ import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
         name = "chinchilla",
@@ -29,23 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "      --drop-highest-loss 5 --bootstrap 4000",
             "Columns params,tokens,loss; or params,compute,loss with tokens = compute / (6 params)."})
 final class FitChinchillaCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Mixin
-    CliSupport.LabOption lab;
-
-    @Mixin
-    CliSupport.DataOptions data;
-
-    @Mixin
-    CliSupport.OutputOptions output;
-
-    @Mixin
-    Columns columns;
-
-    @Mixin
-    LawOptions law;
+    ChinchillaInput input;
 
     @Option(names = "--no-backtest",
             description = "Skip the backtest (refit without the runs of the largest 20%% of compute C = 6ND, predict their loss).")
@@ -149,12 +132,12 @@ final class FitChinchillaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Loaded d = columns.load(lab, data);
-        ChinchillaResult fitted = law.fit(d);
+        Loaded d = input.load();
+        ChinchillaResult fitted = input.law.fit(d);
         ChinchillaResult full = noBacktest || fitted.status() != org.scalelab.laws.FitStatus.CONVERGED ? fitted
-                : fitted.withBacktest(ChinchillaFit.backtest(d.params(), d.tokens(), d.loss(), law.toOptions()));
+                : fitted.withBacktest(ChinchillaFit.backtest(d.params(), d.tokens(), d.loss(), input.law.toOptions()));
         ChinchillaResult r = keepReplicates ? full : full.withoutReplicates();
-        CliSupport.emit(spec, lab, output, "fit.chinchilla", r, r.provenance(), () -> ChinchillaRenderer.text(r),
+        input.emit("fit.chinchilla", r, r.provenance(), () -> ChinchillaRenderer.text(r),
                 report -> ChinchillaRenderer.section(report, r, full.replicates(), d.params(), d.tokens(), d.loss()));
         return 0;
     }

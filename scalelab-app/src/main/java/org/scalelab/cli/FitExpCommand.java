@@ -1,18 +1,12 @@
 package org.scalelab.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.laws.CurveData;
-import org.scalelab.laws.CurveFitResult;
 import org.scalelab.laws.CurveFitter;
 import org.scalelab.laws.ExponentialDecayFit;
-import org.scalelab.report.CurveFitRenderer;
-import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code scalelab fit exp}: exponential decay to a floor, y = E + A·exp(−x/s). */
 @Command(
@@ -29,23 +23,8 @@ import picocli.CommandLine.Spec;
             "  scalelab fit exp --data curve.csv --x-col step --y-col loss --forecast 20000"
         })
 final class FitExpCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Mixin
-    CliSupport.LabOption lab;
-
-    @Mixin
-    CliSupport.DataOptions data;
-
-    @Mixin
-    CliSupport.OutputOptions output;
-
-    @Mixin
-    LawOptions.Scale scale;
-
-    @Mixin
-    LawOptions.Uncertainty uncertainty;
+    CurveFitInput input;
 
     @Mixin
     LawOptions.Extrapolation extrapolation;
@@ -56,15 +35,10 @@ final class FitExpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String xCol = scale.column();
-        NumericTable t = data.load(lab, List.of(xCol, yCol));
-        CurveFitter.Options o = new CurveFitter.Options(uncertainty.replicates(), uncertainty.seed,
+        CurveData d = input.load(yCol);
+        CurveFitter.Options o = new CurveFitter.Options(input.uncertainty.replicates(), input.uncertainty.seed,
                 !extrapolation.noBacktest, extrapolation.forecastX());
-        CurveFitResult r = ExponentialDecayFit.analyze(new CurveData(t, xCol, yCol), o);
-        double[] x = t.column(xCol);
-        double[] y = t.column(yCol);
-        CliSupport.emit(spec, lab, output, "fit.exp", r, r.provenance(), () -> CurveFitRenderer.text(r, xCol, yCol),
-                report -> CurveFitRenderer.section(report, r, x, y, xCol, yCol, t.source()));
+        input.emit("fit.exp", d, ExponentialDecayFit.analyze(d, o));
         return 0;
     }
 }

@@ -1,17 +1,11 @@
 package org.scalelab.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.laws.CurveData;
-import org.scalelab.laws.CurveFitResult;
 import org.scalelab.laws.PowerLawFit;
-import org.scalelab.report.CurveFitRenderer;
-import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code scalelab fit power}: y = E + A·x^(−α) (or Kaplan's E = 0 form) with bootstrap intervals and a backtest. */
 @Command(
@@ -31,23 +25,8 @@ import picocli.CommandLine.Spec;
             "      --x compute --y-col loss --forecast 1e24 --out lab/reports/power"
         })
 final class FitPowerCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Mixin
-    CliSupport.LabOption lab;
-
-    @Mixin
-    CliSupport.DataOptions data;
-
-    @Mixin
-    CliSupport.OutputOptions output;
-
-    @Mixin
-    LawOptions.Scale scale;
-
-    @Mixin
-    LawOptions.Uncertainty uncertainty;
+    CurveFitInput input;
 
     @Mixin
     LawOptions.Extrapolation extrapolation;
@@ -61,15 +40,10 @@ final class FitPowerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String xCol = scale.column();
-        NumericTable t = data.load(lab, List.of(xCol, yCol));
-        PowerLawFit.Options o = new PowerLawFit.Options(!noOffset, uncertainty.replicates(), uncertainty.seed,
+        CurveData d = input.load(yCol);
+        PowerLawFit.Options o = new PowerLawFit.Options(!noOffset, input.uncertainty.replicates(), input.uncertainty.seed,
                 !extrapolation.noBacktest, extrapolation.forecastX());
-        CurveFitResult r = PowerLawFit.analyze(new CurveData(t, xCol, yCol), o);
-        double[] x = t.column(xCol);
-        double[] y = t.column(yCol);
-        CliSupport.emit(spec, lab, output, "fit.power", r, r.provenance(), () -> CurveFitRenderer.text(r, xCol, yCol),
-                report -> CurveFitRenderer.section(report, r, x, y, xCol, yCol, t.source()));
+        input.emit("fit.power", d, PowerLawFit.analyze(d, o));
         return 0;
     }
 }

@@ -1,17 +1,13 @@
 package org.scalelab.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.laws.CurveData;
 import org.scalelab.laws.ShapeTest;
 import org.scalelab.report.ShapeRenderer;
-import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code scalelab fit shape}: is a metric monotone, U-shaped or inverted-U in log x? */
 @Command(
@@ -32,23 +28,8 @@ import picocli.CommandLine.Spec;
             "  scalelab fit shape --data data/chinchilla_hoffmann2022_fig4.csv --x compute --y-col loss"
         })
 final class FitShapeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Mixin
-    CliSupport.LabOption lab;
-
-    @Mixin
-    CliSupport.DataOptions data;
-
-    @Mixin
-    CliSupport.OutputOptions output;
-
-    @Mixin
-    LawOptions.Scale scale;
-
-    @Mixin
-    LawOptions.Uncertainty uncertainty;
+    CurveFitInput input;
 
     @Option(names = "--y-col", paramLabel = "COL", defaultValue = "loss",
             description = "Column holding the metric. Default: ${DEFAULT-VALUE}.")
@@ -63,14 +44,13 @@ final class FitShapeCommand implements Callable<Integer> {
         if (!(alpha > 0 && alpha < 1)) {
             throw new InputException("--alpha must be between 0 and 1, got " + alpha);
         }
-        String xCol = scale.column();
-        NumericTable t = data.load(lab, List.of(xCol, yCol));
-        ShapeTest.Result r = ShapeTest.analyze(new CurveData(t, xCol, yCol),
-                new ShapeTest.Options(alpha, uncertainty.replicates(), uncertainty.seed));
-        double[] x = t.column(xCol);
-        double[] y = t.column(yCol);
-        CliSupport.emit(spec, lab, output, "fit.shape", r, r.provenance(), () -> ShapeRenderer.text(r, xCol, yCol),
-                report -> ShapeRenderer.section(report, r, x, y, xCol, yCol));
+        CurveData d = input.load(yCol);
+        ShapeTest.Result r = ShapeTest.analyze(d,
+                new ShapeTest.Options(alpha, input.uncertainty.replicates(), input.uncertainty.seed));
+        double[] x = d.x();
+        double[] y = d.y();
+        input.emit("fit.shape", r, r.provenance(), () -> ShapeRenderer.text(r, d.xCol(), d.yCol()),
+                report -> ShapeRenderer.section(report, r, x, y, d.xCol(), d.yCol()));
         return 0;
     }
 }

@@ -1,18 +1,12 @@
 package org.scalelab.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.laws.CurveData;
-import org.scalelab.laws.CurveFitResult;
 import org.scalelab.laws.SigmoidFit;
-import org.scalelab.report.CurveFitRenderer;
-import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code scalelab fit sigmoid}: emergence curve of a downstream metric against log scale. */
 @Command(
@@ -33,23 +27,8 @@ import picocli.CommandLine.Spec;
             "      --floor 0.25 --ceiling 1"
         })
 final class FitSigmoidCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Mixin
-    CliSupport.LabOption lab;
-
-    @Mixin
-    CliSupport.DataOptions data;
-
-    @Mixin
-    CliSupport.OutputOptions output;
-
-    @Mixin
-    LawOptions.Scale scale;
-
-    @Mixin
-    LawOptions.Uncertainty uncertainty;
+    CurveFitInput input;
 
     @Mixin
     LawOptions.Extrapolation extrapolation;
@@ -68,15 +47,10 @@ final class FitSigmoidCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String xCol = scale.column();
-        NumericTable t = data.load(lab, List.of(xCol, yCol));
+        CurveData d = input.load(yCol);
         SigmoidFit.Options o = new SigmoidFit.Options(level("--floor", floor), level("--ceiling", ceiling),
-                uncertainty.replicates(), uncertainty.seed, !extrapolation.noBacktest, extrapolation.forecastX());
-        CurveFitResult r = SigmoidFit.analyze(new CurveData(t, xCol, yCol), o);
-        double[] x = t.column(xCol);
-        double[] y = t.column(yCol);
-        CliSupport.emit(spec, lab, output, "fit.sigmoid", r, r.provenance(), () -> CurveFitRenderer.text(r, xCol, yCol),
-                report -> CurveFitRenderer.section(report, r, x, y, xCol, yCol, t.source()));
+                input.uncertainty.replicates(), input.uncertainty.seed, !extrapolation.noBacktest, extrapolation.forecastX());
+        input.emit("fit.sigmoid", d, SigmoidFit.analyze(d, o));
         return 0;
     }
 

@@ -18,8 +18,6 @@ import org.scalelab.report.ForecastRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
         name = "forecast",
@@ -40,23 +38,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "  scalelab forecast --fit fit.json --params 7e10 --tokens 1.4e12",
             "Without replicates in the saved fit there are no intervals."})
 final class ForecastCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Mixin
-    CliSupport.LabOption lab;
-
-    @Mixin
-    CliSupport.DataOptions data;
-
-    @Mixin
-    CliSupport.OutputOptions output;
-
-    @Mixin
-    FitChinchillaCommand.Columns columns;
-
-    @Mixin
-    FitChinchillaCommand.LawOptions law;
+    ChinchillaInput input;
 
     @Option(names = "--fit", paramLabel = "FILE", description = "A saved Chinchilla fit (JSON from `scalelab fit chinchilla --json`) instead of fitting --data.")
     Path fit;
@@ -80,12 +63,12 @@ final class ForecastCommand implements Callable<Integer> {
         }
         ComputeOptimal.Forecast f;
         if (fit != null) {
-            if (data.present()) {
+            if (input.data.present()) {
                 throw new InputException("give either --fit FILE or --data/--query, not both");
             }
             f = fromSaved(fit, budgets, n, d);
         } else {
-            ChinchillaResult r = law.fit(columns.load(lab, data));
+            ChinchillaResult r = input.law.fit(input.load());
             if (r.status() != org.scalelab.laws.FitStatus.CONVERGED) {
                 throw new org.scalelab.ScaleLabException("the Chinchilla fit is " + r.status().json() + ": " + r.reason()
                         + "; no forecast from it");
@@ -93,7 +76,7 @@ final class ForecastCommand implements Callable<Integer> {
             f = ComputeOptimal.forecast(r, budgets, n, d);
         }
         ComputeOptimal.Forecast result = f;
-        CliSupport.emit(spec, lab, output, "forecast.chinchilla", result, result.provenance(),
+        input.emit("forecast.chinchilla", result, result.provenance(),
                 () -> ForecastRenderer.text(result), report -> ForecastRenderer.section(report, result));
         return 0;
     }

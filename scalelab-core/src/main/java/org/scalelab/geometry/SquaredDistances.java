@@ -324,20 +324,20 @@ final class SquaredDistances {
      * As {@link #visitUpper} but hands over the raw products, without the correction and clipping
      * passes, and in parallel: {@link #workers()} threads take block rows in turn (largest first, so
      * they finish together), each with its own buffers and single-threaded BLAS calls (OpenBLAS is
-     * set to one thread for the pass). On 1,024² × 4,096 blocks, two single-threaded sgemms at once
-     * ran at 370–400 GFLOP/s per two CPU-seconds here against 260–280 for one two-threaded call
-     * (AVX-512 kernel; 213 against 155 with OPENBLAS_CORETYPE=Haswell), and each worker runs its
-     * consumer's pass over its block right after its GEMM, so neither core waits for the other
-     * (nor spins in OpenBLAS). Diagonal blocks take ssyrk (half the products).
+     * set to one thread for the pass): two single-threaded sgemms side by side do more work per
+     * CPU-second than one two-threaded call on the same blocks (BENCHMARKS.md, "Reasoning geometry";
+     * docs/development.md, "Numbers behind the code"), and each worker runs its consumer's pass over its
+     * block right after its GEMM, so neither core waits for the other (nor spins in OpenBLAS). Diagonal
+     * blocks take ssyrk (half the products).
      *
      * <p>With float32 distances the rows are centred once into one float32 copy (when it fits
      * under {@link #MAX_CENTRED_COPY_BYTES}), so every block's GEMM reads zero-copy slices of it
-     * instead of re-centring the right-hand rows of every block (about 5 % less CPU). A float64 copy
+     * instead of re-centring the right-hand rows of every block. A float64 copy
      * would save as much but double the input's memory (655 MB more at 20,000 × 4,096, above numpy's
      * peak), so float64 blocks are still widened as they are loaded. Memory of the float32 pass at
      * 20,000 × 4,096: the touched input mapping (327 MB, file-backed), the copy (327 MB, freed when
-     * the pass returns), each worker's block of products (8 MB) and the JVM: about 770 MB peak RSS
-     * against scikit-learn's 1,213 MB.
+     * the pass returns), each worker's block of products (8 MB) and the JVM (peak memory beside
+     * scikit-learn's: BENCHMARKS.md, "Reasoning geometry").
      */
     void visitUpperProducts(ProductVisitor visitor) {
         long bytes = (long) n * d * Float.BYTES;

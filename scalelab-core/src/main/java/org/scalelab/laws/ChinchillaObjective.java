@@ -18,9 +18,10 @@ import java.util.Arrays;
  * vectorises simple counted loops over arrays (SuperWord: AVX2/AVX-512 on x86), but not calls to
  * {@code Math.exp}/{@code Math.log} and, in JDK 17, not loops that mix a double's bits with
  * arithmetic on it, or that write many arrays. So every step is its own short loop over arrays, with
- * exp and log written out as polynomials (below): measured on this project's machine, a vectorised exp
- * costs about 0.8 ns against 3.7 ns for a scalar one. The vector API (jdk.incubator.vector) would do
- * the same with more code, an incubator warning on every start and a much longer JIT warm-up.
+ * exp and log written out as polynomials (below), so that C2 turns them into vector instructions that
+ * compute several exponentials at once (the cost per exp: docs/development.md, "Polynomial exp and
+ * log"). The vector API (jdk.incubator.vector) would do the same with more code, an incubator warning
+ * on every start and a much longer JIT warm-up.
  *
  * <p><b>Deterministic.</b> Only IEEE-754 operations with one rounding each are used (+, −, ×, ÷,
  * {@link Math#fma}, min/max, bit moves), so the interpreter, C1 and vectorised C2 code produce the

@@ -240,8 +240,8 @@ public final class Lbfgs {
         for (int i = 0; i < n; i++) {
             dir[i] *= gamma;
         }
-        // oldest to newest (an ascending loop: C2 compiled the descending one with a loop-limit check that
-        // failed on the first memory wrap-around, so the method was compiled twice)
+        // oldest to newest, as an ascending loop over the ring of pairs so that C2 compiles the method once
+        // (docs/development.md, "JVM options")
         for (int age = 0; age < pairs; age++) {
             int k = Math.floorMod(head - pairs + age, m);
             int o = k * n;

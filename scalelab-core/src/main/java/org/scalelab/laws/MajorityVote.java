@@ -142,7 +142,9 @@ public final class MajorityVote {
 
     /**
      * Upper bound on the operation count of {@link #exact}: Σ_g correct Σ_j Σ_h states(j) · (min(j, m_h) + 1).
-     * Loose (unreachable states are skipped): measured here, a bound of 8e8 (200 answers, n = k = 1000) ran in 0.2 s.
+     * Loose (unreachable states are skipped): the programme does at most this many operations, so the
+     * default limit errs towards Monte Carlo (one bound's running time: docs/development.md, "Numbers
+     * behind the code").
      */
     static long exactWork(int[] counts, boolean[] correct, int k) {
         long work = 0;

@@ -186,9 +186,9 @@ public final class ShapeTest {
 
         double a = options.alpha();
         // Each side is tested at α/2. The split point is estimated from the same data, which biases the
-        // side tests: at α per side, strongly saturating power laws (flat over their last decades) were
-        // called U in up to 7.5 % of 200 simulated seeds; at α/2 the worst case we found was 4.5 %
-        // (ShapeTestTest pins the false-positive rate).
+        // side tests: in simulation (200 seeds per law) strongly saturating power laws, flat over their
+        // last decades, are called U up to 7.5 % of the time at α per side and at most 4.5 % at α/2;
+        // ShapeTestTest.monotonePowerLawsAreFlaggedAsUInAtMostFivePercentOf200Seeds keeps it at or below 5 %.
         double sideAlpha = a / 2;
         String why = null;
         if (sign == 0) {

@@ -132,8 +132,9 @@ public record ModelConfig(
      * dimension instead of a learned position table. Saved as a GPT-NeoX config with
      * {@code use_parallel_residual: false, rotary_pct: 1}, which transformers' GPTNeoXForCausalLM loads.
      * The GELU is the exact one (GPT-NeoX's default {@code hidden_act}), not GPT-2's tanh
-     * approximation: the two differ by less than 1e-3 but the exact one is a single fused kernel,
-     * about 8× faster than the tanh formula's chain of element-wise operations (GeluProbe).
+     * approximation: the two differ by less than 1e-3, and the exact one is a single fused libtorch
+     * kernel where the tanh formula is a chain of element-wise operations, each a pass over the
+     * activations (timings: docs/development.md, "Numbers behind the code").
      */
     public static ModelConfig gptNeoX(int vocabSize, int dModel, int nLayers, int nHeads, int maxPositions) {
         return of(new GptNeoXFamily(), vocabSize, dModel, nLayers, nHeads, nHeads, dModel / Math.max(1, nHeads), 4 * dModel, maxPositions);

@@ -75,8 +75,9 @@ public final class WorldTraining {
 
     /**
      * Sets PyTorch's intra-op thread count for the whole process. With more threads than free
-     * cores (a shared machine, or two runs side by side) PyTorch's thread pool spins and small
-     * models train several times slower; runs are also only reproducible bit for bit at a fixed count.
+     * cores (a shared machine, or two runs side by side) PyTorch's workers spin-wait for cores they do
+     * not get, which small models, made of short kernels, pay for most; runs are also only
+     * reproducible bit for bit at a fixed count.
      */
     public static void useThreads(int threads) {
         org.scalelab.model.TorchEngine.get();

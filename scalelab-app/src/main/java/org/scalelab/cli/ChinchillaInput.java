@@ -1,0 +1,44 @@
+package org.scalelab.cli;
+
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.scalelab.Provenance;
+import org.scalelab.report.Report;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * What {@code scalelab fit chinchilla} and {@code scalelab forecast} share: the lab, where the runs
+ * come from, which columns hold N, D (or C) and L, the fit procedure's options and where the result goes.
+ */
+final class ChinchillaInput {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Mixin
+    CliSupport.LabOption lab;
+
+    @Mixin
+    CliSupport.DataOptions data;
+
+    @Mixin
+    CliSupport.OutputOptions output;
+
+    @Mixin
+    FitChinchillaCommand.Columns columns;
+
+    @Mixin
+    FitChinchillaCommand.LawOptions law;
+
+    /** Reads N, D and L from --data or --query (see {@link FitChinchillaCommand.Columns#load}). */
+    FitChinchillaCommand.Loaded load() {
+        return columns.load(lab, data);
+    }
+
+    /** Sends a result where the user asked (see {@link CliSupport#emit}). */
+    void emit(String analysis, Object result, Provenance provenance, Supplier<String> humanText,
+            Consumer<Report> reportContent) {
+        CliSupport.emit(spec, lab, output, analysis, result, provenance, humanText, reportContent);
+    }
+}
