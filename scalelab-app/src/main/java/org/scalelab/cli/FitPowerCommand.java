@@ -2,11 +2,11 @@ package org.scalelab.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.scalelab.io.NumericTable;
 import org.scalelab.laws.CurveData;
 import org.scalelab.laws.CurveFitResult;
 import org.scalelab.laws.PowerLawFit;
 import org.scalelab.report.CurveFitRenderer;
-import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
