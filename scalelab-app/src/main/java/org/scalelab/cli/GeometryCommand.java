@@ -187,7 +187,8 @@ final class GeometryCommand implements Callable<Integer> {
         }
         List<ActivationGroups.Key> keys = by.stream().map(ActivationGroups.Key::parse).toList();
         List<ActivationGroups.Input> groups = ActivationGroups.of(sets, new ActivationGroups.Options(hook, keys, labelKey));
-        GeometryAnalysis.Result analyzed = GeometryAnalysis.analyze(new GeometryAnalysis.Groups(groups, inputs, compareSizes), options);
+        GeometryAnalysis.Result analyzed =
+                GeometryAnalysis.analyze(new GeometryAnalysis.Groups(groups, inputs, compareSizes), options);
         GeometryAnalysis.Result r = incomplete.isEmpty() ? analyzed
                 : new GeometryAnalysis.Result(analyzed.groups(), analyzed.comparisons(), analyzed.provenance().withOption("incomplete_inputs", incomplete));
         if (!incomplete.isEmpty()) {

@@ -19,8 +19,9 @@ class RenderersTest {
     @Test
     void passAtKRendersItsTableAndItsReportSectionFromTheResultAlone() throws Exception {
         System.setProperty("java.awt.headless", "true");
-        PassAtK.Result r = PassAtK.analyze(new PassAtK.Input(List.of(new PassAtK.Problem("a", 10, 3), new PassAtK.Problem("b", 10, 0),
-                new PassAtK.Problem("c", 10, 9)), List.of()), new PassAtK.Options(new int[] {1, 2, 5}));
+        List<PassAtK.Problem> problems = List.of(new PassAtK.Problem("a", 10, 3), new PassAtK.Problem("b", 10, 0),
+                new PassAtK.Problem("c", 10, 9));
+        PassAtK.Result r = PassAtK.analyze(new PassAtK.Input(problems, List.of()), new PassAtK.Options(new int[] {1, 2, 5}));
         Renderer<PassAtK.Result> renderer = new PassAtKRenderer();
         String text = renderer.text(r);
         String[] lines = text.split("\n");
