@@ -1,7 +1,6 @@
 package org.scalelab;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,15 +55,8 @@ class ArchitectureTest {
     static final ArchRule NO_CYCLES = slices().matching("org.scalelab.(*)..").should().beFreeOfCycles()
             .because("arrows between packages point one way");
 
-    /**
-     * The one store class analyses may still name: {@code NumericTable}, the validated numeric columns of
-     * tabular input, a value (no connection) whose home is core {@code io}. Drop this exception once it lives there.
-     */
-    static final String STORE_VALUE_ANALYSES_MAY_TAKE = "org.scalelab.store.NumericTable";
-
     static final ArchRule ANALYSES_DO_NOT_READ_THE_STORE = noClasses().that().resideInAnyPackage(ANALYSES)
-            .should().dependOnClassesThat(resideInAPackage("org.scalelab.store..")
-                    .and(name(STORE_VALUE_ANALYSES_MAY_TAKE).negate()))
+            .should().dependOnClassesThat().resideInAPackage("org.scalelab.store..")
             .because("an analysis takes its input as values; the command or handler loads it and stores the result");
 
     static final ArchRule ONLY_FACES_SPEAK_PICOCLI_OR_JAVALIN = noClasses()

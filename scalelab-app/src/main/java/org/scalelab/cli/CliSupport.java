@@ -10,12 +10,12 @@ import java.util.function.Supplier;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.io.Json;
+import org.scalelab.io.NumericTable;
 import org.scalelab.io.OutputFolder;
 import org.scalelab.report.Renderer;
 import org.scalelab.report.Report;
 import org.scalelab.store.DataInput;
 import org.scalelab.store.LabStore;
-import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
  *     @Option(names = "--data", required = true) Path data;
  *     public Integer call() {
  *         PassAtKInput.Data d = PassAtKInput.read(data, problemCol, nCol, cCol);
- *         PassAtK.Result r = PassAtK.analyze(d.problems(), TestTimeCommand.ints("--k", ks), List.of(d.input()));
+ *         PassAtK.Result r = PassAtK.analyze(new PassAtK.Input(d.problems(), List.of(d.input())),
+ *                 new PassAtK.Options(TestTimeCommand.ints("--k", ks)));
  *         CliSupport.emit(spec, lab, output, "testtime.passk", r, r.provenance(), new PassAtKRenderer());
  *         return 0;
  *     }

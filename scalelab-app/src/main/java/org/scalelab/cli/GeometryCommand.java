@@ -170,7 +170,7 @@ final class GeometryCommand implements Callable<Integer> {
             if (labels != null) {
                 inputs.add(new Provenance.Input(labels.toString(), Provenance.sha256(labels), points.size()));
             }
-            GeometryAnalysis.Result r = GeometryAnalysis.analyze(points, options, inputs);
+            GeometryAnalysis.Result r = GeometryAnalysis.analyze(new GeometryAnalysis.Points(points, inputs), options);
             CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), GeometryRenderer.ofPoints(points));
             return 0;
         }
@@ -187,7 +187,8 @@ final class GeometryCommand implements Callable<Integer> {
         }
         List<ActivationGroups.Key> keys = by.stream().map(ActivationGroups.Key::parse).toList();
         List<ActivationGroups.Input> groups = ActivationGroups.of(sets, new ActivationGroups.Options(hook, keys, labelKey));
-        GeometryAnalysis.Result analyzed = GeometryAnalysis.analyze(groups, options, inputs, compareSizes);
+        GeometryAnalysis.Result analyzed =
+                GeometryAnalysis.analyze(new GeometryAnalysis.Groups(groups, inputs, compareSizes), options);
         GeometryAnalysis.Result r = incomplete.isEmpty() ? analyzed
                 : new GeometryAnalysis.Result(analyzed.groups(), analyzed.comparisons(), analyzed.provenance().withOption("incomplete_inputs", incomplete));
         if (!incomplete.isEmpty()) {

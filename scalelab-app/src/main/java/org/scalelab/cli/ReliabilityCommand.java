@@ -56,12 +56,12 @@ final class ReliabilityCommand implements Callable<Integer> {
         }).toArray();
         if (targets != null) {
             double[] t = CliSupport.doubles("--target", targets);
-            Reliability.Requirements r = Reliability.requirements(t, n, rho);
+            Reliability.Requirements r = Reliability.analyze(new Reliability.Targets(t, n), new Reliability.Options(rho));
             CliSupport.emit(spec, lab, output, "reliability.requirement", r, r.provenance(), new ReliabilityRequirementsRenderer(t, n));
             return 0;
         }
         double[] p = CliSupport.doubles("--p", ps);
-        Reliability.Table r = Reliability.table(p, n, rho);
+        Reliability.Table r = Reliability.analyze(new Reliability.Grid(p, n), new Reliability.Options(rho));
         CliSupport.emit(spec, lab, output, "reliability.table", r, r.provenance(), new ReliabilityTableRenderer(p, n));
         return 0;
     }

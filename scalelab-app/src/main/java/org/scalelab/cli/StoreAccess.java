@@ -2,8 +2,8 @@ package org.scalelab.cli;
 
 import java.util.List;
 import org.scalelab.Provenance;
+import org.scalelab.io.NumericTable;
 import org.scalelab.store.LabStore;
-import org.scalelab.store.NumericTable;
 
 /**
  * The CLI's door to the lab store (query points, save results): each call opens the lab, does one

@@ -55,7 +55,8 @@ final class TestTimeBudgetCommand implements Callable<Integer> {
             double[] v = CliSupport.doubles("--model " + p[0].trim(), p[1] + "," + p[2] + "," + p[3]);
             ms.add(new SamplingBudget.Model(p[0].trim(), v[0], v[1], v[2]));
         }
-        SamplingBudget.Result r = SamplingBudget.compare(ms, parseBudgets(budgets), List.of());
+        SamplingBudget.Result r = SamplingBudget.analyze(new SamplingBudget.Input(ms, List.of()),
+                new SamplingBudget.Options(parseBudgets(budgets)));
         CliSupport.emit(spec, lab, output, "testtime.budget", r, r.provenance(), new SamplingBudgetRenderer());
         return 0;
     }

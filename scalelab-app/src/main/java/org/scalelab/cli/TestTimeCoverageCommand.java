@@ -4,12 +4,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
+import org.scalelab.io.NumericTable;
 import org.scalelab.io.TextColumns;
 import org.scalelab.laws.CoverageCurve;
+import org.scalelab.laws.PassAtK;
 import org.scalelab.laws.PassAtKInput;
 import org.scalelab.report.CoverageRenderer;
 import org.scalelab.store.DataInput;
-import org.scalelab.store.NumericTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,13 +79,15 @@ final class TestTimeCoverageCommand implements Callable<Integer> {
         CoverageCurve.Result r;
         if (header.has(nCol) && header.has(cCol)) {
             PassAtKInput.Data d = PassAtKInput.read(data, problemCol, nCol, cCol);
-            r = CoverageCurve.fitProblems(d.problems(), TestTimeCommand.ints("--k", ks), o, List.of(d.input()));
+            r = CoverageCurve.analyze(new PassAtK.Input(d.problems(), List.of(d.input())),
+                    o.withKs(TestTimeCommand.ints("--k", ks)));
         } else if (header.has(kCol) && header.has(coverageCol)) {
             if (ks != null) {
                 throw new InputException("--k applies to per-problem counts (problem,n,c); " + data + " is a coverage curve (k,coverage)");
             }
             NumericTable t = DataInput.readFile(data, List.of(kCol, coverageCol));
-            r = CoverageCurve.fit(t.column(kCol), t.column(coverageCol), o, List.of(t.provenanceInput()));
+            r = CoverageCurve.analyze(
+                    new CoverageCurve.Points(t.column(kCol), t.column(coverageCol), List.of(t.provenanceInput())), o);
         } else {
             throw new InputException(data + ": need columns '" + nCol + "' and '" + cCol + "' (per-problem counts) or '" + kCol
                     + "' and '" + coverageCol + "' (a coverage curve); name them with --n-col/--c-col or --k-col/--coverage-col");

@@ -66,8 +66,8 @@ final class TestTimeMajorityCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SampleAnswers.Data d = SampleAnswers.read(data, problemCol, answerCol, correctCol, referenceCol);
-        MajorityVote.Result r = MajorityVote.analyze(d.samples(),
-                new MajorityVote.Options(TestTimeCommand.ints("--k", ks), exactLimit, draws, seed), List.of(d.input()));
+        MajorityVote.Result r = MajorityVote.analyze(new MajorityVote.Input(d.samples(), List.of(d.input())),
+                new MajorityVote.Options(TestTimeCommand.ints("--k", ks), exactLimit, draws, seed));
         CliSupport.emit(spec, lab, output, "testtime.majority", r, r.provenance(), new MajorityVoteRenderer());
         return 0;
     }

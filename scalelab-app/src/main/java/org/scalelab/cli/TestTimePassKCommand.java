@@ -51,7 +51,8 @@ final class TestTimePassKCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PassAtKInput.Data d = PassAtKInput.read(data, problemCol, nCol, cCol);
-        PassAtK.Result r = PassAtK.analyze(d.problems(), TestTimeCommand.ints("--k", ks), List.of(d.input()));
+        PassAtK.Result r = PassAtK.analyze(new PassAtK.Input(d.problems(), List.of(d.input())),
+                new PassAtK.Options(TestTimeCommand.ints("--k", ks)));
         CliSupport.emit(spec, lab, output, "testtime.passk", r, r.provenance(), new PassAtKRenderer());
         return 0;
     }

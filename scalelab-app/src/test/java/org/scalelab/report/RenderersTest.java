@@ -19,8 +19,9 @@ class RenderersTest {
     @Test
     void passAtKRendersItsTableAndItsReportSectionFromTheResultAlone() throws Exception {
         System.setProperty("java.awt.headless", "true");
-        PassAtK.Result r = PassAtK.analyze(List.of(new PassAtK.Problem("a", 10, 3), new PassAtK.Problem("b", 10, 0),
-                new PassAtK.Problem("c", 10, 9)), new int[] {1, 2, 5}, List.of());
+        List<PassAtK.Problem> problems = List.of(new PassAtK.Problem("a", 10, 3), new PassAtK.Problem("b", 10, 0),
+                new PassAtK.Problem("c", 10, 9));
+        PassAtK.Result r = PassAtK.analyze(new PassAtK.Input(problems, List.of()), new PassAtK.Options(new int[] {1, 2, 5}));
         Renderer<PassAtK.Result> renderer = new PassAtKRenderer();
         String text = renderer.text(r);
         String[] lines = text.split("\n");
@@ -42,7 +43,7 @@ class RenderersTest {
     void reliabilityTableHasOneRowPerAccuracyAndOneColumnPerStepCount() {
         double[] p = {0.99, 0.999};
         long[] steps = {10, 100, 1000};
-        Reliability.Table r = Reliability.table(p, steps, 0);
+        Reliability.Table r = Reliability.analyze(new Reliability.Grid(p, steps), new Reliability.Options(0));
         String[] lines = new ReliabilityTableRenderer(p, steps).text(r).split("\n");
         assertEquals("task success (independent steps)", lines[0]);
         assertTrue(lines[1].matches("p\\s+nines\\s+10 steps\\s+100 steps\\s+1000 steps"), lines[1]);

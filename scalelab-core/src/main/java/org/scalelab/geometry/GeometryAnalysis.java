@@ -245,8 +245,19 @@ public final class GeometryAnalysis {
         return METRICS;
     }
 
-    /** One group: the points given (the {@code --npy} input). */
-    public static Result analyze(PointSet points, Options options, List<Provenance.Input> inputs) {
+    /** The input of one group: the points given (the {@code --npy} input) and the files they came from. */
+    public record Points(PointSet points, List<Provenance.Input> inputs) {}
+
+    /**
+     * The input of an activation-set analysis: its groups, the files they came from, and whether to give
+     * phase verdicts between consecutive sizes per domain.
+     */
+    public record Groups(List<ActivationGroups.Input> groups, List<Provenance.Input> inputs, boolean compareSizes) {}
+
+    /** Every metric of the one group of points. */
+    public static Result analyze(Points input, Options options) {
+        PointSet points = input.points();
+        List<Provenance.Input> inputs = input.inputs();
         Outcome g = analyzeGroup(new ActivationGroups.Input("all", null, 0, null, null, null, points, trajectoryIds(points), null,
                 "needs attention and MLP outputs (blocks.L.hook_attn_out, blocks.L.hook_mlp_out) from an activation set (--acts)"),
                 options);
@@ -254,9 +265,11 @@ public final class GeometryAnalysis {
     }
 
     /** Every group of activation-set inputs; with {@code compareSizes}, phase verdicts between consecutive sizes per domain. */
-    public static Result analyze(List<ActivationGroups.Input> groups, Options options, List<Provenance.Input> inputs, boolean compareSizes) {
+    public static Result analyze(Groups input, Options options) {
+        List<Provenance.Input> inputs = input.inputs();
+        boolean compareSizes = input.compareSizes();
         List<Outcome> outcomes = new ArrayList<>();
-        for (ActivationGroups.Input in : groups) {
+        for (ActivationGroups.Input in : input.groups()) {
             outcomes.add(analyzeGroup(in, options));
         }
         List<PhaseVerdict.Comparison> comparisons = compareSizes ? PhaseVerdict.compare(outcomes, options.phase()) : List.of();

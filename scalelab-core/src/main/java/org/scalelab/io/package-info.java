@@ -23,8 +23,9 @@
  *       {@code .npz} archives, float32 data memory-mapped; its header parser also serves the runtime's
  *       direction files ({@code model.Directions}), and it writes 1-D float32 {@code .npy} vectors.</li>
  *   <li>{@link org.scalelab.io.TextColumns}: text columns of a CSV, Parquet or JSONL file (problem ids,
- *       answers). Numeric columns and run imports are read by the store ({@code store.DataInput},
- *       {@code store.PlainCsv}), through DuckDB or its plain-CSV fast path.</li>
+ *       answers); {@link org.scalelab.io.NumericTable}: named numeric columns validated finite, the value
+ *       the curve laws take. The store fills it ({@code store.DataInput}, {@code store.PlainCsv}) through
+ *       DuckDB or its plain-CSV fast path; run imports are read there too.</li>
  * </ul>
  *
  * <p>Decisions worth knowing: readers fail with an {@link org.scalelab.InputException} naming the

@@ -35,10 +35,21 @@ public final class CoverageCurve {
      * @param bootstrap  replicates over problems (only with per-problem data; 0 disables)
      * @param level      confidence level of the percentile intervals
      * @param seed       bootstrap seed
+     * @param ks         the k values at which per-problem data is evaluated (null → {@link PassAtK#defaultKs}
+     *                   of the smallest n); given points carry their own k
      */
-    public record Options(double target, int bootstrap, double level, long seed) {
+    public record Options(double target, int bootstrap, double level, long seed, int[] ks) {
         public static Options defaults() {
             return new Options(0.9, 1000, 0.95, 0);
+        }
+
+        /** Options with the default ks. */
+        public Options(double target, int bootstrap, double level, long seed) {
+            this(target, bootstrap, level, seed, null);
+        }
+
+        public Options withKs(int[] v) {
+            return new Options(target, bootstrap, level, seed, v);
         }
 
         public Options {
@@ -79,21 +90,29 @@ public final class CoverageCurve {
         }
     }
 
+    /**
+     * The input when coverage is already measured: coverage at each k, and where the points came from
+     * (recorded in the provenance).
+     */
+    public record Points(double[] k, double[] coverage, List<Provenance.Input> inputs) {}
+
     /** Fits given (k, coverage) points; no confidence intervals (there are no problems to resample). */
-    public static Result fit(double[] k, double[] coverage, Options options, List<Provenance.Input> inputs) {
+    public static Result analyze(Points input, Options options) {
+        double[] k = input.k();
+        double[] coverage = input.coverage();
         validate(k, coverage);
         Line line = line(k, coverage);
-        return result(k, coverage, line, null, null, null, 0, 0, options, inputs, "testtime.coverage");
+        return result(k, coverage, line, null, null, null, 0, 0, options, input.inputs(), "testtime.coverage");
     }
 
     /**
-     * Fits mean pass@k over problems (the unbiased estimate of coverage at k) at {@code ks}
-     * (null → {@link PassAtK#defaultKs} of the smallest n), with bootstrap percentile intervals from
-     * resampling problems with replacement.
+     * Fits mean pass@k over problems (the unbiased estimate of coverage at k) at the options' ks, with
+     * bootstrap percentile intervals from resampling problems with replacement.
      */
-    public static Result fitProblems(List<PassAtK.Problem> problems, int[] ks, Options options,
-            List<Provenance.Input> inputs) {
-        PassAtK.Result pass = PassAtK.analyze(problems, ks, inputs);
+    public static Result analyze(PassAtK.Input input, Options options) {
+        List<PassAtK.Problem> problems = input.problems();
+        List<Provenance.Input> inputs = input.inputs();
+        PassAtK.Result pass = PassAtK.analyze(input, new PassAtK.Options(options.ks()));
         double[] k = pass.ks().stream().mapToDouble(Integer::doubleValue).toArray();
         double[] cov = pass.curve().stream().mapToDouble(PassAtK.Point::passAtK).toArray();
         Line line = line(k, cov);

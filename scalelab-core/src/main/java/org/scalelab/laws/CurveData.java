@@ -2,7 +2,7 @@ package org.scalelab.laws;
 
 import java.util.Map;
 import org.scalelab.Provenance;
-import org.scalelab.store.NumericTable;
+import org.scalelab.io.NumericTable;
 
 /**
  * The input of a single-variable law: columns {@code xCol} (the scale x) and {@code yCol} (the metric

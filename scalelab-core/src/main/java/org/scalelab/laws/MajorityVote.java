@@ -57,7 +57,12 @@ public final class MajorityVote {
     public record Result(List<Integer> ks, List<Point> curve, List<ProblemVote> perProblem, int problems, String method,
             Integer monteCarloDraws, Provenance provenance) {}
 
-    public static Result analyze(List<Sample> samples, Options options, List<Provenance.Input> inputs) {
+    /** The input: every sampled answer, and where the samples came from (recorded in the provenance). */
+    public record Input(List<Sample> samples, List<Provenance.Input> inputs) {}
+
+    public static Result analyze(Input input, Options options) {
+        List<Sample> samples = input.samples();
+        List<Provenance.Input> inputs = input.inputs();
         if (samples.isEmpty()) {
             throw new InputException("majority vote: no samples given");
         }

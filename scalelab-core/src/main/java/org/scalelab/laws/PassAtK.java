@@ -94,11 +94,27 @@ public final class PassAtK {
     }
 
     /**
-     * pass@k for every problem and its mean over problems, at {@code ks} (null or empty → {@link #defaultKs}
-     * of the smallest n). Every k must satisfy 1 ≤ k ≤ n for every problem: a k above some problem's n
-     * cannot be estimated without bias, so we fail rather than silently drop that problem.
+     * The input: every problem's counts, and where they came from (recorded in the provenance).
      */
-    public static Result analyze(List<Problem> problems, int[] ks, List<Provenance.Input> inputs) {
+    public record Input(List<Problem> problems, List<Provenance.Input> inputs) {}
+
+    /**
+     * @param ks the k values (null or empty → {@link #defaultKs} of the smallest n)
+     */
+    public record Options(int[] ks) {
+        public static Options defaults() {
+            return new Options(null);
+        }
+    }
+
+    /**
+     * pass@k for every problem and its mean over problems, at the options' ks. Every k must satisfy
+     * 1 ≤ k ≤ n for every problem: a k above some problem's n cannot be estimated without bias, so we
+     * fail rather than silently drop that problem.
+     */
+    public static Result analyze(Input input, Options options) {
+        List<Problem> problems = input.problems();
+        int[] ks = options.ks();
         if (problems.isEmpty()) {
             throw new InputException("pass@k: no problems given");
         }
@@ -141,9 +157,9 @@ public final class PassAtK {
             }
             curve.add(new Point(k[j], mean, se));
         }
-        Map<String, Object> options = new LinkedHashMap<>();
-        options.put("ks", Arrays.stream(k).boxed().toList());
-        Provenance prov = Provenance.of("testtime.passk", inputs, options, null);
+        Map<String, Object> recorded = new LinkedHashMap<>();
+        recorded.put("ks", Arrays.stream(k).boxed().toList());
+        Provenance prov = Provenance.of("testtime.passk", input.inputs(), recorded, null);
         return new Result(Arrays.stream(k).boxed().toList(), curve, rows, m, minN, prov);
     }
 }

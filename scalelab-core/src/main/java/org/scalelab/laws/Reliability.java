@@ -139,8 +139,26 @@ public final class Reliability {
         return 0.0 - Math.log10(1 - p);
     }
 
+    /** The input of a success table: per-step accuracies p and task lengths in steps. */
+    public record Grid(double[] p, long[] steps) {}
+
+    /** The input of a requirements table: target task success rates and task lengths in steps. */
+    public record Targets(double[] target, long[] steps) {}
+
+    /**
+     * @param rho intra-task correlation of step outcomes in [0, 1] (0 = independent steps)
+     */
+    public record Options(double rho) {
+        public static Options defaults() {
+            return new Options(0.0);
+        }
+    }
+
     /** success(p, n, ρ) for every p × steps pair. */
-    public static Table table(double[] ps, long[] steps, double rho) {
+    public static Table analyze(Grid input, Options options) {
+        double[] ps = input.p();
+        long[] steps = input.steps();
+        double rho = options.rho();
         checkRho(rho);
         List<Row> rows = new ArrayList<>();
         for (double p : ps) {
@@ -149,15 +167,18 @@ public final class Reliability {
                 rows.add(new Row(p, Double.isFinite(nines) ? nines : null, n, rho, success(p, n, rho)));
             }
         }
-        Map<String, Object> options = new LinkedHashMap<>();
-        options.put("p", Arrays.stream(ps).boxed().toList());
-        options.put("steps", Arrays.stream(steps).boxed().toList());
-        options.put("rho", rho);
-        return new Table(rho, rows, Provenance.of("reliability.table", List.of(), options, null));
+        Map<String, Object> recorded = new LinkedHashMap<>();
+        recorded.put("p", Arrays.stream(ps).boxed().toList());
+        recorded.put("steps", Arrays.stream(steps).boxed().toList());
+        recorded.put("rho", rho);
+        return new Table(rho, rows, Provenance.of("reliability.table", List.of(), recorded, null));
     }
 
     /** The needed p (and its nines) for every target × steps pair. */
-    public static Requirements requirements(double[] targets, long[] steps, double rho) {
+    public static Requirements analyze(Targets input, Options options) {
+        double[] targets = input.target();
+        long[] steps = input.steps();
+        double rho = options.rho();
         List<Requirement> rows = new ArrayList<>();
         for (double s : targets) {
             for (long n : steps) {
@@ -165,11 +186,11 @@ public final class Reliability {
                 rows.add(new Requirement(s, n, rho, 1 - u, u, -Math.log10(u)));
             }
         }
-        Map<String, Object> options = new LinkedHashMap<>();
-        options.put("target", Arrays.stream(targets).boxed().toList());
-        options.put("steps", Arrays.stream(steps).boxed().toList());
-        options.put("rho", rho);
-        return new Requirements(rho, rows, Provenance.of("reliability.requirement", List.of(), options, null));
+        Map<String, Object> recorded = new LinkedHashMap<>();
+        recorded.put("target", Arrays.stream(targets).boxed().toList());
+        recorded.put("steps", Arrays.stream(steps).boxed().toList());
+        recorded.put("rho", rho);
+        return new Requirements(rho, rows, Provenance.of("reliability.requirement", List.of(), recorded, null));
     }
 
     private static void checkP(double p) {

@@ -78,7 +78,18 @@ public final class SamplingBudget {
         return best;
     }
 
-    public static Result compare(List<Model> models, double[] budgets, List<Provenance.Input> inputs) {
+    /** The input: the models to compare, and where their laws came from (recorded in the provenance). */
+    public record Input(List<Model> models, List<Provenance.Input> inputs) {}
+
+    /**
+     * @param budgets the FLOP budgets at which to compare (finite, &gt; 0; any order)
+     */
+    public record Options(double[] budgets) {}
+
+    /** Every model's coverage at every budget, the winner at each, and the budgets where the winner changes. */
+    public static Result analyze(Input input, Options options) {
+        List<Model> models = input.models();
+        double[] budgets = options.budgets();
         if (models.isEmpty()) {
             throw new InputException("sampling budget: give at least one model");
         }
@@ -121,9 +132,10 @@ public final class SamplingBudget {
             }
             crossovers.add(new Crossover(hi, from, winner(models, hi)));
         }
-        Map<String, Object> options = new LinkedHashMap<>();
-        options.put("budgets", Arrays.stream(b).boxed().toList());
-        options.put("models", models);
-        return new Result(List.copyOf(models), rows, crossovers, Provenance.of("testtime.budget", inputs, options, null));
+        Map<String, Object> recorded = new LinkedHashMap<>();
+        recorded.put("budgets", Arrays.stream(b).boxed().toList());
+        recorded.put("models", models);
+        return new Result(List.copyOf(models), rows, crossovers,
+                Provenance.of("testtime.budget", input.inputs(), recorded, null));
     }
 }

@@ -12,6 +12,7 @@ import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.io.Columns;
 import org.scalelab.io.DuckDbSettings;
+import org.scalelab.io.NumericTable;
 
 /**
  * Reads numeric columns for an analysis from a CSV, Parquet or JSONL file (through an in-memory

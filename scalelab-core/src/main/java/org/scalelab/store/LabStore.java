@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +17,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -30,6 +30,7 @@ import org.scalelab.Provenance;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.Columns;
 import org.scalelab.io.Json;
+import org.scalelab.io.NumericTable;
 
 /**
  * A lab's store: one embedded DuckDB file, {@code <lab>/scalelab.duckdb}, holding imported runs,

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.io.Columns;
+import org.scalelab.io.NumericTable;
 
 /**
  * Reads a small, plain CSV or TSV file in Java, without starting DuckDB.

@@ -192,7 +192,8 @@ class ActivationGroupsTest {
         Path set = write("resid", 4, new int[] {4}, List.of("blocks.0.hook_resid_post"), prompts().subList(0, 3), 3, 1, null);
         List<ActivationGroups.Input> g = ActivationGroups.of(List.of(ActivationSet.open(set)),
                 new ActivationGroups.Options(null, List.of(), null));
-        GeometryAnalysis.Result r = GeometryAnalysis.analyze(g, GeometryAnalysis.Options.defaults().withNullReplicates(0), List.of(), false);
+        GeometryAnalysis.Result r = GeometryAnalysis.analyze(new GeometryAnalysis.Groups(g, List.of(), false),
+                GeometryAnalysis.Options.defaults().withNullReplicates(0));
         GeometryAnalysis.Group group = r.groups().get(0);
         assertNull(group.oscillationCoherence());
         assertTrue(group.reasons().get("oscillation_coherence").contains("hook_attn_out"), group.reasons().toString());
@@ -304,7 +305,8 @@ class ActivationGroupsTest {
         Path set = write("empty", 4, new int[] {}, HOOKS, List.of(), 2, 1, null);
         List<ActivationGroups.Input> g = ActivationGroups.of(List.of(ActivationSet.open(set)),
                 new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), null));
-        GeometryAnalysis.Group group = GeometryAnalysis.analyze(g, GeometryAnalysis.Options.defaults().withBootstrap(20), List.of(), true).groups().get(0);
+        GeometryAnalysis.Group group = GeometryAnalysis.analyze(new GeometryAnalysis.Groups(g, List.of(), true),
+                GeometryAnalysis.Options.defaults().withBootstrap(20)).groups().get(0);
         assertEquals(0, group.nPoints());
         assertNull(group.participationRatio());
         assertTrue(group.reasons().get("participation_ratio").contains("at least 2 points"), group.reasons().toString());

@@ -64,8 +64,8 @@ class PhaseVerdictTest {
     static final GeometryAnalysis.Options OPTIONS = GeometryAnalysis.Options.defaults().withNullReplicates(0).withBootstrap(60).withKRange(2, 5);
 
     static PhaseVerdict.Comparison compare(PointSet small, PointSet large) {
-        GeometryAnalysis.Result r = GeometryAnalysis.analyze(List.of(input("big", 2_000, "law", large), input("small", 1_000, "law", small)),
-                OPTIONS, List.of(), true);
+        GeometryAnalysis.Result r = GeometryAnalysis.analyze(new GeometryAnalysis.Groups(
+                List.of(input("big", 2_000, "law", large), input("small", 1_000, "law", small)), List.of(), true), OPTIONS);
         assertEquals(1, r.comparisons().size());
         PhaseVerdict.Comparison c = r.comparisons().get(0);
         assertEquals("small", c.from(), "sizes are ordered by parameter count");
@@ -118,8 +118,8 @@ class PhaseVerdictTest {
 
     @Test
     void withoutBootstrapEveryComparisonIsInconclusiveWithTheReason() {
-        GeometryAnalysis.Result r = GeometryAnalysis.analyze(List.of(input("a", 1, "law", walks(20, 10, 0, 1, 1, 1)),
-                input("b", 2, "law", walks(20, 10, 1, 0.1, 1, 2))), OPTIONS.withBootstrap(0), List.of(), true);
+        GeometryAnalysis.Result r = GeometryAnalysis.analyze(new GeometryAnalysis.Groups(List.of(input("a", 1, "law", walks(20, 10, 0, 1, 1, 1)),
+                input("b", 2, "law", walks(20, 10, 1, 0.1, 1, 2))), List.of(), true), OPTIONS.withBootstrap(0));
         PhaseVerdict.Comparison c = r.comparisons().get(0);
         assertEquals("inconclusive", c.phase());
         assertTrue(c.reason().contains("--bootstrap"), c.reason());

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
+import org.scalelab.io.NumericTable;
 import org.scalelab.store.DataInput;
-import org.scalelab.store.NumericTable;
 
 /**
  * Compares ChinchillaFit with the scipy reference procedure (bench/chinchilla_scipy.py: numpy objective

@@ -18,6 +18,11 @@ import org.scalelab.PythonReference;
 class CoverageCurveTest {
     static final CoverageCurve.Options NO_BOOT = new CoverageCurve.Options(0.9, 0, 0.95, 0);
 
+    /** Fits given (k, coverage) points without bootstrap. */
+    static CoverageCurve.Result fitPoints(double[] k, double[] coverage) {
+        return CoverageCurve.analyze(new CoverageCurve.Points(k, coverage, List.of()), NO_BOOT);
+    }
+
     static double[] ks() {
         double[] k = new double[11];
         for (int i = 0; i < k.length; i++) {
@@ -37,7 +42,7 @@ class CoverageCurveTest {
         for (int i = 0; i < k.length; i++) {
             c[i] = law(2.5, 0.6, k[i]);
         }
-        CoverageCurve.Result r = CoverageCurve.fit(k, c, NO_BOOT, List.of());
+        CoverageCurve.Result r = fitPoints(k, c);
         assertEquals(FitStatus.CONVERGED, r.status());
         assertEquals(2.5, r.a(), 1e-12);
         assertEquals(0.6, r.b(), 1e-12);
@@ -59,7 +64,7 @@ class CoverageCurveTest {
             double noise = Math.exp(0.05 * gaussian(rng));
             c[i] = Math.exp(-1.8 * Math.pow(k[i], -0.35) * noise);
         }
-        CoverageCurve.Result r = CoverageCurve.fit(k, c, NO_BOOT, List.of());
+        CoverageCurve.Result r = fitPoints(k, c);
         assertEquals(1.8, r.a(), 0.05);
         assertEquals(0.35, r.b(), 0.01);
     }
@@ -69,7 +74,7 @@ class CoverageCurveTest {
         PythonReference.requireModules("numpy");
         double[] k = {1, 2, 4, 8, 16, 32, 64};
         double[] c = {0.21, 0.33, 0.41, 0.55, 0.62, 0.74, 0.79};
-        CoverageCurve.Result r = CoverageCurve.fit(k, c, NO_BOOT, List.of());
+        CoverageCurve.Result r = fitPoints(k, c);
         String script = String.format(Locale.ROOT,
                 "import numpy as np\nk=np.array(%s);c=np.array(%s)\ns,i=np.polyfit(np.log(k),np.log(-np.log(c)),1)\nprint(repr(np.exp(i)),repr(-s))",
                 arr(k), arr(c));
@@ -84,7 +89,7 @@ class CoverageCurveTest {
         // the shape Brown et al. report), n = 128 samples each, c ~ Binomial(n, p); seed 11.
         List<PassAtK.Problem> problems = syntheticProblems(400, 128, 11);
         CoverageCurve.Options o = new CoverageCurve.Options(0.8, 300, 0.9, 5);
-        CoverageCurve.Result r = CoverageCurve.fitProblems(problems, null, o, List.of());
+        CoverageCurve.Result r = CoverageCurve.analyze(new PassAtK.Input(problems, List.of()), o);
         assertEquals(FitStatus.CONVERGED, r.status());
         assertTrue(r.aCi()[0] < r.a() && r.a() < r.aCi()[1], "a CI " + java.util.Arrays.toString(r.aCi()));
         assertTrue(r.bCi()[0] < r.b() && r.b() < r.bCi()[1], "b CI " + java.util.Arrays.toString(r.bCi()));
@@ -92,48 +97,49 @@ class CoverageCurveTest {
         assertTrue(r.kNeededCi()[0] < r.kNeeded() && r.kNeeded() < r.kNeededCi()[1]);
         assertEquals(300, r.bootstrapReplicates());
         assertEquals(5L, r.provenance().seed());
-        CoverageCurve.Result again = CoverageCurve.fitProblems(problems, null, o, List.of());
+        CoverageCurve.Result again = CoverageCurve.analyze(new PassAtK.Input(problems, List.of()), o);
         assertArrayEquals(r.aCi(), again.aCi(), 0.0);
-        CoverageCurve.Result other = CoverageCurve.fitProblems(problems, null, new CoverageCurve.Options(0.8, 300, 0.9, 6), List.of());
+        CoverageCurve.Result other = CoverageCurve.analyze(new PassAtK.Input(problems, List.of()),
+                new CoverageCurve.Options(0.8, 300, 0.9, 6));
         assertTrue(other.aCi()[0] != r.aCi()[0], "a different seed must draw different replicates");
         // The point estimate is the fit to mean pass@k (the unbiased coverage estimate).
-        PassAtK.Result pass = PassAtK.analyze(problems, null, List.of());
+        PassAtK.Result pass = PassAtK.analyze(new PassAtK.Input(problems, List.of()), PassAtK.Options.defaults());
         double[] k = pass.ks().stream().mapToDouble(Integer::doubleValue).toArray();
         double[] c = pass.curve().stream().mapToDouble(PassAtK.Point::passAtK).toArray();
-        assertEquals(CoverageCurve.fit(k, c, NO_BOOT, List.of()).a(), r.a(), 1e-15);
+        assertEquals(fitPoints(k, c).a(), r.a(), 1e-15);
     }
 
     @Test
     void flatCoverageIsDegenerate() {
         double[] k = {1, 2, 4};
-        CoverageCurve.Result ones = CoverageCurve.fit(k, new double[] {1, 1, 1}, NO_BOOT, List.of());
+        CoverageCurve.Result ones = fitPoints(k, new double[] {1, 1, 1});
         assertEquals(FitStatus.DEGENERATE, ones.status());
         assertNull(ones.a());
         assertNull(ones.kNeeded());
         assertTrue(ones.message().contains("3 at 1"), ones.message());
-        CoverageCurve.Result zeros = CoverageCurve.fit(k, new double[] {0, 0, 0.5}, NO_BOOT, List.of());
+        CoverageCurve.Result zeros = fitPoints(k, new double[] {0, 0, 0.5});
         assertEquals(FitStatus.DEGENERATE, zeros.status());
-        CoverageCurve.Result unsolved = CoverageCurve.fitProblems(
-                List.of(new PassAtK.Problem("a", 8, 0), new PassAtK.Problem("b", 8, 0)), null, NO_BOOT, List.of());
+        CoverageCurve.Result unsolved = CoverageCurve.analyze(
+                new PassAtK.Input(List.of(new PassAtK.Problem("a", 8, 0), new PassAtK.Problem("b", 8, 0)), List.of()), NO_BOOT);
         assertEquals(FitStatus.DEGENERATE, unsolved.status());
     }
 
     @Test
     void twoPointsFitExactlySoTheLawIsNotTestedAndTheFitIsNotCalledConverged() {
-        CoverageCurve.Result r = CoverageCurve.fit(new double[] {1, 4}, new double[] {law(2.5, 0.6, 1), law(2.5, 0.6, 4)}, NO_BOOT, List.of());
+        CoverageCurve.Result r = fitPoints(new double[] {1, 4}, new double[] {law(2.5, 0.6, 1), law(2.5, 0.6, 4)});
         assertEquals(FitStatus.DEGENERATE, r.status());
         assertTrue(r.message().contains("only 2 points"), r.message());
         assertEquals(2.5, r.a(), 1e-12); // the line through the two points is still reported
         // Coverage 1 at a third k leaves two usable points: the same verdict.
-        CoverageCurve.Result withOne = CoverageCurve.fit(new double[] {1, 4, 16}, new double[] {0.3, 0.6, 1}, NO_BOOT, List.of());
+        CoverageCurve.Result withOne = fitPoints(new double[] {1, 4, 16}, new double[] {0.3, 0.6, 1});
         assertEquals(FitStatus.DEGENERATE, withOne.status());
-        CoverageCurve.Result three = CoverageCurve.fit(new double[] {1, 4, 16}, new double[] {0.3, 0.6, 0.8}, NO_BOOT, List.of());
+        CoverageCurve.Result three = fitPoints(new double[] {1, 4, 16}, new double[] {0.3, 0.6, 0.8});
         assertEquals(FitStatus.CONVERGED, three.status());
     }
 
     @Test
     void fallingCoverageIsDegenerateWithNoExtrapolation() {
-        CoverageCurve.Result r = CoverageCurve.fit(new double[] {1, 2, 4}, new double[] {0.6, 0.5, 0.4}, NO_BOOT, List.of());
+        CoverageCurve.Result r = fitPoints(new double[] {1, 2, 4}, new double[] {0.6, 0.5, 0.4});
         assertEquals(FitStatus.DEGENERATE, r.status());
         assertTrue(r.b() < 0);
         assertNull(r.kNeeded());
@@ -143,7 +149,7 @@ class CoverageCurveTest {
     void pointsAtZeroOrOneAreKeptButNotFitted() {
         double[] k = {1, 2, 4, 8, 16};
         double[] c = {0, law(1, 0.5, 2), law(1, 0.5, 4), law(1, 0.5, 8), 1};
-        CoverageCurve.Result r = CoverageCurve.fit(k, c, NO_BOOT, List.of());
+        CoverageCurve.Result r = fitPoints(k, c);
         assertEquals(3, r.pointsUsed());
         assertEquals(1.0, r.a(), 1e-12);
         assertEquals(5, r.points().size());
@@ -152,9 +158,9 @@ class CoverageCurveTest {
 
     @Test
     void rejectsInvalidPointsAndTargets() {
-        assertThrows(InputException.class, () -> CoverageCurve.fit(new double[] {0.5}, new double[] {0.5}, NO_BOOT, List.of()));
-        assertThrows(InputException.class, () -> CoverageCurve.fit(new double[] {1}, new double[] {1.5}, NO_BOOT, List.of()));
-        assertThrows(InputException.class, () -> CoverageCurve.fit(new double[] {1}, new double[] {Double.NaN}, NO_BOOT, List.of()));
+        assertThrows(InputException.class, () -> fitPoints(new double[] {0.5}, new double[] {0.5}));
+        assertThrows(InputException.class, () -> fitPoints(new double[] {1}, new double[] {1.5}));
+        assertThrows(InputException.class, () -> fitPoints(new double[] {1}, new double[] {Double.NaN}));
         assertThrows(InputException.class, () -> new CoverageCurve.Options(1.0, 0, 0.95, 0));
     }
 

@@ -29,6 +29,10 @@ class MajorityVoteTest {
         return out;
     }
 
+    static MajorityVote.Result vote(List<MajorityVote.Sample> samples, MajorityVote.Options options) {
+        return MajorityVote.analyze(new MajorityVote.Input(samples, List.of()), options);
+    }
+
     static MajorityVote.Options ks(int... k) {
         return new MajorityVote.Options(k, MajorityVote.Options.defaults().exactWorkLimit(), 1000, 0);
     }
@@ -36,7 +40,7 @@ class MajorityVoteTest {
     @Test
     void twoCorrectOneWrongByHand() {
         // Samples {A✓, A✓, B}. maj@1 = 2/3. maj@2: {A,A} right, {A,B}×2 ties → ½ each: (1 + ½ + ½)/3 = 2/3. maj@3: A wins.
-        MajorityVote.Result r = MajorityVote.analyze(problem("q", "A*", "A*", "B"), ks(1, 2, 3), List.of());
+        MajorityVote.Result r = vote(problem("q", "A*", "A*", "B"), ks(1, 2, 3));
         assertEquals(2.0 / 3, r.curve().get(0).majAtK(), 1e-15);
         assertEquals(2.0 / 3, r.curve().get(1).majAtK(), 1e-15);
         assertEquals(1.0, r.curve().get(2).majAtK(), 1e-15);
@@ -49,14 +53,14 @@ class MajorityVoteTest {
 
     @Test
     void aTieIsCountedAsHalf() {
-        MajorityVote.Result r = MajorityVote.analyze(problem("q", "A*", "B"), ks(2), List.of());
+        MajorityVote.Result r = vote(problem("q", "A*", "B"), ks(2));
         assertEquals(0.5, r.curve().get(0).majAtK(), 1e-15);
     }
 
     @Test
     void abstentionsUseDrawsButCastNoVote() {
         // {A✓, –, –}: maj@1 = 1/3; maj@2: {A,–}×2 right, {–,–} scores 0 → 2/3; maj@3 = 1.
-        MajorityVote.Result r = MajorityVote.analyze(problem("q", "A*", "", ""), ks(1, 2, 3), List.of());
+        MajorityVote.Result r = vote(problem("q", "A*", "", ""), ks(1, 2, 3));
         assertEquals(1.0 / 3, r.curve().get(0).majAtK(), 1e-15);
         assertEquals(2.0 / 3, r.curve().get(1).majAtK(), 1e-15);
         assertEquals(1.0, r.curve().get(2).majAtK(), 1e-15);
@@ -66,7 +70,7 @@ class MajorityVoteTest {
     @Test
     void majorityCanLoseToPassAtK() {
         // A wrong answer held by most samples: the vote converges to it while pass@k → 1.
-        MajorityVote.Result r = MajorityVote.analyze(problem("q", "A*", "B", "B", "B", "C"), ks(5), List.of());
+        MajorityVote.Result r = vote(problem("q", "A*", "B", "B", "B", "C"), ks(5));
         assertEquals(0.0, r.curve().get(0).majAtK(), 1e-15);
         assertEquals(1.0, r.curve().get(0).passAtK(), 1e-15);
     }
@@ -144,7 +148,7 @@ class MajorityVoteTest {
     @Test
     void analyzeFallsBackToSeededMonteCarloAboveTheWorkLimit() {
         List<MajorityVote.Sample> s = new ArrayList<>(problem("q", "A*", "A*", "B", "C", "A*", "B"));
-        MajorityVote.Result r = MajorityVote.analyze(s, new MajorityVote.Options(new int[] {3}, 0, 40_000, 1), List.of());
+        MajorityVote.Result r = vote(s, new MajorityVote.Options(new int[] {3}, 0, 40_000, 1));
         assertEquals("monte_carlo", r.method());
         assertEquals(40_000, r.monteCarloDraws());
         assertEquals(1L, r.provenance().seed());
@@ -156,16 +160,16 @@ class MajorityVoteTest {
     void meanIsOverProblemsAndDefaultKsStopAtTheSmallestN() {
         List<MajorityVote.Sample> s = new ArrayList<>(problem("a", "A*", "A*", "B"));
         s.addAll(problem("b", "X", "Y*", "Y*", "Y*", "Z"));
-        MajorityVote.Result r = MajorityVote.analyze(s, MajorityVote.Options.defaults(), List.of());
+        MajorityVote.Result r = vote(s, MajorityVote.Options.defaults());
         assertEquals(List.of(1, 2, 3), r.ks());
         assertEquals((2.0 / 3 + 3.0 / 5) / 2, r.curve().get(0).majAtK(), 1e-15);
-        assertThrows(InputException.class, () -> MajorityVote.analyze(s, ks(4), List.of()));
+        assertThrows(InputException.class, () -> vote(s, ks(4)));
     }
 
     @Test
     void anAnswerMarkedBothRightAndWrongIsRefused() {
         List<MajorityVote.Sample> s = List.of(new MajorityVote.Sample("q", "7", true), new MajorityVote.Sample("q", "7", false));
-        assertThrows(InputException.class, () -> MajorityVote.analyze(s, ks(1), List.of()));
+        assertThrows(InputException.class, () -> vote(s, ks(1)));
     }
 
     @Test

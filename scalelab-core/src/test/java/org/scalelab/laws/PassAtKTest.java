@@ -96,7 +96,8 @@ class PassAtKTest {
     @Test
     void meanIsTheAverageOfPerProblemValuesWithStandardError() {
         // Hand-checkable: (n=2, c=1) gives pass@1 = ½, pass@2 = 1; (n=2, c=0) gives 0 and 0.
-        PassAtK.Result r = PassAtK.analyze(List.of(new PassAtK.Problem("a", 2, 1), new PassAtK.Problem("b", 2, 0)), null, List.of());
+        PassAtK.Result r = PassAtK.analyze(new PassAtK.Input(List.of(new PassAtK.Problem("a", 2, 1), new PassAtK.Problem("b", 2, 0)),
+                List.of()), PassAtK.Options.defaults());
         assertEquals(List.of(1, 2), r.ks());
         assertEquals(0.25, r.mean(1), 1e-15);
         assertEquals(0.5, r.mean(2), 1e-15);
@@ -108,14 +109,16 @@ class PassAtKTest {
 
     @Test
     void oneProblemHasNoStandardError() {
-        PassAtK.Result r = PassAtK.analyze(List.of(new PassAtK.Problem("a", 4, 1)), new int[] {1}, List.of());
+        PassAtK.Result r = PassAtK.analyze(new PassAtK.Input(List.of(new PassAtK.Problem("a", 4, 1)), List.of()),
+                new PassAtK.Options(new int[] {1}));
         assertNull(r.curve().get(0).standardError());
     }
 
     @Test
     void kAboveTheSmallestNIsRefusedNamingTheProblem() {
         InputException e = assertThrows(InputException.class, () -> PassAtK.analyze(
-                List.of(new PassAtK.Problem("big", 100, 3), new PassAtK.Problem("small", 8, 1)), new int[] {1, 16}, List.of()));
+                new PassAtK.Input(List.of(new PassAtK.Problem("big", 100, 3), new PassAtK.Problem("small", 8, 1)), List.of()),
+                new PassAtK.Options(new int[] {1, 16})));
         assertTrue(e.getMessage().contains("'small'") && e.getMessage().contains("k = 16"), e.getMessage());
     }
 

@@ -135,7 +135,7 @@ class PowerLawFitTest {
     @Test
     void analyzeRecordsTheTableAsProvenanceInput() {
         double[][] d = powerLaw(12, 1e7, 1e11, 1.7, 400, 0.34, 0.01, 12);
-        org.scalelab.store.NumericTable t = new org.scalelab.store.NumericTable("runs.csv", "abc123",
+        org.scalelab.io.NumericTable t = new org.scalelab.io.NumericTable("runs.csv", "abc123",
                 List.of("params", "loss"), new double[][] {d[0], d[1]});
         CurveFitResult r = PowerLawFit.analyze(new CurveData(t, "params", "loss"), PowerLawFit.Options.defaults().withBootstrap(10, 3));
         assertEquals("fit power", r.provenance().analysis());

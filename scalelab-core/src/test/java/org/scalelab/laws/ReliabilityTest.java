@@ -11,6 +11,10 @@ import org.scalelab.InputException;
 
 class ReliabilityTest {
 
+    static Reliability.Table table(double[] p, long[] steps) {
+        return Reliability.analyze(new Reliability.Grid(p, steps), Reliability.Options.defaults());
+    }
+
     @Test
     void independentStepsMatchExactPowersFromDecimalArithmetic() {
         // Reference: Python decimal at 40 digits, Decimal(p) ** n with p the double nearest to 0.999 etc.
@@ -24,7 +28,7 @@ class ReliabilityTest {
 
     @Test
     void theTableShowsThirtySevenAndNinetyPercentOverAThousandSteps() {
-        Reliability.Table t = Reliability.table(new double[] {0.999, 0.9999}, new long[] {1000}, 0.0);
+        Reliability.Table t = table(new double[] {0.999, 0.9999}, new long[] {1000});
         assertEquals("36.8", String.format(java.util.Locale.ROOT, "%.1f", 100 * t.rows().get(0).success()));
         assertEquals("90.5", String.format(java.util.Locale.ROOT, "%.1f", 100 * t.rows().get(1).success()));
         assertEquals(3.0, t.rows().get(0).nines(), 1e-12);
@@ -34,14 +38,15 @@ class ReliabilityTest {
     @Test
     void zeroAccuracyHasZeroNinesNotNegativeZero() {
         assertEquals(0, Double.compare(0.0, Reliability.nines(0)));
-        assertEquals(0, Double.compare(0.0, Reliability.table(new double[] {0}, new long[] {3}, 0.0).rows().get(0).nines()));
+        assertEquals(0, Double.compare(0.0, table(new double[] {0}, new long[] {3}).rows().get(0).nines()));
     }
 
     @Test
     void neededAccuracyForNinetyPercentOverAThousandStepsIsTheThousandthRoot() {
         // Reference: Python decimal, 0.9 ** (1/1000) = 0.99989464503456637700; nines 3.97734499105156792.
         assertEquals(0.9998946450345663770, Reliability.requiredAccuracy(0.9, 1000), 1e-16);
-        Reliability.Requirements r = Reliability.requirements(new double[] {0.9}, new long[] {1000}, 0.0);
+        Reliability.Requirements r = Reliability.analyze(new Reliability.Targets(new double[] {0.9}, new long[] {1000}),
+                Reliability.Options.defaults());
         assertEquals(1.053549654336229992e-4, r.rows().get(0).failureRate(), 1e-18);
         assertEquals(3.977344991051567923, r.rows().get(0).nines(), 1e-12);
     }

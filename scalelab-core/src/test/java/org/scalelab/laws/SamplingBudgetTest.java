@@ -38,10 +38,14 @@ class SamplingBudgetTest {
         return b;
     }
 
+    static SamplingBudget.Result compare(List<SamplingBudget.Model> models, double[] budgets) {
+        return SamplingBudget.analyze(new SamplingBudget.Input(models, List.of()), new SamplingBudget.Options(budgets));
+    }
+
     @Test
     void winnersMatchDirectEvaluationAtEveryBudget() {
         double[] budgets = logGrid(0.5, 1e7, 400);
-        SamplingBudget.Result r = SamplingBudget.compare(MODELS, budgets, List.of());
+        SamplingBudget.Result r = compare(MODELS, budgets);
         for (SamplingBudget.BudgetRow row : r.rows()) {
             assertEquals(directWinner(row.budget()), row.winner(), "budget " + row.budget());
             assertEquals(Math.floor(row.budget() / 100.0), row.models().get(1).samples(), 0.0);
@@ -52,7 +56,7 @@ class SamplingBudgetTest {
     @Test
     void crossoversAreWhereTheDirectWinnerChanges() {
         double[] budgets = logGrid(0.5, 1e7, 400);
-        SamplingBudget.Result r = SamplingBudget.compare(MODELS, budgets, List.of());
+        SamplingBudget.Result r = compare(MODELS, budgets);
         List<String> changes = new ArrayList<>();
         for (int i = 0; i + 1 < budgets.length; i++) {
             if (!Objects.equals(directWinner(budgets[i]), directWinner(budgets[i + 1]))) {
@@ -76,7 +80,7 @@ class SamplingBudgetTest {
         // Without floors the laws cross where 8·B^−0.5 = 0.1·(B/100)^−0.2, i.e. B = (8 / (0.1·100^0.2))^(1/0.3)
         // ≈ 1.03e5; there the large model draws ~1,000 samples, so flooring moves the crossover by well under 1 %.
         double continuous = Math.pow(8 / (0.1 * Math.pow(100, 0.2)), 1 / 0.3);
-        SamplingBudget.Result r = SamplingBudget.compare(MODELS, logGrid(1e3, 1e7, 50), List.of());
+        SamplingBudget.Result r = compare(MODELS, logGrid(1e3, 1e7, 50));
         assertEquals(1, r.crossovers().size(), r.crossovers().toString());
         assertEquals("large", r.crossovers().get(0).from());
         assertEquals("small", r.crossovers().get(0).to());
@@ -92,7 +96,7 @@ class SamplingBudgetTest {
     void rejectsBadModelsAndBudgets() {
         assertThrows(InputException.class, () -> new SamplingBudget.Model("m", -1, 0.5, 1));
         assertThrows(InputException.class, () -> new SamplingBudget.Model("m", 1, 0.5, 0));
-        assertThrows(InputException.class, () -> SamplingBudget.compare(List.of(SMALL, SMALL), new double[] {1}, List.of()));
-        assertThrows(InputException.class, () -> SamplingBudget.compare(MODELS, new double[] {-1}, List.of()));
+        assertThrows(InputException.class, () -> compare(List.of(SMALL, SMALL), new double[] {1}));
+        assertThrows(InputException.class, () -> compare(MODELS, new double[] {-1}));
     }
 }

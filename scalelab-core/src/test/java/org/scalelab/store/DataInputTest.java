@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
+import org.scalelab.io.NumericTable;
 
 class DataInputTest {
     @TempDir

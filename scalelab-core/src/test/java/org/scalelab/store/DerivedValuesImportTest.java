@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
+import org.scalelab.io.NumericTable;
 
 /** A value derived at import (C = 6·N·D and its inverses) is checked like a given one: finite and > 0, or the file is refused. */
 class DerivedValuesImportTest {

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.scalelab.InputException;
+import org.scalelab.io.NumericTable;
 
 class LabStoreImportTest {
     @TempDir

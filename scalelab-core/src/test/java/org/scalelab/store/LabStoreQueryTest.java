@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
+import org.scalelab.io.NumericTable;
 import org.scalelab.laws.FitStatus;
 
 class LabStoreQueryTest {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.scalelab.InputException;
+import org.scalelab.io.NumericTable;
 
 /** The Java reader of small plain CSV files gives DuckDB's numbers, bit for bit, or declines the file. */
 class PlainCsvTest {

@@ -1,4 +1,4 @@
-package org.scalelab.store;
+package org.scalelab.io;
 
 import java.util.List;
 import org.scalelab.InputException;
