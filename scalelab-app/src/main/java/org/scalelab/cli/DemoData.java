@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.scalelab.ScaleLabException;
+import org.scalelab.report.DemoRenderer;
 
 /**
  * The demo's synthetic training runs, drawn from laws whose parameters we know, so the demo can
@@ -44,6 +45,11 @@ final class DemoData {
             new java.text.DecimalFormat("0.#", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT));
 
     private DemoData() {}
+
+    /** The generating laws, for the report to set beside what each analysis recovered. */
+    static DemoRenderer.Truth truth() {
+        return new DemoRenderer.Truth(E, A, B, ALPHA, BETA, EMERGENCE_LOG10_C, PEAK_LOG10_N);
+    }
 
     static double loss(double n, double d) {
         return E + A / Math.pow(n, ALPHA) + B / Math.pow(d, BETA);
