@@ -17,7 +17,9 @@
  *       {@link org.scalelab.report.SamplingBudgetRenderer}, {@link org.scalelab.report.ReliabilityTableRenderer},
  *       {@link org.scalelab.report.ReliabilityRequirementsRenderer};</li>
  *   <li>the lab: {@link org.scalelab.report.RunTableRenderer}, {@link org.scalelab.report.ResultTableRenderer}, {@link org.scalelab.report.QueryResultRenderer},
- *       {@link org.scalelab.report.ModelInfoRenderer}.</li>
+ *       {@link org.scalelab.report.ModelInfoRenderer};</li>
+ *   <li>the guided tour: {@link org.scalelab.report.DemoRenderer} (every step's result beside the truth its data
+ *       were drawn from, from the results' JSON).</li>
  * </ul>
  */
 package org.scalelab.report;

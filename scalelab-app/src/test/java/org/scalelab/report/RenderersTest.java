@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.Json;
 import org.scalelab.laws.PassAtK;
 import org.scalelab.laws.Reliability;
 
@@ -50,5 +52,69 @@ class RenderersTest {
         assertEquals(3 + p.length, lines.length);
         assertTrue(lines[3].startsWith("0.99 "), lines[3]);
         assertTrue(lines[3].endsWith(ReliabilityTableRenderer.percent(Reliability.success(0.99, 1000, 0))), lines[3]);
+    }
+
+    private static JsonNode json(String text) throws Exception {
+        return Json.mapper().readTree(text.replace('\'', '"'));
+    }
+
+    private static DemoRenderer.Tour tour(JsonNode world, JsonNode geometry) throws Exception {
+        DemoRenderer.Truth truth = new DemoRenderer.Truth(1.69, 406.4, 410.7, 0.34, 0.28, 19.5, 8.4);
+        JsonNode chinchilla = json("{'status':'converged','n_points':56,'converged_starts':40,'starts':45,"
+                + "'params':{'E':1.71,'A':398.0,'B':415.2,'alpha':0.338,'beta':0.281},"
+                + "'ci95':{'E':[1.66,1.75],'A':[350.0,450.0],'B':[380.0,440.0],'alpha':[0.32,0.35],'beta':[0.27,0.29]}}");
+        JsonNode forecast = json("{'budgets':[{'compute':1e21,'params':{'value':2.1e9,'lo':1.9e9,'hi':2.3e9},"
+                + "'tokens':{'value':7.9e10},'tokens_per_param':{'value':37.6},'loss':{'value':2.31,'lo':2.3,'hi':2.33}}]}");
+        JsonNode power = json("{'status':'converged','parameters':[{'name':'alpha','value':0.29,'ci95':[0.27,0.31]}],"
+                + "'backtest':{'status':'ran','mean_rel_error':0.0123}}");
+        JsonNode bnsl = json("{'status':'converged','n_breaks':1,'breaks':[{'d':{'value':1.04e8,'ci95':[9e7,1.2e8]}}]}");
+        JsonNode sigmoid = json("{'parameters':[{'name':'x50','value':3.3e19,'ci95':[3e19,3.6e19]}]}");
+        JsonNode shape = json("{'shape':'inverted_U','turning_point':{'x':2.4e8,'ci95':[2e8,2.9e8]},'p_value':0.0004}");
+        JsonNode small = json("{'a':1.9,'b':0.41,'k_needed':120.0,'k_needed_ci':[100.0,150.0]}");
+        JsonNode large = json("{'a':1.1,'b':0.52,'k_needed':14.0,'k_needed_ci':[12.0,17.0]}");
+        JsonNode budget = json("{'crossovers':[{'from':null,'to':'small-160M','budget':1.6e11},"
+                + "{'from':'small-160M','to':'large-1.3B','budget':4.2e14}]}");
+        JsonNode reliability = json("{'rows':[{'p':0.99,'steps':100,'success':0.366}]}");
+        return new DemoRenderer.Tour(3, 40, Path.of("lab", "demo-data"), truth, chinchilla, forecast, power, bnsl, sigmoid,
+                shape, small, large, budget, reliability, world, geometry,
+                List.of("scalelab runs import lab/demo-data/runs.csv", "scalelab reliability --p 0.99 --steps 100"));
+    }
+
+    @Test
+    void demoReportSetsEachStepsResultBesideTheTruthFromTheResultsAlone() throws Exception {
+        DemoRenderer.Tour tour = tour(null, null);
+        String html = DemoRenderer.report(tour).html();
+        assertTrue(html.contains("scaling laws on synthetic runs with known answers"), "the title of the law part alone");
+        assertTrue(html.contains("Seed 3, 40 bootstrap replicates per fit"));
+        // Each fitted value sits beside the truth it should recover.
+        assertTrue(html.contains(TextTable.num(1.71)) && html.contains(TextTable.num(tour.truth().e())), "E fitted and true");
+        double alpha = tour.truth().alpha();
+        double beta = tour.truth().beta();
+        // Compute-optimal size of the generating law: Hoffmann et al. 2022, eq. 4.
+        double g = Math.pow(alpha * tour.truth().a() / (beta * tour.truth().b()), 1 / (alpha + beta));
+        assertTrue(html.contains(TextTable.num(g * Math.pow(1e21 / 6, beta / (alpha + beta)))), "N_opt of the truth at 1e21 FLOP");
+        assertTrue(html.contains("backtest mean relative error 1.23 %"));
+        assertTrue(html.contains("first break at x ≈ " + TextTable.num(1.04e8)));
+        assertTrue(html.contains("the generating curve's is " + TextTable.num(Math.pow(10, 19.5))), "the true 50 % point");
+        assertTrue(html.contains("planted peak at " + TextTable.num(Math.pow(10, 8.4))));
+        assertTrue(html.contains("no model (budget below one sample) → small-160M"), "a crossover from no model");
+        assertTrue(html.contains(TextTable.num(100 * 0.366) + " %"), "task success in percent");
+        assertTrue(html.contains("scalelab reliability --p 0.99 --steps 100"), "the commands run");
+        assertTrue(!html.contains("The controlled world") && !html.contains("Reasoning geometry"), "no world part");
+    }
+
+    @Test
+    void demoReportAddsTheWorldAndTheGeometryWhenTheSweepRan() throws Exception {
+        JsonNode world = json("{'runs':[{'width':32,'depth':2,'parameters':41000,'status':'finished',"
+                + "'final_accuracy':{'atomic_id':0.97,'compositional_near_ood':0.41,'analogical_ood':0.25,'trajectory_id':0.88}}],"
+                + "'findings':[]}");
+        JsonNode geometry = json("{'comparisons':[{'domain':'arithmetic','from':'world-demo-w32-d2','to':'world-demo-w64-d2',"
+                + "'phase':'liquid','reason':'no metric changed beyond its interval'}]}");
+        String html = DemoRenderer.report(tour(world, geometry)).html();
+        assertTrue(html.contains("a controlled world, and reasoning geometry across model sizes"), "the title of the whole tour");
+        assertTrue(html.contains("9. The controlled world") && html.contains("10. Reasoning geometry by domain and model size"));
+        assertTrue(html.contains(TextTable.num(0.97)), "final accuracy per run");
+        assertTrue(html.contains("no metric changed beyond its interval"), "the phase verdict's reason");
+        assertTrue(html.indexOf("Reasoning geometry") < html.indexOf("Commands run"), "the commands come last");
     }
 }
