@@ -1,4 +1,4 @@
-package org.scalelab.store;
+package org.scalelab.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,8 +12,6 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
-import org.scalelab.io.Columns;
-import org.scalelab.io.NumericTable;
 
 /**
  * Reads a small, plain CSV or TSV file in Java, without starting DuckDB.
@@ -85,7 +83,7 @@ final class PlainCsv {
         }
         List<String> header;
         try {
-            header = SourceScan.csvHeader(file, delim);
+            header = CsvHeader.read(file, delim);
         } catch (InputException e) {
             return null;
         }
