@@ -22,13 +22,15 @@ import org.scalelab.InputException;
 /**
  * One input file seen through DuckDB: its format, its column names and the table function that
  * streams it ({@code read_csv}, {@code read_parquet}, {@code read_json}). DuckDB does the reading so
- * a file larger than the JVM heap never passes through it.
+ * a file larger than the JVM heap never passes through it. The readers of an analysis's input
+ * ({@link DataInput}, {@link TextColumns}) and the lab store's run imports all scan files here.
  *
  * <p>CSV is read with DuckDB's sniffer switched off: on a ragged file the sniffer silently treats the
  * first rows as preamble and skips them (seen with DuckDB 2.0), which would drop data without a word.
- * We read the header line ourselves ({@link CsvHeader}, the one header parser of every CSV reader), pass every column as VARCHAR (so a stray "n/a" in row 5,000,000
- * is reported by our own row/column/value check, not as a cast error), and keep DuckDB's strict mode
- * so a row with too many or too few fields fails naming its line.
+ * We read the header line ourselves ({@link CsvHeader}, the one header parser of every CSV reader),
+ * pass every column as VARCHAR (so a stray "n/a" in row 5,000,000 is reported by our own
+ * row/column/value check, not as a cast error), and keep DuckDB's strict mode so a row with too many
+ * or too few fields fails naming its line.
  */
 public final class SourceScan {
     enum Format { CSV, PARQUET, JSON }
