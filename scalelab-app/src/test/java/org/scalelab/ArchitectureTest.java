@@ -14,6 +14,7 @@ import com.tngtech.archunit.lang.EvaluationResult;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.scalelab.io.fixture.ReaderThatQueriesTheLab;
 import org.scalelab.laws.fixture.AnalysisThatReachesOut;
 import org.scalelab.report.fixture.RendererThatParsesArguments;
 import org.scalelab.world.fixture.WorldThatDrawsItsOwnReport;
@@ -26,8 +27,9 @@ import org.scalelab.world.fixture.WorldThatDrawsItsOwnReport;
  *   nn   (model, train, world, eval) → core
  *   core (io, stats, store, laws, geometry, dynamics, phase, and org.scalelab itself)
  * </pre>
- * Analyses read their input as values, never from the store; only the command line and the web
- * dashboard speak picocli or Javalin, so the renderers in {@code report} serve both.
+ * The store reads files through {@code io}, never the other way round. Analyses read their input as
+ * values, never from the store; only the command line and the web dashboard speak picocli or Javalin,
+ * so the renderers in {@code report} serve both.
  *
  * <p>Each rule is also run against fixture classes in the test tree that break it, so a rule that
  * silently stopped matching anything would fail here too.
@@ -59,6 +61,10 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAPackage("org.scalelab.store..")
             .because("an analysis takes its input as values; the command or handler loads it and stores the result");
 
+    static final ArchRule FORMATS_DO_NOT_READ_THE_STORE = noClasses().that().resideInAPackage("org.scalelab.io..")
+            .should().dependOnClassesThat().resideInAPackage("org.scalelab.store..")
+            .because("the store reads files through io; a file reader never reaches into the lab");
+
     static final ArchRule ONLY_FACES_SPEAK_PICOCLI_OR_JAVALIN = noClasses()
             .that().resideInAPackage("org.scalelab..").and().resideOutsideOfPackages("org.scalelab.cli..", "org.scalelab.web..")
             .should().dependOnClassesThat().resideInAnyPackage("picocli..", "io.javalin..")
@@ -69,7 +75,8 @@ class ArchitectureTest {
             .because("the dashboard calls the same renderers without a command line");
 
     static final List<ArchRule> RULES = List.of(CORE_KNOWS_NEITHER_NN_NOR_APP, CORE_NEEDS_NO_TENSOR_ENGINE, NN_KNOWS_NO_APP,
-            NO_CYCLES, ANALYSES_DO_NOT_READ_THE_STORE, ONLY_FACES_SPEAK_PICOCLI_OR_JAVALIN, REPORT_SPEAKS_NO_PICOCLI);
+            NO_CYCLES, ANALYSES_DO_NOT_READ_THE_STORE, FORMATS_DO_NOT_READ_THE_STORE, ONLY_FACES_SPEAK_PICOCLI_OR_JAVALIN,
+            REPORT_SPEAKS_NO_PICOCLI);
 
     /** The main classes of core, nn and app. */
     static JavaClasses main;
@@ -89,7 +96,7 @@ class ArchitectureTest {
         }
         assertFalse(main.contain(AnalysisThatReachesOut.class));
         assertTrue(withFixtures.contain(AnalysisThatReachesOut.class) && withFixtures.contain(WorldThatDrawsItsOwnReport.class)
-                && withFixtures.contain(RendererThatParsesArguments.class));
+                && withFixtures.contain(RendererThatParsesArguments.class) && withFixtures.contain(ReaderThatQueriesTheLab.class));
     }
 
     @Test
@@ -114,6 +121,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void fileFormatsDoNotImportTheStore() {
+        FORMATS_DO_NOT_READ_THE_STORE.check(main);
+    }
+
+    @Test
     void onlyTheCommandLineAndTheWebImportPicocliOrJavalin() {
         ONLY_FACES_SPEAK_PICOCLI_OR_JAVALIN.check(main);
         REPORT_SPEAKS_NO_PICOCLI.check(main);
@@ -122,7 +134,7 @@ class ArchitectureTest {
     @Test
     void everyRuleReportsTheFixturesThatBreakIt() {
         // An analysis that imports the store, picocli, a command and DJL; a world class that draws with the report
-        // package; a renderer that parses arguments. Next to the real classes their edges also close a cycle
+        // package; a renderer that parses arguments; a file reader that queries the lab store. Next to the real classes their edges also close a cycle
         // (laws → cli → laws), so each rule, the cycle rule included, must name a fixture.
         for (ArchRule rule : RULES) {
             EvaluationResult r = rule.evaluate(withFixtures);

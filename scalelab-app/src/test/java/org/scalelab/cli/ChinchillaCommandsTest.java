@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.DataInput;
 import org.scalelab.io.Json;
 import org.scalelab.io.NumericTable;
 import org.scalelab.laws.ChinchillaFit;
 import org.scalelab.laws.ChinchillaResult;
 import org.scalelab.laws.ComputeOptimal;
-import org.scalelab.store.DataInput;
 
 class ChinchillaCommandsTest {
     static final Path DATA = (Path.of("").toAbsolutePath().getFileName().toString().equals("scalelab-app")

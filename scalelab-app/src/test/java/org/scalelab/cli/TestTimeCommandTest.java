@@ -93,6 +93,32 @@ class TestTimeCommandTest {
     }
 
     @Test
+    void majorityRefusesARaggedCsvNamingTheRowInsteadOfSkippingTheRowsBeforeIt() throws Exception {
+        // Two files appended into one, the second with an extra column: a reader that guesses the layout
+        // takes the second header for the real one and drops the rows above it without a word.
+        Path csv = dir.resolve("appended.csv");
+        Files.writeString(csv, "problem,answer\nq0,A\nq0,B\nproblem,answer,reference\n"
+                + "q1,A,A\nq1,A,A\nq1,B,A\nq2,C,C\nq2,C,C\nq2,D,C\n");
+        CliRun r = new CliRun("testtime", "majority", "--data", csv.toString(), "--k", "1", "--json", "--no-store");
+        assertEquals(2, r.code, r.out.toString());
+        assertTrue(r.err.toString().contains(csv + ": malformed CSV at line 4 (data row 3): 3 fields but the header has 2"), r.err.toString());
+        assertTrue(r.out.toString().isEmpty(), r.out.toString());
+    }
+
+    @Test
+    void majorityReadsACsvByItsHeaderWithQuotedDelimitersAndTabsForTsv() throws Exception {
+        Path csv = dir.resolve("s.csv");
+        Files.writeString(csv, "problem,answer,reference\nq,\"A, or B\",\"A, or B\"\nq,\"A, or B\",\"A, or B\"\nq,B,\"A, or B\"\n");
+        Path tsv = dir.resolve("s.tsv");
+        Files.writeString(tsv, "problem\tanswer\treference\nq\tA, or B\tA, or B\nq\tA, or B\tA, or B\nq\tB\tA, or B\n");
+        for (Path f : new Path[] {csv, tsv}) {
+            JsonNode j = new CliRun("testtime", "majority", "--data", f.toString(), "--k", "2,3", "--json", "--no-store").json();
+            assertEquals(2.0 / 3, j.at("/curve/0/maj_at_k").asDouble(), 1e-15, f.toString());
+            assertEquals(1.0, j.at("/curve/1/maj_at_k").asDouble(), 1e-15, f.toString());
+        }
+    }
+
+    @Test
     void budgetReportsWinnersAndCrossovers() throws Exception {
         JsonNode j = new CliRun("testtime", "budget", "--model", "small,8,0.5,1", "--model", "large,0.1,0.2,100",
                 "--budgets", "1e3:1e7:9", "--json", "--no-store").json();

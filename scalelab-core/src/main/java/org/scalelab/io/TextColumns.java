@@ -23,9 +23,12 @@ import org.scalelab.Provenance;
 
 /**
  * Columns of a CSV, Parquet or JSONL file read as text, for inputs that are not numbers (problem ids,
- * sampled answers, reference answers). CSV and Parquet go through an in-memory DuckDB (CSV with
- * {@code all_varchar}, so "007" stays "007"); JSONL is read line by line with Jackson so that each row
- * keeps its line number and a string answer is never re-typed. A missing value is {@code null}.
+ * sampled answers, reference answers). CSV and Parquet go through the same {@link SourceScan} as
+ * {@link DataInput}: a CSV's header is parsed by {@code CsvHeader} and every column passed to DuckDB as
+ * VARCHAR with its sniffer off (so "007" stays "007", the delimiter is the extension's, and a row with
+ * too many or too few fields is an error naming its line rather than a reason for the sniffer to skip
+ * the rows before it). JSONL is read line by line with Jackson so that each row keeps its line number
+ * and a string answer is never re-typed. A missing value is {@code null}.
  *
  * <p>Rows are located in messages as "row R" (CSV/Parquet: 1-based data row after the header) or
  * "line L" (JSONL: 1-based line of the file).
@@ -50,12 +53,8 @@ public record TextColumns(String source, String sha256, List<String> columns, Li
         TextColumns t;
         if (n.endsWith(".jsonl") || n.endsWith(".ndjson") || n.endsWith(".json")) {
             t = readJsonLines(file, required, wanted);
-        } else if (n.endsWith(".csv") || n.endsWith(".tsv") || n.endsWith(".csv.gz")) {
-            t = readDuckDb(file, "read_csv('" + quoted(file) + "', all_varchar = true, header = true)", required, wanted);
-        } else if (n.endsWith(".parquet")) {
-            t = readDuckDb(file, "read_parquet('" + quoted(file) + "')", required, wanted);
         } else {
-            throw new InputException(file + ": unknown format; use a .csv, .parquet or .jsonl file");
+            t = readDuckDb(file, required, wanted); // CSV/TSV (also gzipped) and Parquet; SourceScan refuses other extensions
         }
         if (t.rows.isEmpty()) {
             throw new InputException(file + ": no data rows");
@@ -90,27 +89,18 @@ public record TextColumns(String source, String sha256, List<String> columns, Li
         return new Provenance.Input(source, sha256, rows.size());
     }
 
-    private static String quoted(Path file) {
-        return file.toAbsolutePath().toString().replace("'", "''");
-    }
-
-    private static TextColumns readDuckDb(Path file, String scan, List<String> required, List<String> wanted) {
+    private static TextColumns readDuckDb(Path file, List<String> required, List<String> wanted) {
         try (Connection c = DuckDbSettings.inMemory(); Statement st = c.createStatement()) {
-            List<String> available = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("DESCRIBE SELECT * FROM " + scan)) {
-                while (rs.next()) {
-                    available.add(rs.getString(1));
-                }
-            }
-            List<String> present = present(file, available, required, wanted);
+            SourceScan scan = SourceScan.open(c, file);
+            List<String> present = present(file, scan.columns, required, wanted);
             StringBuilder sql = new StringBuilder("SELECT ");
             for (int i = 0; i < present.size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append('"').append(present.get(i).replace("\"", "\"\"")).append("\"::VARCHAR");
+                sql.append(i == 0 ? "" : ", ").append(SqlText.ident(present.get(i))).append("::VARCHAR");
             }
             if (present.isEmpty()) {
                 sql.append("1"); // none of the wanted columns: still count the rows
             }
-            sql.append(" FROM ").append(scan);
+            sql.append(" FROM ").append(scan.from());
             List<String[]> rows = new ArrayList<>();
             List<String> where = new ArrayList<>();
             try (ResultSet rs = st.executeQuery(sql.toString())) {
@@ -122,11 +112,12 @@ public record TextColumns(String source, String sha256, List<String> columns, Li
                     rows.add(row);
                     where.add("row " + rows.size());
                 }
+            } catch (SQLException e) {
+                throw scan.readError(e);
             }
             return new TextColumns(file.toString(), Provenance.sha256(file), present, rows, where);
         } catch (SQLException e) {
-            String m = e.getMessage() == null ? "unknown error" : e.getMessage().split("\n", 2)[0];
-            throw new InputException(file + ": cannot read: " + m + " (is it empty or not a table with a header?)", e);
+            throw new InputException(file + ": cannot read: " + SqlText.firstLine(e.getMessage()), e);
         }
     }
 

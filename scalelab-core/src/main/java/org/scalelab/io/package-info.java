@@ -22,10 +22,17 @@
  *   <li>{@link org.scalelab.io.NpyFile} (with {@code ZipMembers}): NumPy {@code .npy} arrays and
  *       {@code .npz} archives, float32 data memory-mapped; its header parser also serves the runtime's
  *       direction files ({@code model.Directions}), and it writes 1-D float32 {@code .npy} vectors.</li>
- *   <li>{@link org.scalelab.io.TextColumns}: text columns of a CSV, Parquet or JSONL file (problem ids,
- *       answers); {@link org.scalelab.io.NumericTable}: named numeric columns validated finite, the value
- *       the curve laws take. The store fills it ({@code store.DataInput}, {@code store.PlainCsv}) through
- *       DuckDB or its plain-CSV fast path; run imports are read there too.</li>
+ *   <li>Tables (CSV/TSV, Parquet, JSONL), the files of runs and samples an analysis reads:
+ *       {@code CsvHeader}, the one parser of a CSV header line; {@link org.scalelab.io.SourceScan}, a file
+ *       seen through an in-memory DuckDB (CSV with the sniffer off and every column given explicitly, so
+ *       a ragged row is an error naming its line, never silently skipped), also used by the store's
+ *       imports; {@link org.scalelab.io.ValueCheck}, the first bad value of staged columns found in SQL;
+ *       {@link org.scalelab.io.DataInput}, named numeric columns as a {@link org.scalelab.io.NumericTable}
+ *       (validated finite, the value the curve laws take), with {@code PlainCsv} its fast path for small
+ *       plain CSV files; {@link org.scalelab.io.TextColumns}, text columns (problem ids, answers) through
+ *       the same CSV scan. {@link org.scalelab.io.Columns} words a missing column the same way for all,
+ *       {@link org.scalelab.io.DuckDbSettings} and {@link org.scalelab.io.SqlText} set up and quote the
+ *       DuckDB they use. Reading from the lab store ({@code --query}) lives in {@code store}.</li>
  * </ul>
  *
  * <p>Decisions worth knowing: readers fail with an {@link org.scalelab.InputException} naming the

@@ -29,8 +29,10 @@ import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.Columns;
+import org.scalelab.io.DataInput;
 import org.scalelab.io.Json;
 import org.scalelab.io.NumericTable;
+import org.scalelab.io.SqlText;
 
 /**
  * A lab's store: one embedded DuckDB file, {@code <lab>/scalelab.duckdb}, holding imported runs,

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.Locale;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
+import org.scalelab.io.SqlText;
 
 /**
  * Guards {@link LabStore#sql} and {@link LabStore#query}: the text must parse, in DuckDB's own parser,

@@ -16,6 +16,9 @@ import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.Json;
+import org.scalelab.io.SourceScan;
+import org.scalelab.io.SqlText;
+import org.scalelab.io.ValueCheck;
 
 /**
  * Imports one file of runs into the store inside a single transaction. DuckDB streams the file into a

@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.DuckDbSettings;
+import org.scalelab.io.SqlText;
 
 /**
  * Opens connections to a lab's DuckDB file, for reading or for writing, and waits while another

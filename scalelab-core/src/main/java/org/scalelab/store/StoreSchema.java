@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.scalelab.ScaleLabException;
+import org.scalelab.io.SqlText;
 
 /**
  * The lab's tables. {@code meta} holds {@code schema_version}; a lab written by a newer ScaleLab is

@@ -1,6 +1,8 @@
 /**
- * The lab store and numeric inputs: everything that reads runs from files or from the lab's DuckDB
- * database ({@code <lab>/scalelab.duckdb}).
+ * The lab store: the lab's DuckDB database ({@code <lab>/scalelab.duckdb}), run imports into it, and
+ * the reading queries an analysis may take its points from. Files are read through the readers of
+ * {@code org.scalelab.io} ({@code SourceScan} for an import's source, {@code DataInput} for an
+ * analysis's {@code --data} file); this package adds what only the store needs.
  *
  * <p>Decisions worth knowing:
  * <ul>
@@ -12,7 +14,7 @@
  *       FLOPs too, so C need not equal 6·N·D). Metric values must be finite numbers (no empty cells);
  *       params, tokens and compute must also be &gt; 0.</li>
  *   <li><b>Streaming.</b> Files are read by DuckDB ({@code read_csv}/{@code read_parquet}/
- *       {@code read_json}) into a temporary table; checks are SQL aggregates returning the first bad
+ *       {@code read_json}, through {@code io.SourceScan}) into a temporary table; checks are SQL aggregates returning the first bad
  *       row; runs are written with INSERT … SELECT in one transaction. A 1 GB CSV imports with ~18 MB
  *       of Java heap.</li>
  *   <li><b>Row numbers</b> in messages are 1-based data rows (CSV messages add the file line, header =

@@ -11,9 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scalelab.PythonReference;
+import org.scalelab.io.DataInput;
 import org.scalelab.io.Json;
 import org.scalelab.io.NumericTable;
-import org.scalelab.store.DataInput;
 
 /**
  * Compares ChinchillaFit with the scipy reference procedure (bench/chinchilla_scipy.py: numpy objective

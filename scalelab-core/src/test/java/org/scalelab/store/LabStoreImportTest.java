@@ -20,7 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.scalelab.InputException;
+import org.scalelab.io.DataInput;
+import org.scalelab.io.DuckDbSettings;
 import org.scalelab.io.NumericTable;
+import org.scalelab.io.SqlText;
 
 class LabStoreImportTest {
     @TempDir
@@ -37,7 +40,7 @@ class LabStoreImportTest {
     /** Writes a Parquet file with DuckDB from a SELECT (the only Parquet writer at hand). */
     private Path parquet(String name, String select) throws SQLException {
         Path p = dir.resolve(name);
-        try (Connection c = DataInput.openMemory(); Statement st = c.createStatement()) {
+        try (Connection c = DuckDbSettings.inMemory(); Statement st = c.createStatement()) {
             st.execute("COPY (" + select + ") TO " + SqlText.literal(p.toString()) + " (FORMAT parquet)");
         }
         return p;

@@ -11,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.io.DuckDbSettings;
+import org.scalelab.io.SqlText;
 
 /**
  * A run file larger than the JVM heap imports through DuckDB without passing through the heap: the
@@ -27,7 +29,7 @@ class LargeImportTest {
     private static final int BYTES_PER_ROW = 55;
 
     static void generate(Path file, long rows) throws Exception {
-        try (Connection c = DataInput.openMemory(); Statement st = c.createStatement()) {
+        try (Connection c = DuckDbSettings.inMemory(); Statement st = c.createStatement()) {
             // params unique per row (no duplicates); 'extra' is numeric except in the very last row.
             st.execute("COPY (SELECT i AS id, 'model-' || (i % 1000) AS model, 'fam' || (i % 7) AS family, 1e6 + i AS params, "
                     + "2e9 + 3 * i AS tokens, 1.5 + (i % 977) / 1000.0 AS loss, CASE WHEN i = " + rows + " THEN 'oops' ELSE (i % 10)::VARCHAR END "

@@ -1,4 +1,4 @@
-package org.scalelab.store;
+package org.scalelab.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

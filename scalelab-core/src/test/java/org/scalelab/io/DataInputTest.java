@@ -1,4 +1,4 @@
-package org.scalelab.store;
+package org.scalelab.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,7 +58,7 @@ class DataInputTest {
         NumericTable jsonl = DataInput.readFile(write("a.jsonl", "{\"x\": 1, \"y\": -3}\n{\"x\": 2.5, \"y\": 0}\n{\"x\": 1e9, \"y\": 4.25}\n"),
                 List.of("x", "y"));
         Path pq = dir.resolve("a.parquet");
-        try (Connection c = DataInput.openMemory(); Statement st = c.createStatement()) {
+        try (Connection c = DuckDbSettings.inMemory(); Statement st = c.createStatement()) {
             st.execute("COPY (SELECT * FROM (VALUES (1, -3.0), (2.5, 0.0), (1e9, 4.25)) v(x, y)) TO " + SqlText.literal(pq.toString())
                     + " (FORMAT parquet)");
         }
@@ -95,7 +95,7 @@ class DataInputTest {
     @Test
     void parquetNaNAndMissingFileAreReported() throws Exception {
         Path pq = dir.resolve("b.parquet");
-        try (Connection c = DataInput.openMemory(); Statement st = c.createStatement()) {
+        try (Connection c = DuckDbSettings.inMemory(); Statement st = c.createStatement()) {
             st.execute("COPY (SELECT i::DOUBLE AS x, CASE WHEN i = 3 THEN 'Infinity'::DOUBLE ELSE i END AS y FROM range(1, 5) t(i)) TO "
                     + SqlText.literal(pq.toString()) + " (FORMAT parquet)");
         }

@@ -1,12 +1,10 @@
-package org.scalelab.store;
+package org.scalelab.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,29 +13,26 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import org.scalelab.InputException;
-import org.scalelab.io.InputFile;
-import org.scalelab.io.Json;
 
 /**
  * One input file seen through DuckDB: its format, its column names and the table function that
  * streams it ({@code read_csv}, {@code read_parquet}, {@code read_json}). DuckDB does the reading so
- * a file larger than the JVM heap never passes through it.
+ * a file larger than the JVM heap never passes through it. The readers of an analysis's input
+ * ({@link DataInput}, {@link TextColumns}) and the lab store's run imports all scan files here.
  *
  * <p>CSV is read with DuckDB's sniffer switched off: on a ragged file the sniffer silently treats the
  * first rows as preamble and skips them (seen with DuckDB 2.0), which would drop data without a word.
- * We read the header line ourselves, pass every column as VARCHAR (so a stray "n/a" in row 5,000,000
- * is reported by our own row/column/value check, not as a cast error), and keep DuckDB's strict mode
- * so a row with too many or too few fields fails naming its line.
+ * We read the header line ourselves ({@link CsvHeader}, the one header parser of every CSV reader),
+ * pass every column as VARCHAR (so a stray "n/a" in row 5,000,000 is reported by our own
+ * row/column/value check, not as a cast error), and keep DuckDB's strict mode so a row with too many
+ * or too few fields fails naming its line.
  */
-final class SourceScan {
+public final class SourceScan {
     enum Format { CSV, PARQUET, JSON }
 
     private static final Pattern CSV_ERROR_LINE = Pattern.compile("CSV Error on Line: (\\d+)");
@@ -48,7 +43,8 @@ final class SourceScan {
 
     final Path file;
     final Format format;
-    final List<String> columns;
+    /** The file's column names, in file order. */
+    public final List<String> columns;
     private final String from;
 
     private SourceScan(Path file, Format format, List<String> columns, String from) {
@@ -59,7 +55,7 @@ final class SourceScan {
     }
 
     /** Checks that the file exists, is non-empty and has a known extension, and learns its columns. */
-    static SourceScan open(Connection c, Path file) {
+    public static SourceScan open(Connection c, Path file) {
         InputFile.require(file);
         Format format = formatOf(file);
         try {
@@ -71,8 +67,8 @@ final class SourceScan {
         }
         String path = SqlText.literal(file.toAbsolutePath().toString());
         if (format == Format.CSV) {
-            char delim = delimiter(file);
-            List<String> header = csvHeader(file, delim);
+            char delim = CsvHeader.delimiter(file);
+            List<String> header = CsvHeader.read(file, delim);
             StringBuilder cols = new StringBuilder("{");
             for (int i = 0; i < header.size(); i++) {
                 cols.append(i == 0 ? "" : ", ").append(SqlText.literal(header.get(i))).append(": 'VARCHAR'");
@@ -121,7 +117,7 @@ final class SourceScan {
     }
 
     /** The table expression that streams the file, for {@code SELECT … FROM <this>}. */
-    String from() {
+    public String from() {
         return from;
     }
 
@@ -130,7 +126,7 @@ final class SourceScan {
      * table's rowid is the 0-based data row: DuckDB keeps insertion order (preserve_insertion_order
      * is on by default), which the tests check on a file of millions of rows.
      */
-    String stageSql(String table, List<String> sourceColumns) {
+    public String stageSql(String table, List<String> sourceColumns) {
         StringBuilder sql = new StringBuilder("CREATE OR REPLACE TEMP TABLE ").append(table).append(" AS SELECT ");
         for (int i = 0; i < sourceColumns.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(SqlText.ident(sourceColumns.get(i))).append(" AS c").append(i);
@@ -142,7 +138,7 @@ final class SourceScan {
     }
 
     /** "row 5 (line 6)" for CSV (header is line 1), "row 5" otherwise; {@code row} is 1-based. */
-    String rowLabel(long row) {
+    public String rowLabel(long row) {
         return format == Format.CSV ? "row " + row + " (line " + (row + 1) + ")" : "row " + row;
     }
 
@@ -151,7 +147,7 @@ final class SourceScan {
      * repeats the offending line ("Original Line: …"), which may be megabytes long: the reason is the
      * line after it, and only a short prefix of any quoted value is kept.
      */
-    InputException readError(SQLException e) {
+    public InputException readError(SQLException e) {
         String m = e.getMessage() == null ? "" : e.getMessage();
         Matcher line = CSV_ERROR_LINE.matcher(m);
         if (format == Format.CSV && line.find()) {
@@ -231,63 +227,5 @@ final class SourceScan {
         } catch (IOException e) {
             return "cannot read: " + Json.problem(e);
         }
-    }
-
-    private static char delimiter(Path file) {
-        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".tsv") || n.endsWith(".tsv.gz") ? '\t' : ',';
-    }
-
-    /** The header line split on {@code delim}, honouring double quotes; names must be non-empty and distinct. */
-    static List<String> csvHeader(Path file, char delim) {
-        String line;
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            line = r.readLine();
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read the header line: " + e.getMessage(), e);
-        }
-        if (line == null || line.isBlank()) {
-            throw new InputException(file + ": the first line is empty; expected a header naming the columns");
-        }
-        if (line.startsWith("\uFEFF")) {
-            line = line.substring(1); // a byte-order mark written by spreadsheet programs
-        }
-        List<String> names = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else if (ch == '"') {
-                    quoted = false;
-                } else {
-                    cur.append(ch);
-                }
-            } else if (ch == '"') {
-                quoted = true;
-            } else if (ch == delim) {
-                names.add(cur.toString().trim());
-                cur.setLength(0);
-            } else {
-                cur.append(ch);
-            }
-        }
-        names.add(cur.toString().trim());
-        Set<String> seen = new LinkedHashSet<>();
-        for (int i = 0; i < names.size(); i++) {
-            String name = names.get(i);
-            if (name.isEmpty()) {
-                throw new InputException(file + ": header column " + (i + 1) + " has no name; name every column in the first line");
-            }
-            if (!seen.add(name)) {
-                throw new InputException(file + ": header names column '" + name + "' twice; rename one of them");
-            }
-        }
-        return names;
     }
 }

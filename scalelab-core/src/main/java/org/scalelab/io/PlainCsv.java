@@ -1,4 +1,4 @@
-package org.scalelab.store;
+package org.scalelab.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,8 +12,6 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
-import org.scalelab.io.Columns;
-import org.scalelab.io.NumericTable;
 
 /**
  * Reads a small, plain CSV or TSV file in Java, without starting DuckDB.
@@ -23,10 +21,11 @@ import org.scalelab.io.NumericTable;
  * So a file is read here when it is unremarkable — at most {@link #MAX_BYTES}, valid UTF-8, no quotes,
  * one kind of line end (\n or \r\n), no blank lines, every row with as many fields as the header, and
  * every value of the requested columns a plain decimal number that is finite as a double. Anything
- * else returns null, and {@link DataInput} reads the file through DuckDB as before, which then gives
- * its usual one-line error or reads what this reader declined. For the files accepted here both readers give the same numbers: DuckDB's
- * VARCHAR → DOUBLE cast and {@link Double#parseDouble} both round the decimal correctly, and the
- * pattern below admits only decimals that both accept (tested against DuckDB).
+ * else returns null, and {@link DataInput} reads the file through DuckDB ({@link SourceScan}), which
+ * then gives its usual one-line error or reads what this reader declined. The header is parsed by the
+ * same {@link CsvHeader} either way. For the files accepted here both readers give the same numbers:
+ * DuckDB's VARCHAR → DOUBLE cast and {@link Double#parseDouble} both round the decimal correctly, and
+ * the pattern below admits only decimals that both accept (tested against DuckDB).
  */
 final class PlainCsv {
     /** Larger files go to DuckDB, whose reader streams and runs on every core. */
@@ -85,7 +84,7 @@ final class PlainCsv {
         }
         List<String> header;
         try {
-            header = SourceScan.csvHeader(file, delim);
+            header = CsvHeader.read(file, delim);
         } catch (InputException e) {
             return null;
         }

@@ -1,21 +1,21 @@
-package org.scalelab.store;
+package org.scalelab.io;
 
 /** Quoting for the SQL we build from user-supplied names and paths (column names, file paths, metric names). */
-final class SqlText {
+public final class SqlText {
     private SqlText() {}
 
     /** A double-quoted identifier: any column name a file may carry, including spaces and quotes. */
-    static String ident(String name) {
+    public static String ident(String name) {
         return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     /** A single-quoted string literal. */
-    static String literal(String text) {
+    public static String literal(String text) {
         return '\'' + text.replace("'", "''") + '\'';
     }
 
     /** First line of a (DuckDB) message: its later lines are hints and a caret picture that don't fit one line. */
-    static String firstLine(String m) {
+    public static String firstLine(String m) {
         if (m == null) {
             return "unknown error";
         }

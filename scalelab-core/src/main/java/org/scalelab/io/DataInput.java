@@ -1,4 +1,4 @@
-package org.scalelab.store;
+package org.scalelab.io;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,9 +10,6 @@ import java.util.List;
 import java.util.function.LongFunction;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
-import org.scalelab.io.Columns;
-import org.scalelab.io.DuckDbSettings;
-import org.scalelab.io.NumericTable;
 
 /**
  * Reads numeric columns for an analysis from a CSV, Parquet or JSONL file (through an in-memory
@@ -35,7 +32,7 @@ public final class DataInput {
 
     /** {@link #readFile} through DuckDB, for every format and every file. */
     static NumericTable readWithDuckDb(Path file, List<String> columns) {
-        try (Connection c = openMemory()) {
+        try (Connection c = DuckDbSettings.inMemory()) {
             SourceScan scan = SourceScan.open(c, file);
             Columns.require(file.toString(), scan.columns, columns);
             try (Statement st = c.createStatement()) {
@@ -49,16 +46,11 @@ public final class DataInput {
         }
     }
 
-    /** An in-memory DuckDB that never downloads or loads extensions on its own. */
-    static Connection openMemory() throws SQLException {
-        return DuckDbSettings.inMemory();
-    }
-
     /**
      * Validates a staged table (columns c0… in {@code columns} order, rowid = data row) and copies it
-     * into a column-major {@link NumericTable}.
+     * into a column-major {@link NumericTable}. The lab store's queries are checked the same way.
      */
-    static NumericTable readStaged(Connection c, String table, String source, String sha, List<String> columns,
+    public static NumericTable readStaged(Connection c, String table, String source, String sha, List<String> columns,
             LongFunction<String> rowLabel) throws SQLException {
         long n;
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {

@@ -1,4 +1,4 @@
-package org.scalelab.store;
+package org.scalelab.io;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -14,9 +14,9 @@ import org.scalelab.InputException;
  * finite DOUBLE (and, for a positive column, to a value > 0); the earliest bad row wins, ties go to
  * the column listed first.
  */
-final class ValueCheck {
+public final class ValueCheck {
     /** A staged column {@code c<index>} shown to users as {@code column}; {@code positive} demands > 0. */
-    record Check(int index, String column, boolean positive, String why) {}
+    public record Check(int index, String column, boolean positive, String why) {}
 
     private ValueCheck() {}
 
@@ -24,7 +24,7 @@ final class ValueCheck {
      * Throws an {@link InputException} naming source, row, column and value for the first bad value of
      * {@code table} (a staged table whose rowid is the 0-based data row).
      */
-    static void requireValid(Connection c, String table, List<Check> checks, String source, LongFunction<String> rowLabel)
+    public static void requireValid(Connection c, String table, List<Check> checks, String source, LongFunction<String> rowLabel)
             throws SQLException {
         if (checks.isEmpty()) {
             return;
