@@ -55,7 +55,7 @@ class LabStoreImportTest {
         Path lab = dir.resolve("nested").resolve("lab");
         try (LabStore store = LabStore.open(lab)) {
             assertTrue(Files.isRegularFile(lab.resolve("scalelab.duckdb")));
-            assertEquals("1", store.sql("SELECT value FROM meta WHERE key = 'schema_version'").rows().get(0).get(0));
+            assertEquals(Integer.toString(StoreSchema.VERSION), store.sql("SELECT value FROM meta WHERE key = 'schema_version'").rows().get(0).get(0));
             assertEquals(List.of("false", "false"), store.sql("SELECT current_setting('autoinstall_known_extensions')::VARCHAR, "
                     + "current_setting('autoload_known_extensions')::VARCHAR").rows().get(0));
         }
@@ -109,7 +109,7 @@ class LabStoreImportTest {
             assertNull(runs.get(2).model(), "an empty model cell is stored as NULL");
             assertEquals(List.of("params", "tokens", "model", "family", "loss", "accuracy"), List.copyOf(s.columns().keySet()));
             QueryResult cols = store.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 'points' ORDER BY ordinal_position");
-            assertEquals(List.of("run_id", "import_id", "model", "family", "params", "tokens", "compute", "accuracy", "loss"),
+            assertEquals(List.of("run_id", "import_id", "model", "family", "params", "tokens", "compute", "step", "accuracy", "loss"),
                     cols.rows().stream().map(row -> row.get(0)).toList());
             String options = (String) store.sql("SELECT options_json FROM imports").rows().get(0).get(0);
             assertTrue(options.contains("\"params_col\":\"n_params\""), options);
