@@ -404,6 +404,7 @@ public final class LabStore implements AutoCloseable {
                 try (Statement st = limited(connection.createStatement(), timeLimit)) {
                     st.execute(stage.toString());
                 }
+                requireScale(columns, statement);
                 NumericTable t = DataInput.readStaged(connection, "query_staged", source, "", columns, r -> "row " + r);
                 return new NumericTable(source, contentHash(statement, t), t.columns(), t.values());
             } catch (SQLException e) {
@@ -416,6 +417,44 @@ public final class LabStore implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * Refuses a staged query whose {@code tokens} or {@code compute} column is NULL in some row: those
+     * runs were imported with parameters alone, and an analysis reading the column needs it. Names the
+     * first such row and a run of the lab that lacks the quantity, and what to do.
+     */
+    private void requireScale(List<String> columns, String statement) throws SQLException {
+        for (int i = 0; i < columns.size(); i++) {
+            String col = columns.get(i).toLowerCase(java.util.Locale.ROOT);
+            if (!col.equals("tokens") && !col.equals("compute")) {
+                continue;
+            }
+            long row;
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT min(rowid) FROM query_staged WHERE c" + i + " IS NULL")) {
+                rs.next();
+                Object min = rs.getObject(1);
+                if (min == null) {
+                    continue;
+                }
+                row = ((Number) min).longValue() + 1;
+            }
+            String example = "";
+            long lacking = 0;
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), "
+                    + "min(model) FILTER (WHERE run_id = (SELECT min(run_id) FROM runs WHERE " + col + " IS NULL)) FROM runs WHERE "
+                    + col + " IS NULL")) {
+                rs.next();
+                lacking = rs.getLong(1);
+                example = rs.getString(2) == null ? "" : " (e.g. '" + InputException.quote(rs.getString(2)) + "')";
+            }
+            throw new MissingScaleException("row " + row + " of query \"" + InputException.quote(statement) + "\" has no " + col
+                    + (lacking > 0 ? ": " + lacking + " run" + (lacking == 1 ? "" : "s") + " of the lab" + example
+                    + " were imported with parameters alone" : "")
+                    + "; import tokens or compute for them, keep them out with WHERE " + col + " IS NOT NULL, "
+                    + "or use a law that needs only params (fit power, fit shape, fit sigmoid with --x params)");
+        }
     }
 
     /** A statement that DuckDB interrupts after {@code timeLimit} (rounded up to whole seconds, JDBC's unit). */
