@@ -2,6 +2,8 @@ package org.scalelab.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -16,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
+import org.scalelab.io.AtomicFiles;
 import org.scalelab.io.Json;
 
 /**
@@ -69,6 +73,50 @@ public record EvalTask(String name, Path file, List<EvalExample> examples) {
             throw new InputException(file + ": no examples; " + SHAPE);
         }
         return new EvalTask(nameOf(file), file, examples);
+    }
+
+    /**
+     * Writes the examples to {@link #file} in the task-file format (a one-gold example's gold as a
+     * number, several as a list; domain and labels only when present), through a temporary sibling
+     * renamed into place, so the file appears only when complete. Replaces an existing file: callers
+     * that must not overwrite check first.
+     */
+    public void write() {
+        StringBuilder out = new StringBuilder();
+        for (EvalExample e : examples) {
+            out.append(Json.write(line(e))).append('\n');
+        }
+        try {
+            AtomicFiles.writeString(file, out.toString());
+        } catch (IOException e) {
+            throw new ScaleLabException(file + ": cannot write the task file: " + e.getMessage(), e);
+        }
+    }
+
+    /** One example as its task-file line. */
+    static ObjectNode line(EvalExample e) {
+        ObjectNode n = Json.mapper().createObjectNode();
+        n.put("id", e.id());
+        n.put("context", e.context());
+        ArrayNode choices = n.putArray("choices");
+        e.choices().forEach(choices::add);
+        int[] gold = e.gold();
+        if (gold.length == 1) {
+            n.put("gold", gold[0]);
+        } else {
+            ArrayNode g = n.putArray("gold");
+            for (int i : gold) {
+                g.add(i);
+            }
+        }
+        if (e.domain() != null) {
+            n.put("domain", e.domain());
+        }
+        if (!e.labels().isEmpty()) {
+            ObjectNode l = n.putObject("labels");
+            e.labels().forEach(l::put);
+        }
+        return n;
     }
 
     /** The task's name: the file name without its {@code .jsonl} (or {@code .json}) ending. */
