@@ -22,6 +22,7 @@ final class GptNeoXBlock implements Block {
     private final NDArray qkvB; // [3·d_model]
     private final NDArray denseW; // [d_model, d_model]
     private final NDArray denseB;
+    private final NDArray denseT; // [d_model, d_model]: denseW transposed (a view), W_O for the per-head results
     private final Norm postAttentionNorm;
     private final NDArray upW; // [d_mlp, d_model]
     private final NDArray upB;
@@ -38,6 +39,7 @@ final class GptNeoXBlock implements Block {
         qkvB = p.get(prefix + "attention.query_key_value.bias", 3L * d);
         denseW = p.get(prefix + "attention.dense.weight", d, d);
         denseB = p.get(prefix + "attention.dense.bias", d);
+        denseT = denseW.transpose();
         postAttentionNorm = Norm.layerNorm(p.get(prefix + "post_attention_layernorm.weight", d),
                 p.get(prefix + "post_attention_layernorm.bias", d), c.normEps());
         upW = p.get(prefix + "mlp.dense_h_to_4h.weight", c.dMlp(), d);
@@ -66,7 +68,7 @@ final class GptNeoXBlock implements Block {
         k = CausalAttention.hookHeads(pass, HookNames.rotK(layer), Rope.apply(k, pass.rope));
         NDList kv = pass.keysAndValues(layer, k, v); // 2 × [batch, heads, offset + seq, head_dim]
         NDArray z = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, 0, 0, 0); // [batch, seq, d_model]
-        return CausalAttention.output(z, heads, denseW.transpose(), denseB, pass, layer, y -> linear(y, denseW, denseB));
+        return CausalAttention.output(z, heads, denseT, denseB, pass, layer, y -> linear(y, denseW, denseB));
     }
 
     /** dense_4h_to_h(act(dense_h_to_4h(x))), act = exact GELU ("gelu") or its tanh approximation. */

@@ -276,6 +276,22 @@ class HookTest {
         }
     }
 
+    @Test
+    void passesRecordingEveryHookOrChangingOneLeaveNoArraysBehind() {
+        for (ModelConfig c : families()) {
+            try (Transformer t = Transformer.load(model(c))) {
+                HookSet hooks = HookSet.all().with(Intervention.add(HookNames.ln1Scale(0), new float[] {0.5f}, 1, 0),
+                        Intervention.replace(HookNames.result(0), new float[c.dModel()], 1).onHead(0));
+                t.forward(TOKENS, hooks);
+                int before = t.liveParameterArrays();
+                for (int i = 0; i < 3; i++) {
+                    t.forward(TOKENS, hooks);
+                }
+                assertEquals(before, t.liveParameterArrays(), c.family() + ": arrays left in the parameters' manager");
+            }
+        }
+    }
+
     private static void add(double[] sum, float[] x) {
         assertEquals(sum.length, x.length);
         for (int i = 0; i < x.length; i++) {
