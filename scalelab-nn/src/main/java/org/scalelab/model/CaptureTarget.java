@@ -17,20 +17,30 @@ final class CaptureTarget {
     private CaptureTarget() {}
 
     /**
-     * The hooks of {@code config} that {@code globs} select, in model order; attention patterns are
-     * never captured (they are not d_model wide). {@code option} names the CLI option in the error.
+     * The d_model-wide hooks of {@code config} that {@code globs} select, in model order: an
+     * activation set's rows are d_model wide, so the hooks of another width (norm scales, q/k/v/z,
+     * per-head results, MLP activations, attention scores and patterns) are left out, and a selection
+     * of nothing else is refused. {@code option} names the CLI option in the error.
      */
     static List<String> hooks(ModelConfig config, List<String> globs, String option) {
         HookSet selection = HookSet.of(globs.toArray(String[]::new));
         List<String> names = new ArrayList<>();
+        List<String> otherWidths = new ArrayList<>();
         for (String h : HookNames.all(config)) {
-            if (selection.matches(h) && !h.endsWith(".attn.hook_pattern")) {
-                names.add(h);
+            if (selection.matches(h)) {
+                int[] row = HookNames.rowShape(config, h);
+                if (row != null && row.length == 1 && row[0] == config.dModel()) {
+                    names.add(h);
+                } else {
+                    otherWidths.add(h);
+                }
             }
         }
         if (names.isEmpty()) {
-            throw new InputException(option + " " + String.join(",", globs) + " selects no d_model-wide hook of this model; e.g. "
-                    + HookNames.residPost(config.nLayers() - 1) + ", blocks.*.hook_resid_post, hook_embed");
+            throw new InputException(option + " " + String.join(",", globs) + " selects no d_model-wide hook of this model"
+                    + (otherWidths.isEmpty() ? "" : " (" + otherWidths.get(0) + (otherWidths.size() > 1 ? " and " + (otherWidths.size() - 1) + " more" : "")
+                            + " are not d_model wide, and an activation set holds d_model-wide rows only)")
+                    + "; e.g. " + HookNames.residPost(config.nLayers() - 1) + ", blocks.*.hook_resid_post, hook_embed");
         }
         return names;
     }
