@@ -36,7 +36,8 @@ interface Norm {
         return x -> {
             int last = x.getShape().dimension() - 1;
             NDArray meanSquare = x.square().mean(new int[] {last}, true); // [.., 1]
-            return x.div(meanSquare.add((float) eps).sqrt()).mul(weight.add(1f));
+            // 1 + w made in the pass's scope (weight.add(1f) would leave it in the parameters' manager, one per call)
+            return x.div(meanSquare.add((float) eps).sqrt()).mul(Scalars.of(x, 1).add(weight));
         };
     }
 }
