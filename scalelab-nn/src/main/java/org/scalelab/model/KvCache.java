@@ -64,6 +64,11 @@ public final class KvCache implements AutoCloseable {
         return new NDList(allK, allV);
     }
 
+    /** Arrays the cache owns (for leak checks: two per layer once every layer holds keys and values). */
+    int liveArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     @Override
     public void close() {
         manager.close();

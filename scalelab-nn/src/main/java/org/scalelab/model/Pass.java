@@ -7,15 +7,28 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The state of one forward pass: the scope that owns every intermediate array (closed when the
  * pass ends, so nothing leaks into the parameter manager), the positions it covers, the causal
  * mask, the optional KV cache, and the hook recorder that copies selected activations out to
  * float[] while they are still alive.
+ *
+ * <p>An inference pass runs each block in a scope of its own ({@link #block}), closed when the
+ * block returns: only the residual stream leaving it survives (and the KV cache's arrays, which
+ * its own manager owns), so the pass's peak memory is one block's intermediates plus what every
+ * layer shares (masks, RoPE tables), whatever the number of layers. A training pass keeps every
+ * intermediate until its scope closes, since the backward pass reads them.
  */
 final class Pass implements AutoCloseable {
     final NDManager scope;
+    /** Each block's intermediates are freed when it ends (inference); false keeps them for autograd. */
+    private final boolean scopePerBlock;
+    /** Where arrays made during the running block go: that block's scope, or the pass scope between blocks. */
+    private NDManager current;
+    /** Told (pass scope, layer) as each block ends, before its scope closes: for tests that count live arrays. */
+    ObjIntConsumer<NDManager> blockEnded = (s, layer) -> { };
     final int batch;
     /** New tokens in this pass. */
     final int seq;
@@ -37,12 +50,15 @@ final class Pass implements AutoCloseable {
     final ComputeDType dtype;
 
     Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks) {
-        this(parent, batch, seq, cache, hooks, ComputeDType.FLOAT32);
+        this(parent, batch, seq, cache, hooks, ComputeDType.FLOAT32, true);
     }
 
-    Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks, ComputeDType dtype) {
+    /** @param scopePerBlock free each block's intermediates when it ends (inference; false for training) */
+    Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks, ComputeDType dtype, boolean scopePerBlock) {
         this.dtype = dtype;
         this.scope = parent.newSubManager();
+        this.current = scope;
+        this.scopePerBlock = scopePerBlock;
         this.batch = batch;
         this.seq = seq;
         this.cache = cache;
@@ -55,7 +71,33 @@ final class Pass implements AutoCloseable {
                 mask[i * keys + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        this.causalMask = create(mask, new Shape(seq, keys));
+        this.causalMask = shared(mask, new Shape(seq, keys));
+    }
+
+    /**
+     * Block {@code layer} applied to the residual stream {@code x} [batch, seq, d_model]. In an
+     * inference pass the block runs in a scope of its own: {@code x} moves into it (nothing reads
+     * the block's input after the block), every array the block makes lands there too (an engine
+     * op puts its result in its first operand's manager, and the blocks' first operands descend
+     * from {@code x}), and only the returned residual stream moves back to the pass scope before
+     * the block's scope closes. Hooks have copied what they record to float[] by then.
+     */
+    NDArray block(Block block, int layer, NDArray x) {
+        if (!scopePerBlock) {
+            NDArray out = block.forward(x, layer, this);
+            blockEnded.accept(scope, layer);
+            return out;
+        }
+        try (NDManager blockScope = scope.newSubManager()) {
+            x.attach(blockScope);
+            current = blockScope;
+            NDArray out = block.forward(x, layer, this);
+            blockEnded.accept(scope, layer);
+            out.attach(scope);
+            return out;
+        } finally {
+            current = scope;
+        }
     }
 
     /**
@@ -79,12 +121,20 @@ final class Pass implements AutoCloseable {
                     }
                 }
             }
-            return create(m, new Shape(seq, keys));
+            return shared(m, new Shape(seq, keys));
         });
     }
 
-    /** {@code data} as an array of this pass's dtype in its scope (−inf and 0 are exact in every dtype). */
+    /**
+     * {@code data} as an array of this pass's dtype, in the running block's scope (−inf and 0 are
+     * exact in every dtype).
+     */
     NDArray create(float[] data, Shape shape) {
+        return dtype.convert(current.create(data, shape));
+    }
+
+    /** As {@link #create}, in the pass scope: for what every layer reads (masks). */
+    private NDArray shared(float[] data, Shape shape) {
         return dtype.convert(scope.create(data, shape));
     }
 
@@ -93,7 +143,16 @@ final class Pass implements AutoCloseable {
      * cached ones ([batch, kv_heads, offset + seq, head_dim]) when this pass has a cache.
      */
     NDList keysAndValues(int layer, NDArray k, NDArray v) {
-        return cache == null ? new NDList(k, v) : cache.extend(layer, k, v);
+        if (cache == null) {
+            return new NDList(k, v);
+        }
+        NDList all = cache.extend(layer, k, v);
+        // Lent to the running block until its scope closes, so that what attention derives from them
+        // (the grouped-query repeat, the transposed keys) is freed with the block, not kept by the cache.
+        for (NDArray a : all) {
+            a.tempAttach(current);
+        }
+        return all;
     }
 
     /**

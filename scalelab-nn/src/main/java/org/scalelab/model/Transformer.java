@@ -39,6 +39,8 @@ public final class Transformer implements AutoCloseable {
     private final Map<String, NDArray> trainableParameters; // empty unless loaded with loadTrainable
     private final ComputeDType dtype;
     private final String firstNonFiniteWeight; // null when every weight is finite
+    /** Told (pass scope, layer) as each block of an inference pass ends: tests count the live arrays with it. */
+    java.util.function.ObjIntConsumer<NDManager> blockEnded = (scope, layer) -> { };
 
     private Transformer(ModelConfig config, Path dir, Weights weights, NDManager params, boolean trainable, ComputeDType dtype) {
         this.config = config;
@@ -199,7 +201,8 @@ public final class Transformer implements AutoCloseable {
         if (cache != null) {
             cache.begin(batch);
         }
-        try (Pass pass = new Pass(params, batch, seq, cache, hooks, dtype)) {
+        try (Pass pass = new Pass(params, batch, seq, cache, hooks, dtype, true)) {
+            pass.blockEnded = blockEnded;
             NDArray logits = logits(pass, flat, wanted);
             Activation out = logits == null
                     ? new Activation("logits", new long[] {batch, 0, config.vocabSize()}, new float[0])
@@ -226,7 +229,8 @@ public final class Transformer implements AutoCloseable {
                     + " learned positions");
         }
         // The pass's scope is a child of the caller's, closed with it: the graph lives until then.
-        return logits(new Pass(scope, batch, seq, null, HookSet.none(), dtype), flat, LogitsWanted.ALL);
+        // Each block's intermediates stay too (no scope per block): the backward pass reads them.
+        return logits(new Pass(scope, batch, seq, null, HookSet.none(), dtype, false), flat, LogitsWanted.ALL);
     }
 
     /** Token ids as one row-major long[] [batch · seq], checked against the vocabulary. */
@@ -283,7 +287,7 @@ public final class Transformer implements AutoCloseable {
             pass.rope = new Rope.Tables(dtype.convert(t.cos()), dtype.convert(t.sin()));
         }
         for (int i = 0; i < blocks.size(); i++) {
-            x = blocks.get(i).forward(x, i, pass);
+            x = pass.block(blocks.get(i), i, x);
         }
         NDArray normed = finalNorm.apply(x, pass, HookNames.LN_FINAL_SCALE, HookNames.LN_FINAL);
         if (wanted == LogitsWanted.NONE) {

@@ -1,0 +1,110 @@
+package org.scalelab.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * An inference pass frees each block's intermediates when the block ends: the arrays alive in the
+ * pass (counted, and their bytes summed, as each block ends) do not grow with the layer, a
+ * KV cache keeps nothing but its keys and values, and the values computed are the same bits as
+ * the pass that keeps every intermediate (the training path).
+ */
+class PassMemoryTest {
+    @TempDir Path dir;
+
+    static List<ModelConfig> families() {
+        return List.of(
+                ModelConfig.gpt2(64, 32, 6, 4, 32),
+                ModelConfig.llama(64, 32, 6, 4, 2, 64, 32, 10000.0, false), // grouped-query attention
+                ModelConfig.gptNeoX(64, 32, 6, 4, 32),
+                ModelConfig.of(new MistralFamily(), 64, 32, 6, 4, 2, 8, 64, 32).withOptions(new FamilyOptions(3, 0, false, false, 0, 0, 0)),
+                ModelConfig.of(new GemmaFamily(), 64, 32, 6, 4, 1, 8, 64, 32),
+                ModelConfig.of(new Gemma2Family(), 64, 32, 6, 4, 2, 8, 64, 32).withOptions(new FamilyOptions(3, 0, true, false, 8, 1.5, 2.0)));
+    }
+
+    private Transformer load(ModelConfig c) {
+        Path m = dir.resolve(c.family().modelType());
+        ModelInit.write(m, c, 5, ModelInit.Scheme.ALL_RANDOM);
+        return Transformer.load(m);
+    }
+
+    /** Per layer: {live arrays, their bytes} in the pass scope as the block ends (its own scope included). */
+    private static List<long[]> liveAtEachBlockEnd(Transformer t, Runnable pass) {
+        List<long[]> live = new ArrayList<>();
+        t.blockEnded = (NDManager scope, int layer) -> {
+            List<NDArray> arrays = scope.getManagedArrays();
+            long bytes = 0;
+            for (NDArray a : arrays) {
+                bytes += a.getShape().size() * a.getDataType().getNumOfBytes();
+            }
+            live.add(new long[] {arrays.size(), bytes});
+        };
+        pass.run();
+        return live;
+    }
+
+    @ParameterizedTest
+    @MethodSource("families")
+    void liveArraysDoNotGrowWithTheLayers(ModelConfig c) {
+        try (Transformer t = load(c)) {
+            int parameters = t.liveParameterArrays();
+            int[][] tokens = {{1, 2, 3, 4, 5, 6, 7}, {7, 6, 5, 4, 3, 2, 1}};
+            HookSet hooks = HookSet.of("blocks.*.hook_resid_post", "blocks.*.attn.hook_pattern")
+                    .with(Intervention.add(HookNames.residMid(2), new float[32], 1.0, 2));
+            List<long[]> live = liveAtEachBlockEnd(t, () -> t.forward(tokens, hooks, null, LogitsWanted.LAST));
+            assertEquals(c.nLayers(), live.size());
+            for (int layer = 3; layer < c.nLayers(); layer++) {
+                assertArrayEquals(live.get(1), live.get(layer), c.family().modelType() + ": {arrays, bytes} alive at the end of block " + layer
+                        + " vs block 1");
+            }
+            assertEquals(parameters, t.liveParameterArrays(), c.family().modelType() + ": the pass left arrays in the parameter manager");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("families")
+    void aKvCacheKeepsOnlyItsKeysAndValues(ModelConfig c) {
+        try (Transformer t = load(c)) {
+            int parameters = t.liveParameterArrays();
+            try (KvCache cache = t.newCache()) {
+                t.forward(new int[][] {{1, 2, 3, 4}}, HookSet.none(), cache, LogitsWanted.LAST);
+                assertEquals(2 * c.nLayers(), cache.liveArrays(), "keys and values per layer");
+                long firstStep = -1;
+                for (int step = 0; step < 4; step++) {
+                    List<long[]> live = liveAtEachBlockEnd(t, () -> t.forward(new int[][] {{9}}, HookSet.none(), cache, LogitsWanted.LAST));
+                    assertEquals(2 * c.nLayers(), cache.liveArrays(), c.family().modelType() + ": arrays owned by the cache after step " + step);
+                    long last = live.get(c.nLayers() - 1)[0];
+                    firstStep = step == 0 ? last : firstStep;
+                    assertEquals(firstStep, last, c.family().modelType() + ": arrays alive in the last block of step " + step);
+                }
+            }
+            assertEquals(parameters, t.liveParameterArrays(), c.family().modelType() + ": the passes left arrays in the parameter manager");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("families")
+    void freeingEachBlockChangesNoBit(ModelConfig c) {
+        try (Transformer t = load(c)) {
+            int[][] tokens = {{3, 1, 4, 1, 5, 9}, {2, 7, 1, 8, 2, 8}};
+            float[] perBlock = t.forward(tokens, HookSet.none()).logits().data();
+            float[] keptAll;
+            try (NDManager scope = NDManager.newBaseManager()) {
+                keptAll = t.logits(scope, tokens).toFloatArray();
+            }
+            assertArrayEquals(keptAll, perBlock, c.family().modelType());
+            Map<String, Activation> a = t.forward(tokens, HookSet.of("blocks.5.hook_resid_post")).activations();
+            assertEquals(1, a.size());
+        }
+    }
+}
