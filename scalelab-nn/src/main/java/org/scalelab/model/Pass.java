@@ -28,6 +28,8 @@ final class Pass implements AutoCloseable {
     final NDArray causalMask;
     /** RoPE cos/sin tables for positions offset … offset + seq − 1 (rotary families only, else null). */
     Rope.Tables rope;
+    /** Rows of different lengths (see {@link RaggedBatch}), or null when every row is real throughout. */
+    final RaggedBatch ragged;
     private final KvCache cache;
     private final HookSet hooks;
     private final Map<String, Activation> captured = new LinkedHashMap<>();
@@ -41,7 +43,13 @@ final class Pass implements AutoCloseable {
     }
 
     Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks, ComputeDType dtype) {
+        this(parent, batch, seq, cache, hooks, dtype, null);
+    }
+
+    /** With {@code ragged}, every mask is per row, [batch, 1, seq, offset + seq] (see {@link RaggedBatch#mask}). */
+    Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks, ComputeDType dtype, RaggedBatch ragged) {
         this.dtype = dtype;
+        this.ragged = ragged;
         this.scope = parent.newSubManager();
         this.batch = batch;
         this.seq = seq;
@@ -55,7 +63,12 @@ final class Pass implements AutoCloseable {
                 mask[i * keys + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        this.causalMask = create(mask, new Shape(seq, keys));
+        this.causalMask = ragged == null ? create(mask, new Shape(seq, keys)) : raggedMask(0);
+    }
+
+    private NDArray raggedMask(int window) {
+        ragged.check(batch, offset, seq);
+        return create(ragged.mask(offset, seq, window), ragged.maskShape(offset, seq));
     }
 
     /**
@@ -65,6 +78,9 @@ final class Pass implements AutoCloseable {
      * and pass.
      */
     NDArray mask(int window) {
+        if (ragged != null) {
+            return window <= 0 ? causalMask : windowMasks.computeIfAbsent(window, this::raggedMask);
+        }
         if (window <= 0 || window >= offset + seq) {
             return causalMask; // the window reaches back to position 0 from every query
         }
