@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.scalelab.Provenance;
 import org.scalelab.report.Report;
+import org.scalelab.store.MissingScaleException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -33,7 +34,11 @@ final class ChinchillaInput {
 
     /** Reads N, D and L from --data or --query (see {@link FitChinchillaCommand.Columns#load}). */
     FitChinchillaCommand.Loaded load() {
-        return columns.load(lab, data);
+        try {
+            return columns.load(lab, data);
+        } catch (MissingScaleException e) {
+            throw e.forCommand(CliSupport.commandName(spec));
+        }
     }
 
     /** Sends a result where the user asked (see {@link CliSupport#emit}). */

@@ -178,6 +178,13 @@ public final class CliSupport {
         emit(spec, lab, output, analysis, result, provenance, () -> renderer.text(result), report -> renderer.section(report, result));
     }
 
+    /** A command's name as a user types it after {@code scalelab}, e.g. {@code fit chinchilla}. */
+    static String commandName(CommandSpec spec) {
+        String q = spec.qualifiedName(" ");
+        int space = q.indexOf(' ');
+        return space < 0 ? q : q.substring(space + 1);
+    }
+
     static String title(String analysis) {
         return "ScaleLab — " + analysis;
     }

@@ -8,6 +8,7 @@ import org.scalelab.laws.CurveData;
 import org.scalelab.laws.CurveFitResult;
 import org.scalelab.report.CurveFitRenderer;
 import org.scalelab.report.Report;
+import org.scalelab.store.MissingScaleException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -40,7 +41,11 @@ final class CurveFitInput {
     /** Reads the x column (--x-col or --x) and {@code yCol} from --data or --query. */
     CurveData load(String yCol) {
         String xCol = scale.column();
-        return new CurveData(data.load(lab, List.of(xCol, yCol)), xCol, yCol);
+        try {
+            return new CurveData(data.load(lab, List.of(xCol, yCol)), xCol, yCol);
+        } catch (MissingScaleException e) {
+            throw e.forCommand(CliSupport.commandName(spec));
+        }
     }
 
     /** Sends a fitted curve law to stdout, the store and --out, with the data and fit plotted. */

@@ -52,6 +52,11 @@ final class RunsListCommand implements Callable<Integer> {
         } else {
             out.println(new RunTableRenderer().text(runs));
             out.println("(" + runs.size() + " of " + total + " runs" + (runs.size() < total ? "; --limit N shows more" : "") + ")");
+            long noTokens = runs.stream().filter(r -> r.tokens() == null).count();
+            if (noTokens > 0) {
+                out.println(noTokens + " of these runs have no tokens or compute (imported with parameters alone, shown as —): "
+                        + "fit chinchilla and forecast cannot use them; fit power, shape and sigmoid over params can");
+            }
         }
         out.flush();
         return 0;

@@ -10,8 +10,9 @@ import org.scalelab.InputException;
  * How a file's columns map onto runs. Every column option is optional: when null, the column named
  * after the role ({@code params}, {@code tokens}, {@code compute}, {@code model}, {@code family}) is
  * used if the file has one. When no metric is given, a column named {@code loss} becomes metric
- * {@code loss}. At least two of params/tokens/compute must be present; the third follows from
- * C = 6·N·D.
+ * {@code loss}. Params must be present, or tokens and compute; any two of params/tokens/compute give
+ * the third (C = 6·N·D). Params alone is a score table (leaderboards): tokens and compute stay empty,
+ * and laws that need them refuse those runs.
  *
  * @param paramsCol  column holding the parameter count N (non-embedding or total, as your runs count it)
  * @param tokensCol  column holding the training tokens D

@@ -40,7 +40,7 @@ import org.scalelab.io.SqlText;
  *
  * <p>Reads through {@link #sql} and {@link #query} accept one reading statement only (checked on
  * DuckDB's parse of it, see {@link ReadOnlySql}), run with a time limit and inside a transaction that
- * is always rolled back; the store changes only through {@link #importRuns}, {@link #deleteImport},
+ * is always rolled back; the store changes only through {@link #importRuns}, {@link #importRecords}, {@link #deleteImport},
  * {@link #saveResult} and the training-run methods. A store opened with {@link #openReadOnly} is also
  * read-only to DuckDB and cannot touch any other file, which is how commands that only read open it.
  *
@@ -112,9 +112,10 @@ public final class LabStore implements AutoCloseable {
         StoreConnector c = new StoreConnector(db, true, memoryLimit(), wait.limit(), wait.notice());
         Connection conn = c.connect();
         try {
-            if (!StoreSchema.prepared(conn)) {
+            if (!StoreSchema.prepared(conn) || StoreSchema.version(conn) < StoreSchema.VERSION) {
                 // A store file whose schema was never written (its first writer was killed right after
-                // creating the file): prepare it as a writer would, then read it.
+                // creating the file), or one written by an older ScaleLab: prepare or migrate it as a
+                // writer would (in one transaction), then read it.
                 closeQuietly(conn);
                 open(labDir, wait).close();
                 conn = c.connect();
@@ -231,6 +232,31 @@ public final class LabStore implements AutoCloseable {
         });
     }
 
+    /**
+     * Imports runs that come as records rather than a table file (one lm-evaluation-harness result
+     * file, one evaluation), as one import row of {@code source} with its SHA-256. Tokens and compute
+     * may be null; any two of params/tokens/compute give the third. A source imported before (same
+     * SHA-256) or any invalid value throws an {@link InputException} naming source, run and field,
+     * and the store is unchanged.
+     */
+    public synchronized ImportSummary importRecords(String source, String sha256, List<RunRecord> runs, String optionsJson) {
+        return importRecords(List.of(new RecordImport(source, sha256, runs, optionsJson))).get(0);
+    }
+
+    /**
+     * Imports several sources of records in one transaction: every source is checked before anything
+     * is written, and either all are imported (one import row each) or none.
+     */
+    public synchronized List<ImportSummary> importRecords(List<RecordImport> sources) {
+        return held(() -> {
+            try {
+                return RecordImporter.importAll(connection, sources);
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": import failed, nothing written: " + SqlText.firstLine(e.getMessage()), e);
+            }
+        });
+    }
+
     /** Removes an import's runs and metrics (e.g. to re-import the file with another mapping). */
     public synchronized void deleteImport(long importId) {
         held(() -> {
@@ -267,17 +293,24 @@ public final class LabStore implements AutoCloseable {
             Map<Long, Map<String, Double>> metrics = new LinkedHashMap<>();
             String ids = "SELECT run_id FROM runs ORDER BY run_id LIMIT " + Math.max(0, limit);
             try (Statement st = connection.createStatement()) {
-                try (ResultSet rs = st.executeQuery("SELECT run_id, name, value FROM metrics WHERE run_id IN (" + ids + ") ORDER BY run_id, name")) {
+                Map<Long, Map<String, Double>> stderr = new LinkedHashMap<>();
+                try (ResultSet rs = st.executeQuery("SELECT run_id, name, value, stderr FROM metrics WHERE run_id IN (" + ids
+                        + ") ORDER BY run_id, name")) {
                     while (rs.next()) {
                         metrics.computeIfAbsent(rs.getLong(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getDouble(3));
+                        Double se = nullableDouble(rs.getObject(4));
+                        if (se != null) {
+                            stderr.computeIfAbsent(rs.getLong(1), k -> new LinkedHashMap<>()).put(rs.getString(2), se);
+                        }
                     }
                 }
-                try (ResultSet rs = st.executeQuery("SELECT run_id, import_id, model, family, params, tokens, compute FROM runs "
+                try (ResultSet rs = st.executeQuery("SELECT run_id, import_id, model, family, params, tokens, compute, step FROM runs "
                         + "ORDER BY run_id LIMIT " + Math.max(0, limit))) {
                     while (rs.next()) {
                         long id = rs.getLong(1);
-                        runs.add(new RunRow(id, rs.getLong(2), rs.getString(3), rs.getString(4), rs.getDouble(5), rs.getDouble(6),
-                                rs.getDouble(7), metrics.getOrDefault(id, Map.of())));
+                        runs.add(new RunRow(id, rs.getLong(2), rs.getString(3), rs.getString(4), rs.getDouble(5),
+                                nullableDouble(rs.getObject(6)), nullableDouble(rs.getObject(7)), nullableLong(rs.getObject(8)),
+                                metrics.getOrDefault(id, Map.of()), stderr.getOrDefault(id, Map.of())));
                     }
                 }
             } catch (SQLException e) {
@@ -371,6 +404,7 @@ public final class LabStore implements AutoCloseable {
                 try (Statement st = limited(connection.createStatement(), timeLimit)) {
                     st.execute(stage.toString());
                 }
+                requireScale(columns, statement);
                 NumericTable t = DataInput.readStaged(connection, "query_staged", source, "", columns, r -> "row " + r);
                 return new NumericTable(source, contentHash(statement, t), t.columns(), t.values());
             } catch (SQLException e) {
@@ -383,6 +417,44 @@ public final class LabStore implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * Refuses a staged query whose {@code tokens} or {@code compute} column is NULL in some row: those
+     * runs were imported with parameters alone, and an analysis reading the column needs it. Names the
+     * first such row and a run of the lab that lacks the quantity, and what to do.
+     */
+    private void requireScale(List<String> columns, String statement) throws SQLException {
+        for (int i = 0; i < columns.size(); i++) {
+            String col = columns.get(i).toLowerCase(java.util.Locale.ROOT);
+            if (!col.equals("tokens") && !col.equals("compute")) {
+                continue;
+            }
+            long row;
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT min(rowid) FROM query_staged WHERE c" + i + " IS NULL")) {
+                rs.next();
+                Object min = rs.getObject(1);
+                if (min == null) {
+                    continue;
+                }
+                row = ((Number) min).longValue() + 1;
+            }
+            String example = "";
+            long lacking = 0;
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), "
+                    + "min(model) FILTER (WHERE run_id = (SELECT min(run_id) FROM runs WHERE " + col + " IS NULL)) FROM runs WHERE "
+                    + col + " IS NULL")) {
+                rs.next();
+                lacking = rs.getLong(1);
+                example = rs.getString(2) == null ? "" : " (e.g. '" + InputException.quote(rs.getString(2)) + "')";
+            }
+            throw new MissingScaleException("row " + row + " of query \"" + InputException.quote(statement) + "\" has no " + col
+                    + (lacking > 0 ? ": " + lacking + " run" + (lacking == 1 ? "" : "s") + " of the lab" + example
+                    + " were imported with parameters alone" : "")
+                    + "; import tokens or compute for them, keep them out with WHERE " + col + " IS NOT NULL, "
+                    + "or use a law that needs only params (fit power, fit shape, fit sigmoid with --x params)");
+        }
     }
 
     /** A statement that DuckDB interrupts after {@code timeLimit} (rounded up to whole seconds, JDBC's unit). */
@@ -680,6 +752,11 @@ public final class LabStore implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A nullable DOUBLE column's value (DuckDB's getDouble reads NULL as NaN, so read the object). */
+    private static Double nullableDouble(Object v) {
+        return v == null ? null : ((Number) v).doubleValue();
     }
 
     private static Long nullableLong(Object v) {

@@ -51,11 +51,11 @@ final class RunImporter {
         Mapped compute = role(mapped, source, available, "compute", options.computeCol(), "--compute-col");
         Mapped model = role(mapped, source, available, "model", options.modelCol(), "--model-col");
         Mapped family = role(mapped, source, available, "family", options.familyCol(), "--family-col");
-        int given = (params == null ? 0 : 1) + (tokens == null ? 0 : 1) + (compute == null ? 0 : 1);
-        if (given < 2) {
-            throw new InputException(source + ": need at least two of params, tokens, compute (the third follows from C = 6·N·D); "
-                    + "found " + (given == 0 ? "none" : mapped.get(0).role() + " only") + " among columns " + InputException.quoteList(available)
-                    + "; map them with --params-col, --tokens-col, --compute-col");
+        if (params == null && (tokens == null || compute == null)) {
+            List<String> found = mapped.stream().map(Mapped::role).filter(r -> r.equals("tokens") || r.equals("compute")).toList();
+            throw new InputException(source + ": need params, or tokens and compute (then params = compute / (6 * tokens)); found "
+                    + (found.isEmpty() ? "none of them" : String.join(" and ", found) + " only") + " among columns "
+                    + InputException.quoteList(available) + "; map them with --params-col, --tokens-col, --compute-col");
         }
         Map<String, String> metricCols = new LinkedHashMap<>(options.metrics());
         if (metricCols.isEmpty() && available.contains("loss")) {
@@ -153,10 +153,10 @@ final class RunImporter {
             if (params == null) {
                 derived.add("params = compute / (6 * tokens)");
             }
-            if (tokens == null) {
+            if (tokens == null && compute != null) {
                 derived.add("tokens = compute / (6 * params)");
             }
-            if (compute == null) {
+            if (compute == null && tokens != null) {
                 derived.add("compute = 6 * params * tokens");
             }
             try (Statement st = c.createStatement()) {
@@ -199,15 +199,18 @@ final class RunImporter {
     }
 
     /**
-     * The SQL value of params, tokens or compute for a staged row: its column, or derived from the
-     * other two. C = 6·N·D: training FLOPs ≈ 6 per parameter per token (forward 2, backward 4), Kaplan
-     * et al. 2020 §2.1; Hoffmann et al. 2022 use the same approximation. Any two give the third.
+     * The SQL value of params, tokens or compute for a staged row: its column, derived from the other
+     * two, or NULL when only params is given (a score table: the runs' training data is not stated).
+     * C = 6·N·D: training FLOPs ≈ 6 per parameter per token (forward 2, backward 4), Kaplan et al.
+     * 2020 §2.1; Hoffmann et al. 2022 use the same approximation. Any two give the third.
      */
     private static String roleValue(Mapping m, String role) {
         return switch (role) {
             case "params" -> m.params() != null ? num(m.params()) : "(" + num(m.compute()) + " / (6 * " + num(m.tokens()) + "))";
-            case "tokens" -> m.tokens() != null ? num(m.tokens()) : "(" + num(m.compute()) + " / (6 * " + num(m.params()) + "))";
-            case "compute" -> m.compute() != null ? num(m.compute()) : "(6 * " + num(m.params()) + " * " + num(m.tokens()) + ")";
+            case "tokens" -> m.tokens() != null ? num(m.tokens())
+                    : m.compute() == null ? "NULL" : "(" + num(m.compute()) + " / (6 * " + num(m.params()) + "))";
+            case "compute" -> m.compute() != null ? num(m.compute())
+                    : m.tokens() == null ? "NULL" : "(6 * " + num(m.params()) + " * " + num(m.tokens()) + ")";
             default -> throw new IllegalArgumentException(role);
         };
     }
@@ -222,8 +225,8 @@ final class RunImporter {
         Mapped[] given = {m.params(), m.tokens(), m.compute()};
         String[] roles = {"params", "tokens", "compute"};
         for (int i = 0; i < 3; i++) {
-            if (given[i] != null) {
-                continue;
+            if (given[i] != null || (given[(i + 1) % 3] == null || given[(i + 2) % 3] == null)) {
+                continue; // given, or not derived (params alone: tokens and compute stay NULL)
             }
             String derived = roleValue(m, roles[i]);
             String formula = switch (roles[i]) {

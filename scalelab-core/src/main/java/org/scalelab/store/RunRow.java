@@ -1,11 +1,18 @@
 package org.scalelab.store;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** One stored run: its labels, scale (N, D, C) and metric values by name. */
-public record RunRow(long runId, long importId, String model, String family, double params, double tokens, double compute,
-        Map<String, Double> metrics) {
+/**
+ * One stored run: its labels, scale (N, D, C), training step, and metric values (with their standard
+ * errors where known) by name. Tokens, compute and step are null when the run's source did not give
+ * them (a score table with parameter counts alone).
+ */
+public record RunRow(long runId, long importId, String model, String family, double params, Double tokens, Double compute, Long step,
+        Map<String, Double> metrics, Map<String, Double> stderr) {
     public RunRow {
-        metrics = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(metrics));
+        metrics = Collections.unmodifiableMap(new TreeMap<>(metrics));
+        stderr = Collections.unmodifiableMap(new TreeMap<>(stderr == null ? Map.of() : stderr));
     }
 }

@@ -8,11 +8,19 @@
  * <ul>
  *   <li><b>Column mapping.</b> Each role (params, tokens, compute, model, family) uses the column given
  *       in {@link org.scalelab.store.ImportOptions}, else a column of the role's own name if present.
- *       Without {@code --metric}, a {@code loss} column becomes metric {@code loss}. At least two of
- *       params/tokens/compute are required, always: the third is derived with C = 6·N·D (Kaplan et al.
- *       2020 §2.1), and when all three are given they are stored as given (some papers count attention
- *       FLOPs too, so C need not equal 6·N·D). Metric values must be finite numbers (no empty cells);
- *       params, tokens and compute must also be &gt; 0.</li>
+ *       Without {@code --metric}, a {@code loss} column becomes metric {@code loss}. Params is required
+ *       (or tokens and compute, which give it); with two of params/tokens/compute the third is derived
+ *       with C = 6·N·D (Kaplan et al. 2020 §2.1), and when all three are given they are stored as given
+ *       (some papers count attention FLOPs too, so C need not equal 6·N·D). Params alone is a score
+ *       table (leaderboards): tokens and compute stay NULL, and a query that reads them for a law
+ *       that needs them is refused with a line saying which runs lack them. Metric values must be finite
+ *       numbers (no empty cells); params, tokens and compute must also be &gt; 0.</li>
+ *   <li><b>Records.</b> Runs that come as records ({@link org.scalelab.store.RunRecord}: an
+ *       lm-evaluation-harness result file, an evaluation) are imported by
+ *       {@link org.scalelab.store.LabStore#importRecords}: one import row per source with its SHA-256,
+ *       every source of a call checked before any is written, all in one transaction. Metric names
+ *       are free text ({@code arc_easy/acc}); a metric's standard error is stored beside its value
+ *       ({@code metrics.stderr}) and appears in view {@code points} as column {@code <metric>_stderr}.</li>
  *   <li><b>Streaming.</b> Files are read by DuckDB ({@code read_csv}/{@code read_parquet}/
  *       {@code read_json}, through {@code io.SourceScan}) into a temporary table; checks are SQL aggregates returning the first bad
  *       row; runs are written with INSERT … SELECT in one transaction. A 1 GB CSV imports with ~18 MB

@@ -55,7 +55,7 @@ class LabStoreImportTest {
         Path lab = dir.resolve("nested").resolve("lab");
         try (LabStore store = LabStore.open(lab)) {
             assertTrue(Files.isRegularFile(lab.resolve("scalelab.duckdb")));
-            assertEquals("1", store.sql("SELECT value FROM meta WHERE key = 'schema_version'").rows().get(0).get(0));
+            assertEquals(Integer.toString(StoreSchema.VERSION), store.sql("SELECT value FROM meta WHERE key = 'schema_version'").rows().get(0).get(0));
             assertEquals(List.of("false", "false"), store.sql("SELECT current_setting('autoinstall_known_extensions')::VARCHAR, "
                     + "current_setting('autoload_known_extensions')::VARCHAR").rows().get(0));
         }
@@ -109,7 +109,7 @@ class LabStoreImportTest {
             assertNull(runs.get(2).model(), "an empty model cell is stored as NULL");
             assertEquals(List.of("params", "tokens", "model", "family", "loss", "accuracy"), List.copyOf(s.columns().keySet()));
             QueryResult cols = store.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 'points' ORDER BY ordinal_position");
-            assertEquals(List.of("run_id", "import_id", "model", "family", "params", "tokens", "compute", "accuracy", "loss"),
+            assertEquals(List.of("run_id", "import_id", "model", "family", "params", "tokens", "compute", "step", "accuracy", "loss"),
                     cols.rows().stream().map(row -> row.get(0)).toList());
             String options = (String) store.sql("SELECT options_json FROM imports").rows().get(0).get(0);
             assertTrue(options.contains("\"params_col\":\"n_params\""), options);
@@ -170,8 +170,10 @@ class LabStoreImportTest {
                         List.of("runs.csv", "no column 'n_params'", "columns: model, params, tokens, loss", "--params-col")),
                 new Bad("missing metric column", "runs.csv", HEADER + ROW1, d.withMetric("acc", "accuracy"),
                         List.of("runs.csv", "no column 'accuracy'", "--metric acc=COLUMN")),
-                new Bad("only one of params/tokens/compute", "runs.csv", "params,loss\n1e6,3\n", d,
-                        List.of("runs.csv", "need at least two of params, tokens, compute", "found params only", "--tokens-col")),
+                new Bad("tokens without params or compute", "runs.csv", "tokens,loss\n1e6,3\n", d,
+                        List.of("runs.csv", "need params, or tokens and compute", "found tokens only", "--params-col")),
+                new Bad("none of params/tokens/compute", "runs.csv", "n,loss\n1e6,3\n", d,
+                        List.of("runs.csv", "need params, or tokens and compute", "found none of them", "columns n, loss")),
                 new Bad("non-numeric", "runs.csv", HEADER + ROW1 + ROW2 + "c,abc,2e9,2.5\n", d,
                         List.of("runs.csv", "row 3 (line 4)", "column 'params'", "'abc' is not a number")),
                 new Bad("negative", "runs.csv", HEADER + ROW1 + "b,1e7,-5,3.5\n", d,
