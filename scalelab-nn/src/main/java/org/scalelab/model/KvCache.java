@@ -69,6 +69,40 @@ public final class KvCache implements AutoCloseable {
         return manager.getManagedArrays().size();
     }
 
+    /**
+     * A new cache holding row rows[r] of this one as its row r (a row may be taken several times):
+     * how several continuations of one context share the context's keys and values. This cache
+     * is left as it was; close both.
+     */
+    public KvCache select(int[] rows) {
+        if (broken) {
+            throw new IllegalStateException("this KV cache was left incomplete by a failed forward pass; start a new one");
+        }
+        KvCache out = new KvCache(manager.getParentManager(), keys.length);
+        try (NDManager scratch = manager.newSubManager()) {
+            long[] index = new long[rows.length];
+            for (int r = 0; r < rows.length; r++) {
+                if (rows[r] < 0 || rows[r] >= batch) {
+                    throw new IllegalArgumentException("row " + rows[r] + " of a KV cache holding " + batch + " sequences");
+                }
+                index[r] = rows[r];
+            }
+            NDArray at = scratch.create(index);
+            for (int layer = 0; layer < keys.length && keys[layer] != null; layer++) {
+                out.keys[layer] = keys[layer].get(new ai.djl.ndarray.index.NDIndex("{}", at));
+                out.values[layer] = values[layer].get(new ai.djl.ndarray.index.NDIndex("{}", at));
+                out.keys[layer].attach(out.manager);
+                out.values[layer].attach(out.manager);
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        out.length = length;
+        out.batch = length == 0 ? -1 : rows.length;
+        return out;
+    }
+
     @Override
     public void close() {
         manager.close();

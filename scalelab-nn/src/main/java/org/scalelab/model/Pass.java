@@ -41,6 +41,8 @@ final class Pass implements AutoCloseable {
     final NDArray causalMask;
     /** RoPE cos/sin tables for positions offset … offset + seq − 1 (rotary families only, else null). */
     Rope.Tables rope;
+    /** Rows of different lengths (see {@link RaggedBatch}), or null when every row is real throughout. */
+    final RaggedBatch ragged;
     private final KvCache cache;
     private final HookSet hooks;
     private final Map<String, Activation> captured = new LinkedHashMap<>();
@@ -53,9 +55,18 @@ final class Pass implements AutoCloseable {
         this(parent, batch, seq, cache, hooks, ComputeDType.FLOAT32, true);
     }
 
-    /** @param scopePerBlock free each block's intermediates when it ends (inference; false for training) */
     Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks, ComputeDType dtype, boolean scopePerBlock) {
+        this(parent, batch, seq, cache, hooks, dtype, scopePerBlock, null);
+    }
+
+    /**
+     * @param scopePerBlock free each block's intermediates when it ends (inference; false for training)
+     * @param ragged        rows of different lengths: every mask is per row, [batch, 1, seq, offset + seq]
+     *                      (see {@link RaggedBatch#mask}); null when every row is real throughout
+     */
+    Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks, ComputeDType dtype, boolean scopePerBlock, RaggedBatch ragged) {
         this.dtype = dtype;
+        this.ragged = ragged;
         this.scope = parent.newSubManager();
         this.current = scope;
         this.scopePerBlock = scopePerBlock;
@@ -71,7 +82,7 @@ final class Pass implements AutoCloseable {
                 mask[i * keys + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        this.causalMask = shared(mask, new Shape(seq, keys));
+        this.causalMask = ragged == null ? shared(mask, new Shape(seq, keys)) : raggedMask(0);
     }
 
     /**
@@ -100,6 +111,11 @@ final class Pass implements AutoCloseable {
         }
     }
 
+    private NDArray raggedMask(int window) {
+        ragged.check(batch, offset, seq);
+        return shared(ragged.mask(offset, seq, window), ragged.maskShape(offset, seq));
+    }
+
     /**
      * The additive mask [seq, offset + seq] of a layer whose queries see at most {@code window}
      * keys, themselves included (0: the causal mask): key j is visible from query position i iff
@@ -107,6 +123,9 @@ final class Pass implements AutoCloseable {
      * and pass.
      */
     NDArray mask(int window) {
+        if (ragged != null) {
+            return window <= 0 ? causalMask : windowMasks.computeIfAbsent(window, this::raggedMask);
+        }
         if (window <= 0 || window >= offset + seq) {
             return causalMask; // the window reaches back to position 0 from every query
         }

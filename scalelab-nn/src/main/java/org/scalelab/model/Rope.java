@@ -19,24 +19,43 @@ final class Rope {
     record Tables(NDArray cos, NDArray sin) {}
 
     static Tables tables(NDManager scope, int offset, int seq, int headDim, double base, RopeScaling scaling) {
+        float[][] t = angles(new int[] {offset}, seq, headDim, base, scaling);
+        return new Tables(scope.create(t[0], new Shape(seq, headDim)), scope.create(t[1], new Shape(seq, headDim)));
+    }
+
+    /**
+     * Per-row tables [batch, 1, seq, head_dim] for a {@link RaggedBatch}: row b's token i at
+     * position starts[b] + i (broadcast over the heads of [batch, heads, seq, head_dim]).
+     */
+    static Tables tables(NDManager scope, int[] starts, int seq, int headDim, double base, RopeScaling scaling) {
+        float[][] t = angles(starts, seq, headDim, base, scaling);
+        Shape shape = new Shape(starts.length, 1, seq, headDim);
+        return new Tables(scope.create(t[0], shape), scope.create(t[1], shape));
+    }
+
+    /** {cos, sin} for rows whose first position is starts[b], row-major [rows, seq, head_dim]. */
+    private static float[][] angles(int[] starts, int seq, int headDim, double base, RopeScaling scaling) {
         int half = headDim / 2;
-        float[] cos = new float[seq * headDim];
-        float[] sin = new float[seq * headDim];
+        float[] cos = new float[starts.length * seq * headDim];
+        float[] sin = new float[starts.length * seq * headDim];
         for (int i = 0; i < half; i++) {
             // HF computes inv_freq in float32: 1 / base^(2i/d); mirror that rounding before the product.
             double unscaled = (float) (1.0 / Math.pow(base, (2.0 * i) / headDim));
             float invFreq = (float) (scaling == null ? unscaled : scaling.scale(unscaled));
-            for (int p = 0; p < seq; p++) {
-                float angle = (offset + p) * invFreq; // float32 product, as HF's matmul of positions and inv_freq
-                float c = (float) Math.cos(angle);
-                float s = (float) Math.sin(angle);
-                cos[p * headDim + i] = c;
-                cos[p * headDim + i + half] = c;
-                sin[p * headDim + i] = s;
-                sin[p * headDim + i + half] = s;
+            for (int b = 0; b < starts.length; b++) {
+                for (int p = 0; p < seq; p++) {
+                    float angle = (starts[b] + p) * invFreq; // float32 product, as HF's matmul of positions and inv_freq
+                    float c = (float) Math.cos(angle);
+                    float s = (float) Math.sin(angle);
+                    int at = (b * seq + p) * headDim;
+                    cos[at + i] = c;
+                    cos[at + i + half] = c;
+                    sin[at + i] = s;
+                    sin[at + i + half] = s;
+                }
             }
         }
-        return new Tables(scope.create(cos, new Shape(seq, headDim)), scope.create(sin, new Shape(seq, headDim)));
+        return new float[][] {cos, sin};
     }
 
     /** x·cos + rotate_half(x)·sin for x [batch, heads, seq, head_dim]. */

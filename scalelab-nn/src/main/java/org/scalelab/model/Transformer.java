@@ -185,11 +185,70 @@ public final class Transformer implements AutoCloseable {
      */
     public ForwardResult forward(int[][] tokens, HookSet hooks, KvCache cache, LogitsWanted wanted) {
         int batch = tokens.length;
-        int seq = batch == 0 ? 0 : tokens[0].length;
         long[] flat = flatten(tokens);
+        try (Pass pass = open(tokens, flat, hooks, cache, null)) {
+            NDArray logits = logits(pass, flat, wanted);
+            Activation out = logits == null
+                    ? new Activation("logits", new long[] {batch, 0, config.vocabSize()}, new float[0])
+                    : new Activation("logits", logits.getShape().getShape(), ComputeDType.toFloat32(logits).toFloatArray());
+            if (cache != null) {
+                cache.commit(batch, pass.seq);
+            }
+            return new ForwardResult(out, Collections.unmodifiableMap(new LinkedHashMap<>(pass.captured())));
+        }
+    }
+
+    /**
+     * log p(targets[n] | everything before it) for selected positions of a right-padded batch:
+     * the n-th log-prob is read at row rows[n], new-token index positions[n]. Only the selected
+     * positions are unembedded ([selected, vocab], never [batch, seq, vocab]; Gemma 2's logit
+     * soft-cap still applies), and the log-softmax is taken in float32. Like
+     * {@link #forward(int[][], HookSet, KvCache)} it continues (and extends) {@code cache}; with
+     * nothing selected it only fills the cache.
+     *
+     * @param ragged each row's cached and real lengths (null: every row real throughout); the
+     *               results of a row do not depend on its padding or on the other rows
+     */
+    public float[] logProbs(int[][] tokens, KvCache cache, RaggedBatch ragged, int[] rows, int[] positions, int[] targets) {
+        int batch = tokens.length;
+        long[] flat = flatten(tokens);
+        int seq = tokens[0].length;
+        int n = rows.length;
+        long[] at = new long[n];
+        for (int i = 0; i < n; i++) {
+            if (rows[i] < 0 || rows[i] >= batch || positions[i] < 0 || positions[i] >= seq || targets[i] < 0 || targets[i] >= config.vocabSize()) {
+                throw new IllegalArgumentException("log-prob " + i + ": row " + rows[i] + ", position " + positions[i] + ", target " + targets[i]
+                        + " outside a batch of " + batch + " × " + seq + " and a vocabulary of " + config.vocabSize());
+            }
+            at[i] = (long) rows[i] * seq + positions[i];
+        }
+        try (Pass pass = open(tokens, flat, HookSet.none(), cache, ragged)) {
+            NDArray normed = hidden(pass, flat); // [batch, seq, d_model]
+            float[] out = new float[0];
+            if (n > 0) {
+                NDArray picked = normed.reshape(batch * seq, config.dModel()).get(new NDIndex("{}", pass.scope.create(at))); // [n, d_model]
+                NDArray logp = ComputeDType.toFloat32(unembed(picked)).logSoftmax(1); // [n, vocab]
+                long[] flatTarget = new long[n];
+                for (int i = 0; i < n; i++) {
+                    flatTarget[i] = (long) i * config.vocabSize() + targets[i];
+                }
+                out = logp.reshape(-1).get(new NDIndex("{}", pass.scope.create(flatTarget))).toFloatArray();
+            }
+            if (cache != null) {
+                cache.commit(batch, seq);
+            }
+            return out;
+        }
+    }
+
+    /** Checks a pass's inputs against the model and opens it (the cache marked as in use). */
+    private Pass open(int[][] tokens, long[] flat, HookSet hooks, KvCache cache, RaggedBatch ragged) {
+        int batch = tokens.length;
+        int seq = batch == 0 ? 0 : tokens[0].length;
         int offset = cache == null ? 0 : cache.length();
-        if (config.family().learnedPositions() && offset + seq > config.maxPositions()) {
-            throw new InputException("forward: " + (offset + seq) + " positions exceed " + config.family().modelType() + "'s " + config.maxPositions()
+        int needed = ragged == null ? offset + seq : ragged.positionsNeeded();
+        if (config.family().learnedPositions() && needed > config.maxPositions()) {
+            throw new InputException("forward: " + needed + " positions exceed " + config.family().modelType() + "'s " + config.maxPositions()
                     + " learned positions");
         }
         for (Intervention i : hooks.interventions()) {
@@ -198,20 +257,15 @@ public final class Transformer implements AutoCloseable {
                         + " model (e.g. " + HookNames.residPost(config.nLayers() - 1) + ")");
             }
         }
+        if (ragged != null) {
+            ragged.check(batch, offset, seq);
+        }
         if (cache != null) {
             cache.begin(batch);
         }
-        try (Pass pass = new Pass(params, batch, seq, cache, hooks, dtype, true)) {
-            pass.blockEnded = blockEnded;
-            NDArray logits = logits(pass, flat, wanted);
-            Activation out = logits == null
-                    ? new Activation("logits", new long[] {batch, 0, config.vocabSize()}, new float[0])
-                    : new Activation("logits", logits.getShape().getShape(), ComputeDType.toFloat32(logits).toFloatArray());
-            if (cache != null) {
-                cache.commit(batch, seq);
-            }
-            return new ForwardResult(out, Collections.unmodifiableMap(new LinkedHashMap<>(pass.captured())));
-        }
+        Pass pass = new Pass(params, batch, seq, cache, hooks, dtype, true, ragged);
+        pass.blockEnded = blockEnded;
+        return pass;
     }
 
     /**
@@ -263,6 +317,18 @@ public final class Transformer implements AutoCloseable {
      * [batch, 1, vocab] for the last position only, or null when none are wanted.
      */
     private NDArray logits(Pass pass, long[] flat, LogitsWanted wanted) {
+        NDArray normed = hidden(pass, flat);
+        if (wanted == LogitsWanted.NONE) {
+            return null;
+        }
+        if (wanted == LogitsWanted.LAST && pass.seq > 1) {
+            normed = normed.get(new NDIndex(":, {}:, :", pass.seq - 1)); // [batch, 1, d_model]
+        }
+        return unembed(normed);
+    }
+
+    /** Embedding → blocks → final norm inside {@code pass}: [batch, seq, d_model]. */
+    private NDArray hidden(Pass pass, long[] flat) {
         int batch = pass.batch;
         int seq = pass.seq;
         int offset = pass.offset;
@@ -277,26 +343,39 @@ public final class Transformer implements AutoCloseable {
         }
         NDArray x = pass.hook(HookNames.EMBED, embedded);
         if (positionEmbedding != null) {
-            NDArray pos = pass.hook(HookNames.POS_EMBED, positionEmbedding.get(pass.scope, new NDIndex("{}:{}", offset, offset + seq))
-                    .expandDims(0).repeat(0, batch)); // [batch, seq, d_model]
-            x = x.add(pos);
+            NDArray pos = pass.ragged == null
+                    ? positionEmbedding.get(pass.scope, new NDIndex("{}:{}", offset, offset + seq)).expandDims(0).repeat(0, batch)
+                    : positionEmbedding.get(pass.scope, new NDIndex("{}", pass.scope.create(raggedPositions(pass.ragged, seq))))
+                            .reshape(batch, seq, config.dModel());
+            x = x.add(pass.hook(HookNames.POS_EMBED, pos)); // [batch, seq, d_model]
         }
         if (config.family().rotary()) {
             // Computed in float32 as transformers does, then rounded to the compute dtype.
-            Rope.Tables t = Rope.tables(pass.scope, offset, seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
+            Rope.Tables t = pass.ragged == null
+                    ? Rope.tables(pass.scope, offset, seq, config.headDim(), config.ropeTheta(), config.ropeScaling())
+                    : Rope.tables(pass.scope, pass.ragged.past(), seq, config.headDim(), config.ropeTheta(), config.ropeScaling());
             pass.rope = new Rope.Tables(dtype.convert(t.cos()), dtype.convert(t.sin()));
         }
         for (int i = 0; i < blocks.size(); i++) {
             x = pass.block(blocks.get(i), i, x);
         }
-        NDArray normed = finalNorm.apply(x, pass, HookNames.LN_FINAL_SCALE, HookNames.LN_FINAL);
-        if (wanted == LogitsWanted.NONE) {
-            return null;
+        return finalNorm.apply(x, pass, HookNames.LN_FINAL_SCALE, HookNames.LN_FINAL);
+    }
+
+    /** Learned-position rows of a ragged pass, [batch · seq]; padding past the table reuses its last row. */
+    private long[] raggedPositions(RaggedBatch ragged, int seq) {
+        long[] p = new long[ragged.rows() * seq];
+        for (int b = 0; b < ragged.rows(); b++) {
+            for (int i = 0; i < seq; i++) {
+                p[b * seq + i] = Math.min(ragged.position(b, i), config.maxPositions() - 1);
+            }
         }
-        if (wanted == LogitsWanted.LAST && seq > 1) {
-            normed = normed.get(new NDIndex(":, {}:, :", seq - 1)); // [batch, 1, d_model]
-        }
-        NDArray logits = normed.matMul(unembedT); // [batch, seq or 1, vocab]
+        return p;
+    }
+
+    /** The unembedding of final-norm outputs [..., d_model] → logits [..., vocab], soft-capped where the family does. */
+    private NDArray unembed(NDArray normed) {
+        NDArray logits = normed.matMul(unembedT);
         double cap = config.options().finalLogitSoftcap();
         if (cap > 0) {
             NDArray c = Scalars.of(logits, cap); // kept for autograd (see Scalars)

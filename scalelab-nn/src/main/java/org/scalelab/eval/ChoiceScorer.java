@@ -1,0 +1,178 @@
+package org.scalelab.eval;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import org.scalelab.InputException;
+import org.scalelab.model.KvCache;
+import org.scalelab.model.RaggedBatch;
+import org.scalelab.model.Transformer;
+
+/**
+ * Scores multiple-choice examples by log-likelihood: a choice's score is Σ log p(token | everything
+ * before it) over its continuation's tokens ({@link ContinuationTokens}), as lm-evaluation-harness's
+ * {@code loglikelihood} requests compute it.
+ *
+ * <p>Several examples share each forward pass, right-padded ({@link RaggedBatch}), and the choices
+ * of an example share its context: the context but its last token runs once, filling the KV cache;
+ * the cache's rows are then repeated per choice, and each choice's row, [last context token,
+ * continuation tokens but the last], continues it, predicting every continuation token. Only those
+ * positions are unembedded. Padding and batch composition change no score (beyond float rounding,
+ * ~1e-6): every row sees only its own tokens at its own positions.
+ *
+ * <p>Too long an input is cut from the left of its context so that the longest choice still fits
+ * the model's positions (the harness's {@code (context + continuation)[-(max_length + 1):]}, once per
+ * example instead of per choice); a continuation longer than the model's positions is an input error.
+ */
+public final class ChoiceScorer {
+    private final Transformer model;
+    private final ContinuationTokens tokens;
+    private final int batch;
+    private final int maxLength;
+
+    /**
+     * @param batch     examples per forward pass (each with all its choices)
+     * @param maxLength the most positions one input may take (≤ the model's positions)
+     */
+    public ChoiceScorer(Transformer model, ContinuationTokens tokens, int batch, int maxLength) {
+        if (batch < 1) {
+            throw new InputException("--batch " + batch + ": must be at least 1");
+        }
+        if (maxLength < 2 || maxLength > model.config().maxPositions()) {
+            throw new InputException("--max-length " + maxLength + ": must be between 2 and the model's " + model.config().maxPositions() + " positions");
+        }
+        this.model = model;
+        this.tokens = tokens;
+        this.batch = batch;
+        this.maxLength = maxLength;
+    }
+
+    /** One example ready to run: its context (cut to fit) and its continuations. */
+    private record Input(EvalExample example, int[] context, int[][] continuations) {}
+
+    /**
+     * Scores {@code examples}, handing each example's score to {@code done} as soon as its batch
+     * finishes (longest contexts first, as the harness orders its requests; not in input order).
+     * Every example is tokenised and checked before the first forward pass.
+     */
+    public void score(List<EvalExample> examples, Consumer<ExampleScore> done) {
+        List<Input> inputs = new ArrayList<>(examples.size());
+        for (EvalExample e : examples) {
+            inputs.add(fit(e, tokens.encode(e)));
+        }
+        inputs.sort(Comparator.comparingInt((Input in) -> -in.context().length).thenComparingInt(in -> -longest(in.continuations())));
+        for (int from = 0; from < inputs.size(); from += batch) {
+            for (ExampleScore s : run(inputs.subList(from, Math.min(inputs.size(), from + batch)))) {
+                done.accept(s);
+            }
+        }
+    }
+
+    /** Scores one example alone (convenience for callers and tests). */
+    public ExampleScore score(EvalExample example) {
+        ExampleScore[] out = new ExampleScore[1];
+        score(List.of(example), s -> out[0] = s);
+        return out[0];
+    }
+
+    private Input fit(EvalExample e, ContinuationTokens.Encoded enc) {
+        int longest = longest(enc.continuations());
+        if (longest > maxLength) {
+            throw new InputException(e.where() + ": example \"" + InputException.quote(e.id()) + "\" has a choice of " + longest
+                    + " tokens; the model takes at most " + maxLength + " positions");
+        }
+        int[] context = enc.context();
+        int keep = Math.min(context.length, maxLength + 1 - longest);
+        return new Input(e, Arrays.copyOfRange(context, context.length - keep, context.length), enc.continuations());
+    }
+
+    private static int longest(int[][] continuations) {
+        int m = 0;
+        for (int[] c : continuations) {
+            m = Math.max(m, c.length);
+        }
+        return m;
+    }
+
+    /** One forward pass of contexts (into the cache), one of all their choices continuing it. */
+    private List<ExampleScore> run(List<Input> group) {
+        int b = group.size();
+        int[] past = new int[b];
+        int prefixLength = 0;
+        for (int i = 0; i < b; i++) {
+            past[i] = group.get(i).context().length - 1; // the last context token runs with each choice
+            prefixLength = Math.max(prefixLength, past[i]);
+        }
+        int rows = 0;
+        int choiceLength = 0;
+        for (Input in : group) {
+            rows += in.continuations().length;
+            choiceLength = Math.max(choiceLength, longest(in.continuations()));
+        }
+        int[] rowExample = new int[rows];
+        int[][] choiceTokens = new int[rows][choiceLength];
+        int[] rowPast = new int[rows];
+        int[] rowValid = new int[rows];
+        int selected = 0;
+        int r = 0;
+        for (int i = 0; i < b; i++) {
+            Input in = group.get(i);
+            for (int[] cont : in.continuations()) {
+                rowExample[r] = i;
+                rowPast[r] = past[i];
+                rowValid[r] = cont.length;
+                choiceTokens[r][0] = in.context()[in.context().length - 1];
+                System.arraycopy(cont, 0, choiceTokens[r], 1, cont.length - 1);
+                selected += cont.length;
+                r++;
+            }
+        }
+        int[] selRow = new int[selected];
+        int[] selPos = new int[selected];
+        int[] selTarget = new int[selected];
+        int s = 0;
+        r = 0;
+        for (Input in : group) {
+            for (int[] cont : in.continuations()) {
+                for (int t = 0; t < cont.length; t++) {
+                    selRow[s] = r;
+                    selPos[s] = t;
+                    selTarget[s++] = cont[t];
+                }
+                r++;
+            }
+        }
+        float[] lp;
+        if (prefixLength == 0) {
+            lp = model.logProbs(choiceTokens, null, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget);
+        } else {
+            int[][] prefix = new int[b][prefixLength];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(group.get(i).context(), 0, prefix[i], 0, past[i]);
+            }
+            try (KvCache cache = model.newCache()) {
+                model.logProbs(prefix, cache, new RaggedBatch(new int[b], past), new int[0], new int[0], new int[0]);
+                try (KvCache perChoice = cache.select(rowExample)) {
+                    lp = model.logProbs(choiceTokens, perChoice, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget);
+                }
+            }
+        }
+        List<ExampleScore> out = new ArrayList<>(b);
+        s = 0;
+        for (Input in : group) {
+            int k = in.continuations().length;
+            double[] sums = new double[k];
+            int[] lengths = new int[k];
+            for (int c = 0; c < k; c++) {
+                lengths[c] = in.continuations()[c].length;
+                for (int t = 0; t < lengths[c]; t++) {
+                    sums[c] += lp[s++];
+                }
+            }
+            out.add(ExampleScore.of(in.example(), sums, lengths));
+        }
+        return out;
+    }
+}

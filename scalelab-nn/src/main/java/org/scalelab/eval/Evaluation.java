@@ -1,0 +1,142 @@
+package org.scalelab.eval;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
+import org.scalelab.io.AtomicFiles;
+import org.scalelab.io.Json;
+
+/**
+ * One evaluation of a model on task files: which examples (all, or {@code limit} of them), scored by
+ * a {@link ChoiceScorer}, aggregated by {@link TaskMetrics}, resumable through a partial file
+ * ({@link EvalPartialFile}) that records every example as soon as it is scored.
+ */
+public final class Evaluation {
+    private Evaluation() {}
+
+    /**
+     * @param limit at most this many examples per task (null: all): the first ones in file order, as
+     *              lm-eval's {@code --limit}, or with {@code seed} a random sample of that size (kept in
+     *              file order)
+     * @param seed  null, or the seed of the sample {@code limit} takes
+     * @param norm  what acc_norm divides by
+     */
+    public record Options(Integer limit, Long seed, LengthNorm norm) {}
+
+    /** An example as {@code --examples-out} writes it: its summed log-prob and byte length per choice, the chosen choice and whether it is a gold. */
+    public record ExampleRecord(String task, String id, double[] logprobs, int[] bytes, int chosen, boolean correct) {}
+
+    /**
+     * @param tasks    each task's metrics over the examples evaluated
+     * @param examples every example's record, task by task in file order
+     * @param resumed  examples whose scores came from the partial file of an earlier, interrupted run
+     */
+    public record Result(List<TaskScore> tasks, List<ExampleRecord> examples, int resumed) {}
+
+    /** The examples of {@code task} that an evaluation with {@code options} scores. */
+    public static List<EvalExample> select(EvalTask task, Options options) {
+        List<EvalExample> all = task.examples();
+        Integer limit = options.limit();
+        if (limit == null || limit >= all.size()) {
+            return all;
+        }
+        if (limit < 1) {
+            throw new InputException("--limit " + limit + ": must be at least 1");
+        }
+        if (options.seed() == null) {
+            return all.subList(0, limit);
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(options.seed()));
+        List<Integer> kept = new ArrayList<>(order.subList(0, limit));
+        Collections.sort(kept);
+        List<EvalExample> out = new ArrayList<>(limit);
+        for (int i : kept) {
+            out.add(all.get(i));
+        }
+        return out;
+    }
+
+    /**
+     * Scores every selected example not yet in {@code partial}, appending each to it as it is
+     * scored, then marks it complete and returns the aggregates. {@code header} says what produced
+     * the scores (model, tasks, options that change a log-prob); a partial file with another header
+     * is refused. {@code onScored} sees each newly scored example (a progress bar).
+     */
+    public static Result run(ChoiceScorer scorer, List<EvalTask> tasks, Options options, Path partial, ObjectNode header,
+            Consumer<ExampleScore> onScored) {
+        List<List<EvalExample>> selected = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (EvalTask t : tasks) {
+            if (names.contains(t.name())) {
+                throw new InputException(t.file() + ": a second task named " + t.name() + " (task names come from file names and must differ)");
+            }
+            names.add(t.name());
+            selected.add(select(t, options));
+        }
+        try (EvalPartialFile file = EvalPartialFile.open(partial, header)) {
+            int resumed = file.size();
+            for (int i = 0; i < tasks.size(); i++) {
+                String name = tasks.get(i).name();
+                List<EvalExample> todo = new ArrayList<>();
+                for (EvalExample e : selected.get(i)) {
+                    if (file.get(name, e.id()) == null) {
+                        todo.add(e);
+                    }
+                }
+                scorer.score(todo, s -> {
+                    file.append(new EvalPartialFile.Scored(name, s.id(), s.logprobs(), s.tokens()));
+                    onScored.accept(s);
+                });
+            }
+            file.markComplete();
+            List<TaskScore> scores = new ArrayList<>();
+            List<ExampleRecord> records = new ArrayList<>();
+            for (int i = 0; i < tasks.size(); i++) {
+                EvalTask task = tasks.get(i);
+                List<ExampleScore> list = new ArrayList<>();
+                for (EvalExample e : selected.get(i)) {
+                    EvalPartialFile.Scored s = file.get(task.name(), e.id());
+                    if (s.logprobs().length != e.choices().size() || s.tokens().length != e.choices().size()) {
+                        throw new InputException(partial + ": example " + task.name() + "/" + e.id() + " has " + s.logprobs().length
+                                + " scores for " + e.choices().size() + " choices; delete the file to start again");
+                    }
+                    ExampleScore score = ExampleScore.of(e, s.logprobs(), s.tokens());
+                    list.add(score);
+                    records.add(new ExampleRecord(task.name(), e.id(), score.logprobs(), score.bytes(), TaskMetrics.chosen(score),
+                            TaskMetrics.correct(e, score)));
+                }
+                scores.add(TaskMetrics.compute(new EvalTask(task.name(), task.file(), selected.get(i)), list, options.norm()));
+            }
+            return new Result(scores, records, resumed);
+        }
+    }
+
+    /** Writes {@code records} as JSON lines (--examples-out) through a temporary sibling and a rename. */
+    public static void writeExamples(Path file, List<ExampleRecord> records) {
+        StringBuilder sb = new StringBuilder();
+        for (ExampleRecord r : records) {
+            sb.append(Json.write(r)).append('\n');
+        }
+        try {
+            AtomicFiles.writeString(file, sb.toString());
+        } catch (IOException e) {
+            throw new ScaleLabException(file + ": cannot write the per-example records: " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes the partial file of a finished evaluation whose results are saved. */
+    public static void finish(Path partial, ObjectNode header) {
+        EvalPartialFile.open(partial, header).delete();
+    }
+}
