@@ -8,12 +8,24 @@ interface Norm {
     NDArray apply(NDArray x);
 
     /**
+     * Each component c [.., d_model] normalised with the scale σ of another vector, {@code residual}
+     * [.., d_model], and multiplied by the learned weight, without the bias: LayerNorm's
+     * (c − mean(c)) / σ · w, RMSNorm's c / σ · w. Linear in c, so for components summing to the
+     * residual the results plus {@link #bias()} sum to {@code apply(residual)}: the convention of
+     * TransformerLens' {@code apply_ln_to_stack} (the scale frozen from the residual, the centring
+     * applied to each component).
+     */
+    NDArray frozen(NDArray components, NDArray residual);
+
+    /** The learned bias added after the weight, or null when the norm has none. */
+    NDArray bias();
+
+    /**
      * LayerNorm (Ba et al. 2016, eq. 4): (x − mean) / sqrt(var + ε) · w + b with the biased
      * variance, as torch.nn.LayerNorm; computed by the engine's native layer_norm.
      */
     static Norm layerNorm(NDArray weight, NDArray bias, double eps) {
-        Shape normalized = new Shape(weight.getShape().get(0));
-        return x -> ai.djl.nn.norm.LayerNorm.layerNorm(x, normalized, weight, bias, (float) eps).singletonOrThrow();
+        return new LayerNorm(weight, bias, eps);
     }
 
     /**
@@ -21,11 +33,7 @@ interface Norm {
      * bias, in Hugging Face's LlamaRMSNorm order (normalise in float32, then scale).
      */
     static Norm rmsNorm(NDArray weight, double eps) {
-        return x -> {
-            int last = x.getShape().dimension() - 1;
-            NDArray meanSquare = x.square().mean(new int[] {last}, true); // [.., 1]
-            return x.div(meanSquare.add((float) eps).sqrt()).mul(weight);
-        };
+        return new RmsNorm(weight, eps, false);
     }
 
     /**
@@ -33,10 +41,44 @@ interface Norm {
      * the scale stored as an offset from 1 so that zero-initialised weights give the identity.
      */
     static Norm rmsNormOnePlus(NDArray weight, double eps) {
-        return x -> {
+        return new RmsNorm(weight, eps, true);
+    }
+
+    record LayerNorm(NDArray weight, NDArray bias, double eps) implements Norm {
+        @Override
+        public NDArray apply(NDArray x) {
+            Shape normalized = new Shape(weight.getShape().get(0));
+            return ai.djl.nn.norm.LayerNorm.layerNorm(x, normalized, weight, bias, (float) eps).singletonOrThrow();
+        }
+
+        @Override
+        public NDArray frozen(NDArray components, NDArray residual) {
+            int last = residual.getShape().dimension() - 1;
+            NDArray centred = residual.sub(residual.mean(new int[] {last}, true));
+            NDArray scale = centred.square().mean(new int[] {last}, true).add((float) eps).sqrt(); // [.., 1]
+            int cLast = components.getShape().dimension() - 1;
+            return components.sub(components.mean(new int[] {cLast}, true)).div(scale).mul(weight);
+        }
+    }
+
+    record RmsNorm(NDArray weight, double eps, boolean onePlus) implements Norm {
+        @Override
+        public NDArray apply(NDArray x) {
             int last = x.getShape().dimension() - 1;
             NDArray meanSquare = x.square().mean(new int[] {last}, true); // [.., 1]
-            return x.div(meanSquare.add((float) eps).sqrt()).mul(weight.add(1f));
-        };
+            return x.div(meanSquare.add((float) eps).sqrt()).mul(onePlus ? weight.add(1f) : weight);
+        }
+
+        @Override
+        public NDArray frozen(NDArray components, NDArray residual) {
+            int last = residual.getShape().dimension() - 1;
+            NDArray scale = residual.square().mean(new int[] {last}, true).add((float) eps).sqrt(); // [.., 1]
+            return components.div(scale).mul(onePlus ? weight.add(1f) : weight);
+        }
+
+        @Override
+        public NDArray bias() {
+            return null;
+        }
     }
 }
