@@ -11,7 +11,8 @@ so that it is the "truth" the float32 Java runtime is compared against.
 
 usage: reference_forward.py MODEL_DIR PROMPTS_JSON OUT_DIR [NEW_TOKENS]
   PROMPTS_JSON: [[token ids], ...]
-  writes OUT_DIR/p{i}/{name}.npy for logits and every TransformerLens hook (float32, [1, seq, ...]),
+  writes OUT_DIR/p{i}/{name}.npy for logits and every TransformerLens hook (float32, [1, seq, ...];
+  attention scores and pattern [1, head, query, key]; q, k, v, z, result [1, seq, head, ...]),
   and OUT_DIR/index.json listing them; with NEW_TOKENS, also OUT_DIR/greedy.json: for each prompt
   the NEW_TOKENS tokens of greedy decoding, recomputing the whole sequence at every step (no cache).
   Environment SCALELAB_REFERENCE_DTYPE=float32 or bfloat16 casts the weights, RoPE tables and
@@ -107,9 +108,26 @@ def causal_attention(q, k, v, hooks, layer, window=None, scale_dim=None, softcap
     if window:
         hidden = hidden | (qi - ki >= window)
     scores = scores.masked_fill(hidden, float("-inf"))
+    hooks["blocks.%d.attn.hook_attn_scores" % layer] = scores  # [heads, query, key], -inf where hidden
     probs = torch.softmax(scores, dim=-1)
     hooks["blocks.%d.attn.hook_pattern" % layer] = probs  # [heads, query, key]
-    return torch.einsum("hts,hsd->htd", probs, v)
+    z = torch.einsum("hts,hsd->htd", probs, v)
+    hooks["blocks.%d.attn.hook_z" % layer] = z.transpose(0, 1)  # [T, heads, hd]
+    return z
+
+
+def head_results(z, w_o, hooks, layer):
+    """Each head's share of the attention output: z_h @ W_O[h] (W_O as [heads * hd, d_model]), [T, heads, d_model]."""
+    heads, _, hd = z.shape
+    hooks["blocks.%d.attn.hook_result" % layer] = torch.einsum("htd,hdm->thm", z, w_o.reshape(heads, hd, -1))
+
+
+def norm_hooks(hooks, name, scale, out):
+    """A norm's divisor [T, 1] and output (learned weight and bias applied), TransformerLens' hook_scale / hook_normalized."""
+    if name:
+        hooks[name + ".hook_scale"] = scale
+        hooks[name + ".hook_normalized"] = out
+    return out
 
 
 def gpt2(cfg, w, ids, hooks):
@@ -118,10 +136,10 @@ def gpt2(cfg, w, ids, hooks):
     p = "transformer." if "transformer.wte.weight" in w else ""
     t = len(ids)
 
-    def ln(x, name):
+    def ln(x, name, hook=None):
         mu = x.mean(-1, keepdim=True)
-        var = ((x - mu) ** 2).mean(-1, keepdim=True)
-        return (x - mu) / torch.sqrt(var + eps) * w[name + ".weight"] + w[name + ".bias"]
+        scale = torch.sqrt(((x - mu) ** 2).mean(-1, keepdim=True) + eps)
+        return norm_hooks(hooks, hook, scale, (x - mu) / scale * w[name + ".weight"] + w[name + ".bias"])
 
     def gelu_new(x):
         return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
@@ -134,22 +152,28 @@ def gpt2(cfg, w, ids, hooks):
     for i in range(cfg["n_layer"]):
         b = p + "h.%d." % i
         hooks["blocks.%d.hook_resid_pre" % i] = x
-        a = ln(x, b + "ln_1")
+        a = ln(x, b + "ln_1", "blocks.%d.ln1" % i)
         # Conv1D weights are [in, out]: y = x @ W + b
         qkv = a @ w[b + "attn.c_attn.weight"] + w[b + "attn.c_attn.bias"]
-        q, k, v = (qkv[:, j * d:(j + 1) * d].reshape(t, nh, d // nh).transpose(0, 1) for j in range(3))
-        y = causal_attention(q, k, v, hooks, i).transpose(0, 1).reshape(t, d)
+        q, k, v = (qkv[:, j * d:(j + 1) * d].reshape(t, nh, d // nh) for j in range(3))
+        for name, value in (("q", q), ("k", k), ("v", v)):
+            hooks["blocks.%d.attn.hook_%s" % (i, name)] = value  # [T, heads, hd]
+        z = causal_attention(q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1), hooks, i)
+        head_results(z, w[b + "attn.c_proj.weight"], hooks, i)
+        y = z.transpose(0, 1).reshape(t, d)
         attn = y @ w[b + "attn.c_proj.weight"] + w[b + "attn.c_proj.bias"]
         hooks["blocks.%d.hook_attn_out" % i] = attn
         x = x + attn
         hooks["blocks.%d.hook_resid_mid" % i] = x
-        m = gelu_new(ln(x, b + "ln_2") @ w[b + "mlp.c_fc.weight"] + w[b + "mlp.c_fc.bias"])
+        pre = ln(x, b + "ln_2", "blocks.%d.ln2" % i) @ w[b + "mlp.c_fc.weight"] + w[b + "mlp.c_fc.bias"]
+        hooks["blocks.%d.mlp.hook_pre" % i] = pre
+        m = gelu_new(pre)
+        hooks["blocks.%d.mlp.hook_post" % i] = m
         m = m @ w[b + "mlp.c_proj.weight"] + w[b + "mlp.c_proj.bias"]
         hooks["blocks.%d.hook_mlp_out" % i] = m
         x = x + m
         hooks["blocks.%d.hook_resid_post" % i] = x
-    x = ln(x, p + "ln_f")
-    hooks["ln_final.hook_normalized"] = x
+    x = ln(x, p + "ln_f", "ln_final")
     return x @ w[p + "wte.weight"].T
 
 
@@ -190,10 +214,11 @@ def llama(cfg, w, ids, hooks):
     t = len(ids)
     dmlp = cfg["intermediate_size"]
 
-    def rms(x, name):
-        n = x / torch.sqrt((x * x).mean(-1, keepdim=True) + eps)
+    def rms(x, name, hook=None):
+        scale = torch.sqrt((x * x).mean(-1, keepdim=True) + eps)
+        n = x / scale
         # Gemma stores the norm scale as an offset from 1.
-        return n * (1.0 + w[name]) if gemma else n * w[name]
+        return norm_hooks(hooks, hook, scale, n * (1.0 + w[name]) if gemma else n * w[name])
 
     if gemma:
         act_name = cfg.get("hidden_activation") or ("gelu_pytorch_tanh" if family == "gemma" else cfg.get("hidden_act"))
@@ -239,7 +264,7 @@ def llama(cfg, w, ids, hooks):
     for i in range(cfg["num_hidden_layers"]):
         b = "model.layers.%d." % i
         hooks["blocks.%d.hook_resid_pre" % i] = x
-        a = rms(x, b + "input_layernorm.weight")
+        a = rms(x, b + "input_layernorm.weight", "blocks.%d.ln1" % i)
         # nn.Linear weights are [out, in]: y = x @ W^T
         if family == "phi3":
             qkv = a @ w[b + "self_attn.qkv_proj.weight"].T  # [T, (nh + 2 nkv) hd]: q, then k, then v
@@ -252,10 +277,15 @@ def llama(cfg, w, ids, hooks):
             q = q + w[b + "self_attn.q_proj.bias"]
             k = k + w[b + "self_attn.k_proj.bias"]
             v = v + w[b + "self_attn.v_proj.bias"]
-        q = q.reshape(t, nh, hd).transpose(0, 1)
-        k = k.reshape(t, nkv, hd).transpose(0, 1)
-        v = v.reshape(t, nkv, hd).transpose(0, 1)
+        q = q.reshape(t, nh, hd)
+        k = k.reshape(t, nkv, hd)  # grouped-query attention: the nkv key/value heads, before sharing
+        v = v.reshape(t, nkv, hd)
+        for name, value in (("q", q), ("k", k), ("v", v)):
+            hooks["blocks.%d.attn.hook_%s" % (i, name)] = value  # [T, heads, hd], before RoPE
+        q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)
         q, k = rope(q), rope(k)
+        hooks["blocks.%d.attn.hook_rot_q" % i] = q.transpose(0, 1)
+        hooks["blocks.%d.attn.hook_rot_k" % i] = k.transpose(0, 1)
         k = torch.repeat_interleave(k, nh // nkv, dim=0)
         v = torch.repeat_interleave(v, nh // nkv, dim=0)
         if family == "gemma2":
@@ -263,27 +293,31 @@ def llama(cfg, w, ids, hooks):
                                  cfg.get("attn_logit_softcapping", 50.0))
         else:
             y = causal_attention(q, k, v, hooks, i, layer_window(cfg, family, i))
+        head_results(y, w[b + "self_attn.o_proj.weight"].T, hooks, i)
         attn = y.transpose(0, 1).reshape(t, nh * hd) @ w[b + "self_attn.o_proj.weight"].T
         if family == "gemma2":
-            attn = rms(attn, b + "post_attention_layernorm.weight")
+            attn = rms(attn, b + "post_attention_layernorm.weight", "blocks.%d.ln1_post" % i)
         hooks["blocks.%d.hook_attn_out" % i] = attn
         x = x + attn
         hooks["blocks.%d.hook_resid_mid" % i] = x
-        m = rms(x, b + ("pre_feedforward_layernorm.weight" if family == "gemma2" else "post_attention_layernorm.weight"))
+        m = rms(x, b + ("pre_feedforward_layernorm.weight" if family == "gemma2" else "post_attention_layernorm.weight"), "blocks.%d.ln2" % i)
         if family == "phi3":
             gu = m @ w[b + "mlp.gate_up_proj.weight"].T  # [T, 2 dmlp]: gate, then up
             g, u = gu[:, :dmlp], gu[:, dmlp:]
         else:
             g = m @ w[b + "mlp.gate_proj.weight"].T
             u = m @ w[b + "mlp.up_proj.weight"].T
-        m = (act(g) * u) @ w[b + "mlp.down_proj.weight"].T
+        hooks["blocks.%d.mlp.hook_pre" % i] = g  # the gate, which the activation reads
+        hooks["blocks.%d.mlp.hook_pre_linear" % i] = u
+        m = act(g) * u
+        hooks["blocks.%d.mlp.hook_post" % i] = m
+        m = m @ w[b + "mlp.down_proj.weight"].T
         if family == "gemma2":
-            m = rms(m, b + "post_feedforward_layernorm.weight")
+            m = rms(m, b + "post_feedforward_layernorm.weight", "blocks.%d.ln2_post" % i)
         hooks["blocks.%d.hook_mlp_out" % i] = m
         x = x + m
         hooks["blocks.%d.hook_resid_post" % i] = x
-    x = rms(x, "model.norm.weight")
-    hooks["ln_final.hook_normalized"] = x
+    x = rms(x, "model.norm.weight", "ln_final")
     tied = cfg.get("tie_word_embeddings", gemma)
     head = w["model.embed_tokens.weight"] if tied else w["lm_head.weight"]
     logits = x @ head.T

@@ -1,6 +1,7 @@
 package org.scalelab.model;
 
 import ai.djl.ndarray.NDArray;
+import java.util.function.UnaryOperator;
 
 /** Scaled dot-product attention with a causal mask (Vaswani et al. 2017, eq. 1). */
 final class CausalAttention {
@@ -14,9 +15,10 @@ final class CausalAttention {
      *             serves {@code heads / kv_heads} consecutive query heads (grouped-query attention,
      *             Ainslie et al. 2023), as Hugging Face's repeat_kv does
      * @param v    like k
-     * @param pass  the forward pass: its causal mask, and its hooks, which may copy out the
-     *              attention pattern [batch, heads, query, key] as blocks.{layer}.attn.hook_pattern
-     * @return [batch, seq, heads · head_dim]
+     * @param pass  the forward pass: its causal mask, and its hooks: the masked scores and the
+     *              pattern [batch, heads, query, key] (hook_attn_scores, hook_pattern) and the
+     *              per-head outputs z [batch, seq, heads, head_dim] (hook_z)
+     * @return z as [batch, seq, heads · head_dim]
      */
     static NDArray attend(NDArray q, NDArray k, NDArray v, Pass pass, int layer) {
         return attend(q, k, v, pass, layer, 0, 0, 0);
@@ -47,9 +49,45 @@ final class CausalAttention {
             NDArray cap = Scalars.of(scores, softcap);
             scores = scores.div(cap).tanh().mul(cap);
         }
-        NDArray weights = pass.hook(HookNames.pattern(layer), scores.add(pass.mask(window)).softmax(3));
-        NDArray out = weights.matMul(v); // [batch, heads, seq, head_dim]
-        return out.transpose(0, 2, 1, 3).reshape(batch, seq, heads * headDim);
+        scores = pass.hook(HookNames.attnScores(layer), scores.add(pass.mask(window))); // −∞ where masked
+        NDArray weights = pass.hook(HookNames.pattern(layer), scores.softmax(3));
+        NDArray z = pass.hook(HookNames.hookZ(layer), weights.matMul(v).transpose(0, 2, 1, 3)); // [batch, seq, heads, head_dim]
+        return z.reshape(batch, seq, heads * headDim);
+    }
+
+    /**
+     * x [batch, heads, seq, head_dim] through hook {@code name}, which sees it in TransformerLens'
+     * layout [batch, seq, heads, head_dim]; x itself when the pass neither records nor changes it.
+     */
+    static NDArray hookHeads(Pass pass, String name, NDArray x) {
+        if (!pass.wants(name)) {
+            return x;
+        }
+        return pass.hook(name, x.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3);
+    }
+
+    /**
+     * The attention output from z [batch, seq, heads · head_dim]: {@code plain}(z) = z·W_O (+ b_O),
+     * unless the pass records or changes hook_result; then as TransformerLens with use_attn_result,
+     * each head's z_h · W_O[h] [batch, seq, heads, d_model] goes through the hook and the output is
+     * their sum over heads (+ b_O).
+     *
+     * @param oT   W_O as [heads · head_dim, d_model] (rows head by head)
+     * @param bias b_O [d_model], or null
+     */
+    static NDArray output(NDArray z, int heads, NDArray oT, NDArray bias, Pass pass, int layer, UnaryOperator<NDArray> plain) {
+        String name = HookNames.result(layer);
+        if (!pass.wants(name)) {
+            return plain.apply(z);
+        }
+        long batch = z.getShape().get(0);
+        long seq = z.getShape().get(1);
+        long headDim = z.getShape().get(2) / heads;
+        long dModel = oT.getShape().get(1);
+        NDArray perHead = z.reshape(batch, seq, heads, 1, headDim).matMul(oT.reshape(heads, headDim, dModel)); // [batch, seq, heads, 1, d_model]
+        NDArray result = pass.hook(name, perHead.reshape(batch, seq, heads, dModel));
+        NDArray out = result.sum(new int[] {2});
+        return bias == null ? out : out.add(bias);
     }
 
     /** [batch, seq, heads · head_dim] → [batch, heads, seq, head_dim]. */

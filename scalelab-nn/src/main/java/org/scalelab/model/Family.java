@@ -176,6 +176,19 @@ public abstract class Family {
 
     // ---- hooks
 
+    /**
+     * True when the MLP is gated (Llama's SwiGLU, Gemma's GeGLU): it has a hook_pre_linear beside
+     * hook_pre. GPT-2 and GPT-NeoX say false.
+     */
+    public boolean gatedMlp() {
+        return true;
+    }
+
+    /** True when each sub-layer's output is normed before it is added (Gemma 2's ln1_post and ln2_post). */
+    public boolean normsAfterSubLayers() {
+        return false;
+    }
+
     /** Every hook name of a model, in the order the forward pass reaches them. */
     public List<String> hookNames(ModelConfig c) {
         List<String> names = new ArrayList<>();
@@ -185,12 +198,40 @@ public abstract class Family {
         }
         for (int l = 0; l < c.nLayers(); l++) {
             names.add(HookNames.residPre(l));
+            names.add(HookNames.ln1Scale(l));
+            names.add(HookNames.ln1Normalized(l));
+            names.add(HookNames.hookQ(l));
+            names.add(HookNames.hookK(l));
+            names.add(HookNames.hookV(l));
+            if (rotary()) {
+                names.add(HookNames.rotQ(l));
+                names.add(HookNames.rotK(l));
+            }
+            names.add(HookNames.attnScores(l));
             names.add(HookNames.pattern(l));
+            names.add(HookNames.hookZ(l));
+            names.add(HookNames.result(l));
+            if (normsAfterSubLayers()) {
+                names.add(HookNames.ln1PostScale(l));
+                names.add(HookNames.ln1PostNormalized(l));
+            }
             names.add(HookNames.attnOut(l));
             names.add(HookNames.residMid(l));
+            names.add(HookNames.ln2Scale(l));
+            names.add(HookNames.ln2Normalized(l));
+            names.add(HookNames.mlpPre(l));
+            if (gatedMlp()) {
+                names.add(HookNames.mlpPreLinear(l));
+            }
+            names.add(HookNames.mlpPost(l));
+            if (normsAfterSubLayers()) {
+                names.add(HookNames.ln2PostScale(l));
+                names.add(HookNames.ln2PostNormalized(l));
+            }
             names.add(HookNames.mlpOut(l));
             names.add(HookNames.residPost(l));
         }
+        names.add(HookNames.LN_FINAL_SCALE);
         names.add(HookNames.LN_FINAL);
         return names;
     }

@@ -81,4 +81,9 @@ public final class Gemma2Family extends GemmaFamily {
     Block block(ParameterLoader p, String prefix, ModelConfig c) {
         return new GemmaBlock(p, prefix, c, true);
     }
+
+    @Override
+    public boolean normsAfterSubLayers() {
+        return true;
+    }
 }

@@ -126,4 +126,9 @@ public final class Gpt2Family extends Family {
                 : tokens.transpose();
         return new Parts(tokens, positions, 0, blocks, finalNorm, unembedT);
     }
+
+    @Override
+    public boolean gatedMlp() {
+        return false;
+    }
 }

@@ -142,4 +142,9 @@ public final class GptNeoXFamily extends Family {
         NDArray unembedT = c.tieWordEmbeddings() ? tokens.transpose() : p.get("embed_out.weight", c.vocabSize(), d).transpose();
         return new Parts(tokens, null, 0, blocks, finalNorm, unembedT);
     }
+
+    @Override
+    public boolean gatedMlp() {
+        return false;
+    }
 }

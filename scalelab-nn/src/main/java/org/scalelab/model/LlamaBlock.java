@@ -76,7 +76,7 @@ final class LlamaBlock implements Block {
     }
 
     private NDArray attention(NDArray residual, Pass pass, int layer) {
-        NDArray x = inputNorm.apply(residual); // [batch, seq, d_model]
+        NDArray x = inputNorm.apply(residual, pass, HookNames.ln1Scale(layer), HookNames.ln1Normalized(layer)); // [batch, seq, d_model]
         NDArray qx;
         NDArray kx;
         NDArray vx;
@@ -96,16 +96,19 @@ final class LlamaBlock implements Block {
             kx = kx.add(kBias);
             vx = vx.add(vBias);
         }
-        NDArray q = Rope.apply(CausalAttention.splitHeads(qx, heads), pass.rope); // [batch, heads, seq, head_dim]
-        NDArray k = Rope.apply(CausalAttention.splitHeads(kx, kvHeads), pass.rope); // [batch, kv_heads, seq, head_dim]
-        NDArray v = CausalAttention.splitHeads(vx, kvHeads);
+        NDArray q = CausalAttention.hookHeads(pass, HookNames.hookQ(layer), CausalAttention.splitHeads(qx, heads)); // [batch, heads, seq, head_dim]
+        NDArray k = CausalAttention.hookHeads(pass, HookNames.hookK(layer), CausalAttention.splitHeads(kx, kvHeads)); // [batch, kv_heads, seq, head_dim]
+        NDArray v = CausalAttention.hookHeads(pass, HookNames.hookV(layer), CausalAttention.splitHeads(vx, kvHeads));
+        q = CausalAttention.hookHeads(pass, HookNames.rotQ(layer), Rope.apply(q, pass.rope));
+        k = CausalAttention.hookHeads(pass, HookNames.rotK(layer), Rope.apply(k, pass.rope));
         NDList kv = pass.keysAndValues(layer, k, v); // 2 × [batch, kv_heads, offset + seq, head_dim]
-        return CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, options.window(layer), 0, 0).matMul(oT); // [batch, seq, d_model]
+        NDArray z = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, options.window(layer), 0, 0);
+        return CausalAttention.output(z, heads, oT, null, pass, layer, y -> y.matMul(oT)); // [batch, seq, d_model]
     }
 
     /** SwiGLU (Shazeer 2020, eq. 6): down(silu(gate(x)) ⊙ up(x)), silu(z) = z·σ(z). */
     private NDArray mlp(NDArray residual, Pass pass, int layer) {
-        NDArray x = postAttentionNorm.apply(residual);
+        NDArray x = postAttentionNorm.apply(residual, pass, HookNames.ln2Scale(layer), HookNames.ln2Normalized(layer));
         NDArray gate;
         NDArray up;
         if (gateUpT != null) {
@@ -116,7 +119,9 @@ final class LlamaBlock implements Block {
             gate = x.matMul(gateT); // [batch, seq, d_mlp]
             up = x.matMul(upT);
         }
+        gate = pass.hook(HookNames.mlpPre(layer), gate);
+        up = pass.hook(HookNames.mlpPreLinear(layer), up);
         NDArray silu = gate.mul(ai.djl.nn.Activation.sigmoid(gate));
-        return silu.mul(up).matMul(downT); // [batch, seq, d_model]
+        return pass.hook(HookNames.mlpPost(layer), silu.mul(up)).matMul(downT); // [batch, seq, d_model]
     }
 }

@@ -98,7 +98,8 @@ final class Pass implements AutoCloseable {
 
     /**
      * Records {@code x} under {@code name} if the hook set selects it, at the selected positions
-     * (axis 1 of [batch, seq, width]; the query axis 2 of [batch, heads, query, key]); returns
+     * (axis 1 of [batch, seq, width] and [batch, seq, head, width]; the query axis 2 of
+     * [batch, heads, query, key]); returns
      * {@code x} after the hook set's interventions and patches at {@code name} (unchanged when there are none).
      */
     NDArray hook(String name, NDArray x) {
@@ -116,12 +117,22 @@ final class Pass implements AutoCloseable {
             NDArray selected = x;
             if (!hooks.positions().equals(Positions.ALL)) {
                 int[] range = hooks.positions().resolve(seq);
-                String index = x.getShape().dimension() == 4 ? ":, :, {}:{}" : ":, {}:{}";
+                String index = HookNames.positionAxis(name) == 2 ? ":, :, {}:{}" : ":, {}:{}";
                 selected = x.get(new NDIndex(index, range[0], range[1]));
             }
             captured.put(name, new Activation(name, selected.getShape().getShape(), ComputeDType.toFloat32(selected).toFloatArray()));
         }
         return x;
+    }
+
+    /** True when this pass records {@code name} or changes it: opt-in hooks are computed only then. */
+    boolean wants(String name) {
+        for (Intervention i : hooks.interventions()) {
+            if (i.hook().equals(name)) {
+                return true;
+            }
+        }
+        return hooks.matches(name);
     }
 
     Map<String, Activation> captured() {

@@ -290,7 +290,7 @@ public final class Transformer implements AutoCloseable {
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forward(x, i, pass);
         }
-        NDArray normed = pass.hook(HookNames.LN_FINAL, finalNorm.apply(x));
+        NDArray normed = finalNorm.apply(x, pass, HookNames.LN_FINAL_SCALE, HookNames.LN_FINAL);
         if (wanted == LogitsWanted.NONE) {
             return null;
         }
