@@ -58,19 +58,12 @@ public record ActivationPatch(String hook, Activation recorded, int position, in
 
     /** The axis of positions (queries, for the pattern and scores) in a hook's activation of rank {@code rank}. */
     static int positionAxis(String hook, int rank) {
-        return rank == 4 && isPatternLike(hook) ? 2 : 1;
+        return rank == 4 ? HookNames.positionAxis(hook) : 1;
     }
 
     /** The axis of heads, or −1 when the hook has none. */
     static int headAxis(String hook, int rank) {
-        if (rank != 4) {
-            return -1;
-        }
-        return isPatternLike(hook) ? 1 : 2;
-    }
-
-    private static boolean isPatternLike(String hook) {
-        return hook.endsWith("hook_pattern") || hook.endsWith("hook_attn_scores");
+        return rank == 4 ? HookNames.headAxis(hook) : -1;
     }
 
     /** {@code x} [batch, …] with the patched elements replaced by the recorded ones (the same value in every batch row). */
@@ -85,7 +78,7 @@ public record ActivationPatch(String hook, Activation recorded, int position, in
         int posAxis = positionAxis(hook, rank);
         int headAxis = headAxis(hook, rank);
         for (int a = 1; a < rank; a++) {
-            if (a != posAxis && !(rank == 4 && isPatternLike(hook) && a == 3) && shape[a] != rec[a]) {
+            if (a != posAxis && !(posAxis == 2 && a == 3) && shape[a] != rec[a]) {
                 throw new InputException("patch at " + hook + ": axis " + a + " has " + shape[a] + " here and " + rec[a]
                         + " in the recorded activation (shape " + Arrays.toString(rec) + ")");
             }

@@ -132,6 +132,11 @@ final class Pass implements AutoCloseable {
                 return true;
             }
         }
+        for (ActivationPatch p : hooks.patches()) {
+            if (p.hook().equals(name)) {
+                return true;
+            }
+        }
         return hooks.matches(name);
     }
 
