@@ -17,15 +17,17 @@ public final class HookSet {
     private final List<Pattern> patterns;
     private final Positions positions;
     private final List<Intervention> interventions;
+    private final List<ActivationPatch> patches;
 
     private HookSet(List<String> globs) {
-        this(globs, Positions.ALL, List.of());
+        this(globs, Positions.ALL, List.of(), List.of());
     }
 
-    private HookSet(List<String> globs, Positions positions, List<Intervention> interventions) {
+    private HookSet(List<String> globs, Positions positions, List<Intervention> interventions, List<ActivationPatch> patches) {
         this.globs = List.copyOf(globs);
         this.positions = positions;
         this.interventions = List.copyOf(interventions);
+        this.patches = List.copyOf(patches);
         List<Pattern> ps = new ArrayList<>();
         for (String g : globs) {
             StringBuilder re = new StringBuilder();
@@ -54,7 +56,7 @@ public final class HookSet {
 
     /** The same hooks, copied out only at {@code positions} (query positions for attention patterns). */
     public HookSet at(Positions positions) {
-        return new HookSet(globs, positions, interventions);
+        return new HookSet(globs, positions, interventions, patches);
     }
 
     /**
@@ -64,11 +66,25 @@ public final class HookSet {
     public HookSet with(Intervention... changes) {
         List<Intervention> all = new ArrayList<>(interventions);
         all.addAll(List.of(changes));
-        return new HookSet(globs, positions, all);
+        return new HookSet(globs, positions, all, patches);
+    }
+
+    /**
+     * The same selection, also replacing activations by recorded ones at the patches' hooks (after
+     * any interventions there); what is recorded at a hook is the patched activation.
+     */
+    public HookSet patched(ActivationPatch... more) {
+        List<ActivationPatch> all = new ArrayList<>(patches);
+        all.addAll(List.of(more));
+        return new HookSet(globs, positions, interventions, all);
     }
 
     public List<Intervention> interventions() {
         return interventions;
+    }
+
+    public List<ActivationPatch> patches() {
+        return patches;
     }
 
     public Positions positions() {
@@ -95,6 +111,6 @@ public final class HookSet {
     @Override
     public String toString() {
         return String.join(",", globs) + (positions.equals(Positions.ALL) ? "" : " @ " + positions)
-                + (interventions.isEmpty() ? "" : " with " + interventions);
+                + (interventions.isEmpty() ? "" : " with " + interventions) + (patches.isEmpty() ? "" : " patched " + patches);
     }
 }

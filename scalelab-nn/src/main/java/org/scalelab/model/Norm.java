@@ -83,4 +83,26 @@ final class Norm {
         };
         return pass.hook(normalizedHook, out);
     }
+
+    /**
+     * Each component c [.., d_model] normalised with the scale of another vector, {@code residual}
+     * [.., d_model], and multiplied by the learned weight, without the bias: LayerNorm's
+     * (c − mean(c)) / scale · w, RMSNorm's c / scale · w. Linear in c, so for components summing to
+     * the residual the results plus {@link #bias()} sum to {@code apply(residual)}: the convention of
+     * TransformerLens' {@code cache.apply_ln_to_stack} (the scale frozen from the residual, the
+     * centring applied to each component).
+     */
+    NDArray frozen(NDArray components, NDArray residual) {
+        int last = residual.getShape().dimension() - 1;
+        NDArray centered = kind == Kind.LAYER ? residual.sub(residual.mean(new int[] {last}, true)) : residual;
+        NDArray scale = centered.square().mean(new int[] {last}, true).add((float) eps).sqrt(); // [.., 1]
+        int cLast = components.getShape().dimension() - 1;
+        NDArray c = kind == Kind.LAYER ? components.sub(components.mean(new int[] {cLast}, true)) : components;
+        return c.div(scale).mul(kind == Kind.RMS_ONE_PLUS ? weight.add(1f) : weight);
+    }
+
+    /** The learned bias added after the weight (LayerNorm), or null. */
+    NDArray bias() {
+        return bias;
+    }
 }

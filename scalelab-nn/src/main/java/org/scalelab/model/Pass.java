@@ -178,12 +178,17 @@ final class Pass implements AutoCloseable {
      * Records {@code x} under {@code name} if the hook set selects it, at the selected positions
      * (axis 1 of [batch, seq, width] and [batch, seq, head, width]; the query axis 2 of
      * [batch, heads, query, key]); returns
-     * {@code x} after the hook set's interventions at {@code name} (unchanged when there are none).
+     * {@code x} after the hook set's interventions and patches at {@code name} (unchanged when there are none).
      */
     NDArray hook(String name, NDArray x) {
         for (Intervention i : hooks.interventions()) {
             if (i.hook().equals(name)) {
                 x = i.apply(x, this);
+            }
+        }
+        for (ActivationPatch p : hooks.patches()) {
+            if (p.hook().equals(name)) {
+                x = p.apply(x, this);
             }
         }
         if (hooks.matches(name)) {
@@ -202,6 +207,11 @@ final class Pass implements AutoCloseable {
     boolean wants(String name) {
         for (Intervention i : hooks.interventions()) {
             if (i.hook().equals(name)) {
+                return true;
+            }
+        }
+        for (ActivationPatch p : hooks.patches()) {
+            if (p.hook().equals(name)) {
                 return true;
             }
         }

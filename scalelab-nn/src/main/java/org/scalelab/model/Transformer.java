@@ -257,6 +257,11 @@ public final class Transformer implements AutoCloseable {
                         + " model (e.g. " + HookNames.residPost(config.nLayers() - 1) + ")");
             }
         }
+        for (ActivationPatch p : hooks.patches()) {
+            if (!HookNames.all(config).contains(p.hook())) {
+                throw new InputException("patch at '" + p.hook() + "': no such hook in this " + config.family().modelType() + " model");
+            }
+        }
         if (ragged != null) {
             ragged.check(batch, offset, seq);
         }
@@ -382,6 +387,79 @@ public final class Transformer implements AutoCloseable {
             logits = logits.div(c).tanh().mul(c); // Gemma 2 (Gemma Team 2024b, §2): c·tanh(logits / c)
         }
         return logits;
+    }
+
+    /**
+     * Residual-stream vectors read out the way the model reads its last one (the logit lens,
+     * nostalgebraist 2020): the final norm, each row normalised with its own scale, then the
+     * unembedding (and Gemma 2's final soft-cap). On the last layer's hook_resid_post this gives
+     * the model's logits.
+     *
+     * @param residuals [n][d_model]
+     * @return logits [n][vocab]
+     */
+    public float[][] unembed(float[][] residuals) {
+        try (NDManager scope = params.newSubManager()) {
+            NDArray x = dtype.convert(scope.create(residuals)); // [n, d_model]
+            NDArray logits = finalNorm.apply(x).matMul(unembedT); // [n, vocab]
+            double cap = config.options().finalLogitSoftcap();
+            if (cap > 0) {
+                logits = logits.div((float) cap).tanh().mul((float) cap);
+            }
+            return rows(ComputeDType.toFloat32(logits).toFloatArray(), residuals.length);
+        }
+    }
+
+    /**
+     * Direct logit attribution with the final norm's scale frozen from {@code residual} (the
+     * residual stream the components sum to, normally the last layer's hook_resid_post at one
+     * position), as TransformerLens' {@code cache.apply_ln_to_stack}: component c contributes
+     * norm_frozen(c) · W_U[:, t] to the logit of token t, where LayerNorm centres each component and
+     * every component is divided by the residual's scale and multiplied by the norm's weight. The
+     * norm's bias contributes b · W_U[:, t] once. The contributions of components that sum to
+     * {@code residual}, plus the bias's, sum to the logit before Gemma 2's final soft-cap.
+     *
+     * @param components [n][d_model]
+     * @param residual   [d_model]
+     * @param tokens     the logits attributed
+     */
+    public LogitContributions directLogits(float[][] components, float[] residual, int[] tokens) {
+        try (NDManager scope = params.newSubManager()) {
+            long[] ids = new long[tokens.length];
+            for (int i = 0; i < tokens.length; i++) {
+                if (tokens[i] < 0 || tokens[i] >= config.vocabSize()) {
+                    throw new InputException("direct logit attribution: token id " + tokens[i] + " is outside the vocabulary [0, "
+                            + config.vocabSize() + ")");
+                }
+                ids[i] = tokens[i];
+            }
+            NDArray columns = unembedT.get(scope, new NDIndex(":, {}", scope.create(ids))); // [d_model, tokens]
+            NDArray c = dtype.convert(scope.create(components)); // [n, d_model]
+            NDArray r = dtype.convert(scope.create(residual)); // [d_model]
+            NDArray perComponent = finalNorm.frozen(c, r).matMul(columns); // [n, tokens]
+            float[] bias = new float[tokens.length];
+            if (finalNorm.bias() != null) {
+                bias = ComputeDType.toFloat32(finalNorm.bias().expandDims(0).matMul(columns)).toFloatArray();
+            }
+            return new LogitContributions(rows(ComputeDType.toFloat32(perComponent).toFloatArray(), components.length), bias);
+        }
+    }
+
+    /**
+     * What {@link #directLogits} returns.
+     *
+     * @param perComponent [component][token]: each component's direct contribution
+     * @param normBias     [token]: the final norm's bias term (zeros for RMSNorm)
+     */
+    public record LogitContributions(float[][] perComponent, float[] normBias) {}
+
+    private static float[][] rows(float[] flat, int n) {
+        int width = n == 0 ? 0 : flat.length / n;
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = java.util.Arrays.copyOfRange(flat, i * width, (i + 1) * width);
+        }
+        return out;
     }
 
     /** Live parameter arrays (for leak checks: the count must not grow across forward passes). */
