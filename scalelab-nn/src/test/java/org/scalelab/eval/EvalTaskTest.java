@@ -70,6 +70,9 @@ class EvalTaskTest {
         String m = errorOnLine2("{\"id\": \"q2\", \"context\": ");
         assertTrue(m.contains("not valid JSON"), m);
         assertTrue(errorOnLine2("[1, 2]").contains("expected a JSON object, got [1,2]"));
+        // Jackson stops after the first value by default: a line with more after its object is refused, not cut
+        String trailing = errorOnLine2("{\"id\": \"q2\", \"context\": \"c\", \"choices\": [\"a\", \"b\"], \"gold\": 0} {\"id\": \"q3\"}");
+        assertTrue(trailing.contains("not valid JSON"), trailing);
     }
 
     @Test
