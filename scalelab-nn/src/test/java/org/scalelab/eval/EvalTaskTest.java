@@ -149,4 +149,14 @@ class EvalTaskTest {
         String m = errorOnLine2("{\"id\": \"q2\", \"context\": \"c\", \"choices\": [\"a\", \"b\"], \"gold\": \"" + "z".repeat(500) + "\"}");
         assertTrue(m.length() < 300, m);
     }
+
+    @Test
+    void anExampleMadeInCodeKeepsTheReadersInvariants() {
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a"), new int[] {0}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", ""), new int[] {0}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", "b"), new int[] {2}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", "b"), new int[] {}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", "b"), new int[] {1, 1}, null, Map.of(), "mem"));
+        assertEquals(2, new EvalExample("x", "c", List.of("a", "b"), new int[] {1, 0}, null, Map.of(), "mem").gold().length);
+    }
 }
