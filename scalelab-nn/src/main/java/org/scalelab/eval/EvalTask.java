@@ -1,7 +1,9 @@
 package org.scalelab.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
@@ -34,6 +36,9 @@ import org.scalelab.io.Json;
  */
 public record EvalTask(String name, Path file, List<EvalExample> examples) {
     private static final String SHAPE = "each line must be one JSON object {\"id\", \"context\", \"choices\": [..], \"gold\": i | [i, ..]}";
+
+    /** The one mapper's reader, refusing anything after a line's object (Jackson's default ignores it). */
+    private static final ObjectReader STRICT = Json.mapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public EvalTask {
         examples = List.copyOf(examples);
@@ -134,7 +139,7 @@ public record EvalTask(String name, Path file, List<EvalExample> examples) {
         String where = file + ":" + number;
         JsonNode n;
         try {
-            n = Json.mapper().readTree(line);
+            n = STRICT.readTree(line);
         } catch (JsonProcessingException e) {
             throw new InputException(where + ": " + Json.lineProblem(number, e).replaceFirst("^line \\d+, ", "").replaceFirst("^line \\d+: ", ""));
         } catch (IOException e) {

@@ -1,7 +1,9 @@
 package org.scalelab.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -99,6 +101,9 @@ public final class EvalTaskConverter {
 
     /** Python's {@code re.sub("\\[.*?\\]", "", text)}: "." matches anything but "\n" (UNIX_LINES). */
     private static final Pattern BRACKETED = Pattern.compile("\\[.*?\\]", Pattern.UNIX_LINES);
+
+    /** The one mapper's reader, refusing anything after the first value (Jackson's default ignores it). */
+    private static final ObjectReader STRICT = Json.mapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private EvalTaskConverter() {}
 
@@ -352,7 +357,7 @@ public final class EvalTaskConverter {
         if (text.stripLeading().startsWith("[")) {
             JsonNode array;
             try {
-                array = Json.mapper().readTree(text);
+                array = STRICT.readTree(text);
             } catch (IOException e) {
                 throw new InputException(in + ": not valid JSON (" + Json.problem(e) + ")");
             }
@@ -373,7 +378,7 @@ public final class EvalTaskConverter {
                     }
                     JsonNode n;
                     try {
-                        n = Json.mapper().readTree(line);
+                        n = STRICT.readTree(line);
                     } catch (JsonProcessingException e) {
                         throw new InputException(in + ":" + number + ": "
                                 + Json.lineProblem(number, e).replaceFirst("^line \\d+, ", "").replaceFirst("^line \\d+: ", ""));

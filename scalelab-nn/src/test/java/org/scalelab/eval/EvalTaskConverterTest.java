@@ -198,6 +198,10 @@ class EvalTaskConverterTest {
         m = assertThrows(InputException.class, () -> EvalTaskConverter.convert(Format.PIQA, json, dir.resolve("o.jsonl"))).getMessage();
         assertTrue(m.startsWith(json + ":2: ") && m.contains("not valid JSON"), m);
 
+        Path trailing = rows("tr.json", "[{\"goal\": \"g\", \"sol1\": \"a\", \"sol2\": \"b\", \"label\": 0}] [{}]");
+        assertTrue(assertThrows(InputException.class, () -> EvalTaskConverter.convert(Format.PIQA, trailing, dir.resolve("o.jsonl"))).getMessage()
+                .contains("not valid JSON"));
+
         Path empty = rows("e.jsonl", "");
         assertTrue(assertThrows(InputException.class, () -> EvalTaskConverter.convert(Format.PIQA, empty, dir.resolve("o.jsonl"))).getMessage()
                 .contains("no rows"));

@@ -70,6 +70,9 @@ class EvalTaskTest {
         String m = errorOnLine2("{\"id\": \"q2\", \"context\": ");
         assertTrue(m.contains("not valid JSON"), m);
         assertTrue(errorOnLine2("[1, 2]").contains("expected a JSON object, got [1,2]"));
+        // Jackson stops after the first value by default: a line with more after its object is refused, not cut
+        String trailing = errorOnLine2("{\"id\": \"q2\", \"context\": \"c\", \"choices\": [\"a\", \"b\"], \"gold\": 0} {\"id\": \"q3\"}");
+        assertTrue(trailing.contains("not valid JSON"), trailing);
     }
 
     @Test
@@ -145,5 +148,15 @@ class EvalTaskTest {
     void aLongValueIsCutInTheMessage() throws IOException {
         String m = errorOnLine2("{\"id\": \"q2\", \"context\": \"c\", \"choices\": [\"a\", \"b\"], \"gold\": \"" + "z".repeat(500) + "\"}");
         assertTrue(m.length() < 300, m);
+    }
+
+    @Test
+    void anExampleMadeInCodeKeepsTheReadersInvariants() {
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a"), new int[] {0}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", ""), new int[] {0}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", "b"), new int[] {2}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", "b"), new int[] {}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", "b"), new int[] {1, 1}, null, Map.of(), "mem"));
+        assertEquals(2, new EvalExample("x", "c", List.of("a", "b"), new int[] {1, 0}, null, Map.of(), "mem").gold().length);
     }
 }
