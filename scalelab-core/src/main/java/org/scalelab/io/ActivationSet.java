@@ -84,7 +84,7 @@ public final class ActivationSet implements AutoCloseable {
                 }
                 if (t.dtype() != DType.F32 || !java.util.Arrays.equals(shape, expected)) {
                     throw new InputException(shard + ": tensor '" + InputException.quote(hook) + "' is " + t.dtype() + " "
-                            + shapeJson(shape) + ", the manifest says F32 " + shapeJson(expected) + " (mismatched d_model across shards?)");
+                            + shapeJson(shape) + ", the manifest says F32 " + java.util.Arrays.toString(expected) + " (mismatched d_model across shards?)");
                 }
                 if (t.byteLength() > Integer.MAX_VALUE) {
                     throw new InputException(shard + ": tensor '" + InputException.quote(hook) + "' holds " + t.byteLength()
