@@ -277,6 +277,35 @@ class HookTest {
     }
 
     @Test
+    void headAblationDuringGenerationWithTheKvCacheEqualsFullRecomputation() {
+        // Grouped-query attention; ablating query head 3's z and kv head 0's values from position 2 on.
+        ModelConfig c = ModelConfig.llama(256, 32, 2, 4, 2, 64, 64, 10000.0, false);
+        try (Transformer t = Transformer.load(model(c))) {
+            HookSet ablate = HookSet.none().with(Intervention.replace(HookNames.hookZ(1), new float[8], 2).onHead(3),
+                    Intervention.replace(HookNames.hookV(0), new float[8], 2).onHead(0));
+            int[] prompt = {5, 80, 17};
+            int[] cached = Generation.sample(t, prompt, 6, Sampler.GREEDY, 0, ablate);
+            int[] seq = prompt.clone();
+            for (int step = 0; step < 6; step++) {
+                float[] logits = t.forward(seq, ablate).logits().data();
+                int v = c.vocabSize();
+                int best = 0;
+                for (int j = 1; j < v; j++) {
+                    if (logits[(seq.length - 1) * v + j] > logits[(seq.length - 1) * v + best]) {
+                        best = j;
+                    }
+                }
+                seq = java.util.Arrays.copyOf(seq, seq.length + 1);
+                seq[seq.length - 1] = best;
+            }
+            assertArrayEquals(java.util.Arrays.copyOfRange(seq, 3, 9), cached);
+            float[] plain = t.forward(seq, HookSet.none()).logits().data();
+            float[] ablated = t.forward(seq, ablate).logits().data();
+            assertTrue(!java.util.Arrays.equals(plain, ablated), "the ablation changes the logits");
+        }
+    }
+
+    @Test
     void passesRecordingEveryHookOrChangingOneLeaveNoArraysBehind() {
         for (ModelConfig c : families()) {
             try (Transformer t = Transformer.load(model(c))) {
