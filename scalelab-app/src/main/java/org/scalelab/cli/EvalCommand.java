@@ -39,8 +39,8 @@ import picocli.CommandLine.Option;
         name = "eval",
         mixinStandardHelpOptions = true,
         description = {
-            "Score a model on multiple-choice task files by log-likelihood, as lm-evaluation-harness does:",
-            "each choice's score is the summed log-probability of \" \" + choice after the context; acc, acc_norm,",
+            "Score a model on multiple-choice task files by log-likelihood, as lm-evaluation-harness does.",
+            "Each choice's score is the summed log-probability of \" \" + choice after the context; acc, acc_norm,",
             "mc1 and mc2 with their standard errors. The result is stored in the lab as metrics TASK/METRIC of the",
             "model with its parameter count (read by fit shape, fit sigmoid, the points view). An interrupted run",
             "resumes: every scored example is kept in a partial file (next to --examples-out, else in the lab)",

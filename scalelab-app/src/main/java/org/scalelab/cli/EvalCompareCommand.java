@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
         name = "compare",
         mixinStandardHelpOptions = true,
-        description = {"Compare two evaluations of the same examples (two models, or two checkpoints) with paired tests:",
+        description = {"Compare two evaluations of the same examples (two models, or two checkpoints) with paired tests.",
             "McNemar's exact test for acc, a paired bootstrap for mc2, each with the difference A − B and its interval.",
             "The inputs are two --examples-out files of `scalelab eval` over the same task files."},
         footer = {"", "Example:", "  scalelab eval --model lab/models/small --task arc_easy.jsonl --examples-out small.jsonl",
