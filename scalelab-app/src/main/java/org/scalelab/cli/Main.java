@@ -45,6 +45,7 @@ public final class Main extends CommandTree.Group {
             GenerateCommand.class,
             DirectionCommand.class,
             TrainCommand.class,
+            EvalCommand.class,
             WorldCommand.class);
 
     @Override

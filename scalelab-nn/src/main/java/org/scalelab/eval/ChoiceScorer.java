@@ -70,6 +70,13 @@ public final class ChoiceScorer {
         }
     }
 
+    /** Tokenises and checks {@code examples} without scoring them: an input error surfaces before any forward pass. */
+    public void check(List<EvalExample> examples) {
+        for (EvalExample e : examples) {
+            fit(e, tokens.encode(e));
+        }
+    }
+
     /** Scores one example alone (convenience for callers and tests). */
     public ExampleScore score(EvalExample example) {
         ExampleScore[] out = new ExampleScore[1];

@@ -94,7 +94,7 @@ public final class ContinuationTokens {
     }
 
     /** lm-eval's prefix_token_id: the BOS the tokenizer's post-processor adds, else the end-of-text token; -1 when neither exists. */
-    private static int prefixToken(ModelTokenizer tokenizer) {
+    static int prefixToken(ModelTokenizer tokenizer) {
         int[] with = tokenizer.encode("a", true);
         int[] without = tokenizer.encode("a", false);
         if (with.length > without.length && with.length > 0 && (without.length == 0 || with[0] != without[0])) {

@@ -30,8 +30,11 @@ public final class Evaluation {
      */
     public record Options(Integer limit, Long seed, LengthNorm norm) {}
 
-    /** An example as {@code --examples-out} writes it: its summed log-prob and byte length per choice, the chosen choice and whether it is a gold. */
-    public record ExampleRecord(String task, String id, double[] logprobs, int[] bytes, int chosen, boolean correct) {}
+    /**
+     * An example as {@code --examples-out} writes it: its summed log-prob and byte length per choice,
+     * the gold choices, the chosen choice (argmax, first on ties) and whether it is a gold.
+     */
+    public record ExampleRecord(String task, String id, double[] logprobs, int[] bytes, int[] gold, int chosen, boolean correct) {}
 
     /**
      * @param tasks    each task's metrics over the examples evaluated
@@ -84,6 +87,9 @@ public final class Evaluation {
             names.add(t.name());
             selected.add(select(t, options));
         }
+        for (List<EvalExample> s : selected) {
+            scorer.check(s); // every task's inputs checked before the first forward pass
+        }
         try (EvalPartialFile file = EvalPartialFile.open(partial, header)) {
             int resumed = file.size();
             for (int i = 0; i < tasks.size(); i++) {
@@ -113,7 +119,7 @@ public final class Evaluation {
                     }
                     ExampleScore score = ExampleScore.of(e, s.logprobs(), s.tokens());
                     list.add(score);
-                    records.add(new ExampleRecord(task.name(), e.id(), score.logprobs(), score.bytes(), TaskMetrics.chosen(score),
+                    records.add(new ExampleRecord(task.name(), e.id(), score.logprobs(), score.bytes(), e.gold(), TaskMetrics.chosen(score),
                             TaskMetrics.correct(e, score)));
                 }
                 scores.add(TaskMetrics.compute(new EvalTask(task.name(), task.file(), selected.get(i)), list, options.norm()));
@@ -136,7 +142,11 @@ public final class Evaluation {
     }
 
     /** Removes the partial file of a finished evaluation whose results are saved. */
-    public static void finish(Path partial, ObjectNode header) {
-        EvalPartialFile.open(partial, header).delete();
+    public static void finish(Path partial) {
+        try {
+            java.nio.file.Files.deleteIfExists(partial);
+        } catch (IOException e) {
+            throw new ScaleLabException(partial + ": cannot remove the finished evaluation's partial file: " + e.getMessage(), e);
+        }
     }
 }
