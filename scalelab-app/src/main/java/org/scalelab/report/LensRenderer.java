@@ -95,7 +95,7 @@ public final class LensRenderer implements Renderer<Lens.Result> {
             }
             List<String> top = new ArrayList<>();
             for (Lens.TopToken t : g.top()) {
-                top.add(quote(t.text()) + " " + String.format(Locale.ROOT, "%.2f", t.probability()));
+                top.add(quote(t.text()) + " " + String.format(Locale.ROOT, "%.3g", t.probability()));
             }
             row.add(String.join(", ", top));
             rows.add(row);
