@@ -29,10 +29,10 @@ def gpt_neox(cfg, w, ids, hooks):
     act = cfg.get("hidden_act", "gelu")
     t = len(ids)
 
-    def ln(x, name):
+    def ln(x, name, hook=None):
         mu = x.mean(-1, keepdim=True)
-        var = ((x - mu) ** 2).mean(-1, keepdim=True)
-        return (x - mu) / torch.sqrt(var + eps) * w[name + ".weight"] + w[name + ".bias"]
+        scale = torch.sqrt(((x - mu) ** 2).mean(-1, keepdim=True) + eps)
+        return ref.norm_hooks(hooks, hook, scale, (x - mu) / scale * w[name + ".weight"] + w[name + ".bias"])
 
     def gelu(x):
         if act == "gelu":
@@ -57,20 +57,29 @@ def gpt_neox(cfg, w, ids, hooks):
     for i in range(cfg["num_hidden_layers"]):
         b = "gpt_neox.layers.%d." % i
         hooks["blocks.%d.hook_resid_pre" % i] = x
-        qkv = linear(ln(x, b + "input_layernorm"), b + "attention.query_key_value")  # [T, 3d]
-        qkv = qkv.reshape(t, nh, 3 * hd).transpose(0, 1)  # [heads, T, 3·hd]: per head q | k | v
+        qkv = linear(ln(x, b + "input_layernorm", "blocks.%d.ln1" % i), b + "attention.query_key_value")  # [T, 3d]
+        qkv = qkv.reshape(t, nh, 3 * hd)  # [T, heads, 3·hd]: per head q | k | v
         q, k, v = qkv[..., :hd], qkv[..., hd:2 * hd], qkv[..., 2 * hd:]
-        y = ref.causal_attention(rope(q), rope(k), v, hooks, i).transpose(0, 1).reshape(t, d)
+        for name, value in (("q", q), ("k", k), ("v", v)):
+            hooks["blocks.%d.attn.hook_%s" % (i, name)] = value  # [T, heads, hd], before RoPE
+        q, k, v = rope(q.transpose(0, 1)), rope(k.transpose(0, 1)), v.transpose(0, 1)
+        hooks["blocks.%d.attn.hook_rot_q" % i] = q.transpose(0, 1)
+        hooks["blocks.%d.attn.hook_rot_k" % i] = k.transpose(0, 1)
+        z = ref.causal_attention(q, k, v, hooks, i)
+        ref.head_results(z, w[b + "attention.dense.weight"].T, hooks, i)
+        y = z.transpose(0, 1).reshape(t, d)
         attn = linear(y, b + "attention.dense")
         hooks["blocks.%d.hook_attn_out" % i] = attn
         x = x + attn
         hooks["blocks.%d.hook_resid_mid" % i] = x
-        m = linear(gelu(linear(ln(x, b + "post_attention_layernorm"), b + "mlp.dense_h_to_4h")), b + "mlp.dense_4h_to_h")
+        pre = linear(ln(x, b + "post_attention_layernorm", "blocks.%d.ln2" % i), b + "mlp.dense_h_to_4h")
+        hooks["blocks.%d.mlp.hook_pre" % i] = pre
+        hooks["blocks.%d.mlp.hook_post" % i] = gelu(pre)
+        m = linear(gelu(pre), b + "mlp.dense_4h_to_h")
         hooks["blocks.%d.hook_mlp_out" % i] = m
         x = x + m
         hooks["blocks.%d.hook_resid_post" % i] = x
-    x = ln(x, "gpt_neox.final_layer_norm")
-    hooks["ln_final.hook_normalized"] = x
+    x = ln(x, "gpt_neox.final_layer_norm", "ln_final")
     head = w["gpt_neox.embed_in.weight"] if cfg.get("tie_word_embeddings", False) else w["embed_out.weight"]
     return x @ head.T
 

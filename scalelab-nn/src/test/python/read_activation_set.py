@@ -3,10 +3,12 @@ package), to show the format is usable from Python as documented:
 
   manifest.json                 trajectories with shard, row_start, rows, first_position
   shard-NNNNN.safetensors       8-byte little-endian header length, JSON header, data region;
-                                one F32 [rows, d_model] tensor per hook, I32 [rows] trajectory_index,
-                                token_position, token_id
+                                one F32 [rows, d_model] tensor per hook ([rows, *shape] for a hook
+                                the manifest's optional hook_shapes lists), I32 [rows]
+                                trajectory_index, token_position, token_id
 
-  read_activation_set.py DIR HOOK ID          prints {"rows": [[...]], "positions": [...], "index_ok": bool}
+  read_activation_set.py DIR HOOK ID          prints {"rows": [[...]], "positions": [...], "index_ok": bool,
+                                              "row_shape": [...], "shape_ok": bool}
   read_activation_set.py diff DIR HOOK A B     prints mean(rows of domain A) - mean(rows of domain B), float64
 """
 import json
@@ -50,6 +52,9 @@ def main(folder, hook, wanted):
         "positions": positions.tolist(),
         "index_ok": bool(np.array_equal(rows, span)) and int(positions[0]) == traj["first_position"],
         "d_model": int(shard[hook].shape[1]) if shard[hook].ndim == 2 else -1,
+        "row_shape": list(shard[hook].shape[1:]),
+        # absent from hook_shapes: a d_model-wide hook
+        "shape_ok": list(shard[hook].shape[1:]) == manifest.get("hook_shapes", {}).get(hook, [manifest["d_model"]]),
     }))
 
 

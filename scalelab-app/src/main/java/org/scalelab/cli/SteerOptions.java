@@ -29,6 +29,10 @@ final class SteerOptions {
     @Option(names = "--at", paramLabel = "HOOK", description = "Hook where --steer/--ablate/--replace act, e.g. blocks.1.hook_resid_post.")
     String at;
 
+    @Option(names = "--head", paramLabel = "H", description = "Act on head H alone of a per-head hook (attn.hook_q, hook_k, hook_v, hook_z,"
+            + " hook_result, …), with a vector of that hook's last width: --replace zeros.npy --at blocks.2.attn.hook_z --head 3 zero-ablates head 3.")
+    Integer head;
+
     @Option(names = "--from-position", paramLabel = "P", defaultValue = "0", description = "Steer/ablate/replace positions P and later only. Default: ${DEFAULT-VALUE} (all).")
     int fromPosition;
 
@@ -41,6 +45,9 @@ final class SteerOptions {
         if (!any && at != null) {
             throw new InputException("--at: given without --steer, --ablate or --replace");
         }
+        if (head != null && !any) {
+            throw new InputException("--head: given without --steer, --ablate or --replace");
+        }
         if (steer != null) {
             out.add(Intervention.add(at, Directions.read(steer, tensor), alpha, fromPosition));
         }
@@ -51,6 +58,6 @@ final class SteerOptions {
             // Last: what a replacement sets is what later layers read, whatever was added or projected before.
             out.add(Intervention.replace(at, Directions.read(replace, tensor), fromPosition));
         }
-        return out;
+        return head == null ? out : out.stream().map(i -> i.onHead(head)).toList();
     }
 }

@@ -110,6 +110,34 @@ class FamiliesCommandTest {
     }
 
     @Test
+    void headZeroAblatesOneHeadAndCaptureWritesThePerHeadHook() throws Exception {
+        Path m = init("qwen2", "--kv-heads", "2"); // 4 heads of 8
+        Path zeros = dir.resolve("zeros.safetensors");
+        SafetensorsWriter.write(zeros, List.of(SafetensorsWriter.Tensor.ofFloats("z", DType.F32, new long[] {8}, new float[8])));
+        Path prompts = dir.resolve("p.jsonl");
+        Files.writeString(prompts, "{\"id\": \"a\", \"text\": \"The cat sat.\"}\n");
+        Path out = dir.resolve("acts-head");
+        CliRun r = new CliRun("capture", "--model", m.toString(), "--prompts", prompts.toString(), "--hooks", "blocks.0.attn.hook_z",
+                "--replace", zeros.toString(), "--at", "blocks.0.attn.hook_z", "--head", "1", "--out", out.toString());
+        assertEquals(0, r.code, r.err.toString());
+        try (ActivationSet set = ActivationSet.open(out); Transformer t = Transformer.load(m); ModelTokenizer tok = ModelTokenizer.load(m)) {
+            assertArrayEquals(new int[] {4, 8}, set.rowShape("blocks.0.attn.hook_z"));
+            float[][] rows = set.rows("blocks.0.attn.hook_z", set.trajectory("a"));
+            org.scalelab.model.Activation direct = t.forward(tok.encode("The cat sat."), HookSet.of("blocks.0.attn.hook_z")).activation("blocks.0.attn.hook_z");
+            for (int p = 0; p < rows.length; p++) {
+                for (int i = 0; i < 32; i++) {
+                    assertEquals(i / 8 == 1 ? 0f : direct.data()[p * 32 + i], rows[p][i], 1e-6f, "position " + p + " value " + i);
+                }
+            }
+            assertTrue(set.manifest().interventions().get(0).startsWith("replace@blocks.0.attn.hook_z head 1"), set.manifest().interventions().toString());
+        }
+        CliRun bad = new CliRun("capture", "--model", m.toString(), "--prompts", prompts.toString(), "--replace", zeros.toString(),
+                "--at", "blocks.0.hook_resid_post", "--head", "1", "--out", dir.resolve("x").toString());
+        assertEquals(2, bad.code);
+        assertTrue(bad.err.toString().contains("head 1 given, but the hook has no [batch, pos, head, x] head axis"), bad.err.toString());
+    }
+
+    @Test
     void generateCapturesTheActivationsOfPromptAndContinuation() throws Exception {
         Path m = init("gemma2", "--kv-heads", "2", "--head-dim", "16", "--sliding-window", "3");
         Path prompts = dir.resolve("p.jsonl");

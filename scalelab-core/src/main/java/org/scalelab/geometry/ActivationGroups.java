@@ -68,6 +68,10 @@ public final class ActivationGroups {
             if (!set.hooks().contains(asked)) {
                 throw new InputException(set.dir() + ": hook '" + asked + "' was not captured; captured: " + set.hooks());
             }
+            if (set.width(asked) != set.dModel()) {
+                throw new InputException(set.dir() + ": hook '" + asked + "' has rows of shape " + java.util.Arrays.toString(set.rowShape(asked))
+                        + ", not d_model (" + set.dModel() + ") wide; geometry reads residual-stream-wide hooks (resid, attn_out, mlp_out, hook_normalized)");
+            }
             return asked;
         }
         int best = -1;
@@ -80,10 +84,11 @@ public final class ActivationGroups {
         if (best >= 0) {
             return "blocks." + best + ".hook_resid_post";
         }
-        if (set.hooks().isEmpty()) {
-            throw new InputException(set.dir() + ": the activation set captured no hooks");
+        List<String> wide = set.hooks().stream().filter(h -> set.width(h) == set.dModel()).toList();
+        if (wide.isEmpty()) {
+            throw new InputException(set.dir() + ": the activation set captured no d_model-wide hook");
         }
-        return set.hooks().get(set.hooks().size() - 1);
+        return wide.get(wide.size() - 1);
     }
 
     public static List<Input> of(List<ActivationSet> sets, Options o) {

@@ -1,5 +1,6 @@
 package org.scalelab.io;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -7,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.scalelab.IncompleteInputException;
 import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
@@ -22,7 +25,7 @@ import org.scalelab.ScaleLabException;
  * @param model          checkpoint folder the activations came from
  * @param family         the model's {@code model_type} ({@code gpt2}, {@code llama}, {@code qwen2}, …)
  * @param parameterCount scalars in the checkpoint
- * @param dModel         width of every row
+ * @param dModel         the model's width, and the width of every row of a hook without an entry in {@code hookShapes}
  * @param nLayers        blocks in the model
  * @param hooks          hook names, each a tensor of every shard
  * @param dtype          element type of the hook tensors ({@code F32})
@@ -36,10 +39,15 @@ import org.scalelab.ScaleLabException;
  * @param complete       whether every prompt has been captured
  * @param shards         the shard files, in order
  * @param trajectories   one per prompt, in prompt order
+ * @param hookShapes     the shape of one row of each hook that is not d_model wide, e.g. {@code [4, 16]} for
+ *                       [head, d_head] or {@code [4, 32]} for an attention pattern's [head, key]; the hook's shard
+ *                       tensors are then [rows, …shape]. Absent (sets written before it, or only d_model-wide hooks): every
+ *                       hook's rows are [d_model]
  */
 public record ActivationManifest(String format, int formatVersion, String model, String family, long parameterCount, int dModel,
                                  int nLayers, List<String> hooks, String dtype, String computeDtype, Boolean specialTokens, String positions, List<String> interventions,
-                                 boolean complete, List<Shard> shards, List<Trajectory> trajectories) {
+                                 boolean complete, List<Shard> shards, List<Trajectory> trajectories,
+                                 @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<Integer>> hookShapes) {
     public static final String FILE = "manifest.json";
     public static final String FORMAT = "scalelab-activations";
     public static final int VERSION = 1;
@@ -51,6 +59,32 @@ public record ActivationManifest(String format, int formatVersion, String model,
         interventions = List.copyOf(interventions);
         shards = List.copyOf(shards);
         trajectories = List.copyOf(trajectories);
+        Map<String, List<Integer>> shapes = new LinkedHashMap<>();
+        if (hookShapes != null) {
+            hookShapes.forEach((h, s) -> shapes.put(h, List.copyOf(s)));
+        }
+        hookShapes = java.util.Collections.unmodifiableMap(shapes);
+    }
+
+    /** The same manifest with {@code complete}, {@code shards} and {@code trajectories} replaced. */
+    public ActivationManifest with(boolean complete, List<Shard> shards, List<Trajectory> trajectories) {
+        return new ActivationManifest(format, formatVersion, model, family, parameterCount, dModel, nLayers, hooks, dtype, computeDtype, specialTokens,
+                positions, interventions, complete, shards, trajectories, hookShapes);
+    }
+
+    /** The shape of one row of {@code hook}: its {@code hookShapes} entry, else [d_model]. */
+    public int[] rowShape(String hook) {
+        List<Integer> s = hookShapes.get(hook);
+        return s == null ? new int[] {dModel} : s.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The number of floats in one row of {@code hook}: the product of {@link #rowShape}. */
+    public int width(String hook) {
+        int w = 1;
+        for (int x : rowShape(hook)) {
+            w = Math.multiplyExact(w, x);
+        }
+        return w;
     }
 
     /**
@@ -81,7 +115,7 @@ public record ActivationManifest(String format, int formatVersion, String model,
     /** The same capture settings: a resumed capture must not mix two different captures in one set. */
     boolean sameCaptureAs(ActivationManifest o) {
         return model.equals(o.model) && family.equals(o.family) && parameterCount == o.parameterCount && dModel == o.dModel
-                && hooks.equals(o.hooks) && dtype.equals(o.dtype) && computeDtype.equals(o.computeDtype) && specialTokens.equals(o.specialTokens) && positions.equals(o.positions) && interventions.equals(o.interventions);
+                && hooks.equals(o.hooks) && hookShapes.equals(o.hookShapes) && dtype.equals(o.dtype) && computeDtype.equals(o.computeDtype) && specialTokens.equals(o.specialTokens) && positions.equals(o.positions) && interventions.equals(o.interventions);
     }
 
     /**
@@ -142,6 +176,27 @@ public record ActivationManifest(String format, int formatVersion, String model,
         for (JsonNode h : array(m, "hooks", file, "")) {
             if (!h.isTextual()) {
                 throw new InputException(file + ": field \"hooks\" holds " + InputException.quote(h) + "; expected hook names");
+            }
+        }
+        JsonNode shapes = m.get("hook_shapes");
+        if (shapes != null && !shapes.isNull()) {
+            if (!shapes.isObject()) {
+                throw new InputException(file + ": field \"hook_shapes\" is " + InputException.quote(shapes) + "; expected an object of hook → row shape");
+            }
+            List<String> hookNames = new ArrayList<>();
+            m.get("hooks").forEach(h -> hookNames.add(h.asText()));
+            for (var e : (Iterable<Map.Entry<String, JsonNode>>) shapes::fields) {
+                if (!hookNames.contains(e.getKey())) {
+                    throw new InputException(file + ": field \"hook_shapes\" names '" + InputException.quote(e.getKey()) + "', which is not in \"hooks\"");
+                }
+                boolean ok = e.getValue().isArray() && !e.getValue().isEmpty();
+                for (JsonNode x : e.getValue()) {
+                    ok &= x.isIntegralNumber() && x.canConvertToInt() && x.asInt() > 0;
+                }
+                if (!ok) {
+                    throw new InputException(file + ": field \"hook_shapes\": '" + InputException.quote(e.getKey()) + "' is "
+                            + InputException.quote(e.getValue()) + "; expected a row shape of positive whole numbers, e.g. [4, 16]");
+                }
             }
         }
         List<Integer> shardRows = new ArrayList<>();

@@ -16,7 +16,7 @@ import org.scalelab.InputException;
  * format {@code scalelab-activations} v1), for the runtime and for analyses that never load the
  * model. The manifest is checked field by field ({@link ActivationManifest#readTree}); every shard
  * is validated as a whole safetensors file ({@link SafetensorsFile}) and each hook tensor must be
- * F32 [rows, d_model] as the manifest says. Hook tensors are memory-mapped when the set is opened
+ * F32 [rows, d_model], or [rows, …row shape] for a hook the manifest's hook_shapes lists, as the manifest says. Hook tensors are memory-mapped when the set is opened
  * (one mapping per shard and hook, so reading a trajectory costs no system call); rows are copied
  * only into the arrays asked for.
  *
@@ -31,7 +31,7 @@ import org.scalelab.InputException;
 public final class ActivationSet implements AutoCloseable {
     private final Path dir;
     private final ActivationManifest manifest;
-    /** Per shard: hook → its [rows, d_model] tensor, mapped read-only. */
+    /** Per shard: hook → its [rows, width] tensor, mapped read-only. */
     private final List<Map<String, FloatBuffer>> shardTensors;
 
     private ActivationSet(Path dir, ActivationManifest manifest, List<Map<String, FloatBuffer>> shardTensors) {
@@ -59,26 +59,32 @@ public final class ActivationSet implements AutoCloseable {
         ActivationManifest manifest = ActivationManifest.of(dir, tree);
         List<Map<String, FloatBuffer>> shards = new ArrayList<>();
         for (ActivationManifest.Shard s : manifest.shards()) {
-            shards.add(mapShard(dir.resolve(s.file()), manifest.hooks(), s.rows(), manifest.dModel()));
+            shards.add(mapShard(dir.resolve(s.file()), manifest, s.rows()));
         }
         return new ActivationSet(dir, manifest, List.copyOf(shards));
     }
 
-    private static Map<String, FloatBuffer> mapShard(Path shard, List<String> hooks, int rows, int d) {
+    private static Map<String, FloatBuffer> mapShard(Path shard, ActivationManifest manifest, int rows) {
         if (!Files.exists(shard)) {
             throw new InputException(shard + ": shard listed in the manifest is missing");
         }
         Map<String, FloatBuffer> out = new LinkedHashMap<>();
         try (SafetensorsFile f = SafetensorsFile.open(shard)) {
-            for (String hook : hooks) {
+            for (String hook : manifest.hooks()) {
                 TensorInfo t = f.tensors().get(hook);
                 if (t == null) {
                     throw new InputException(shard + ": tensor '" + hook + "' listed in the manifest is missing");
                 }
                 long[] shape = t.shape();
-                if (t.dtype() != DType.F32 || shape.length != 2 || shape[0] != rows || shape[1] != d) {
+                int[] row = manifest.rowShape(hook);
+                long[] expected = new long[1 + row.length];
+                expected[0] = rows;
+                for (int i = 0; i < row.length; i++) {
+                    expected[1 + i] = row[i];
+                }
+                if (t.dtype() != DType.F32 || !java.util.Arrays.equals(shape, expected)) {
                     throw new InputException(shard + ": tensor '" + InputException.quote(hook) + "' is " + t.dtype() + " "
-                            + shapeJson(shape) + ", the manifest says F32 [" + rows + ", " + d + "] (mismatched d_model across shards?)");
+                            + shapeJson(shape) + ", the manifest says F32 " + java.util.Arrays.toString(expected) + " (mismatched d_model across shards?)");
                 }
                 if (t.byteLength() > Integer.MAX_VALUE) {
                     throw new InputException(shard + ": tensor '" + InputException.quote(hook) + "' holds " + t.byteLength()
@@ -129,13 +135,23 @@ public final class ActivationSet implements AutoCloseable {
         return manifest.hooks();
     }
 
+    /** The shape of one row of {@code hook}: [d_model] for the residual-stream-wide hooks, e.g. [head, d_head] for hook_z. */
+    public int[] rowShape(String hook) {
+        return manifest.rowShape(hook);
+    }
+
+    /** Floats per row of {@code hook} (d_model for the residual-stream-wide hooks). */
+    public int width(String hook) {
+        return manifest.width(hook);
+    }
+
     public List<ActivationManifest.Trajectory> trajectories() {
         return manifest.trajectories();
     }
 
     /**
-     * The mapped tensor of {@code hook} in the trajectory's shard, [shard rows, d_model] row-major,
-     * read-only: the trajectory's row i starts at {@code (t.rowStart() + i) * dModel()}.
+     * The mapped tensor of {@code hook} in the trajectory's shard, [shard rows, width] row-major,
+     * read-only: the trajectory's row i starts at {@code (t.rowStart() + i) * width(hook)}.
      */
     public FloatBuffer tensor(String hook, ActivationManifest.Trajectory t) {
         FloatBuffer b = shardTensors.get(t.shard()).get(hook);
@@ -155,9 +171,12 @@ public final class ActivationSet implements AutoCloseable {
         throw new InputException(dir + ": no trajectory with id \"" + id + "\"");
     }
 
-    /** One trajectory's rows at {@code hook}: [rows][d_model], row i at token position firstPosition + i. */
+    /**
+     * One trajectory's rows at {@code hook}: [rows][width] (each row its {@link #rowShape} flattened
+     * row-major), row i at token position firstPosition + i.
+     */
     public float[][] rows(String hook, ActivationManifest.Trajectory t) {
-        int d = manifest.dModel();
+        int d = manifest.width(hook);
         FloatBuffer all = tensor(hook, t);
         float[][] out = new float[t.rows()][d];
         for (int i = 0; i < t.rows(); i++) {
@@ -172,7 +191,7 @@ public final class ActivationSet implements AutoCloseable {
      * steering direction (Marks &amp; Tegmark 2023, "The Geometry of Truth", §4; Arditi et al. 2024, §2.2).
      */
     public float[] meanRow(String hook, Predicate<ActivationManifest.Trajectory> which) {
-        double[] sum = new double[manifest.dModel()];
+        double[] sum = new double[manifest.width(hook)];
         long n = 0;
         for (ActivationManifest.Trajectory t : manifest.trajectories()) {
             if (!which.test(t)) {

@@ -41,10 +41,10 @@ public final class ActivationSetWriter {
     private final ActivationManifest header;
     private final List<ActivationManifest.Shard> shards;
     private final List<ActivationManifest.Trajectory> trajectories;
-    private final int dModel;
+    private final int[] widths; // per hook: floats per row
 
     // The shard being filled.
-    private final List<List<float[]>> pending; // per hook, one [rows, d_model] chunk per trajectory
+    private final List<List<float[]>> pending; // per hook, one [rows, width] chunk per trajectory
     private final List<int[]> pendingIndex = new ArrayList<>();
     private final List<int[]> pendingPosition = new ArrayList<>();
     private final List<int[]> pendingToken = new ArrayList<>();
@@ -59,7 +59,7 @@ public final class ActivationSetWriter {
         this.header = header;
         this.shards = new ArrayList<>(header.shards());
         this.trajectories = new ArrayList<>(header.trajectories());
-        this.dModel = header.dModel();
+        this.widths = header.hooks().stream().mapToInt(header::width).toArray();
         this.pending = new ArrayList<>();
         for (int i = 0; i < header.hooks().size(); i++) {
             pending.add(new ArrayList<>());
@@ -77,9 +77,7 @@ public final class ActivationSetWriter {
         if (shardBytes <= 0) {
             throw new InputException("shard size " + shardBytes + " bytes must be positive");
         }
-        ActivationManifest start = new ActivationManifest(header.format(), header.formatVersion(), header.model(), header.family(),
-                header.parameterCount(), header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.computeDtype(), header.specialTokens(), header.positions(),
-                header.interventions(), false, List.of(), List.of());
+        ActivationManifest start = header.with(false, List.of(), List.of());
         Path target = OutputFolder.checkNotLab("activation set folder", dir, null);
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new InputException(dir + ": is a file, not a folder; choose a new or empty folder for the activation set");
@@ -150,16 +148,17 @@ public final class ActivationSetWriter {
      * @param tokenCount     tokens of the prompt (and of its generated continuation, if any)
      * @param positions      the token position of each row
      * @param tokens         the token id of each row
-     * @param rows           per hook (in the manifest's order), [rows, d_model] row-major
+     * @param rows           per hook (in the manifest's order), [rows, …row shape] row-major (row shape [d_model] unless
+     *                       the manifest's hook_shapes says otherwise)
      */
     public void add(String id, String domain, JsonNode labels, List<Integer> stepBoundaries, int tokenCount, int[] positions, int[] tokens, List<float[]> rows) {
         int n = positions.length;
         if (rows.size() != header.hooks().size() || tokens.length != n) {
             throw new IllegalArgumentException("expected " + header.hooks().size() + " hooks and " + n + " tokens");
         }
-        for (float[] r : rows) {
-            if (r.length != n * dModel) {
-                throw new IllegalArgumentException("a hook has " + r.length + " values, expected " + n + " × " + dModel);
+        for (int h = 0; h < rows.size(); h++) {
+            if (rows.get(h).length != (long) n * widths[h]) {
+                throw new IllegalArgumentException("hook " + header.hooks().get(h) + " has " + rows.get(h).length + " values, expected " + n + " × " + widths[h]);
             }
         }
         int index = trajectories.size();
@@ -191,7 +190,11 @@ public final class ActivationSetWriter {
     }
 
     private long pendingBytes() {
-        return (long) pendingRows * (4L * dModel * header.hooks().size() + 12);
+        long perRow = 12;
+        for (int w : widths) {
+            perRow += 4L * w;
+        }
+        return pendingRows * perRow;
     }
 
     /**
@@ -216,13 +219,19 @@ public final class ActivationSetWriter {
         String file = String.format("shard-%05d.safetensors", shards.size());
         List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
         for (int h = 0; h < header.hooks().size(); h++) {
-            ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(pendingRows, 4 * dModel)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(pendingRows, 4 * widths[h])).order(ByteOrder.LITTLE_ENDIAN);
             for (float[] chunk : pending.get(h)) {
                 b.asFloatBuffer().put(chunk);
                 b.position(b.position() + 4 * chunk.length);
             }
             b.flip();
-            tensors.add(new SafetensorsWriter.Tensor(header.hooks().get(h), DType.F32, new long[] {pendingRows, dModel}, b));
+            int[] row = header.rowShape(header.hooks().get(h));
+            long[] shape = new long[1 + row.length];
+            shape[0] = pendingRows;
+            for (int i = 0; i < row.length; i++) {
+                shape[1 + i] = row[i];
+            }
+            tensors.add(new SafetensorsWriter.Tensor(header.hooks().get(h), DType.F32, shape, b));
         }
         tensors.add(SafetensorsWriter.Tensor.ofInts(TRAJECTORY_INDEX, new long[] {pendingRows}, concat(pendingIndex)));
         tensors.add(SafetensorsWriter.Tensor.ofInts(TOKEN_POSITION, new long[] {pendingRows}, concat(pendingPosition)));
@@ -249,6 +258,9 @@ public final class ActivationSetWriter {
         if (!on.hooks().equals(now.hooks())) {
             return "hooks " + on.hooks() + " vs " + now.hooks();
         }
+        if (!on.hookShapes().equals(now.hookShapes())) {
+            return "hook row shapes " + on.hookShapes() + " vs " + now.hookShapes();
+        }
         if (!on.computeDtype().equals(now.computeDtype())) {
             return "compute dtype " + on.computeDtype() + " vs " + now.computeDtype();
         }
@@ -264,9 +276,7 @@ public final class ActivationSetWriter {
 
     /** The manifest lists only trajectories whose shard is on disk. */
     private ActivationManifest manifest(boolean complete) {
-        return new ActivationManifest(header.format(), header.formatVersion(), header.model(), header.family(), header.parameterCount(),
-                header.dModel(), header.nLayers(), header.hooks(), header.dtype(), header.computeDtype(), header.specialTokens(), header.positions(), header.interventions(), complete,
-                shards, trajectories.subList(0, pendingFirstTrajectory));
+        return header.with(complete, shards, trajectories.subList(0, pendingFirstTrajectory));
     }
 
     private static int[] concat(List<int[]> parts) {

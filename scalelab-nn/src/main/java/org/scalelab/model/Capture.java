@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.scalelab.InputException;
 import org.scalelab.Progress;
 import org.scalelab.io.ActivationManifest;
@@ -24,7 +25,8 @@ public final class Capture {
     private Capture() {}
 
     /**
-     * @param hooks      hook names or globs (attention patterns are never captured: they are not d_model wide)
+     * @param hooks      hook names or globs: any hook; attention scores and patterns are stored as [head, key] rows
+     *                   with as many keys as the longest prompt has tokens
      * @param positions  positions of each prompt to keep
      * @param shardBytes shard size in bytes
      * @param batch      prompts per forward pass
@@ -61,8 +63,15 @@ public final class Capture {
 
     public static Summary run(Transformer model, ModelTokenizer tokenizer, List<Prompt> prompts, Path out, Options options) {
         ModelConfig c = model.config();
-        List<String> names = CaptureTarget.hooks(c, options.hooks(), "--hooks");
-        ActivationSetWriter writer = CaptureTarget.open(model, tokenizer, options.specialTokens(), names, options.positions().toString(),
+        List<String> names = CaptureTarget.hooks(c, options.hooks(), "--hooks", true);
+        int keys = 0;
+        if (names.stream().anyMatch(h -> HookNames.rowShape(c, h) == null)) {
+            for (Prompt p : prompts) {
+                keys = Math.max(keys, tokenizer.encode(p.text(), options.specialTokens()).length);
+            }
+        }
+        Map<String, List<Integer>> shapes = CaptureTarget.shapes(c, names, keys);
+        ActivationSetWriter writer = CaptureTarget.open(model, tokenizer, options.specialTokens(), names, shapes, options.positions().toString(),
                 options.interventions(), out, options.shardBytes(), prompts);
         List<ActivationManifest.Trajectory> done = writer.trajectories();
         HookSet hooks = HookSet.of(names.toArray(String[]::new)).with(options.interventions().toArray(Intervention[]::new));
@@ -76,7 +85,7 @@ public final class Capture {
                 if (to <= done.size()) {
                     continue;
                 }
-                rows += runBatch(model, tokenizer, prompts.subList(from, to), from, done.size(), names, hooks, options, writer, task);
+                rows += runBatch(model, tokenizer, prompts.subList(from, to), from, done.size(), names, keys, hooks, options, writer, task);
             }
         }
         ActivationManifest m = writer.finish();
@@ -84,7 +93,7 @@ public final class Capture {
     }
 
     private static long runBatch(Transformer model, ModelTokenizer tokenizer, List<Prompt> batch, int firstIndex, int alreadyDone,
-                                 List<String> names, HookSet hooks, Options options, ActivationSetWriter writer, Progress.Task task) {
+                                 List<String> names, int keys, HookSet hooks, Options options, ActivationSetWriter writer, Progress.Task task) {
         Positions positions = options.positions();
         ModelConfig c = model.config();
         int[][] tokens = new int[batch.size()][];
@@ -111,7 +120,6 @@ public final class Capture {
             padded[b] = Arrays.copyOf(tokens[b], longest); // right padding with token 0, invisible to earlier positions
         }
         ForwardResult r = model.forward(padded, hooks, null, LogitsWanted.NONE); // activations only: no unembedding
-        int d = c.dModel();
         long rows = 0;
         for (int b = 0; b < batch.size(); b++) {
             if (firstIndex + b < alreadyDone) {
@@ -133,14 +141,39 @@ public final class Capture {
             }
             List<float[]> perHook = new ArrayList<>();
             for (String h : names) {
-                float[] data = r.activation(h).data(); // [batch, longest, d_model]
-                int start = (b * longest + range[0]) * d;
-                perHook.add(Arrays.copyOfRange(data, start, start + n * d));
+                Activation a = r.activation(h);
+                int[] row = HookNames.rowShape(c, h);
+                if (row == null) {
+                    perHook.add(queryRows(a, b, range[0], n, keys, h));
+                    continue;
+                }
+                int w = Arrays.stream(row).reduce(1, Math::multiplyExact);
+                int start = (b * longest + range[0]) * w; // [batch, longest, …row]
+                perHook.add(Arrays.copyOfRange(a.data(), start, start + n * w));
             }
             writer.add(p.id(), p.domain(), p.labels(), p.stepBoundaries(), tokens[b].length, pos, ids, perHook);
             rows += n;
             task.step();
         }
         return rows;
+    }
+
+    /**
+     * Rows {@code first} … {@code first + n − 1} of sequence {@code b} of a [batch, heads, query, key]
+     * activation, each [heads, keys]: the batch's keys, then padding up to {@code keys} (0 for a
+     * pattern, −∞ for scores: what the causal mask gives a key the query cannot see).
+     */
+    private static float[] queryRows(Activation a, int b, int first, int n, int keys, String hook) {
+        int heads = (int) a.shape()[1];
+        int longest = (int) a.shape()[3];
+        float pad = hook.endsWith(".hook_attn_scores") ? Float.NEGATIVE_INFINITY : 0f;
+        float[] out = new float[n * heads * keys];
+        Arrays.fill(out, pad);
+        for (int i = 0; i < n; i++) {
+            for (int h = 0; h < heads; h++) {
+                System.arraycopy(a.data(), ((b * heads + h) * longest + first + i) * longest, out, (i * heads + h) * keys, longest);
+            }
+        }
+        return out;
     }
 }

@@ -2,14 +2,16 @@ package org.scalelab.model;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.scalelab.InputException;
 import org.scalelab.io.ActivationManifest;
 import org.scalelab.io.ActivationSetWriter;
 import org.scalelab.io.DType;
 
 /**
- * What plain capture and capture during generation share: choosing the d_model-wide hooks a
+ * What plain capture and capture during generation share: choosing the hooks a
  * selection names, and opening (or resuming) the activation set they stream into, refusing a
  * folder that was captured from other prompts.
  */
@@ -17,22 +19,46 @@ final class CaptureTarget {
     private CaptureTarget() {}
 
     /**
-     * The hooks of {@code config} that {@code globs} select, in model order; attention patterns are
-     * never captured (they are not d_model wide). {@code option} names the CLI option in the error.
+     * The hooks of {@code config} that {@code globs} select, in model order. The attention scores and
+     * patterns, whose rows are [head, key] with a key axis that grows with the sequence, are kept
+     * only when {@code withKeys} (a capture of prompts whose longest length is known beforehand);
+     * otherwise they are left out, and a selection of nothing else is refused. {@code option} names
+     * the CLI option in the error.
      */
-    static List<String> hooks(ModelConfig config, List<String> globs, String option) {
+    static List<String> hooks(ModelConfig config, List<String> globs, String option, boolean withKeys) {
         HookSet selection = HookSet.of(globs.toArray(String[]::new));
         List<String> names = new ArrayList<>();
+        List<String> left = new ArrayList<>();
         for (String h : HookNames.all(config)) {
-            if (selection.matches(h) && !h.endsWith(".attn.hook_pattern")) {
-                names.add(h);
+            if (selection.matches(h)) {
+                (withKeys || HookNames.rowShape(config, h) != null ? names : left).add(h);
             }
         }
         if (names.isEmpty()) {
-            throw new InputException(option + " " + String.join(",", globs) + " selects no d_model-wide hook of this model; e.g. "
-                    + HookNames.residPost(config.nLayers() - 1) + ", blocks.*.hook_resid_post, hook_embed");
+            throw new InputException(option + " " + String.join(",", globs) + " selects no hook of this model that can be captured here"
+                    + (left.isEmpty() ? "" : " (" + left.get(0) + (left.size() > 1 ? " and " + (left.size() - 1) + " more" : "")
+                            + " are [head, query, key]: their key axis grows while generating)")
+                    + "; e.g. " + HookNames.residPost(config.nLayers() - 1) + ", blocks.*.hook_resid_post, hook_embed");
         }
         return names;
+    }
+
+    /**
+     * The manifest's hook_shapes for {@code hooks}: each hook that is not d_model wide → its row
+     * shape; the scores and patterns → [heads, keys], keys being the longest prompt's length (a
+     * shorter prompt's rows are padded: pattern 0, scores −∞, as the causal mask has them).
+     */
+    static Map<String, List<Integer>> shapes(ModelConfig config, List<String> hooks, int keys) {
+        Map<String, List<Integer>> shapes = new LinkedHashMap<>();
+        for (String h : hooks) {
+            int[] row = HookNames.rowShape(config, h);
+            if (row == null) {
+                shapes.put(h, List.of(config.nHeads(), keys));
+            } else if (row.length != 1 || row[0] != config.dModel()) {
+                shapes.put(h, java.util.Arrays.stream(row).boxed().toList());
+            }
+        }
+        return shapes;
     }
 
     /**
@@ -40,13 +66,13 @@ final class CaptureTarget {
      * trajectories they must be a prefix of {@code prompts} (same ids in the same order).
      */
     static ActivationSetWriter open(Transformer model, ModelTokenizer tokenizer, boolean specialTokens, List<String> hooks,
-                                    String positions, List<Intervention> interventions, Path out, long shardBytes, List<Prompt> prompts) {
+                                    Map<String, List<Integer>> shapes, String positions, List<Intervention> interventions, Path out, long shardBytes, List<Prompt> prompts) {
         ModelConfig c = model.config();
         ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION,
                 model.dir().toAbsolutePath().normalize().toString(), c.family().modelType(), model.parameterCount(), c.dModel(),
                 c.nLayers(), hooks, DType.F32.name(), model.computeDType().cliName(),
                 specialTokens && tokenizer.addsSpecialTokens(), positions, interventions.stream().map(Intervention::toString).toList(), false,
-                List.of(), List.of());
+                List.of(), List.of(), shapes);
         ActivationSetWriter writer = ActivationSetWriter.open(out, header, shardBytes);
         List<ActivationManifest.Trajectory> done = writer.trajectories();
         if (done.size() > prompts.size()) {

@@ -84,7 +84,9 @@ final class CausalAttention {
         long seq = z.getShape().get(1);
         long headDim = z.getShape().get(2) / heads;
         long dModel = oT.getShape().get(1);
-        NDArray perHead = z.reshape(batch, seq, heads, 1, headDim).matMul(oT.reshape(heads, headDim, dModel)); // [batch, seq, heads, 1, d_model]
+        NDArray perHeadW = oT.reshape(heads, headDim, dModel); // W_O[h] [d_head, d_model] per head
+        perHeadW.attach(pass.scope); // made from a parameter, it would otherwise join the parameters' manager
+        NDArray perHead = z.reshape(batch, seq, heads, 1, headDim).matMul(perHeadW); // [batch, seq, heads, 1, d_model]
         NDArray result = pass.hook(name, perHead.reshape(batch, seq, heads, dModel));
         NDArray out = result.sum(new int[] {2});
         return bias == null ? out : out.add(bias);

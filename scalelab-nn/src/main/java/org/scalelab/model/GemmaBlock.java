@@ -57,21 +57,27 @@ final class GemmaBlock implements Block {
     }
 
     private NDArray attention(NDArray residual, Pass pass, int layer) {
-        NDArray x = inputNorm.apply(residual); // [batch, seq, d_model]
-        NDArray q = Rope.apply(CausalAttention.splitHeads(x.matMul(qT), heads), pass.rope); // [batch, heads, seq, head_dim]
-        NDArray k = Rope.apply(CausalAttention.splitHeads(x.matMul(kT), kvHeads), pass.rope);
-        NDArray v = CausalAttention.splitHeads(x.matMul(vT), kvHeads);
+        NDArray x = inputNorm.apply(residual, pass, HookNames.ln1Scale(layer), HookNames.ln1Normalized(layer)); // [batch, seq, d_model]
+        NDArray q = CausalAttention.hookHeads(pass, HookNames.hookQ(layer), CausalAttention.splitHeads(x.matMul(qT), heads)); // [batch, heads, seq, head_dim]
+        NDArray k = CausalAttention.hookHeads(pass, HookNames.hookK(layer), CausalAttention.splitHeads(x.matMul(kT), kvHeads));
+        NDArray v = CausalAttention.hookHeads(pass, HookNames.hookV(layer), CausalAttention.splitHeads(x.matMul(vT), kvHeads));
+        q = CausalAttention.hookHeads(pass, HookNames.rotQ(layer), Rope.apply(q, pass.rope));
+        k = CausalAttention.hookHeads(pass, HookNames.rotK(layer), Rope.apply(k, pass.rope));
         NDList kv = pass.keysAndValues(layer, k, v);
-        NDArray out = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, options.window(layer), options.queryPreAttnScalar(),
-                options.attnLogitSoftcap()).matMul(oT); // [batch, seq, d_model]
-        return preFeedforwardNorm == null ? out : postAttentionNorm.apply(out);
+        NDArray z = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, options.window(layer), options.queryPreAttnScalar(),
+                options.attnLogitSoftcap());
+        NDArray out = CausalAttention.output(z, heads, oT, null, pass, layer, y -> y.matMul(oT)); // [batch, seq, d_model]
+        // Gemma 2: hook_result is each head's share before this norm (ln1_post), hook_attn_out what it adds.
+        return preFeedforwardNorm == null ? out : postAttentionNorm.apply(out, pass, HookNames.ln1PostScale(layer), HookNames.ln1PostNormalized(layer));
     }
 
     private NDArray mlp(NDArray residual, Pass pass, int layer) {
-        NDArray x = (preFeedforwardNorm == null ? postAttentionNorm : preFeedforwardNorm).apply(residual);
-        NDArray gate = x.matMul(gateT); // [batch, seq, d_mlp]
+        NDArray x = (preFeedforwardNorm == null ? postAttentionNorm : preFeedforwardNorm).apply(residual, pass, HookNames.ln2Scale(layer),
+                HookNames.ln2Normalized(layer));
+        NDArray gate = pass.hook(HookNames.mlpPre(layer), x.matMul(gateT)); // [batch, seq, d_mlp]
+        NDArray up = pass.hook(HookNames.mlpPreLinear(layer), x.matMul(upT));
         NDArray act = exactGelu ? ai.djl.nn.Activation.gelu(gate) : Gpt2Block.geluTanh(gate);
-        NDArray out = act.mul(x.matMul(upT)).matMul(downT); // [batch, seq, d_model]
-        return postFeedforwardNorm == null ? out : postFeedforwardNorm.apply(out);
+        NDArray out = pass.hook(HookNames.mlpPost(layer), act.mul(up)).matMul(downT); // [batch, seq, d_model]
+        return postFeedforwardNorm == null ? out : postFeedforwardNorm.apply(out, pass, HookNames.ln2PostScale(layer), HookNames.ln2PostNormalized(layer));
     }
 }

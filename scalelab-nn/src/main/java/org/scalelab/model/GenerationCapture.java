@@ -68,8 +68,9 @@ public final class GenerationCapture {
     public static Capture.Summary run(Transformer model, ModelTokenizer tokenizer, List<Prompt> prompts, Path out, Options options,
                                       Consumer<Completion> onCompletion) {
         ModelConfig c = model.config();
-        List<String> names = CaptureTarget.hooks(c, options.hooks(), "--capture-hooks");
-        ActivationSetWriter writer = CaptureTarget.open(model, tokenizer, options.specialTokens(), names, options.positionsLabel(),
+        List<String> names = CaptureTarget.hooks(c, options.hooks(), "--capture-hooks", false);
+        ActivationSetWriter writer = CaptureTarget.open(model, tokenizer, options.specialTokens(), names, CaptureTarget.shapes(c, names, 0),
+                options.positionsLabel(),
                 options.interventions(), out, options.shardBytes(), prompts);
         List<ActivationManifest.Trajectory> done = writer.trajectories();
         HookSet hooks = HookSet.of(names.toArray(String[]::new)).with(options.interventions().toArray(Intervention[]::new));
@@ -103,11 +104,10 @@ public final class GenerationCapture {
         names.forEach(n -> perHook.add(new ArrayList<>()));
         int[] generated = Generation.sample(model, promptTokens, options.maxNewTokens(), options.sampler(), options.seed(), hooks, step -> {
             for (int h = 0; h < names.size(); h++) {
-                perHook.get(h).add(step.activation(names.get(h)).data()); // [1, new positions, d_model]
+                perHook.get(h).add(step.activation(names.get(h)).data()); // [1, new positions, …row shape]
             }
         }, options.stopTokens());
         int n = promptTokens.length + generated.length - 1; // every token except the last generated one was fed
-        int d = model.config().dModel();
         int[] positions = new int[n];
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
@@ -115,8 +115,10 @@ public final class GenerationCapture {
             ids[i] = i < promptTokens.length ? promptTokens[i] : generated[i - promptTokens.length];
         }
         List<float[]> rows = new ArrayList<>();
-        for (List<float[]> steps : perHook) {
-            float[] all = new float[n * d];
+        for (int h = 0; h < perHook.size(); h++) {
+            List<float[]> steps = perHook.get(h);
+            int[] row = HookNames.rowShape(model.config(), names.get(h));
+            float[] all = new float[n * java.util.Arrays.stream(row).reduce(1, Math::multiplyExact)];
             int at = 0;
             for (float[] s : steps) {
                 System.arraycopy(s, 0, all, at, s.length);

@@ -45,18 +45,20 @@ final class Gpt2Block implements Block {
     }
 
     private NDArray attention(NDArray residual, Pass pass, int layer) {
-        NDArray x = ln1.apply(residual); // [batch, seq, d_model]
+        NDArray x = ln1.apply(residual, pass, HookNames.ln1Scale(layer), HookNames.ln1Normalized(layer)); // [batch, seq, d_model]
         NDList qkv = x.matMul(cAttnW).add(cAttnB).split(3, 2); // 3 × [batch, seq, d_model]
-        NDArray q = CausalAttention.splitHeads(qkv.get(0), heads); // [batch, heads, seq, head_dim]
-        NDList kv = pass.keysAndValues(layer, CausalAttention.splitHeads(qkv.get(1), heads),
-                CausalAttention.splitHeads(qkv.get(2), heads)); // 2 × [batch, heads, offset + seq, head_dim]
-        NDArray y = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer); // [batch, seq, d_model]
-        return y.matMul(attnProjW).add(attnProjB);
+        NDArray q = CausalAttention.hookHeads(pass, HookNames.hookQ(layer), CausalAttention.splitHeads(qkv.get(0), heads)); // [batch, heads, seq, head_dim]
+        NDArray k = CausalAttention.hookHeads(pass, HookNames.hookK(layer), CausalAttention.splitHeads(qkv.get(1), heads));
+        NDArray v = CausalAttention.hookHeads(pass, HookNames.hookV(layer), CausalAttention.splitHeads(qkv.get(2), heads));
+        NDList kv = pass.keysAndValues(layer, k, v); // 2 × [batch, heads, offset + seq, head_dim]
+        NDArray z = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer); // [batch, seq, d_model]
+        return CausalAttention.output(z, heads, attnProjW, attnProjB, pass, layer, y -> y.matMul(attnProjW).add(attnProjB));
     }
 
     private NDArray mlp(NDArray residual, Pass pass, int layer) {
-        NDArray h = ln2.apply(residual).matMul(fcW).add(fcB); // [batch, seq, d_mlp]
-        return geluTanh(h).matMul(mlpProjW).add(mlpProjB); // [batch, seq, d_model]
+        NDArray x = ln2.apply(residual, pass, HookNames.ln2Scale(layer), HookNames.ln2Normalized(layer));
+        NDArray h = pass.hook(HookNames.mlpPre(layer), x.matMul(fcW).add(fcB)); // [batch, seq, d_mlp]
+        return pass.hook(HookNames.mlpPost(layer), geluTanh(h)).matMul(mlpProjW).add(mlpProjB); // [batch, seq, d_model]
     }
 
     /**

@@ -22,6 +22,7 @@ final class GptNeoXBlock implements Block {
     private final NDArray qkvB; // [3·d_model]
     private final NDArray denseW; // [d_model, d_model]
     private final NDArray denseB;
+    private final NDArray denseT; // [d_model, d_model]: denseW transposed (a view), W_O for the per-head results
     private final Norm postAttentionNorm;
     private final NDArray upW; // [d_mlp, d_model]
     private final NDArray upB;
@@ -38,6 +39,7 @@ final class GptNeoXBlock implements Block {
         qkvB = p.get(prefix + "attention.query_key_value.bias", 3L * d);
         denseW = p.get(prefix + "attention.dense.weight", d, d);
         denseB = p.get(prefix + "attention.dense.bias", d);
+        denseT = denseW.transpose();
         postAttentionNorm = Norm.layerNorm(p.get(prefix + "post_attention_layernorm.weight", d),
                 p.get(prefix + "post_attention_layernorm.bias", d), c.normEps());
         upW = p.get(prefix + "mlp.dense_h_to_4h.weight", c.dMlp(), d);
@@ -55,22 +57,25 @@ final class GptNeoXBlock implements Block {
     }
 
     private NDArray attention(NDArray residual, Pass pass, int layer) {
-        NDArray x = inputNorm.apply(residual); // [batch, seq, d_model]
+        NDArray x = inputNorm.apply(residual, pass, HookNames.ln1Scale(layer), HookNames.ln1Normalized(layer)); // [batch, seq, d_model]
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
         NDList qkv = linear(x, qkvW, qkvB).reshape(batch, seq, heads, 3L * headDim).split(3, 3); // 3 × [batch, seq, heads, head_dim]
-        NDArray q = Rope.apply(qkv.get(0).transpose(0, 2, 1, 3), pass.rope); // [batch, heads, seq, head_dim]
-        NDArray k = Rope.apply(qkv.get(1).transpose(0, 2, 1, 3), pass.rope);
-        NDArray v = qkv.get(2).transpose(0, 2, 1, 3);
+        NDArray q = CausalAttention.hookHeads(pass, HookNames.hookQ(layer), qkv.get(0).transpose(0, 2, 1, 3)); // [batch, heads, seq, head_dim]
+        NDArray k = CausalAttention.hookHeads(pass, HookNames.hookK(layer), qkv.get(1).transpose(0, 2, 1, 3));
+        NDArray v = CausalAttention.hookHeads(pass, HookNames.hookV(layer), qkv.get(2).transpose(0, 2, 1, 3));
+        q = CausalAttention.hookHeads(pass, HookNames.rotQ(layer), Rope.apply(q, pass.rope));
+        k = CausalAttention.hookHeads(pass, HookNames.rotK(layer), Rope.apply(k, pass.rope));
         NDList kv = pass.keysAndValues(layer, k, v); // 2 × [batch, heads, offset + seq, head_dim]
-        NDArray y = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, 0, 0, 0); // [batch, seq, d_model]
-        return linear(y, denseW, denseB);
+        NDArray z = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, 0, 0, 0); // [batch, seq, d_model]
+        return CausalAttention.output(z, heads, denseT, denseB, pass, layer, y -> linear(y, denseW, denseB));
     }
 
     /** dense_4h_to_h(act(dense_h_to_4h(x))), act = exact GELU ("gelu") or its tanh approximation. */
     private NDArray mlp(NDArray residual, Pass pass, int layer) {
-        NDArray h = linear(postAttentionNorm.apply(residual), upW, upB); // [batch, seq, d_mlp]
-        NDArray a = exactGelu ? ai.djl.nn.Activation.gelu(h) : Gpt2Block.geluTanh(h);
+        NDArray x = postAttentionNorm.apply(residual, pass, HookNames.ln2Scale(layer), HookNames.ln2Normalized(layer));
+        NDArray h = pass.hook(HookNames.mlpPre(layer), linear(x, upW, upB)); // [batch, seq, d_mlp]
+        NDArray a = pass.hook(HookNames.mlpPost(layer), exactGelu ? ai.djl.nn.Activation.gelu(h) : Gpt2Block.geluTanh(h));
         return linear(a, downW, downB); // [batch, seq, d_model]
     }
 

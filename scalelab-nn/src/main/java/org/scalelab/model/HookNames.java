@@ -180,6 +180,34 @@ public final class HookNames {
         return -1;
     }
 
+    /**
+     * The shape of one position's activation at {@code hook} of a model of {@code config}, its
+     * [batch, pos] axes dropped: [d_model], [1] for a norm scale, [d_mlp] inside the MLP,
+     * [heads or kv_heads, d_head] for q/k/v/z, [heads, d_model] for hook_result; null for the
+     * attention scores and pattern, whose rows are [head, key] with as many keys as the sequence.
+     */
+    public static int[] rowShape(ModelConfig config, String hook) {
+        if (isPerQueryKey(hook)) {
+            return null;
+        }
+        if (hook.endsWith(".hook_scale")) {
+            return new int[] {1};
+        }
+        if (hook.endsWith(".attn.hook_k") || hook.endsWith(".attn.hook_v") || hook.endsWith(".attn.hook_rot_k")) {
+            return new int[] {config.nKvHeads(), config.headDim()};
+        }
+        if (hook.endsWith(".attn.hook_q") || hook.endsWith(".attn.hook_rot_q") || hook.endsWith(".attn.hook_z")) {
+            return new int[] {config.nHeads(), config.headDim()};
+        }
+        if (hook.endsWith(".attn.hook_result")) {
+            return new int[] {config.nHeads(), config.dModel()};
+        }
+        if (hook.contains(".mlp.hook_")) {
+            return new int[] {config.dMlp()};
+        }
+        return new int[] {config.dModel()};
+    }
+
     private static boolean isPerQueryKey(String hook) {
         return hook.endsWith(".attn.hook_pattern") || hook.endsWith(".attn.hook_attn_scores");
     }

@@ -11,8 +11,12 @@ import java.util.HexFormat;
 import org.scalelab.InputException;
 
 /**
- * A change to the residual-stream-shaped activation at one hook ([batch, seq, d_model]), applied
- * during the forward pass before the activation is recorded and before later layers read it.
+ * A change to the activation at one hook, applied during the forward pass before the activation is
+ * recorded and before later layers read it: to every row of a [batch, seq, width] hook (the
+ * residual stream, an MLP's activations, a norm's scale), or of a [batch, seq, head, width] hook
+ * (q, k, v, rot_q, rot_k, z, result), there to every head or to one ({@link #onHead}), e.g.
+ * zero- or mean-ablating head h: {@code replace(hookZ(l), zeros or the head's mean z, 0).onHead(h)}.
+ * Attention scores and patterns ([batch, head, query, key]) take no interventions.
  * Positions count from the start of the sequence (with a KV cache: including the cached
  * positions), so steering "from position p" keeps its meaning during generation.
  *
@@ -28,11 +32,23 @@ import org.scalelab.InputException;
  * @param vector       v, length d_model
  * @param alpha        scale for {@link Kind#ADD}; ignored otherwise
  * @param fromPosition first position changed (0: all)
+ * @param head         the head changed on a hook with a head axis, or −1: every head (or no head axis)
  */
-public record Intervention(String hook, Kind kind, float[] vector, double alpha, int fromPosition) {
+public record Intervention(String hook, Kind kind, float[] vector, double alpha, int fromPosition, int head) {
     public enum Kind { ADD, PROJECT_OUT, REPLACE }
 
+    public Intervention(String hook, Kind kind, float[] vector, double alpha, int fromPosition) {
+        this(hook, kind, vector, alpha, fromPosition, -1);
+    }
+
     public Intervention {
+        if (head < -1) {
+            throw new InputException("intervention at " + hook + ": head " + head + " must be >= 0");
+        }
+        if (head >= 0 && HookNames.headAxis(hook) != 2) {
+            throw new InputException("intervention at " + hook + ": head " + head + " given, but the hook has no [batch, pos, head, x] head axis"
+                    + " (per-head hooks: attn.hook_q, hook_k, hook_v, hook_rot_q, hook_rot_k, hook_z, hook_result)");
+        }
         if (fromPosition < 0) {
             throw new InputException("intervention at " + hook + ": from-position " + fromPosition + " must be >= 0");
         }
@@ -59,24 +75,44 @@ public record Intervention(String hook, Kind kind, float[] vector, double alpha,
         return new Intervention(hook, Kind.REPLACE, value, 0, fromPosition);
     }
 
-    /** Applies this change to {@code x} [batch, seq, width] covering positions offset … offset + seq − 1. */
+    /** The same change, on head {@code h} alone of a [batch, pos, head, width] hook (v then has d_head or d_model components). */
+    public Intervention onHead(int h) {
+        if (h < 0) {
+            throw new InputException("intervention at " + hook + ": head " + h + " must be >= 0");
+        }
+        return new Intervention(hook, kind, vector, alpha, fromPosition, h);
+    }
+
+    /**
+     * Applies this change to {@code x} [batch, seq, width] or [batch, seq, heads, width] covering
+     * positions offset … offset + seq − 1.
+     */
     NDArray apply(NDArray x, Pass pass) {
         Shape s = x.getShape();
-        if (s.dimension() != 3) {
+        boolean perHead = s.dimension() == 4 && HookNames.headAxis(hook) == 2;
+        if (s.dimension() != 3 && !perHead) {
             throw new InputException("intervention at " + hook + ": the hook's activation has shape " + s
-                    + ", interventions need [batch, seq, d_model]");
+                    + ", interventions need [batch, seq, width] or [batch, seq, head, width] (attention scores and patterns take none;"
+                    + " ablate a head at its hook_z or hook_result)");
         }
         int seq = (int) s.get(1);
-        int width = (int) s.get(2);
+        int heads = perHead ? (int) s.get(2) : 1;
+        int width = (int) s.get(s.dimension() - 1);
         if (vector.length != width) {
             throw new InputException("intervention at " + hook + ": the direction has " + vector.length
                     + " components, the activation has width " + width);
         }
-        float[] m = new float[seq];
-        for (int i = 0; i < seq; i++) {
-            m[i] = pass.offset + i >= fromPosition ? 1f : 0f;
+        if (head >= heads) {
+            throw new InputException("intervention at " + hook + ": head " + head + " does not exist; the hook has " + heads + " heads");
         }
-        NDArray mask = pass.create(m, new Shape(seq, 1)); // [seq, 1]: 1 where the change applies
+        float[] m = new float[seq * heads];
+        for (int i = 0; i < seq; i++) {
+            for (int h = 0; h < heads; h++) {
+                m[i * heads + h] = pass.offset + i >= fromPosition && (head < 0 || h == head) ? 1f : 0f;
+            }
+        }
+        // [seq, 1] or [seq, heads, 1]: 1 where the change applies
+        NDArray mask = pass.create(m, perHead ? new Shape(seq, heads, 1) : new Shape(seq, 1));
         return switch (kind) {
             case ADD -> {
                 float[] delta = new float[width];
@@ -92,8 +128,8 @@ public record Intervention(String hook, Kind kind, float[] vector, double alpha,
                     unit[j] = (float) (vector[j] / n);
                 }
                 NDArray u = pass.create(unit, new Shape(width, 1));
-                NDArray coef = x.matMul(u).mul(mask); // [batch, seq, 1]: x·v̂ where the change applies
-                yield x.sub(coef.matMul(u.transpose())); // [batch, seq, width]
+                NDArray coef = x.matMul(u).mul(mask); // [batch, seq, (heads,) 1]: x·v̂ where the change applies
+                yield x.sub(coef.matMul(u.transpose())); // [batch, seq, (heads,) width]
             }
             case REPLACE -> {
                 NDArray value = pass.create(vector, new Shape(1, width));
@@ -113,7 +149,7 @@ public record Intervention(String hook, Kind kind, float[] vector, double alpha,
     @Override
     public boolean equals(Object o) {
         return o instanceof Intervention i && hook.equals(i.hook) && kind == i.kind && Arrays.equals(vector, i.vector)
-                && alpha == i.alpha && fromPosition == i.fromPosition;
+                && alpha == i.alpha && fromPosition == i.fromPosition && head == i.head;
     }
 
     @Override
@@ -127,7 +163,7 @@ public record Intervention(String hook, Kind kind, float[] vector, double alpha,
      */
     @Override
     public String toString() {
-        return kind.name().toLowerCase() + "@" + hook + (kind == Kind.ADD ? " α=" + alpha : "") + (fromPosition > 0 ? " from " + fromPosition : "")
+        return kind.name().toLowerCase() + "@" + hook + (head >= 0 ? " head " + head : "") + (kind == Kind.ADD ? " α=" + alpha : "") + (fromPosition > 0 ? " from " + fromPosition : "")
                 + " v=sha256:" + fingerprint() + " ‖v‖=" + (float) norm(vector);
     }
 

@@ -52,7 +52,14 @@ final class Norm {
         }
         int last = x.getShape().dimension() - 1;
         NDArray meanSquare = x.square().mean(new int[] {last}, true); // [.., 1]
-        return x.div(meanSquare.add((float) eps).sqrt()).mul(kind == Kind.RMS ? weight : weight.add(1f));
+        return x.div(meanSquare.add((float) eps).sqrt()).mul(kind == Kind.RMS ? weight : onePlusWeight(x));
+    }
+
+    /** 1 + w, owned by x's manager (the pass's scope): an array computed from a parameter would otherwise join the parameters' manager. */
+    private NDArray onePlusWeight(NDArray x) {
+        NDArray w = weight.add(1f);
+        w.attach(x.getManager());
+        return w;
     }
 
     /**
@@ -72,7 +79,7 @@ final class Norm {
         NDArray out = switch (kind) {
             case LAYER -> unit.mul(weight).add(bias);
             case RMS -> unit.mul(weight);
-            case RMS_ONE_PLUS -> unit.mul(weight.add(1f));
+            case RMS_ONE_PLUS -> unit.mul(onePlusWeight(x));
         };
         return pass.hook(normalizedHook, out);
     }

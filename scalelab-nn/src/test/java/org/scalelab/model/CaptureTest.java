@@ -117,6 +117,83 @@ class CaptureTest {
     }
 
     @Test
+    void hooksOfOtherWidthsAreCapturedWithTheirRowShapesAndPatternsPaddedToTheLongestPrompt() throws IOException {
+        PythonReference.requireModules("numpy");
+        ModelConfig c = LLAMA; // 4 query heads, 2 kv heads, d_head 8, d_mlp 64
+        Path out = dir.resolve("acts-wide");
+        List<Prompt> prompts = Prompt.readJsonl(prompts());
+        List<String> hooks = List.of("blocks.1.ln1.hook_scale", "blocks.1.attn.hook_k", "blocks.1.attn.hook_attn_scores", "blocks.1.attn.hook_pattern",
+                "blocks.1.attn.hook_z", "blocks.1.attn.hook_result", "blocks.1.mlp.hook_post", "blocks.1.hook_resid_post");
+        try (Transformer model = Transformer.load(model(c)); ModelTokenizer tok = ModelTokenizer.load(model(c))) {
+            int longest = prompts.stream().mapToInt(p -> tok.encode(p.text()).length).max().orElseThrow();
+            Capture.Summary s = Capture.run(model, tok, prompts, out, new Capture.Options(hooks, Positions.ALL, 4000, 3, List.of()));
+            assertEquals(hooks, s.hooks());
+            try (ActivationSet set = ActivationSet.open(out)) {
+                assertArrayEquals(new int[] {1}, set.rowShape("blocks.1.ln1.hook_scale"));
+                assertArrayEquals(new int[] {2, 8}, set.rowShape("blocks.1.attn.hook_k"));
+                assertArrayEquals(new int[] {4, longest}, set.rowShape("blocks.1.attn.hook_pattern"));
+                assertArrayEquals(new int[] {4, 8}, set.rowShape("blocks.1.attn.hook_z"));
+                assertArrayEquals(new int[] {4, 32}, set.rowShape("blocks.1.attn.hook_result"));
+                assertArrayEquals(new int[] {64}, set.rowShape("blocks.1.mlp.hook_post"));
+                assertArrayEquals(new int[] {32}, set.rowShape("blocks.1.hook_resid_post"));
+                for (Prompt p : prompts) {
+                    int[] tokens = tok.encode(p.text());
+                    ActivationManifest.Trajectory t = set.trajectory(p.id());
+                    ForwardResult direct = model.forward(tokens, HookSet.of(hooks.toArray(String[]::new)));
+                    for (String h : hooks) {
+                        float[][] rows = set.rows(h, t);
+                        Activation a = direct.activation(h);
+                        for (int i = 0; i < tokens.length; i++) {
+                            float[] want = new float[set.width(h)];
+                            if (h.endsWith("hook_pattern") || h.endsWith("hook_attn_scores")) {
+                                // [1, heads, query, key] alone → [heads, longest]; keys after the prompt's end are masked
+                                java.util.Arrays.fill(want, h.endsWith("hook_pattern") ? 0f : Float.NEGATIVE_INFINITY);
+                                for (int head = 0; head < 4; head++) {
+                                    System.arraycopy(a.data(), (head * tokens.length + i) * tokens.length, want, head * longest, tokens.length);
+                                }
+                            } else {
+                                System.arraycopy(a.data(), i * want.length, want, 0, want.length);
+                            }
+                            assertArrayEquals(want, rows[i], 1e-5f, p.id() + " " + h + " row " + i);
+                        }
+                    }
+                }
+            }
+            for (String h : hooks) {
+                // Python's json writes the scores' masked −∞ as -Infinity
+                JsonNode py = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature())
+                        .readTree(PythonReference.run(READER, out.toString(), h, "p2"));
+                assertTrue(py.get("index_ok").asBoolean() && py.get("shape_ok").asBoolean(), h + ": " + py);
+            }
+        }
+        JsonNode manifest = Json.mapper().readTree(out.resolve("manifest.json").toFile());
+        assertEquals("[2,8]", manifest.get("hook_shapes").get("blocks.1.attn.hook_k").toString());
+        assertFalse(manifest.get("hook_shapes").has("blocks.1.hook_resid_post"), "a d_model-wide hook keeps the default row shape");
+    }
+
+    @Test
+    void aSetOfResidualHooksAloneIsWrittenWithoutHookShapesAsBefore() throws IOException {
+        Path out = dir.resolve("acts-plain");
+        try (Transformer model = Transformer.load(model(GPT2)); ModelTokenizer tok = ModelTokenizer.load(model(GPT2))) {
+            Capture.run(model, tok, Prompt.readJsonl(prompts()), out, Capture.Options.of("blocks.*.hook_resid_post"));
+        }
+        assertFalse(Files.readString(out.resolve("manifest.json")).contains("hook_shapes"));
+    }
+
+    @Test
+    void aBadHookShapeInTheManifestNamesTheFieldAndHook() throws IOException {
+        Path out = dir.resolve("acts-bad");
+        try (Transformer model = Transformer.load(model(GPT2)); ModelTokenizer tok = ModelTokenizer.load(model(GPT2))) {
+            Capture.run(model, tok, Prompt.readJsonl(prompts()), out, Capture.Options.of("blocks.0.attn.hook_z"));
+        }
+        Path m = out.resolve("manifest.json");
+        Files.writeString(m, Files.readString(m).replaceFirst("\\[ 4, 8 \\]|\\[4,8\\]|\\[ 4,\\s*8 \\]", "[ 4, -8 ]"));
+        InputException e = assertThrows(InputException.class, () -> ActivationSet.open(out));
+        assertTrue(e.getMessage().contains("\"hook_shapes\": 'blocks.0.attn.hook_z'"), e.getMessage());
+    }
+
+    @Test
     void differenceOfDomainMeansMatchesNumpyOverAllShards() throws IOException {
         PythonReference.requireModules("numpy");
         Path out = dir.resolve("acts");
