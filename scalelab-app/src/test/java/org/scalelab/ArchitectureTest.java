@@ -24,7 +24,7 @@ import org.scalelab.world.fixture.WorldThatDrawsItsOwnReport;
  * module's tests see core, nn and app):
  * <pre>
  *   app  (cli, report, web)          → nn, core
- *   nn   (model, train, world, eval) → core
+ *   nn   (model, train, world, eval, interp) → core
  *   core (io, stats, store, laws, geometry, dynamics, phase, and org.scalelab itself)
  * </pre>
  * The store reads files through {@code io}, never the other way round. Analyses read their input as
@@ -37,7 +37,7 @@ import org.scalelab.world.fixture.WorldThatDrawsItsOwnReport;
 class ArchitectureTest {
     static final String[] CORE = {"org.scalelab", "org.scalelab.io..", "org.scalelab.stats..", "org.scalelab.store..",
         "org.scalelab.laws..", "org.scalelab.geometry..", "org.scalelab.dynamics..", "org.scalelab.phase.."};
-    static final String[] NN = {"org.scalelab.model..", "org.scalelab.train..", "org.scalelab.world..", "org.scalelab.eval.."};
+    static final String[] NN = {"org.scalelab.model..", "org.scalelab.train..", "org.scalelab.world..", "org.scalelab.eval..", "org.scalelab.interp.."};
     static final String[] APP = {"org.scalelab.cli..", "org.scalelab.report..", "org.scalelab.web.."};
     static final String[] ANALYSES = {"org.scalelab.laws..", "org.scalelab.geometry..", "org.scalelab.dynamics..",
         "org.scalelab.phase..", "org.scalelab.stats.."};

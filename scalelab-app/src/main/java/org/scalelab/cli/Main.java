@@ -44,6 +44,8 @@ public final class Main extends CommandTree.Group {
             CaptureCommand.class,
             GenerateCommand.class,
             DirectionCommand.class,
+            PatchCommand.class,
+            LensCommand.class,
             TrainCommand.class,
             EvalCommand.class,
             WorldCommand.class);

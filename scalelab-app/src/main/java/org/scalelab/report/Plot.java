@@ -44,7 +44,7 @@ public final class Plot {
         new Color(0xE69F00), new Color(0x56B4E9), new Color(0xF0E442), new Color(0x000000)
     };
 
-    private enum Kind { POINTS, LINE, DASHED, BAND, HISTOGRAM, CELLS }
+    private enum Kind { POINTS, LINE, DASHED, BAND, HISTOGRAM, CELLS, HEATMAP }
 
     private record Layer(Kind kind, String name, double[] x, double[] y, double[] lo, double[] hi, int bins) {}
 
@@ -113,6 +113,32 @@ public final class Plot {
         return this;
     }
 
+    /**
+     * One coloured block per grid cell (with {@link #categories}): {@code z[row][column]} at
+     * x = column, y = row, on a diverging scale from {@code lo} (blue) through their midpoint
+     * (white) to {@code hi} (red); NaN cells are grey.
+     */
+    public Plot heatmap(String series, double[][] z, double lo, double hi) {
+        int n = 0;
+        for (double[] row : z) {
+            n += row.length;
+        }
+        double[] x = new double[n];
+        double[] y = new double[n];
+        double[] v = new double[n];
+        int k = 0;
+        for (int r = 0; r < z.length; r++) {
+            for (int c = 0; c < z[r].length; c++) {
+                x[k] = c;
+                y[k] = r;
+                v[k++] = z[r][c];
+            }
+        }
+        // the layer keeps the values in lo and the scale's ends in hi
+        layers.add(new Layer(Kind.HEATMAP, series, x, y, v, new double[] {lo, hi}, 0));
+        return this;
+    }
+
     /** Scatter of observed points. */
     public Plot points(String series, double[] x, double[] y) {
         layers.add(new Layer(Kind.POINTS, series, x.clone(), y.clone(), null, null, 0));
@@ -169,7 +195,33 @@ public final class Plot {
         }
     }
 
+    /** Blue (lo) → white (midpoint) → red (hi); values outside are clamped, NaN is grey. */
+    private record DivergingScale(double lo, double hi) implements org.jfree.chart.renderer.PaintScale {
+        @Override
+        public double getLowerBound() {
+            return lo;
+        }
+
+        @Override
+        public double getUpperBound() {
+            return hi > lo ? hi : lo + 1;
+        }
+
+        @Override
+        public java.awt.Paint getPaint(double v) {
+            if (!Double.isFinite(v)) {
+                return new Color(0xBBBBBB);
+            }
+            double t = Math.max(0, Math.min(1, (v - lo) / (getUpperBound() - lo))) * 2 - 1; // −1 … 1
+            Color end = t < 0 ? new Color(0x2166AC) : new Color(0xB2182B);
+            double a = Math.abs(t);
+            return new Color((int) Math.round(255 + (end.getRed() - 255) * a), (int) Math.round(255 + (end.getGreen() - 255) * a),
+                    (int) Math.round(255 + (end.getBlue() - 255) * a));
+        }
+    }
+
     JFreeChart chart() {
+        List<org.jfree.chart.title.PaintScaleLegend> heatmapLegends = new ArrayList<>();
         XYPlot plot = new XYPlot();
         plot.setDomainAxis(xCategories != null ? new org.jfree.chart.axis.SymbolAxis(xLabel, xCategories) : axis(xLabel, logX));
         plot.setRangeAxis(yCategories != null ? new org.jfree.chart.axis.SymbolAxis(yLabel, yCategories) : axis(yLabel, logY));
@@ -195,6 +247,21 @@ public final class Plot {
                     r.setLegendShape(0, new Rectangle(-5, -5, 10, 10));
                     plot.setDataset(i, new XYSeriesCollection(s));
                     plot.setRenderer(i, r);
+                }
+                case HEATMAP -> {
+                    org.jfree.data.xy.DefaultXYZDataset ds = new org.jfree.data.xy.DefaultXYZDataset();
+                    ds.addSeries(l.name, new double[][] {l.x, l.y, l.lo});
+                    org.jfree.chart.renderer.xy.XYBlockRenderer r = new org.jfree.chart.renderer.xy.XYBlockRenderer();
+                    DivergingScale scale = new DivergingScale(l.hi[0], l.hi[1]);
+                    r.setPaintScale(scale);
+                    plot.setDataset(i, ds);
+                    plot.setRenderer(i, r);
+                    org.jfree.chart.axis.NumberAxis legendAxis = new org.jfree.chart.axis.NumberAxis(l.name);
+                    legendAxis.setRange(scale.getLowerBound(), scale.getUpperBound());
+                    org.jfree.chart.title.PaintScaleLegend legend = new org.jfree.chart.title.PaintScaleLegend(scale, legendAxis);
+                    legend.setPosition(RectangleEdge.RIGHT);
+                    legend.setMargin(new RectangleInsets(8, 8, 8, 8));
+                    heatmapLegends.add(legend);
                 }
                 case POINTS, LINE, DASHED -> {
                     XYSeries s = new XYSeries(l.name, false, true);
@@ -267,6 +334,7 @@ public final class Plot {
         tuneLogTicks(plot, plot.getRangeAxis(), false);
         JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 15), plot, true);
         chart.setBackgroundPaint(Color.WHITE);
+        heatmapLegends.forEach(chart::addSubtitle);
         LegendTitle legend = chart.getLegend();
         if (legend != null) {
             legend.setPosition(RectangleEdge.BOTTOM);
