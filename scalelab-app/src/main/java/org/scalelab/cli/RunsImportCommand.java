@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
         name = "import",
         mixinStandardHelpOptions = true,
         description = {
-            "Import runs into the lab store: a CSV/TSV, Parquet or JSONL table of runs (one per",
-            "row), or with --format lm-eval result JSONs of lm-evaluation-harness (one run per file).",
+            "Import runs into the lab store from a table or lm-evaluation-harness results.",
+            "A table is a CSV/TSV, Parquet or JSONL file of runs (one per row); with --format",
+            "lm-eval, each result JSON of lm-evaluation-harness is one run.",
             "Table columns default to their role's name (params, tokens, compute, model, family;",
             "metric loss from a 'loss' column). Give params (a score table: tokens and compute",
             "stay empty), or two of params, tokens and compute: the third follows from C = 6·N·D.",
@@ -131,7 +132,7 @@ final class RunsImportCommand implements Callable<Integer> {
         refuse("--sizes", sizes, "a params column");
         refuse("--tokens", tokens, "--tokens-col COLUMN");
         refuse("--tokens-per-step", tokensPerStep, "--tokens-col COLUMN");
-        refuse("--step", step, "a column");
+        refuse("--step", step, null);
         refuse("--model", model, "--model-col COLUMN");
         refuse("--family", family, "--family-col COLUMN");
         if (files.size() != 1) {
@@ -144,6 +145,11 @@ final class RunsImportCommand implements Callable<Integer> {
         ImportSummary s;
         try (LabStore store = LabStore.open(lab.dir(), lab.waiting())) {
             s = store.importRuns(file, options);
+        } catch (InputException e) {
+            if (looksLikeLmEval(file)) {
+                throw new InputException(e.getMessage() + " (this looks like an lm-evaluation-harness result file: import it with --format lm-eval)", e);
+            }
+            throw e;
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -167,9 +173,22 @@ final class RunsImportCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A .json file whose first 64 KB hold a "results" key: most likely a harness result given without --format lm-eval. */
+    private static boolean looksLikeLmEval(Path file) {
+        if (!file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json")) {
+            return false;
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            String head = new String(in.readNBytes(1 << 16), java.nio.charset.StandardCharsets.UTF_8);
+            return head.stripLeading().startsWith("{") && head.contains("\"results\"");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     private void refuse(String option, Object value, String instead) {
         if (value != null) {
-            throw new InputException(option + " is for --format lm-eval; a table of runs gives it with " + instead);
+            throw new InputException(option + " is for --format lm-eval" + (instead == null ? "" : "; a table of runs gives it with " + instead));
         }
     }
 

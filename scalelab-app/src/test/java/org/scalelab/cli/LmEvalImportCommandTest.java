@@ -79,6 +79,10 @@ class LmEvalImportCommandTest {
         CliRun mixed = new CliRun("runs", "import", FIXTURES.resolve("v04-pythia-160m.json").toString(), "--params", "1e9", "--lab", lab());
         assertEquals(2, mixed.code);
         assertTrue(mixed.err.toString().contains("--params is for --format lm-eval"), mixed.err.toString());
+        CliRun noFormat = new CliRun("runs", "import", FIXTURES.resolve("v04-pythia-160m.json").toString(), "--lab", lab());
+        assertEquals(2, noFormat.code);
+        assertTrue(noFormat.err.toString().strip().endsWith("(this looks like an lm-evaluation-harness result file: import it with --format lm-eval)"),
+                noFormat.err.toString());
         CliRun cols = new CliRun("runs", "import", "--format", "lm-eval", FIXTURES.resolve("v04-pythia-160m.json").toString(), "--params-col", "n",
                 "--lab", lab());
         assertEquals(2, cols.code);
