@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -46,33 +48,46 @@ public record EvalTask(String name, Path file, List<EvalExample> examples) {
 
     /** Reads a task file; bad input is an {@link InputException} naming FILE:LINE, the field and the value. */
     public static EvalTask read(Path file) {
-        List<EvalExample> examples = new ArrayList<>();
-        Map<String, Integer> seen = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = r.readLine()) != null) {
-                number++;
-                if (number == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                EvalExample e = parse(file, number, line);
-                Integer earlier = seen.putIfAbsent(e.id(), number);
-                if (earlier != null) {
-                    throw new InputException(e.where() + ": field \"id\": \"" + InputException.quote(e.id()) + "\" repeats line "
-                            + earlier + " (ids must be unique within a task)");
-                }
-                examples.add(e);
-            }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": task file not found");
-        } catch (CharacterCodingException e) {
-            throw new InputException(file + ": not UTF-8 text (a task file is UTF-8 JSON lines)");
         } catch (IOException e) {
             throw new InputException(file + ": cannot read the task file: " + e.getMessage(), e);
+        }
+        List<EvalExample> examples = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        // each line decoded on its own, so a byte that is not UTF-8 is reported with its line
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        int number = 0;
+        for (int start = 0; start < bytes.length; ) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            number++;
+            String line;
+            try {
+                line = utf8.decode(ByteBuffer.wrap(bytes, start, end - start)).toString();
+            } catch (CharacterCodingException e) {
+                throw new InputException(file + ":" + number + ": not UTF-8 text (a task file is UTF-8 JSON lines)");
+            }
+            start = end + 1;
+            if (number == 1 && line.startsWith("\uFEFF")) {
+                line = line.substring(1);
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            EvalExample e = parse(file, number, line);
+            Integer earlier = seen.putIfAbsent(e.id(), number);
+            if (earlier != null) {
+                throw new InputException(e.where() + ": field \"id\": \"" + InputException.quote(e.id()) + "\" repeats line "
+                        + earlier + " (ids must be unique within a task)");
+            }
+            examples.add(e);
         }
         if (examples.isEmpty()) {
             throw new InputException(file + ": no examples; " + SHAPE);
