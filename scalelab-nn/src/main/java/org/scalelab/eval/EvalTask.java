@@ -6,12 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,33 +41,22 @@ public record EvalTask(String name, Path file, List<EvalExample> examples) {
 
     /** Reads a task file; bad input is an {@link InputException} naming FILE:LINE, the field and the value. */
     public static EvalTask read(Path file) {
+        List<String> lines = Utf8Lines.read(file, "task file");
         List<EvalExample> examples = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = r.readLine()) != null) {
-                number++;
-                if (number == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                EvalExample e = parse(file, number, line);
-                Integer earlier = seen.putIfAbsent(e.id(), number);
-                if (earlier != null) {
-                    throw new InputException(e.where() + ": field \"id\": \"" + InputException.quote(e.id()) + "\" repeats line "
-                            + earlier + " (ids must be unique within a task)");
-                }
-                examples.add(e);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
             }
-        } catch (NoSuchFileException e) {
-            throw new InputException(file + ": task file not found");
-        } catch (CharacterCodingException e) {
-            throw new InputException(file + ": not UTF-8 text (a task file is UTF-8 JSON lines)");
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read the task file: " + e.getMessage(), e);
+            int number = i + 1;
+            EvalExample e = parse(file, number, line);
+            Integer earlier = seen.putIfAbsent(e.id(), number);
+            if (earlier != null) {
+                throw new InputException(e.where() + ": field \"id\": \"" + InputException.quote(e.id()) + "\" repeats line "
+                        + earlier + " (ids must be unique within a task)");
+            }
+            examples.add(e);
         }
         if (examples.isEmpty()) {
             throw new InputException(file + ": no examples; " + SHAPE);

@@ -145,6 +145,23 @@ class EvalTaskTest {
     }
 
     @Test
+    void bytesThatAreNotUtf8AreRefusedWithTheirLine() throws IOException {
+        Path f = dir.resolve("latin1.jsonl");
+        Files.write(f, (GOOD + "\n" + GOOD.replace("q1", "q\u00e9")).getBytes(StandardCharsets.ISO_8859_1));
+        InputException e = assertThrows(InputException.class, () -> EvalTask.read(f));
+        assertEquals(f + ":2: not UTF-8 text (the task file must be UTF-8)", e.getMessage());
+    }
+
+    @Test
+    void windowsLineEndingsRead() throws IOException {
+        Path f = dir.resolve("crlf.jsonl");
+        Files.writeString(f, GOOD + "\r\n\r\n" + GOOD.replace("q1", "q2") + "\r\n");
+        EvalTask t = EvalTask.read(f);
+        assertEquals(List.of("q1", "q2"), t.examples().stream().map(EvalExample::id).toList());
+        assertEquals(f + ":3", t.examples().get(1).where());
+    }
+
+    @Test
     void aLongValueIsCutInTheMessage() throws IOException {
         String m = errorOnLine2("{\"id\": \"q2\", \"context\": \"c\", \"choices\": [\"a\", \"b\"], \"gold\": \"" + "z".repeat(500) + "\"}");
         assertTrue(m.length() < 300, m);
