@@ -308,6 +308,20 @@ class HookTest {
     }
 
     @Test
+    void captureWhileGeneratingRefusesASelectionOfPatternsAloneAndPlainCaptureTakesThem() {
+        ModelConfig c = ModelConfig.llama(256, 32, 1, 4, 2, 64, 64, 10000.0, false);
+        List<String> patterns = List.of("blocks.*.attn.hook_pattern");
+        InputException e = assertThrows(InputException.class, () -> CaptureTarget.hooks(c, patterns, "--capture-hooks", false));
+        assertTrue(e.getMessage().startsWith("--capture-hooks blocks.*.attn.hook_pattern selects no hook of this model that can be captured here"
+                + " (blocks.0.attn.hook_pattern are [head, query, key]: their key axis grows while generating)"), e.getMessage());
+        assertEquals(List.of(HookNames.pattern(0)), CaptureTarget.hooks(c, patterns, "--hooks", true));
+        assertEquals(List.of(HookNames.hookZ(0), HookNames.residPost(0)),
+                CaptureTarget.hooks(c, List.of("blocks.0.hook_resid_post", "*.hook_z", "*.hook_pattern"), "--capture-hooks", false));
+        assertEquals(java.util.Map.of(HookNames.hookZ(0), List.of(4, 8), HookNames.pattern(0), List.of(4, 13)),
+                CaptureTarget.shapes(c, List.of(HookNames.hookZ(0), HookNames.pattern(0), HookNames.residPost(0)), 13));
+    }
+
+    @Test
     void passesRecordingEveryHookOrChangingOneLeaveNoArraysBehind() {
         for (ModelConfig c : families()) {
             try (Transformer t = Transformer.load(model(c))) {
