@@ -5,8 +5,10 @@
 #            (the PyTorch side computes no logits either: a capture needs none);
 #   generate: GEN_PROMPTS prompts of GEN_PROMPT_TOKENS tokens, GEN_NEW new tokens each, greedy, with a KV cache.
 # Every run is its own process under /usr/bin/time -v: wall time (start-up and weight mapping included) and
-# peak resident set size (the weights' mapped pages count in it, on both sides). Activation memory is the
-# peak RSS minus the weight file's size. The load average is printed next to each run: run it on a quiet machine.
+# peak resident set size (the weights' mapped pages count in it, on both sides, once read). Activation memory is
+# the peak RSS minus the weights a run reads: a capture never reads a tied embedding's rows beyond the prompts'
+# tokens (no unembedding), so there it is the file minus the embedding; generate reads all of it.
+# The load average is printed next to each run: run it on a quiet machine.
 # Usage: bench/bench_real_size.sh MODEL_DIR [WORK_DIR]   (a llama checkpoint, e.g. from `scalelab model init`)
 # Environment: SCALELAB (launcher, default bin/scalelab of this checkout), THREADS (2), PROMPTS (16), TOKENS (128),
 #   BATCHES ("1 8 16"), GEN_PROMPTS (4), GEN_PROMPT_TOKENS (16), GEN_NEW (32), SIDES ("pytorch scalelab"),
@@ -27,6 +29,7 @@ layers=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['num_hidd
 layer=$((layers / 2))
 hook="blocks.$layer.hook_resid_post"
 weights=$(stat -c %s "$MODEL/model.safetensors")
+embedding=$("$PY" -c "import json,sys; c = json.load(open(sys.argv[1])); print(4 * c['vocab_size'] * c['hidden_size'] if c.get('tie_word_embeddings') else 0)" "$MODEL/config.json")
 echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB; $THREADS threads"
 echo "model: $MODEL, weights $(awk -v b="$weights" 'BEGIN {printf "%.2f GB", b / 1e9}'); capture $PROMPTS x $TOKENS tokens of $hook"
 
@@ -90,18 +93,21 @@ PYEOF
   done
 done
 
-"$PY" - "$RESULTS" "$weights" "$WORK" <<'PYEOF'
-import json, sys
+"$PY" - "$RESULTS" "$weights" "$embedding" <<'PYEOF'
+import sys
 rows = {}
 for line in open(sys.argv[1]):
     name, wall, rss = line.split("\t")
     rows[name] = (float(wall), float(rss))
-weights = float(sys.argv[2])
-print("\nrun                     wall s   peak RSS GB   activation GB (RSS - weights)")
+weights, embedding = float(sys.argv[2]), float(sys.argv[3])
+read = lambda name: weights - embedding if "capture" in name else weights
+print("\nrun                     wall s   peak RSS GB   weights read GB   activation GB (RSS - weights read)")
 for name, (wall, rss) in rows.items():
-    print("%-22s %7.1f   %11.2f   %8.2f" % (name, wall, rss / 1e9, (rss - weights) / 1e9))
+    print("%-22s %7.1f   %11.2f   %15.2f   %8.2f" % (name, wall, rss / 1e9, read(name) / 1e9, (rss - read(name)) / 1e9))
 for b in ("1", "8", "16"):
     s, p = rows.get("scalelab-capture-b" + b), rows.get("pytorch-capture-b" + b)
     if s and p:
-        print("capture batch %-2s: ScaleLab/PyTorch wall %.2fx, activation memory %.2fx" % (b, s[0] / p[0], (s[1] - weights) / (p[1] - weights)))
+        w = read("capture")
+        print("capture batch %-2s: ScaleLab/PyTorch wall %.2fx, activation memory %.2fx; peak RSS %.2f GB vs target %.2f GB (weights read + 1.2 x PyTorch's activations)"
+              % (b, s[0] / p[0], (s[1] - w) / (p[1] - w), s[1] / 1e9, (w + 1.2 * (p[1] - w)) / 1e9))
 PYEOF
