@@ -24,7 +24,8 @@ final class WorldCommand extends CommandTree.Group {
             WorldSweepCommand.class,
             WorldReportCommand.class,
             WorldCaptureCommand.class,
-            WorldBenchCommand.class);
+            WorldBenchCommand.class,
+            WorldTasksCommand.class);
 
     @Override
     List<Class<?>> subcommands() {

@@ -1,10 +1,12 @@
 package org.scalelab.eval;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One multiple-choice example: a line of a task file.
@@ -29,10 +31,23 @@ public record EvalExample(String id, String context, List<String> choices, int[]
     /** What separates the context from each choice: one space, lm-eval's default {@code target_delimiter}. */
     public static final String DELIMITER = " ";
 
+    /**
+     * Holds the invariants {@link EvalTask#read} reports to users as input errors; an example made in code
+     * that breaks one is a programming error.
+     */
     public EvalExample {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(context, "context");
         choices = List.copyOf(choices);
         gold = gold.clone();
         labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+        if (choices.size() < 2 || choices.stream().anyMatch(String::isEmpty)) {
+            throw new IllegalArgumentException(where + ": an example needs at least 2 non-empty choices, got " + choices);
+        }
+        int k = choices.size();
+        if (gold.length == 0 || Arrays.stream(gold).anyMatch(g -> g < 0 || g >= k) || Arrays.stream(gold).distinct().count() != gold.length) {
+            throw new IllegalArgumentException(where + ": gold " + Arrays.toString(gold) + " is not a set of distinct indices of " + k + " choices");
+        }
     }
 
     @Override

@@ -1,10 +1,16 @@
 package org.scalelab.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
+import org.scalelab.io.AtomicFiles;
 import org.scalelab.io.Json;
 
 /**
@@ -31,44 +39,104 @@ import org.scalelab.io.Json;
 public record EvalTask(String name, Path file, List<EvalExample> examples) {
     private static final String SHAPE = "each line must be one JSON object {\"id\", \"context\", \"choices\": [..], \"gold\": i | [i, ..]}";
 
+    /** The one mapper's reader, refusing anything after a line's object (Jackson's default ignores it). */
+    private static final ObjectReader STRICT = Json.mapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     public EvalTask {
         examples = List.copyOf(examples);
     }
 
     /** Reads a task file; bad input is an {@link InputException} naming FILE:LINE, the field and the value. */
     public static EvalTask read(Path file) {
-        List<EvalExample> examples = new ArrayList<>();
-        Map<String, Integer> seen = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = r.readLine()) != null) {
-                number++;
-                if (number == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                EvalExample e = parse(file, number, line);
-                Integer earlier = seen.putIfAbsent(e.id(), number);
-                if (earlier != null) {
-                    throw new InputException(e.where() + ": field \"id\": \"" + InputException.quote(e.id()) + "\" repeats line "
-                            + earlier + " (ids must be unique within a task)");
-                }
-                examples.add(e);
-            }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": task file not found");
-        } catch (CharacterCodingException e) {
-            throw new InputException(file + ": not UTF-8 text (a task file is UTF-8 JSON lines)");
         } catch (IOException e) {
             throw new InputException(file + ": cannot read the task file: " + e.getMessage(), e);
+        }
+        List<EvalExample> examples = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        // each line decoded on its own, so a byte that is not UTF-8 is reported with its line
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        int number = 0;
+        for (int start = 0; start < bytes.length; ) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            number++;
+            String line;
+            try {
+                line = utf8.decode(ByteBuffer.wrap(bytes, start, end - start)).toString();
+            } catch (CharacterCodingException e) {
+                throw new InputException(file + ":" + number + ": not UTF-8 text (a task file is UTF-8 JSON lines)");
+            }
+            start = end + 1;
+            if (number == 1 && line.startsWith("\uFEFF")) {
+                line = line.substring(1);
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            EvalExample e = parse(file, number, line);
+            Integer earlier = seen.putIfAbsent(e.id(), number);
+            if (earlier != null) {
+                throw new InputException(e.where() + ": field \"id\": \"" + InputException.quote(e.id()) + "\" repeats line "
+                        + earlier + " (ids must be unique within a task)");
+            }
+            examples.add(e);
         }
         if (examples.isEmpty()) {
             throw new InputException(file + ": no examples; " + SHAPE);
         }
         return new EvalTask(nameOf(file), file, examples);
+    }
+
+    /**
+     * Writes the examples to {@link #file} in the task-file format (a one-gold example's gold as a
+     * number, several as a list; domain and labels only when present), through a temporary sibling
+     * renamed into place, so the file appears only when complete. Replaces an existing file: callers
+     * that must not overwrite check first.
+     */
+    public void write() {
+        StringBuilder out = new StringBuilder();
+        for (EvalExample e : examples) {
+            out.append(Json.write(line(e))).append('\n');
+        }
+        try {
+            AtomicFiles.writeString(file, out.toString());
+        } catch (IOException e) {
+            throw new ScaleLabException(file + ": cannot write the task file: " + e.getMessage(), e);
+        }
+    }
+
+    /** One example as its task-file line. */
+    static ObjectNode line(EvalExample e) {
+        ObjectNode n = Json.mapper().createObjectNode();
+        n.put("id", e.id());
+        n.put("context", e.context());
+        ArrayNode choices = n.putArray("choices");
+        e.choices().forEach(choices::add);
+        int[] gold = e.gold();
+        if (gold.length == 1) {
+            n.put("gold", gold[0]);
+        } else {
+            ArrayNode g = n.putArray("gold");
+            for (int i : gold) {
+                g.add(i);
+            }
+        }
+        if (e.domain() != null) {
+            n.put("domain", e.domain());
+        }
+        if (!e.labels().isEmpty()) {
+            ObjectNode l = n.putObject("labels");
+            e.labels().forEach(l::put);
+        }
+        return n;
     }
 
     /** The task's name: the file name without its {@code .jsonl} (or {@code .json}) ending. */
@@ -86,7 +154,7 @@ public record EvalTask(String name, Path file, List<EvalExample> examples) {
         String where = file + ":" + number;
         JsonNode n;
         try {
-            n = Json.mapper().readTree(line);
+            n = STRICT.readTree(line);
         } catch (JsonProcessingException e) {
             throw new InputException(where + ": " + Json.lineProblem(number, e).replaceFirst("^line \\d+, ", "").replaceFirst("^line \\d+: ", ""));
         } catch (IOException e) {

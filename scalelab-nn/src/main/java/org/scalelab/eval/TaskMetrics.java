@@ -104,7 +104,7 @@ public final class TaskMetrics {
             e.isGold(pred) ? 1 : 0,
             e.isGold(predNorm) ? 1 : 0,
             pred == gold[0] ? 1 : 0,
-            goldMass(lp, e),
+            goldMass(lp, gold),
         };
     }
 
@@ -150,24 +150,26 @@ public final class TaskMetrics {
         return best;
     }
 
-    /** Σ_gold exp(ll) / Σ_all exp(ll), each term scaled by exp(−max ll); NaN when every choice has probability 0. */
-    private static double goldMass(double[] lp, EvalExample e) {
+    /**
+     * TruthfulQA's MC2 for one example: Σ_gold exp(ll) / Σ_all exp(ll), each term scaled by exp(−max ll) so
+     * none under- or overflows; NaN when every choice has probability 0.
+     */
+    public static double goldMass(double[] logprobs, int[] gold) {
         double max = Double.NEGATIVE_INFINITY;
-        for (double x : lp) {
+        for (double x : logprobs) {
             max = Math.max(max, x);
         }
         if (max == Double.NEGATIVE_INFINITY) {
             return Double.NaN;
         }
         double all = 0;
-        double gold = 0;
-        for (int i = 0; i < lp.length; i++) {
-            double p = Math.exp(lp[i] - max);
-            all += p;
-            if (e.isGold(i)) {
-                gold += p;
-            }
+        for (double x : logprobs) {
+            all += Math.exp(x - max);
         }
-        return gold / all;
+        double onGold = 0;
+        for (int g : gold) {
+            onGold += Math.exp(logprobs[g] - max);
+        }
+        return onGold / all;
     }
 }

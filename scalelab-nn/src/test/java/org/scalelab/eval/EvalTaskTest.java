@@ -70,6 +70,9 @@ class EvalTaskTest {
         String m = errorOnLine2("{\"id\": \"q2\", \"context\": ");
         assertTrue(m.contains("not valid JSON"), m);
         assertTrue(errorOnLine2("[1, 2]").contains("expected a JSON object, got [1,2]"));
+        // Jackson stops after the first value by default: a line with more after its object is refused, not cut
+        String trailing = errorOnLine2("{\"id\": \"q2\", \"context\": \"c\", \"choices\": [\"a\", \"b\"], \"gold\": 0} {\"id\": \"q3\"}");
+        assertTrue(trailing.contains("not valid JSON"), trailing);
     }
 
     @Test
@@ -142,8 +145,35 @@ class EvalTaskTest {
     }
 
     @Test
+    void bytesThatAreNotUtf8AreRefusedWithTheirLine() throws IOException {
+        Path f = dir.resolve("latin1.jsonl");
+        Files.write(f, (GOOD + "\n" + GOOD.replace("q1", "q\u00e9")).getBytes(StandardCharsets.ISO_8859_1));
+        InputException e = assertThrows(InputException.class, () -> EvalTask.read(f));
+        assertEquals(f + ":2: not UTF-8 text (a task file is UTF-8 JSON lines)", e.getMessage());
+    }
+
+    @Test
+    void windowsLineEndingsRead() throws IOException {
+        Path f = dir.resolve("crlf.jsonl");
+        Files.writeString(f, GOOD + "\r\n\r\n" + GOOD.replace("q1", "q2") + "\r\n");
+        EvalTask t = EvalTask.read(f);
+        assertEquals(List.of("q1", "q2"), t.examples().stream().map(EvalExample::id).toList());
+        assertEquals(f + ":3", t.examples().get(1).where());
+    }
+
+    @Test
     void aLongValueIsCutInTheMessage() throws IOException {
         String m = errorOnLine2("{\"id\": \"q2\", \"context\": \"c\", \"choices\": [\"a\", \"b\"], \"gold\": \"" + "z".repeat(500) + "\"}");
         assertTrue(m.length() < 300, m);
+    }
+
+    @Test
+    void anExampleMadeInCodeKeepsTheReadersInvariants() {
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a"), new int[] {0}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", ""), new int[] {0}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", "b"), new int[] {2}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", "b"), new int[] {}, null, Map.of(), "mem"));
+        assertThrows(IllegalArgumentException.class, () -> new EvalExample("x", "c", List.of("a", "b"), new int[] {1, 1}, null, Map.of(), "mem"));
+        assertEquals(2, new EvalExample("x", "c", List.of("a", "b"), new int[] {1, 0}, null, Map.of(), "mem").gold().length);
     }
 }
