@@ -84,9 +84,8 @@ class LensTest {
                     for (Lens.Contribution k : p.contributions()) {
                         attnBias += k.component().endsWith("attn bias") ? Math.abs(k.value()) : 0;
                     }
-                    if (!perHead) {
-                        System.out.println(c.family() + " reports no per-head results yet: attributed per layer");
-                    } else if (c.family().modelType().equals("llama")) {
+                    assertTrue(perHead, c.family() + " reports each head's result");
+                    if (c.family().modelType().equals("llama")) {
                         assertEquals(0, attnBias, 1e-5, "Llama's attention has no output bias: the heads are the whole attention output");
                     } else {
                         assertTrue(attnBias > 1e-3, c.family() + ": GPT-2's b_O is a component of its own");
