@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
         name = "lens",
         mixinStandardHelpOptions = true,
         description = {
-            "Logit lens: the residual stream entering layer 0 and leaving each layer, at the prompt's last position, read through the",
-            "final norm (with that residual's own scale) and the unembedding: the target's logit, rank and probability, and the top tokens.",
+            "Logit lens and direct logit attribution of a token at the prompt's last position.",
+            "Logit lens: the residual stream entering layer 0 and leaving each layer read through the final norm (with that residual's",
+            "own scale) and the unembedding: the target's logit, rank and probability, and the top tokens.",
             "With --attribution, direct logit attribution: each head's, MLP's and embedding's contribution to the target's logit (or to",
             "target − --vs), with the final norm's scale frozen from the last layer as TransformerLens does; the terms sum to the logit."
         },

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
         name = "patch",
         mixinStandardHelpOptions = true,
         description = {
-            "Activation patching: run each pair's corrupted prompt with one activation taken from its clean prompt, cell by cell,",
-            "and report the normalised logit-difference recovery (0 = corrupted, 1 = clean) as TransformerLens' patching utilities do.",
+            "Activation patching and head ablation, scored by the normalised logit-difference recovery.",
+            "Each pair's corrupted prompt is run with one activation taken from its clean prompt, cell by cell; the recovery is",
+            "(LD_patched − LD_corrupted) / (LD_clean − LD_corrupted), 0 = corrupted, 1 = clean, as TransformerLens' patching utilities.",
             "With --ablate, remove each head in turn from the clean runs instead (zero or mean ablation), scored the same way."
         },
         footer = {"", "Pairs file (JSONL, one pair a line; clean and corrupted must tokenise to the same length, answers to one token):",

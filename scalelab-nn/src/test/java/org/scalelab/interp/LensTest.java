@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
+import org.scalelab.PythonReference;
+import org.scalelab.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.model.HookNames;
@@ -84,13 +88,45 @@ class LensTest {
                     for (Lens.Contribution k : p.contributions()) {
                         attnBias += k.component().endsWith("attn bias") ? Math.abs(k.value()) : 0;
                     }
-                    if (!perHead) {
-                        System.out.println(c.family() + " reports no per-head results yet: attributed per layer");
-                    } else if (c.family().modelType().equals("llama")) {
+                    assertTrue(perHead, c.family() + " reports each head's result");
+                    if (c.family().modelType().equals("llama")) {
                         assertEquals(0, attnBias, 1e-5, "Llama's attention has no output bias: the heads are the whole attention output");
                     } else {
                         assertTrue(attnBias > 1e-3, c.family() + ": GPT-2's b_O is a component of its own");
                     }
+                }
+            }
+        }
+    }
+
+    @Test
+    void eachComponentsContributionEqualsAnIndependentNumpyComputation() throws Exception {
+        PythonReference.requireModules("numpy");
+        for (ModelConfig c : MODELS) {
+            try (Transformer m = load(c)) {
+                int last = PROMPT.length - 1;
+                String[] hooks = {HookNames.EMBED, HookNames.attnOut(0), HookNames.mlpOut(c.nLayers() - 1), HookNames.residPost(0),
+                    HookNames.residPost(c.nLayers() - 1)};
+                var r = m.forward(PROMPT, HookSet.of(hooks));
+                float[][] components = new float[4][];
+                for (int i = 0; i < 4; i++) {
+                    components[i] = r.activation(hooks[i]).at(0, last);
+                }
+                float[] residual = r.activation(hooks[4]).at(0, last);
+                int[] tokens = {17, 30, 2};
+                Transformer.LogitContributions java = m.directLogits(components, residual, tokens);
+                Path in = dir.resolve(c.family().modelType() + "-dla.json");
+                Files.writeString(in, Json.mapper().writeValueAsString(Map.of("components", components, "residual", residual, "tokens", tokens)));
+                JsonNode ref = Json.mapper().readTree(PythonReference.run("scalelab-nn/src/test/python/direct_logit_attribution.py",
+                        m.dir().toString(), in.toString()));
+                for (int i = 0; i < components.length; i++) {
+                    for (int t = 0; t < tokens.length; t++) {
+                        assertEquals(ref.get("per_component").get(i).get(t).asDouble(), java.perComponent()[i][t], 1e-4,
+                                c.family() + " component " + hooks[i] + " token " + tokens[t]);
+                    }
+                }
+                for (int t = 0; t < tokens.length; t++) {
+                    assertEquals(ref.get("bias").get(t).asDouble(), java.normBias()[t], 1e-4, c.family() + " norm bias term");
                 }
             }
         }

@@ -51,9 +51,14 @@ class PatchingTest {
         for (ModelConfig c : List.of(GPT2, LLAMA)) {
             try (Transformer m = load(c)) {
                 Patching.Input in = new Patching.Input(m, List.of(SELF), List.of());
-                for (Patching.By by : Patching.By.values()) {
-                    String hook = by == Patching.By.LAYER_HEAD ? "pattern" : null;
-                    Patching.Result r = Patching.patch(in, by, hook, Map.of());
+                List<String[]> grids = List.of(new String[] {"LAYER_POSITION", null}, new String[] {"HOOK", null}, new String[] {"LAYER_HEAD", "z"},
+                        new String[] {"LAYER_HEAD", "pattern"}, new String[] {"LAYER_HEAD", "k"}, new String[] {"LAYER_POSITION", "mlp_out"});
+                for (String[] g : grids) {
+                    Patching.By by = Patching.By.valueOf(g[0]);
+                    Patching.Result r = Patching.patch(in, by, g[1], Map.of());
+                    if (g[1] != null && g[1].equals("k")) {
+                        assertEquals(c.nKvHeads(), r.columns().size(), c.family() + ": hook_k has one head per key/value group");
+                    }
                     assertEquals(r.cleanLogitDiff(), r.corruptedLogitDiff(), c.family() + ": the same prompt twice scores the same");
                     for (double[] row : r.recovery()) {
                         for (double v : row) {
