@@ -34,8 +34,9 @@ class PairedComparisonTest {
         PythonReference.requireModules("scipy");
         Path in = dir.resolve("tables.json");
         Files.writeString(in, Json.mapper().writeValueAsString(TABLES));
+        JsonNode refs = Json.mapper().readTree(PythonReference.run("scalelab-core/src/test/python/paired_reference.py", in.toString(), "0.95", "0.9"));
         for (double level : new double[] {0.95, 0.9}) {
-            JsonNode ref = Json.mapper().readTree(PythonReference.run("scalelab-core/src/test/python/paired_reference.py", in.toString(), Double.toString(level)));
+            JsonNode ref = refs.get(Double.toString(level));
             for (int t = 0; t < TABLES.length; t++) {
                 int[] x = TABLES[t];
                 McNemarResult r = PairedComparison.mcnemar(x[0], x[1], x[2], x[3], level);
