@@ -50,6 +50,7 @@ import picocli.CommandLine.Option;
             "  scalelab eval --model lab/models/tiny --task truthfulqa_mc2.jsonl --limit 200 --seed 1 --json",
             "  scalelab eval --model lab/models/tiny --rolling wiki.txt",
             "  scalelab eval compare small.jsonl large.jsonl",
+            "  scalelab eval convert --format arc arc_easy_validation.jsonl tasks/arc_easy.jsonl",
             "", "Task lines: {\"id\", \"context\", \"choices\": [..], \"gold\": i | [i, ..], \"domain\"?, \"labels\"?} (docs/eval.md)."})
 final class EvalCommand extends CommandTree.Group implements java.util.concurrent.Callable<Integer> {
     @Mixin
@@ -94,7 +95,7 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
 
     @Override
     List<Class<?>> subcommands() {
-        return List.of(EvalCompareCommand.class);
+        return List.of(EvalCompareCommand.class, EvalConvertCommand.class);
     }
 
     @Override

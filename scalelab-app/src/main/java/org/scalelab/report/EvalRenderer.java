@@ -15,14 +15,14 @@ public final class EvalRenderer implements Renderer<EvalResult> {
 
     @Override
     public String text(EvalResult r) {
-        StringBuilder sb = new StringBuilder(summary(r)).append('\n');
+        List<String> parts = new ArrayList<>(List.of(summary(r)));
         if (!r.tasks().isEmpty()) {
-            sb.append(TextTable.render(HEADER, rows(r)));
+            parts.add(TextTable.render(HEADER, rows(r)).stripTrailing());
         }
         if (!r.rolling().isEmpty()) {
-            sb.append(TextTable.render(ROLLING_HEADER, rollingRows(r)));
+            parts.add(TextTable.render(ROLLING_HEADER, rollingRows(r)).stripTrailing());
         }
-        return sb.toString();
+        return String.join("\n", parts);
     }
 
     @Override

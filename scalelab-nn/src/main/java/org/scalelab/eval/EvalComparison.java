@@ -84,35 +84,14 @@ public final class EvalComparison {
                 }
                 ca[i] = ra.correct();
                 cb[i] = rb.correct();
-                ma[i] = goldMass(ra);
-                mb[i] = goldMass(rb);
+                ma[i] = TaskMetrics.goldMass(ra.logprobs(), ra.gold());
+                mb[i] = TaskMetrics.goldMass(rb.logprobs(), rb.gold());
                 i++;
             }
             out.add(new TaskComparison(t.getKey(), n, PairedComparison.mcnemar(ca, cb, o.level()),
                     n < 2 ? null : PairedComparison.bootstrap(ma, mb, o.replicates(), o.seed(), o.level())));
         }
         return new Result(in.nameA(), in.nameB(), out, o);
-    }
-
-    /** mc2 of one example: Σ_gold exp(ll) / Σ exp(ll), computed from exp(ll − max ll) (as {@link TaskMetrics} defines it). */
-    static double goldMass(Evaluation.ExampleRecord r) {
-        double[] lp = r.logprobs();
-        double max = Double.NEGATIVE_INFINITY;
-        for (double x : lp) {
-            max = Math.max(max, x);
-        }
-        double all = 0;
-        double gold = 0;
-        for (int c = 0; c < lp.length; c++) {
-            double p = Math.exp(lp[c] - max);
-            all += p;
-            for (int g : r.gold()) {
-                if (g == c) {
-                    gold += p;
-                }
-            }
-        }
-        return gold / all;
     }
 
     private static Map<String, Map<String, Evaluation.ExampleRecord>> byTask(String name, List<Evaluation.ExampleRecord> records) {
