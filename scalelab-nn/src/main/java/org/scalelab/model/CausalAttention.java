@@ -85,7 +85,7 @@ final class CausalAttention {
         long headDim = z.getShape().get(2) / heads;
         long dModel = oT.getShape().get(1);
         NDArray perHeadW = oT.reshape(heads, headDim, dModel); // W_O[h] [d_head, d_model] per head
-        perHeadW.attach(pass.scope); // made from a parameter, it would otherwise join the parameters' manager
+        perHeadW.attach(z.getManager()); // made from a parameter, it would otherwise join the parameters' manager
         NDArray perHead = z.reshape(batch, seq, heads, 1, headDim).matMul(perHeadW); // [batch, seq, heads, 1, d_model]
         NDArray result = pass.hook(name, perHead.reshape(batch, seq, heads, dModel));
         NDArray out = result.sum(new int[] {2});

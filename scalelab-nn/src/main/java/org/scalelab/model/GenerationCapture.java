@@ -23,7 +23,7 @@ public final class GenerationCapture {
     private GenerationCapture() {}
 
     /**
-     * @param hooks         hook names or globs (attention patterns are never captured)
+     * @param hooks         hook names or globs (attention scores and patterns are left out: their key axis grows while generating)
      * @param maxNewTokens  tokens to generate per prompt (≥ 1)
      * @param sampler       greedy or sampled decoding
      * @param seed          the sampling seed of every prompt

@@ -42,6 +42,9 @@ public record Intervention(String hook, Kind kind, float[] vector, double alpha,
     }
 
     public Intervention {
+        if (HookNames.positionAxis(hook) == 2) {
+            throw new InputException("intervention at " + hook + ": attention scores and patterns take none; ablate a head at its hook_z or hook_result");
+        }
         if (head < -1) {
             throw new InputException("intervention at " + hook + ": head " + head + " must be >= 0");
         }

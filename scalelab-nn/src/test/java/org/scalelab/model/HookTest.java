@@ -22,7 +22,7 @@ class HookTest {
     private static final double TOLERANCE = 1e-4;
     private static final int[][] TOKENS = {{5, 80, 17, 3, 99, 42, 7}, {1, 2, 250, 4, 9, 9, 200}};
 
-    @TempDir Path dir;
+    @TempDir static Path dir; // shared: each tiny checkpoint is written once for the class
 
     private static List<ModelConfig> families() {
         return List.of(
@@ -36,9 +36,11 @@ class HookTest {
                 ModelConfig.of(new Gemma2Family(), 256, 32, 3, 4, 2, 8, 64, 64).withOptions(new FamilyOptions(3, 0, true, false, 24, 1.5, 2.0)));
     }
 
-    private Path model(ModelConfig c) {
-        Path m = dir.resolve(c.family().modelType());
-        ModelInit.write(m, c, 5, ModelInit.Scheme.ALL_RANDOM);
+    private static Path model(ModelConfig c) {
+        Path m = dir.resolve(c.family().modelType() + "-" + c.nLayers() + "-" + Integer.toHexString(c.hashCode()));
+        if (!java.nio.file.Files.exists(m)) {
+            ModelInit.write(m, c, 5, ModelInit.Scheme.ALL_RANDOM);
+        }
         return m;
     }
 
@@ -306,6 +308,20 @@ class HookTest {
     }
 
     @Test
+    void captureWhileGeneratingRefusesASelectionOfPatternsAloneAndPlainCaptureTakesThem() {
+        ModelConfig c = ModelConfig.llama(256, 32, 1, 4, 2, 64, 64, 10000.0, false);
+        List<String> patterns = List.of("blocks.*.attn.hook_pattern");
+        InputException e = assertThrows(InputException.class, () -> CaptureTarget.hooks(c, patterns, "--capture-hooks", false));
+        assertTrue(e.getMessage().startsWith("--capture-hooks blocks.*.attn.hook_pattern selects no hook of this model that can be captured here"
+                + " (blocks.0.attn.hook_pattern are [head, query, key]: their key axis grows while generating)"), e.getMessage());
+        assertEquals(List.of(HookNames.pattern(0)), CaptureTarget.hooks(c, patterns, "--hooks", true));
+        assertEquals(List.of(HookNames.hookZ(0), HookNames.residPost(0)),
+                CaptureTarget.hooks(c, List.of("blocks.0.hook_resid_post", "*.hook_z", "*.hook_pattern"), "--capture-hooks", false));
+        assertEquals(java.util.Map.of(HookNames.hookZ(0), List.of(4, 8), HookNames.pattern(0), List.of(4, 13)),
+                CaptureTarget.shapes(c, List.of(HookNames.hookZ(0), HookNames.pattern(0), HookNames.residPost(0)), 13));
+    }
+
+    @Test
     void passesRecordingEveryHookOrChangingOneLeaveNoArraysBehind() {
         for (ModelConfig c : families()) {
             try (Transformer t = Transformer.load(model(c))) {
@@ -313,7 +329,7 @@ class HookTest {
                         Intervention.replace(HookNames.result(0), new float[c.dModel()], 1).onHead(0));
                 t.forward(TOKENS, hooks);
                 int before = t.liveParameterArrays();
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < 2; i++) {
                     t.forward(TOKENS, hooks);
                 }
                 assertEquals(before, t.liveParameterArrays(), c.family() + ": arrays left in the parameters' manager");

@@ -100,5 +100,5 @@ public final class ToyFamily extends Family {
         return new Parts(tokens, null, 0, blocks, finalNorm, unembedT);
     }
 
-    // hooks: the default list (embedding, six per block, final norm) fits Llama's layer.
+    // hooks: the default list (gated MLP, rotary, no post-norms) fits Llama's layer.
 }
