@@ -25,6 +25,8 @@
  *   <li>{@link org.scalelab.model.Intervention}: steering and ablation at a hook (add α·v, project out,
  *       replace), carried by the {@code HookSet} into forward passes, captures and generation;
  *       {@link org.scalelab.model.Directions} reads directions from .npy/.safetensors.</li>
+ *   <li>{@link org.scalelab.model.ActivationPatch}: an activation replaced by one recorded in another run (at one position,
+ *       one head, or whole), for activation patching.</li>
  *   <li>{@link org.scalelab.model.KvCache} and {@link org.scalelab.model.Generation}: incremental decoding.</li>
  *   <li>{@link org.scalelab.model.Capture}: prompts ({@link org.scalelab.model.Prompt}, JSONL) → batched forward →
  *       {@link org.scalelab.io.ActivationSetWriter} (shards + {@link org.scalelab.io.ActivationManifest},
