@@ -98,7 +98,7 @@ final class Norm {
         NDArray scale = centered.square().mean(new int[] {last}, true).add((float) eps).sqrt(); // [.., 1]
         int cLast = components.getShape().dimension() - 1;
         NDArray c = kind == Kind.LAYER ? components.sub(components.mean(new int[] {cLast}, true)) : components;
-        return c.div(scale).mul(kind == Kind.RMS_ONE_PLUS ? weight.add(1f) : weight);
+        return c.div(scale).mul(kind == Kind.RMS_ONE_PLUS ? onePlusWeight(c) : weight);
     }
 
     /** The learned bias added after the weight (LayerNorm), or null. */
