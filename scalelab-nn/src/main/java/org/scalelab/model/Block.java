@@ -13,9 +13,9 @@ interface Block {
     /** The shared pre-norm residual wiring with the TransformerLens hook points. */
     static NDArray residual(NDArray input, int layer, Pass pass, SubLayer attention, SubLayer mlp) {
         NDArray residPre = pass.hook(HookNames.residPre(layer), input);
-        NDArray attnOut = pass.hook(HookNames.attnOut(layer), attention.apply(residPre, pass, layer));
+        NDArray attnOut = pass.hook(HookNames.attnOut(layer), pass.subLayer(attention, residPre, layer));
         NDArray residMid = pass.hook(HookNames.residMid(layer), residPre.add(attnOut));
-        NDArray mlpOut = pass.hook(HookNames.mlpOut(layer), mlp.apply(residMid, pass, layer));
+        NDArray mlpOut = pass.hook(HookNames.mlpOut(layer), pass.subLayer(mlp, residMid, layer));
         return pass.hook(HookNames.residPost(layer), residMid.add(mlpOut));
     }
 

@@ -117,6 +117,29 @@ final class Pass implements AutoCloseable {
     }
 
     /**
+     * What sub-layer {@code f} (attention or MLP) adds to the residual stream {@code x}. In an
+     * inference pass it runs in a scope of its own inside the block's: {@code x} is lent to that
+     * scope (the block reads it again afterwards), so what the sub-layer derives from it lands
+     * there and is freed when it returns, and the attention's intermediates never coexist with the
+     * MLP's; only the returned array moves to the block's scope.
+     */
+    NDArray subLayer(Block.SubLayer f, NDArray x, int layer) {
+        if (!scopePerBlock) {
+            return f.apply(x, this, layer);
+        }
+        NDManager block = current;
+        try (NDManager subScope = block.newSubManager()) {
+            x.tempAttach(subScope);
+            current = subScope;
+            NDArray out = f.apply(x, this, layer);
+            out.attach(block);
+            return out;
+        } finally {
+            current = block;
+        }
+    }
+
+    /**
      * The additive mask [seq, offset + seq] of a layer whose queries see at most {@code window}
      * keys, themselves included (0: the causal mask): key j is visible from query position i iff
      * 0 ≤ i − j &lt; window, as {@code transformers}' sliding_window_overlay. Built once per window
