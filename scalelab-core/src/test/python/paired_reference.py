@@ -1,9 +1,10 @@
 """Reference for paired comparisons of two models on the same examples, from scipy and the papers.
 
-  python3 paired_reference.py TABLES.json LEVEL
+  python3 paired_reference.py TABLES.json LEVEL [LEVEL ...]
 
 TABLES.json: [[a, b, c, d], ...] paired 2x2 tables (a both right, b only A right, c only B right, d both wrong).
-Prints [{"p": McNemar's exact p-value, "low", "high": Newcombe's method-10 interval of p1 - p2}, ...].
+Prints {LEVEL: [{"p": McNemar's exact p-value, "low", "high": Newcombe's method-10 interval of p1 - p2}, ...], ...}
+with LEVEL as given.
 
 McNemar's exact test is the binomial test of b successes in b + c trials with p = 1/2
 (scipy.stats.binomtest, two-sided). Newcombe (1998), "Improved confidence intervals for the difference
@@ -44,12 +45,15 @@ def newcombe(a, b, c, d, level):
 
 def main():
     tables = json.load(open(sys.argv[1]))
-    level = float(sys.argv[2])
-    out = []
-    for a, b, c, d in tables:
-        p = binomtest(b, b + c, 0.5).pvalue if b + c > 0 else 1.0
-        low, high = newcombe(a, b, c, d, level)
-        out.append({"p": p, "low": low, "high": high})
+    out = {}
+    for arg in sys.argv[2:]:
+        level = float(arg)
+        rows = []
+        for a, b, c, d in tables:
+            p = binomtest(b, b + c, 0.5).pvalue if b + c > 0 else 1.0
+            low, high = newcombe(a, b, c, d, level)
+            rows.append({"p": p, "low": low, "high": high})
+        out[arg] = rows
     print(json.dumps(out))
 
 

@@ -1,7 +1,8 @@
 /**
  * Statistics every analysis shares: the seeded pairs {@link org.scalelab.stats.Bootstrap} (resampling
  * and standard errors), {@link org.scalelab.stats.Quantiles} (numpy's linear quantile and percentile
- * intervals) and the {@link org.scalelab.stats.BootstrapSummary} a result reports. Nothing here knows
- * a law, a model or the store.
+ * intervals), the {@link org.scalelab.stats.BootstrapSummary} a result reports, and
+ * {@link org.scalelab.stats.PairedComparison} (two models on the same examples: McNemar's exact test with
+ * Newcombe's interval, a paired bootstrap). Nothing here knows a law, a model or the store.
  */
 package org.scalelab.stats;

@@ -7,13 +7,6 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,39 +41,15 @@ public record EvalTask(String name, Path file, List<EvalExample> examples) {
 
     /** Reads a task file; bad input is an {@link InputException} naming FILE:LINE, the field and the value. */
     public static EvalTask read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new InputException(file + ": task file not found");
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read the task file: " + e.getMessage(), e);
-        }
+        List<String> lines = Utf8Lines.read(file, "task file");
         List<EvalExample> examples = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        // each line decoded on its own, so a byte that is not UTF-8 is reported with its line
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        int number = 0;
-        for (int start = 0; start < bytes.length; ) {
-            int end = start;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
-            }
-            number++;
-            String line;
-            try {
-                line = utf8.decode(ByteBuffer.wrap(bytes, start, end - start)).toString();
-            } catch (CharacterCodingException e) {
-                throw new InputException(file + ":" + number + ": not UTF-8 text (a task file is UTF-8 JSON lines)");
-            }
-            start = end + 1;
-            if (number == 1 && line.startsWith("\uFEFF")) {
-                line = line.substring(1);
-            }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
             if (line.isBlank()) {
                 continue;
             }
+            int number = i + 1;
             EvalExample e = parse(file, number, line);
             Integer earlier = seen.putIfAbsent(e.id(), number);
             if (earlier != null) {

@@ -4,12 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -340,24 +335,13 @@ public final class EvalTaskConverter {
 
     /** The rows of {@code in}: JSON lines, or one JSON array of row objects. */
     static List<Row> readRows(Path in) {
-        String text;
-        try {
-            text = Files.readString(in, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InputException(in + ": file not found");
-        } catch (CharacterCodingException e) {
-            throw new InputException(in + ": not UTF-8 text (expected the dataset's rows as JSON lines or a JSON array)");
-        } catch (IOException e) {
-            throw new InputException(in + ": cannot read: " + e.getMessage(), e);
-        }
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1);
-        }
+        List<String> lines = Utf8Lines.read(in, "dataset rows");
         List<Row> rows = new ArrayList<>();
-        if (text.stripLeading().startsWith("[")) {
+        // a JSON array of rows starts with "[", a file of JSON lines with "{"
+        if (lines.stream().filter(l -> !l.isBlank()).findFirst().orElse("").stripLeading().startsWith("[")) {
             JsonNode array;
             try {
-                array = STRICT.readTree(text);
+                array = STRICT.readTree(String.join("\n", lines));
             } catch (IOException e) {
                 throw new InputException(in + ": not valid JSON (" + Json.problem(e) + ")");
             }
@@ -368,25 +352,22 @@ public final class EvalTaskConverter {
                 rows.add(row(array.get(i), in + ": row " + i, i));
             }
         } else {
-            try (BufferedReader r = new BufferedReader(new java.io.StringReader(text))) {
-                String line;
-                int number = 0;
-                while ((line = r.readLine()) != null) {
-                    number++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    JsonNode n;
-                    try {
-                        n = STRICT.readTree(line);
-                    } catch (JsonProcessingException e) {
-                        throw new InputException(in + ":" + number + ": "
-                                + Json.lineProblem(number, e).replaceFirst("^line \\d+, ", "").replaceFirst("^line \\d+: ", ""));
-                    }
-                    rows.add(row(n, in + ":" + number, rows.size()));
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.isBlank()) {
+                    continue;
                 }
-            } catch (IOException e) {
-                throw new InputException(in + ": cannot read: " + e.getMessage(), e);
+                int number = i + 1;
+                JsonNode n;
+                try {
+                    n = STRICT.readTree(line);
+                } catch (JsonProcessingException e) {
+                    throw new InputException(in + ":" + number + ": "
+                            + Json.lineProblem(number, e).replaceFirst("^line \\d+, ", "").replaceFirst("^line \\d+: ", ""));
+                } catch (IOException e) {
+                    throw new InputException(in + ":" + number + ": not valid JSON (" + Json.problem(e) + ")");
+                }
+                rows.add(row(n, in + ":" + number, rows.size()));
             }
         }
         if (rows.isEmpty()) {

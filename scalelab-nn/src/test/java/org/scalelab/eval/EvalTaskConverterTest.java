@@ -202,6 +202,12 @@ class EvalTaskConverterTest {
         assertTrue(assertThrows(InputException.class, () -> EvalTaskConverter.convert(Format.PIQA, trailing, dir.resolve("o.jsonl"))).getMessage()
                 .contains("not valid JSON"));
 
+        Path latin1 = dir.resolve("latin1.jsonl");
+        Files.write(latin1, "{\"goal\": \"g\", \"sol1\": \"a\", \"sol2\": \"b\", \"label\": 0}\n{\"goal\": \"caf\u00e9\"}\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(latin1 + ":2: not UTF-8 text (the dataset rows must be UTF-8)",
+                assertThrows(InputException.class, () -> EvalTaskConverter.convert(Format.PIQA, latin1, dir.resolve("o.jsonl"))).getMessage());
+
         Path empty = rows("e.jsonl", "");
         assertTrue(assertThrows(InputException.class, () -> EvalTaskConverter.convert(Format.PIQA, empty, dir.resolve("o.jsonl"))).getMessage()
                 .contains("no rows"));

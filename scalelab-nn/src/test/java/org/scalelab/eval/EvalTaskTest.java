@@ -149,7 +149,7 @@ class EvalTaskTest {
         Path f = dir.resolve("latin1.jsonl");
         Files.write(f, (GOOD + "\n" + GOOD.replace("q1", "q\u00e9")).getBytes(StandardCharsets.ISO_8859_1));
         InputException e = assertThrows(InputException.class, () -> EvalTask.read(f));
-        assertEquals(f + ":2: not UTF-8 text (a task file is UTF-8 JSON lines)", e.getMessage());
+        assertEquals(f + ":2: not UTF-8 text (the task file must be UTF-8)", e.getMessage());
     }
 
     @Test
