@@ -45,6 +45,7 @@ import org.scalelab.model.ModelTokenizer;
 import org.scalelab.model.Prompt;
 import org.scalelab.store.ImportOptions;
 import org.scalelab.store.LabStore;
+import org.scalelab.store.LmEvalResults;
 import org.scalelab.world.WorldFiles;
 
 /**
@@ -117,6 +118,9 @@ class ReaderFuzzTest {
                     + parquet + "' (FORMAT parquet)");
         }
         seeds.put("parquet", Files.readAllBytes(parquet));
+        Path lmEval = Path.of("..", "scalelab-core", "src", "test", "resources", "lmeval");
+        seeds.put("lm-eval-v03", Files.readAllBytes(lmEval.resolve("v03-pythia-1.4b-step143000.json")));
+        seeds.put("lm-eval-v04", Files.readAllBytes(lmEval.resolve("v04-pythia-160m.json")));
 
         StringBuilder runs = new StringBuilder("params,tokens,loss\n");
         for (double n = 1e7; n <= 1e10; n *= 4) {
@@ -227,6 +231,12 @@ class ReaderFuzzTest {
     void runsImport(@ForAll long seed) {
         String kind = pick(seed, "csv", "jsonl", "parquet");
         fuzz("runs-import", kind, seed, "runs." + kind, f -> store.importRuns(f, ImportOptions.defaults()));
+    }
+
+    @Property
+    void lmEvalResults(@ForAll long seed) {
+        fuzz("lm-eval-results", pick(seed, "lm-eval-v03", "lm-eval-v04"), seed, "results.json",
+                f -> store.importRecords(List.of(LmEvalResults.read(f, LmEvalResults.Options.defaults()).source())));
     }
 
     @Property

@@ -184,6 +184,39 @@ class RecordImportTest {
     }
 
     @Test
+    void aMigrationThatFailsHalfwayLeavesTheOldLabAsItWas() throws Exception {
+        Path lab = dir.resolve("old");
+        writeVersionOneLab(lab);
+        // A column the migration adds already exists: its third step fails after two have run.
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + lab.resolve(LabStore.FILE_NAME).toAbsolutePath());
+             Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE runs ADD COLUMN step BIGINT");
+        }
+        org.scalelab.ScaleLabException e = assertThrows(org.scalelab.ScaleLabException.class, () -> LabStore.open(lab).close());
+        assertTrue(e.getMessage().contains("cannot prepare the lab store"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + lab.resolve(LabStore.FILE_NAME).toAbsolutePath());
+             Statement st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
+                rs.next();
+                assertEquals("1", rs.getString(1));
+            }
+            try (var rs = st.executeQuery("SELECT count(*), sum(tokens), sum(compute) FROM runs")) {
+                rs.next();
+                assertEquals(2, rs.getLong(1));
+                assertEquals(6e9, rs.getDouble(2));
+                assertEquals(6e18, rs.getDouble(3));
+            }
+            try (var rs = st.executeQuery("SELECT count(*) FROM metrics")) {
+                rs.next();
+                assertEquals(3, rs.getLong(1));
+            }
+            assertThrows(java.sql.SQLException.class, () -> st.execute("INSERT INTO runs VALUES (3, 1, 3, 'x', 'f', 1e8, NULL, 1e18, NULL)"),
+                    "tokens is still NOT NULL: the first steps of the failed migration were rolled back");
+        }
+    }
+
+    @Test
     void readingAnOldLabMigratesItFirst() throws Exception {
         Path lab = dir.resolve("old");
         writeVersionOneLab(lab);
