@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.scalelab.InputException;
-import org.scalelab.Progress;
 import org.scalelab.Provenance;
 import org.scalelab.eval.ChoiceScorer;
 import org.scalelab.eval.ContinuationTokens;
@@ -143,13 +142,7 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
             Path partial = partialFile(header);
             Evaluation.Result result = null;
             if (!read.isEmpty()) {
-                int total = 0;
-                for (EvalTask task : read) {
-                    total += Evaluation.select(task, options).size();
-                }
-                try (Progress.Task bar = Progress.start("eval " + modelName(), total)) {
-                    result = Evaluation.run(scorer, read, options, partial, header, s -> bar.step());
-                }
+                result = Evaluation.run(scorer, read, options, partial, header, s -> {});
                 if (result.resumed() > 0) {
                     err.println("resumed: " + result.resumed() + " examples scored by an earlier run were read from " + partial);
                     err.flush();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.scalelab.InputException;
+import org.scalelab.Progress;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.AtomicFiles;
 import org.scalelab.io.Json;
@@ -74,7 +75,7 @@ public final class Evaluation {
      * Scores every selected example not yet in {@code partial}, appending each to it as it is
      * scored, then marks it complete and returns the aggregates. {@code header} says what produced
      * the scores (model, tasks, options that change a log-prob); a partial file with another header
-     * is refused. {@code onScored} sees each newly scored example (a progress bar).
+     * is refused. A progress bar counts the examples left to score; {@code onScored} sees each as it is scored.
      */
     public static Result run(ChoiceScorer scorer, List<EvalTask> tasks, Options options, Path partial, ObjectNode header,
             Consumer<ExampleScore> onScored) {
@@ -92,18 +93,27 @@ public final class Evaluation {
         }
         try (EvalPartialFile file = EvalPartialFile.open(partial, header)) {
             int resumed = file.size();
+            List<List<EvalExample>> todo = new ArrayList<>();
+            int remaining = 0;
             for (int i = 0; i < tasks.size(); i++) {
-                String name = tasks.get(i).name();
-                List<EvalExample> todo = new ArrayList<>();
+                List<EvalExample> left = new ArrayList<>();
                 for (EvalExample e : selected.get(i)) {
-                    if (file.get(name, e.id()) == null) {
-                        todo.add(e);
+                    if (file.get(tasks.get(i).name(), e.id()) == null) {
+                        left.add(e);
                     }
                 }
-                scorer.score(todo, s -> {
-                    file.append(new EvalPartialFile.Scored(name, s.id(), s.logprobs(), s.tokens()));
-                    onScored.accept(s);
-                });
+                todo.add(left);
+                remaining += left.size();
+            }
+            try (Progress.Task bar = Progress.start("eval", remaining)) {
+                for (int i = 0; i < tasks.size(); i++) {
+                    String name = tasks.get(i).name();
+                    scorer.score(todo.get(i), s -> {
+                        file.append(new EvalPartialFile.Scored(name, s.id(), s.logprobs(), s.tokens()));
+                        bar.step();
+                        onScored.accept(s);
+                    });
+                }
             }
             file.markComplete();
             List<TaskScore> scores = new ArrayList<>();
