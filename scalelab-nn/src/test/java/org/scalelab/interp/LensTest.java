@@ -13,6 +13,7 @@ import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.model.GemmaFamily;
 import org.scalelab.model.HookNames;
 import org.scalelab.model.HookSet;
 import org.scalelab.model.ModelConfig;
@@ -31,7 +32,8 @@ class LensTest {
     static final List<ModelConfig> MODELS = List.of(
             ModelConfig.llama(64, 32, 3, 4, 2, 64, 32, 10000.0, false), // grouped-query attention, RMSNorm
             ModelConfig.gpt2(64, 32, 3, 4, 32), // LayerNorm with bias, learned positions, b_O
-            ModelConfig.gptNeoX(64, 32, 3, 4, 32));
+            ModelConfig.gptNeoX(64, 32, 3, 4, 32),
+            ModelConfig.of(new GemmaFamily(), 64, 32, 3, 4, 1, 8, 64, 32)); // RMSNorm × (1 + w), multi-query attention
     static final int[] PROMPT = {5, 9, 17, 3, 40, 21, 8};
 
     Transformer load(ModelConfig c) {
