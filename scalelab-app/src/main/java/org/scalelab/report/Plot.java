@@ -254,6 +254,7 @@ public final class Plot {
                     org.jfree.chart.renderer.xy.XYBlockRenderer r = new org.jfree.chart.renderer.xy.XYBlockRenderer();
                     DivergingScale scale = new DivergingScale(l.hi[0], l.hi[1]);
                     r.setPaintScale(scale);
+                    r.setDefaultSeriesVisibleInLegend(false); // the colour bar names the series
                     plot.setDataset(i, ds);
                     plot.setRenderer(i, r);
                     org.jfree.chart.axis.NumberAxis legendAxis = new org.jfree.chart.axis.NumberAxis(l.name);

@@ -110,6 +110,10 @@ public final class Patching {
     public static Result patch(Input in, By by, String hook, Map<Integer, String> positionTokens) {
         Transformer model = in.model();
         int layers = model.config().nLayers();
+        if (by == By.HOOK && hook != null) {
+            throw new InputException("--hook " + hook + ": patching by hook covers resid_pre, attn_out and mlp_out itself;"
+                    + " choose one hook kind with --by layer-position or layer-head");
+        }
         List<String> kinds = by == By.HOOK ? List.of("hook_resid_pre", "hook_attn_out", "hook_mlp_out")
                 : List.of(kind(model, hook == null ? (by == By.LAYER_POSITION ? "resid_pre" : "z") : hook));
         List<String> recordedHooks = new ArrayList<>();

@@ -56,7 +56,7 @@ class CopyHeadTest {
             int[] s = sequence(rng, rng.nextInt(16), rng.nextInt(5));
             data.add(Example.lastToken(append(s, key(s))));
         }
-        TrainOptions o = new TrainOptions(200, 32, LearningRateSchedule.constant(1e-2, 20), AdamWOptions.defaults(), 1.0, 1, 0, 1);
+        TrainOptions o = new TrainOptions(120, 32, LearningRateSchedule.constant(1e-2, 20), AdamWOptions.defaults(), 1.0, 1, 0, 1);
         try (Trainer t = Trainer.start(init, data, o, dir.resolve("run"))) {
             // Every head but the copy head is pruned: its output projection W_O is set to zero after every update
             // (the listener runs with grad mode off), so only the copy head can move the key to the query position.

@@ -152,9 +152,44 @@ class PatchingTest {
     }
 
     @Test
-    void ablatingNothingOfConsequenceKeepsTheCleanScoreAndZeroPatternRemovesAHead() {
+    void zeroAblatingAHeadsPatternOrItsOutputRemovesTheSameHead() {
         try (Transformer m = load(GPT2)) {
             Patching.Result r = Patching.ablate(new Patching.Input(m, List.of(PAIR), List.of()), Patching.Ablation.ZERO, "pattern");
+            // a zero pattern makes z = pattern · v zero: the same as zeroing hook_z (and hook_result, b_O aside)
+            Patching.Result z = Patching.ablate(new Patching.Input(m, List.of(PAIR), List.of()), Patching.Ablation.ZERO, null);
+            Patching.Result result = Patching.ablate(new Patching.Input(m, List.of(PAIR), List.of()), Patching.Ablation.ZERO, "result");
+            for (int l = 0; l < 2; l++) {
+                assertArrayEquals(z.logitDiff()[l], r.logitDiff()[l], 1e-5, "layer " + l);
+                assertArrayEquals(z.logitDiff()[l], result.logitDiff()[l], 1e-5, "layer " + l);
+            }
+            Patching.Result mean = Patching.ablate(new Patching.Input(m, List.of(PAIR, SELF), List.of()), Patching.Ablation.MEAN, "z");
+            assertEquals("ablate-mean", mean.method());
+            // the same mean ablation through the runtime's per-head Intervention, with the mean computed here
+            List<PatchPair.Tokens> both = List.of(PAIR, SELF);
+            for (int l = 0; l < 2; l++) {
+                String hook = org.scalelab.model.HookNames.hookZ(l);
+                for (int h = 0; h < 4; h++) {
+                    float[] meanZ = new float[8]; // d_head = 32 / 4
+                    int n = 0;
+                    for (PatchPair.Tokens p : both) {
+                        Activation a = m.forward(p.clean(), HookSet.of(hook)).activation(hook); // [1, pos, head, d_head]
+                        for (int pos = 0; pos < p.clean().length; pos++, n++) {
+                            for (int j = 0; j < 8; j++) {
+                                meanZ[j] += a.data()[(pos * 4 + h) * 8 + j];
+                            }
+                        }
+                    }
+                    for (int j = 0; j < 8; j++) {
+                        meanZ[j] /= n;
+                    }
+                    double sum = 0;
+                    for (PatchPair.Tokens p : both) {
+                        HookSet ablated = HookSet.none().with(org.scalelab.model.Intervention.replace(hook, meanZ, 0).onHead(h));
+                        sum += Patching.logitDiff(m, p.clean(), p, ablated);
+                    }
+                    assertEquals(sum / 2, mean.logitDiff()[l][h], 1e-5, "mean ablation of L" + l + "H" + h);
+                }
+            }
             assertEquals("ablate-zero", r.method());
             assertEquals(2, r.rows().size());
             assertEquals(4, r.columns().size());
