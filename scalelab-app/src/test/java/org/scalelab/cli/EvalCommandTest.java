@@ -94,6 +94,27 @@ class EvalCommandTest {
     }
 
     @Test
+    void limitWithSeedScoresTheSameRandomSampleEachTime() throws Exception {
+        Path model = CliRun.tinyModel("llama", dir.resolve("tiny"));
+        Path task = task("colours", 12);
+        Path lab = dir.resolve("lab");
+        List<String> ids = new ArrayList<>();
+        for (String run : List.of("first", "second")) {
+            Path examples = dir.resolve(run + ".jsonl");
+            CliRun r = new CliRun("eval", "--model", model.toString(), "--task", task.toString(), "--limit", "4", "--seed", "7",
+                    "--examples-out", examples.toString(), "--lab", lab.toString(), "--json");
+            assertEquals(0, r.code, r.err.toString());
+            assertEquals(4, r.json().get("tasks").get(0).get("n").asInt());
+            StringBuilder sample = new StringBuilder();
+            for (String line : Files.readAllLines(examples)) {
+                sample.append(Json.mapper().readTree(line).get("id").asText()).append(' ');
+            }
+            ids.add(sample.toString());
+        }
+        assertEquals(ids.get(0), ids.get(1), "the same seed draws the same examples");
+    }
+
+    @Test
     void badInputExitsWithCodeTwoAndLosesNothingWritten() throws Exception {
         Path model = CliRun.tinyModel("gpt2", dir.resolve("tiny"));
         Path good = task("good", 3);
