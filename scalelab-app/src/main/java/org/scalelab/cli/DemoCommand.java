@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.scalelab.ScaleLabException;
+import org.scalelab.eval.EvalExample;
 import org.scalelab.io.Json;
 import org.scalelab.io.OutputFolder;
 import org.scalelab.report.DemoRenderer;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The guided tour: synthetic runs from known laws → lab store → every law and test-time analysis →
- * one report. Each step runs the real command in-process, so the report shows the exact command
+ * a controlled-world sweep, its geometry, its models' scores on the world's tasks and one answer read
+ * inside the largest → one report. Each step runs the real command in-process, so the report shows the exact command
  * line a user can copy, and the demo exercises the same code paths as the CLI.
  */
 @Command(
@@ -33,7 +35,9 @@ import picocli.CommandLine.Option;
             "Synthetic runs drawn from known scaling laws are imported into the lab store and fitted (Chinchilla / power / broken power / sigmoid / shape laws,",
             "compute-optimal forecasts, test-time sampling, compounding reliability); then a small sweep of transformers",
             "is trained on the built-in controlled world, its abilities analysed over steps, width and depth, its hidden",
-            "states captured by domain and compared between sizes (reasoning geometry and phase verdicts). One report:",
+            "states captured by domain and compared between sizes (reasoning geometry and phase verdicts), each size scored on the",
+            "world's multiple-choice tasks by log-likelihood (eval, with a paired comparison of the largest and smallest), and one",
+            "analogy read layer by layer inside the largest (logit lens, direct logit attribution per head). One report:",
             "LAB/reports/demo/index.html (each step's own report sits beside it)."
         },
         footer = {"", "Example:", "  scalelab demo                 # then open lab/reports/demo/index.html",
@@ -54,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
     int bootstrap;
 
     @Option(names = "--no-world", description = "Skip the controlled-world part (training a small sweep, its report, "
-            + "activation capture and reasoning geometry by domain and size): the law part alone takes seconds.")
+            + "activation capture, reasoning geometry by domain and size, evaluation on the world's tasks, logit lens): the law part alone takes seconds.")
     boolean noWorld;
 
     /** Only the demo's own runs, whatever else the lab holds. */
@@ -64,6 +68,10 @@ final class DemoCommand implements Callable<Integer> {
     private static final String REPORT_OPTION = "demo report";
 
     private PrintWriter log;
+    /** What the world's models can do (evaluation, paired comparison, lens), or null without the world part. */
+    private DemoRenderer.Capabilities capabilities;
+    /** Index in {@link #ran} of the first command of the capability steps. */
+    private int firstCapabilityCommand;
     private Path labDir;
     /** The command lines run so far, as a user would type them. */
     private final List<String> ran = new ArrayList<>();
@@ -166,29 +174,71 @@ final class DemoCommand implements Callable<Integer> {
                 throw new ScaleLabException("demo: the world sweep left " + sets.size() + " finished model size(s); the geometry comparison needs two");
             }
             geometry = run(g.toArray(String[]::new));
+
+            firstCapabilityCommand = ran.size();
+            step(15, "write the world's multiple-choice tasks and score every model size on them by log-likelihood");
+            Path tasks = data.resolve("world-tasks");
+            runWithoutLab(WorldDemo.tasksArgs(labDir, tasks));
+            List<JsonNode> evals = new ArrayList<>();
+            for (JsonNode set : sets) {
+                String size = set.path("size").asText();
+                JsonNode e = run(WorldDemo.evalArgs(Path.of(set.path("checkpoint").asText()), size, tasks,
+                        data.resolve("eval-" + size + ".jsonl"), stage.resolve("eval-" + WorldDemo.modelName(size))));
+                evals.add(e);
+            }
+            int smallest = 0;
+            int largest = 0;
+            for (int i = 1; i < evals.size(); i++) {
+                smallest = evals.get(i).path("params").asLong() < evals.get(smallest).path("params").asLong() ? i : smallest;
+                largest = evals.get(i).path("params").asLong() > evals.get(largest).path("params").asLong() ? i : largest;
+            }
+            String smallSize = sets.get(smallest).path("size").asText();
+            String largeSize = sets.get(largest).path("size").asText();
+            JsonNode comparison = run("eval", "compare", data.resolve("eval-" + largeSize + ".jsonl").toString(),
+                    data.resolve("eval-" + smallSize + ".jsonl").toString(), "--seed", s, "--out", stage.resolve("eval-compare").toString(), "--json");
+            step(16, "read the largest model's answer to one analogy layer by layer: logit lens and direct logit attribution");
+            EvalExample analogy = WorldDemo.lensExample(tasks);
+            String answer = analogy.choices().get(analogy.gold()[0]);
+            String wrong = analogy.choices().get(analogy.gold()[0] == 0 ? 1 : 0);
+            JsonNode lens = run("lens", "--model", sets.get(largest).path("checkpoint").asText(), "--prompt", analogy.context(),
+                    "--target", answer, "--vs", wrong, "--attribution", "--no-special-tokens", "--out", stage.resolve("lens").toString(), "--json");
+            capabilities = new DemoRenderer.Capabilities(evals, comparison, lens, analogy.context(), answer, wrong,
+                    analogy.labels().getOrDefault("split", "?"), List.of());
         }
 
         List<String> commands = new ArrayList<>();
         for (String c : ran) {
             commands.add(c.replace(stage.toString(), target.toString())); // the report links the published folder
         }
+        if (capabilities != null) {
+            capabilities = capabilities.withCommands(commands.subList(firstCapabilityCommand, commands.size()));
+        }
         DemoRenderer.report(new DemoRenderer.Tour(seed, bootstrap, data, DemoData.truth(), chin, fc, pow, bnsl, sig, shape,
-                small, large, budget, rel, world, geometry, commands)).writeInto(stage);
+                small, large, budget, rel, world, geometry, capabilities, commands)).writeInto(stage);
         OutputFolder.publish(REPORT_OPTION, stage, target, null, Report.KIND);
     }
 
     private void step(int i, String what) {
-        log.printf(Locale.ROOT, "[%2d/%d] %s%n", i, noWorld ? 10 : 14, what);
+        log.printf(Locale.ROOT, "[%2d/%d] %s%n", i, noWorld ? 10 : 16, what);
         log.flush();
     }
 
-    /** Runs one scalelab command in-process and returns its --json output (or null for text output). */
+    /** Runs one scalelab command in-process, in the demo's lab, and returns its --json output (or null for text output). */
     private JsonNode run(String... args) {
         List<String> full = new ArrayList<>(List.of(args));
         if (!full.contains("--lab")) {
             full.add("--lab");
             full.add(labDir.toString());
         }
+        return execute(args, full);
+    }
+
+    /** Runs a command that has no lab (it only writes files). */
+    private JsonNode runWithoutLab(String... args) {
+        return execute(args, new ArrayList<>(List.of(args)));
+    }
+
+    private JsonNode execute(String[] args, List<String> full) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] fullArgs = full.toArray(String[]::new);

@@ -61,6 +61,10 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
     @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint folder (config.json, safetensors weights, tokenizer.json).")
     Path model;
 
+    @Option(names = "--name", paramLabel = "NAME", description = "The model's name in the lab and the report. Default: the checkpoint folder's name "
+            + "(give one when several models' folders share a name, e.g. each run's checkpoint-00001500).")
+    String name;
+
     @Option(names = "--task", paramLabel = "FILE", description = "Task file (JSON lines), repeatable; the task is named after the file.")
     List<Path> tasks = new ArrayList<>();
 
@@ -108,6 +112,9 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
         LengthNorm lengthNorm = parseNorm(norm);
         if (model == null) {
             throw new InputException("--model DIR: which checkpoint to evaluate (or `scalelab eval compare A.jsonl B.jsonl`)");
+        }
+        if (name != null && name.isBlank()) {
+            throw new InputException("--name: give a non-empty model name (or leave it out to use the checkpoint folder's name)");
         }
         if (tasks.isEmpty() && rolling.isEmpty()) {
             throw new InputException("--task FILE: give at least one task file (JSON lines), or --rolling FILE for plain text");
@@ -189,7 +196,8 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
         }
         // One evaluation is one import: the same model files, tasks and options give the same scores
         // (whatever the batch size), so a rerun is recognised and not stored twice.
-        String sha = Provenance.sha256(Json.write(header) + "\nnorm=" + r.norm() + "\nrolling=" + rollingFingerprint());
+        String sha = Provenance.sha256(Json.write(header) + "\nnorm=" + r.norm() + "\nrolling=" + rollingFingerprint()
+                + (name == null ? "" : "\nname=" + name));
         try (LabStore store = LabStore.open(lab.dir(), lab.waiting())) {
             boolean seen = store.sql("SELECT import_id FROM imports WHERE sha256 = '" + sha + "'").rows().size() > 0;
             if (seen) {
@@ -217,6 +225,9 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
     }
 
     private String modelName() {
+        if (name != null) {
+            return name;
+        }
         Path name = model.toAbsolutePath().normalize().getFileName();
         return name == null ? model.toString() : name.toString();
     }

@@ -1,6 +1,9 @@
 package org.scalelab.cli;
 
 import java.nio.file.Path;
+import org.scalelab.eval.EvalExample;
+import org.scalelab.eval.EvalTask;
+import org.scalelab.world.WorldTasks;
 
 /**
  * The controlled-world part of {@code scalelab demo}: a small sweep (widths 32 and 64, depths 1 and
@@ -25,5 +28,36 @@ public final class WorldDemo {
     /** {@code scalelab world report …} writing the demo's world report to {@code out}. */
     public static String[] reportArgs(Path lab, Path out) {
         return new String[] {"world", "report", "--lab", lab.toString(), "--experiment", EXPERIMENT, "--out", out.toString()};
+    }
+
+    /** Examples scored per task and model size: a sample drawn with a fixed seed, the same examples for every size. */
+    static final int EVAL_LIMIT = 100;
+
+    /** {@code scalelab world tasks …} writing the demo world's task files into {@code out}. */
+    public static String[] tasksArgs(Path lab, Path out) {
+        return new String[] {"world", "tasks", "--world", WorldLab.worldDir(lab, EXPERIMENT).toString(), "--out", out.toString(), "--force"};
+    }
+
+    /**
+     * {@code scalelab eval …} of one model size on the three world tasks, named after its size (every
+     * run's final checkpoint folder has the same name), with per-example records for the paired comparison.
+     */
+    public static String[] evalArgs(Path checkpoint, String size, Path tasks, Path examplesOut, Path out) {
+        return new String[] {"eval", "--model", checkpoint.toString(), "--name", modelName(size),
+            "--task", tasks.resolve(WorldTasks.TRUE_FALSE).toString(), "--task", tasks.resolve(WorldTasks.COMPOSITION).toString(),
+            "--task", tasks.resolve(WorldTasks.ANALOGY).toString(), "--limit", Integer.toString(EVAL_LIMIT), "--seed", "1",
+            "--examples-out", examplesOut.toString(), "--out", out.toString(), "--json"};
+    }
+
+    /** How the lab and the demo's report name the demo's model of one size (e.g. w64-d2). */
+    public static String modelName(String size) {
+        return EXPERIMENT + "-" + size;
+    }
+
+    /** The analogy the lens reads: the first one the models were trained on, whose answer they should know. */
+    public static EvalExample lensExample(Path tasks) {
+        EvalTask analogies = EvalTask.read(tasks.resolve(WorldTasks.ANALOGY));
+        return analogies.examples().stream().filter(e -> "train".equals(e.labels().get("split"))).findFirst()
+                .orElse(analogies.examples().get(0));
     }
 }

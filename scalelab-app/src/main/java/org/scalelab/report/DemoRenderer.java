@@ -49,13 +49,40 @@ public final class DemoRenderer {
      * @param reliability {@code reliability}
      * @param world {@code world report} of the sweep, or null when the world part was skipped
      * @param geometry {@code geometry} by domain and size, or null when the world part was skipped
+     * @param capabilities the world models' evaluation and lens, or null when the world part was skipped
      * @param commands the command lines run, in order, as a user would type them
      */
     public record Tour(long seed, int bootstrap, Path data, Truth truth, JsonNode chinchilla, JsonNode forecast,
             JsonNode power, JsonNode bnsl, JsonNode sigmoid, JsonNode shape, JsonNode coverageSmall, JsonNode coverageLarge,
-            JsonNode budget, JsonNode reliability, JsonNode world, JsonNode geometry, List<String> commands) {
+            JsonNode budget, JsonNode reliability, JsonNode world, JsonNode geometry, Capabilities capabilities, List<String> commands) {
         public Tour {
             commands = List.copyOf(commands);
+        }
+    }
+
+    /**
+     * What the world's model sizes can do, and how the largest one reaches one answer.
+     *
+     * @param evals {@code eval} of each model size on the world's task files, in the order run; each one's
+     *     report is in the folder eval-MODEL beside the demo's
+     * @param comparison {@code eval compare} of the largest size (A) against the smallest (B) on the same examples
+     * @param lens {@code lens --attribution} of the largest size on one analogy
+     * @param prompt the analogy's context, as the lens read it
+     * @param answer its gold answer (the lens's target)
+     * @param wrong a wrong choice of the same example (the lens's --vs)
+     * @param split the analogy's split (train: the models were trained on it)
+     * @param commands the command lines of these steps, as a user would type them
+     */
+    public record Capabilities(List<JsonNode> evals, JsonNode comparison, JsonNode lens, String prompt, String answer, String wrong,
+            String split, List<String> commands) {
+        public Capabilities {
+            evals = List.copyOf(evals);
+            commands = List.copyOf(commands);
+        }
+
+        /** The same with these command lines. */
+        public Capabilities withCommands(List<String> lines) {
+            return new Capabilities(evals, comparison, lens, prompt, answer, wrong, split, lines);
         }
     }
 
@@ -80,6 +107,9 @@ public final class DemoRenderer {
         if (withWorld) {
             worldSection(r, tour.world());
             geometrySection(r, tour.geometry());
+            if (tour.capabilities() != null) {
+                capabilitySection(r, tour.capabilities());
+            }
         }
         r.heading("Commands run");
         StringBuilder all = new StringBuilder();
@@ -259,6 +289,112 @@ public final class DemoRenderer {
         r.image("geometry/phase-diagram.svg", "Phase diagram: domain × size step, coloured by verdict");
         r.image("geometry/scree.svg", "Variance spectrum (scree) per group");
         r.link("Geometry report", "geometry/index.html");
+    }
+
+    private static void capabilitySection(Report r, Capabilities c) {
+        r.heading("11. What each size can do");
+        List<JsonNode> evals = new ArrayList<>(c.evals());
+        evals.sort(java.util.Comparator.comparingLong((JsonNode e) -> e.path("params").asLong()));
+        int n = 0; // the most examples any task had
+        for (JsonNode e : evals) {
+            for (JsonNode t : e.path("tasks")) {
+                n = Math.max(n, t.path("n").asInt());
+            }
+        }
+        r.text("Each model size scored on the world's multiple-choice tasks by log-likelihood, as lm-evaluation-harness scores them: "
+                + "a choice's score is the summed log-probability of its tokens after the context; acc counts the examples whose gold "
+                + "choice scores highest, acc_norm divides each score by the choice's length in characters first. At most " + n
+                + " examples per task (column n), drawn with a fixed seed, the same for every size; true/false has 2 choices (chance 0.5), "
+                + "composition and analogy 4 (chance 0.25), trained and held-out facts mixed.");
+        List<List<String>> rows = new ArrayList<>();
+        Map<String, List<double[]>> byTask = new java.util.LinkedHashMap<>(); // task → [params, acc, stderr] per size
+        double widest = 0;
+        for (JsonNode e : evals) {
+            for (JsonNode t : e.path("tasks")) {
+                JsonNode acc = t.path("metrics").path("acc");
+                rows.add(List.of(t.path("task").asText(), e.path("model").asText(), e.path("params").asText(), t.path("n").asText(),
+                        f(acc.path("value")) + " ± " + f(acc.path("stderr")), f(t.path("metrics").path("acc_norm").path("value"))));
+                byTask.computeIfAbsent(t.path("task").asText(), k -> new ArrayList<>())
+                        .add(new double[] {e.path("params").asDouble(), acc.path("value").asDouble(), acc.path("stderr").asDouble()});
+                widest = Math.max(widest, acc.path("stderr").asDouble());
+            }
+        }
+        rows.sort(java.util.Comparator.comparing((List<String> row) -> row.get(0)));
+        r.table(List.of("task", "model", "parameters", "n", "acc ± stderr", "acc_norm"), rows);
+        Plot plot = Plot.of("accuracy against parameters, per world task", "parameters", "acc").logX();
+        for (Map.Entry<String, List<double[]>> t : byTask.entrySet()) {
+            List<double[]> pts = t.getValue();
+            double[] x = new double[pts.size()];
+            double[] y = new double[pts.size()];
+            double[] lo = new double[pts.size()];
+            double[] hi = new double[pts.size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = pts.get(i)[0];
+                y[i] = pts.get(i)[1];
+                lo[i] = y[i] - pts.get(i)[2];
+                hi[i] = y[i] + pts.get(i)[2];
+            }
+            plot.band(t.getKey() + " (± stderr)", x, y, lo, hi);
+        }
+        plot.hline("chance, 2 choices", 0.5).hline("chance, 4 choices", 0.25);
+        r.plot("capabilities", plot, "acc of each size per task, with ± one standard error");
+        r.verdict("reading", evals.size() + " tiny models, one seed each, on at most " + n + " examples a task: this shows the pipeline, "
+                + "not a finding. With standard errors up to " + TextTable.num(widest) + ", two sizes must differ by about three of them "
+                + "(2√2 for 95 % between two independent scores) before a gap is more than sampling noise, and with one seed a size, a gap "
+                + "that clears it may still be the seed's, not the size's. The paired comparison below is the sharper test for one pair.", false);
+        for (JsonNode e : evals) {
+            String model = e.path("model").asText();
+            r.link("Evaluation report (" + model + ")", "eval-" + model + "/index.html");
+        }
+        JsonNode cmp = c.comparison();
+        if (cmp != null) {
+            r.text("Paired comparison of the largest and the smallest size on the same examples (scalelab eval compare): McNemar's exact "
+                    + "test on the examples only one of them gets right, with the interval of the difference in acc (A − B).");
+            List<List<String>> cr = new ArrayList<>();
+            for (JsonNode t : cmp.path("tasks")) {
+                JsonNode acc = t.path("acc");
+                cr.add(List.of(t.path("task").asText(), t.path("n").asText(), f(acc.path("accuracy_a")), f(acc.path("accuracy_b")),
+                        f(acc.path("difference")), "[" + f(acc.path("low")) + ", " + f(acc.path("high")) + "]", f(acc.path("p_value"))));
+            }
+            r.table(List.of("task", "n", "acc A (" + fileName(cmp.path("a").asText()) + ")", "acc B (" + fileName(cmp.path("b").asText()) + ")", "A − B",
+                    TextTable.num(100 * cmp.path("options").path("level").asDouble(0.95)) + "% interval", "McNemar p"), cr);
+            r.link("Paired comparison report", "eval-compare/index.html");
+        }
+        JsonNode lens = c.lens();
+        JsonNode p = lens.path("prompts").path(0);
+        r.heading("12. Inside the largest model: one analogy, layer by layer");
+        r.text("The largest model reads the analogy \"" + c.prompt() + "\" (split " + c.split() + ") whose answer is " + c.answer()
+                + ". Logit lens: the residual stream entering the first layer and leaving each layer, read through the final norm "
+                + "(with that stream's own scale) and the unembedding: the answer's logit, rank and probability, and its logit minus that "
+                + "of the wrong choice " + c.wrong() + ". Direct logit attribution: each head's, MLP's and the embeddings' share of that "
+                + "difference, with the final norm's scale frozen from the last layer as TransformerLens does; the shares sum to the model's.");
+        List<List<String>> lr = new ArrayList<>();
+        for (JsonNode g : p.path("layers")) {
+            List<String> top = new ArrayList<>();
+            for (JsonNode t : g.path("top")) {
+                top.add(t.path("text").asText() + " " + String.format(Locale.ROOT, "%.2f", t.path("probability").asDouble()));
+                if (top.size() == 3) {
+                    break;
+                }
+            }
+            lr.add(List.of(g.path("hook").asText(), f(g.path("target_logit")), g.path("target_rank").asText(), f(g.path("target_probability")),
+                    f(g.path("logit_diff")), String.join(", ", top)));
+        }
+        r.table(List.of("residual stream", "answer logit", "rank", "probability", "answer − wrong", "top tokens"), lr);
+        r.verdict("attribution", "the terms sum to " + f(p.path("attributed_value")) + "; the model's own logit difference is "
+                + f(p.path("model_value")), Math.abs(p.path("attributed_value").asDouble() - p.path("model_value").asDouble()) < 1e-3);
+        r.image("lens/head-attribution.svg", "Each head's direct contribution to answer − wrong (red positive, blue negative)");
+        r.link("Lens report", "lens/index.html");
+        StringBuilder lines = new StringBuilder();
+        for (String line : c.commands()) {
+            lines.append(line).append('\n');
+        }
+        r.code(lines.toString().stripTrailing());
+    }
+
+    private static String fileName(String path) {
+        Path name = Path.of(path).getFileName();
+        return name == null ? path : name.toString();
     }
 
     private static JsonNode parameter(JsonNode fit, String name) {

@@ -42,7 +42,7 @@ class DemoCommandTest {
         String html = Files.readString(lab.resolve("reports/demo/index.html"));
         for (String section : new String[] {"Chinchilla law", "Compute-optimal", "broken neural scaling law", "Emergence",
                 "medium models beat large ones", "Test-time scaling", "Compounding reliability", "The controlled world", "Reasoning geometry by domain and model size",
-                "Commands run"}) {
+                "What each size can do", "Inside the largest model", "Commands run"}) {
             assertTrue(html.contains(section), "section " + section);
         }
 
@@ -87,12 +87,49 @@ class DemoCommandTest {
         assertEquals(4 * (sizes - 1), geometry.path("comparisons").size(), "one comparison per domain and size step");
         assertTrue(Files.exists(lab.resolve("reports/demo/geometry/phase-diagram.svg")));
 
+        // Every captured size is scored on the world's three tasks, on the same sampled examples, and stored in the lab.
+        int evaluated = 0;
+        try (var dirs = Files.list(lab.resolve("reports/demo"))) {
+            for (Path folder : dirs.filter(p -> p.getFileName().toString().startsWith("eval-demo-world-")).toList()) {
+                JsonNode e = Json.mapper().readTree(folder.resolve("result.json").toFile());
+                assertEquals(3, e.path("tasks").size(), e.toString());
+                for (JsonNode t : e.path("tasks")) {
+                    assertEquals(WorldDemo.EVAL_LIMIT, t.path("n").asInt(), t.toString());
+                    double acc = t.path("metrics").path("acc").path("value").asDouble();
+                    assertTrue(acc >= 0 && acc <= 1 && t.path("metrics").path("acc").path("stderr").asDouble() > 0, t.toString());
+                }
+                StringWriter points = new StringWriter();
+                Main.execute(new String[] {"runs", "sql", "SELECT \"world-analogy/acc\" FROM points WHERE model = '" + e.path("model").asText() + "'",
+                        "--json", "--lab", lab.toString()}, new PrintWriter(points, true), new PrintWriter(new StringWriter(), true));
+                JsonNode stored = Json.mapper().readTree(points.toString()).path("rows");
+                assertEquals(1, stored.size(), points.toString());
+                assertEquals(e.path("tasks").get(2).path("metrics").path("acc").path("value").asDouble(), stored.get(0).get(0).asDouble(), 1e-12);
+                evaluated++;
+            }
+        }
+        assertEquals(sizes, evaluated, "one evaluation per finished size");
+        JsonNode compare = result("eval-compare");
+        assertEquals(3, compare.path("tasks").size(), compare.toString());
+        for (JsonNode t : compare.path("tasks")) {
+            JsonNode acc = t.path("acc");
+            assertEquals(WorldDemo.EVAL_LIMIT, t.path("n").asInt(), "paired on the same examples: " + t);
+            assertEquals(acc.path("accuracy_a").asDouble() - acc.path("accuracy_b").asDouble(), acc.path("difference").asDouble(), 1e-12);
+            assertTrue(acc.path("low").asDouble() <= acc.path("difference").asDouble() && acc.path("difference").asDouble() <= acc.path("high").asDouble(), t.toString());
+        }
+        assertTrue(Files.exists(lab.resolve("reports/demo/capabilities.svg")));
+        // The lens reads the analogy in every residual stream, and the attribution's terms add up to the model's logit difference.
+        JsonNode lens = result("lens").path("prompts").get(0);
+        assertTrue(lens.path("layers").size() >= 2, lens.toString());
+        assertEquals(lens.path("model_value").asDouble(), lens.path("attributed_value").asDouble(), 1e-3);
+        assertTrue(Files.exists(lab.resolve("reports/demo/lens/head-attribution.svg")));
+
         // A second run replaces its own import and report instead of failing on the duplicate file.
         assertEquals(0, demo(new StringWriter(), err), err.toString());
         StringWriter runs = new StringWriter();
         Main.execute(new String[] {"runs", "sql", "SELECT count(*) AS n FROM runs", "--json", "--lab", lab.toString()},
                 new PrintWriter(runs, true), new PrintWriter(new StringWriter(), true));
-        assertTrue(runs.toString().contains("58"), "56 demo runs + 2 foreign: " + runs);
+        assertEquals(58 + sizes, Json.mapper().readTree(runs.toString()).path("rows").get(0).get(0).asInt(),
+                "56 demo runs + 2 foreign + one evaluation per size, not stored again: " + runs);
         try (var s = Files.list(lab.resolve("reports"))) {
             assertEquals(1, s.count(), "only reports/demo: no staging folders left behind");
         }

@@ -74,6 +74,47 @@ class EvalCommandTest {
     }
 
     @Test
+    void nameTellsApartModelsWhoseFoldersShareOne() throws Exception {
+        // Two runs' final checkpoints are both called checkpoint-00000100: --name keeps them apart in the lab.
+        Path small = CliRun.tinyModel("llama", dir.resolve("small/checkpoint-00000100"));
+        Path large = CliRun.tinyModel("gpt2", dir.resolve("large/checkpoint-00000100"));
+        Path task = task("colours", 3);
+        Path lab = dir.resolve("lab");
+        JsonNode a = new CliRun("eval", "--model", small.toString(), "--name", "small", "--task", task.toString(), "--lab", lab.toString(), "--json").json();
+        JsonNode b = new CliRun("eval", "--model", large.toString(), "--name", "large", "--task", task.toString(), "--lab", lab.toString(), "--json").json();
+        assertEquals("small", a.get("model").asText());
+        assertEquals("large", b.get("model").asText());
+        JsonNode rows = new CliRun("runs", "sql", "--lab", lab.toString(), "--json", "SELECT model FROM points ORDER BY model").json().get("rows");
+        assertEquals(2, rows.size(), rows.toString());
+        assertEquals("large", rows.get(0).get(0).asText());
+        assertEquals("small", rows.get(1).get(0).asText());
+        CliRun blank = new CliRun("eval", "--model", small.toString(), "--name", " ", "--task", task.toString(), "--lab", lab.toString());
+        assertEquals(2, blank.code, blank.err.toString());
+        assertTrue(blank.err.toString().contains("--name"), blank.err.toString());
+    }
+
+    @Test
+    void limitWithSeedScoresTheSameRandomSampleEachTime() throws Exception {
+        Path model = CliRun.tinyModel("llama", dir.resolve("tiny"));
+        Path task = task("colours", 12);
+        Path lab = dir.resolve("lab");
+        List<String> ids = new ArrayList<>();
+        for (String run : List.of("first", "second")) {
+            Path examples = dir.resolve(run + ".jsonl");
+            CliRun r = new CliRun("eval", "--model", model.toString(), "--task", task.toString(), "--limit", "4", "--seed", "7",
+                    "--examples-out", examples.toString(), "--lab", lab.toString(), "--json");
+            assertEquals(0, r.code, r.err.toString());
+            assertEquals(4, r.json().get("tasks").get(0).get("n").asInt());
+            StringBuilder sample = new StringBuilder();
+            for (String line : Files.readAllLines(examples)) {
+                sample.append(Json.mapper().readTree(line).get("id").asText()).append(' ');
+            }
+            ids.add(sample.toString());
+        }
+        assertEquals(ids.get(0), ids.get(1), "the same seed draws the same examples");
+    }
+
+    @Test
     void badInputExitsWithCodeTwoAndLosesNothingWritten() throws Exception {
         Path model = CliRun.tinyModel("gpt2", dir.resolve("tiny"));
         Path good = task("good", 3);

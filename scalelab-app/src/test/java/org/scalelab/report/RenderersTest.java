@@ -59,6 +59,10 @@ class RenderersTest {
     }
 
     private static DemoRenderer.Tour tour(JsonNode world, JsonNode geometry) throws Exception {
+        return tour(world, geometry, null);
+    }
+
+    private static DemoRenderer.Tour tour(JsonNode world, JsonNode geometry, DemoRenderer.Capabilities capabilities) throws Exception {
         DemoRenderer.Truth truth = new DemoRenderer.Truth(1.69, 406.4, 410.7, 0.34, 0.28, 19.5, 8.4);
         JsonNode chinchilla = json("{'status':'converged','n_points':56,'converged_starts':40,'starts':45,"
                 + "'params':{'E':1.71,'A':398.0,'B':415.2,'alpha':0.338,'beta':0.281},"
@@ -76,7 +80,7 @@ class RenderersTest {
                 + "{'from':'small-160M','to':'large-1.3B','budget':4.2e14}]}");
         JsonNode reliability = json("{'rows':[{'p':0.99,'steps':100,'success':0.366}]}");
         return new DemoRenderer.Tour(3, 40, Path.of("lab", "demo-data"), truth, chinchilla, forecast, power, bnsl, sigmoid,
-                shape, small, large, budget, reliability, world, geometry,
+                shape, small, large, budget, reliability, world, geometry, capabilities,
                 List.of("scalelab runs import lab/demo-data/runs.csv", "scalelab reliability --p 0.99 --steps 100"));
     }
 
@@ -116,5 +120,55 @@ class RenderersTest {
         assertTrue(html.contains(TextTable.num(0.97)), "final accuracy per run");
         assertTrue(html.contains("no metric changed beyond its interval"), "the phase verdict's reason");
         assertTrue(html.indexOf("Reasoning geometry") < html.indexOf("Commands run"), "the commands come last");
+    }
+
+    private static JsonNode evalOf(String model, long params, double tf, double comp, double analogy) throws Exception {
+        StringBuilder tasks = new StringBuilder();
+        String[] names = {"world-true-false", "world-composition", "world-analogy"};
+        double[] acc = {tf, comp, analogy};
+        for (int i = 0; i < 3; i++) {
+            double se = Math.sqrt(acc[i] * (1 - acc[i]) / 99); // sample standard deviation over √n, n = 100
+            tasks.append(i == 0 ? "" : ",").append("{'task':'").append(names[i]).append("','n':100,'metrics':{'acc':{'value':").append(acc[i])
+                    .append(",'stderr':").append(se).append("},'acc_norm':{'value':").append(acc[i] - 0.01).append(",'stderr':0.04}}}");
+        }
+        return json("{'model':'" + model + "','family':'scalelab','params':" + params + ",'tasks':[" + tasks + "]}");
+    }
+
+    @Test
+    void demoReportShowsWhatEachSizeCanDoAndOneAnswerInsideTheLargest() throws Exception {
+        JsonNode world = json("{'runs':[],'findings':[]}");
+        JsonNode geometry = json("{'comparisons':[]}");
+        List<JsonNode> evals = List.of(evalOf("demo-world-w64-d2", 90000, 0.81, 0.43, 0.37), evalOf("demo-world-w32-d1", 20000, 0.62, 0.3, 0.26));
+        JsonNode compare = json("{'a':'/lab/demo-data/eval-w64-d2.jsonl','b':'/lab/demo-data/eval-w32-d1.jsonl','options':{'level':0.95},"
+                + "'tasks':[{'task':'world-true-false','n':100,'acc':{'accuracy_a':0.81,'accuracy_b':0.62,'difference':0.19,'low':0.07,"
+                + "'high':0.31,'p_value':0.0021}}]}");
+        JsonNode lens = json("{'target':'<e_3>','versus':'<e_9>','prompts':[{'id':'prompt','position':1,'last_token':'<f>',"
+                + "'layers':[{'hook':'blocks.0.hook_resid_pre','target_logit':0.1,'target_rank':17,'target_probability':0.011,'logit_diff':0.02,"
+                + "'top':[{'id':4,'text':'<e_1>','logit':1.0,'probability':0.05}]},"
+                + "{'hook':'blocks.1.hook_resid_post','target_logit':6.5,'target_rank':0,'target_probability':0.93,'logit_diff':5.25,"
+                + "'top':[{'id':5,'text':'<e_3>','logit':6.5,'probability':0.93}]}],"
+                + "'contributions':[],'model_value':5.25,'attributed_value':5.2500004}]}");
+        DemoRenderer.Capabilities c = new DemoRenderer.Capabilities(evals, compare, lens, "<e_7> <f>", "<e_3>", "<e_9>", "train",
+                List.of("scalelab eval --model ckpt --name demo-world-w32-d1 --task t.jsonl --json"));
+        String html = DemoRenderer.report(tour(world, geometry, c)).html();
+        assertTrue(html.contains("11. What each size can do") && html.contains("12. Inside the largest model"));
+        // acc ± stderr and acc_norm of every task and size, the smaller size first within a task.
+        double se = Math.sqrt(0.62 * 0.38 / 99);
+        assertTrue(html.contains(TextTable.num(0.62) + " ± " + TextTable.num(se)), "acc ± stderr of the small size's true/false");
+        assertTrue(html.contains(TextTable.num(0.81 - 0.01)), "acc_norm of the large size's true/false");
+        assertTrue(html.indexOf("demo-world-w32-d1</td>") < html.indexOf("demo-world-w64-d2</td>"), "sizes by parameters within a task");
+        // The reading quotes the widest standard error: that of the acc nearest 0.5 (0.43 among these).
+        assertTrue(html.contains("standard errors up to " + TextTable.num(Math.sqrt(0.43 * 0.57 / 99))), "the noise level read honestly");
+        assertTrue(html.contains("capabilities.svg"), "the plot of acc against parameters");
+        assertTrue(html.contains("eval-demo-world-w32-d1/index.html") && html.contains("eval-compare/index.html"), "links to the steps' reports");
+        // The paired comparison: difference, its interval and McNemar's p, named by file.
+        assertTrue(html.contains("acc A (eval-w64-d2.jsonl)"), "A named by its file");
+        assertTrue(html.contains("[" + TextTable.num(0.07) + ", " + TextTable.num(0.31) + "]") && html.contains(TextTable.num(0.0021)));
+        // The lens table and the attribution's sum beside the model's own value.
+        assertTrue(html.contains("blocks.1.hook_resid_post") && html.contains(TextTable.num(5.25)), "lens rows");
+        assertTrue(html.contains("&lt;e_7&gt; &lt;f&gt;") || html.contains("<e_7> <f>"), "the prompt read");
+        assertTrue(html.contains("lens/head-attribution.svg") && html.contains("lens/index.html"));
+        assertTrue(html.contains("scalelab eval --model ckpt --name demo-world-w32-d1"), "the steps' command lines in the section");
+        assertTrue(html.indexOf("Inside the largest model") < html.indexOf("Commands run"), "the commands come last");
     }
 }

@@ -53,8 +53,10 @@ final class EvalPartialFile implements AutoCloseable {
             int end = text.lastIndexOf('\n') + 1; // whole lines only: a torn last line is dropped
             String[] lines = text.substring(0, end).split("\n");
             JsonNode found = lines.length == 0 || lines[0].isBlank() ? null : parse(file, 1, lines[0]);
-            if (found == null || !found.equals(header)) {
-                throw new InputException(file + ": an unfinished evaluation made with other options (" + difference(found, header)
+            // Compared as the header reads back from its line: a number put as a long (the seed) reads back as an int.
+            ObjectNode expected = (ObjectNode) Json.mapper().readTree(Json.mapper().writeValueAsString(header));
+            if (found == null || !found.equals(expected)) {
+                throw new InputException(file + ": an unfinished evaluation made with other options (" + difference(found, expected)
                         + "); rerun with the same options to resume it, or delete the file to start again");
             }
             Map<String, Scored> done = new LinkedHashMap<>();
