@@ -3,6 +3,7 @@ package org.scalelab.io;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,13 +15,16 @@ import org.scalelab.ScaleLabException;
 /**
  * The one JSON mapper: record components become snake_case keys ({@code nPoints} → {@code n_points});
  * map keys are kept as written (so {@code params} keeps {@code E}, {@code alpha}); non-finite doubles
- * are written as null by the records that may hold them.
+ * are written as null by the records that may hold them. Reading is strict about the end: anything
+ * but whitespace after the first JSON value (a JSON-lines row followed by stray text, two objects on
+ * one line) is a parse error, not silently dropped.
  */
 public final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .serializationInclusion(JsonInclude.Include.ALWAYS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private Json() {}

@@ -1,5 +1,6 @@
 package org.scalelab.io;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -22,6 +23,13 @@ class JsonProblemTest {
     void anUnclosedArraySaysWhereItStartedWithoutRedactedText() {
         assertEquals("line 3, column 7: Unexpected end-of-input: expected close marker for Array (start marker at line 3, column 3)",
                 problem("\n\n  [1,2"));
+    }
+
+    @Test
+    void textAfterTheFirstValueIsAnErrorNotDropped() {
+        assertThrows(JsonProcessingException.class, () -> Json.mapper().readTree("{\"id\": 1} garbage"));
+        assertThrows(JsonProcessingException.class, () -> Json.mapper().readTree("{\"id\": 1}{\"id\": 2}"));
+        assertEquals(1, assertDoesNotThrow(() -> Json.mapper().readTree("  {\"id\": 1}  \n")).path("id").asInt());
     }
 
     @Test
