@@ -40,7 +40,7 @@ with open(sys.argv[1], "w") as f:
         choices = ["".join(r.choice(letters) for _ in range(r.randint(4, 10))) for _ in range(4)]
         f.write(json.dumps({"id": str(i), "context": ctx, "choices": choices, "gold": r.randrange(4)}) + "\n")
 PYEOF
-echo "model: llama, d_model 256, 4 layers, 4 heads, vocab 8192 ($(python3 -c "import json;print(json.load(open('$MODEL/config.json'))['hidden_size'])") wide); $EXAMPLES examples, 4 choices of 5-11 tokens, contexts of 64 tokens; $THREADS threads"
+echo "model: llama, d_model 256, 4 layers, 4 heads, vocab 8192; $EXAMPLES examples, 4 choices of 5-11 tokens, contexts of 64 tokens; $THREADS threads"
 CP=$(bench/classpath.sh)
 OUT=$DIR/results.jsonl
 : > "$OUT"

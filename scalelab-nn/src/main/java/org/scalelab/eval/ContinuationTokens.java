@@ -50,8 +50,9 @@ public final class ContinuationTokens {
                     throw new InputException(e.where() + ": field \"context\" is empty and the tokenizer has no BOS or end-of-text token"
                             + " to stand for it; give the example a context");
                 }
+                // The prefix token is the BOS: the continuation gets no second one.
                 contextTokens = new int[] {prefixToken};
-                continuationTokens = tokenizer.encode(cont, specialTokens);
+                continuationTokens = tokenizer.encode(cont, false);
             } else {
                 int cut = trailingWhitespaceStart(ctx);
                 cont = ctx.substring(cut) + cont;
