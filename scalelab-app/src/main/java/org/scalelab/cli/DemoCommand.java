@@ -35,10 +35,10 @@ import picocli.CommandLine.Option;
             "Synthetic runs drawn from known scaling laws are imported into the lab store and fitted (Chinchilla / power / broken power / sigmoid / shape laws,",
             "compute-optimal forecasts, test-time sampling, compounding reliability); then a small sweep of transformers",
             "is trained on the built-in controlled world, its abilities analysed over steps, width and depth, its hidden",
-            "states captured by domain and compared between sizes (reasoning geometry and phase verdicts), each size scored on the",
-            "world's multiple-choice tasks by log-likelihood (eval, with a paired comparison of the largest and smallest), and one",
-            "analogy read layer by layer inside the largest (logit lens, direct logit attribution per head). One report:",
-            "LAB/reports/demo/index.html (each step's own report sits beside it)."
+            "states captured by domain and compared between sizes (reasoning geometry and phase verdicts), each size",
+            "scored on the world's multiple-choice tasks by log-likelihood (eval; the largest against the smallest,",
+            "paired), and one analogy read inside the largest (logit lens, direct logit attribution per head).",
+            "One report: LAB/reports/demo/index.html (each step's own report sits beside it)."
         },
         footer = {"", "Example:", "  scalelab demo                 # then open lab/reports/demo/index.html",
             "  scalelab demo --lab /tmp/lab --seed 7 --bootstrap 100",
