@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
+import org.scalelab.io.Utf8Lines;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.AtomicFiles;
 import org.scalelab.io.Json;

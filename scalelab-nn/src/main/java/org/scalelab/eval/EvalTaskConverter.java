@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.scalelab.InputException;
+import org.scalelab.io.Utf8Lines;
 import org.scalelab.io.Json;
 
 /**

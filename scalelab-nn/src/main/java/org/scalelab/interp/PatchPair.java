@@ -1,11 +1,7 @@
 package org.scalelab.interp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
+import org.scalelab.io.Utf8Lines;
 import org.scalelab.model.ModelTokenizer;
 
 /**
@@ -33,26 +30,20 @@ public record PatchPair(String id, String clean, String corrupted, String answer
     public static List<PatchPair> read(Path file) {
         List<PatchPair> out = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = r.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                PatchPair p = parse(file, number, line);
-                Integer earlier = seen.putIfAbsent(p.id(), number);
-                if (earlier != null) {
-                    throw new InputException(file + ":" + number + ": field \"id\": \"" + InputException.quote(p.id()) + "\" repeats line "
-                            + earlier + " (ids must be unique)");
-                }
-                out.add(p);
+        List<String> lines = Utf8Lines.read(file, "pairs file");
+        for (int i = 0; i < lines.size(); i++) {
+            int number = i + 1;
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
             }
-        } catch (NoSuchFileException e) {
-            throw new InputException(file + ": pairs file not found");
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read pairs: " + e.getMessage(), e);
+            PatchPair p = parse(file, number, line);
+            Integer earlier = seen.putIfAbsent(p.id(), number);
+            if (earlier != null) {
+                throw new InputException(file + ":" + number + ": field \"id\": \"" + InputException.quote(p.id()) + "\" repeats line "
+                        + earlier + " (ids must be unique)");
+            }
+            out.add(p);
         }
         if (out.isEmpty()) {
             throw new InputException(file + ": no pairs (expected one JSON object per line with \"id\", \"clean\", \"corrupted\", \"answer\", \"wrong\")");

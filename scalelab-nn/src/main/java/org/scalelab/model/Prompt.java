@@ -2,11 +2,7 @@ package org.scalelab.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
+import org.scalelab.io.Utf8Lines;
 
 /**
  * One prompt of a capture, as a line of a JSONL file:
@@ -36,26 +33,20 @@ public record Prompt(String id, String text, String domain, JsonNode labels, Lis
     public static List<Prompt> readJsonl(Path file) {
         List<Prompt> out = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = r.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                Prompt p = parse(file, number, line);
-                Integer earlier = seen.putIfAbsent(p.id(), number);
-                if (earlier != null) {
-                    throw new InputException(file + ":" + number + ": field \"id\": \"" + p.id() + "\" repeats line " + earlier
-                            + " (ids must be unique)");
-                }
-                out.add(p);
+        List<String> lines = Utf8Lines.read(file, "prompts file");
+        for (int i = 0; i < lines.size(); i++) {
+            int number = i + 1;
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
             }
-        } catch (NoSuchFileException e) {
-            throw new InputException(file + ": prompts file not found");
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read prompts: " + e.getMessage(), e);
+            Prompt p = parse(file, number, line);
+            Integer earlier = seen.putIfAbsent(p.id(), number);
+            if (earlier != null) {
+                throw new InputException(file + ":" + number + ": field \"id\": \"" + p.id() + "\" repeats line " + earlier
+                        + " (ids must be unique)");
+            }
+            out.add(p);
         }
         if (out.isEmpty()) {
             throw new InputException(file + ": no prompts (expected one JSON object per line with \"id\" and \"text\")");

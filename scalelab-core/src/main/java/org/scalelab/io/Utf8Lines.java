@@ -1,4 +1,4 @@
-package org.scalelab.eval;
+package org.scalelab.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,13 +16,14 @@ import org.scalelab.InputException;
 /**
  * The lines of a JSON-lines file, each decoded on its own so that a byte that is not UTF-8 is reported
  * with its line (a decoder over the whole stream reads ahead and cannot say where). A leading byte-order
- * mark is dropped; a line keeps a trailing "\r", which JSON parsing ignores.
+ * mark is dropped; a line keeps a trailing "\r", which JSON parsing ignores. The one way JSON-lines inputs
+ * (task files, dataset rows, prompts, patching pairs) are read.
  */
-final class Utf8Lines {
+public final class Utf8Lines {
     private Utf8Lines() {}
 
     /** Line i + 1 of {@code file} is element i; {@code what} names the file in messages ("task file", "dataset rows"). */
-    static List<String> read(Path file, String what) {
+    public static List<String> read(Path file, String what) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
