@@ -24,6 +24,7 @@ import org.scalelab.eval.RollingPerplexity;
 import org.scalelab.eval.RollingScore;
 import org.scalelab.eval.TaskScore;
 import org.scalelab.io.Json;
+import org.scalelab.io.OutputFolder;
 import org.scalelab.model.ComputeDType;
 import org.scalelab.model.ModelTokenizer;
 import org.scalelab.model.Transformer;
@@ -93,6 +94,9 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
     @Option(names = "--examples-out", paramLabel = "FILE", description = "Write one JSON line per example: task, id, logprobs, bytes, gold, chosen, correct.")
     Path examplesOut;
 
+    @Option(names = "--force", description = "Replace an existing --examples-out file (never a task or text file given to this command).")
+    boolean force;
+
     @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32", description = "Compute dtype: float32 or float16. Default: ${DEFAULT-VALUE}.")
     String dtype;
 
@@ -134,6 +138,7 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
                 throw new InputException("--rolling " + r + ": no such file");
             }
         }
+        checkExamplesOut();
         Evaluation.Options options = new Evaluation.Options(limit, seed, lengthNorm);
         PrintWriter err = spec.commandLine().getErr();
         try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {
@@ -280,6 +285,33 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
             throw new InputException(model + ": cannot list the checkpoint folder: " + e.getMessage());
         }
         return Provenance.sha256(sb.toString());
+    }
+
+    /**
+     * --examples-out is checked before the model loads: an existing file is replaced only with --force,
+     * and never when it is one of this command's inputs (a task file written over by its own scores).
+     */
+    private void checkExamplesOut() {
+        if (examplesOut == null) {
+            return;
+        }
+        List<Path> inputs = new ArrayList<>(tasks);
+        inputs.addAll(rolling);
+        for (Path in : inputs) {
+            if (sameFile(in, examplesOut)) {
+                throw new InputException("--examples-out " + examplesOut + ": is an input of this command (" + in
+                        + "); write the per-example records to a file of their own");
+            }
+        }
+        OutputFolder.checkFile("--examples-out", examplesOut, lab.dir(), force, "--force");
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(b) ? Files.isSameFile(a, b) : a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        } catch (java.io.IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
     }
 
     /** Next to --examples-out (FILE.partial), else in the lab's evals/ folder, named by the header's hash. */

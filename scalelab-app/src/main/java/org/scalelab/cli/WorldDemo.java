@@ -40,13 +40,14 @@ public final class WorldDemo {
 
     /**
      * {@code scalelab eval …} of one model size on the three world tasks, named after its size (every
-     * run's final checkpoint folder has the same name), with per-example records for the paired comparison.
+     * run's final checkpoint folder has the same name), with per-example records for the paired comparison
+ * (in the demo's own data folder, replaced by a re-run).
      */
     public static String[] evalArgs(Path checkpoint, String size, Path tasks, Path examplesOut, Path out) {
         return new String[] {"eval", "--model", checkpoint.toString(), "--name", modelName(size),
             "--task", tasks.resolve(WorldTasks.TRUE_FALSE).toString(), "--task", tasks.resolve(WorldTasks.COMPOSITION).toString(),
             "--task", tasks.resolve(WorldTasks.ANALOGY).toString(), "--limit", Integer.toString(EVAL_LIMIT), "--seed", "1",
-            "--examples-out", examplesOut.toString(), "--out", out.toString(), "--json"};
+            "--examples-out", examplesOut.toString(), "--force", "--out", out.toString(), "--json"};
     }
 
     /** How the lab and the demo's report name the demo's model of one size (e.g. w64-d2). */

@@ -115,6 +115,28 @@ class EvalCommandTest {
     }
 
     @Test
+    void anExistingExamplesFileIsReplacedOnlyWithForceAndNeverATaskFile() throws Exception {
+        Path model = CliRun.tinyModel("gpt2", dir.resolve("tiny"));
+        Path good = task("good", 3);
+        Path examples = dir.resolve("examples.jsonl");
+        assertEquals(0, new CliRun("eval", "--model", model.toString(), "--task", good.toString(), "--no-store",
+                "--examples-out", examples.toString()).code);
+        byte[] before = Files.readAllBytes(examples);
+        CliRun again = new CliRun("eval", "--model", model.toString(), "--task", good.toString(), "--no-store", "--examples-out", examples.toString());
+        assertEquals(2, again.code, again.err.toString());
+        assertTrue(again.err.toString().contains("--examples-out " + examples + ": exists") && again.err.toString().contains("--force"),
+                again.err.toString());
+        assertArrayEquals(before, Files.readAllBytes(examples), "the earlier examples file is untouched");
+        byte[] task = Files.readAllBytes(good);
+        CliRun self = new CliRun("eval", "--model", model.toString(), "--task", good.toString(), "--no-store", "--examples-out", good.toString(), "--force");
+        assertEquals(2, self.code, self.err.toString());
+        assertTrue(self.err.toString().contains("is an input of this command"), self.err.toString());
+        assertArrayEquals(task, Files.readAllBytes(good), "the task file is untouched");
+        assertEquals(0, new CliRun("eval", "--model", model.toString(), "--task", good.toString(), "--no-store",
+                "--examples-out", examples.toString(), "--force").code);
+    }
+
+    @Test
     void badInputExitsWithCodeTwoAndLosesNothingWritten() throws Exception {
         Path model = CliRun.tinyModel("gpt2", dir.resolve("tiny"));
         Path good = task("good", 3);

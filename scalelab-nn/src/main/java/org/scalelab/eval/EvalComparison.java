@@ -2,9 +2,6 @@ package org.scalelab.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
+import org.scalelab.io.Utf8Lines;
 import org.scalelab.stats.McNemarResult;
 import org.scalelab.stats.PairedBootstrapResult;
 import org.scalelab.stats.PairedComparison;
@@ -106,14 +104,7 @@ public final class EvalComparison {
 
     /** Reads an --examples-out file; a line that is not such a record is an error naming FILE:LINE and the field. */
     public static List<Evaluation.ExampleRecord> read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InputException(file + ": no such file (give two --examples-out files of `scalelab eval`)");
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read: " + e.getMessage());
-        }
+        List<String> lines = Utf8Lines.read(file, "examples file (an --examples-out file of `scalelab eval`)");
         List<Evaluation.ExampleRecord> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
