@@ -132,7 +132,10 @@ public final class Lens {
         for (int l = 0; l < layers; l++) {
             hooks.add(HookNames.residPost(l));
         }
-        boolean perHead = HookNames.all(model.config()).contains(HookNames.result(0));
+        // Per head only where the heads' outputs add up linearly to what enters the residual stream:
+        // Gemma 2 normalises the attention output after the heads are summed (its post-attention norm),
+        // so there a head's hook_result is not on the residual's scale and the layer is attributed whole.
+        boolean perHead = HookNames.all(model.config()).contains(HookNames.result(0)) && !model.config().family().normsAfterSubLayers();
         if (o.attribution()) {
             hooks.add(HookNames.EMBED);
             if (model.config().family().learnedPositions()) {

@@ -13,6 +13,8 @@ import org.scalelab.PythonReference;
 import org.scalelab.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.model.FamilyOptions;
+import org.scalelab.model.Gemma2Family;
 import org.scalelab.model.GemmaFamily;
 import org.scalelab.model.HookNames;
 import org.scalelab.model.HookSet;
@@ -98,6 +100,21 @@ class LensTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void gemma2sAttentionIsAttributedPerLayerSinceItsHeadsAreNormalisedTogetherAfterTheSum() {
+        // Gemma 2 normalises the summed attention output (ln1_post): one head's hook_result is not on the
+        // residual stream's scale, so attribution takes each attention layer whole.
+        ModelConfig c = ModelConfig.of(new Gemma2Family(), 256, 32, 3, 4, 2, 8, 64, 64)
+                .withOptions(new FamilyOptions(3, 0, true, false, 24, 1.5, 2.0));
+        try (Transformer m = load(c)) {
+            Lens.Result r = Lens.analyze(new Lens.Input(m, List.of(new Lens.Prompt("p", PROMPT)), Integer::toString, List.of()),
+                    new Lens.Options(17, 30, 5, true));
+            Lens.PromptLens p = r.prompts().get(0);
+            assertTrue(p.contributions().stream().noneMatch(k -> k.head() >= 0), "no per-head component: " + p.contributions());
+            assertEquals(1 + 2 * c.nLayers() + 1, p.contributions().size(), "embed, attention and MLP per layer, norm bias: " + p.contributions());
         }
     }
 
