@@ -57,4 +57,23 @@ class NonFiniteWeightsCommandTest {
                 "--out", dir.resolve("acts").toString());
         assertTrue(c.err.toString().contains("weight 'transformer.h.1.mlp.c_fc.weight' holds NaN"), c.err.toString());
     }
+
+    @Test
+    void everyKindOfNonFiniteValueIsFoundAndFiniteExtremesAreNot() throws IOException {
+        String weight = "transformer.h.1.mlp.c_fc.weight";
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int i = 0; i < bad.length; i++) {
+            Path m = CliRun.tinyModel("gpt2", dir.resolve("bad" + i));
+            poison(m, weight, 7, bad[i]);
+            try (org.scalelab.model.Transformer t = org.scalelab.model.Transformer.load(m)) {
+                assertEquals(java.util.Optional.of(weight), t.firstNonFiniteWeight(), "value " + bad[i]);
+            }
+        }
+        Path big = CliRun.tinyModel("gpt2", dir.resolve("big"));
+        poison(big, weight, 7, Float.MAX_VALUE);
+        poison(big, weight, 8, -Float.MAX_VALUE);
+        try (org.scalelab.model.Transformer t = org.scalelab.model.Transformer.load(big)) {
+            assertEquals(java.util.Optional.empty(), t.firstNonFiniteWeight(), "the largest finite floats are finite");
+        }
+    }
 }
