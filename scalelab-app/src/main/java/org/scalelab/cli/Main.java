@@ -48,6 +48,7 @@ public final class Main extends CommandTree.Group {
             LensCommand.class,
             TrainCommand.class,
             EvalCommand.class,
+            PhaseCommand.class,
             WorldCommand.class);
 
     @Override
