@@ -79,9 +79,12 @@ public final class LabStore implements AutoCloseable {
     /** Null between calls of a releasing store, and after {@link #close}. */
     private Connection connection;
     private boolean closed;
+    /** The temporary folder of a store read from a copy ({@link #openReadOnly}), deleted on close; else null. */
+    private final Path scratch;
 
-    private LabStore(Path lab, StoreConnector connector, boolean releasing, Connection connection) {
+    private LabStore(Path lab, StoreConnector connector, boolean releasing, Connection connection, Path scratch) {
         this.lab = lab;
+        this.scratch = scratch;
         this.connector = connector;
         this.releasing = releasing;
         this.connection = connection;
@@ -95,30 +98,31 @@ public final class LabStore implements AutoCloseable {
     /** Opens the store of {@code labDir} for writing, waiting up to {@code wait} while another process holds it. */
     public static LabStore open(Path labDir, Wait wait) {
         StoreConnector c = writer(labDir, wait);
-        return new LabStore(labDir, c, false, prepared(c));
+        return new LabStore(labDir, c, false, prepared(c), null);
     }
 
     /**
-     * Opens the store for reading only: DuckDB refuses every write and every file outside the store.
-     * A lab without a store gets an empty one first. Several processes may read at once, but not
-     * while one writes: then this waits up to {@code wait}.
+     * Opens the store for reading only: DuckDB refuses every write and every file outside the store,
+     * and nothing in the lab folder is created or changed. A lab without a store reads as an empty
+     * one, and a store written by an older ScaleLab (or whose first writer was killed before writing
+     * its schema) is read from a migrated temporary copy, deleted on {@link #close}; the next writing
+     * command migrates the lab itself. Several processes may read at once, but not while one writes:
+     * then this waits up to {@code wait}.
      */
     public static LabStore openReadOnly(Path labDir, Wait wait) {
         checkFolder(labDir, "--lab");
         Path db = labDir.resolve(FILE_NAME);
         if (!Files.exists(db)) {
-            open(labDir, wait).close();
+            return readScratchCopy(labDir, null, wait);
         }
         StoreConnector c = new StoreConnector(db, true, memoryLimit(), wait.limit(), wait.notice());
         Connection conn = c.connect();
         try {
             if (!StoreSchema.prepared(conn) || StoreSchema.version(conn) < StoreSchema.VERSION) {
-                // A store file whose schema was never written (its first writer was killed right after
-                // creating the file), or one written by an older ScaleLab: prepare or migrate it as a
-                // writer would (in one transaction), then read it.
                 closeQuietly(conn);
-                open(labDir, wait).close();
-                conn = c.connect();
+                wait.notice().accept(db + ": written by an older ScaleLab; reading a migrated temporary copy "
+                        + "(the next writing command migrates the lab itself)");
+                return readScratchCopy(labDir, db, wait);
             }
             StoreSchema.requireReadable(conn, db.toString());
         } catch (SQLException | RuntimeException e) {
@@ -128,7 +132,58 @@ public final class LabStore implements AutoCloseable {
             }
             throw new ScaleLabException(db + ": cannot read the lab store: " + SqlText.firstLine(e.getMessage()), e);
         }
-        return new LabStore(labDir, c, false, conn);
+        return new LabStore(labDir, c, false, conn, null);
+    }
+
+    /**
+     * A read-only store over a temporary copy of {@code db} (with its write-ahead log), prepared or
+     * migrated as a writer would; an empty store when {@code db} is null. The lab is never written.
+     */
+    private static LabStore readScratchCopy(Path labDir, Path db, Wait wait) {
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory("scalelab-store-");
+        } catch (IOException e) {
+            throw new ScaleLabException("cannot create a temporary folder to read lab " + labDir + ": " + e.getMessage(), e);
+        }
+        try {
+            if (db != null) {
+                Files.copy(db, scratch.resolve(FILE_NAME));
+                Path wal = db.resolveSibling(FILE_NAME + ".wal");
+                if (Files.exists(wal)) {
+                    Files.copy(wal, scratch.resolve(FILE_NAME + ".wal"));
+                }
+            }
+            open(scratch).close();
+            StoreConnector c = new StoreConnector(scratch.resolve(FILE_NAME), true, memoryLimit(), Duration.ZERO, m -> { });
+            Connection conn = c.connect();
+            return new LabStore(labDir, c, false, conn, scratch);
+        } catch (IOException | RuntimeException e) {
+            deleteScratch(scratch);
+            if (e instanceof ScaleLabException se) {
+                throw se;
+            }
+            throw new ScaleLabException("cannot read lab " + labDir + " from a temporary copy: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes a temporary store folder this class made (never a lab). */
+    private static void deleteScratch(Path scratch) {
+        try (var files = Files.list(scratch)) {
+            for (Path f : files.toList()) {
+                if (Files.isDirectory(f)) {
+                    try (var inner = Files.list(f)) {
+                        for (Path g : inner.toList()) {
+                            Files.deleteIfExists(g);
+                        }
+                    }
+                }
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(scratch);
+        } catch (IOException e) {
+            // A temporary folder left behind costs disk space only; the read itself succeeded.
+        }
     }
 
     /**
@@ -140,7 +195,7 @@ public final class LabStore implements AutoCloseable {
     public static LabStore openReleasing(Path labDir, Wait wait) {
         StoreConnector c = writer(labDir, wait);
         closeQuietly(prepared(c));
-        return new LabStore(labDir, c.quietlyWaiting(RELEASING_REOPEN_WAIT), true, null);
+        return new LabStore(labDir, c.quietlyWaiting(RELEASING_REOPEN_WAIT), true, null, null);
     }
 
     private static StoreConnector writer(Path labDir, Wait wait) {
@@ -672,6 +727,9 @@ public final class LabStore implements AutoCloseable {
         if (connection != null) {
             closeQuietly(connection);
             connection = null;
+        }
+        if (scratch != null) {
+            deleteScratch(scratch);
         }
     }
 

@@ -217,15 +217,40 @@ class RecordImportTest {
     }
 
     @Test
-    void readingAnOldLabMigratesItFirst() throws Exception {
+    void readingAnOldLabReadsAMigratedCopyAndLeavesTheLabUntouched() throws Exception {
         Path lab = dir.resolve("old");
         writeVersionOneLab(lab);
-        try (LabStore store = LabStore.openReadOnly(lab, LabStore.Wait.none())) {
+        byte[] before = java.nio.file.Files.readAllBytes(lab.resolve(LabStore.FILE_NAME));
+        List<String> notices = new java.util.ArrayList<>();
+        try (LabStore store = LabStore.openReadOnly(lab, new LabStore.Wait(java.time.Duration.ZERO, notices::add))) {
             List<RunRow> runs = store.listRuns(10);
             assertEquals(2, runs.size());
             assertNull(runs.get(0).step());
             assertEquals(2e9, runs.get(0).tokens());
             assertEquals("2", one(store, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        }
+        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(lab.resolve(LabStore.FILE_NAME))),
+                "a read-only open must not change the lab's store");
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(lab)) {
+            assertEquals(List.of(LabStore.FILE_NAME), files.map(p -> p.getFileName().toString()).toList());
+        }
+        assertEquals(1, notices.size(), notices.toString());
+        assertTrue(notices.get(0).contains("older ScaleLab"), notices.get(0));
+        // A writing command migrates the lab itself.
+        try (LabStore store = LabStore.open(lab)) {
+            assertEquals("2", one(store, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        }
+    }
+
+    @Test
+    void readingALabWithoutAStoreCreatesNothing() throws Exception {
+        Path lab = dir.resolve("empty");
+        java.nio.file.Files.createDirectories(lab);
+        try (LabStore store = LabStore.openReadOnly(lab, LabStore.Wait.none())) {
+            assertEquals(0, store.listRuns(10).size());
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(lab)) {
+            assertEquals(List.of(), files.toList());
         }
     }
 }
