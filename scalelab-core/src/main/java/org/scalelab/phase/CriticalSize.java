@@ -22,7 +22,8 @@ import org.scalelab.stats.Quantiles;
  *     is a point (log10 of the pair's geometric-mean size, γ12), pooled over families. By default
  *     ({@link GammaZero#INTERPOLATE}) the points are ordered by size and N_c is the linear interpolation
  *     between the last point with γ12 &lt; 0 and the point after it — the size above which every pooled
- *     step has γ12 ≥ 0; with no negative point, or a negative last point, there is no crossing.
+ *     step has γ12 ≥ 0 (steps at identical sizes enter as their mean); with no negative point, or a
+ *     negative last point, there is no crossing.
  *     {@link GammaZero#FIT} instead fits γ12 = s·x + c by least squares (the study's eq. 2) and takes
  *     x = −c/s, valid when s &gt; 0 and inside the same range. The bootstrap resamples the steps; a
  *     replicate without a crossing is not valid.
@@ -170,7 +171,9 @@ public final class CriticalSize {
 
     /**
      * log10 size where the pooled γ12, ordered by size, last rises from &lt; 0 to ≥ 0 and stays there
-     * (linear interpolation between the two steps); NaN without such a crossing.
+     * (linear interpolation between the two steps); NaN without such a crossing. Steps at exactly the
+     * same size (two families with the same pair of sizes) count as one point, their mean γ12, so the
+     * answer does not depend on the order of families in the table.
      */
     static double lastCrossing(double[] logSize, double[] gamma) {
         int n = gamma.length;
@@ -179,18 +182,32 @@ public final class CriticalSize {
             order[i] = i;
         }
         Arrays.sort(order, Comparator.comparingDouble(i -> logSize[i]));
+        double[] xs = new double[n];
+        double[] gs = new double[n];
+        int m = 0;
+        for (int k = 0; k < n; ) {
+            double x = logSize[order[k]];
+            double sum = 0;
+            int count = 0;
+            for (; k < n && logSize[order[k]] == x; k++) {
+                sum += gamma[order[k]];
+                count++;
+            }
+            xs[m] = x;
+            gs[m++] = sum / count;
+        }
         int last = -1;
-        for (int k = 0; k < n; k++) {
-            if (gamma[order[k]] < 0) {
+        for (int k = 0; k < m; k++) {
+            if (gs[k] < 0) {
                 last = k;
             }
         }
-        if (last < 0 || last == n - 1) {
+        if (last < 0 || last == m - 1) {
             return Double.NaN;
         }
-        double x0 = logSize[order[last]], g0 = gamma[order[last]];
-        double x1 = logSize[order[last + 1]], g1 = gamma[order[last + 1]];
-        return x1 == x0 ? x0 : x0 + (0 - g0) * (x1 - x0) / (g1 - g0);
+        double x0 = xs[last], g0 = gs[last];
+        double x1 = xs[last + 1], g1 = gs[last + 1];
+        return x0 + (0 - g0) * (x1 - x0) / (g1 - g0);
     }
 
     /** Least-squares {slope, intercept}; null with fewer than 2 distinct x. */
