@@ -13,5 +13,9 @@
  * <li>{@link org.scalelab.phase.QuadraticFit} and {@link org.scalelab.phase.PearsonInterval} — the two
  *     small statistics they rest on.
  * </ol>
+ *
+ * <p>Inside a model: {@link org.scalelab.phase.LabelledPoints} (two classes of prompts pooled at a hook)
+ * → {@link org.scalelab.phase.CapabilityDirections} (difference of means, PCA of paired differences,
+ * {@link org.scalelab.phase.LogisticProbe}; held-out accuracy and stability).
  */
 package org.scalelab.phase;
