@@ -52,6 +52,7 @@ import picocli.CommandLine.Option;
             "  scalelab eval --model lab/models/tiny --rolling wiki.txt",
             "  scalelab eval --model lab/models/tiny --task truth.jsonl --steer truth.npy --at blocks.1.hook_resid_post --alpha 2",
             "  scalelab eval compare small.jsonl large.jsonl",
+            "  scalelab eval compare --task arc_easy.jsonl lab/models/small lab/models/large",
             "  scalelab eval convert --format arc arc_easy_validation.jsonl tasks/arc_easy.jsonl",
             "", "Task lines: {\"id\", \"context\", \"choices\": [..], \"gold\": i | [i, ..], \"domain\"?, \"labels\"?} (docs/eval.md)."})
 final class EvalCommand extends CommandTree.Group implements java.util.concurrent.Callable<Integer> {
@@ -120,7 +121,7 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
         ComputeDType compute = ComputeDType.parse(dtype);
         LengthNorm lengthNorm = parseNorm(norm);
         if (model == null) {
-            throw new InputException("--model DIR: which checkpoint to evaluate (or `scalelab eval compare A.jsonl B.jsonl`)");
+            throw new InputException("--model DIR: which checkpoint to evaluate (or `scalelab eval compare A B`)");
         }
         if (name != null && name.isBlank()) {
             throw new InputException("--name: give a non-empty model name (or leave it out to use the checkpoint folder's name)");
@@ -156,7 +157,7 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
                 err.flush();
             });
             String family = t.config().family().modelType();
-            boolean bos = addBos || family.startsWith("gemma");
+            boolean bos = addsBos(family, addBos);
             int length = maxLength == null ? t.config().maxPositions() : maxLength;
             ChoiceScorer scorer = new ChoiceScorer(t, new ContinuationTokens(tok, bos), batch, length).steered(interventions);
             ObjectNode header = header(read, compute, length, bos);
@@ -364,6 +365,11 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
             o.put("interventions", steering.interventions().toString());
         }
         return Provenance.of("eval", inputs, o, seed);
+    }
+
+    /** Whether inputs start with the tokenizer's special tokens: asked for, or a Gemma model (lm-eval adds Gemma's BOS by default). */
+    static boolean addsBos(String family, boolean asked) {
+        return asked || family.startsWith("gemma");
     }
 
     static LengthNorm parseNorm(String s) {

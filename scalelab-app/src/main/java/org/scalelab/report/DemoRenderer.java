@@ -352,7 +352,7 @@ public final class DemoRenderer {
                     + "test on the examples only one of them gets right, with the interval of the difference in acc (A − B).");
             List<List<String>> cr = new ArrayList<>();
             for (JsonNode t : cmp.path("tasks")) {
-                JsonNode acc = t.path("acc");
+                JsonNode acc = t.path("mcnemar").path("acc");
                 cr.add(List.of(t.path("task").asText(), t.path("n").asText(), f(acc.path("accuracy_a")), f(acc.path("accuracy_b")),
                         f(acc.path("difference")), "[" + f(acc.path("low")) + ", " + f(acc.path("high")) + "]", f(acc.path("p_value"))));
             }

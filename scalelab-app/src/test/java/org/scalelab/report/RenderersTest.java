@@ -140,8 +140,8 @@ class RenderersTest {
         JsonNode geometry = json("{'comparisons':[]}");
         List<JsonNode> evals = List.of(evalOf("demo-world-w64-d2", 90000, 0.81, 0.43, 0.37), evalOf("demo-world-w32-d1", 20000, 0.62, 0.3, 0.26));
         JsonNode compare = json("{'a':'/lab/demo-data/eval-w64-d2.jsonl','b':'/lab/demo-data/eval-w32-d1.jsonl','options':{'level':0.95},"
-                + "'tasks':[{'task':'world-true-false','n':100,'acc':{'accuracy_a':0.81,'accuracy_b':0.62,'difference':0.19,'low':0.07,"
-                + "'high':0.31,'p_value':0.0021}}]}");
+                + "'tasks':[{'task':'world-true-false','n':100,'mcnemar':{'acc':{'accuracy_a':0.81,'accuracy_b':0.62,'difference':0.19,'low':0.07,"
+                + "'high':0.31,'p_value':0.0021}}}]}");
         JsonNode lens = json("{'target':'<e_3>','versus':'<e_9>','prompts':[{'id':'prompt','position':1,'last_token':'<f>',"
                 + "'layers':[{'hook':'blocks.0.hook_resid_pre','target_logit':0.1,'target_rank':17,'target_probability':0.011,'logit_diff':0.02,"
                 + "'top':[{'id':4,'text':'<e_1>','logit':1.0,'probability':0.05}]},"

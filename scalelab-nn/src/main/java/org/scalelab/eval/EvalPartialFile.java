@@ -42,8 +42,14 @@ final class EvalPartialFile implements AutoCloseable {
         this.complete = complete;
     }
 
-    /** Opens (or creates with {@code header}) the partial file; refuses one made with another header. */
+    /**
+     * Opens (or creates with {@code header}) the partial file; refuses one made with another header.
+     * A null {@code file} keeps the scores in memory only: nothing is written and nothing resumes.
+     */
     static EvalPartialFile open(Path file, ObjectNode header) {
+        if (file == null) {
+            return new EvalPartialFile(null, null, new LinkedHashMap<>(), false);
+        }
         try {
             if (!Files.exists(file)) {
                 AtomicFiles.writeString(file, Json.mapper().writeValueAsString(header) + "\n");
@@ -134,6 +140,9 @@ final class EvalPartialFile implements AutoCloseable {
     }
 
     private void write(String line) {
+        if (channel == null) {
+            return;
+        }
         try {
             ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
             while (b.hasRemaining()) {
@@ -144,18 +153,11 @@ final class EvalPartialFile implements AutoCloseable {
         }
     }
 
-    /** Removes the file once its scores are saved elsewhere. */
-    void delete() {
-        close();
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw new ScaleLabException(file + ": cannot remove the finished evaluation's partial file: " + e.getMessage(), e);
-        }
-    }
-
     @Override
     public void close() {
+        if (channel == null) {
+            return;
+        }
         try {
             channel.close();
         } catch (IOException e) {

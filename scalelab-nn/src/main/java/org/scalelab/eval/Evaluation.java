@@ -33,9 +33,13 @@ public final class Evaluation {
 
     /**
      * An example as {@code --examples-out} writes it: its summed log-prob and byte length per choice,
-     * the gold choices, the chosen choice (argmax, first on ties) and whether it is a gold.
+     * the gold choices, the chosen choice (argmax, first on ties) and whether it is a gold; then each
+     * choice's length in characters and tokens and the unit acc_norm divided by, so that every metric
+     * can be recomputed from the file ({@link EvalComparison}). Files written before those last three
+     * fields read with them null.
      */
-    public record ExampleRecord(String task, String id, double[] logprobs, int[] bytes, int[] gold, int chosen, boolean correct) {}
+    public record ExampleRecord(String task, String id, double[] logprobs, int[] bytes, int[] gold, int chosen, boolean correct,
+                                int[] chars, int[] tokens, String norm) {}
 
     /**
      * @param tasks    each task's metrics over the examples evaluated
@@ -75,7 +79,8 @@ public final class Evaluation {
      * Scores every selected example not yet in {@code partial}, appending each to it as it is
      * scored, then marks it complete and returns the aggregates. {@code header} says what produced
      * the scores (model, tasks, options that change a log-prob); a partial file with another header
-     * is refused. A progress bar counts the examples left to score; {@code onScored} sees each as it is scored.
+     * is refused; a null {@code partial} keeps the scores in memory (nothing written, nothing resumed).
+     * A progress bar counts the examples left to score; {@code onScored} sees each as it is scored.
      */
     public static Result run(ChoiceScorer scorer, List<EvalTask> tasks, Options options, Path partial, ObjectNode header,
             Consumer<ExampleScore> onScored) {
@@ -130,7 +135,7 @@ public final class Evaluation {
                     ExampleScore score = ExampleScore.of(e, s.logprobs(), s.tokens());
                     list.add(score);
                     records.add(new ExampleRecord(task.name(), e.id(), score.logprobs(), score.bytes(), e.gold(), TaskMetrics.chosen(score),
-                            TaskMetrics.correct(e, score)));
+                            TaskMetrics.correct(e, score), score.chars(), score.tokens(), options.norm().name().toLowerCase()));
                 }
                 scores.add(TaskMetrics.compute(new EvalTask(task.name(), task.file(), selected.get(i)), list, options.norm()));
             }

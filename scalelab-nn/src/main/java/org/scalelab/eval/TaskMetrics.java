@@ -76,36 +76,58 @@ public final class TaskMetrics {
 
     /** One example's values of {@link #NAMES}, in that order. */
     public static double[] values(EvalExample e, ExampleScore s, LengthNorm norm) {
-        double[] lp = s.logprobs();
-        if (lp.length != e.choices().size()) {
-            throw new IllegalArgumentException(e.where() + ": " + lp.length + " log-probs for " + e.choices().size() + " choices");
+        if (s.logprobs().length != e.choices().size()) {
+            throw new IllegalArgumentException(e.where() + ": " + s.logprobs().length + " log-probs for " + e.choices().size() + " choices");
         }
-        for (double x : lp) {
-            if (Double.isNaN(x) || x == Double.POSITIVE_INFINITY) {
-                throw new IllegalArgumentException(e.where() + ": log-prob " + x + " (expected a finite value or −∞)");
-            }
-        }
-        int[] length = switch (norm) {
+        return values(e.where(), s.logprobs(), length(s, norm), e.gold(), norm);
+    }
+
+    /** Each choice's length in {@code norm}'s unit: what acc_norm divides its log-prob by. */
+    public static int[] length(ExampleScore s, LengthNorm norm) {
+        return switch (norm) {
             case CHARS -> s.chars();
             case BYTES -> s.bytes();
             case TOKENS -> s.tokens();
         };
+    }
+
+    /**
+     * The values of {@link #NAMES}, in that order, of an example with these per-choice log-probs, lengths in
+     * {@code norm}'s unit and golds; {@code where} names the example in an error.
+     */
+    public static double[] values(String where, double[] lp, int[] length, int[] gold, LengthNorm norm) {
+        for (double x : lp) {
+            if (Double.isNaN(x) || x == Double.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException(where + ": log-prob " + x + " (expected a finite value or −∞)");
+            }
+        }
+        if (length.length != lp.length) {
+            throw new IllegalArgumentException(where + ": " + length.length + " lengths for " + lp.length + " log-probs");
+        }
         double[] normalised = new double[lp.length];
         for (int i = 0; i < lp.length; i++) {
             if (length[i] <= 0) {
-                throw new IllegalArgumentException(e.where() + ": choice " + i + " has length " + length[i] + " in " + norm);
+                throw new IllegalArgumentException(where + ": choice " + i + " has length " + length[i] + " in " + norm);
             }
             normalised[i] = lp[i] / length[i];
         }
         int pred = argmax(lp);
         int predNorm = argmax(normalised);
-        int[] gold = e.gold();
         return new double[] {
-            e.isGold(pred) ? 1 : 0,
-            e.isGold(predNorm) ? 1 : 0,
+            isIn(pred, gold) ? 1 : 0,
+            isIn(predNorm, gold) ? 1 : 0,
             pred == gold[0] ? 1 : 0,
             goldMass(lp, gold),
         };
+    }
+
+    private static boolean isIn(int i, int[] gold) {
+        for (int g : gold) {
+            if (g == i) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Index of the chosen choice: argmax of the summed log-prob, the first on ties. */
