@@ -59,6 +59,24 @@ class PhaseScoresCommandTest {
     }
 
     @Test
+    void standardErrorsGiveStepIntervalsAndMoreBenchmarksADimension() throws Exception {
+        Path f = dir.resolve("se.csv");
+        Files.writeString(f, "family,model,params,hs,tqa,hs_se,tqa_se,arc\n"
+                + "P,p1,1e8,30,45,0.4,1.5,22\nP,p2,4e8,40,42,0.5,1.5,25\nP,p3,1e9,48,40,0.5,1.5,29\nP,p4,1e10,66,41,0.5,1.5,38\n"
+                + "Q,q1,7e9,77,35,0.4,1.6,50\nQ,q2,1.3e10,81,39,0.4,1.6,56\nQ,q3,6.5e10,86,43,0.3,1.6,60\n");
+        JsonNode j = new CliRun("phase", "scores", "--data", f.toString(), "--a", "hs", "--b", "tqa", "--a-stderr-col", "hs_se",
+                "--b-stderr-col", "tqa_se", "--also", "arc", "--bootstrap", "1000", "--permutations", "0", "--json", "--no-store").json();
+        JsonNode step = j.at("/families/0/steps/0");
+        assertEquals(2, step.get("ci95").size(), step.toString());
+        assertTrue(step.at("/ci95/0").asDouble() < step.get("gamma").asDouble() && step.get("gamma").asDouble() < step.at("/ci95/1").asDouble());
+        assertEquals(1000, step.get("valid_replicates").asInt());
+        JsonNode all = j.at("/benchmark_dimension/2");
+        assertEquals("all", all.get("group").asText());
+        double pr = all.get("participation_ratio").asDouble();
+        assertTrue(pr >= 1 && pr <= 3, all.toString());
+    }
+
+    @Test
     void tableAndReportWithPlots() throws Exception {
         Path out = dir.resolve("report");
         CliRun r = new CliRun("phase", "scores", "--data", FOURTEEN.toString(), "--a", "hellaswag", "--b", "truthfulqa",
