@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
         name = "scores",
         mixinStandardHelpOptions = true,
         description = {
-            "From a table of benchmark scores of model families: the coupling γ12 = Δb/Δa between consecutive sizes",
-            "with its phase (tax, transition, bonus), Pearson r per family with a Fisher-z interval, the critical size",
+            "Whether two benchmark scores compete or cooperate across model sizes, from a table of model families.",
+            "The coupling γ12 = Δb/Δa between consecutive sizes with its phase (tax, transition, bonus), Pearson r",
+            "per family with a Fisher-z interval, the critical size",
             "N_c by the quadratic vertex and by the γ12 zero (each bootstrapped), width normalisation against its",
             "permutation null, and the benchmark-space dimension when more benchmarks are given (--also)."
         },

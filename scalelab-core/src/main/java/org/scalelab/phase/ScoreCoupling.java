@@ -327,7 +327,11 @@ public final class ScoreCoupling {
         return out;
     }
 
-    /** PR = (tr C)² / ‖C‖²_F of the correlation matrix C of the group's benchmark columns. */
+    /**
+     * PR = (tr C)² / ‖C‖²_F of the correlation matrix C of the group's benchmark columns — the ratio
+     * {@code geometry.ParticipationRatio} computes for float32 activation clouds through BLAS; a few
+     * benchmark scores per model need neither, and keep double precision.
+     */
     static Dimension dimension(String group, List<ScoreTable.Row> rows, List<String> names) {
         int n = rows.size();
         int k = names.size();
