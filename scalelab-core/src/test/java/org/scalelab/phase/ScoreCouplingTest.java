@@ -73,7 +73,7 @@ class ScoreCouplingTest {
 
     @Test
     void quadraticPearsonAndGammaMatchNumpyAndScipy() throws Exception {
-        org.scalelab.PythonReference.script("bench/phase_reference.py");
+        org.scalelab.PythonReference.script("bench/phase_scores_reference.py");
         org.scalelab.PythonReference.requireModules("numpy", "scipy");
         ScoreTable t = fourteen();
         Path csv = dir.resolve("ab.csv");
@@ -83,7 +83,7 @@ class ScoreCouplingTest {
                     .append(row.a()).append(',').append(row.b()).append('\n');
         }
         Files.writeString(csv, sb.toString());
-        var ref = org.scalelab.io.Json.mapper().readTree(org.scalelab.PythonReference.run("bench/phase_reference.py", csv.toString()));
+        var ref = org.scalelab.io.Json.mapper().readTree(org.scalelab.PythonReference.run("bench/phase_scores_reference.py", csv.toString()));
         ScoreCoupling.Result r = ScoreCoupling.analyze(t, options(0, 0, 1));
         CriticalSize.Estimate q = estimate(r, "quadratic_vertex");
         for (int k = 0; k < 3; k++) {
