@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PhaseCouplingCommandTest {
     @TempDir
-    Path dir;
+    static Path dir;
 
-    Path small;
-    Path large;
-    Path smallResid;
+    static Path small;
+    static Path large;
+    static Path smallResid;
 
-    Path model(String name, int dModel, int seed) {
+    static Path model(String name, int dModel, int seed) {
         Path m = dir.resolve(name);
         CliRun init = new CliRun("model", "init", "--family", "gpt2", "--d-model", Integer.toString(dModel), "--layers", "2", "--heads", "4",
                 "--vocab", "257", "--max-positions", "128", "--seed", Integer.toString(seed), "--out", m.toString());
@@ -34,7 +34,7 @@ class PhaseCouplingCommandTest {
         return m;
     }
 
-    Path prompts() throws Exception {
+    static Path prompts() throws Exception {
         String[] truths = {"Paris is in France.", "Water is wet.", "Two is even.", "Ice is cold.", "The sun is hot.", "Cats are animals."};
         String[] lies = {"Paris is in Peru.", "Water is dry.", "Two is odd.", "Ice is hot.", "The sun is cold.", "Cats are rocks."};
         String[] valid = {"2+2=4 so 4+1=5", "3*3=9 so 9-1=8", "5-2=3 so 3+3=6", "6/2=3 so 3*2=6", "1+1=2 so 2*2=4", "7-4=3 so 3+1=4"};
@@ -49,15 +49,16 @@ class PhaseCouplingCommandTest {
         return Files.write(dir.resolve("prompts.jsonl"), lines);
     }
 
-    Path capture(Path model, Path prompts, String name, String hooks) {
+    static Path capture(Path model, Path prompts, String name, String hooks) {
         Path out = dir.resolve(name);
         CliRun c = new CliRun("capture", "--model", model.toString(), "--prompts", prompts.toString(), "--hooks", hooks, "--out", out.toString());
         assertEquals(0, c.code, c.err.toString());
         return out;
     }
 
-    @BeforeEach
-    void captures() throws Exception {
+    /** The captures are shared by the tests (none writes into them). */
+    @BeforeAll
+    static void captures() throws Exception {
         Path prompts = prompts();
         Path m1 = model("small", 32, 5);
         small = capture(m1, prompts, "acts-small", "blocks.*.hook_resid_post,blocks.*.attn.hook_result");
