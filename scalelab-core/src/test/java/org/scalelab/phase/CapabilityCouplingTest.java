@@ -283,6 +283,38 @@ class CapabilityCouplingTest {
         assertEquals(3, r.heads().get(0).layer());
     }
 
+    @Test
+    void headNullIsNotSignificantForHeadsThatWriteNoise() {
+        // the heads write noise only and make up most of the residual's variance, with a weak class
+        // direction elsewhere: the observed direction partly follows the heads' own noise, which the
+        // shuffles must reproduce. 40 draws × 4 heads × 2 capabilities; binomial(320, 0.05) exceeds 28
+        // with probability < 0.01
+        int d = 6;
+        int heads = 4;
+        int rejected = 0;
+        int tested = 0;
+        for (int seed = 0; seed < 40; seed++) {
+            Random rng = new Random(500 + seed);
+            String hook = "blocks.0.hook_resid_post";
+            Object[] a = planted("a", hook, 20, d, heads, new double[heads][], axis(d, 0, 0.3), rng);
+            Object[] b = planted("b", hook, 20, d, heads, new double[heads][], axis(d, 1, 0.3), rng);
+            for (Object[] p : new Object[][] {a, b}) {
+                LabelledPoints w = (LabelledPoints) p[1];
+                p[1] = new LabelledPoints(w.set(), w.model(), w.parameterCount(), "blocks.0.attn.hook_result", w.x(), w.positive(), w.ids(), w.pairs());
+            }
+            CapabilityCoupling.Result r = CapabilityCoupling.analyze(new CapabilityCoupling.Input(List.of(new CapabilityCoupling.SizePoints("m", 10,
+                    List.of(new CapabilityCoupling.LayerPoints(hook, (LabelledPoints) a[0], (LabelledPoints) b[0])),
+                    List.of(new CapabilityCoupling.HeadPoints(0, heads, (LabelledPoints) a[1], (LabelledPoints) b[1]))))),
+                    new CapabilityCoupling.Options(50, 199, 0.95, 1.0, seed));
+            for (CapabilityCoupling.HeadCoupling h : r.heads()) {
+                rejected += (h.pA() < 0.05 ? 1 : 0) + (h.pB() < 0.05 ? 1 : 0);
+                tested += 2;
+                assertEquals("neutral", h.kind());
+            }
+        }
+        assertTrue(rejected <= 28, rejected + " of " + tested + " noise heads had p < 0.05");
+    }
+
     static double[] scale(double[] v, double s) {
         return java.util.Arrays.stream(v).map(x -> x * s).toArray();
     }
