@@ -82,6 +82,10 @@ public final class SteeringSweep {
     public static Result run(Input in, Options o) {
         Transformer m = in.model();
         requireSteerableHook(m, in.hook());
+        int expected = HookNames.rowShape(m.config(), in.hook())[0];
+        if (in.direction().length != expected) {
+            throw new InputException("--direction: has " + in.direction().length + " components, the activation at " + in.hook() + " has width " + expected);
+        }
         if (o.controls() < 0) {
             throw new InputException("--controls " + o.controls() + ": must be at least 0");
         }
