@@ -17,7 +17,8 @@ final class PhaseCommand extends CommandTree.Group {
     static final List<Class<?>> SUBCOMMANDS = List.of(
             PhaseScoresCommand.class,
             PhaseDirectionsCommand.class,
-            PhaseCouplingCommand.class);
+            PhaseCouplingCommand.class,
+            PhaseSteerCommand.class);
 
     @Override
     List<Class<?>> subcommands() {
