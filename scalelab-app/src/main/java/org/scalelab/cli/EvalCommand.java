@@ -94,7 +94,7 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
     @Option(names = "--add-bos", description = "Encode with the tokenizer's special tokens (a leading BOS), as lm-eval's add_bos_token. On by default for Gemma, as lm-eval does.")
     boolean addBos;
 
-    @Option(names = "--examples-out", paramLabel = "FILE", description = "Write one JSON line per example: task, id, logprobs, bytes, gold, chosen, correct.")
+    @Option(names = "--examples-out", paramLabel = "FILE", description = "Write one JSON line per example: task, id, logprobs, bytes, gold, chosen, correct, chars, tokens, norm.")
     Path examplesOut;
 
     @Option(names = "--force", description = "Replace an existing --examples-out file (never a task or text file given to this command).")

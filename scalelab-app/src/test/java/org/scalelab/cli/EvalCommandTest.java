@@ -163,15 +163,42 @@ class EvalCommandTest {
         Path task = task("colours", 12);
         Path a = dir.resolve("a.jsonl");
         Path b = dir.resolve("b.jsonl");
-        CliRun ra = new CliRun("eval", "--model", small.toString(), "--task", task.toString(), "--no-store", "--examples-out", a.toString());
-        assertEquals(0, ra.code, ra.err.toString());
-        CliRun rb = new CliRun("eval", "--model", other.toString(), "--task", task.toString(), "--no-store", "--examples-out", b.toString());
-        assertEquals(0, rb.code, rb.err.toString());
+        JsonNode ea = new CliRun("eval", "--model", small.toString(), "--task", task.toString(), "--no-store", "--examples-out", a.toString(),
+                "--norm", "tokens", "--json").json();
+        JsonNode eb = new CliRun("eval", "--model", other.toString(), "--task", task.toString(), "--no-store", "--examples-out", b.toString(),
+                "--norm", "tokens", "--json").json();
         JsonNode c = new CliRun("eval", "compare", a.toString(), b.toString(), "--no-store", "--json").json();
-        JsonNode acc = c.get("tasks").get(0).get("acc");
+        assertEquals("tokens", c.get("norm").asText(), "the unit the evaluations recorded");
+        JsonNode t = c.get("tasks").get(0);
+        JsonNode acc = t.get("mcnemar").get("acc");
         assertEquals(12, acc.get("n").asInt());
         assertEquals(acc.get("accuracy_a").asDouble() - acc.get("accuracy_b").asDouble(), acc.get("difference").asDouble(), 1e-12);
         assertTrue(acc.get("low").asDouble() <= acc.get("difference").asDouble() && acc.get("difference").asDouble() <= acc.get("high").asDouble());
+        // Every metric, paired; each side's value is the evaluation's own aggregate.
+        for (String m : List.of("acc", "acc_norm", "mc1")) {
+            assertEquals(ea.get("tasks").get(0).get("metrics").get(m).get("value").asDouble(), t.get("mcnemar").get(m).get("accuracy_a").asDouble(), 1e-12, m);
+            assertEquals(eb.get("tasks").get(0).get("metrics").get(m).get("value").asDouble(), t.get("mcnemar").get(m).get("accuracy_b").asDouble(), 1e-12, m);
+        }
+        assertEquals(ea.get("tasks").get(0).get("metrics").get("mc2").get("value").asDouble(), t.get("bootstrap").get("mc2").get("mean_a").asDouble(), 1e-12);
+        assertEquals(eb.get("tasks").get(0).get("metrics").get("mc2").get("value").asDouble(), t.get("bootstrap").get("mc2").get("mean_b").asDouble(), 1e-12);
+        // The two checkpoints compared directly: the same comparison (same batches, so the same bits), and nothing written.
+        List<Path> before;
+        try (var files = Files.walk(dir)) {
+            before = files.sorted().toList();
+        }
+        JsonNode direct = new CliRun("eval", "compare", "--task", task.toString(), "--norm", "tokens", "--batch", "8", small.toString(), other.toString(),
+                "--no-store", "--json").json();
+        assertEquals(c.get("tasks"), direct.get("tasks"));
+        try (var files = Files.walk(dir)) {
+            assertEquals(before, files.sorted().toList(), "compare of checkpoints writes no file");
+        }
+        CliRun mixed = new CliRun("eval", "compare", "--task", task.toString(), a.toString(), other.toString(), "--no-store");
+        assertEquals(2, mixed.code, mixed.err.toString());
+        assertEquals(1, mixed.err.toString().strip().lines().count(), mixed.err.toString());
+        assertTrue(mixed.err.toString().contains(other + " is a folder"), mixed.err.toString());
+        CliRun noTask = new CliRun("eval", "compare", small.toString(), other.toString(), "--no-store");
+        assertEquals(2, noTask.code, noTask.err.toString());
+        assertTrue(noTask.err.toString().contains("--task"), noTask.err.toString());
         // One example fewer in B: refused with one line naming it.
         List<String> lines = new ArrayList<>(Files.readAllLines(b));
         lines.remove(3);

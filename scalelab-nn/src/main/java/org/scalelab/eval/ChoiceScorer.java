@@ -21,7 +21,8 @@ import org.scalelab.model.Transformer;
  * of an example share its context: the context but its last token runs once, filling the KV cache;
  * the cache's rows are then repeated per choice, and each choice's row, [last context token,
  * continuation tokens but the last], continues it, predicting every continuation token. Only those
- * positions are unembedded. Padding and batch composition change no score (beyond float rounding,
+ * positions are unembedded, in chunks that keep each [positions, vocab] block within a memory budget
+ * ({@link Transformer#UNEMBED_BYTES} by default). Padding and batch composition change no score (beyond float rounding,
  * ~1e-6): every row sees only its own tokens at its own positions.
  *
  * <p>Too long an input is cut from the left of its context so that the longest choice still fits
@@ -39,12 +40,26 @@ public final class ChoiceScorer {
     private final int batch;
     private final int maxLength;
     private final HookSet changes;
+    private final long unembedBytes;
 
     /**
      * @param batch     examples per forward pass (each with all its choices)
      * @param maxLength the most positions one input may take (≤ the model's positions)
      */
     public ChoiceScorer(Transformer model, ContinuationTokens tokens, int batch, int maxLength) {
+        this(model, tokens, batch, maxLength, Transformer.UNEMBED_BYTES);
+    }
+
+    /**
+     * @param unembedBytes the most memory one float32 [positions, vocab] block of log-probs may take: a
+     *                     batch's continuation positions are unembedded in chunks that fit it (the
+     *                     scores do not depend on it)
+     */
+    public ChoiceScorer(Transformer model, ContinuationTokens tokens, int batch, int maxLength, long unembedBytes) {
+        if (unembedBytes < 1) {
+            throw new IllegalArgumentException("unembedding budget " + unembedBytes + " bytes: must be positive");
+        }
+        this.unembedBytes = unembedBytes;
         if (batch < 1) {
             throw new InputException("--batch " + batch + ": must be at least 1");
         }
@@ -63,6 +78,7 @@ public final class ChoiceScorer {
         this.tokens = base.tokens;
         this.batch = base.batch;
         this.maxLength = base.maxLength;
+        this.unembedBytes = base.unembedBytes;
         this.changes = HookSet.none().with(interventions.toArray(Intervention[]::new));
     }
 
@@ -180,7 +196,7 @@ public final class ChoiceScorer {
         }
         float[] lp;
         if (prefixLength == 0) {
-            lp = model.logProbs(choiceTokens, null, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget, changes);
+            lp = model.logProbs(choiceTokens, null, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget, changes, unembedBytes);
         } else {
             int[][] prefix = new int[b][prefixLength];
             for (int i = 0; i < b; i++) {
@@ -189,7 +205,7 @@ public final class ChoiceScorer {
             try (KvCache cache = model.newCache()) {
                 model.logProbs(prefix, cache, new RaggedBatch(new int[b], past), new int[0], new int[0], new int[0], changes);
                 try (KvCache perChoice = cache.select(rowExample)) {
-                    lp = model.logProbs(choiceTokens, perChoice, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget, changes);
+                    lp = model.logProbs(choiceTokens, perChoice, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget, changes, unembedBytes);
                 }
             }
         }

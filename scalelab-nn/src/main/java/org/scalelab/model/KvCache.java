@@ -16,6 +16,14 @@ public final class KvCache implements AutoCloseable {
     private int length;
     private int batch = -1;
     private boolean broken;
+    /**
+     * Per row: how many leading cached columns hold the row's tokens, contiguous from column 0 (any
+     * columns after them are padding), or -1 when a ragged pass wrote the row's new tokens after
+     * padding, so that its tokens are scattered. {@link RaggedBatch}'s mask takes a row's cached
+     * tokens to be its first {@code past} columns: a pass may continue a row only while that holds.
+     * Null while the cache is empty.
+     */
+    private int[] contiguous;
 
     KvCache(NDManager parent, int layers) {
         this.manager = parent.newSubManager();
@@ -33,17 +41,49 @@ public final class KvCache implements AutoCloseable {
         return batch;
     }
 
-    void begin(int passBatch) {
+    /**
+     * Checks that a pass of {@code passBatch} rows ({@code ragged}: their cached and real lengths, null
+     * when every row is real throughout) can continue this cache, and marks the cache in use.
+     */
+    void begin(int passBatch, RaggedBatch ragged) {
         if (broken) {
             throw new IllegalStateException("this KV cache was left incomplete by a failed forward pass; start a new one");
         }
         if (batch >= 0 && passBatch != batch) {
             throw new IllegalArgumentException("the KV cache holds a batch of " + batch + " sequences, the forward pass has " + passBatch);
         }
+        for (int b = 0; contiguous != null && b < contiguous.length; b++) {
+            if (contiguous[b] < 0) {
+                throw new IllegalArgumentException("KV cache row " + b + ": its tokens are not contiguous (an earlier ragged pass put its new"
+                        + " tokens after padding, its past being shorter than the cache), so no pass can continue it; run the row's"
+                        + " tokens so far again in fewer passes");
+            }
+            if (ragged == null && contiguous[b] != length) {
+                throw new IllegalArgumentException("KV cache row " + b + ": holds " + contiguous[b] + " tokens and padding up to " + length
+                        + " positions (a ragged pass); continue it with a RaggedBatch whose past is " + contiguous[b]);
+            }
+            if (ragged != null && ragged.past()[b] > contiguous[b]) {
+                throw new IllegalArgumentException("ragged batch: row " + b + " continues past " + ragged.past()[b] + " cached tokens, but the"
+                        + " KV cache holds " + contiguous[b] + " of that row (then padding)");
+            }
+        }
         broken = true; // until commit: a pass that fails midway leaves layers of different lengths
     }
 
-    void commit(int passBatch, int newPositions) {
+    /** Records a pass of {@code newPositions} tokens that {@link #begin} allowed. */
+    void commit(int passBatch, int newPositions, RaggedBatch ragged) {
+        int[] next = new int[passBatch];
+        for (int b = 0; b < passBatch; b++) {
+            if (ragged == null) {
+                next[b] = length + newPositions;
+            } else {
+                int past = ragged.past()[b];
+                int valid = ragged.valid()[b];
+                // New tokens right after the row's cached ones extend it; after padding they scatter it.
+                next[b] = past == length ? length + valid : valid == 0 ? past : -1;
+            }
+        }
+        contiguous = next;
         batch = passBatch;
         length += newPositions;
         broken = false;
@@ -100,6 +140,12 @@ public final class KvCache implements AutoCloseable {
         }
         out.length = length;
         out.batch = length == 0 ? -1 : rows.length;
+        if (contiguous != null && length > 0) {
+            out.contiguous = new int[rows.length];
+            for (int r = 0; r < rows.length; r++) {
+                out.contiguous[r] = contiguous[rows[r]];
+            }
+        }
         return out;
     }
 

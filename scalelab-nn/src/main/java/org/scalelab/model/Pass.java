@@ -51,10 +51,6 @@ final class Pass implements AutoCloseable {
     /** The dtype of every array this pass creates (the parameters' dtype). */
     final ComputeDType dtype;
 
-    Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks) {
-        this(parent, batch, seq, cache, hooks, ComputeDType.FLOAT32, true);
-    }
-
     Pass(NDManager parent, int batch, int seq, KvCache cache, HookSet hooks, ComputeDType dtype, boolean scopePerBlock) {
         this(parent, batch, seq, cache, hooks, dtype, scopePerBlock, null);
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -192,7 +193,7 @@ public final class Transformer implements AutoCloseable {
                     ? new Activation("logits", new long[] {batch, 0, config.vocabSize()}, new float[0])
                     : new Activation("logits", logits.getShape().getShape(), ComputeDType.toFloat32(logits).toFloatArray());
             if (cache != null) {
-                cache.commit(batch, pass.seq);
+                cache.commit(batch, pass.seq, null);
             }
             return new ForwardResult(out, Collections.unmodifiableMap(new LinkedHashMap<>(pass.captured())));
         }
@@ -204,14 +205,21 @@ public final class Transformer implements AutoCloseable {
      * positions are unembedded ([selected, vocab], never [batch, seq, vocab]; Gemma 2's logit
      * soft-cap still applies), and the log-softmax is taken in float32. Like
      * {@link #forward(int[][], HookSet, KvCache)} it continues (and extends) {@code cache}; with
-     * nothing selected it only fills the cache.
+     * nothing selected it only fills the cache. An empty batch, or a selected position that is
+     * padding in its row (at or past its {@code ragged} valid length), is an IllegalArgumentException.
      *
      * @param ragged each row's cached and real lengths (null: every row real throughout); the
      *               results of a row do not depend on its padding or on the other rows
      */
     public float[] logProbs(int[][] tokens, KvCache cache, RaggedBatch ragged, int[] rows, int[] positions, int[] targets) {
-        return logProbs(tokens, cache, ragged, rows, positions, targets, HookSet.none());
+        return logProbs(tokens, cache, ragged, rows, positions, targets, HookSet.none(), UNEMBED_BYTES);
     }
+
+    /**
+     * Memory {@link #logProbs} gives one unembedding by default: a float32 [rows, vocab] block of at
+     * most 64 MB (its logits and log-softmax live together, about three such blocks at the peak).
+     */
+    public static final long UNEMBED_BYTES = 64L << 20;
 
     /**
      * As {@link #logProbs(int[][], KvCache, RaggedBatch, int[], int[], int[])} with the
@@ -219,7 +227,31 @@ public final class Transformer implements AutoCloseable {
      * selection of hooks to record is ignored, nothing is copied out.
      */
     public float[] logProbs(int[][] tokens, KvCache cache, RaggedBatch ragged, int[] rows, int[] positions, int[] targets, HookSet changes) {
+        return logProbs(tokens, cache, ragged, rows, positions, targets, changes, UNEMBED_BYTES);
+    }
+
+    /**
+     * As {@link #logProbs(int[][], KvCache, RaggedBatch, int[], int[], int[], HookSet)}, unembedding the
+     * selected positions in chunks of at most {@code unembedBytes / (4 · vocab)} rows (at least one), so
+     * that no float32 [rows, vocab] block exceeds {@code unembedBytes}; the results do not depend on it.
+     */
+    public float[] logProbs(int[][] tokens, KvCache cache, RaggedBatch ragged, int[] rows, int[] positions, int[] targets, HookSet changes,
+            long unembedBytes) {
+        if (unembedBytes < 1) {
+            throw new IllegalArgumentException("unembedding budget " + unembedBytes + " bytes: must be positive");
+        }
         int batch = tokens.length;
+        if (batch == 0 || tokens[0].length == 0) {
+            throw new IllegalArgumentException("log-probs of an empty batch (" + batch + " rows of " + (batch == 0 ? 0 : tokens[0].length)
+                    + " tokens): give at least one token");
+        }
+        if (rows.length != positions.length || rows.length != targets.length) {
+            throw new IllegalArgumentException("log-probs: " + rows.length + " rows, " + positions.length + " positions and " + targets.length
+                    + " targets; give one of each per log-prob");
+        }
+        if (ragged != null && ragged.rows() != batch) {
+            throw new IllegalArgumentException("ragged batch of " + ragged.rows() + " rows for a pass of " + batch);
+        }
         long[] flat = flatten(tokens);
         int seq = tokens[0].length;
         int n = rows.length;
@@ -229,24 +261,36 @@ public final class Transformer implements AutoCloseable {
                 throw new IllegalArgumentException("log-prob " + i + ": row " + rows[i] + ", position " + positions[i] + ", target " + targets[i]
                         + " outside a batch of " + batch + " × " + seq + " and a vocabulary of " + config.vocabSize());
             }
+            if (ragged != null && positions[i] >= ragged.valid()[rows[i]]) {
+                throw new IllegalArgumentException("log-prob " + i + ": position " + positions[i] + " of row " + rows[i] + " is padding (the row has "
+                        + ragged.valid()[rows[i]] + " real tokens)");
+            }
             at[i] = (long) rows[i] * seq + positions[i];
         }
         HookSet applied = HookSet.none().with(changes.interventions().toArray(Intervention[]::new))
                 .patched(changes.patches().toArray(ActivationPatch[]::new));
         try (Pass pass = open(tokens, flat, applied, cache, ragged)) {
             NDArray normed = hidden(pass, flat); // [batch, seq, d_model]
-            float[] out = new float[0];
-            if (n > 0) {
-                NDArray picked = normed.reshape(batch * seq, config.dModel()).get(new NDIndex("{}", pass.scope.create(at))); // [n, d_model]
-                NDArray logp = ComputeDType.toFloat32(unembed(picked)).logSoftmax(1); // [n, vocab]
-                long[] flatTarget = new long[n];
-                for (int i = 0; i < n; i++) {
-                    flatTarget[i] = (long) i * config.vocabSize() + targets[i];
+            float[] out = new float[n];
+            NDArray rowsOfNormed = normed.reshape(batch * seq, config.dModel()); // [batch · seq, d_model]
+            int chunk = (int) Math.max(1, Math.min(Integer.MAX_VALUE, unembedBytes / (4L * config.vocabSize())));
+            for (int from = 0; from < n; from += chunk) {
+                int m = Math.min(chunk, n - from);
+                // Each chunk's arrays live in a scope of their own, freed before the next chunk.
+                try (NDManager scope = pass.scope.newSubManager()) {
+                    NDArray picked = rowsOfNormed.get(new NDIndex("{}", scope.create(Arrays.copyOfRange(at, from, from + m)))); // [m, d_model]
+                    picked.attach(scope);
+                    NDArray logp = ComputeDType.toFloat32(unembed(picked)).logSoftmax(1); // [m, vocab]
+                    long[] flatTarget = new long[m];
+                    for (int i = 0; i < m; i++) {
+                        flatTarget[i] = (long) i * config.vocabSize() + targets[from + i];
+                    }
+                    float[] part = logp.reshape(-1).get(new NDIndex("{}", scope.create(flatTarget))).toFloatArray();
+                    System.arraycopy(part, 0, out, from, m);
                 }
-                out = logp.reshape(-1).get(new NDIndex("{}", pass.scope.create(flatTarget))).toFloatArray();
             }
             if (cache != null) {
-                cache.commit(batch, seq);
+                cache.commit(batch, seq, ragged);
             }
             return out;
         }
@@ -277,7 +321,7 @@ public final class Transformer implements AutoCloseable {
             ragged.check(batch, offset, seq);
         }
         if (cache != null) {
-            cache.begin(batch);
+            cache.begin(batch, ragged);
         }
         Pass pass = new Pass(params, batch, seq, cache, hooks, dtype, true, ragged);
         pass.blockEnded = blockEnded;

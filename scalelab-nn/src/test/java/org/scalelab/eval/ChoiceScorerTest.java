@@ -192,6 +192,38 @@ class ChoiceScorerTest {
         return m;
     }
 
+    /**
+     * The continuation positions of a batch unembedded one at a time (a budget of one float32 vocabulary
+     * row) or three at a time give the scores of one unembedding of all of them: the same rows go through
+     * the same operations, only fewer at once — to float32 rounding (a relative 1e-6: a product of one row
+     * and one of many rows may take different BLAS kernels, which round differently). Gemma 2's soft-cap is
+     * in the unembedding, so it is checked too.
+     */
+    @Test
+    void aTinyUnembeddingBudgetGivesTheSameScores() {
+        for (ModelConfig config : List.of(ModelConfig.llama(257, 32, 2, 4, 2, 64, 96, 10000.0, false),
+                ModelConfig.of(new org.scalelab.model.Gemma2Family(), 257, 32, 2, 4, 2, 8, 64, 96)
+                        .withOptions(new org.scalelab.model.FamilyOptions(5, 0, true, false, 24, 1.5, 2.0)))) {
+            Path model = model(config);
+            List<EvalExample> examples = examples(12, 5);
+            try (Transformer t = Transformer.load(model); ModelTokenizer tok = ModelTokenizer.load(model)) {
+                Map<String, ExampleScore> whole = new HashMap<>();
+                new ChoiceScorer(t, new ContinuationTokens(tok, false), 6, 96).score(examples, s -> whole.put(s.id(), s));
+                for (long budget : new long[] {4L * 257, 3 * 4L * 257 + 5}) {
+                    Map<String, ExampleScore> chunked = new HashMap<>();
+                    new ChoiceScorer(t, new ContinuationTokens(tok, false), 6, 96, budget).score(examples, s -> chunked.put(s.id(), s));
+                    for (EvalExample e : examples) {
+                        double[] a = whole.get(e.id()).logprobs();
+                        double[] b = chunked.get(e.id()).logprobs();
+                        for (int c = 0; c < a.length; c++) {
+                            assertEquals(a[c], b[c], 1e-6 * Math.max(1, Math.abs(a[c])), config.family().modelType() + " example " + e.id() + " choice " + c + " with a budget of " + budget);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static Map<String, ExampleScore> scoreAll(Transformer t, ModelTokenizer tok, List<EvalExample> examples, int batch) {
         Map<String, ExampleScore> out = new HashMap<>();
         new ChoiceScorer(t, new ContinuationTokens(tok, false), batch, t.config().maxPositions()).score(examples, s -> out.put(s.id(), s));

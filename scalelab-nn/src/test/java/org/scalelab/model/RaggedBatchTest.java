@@ -61,6 +61,91 @@ class RaggedBatchTest {
         assertThrows(IllegalArgumentException.class, () -> new RaggedBatch(new int[] {1}, new int[] {1, 2}));
     }
 
+    /**
+     * A cache continued by three ragged passes: a row whose new tokens always followed its cached ones
+     * directly stays contiguous and any number of passes continue it correctly (its log-probs equal its
+     * plain forward pass); a row whose new tokens went after padding is scattered, which the mask cannot
+     * express, so a further pass over it is refused naming the row; so is a pass claiming more cached
+     * tokens than the row holds, and a plain (unragged) pass over a row followed by padding.
+     */
+    @Test
+    void furtherPassesContinueContiguousRowsAndRefuseScatteredOnes() {
+        ModelConfig config = ModelConfig.llama(96, 32, 2, 4, 2, 64, 64, 10000.0, false);
+        Path m = dir.resolve("llama-three-passes");
+        ModelInit.write(m, config, 7, ModelInit.Scheme.ALL_RANDOM);
+        Random random = new Random(11);
+        int[][] p1 = new int[3][4];
+        int[][] p2 = new int[3][5];
+        int[][] p3 = new int[3][3];
+        for (int[][] p : new int[][][] {p1, p2, p3}) {
+            for (int[] row : p) {
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = random.nextInt(config.vocabSize());
+                }
+            }
+        }
+        int[] valid2 = {5, 2, 0}; // row 0 fills the pass; row 1 is followed by padding; row 2 adds nothing
+        try (Transformer t = Transformer.load(m); KvCache cache = t.newCache()) {
+            t.logProbs(p1, cache, RaggedBatch.of(new int[] {4, 4, 4}), new int[0], new int[0], new int[0]);
+            t.logProbs(p2, cache, new RaggedBatch(new int[] {4, 4, 4}, valid2), new int[0], new int[0], new int[0]);
+            // Rows 0, 1 and 2 hold 9, 6 and 4 contiguous tokens of a 9-long cache.
+            try (KvCache copy = cache.select(new int[] {0, 1, 2})) {
+                IllegalArgumentException more = assertThrows(IllegalArgumentException.class,
+                        () -> t.logProbs(p3, copy, new RaggedBatch(new int[] {9, 7, 4}, new int[] {3, 3, 3}), new int[0], new int[0], new int[0]));
+                assertTrue(more.getMessage().contains("row 1 continues past 7 cached tokens") && more.getMessage().contains("holds 6"), more.getMessage());
+                IllegalArgumentException plain = assertThrows(IllegalArgumentException.class, () -> t.forward(p3, HookSet.none(), copy));
+                assertTrue(plain.getMessage().contains("row 1: holds 6 tokens and padding"), plain.getMessage());
+            }
+            int[] rows = new int[9];
+            int[] pos = new int[9];
+            int[] target = new int[9];
+            for (int k = 0; k < 9; k++) {
+                rows[k] = k / 3;
+                pos[k] = k % 3;
+                target[k] = random.nextInt(config.vocabSize());
+            }
+            float[] got = t.logProbs(p3, cache, new RaggedBatch(new int[] {9, 6, 4}, new int[] {3, 3, 3}), rows, pos, target);
+            for (int k = 0; k < 9; k++) {
+                int b = rows[k];
+                int[] whole = new int[4 + valid2[b] + 3];
+                System.arraycopy(p1[b], 0, whole, 0, 4);
+                System.arraycopy(p2[b], 0, whole, 4, valid2[b]);
+                System.arraycopy(p3[b], 0, whole, 4 + valid2[b], 3);
+                float[] logits = t.forward(whole, HookSet.none()).logits().at(0, 4 + valid2[b] + pos[k]);
+                assertEquals(logSoftmax(logits, target[k]), got[k], TOLERANCE, "row " + b + " position " + pos[k] + " of the third pass");
+            }
+            // Row 0 is still contiguous (12 tokens); rows 1 and 2 put their third pass after padding.
+            IllegalArgumentException scattered = assertThrows(IllegalArgumentException.class,
+                    () -> t.logProbs(p3, cache, new RaggedBatch(new int[] {12, 9, 7}, new int[] {3, 3, 3}), new int[0], new int[0], new int[0]));
+            assertTrue(scattered.getMessage().contains("row 1: its tokens are not contiguous"), scattered.getMessage());
+        }
+    }
+
+    @Test
+    void logProbsRefusePaddedPositionsAndAnEmptyBatch() {
+        ModelConfig config = ModelConfig.gpt2(96, 32, 2, 4, 64);
+        Path m = dir.resolve("gpt2-refusals");
+        ModelInit.write(m, config, 7, ModelInit.Scheme.ALL_RANDOM);
+        int[][] tokens = {{1, 2, 3, 4}, {5, 6, 7, 8}};
+        try (Transformer t = Transformer.load(m)) {
+            RaggedBatch ragged = RaggedBatch.of(new int[] {4, 2});
+            // row 1 has 2 real tokens: position 1 is its last, position 2 is padding
+            assertEquals(1, t.logProbs(tokens, null, ragged, new int[] {1}, new int[] {1}, new int[] {3}).length);
+            IllegalArgumentException padded = assertThrows(IllegalArgumentException.class,
+                    () -> t.logProbs(tokens, null, ragged, new int[] {0, 1}, new int[] {3, 2}, new int[] {3, 3}));
+            assertTrue(padded.getMessage().contains("log-prob 1: position 2 of row 1 is padding (the row has 2 real tokens)"), padded.getMessage());
+            IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                    () -> t.logProbs(new int[0][], null, null, new int[0], new int[0], new int[0]));
+            assertTrue(empty.getMessage().contains("empty batch"), empty.getMessage());
+            IllegalArgumentException noTokens = assertThrows(IllegalArgumentException.class,
+                    () -> t.logProbs(new int[][] {{}}, null, RaggedBatch.of(new int[] {0}), new int[0], new int[0], new int[0]));
+            assertTrue(noTokens.getMessage().contains("empty batch"), noTokens.getMessage());
+            IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
+                    () -> t.logProbs(tokens, null, ragged, new int[] {2}, new int[] {0}, new int[] {3}));
+            assertTrue(outside.getMessage().contains("row 2"), outside.getMessage());
+        }
+    }
+
     private static void assertRow(float[] mask, int row, float[] expected) {
         for (int j = 0; j < expected.length; j++) {
             assertEquals(expected[j], mask[row * expected.length + j], "mask row " + row + " key " + j);
