@@ -1,9 +1,8 @@
-package org.scalelab.model;
+package org.scalelab.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.function.Predicate;
 import org.scalelab.InputException;
-import org.scalelab.io.ActivationManifest;
 
 /**
  * Selects trajectories of an activation set by a {@code KEY=VALUE} test on their manifest entry:
