@@ -115,7 +115,7 @@ public final class PairedComparison {
     }
 
     /** Wilson's (1927) score interval of a proportion x / n at normal quantile z. */
-    static double[] wilson(int x, int n, double z) {
+    public static double[] wilson(int x, int n, double z) {
         double p = (double) x / n;
         double z2 = z * z;
         double centre = (2 * n * p + z2) / (2 * (n + z2));
