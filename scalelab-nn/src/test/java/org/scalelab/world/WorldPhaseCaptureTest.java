@@ -10,12 +10,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.io.ActivationManifest;
 import org.scalelab.io.ActivationSet;
+import org.scalelab.io.TrajectoryFilter;
 import org.scalelab.model.Capture;
 import org.scalelab.model.ModelInit;
 import org.scalelab.model.Positions;
 import org.scalelab.model.Prompt;
+import org.scalelab.phase.LabelledPoints;
 
-/** The phase prompt sets captured from an untrained world model at their last position: one row per prompt, labels carried. */
+/**
+ * The phase prompt sets captured from an untrained world model at their last position: one row per prompt,
+ * labels carried, and both capabilities' classes readable as {@link LabelledPoints}.
+ */
 class WorldPhaseCaptureTest {
     @TempDir Path dir;
 
@@ -51,6 +56,19 @@ class WorldPhaseCaptureTest {
             }
             assertEquals(s.truth().size(), truth);
             assertEquals(s.reasoning().size(), reasoning);
+
+            // what the phase analyses read: both capabilities' classes, with their pairs, at a residual hook and per head
+            LabelledPoints t = LabelledPoints.read(set, "blocks.1.hook_resid_post", "labels.truth=true", "labels.truth=false", LabelledPoints.Pool.LAST);
+            assertEquals(s.truth().size(), t.size());
+            assertEquals(s.truth().size() / 2, t.positives());
+            assertEquals(16, t.dimension());
+            assertTrue(t.pairs().stream().allMatch(p -> p != null && p.startsWith("truth-")), t.pairs().toString());
+            LabelledPoints r = LabelledPoints.read(set, "blocks.0.attn.hook_result",
+                    TrajectoryFilter.parse("labels.valid=true").and(TrajectoryFilter.parse("labels.split=train")),
+                    TrajectoryFilter.parse("labels.valid=false").and(TrajectoryFilter.parse("labels.split=train")), LabelledPoints.Pool.LAST);
+            long trainChains = s.reasoning().stream().filter(p -> p.labels().get("split").asText().equals("train")).count();
+            assertEquals(trainChains, r.size());
+            assertEquals(2 * 16, r.dimension(), "a head-result row is heads × d_model");
         }
     }
 }
