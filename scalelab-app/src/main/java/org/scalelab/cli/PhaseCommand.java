@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         },
         footer = {"", "Example:", "  scalelab phase scores --data scores.csv --a hellaswag --b truthfulqa"})
 final class PhaseCommand extends CommandTree.Group {
-    static final List<Class<?>> SUBCOMMANDS = List.of(PhaseScoresCommand.class);
+    static final List<Class<?>> SUBCOMMANDS = List.of(PhaseScoresCommand.class, PhaseDiagnoseCommand.class);
 
     @Override
     List<Class<?>> subcommands() {
