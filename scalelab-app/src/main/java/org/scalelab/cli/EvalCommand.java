@@ -44,11 +44,13 @@ import picocli.CommandLine.Option;
             "mc1 and mc2 with their standard errors. The result is stored in the lab as metrics TASK/METRIC of the",
             "model with its parameter count (read by fit shape, fit sigmoid, the points view). An interrupted run",
             "resumes: every scored example is kept in a partial file (next to --examples-out, else in the lab)",
-            "and a rerun with the same options skips it. --rolling scores plain text: perplexity and bits per byte."},
+            "and a rerun with the same options skips it. --rolling scores plain text: perplexity and bits per byte.",
+            "--steer/--ablate/--replace with --at score the model under that intervention (context and choices alike)."},
         footer = {"", "Examples:",
             "  scalelab eval --model lab/models/tiny --task arc_easy.jsonl --task piqa.jsonl --examples-out tiny.jsonl",
             "  scalelab eval --model lab/models/tiny --task truthfulqa_mc2.jsonl --limit 200 --seed 1 --json",
             "  scalelab eval --model lab/models/tiny --rolling wiki.txt",
+            "  scalelab eval --model lab/models/tiny --task truth.jsonl --steer truth.npy --at blocks.1.hook_resid_post --alpha 2",
             "  scalelab eval compare small.jsonl large.jsonl",
             "  scalelab eval convert --format arc arc_easy_validation.jsonl tasks/arc_easy.jsonl",
             "", "Task lines: {\"id\", \"context\", \"choices\": [..], \"gold\": i | [i, ..], \"domain\"?, \"labels\"?} (docs/eval.md)."})
@@ -100,6 +102,9 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
     @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32", description = "Compute dtype: float32 or float16. Default: ${DEFAULT-VALUE}.")
     String dtype;
 
+    @Mixin
+    SteerOptions steering;
+
     @Override
     List<Class<?>> subcommands() {
         return List.of(EvalCompareCommand.class, EvalConvertCommand.class);
@@ -139,6 +144,10 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
             }
         }
         checkExamplesOut();
+        List<org.scalelab.model.Intervention> interventions = steering.interventions();
+        if (!interventions.isEmpty() && !rolling.isEmpty()) {
+            throw new InputException("--rolling: is scored without interventions; run --steer/--ablate/--replace with --task files only");
+        }
         Evaluation.Options options = new Evaluation.Options(limit, seed, lengthNorm);
         PrintWriter err = spec.commandLine().getErr();
         try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {
@@ -149,7 +158,7 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
             String family = t.config().family().modelType();
             boolean bos = addBos || family.startsWith("gemma");
             int length = maxLength == null ? t.config().maxPositions() : maxLength;
-            ChoiceScorer scorer = new ChoiceScorer(t, new ContinuationTokens(tok, bos), batch, length);
+            ChoiceScorer scorer = new ChoiceScorer(t, new ContinuationTokens(tok, bos), batch, length).steered(interventions);
             ObjectNode header = header(read, compute, length, bos);
             Path partial = partialFile(header);
             Evaluation.Result result = null;
@@ -234,7 +243,16 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
             return name;
         }
         Path name = model.toAbsolutePath().normalize().getFileName();
-        return name == null ? model.toString() : name.toString();
+        String folder = name == null ? model.toString() : name.toString();
+        // A steered model's scores are stored under a name of their own, never as the plain model's.
+        StringBuilder steered = new StringBuilder(folder);
+        for (org.scalelab.model.Intervention i : steering.interventions()) {
+            steered.append('+').append(i.kind().name().toLowerCase()).append('@').append(i.hook());
+            if (i.kind() == org.scalelab.model.Intervention.Kind.ADD) {
+                steered.append(" α=").append(i.alpha());
+            }
+        }
+        return steered.toString();
     }
 
     /** What makes two runs' log-probs the same: the model's files, the task files, and the options that change a score or the examples. */
@@ -260,6 +278,9 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
         h.put("dtype", compute.cliName());
         h.put("max_length", length);
         h.put("add_bos", bos);
+        if (!steering.interventions().isEmpty()) {
+            h.put("interventions", steering.interventions().toString()); // a steered run's scores are not the plain model's
+        }
         return h;
     }
 
@@ -339,6 +360,9 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
         o.put("max_length", length);
         o.put("add_bos", bos);
         o.put("batch", batch);
+        if (!steering.interventions().isEmpty()) {
+            o.put("interventions", steering.interventions().toString());
+        }
         return Provenance.of("eval", inputs, o, seed);
     }
 

@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import org.scalelab.InputException;
+import org.scalelab.model.HookSet;
+import org.scalelab.model.Intervention;
 import org.scalelab.model.KvCache;
 import org.scalelab.model.RaggedBatch;
 import org.scalelab.model.Transformer;
@@ -25,12 +27,18 @@ import org.scalelab.model.Transformer;
  * <p>Too long an input is cut from the left of its context so that the longest choice still fits
  * the model's positions (the harness's {@code (context + continuation)[-(max_length + 1):]}, once per
  * example instead of per choice); a continuation longer than the model's positions is an input error.
+ *
+ * <p>A scorer may carry interventions ({@link #steered}): steering, ablation or replacement applied
+ * in both passes, the context's (filling the cache) and the choices', so a choice's score is that of
+ * one steered forward pass over context + continuation. Positions count from the first token of the
+ * (cut) context, as in an unbatched pass.
  */
 public final class ChoiceScorer {
     private final Transformer model;
     private final ContinuationTokens tokens;
     private final int batch;
     private final int maxLength;
+    private final HookSet changes;
 
     /**
      * @param batch     examples per forward pass (each with all its choices)
@@ -47,6 +55,25 @@ public final class ChoiceScorer {
         this.tokens = tokens;
         this.batch = batch;
         this.maxLength = maxLength;
+        this.changes = HookSet.none();
+    }
+
+    private ChoiceScorer(ChoiceScorer base, List<Intervention> interventions) {
+        this.model = base.model;
+        this.tokens = base.tokens;
+        this.batch = base.batch;
+        this.maxLength = base.maxLength;
+        this.changes = HookSet.none().with(interventions.toArray(Intervention[]::new));
+    }
+
+    /** The same scorer applying {@code interventions} (in order) in every forward pass; an empty list scores the plain model. */
+    public ChoiceScorer steered(List<Intervention> interventions) {
+        return new ChoiceScorer(this, interventions);
+    }
+
+    /** The interventions applied while scoring (empty: the plain model). */
+    public List<Intervention> interventions() {
+        return changes.interventions();
     }
 
     /** One example ready to run: its context (cut to fit) and its continuations. */
@@ -153,16 +180,16 @@ public final class ChoiceScorer {
         }
         float[] lp;
         if (prefixLength == 0) {
-            lp = model.logProbs(choiceTokens, null, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget);
+            lp = model.logProbs(choiceTokens, null, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget, changes);
         } else {
             int[][] prefix = new int[b][prefixLength];
             for (int i = 0; i < b; i++) {
                 System.arraycopy(group.get(i).context(), 0, prefix[i], 0, past[i]);
             }
             try (KvCache cache = model.newCache()) {
-                model.logProbs(prefix, cache, new RaggedBatch(new int[b], past), new int[0], new int[0], new int[0]);
+                model.logProbs(prefix, cache, new RaggedBatch(new int[b], past), new int[0], new int[0], new int[0], changes);
                 try (KvCache perChoice = cache.select(rowExample)) {
-                    lp = model.logProbs(choiceTokens, perChoice, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget);
+                    lp = model.logProbs(choiceTokens, perChoice, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget, changes);
                 }
             }
         }

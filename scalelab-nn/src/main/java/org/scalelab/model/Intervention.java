@@ -108,14 +108,21 @@ public record Intervention(String hook, Kind kind, float[] vector, double alpha,
         if (head >= heads) {
             throw new InputException("intervention at " + hook + ": head " + head + " does not exist; the hook has " + heads + " heads");
         }
-        float[] m = new float[seq * heads];
-        for (int i = 0; i < seq; i++) {
-            for (int h = 0; h < heads; h++) {
-                m[i * heads + h] = pass.offset + i >= fromPosition && (head < 0 || h == head) ? 1f : 0f;
+        // In a ragged pass each row's new tokens sit at its own positions (RaggedBatch#position), so
+        // "from position p" is decided per row: [batch, seq, (heads,) 1]; else [seq, (heads,) 1].
+        int rows = pass.ragged == null ? 1 : (int) s.get(0);
+        float[] m = new float[rows * seq * heads];
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < seq; i++) {
+                int position = pass.ragged == null ? pass.offset + i : pass.ragged.position(b, i);
+                for (int h = 0; h < heads; h++) {
+                    m[(b * seq + i) * heads + h] = position >= fromPosition && (head < 0 || h == head) ? 1f : 0f;
+                }
             }
         }
-        // [seq, 1] or [seq, heads, 1]: 1 where the change applies
-        NDArray mask = pass.create(m, perHead ? new Shape(seq, heads, 1) : new Shape(seq, 1));
+        // 1 where the change applies
+        Shape maskShape = perHead ? new Shape(seq, heads, 1) : new Shape(seq, 1);
+        NDArray mask = pass.create(m, pass.ragged == null ? maskShape : new Shape(rows).addAll(maskShape));
         return switch (kind) {
             case ADD -> {
                 float[] delta = new float[width];

@@ -210,6 +210,15 @@ public final class Transformer implements AutoCloseable {
      *               results of a row do not depend on its padding or on the other rows
      */
     public float[] logProbs(int[][] tokens, KvCache cache, RaggedBatch ragged, int[] rows, int[] positions, int[] targets) {
+        return logProbs(tokens, cache, ragged, rows, positions, targets, HookSet.none());
+    }
+
+    /**
+     * As {@link #logProbs(int[][], KvCache, RaggedBatch, int[], int[], int[])} with the
+     * interventions and patches of {@code changes} applied during the pass (steered scoring); its
+     * selection of hooks to record is ignored, nothing is copied out.
+     */
+    public float[] logProbs(int[][] tokens, KvCache cache, RaggedBatch ragged, int[] rows, int[] positions, int[] targets, HookSet changes) {
         int batch = tokens.length;
         long[] flat = flatten(tokens);
         int seq = tokens[0].length;
@@ -222,7 +231,9 @@ public final class Transformer implements AutoCloseable {
             }
             at[i] = (long) rows[i] * seq + positions[i];
         }
-        try (Pass pass = open(tokens, flat, HookSet.none(), cache, ragged)) {
+        HookSet applied = HookSet.none().with(changes.interventions().toArray(Intervention[]::new))
+                .patched(changes.patches().toArray(ActivationPatch[]::new));
+        try (Pass pass = open(tokens, flat, applied, cache, ragged)) {
             NDArray normed = hidden(pass, flat); // [batch, seq, d_model]
             float[] out = new float[0];
             if (n > 0) {
