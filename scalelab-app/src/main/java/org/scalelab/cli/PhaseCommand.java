@@ -18,7 +18,8 @@ final class PhaseCommand extends CommandTree.Group {
             PhaseScoresCommand.class,
             PhaseDirectionsCommand.class,
             PhaseCouplingCommand.class,
-            PhaseSteerCommand.class);
+            PhaseSteerCommand.class,
+            PhaseDiagnoseCommand.class);
 
     @Override
     List<Class<?>> subcommands() {

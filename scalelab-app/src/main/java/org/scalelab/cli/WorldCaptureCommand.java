@@ -13,6 +13,8 @@ import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.io.Json;
 import org.scalelab.model.Capture;
+import org.scalelab.model.Positions;
+import org.scalelab.model.Prompt;
 import org.scalelab.store.LabStore;
 import org.scalelab.world.RunSpec;
 import org.scalelab.world.World;
@@ -46,13 +48,31 @@ final class WorldCaptureCommand implements Callable<Integer> {
             description = "Hook names or globs. Default: ${DEFAULT-VALUE}.")
     List<String> hooks;
 
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "Capture these JSONL prompt files (in order, ids unique across them) instead of the world's trajectories and statements,"
+                    + " e.g. the sets of scalelab world phase-prompts.")
+    List<Path> prompts;
+
+    @Option(names = "--positions", paramLabel = "SEL", defaultValue = "all",
+            description = "Positions kept per prompt: all, last, 5, or 2:10 (last: one row per prompt, enough for the phase analyses). Default: ${DEFAULT-VALUE}.")
+    String positions;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "Sets are written to LAB/activations/world-EXPERIMENT-NAME-SIZE (default: world-EXPERIMENT-SIZE), so captures of other prompts keep their own folders.")
+    String name;
+
     @Option(names = "--json", description = "Print what was written as JSON.")
     boolean json;
 
     @Override
     public Integer call() throws IOException {
         WorldLab.checkName(experiment);
+        if (name != null && (!name.matches("[A-Za-z0-9._-]+") || name.startsWith("."))) {
+            throw new InputException("--name \"" + name + "\": use letters, digits, '.', '_' and '-' only");
+        }
+        Positions keep = Positions.parse(positions);
         World world = WorldLab.existing(lab.dir(), experiment);
+        List<Prompt> chosen = prompts == null || prompts.isEmpty() ? WorldCapture.prompts(world) : readPrompts(prompts);
         Map<String, RunSpec> bySize = new LinkedHashMap<>();
         try (LabStore store = LabStore.openReadOnly(lab.dir(), lab.waiting())) {
             for (LabStore.TrainingRun r : store.trainingRuns(experiment)) {
@@ -80,8 +100,8 @@ final class WorldCaptureCommand implements Callable<Integer> {
             if (checkpoint.isEmpty()) {
                 throw new InputException(runDir + ": the run is recorded as finished but its final checkpoint is missing; train it again");
             }
-            Path target = lab.dir().resolve("activations").resolve("world-" + experiment + "-" + e.getKey());
-            Capture.Summary s = WorldCapture.run(world, checkpoint.get(), target, hooks);
+            Path target = lab.dir().resolve("activations").resolve("world-" + experiment + "-" + (name == null ? "" : name + "-") + e.getKey());
+            Capture.Summary s = WorldCapture.run(chosen, checkpoint.get(), target, hooks, keep);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("size", e.getKey());
             m.put("run", e.getValue().name());
@@ -101,5 +121,22 @@ final class WorldCaptureCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Every prompt of the files, in order; an id repeated across files is refused with both places. */
+    static List<Prompt> readPrompts(List<Path> files) {
+        List<Prompt> all = new ArrayList<>();
+        Map<String, String> seen = new java.util.HashMap<>();
+        for (Path f : files) {
+            for (Prompt p : Prompt.readJsonl(f)) {
+                String earlier = seen.putIfAbsent(p.id(), p.source());
+                if (earlier != null) {
+                    throw new InputException(p.source() + ": field \"id\": \"" + InputException.quote(p.id()) + "\" repeats " + earlier
+                            + " (ids must be unique across the --prompts files)");
+                }
+                all.add(p);
+            }
+        }
+        return all;
     }
 }

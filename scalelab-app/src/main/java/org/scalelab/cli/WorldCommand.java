@@ -25,7 +25,8 @@ final class WorldCommand extends CommandTree.Group {
             WorldReportCommand.class,
             WorldCaptureCommand.class,
             WorldBenchCommand.class,
-            WorldTasksCommand.class);
+            WorldTasksCommand.class,
+            WorldPhasePromptsCommand.class);
 
     @Override
     List<Class<?>> subcommands() {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.scalelab.io.Json;
 import org.scalelab.model.Capture;
 import org.scalelab.model.ModelTokenizer;
+import org.scalelab.model.Positions;
 import org.scalelab.model.Prompt;
 import org.scalelab.model.Transformer;
 
@@ -44,9 +45,17 @@ public final class WorldCapture {
 
     /** Captures {@code hooks} (default every block's resid_post) at all positions of {@link #prompts} from {@code checkpoint} into {@code out}. */
     public static Capture.Summary run(World world, Path checkpoint, Path out, List<String> hooks) {
+        return run(prompts(world), checkpoint, out, hooks, Positions.ALL);
+    }
+
+    /**
+     * Captures {@code hooks} at {@code positions} of any prompts (e.g. the {@link WorldPhasePrompts} sets, at
+     * their last position only) from {@code checkpoint} into {@code out}; resumable like every capture.
+     */
+    public static Capture.Summary run(List<Prompt> prompts, Path checkpoint, Path out, List<String> hooks, Positions positions) {
         try (Transformer model = Transformer.load(checkpoint); ModelTokenizer tokenizer = ModelTokenizer.load(checkpoint)) {
             Capture.Options o = Capture.Options.of(hooks.toArray(String[]::new));
-            return Capture.run(model, tokenizer, prompts(world), out, new Capture.Options(o.hooks(), o.positions(), o.shardBytes(), 64,
+            return Capture.run(model, tokenizer, prompts, out, new Capture.Options(o.hooks(), positions, o.shardBytes(), 64,
                     List.of()));
         }
     }

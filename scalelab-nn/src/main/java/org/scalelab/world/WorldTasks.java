@@ -72,32 +72,43 @@ public final class WorldTasks {
             }
             // an analogy's answer is in E2 whatever its head's category; a composition stays in its head's
             int[] category = kind == Kind.ANALOGICAL || e.category().equals("E2") ? world.e2() : world.e1();
-            int k = Math.min(CHOICES, category.length);
-            List<String> choices = new ArrayList<>(k);
-            int gold = rng.nextInt(k);
-            List<String> others = new ArrayList<>();
-            for (int entity : category) {
-                String token = Vocabulary.entity(entity);
-                if (!token.equals(e.target())) {
-                    others.add(token);
-                }
-            }
-            if (others.size() != category.length - 1) {
-                throw new IllegalStateException(e.id() + ": answer " + e.target() + " is not in its category");
-            }
-            // k − 1 distinct distractors: a partial Fisher–Yates shuffle of the other entities
-            for (int i = 0; i < k - 1; i++) {
-                int j = i + rng.nextInt(others.size() - i);
-                String t = others.get(i);
-                others.set(i, others.get(j));
-                others.set(j, t);
-            }
-            for (int i = 0, d = 0; i < k; i++) {
-                choices.add(i == gold ? e.target() : others.get(d++));
-            }
-            out.add(example(e, choices, gold));
+            Choices c = choices(e.id(), e.target(), category, rng);
+            out.add(example(e, c.choices(), c.gold()));
         }
         return out;
+    }
+
+    /** Choices of one entity question: the answer at a drawn place among distinct distractors. */
+    record Choices(List<String> choices, int gold) {}
+
+    /**
+     * The answer among {@code min(CHOICES, |category|)} entities of its category: the answer's place is drawn
+     * first, then the distractors, distinct and other than the answer (a partial Fisher–Yates shuffle).
+     */
+    static Choices choices(String id, String answer, int[] category, SplittableRandom rng) {
+        int k = Math.min(CHOICES, category.length);
+        List<String> choices = new ArrayList<>(k);
+        int gold = rng.nextInt(k);
+        List<String> others = new ArrayList<>();
+        for (int entity : category) {
+            String token = Vocabulary.entity(entity);
+            if (!token.equals(answer)) {
+                others.add(token);
+            }
+        }
+        if (others.size() != category.length - 1) {
+            throw new IllegalStateException(id + ": answer " + answer + " is not in its category");
+        }
+        for (int i = 0; i < k - 1; i++) {
+            int j = i + rng.nextInt(others.size() - i);
+            String t = others.get(i);
+            others.set(i, others.get(j));
+            others.set(j, t);
+        }
+        for (int i = 0, d = 0; i < k; i++) {
+            choices.add(i == gold ? answer : others.get(d++));
+        }
+        return new Choices(choices, gold);
     }
 
     private static EvalExample example(Example e, List<String> choices, int gold) {
