@@ -166,8 +166,10 @@ final class EvalCompareCommand implements Callable<Integer> {
         options.put("max_length", maxLength);
         options.put("add_bos", addBos);
         options.put("batch", batch == null ? 8 : batch);
-        inputs.add(new Provenance.Input(a.toString(), "", 0));
-        inputs.add(new Provenance.Input(b.toString(), "", 0));
+        for (Path model : new Path[] {a, b}) {
+            Path config = model.resolve("config.json");
+            inputs.add(new Provenance.Input(model.toString(), Files.isRegularFile(config) ? Provenance.sha256(config) : "", 0));
+        }
         for (EvalTask t : read) {
             inputs.add(new Provenance.Input(t.file().toString(), Provenance.sha256(t.file()), t.examples().size()));
         }

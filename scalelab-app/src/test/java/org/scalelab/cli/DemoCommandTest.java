@@ -118,7 +118,8 @@ class DemoCommandTest {
         JsonNode compare = result("eval-compare");
         assertEquals(3, compare.path("tasks").size(), compare.toString());
         for (JsonNode t : compare.path("tasks")) {
-            JsonNode acc = t.path("acc");
+            JsonNode acc = t.path("mcnemar").path("acc");
+            assertTrue(acc.has("p_value") && t.path("bootstrap").has("mc2"), "every metric compared: " + t);
             assertEquals(examples(t.path("task").asText()), t.path("n").asInt(), "paired on the same examples: " + t);
             assertEquals(acc.path("accuracy_a").asDouble() - acc.path("accuracy_b").asDouble(), acc.path("difference").asDouble(), 1e-12);
             assertTrue(acc.path("low").asDouble() <= acc.path("difference").asDouble() && acc.path("difference").asDouble() <= acc.path("high").asDouble(), t.toString());

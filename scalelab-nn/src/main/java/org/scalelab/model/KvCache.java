@@ -7,7 +7,8 @@ import ai.djl.ndarray.NDManager;
 /**
  * Keys and values of the positions already processed, per layer, so that generating a token
  * costs one position's forward pass instead of the whole sequence's. Owns its arrays in its own
- * NDManager (closed with the cache). One cache serves one batch of sequences of equal length.
+ * NDManager (closed with the cache). One cache serves one batch of sequences, of equal length or,
+ * filled by {@link RaggedBatch} passes, each row's tokens followed by padding.
  */
 public final class KvCache implements AutoCloseable {
     private final NDManager manager;

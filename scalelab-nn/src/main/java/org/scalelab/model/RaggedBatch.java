@@ -9,7 +9,10 @@ import java.util.Arrays;
  * by an earlier ragged pass), and only its first {@code valid[b]} new tokens are real. Row b's new
  * token i therefore sits at position {@code past[b] + i} (RoPE angle, learned position), and the
  * attention mask hides every padded key from every query, so a row's results are those of the row
- * run alone: they do not depend on what it was batched with or how far it was padded.
+ * run alone: they do not depend on what it was batched with or how far it was padded. The mask
+ * takes a row's cached tokens to be the cache's first {@code past[b]} columns, so a pass may not
+ * continue a row that an earlier ragged pass scattered (its new tokens written after padding):
+ * {@link KvCache} refuses it.
  *
  * <p>A padded query still sees itself, so that no softmax row is all −∞ (which would put NaN into
  * the values a padded position passes on, and 0 × NaN into the real rows' products).
