@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Whether two benchmark scores compete or cooperate across model sizes, from a table of model families.",
             "The coupling γ12 = Δb/Δa between consecutive sizes with its phase (tax, transition, bonus), Pearson r",
-            "per family with a Fisher-z interval, the critical size",
-            "N_c by the quadratic vertex and by the γ12 zero (each bootstrapped), width normalisation against its",
-            "permutation null, and the benchmark-space dimension when more benchmarks are given (--also)."
+            "per family with a Fisher-z interval, the critical size N_c by the quadratic vertex and by the γ12 zero",
+            "(each bootstrapped), width normalisation against its permutation null, and the benchmark-space",
+            "dimension when more benchmarks are given (--also)."
         },
         footer = {"", "Examples:",
             "  scalelab phase scores --data scores.csv --a hellaswag --b truthfulqa --d-model-col d_model --seed 42",
@@ -50,13 +50,13 @@ final class PhaseScoresCommand implements Callable<Integer> {
     @Mixin
     CliSupport.OutputOptions output;
 
-    @Option(names = "--family-col", defaultValue = "family", description = "Column naming the model family (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--family-col", paramLabel = "COLUMN", defaultValue = "family", description = "Column naming the model family (default: ${DEFAULT-VALUE}).")
     String familyCol;
 
-    @Option(names = "--model-col", defaultValue = "model", description = "Column naming the model, unique in the table (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model-col", paramLabel = "COLUMN", defaultValue = "model", description = "Column naming the model, unique in the table (default: ${DEFAULT-VALUE}).")
     String modelCol;
 
-    @Option(names = "--params-col", defaultValue = "params", description = "Column with the parameter count (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--params-col", paramLabel = "COLUMN", defaultValue = "params", description = "Column with the parameter count (default: ${DEFAULT-VALUE}).")
     String paramsCol;
 
     @Option(names = "--a", required = true, paramLabel = "COLUMN",
@@ -76,7 +76,7 @@ final class PhaseScoresCommand implements Callable<Integer> {
     @Option(names = "--d-model-col", paramLabel = "COLUMN", description = "Model width, for the width normalisation and its null.")
     String dModelCol;
 
-    @Option(names = "--also", paramLabel = "COL,COL,…", split = ",",
+    @Option(names = "--also", paramLabel = "COLUMN", split = ",",
             description = "More benchmark columns: the participation ratio of all benchmarks below and above N_c.")
     List<String> also = new ArrayList<>();
 
@@ -111,7 +111,7 @@ final class PhaseScoresCommand implements Callable<Integer> {
             description = "Bootstrap replicates keep N_c in (10^LO, 10^HI). Default: ${DEFAULT-VALUE}.")
     String vertexRange;
 
-    @Option(names = "--nc-families", paramLabel = "F,F,…", split = ",",
+    @Option(names = "--nc-families", paramLabel = "FAMILY", split = ",",
             description = "Families pooled for N_c (default: all).")
     List<String> ncFamilies = new ArrayList<>();
 

@@ -150,7 +150,7 @@ public final class CriticalSize {
         double[] xb = new double[n];
         double[] gb = new double[n];
         for (int rep = 0; rep < replicates && n > 0; rep++) {
-            int[] idx = Bootstrap.resample(n, seed ^ 0x5DEECE66DL, rep);
+            int[] idx = Bootstrap.resample(n, seed ^ 0x5DEECE66DL, rep); // a stream apart from the models' resamples
             for (int i = 0; i < n; i++) {
                 xb[i] = logSize[idx[i]];
                 gb[i] = gamma[idx[i]];

@@ -263,6 +263,8 @@ public final class ScoreCoupling {
             } else {
                 note = "no interval: no replicate had a defined γ12";
             }
+        } else {
+            note = "no interval: --bootstrap 0";
         }
         return new Step(lo.model(), hi.model(), lo.params(), hi.params(), da, db, gamma, ci, valid, phase(gamma, o), note);
     }

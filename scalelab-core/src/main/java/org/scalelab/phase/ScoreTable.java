@@ -1,7 +1,9 @@
 package org.scalelab.phase;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scalelab.InputException;
@@ -119,11 +121,11 @@ public record ScoreTable(String source, String a, String b, List<String> also, b
 
     /** The families in order of first appearance, each with its rows sorted by parameter count. */
     public Map<String, List<Row>> families() {
-        Map<String, List<Row>> f = new java.util.LinkedHashMap<>();
+        Map<String, List<Row>> f = new LinkedHashMap<>();
         for (Row r : rows) {
             f.computeIfAbsent(r.family(), k -> new ArrayList<>()).add(r);
         }
-        f.values().forEach(l -> l.sort(java.util.Comparator.comparingDouble(Row::params)));
+        f.values().forEach(l -> l.sort(Comparator.comparingDouble(Row::params)));
         return f;
     }
 

@@ -164,6 +164,28 @@ class ScoreCouplingTest {
     }
 
     @Test
+    void stepIntervalExcludesZeroNoMoreOftenThanItsLevelWhenTheScoresAreUncoupled() {
+        // True scores: a rises 40 → 50, b stays at 40 (γ12 = 0); each observed score is drawn with its standard
+        // error 1.0. Over 400 tables the γ12 interval may exclude 0 in 5 % + 3 binomial standard errors of them.
+        SplittableRandom rng = new SplittableRandom(21);
+        int reps = 400;
+        int excluded = 0;
+        for (int k = 0; k < reps; k++) {
+            List<ScoreTable.Row> rows = List.of(
+                    new ScoreTable.Row("F", "f1", 1e8, 40 + rng.nextGaussian(), 40 + rng.nextGaussian(), 1, 1, Double.NaN, new double[0], "row 1"),
+                    new ScoreTable.Row("F", "f2", 1e9, 50 + rng.nextGaussian(), 40 + rng.nextGaussian(), 1, 1, Double.NaN, new double[0], "row 2"),
+                    new ScoreTable.Row("F", "f3", 1e10, 60, 40, 0, 0, Double.NaN, new double[0], "row 3"));
+            ScoreTable t = new ScoreTable("test", "a", "b", List.of(), true, false, rows,
+                    new org.scalelab.Provenance.Input("test", "", 3));
+            double[] ci = ScoreCoupling.analyze(t, options(500, 0, k)).families().get(0).steps().get(0).ci95();
+            if (ci[0] > 0 || ci[1] < 0) {
+                excluded++;
+            }
+        }
+        assertTrue(excluded <= 0.05 * reps + 3 * Math.sqrt(0.05 * 0.95 * reps), excluded + " of " + reps + " excluded 0");
+    }
+
+    @Test
     void gammaZeroInterpolatesTheLastRiseAboveZeroOrFitsALine() {
         double[] x = {8, 9, 10, 10.5};
         double[] g = {-1, -0.5, 0.5, 0.2};
