@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Example:", "  scalelab phase scores --data scores.csv --a hellaswag --b truthfulqa"})
 final class PhaseCommand extends CommandTree.Group {
     static final List<Class<?>> SUBCOMMANDS = List.of(
+            PhaseDirectionsCommand.class,
             PhaseCouplingCommand.class);
 
     @Override

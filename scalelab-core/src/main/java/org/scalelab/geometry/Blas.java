@@ -19,16 +19,17 @@ import org.scalelab.ScaleLabException;
 /**
  * The few BLAS/LAPACK calls geometry needs, through bytedeco's OpenBLAS (it picks the CPU's kernel
  * and uses every core). All buffers are direct, so nothing is copied across JNI. Dense linear
- * algebra goes here, never into hand-written loops.
+ * algebra goes here, never into hand-written loops; the few calls other analyses need (phase's
+ * logistic probe) are public.
  */
-final class Blas {
+public final class Blas {
     private Blas() {}
 
     static FloatBuffer floats(long count) {
         return ByteBuffer.allocateDirect(Math.toIntExact(count * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    static DoubleBuffer doubles(long count) {
+    public static DoubleBuffer doubles(long count) {
         return ByteBuffer.allocateDirect(Math.toIntExact(count * Double.BYTES)).order(ByteOrder.nativeOrder()).asDoubleBuffer();
     }
 
@@ -118,8 +119,17 @@ final class Blas {
     }
 
     /** c[d, d] (upper) += alpha · a[k, d]ᵀ a[k, d] in float64 (cblas_dsyrk, beta 1). */
-    static void gramUpperAdd(DoubleBuffer a, int k, int d, DoubleBuffer c) {
+    public static void gramUpperAdd(DoubleBuffer a, int k, int d, DoubleBuffer c) {
         openblas.cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, k, 1.0, a, d, 1.0, c, d);
+    }
+
+    /**
+     * Solves a x = b for a symmetric positive definite a[d, d] given by its upper triangle (row-major),
+     * by Cholesky (LAPACKE_dposv); x overwrites b, the factor overwrites a. False when a is not
+     * positive definite.
+     */
+    public static boolean solvePositiveDefinite(DoubleBuffer a, int d, DoubleBuffer b) {
+        return openblas.LAPACKE_dposv(LAPACK_ROW_MAJOR, (byte) 'U', d, 1, a, d, b, 1) == 0;
     }
 
     /** c[d2, d1] += b[k, d2]ᵀ a[k, d1] in float64 (cblas_dgemm, beta 1). */

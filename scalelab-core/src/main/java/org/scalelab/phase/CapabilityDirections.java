@@ -96,8 +96,10 @@ public final class CapabilityDirections {
      *
      * @param norm the length of the unnormalised direction: ‖mean(pos) − mean(neg)‖, the top singular
      *             value of the pair differences, or ‖w‖ of the probe
+     * @param unit the vector itself; left out of JSON (thousands of numbers per hook): the command writes
+     *             it as an .npy file
      */
-    public record Direction(Method method, double[] unit, double norm) {}
+    public record Direction(Method method, @com.fasterxml.jackson.annotation.JsonIgnore double[] unit, double norm) {}
 
     /**
      * One activation set at one hook.
@@ -119,6 +121,21 @@ public final class CapabilityDirections {
                 }
             }
             throw new IllegalArgumentException("no " + m.key() + " direction");
+        }
+    }
+
+    /**
+     * One run over several activation sets (model sizes) and hooks: one {@link Result} per (set, hook),
+     * sets in the order given, hooks in capture order.
+     *
+     * @param positive the positive class's selector, e.g. {@code labels.truth=true}
+     * @param negative the negative class's selector
+     * @param pool     how trajectories were pooled ({@code last} or {@code mean})
+     */
+    public record Run(String positive, String negative, String pool, Options options, List<Result> results,
+                      org.scalelab.Provenance provenance) {
+        public Run {
+            results = List.copyOf(results);
         }
     }
 
