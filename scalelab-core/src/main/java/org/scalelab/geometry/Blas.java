@@ -113,6 +113,11 @@ public final class Blas {
         openblas.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1f, a, k, b, n, 0f, c, n);
     }
 
+    /** c[m, n] = a[m, k] b[k, n] in float64 (cblas_dgemm, row-major): phase's class contrasts. */
+    public static void productNNd(DoubleBuffer a, int m, DoubleBuffer b, int n, int k, DoubleBuffer c) {
+        openblas.cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a, k, b, n, 0.0, c, n);
+    }
+
     /** c[k, n] = a[m, k]ᵀ b[m, n] in float32 (cblas_sgemm, row-major, beta 0). */
     static void productTNf(FloatBuffer a, int m, int k, FloatBuffer b, int n, FloatBuffer c) {
         openblas.cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, m, 1f, a, k, b, n, 0f, c, n);

@@ -1,13 +1,8 @@
 package org.scalelab.phase;
 
-import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
-
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.util.SplittableRandom;
-import org.bytedeco.openblas.global.openblas;
+import org.scalelab.geometry.Blas;
 import org.scalelab.stats.Bootstrap;
 
 /**
@@ -15,7 +10,7 @@ import org.scalelab.stats.Bootstrap;
  * is w·X with w_i = 1/n₊ on positive rows and −1/n₋ on negative rows. A stratified bootstrap
  * replicate (each class resampled with replacement, its size kept) and a label shuffle (the labels
  * permuted, the class sizes kept) are other weight rows, so R replicates of a difference of means
- * over n points in d dimensions are one matrix product [R, n] × [n, d] (OpenBLAS dgemm).
+ * over n points in d dimensions are one matrix product [R, n] × [n, d] ({@link Blas}).
  */
 final class ClassContrasts {
     private ClassContrasts() {}
@@ -106,19 +101,19 @@ final class ClassContrasts {
         if (n == 0 || d == 0 || weights.length == 0) {
             return out;
         }
-        DoubleBuffer xb = direct((long) n * d);
+        DoubleBuffer xb = Blas.doubles((long) n * d);
         for (int i = 0; i < n; i++) {
             xb.put(i * d, x[i]);
         }
         int block = Math.min(BLOCK, weights.length);
-        DoubleBuffer wb = direct((long) block * n);
-        DoubleBuffer cb = direct((long) block * d);
+        DoubleBuffer wb = Blas.doubles((long) block * n);
+        DoubleBuffer cb = Blas.doubles((long) block * d);
         for (int from = 0; from < weights.length; from += block) {
             int m = Math.min(block, weights.length - from);
             for (int r = 0; r < m; r++) {
                 wb.put(r * n, weights[from + r]);
             }
-            openblas.cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, d, n, 1.0, wb, n, xb, d, 0.0, cb, d);
+            Blas.productNNd(wb, m, xb, d, n, cb);
             for (int r = 0; r < m; r++) {
                 cb.get(r * d, out[from + r]);
             }
@@ -160,9 +155,5 @@ final class ClassContrasts {
             }
         }
         return out;
-    }
-
-    private static DoubleBuffer direct(long count) {
-        return ByteBuffer.allocateDirect(Math.toIntExact(count * Double.BYTES)).order(ByteOrder.nativeOrder()).asDoubleBuffer();
     }
 }
