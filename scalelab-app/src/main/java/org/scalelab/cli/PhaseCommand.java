@@ -8,9 +8,10 @@ import picocli.CommandLine.Command;
         name = "phase",
         mixinStandardHelpOptions = true,
         description = {
-            "Capability phases: do two capabilities (e.g. reasoning and truthfulness) fight or cooperate,",
-            "at what model size does that flip, and which intervention changes it. From benchmark score",
-            "tables, and inside models from activation sets of labelled prompts, with nulls and intervals."
+            "Capability phases: whether two capabilities fight or cooperate, and what changes that.",
+            "Do two capabilities (e.g. reasoning and truthfulness) fight or cooperate, at what model size",
+            "does that flip, and which intervention changes it? From benchmark score tables, and inside",
+            "models from activation sets of labelled prompts, with nulls and intervals."
         },
         footer = {"", "Example:", "  scalelab phase scores --data scores.csv --a hellaswag --b truthfulqa"})
 final class PhaseCommand extends CommandTree.Group {
