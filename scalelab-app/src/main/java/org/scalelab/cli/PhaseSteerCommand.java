@@ -30,8 +30,9 @@ import picocli.CommandLine.Spec;
         name = "steer",
         mixinStandardHelpOptions = true,
         description = {
-            "Dose-response of activation steering on held-out eval tasks: add α·r̄·v̂ at a hook (v̂ the unit direction, r̄ the hook's",
-            "mean activation norm over the task's contexts, so α = 1 is as long as a typical activation), over a grid of α, scored",
+            "Dose-response of activation steering on held-out eval tasks, against random directions.",
+            "Adds α·r̄·v̂ at a hook (v̂ the unit direction, r̄ the hook's mean activation norm over the task's contexts,",
+            "so α = 1 is as long as a typical activation), over a grid of α, scored",
             "by log-likelihood as `scalelab eval` (accuracy and logit difference per prompt), against K random directions of the",
             "same norm, with bootstrap intervals over prompts; the other capability's task shows the cost; --ablate projects the",
             "direction out. Summaries: ED50 (the dose at half the maximum effect) and the degeneration dose (held-out perplexity",

@@ -17,6 +17,9 @@ public final class PhaseSteerRenderer implements Renderer<SteeringSweep.Result> 
     public String text(SteeringSweep.Result r) {
         StringBuilder sb = new StringBuilder(summary(r)).append('\n');
         sb.append(TextTable.render(header(r), rows(r)));
+        if (sb.charAt(sb.length() - 1) != '\n') {
+            sb.append('\n');
+        }
         for (String line : findings(r)) {
             sb.append(line).append('\n');
         }
@@ -85,14 +88,14 @@ public final class PhaseSteerRenderer implements Renderer<SteeringSweep.Result> 
         if (controls) {
             plot.band("random directions (95 % band)", x, cm, clo, chi);
         }
-        plot.band("direction (95 % CI)", x, mean, lo, hi).line("direction", x, mean);
+        plot.band("direction (95 % CI)", x, mean, lo, hi);
         if (c.ed50().value() != null) {
             plot.vline("ED50", c.ed50().value());
         }
         if (r.response().degenerationDose() != null) {
             plot.vline("degenerate", r.response().degenerationDose());
         }
-        return plot.hline("unsteered", 0);
+        return plot.hline("0", 0);
     }
 
     private static List<String> header(SteeringSweep.Result r) {
@@ -133,7 +136,6 @@ public final class PhaseSteerRenderer implements Renderer<SteeringSweep.Result> 
     static List<String> findings(SteeringSweep.Result r) {
         DoseResponse.Result d = r.response();
         List<String> out = new ArrayList<>();
-        out.add("* the gain's interval lies above zero: the direction beats random directions at that dose");
         out.add("ED50 (accuracy): " + ed50(d.target().accuracy().ed50()) + "; ED50 (logit difference): " + ed50(d.target().logitDiff().ed50()));
         out.add(d.degenerationDose() == null
                 ? "degeneration: held-out perplexity (" + r.perplexityText() + " tokens) stays within " + TextTable.num(d.degenerateFactor())
@@ -155,9 +157,8 @@ public final class PhaseSteerRenderer implements Renderer<SteeringSweep.Result> 
         for (DoseResponse.Point p : d.target().accuracy().points()) {
             any |= p.effect().beatsControl();
         }
-        if (!any) {
-            out.add("at no dose does the direction beat the random directions (every gain interval reaches zero)");
-        }
+        out.add(any ? "* the gain's interval lies above zero: the direction beats random directions at that dose"
+                : "at no dose does the direction beat the random directions (every gain interval reaches zero)");
         return out;
     }
 

@@ -27,20 +27,20 @@ class PhaseSteerCommandTest {
         Path task = task(dir.resolve("target.jsonl"));
         Path other = task(dir.resolve("other.jsonl"));
         CliRun r = new CliRun("phase", "steer", "--model", m.toString(), "--direction", v.toString(), "--at", "blocks.0.hook_resid_post",
-                "--task", task.toString(), "--other-task", other.toString(), "--alphas", "0.5,2", "--controls", "3", "--ablate",
+                "--task", task.toString(), "--other-task", other.toString(), "--alphas", "2", "--controls", "2", "--ablate",
                 "--bootstrap", "200", "--json", "--lab", dir.resolve("lab").toString());
         JsonNode j = r.json();
         assertTrue(r.err.toString().contains("0 added to the grid"), r.err.toString());
         JsonNode resp = j.get("response");
-        assertEquals(3, resp.get("alphas").size());
+        assertEquals(2, resp.get("alphas").size());
         assertEquals(0.0, resp.get("alphas").get(0).asDouble(), 0.0);
         JsonNode zero = resp.get("target").get("logit_diff").get("points").get(0).get("effect");
         assertEquals(0.0, zero.get("mean").asDouble(), 0.0, "α = 0 is the unsteered model");
         assertEquals(0.0, zero.get("control_band").get(1).asDouble(), 0.0);
-        assertEquals(3, zero.get("controls").size());
+        assertEquals(2, zero.get("controls").size());
         assertTrue(j.get("residual_norm").asDouble() > 0);
         assertTrue(resp.get("other").get("ablation").get("accuracy").has("gain_ci"));
-        assertEquals(3, resp.get("perplexity").size());
+        assertEquals(2, resp.get("perplexity").size());
 
         CliRun text = new CliRun("phase", "steer", "--model", m.toString(), "--direction", v.toString(), "--at", "blocks.0.hook_resid_post",
                 "--task", task.toString(), "--alphas", "0,1", "--controls", "2", "--bootstrap", "200", "--no-store", "--out", dir.resolve("report").toString());
