@@ -173,18 +173,30 @@ class PhaseDiagnoseCommandTest {
     }
 
     @Test
-    void badInputIsOneLineAndExitCode2() {
+    void badInputIsOneLineAndExitCode2() throws Exception {
         Path truthOnly = plant("truth-only", 100_000, 0.5, false, 5);
         Path small = plant("small", 100_000, -0.8, true, 1);
         Path scores = dir.resolve("scores.csv");
+        Path task = dir.resolve("task.jsonl");
+        Files.writeString(task, "{\"id\": \"a\", \"context\": \"x\", \"choices\": [\"<true>\", \"<false>\"], \"gold\": 0}\n");
+        Path unlabelled = dir.resolve("unlabelled.jsonl");
+        Files.writeString(unlabelled, "{\"id\": \"u1\", \"text\": \"a b\", \"labels\": {\"truth\": \"maybe\"}}\n");
+        Path chains = dir.resolve("chains.jsonl");
+        Files.writeString(chains, "{\"id\": \"c1\", \"text\": \"a b\", \"labels\": {\"valid\": \"true\"}}\n");
         List<String[]> cases = List.of(
                 new String[] {"--set", truthOnly.toString()},
                 new String[] {"--set", small.toString(), "--set", small.toString()},
                 new String[] {"--set", small.toString(), "--scores", scores.toString()},
                 new String[] {"--set", small.toString(), "--model", dir.toString()},
                 new String[] {"--model", dir.toString()},
-                new String[] {});
-        List<String> expect = List.of("labels.valid", "same model", "--scores", "not both", "--truth", "nothing to diagnose");
+                new String[] {},
+                new String[] {"--set", small.toString(), "--truth-task", task.toString()},
+                new String[] {"--set", small.toString(), "--truth-task", task.toString(), "--reasoning-task", task.toString(), "--alphas", "1,2"},
+                new String[] {"--set", small.toString(), "--truth-task", task.toString(), "--reasoning-task", task.toString(), "--controls", "1"},
+                new String[] {"--set", small.toString(), "--truth-task", task.toString(), "--reasoning-task", task.toString()},
+                new String[] {"--model", dir.toString(), "--truth", unlabelled.toString(), "--reasoning", chains.toString()});
+        List<String> expect = List.of("labels.valid", "same model", "--scores", "not both", "--truth", "nothing to diagnose",
+                "--reasoning-task", "must hold 0", "--controls 1", "not a checkpoint folder", "labels.truth");
         for (int i = 0; i < cases.size(); i++) {
             CliRun r = diagnose(cases.get(i));
             assertEquals(2, r.code, String.join(" ", cases.get(i)) + ": " + r.err);
