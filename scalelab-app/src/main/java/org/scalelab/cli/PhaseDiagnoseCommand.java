@@ -200,15 +200,35 @@ final class PhaseDiagnoseCommand implements Callable<Integer> {
         requireLabel(prompts, truthPrompts, TRUTH);
         requireLabel(prompts, reasoningPrompts, "valid");
         List<Path> out = new ArrayList<>();
+        Map<Path, Path> targets = new LinkedHashMap<>();
         for (Path m : models) {
             if (!Files.isRegularFile(m.resolve("config.json"))) {
                 throw new InputException("--model " + m + ": no config.json; give a checkpoint folder");
             }
-            Path target = lab.dir().resolve("activations").resolve("phase-" + m.toAbsolutePath().normalize().getFileName());
+            Path target = lab.dir().resolve("activations").resolve("phase-" + setName(m));
+            Path earlier = targets.putIfAbsent(target, m);
+            if (earlier != null) {
+                throw new InputException("--model " + m + ": would be captured into " + target + " like --model " + earlier
+                        + "; give each model size once");
+            }
+        }
+        targets.forEach((target, m) -> {
             WorldCapture.run(prompts, m, target, hooks, Positions.LAST);
             out.add(target);
-        }
+        });
         return out;
+    }
+
+    /** A checkpoint's name for its activation set: its folder, or for a run's checkpoints/checkpoint-N folder the run's name too. */
+    static String setName(Path checkpoint) {
+        Path p = checkpoint.toAbsolutePath().normalize();
+        String name = p.getFileName().toString();
+        Path parent = p.getParent();
+        if (name.startsWith("checkpoint") && parent != null && parent.getFileName() != null
+                && parent.getFileName().toString().equals("checkpoints") && parent.getParent() != null) {
+            return parent.getParent().getFileName() + "-" + name;
+        }
+        return name;
     }
 
     private static void requireLabel(List<Prompt> prompts, Path file, String label) {
