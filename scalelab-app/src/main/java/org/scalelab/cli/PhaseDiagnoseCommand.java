@@ -12,6 +12,7 @@ import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.io.ActivationManifest;
 import org.scalelab.io.ActivationSet;
+import org.scalelab.eval.EvalTask;
 import org.scalelab.io.TextColumns;
 import org.scalelab.io.TrajectoryFilter;
 import org.scalelab.model.Positions;
@@ -33,13 +34,14 @@ import picocli.CommandLine.Spec;
         name = "diagnose",
         mixinStandardHelpOptions = true,
         description = {
-            "One diagnosis per model of truthfulness and reasoning: antagonistic, independent or cooperative (the",
-            "centred coupling of the two capabilities' directions with its interval and label-shuffled null), the layer",
-            "where it is strongest, and across sizes the size where the verdict flips; with a score table, the benchmark",
-            "γ12 of each size. Input: activation sets holding both labelled prompt sets (labels.truth and labels.valid,",
-            "e.g. from scalelab world phase-prompts), or checkpoints and the two prompt files (captured first, at the",
-            "last position, into LAB/activations/phase-MODEL). Directions and coupling use the prompts of",
-            "labels.split=train when the sets carry a split."},
+            "Diagnose per model whether truthfulness and reasoning fight, ignore or help each other, and what changes it.",
+            "Verdict antagonistic, independent or cooperative (the centred coupling of the two capabilities' directions",
+            "with its interval and label-shuffled null), the layer where it is strongest, and across sizes the size where",
+            "the verdict flips; with --scores, each size's benchmark γ12; with --truth-task and --reasoning-task, the",
+            "steering dose that beats a random direction on held-out prompts, with its cost on the other capability.",
+            "Input: activation sets holding both labelled prompt sets (labels.truth and labels.valid, e.g. from scalelab",
+            "world phase-prompts), or checkpoints and the two prompt files (captured first, at the last position, into",
+            "LAB/activations/phase-MODEL). Directions and coupling use the prompts of labels.split=train when sets carry it."},
         footer = {"", "Examples:",
             "  scalelab phase diagnose --set lab/activations/world-small-phase-w32-d2 --set lab/activations/world-small-phase-w64-d2",
             "  scalelab phase diagnose --model lab/models/a --model lab/models/b --truth truth-prompts.jsonl --reasoning reasoning-prompts.jsonl"})
@@ -84,6 +86,22 @@ final class PhaseDiagnoseCommand implements Callable<Integer> {
             description = "Score column of reasoning in --scores (γ12's denominator). Default: ${DEFAULT-VALUE}.")
     String reasoningCol;
 
+    @Option(names = "--truth-task", paramLabel = "FILE",
+            description = "Held-out truth task (choices <true>/<false>, e.g. world-phase-truth.jsonl): with --reasoning-task, steer each model.")
+    Path truthTask;
+
+    @Option(names = "--reasoning-task", paramLabel = "FILE",
+            description = "Held-out reasoning task (e.g. world-phase-reasoning.jsonl): with --truth-task, steer each model.")
+    Path reasoningTask;
+
+    @Option(names = "--alphas", paramLabel = "A,A,…", defaultValue = "0,0.5,1,2,4",
+            description = "Steering doses in units of the hook's mean residual norm; must hold 0. Default: ${DEFAULT-VALUE}.")
+    String alphas;
+
+    @Option(names = "--controls", paramLabel = "K", defaultValue = "8",
+            description = "Random directions of the same norm per dose, the control (at least 2 for the gain's interval). Default: ${DEFAULT-VALUE}.")
+    int controls;
+
     @Option(names = "--resamples", paramLabel = "N", defaultValue = "1000",
             description = "Bootstrap replicates and label shuffles per size and layer. Default: ${DEFAULT-VALUE}.")
     int resamples;
@@ -98,6 +116,15 @@ final class PhaseDiagnoseCommand implements Callable<Integer> {
     public Integer call() {
         CapabilityCoupling.Options co = new CapabilityCoupling.Options(resamples, resamples, level, 1.0, seed);
         output.check(lab);
+        DiagnosisSteering steering = null;
+        if ((truthTask == null) != (reasoningTask == null)) {
+            throw new InputException((truthTask == null ? "--reasoning-task" : "--truth-task")
+                    + ": steering measures each capability's gain and its cost on the other; give both --truth-task and --reasoning-task");
+        }
+        if (truthTask != null) {
+            steering = new DiagnosisSteering(EvalTask.read(truthTask), EvalTask.read(reasoningTask), CliSupport.doubles("--alphas", alphas),
+                    controls, resamples, level, seed);
+        }
         List<Path> dirs = inputs();
         if (scores != null && dirs.size() < 2) {
             throw new InputException("--scores: benchmark γ12 is a step between consecutive sizes; give at least two model sizes (got one: "
@@ -128,11 +155,25 @@ final class PhaseDiagnoseCommand implements Callable<Integer> {
         }
         CapabilityCoupling.Result coupling = CapabilityCoupling.analyze(new CapabilityCoupling.Input(sizes), co);
         PhaseDiagnosis.Result r = PhaseDiagnosis.analyze(new PhaseDiagnosis.Input(TRUTH, REASONING, coupling, List.of(), scoreResult));
+        if (steering != null) {
+            List<PhaseDiagnosis.Intervention> measured = new ArrayList<>();
+            for (PhaseDiagnosis.ModelDiagnosis m : r.models()) {
+                CapabilityCoupling.SizePoints s = sizes.stream().filter(x -> x.model().equals(m.model())).findFirst().orElseThrow();
+                measured.addAll(steering.measure(s, m.strongest().hook()));
+            }
+            r = PhaseDiagnosis.analyze(new PhaseDiagnosis.Input(TRUTH, REASONING, coupling, measured, scoreResult));
+        }
         Map<String, Object> recorded = new LinkedHashMap<>();
         recorded.put("resamples", resamples);
         recorded.put("level", level);
         recorded.put("truth", "labels.truth=true vs labels.truth=false");
         recorded.put("reasoning", "labels.valid=true vs labels.valid=false");
+        if (steering != null) {
+            recorded.put("alphas", alphas);
+            recorded.put("controls", controls);
+            recorded.put("truth_task", truthTask.toString());
+            recorded.put("reasoning_task", reasoningTask.toString());
+        }
         Provenance prov = Provenance.of("phase.diagnose", provenanceInputs, recorded, seed);
         CliSupport.emit(spec, lab, output, "phase.diagnose", r, prov, new PhaseDiagnoseRenderer());
         return 0;
@@ -159,15 +200,35 @@ final class PhaseDiagnoseCommand implements Callable<Integer> {
         requireLabel(prompts, truthPrompts, TRUTH);
         requireLabel(prompts, reasoningPrompts, "valid");
         List<Path> out = new ArrayList<>();
+        Map<Path, Path> targets = new LinkedHashMap<>();
         for (Path m : models) {
             if (!Files.isRegularFile(m.resolve("config.json"))) {
                 throw new InputException("--model " + m + ": no config.json; give a checkpoint folder");
             }
-            Path target = lab.dir().resolve("activations").resolve("phase-" + m.toAbsolutePath().normalize().getFileName());
+            Path target = lab.dir().resolve("activations").resolve("phase-" + setName(m));
+            Path earlier = targets.putIfAbsent(target, m);
+            if (earlier != null) {
+                throw new InputException("--model " + m + ": would be captured into " + target + " like --model " + earlier
+                        + "; give each model size once");
+            }
+        }
+        targets.forEach((target, m) -> {
             WorldCapture.run(prompts, m, target, hooks, Positions.LAST);
             out.add(target);
-        }
+        });
         return out;
+    }
+
+    /** A checkpoint's name for its activation set: its folder, or for a run's checkpoints/checkpoint-N folder the run's name too. */
+    static String setName(Path checkpoint) {
+        Path p = checkpoint.toAbsolutePath().normalize();
+        String name = p.getFileName().toString();
+        Path parent = p.getParent();
+        if (name.startsWith("checkpoint") && parent != null && parent.getFileName() != null
+                && parent.getFileName().toString().equals("checkpoints") && parent.getParent() != null) {
+            return parent.getParent().getFileName() + "-" + name;
+        }
+        return name;
     }
 
     private static void requireLabel(List<Prompt> prompts, Path file, String label) {

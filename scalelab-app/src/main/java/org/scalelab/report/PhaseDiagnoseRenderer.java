@@ -21,7 +21,7 @@ public final class PhaseDiagnoseRenderer implements Renderer<PhaseDiagnosis.Resu
             b.append(name(m.model())).append(": ").append(m.recommendation()).append('\n');
         }
         b.append(flip(r)).append('\n');
-        b.append(TextTable.render(header(), rows(r)));
+        b.append(TextTable.render(header(), rows(r))).append('\n');
         b.append("centred cosine: between the two capabilities' difference-of-means directions (a shared mean cancels); uncentred: between the"
                 + " two prompt sets' mean hidden states, shown because it is near +1 for almost any two sets and says nothing about them.");
         return b.toString();

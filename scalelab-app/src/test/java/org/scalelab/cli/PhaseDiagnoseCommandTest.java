@@ -132,19 +132,71 @@ class PhaseDiagnoseCommandTest {
         assertEquals("bonus", r.at("/models/2/benchmark/phase").asText());
     }
 
+    /**
+     * The whole path on two untrained world models: phase prompts, capture through --model, coupling, and
+     * steering on the held-out tasks; every non-zero dose of both capabilities is measured against its
+     * controls, and each model gets a one-sentence recommendation.
+     */
     @Test
-    void badInputIsOneLineAndExitCode2() {
+    void endToEndFromWorldPromptsThroughCaptureAndSteering() throws Exception {
+        Path world = dir.resolve("world");
+        new CliRun("world", "generate", "--out", world.toString(), "--entities", "16", "--relations", "4", "--compositions", "40",
+                "--truth-facts", "24", "--trajectories", "10", "--json").json();
+        Path phase = dir.resolve("phase");
+        JsonNode written = new CliRun("world", "phase-prompts", "--world", world.toString(), "--out", phase.toString(), "--json").json();
+        assertTrue(written.at("/pairs/truth/heldout").asInt() > 0, written.toString());
+        int vocab = Json.mapper().readTree(Files.readString(world.resolve("world.json"))).get("vocab_size").asInt();
+        List<Path> models = new ArrayList<>();
+        for (int width : new int[] {16, 32}) {
+            Path m = dir.resolve("model-w" + width);
+            new CliRun("model", "init", "--family", "gpt_neox", "--d-model", Integer.toString(width), "--layers", "2", "--heads", "2",
+                    "--vocab", Integer.toString(vocab), "--max-positions", "16", "--seed", "3", "--out", m.toString(), "--json").json();
+            Files.copy(world.resolve("tokenizer.json"), m.resolve("tokenizer.json"));
+            models.add(m);
+        }
+        JsonNode r = diagnose("--model", models.get(0).toString(), "--model", models.get(1).toString(),
+                "--truth", phase.resolve("truth-prompts.jsonl").toString(), "--reasoning", phase.resolve("reasoning-prompts.jsonl").toString(),
+                "--truth-task", phase.resolve("world-phase-truth.jsonl").toString(),
+                "--reasoning-task", phase.resolve("world-phase-reasoning.jsonl").toString(),
+                "--alphas", "0,2", "--controls", "2", "--json", "--no-store").json();
+        assertEquals(2, r.get("models").size());
+        assertEquals(2 * 2, r.get("interventions").size(), "2 models × 2 capabilities × 1 non-zero dose");
+        for (JsonNode m : r.get("models")) {
+            String sentence = m.get("recommendation").asText();
+            assertTrue(sentence.contains("steer ") || sentence.contains("nothing beats the control"), sentence);
+            assertTrue(m.get("best_measured").isObject(), m.toString());
+        }
+        for (JsonNode i : r.get("interventions")) {
+            assertEquals(i.at("/gain").asDouble() - i.at("/control").asDouble(), i.at("/excess").asDouble(), 1e-9, i.toString());
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("lab/activations/phase-model-w16/manifest.json")), "captured into the lab");
+    }
+
+    @Test
+    void badInputIsOneLineAndExitCode2() throws Exception {
         Path truthOnly = plant("truth-only", 100_000, 0.5, false, 5);
         Path small = plant("small", 100_000, -0.8, true, 1);
         Path scores = dir.resolve("scores.csv");
+        Path task = dir.resolve("task.jsonl");
+        Files.writeString(task, "{\"id\": \"a\", \"context\": \"x\", \"choices\": [\"<true>\", \"<false>\"], \"gold\": 0}\n");
+        Path unlabelled = dir.resolve("unlabelled.jsonl");
+        Files.writeString(unlabelled, "{\"id\": \"u1\", \"text\": \"a b\", \"labels\": {\"truth\": \"maybe\"}}\n");
+        Path chains = dir.resolve("chains.jsonl");
+        Files.writeString(chains, "{\"id\": \"c1\", \"text\": \"a b\", \"labels\": {\"valid\": \"true\"}}\n");
         List<String[]> cases = List.of(
                 new String[] {"--set", truthOnly.toString()},
                 new String[] {"--set", small.toString(), "--set", small.toString()},
                 new String[] {"--set", small.toString(), "--scores", scores.toString()},
                 new String[] {"--set", small.toString(), "--model", dir.toString()},
                 new String[] {"--model", dir.toString()},
-                new String[] {});
-        List<String> expect = List.of("labels.valid", "same model", "--scores", "not both", "--truth", "nothing to diagnose");
+                new String[] {},
+                new String[] {"--set", small.toString(), "--truth-task", task.toString()},
+                new String[] {"--set", small.toString(), "--truth-task", task.toString(), "--reasoning-task", task.toString(), "--alphas", "1,2"},
+                new String[] {"--set", small.toString(), "--truth-task", task.toString(), "--reasoning-task", task.toString(), "--controls", "1"},
+                new String[] {"--set", small.toString(), "--truth-task", task.toString(), "--reasoning-task", task.toString()},
+                new String[] {"--model", dir.toString(), "--truth", unlabelled.toString(), "--reasoning", chains.toString()});
+        List<String> expect = List.of("labels.valid", "same model", "--scores", "not both", "--truth", "nothing to diagnose",
+                "--reasoning-task", "must hold 0", "--controls 1", "not a checkpoint folder", "labels.truth");
         for (int i = 0; i < cases.size(); i++) {
             CliRun r = diagnose(cases.get(i));
             assertEquals(2, r.code, String.join(" ", cases.get(i)) + ": " + r.err);

@@ -113,6 +113,29 @@ class WorldCommandTest {
             sawTruth |= t.at("/labels/truth").isBoolean();
         }
         assertTrue(sawSteps && sawTruth, "trajectories with step boundaries and domains, truth statements with labels");
+
+        // the phase prompt sets, captured per size at their last position into their own folders
+        Path phase = dir.resolve("phase");
+        new CliRun("world", "phase-prompts", "--world", WorldLab.worldDir(Path.of(lab), "tiny").toString(), "--out", phase.toString(), "--json")
+                .json();
+        String truth = phase.resolve("truth-prompts.jsonl").toString();
+        String reasoning = phase.resolve("reasoning-prompts.jsonl").toString();
+        CliRun repeated = new CliRun("world", "capture", "--lab", lab, "--experiment", "tiny", "--prompts", truth, "--prompts", truth,
+                "--name", "phase", "--json");
+        assertEquals(2, repeated.code, repeated.err.toString());
+        assertEquals(1, repeated.err.toString().strip().lines().count(), repeated.err.toString());
+        assertTrue(repeated.err.toString().contains("repeats"), repeated.err.toString());
+        JsonNode phaseSets = new CliRun("world", "capture", "--lab", lab, "--experiment", "tiny", "--prompts", truth, "--prompts", reasoning,
+                "--positions", "last", "--name", "phase", "--hooks", "blocks.*.hook_resid_post,blocks.*.attn.hook_result", "--json").json();
+        assertEquals(2, phaseSets.size());
+        for (JsonNode s : phaseSets) {
+            assertTrue(s.get("out").asText().endsWith("world-tiny-phase-" + s.get("size").asText()), s.toString());
+            assertEquals(s.get("trajectories").asInt(), s.get("rows").asInt(), "one row per prompt: " + s);
+            assertEquals(Files.readAllLines(Path.of(truth)).size() + Files.readAllLines(Path.of(reasoning)).size(), s.get("trajectories").asInt());
+        }
+        CliRun badName = new CliRun("world", "capture", "--lab", lab, "--experiment", "tiny", "--name", "../x");
+        assertEquals(2, badName.code);
+        assertTrue(badName.err.toString().contains("--name"), badName.err.toString());
     }
 
     @Test
