@@ -10,7 +10,7 @@ final class CausalAttention {
     /**
      * softmax(q·kᵀ / √d_head + mask) · v.
      *
-     * @param q    [batch, heads, seq, head_dim]: the new positions
+     * @param q    [batch, heads, seq, head_dim]: the new positions; released once read (see {@link Pass#done})
      * @param k    [batch, kv_heads, keys, head_dim] (keys = cached + new positions); with fewer kv heads than query heads each kv head
      *             serves {@code heads / kv_heads} consecutive query heads (grouped-query attention,
      *             Ainslie et al. 2023), as Hugging Face's repeat_kv does
@@ -37,22 +37,41 @@ final class CausalAttention {
         long seq = q.getShape().get(2);
         long headDim = q.getShape().get(3);
         long kvHeads = k.getShape().get(1);
-        if (kvHeads != heads) {
+        boolean repeated = kvHeads != heads;
+        if (repeated) {
             long rep = heads / kvHeads;
             k = k.repeat(1, rep); // [batch, heads, seq, head_dim], kv head j → query heads j·rep … j·rep+rep−1
             v = v.repeat(1, rep);
         }
+        // Each stage is released as soon as the next one exists (Pass#done), q once read; of the keys
+        // and values only the repeats made here are, never k and v themselves, which may be a KV cache's.
         double scale = Math.sqrt(scoreScalar > 0 ? scoreScalar : headDim);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [batch, heads, seq, keys]
-        scores = scores.div(Scalars.of(scores, scale)); // a scalar that outlives the backward pass (see Scalars)
+        NDArray keysT = k.transpose(0, 1, 3, 2);
+        NDArray raw = q.matMul(keysT); // [batch, heads, seq, keys]
+        pass.done(q, keysT, repeated ? k : null);
+        NDArray scores = raw.div(Scalars.of(raw, scale)); // a scalar that outlives the backward pass (see Scalars)
+        pass.done(raw);
         if (softcap > 0) {
             NDArray cap = Scalars.of(scores, softcap);
-            scores = scores.div(cap).tanh().mul(cap);
+            NDArray divided = scores.div(cap);
+            pass.done(scores);
+            NDArray tanh = divided.tanh();
+            pass.done(divided);
+            scores = tanh.mul(cap);
+            pass.done(tanh);
         }
-        scores = pass.hook(HookNames.attnScores(layer), scores.add(pass.mask(window))); // −∞ where masked
-        NDArray weights = pass.hook(HookNames.pattern(layer), scores.softmax(3));
-        NDArray z = pass.hook(HookNames.hookZ(layer), weights.matMul(v).transpose(0, 2, 1, 3)); // [batch, seq, heads, head_dim]
-        return z.reshape(batch, seq, heads * headDim);
+        NDArray masked = scores.add(pass.mask(window)); // −∞ where masked
+        pass.done(scores);
+        NDArray hookedScores = pass.hook(HookNames.attnScores(layer), masked);
+        NDArray softmax = hookedScores.softmax(3);
+        pass.done(masked, hookedScores);
+        NDArray weights = pass.hook(HookNames.pattern(layer), softmax);
+        NDArray heads4 = weights.matMul(v); // [batch, heads, seq, head_dim]
+        pass.done(softmax, weights, repeated ? v : null);
+        NDArray z = pass.hook(HookNames.hookZ(layer), heads4.transpose(0, 2, 1, 3)); // [batch, seq, heads, head_dim]
+        NDArray out = z.reshape(batch, seq, heads * headDim);
+        pass.done(heads4, z);
+        return out;
     }
 
     /**

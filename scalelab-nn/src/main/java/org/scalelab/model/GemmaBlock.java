@@ -61,8 +61,8 @@ final class GemmaBlock implements Block {
         NDArray q = CausalAttention.hookHeads(pass, HookNames.hookQ(layer), CausalAttention.splitHeads(x.matMul(qT), heads)); // [batch, heads, seq, head_dim]
         NDArray k = CausalAttention.hookHeads(pass, HookNames.hookK(layer), CausalAttention.splitHeads(x.matMul(kT), kvHeads));
         NDArray v = CausalAttention.hookHeads(pass, HookNames.hookV(layer), CausalAttention.splitHeads(x.matMul(vT), kvHeads));
-        q = CausalAttention.hookHeads(pass, HookNames.rotQ(layer), Rope.apply(q, pass.rope));
-        k = CausalAttention.hookHeads(pass, HookNames.rotK(layer), Rope.apply(k, pass.rope));
+        q = CausalAttention.hookHeads(pass, HookNames.rotQ(layer), Rope.apply(q, pass));
+        k = CausalAttention.hookHeads(pass, HookNames.rotK(layer), Rope.apply(k, pass));
         NDList kv = pass.keysAndValues(layer, k, v);
         NDArray z = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, options.window(layer), options.queryPreAttnScalar(),
                 options.attnLogitSoftcap());

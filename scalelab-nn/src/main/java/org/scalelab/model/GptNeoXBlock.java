@@ -64,8 +64,8 @@ final class GptNeoXBlock implements Block {
         NDArray q = CausalAttention.hookHeads(pass, HookNames.hookQ(layer), qkv.get(0).transpose(0, 2, 1, 3)); // [batch, heads, seq, head_dim]
         NDArray k = CausalAttention.hookHeads(pass, HookNames.hookK(layer), qkv.get(1).transpose(0, 2, 1, 3));
         NDArray v = CausalAttention.hookHeads(pass, HookNames.hookV(layer), qkv.get(2).transpose(0, 2, 1, 3));
-        q = CausalAttention.hookHeads(pass, HookNames.rotQ(layer), Rope.apply(q, pass.rope));
-        k = CausalAttention.hookHeads(pass, HookNames.rotK(layer), Rope.apply(k, pass.rope));
+        q = CausalAttention.hookHeads(pass, HookNames.rotQ(layer), Rope.apply(q, pass));
+        k = CausalAttention.hookHeads(pass, HookNames.rotK(layer), Rope.apply(k, pass));
         NDList kv = pass.keysAndValues(layer, k, v); // 2 × [batch, heads, offset + seq, head_dim]
         NDArray z = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, 0, 0, 0); // [batch, seq, d_model]
         return CausalAttention.output(z, heads, denseT, denseB, pass, layer, y -> linear(y, denseW, denseB));

@@ -99,29 +99,53 @@ final class LlamaBlock implements Block {
         NDArray q = CausalAttention.hookHeads(pass, HookNames.hookQ(layer), CausalAttention.splitHeads(qx, heads)); // [batch, heads, seq, head_dim]
         NDArray k = CausalAttention.hookHeads(pass, HookNames.hookK(layer), CausalAttention.splitHeads(kx, kvHeads)); // [batch, kv_heads, seq, head_dim]
         NDArray v = CausalAttention.hookHeads(pass, HookNames.hookV(layer), CausalAttention.splitHeads(vx, kvHeads));
-        q = CausalAttention.hookHeads(pass, HookNames.rotQ(layer), Rope.apply(q, pass.rope));
-        k = CausalAttention.hookHeads(pass, HookNames.rotK(layer), Rope.apply(k, pass.rope));
+        q = CausalAttention.hookHeads(pass, HookNames.rotQ(layer), Rope.apply(q, pass));
+        k = CausalAttention.hookHeads(pass, HookNames.rotK(layer), Rope.apply(k, pass));
         NDList kv = pass.keysAndValues(layer, k, v); // 2 × [batch, kv_heads, offset + seq, head_dim]
         NDArray z = CausalAttention.attend(q, kv.get(0), kv.get(1), pass, layer, options.window(layer), 0, 0);
         return CausalAttention.output(z, heads, oT, null, pass, layer, y -> y.matMul(oT)); // [batch, seq, d_model]
     }
 
-    /** SwiGLU (Shazeer 2020, eq. 6): down(silu(gate(x)) ⊙ up(x)), silu(z) = z·σ(z). */
+    /**
+     * SwiGLU (Shazeer 2020, eq. 6): down(silu(gate(x)) ⊙ up(x)), silu(z) = z·σ(z). Each
+     * [batch, seq, d_mlp] product is released once read (see {@link Pass#done}), and silu(gate) is
+     * made before up(x), so at most three of them are alive at once, as in PyTorch's
+     * {@code down(F.silu(gate(x)) * up(x))} (Phi-3's fused [gate | up] product stays whole until the
+     * sub-layer returns).
+     */
     private NDArray mlp(NDArray residual, Pass pass, int layer) {
         NDArray x = postAttentionNorm.apply(residual, pass, HookNames.ln2Scale(layer), HookNames.ln2Normalized(layer));
-        NDArray gate;
-        NDArray up;
         if (gateUpT != null) {
-            NDList parts = x.matMul(gateUpT).split(2, 2); // Phi-3: [gate | up], each [batch, seq, d_mlp]
-            gate = parts.get(0);
-            up = parts.get(1);
-        } else {
-            gate = x.matMul(gateT); // [batch, seq, d_mlp]
-            up = x.matMul(upT);
+            NDArray both = x.matMul(gateUpT); // Phi-3: [gate | up]
+            NDList parts = both.split(2, 2); // each [batch, seq, d_mlp]
+            NDArray gate = pass.hook(HookNames.mlpPre(layer), parts.get(0));
+            NDArray up = pass.hook(HookNames.mlpPreLinear(layer), parts.get(1));
+            NDArray silu = silu(gate, pass);
+            pass.done(parts.get(0), gate);
+            return gatedDown(silu, up, pass, layer);
         }
-        gate = pass.hook(HookNames.mlpPre(layer), gate);
-        up = pass.hook(HookNames.mlpPreLinear(layer), up);
-        NDArray silu = gate.mul(ai.djl.nn.Activation.sigmoid(gate));
-        return pass.hook(HookNames.mlpPost(layer), silu.mul(up)).matMul(downT); // [batch, seq, d_model]
+        NDArray product = x.matMul(gateT); // [batch, seq, d_mlp]
+        NDArray gate = pass.hook(HookNames.mlpPre(layer), product);
+        NDArray silu = silu(gate, pass);
+        pass.done(product, gate);
+        NDArray up = pass.hook(HookNames.mlpPreLinear(layer), x.matMul(upT));
+        return gatedDown(silu, up, pass, layer);
+    }
+
+    private static NDArray silu(NDArray gate, Pass pass) {
+        NDArray sigmoid = ai.djl.nn.Activation.sigmoid(gate);
+        NDArray silu = gate.mul(sigmoid);
+        pass.done(sigmoid);
+        return silu;
+    }
+
+    /** down(silu ⊙ up) [batch, seq, d_model], silu and up released. */
+    private NDArray gatedDown(NDArray silu, NDArray up, Pass pass, int layer) {
+        NDArray gated = silu.mul(up);
+        pass.done(silu, up);
+        NDArray post = pass.hook(HookNames.mlpPost(layer), gated);
+        NDArray out = post.matMul(downT);
+        pass.done(gated, post);
+        return out;
     }
 }

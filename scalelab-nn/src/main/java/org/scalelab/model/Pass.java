@@ -136,6 +136,28 @@ final class Pass implements AutoCloseable {
     }
 
     /**
+     * Frees {@code arrays} now, in an inference pass, once nothing in the pass reads them any more
+     * (nulls and repeats are skipped). A sub-layer's scope frees its intermediates when the
+     * sub-layer returns, but then all of them are alive at its end: in the MLP every
+     * [batch, seq, d_mlp] product (gate, up, σ(gate), silu, silu ⊙ up), in attention every
+     * [batch, heads, seq, keys] stage of the scores. PyTorch's eager forward frees each tensor as
+     * soon as its last reader has run, so its peak holds two or three of them; releasing them here
+     * gives a sub-layer the same peak. Only arrays the sub-layer made itself may be passed (never
+     * its input, a parameter or a KV cache's array). A training pass keeps them for its scope, as
+     * it keeps everything the backward pass may read.
+     */
+    void done(NDArray... arrays) {
+        if (!scopePerBlock) {
+            return;
+        }
+        for (NDArray a : arrays) {
+            if (a != null) {
+                a.close(); // closing twice is harmless: the second finds no handle
+            }
+        }
+    }
+
+    /**
      * The additive mask [seq, offset + seq] of a layer whose queries see at most {@code window}
      * keys, themselves included (0: the causal mask): key j is visible from query position i iff
      * 0 ≤ i − j &lt; window, as {@code transformers}' sliding_window_overlay. Built once per window

@@ -59,10 +59,17 @@ final class Rope {
     }
 
     /** x·cos + rotate_half(x)·sin for x [batch, heads, seq, head_dim]. */
-    static NDArray apply(NDArray x, Tables t) {
+    static NDArray apply(NDArray x, Pass pass) {
+        Tables t = pass.rope;
         int last = x.getShape().dimension() - 1;
         NDList halves = x.split(2, last);
-        NDArray rotated = halves.get(1).neg().concat(halves.get(0), last); // [−x2 | x1]
-        return x.mul(t.cos()).add(rotated.mul(t.sin()));
+        NDArray negated = halves.get(1).neg();
+        NDArray rotated = negated.concat(halves.get(0), last); // [−x2 | x1]
+        NDArray xCos = x.mul(t.cos());
+        NDArray rotatedSin = rotated.mul(t.sin());
+        pass.done(halves.get(0), halves.get(1), negated, rotated); // temporaries freed once read (see Pass#done)
+        NDArray out = xCos.add(rotatedSin);
+        pass.done(xCos, rotatedSin);
+        return out;
     }
 }
