@@ -9,6 +9,8 @@
  *       {@link org.scalelab.model.ActivationPatch} in its {@link org.scalelab.model.HookSet}.</li>
  *   <li>{@link org.scalelab.interp.Lens}: the logit lens (each residual with its own final-norm scale) and direct logit
  *       attribution (the scale frozen from the last residual, {@link org.scalelab.model.Transformer#directLogits}).</li>
+ *   <li>{@link org.scalelab.interp.SteeringSweep}: steering's dose-response on held-out eval tasks against random directions
+ *       (docs/phase.md, "Steering"), summarised by {@link org.scalelab.phase.DoseResponse}.</li>
  * </ul>
  */
 package org.scalelab.interp;

@@ -43,12 +43,12 @@ class SteeredScoringTest {
             try (Transformer t = Transformer.load(m); ModelTokenizer tok = ModelTokenizer.load(m)) {
                 ContinuationTokens ct = new ContinuationTokens(tok, false);
                 ChoiceScorer plain = new ChoiceScorer(t, ct, 5, t.config().maxPositions());
+                Map<String, ExampleScore> unsteered = scoreAll(plain, examples);
                 for (Intervention i : List.of(Intervention.add(hook, v, 3.0, 0), Intervention.add(hook, v, -2.0, 6),
                         Intervention.projectOut("blocks.1.hook_resid_pre", v, 0))) {
                     Map<String, ExampleScore> got = scoreAll(plain.steered(List.of(i)), examples);
                     double worst = 0;
                     double moved = 0;
-                    Map<String, ExampleScore> unsteered = scoreAll(plain, examples);
                     for (EvalExample e : examples) {
                         ContinuationTokens.Encoded enc = ct.encode(e);
                         double[] lp = got.get(e.id()).logprobs();
