@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
         name = "directions",
         mixinStandardHelpOptions = true,
         description = {
-            "Where a capability lives inside models: per activation set (model size) and hook, the centred",
-            "difference-of-means direction, the PCA-of-paired-differences direction and an L2 logistic probe;",
+            "Find the directions of a capability per model size and layer, with held-out accuracy and stability.",
+            "Per activation set (model size) and hook: the centred difference-of-means direction, the",
+            "PCA-of-paired-differences direction and an L2 logistic probe;",
             "held-out accuracy of the probe and of the mean difference with Wilson intervals; stability of",
             "the direction across random halves. --out writes each direction as a unit float32 .npy",
             "(DIR/<set folder>/<hook>.<mean_diff|pca_diff|probe>.npy) beside the report."
