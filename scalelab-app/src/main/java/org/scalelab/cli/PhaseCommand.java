@@ -8,17 +8,10 @@ import picocli.CommandLine.Command;
         name = "phase",
         mixinStandardHelpOptions = true,
         description = {
-<<<<<<< HEAD
             "Capability phases: do two capabilities fight or cooperate, and at what model size does that flip?",
             "Two capabilities (e.g. reasoning and truthfulness), and which intervention changes their coupling:",
             "from benchmark score tables, and inside models from activation sets of labelled prompts, with nulls",
             "and intervals."
-=======
-            "Diagnose whether two capabilities fight or cooperate, and at what model size that flips.",
-            "Capability phases: do two capabilities (e.g. reasoning and truthfulness) fight or cooperate,",
-            "at what model size does that flip, and which intervention changes it. From benchmark score",
-            "tables, and inside models from activation sets of labelled prompts, with nulls and intervals."
->>>>>>> directions
         },
         footer = {"", "Example:", "  scalelab phase scores --data scores.csv --a hellaswag --b truthfulqa"})
 final class PhaseCommand extends CommandTree.Group {
