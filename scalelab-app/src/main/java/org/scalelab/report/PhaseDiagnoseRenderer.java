@@ -71,7 +71,9 @@ public final class PhaseDiagnoseRenderer implements Renderer<PhaseDiagnosis.Resu
         String sign = s == null || s.from() == null ? "the median centred cosine over layers keeps its sign"
                 : String.format(Locale.ROOT, "the median centred cosine changes sign (%s) at 10^%.2f parameters, %s%% interval 10^[%.2f, %.2f] (%d of %d replicates)",
                         s.direction(), s.log10Parameters(), "95", ci(s.log10Ci(), 0), ci(s.log10Ci(), 1), s.validReplicates(), s.replicates());
-        return "Across sizes: " + verdicts + "; " + sign + ".";
+        String caveat = f.from() == null && s != null && s.from() != null
+                ? " — within each size's own interval and null, since no verdict changes" : "";
+        return "Across sizes: " + verdicts + "; " + sign + caveat + ".";
     }
 
     private static double ci(double[] c, int i) {
