@@ -150,6 +150,7 @@ def main():
             write_set(os.path.join(a.dir, "size-%d" % d), d, a.layers, a.per_class, a.seed)
         return
     start = time.perf_counter()
+    cpu = time.process_time()
     for folder in a.set:
         manifest, tensors = read_set(folder)
         y = np.array([t["labels"]["truth"] == "true" for t in manifest["trajectories"]])
@@ -163,7 +164,7 @@ def main():
             r.pop("pca_diff")
             r.pop("probe")
             print(json.dumps({"set": os.path.basename(folder), "hook": hook, **r}))
-    print("python seconds %.3f" % (time.perf_counter() - start), file=sys.stderr)
+    print("python seconds %.3f cpu %.3f" % (time.perf_counter() - start, time.process_time() - cpu), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import org.scalelab.ScaleLabException;
 public final class Blas {
     private Blas() {}
 
-    static FloatBuffer floats(long count) {
+    public static FloatBuffer floats(long count) {
         return ByteBuffer.allocateDirect(Math.toIntExact(count * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
@@ -34,7 +34,7 @@ public final class Blas {
     }
 
     /** c[d, d] (upper triangle) = a[k, d]ᵀ a[k, d], or += when {@code accumulate} (cblas_ssyrk, beta 1). */
-    static void gramUpper(FloatBuffer a, int k, int d, FloatBuffer c, boolean accumulate) {
+    public static void gramUpper(FloatBuffer a, int k, int d, FloatBuffer c, boolean accumulate) {
         openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, d, k, 1f, a, d, accumulate ? 1f : 0f, c, d);
     }
 
@@ -99,7 +99,7 @@ public final class Blas {
     }
 
     /** c[m, n] = alpha · a[m, k] b[n, k]ᵀ (cblas_dgemm, row-major). */
-    static void productNT(DoubleBuffer a, int m, DoubleBuffer b, int n, int k, double alpha, DoubleBuffer c) {
+    public static void productNT(DoubleBuffer a, int m, DoubleBuffer b, int n, int k, double alpha, DoubleBuffer c) {
         openblas.cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, k, b, k, 0.0, c, n);
     }
 
@@ -135,6 +135,37 @@ public final class Blas {
      */
     public static boolean solvePositiveDefinite(DoubleBuffer a, int d, DoubleBuffer b) {
         return openblas.LAPACKE_dposv(LAPACK_ROW_MAJOR, (byte) 'U', d, 1, a, d, b, 1) == 0;
+    }
+
+    /** Solves a x = b again with the Cholesky factor {@link #solvePositiveDefinite} left in a (LAPACKE_dpotrs); x overwrites b. */
+    public static void solveWithFactor(DoubleBuffer factor, int d, DoubleBuffer b) {
+        int info = openblas.LAPACKE_dpotrs(LAPACK_ROW_MAJOR, (byte) 'U', d, 1, factor, d, b, 1);
+        if (info != 0) {
+            throw new ScaleLabException("LAPACKE_dpotrs failed (info " + info + ") on a " + d + " × " + d + " factor");
+        }
+    }
+
+    /**
+     * The eigenvector of the largest eigenvalue of a symmetric matrix given by its upper triangle
+     * (row-major; overwritten), by LAPACKE_dsyevr with an index range of one. Returns {eigenvalue,
+     * then the d components}.
+     */
+    public static double[] topEigenpair(DoubleBuffer upper, int d) {
+        DoubleBuffer w = doubles(d);
+        DoubleBuffer z = doubles(d);
+        IntBuffer found = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).asIntBuffer();
+        IntBuffer support = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).asIntBuffer();
+        int info = openblas.LAPACKE_dsyevr(LAPACK_ROW_MAJOR, (byte) 'V', (byte) 'I', (byte) 'U', d, upper, d, 0.0, 0.0,
+                d, d, 0.0, found, w, z, 1, support);
+        if (info != 0) {
+            throw new ScaleLabException("LAPACKE_dsyevr failed (info " + info + ") on a " + d + " × " + d + " matrix");
+        }
+        double[] out = new double[d + 1];
+        out[0] = w.get(0);
+        for (int i = 0; i < d; i++) {
+            out[1 + i] = z.get(i);
+        }
+        return out;
     }
 
     /** c[d2, d1] += b[k, d2]ᵀ a[k, d1] in float64 (cblas_dgemm, beta 1). */

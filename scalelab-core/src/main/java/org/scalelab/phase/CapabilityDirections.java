@@ -5,8 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.nio.DoubleBuffer;
 import org.hipparchus.distribution.continuous.NormalDistribution;
 import org.scalelab.InputException;
+import org.scalelab.geometry.Blas;
 import org.scalelab.stats.PairedComparison;
 import org.scalelab.stats.Quantiles;
 
@@ -40,8 +42,6 @@ import org.scalelab.stats.Quantiles;
  * percentile interval.
  */
 public final class CapabilityDirections {
-    private static final int POWER_ITERATIONS = 2000;
-
     private CapabilityDirections() {}
 
     /**
@@ -247,70 +247,43 @@ public final class CapabilityDirections {
 
     /**
      * The top right singular vector of the pair-difference matrix Δ (row k = x(positive of pair k) −
-     * x(negative of pair k)), unnormalised: its length is the top singular value σ₁. Power iteration on
-     * ΔᵀΔ from the mean difference, until the direction moves less than 1e-12 between iterations.
+     * x(negative of pair k)), unnormalised: its length is the top singular value σ₁. From the smaller
+     * Gram matrix (ΔᵀΔ, or ΔΔᵀ when there are fewer pairs than columns) and its top eigenpair
+     * (OpenBLAS: dsyrk, then dsyevr for one eigenvector); the sign is arbitrary here.
      */
     static double[] pairedDifferencePc(LabelledPoints p) {
         int[][] pairs = pairs(p);
         int d = p.dimension();
         int m = pairs.length;
-        double[] delta = new double[m * d];
-        double[] v = new double[d];
+        boolean columns = d <= m; // eigen-decompose ΔᵀΔ [d, d]; else ΔΔᵀ [m, m]
+        int rows = columns ? m : d;
+        int size = columns ? d : m;
+        DoubleBuffer a = Blas.doubles((long) m * d); // Δ [m, d] or Δᵀ [d, m], row-major
         for (int k = 0; k < m; k++) {
-            double[] a = p.x()[pairs[k][0]];
-            double[] b = p.x()[pairs[k][1]];
+            double[] pos = p.x()[pairs[k][0]];
+            double[] neg = p.x()[pairs[k][1]];
             for (int j = 0; j < d; j++) {
-                double e = a[j] - b[j];
-                delta[k * d + j] = e;
-                v[j] += e;
+                a.put(columns ? k * d + j : j * m + k, pos[j] - neg[j]);
             }
         }
-        if (norm(v) == 0) {
-            System.arraycopy(delta, 0, v, 0, d);
-            if (norm(v) == 0) {
-                v[0] = 1;
+        DoubleBuffer gram = Blas.doubles((long) size * size);
+        Blas.gramUpperAdd(a, rows, size, gram);
+        double[] top = Blas.topEigenpair(gram, size);
+        double sigma = Math.sqrt(Math.max(0, top[0]));
+        double[] v = new double[d];
+        if (columns) {
+            for (int j = 0; j < d; j++) {
+                v[j] = top[1 + j] * sigma;
             }
-        }
-        scale(v, 1 / norm(v));
-        double[] u = new double[m];
-        double[] next = new double[d];
-        double sigma = 0;
-        for (int it = 0; it < POWER_ITERATIONS; it++) {
+        } else if (sigma > 0) {
+            // v = Δᵀu / σ, scaled by σ: Δᵀu
             for (int k = 0; k < m; k++) {
-                double s = 0;
-                int base = k * d;
+                double uk = top[1 + k];
                 for (int j = 0; j < d; j++) {
-                    s += delta[base + j] * v[j];
-                }
-                u[k] = s;
-            }
-            java.util.Arrays.fill(next, 0);
-            for (int k = 0; k < m; k++) {
-                double s = u[k];
-                int base = k * d;
-                for (int j = 0; j < d; j++) {
-                    next[j] += s * delta[base + j];
+                    v[j] += uk * a.get(j * m + k);
                 }
             }
-            double len = norm(next);
-            if (len == 0) {
-                break;
-            }
-            sigma = Math.sqrt(len);
-            scale(next, 1 / len);
-            double moved = 0;
-            for (int j = 0; j < d; j++) {
-                double e = next[j] - v[j];
-                moved += e * e;
-            }
-            double[] t = v;
-            v = next;
-            next = t;
-            if (moved < 1e-24) {
-                break;
-            }
         }
-        scale(v, sigma);
         return v;
     }
 
@@ -394,44 +367,55 @@ public final class CapabilityDirections {
         return right;
     }
 
-    /** Per halving: the cosine between the mean differences of the two halves (each class cut in half at random). */
+    /**
+     * Per halving: the cosine between the mean differences of the two halves (each class cut in half at
+     * random). The halves' sums for every halving at once are one matrix product, H[2R, n] · X[n, d]
+     * with H the halves' 0/1 indicators (OpenBLAS dgemm); the other half is the class total minus it.
+     */
     static double[] stability(LabelledPoints p, int resamples, SplittableRandom random) {
         int d = p.dimension();
+        int n = p.size();
+        if (resamples == 0) {
+            return new double[0];
+        }
         double[][] total = new double[2][d];
         int[] count = new int[2];
-        for (int i = 0; i < p.size(); i++) {
+        DoubleBuffer xt = Blas.doubles((long) d * n); // Xᵀ [d, n]
+        for (int i = 0; i < n; i++) {
             int c = p.positive()[i] ? 0 : 1;
             count[c]++;
             double[] row = p.x()[i];
             for (int j = 0; j < d; j++) {
                 total[c][j] += row[j];
+                xt.put(j * n + i, row[j]);
             }
         }
-        double[] out = new double[resamples];
-        double[][] half = new double[2][d];
-        double[] a = new double[d];
-        double[] b = new double[d];
+        DoubleBuffer halves = Blas.doubles((long) 2 * resamples * n); // row 2r + c: class c's first half in halving r
+        int[] halfCount = new int[2];
         for (int r = 0; r < resamples; r++) {
-            int[] halfCount = new int[2];
             for (int c = 0; c < 2; c++) {
-                java.util.Arrays.fill(half[c], 0);
                 int[] rows = shuffledClass(p.positive(), c == 0, random);
                 halfCount[c] = rows.length / 2;
                 for (int k = 0; k < halfCount[c]; k++) {
-                    double[] row = p.x()[rows[k]];
-                    double[] acc = half[c];
-                    for (int j = 0; j < d; j++) {
-                        acc[j] += row[j];
-                    }
+                    halves.put((2 * r + c) * n + rows[k], 1.0);
                 }
             }
-            int pa = halfCount[0];
-            int na = halfCount[1];
-            int pb = count[0] - pa;
-            int nb = count[1] - na;
+        }
+        DoubleBuffer sums = Blas.doubles((long) 2 * resamples * d);
+        Blas.productNT(halves, 2 * resamples, xt, d, n, 1.0, sums);
+        int pa = halfCount[0];
+        int na = halfCount[1];
+        int pb = count[0] - pa;
+        int nb = count[1] - na;
+        double[] out = new double[resamples];
+        double[] a = new double[d];
+        double[] b = new double[d];
+        for (int r = 0; r < resamples; r++) {
             for (int j = 0; j < d; j++) {
-                a[j] = half[0][j] / pa - half[1][j] / na;
-                b[j] = (total[0][j] - half[0][j]) / pb - (total[1][j] - half[1][j]) / nb;
+                double sp = sums.get((2 * r) * d + j);
+                double sn = sums.get((2 * r + 1) * d + j);
+                a[j] = sp / pa - sn / na;
+                b[j] = (total[0][j] - sp) / pb - (total[1][j] - sn) / nb;
             }
             out[r] = cosine(a, b);
         }

@@ -1,5 +1,7 @@
 package org.scalelab.phase;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import org.scalelab.ScaleLabException;
 import org.scalelab.geometry.Blas;
 import org.scalelab.laws.Lbfgs;
@@ -21,12 +23,14 @@ import org.scalelab.laws.Lbfgs;
  * they converge quadratically, usually in one or two steps.
  */
 public final class LogisticProbe {
-    /** Stop when the largest gradient component of the (C·n)-scaled objective is below this. */
-    private static final double GRADIENT_TOLERANCE = 1e-9;
+    /** L-BFGS stops when the largest gradient component of the (C·n)-scaled objective is below this; Newton takes it from there. */
+    private static final double GRADIENT_TOLERANCE = 1e-6;
     private static final Lbfgs.Options SOLVER = new Lbfgs.Options(10, 1e-15, GRADIENT_TOLERANCE, 20000, 40000, 20, 1e-4, 0.9);
     /** Newton stops when the decrement gᵀH⁻¹g of the scaled objective is below this. */
-    private static final double NEWTON_DECREMENT = 1e-26;
-    private static final int NEWTON_STEPS = 30;
+    private static final double NEWTON_DECREMENT = 1e-20;
+    /** At most this many Hessians are built. */
+    private static final int NEWTON_STEPS = 20;
+    private static final int STEPS_PER_HESSIAN = 4;
 
     private final double[] weights;
     private final double bias;
@@ -98,18 +102,24 @@ public final class LogisticProbe {
 
     /**
      * Damped Newton from θ: step H⁻¹g with H = (1/n)Σ σᵢ(1 − σᵢ)(zᵢ, 1)(zᵢ, 1)ᵀ + diag(p, 0), halved
-     * until the objective does not rise (Boyd &amp; Vandenberghe 2004, Alg. 9.5, backtracking).
+     * until the objective decreases enough (Boyd &amp; Vandenberghe 2004, Alg. 9.5, backtracking). The
+     * data part of H is a float32 Gram product (ssyrk): an inexact Hessian only slows Newton slightly,
+     * the gradient stays exact in double, so the minimiser is the same. Each factorised H serves up to
+     * {@value #STEPS_PER_HESSIAN} steps (the chord method) before it is rebuilt: near the minimum H
+     * hardly changes, and the decrement gᵀH⁻¹g of the next step is then nearly free to check.
      */
     private static double[] newton(double[] z, double[] sign, double[] penalty, int n, int d, double[] start) {
         int k = d + 1;
         double[] theta = start.clone();
         double[] grad = new double[k];
         double[] trialGrad = new double[k];
+        double[] trial = new double[k];
         double f = value(z, sign, penalty, n, d, theta, grad);
-        java.nio.DoubleBuffer rows = Blas.doubles((long) n * k);
-        java.nio.DoubleBuffer hessian = Blas.doubles((long) k * k);
-        java.nio.DoubleBuffer step = Blas.doubles(k);
-        for (int it = 0; it < NEWTON_STEPS; it++) {
+        FloatBuffer rows = Blas.floats((long) n * k);
+        FloatBuffer gram = Blas.floats((long) k * k);
+        DoubleBuffer hessian = Blas.doubles((long) k * k);
+        DoubleBuffer step = Blas.doubles(k);
+        for (int build = 0; build < NEWTON_STEPS; build++) {
             for (int i = 0; i < n; i++) {
                 int base = i * d;
                 double m = theta[d];
@@ -118,16 +128,18 @@ public final class LogisticProbe {
                 }
                 double p = 1 / (1 + Math.exp(-m));
                 double root = Math.sqrt(p * (1 - p) / n);
-                long at = (long) i * k;
+                int at = i * k;
                 for (int j = 0; j < d; j++) {
-                    rows.put((int) (at + j), root * z[base + j]);
+                    rows.put(at + j, (float) (root * z[base + j]));
                 }
-                rows.put((int) (at + d), root);
+                rows.put(at + d, (float) root);
             }
-            for (int j = 0; j < k * k; j++) {
-                hessian.put(j, 0);
+            Blas.gramUpper(rows, n, k, gram, false);
+            for (int r = 0; r < k; r++) {
+                for (int c = r; c < k; c++) {
+                    hessian.put(r * k + c, gram.get(r * k + c));
+                }
             }
-            Blas.gramUpperAdd(rows, n, k, hessian);
             for (int j = 0; j < d; j++) {
                 hessian.put(j * k + j, hessian.get(j * k + j) + penalty[j]);
             }
@@ -135,33 +147,40 @@ public final class LogisticProbe {
                 step.put(j, grad[j]);
             }
             if (!Blas.solvePositiveDefinite(hessian, k, step)) {
-                break; // not positive definite in floating point: keep the L-BFGS point
+                return theta; // not positive definite in floating point: keep the point reached
             }
-            double decrement = 0;
-            for (int j = 0; j < k; j++) {
-                decrement += grad[j] * step.get(j);
-            }
-            if (!(decrement > NEWTON_DECREMENT)) {
-                break;
-            }
-            double t = 1;
-            double[] trial = new double[k];
-            double ft = Double.NaN;
-            for (int halving = 0; halving < 40; halving++, t /= 2) {
+            for (int s = 0; s < STEPS_PER_HESSIAN; s++) {
+                if (s > 0) {
+                    for (int j = 0; j < k; j++) {
+                        step.put(j, grad[j]);
+                    }
+                    Blas.solveWithFactor(hessian, k, step);
+                }
+                double decrement = 0;
                 for (int j = 0; j < k; j++) {
-                    trial[j] = theta[j] - t * step.get(j);
+                    decrement += grad[j] * step.get(j);
                 }
-                ft = value(z, sign, penalty, n, d, trial, trialGrad);
-                if (ft <= f - 1e-4 * t * decrement || ft <= f) {
-                    break;
+                if (!(decrement > NEWTON_DECREMENT)) {
+                    return theta;
                 }
+                double t = 1;
+                double ft = Double.NaN;
+                for (int halving = 0; halving < 20; halving++, t /= 2) {
+                    for (int j = 0; j < k; j++) {
+                        trial[j] = theta[j] - t * step.get(j);
+                    }
+                    ft = value(z, sign, penalty, n, d, trial, trialGrad);
+                    if (ft <= f - 1e-4 * t * decrement) {
+                        break;
+                    }
+                }
+                if (!(ft < f)) {
+                    return theta; // no decrease left that floating point can see
+                }
+                System.arraycopy(trial, 0, theta, 0, k);
+                f = ft;
+                System.arraycopy(trialGrad, 0, grad, 0, k);
             }
-            if (!(ft <= f)) {
-                break;
-            }
-            theta = trial;
-            f = ft;
-            System.arraycopy(trialGrad, 0, grad, 0, k);
         }
         return theta;
     }

@@ -90,8 +90,11 @@ class CapabilityDirectionsTest {
     @Test
     void pairDifferencePcIsNumpysTopRightSingularVector() throws Exception {
         PythonReference.requireModules("numpy");
-        for (boolean labelledPairs : new boolean[] {true, false}) {
-            LabelledPoints p = planted(60, 9, 2, 7, false, labelledPairs);
+        // more pairs than columns (ΔᵀΔ), twice by label and by position; fewer pairs than columns (ΔΔᵀ)
+        int[][] shapes = {{60, 9, 1}, {60, 9, 0}, {10, 30, 1}};
+        for (int[] shape : shapes) {
+            boolean labelledPairs = shape[2] == 1;
+            LabelledPoints p = planted(shape[0], shape[1], 2, 7, false, labelledPairs);
             if (labelledPairs) { // scramble the pair labels' order so pairing by label differs from pairing by position
                 List<String> pairs = new ArrayList<>(p.pairs());
                 for (int i = 0; i + 3 < pairs.size(); i += 4) {
@@ -102,7 +105,7 @@ class CapabilityDirectionsTest {
                 p = new LabelledPoints(p.set(), p.model(), p.parameterCount(), p.hook(), p.x(), p.positive(), p.ids(), pairs);
             }
             int[][] pairs = CapabilityDirections.pairs(p);
-            assertEquals(60, pairs.length);
+            assertEquals(shape[0], pairs.length);
             StringBuilder diffs = new StringBuilder();
             for (int[] pair : pairs) {
                 for (int j = 0; j < p.dimension(); j++) {
