@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         name = "phase",
         mixinStandardHelpOptions = true,
         description = {
+            "Diagnose whether two capabilities fight or cooperate, and at what model size that flips.",
             "Capability phases: do two capabilities (e.g. reasoning and truthfulness) fight or cooperate,",
             "at what model size does that flip, and which intervention changes it. From benchmark score",
             "tables, and inside models from activation sets of labelled prompts, with nulls and intervals."

@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
         name = "directions",
         mixinStandardHelpOptions = true,
         description = {
-            "Where a capability lives inside models: per activation set (model size) and hook, the centred",
-            "difference-of-means direction, the PCA-of-paired-differences direction and an L2 logistic probe;",
+            "Find the directions of a capability per model size and layer, with held-out accuracy and stability.",
+            "Per activation set (model size) and hook: the centred difference-of-means direction, the",
+            "PCA-of-paired-differences direction and an L2 logistic probe;",
             "held-out accuracy of the probe and of the mean difference with Wilson intervals; stability of",
             "the direction across random halves. --out writes each direction as a unit float32 .npy",
             "(DIR/<set folder>/<hook>.<mean_diff|pca_diff|probe>.npy) beside the report."
@@ -65,6 +66,10 @@ final class PhaseDirectionsCommand implements Callable<Integer> {
 
     @Option(names = "--negative", required = true, paramLabel = "KEY=VALUE", description = "The second class (same syntax).")
     String negative;
+
+    @Option(names = "--where", paramLabel = "KEY=VALUE",
+            description = "Keep only the prompts this also accepts, in both classes (repeatable), e.g. labels.split=train.")
+    List<String> where = new ArrayList<>();
 
     @Option(names = "--pool", defaultValue = "last", paramLabel = "last|mean",
             description = "One vector per prompt: its last token's row, or the mean of its rows (default: ${DEFAULT-VALUE}).")
@@ -109,6 +114,7 @@ final class PhaseDirectionsCommand implements Callable<Integer> {
         };
         org.scalelab.io.TrajectoryFilter.parse(positive);
         org.scalelab.io.TrajectoryFilter.parse(negative);
+        where.forEach(org.scalelab.io.TrajectoryFilter::parse);
         checkSetNames();
         Path labDir = noStore && out == null ? null : lab.dir();
         if (out != null) {
@@ -130,7 +136,7 @@ final class PhaseDirectionsCommand implements Callable<Integer> {
         try (Progress.Task task = Progress.start("phase directions", total)) {
             for (ActivationSet set : opened) {
                 for (String hook : hooksOf.get(set)) {
-                    LabelledPoints points = LabelledPoints.read(set, hook, positive, negative, how);
+                    LabelledPoints points = LabelledPoints.read(set, hook, positive, negative, where, how);
                     results.add(CapabilityDirections.analyze(points, options));
                     task.step();
                 }
@@ -139,6 +145,7 @@ final class PhaseDirectionsCommand implements Callable<Integer> {
         Map<String, Object> recorded = new LinkedHashMap<>();
         recorded.put("positive", positive);
         recorded.put("negative", negative);
+        recorded.put("where", where);
         recorded.put("pool", how.name().toLowerCase(Locale.ROOT));
         recorded.put("hooks", hooks);
         recorded.put("holdout", holdout);

@@ -45,6 +45,7 @@ class PhaseDirectionsCommandTest {
             if (label != null) {
                 labels.put(label, pos ? "true" : "false");
                 labels.put("pair", "q" + i / 2);
+                labels.put("split", i / 2 % 2 == 0 ? "train" : "heldout");
             }
             List<float[]> rows = new ArrayList<>();
             for (String hook : HOOKS) {
@@ -120,6 +121,13 @@ class PhaseDirectionsCommandTest {
         assertEquals(0, forced.code, forced.err.toString());
         assertFalse(Files.exists(out.resolve("large")), "replaced as a whole");
         assertTrue(forced.out.toString().contains("probe acc"), forced.out.toString());
+
+        JsonNode half = new CliRun(args(null, "--set", small.toString(), "--hook", "blocks.1.hook_resid_post", "--where", "labels.split=train",
+                "--json")).json().get("results").get(0);
+        assertEquals(20, half.get("n_positive").asInt(), "--where keeps the training half");
+        assertEquals(20, half.get("n_negative").asInt());
+        refused(new CliRun(args(null, "--set", small.toString(), "--hook", "blocks.1.hook_resid_post", "--where", "labels.pair=q3")),
+                "at least 2");
     }
 
     static void refused(CliRun r, String... mentions) {

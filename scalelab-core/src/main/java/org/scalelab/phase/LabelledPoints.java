@@ -57,7 +57,22 @@ public record LabelledPoints(String set, String model, long parameterCount, Stri
      * empty class also says how many trajectories carry the selector's label at all.
      */
     public static LabelledPoints read(ActivationSet set, String hook, String positive, String negative, Pool pool) {
-        return read(set, hook, TrajectoryFilter.parse(positive), positive, TrajectoryFilter.parse(negative), negative, pool);
+        return read(set, hook, positive, negative, List.of(), pool);
+    }
+
+    /**
+     * As {@link #read(ActivationSet, String, String, String, Pool)}, keeping only the trajectories that
+     * every {@code where} spec also accepts (e.g. {@code labels.split=train}), in both classes.
+     */
+    public static LabelledPoints read(ActivationSet set, String hook, String positive, String negative, List<String> where, Pool pool) {
+        Predicate<ActivationManifest.Trajectory> both = t -> true;
+        String suffix = "";
+        for (String w : where) {
+            both = both.and(TrajectoryFilter.parse(w));
+            suffix += " and " + w;
+        }
+        return read(set, hook, TrajectoryFilter.parse(positive).and(both), positive + suffix, TrajectoryFilter.parse(negative).and(both),
+                negative + suffix, pool);
     }
 
     private static LabelledPoints read(ActivationSet set, String hook, Predicate<ActivationManifest.Trajectory> positive, String positiveName,
@@ -104,7 +119,7 @@ public record LabelledPoints(String set, String model, long parameterCount, Stri
 
     /** For a {@code labels.NAME=VALUE} selector: " (k of n trajectories carry labels.NAME)". */
     private static String carriers(ActivationSet set, String selector) {
-        if (!selector.startsWith("labels.") || selector.indexOf('=') < 0) {
+        if (!selector.startsWith("labels.") || selector.indexOf('=') < 0 || selector.contains(" and ")) {
             return "";
         }
         String key = selector.substring("labels.".length(), selector.indexOf('=')).trim();

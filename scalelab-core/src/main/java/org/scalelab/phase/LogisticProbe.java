@@ -17,10 +17,10 @@ import org.scalelab.laws.Lbfgs;
  * but the problem is far better conditioned than raw residual-stream columns, whose scales differ by
  * orders of magnitude. The returned weights are in the input's coordinates. The objective is divided
  * by C·n so that its size, and the gradient tolerance, do not depend on C or on the number of rows.
- * L-BFGS alone stalls short of the minimum when the columns outnumber the rows (the loss is flat along
- * the rows' null space and only the weak penalty curves it), so Newton steps with the exact Hessian
- * (one Gram product and a Cholesky solve each, through OpenBLAS) finish the job: from L-BFGS's point
- * they converge quadratically, usually in one or two steps.
+ * L-BFGS alone stalls short of the minimum when the columns outnumber the rows or are nearly collinear
+ * (the loss is flat along those directions and only the weak penalty curves them), so L-BFGS stops at a
+ * loose gradient and Newton steps finish the job (the Hessian from one Gram product and a Cholesky
+ * factor, through OpenBLAS): from L-BFGS's point they converge in one to three steps.
  */
 public final class LogisticProbe {
     /** L-BFGS stops when the largest gradient component of the (C·n)-scaled objective is below this; Newton takes it from there. */

@@ -16,7 +16,7 @@ import org.scalelab.io.Json;
 /**
  * The probe minimises scikit-learn's L2 logistic objective: its weights and bias equal those of
  * {@code sklearn.linear_model.LogisticRegression(C=…)} solved to a tiny tolerance (Newton–Cholesky,
- * the exact-Hessian solver), within 1e-4 relative to the largest weight.
+ * the exact-Hessian solver), within 1e-6 of the largest weight.
  */
 class LogisticProbeTest {
     @TempDir
@@ -71,10 +71,10 @@ class LogisticProbeTest {
             largest = Math.max(largest, Math.abs(ref.get("w").get(j).asDouble()));
         }
         for (int j = 0; j < d; j++) {
-            assertEquals(ref.get("w").get(j).asDouble(), w[j], 1e-4 * largest, "weight " + j + " (n " + n + ", d " + d + ", C " + c + ")");
+            assertEquals(ref.get("w").get(j).asDouble(), w[j], 1e-6 * largest, "weight " + j + " (n " + n + ", d " + d + ", C " + c + ")");
         }
         double b = ref.get("b").asDouble();
-        assertEquals(b, p.bias(), 1e-4 * Math.max(1, Math.abs(b)), "bias");
+        assertEquals(b, p.bias(), 1e-6 * Math.max(1, Math.abs(b)), "bias");
     }
 
     @Test
