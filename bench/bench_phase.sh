@@ -55,3 +55,10 @@ for r in $(seq 1 "$REPEAT"); do
     echo "directions  ratio scalelab / python: wall $(printf %.2f "$(echo "$JAVA_S / $PY_S" | bc -l)"), cpu $(printf %.2f "$(echo "$JAVA_CPU / $PY_CPU" | bc -l)")"
   fi
 done
+
+# coupling: CapabilityCoupling.analyze against numpy + sklearn on .npy files of the same shapes (2 × PER_CLASS
+# prompts per capability, one width per size), file reading excluded on both sides; see bench/bench_phase_coupling.sh
+for r in $(seq 1 "$REPEAT"); do
+  bench/bench_phase_coupling.sh --dims "$DIMS" --layers "$LAYERS" --n $((2 * PER_CLASS)) --resamples 1000 --numpy matmul \
+      --dir "$DIR/coupling" $([ "$SKIP_PY" = 1 ] && echo --skip-python) | grep -v '^machine\|^java'
+done

@@ -1,6 +1,7 @@
 """Capability coupling written with numpy and scikit-learn, for bench/bench_phase_coupling.sh.
 
-  gen DIR SIZES LAYERS N D      writes size{k}_layer{l}_{a,b}.npy (float32 [N, D]) and labels_{a,b}.npy
+  gen DIR SIZES LAYERS N DIMS   writes size{k}_layer{l}_{a,b}.npy (float32 [N, DIMS[k]]) and labels_{a,b}.npy;
+                                DIMS: one width for every size, or one per size (256,512,768,1024)
   run DIR SIZES LAYERS R MODE   times the analysis and prints one JSON line; MODE:
       matmul  - replicate weights @ X (numpy at its best: one BLAS product per replicate set)
       index   - the notebook way: X[rows].mean(0) per class per replicate
@@ -19,16 +20,19 @@ import time
 import numpy as np
 
 
-def gen(d_, sizes, layers, n, d):
+def gen(d_, sizes, layers, n, dims):
+    widths = [int(w) for w in dims.split(",")]
+    widths = widths * sizes if len(widths) == 1 else widths
     rng = np.random.default_rng(0)
     os.makedirs(d_, exist_ok=True)
     ya = np.arange(n) % 2 == 0
     yb = np.arange(n) % 3 == 0
     np.save(os.path.join(d_, "labels_a.npy"), ya.astype(np.int64))
     np.save(os.path.join(d_, "labels_b.npy"), yb.astype(np.int64))
-    scale = (np.arange(1, d + 1, dtype=np.float32) ** -0.5) * 3
-    mean = rng.standard_normal(d).astype(np.float32) * 0.3 + 4
     for k in range(sizes):
+        d = widths[k]
+        scale = (np.arange(1, d + 1, dtype=np.float32) ** -0.5) * 3
+        mean = rng.standard_normal(d).astype(np.float32) * 0.3 + 4
         planted = -0.6 + 1.2 * k / max(1, sizes - 1)
         for l in range(layers):
             u = np.zeros(d, np.float32); u[0] = 1
@@ -102,6 +106,6 @@ def run(d_, sizes, layers, reps, mode):
 
 if __name__ == "__main__":
     if sys.argv[1] == "gen":
-        gen(sys.argv[2], *map(int, sys.argv[3:7]))
+        gen(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
     else:
         run(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])

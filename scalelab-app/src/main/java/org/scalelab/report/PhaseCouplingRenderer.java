@@ -17,21 +17,21 @@ public final class PhaseCouplingRenderer implements Renderer<CapabilityCoupling.
             "uncentred cos", "A→B probe acc", "acc CI", "verdict");
     static final List<String> HEAD_HEADER = List.of("model", "params", "heads tested", "cooperative", "competing", "neutral");
 
-    static final String TRAP = "The uncentred cosine compares the two prompt sets' mean hidden states; residual streams share a large"
-            + " mean direction, so it is near +1 for almost any two sets and is no evidence of coupling. The centred cosine (between"
-            + " the difference-of-means directions) is the coupling.";
+    static final String TRAP = "The uncentred cosine compares the two prompt sets' mean hidden states; a trained model's residual stream"
+            + " carries a large mean direction that every prompt shares, so it is near +1 for almost any two sets and is no evidence"
+            + " of coupling. The centred cosine (between the difference-of-means directions) is the coupling.";
     static final String TRANSFER = "Probe transfer: a logistic probe fit on A's points, read on B's; raw accuracy with A's first class"
             + " predicting B's first class (below 0.5: B is read upside down; no max(acc, 1 − acc)); interval over B's prompts.";
 
     @Override
     public String text(CapabilityCoupling.Result r) {
         StringBuilder sb = new StringBuilder("capability coupling (centred cosine between A's and B's difference-of-means directions)\n");
-        sb.append(TextTable.render(HEADER, rows(r)));
+        sb.append(TextTable.render(HEADER, rows(r))).append('\n');
         sb.append(TRAP).append('\n').append(TRANSFER).append('\n');
         if (!r.heads().isEmpty()) {
             sb.append("\nheads (each head's class-difference write on each capability's direction, label-shuffled null,"
                     + " Benjamini–Hochberg at FDR ").append(TextTable.num(1 - r.options().level())).append(")\n");
-            sb.append(TextTable.render(HEAD_HEADER, headRows(r)));
+            sb.append(TextTable.render(HEAD_HEADER, headRows(r))).append('\n');
         }
         sb.append('\n').append(signChange(r.signChange())).append('\n');
         return sb.toString();
@@ -84,8 +84,14 @@ public final class PhaseCouplingRenderer implements Renderer<CapabilityCoupling.
     }
 
     static String signChange(CapabilityCoupling.SignChange s) {
+        StringBuilder hooks = new StringBuilder();
+        for (CapabilityCoupling.LayerCrossing c : s.layers()) {
+            hooks.append("\n  ").append(c.hook()).append(": ").append(c.direction()).append(" between ").append(c.from()).append(" and ")
+                    .append(c.to()).append(" at 10^").append(TextTable.num(c.log10Parameters())).append(", 95 % interval 10^")
+                    .append(TextTable.interval(c.log10Ci())).append(" (").append(c.validReplicates()).append(" valid replicates)");
+        }
         if (s.from() == null) {
-            return "sign change: none. " + s.note();
+            return "sign change: none — " + s.note() + hooks;
         }
         StringBuilder sb = new StringBuilder("sign change (" + s.direction() + ", median centred cosine over hooks) between " + s.from()
                 + " and " + s.to() + ": at 10^" + TextTable.num(s.log10Parameters()) + " parameters, 95 % interval 10^"
@@ -96,7 +102,7 @@ public final class PhaseCouplingRenderer implements Renderer<CapabilityCoupling.
         if (!s.note().isEmpty()) {
             sb.append(". ").append(s.note());
         }
-        return sb.toString();
+        return sb.append(hooks).toString();
     }
 
     /** Size × layer heatmap of the centred cosine (layers by block index; a size without that block is grey). */

@@ -120,6 +120,11 @@ class PhaseCouplingCommandTest {
     }
 
     @Test
+    void twoSetsOfOneModelInOneListAreOneError() {
+        refused("two activation sets from model", "--a-set", small.toString(), smallResid.toString(), "--hook", "blocks.*.hook_resid_post");
+    }
+
+    @Test
     void headsWithoutHookResultSayHowToCaptureIt() {
         refused("--hook 'blocks.*.attn.hook_result'", "--a-set", smallResid.toString(), "--hook", "blocks.*.hook_resid_post", "--heads");
     }

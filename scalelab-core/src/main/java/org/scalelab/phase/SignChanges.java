@@ -82,7 +82,7 @@ final class SignChanges {
         if (c == null) {
             return new CapabilityCoupling.SignChange(null, null, 0, 0, null, Double.NaN, null, 0, reps, 0, strongest, List.copyOf(perHook),
                     "the median centred cosine over layers keeps its sign across sizes: no sign change"
-                            + (perHook.isEmpty() ? "" : " (single hooks do change sign: see layers)"));
+                            + (perHook.isEmpty() ? "" : " (some hooks do: listed per hook)"));
         }
         double[] valid = replicateCrossings(x, yr, c);
         String note = all.size() > 1 ? all.size() + " sign changes across sizes; reported: the largest jump" : "";
