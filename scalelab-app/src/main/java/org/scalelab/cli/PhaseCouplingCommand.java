@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
         name = "coupling",
         mixinStandardHelpOptions = true,
         description = {
-            "Coupling of two capabilities inside models: per model size and hook, the cosine between their",
-            "centred difference-of-means directions with a bootstrap interval and a label-shuffled null, the",
+            "Measure whether two capabilities' directions inside models point together, apart or neither.",
+            "Per model size and hook: the cosine between their centred difference-of-means directions with a bootstrap interval and a label-shuffled null, the",
             "uncentred cosine of the mean hidden states beside it (near +1 for almost any two prompt sets: not",
             "a coupling), a probe fit on A read on B, per-head writes (--heads), and the size where the",
             "coupling changes sign, with an interval. Sets of A and B are matched by model."
