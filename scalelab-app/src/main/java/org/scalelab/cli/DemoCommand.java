@@ -153,17 +153,24 @@ final class DemoCommand implements Callable<Integer> {
         JsonNode rel = run("reliability", "--p", "0.99,0.999,0.9999", "--steps", "10,100,1000",
                 "--out", stage.resolve("reliability").toString(), "--json");
 
+        step(11, "capability phases from public benchmark scores: γ12 per size step, the critical size N_c, width normalisation against its null");
+        Path fourteen = data.resolve("hellaswag-truthfulqa-14.csv");
+        DemoData.writeStudyScores(fourteen);
+        JsonNode phaseScores = run("phase", "scores", "--data", fourteen.toString(), "--a", "hellaswag", "--b", "truthfulqa",
+                "--d-model-col", "d_model", "--bootstrap", b, "--permutations", b, "--seed", s, "--out", stage.resolve("phase-scores").toString(), "--json");
+
         JsonNode world = null;
         JsonNode geometry = null;
+        JsonNode diagnosis = null;
         if (!noWorld) {
-            step(11, "train a small sweep of transformers on the controlled world (resumable; a re-run skips finished runs)");
+            step(12, "train a small sweep of transformers on the controlled world (resumable; a re-run skips finished runs)");
             run(WorldDemo.sweepArgs(labDir));
-            step(12, "analyse the sweep's accuracy curves: emergence, transient abilities, scaling in width and depth");
+            step(13, "analyse the sweep's accuracy curves: emergence, transient abilities, scaling in width and depth");
             world = run(withJson(WorldDemo.reportArgs(labDir, stage.resolve("world"))));
-            step(13, "capture each model size's hidden states on step-by-step trajectories of every domain");
+            step(14, "capture each model size's hidden states on step-by-step trajectories of every domain");
             JsonNode sets = run("world", "capture", "--experiment", WorldDemo.EXPERIMENT,
                     "--hooks", "blocks.*.hook_resid_post,blocks.*.hook_attn_out,blocks.*.hook_mlp_out", "--json");
-            step(14, "reasoning geometry by domain and size, with phase verdicts between sizes");
+            step(15, "reasoning geometry by domain and size, with phase verdicts between sizes");
             List<String> g = new ArrayList<>(List.of("geometry"));
             for (JsonNode set : sets) {
                 g.add("--acts");
@@ -176,7 +183,7 @@ final class DemoCommand implements Callable<Integer> {
             geometry = run(g.toArray(String[]::new));
 
             firstCapabilityCommand = ran.size();
-            step(15, "write the world's multiple-choice tasks and score every model size on them by log-likelihood");
+            step(16, "write the world's multiple-choice tasks and score every model size on them by log-likelihood");
             Path tasks = data.resolve("world-tasks");
             runWithoutLab(WorldDemo.tasksArgs(labDir, tasks));
             List<JsonNode> evals = new ArrayList<>();
@@ -196,12 +203,25 @@ final class DemoCommand implements Callable<Integer> {
             String largeSize = sets.get(largest).path("size").asText();
             JsonNode comparison = run("eval", "compare", data.resolve("eval-" + largeSize + ".jsonl").toString(),
                     data.resolve("eval-" + smallSize + ".jsonl").toString(), "--seed", s, "--out", stage.resolve("eval-compare").toString(), "--json");
-            step(16, "read the largest model's answer to one analogy layer by layer: logit lens and direct logit attribution");
+            step(17, "read the largest model's answer to one analogy layer by layer: logit lens and direct logit attribution");
             EvalExample analogy = WorldDemo.lensExample(tasks);
             String answer = analogy.choices().get(analogy.gold()[0]);
             String wrong = analogy.choices().get(analogy.gold()[0] == 0 ? 1 : 0);
             JsonNode lens = run("lens", "--model", sets.get(largest).path("checkpoint").asText(), "--prompt", analogy.context(),
                     "--target", answer, "--vs", wrong, "--attribution", "--no-special-tokens", "--out", stage.resolve("lens").toString(), "--json");
+            step(18, "capability phases inside the world's models: truth and reasoning directions, their coupling per layer and size, steering against random directions");
+            Path phasePrompts = data.resolve("phase");
+            runWithoutLab(WorldDemo.phasePromptsArgs(labDir, phasePrompts));
+            JsonNode phaseSets = run(WorldDemo.phaseCaptureArgs(labDir, phasePrompts));
+            List<String> d = new ArrayList<>(List.of("phase", "diagnose"));
+            for (JsonNode set : phaseSets) {
+                d.add("--set");
+                d.add(set.path("out").asText());
+            }
+            d.addAll(List.of("--truth-task", phasePrompts.resolve("world-phase-truth.jsonl").toString(), "--reasoning-task",
+                    phasePrompts.resolve("world-phase-reasoning.jsonl").toString(), "--alphas", "0,1,4", "--controls", "4", "--resamples", b,
+                    "--seed", s, "--out", stage.resolve("phase-diagnose").toString(), "--json"));
+            diagnosis = run(d.toArray(String[]::new));
             capabilities = new DemoRenderer.Capabilities(evals, comparison, lens, analogy.context(), answer, wrong,
                     analogy.labels().getOrDefault("split", "?"), List.of());
         }
@@ -214,12 +234,12 @@ final class DemoCommand implements Callable<Integer> {
             capabilities = capabilities.withCommands(commands.subList(firstCapabilityCommand, commands.size()));
         }
         DemoRenderer.report(new DemoRenderer.Tour(seed, bootstrap, data, DemoData.truth(), chin, fc, pow, bnsl, sig, shape,
-                small, large, budget, rel, world, geometry, capabilities, commands)).writeInto(stage);
+                small, large, budget, rel, phaseScores, world, geometry, capabilities, diagnosis, commands)).writeInto(stage);
         OutputFolder.publish(REPORT_OPTION, stage, target, null, Report.KIND);
     }
 
     private void step(int i, String what) {
-        log.printf(Locale.ROOT, "[%2d/%d] %s%n", i, noWorld ? 10 : 16, what);
+        log.printf(Locale.ROOT, "[%2d/%d] %s%n", i, noWorld ? 11 : 18, what);
         log.flush();
     }
 

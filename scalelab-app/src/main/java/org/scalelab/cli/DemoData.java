@@ -116,6 +116,21 @@ final class DemoData {
         }
     }
 
+    /** The study's public table of 14 base models' HellaSwag and TruthfulQA scores, with each model's width (source in its README beside it). */
+    static final String STUDY_SCORES = "/org/scalelab/phase/hellaswag-truthfulqa-14.csv";
+
+    /** hellaswag-truthfulqa-14.csv: family,model,params,hellaswag,truthfulqa,d_model — published scores, not drawn. */
+    static void writeStudyScores(Path file) {
+        try (java.io.InputStream in = DemoData.class.getResourceAsStream(STUDY_SCORES)) {
+            if (in == null) {
+                throw new ScaleLabException("the demo's score table " + STUDY_SCORES + " is missing from the build; rebuild with mvn package");
+            }
+            Files.write(file, in.readAllBytes());
+        } catch (IOException e) {
+            throw new ScaleLabException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     static double gaussian(SplittableRandom rng) {
         // Box–Muller; one draw per call keeps the stream simple and reproducible.
         double u = 1 - rng.nextDouble();

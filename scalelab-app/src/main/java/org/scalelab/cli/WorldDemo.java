@@ -61,4 +61,17 @@ public final class WorldDemo {
         return analogies.examples().stream().filter(e -> "train".equals(e.labels().get("split"))).findFirst()
                 .orElse(analogies.examples().get(0));
     }
+
+    /** {@code scalelab world phase-prompts …}: the demo world's truth and reasoning prompt sets and held-out tasks, into {@code out}. */
+    public static String[] phasePromptsArgs(Path lab, Path out) {
+        return new String[] {"world", "phase-prompts", "--world", WorldLab.worldDir(lab, EXPERIMENT).toString(), "--out", out.toString(),
+            "--force", "--json"};
+    }
+
+    /** {@code scalelab world capture …} of both phase prompt sets at each model's last position: the residual stream and every head's write. */
+    public static String[] phaseCaptureArgs(Path lab, Path prompts) {
+        return new String[] {"world", "capture", "--lab", lab.toString(), "--experiment", EXPERIMENT, "--name", "phase", "--positions", "last",
+            "--prompts", prompts.resolve("truth-prompts.jsonl").toString(), "--prompts", prompts.resolve("reasoning-prompts.jsonl").toString(),
+            "--hooks", "blocks.*.hook_resid_post,blocks.*.attn.hook_result", "--json"};
+    }
 }

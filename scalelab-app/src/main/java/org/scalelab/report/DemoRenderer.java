@@ -54,7 +54,8 @@ public final class DemoRenderer {
      */
     public record Tour(long seed, int bootstrap, Path data, Truth truth, JsonNode chinchilla, JsonNode forecast,
             JsonNode power, JsonNode bnsl, JsonNode sigmoid, JsonNode shape, JsonNode coverageSmall, JsonNode coverageLarge,
-            JsonNode budget, JsonNode reliability, JsonNode world, JsonNode geometry, Capabilities capabilities, List<String> commands) {
+            JsonNode budget, JsonNode reliability, JsonNode phaseScores, JsonNode world, JsonNode geometry, Capabilities capabilities,
+            JsonNode diagnosis, List<String> commands) {
         public Tour {
             commands = List.copyOf(commands);
         }
@@ -104,11 +105,17 @@ public final class DemoRenderer {
         shapeSection(r, tour.truth(), tour.shape());
         testTimeSection(r, tour.coverageSmall(), tour.coverageLarge(), tour.budget());
         reliabilitySection(r, tour.reliability());
+        if (tour.phaseScores() != null) {
+            phaseScoresSection(r, tour.phaseScores());
+        }
         if (withWorld) {
             worldSection(r, tour.world());
             geometrySection(r, tour.geometry());
             if (tour.capabilities() != null) {
                 capabilitySection(r, tour.capabilities());
+            }
+            if (tour.diagnosis() != null) {
+                diagnosisSection(r, tour.diagnosis());
             }
         }
         r.heading("Commands run");
@@ -238,7 +245,7 @@ public final class DemoRenderer {
     }
 
     private static void worldSection(Report r, JsonNode world) {
-        r.heading("9. The controlled world: abilities over training, width and depth");
+        r.heading("10. The controlled world: abilities over training, width and depth");
         r.text("Small GPT-2-like transformers (pre-LN, rotary positions) trained from scratch on the built-in synthetic world: "
                 + "entities in two categories linked by a hidden bijection, atomic facts, two-hop compositions, analogies "
                 + "(e, <f>, f(e)) partly held out, true/false statements and step-by-step trajectories in four domains. "
@@ -269,7 +276,7 @@ public final class DemoRenderer {
     }
 
     private static void geometrySection(Report r, JsonNode geometry) {
-        r.heading("10. Reasoning geometry by domain and model size");
+        r.heading("11. Reasoning geometry by domain and model size");
         r.text("Hidden states (last block's residual stream) of every trajectory, grouped by domain and model. Each pair of "
                 + "consecutive sizes is compared per domain with bootstrap intervals over trajectories: crystallization "
                 + "(dimensionality falls, alignment rises, tangling falls), lattice (cluster structure sharpens), liquid "
@@ -291,8 +298,48 @@ public final class DemoRenderer {
         r.link("Geometry report", "geometry/index.html");
     }
 
+    private static void phaseScoresSection(Report r, JsonNode p) {
+        r.heading("9. Capability phases from public benchmark scores");
+        r.text("HellaSwag (reasoning) and TruthfulQA (truthfulness) of 14 published base models (Pythia, Llama-1, Llama-2): do the two "
+                + "fight or cooperate as models grow? The critical size N_c is where TruthfulQA turns (quadratic vertex in log N, the study's "
+                + "method) and where the measured coupling γ12 = ΔTQA/ΔHS changes sign; width normalisation is shown beside the "
+                + "correlation it produces by itself on permuted scores.");
+        List<List<String>> nc = new ArrayList<>();
+        for (JsonNode c : p.path("critical_size")) {
+            nc.add(List.of(c.path("method").asText(), f(c.path("value")), f(c.path("median")), ci(c.path("ci95")),
+                    c.path("valid_replicates").asText()));
+        }
+        r.table(List.of("N_c method", "all models", "bootstrap median", "95% CI", "valid replicates"), nc);
+        List<List<String>> fam = new ArrayList<>();
+        for (JsonNode fm : p.path("families")) {
+            fam.add(List.of(fm.path("family").asText(), Integer.toString(fm.path("models").size()), f(fm.path("r")), ci(fm.path("r_ci95")),
+                    f(fm.path("r_width_normalized")), f(fm.path("r_width_null").path("mean")), f(fm.path("r_width_null").path("p95"))));
+        }
+        r.table(List.of("family", "models", "r", "95% CI", "r width-normalised", "null mean", "null p95"), fam);
+        r.verdict("reading", "the study publishes N_c ≈ 3.5 B [2.9 B, 13.4 B] from this table; width normalisation turns the small "
+                + "models' negative r positive, but so does dividing permuted scores by the same widths (null mean): most of that "
+                + "correlation is the normalisation's own", true);
+        r.link("Phase scores report", "phase-scores/index.html");
+    }
+
+    private static void diagnosisSection(Report r, JsonNode d) {
+        r.heading("14. Capability phases inside the world's models");
+        r.text("Truth statements (true vs false) and two-hop reasoning (a correct vs a corrupted intermediate step) of the controlled "
+                + "world, captured at each model's last position: per layer and size, each capability's centred direction, the cosine "
+                + "between the two with a bootstrap interval and a label-shuffled null, and steering along each direction on held-out "
+                + "prompts against random directions of the same norm.");
+        for (JsonNode m : d.path("models")) {
+            String verdict = m.path("verdict").asText().toLowerCase(java.util.Locale.ROOT);
+            r.verdict(PhaseDiagnoseRenderer.name(m.path("model").asText()) + ": " + verdict, m.path("recommendation").asText(),
+                    !"antagonistic".equals(verdict));
+        }
+        r.verdict("reading", "four tiny models trained for minutes: this shows the pipeline, and every verdict holds only inside its "
+                + "interval and null", true);
+        r.link("Diagnosis report", "phase-diagnose/index.html");
+    }
+
     private static void capabilitySection(Report r, Capabilities c) {
-        r.heading("11. What each size can do");
+        r.heading("12. What each size can do");
         List<JsonNode> evals = new ArrayList<>(c.evals());
         evals.sort(java.util.Comparator.comparingLong((JsonNode e) -> e.path("params").asLong()));
         int n = 0; // the most examples any task had
@@ -362,7 +409,7 @@ public final class DemoRenderer {
         }
         JsonNode lens = c.lens();
         JsonNode p = lens.path("prompts").path(0);
-        r.heading("12. Inside the largest model: one analogy, layer by layer");
+        r.heading("13. Inside the largest model: one analogy, layer by layer");
         r.text("The largest model reads the analogy \"" + c.prompt() + "\" (split " + c.split() + ") whose answer is " + c.answer()
                 + ". Logit lens: the residual stream entering the first layer and leaving each layer, read through the final norm "
                 + "(with that stream's own scale) and the unembedding: the answer's logit, rank and probability, and its logit minus that "

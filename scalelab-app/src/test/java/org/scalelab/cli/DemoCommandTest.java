@@ -49,7 +49,8 @@ class DemoCommandTest {
         String html = Files.readString(lab.resolve("reports/demo/index.html"));
         for (String section : new String[] {"Chinchilla law", "Compute-optimal", "broken neural scaling law", "Emergence",
                 "medium models beat large ones", "Test-time scaling", "Compounding reliability", "The controlled world", "Reasoning geometry by domain and model size",
-                "What each size can do", "Inside the largest model", "Commands run"}) {
+                "What each size can do", "Inside the largest model", "Capability phases from public benchmark scores",
+                "Capability phases inside the world's models", "Commands run"}) {
             assertTrue(html.contains(section), "section " + section);
         }
 
@@ -115,6 +116,26 @@ class DemoCommandTest {
             }
         }
         assertEquals(sizes, evaluated, "one evaluation per finished size");
+        // Capability phases from the study's 14-model table: the fit on all models puts TruthfulQA's turn at 3.43 B parameters
+        // (numpy.polyfit on the same table, see ScoreCouplingTest), and the width null is reported beside each family's r.
+        JsonNode scores = result("phase-scores");
+        for (JsonNode c : scores.path("critical_size")) {
+            if ("quadratic_vertex".equals(c.path("method").asText())) {
+                assertEquals(3.43e9, c.path("value").asDouble(), 0.01e9, c.toString());
+            }
+        }
+        assertEquals(3, scores.path("families").size());
+        for (JsonNode fam : scores.path("families")) {
+            assertTrue(fam.path("r_width_null").path("mean").isNumber(), fam.toString());
+        }
+        // Inside the world's models: one diagnosis per captured size, each with a verdict and a recommendation.
+        JsonNode diagnosis = result("phase-diagnose");
+        assertEquals(sizes, diagnosis.path("models").size(), diagnosis.toString());
+        for (JsonNode m : diagnosis.path("models")) {
+            assertTrue(java.util.Set.of("ANTAGONISTIC", "INDEPENDENT", "COOPERATIVE").contains(m.path("verdict").asText()), m.toString());
+            assertTrue(!m.path("recommendation").asText().isBlank(), m.toString());
+        }
+
         JsonNode compare = result("eval-compare");
         assertEquals(3, compare.path("tasks").size(), compare.toString());
         for (JsonNode t : compare.path("tasks")) {

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PhaseScoresCommandTest {
-    /** The study's public 14-model table (see scalelab-core/src/test/resources/phase/README.md). */
-    static final Path FOURTEEN = Path.of("..", "scalelab-core", "src", "test", "resources", "phase", "hellaswag-truthfulqa-14.csv");
+    /** The study's public 14-model table (see scalelab-core/src/main/resources/org/scalelab/phase/README.md). */
+    static final Path FOURTEEN = Path.of("..", "scalelab-core", "src", "main", "resources", "org", "scalelab", "phase", "hellaswag-truthfulqa-14.csv");
 
     @TempDir
     Path dir;

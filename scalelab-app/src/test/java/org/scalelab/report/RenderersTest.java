@@ -80,7 +80,7 @@ class RenderersTest {
                 + "{'from':'small-160M','to':'large-1.3B','budget':4.2e14}]}");
         JsonNode reliability = json("{'rows':[{'p':0.99,'steps':100,'success':0.366}]}");
         return new DemoRenderer.Tour(3, 40, Path.of("lab", "demo-data"), truth, chinchilla, forecast, power, bnsl, sigmoid,
-                shape, small, large, budget, reliability, world, geometry, capabilities,
+                shape, small, large, budget, reliability, null, world, geometry, capabilities, null,
                 List.of("scalelab runs import lab/demo-data/runs.csv", "scalelab reliability --p 0.99 --steps 100"));
     }
 

@@ -24,10 +24,10 @@ class ScoreCouplingTest {
     static final ScoreTable.Columns PLAIN = new ScoreTable.Columns("family", "model", "params", "a", "b", null, null, null, List.of());
 
     static Path resource(String name) throws Exception {
-        return Path.of(ScoreCouplingTest.class.getResource("/phase/" + name).toURI());
+        return Path.of(ScoreCouplingTest.class.getResource("/org/scalelab/phase/" + name).toURI());
     }
 
-    /** The 14-model table (see src/test/resources/phase/README.md). */
+    /** The 14-model table (see src/main/resources/org/scalelab/phase/README.md). */
     static ScoreTable fourteen() throws Exception {
         Path csv = resource("hellaswag-truthfulqa-14.csv");
         ScoreTable.Columns c = new ScoreTable.Columns("family", "model", "params", "hellaswag", "truthfulqa", null, null, null, List.of());
