@@ -29,6 +29,8 @@ final class Pass implements AutoCloseable {
     private NDManager current;
     /** Told (pass scope, layer) as each block ends, before its scope closes: for tests that count live arrays. */
     ObjIntConsumer<NDManager> blockEnded = (s, layer) -> { };
+    /** Told (sub-layer scope, layer) as an inference pass's attention or MLP returns, before its scope closes: for tests. */
+    ObjIntConsumer<NDManager> subLayerEnded = (s, layer) -> { };
     final int batch;
     /** New tokens in this pass. */
     final int seq;
@@ -129,6 +131,7 @@ final class Pass implements AutoCloseable {
             current = subScope;
             NDArray out = f.apply(x, this, layer);
             out.attach(block);
+            subLayerEnded.accept(subScope, layer);
             return out;
         } finally {
             current = block;

@@ -42,6 +42,8 @@ public final class Transformer implements AutoCloseable {
     private final String firstNonFiniteWeight; // null when every weight is finite
     /** Told (pass scope, layer) as each block of an inference pass ends: tests count the live arrays with it. */
     java.util.function.ObjIntConsumer<NDManager> blockEnded = (scope, layer) -> { };
+    /** Told (sub-layer scope, layer) as each attention or MLP of an inference pass returns: tests count what it still holds. */
+    java.util.function.ObjIntConsumer<NDManager> subLayerEnded = (scope, layer) -> { };
 
     private Transformer(ModelConfig config, Path dir, Weights weights, NDManager params, boolean trainable, ComputeDType dtype) {
         this.config = config;
@@ -325,6 +327,7 @@ public final class Transformer implements AutoCloseable {
         }
         Pass pass = new Pass(params, batch, seq, cache, hooks, dtype, true, ragged);
         pass.blockEnded = blockEnded;
+        pass.subLayerEnded = subLayerEnded;
         return pass;
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -89,6 +90,36 @@ class PassMemoryTest {
                 }
             }
             assertEquals(parameters, t.liveParameterArrays(), c.family().modelType() + ": the passes left arrays in the parameter manager");
+        }
+    }
+
+    /**
+     * Attention's score stages [batch, heads, seq, keys] and the MLP's [batch, seq, d_mlp] products
+     * are freed inside the sub-layer as soon as they are read, so none is left when it returns,
+     * also when hooks record them.
+     */
+    @Test
+    void aSubLayerHoldsNoLargeIntermediateWhenItReturns() {
+        ModelConfig c = ModelConfig.llama(64, 32, 3, 4, 2, 64, 32, 10000.0, false); // d_mlp 64, d_model 32, head_dim 8
+        try (Transformer t = load(c)) {
+            int[][] tokens = {{1, 2, 3, 4, 5, 6, 7}, {7, 6, 5, 4, 3, 2, 1}};
+            List<String> left = new ArrayList<>();
+            int[] subLayers = {0};
+            t.subLayerEnded = (scope, layer) -> {
+                subLayers[0]++;
+                for (NDArray a : scope.getManagedArrays()) {
+                    long[] s = a.getShape().getShape();
+                    if (s.length > 0 && s[s.length - 1] == c.dMlp() || s.length == 4 && s[3] == tokens[0].length) {
+                        left.add("block " + layer + ": " + a.getShape());
+                    }
+                }
+            };
+            HookSet hooks = HookSet.of("blocks.*.attn.hook_attn_scores", "blocks.*.attn.hook_pattern", "blocks.*.mlp.hook_pre",
+                    "blocks.*.mlp.hook_post");
+            Map<String, Activation> a = t.forward(tokens, hooks, null, LogitsWanted.LAST).activations();
+            assertEquals(2 * c.nLayers(), subLayers[0]);
+            assertEquals(List.of(), left, "large intermediates alive when their sub-layer returned");
+            assertEquals(4 * c.nLayers(), a.size(), "every hooked intermediate was recorded before it was freed");
         }
     }
 
