@@ -107,6 +107,8 @@ class OutputSafetyTest {
         }
         Path otherLab = Files.createDirectories(dir.resolve("other"));
         assertEquals(0, new CliRun("runs", "list", "--lab", otherLab.toString()).code);
+        assertFalse(Files.exists(otherLab.resolve("scalelab.duckdb")), "a command that only reads creates no store");
+        org.scalelab.store.LabStore.open(otherLab).close(); // a writing command makes it a lab
         assertRefused(new CliRun(reportCommands().get(0).apply(otherLab)), "is a lab folder (it holds scalelab.duckdb)");
     }
 

@@ -116,7 +116,7 @@ class RenderersTest {
                 + "'phase':'liquid','reason':'no metric changed beyond its interval'}]}");
         String html = DemoRenderer.report(tour(world, geometry)).html();
         assertTrue(html.contains("a controlled world, and reasoning geometry across model sizes"), "the title of the whole tour");
-        assertTrue(html.contains("9. The controlled world") && html.contains("10. Reasoning geometry by domain and model size"));
+        assertTrue(html.contains("10. The controlled world") && html.contains("11. Reasoning geometry by domain and model size"));
         assertTrue(html.contains(TextTable.num(0.97)), "final accuracy per run");
         assertTrue(html.contains("no metric changed beyond its interval"), "the phase verdict's reason");
         assertTrue(html.indexOf("Reasoning geometry") < html.indexOf("Commands run"), "the commands come last");
@@ -151,7 +151,7 @@ class RenderersTest {
         DemoRenderer.Capabilities c = new DemoRenderer.Capabilities(evals, compare, lens, "<e_7> <f>", "<e_3>", "<e_9>", "train",
                 List.of("scalelab eval --model ckpt --name demo-world-w32-d1 --task t.jsonl --json"));
         String html = DemoRenderer.report(tour(world, geometry, c)).html();
-        assertTrue(html.contains("11. What each size can do") && html.contains("12. Inside the largest model"));
+        assertTrue(html.contains("12. What each size can do") && html.contains("13. Inside the largest model"));
         // acc ± stderr and acc_norm of every task and size, the smaller size first within a task.
         double se = Math.sqrt(0.62 * 0.38 / 99);
         assertTrue(html.contains(TextTable.num(0.62) + " ± " + TextTable.num(se)), "acc ± stderr of the small size's true/false");
