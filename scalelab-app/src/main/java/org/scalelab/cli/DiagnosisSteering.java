@@ -40,6 +40,7 @@ final class DiagnosisSteering {
 
     private final EvalTask truth;
     private final EvalTask trueStatements;
+    private final EvalTask falseStatements;
     private final EvalTask reasoning;
     private final double[] alphas;
     private final int controls;
@@ -60,6 +61,7 @@ final class DiagnosisSteering {
         }
         this.truth = truth;
         this.trueStatements = trueStatements(truth);
+        this.falseStatements = statements(truth, "false");
         this.reasoning = reasoning;
         this.alphas = alphas.clone();
         this.controls = controls;
@@ -85,25 +87,36 @@ final class DiagnosisSteering {
             ContinuationTokens tokens = new ContinuationTokens(tokenizer, bos);
             SteeringSweep.Options o = new SteeringSweep.Options(alphas, controls, false, BATCH, model.config().maxPositions(), seed,
                     new DoseResponse.Options(bootstrap, level, seed, DEGENERATE));
+            // the false statements under the same doses: what the push toward <true> costs them (no controls: only the change is reported)
+            SteeringSweep.Result opposite = falseStatements == null ? null
+                    : SteeringSweep.run(new SteeringSweep.Input(model, tokens, hook, truthDirection, falseStatements, null),
+                            new SteeringSweep.Options(alphas, 0, false, BATCH, model.config().maxPositions(), seed, o.stats()));
             out.addAll(interventions(size.model(), PhaseDiagnoseCommand.TRUTH, PhaseDiagnoseCommand.REASONING, hook,
-                    SteeringSweep.run(new SteeringSweep.Input(model, tokens, hook, truthDirection, trueStatements, reasoning), o)));
+                    SteeringSweep.run(new SteeringSweep.Input(model, tokens, hook, truthDirection, trueStatements, reasoning), o), opposite));
             out.addAll(interventions(size.model(), PhaseDiagnoseCommand.REASONING, PhaseDiagnoseCommand.TRUTH, hook,
-                    SteeringSweep.run(new SteeringSweep.Input(model, tokens, hook, reasoningDirection, reasoning, truth), o)));
+                    SteeringSweep.run(new SteeringSweep.Input(model, tokens, hook, reasoningDirection, reasoning, truth), o), null));
         }
         return out;
     }
 
     /** The truth task's examples labelled {@code truth = "true"}: where the truth direction's positive class is the gold answer. */
     static EvalTask trueStatements(EvalTask truth) {
-        List<EvalExample> positives = truth.examples().stream().filter(e -> "true".equals(e.labels().get(PhaseDiagnoseCommand.TRUTH))).toList();
-        if (positives.isEmpty()) {
+        EvalTask positives = statements(truth, "true");
+        if (positives == null) {
             throw new InputException("--truth-task " + truth.file() + ": no example has labels.truth \"true\"; the truth direction pushes toward"
                     + " the answer of true statements and is measured on them (the held-out statements of scalelab world phase-prompts carry the label)");
         }
-        return new EvalTask(truth.name() + " (true statements)", truth.file(), positives);
+        return positives;
     }
 
-    private static List<PhaseDiagnosis.Intervention> interventions(String model, String steered, String other, String hook, SteeringSweep.Result r) {
+    /** The truth task's examples labelled {@code truth = value}, or null when there are none. */
+    private static EvalTask statements(EvalTask truth, String value) {
+        List<EvalExample> examples = truth.examples().stream().filter(e -> value.equals(e.labels().get(PhaseDiagnoseCommand.TRUTH))).toList();
+        return examples.isEmpty() ? null : new EvalTask(truth.name() + " (" + value + " statements)", truth.file(), examples);
+    }
+
+    private static List<PhaseDiagnosis.Intervention> interventions(String model, String steered, String other, String hook, SteeringSweep.Result r,
+                                                                   SteeringSweep.Result opposite) {
         List<PhaseDiagnosis.Intervention> out = new ArrayList<>();
         List<DoseResponse.Point> target = r.response().target().accuracy().points();
         List<DoseResponse.Point> cost = r.response().other().accuracy().points();
@@ -114,9 +127,10 @@ final class DiagnosisSteering {
             }
             DoseResponse.Effect e = p.effect();
             DoseResponse.Effect c = cost.get(i).effect();
+            DoseResponse.Effect f = opposite == null ? null : opposite.response().target().accuracy().points().get(i).effect();
             out.add(new PhaseDiagnosis.Intervention(model, steered, other, hook, p.alpha(), e.mean(), e.ci(),
                     e.controlMean() == null ? Double.NaN : e.controlMean(), e.controlBand(), e.gain() == null ? Double.NaN : e.gain(),
-                    e.gainCi(), c.mean(), c.ci()));
+                    e.gainCi(), c.mean(), c.ci(), f == null ? Double.NaN : f.mean(), f == null ? null : f.ci()));
         }
         return out;
     }

@@ -168,6 +168,8 @@ class PhaseDiagnoseCommandTest {
         }
         for (JsonNode i : r.get("interventions")) {
             assertEquals(i.at("/gain").asDouble() - i.at("/control").asDouble(), i.at("/excess").asDouble(), 1e-9, i.toString());
+            // the truth direction's change on the held-out false statements is measured beside its gain on the true ones
+            assertEquals(i.at("/steered").asText().equals("truth"), i.at("/opposite_ci").isArray(), i.toString());
         }
         assertTrue(Files.isRegularFile(dir.resolve("lab/activations/phase-model-w16/manifest.json")), "captured into the lab");
 
