@@ -168,8 +168,18 @@ class PhaseDiagnoseCommandTest {
         }
         for (JsonNode i : r.get("interventions")) {
             assertEquals(i.at("/gain").asDouble() - i.at("/control").asDouble(), i.at("/excess").asDouble(), 1e-9, i.toString());
+            // the truth direction's change on the held-out false statements is measured beside its gain on the true ones
+            assertEquals(i.at("/steered").asText().equals("truth"), i.at("/opposite_ci").isArray(), i.toString());
         }
         assertTrue(Files.isRegularFile(dir.resolve("lab/activations/phase-model-w16/manifest.json")), "captured into the lab");
+
+        // the truth direction's gain is measured on the held-out true statements, where its positive class is the gold answer
+        org.scalelab.eval.EvalTask truthTask = org.scalelab.eval.EvalTask.read(phase.resolve("world-phase-truth.jsonl"));
+        org.scalelab.eval.EvalTask positives = DiagnosisSteering.trueStatements(truthTask);
+        assertEquals(truthTask.examples().size() / 2, positives.examples().size(), "half the held-out statements are true");
+        for (org.scalelab.eval.EvalExample e : positives.examples()) {
+            assertEquals("<true>", e.choices().get(e.gold()[0]), e.id());
+        }
     }
 
     @Test
@@ -178,7 +188,11 @@ class PhaseDiagnoseCommandTest {
         Path small = plant("small", 100_000, -0.8, true, 1);
         Path scores = dir.resolve("scores.csv");
         Path task = dir.resolve("task.jsonl");
-        Files.writeString(task, "{\"id\": \"a\", \"context\": \"x\", \"choices\": [\"<true>\", \"<false>\"], \"gold\": 0}\n");
+        Files.writeString(task, "{\"id\": \"a\", \"context\": \"x\", \"choices\": [\"<true>\", \"<false>\"], \"gold\": 0,"
+                + " \"labels\": {\"truth\": \"true\"}}\n");
+        Path falseOnly = dir.resolve("false-only.jsonl");
+        Files.writeString(falseOnly, "{\"id\": \"b\", \"context\": \"x\", \"choices\": [\"<true>\", \"<false>\"], \"gold\": 1,"
+                + " \"labels\": {\"truth\": \"false\"}}\n");
         Path unlabelled = dir.resolve("unlabelled.jsonl");
         Files.writeString(unlabelled, "{\"id\": \"u1\", \"text\": \"a b\", \"labels\": {\"truth\": \"maybe\"}}\n");
         Path chains = dir.resolve("chains.jsonl");
@@ -194,9 +208,11 @@ class PhaseDiagnoseCommandTest {
                 new String[] {"--set", small.toString(), "--truth-task", task.toString(), "--reasoning-task", task.toString(), "--alphas", "1,2"},
                 new String[] {"--set", small.toString(), "--truth-task", task.toString(), "--reasoning-task", task.toString(), "--controls", "1"},
                 new String[] {"--set", small.toString(), "--truth-task", task.toString(), "--reasoning-task", task.toString()},
-                new String[] {"--model", dir.toString(), "--truth", unlabelled.toString(), "--reasoning", chains.toString()});
+                new String[] {"--model", dir.toString(), "--truth", unlabelled.toString(), "--reasoning", chains.toString()},
+                new String[] {"--set", small.toString(), "--truth-task", falseOnly.toString(), "--reasoning-task", task.toString()});
         List<String> expect = List.of("labels.valid", "same model", "--scores", "not both", "--truth", "nothing to diagnose",
-                "--reasoning-task", "must hold 0", "--controls 1", "not a checkpoint folder", "labels.truth");
+                "--reasoning-task", "must hold 0", "--controls 1", "not a checkpoint folder", "labels.truth",
+                "false-only.jsonl: no example has labels.truth \"true\"");
         for (int i = 0; i < cases.size(); i++) {
             CliRun r = diagnose(cases.get(i));
             assertEquals(2, r.code, String.join(" ", cases.get(i)) + ": " + r.err);

@@ -19,7 +19,9 @@ import org.scalelab.InputException;
  *       largest |centred cosine| is named;</li>
  *   <li>the <b>recommended intervention</b> is, among the measured ones of that model, the one with the
  *       largest gain over its random-direction control whose interval excludes zero (ties: the smaller
- *       cost on the other capability); when none has such an interval, "nothing beats the control";</li>
+ *       cost on the other capability); when none has such an interval, "nothing beats the control"; when the
+ *       steered capability's held-out examples of its other class were measured too, the sentence gives
+ *       that change beside it (a direction toward one class's answer costs the other class);</li>
  *   <li>across sizes, the <b>flip</b> is the first pair of consecutive sizes whose verdicts go directly
  *       between antagonistic and cooperative, else the first pair whose verdicts differ at all, next
  *       to the coupling's own sign change in log10 parameters with its bootstrap interval
@@ -43,9 +45,19 @@ public final class PhaseDiagnosis {
      * @param excess     gain − control, over the same prompts
      * @param excessCi   its bootstrap interval over prompts
      * @param cost       change of the other capability's held-out score (negative: it lost)
+     * @param opposite   change of the steered capability's score on its held-out examples of the other class (for the
+     *                   truth direction, measured on true statements, the false statements: a push toward the answer
+     *                   {@code <true>} costs them what it gains), NaN when the task has no such examples
      */
     public record Intervention(String model, String steered, String other, String hook, double alpha, double gain, double[] gainCi,
-                               double control, double[] controlCi, double excess, double[] excessCi, double cost, double[] costCi) {
+                               double control, double[] controlCi, double excess, double[] excessCi, double cost, double[] costCi,
+                               double opposite, double[] oppositeCi) {
+        /** An intervention whose steered capability has no held-out examples of the other class. */
+        public Intervention(String model, String steered, String other, String hook, double alpha, double gain, double[] gainCi,
+                            double control, double[] controlCi, double excess, double[] excessCi, double cost, double[] costCi) {
+            this(model, steered, other, hook, alpha, gain, gainCi, control, controlCi, excess, excessCi, cost, costCi, Double.NaN, null);
+        }
+
         /** The gain over the control has an interval above zero. */
         public boolean beatsControl() {
             return excessCi != null && excessCi.length == 2 && excessCi[0] > 0;
@@ -167,7 +179,17 @@ public final class PhaseDiagnosis {
         Intervention r = recommended;
         return coupling + String.format(Locale.ROOT, "; steer %s at %s with α = %s: %+.3f [%+.3f, %+.3f] over the random-direction control"
                 + " (control %+.3f), at a cost of %+.3f [%+.3f, %+.3f] on %s.", r.steered(), r.hook(), alpha(r.alpha()), r.excess(),
-                r.excessCi()[0], r.excessCi()[1], r.control(), r.cost(), ci(r.costCi(), 0), ci(r.costCi(), 1), r.other());
+                r.excessCi()[0], r.excessCi()[1], r.control(), r.cost(), ci(r.costCi(), 0), ci(r.costCi(), 1), r.other())
+                + opposite(r);
+    }
+
+    /** The change on the steered capability's examples of the other class, when measured: what the push costs them. */
+    private static String opposite(Intervention r) {
+        if (!Double.isFinite(r.opposite())) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " On the held-out %s examples of the other class (e.g. false statements) it changes the score by"
+                + " %+.3f [%+.3f, %+.3f].", r.steered(), r.opposite(), ci(r.oppositeCi(), 0), ci(r.oppositeCi(), 1));
     }
 
     private static double ci(double[] ci, int i) {

@@ -1,6 +1,7 @@
 package org.scalelab.phase;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,6 +67,16 @@ class PhaseDiagnosisTest {
         assertEquals(2, d.recommended().alpha(), "the best that beats the control; a tie goes to the smaller cost");
         assertEquals(4, d.bestMeasured().alpha());
         assertTrue(d.recommendation().contains("steer truth at blocks.0.hook_resid_post with α = 2"), d.recommendation());
+        assertFalse(d.recommendation().contains("other class"), "no examples of the other class measured: " + d.recommendation());
+
+        // with the other class measured, the sentence gives what the push cost it
+        PhaseDiagnosis.Intervention two = measured.get(1);
+        PhaseDiagnosis.Intervention withOpposite = new PhaseDiagnosis.Intervention(two.model(), two.steered(), two.other(), two.hook(), two.alpha(),
+                two.gain(), two.gainCi(), two.control(), two.controlCi(), two.excess(), two.excessCi(), two.cost(), two.costCi(), -0.4,
+                new double[] {-0.5, -0.3});
+        String sentence = PhaseDiagnosis.analyze(new PhaseDiagnosis.Input("truth", "reasoning", coupling(s), List.of(withOpposite), null))
+                .models().get(0).recommendation();
+        assertTrue(sentence.contains("held-out truth examples of the other class") && sentence.contains("-0.400 [-0.500, -0.300]"), sentence);
 
         List<PhaseDiagnosis.Intervention> weak = List.of(steer("m", "blocks.0.hook_resid_post", 4, 0.05, -0.02, 0.12, 0),
                 steer("m", "blocks.0.hook_resid_post", 1, 0.01, -0.05, 0.07, 0));
