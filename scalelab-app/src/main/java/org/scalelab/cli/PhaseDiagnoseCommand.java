@@ -98,6 +98,14 @@ final class PhaseDiagnoseCommand implements Callable<Integer> {
             description = "Steering doses in units of the hook's mean residual norm; must hold 0. Default: ${DEFAULT-VALUE}.")
     String alphas;
 
+    /** Where each model is steered: the layer where its coupling is strongest, or every analysed layer. */
+    enum SteerAt { strongest, all }
+
+    @Option(names = "--steer-at", paramLabel = "WHERE", defaultValue = "strongest",
+            description = "Layers steered: strongest (the layer where the model's coupling is strongest) or all (every analysed"
+                    + " residual hook; the recommendation is then the best hook and dose; cost × layers). Default: ${DEFAULT-VALUE}.")
+    SteerAt steerAt;
+
     @Option(names = "--controls", paramLabel = "K", defaultValue = "8",
             description = "Random directions of the same norm per dose, the control (at least 2 for the gain's interval). Default: ${DEFAULT-VALUE}.")
     int controls;
@@ -159,7 +167,13 @@ final class PhaseDiagnoseCommand implements Callable<Integer> {
             List<PhaseDiagnosis.Intervention> measured = new ArrayList<>();
             for (PhaseDiagnosis.ModelDiagnosis m : r.models()) {
                 CapabilityCoupling.SizePoints s = sizes.stream().filter(x -> x.model().equals(m.model())).findFirst().orElseThrow();
-                measured.addAll(steering.measure(s, m.strongest().hook()));
+                if (steerAt == SteerAt.all) {
+                    for (CapabilityCoupling.LayerPoints layer : s.layers()) {
+                        measured.addAll(steering.measure(s, layer.hook()));
+                    }
+                } else {
+                    measured.addAll(steering.measure(s, m.strongest().hook()));
+                }
             }
             r = PhaseDiagnosis.analyze(new PhaseDiagnosis.Input(TRUTH, REASONING, coupling, measured, scoreResult));
         }
@@ -171,6 +185,7 @@ final class PhaseDiagnoseCommand implements Callable<Integer> {
         if (steering != null) {
             recorded.put("alphas", alphas);
             recorded.put("controls", controls);
+            recorded.put("steer_at", steerAt.name());
             recorded.put("truth_task", truthTask.toString());
             recorded.put("reasoning_task", reasoningTask.toString());
         }

@@ -173,6 +173,23 @@ class PhaseDiagnoseCommandTest {
         }
         assertTrue(Files.isRegularFile(dir.resolve("lab/activations/phase-model-w16/manifest.json")), "captured into the lab");
 
+        // --steer-at all steers every analysed layer, and the recommendation is the best of all of them
+        JsonNode all = diagnose("--set", dir.resolve("lab/activations/phase-model-w16").toString(),
+                "--truth-task", phase.resolve("world-phase-truth.jsonl").toString(),
+                "--reasoning-task", phase.resolve("world-phase-reasoning.jsonl").toString(),
+                "--alphas", "0,2", "--controls", "2", "--steer-at", "all", "--json", "--no-store").json();
+        java.util.Set<String> steered = new java.util.TreeSet<>();
+        for (JsonNode i : all.get("interventions")) {
+            steered.add(i.get("hook").asText());
+        }
+        assertEquals(java.util.Set.of("blocks.0.hook_resid_post", "blocks.1.hook_resid_post"), steered, all.get("interventions").toString());
+        assertEquals(2 * 2, all.get("interventions").size(), "2 layers × 2 capabilities × 1 non-zero dose");
+        JsonNode best = all.at("/models/0/best_measured");
+        for (JsonNode i : all.get("interventions")) {
+            assertTrue(!Double.isFinite(i.get("excess").asDouble()) || i.get("excess").asDouble() <= best.get("excess").asDouble() + 1e-12,
+                    "the best measured is the best of every layer: " + i);
+        }
+
         // the truth direction's gain is measured on the held-out true statements, where its positive class is the gold answer
         org.scalelab.eval.EvalTask truthTask = org.scalelab.eval.EvalTask.read(phase.resolve("world-phase-truth.jsonl"));
         org.scalelab.eval.EvalTask positives = DiagnosisSteering.trueStatements(truthTask);
