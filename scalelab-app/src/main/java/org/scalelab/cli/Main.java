@@ -40,6 +40,7 @@ public final class Main extends CommandTree.Group {
             ReliabilityCommand.class,
             GeometryCommand.class,
             ResultsCommand.class,
+            ServeCommand.class,
             ModelCommand.class,
             CaptureCommand.class,
             GenerateCommand.class,

@@ -1,0 +1,7 @@
+package org.scalelab.web;
+
+/**
+ * What every handler may use: the options the server was started with and the lab, read through
+ * {@link LabSnapshots} so that a command writing the lab in another process is never blocked for long.
+ */
+public record DashboardContext(DashboardOptions options, LabSnapshots lab) {}
