@@ -1,0 +1,72 @@
+package org.scalelab.web;
+
+import java.util.List;
+
+/**
+ * A chart as the browser draws it ({@code ScaleLab.chart} in {@code /static/app.js}, with ECharts): the
+ * same layers a report's {@link org.scalelab.report.Plot} holds, as plain data. Handlers build one from a
+ * renderer's plot or from curves; the page never computes what it shows.
+ *
+ * @param title the chart's title
+ * @param x the horizontal axis
+ * @param y the vertical axis
+ * @param series the layers, drawn in order (later on top)
+ * @param markers vertical or horizontal reference lines
+ */
+public record ChartSpec(String title, Axis x, Axis y, List<Series> series, List<Marker> markers) {
+    /**
+     * An axis.
+     *
+     * @param label the axis title
+     * @param log whether it starts on a log scale (the page offers a log/linear toggle)
+     * @param categories labels of a categorical axis (coordinate i is {@code categories[i]}), or null
+     */
+    public record Axis(String label, boolean log, List<String> categories) {
+        public static Axis linear(String label) {
+            return new Axis(label, false, null);
+        }
+
+        public static Axis log(String label) {
+            return new Axis(label, true, null);
+        }
+    }
+
+    /**
+     * One layer.
+     *
+     * @param name the legend entry
+     * @param kind {@code points}, {@code line}, {@code dashed}, {@code band} (lo..hi around x), {@code
+     *     histogram} (x holds the values, {@code bins} the bin count), {@code cells}, {@code heatmap}
+     *     ({@code z} row-major over the categories)
+     * @param x horizontal coordinates
+     * @param y vertical coordinates (null for band, histogram)
+     * @param lo band lower edge, or null
+     * @param hi band upper edge, or null
+     * @param z heatmap values, row-major, or null
+     * @param bins histogram bins, 0 otherwise
+     * @param links per point, a page address to open on click (e.g. {@code /results/12}), or null
+     */
+    public record Series(String name, String kind, double[] x, double[] y, double[] lo, double[] hi, double[] z, int bins,
+            List<String> links) {
+        public static Series line(String name, double[] x, double[] y) {
+            return new Series(name, "line", x, y, null, null, null, 0, null);
+        }
+
+        public static Series points(String name, double[] x, double[] y) {
+            return new Series(name, "points", x, y, null, null, null, 0, null);
+        }
+
+        public static Series band(String name, double[] x, double[] lo, double[] hi) {
+            return new Series(name, "band", x, null, lo, hi, null, 0, null);
+        }
+    }
+
+    /**
+     * A reference line.
+     *
+     * @param label its label
+     * @param value where it crosses its axis
+     * @param vertical true for a line at x = value, false for y = value
+     */
+    public record Marker(String label, double value, boolean vertical) {}
+}
