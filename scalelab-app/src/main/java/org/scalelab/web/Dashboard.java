@@ -30,7 +30,7 @@ public final class Dashboard implements AutoCloseable {
 
     /** Starts serving {@code options.lab()} and returns once the server listens. */
     public static Dashboard start(DashboardOptions options) {
-        DashboardContext context = new DashboardContext(options, new LabSnapshots(options.lab()));
+        DashboardContext context = new DashboardContext(options, new LabSnapshots(options.lab()), new LiveEvents());
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
@@ -88,6 +88,7 @@ public final class Dashboard implements AutoCloseable {
 
     @Override
     public void close() {
+        context.events().close();
         app.stop();
         context.lab().close();
     }
