@@ -26,7 +26,8 @@ import org.scalelab.io.Json;
  * once per test JVM, on first use, by the real command line ({@link Main#execute}), exactly as a user would
  * build it: two imported families of runs, law fits and a forecast, test-time and reliability results,
  * capability-phase scores, a tiny controlled-world sweep (training runs with curve points), its
- * activations and their geometry. The folder is deleted when the JVM exits.
+ * activations and their geometry, and a capability-phase diagnosis of its models (coupling per layer and
+ * size, steering against random directions, the recommendation). The folder is deleted when the JVM exits.
  *
  * <p>Tests that only read use {@link #lab()}; tests that write (jobs, imports) work on {@link #copy(Path)}.
  * What the lab holds is listed in {@link #COMMANDS} order by {@link #commands()}; the number of saved
@@ -68,6 +69,7 @@ public final class LabFixture {
         m.put("reliability.requirement", 1);
         m.put("phase.scores", 1);
         m.put("geometry", 1);
+        m.put("phase.diagnose", 1);
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -118,7 +120,7 @@ public final class LabFixture {
         }
     }
 
-    /** Seconds each building step took (wall clock), in order, and "total". */
+    /** Seconds each building step took (wall clock), "total" (wall clock) and "cpu" (CPU time of the JVM while building). */
     public static Map<String, Double> seconds() {
         lab();
         synchronized (seconds) {
@@ -128,6 +130,7 @@ public final class LabFixture {
 
     private static Path build() {
         long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
         try {
             Path dir = Files.createTempDirectory("scalelab-lab-fixture-");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
@@ -136,11 +139,18 @@ public final class LabFixture {
             Files.createDirectories(data);
             new Builder(labDir, data).run();
             seconds.put("total", (System.nanoTime() - t0) / 1e9);
-            System.err.printf(Locale.ROOT, "test lab built in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, seconds);
+            seconds.put("cpu", (processCpuNanos() - cpu0) / 1e9);
+            System.err.printf(Locale.ROOT, "test lab built in %.1f s (%.1f s of CPU): %s%n", seconds.get("total"), seconds.get("cpu"), seconds);
             return labDir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build the test lab", e);
         }
+    }
+
+    /** CPU time of this JVM so far, all threads (wall time alone misleads on a shared machine). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Runs the commands, in order, writing their input files first. */
@@ -203,7 +213,7 @@ public final class LabFixture {
             step("world", () -> {
                 String widths = String.join(",", WIDTHS.stream().map(String::valueOf).toList());
                 cli("world", "sweep", "--experiment", EXPERIMENT, "--widths", widths, "--depths", "1", "--seeds", "1",
-                        "--entities", "16", "--trajectories", "12", "--steps", Integer.toString(WORLD_STEPS), "--batch", "16",
+                        "--entities", "16", "--trajectories", "12", "--truth-facts", "40", "--compositions", "40", "--steps", Integer.toString(WORLD_STEPS), "--batch", "16",
                         "--eval-per-decade", "4", "--parallel", "2", "--json");
                 JsonNode captured = cli("world", "capture", "--experiment", EXPERIMENT, "--json");
                 for (JsonNode set : captured) {
@@ -220,6 +230,24 @@ public final class LabFixture {
                         "--seed", "1", "--json"));
                 cli(g.toArray(String[]::new));
             });
+            step("phase diagnose", () -> {
+                Path prompts = data.resolve("phase");
+                cliWithoutLab("world", "phase-prompts", "--world", lab.resolve("worlds").resolve(EXPERIMENT).toString(),
+                        "--out", prompts.toString(), "--json");
+                JsonNode captured = cli("world", "capture", "--experiment", EXPERIMENT, "--name", "phase", "--positions", "last",
+                        "--prompts", prompts.resolve("truth-prompts.jsonl").toString(),
+                        "--prompts", prompts.resolve("reasoning-prompts.jsonl").toString(),
+                        "--hooks", "blocks.*.hook_resid_post,blocks.*.attn.hook_result", "--json");
+                List<String> d = new ArrayList<>(List.of("phase", "diagnose"));
+                for (JsonNode set : captured) {
+                    d.add("--set");
+                    d.add(set.path("out").asText());
+                }
+                d.addAll(List.of("--truth-task", prompts.resolve("world-phase-truth.jsonl").toString(),
+                        "--reasoning-task", prompts.resolve("world-phase-reasoning.jsonl").toString(),
+                        "--alphas", "0,2", "--controls", "2", "--resamples", "20", "--seed", "1", "--json"));
+                cli(d.toArray(String[]::new));
+            });
         }
 
         private void step(String name, Runnable body) {
@@ -235,6 +263,15 @@ public final class LabFixture {
             List<String> full = new ArrayList<>(List.of(args));
             full.add("--lab");
             full.add(lab.toString());
+            return execute(args, full);
+        }
+
+        /** Runs a command that has no lab (it only writes files). */
+        private JsonNode cliWithoutLab(String... args) {
+            return execute(args, new ArrayList<>(List.of(args)));
+        }
+
+        private JsonNode execute(String[] args, List<String> full) {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int code = Main.execute(full.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
