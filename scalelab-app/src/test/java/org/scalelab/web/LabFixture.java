@@ -26,8 +26,9 @@ import org.scalelab.io.Json;
  * once per test JVM, on first use, by the real command line ({@link Main#execute}), exactly as a user would
  * build it: two imported families of runs, law fits and a forecast, test-time and reliability results,
  * capability-phase scores, a tiny controlled-world sweep (training runs with curve points), its
- * activations and their geometry, and a capability-phase diagnosis of its models (coupling per layer and
- * size, steering against random directions, the recommendation). The folder is deleted when the JVM exits.
+ * activations and their geometry, and capability-phase results on its models: a diagnosis (phase map and
+ * recommendation), their coupling per layer and size, the largest model's truth direction and a steering
+ * dose-response against random directions. The folder is deleted when the JVM exits.
  *
  * <p>Tests that only read use {@link #lab()}; tests that write (jobs, imports) work on {@link #copy(Path)}.
  * What the lab holds is listed in {@link #COMMANDS} order by {@link #commands()}; the number of saved
@@ -70,6 +71,9 @@ public final class LabFixture {
         m.put("phase.scores", 1);
         m.put("geometry", 1);
         m.put("phase.diagnose", 1);
+        m.put("phase.coupling", 1);
+        m.put("phase.directions", 1);
+        m.put("phase.steer", 1);
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -230,7 +234,7 @@ public final class LabFixture {
                         "--seed", "1", "--json"));
                 cli(g.toArray(String[]::new));
             });
-            step("phase diagnose", () -> {
+            step("phase world", () -> {
                 Path prompts = data.resolve("phase");
                 cliWithoutLab("world", "phase-prompts", "--world", lab.resolve("worlds").resolve(EXPERIMENT).toString(),
                         "--out", prompts.toString(), "--json");
@@ -247,6 +251,29 @@ public final class LabFixture {
                         "--reasoning-task", prompts.resolve("world-phase-reasoning.jsonl").toString(),
                         "--alphas", "0,2", "--controls", "2", "--resamples", "20", "--seed", "1", "--json"));
                 cli(d.toArray(String[]::new));
+
+                List<String> c = new ArrayList<>(List.of("phase", "coupling"));
+                for (JsonNode set : captured) {
+                    c.add("--a-set");
+                    c.add(set.path("out").asText());
+                }
+                c.addAll(List.of("--a-positive", "labels.truth=true", "--a-negative", "labels.truth=false",
+                        "--b-positive", "labels.valid=true", "--b-negative", "labels.valid=false", "--hook", "blocks.*.hook_resid_post",
+                        "--resamples", "20", "--head-resamples", "20", "--seed", "1", "--json"));
+                cli(c.toArray(String[]::new));
+
+                // The largest model steered along its own truth direction, against random directions of the same norm.
+                JsonNode largest = captured.get(captured.size() - 1);
+                Path set = Path.of(largest.path("out").asText());
+                Path directions = data.resolve("directions");
+                cli("phase", "directions", "--set", set.toString(), "--hook", "blocks.0.hook_resid_post",
+                        "--positive", "labels.truth=true", "--negative", "labels.truth=false", "--resamples", "10",
+                        "--out", directions.toString(), "--json");
+                cli("phase", "steer", "--model", largest.path("checkpoint").asText(),
+                        "--direction", directions.resolve(set.getFileName().toString()).resolve("blocks.0.hook_resid_post.mean_diff.npy").toString(),
+                        "--at", "blocks.0.hook_resid_post", "--task", prompts.resolve("world-phase-truth.jsonl").toString(),
+                        "--other-task", prompts.resolve("world-phase-reasoning.jsonl").toString(), "--alphas", "0,1,4", "--controls", "2",
+                        "--limit", "8", "--bootstrap", "100", "--seed", "1", "--json");
             });
         }
 
