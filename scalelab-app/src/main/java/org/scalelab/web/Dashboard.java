@@ -19,6 +19,7 @@ public final class Dashboard implements AutoCloseable {
     static final List<DashboardRoutes> AREAS = List.of(
             new Pages(),
             new HealthApi(),
+            new TestTimeRoutes(),
             new ResultsApi());
 
     private final Javalin app;
