@@ -18,7 +18,9 @@ public final class Dashboard implements AutoCloseable {
     /** The dashboard's areas, in the order their pages appear in the navigation; register a new one here. */
     static final List<DashboardRoutes> AREAS = List.of(
             new Pages(),
-            new HealthApi());
+            new HealthApi(),
+            new TestTimeRoutes(),
+            new ResultsApi());
 
     private final Javalin app;
     private final DashboardContext context;
@@ -30,6 +32,11 @@ public final class Dashboard implements AutoCloseable {
 
     /** Starts serving {@code options.lab()} and returns once the server listens. */
     public static Dashboard start(DashboardOptions options) {
+        return start(options, List.of());
+    }
+
+    /** Starts with {@code extra} areas after the registered ones (tests add pages of their own). */
+    static Dashboard start(DashboardOptions options, List<DashboardRoutes> extra) {
         DashboardContext context = new DashboardContext(options, new LabSnapshots(options.lab()), new LiveEvents());
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -45,6 +52,9 @@ public final class Dashboard implements AutoCloseable {
             config.routes.exception(Exception.class, (e, ctx) -> error(ctx, 500,
                     "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())));
             for (DashboardRoutes area : AREAS) {
+                area.add(config.routes, context);
+            }
+            for (DashboardRoutes area : extra) {
                 area.add(config.routes, context);
             }
         });
