@@ -1,6 +1,7 @@
 package org.scalelab.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.Provenance;
+import org.scalelab.ScaleLabException;
+import org.scalelab.geometry.ActivationGroups;
+import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.io.Json;
 import org.scalelab.store.LabStore;
 import org.scalelab.store.ResultSummary;
@@ -86,6 +91,21 @@ class GeometryRoutesTest {
             assertTrue(view.path("blocks").get(0).path("text").asText().contains("outside the lab"), view.path("blocks").get(0).toString());
             assertTrue(charts(view).stream().noneMatch(c -> c.startsWith("pca-")), charts(view).toString());
         }
+    }
+
+    @Test
+    void aChangedActivationSetIsNotReadAgain() throws Exception {
+        JsonNode saved = Json.mapper().readTree(get(dashboard, "api/results/" + geometryId).body());
+        GeometryAnalysis.Result r = Json.mapper().treeToValue(saved.path("result"), GeometryAnalysis.Result.class);
+        assertEquals(LabFixture.WIDTHS.size(), GeometryRoutes.groups(LabFixture.lab(), r).stream()
+                .map(ActivationGroups.Input::model).distinct().count(), "the recorded sets are read again");
+        List<Provenance.Input> altered = r.provenance().inputs().stream()
+                .map(i -> new Provenance.Input(i.source(), "0".repeat(64), i.rows())).toList();
+        Provenance p = r.provenance();
+        GeometryAnalysis.Result changed = new GeometryAnalysis.Result(r.groups(), r.comparisons(),
+                new Provenance(p.analysis(), altered, p.options(), p.seed(), p.version(), p.createdAt()));
+        ScaleLabException e = assertThrows(ScaleLabException.class, () -> GeometryRoutes.groups(LabFixture.lab(), changed));
+        assertTrue(e.getMessage().contains("changed since the analysis"), e.getMessage());
     }
 
     @Test
