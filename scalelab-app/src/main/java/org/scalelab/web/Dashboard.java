@@ -20,6 +20,7 @@ public final class Dashboard implements AutoCloseable {
             new Pages(),
             new HealthApi(),
             new TestTimeRoutes(),
+            new GeometryRoutes(),
             new ResultsApi());
 
     private final Javalin app;

@@ -5,15 +5,20 @@ import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.scalelab.laws.Reliability;
+import org.scalelab.report.ReliabilityRequirementsRenderer;
+import org.scalelab.report.ReliabilityTableRenderer;
+import org.scalelab.report.Report;
 
 /**
  * The Test-time &amp; reliability page's own endpoint, the nines planner:
  * {@code GET /api/testtime/reliability?p=0.99,0.999&steps=10,100[&rho=0]} answers task success per per-step
  * accuracy and number of steps; {@code ?target=0.9&steps=10,100[&rho=0]} answers the per-step accuracy a
  * target success needs. Both run {@link Reliability#analyze}, the analysis {@code scalelab reliability}
- * runs with the same options, and answer {@code {"analysis", "result"}}, where {@code result} is the record
- * {@code scalelab reliability --json} prints. Nothing is saved. The page's saved results come from
+ * runs with the same options, and answer {@code {"analysis", "result", "view"}}, where {@code result} is the
+ * record {@code scalelab reliability --json} prints and {@code view} its report (table and plot) drawn by
+ * the command's renderer. Nothing is saved. The page's saved results come from
  * {@code /api/results}.
  */
 final class TestTimeRoutes implements DashboardRoutes {
@@ -35,18 +40,29 @@ final class TestTimeRoutes implements DashboardRoutes {
             throw new BadRequestResponse("give either p (success of each per-step accuracy) or target (the accuracy a target success needs), not both");
         }
         if (target != null) {
-            Reliability.Requirements r = Reliability.analyze(new Reliability.Targets(numbers("target", target), steps), new Reliability.Options(rho));
+            double[] t = numbers("target", target);
+            Reliability.Requirements r = Reliability.analyze(new Reliability.Targets(t, steps), new Reliability.Options(rho));
             answer.put("analysis", "reliability.requirement");
             answer.put("result", r);
+            answer.put("view", view("reliability.requirement", report -> new ReliabilityRequirementsRenderer(t, steps).section(report, r)));
         } else {
             if (p == null) {
                 throw new BadRequestResponse("p: give per-step accuracies (e.g. 0.99,0.999), or target: the task success to reach");
             }
-            Reliability.Table r = Reliability.analyze(new Reliability.Grid(numbers("p", p), steps), new Reliability.Options(rho));
+            double[] ps = numbers("p", p);
+            Reliability.Table r = Reliability.analyze(new Reliability.Grid(ps, steps), new Reliability.Options(rho));
             answer.put("analysis", "reliability.table");
             answer.put("result", r);
+            answer.put("view", view("reliability.table", report -> new ReliabilityTableRenderer(ps, steps).section(report, r)));
         }
         ctx.json(answer);
+    }
+
+    /** The report the command's renderer makes of the answer, as the page draws it. */
+    private static ReportView view(String analysis, Consumer<Report> section) {
+        Report report = Report.create("ScaleLab — " + analysis);
+        section.accept(report);
+        return ReportView.of(report);
     }
 
     /** Numbers of steps: whole numbers ≥ 1, as {@code scalelab reliability --steps} takes them. */

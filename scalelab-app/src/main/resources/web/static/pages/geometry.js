@@ -5,6 +5,8 @@ ScaleLab.ready(async () => {
   await SavedResults.show(document.getElementById('content'), {
     prefixes: ['geometry'],
     label: 'Geometry result',
+    // the page's own view: the report with PCA projections of the activation sets read again
+    viewUrl: id => '/api/geometry/' + id + '/view',
     empty: 'No geometry results yet: capture activations by domain and size, then run scalelab geometry, for example:',
     commands: [
       'scalelab world capture --experiment small',

@@ -1,7 +1,8 @@
 // Shared by the Test-time & reliability, Geometry and Capability phases pages: a picker of the lab's saved
 // results of the page's analyses (newest first) and the chosen result drawn from its view
 // (GET /api/results/{id}/view, made by the renderer the command line uses). The chosen id is kept in the
-// address (?result=ID) so a view can be linked. Without such results, an empty state names the command
+// address (?result=ID) so a view can be linked. Charts and tables of the view get ids result-chart-NAME
+// and result-table-N. Without such results, an empty state names the command
 // that makes one.
 'use strict';
 const SavedResults = (() => {
@@ -9,8 +10,8 @@ const SavedResults = (() => {
   async function list(prefixes) {
     const lists = await Promise.all(prefixes.map(p => ScaleLab.api('/api/results?analysis=' + encodeURIComponent(p))));
     const seen = new Map();
-    for (const l of lists) for (const r of l) seen.set(r.resultId, r);
-    return [...seen.values()].sort((a, b) => b.resultId - a.resultId);
+    for (const l of lists) for (const r of l) seen.set(r.result_id, r);
+    return [...seen.values()].sort((a, b) => b.result_id - a.result_id);
   }
 
   function element(tag, attrs, text) {
@@ -28,14 +29,23 @@ const SavedResults = (() => {
     el.appendChild(box);
   }
 
-  async function draw(viewEl, link, id) {
+  /**
+   * Draws a view into el with ScaleLab.report and gives its charts and tables ids starting with prefix
+   * (result-chart-scree, planner-table-0), so that two views on one page never share an id.
+   */
+  function report(el, view, prefix) {
+    el.replaceChildren();
+    ScaleLab.report(el, view);
+    for (const e of el.querySelectorAll('[id^="chart-"], [id^="table-"]')) e.id = prefix + e.id;
+  }
+
+  async function draw(viewEl, link, id, viewUrl) {
     const content = document.getElementById('content');
     content.dataset.loading = 'true';
     try {
-      const view = await ScaleLab.api('/api/results/' + id + '/view');
-      viewEl.replaceChildren();
+      const view = await ScaleLab.api(viewUrl ? viewUrl(id) : '/api/results/' + id + '/view');
       link.href = '/results/' + id;
-      ScaleLab.report(viewEl, view);
+      report(viewEl, view, 'result-');
       viewEl.dataset.result = String(id);
     } finally {
       delete content.dataset.loading;
@@ -44,43 +54,43 @@ const SavedResults = (() => {
 
   /**
    * Fills el with the picker and the chosen result's view. options: {prefixes: ['testtime.', ...],
-   * label: 'Saved result', empty: sentence, commands: [command lines]}.
+   * label: 'Saved result', empty: sentence, commands: [command lines], viewUrl: id => address of the
+   * result's view (default /api/results/ID/view)}.
    */
   async function show(el, options) {
     const content = document.getElementById('content');
     content.dataset.loading = 'true';
-    let results;
     try {
-      results = await list(options.prefixes);
+      const results = await list(options.prefixes);
+      if (results.length === 0) {
+        empty(el, options.empty, options.commands);
+        return;
+      }
+      const bar = element('p', {class: 'picker'});
+      const label = element('label', {for: 'result-picker'}, (options.label || 'Saved result') + ' ');
+      const select = element('select', {id: 'result-picker'});
+      for (const r of results) {
+        const when = (r.created_at || '').replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+        select.appendChild(element('option', {value: String(r.result_id)}, '#' + r.result_id + ' ' + r.analysis + ' · ' + when));
+      }
+      const link = element('a', {id: 'result-link'}, 'open as a result page');
+      bar.append(label, select, document.createTextNode(' '), link);
+      el.appendChild(bar);
+      const viewEl = element('div', {id: 'result-view'});
+      el.appendChild(viewEl);
+      const wanted = new URLSearchParams(location.search).get('result');
+      if (wanted && results.some(r => String(r.result_id) === wanted)) select.value = wanted;
+      select.addEventListener('change', async () => {
+        const url = new URL(location.href);
+        url.searchParams.set('result', select.value);
+        history.replaceState(null, '', url);
+        try { await draw(viewEl, link, select.value, options.viewUrl); } catch (e) { ScaleLab.showError(e); }
+      });
+      await draw(viewEl, link, select.value, options.viewUrl);
     } finally {
       delete content.dataset.loading;
     }
-    if (results.length === 0) {
-      empty(el, options.empty, options.commands);
-      return;
-    }
-    const bar = element('p', {class: 'picker'});
-    const label = element('label', {for: 'result-picker'}, (options.label || 'Saved result') + ' ');
-    const select = element('select', {id: 'result-picker'});
-    for (const r of results) {
-      const when = (r.createdAt || '').replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-      select.appendChild(element('option', {value: String(r.resultId)}, '#' + r.resultId + ' ' + r.analysis + ' · ' + when));
-    }
-    const link = element('a', {id: 'result-link'}, 'open as a result page');
-    bar.append(label, select, document.createTextNode(' '), link);
-    el.appendChild(bar);
-    const viewEl = element('div', {id: 'result-view'});
-    el.appendChild(viewEl);
-    const wanted = new URLSearchParams(location.search).get('result');
-    if (wanted && results.some(r => String(r.resultId) === wanted)) select.value = wanted;
-    select.addEventListener('change', async () => {
-      const url = new URL(location.href);
-      url.searchParams.set('result', select.value);
-      history.replaceState(null, '', url);
-      try { await draw(viewEl, link, select.value); } catch (e) { ScaleLab.showError(e); }
-    });
-    await draw(viewEl, link, select.value);
   }
 
-  return {show, list};
+  return {show, list, report};
 })();

@@ -20,12 +20,11 @@ ScaleLab.ready(async () => {
     q.set('steps', document.getElementById('planner-steps').value);
     q.set('rho', document.getElementById('planner-rho').value);
     answer.replaceChildren();
+    delete answer.dataset.analysis;
     try {
       const a = await ScaleLab.api('/api/testtime/reliability?' + q);
+      SavedResults.report(answer, a.view, 'planner-');
       answer.dataset.analysis = a.analysis;
-      if (a.view) {
-        ScaleLab.report(answer, a.view);
-      }
     } catch (e) {
       ScaleLab.showError(e, answer);
     }

@@ -92,7 +92,10 @@ public final class LabFixture {
         return l;
     }
 
-    /** A copy of the lab in {@code dir} (which must be empty or absent), for a test that writes. */
+    /**
+     * A copy of the lab in {@code dir} (which must be empty or absent), for a test that writes. Paths the
+     * results recorded (activation sets, checkpoints, input files) still name the original lab's files.
+     */
     public static Path copy(Path dir) {
         Path from = lab();
         try {
