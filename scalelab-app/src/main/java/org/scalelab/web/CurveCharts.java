@@ -57,21 +57,13 @@ final class CurveCharts {
     /** Reads and draws {@code request}; throws {@link io.javalin.http.NotFoundResponse} for a run with no points. */
     static Answer chart(LabStore store, Request request) {
         List<String> metrics = request.metrics().isEmpty() ? store.curveMetrics(request.runs()) : request.metrics();
-        Map<String, Map<String, LabStore.DownsampledCurve>> curves = new LinkedHashMap<>();
         int limit = request.smooth() > 0 || request.seeds() ? Integer.MAX_VALUE : request.points();
+        Map<String, Map<String, LabStore.DownsampledCurve>> curves = store.curves(request.runs(), metrics, limit);
         for (String run : request.runs()) {
-            Map<String, LabStore.DownsampledCurve> byMetric = new LinkedHashMap<>();
-            long logged = 0;
-            for (String metric : metrics) {
-                LabStore.DownsampledCurve c = store.curve(run, metric, limit);
-                byMetric.put(metric, c);
-                logged += c.total();
-            }
-            if (logged == 0) {
+            if (curves.get(run).values().stream().allMatch(c -> c.total() == 0)) {
                 throw new io.javalin.http.NotFoundResponse("run: no curve points of " + (metrics.isEmpty() ? "any metric" : String.join(", ", metrics))
                         + " logged for run " + run);
             }
-            curves.put(run, byMetric);
         }
         List<ChartSpec.Series> series = new ArrayList<>();
         long total = 0;

@@ -725,70 +725,143 @@ public final class LabStore implements AutoCloseable {
      * Null values (not finite when logged) read as NaN. An empty series when nothing was logged.
      */
     public synchronized DownsampledCurve curve(String run, String metric, int maxPoints) {
+        return curves(List.of(run), List.of(metric), maxPoints).get(run).get(metric);
+    }
+
+    /**
+     * {@link #curve} for every run × metric, in few scans of the table: one counts every curve, one reads
+     * all the short ones, and each long one is reduced by its own bucketed query. Runs and metrics in the
+     * order given.
+     */
+    public synchronized Map<String, Map<String, DownsampledCurve>> curves(List<String> runs, List<String> metrics, int maxPoints) {
         int buckets = MinMaxDownsampling.buckets(maxPoints);
-        String name = run + " · " + metric;
         return held(() -> {
-            try {
-                long total;
-                long first;
-                long last;
-                try (PreparedStatement ps = connection.prepareStatement(
-                        "SELECT count(*), min(step), max(step) FROM training_curves WHERE run = ? AND metric = ?")) {
-                    ps.setString(1, run);
-                    ps.setString(2, metric);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        total = rs.getLong(1);
-                        first = rs.getLong(2);
-                        last = rs.getLong(3);
-                    }
-                }
-                if (total == 0) {
-                    return new DownsampledCurve(new StepSeries(name, new long[0], new double[0]), 0);
-                }
-                PreparedStatement ps;
-                if (total <= maxPoints) {
-                    ps = connection.prepareStatement("SELECT step, value FROM training_curves WHERE run = ? AND metric = ? ORDER BY step");
-                    ps.setString(1, run);
-                    ps.setString(2, metric);
-                } else {
-                    long span = last - first + 1;
-                    Math.multiplyExact(span, (long) buckets); // the bucket arithmetic stays within BIGINT
-                    // Per bucket: first and last step, and the earliest step of the lowest and of the highest
-                    // finite value (ties broken on the step, as MinMaxDownsampling does); then those points.
-                    ps = connection.prepareStatement("WITH pts AS (SELECT step, value FROM training_curves WHERE run = ? AND metric = ?), "
-                            + "k AS (SELECT min(step) AS a, max(step) AS z, "
-                            + "arg_min(step, (value, step)) FILTER (WHERE value IS NOT NULL AND NOT isnan(value)) AS lo, "
-                            + "arg_max(step, (value, -step)) FILTER (WHERE value IS NOT NULL AND NOT isnan(value)) AS hi "
-                            + "FROM pts GROUP BY (step - ?) * ? // ?), "
-                            + "keep AS (SELECT a AS s FROM k UNION SELECT z FROM k UNION SELECT lo FROM k UNION SELECT hi FROM k) "
-                            + "SELECT step, value FROM pts WHERE step IN (SELECT s FROM keep) ORDER BY step");
-                    ps.setString(1, run);
-                    ps.setString(2, metric);
-                    ps.setLong(3, first);
-                    ps.setLong(4, buckets);
-                    ps.setLong(5, span);
-                }
-                int capacity = (int) Math.min(total, (long) buckets * MinMaxDownsampling.POINTS_PER_BUCKET + 1);
-                long[] steps = new long[Math.max(capacity, 16)];
-                double[] values = new double[steps.length];
-                int n = 0;
-                try (ps; ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (n == steps.length) {
-                            steps = java.util.Arrays.copyOf(steps, n * 2);
-                            values = java.util.Arrays.copyOf(values, n * 2);
-                        }
-                        steps[n] = rs.getLong(1);
-                        Object v = rs.getObject(2); // getDouble + wasNull reads NULL as NaN in DuckDB's driver
-                        values[n++] = v == null ? Double.NaN : ((Number) v).doubleValue();
-                    }
-                }
-                return new DownsampledCurve(new StepSeries(name, java.util.Arrays.copyOf(steps, n), java.util.Arrays.copyOf(values, n)), total);
-            } catch (SQLException e) {
-                throw new ScaleLabException(lab + ": cannot read curve " + metric + " of run " + run + ": " + SqlText.firstLine(e.getMessage()), e);
+            Map<String, Map<String, DownsampledCurve>> out = new LinkedHashMap<>();
+            if (runs.isEmpty() || metrics.isEmpty()) {
+                runs.forEach(r -> out.put(r, new LinkedHashMap<>()));
+                return out;
             }
+            String where = "WHERE run IN (" + marks(runs.size()) + ") AND metric IN (" + marks(metrics.size()) + ")";
+            try {
+                Map<String, long[]> bounds = new java.util.HashMap<>(); // run \0 metric -> count, first, last
+                try (PreparedStatement ps = connection.prepareStatement(
+                        "SELECT run, metric, count(*), min(step), max(step) FROM training_curves " + where + " GROUP BY run, metric")) {
+                    bind(ps, runs, metrics);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            bounds.put(rs.getString(1) + '\0' + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4), rs.getLong(5)});
+                        }
+                    }
+                }
+                Map<String, CurveBuffer> read = new java.util.HashMap<>();
+                if (bounds.values().stream().anyMatch(b -> b[0] <= maxPoints)) {
+                    try (PreparedStatement ps = connection.prepareStatement(
+                            "SELECT run, metric, step, value FROM training_curves " + where + " ORDER BY run, metric, step")) {
+                        bind(ps, runs, metrics);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                String key = rs.getString(1) + '\0' + rs.getString(2);
+                                long[] b = bounds.get(key);
+                                if (b[0] <= maxPoints) {
+                                    read.computeIfAbsent(key, k -> new CurveBuffer((int) b[0])).add(rs);
+                                }
+                            }
+                        }
+                    }
+                }
+                for (String run : runs) {
+                    Map<String, DownsampledCurve> byMetric = new LinkedHashMap<>();
+                    for (String metric : metrics) {
+                        String key = run + '\0' + metric;
+                        long[] b = bounds.get(key);
+                        CurveBuffer points;
+                        if (b == null) {
+                            points = new CurveBuffer(0);
+                        } else if (b[0] <= maxPoints) {
+                            points = read.get(key);
+                        } else {
+                            points = reduced(run, metric, b[1], b[2] - b[1] + 1, buckets);
+                        }
+                        byMetric.put(metric, new DownsampledCurve(points.series(run + " · " + metric), b == null ? 0 : b[0]));
+                    }
+                    out.put(run, byMetric);
+                }
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot read the curves " + metrics + " of runs " + runs + ": " + SqlText.firstLine(e.getMessage()), e);
+            }
+            return out;
         });
+    }
+
+    /** The bucket extremes of one long curve from {@code first} spanning {@code span} steps. */
+    private CurveBuffer reduced(String run, String metric, long first, long span, int buckets) throws SQLException {
+        Math.multiplyExact(span, (long) buckets); // the bucket arithmetic stays within BIGINT
+        // Per bucket, in one scan: its first and last point, and the earliest point of the lowest and of the
+        // highest finite value (ties broken on the step, as MinMaxDownsampling does); each point as a struct
+        // (step, value), so a NULL value is still a point.
+        String point = "{'s': step, 'v': value}";
+        String finite = " FILTER (WHERE value IS NOT NULL AND NOT isnan(value))";
+        CurveBuffer out = new CurveBuffer(buckets * MinMaxDownsampling.POINTS_PER_BUCKET);
+        try (PreparedStatement ps = connection.prepareStatement("SELECT DISTINCT p.s, p.v FROM (SELECT unnest([arg_min(" + point
+                + ", step), arg_max(" + point + ", step), arg_min(" + point + ", (value, step))" + finite + ", arg_max(" + point
+                + ", (value, -step))" + finite + "]) AS p FROM training_curves WHERE run = ? AND metric = ? GROUP BY (step - ?) * ? // ?) "
+                + "WHERE p IS NOT NULL ORDER BY p.s")) {
+            ps.setString(1, run);
+            ps.setString(2, metric);
+            ps.setLong(3, first);
+            ps.setLong(4, buckets);
+            ps.setLong(5, span);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1), rs.getObject(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String marks(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+
+    private static void bind(PreparedStatement ps, List<String> runs, List<String> metrics) throws SQLException {
+        int i = 0;
+        for (String r : runs) {
+            ps.setString(++i, r);
+        }
+        for (String m : metrics) {
+            ps.setString(++i, m);
+        }
+    }
+
+    /** Points of one curve as they are read. */
+    private static final class CurveBuffer {
+        private long[] steps;
+        private double[] values;
+        private int n;
+
+        CurveBuffer(int capacity) {
+            steps = new long[Math.max(capacity, 4)];
+            values = new double[steps.length];
+        }
+
+        void add(ResultSet rs) throws SQLException {
+            add(rs.getLong(3), rs.getObject(4));
+        }
+
+        void add(long step, Object value) {
+            if (n == steps.length) {
+                steps = java.util.Arrays.copyOf(steps, n * 2);
+                values = java.util.Arrays.copyOf(values, n * 2);
+            }
+            steps[n] = step;
+            // getObject: getDouble + wasNull reads NULL as NaN in DuckDB's driver
+            values[n++] = value == null ? Double.NaN : ((Number) value).doubleValue();
+        }
+
+        StepSeries series(String name) {
+            return new StepSeries(name, java.util.Arrays.copyOf(steps, n), java.util.Arrays.copyOf(values, n));
+        }
     }
 
     /** The metrics any of {@code runs} logged, sorted. */

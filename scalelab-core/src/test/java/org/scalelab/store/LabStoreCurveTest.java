@@ -62,6 +62,19 @@ class LabStoreCurveTest {
                 assertTrue(c.downsampled());
             }
             assertEquals(0, store.curve("nobody", "loss", 100).total());
+            // Several runs and metrics at once: each curve as if read alone, short ones whole, long ones reduced.
+            var all = store.curves(List.of("q", "r", "nobody"), List.of("loss", "acc"), 200);
+            assertEquals(List.of("q", "r", "nobody"), List.copyOf(all.keySet()));
+            for (String run : all.keySet()) {
+                for (String metric : List.of("loss", "acc")) {
+                    LabStore.DownsampledCurve alone = store.curve(run, metric, 200);
+                    assertEquals(alone, all.get(run).get(metric), run + " " + metric);
+                }
+            }
+            assertEquals(100, all.get("r").get("acc").series().size());
+            assertEquals(100, all.get("q").get("loss").series().size());
+            int reduced = all.get("r").get("loss").series().size();
+            assertTrue(reduced <= 200 && reduced > 100, "fifty buckets, at most four points each: " + reduced);
             assertEquals(List.of("acc", "loss"), store.curveMetrics(List.of("r", "q")));
         }
     }
