@@ -755,9 +755,21 @@ public final class LabStore implements AutoCloseable {
                 }
                 Map<String, CurveBuffer> read = new java.util.HashMap<>();
                 if (bounds.values().stream().anyMatch(b -> b[0] <= maxPoints)) {
-                    try (PreparedStatement ps = connection.prepareStatement(
-                            "SELECT run, metric, step, value FROM training_curves " + where + " ORDER BY run, metric, step")) {
+                    // The short curves, whole; the long ones are left to the store's buckets, not read here.
+                    List<String[]> longOnes = new ArrayList<>();
+                    bounds.forEach((key, b) -> {
+                        if (b[0] > maxPoints) {
+                            longOnes.add(key.split("\0", 2));
+                        }
+                    });
+                    try (PreparedStatement ps = connection.prepareStatement("SELECT run, metric, step, value FROM training_curves " + where
+                            + " AND NOT (run = ? AND metric = ?)".repeat(longOnes.size()) + " ORDER BY run, metric, step")) {
                         bind(ps, runs, metrics);
+                        int i = runs.size() + metrics.size();
+                        for (String[] key : longOnes) {
+                            ps.setString(++i, key[0]);
+                            ps.setString(++i, key[1]);
+                        }
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
                                 String key = rs.getString(1) + '\0' + rs.getString(2);
