@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Page;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,15 +22,17 @@ import org.scalelab.store.BigLab;
 /**
  * {@code GET /api/curves} on a generated lab ({@link BigLab}) whose longest curve has a million points
  * and a one-step spike: the spike is drawn, counts are right, seeds group into a mean with its band,
- * smoothing is debiased, bad parameters get a 400 naming the parameter.
+ * smoothing is debiased, bad parameters get a 400 naming the parameter; in Chromium, drawn by
+ * {@code ScaleLab.chart}, the spike is in the drawn series and the million-point curve paints fast.
  */
 class CurvesApiTest {
-    static final int RUNS = 500;
-    static final long POINTS = 1_100_000;
+    static final int RUNS = 100;
+    static final long POINTS = 1_050_000;
     static final long LONG_CURVE = 1_000_000;
 
     static Path lab;
     static Dashboard dashboard;
+    static Browser browser;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -37,10 +40,14 @@ class CurvesApiTest {
         lab = Files.createTempDirectory("scalelab-curves-lab");
         BigLab.generate(lab, RUNS, POINTS, LONG_CURVE);
         dashboard = Dashboard.start(DashboardOptions.local(lab, 0));
+        browser = Browser.launch();
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
         if (dashboard != null) {
             dashboard.close();
         }
@@ -168,5 +175,70 @@ class CurvesApiTest {
         HttpResponse<String> r = get("api/curves?run=nobody&metric=loss");
         assertEquals(404, r.statusCode());
         assertTrue(Json.mapper().readTree(r.body()).get("message").asText().contains("nobody"));
+    }
+
+    /** Fetches /api/curves?QUERY in the page, draws it into a new chart element and waits until ECharts has drawn it. */
+    static final String DRAW = """
+            async ([id, query]) => {
+              const t0 = performance.now();
+              const answer = await ScaleLab.api('/api/curves?' + query);
+              const fetched = performance.now() - t0;
+              let el = document.getElementById(id);
+              if (!el) {
+                el = document.createElement('div');
+                el.id = id;
+                document.getElementById('content').appendChild(el);
+              }
+              ScaleLab.chart(el, answer.chart, {height: 380});
+              await new Promise(done => { const check = () => el.dataset.rendered === 'true' ? done() : setTimeout(check, 2); check(); });
+              const ms = performance.now() - t0;
+              const drawn = ScaleLab.chartOf(el).getOption().series.map(s => s.data.map(p => [p[0], p[1]]));
+              return {ms, fetched, series: Number(el.dataset.series), drawn: JSON.stringify(drawn)};
+            }""";
+
+    @Test
+    void aMillionPointCurvePaintsFastInTheBrowserWithItsSpikeDrawn() throws Exception {
+        Page page = browser.open(dashboard.url() + "sweeps");
+        String query = "run=" + BigLab.BIG_RUN + "&metric=loss&points=2000";
+        double best = Double.POSITIVE_INFINITY;
+        java.util.List<Double> times = new java.util.ArrayList<>();
+        java.util.List<Double> fetches = new java.util.ArrayList<>();
+        JsonNode drawn = null;
+        for (int i = 0; i < 3; i++) {
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> r = (java.util.Map<String, Object>) page.evaluate(DRAW, java.util.List.of("curves-long", query));
+            double ms = ((Number) r.get("ms")).doubleValue();
+            times.add(ms);
+            fetches.add(((Number) r.get("fetched")).doubleValue());
+            best = Math.min(best, ms);
+            assertEquals(1, ((Number) r.get("series")).intValue());
+            drawn = Json.mapper().readTree((String) r.get("drawn")).get(0);
+        }
+        long spike = BigLab.spikeStep(LONG_CURVE);
+        double max = Double.NEGATIVE_INFINITY;
+        double atSpike = Double.NaN;
+        for (JsonNode p : drawn) {
+            max = Math.max(max, p.get(1).asDouble());
+            if (p.get(0).asLong() == spike) {
+                atSpike = p.get(1).asDouble();
+            }
+        }
+        assertTrue(drawn.size() > 1000 && drawn.size() <= 2000, "points drawn: " + drawn.size());
+        assertEquals(max, atSpike, 0.0, "the drawn series holds the spike at step " + spike + " as its highest point");
+        assertTrue(max > BigLab.SPIKE);
+        System.out.println("curves: a 1,000,000-point curve fetched and painted in " + times + " ms, of which the answer " + fetches + " ms");
+        // The target is a first paint under 1 s on loopback (BENCHMARKS.md records the measured times); asserted
+        // on the best of three paints with a margin of five, for a test machine shared with other work.
+        assertTrue(best < 5_000, "painting a million-point curve took " + times + " ms");
+
+        String seeds = IntStream.range(0, 5).mapToObj(i -> "run=" + BigLab.name(5 + i)).collect(Collectors.joining("&"));
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> r = (java.util.Map<String, Object>) page.evaluate(DRAW,
+                java.util.List.of("curves-seeds", seeds + "&metric=loss&group=seeds&smooth=0.6&xlog=true"));
+        assertEquals(2, ((Number) r.get("series")).intValue(), "a band and its mean line");
+        page.waitForSelector("#curves-seeds[data-rendered=true]");
+        Browser.screenshot(page, "curves");
+        page.close();
+        assertTrue(browser.problems().isEmpty(), String.join("\n", browser.problems()));
     }
 }
