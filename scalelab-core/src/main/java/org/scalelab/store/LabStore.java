@@ -825,7 +825,7 @@ public final class LabStore implements AutoCloseable {
             ps.setLong(5, span);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getLong(1), rs.getObject(2));
+                    out.add(rs.getLong(1), rs.getDouble(2));
                 }
             }
         }
@@ -858,17 +858,17 @@ public final class LabStore implements AutoCloseable {
         }
 
         void add(ResultSet rs) throws SQLException {
-            add(rs.getLong(3), rs.getObject(4));
+            add(rs.getLong(3), rs.getDouble(4));
         }
 
-        void add(long step, Object value) {
+        /** DuckDB's driver reads a NULL value as NaN, which is what a missing value is here. */
+        void add(long step, double value) {
             if (n == steps.length) {
                 steps = java.util.Arrays.copyOf(steps, n * 2);
                 values = java.util.Arrays.copyOf(values, n * 2);
             }
             steps[n] = step;
-            // getObject: getDouble + wasNull reads NULL as NaN in DuckDB's driver
-            values[n++] = value == null ? Double.NaN : ((Number) value).doubleValue();
+            values[n++] = value;
         }
 
         StepSeries series(String name) {
