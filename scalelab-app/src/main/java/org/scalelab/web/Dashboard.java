@@ -22,6 +22,8 @@ public final class Dashboard implements AutoCloseable {
             new TestTimeRoutes(),
             new GeometryRoutes(),
             new ResultsApi());
+            new ResultsApi(),
+            new CurvesApi());
 
     private final Javalin app;
     private final DashboardContext context;

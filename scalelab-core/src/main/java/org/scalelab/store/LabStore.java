@@ -28,6 +28,8 @@ import java.util.function.Supplier;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.ScaleLabException;
+import org.scalelab.curves.MinMaxDownsampling;
+import org.scalelab.curves.StepSeries;
 import org.scalelab.io.Columns;
 import org.scalelab.io.DataInput;
 import org.scalelab.io.Json;
@@ -713,6 +715,203 @@ public final class LabStore implements AutoCloseable {
             }
             return out;
         });
+    }
+
+    /**
+     * One metric of a run with at most {@code maxPoints} points, the longest curves reduced in the store
+     * itself: per step bucket its first, last, lowest and highest point, exactly the points
+     * {@link MinMaxDownsampling#keep} chooses, so a curve of millions of points is never read whole.
+     * A curve with no more points than {@code maxPoints} is read whole ({@link Integer#MAX_VALUE}: always).
+     * Null values (not finite when logged) read as NaN. An empty series when nothing was logged.
+     */
+    public synchronized DownsampledCurve curve(String run, String metric, int maxPoints) {
+        return curves(List.of(run), List.of(metric), maxPoints).get(run).get(metric);
+    }
+
+    /**
+     * {@link #curve} for every run × metric, in few scans of the table: one counts every curve, one reads
+     * all the short ones, and each long one is reduced by its own bucketed query. Runs and metrics in the
+     * order given.
+     */
+    public synchronized Map<String, Map<String, DownsampledCurve>> curves(List<String> runs, List<String> metrics, int maxPoints) {
+        int buckets = MinMaxDownsampling.buckets(maxPoints);
+        return held(() -> {
+            Map<String, Map<String, DownsampledCurve>> out = new LinkedHashMap<>();
+            if (runs.isEmpty() || metrics.isEmpty()) {
+                runs.forEach(r -> out.put(r, new LinkedHashMap<>()));
+                return out;
+            }
+            String where = "WHERE run IN (" + marks(runs.size()) + ") AND metric IN (" + marks(metrics.size()) + ")";
+            try {
+                Map<String, long[]> bounds = new java.util.HashMap<>(); // run \0 metric -> count, first, last
+                try (PreparedStatement ps = connection.prepareStatement(
+                        "SELECT run, metric, count(*), min(step), max(step) FROM training_curves " + where + " GROUP BY run, metric")) {
+                    bind(ps, runs, metrics);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            bounds.put(rs.getString(1) + '\0' + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4), rs.getLong(5)});
+                        }
+                    }
+                }
+                Map<String, CurveBuffer> read = new java.util.HashMap<>();
+                if (bounds.values().stream().anyMatch(b -> b[0] <= maxPoints)) {
+                    // The short curves, whole; the long ones are left to the store's buckets, not read here.
+                    List<String[]> longOnes = new ArrayList<>();
+                    bounds.forEach((key, b) -> {
+                        if (b[0] > maxPoints) {
+                            longOnes.add(key.split("\0", 2));
+                        }
+                    });
+                    try (PreparedStatement ps = connection.prepareStatement("SELECT run, metric, step, value FROM training_curves " + where
+                            + " AND NOT (run = ? AND metric = ?)".repeat(longOnes.size()) + " ORDER BY run, metric, step")) {
+                        bind(ps, runs, metrics);
+                        int i = runs.size() + metrics.size();
+                        for (String[] key : longOnes) {
+                            ps.setString(++i, key[0]);
+                            ps.setString(++i, key[1]);
+                        }
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                String key = rs.getString(1) + '\0' + rs.getString(2);
+                                long[] b = bounds.get(key);
+                                if (b[0] <= maxPoints) {
+                                    read.computeIfAbsent(key, k -> new CurveBuffer((int) b[0])).add(rs);
+                                }
+                            }
+                        }
+                    }
+                }
+                for (String run : runs) {
+                    Map<String, DownsampledCurve> byMetric = new LinkedHashMap<>();
+                    for (String metric : metrics) {
+                        String key = run + '\0' + metric;
+                        long[] b = bounds.get(key);
+                        CurveBuffer points;
+                        if (b == null) {
+                            points = new CurveBuffer(0);
+                        } else if (b[0] <= maxPoints) {
+                            points = read.get(key);
+                        } else {
+                            points = reduced(run, metric, b[1], b[2] - b[1] + 1, buckets);
+                        }
+                        byMetric.put(metric, new DownsampledCurve(points.series(run + " · " + metric), b == null ? 0 : b[0]));
+                    }
+                    out.put(run, byMetric);
+                }
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot read the curves " + metrics + " of runs " + runs + ": " + SqlText.firstLine(e.getMessage()), e);
+            }
+            return out;
+        });
+    }
+
+    /** The bucket extremes of one long curve from {@code first} spanning {@code span} steps. */
+    private CurveBuffer reduced(String run, String metric, long first, long span, int buckets) throws SQLException {
+        Math.multiplyExact(span, (long) buckets); // the bucket arithmetic stays within BIGINT
+        // Per bucket, in one scan: its first and last point, and the earliest point of the lowest and of the
+        // highest finite value (ties broken on the step, as MinMaxDownsampling does); each point as a struct
+        // (step, value), so a NULL value is still a point.
+        String point = "{'s': step, 'v': value}";
+        String finite = " FILTER (WHERE value IS NOT NULL AND NOT isnan(value))";
+        CurveBuffer out = new CurveBuffer(buckets * MinMaxDownsampling.POINTS_PER_BUCKET);
+        try (PreparedStatement ps = connection.prepareStatement("SELECT DISTINCT p.s, p.v FROM (SELECT unnest([arg_min(" + point
+                + ", step), arg_max(" + point + ", step), arg_min(" + point + ", (value, step))" + finite + ", arg_max(" + point
+                + ", (value, -step))" + finite + "]) AS p FROM training_curves WHERE run = ? AND metric = ? GROUP BY (step - ?) * ? // ?) "
+                + "WHERE p IS NOT NULL ORDER BY p.s")) {
+            ps.setString(1, run);
+            ps.setString(2, metric);
+            ps.setLong(3, first);
+            ps.setLong(4, buckets);
+            ps.setLong(5, span);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1), rs.getDouble(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String marks(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+
+    private static void bind(PreparedStatement ps, List<String> runs, List<String> metrics) throws SQLException {
+        int i = 0;
+        for (String r : runs) {
+            ps.setString(++i, r);
+        }
+        for (String m : metrics) {
+            ps.setString(++i, m);
+        }
+    }
+
+    /** Points of one curve as they are read. */
+    private static final class CurveBuffer {
+        private long[] steps;
+        private double[] values;
+        private int n;
+
+        CurveBuffer(int capacity) {
+            steps = new long[Math.max(capacity, 4)];
+            values = new double[steps.length];
+        }
+
+        void add(ResultSet rs) throws SQLException {
+            add(rs.getLong(3), rs.getDouble(4));
+        }
+
+        /** DuckDB's driver reads a NULL value as NaN, which is what a missing value is here. */
+        void add(long step, double value) {
+            if (n == steps.length) {
+                steps = java.util.Arrays.copyOf(steps, n * 2);
+                values = java.util.Arrays.copyOf(values, n * 2);
+            }
+            steps[n] = step;
+            values[n++] = value;
+        }
+
+        StepSeries series(String name) {
+            return new StepSeries(name, java.util.Arrays.copyOf(steps, n), java.util.Arrays.copyOf(values, n));
+        }
+    }
+
+    /** The metrics any of {@code runs} logged, sorted. */
+    public synchronized List<String> curveMetrics(List<String> runs) {
+        return held(() -> {
+            List<String> out = new ArrayList<>();
+            if (runs.isEmpty()) {
+                return out;
+            }
+            String marks = String.join(", ", java.util.Collections.nCopies(runs.size(), "?"));
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT DISTINCT metric FROM training_curves WHERE run IN (" + marks + ") ORDER BY metric")) {
+                for (int i = 0; i < runs.size(); i++) {
+                    ps.setString(i + 1, runs.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot read the metrics of runs " + runs + ": " + SqlText.firstLine(e.getMessage()), e);
+            }
+            return out;
+        });
+    }
+
+    /**
+     * A curve as {@link #curve} reads it.
+     *
+     * @param series the points read (all of them, or the buckets' extremes)
+     * @param total  the points the run logged for the metric
+     */
+    public record DownsampledCurve(StepSeries series, long total) {
+        /** True when fewer points were read than were logged. */
+        public boolean downsampled() {
+            return series.size() < total;
+        }
     }
 
     /** A run ScaleLab trains (row of table training_runs); {@code specJson} holds its settings. */
