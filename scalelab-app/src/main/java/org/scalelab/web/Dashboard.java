@@ -20,7 +20,8 @@ public final class Dashboard implements AutoCloseable {
             new Pages(),
             new HealthApi(),
             new EventsApi(),
-            new SweepsApi());
+            new SweepsApi(),
+            new CurvesApi());
 
     private final Javalin app;
     private final DashboardContext context;
