@@ -170,8 +170,10 @@ ScaleLab.ready(async () => {
     return go;
   }
   const refreshStatus = serial(async () => {
+    const before = state.status;
     const s = await loadStatus();
     if (s.ended !== state.ended) await refreshScaling();
+    if (!before || before.runs.length !== s.runs.length || before.running !== s.running) await refreshExperiments();
   });
   const refreshCurves = serial(loadCurves);
   const refreshScaling = serial(loadScaling);
@@ -201,8 +203,7 @@ ScaleLab.ready(async () => {
     if (!state.experiment && pick.value) await show(pick.value);
   });
   events.addEventListener('lab', () => {
-    refreshExperiments();
-    if (state.experiment) refreshStatus();
+    if (state.experiment) refreshStatus(); else refreshExperiments();
   });
   events.addEventListener('curves', e => {
     if (!state.experiment) return;
