@@ -37,12 +37,16 @@ final class EventsApi implements DashboardRoutes {
         }
 
         /** Reads the counts the first change is compared with (off the start-up path). */
-        synchronized void baseline() {
-            if (seen == null) {
-                try {
-                    seen = context.lab().read(store -> counts(store.sql(CURVE_COUNTS, Integer.MAX_VALUE)));
-                } catch (RuntimeException e) {
-                    // The lab is busy or gone: the first change sets the baseline instead.
+        void baseline() {
+            Map<String, String> now;
+            try {
+                now = context.lab().read(store -> counts(store.sql(CURVE_COUNTS, Integer.MAX_VALUE)));
+            } catch (RuntimeException e) {
+                return; // The lab is busy or gone: the first change sets the baseline instead.
+            }
+            synchronized (this) {
+                if (seen == null) {
+                    seen = now;
                 }
             }
         }

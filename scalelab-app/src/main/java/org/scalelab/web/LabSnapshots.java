@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.scalelab.ScaleLabException;
@@ -66,7 +67,7 @@ public final class LabSnapshots implements AutoCloseable {
     private long lastTaken;
     private long lastCostNanos;
     /** The last version told to the listeners. */
-    private long told;
+    private final AtomicLong told = new AtomicLong();
 
     public LabSnapshots(Path lab) {
         this.lab = lab;
@@ -253,18 +254,20 @@ public final class LabSnapshots implements AutoCloseable {
 
     /** Tells the listeners of a new snapshot; called without holding {@link #taking}, since listeners read the lab. */
     private void tell(long newVersion) {
-        synchronized (listeners) {
-            // Versions are told in order, each once (a read may take the first snapshot while the watcher takes the next).
-            if (newVersion <= told) {
+        // Each version is told once, and never after a newer one (a read may take the first snapshot while the
+        // watcher takes the next). No lock is held: listeners read the lab.
+        long last;
+        do {
+            last = told.get();
+            if (newVersion <= last) {
                 return;
             }
-            told = newVersion;
-            for (LongConsumer l : listeners) {
-                try {
-                    l.accept(newVersion);
-                } catch (RuntimeException e) {
-                    // A listener's failure (a page gone) must not stop the watcher.
-                }
+        } while (!told.compareAndSet(last, newVersion));
+        for (LongConsumer l : listeners) {
+            try {
+                l.accept(newVersion);
+            } catch (RuntimeException e) {
+                // A listener's failure (a page gone) must not stop the watcher.
             }
         }
     }

@@ -114,8 +114,15 @@ class SweepsPageTest {
             watching.set(false);
 
             // Both runs ended: the page refits the width axis over them (a row in the fits table) and shows them done.
-            page.waitForFunction("document.getElementById('sweep-scaling-note').textContent.includes('Over the 2 runs that have ended')",
-                    null, new Page.WaitForFunctionOptions().setTimeout(15_000));
+            try {
+                page.waitForFunction("document.getElementById('sweep-scaling-note').textContent.includes('Over the 2 runs that have ended')",
+                        null, new Page.WaitForFunctionOptions().setTimeout(15_000));
+            } catch (com.microsoft.playwright.PlaywrightException e) {
+                Browser.screenshot(page, "sweeps-failed");
+                throw new AssertionError("the page did not show both runs ended: progress '" + page.textContent("#sweep-progress")
+                        + "', scaling '" + page.textContent("#sweep-scaling-note") + "', errors " + page.locator(".error").allTextContents()
+                        + ", problems " + browser.problems(), e);
+            }
             page.waitForSelector("#sweep-fits[data-rows='1']", new Page.WaitForSelectorOptions().setTimeout(15_000));
             page.waitForSelector("#sweep-width[data-rendered='true']");
             assertEquals("1", page.getAttribute("#sweep-progress", "data-fraction"));
