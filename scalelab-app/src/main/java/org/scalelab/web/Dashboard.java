@@ -21,8 +21,9 @@ public final class Dashboard implements AutoCloseable {
             new HealthApi(),
             new TestTimeRoutes(),
             new GeometryRoutes(),
-            new ResultsApi());
             new ResultsApi(),
+            new EventsApi(),
+            new SweepsApi(),
             new CurvesApi());
 
     private final Javalin app;

@@ -169,6 +169,42 @@ public final class LabStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads a private copy of a lab's store (the store file, and its write-ahead log if any, copied into
+     * folder {@code copyDir} by the caller) read-only, naming {@code labDir} in every message. The copy
+     * is first made readable as a writer would (its log replayed, an older schema migrated, an empty
+     * folder given the schema), which changes only the copy. Several stores may read one copy at once;
+     * the caller deletes {@code copyDir} once all are closed.
+     */
+    public static LabStore openCopy(Path labDir, Path copyDir) {
+        Path db = copyDir.resolve(FILE_NAME);
+        Path wal = copyDir.resolve(FILE_NAME + ".wal");
+        try {
+            if (!Files.exists(db) || Files.exists(wal)) {
+                open(copyDir).close();
+            }
+            StoreConnector c = new StoreConnector(db, true, memoryLimit(), Duration.ZERO, m -> { });
+            Connection conn = c.connect();
+            try {
+                if (!StoreSchema.prepared(conn) || StoreSchema.version(conn) < StoreSchema.VERSION) {
+                    closeQuietly(conn);
+                    open(copyDir).close();
+                    conn = c.connect();
+                }
+                StoreSchema.requireReadable(conn, labDir.resolve(FILE_NAME).toString());
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(conn);
+                throw e;
+            }
+            return new LabStore(labDir, c, false, conn, null);
+        } catch (SQLException | RuntimeException e) {
+            if (e instanceof ScaleLabException se) {
+                throw se;
+            }
+            throw new ScaleLabException("cannot read lab " + labDir + " from a copy of its store: " + SqlText.firstLine(e.getMessage()), e);
+        }
+    }
+
     /** Deletes a temporary store folder this class made (never a lab). */
     private static void deleteScratch(Path scratch) {
         try (var files = Files.list(scratch)) {
@@ -226,11 +262,32 @@ public final class LabStore implements AutoCloseable {
         return c;
     }
 
+    /** Per store file, what a store opened with {@link #openReleasing} holds while one call has the file ({@link #processHold}). */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> PROCESS_HOLDS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The monitor a store opened with {@link #openReleasing} in this process holds while one call has
+     * the lab's file open. DuckDB's file lock belongs to the process, so it cannot keep two parts of one
+     * process apart; code that reads the file itself (the dashboard copying it) synchronizes on this.
+     */
+    public static Object processHold(Path labDir) {
+        return PROCESS_HOLDS.computeIfAbsent(labDir.resolve(FILE_NAME).toAbsolutePath().normalize(), k -> new Object());
+    }
+
     /** Runs {@code body} with the connection, taking the file first and letting it go after when this store releases between calls. */
     private <T> T held(Supplier<T> body) {
         if (closed) {
             throw new IllegalStateException(lab + ": the store is closed");
         }
+        if (releasing) {
+            synchronized (processHold(lab)) {
+                return heldNow(body);
+            }
+        }
+        return heldNow(body);
+    }
+
+    private <T> T heldNow(Supplier<T> body) {
         if (connection == null) {
             connection = connector.connect();
         }
