@@ -23,7 +23,9 @@ public final class Dashboard implements AutoCloseable {
             new OverviewApi(),
             new EventsApi(),
             new SweepsApi(),
-            new CurvesApi());
+            new CurvesApi(),
+            new TestTimeRoutes(),
+            new ResultsApi());
 
     private final Javalin app;
     private final DashboardContext context;
