@@ -21,7 +21,8 @@ import org.scalelab.store.StoredResult;
  * What the Overview page draws ({@code GET /api/overview}): what the lab holds, its latest results, and
  * per model family a card "at a glance" — its fitted law with forecast, its scaling shape, its geometry
  * phase per domain, its capability phase and recommended intervention — each read from the newest saved
- * result of that kind that names the family. Nothing is computed here: every line repeats a number or a
+ * result of that kind that names the family (for the law: the newest Chinchilla or power fit, else the
+ * newest other fit). Nothing is computed here: every line repeats a number or a
  * verdict a result record holds.
  *
  * <p>A result names a family when its query selects one ({@code WHERE family = 'F'}), when its record
@@ -155,6 +156,8 @@ public record LabOverview(boolean empty, Holdings holdings, List<Latest> latest,
             }
         }
         List<StoredResult> fits = byKind.getOrDefault(Kind.LAW, List.of());
+        // A card's law is a loss law (Chinchilla, power) when one names the family, the newest other fit otherwise.
+        fits.sort(Comparator.comparingInt(r -> r.analysis().equals("fit.chinchilla") || r.analysis().equals("fit.power") ? 0 : 1));
         // Per family, per kind: the newest result naming it.
         Map<String, Map<Kind, StoredResult>> newest = new LinkedHashMap<>();
         for (Map.Entry<Kind, List<StoredResult>> e : byKind.entrySet()) {

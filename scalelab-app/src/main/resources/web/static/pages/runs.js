@@ -173,5 +173,7 @@ ScaleLab.ready(async () => {
     if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); runSql(); }
   });
 
-  await Promise.all([load(), training().catch(e => ScaleLab.showError(e, $('training-box')))]);
+  // The table first: the training runs below it wait until its rows are drawn.
+  await load();
+  await training().catch(e => ScaleLab.showError(e, $('training-box')));
 });

@@ -88,7 +88,8 @@ public final class RunTable {
         }
         String filter = where.length() == 0 ? "" : " WHERE " + where.substring(" AND ".length());
         long total;
-        try (PreparedStatement ps = limited(c.prepareStatement("SELECT count(*) FROM points" + filter), timeLimit)) {
+        // The filters read only columns of table runs: counting there skips the metrics' pivot of view points.
+        try (PreparedStatement ps = limited(c.prepareStatement("SELECT count(*) FROM runs" + filter), timeLimit)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
