@@ -47,8 +47,8 @@ final class EventsApi implements DashboardRoutes {
             }
         }
 
+        /** Names the runs with new points first (pages redraw those curves), then says the lab changed. */
         synchronized void changed(long version) {
-            context.events().publish("lab", Map.of("version", version));
             Map<String, String> now = context.lab().read(store -> counts(store.sql(CURVE_COUNTS, Integer.MAX_VALUE)));
             if (seen != null) {
                 List<String> moved = new ArrayList<>();
@@ -63,6 +63,7 @@ final class EventsApi implements DashboardRoutes {
                 }
             }
             seen = now;
+            context.events().publish("lab", Map.of("version", version));
         }
 
         private static Map<String, String> counts(QueryResult q) {

@@ -65,6 +65,8 @@ public final class LabSnapshots implements AutoCloseable {
     private long version;
     private long lastTaken;
     private long lastCostNanos;
+    /** The last version told to the listeners. */
+    private long told;
 
     public LabSnapshots(Path lab) {
         this.lab = lab;
@@ -107,12 +109,14 @@ public final class LabSnapshots implements AutoCloseable {
      */
     public <T> T write(Function<LabStore, T> body) {
         T out;
+        long v;
         synchronized (taking) {
             try (LabStore store = LabStore.open(lab, new LabStore.Wait(WRITE_WAIT, m -> { }))) {
                 out = body.apply(store);
             }
-            take(true);
+            v = take(true);
         }
+        tell(v);
         return out;
     }
 
@@ -153,9 +157,11 @@ public final class LabSnapshots implements AutoCloseable {
     /** The watcher's look: a snapshot when the store changed and the last copy is far enough back. */
     private void look() {
         try {
+            long v;
             synchronized (taking) {
-                take(false);
+                v = take(false);
             }
+            tell(v);
         } catch (RuntimeException e) {
             // The lab is held by a writer, or was between states: the next look tries again; reads go on
             // from the snapshot they have.
@@ -176,11 +182,13 @@ public final class LabSnapshots implements AutoCloseable {
                 }
                 continue;
             }
+            long v = 0;
             synchronized (taking) {
                 if (current == null) {
-                    take(true);
+                    v = take(true);
                 }
             }
+            tell(v);
             if (current == null) {
                 if (System.nanoTime() > deadline) {
                     throw new ScaleLabException(db + ": another process has been writing the lab for " + READ_WAIT.toSeconds()
@@ -195,17 +203,17 @@ public final class LabSnapshots implements AutoCloseable {
      * Takes a snapshot when the store changed since the current one ({@code now}: without waiting for the
      * gap between copies); nothing when another process writes the lab now. Called holding {@link #taking}.
      */
-    private void take(boolean now) {
+    private long take(boolean now) {
         if (closed) {
-            return;
+            return 0;
         }
         Stamp seen = Stamp.of(db, wal);
         Snapshot old = current;
         if (old != null && seen.equals(old.stamp)) {
-            return;
+            return 0;
         }
         if (!now && old != null && System.nanoTime() - lastTaken < Math.min(4 * lastCostNanos, MAX_GAP_MILLIS * 1_000_000)) {
-            return;
+            return 0;
         }
         Path dir;
         try {
@@ -223,7 +231,7 @@ public final class LabSnapshots implements AutoCloseable {
         }
         if (copied == null) {
             Snapshot.delete(dir);
-            return;
+            return 0;
         }
         long cost = System.nanoTime() - t0;
         Snapshot next;
@@ -240,11 +248,23 @@ public final class LabSnapshots implements AutoCloseable {
         if (old != null) {
             old.release();
         }
-        for (LongConsumer l : listeners) {
-            try {
-                l.accept(next.version);
-            } catch (RuntimeException e) {
-                // A listener's failure (a page gone) must not stop the watcher.
+        return next.version;
+    }
+
+    /** Tells the listeners of a new snapshot; called without holding {@link #taking}, since listeners read the lab. */
+    private void tell(long newVersion) {
+        synchronized (listeners) {
+            // Versions are told in order, each once (a read may take the first snapshot while the watcher takes the next).
+            if (newVersion <= told) {
+                return;
+            }
+            told = newVersion;
+            for (LongConsumer l : listeners) {
+                try {
+                    l.accept(newVersion);
+                } catch (RuntimeException e) {
+                    // A listener's failure (a page gone) must not stop the watcher.
+                }
             }
         }
     }
@@ -259,6 +279,14 @@ public final class LabSnapshots implements AutoCloseable {
         if (!Files.exists(db)) {
             return Stamp.of(db, wal);
         }
+        // A store writing between calls in this process (a sweep job) is kept out by its monitor: the file lock
+        // below belongs to the process and would not.
+        synchronized (LabStore.processHold(lab)) {
+            return copyLocked(dir);
+        }
+    }
+
+    private Stamp copyLocked(Path dir) {
         try (FileChannel channel = FileChannel.open(db, StandardOpenOption.READ)) {
             FileLock lock;
             try {

@@ -39,11 +39,11 @@ record SweepScaling(String experiment, String set, String measure, int ended, in
     static final List<String> SETS = WorldAnalysis.SCALING;
 
     /** One scaling test: an axis at one level of the other. */
-    record Fit(String axis, String at, String verdict, String shape, double best, double lead, double pValue, Double turningPoint,
+    record Fit(String axis, String at, String verdict, String shape, double best, double lead, double nullP, Double turningPoint,
                String backtest, Double backtestMeanAbsError) {}
 
     /** One detector's call on the chosen split. */
-    record Flag(String where, String detector, String verdict, String detail, Double pValue) {}
+    record Flag(String where, String detector, String verdict, String detail, Double nullP) {}
 
     /** The last analysis per experiment, with the ended runs it saw. */
     static final class Cache {

@@ -46,11 +46,11 @@ ScaleLab.ready(async () => {
     state.status = s;
     const pct = (100 * s.fraction).toFixed(0);
     $('sweep-progress').textContent = s.runs.length + ' runs known to the lab: ' + s.running + ' running, ' + s.ended + ' ended; '
-      + pct + ' % of their steps' + (s.running ? '; time left ' + duration(s.etaSeconds) : '');
+      + pct + ' % of their steps' + (s.running ? '; time left ' + duration(s.eta_seconds) : '');
     $('sweep-progress').dataset.fraction = String(s.fraction);
     const rows = s.runs.map(r => [
       {text: r.run, href: r.link}, r.width, r.depth, r.seed, r.status, r.step + ' / ' + r.steps, (100 * r.fraction).toFixed(0) + ' %',
-      duration(r.seconds), r.status === 'running' ? duration(r.etaSeconds) : '—',
+      duration(r.seconds), r.status === 'running' ? duration(r.eta_seconds) : '—',
       r.results.length ? r.results.map(x => x.analysis + ' #' + x.id).join(', ') : '—']);
     const box = $('sweep-runs-box');
     box.textContent = '';
@@ -140,12 +140,12 @@ ScaleLab.ready(async () => {
     fits.textContent = '';
     ScaleLab.table(fits, ['axis', 'at', 'verdict', 'shape test', 'best size', 'lead of a smaller size', 'null p', 'turning point',
       'backtest', 'backtest mean |error|'],
-      sc.fits.map(f => [f.axis, f.at, f.verdict, f.shape, f.best, f.lead, f.pValue, f.turningPoint, f.backtest, f.backtestMeanAbsError]),
+      sc.fits.map(f => [f.axis, f.at, f.verdict, f.shape, f.best, f.lead, f.null_p, f.turning_point, f.backtest, f.backtest_mean_abs_error]),
       {id: 'sweep-fits'});
     const flags = $('sweep-flags-box');
     flags.textContent = '';
     ScaleLab.table(flags, ['where', 'detector', 'verdict', 'detail', 'null p'],
-      sc.flags.map(f => [f.where, f.detector, f.verdict, f.detail, f.pValue]), {id: 'sweep-flags'});
+      sc.flags.map(f => [f.where, f.detector, f.verdict, f.detail, f.null_p]), {id: 'sweep-flags'});
     const list = $('sweep-findings');
     list.textContent = '';
     for (const f of sc.findings) {
@@ -200,7 +200,10 @@ ScaleLab.ready(async () => {
     await loadExperiments();
     if (!state.experiment && pick.value) await show(pick.value);
   });
-  events.addEventListener('lab', () => { if (state.experiment) refreshStatus(); else refreshExperiments(); });
+  events.addEventListener('lab', () => {
+    refreshExperiments();
+    if (state.experiment) refreshStatus();
+  });
   events.addEventListener('curves', e => {
     if (!state.experiment) return;
     const runs = JSON.parse(e.data).runs || [];

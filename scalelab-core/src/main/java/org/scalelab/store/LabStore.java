@@ -262,11 +262,32 @@ public final class LabStore implements AutoCloseable {
         return c;
     }
 
+    /** Per store file, what a store opened with {@link #openReleasing} holds while one call has the file ({@link #processHold}). */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> PROCESS_HOLDS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The monitor a store opened with {@link #openReleasing} in this process holds while one call has
+     * the lab's file open. DuckDB's file lock belongs to the process, so it cannot keep two parts of one
+     * process apart; code that reads the file itself (the dashboard copying it) synchronizes on this.
+     */
+    public static Object processHold(Path labDir) {
+        return PROCESS_HOLDS.computeIfAbsent(labDir.resolve(FILE_NAME).toAbsolutePath().normalize(), k -> new Object());
+    }
+
     /** Runs {@code body} with the connection, taking the file first and letting it go after when this store releases between calls. */
     private <T> T held(Supplier<T> body) {
         if (closed) {
             throw new IllegalStateException(lab + ": the store is closed");
         }
+        if (releasing) {
+            synchronized (processHold(lab)) {
+                return heldNow(body);
+            }
+        }
+        return heldNow(body);
+    }
+
+    private <T> T heldNow(Supplier<T> body) {
         if (connection == null) {
             connection = connector.connect();
         }
