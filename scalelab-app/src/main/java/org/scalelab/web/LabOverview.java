@@ -155,7 +155,7 @@ public record LabOverview(boolean empty, Holdings holdings, List<Latest> latest,
                 list.add(store.loadResult(s.resultId()));
             }
         }
-        List<StoredResult> fits = byKind.getOrDefault(Kind.LAW, List.of());
+        List<StoredResult> fits = byKind.computeIfAbsent(Kind.LAW, k -> new ArrayList<>());
         // A card's law is a loss law (Chinchilla, power) when one names the family, the newest other fit otherwise.
         fits.sort(Comparator.comparingInt(r -> r.analysis().equals("fit.chinchilla") || r.analysis().equals("fit.power") ? 0 : 1));
         // Per family, per kind: the newest result naming it.

@@ -179,7 +179,8 @@ class RunsApiTest {
                 {"DELETE FROM runs", "only reading statements are allowed"},
                 {"WITH t AS (SELECT 1) INSERT INTO imports SELECT * FROM imports", "only reading statements are allowed"},
                 {"INSTALL httpfs", "only reading statements are allowed"},
-                {"SELECT 1; DROP TABLE runs", "only one SQL statement is allowed"},
+                {"SELECT 1; DROP TABLE runs", "only reading statements are allowed"},
+                {"SELECT 1; SELECT * FROM read_csv('/etc/passwd')", "only one SQL statement is allowed"},
                 {"SELECT 1;\nSELECT 2", "only one SQL statement is allowed"},
                 {"SELECT count(*) FROM range(1000000) a, range(1000000) b, range(1000) c WHERE a.range + b.range + c.range = -1",
                     "stopped after 10 s, its time limit"}};
