@@ -24,7 +24,9 @@ public final class Dashboard implements AutoCloseable {
             new ResultsApi(),
             new EventsApi(),
             new SweepsApi(),
-            new CurvesApi());
+            new CurvesApi(),
+            new RunsApi(),
+            new OverviewApi());
 
     private final Javalin app;
     private final DashboardContext context;

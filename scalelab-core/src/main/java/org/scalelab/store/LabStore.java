@@ -434,6 +434,56 @@ public final class LabStore implements AutoCloseable {
         });
     }
 
+    /**
+     * One page of the runs table (view points), filtered, sorted and cut in DuckDB (see {@link RunTable});
+     * stopped after {@code timeLimit}. A sort column that is not one of the view's columns is an
+     * {@link InputException} naming them.
+     */
+    public synchronized RunTable.Page runTable(RunTable.Query query, Duration timeLimit) {
+        return held(() -> {
+            try {
+                return RunTable.read(connection, query, timeLimit);
+            } catch (SQLTimeoutException e) {
+                throw new InputException("the runs table stopped after " + wholeSeconds(timeLimit) + ", its time limit; "
+                        + "narrow the filters", e);
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot read the runs table: " + SqlText.firstLine(e.getMessage()), e);
+            }
+        });
+    }
+
+    /**
+     * What the lab holds, counted: runs and imports, runs per family (a run without a family under
+     * ""), training runs per experiment (none in a lab read before its training tables were made).
+     */
+    public record Contents(long runs, long imports, Map<String, Long> runsByFamily, long trainingRuns,
+            Map<String, Long> trainingRunsByExperiment) {}
+
+    /** Counts of what the lab holds (see {@link Contents}). */
+    public synchronized Contents contents() {
+        return held(() -> {
+            try {
+                Map<String, Long> families = counts("SELECT coalesce(family, ''), count(*) FROM runs GROUP BY 1 ORDER BY 1");
+                Map<String, Long> experiments = longValue("SELECT count(*) FROM information_schema.tables WHERE table_name = 'training_runs'") == 0
+                        ? Map.of() : counts("SELECT experiment, count(*) FROM training_runs GROUP BY 1 ORDER BY 1");
+                return new Contents(longValue("SELECT count(*) FROM runs"), longValue("SELECT count(*) FROM imports"), families,
+                        experiments.values().stream().mapToLong(Long::longValue).sum(), experiments);
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot count what the lab holds: " + SqlText.firstLine(e.getMessage()), e);
+            }
+        });
+    }
+
+    private Map<String, Long> counts(String sql) throws SQLException {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
     /** Runs a reading query (see {@link ReadOnlySql}) and keeps the first {@value #DEFAULT_MAX_ROWS} rows. */
     public QueryResult sql(String query) {
         return sql(query, DEFAULT_MAX_ROWS);
@@ -572,7 +622,7 @@ public final class LabStore implements AutoCloseable {
     }
 
     /** A statement that DuckDB interrupts after {@code timeLimit} (rounded up to whole seconds, JDBC's unit). */
-    private static Statement limited(Statement st, Duration timeLimit) throws SQLException {
+    static Statement limited(Statement st, Duration timeLimit) throws SQLException {
         long ms = timeLimit == null ? 0 : timeLimit.toMillis();
         if (ms > 0) {
             st.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, (ms + 999) / 1000));
@@ -1039,7 +1089,7 @@ public final class LabStore implements AutoCloseable {
     }
 
     /** Numbers, strings, booleans and null pass; other JDBC objects (dates, arrays, structs) become text. */
-    private static Object plain(Object v) {
+    static Object plain(Object v) {
         if (v == null || v instanceof String || v instanceof Boolean || v instanceof Double || v instanceof Float
                 || v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
                 || v instanceof BigDecimal || v instanceof BigInteger) {
