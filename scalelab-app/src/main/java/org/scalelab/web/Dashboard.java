@@ -18,7 +18,8 @@ public final class Dashboard implements AutoCloseable {
     /** The dashboard's areas, in the order their pages appear in the navigation; register a new one here. */
     static final List<DashboardRoutes> AREAS = List.of(
             new Pages(),
-            new HealthApi());
+            new HealthApi(),
+            new LawsApi());
 
     private final Javalin app;
     private final DashboardContext context;
