@@ -66,7 +66,7 @@ final class FitJob {
         if (!r.hasNonNull("law")) {
             throw new BadRequestResponse("law: missing; give one of power, exp, sigmoid, bnsl, chinchilla");
         }
-        LawFits.Law law = LawFits.Law.parse("law", text(r, "law", null));
+        LawFits.Law law = LawFits.Law.parse("law", RequestFields.text(r, "law", null));
         String sql = source(r);
         Function<List<String>, NumericTable> read = columns -> {
             try {
@@ -75,19 +75,22 @@ final class FitJob {
                 throw new InputException(e.getMessage(), e);
             }
         };
-        int bootstrap = integer(r, "bootstrap", law == LawFits.Law.CHINCHILLA ? 1000 : 200);
+        int bootstrap = RequestFields.integer(r, "bootstrap", law == LawFits.Law.CHINCHILLA ? 1000 : 200);
         if (bootstrap < 0) {
             throw new BadRequestResponse("bootstrap: " + bootstrap + " must be ≥ 0 (0: no intervals)");
         }
-        long seed = whole(r, "seed", 0);
-        boolean backtest = bool(r, "backtest", true);
+        long seed = RequestFields.whole(r, "seed", 0);
+        boolean backtest = RequestFields.bool(r, "backtest", true);
         if (law == LawFits.Law.CHINCHILLA) {
-            ChinchillaFit.Options o = new ChinchillaFit.Options(number(r, "huber_delta", 1e-3),
-                    ChinchillaFit.Reduce.parse(text(r, "reduce", "sum")), ChinchillaFit.Grid.parse(text(r, "grid", "default")),
-                    integer(r, "drop_highest_loss", 0), bootstrap, seed, Runtime.getRuntime().availableProcessors());
-            boolean keep = bool(r, "keep_replicates", false);
-            LawFits.Runs d = LawFits.runs(read, new LawFits.Columns(text(r, "params_col", "params"), text(r, "tokens_col", null),
-                    text(r, "compute_col", null), text(r, "loss_col", "loss")), "tokens_col", "compute_col");
+            ChinchillaFit.Options o = new ChinchillaFit.Options(RequestFields.number(r, "huber_delta", 1e-3),
+                    ChinchillaFit.Reduce.parse(RequestFields.text(r, "reduce", "sum")),
+                    ChinchillaFit.Grid.parse(RequestFields.text(r, "grid", "default")),
+                    RequestFields.integer(r, "drop_highest_loss", 0), bootstrap, seed, Runtime.getRuntime().availableProcessors());
+            boolean keep = RequestFields.bool(r, "keep_replicates", false);
+            LawFits.Columns columns = new LawFits.Columns(RequestFields.text(r, "params_col", "params"),
+                    RequestFields.text(r, "tokens_col", null), RequestFields.text(r, "compute_col", null),
+                    RequestFields.text(r, "loss_col", "loss"));
+            LawFits.Runs d = LawFits.runs(read, columns, "tokens_col", "compute_col");
             return new Jobs.Prepared("chinchilla fit of " + d.params().length + " runs", job -> {
                 LawFits.Chinchilla fit = LawFits.chinchilla(d, o, backtest, keep);
                 Report report = Report.create("ScaleLab — " + law.analysis());
@@ -95,10 +98,10 @@ final class FitJob {
                 return save(context, job, law.analysis(), fit.saved(), fit.saved().provenance(), report, reports);
             });
         }
-        LawFits.CurveOptions o = new LawFits.CurveOptions(bootstrap, seed, backtest, forecast(r), bool(r, "offset", true),
-                level(r, "floor", 0.0), level(r, "ceiling", 1.0), integer(r, "breaks", 2), criterion(r));
-        String xCol = text(r, "x", "params");
-        String yCol = text(r, "y", law == LawFits.Law.SIGMOID ? "accuracy" : "loss");
+        LawFits.CurveOptions o = new LawFits.CurveOptions(bootstrap, seed, backtest, forecast(r), RequestFields.bool(r, "offset", true),
+                level(r, "floor", 0.0), level(r, "ceiling", 1.0), RequestFields.integer(r, "breaks", 2), criterion(r));
+        String xCol = RequestFields.text(r, "x", "params");
+        String yCol = RequestFields.text(r, "y", law == LawFits.Law.SIGMOID ? "accuracy" : "loss");
         CurveData d = new CurveData(read.apply(List.of(xCol, yCol)), xCol, yCol);
         return new Jobs.Prepared(law.id() + " fit of " + yCol + " against " + xCol + " (" + d.x().length + " points)", job -> {
             CurveFitResult fit = LawFits.curve(law, d, o);
@@ -132,7 +135,7 @@ final class FitJob {
             if (r.hasNonNull("family")) {
                 throw new BadRequestResponse("family: filters an import's points; with a query, filter in its WHERE clause");
             }
-            String q = text(r, "query", null);
+            String q = RequestFields.text(r, "query", null);
             if (q.isBlank()) {
                 throw new BadRequestResponse("query: empty; give SQL such as SELECT params, loss FROM points");
             }
@@ -144,61 +147,9 @@ final class FitJob {
         }
         String sql = "SELECT * FROM points WHERE import_id = " + imp.asLong();
         if (r.hasNonNull("family")) {
-            sql += " AND family = '" + text(r, "family", null).replace("'", "''") + "'";
+            sql += " AND family = '" + RequestFields.text(r, "family", null).replace("'", "''") + "'";
         }
         return sql;
-    }
-
-    private static String text(JsonNode r, String field, String fallback) {
-        JsonNode v = r.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isTextual()) {
-            throw new BadRequestResponse(field + ": " + InputException.quote(v.toString()) + " must be text");
-        }
-        return v.asText();
-    }
-
-    private static double number(JsonNode r, String field, double fallback) {
-        JsonNode v = r.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-            throw new BadRequestResponse(field + ": " + InputException.quote(v.toString()) + " is not a finite number");
-        }
-        return v.asDouble();
-    }
-
-    private static long whole(JsonNode r, String field, long fallback) {
-        JsonNode v = r.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new BadRequestResponse(field + ": " + InputException.quote(v.toString()) + " is not a whole number");
-        }
-        return v.asLong();
-    }
-
-    private static int integer(JsonNode r, String field, int fallback) {
-        long v = whole(r, field, fallback);
-        if (v != (int) v) {
-            throw new BadRequestResponse(field + ": " + v + " is too large");
-        }
-        return (int) v;
-    }
-
-    private static boolean bool(JsonNode r, String field, boolean fallback) {
-        JsonNode v = r.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isBoolean()) {
-            throw new BadRequestResponse(field + ": " + InputException.quote(v.toString()) + " must be true or false");
-        }
-        return v.asBoolean();
     }
 
     /** A sigmoid's asymptote: a number, or "fit" (null: fitted). */
@@ -210,11 +161,11 @@ final class FitJob {
         if (v.isTextual() && "fit".equalsIgnoreCase(v.asText().trim())) {
             return null;
         }
-        return number(r, field, fallback);
+        return RequestFields.number(r, field, fallback);
     }
 
     private static CurveFitter.Criterion criterion(JsonNode r) {
-        String c = text(r, "criterion", "bic");
+        String c = RequestFields.text(r, "criterion", "bic");
         for (CurveFitter.Criterion k : CurveFitter.Criterion.values()) {
             if (k.name().equalsIgnoreCase(c)) {
                 return k;

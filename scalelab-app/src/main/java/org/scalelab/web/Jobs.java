@@ -113,7 +113,7 @@ public final class Jobs implements AutoCloseable {
         Kind k = kinds.get(kind);
         if (k == null) {
             throw new BadRequestResponse("kind: " + org.scalelab.InputException.quote(kind) + " is not a job kind; give one of "
-                    + String.join(", ", kinds.keySet()));
+                    + String.join(", ", kinds.keySet().stream().sorted().toList()));
         }
         Prepared p = k.prepare(context, request);
         Job job = submit(kind, p);

@@ -41,7 +41,7 @@ final class LawsApi implements DashboardRoutes {
                 return size() > KEPT_REPORTS;
             }
         });
-        Jobs jobs = new Jobs(context, Map.of("fit", FitJob.kind(reports::put)));
+        Jobs jobs = new Jobs(context, Map.of("fit", FitJob.kind(reports::put), "sweep", SweepJob::prepare));
         jobs.add(routes);
         routes.get("/api/laws/data", ctx -> ctx.json(data(context)));
         routes.get("/api/laws/fits", ctx -> ctx.json(fits(context)));
