@@ -187,12 +187,58 @@ public final class Plot {
         try {
             Files.createDirectories(dir);
             ChartUtils.saveChartAsPNG(dir.resolve(name + ".png").toFile(), chart, width, height);
-            SVGGraphics2D g2 = new SVGGraphics2D(width, height);
-            chart.draw(g2, new Rectangle(0, 0, width, height));
-            SVGUtils.writeToSVG(dir.resolve(name + ".svg").toFile(), g2.getSVGElement());
+            SVGUtils.writeToSVG(dir.resolve(name + ".svg").toFile(), svgElement(chart));
         } catch (IOException e) {
             throw new ScaleLabException("cannot write plot " + dir.resolve(name) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The plot as the SVG document {@link #save} writes. */
+    public String svg() {
+        return "<?xml version=\"1.0\"?>\n" + svgElement(chart());
+    }
+
+    /** The plot as the PNG image {@link #save} writes. */
+    public byte[] png() {
+        try {
+            return ChartUtils.encodeAsPNG(chart().createBufferedImage(width, height));
+        } catch (IOException e) {
+            throw new ScaleLabException("cannot draw plot '" + title + "' as PNG: " + e.getMessage(), e);
+        }
+    }
+
+    private String svgElement(JFreeChart chart) {
+        SVGGraphics2D g2 = new SVGGraphics2D(width, height);
+        chart.draw(g2, new Rectangle(0, 0, width, height));
+        return g2.getSVGElement();
+    }
+
+    /**
+     * What the plot holds, read-only, for a face that draws it itself (the dashboard): the same layers and
+     * markers, in order. Layer kinds are {@code points, line, dashed, band, histogram, cells, heatmap}; a
+     * band's {@code y} is its middle line; a heatmap's {@code x, y} are column and row indices, {@code lo}
+     * its values and {@code hi} the two ends of its colour scale.
+     */
+    public Contents contents() {
+        List<Contents.Layer> ls = layers.stream().map(l -> new Contents.Layer(l.kind.name().toLowerCase(java.util.Locale.ROOT),
+                l.name, copy(l.x), copy(l.y), copy(l.lo), copy(l.hi), l.bins)).toList();
+        List<Contents.Marker> ms = markers.stream().map(m -> new Contents.Marker(m.label, m.value, m.vertical)).toList();
+        return new Contents(title, xLabel, yLabel, logX, logY, xCategories == null ? null : List.of(xCategories),
+                yCategories == null ? null : List.of(yCategories), ls, ms);
+    }
+
+    private static double[] copy(double[] a) {
+        return a == null ? null : a.clone();
+    }
+
+    /** A plot's contents (see {@link #contents()}). */
+    public record Contents(String title, String xLabel, String yLabel, boolean logX, boolean logY, List<String> xCategories,
+            List<String> yCategories, List<Layer> layers, List<Marker> markers) {
+        /** One layer as added. */
+        public record Layer(String kind, String name, double[] x, double[] y, double[] lo, double[] hi, int bins) {}
+
+        /** A reference line. */
+        public record Marker(String label, double value, boolean vertical) {}
     }
 
     /** Blue (lo) → white (midpoint) → red (hi); values outside are clamped, NaN is grey. */

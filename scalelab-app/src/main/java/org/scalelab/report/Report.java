@@ -21,23 +21,24 @@ public final class Report {
     /** Cells up to this many characters are kept on one line. */
     private static final int SHORT_CELL = 24;
 
-    private sealed interface Block permits Heading, Text, Table, Figure, Verdict, Image, Code, Link {}
+    /** One piece of a report, in the order added (read by faces that lay a report out themselves). */
+    public sealed interface Block permits Heading, Text, Table, Figure, Verdict, Image, Code, Link {}
 
-    private record Heading(String text) implements Block {}
+    public record Heading(String text) implements Block {}
 
-    private record Text(String text) implements Block {}
+    public record Text(String text) implements Block {}
 
-    private record Table(List<String> header, List<List<String>> rows) implements Block {}
+    public record Table(List<String> header, List<List<String>> rows) implements Block {}
 
-    private record Figure(String name, Plot plot, String caption) implements Block {}
+    public record Figure(String name, Plot plot, String caption) implements Block {}
 
-    private record Verdict(String label, String text, boolean good) implements Block {}
+    public record Verdict(String label, String text, boolean good) implements Block {}
 
-    private record Image(String src, String caption) implements Block {}
+    public record Image(String src, String caption) implements Block {}
 
-    private record Code(String text) implements Block {}
+    public record Code(String text) implements Block {}
 
-    private record Link(String text, String href) implements Block {}
+    public record Link(String text, String href) implements Block {}
 
     private final String title;
     private final List<Block> blocks = new ArrayList<>();
@@ -49,6 +50,21 @@ public final class Report {
 
     public static Report create(String title) {
         return new Report(title);
+    }
+
+    /** The report's title. */
+    public String title() {
+        return title;
+    }
+
+    /** The blocks added so far, in order (read-only). */
+    public List<Block> blocks() {
+        return List.copyOf(blocks);
+    }
+
+    /** The result record given to {@link #json}, or null. */
+    public Object result() {
+        return result;
     }
 
     public Report heading(String text) {

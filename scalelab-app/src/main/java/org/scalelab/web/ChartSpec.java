@@ -1,6 +1,8 @@
 package org.scalelab.web;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.scalelab.report.Plot;
 
 /**
  * A chart as the browser draws it ({@code ScaleLab.chart} in {@code /static/app.js}, with ECharts): the
@@ -14,6 +16,28 @@ import java.util.List;
  * @param markers vertical or horizontal reference lines
  */
 public record ChartSpec(String title, Axis x, Axis y, List<Series> series, List<Marker> markers) {
+    /**
+     * A report plot's layers as a chart spec, number for number: points, lines, dashed lines, bands (with their
+     * middle line in {@code y}), histograms (their values and bin count), cells and heatmaps (values in
+     * {@code z}, the colour scale's ends as {@code lo[0]} and {@code hi[0]}), and its markers.
+     */
+    public static ChartSpec of(Plot plot) {
+        Plot.Contents c = plot.contents();
+        List<Series> series = new ArrayList<>();
+        for (Plot.Contents.Layer l : c.layers()) {
+            series.add(switch (l.kind()) {
+                case "heatmap" -> new Series(l.name(), "heatmap", l.x(), l.y(), new double[] {l.hi()[0]}, new double[] {l.hi()[1]}, l.lo(),
+                        0, null);
+                case "band" -> new Series(l.name(), "band", l.x(), l.y(), l.lo(), l.hi(), null, 0, null);
+                case "histogram" -> new Series(l.name(), "histogram", l.x(), null, null, null, null, l.bins(), null);
+                default -> new Series(l.name(), l.kind(), l.x(), l.y(), null, null, null, 0, null);
+            });
+        }
+        List<Marker> markers = c.markers().stream().map(m -> new Marker(m.label(), m.value(), m.vertical())).toList();
+        return new ChartSpec(c.title(), new Axis(c.xLabel(), c.logX(), c.xCategories()), new Axis(c.yLabel(), c.logY(), c.yCategories()),
+                List.copyOf(series), markers);
+    }
+
     /**
      * An axis.
      *

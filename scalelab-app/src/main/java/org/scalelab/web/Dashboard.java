@@ -19,6 +19,8 @@ public final class Dashboard implements AutoCloseable {
     static final List<DashboardRoutes> AREAS = List.of(
             new Pages(),
             new HealthApi(),
+            new TestTimeRoutes(),
+            new ResultsApi(),
             new LawsApi());
 
     private final Javalin app;
@@ -31,6 +33,11 @@ public final class Dashboard implements AutoCloseable {
 
     /** Starts serving {@code options.lab()} and returns once the server listens. */
     public static Dashboard start(DashboardOptions options) {
+        return start(options, List.of());
+    }
+
+    /** Starts with {@code extra} areas after the registered ones (tests add pages of their own). */
+    static Dashboard start(DashboardOptions options, List<DashboardRoutes> extra) {
         DashboardContext context = new DashboardContext(options, new LabSnapshots(options.lab()), new LiveEvents());
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -46,6 +53,9 @@ public final class Dashboard implements AutoCloseable {
             config.routes.exception(Exception.class, (e, ctx) -> error(ctx, 500,
                     "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())));
             for (DashboardRoutes area : AREAS) {
+                area.add(config.routes, context);
+            }
+            for (DashboardRoutes area : extra) {
                 area.add(config.routes, context);
             }
         });

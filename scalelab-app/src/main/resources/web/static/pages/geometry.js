@@ -1,5 +1,13 @@
-// The Geometry page: fetches its data from /api/ and draws it with ScaleLab.chart.
+// The Geometry page: a saved geometry result drawn by the report's renderer (metric table by domain ×
+// size with intervals and null baselines, scree, PCA projections, tangling, the phase diagram).
 'use strict';
 ScaleLab.ready(async () => {
-  // Filled in by the page's area.
+  await SavedResults.show(document.getElementById('content'), {
+    prefixes: ['geometry'],
+    label: 'Geometry result',
+    empty: 'No geometry results yet: capture activations by domain and size, then run scalelab geometry, for example:',
+    commands: [
+      'scalelab world capture --experiment small',
+      'scalelab geometry --acts lab/activations/world-small-w32-d1 --acts lab/activations/world-small-w64-d1 --by domain --compare-sizes'],
+  });
 });

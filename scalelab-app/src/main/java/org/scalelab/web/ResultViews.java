@@ -1,0 +1,204 @@
+package org.scalelab.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.scalelab.eval.EvalComparison;
+import org.scalelab.eval.EvalResult;
+import org.scalelab.geometry.GeometryAnalysis;
+import org.scalelab.geometry.PointSet;
+import org.scalelab.interp.Lens;
+import org.scalelab.interp.Patching;
+import org.scalelab.interp.SteeringSweep;
+import org.scalelab.io.Json;
+import org.scalelab.laws.ChinchillaResult;
+import org.scalelab.laws.ComputeOptimal;
+import org.scalelab.laws.CoverageCurve;
+import org.scalelab.laws.CurveFitResult;
+import org.scalelab.laws.MajorityVote;
+import org.scalelab.laws.PassAtK;
+import org.scalelab.laws.Reliability;
+import org.scalelab.laws.SamplingBudget;
+import org.scalelab.laws.ShapeTest;
+import org.scalelab.phase.CapabilityCoupling;
+import org.scalelab.phase.CapabilityDirections;
+import org.scalelab.phase.PhaseDiagnosis;
+import org.scalelab.phase.ScoreCoupling;
+import org.scalelab.report.ChinchillaRenderer;
+import org.scalelab.report.CoverageRenderer;
+import org.scalelab.report.CurveFitRenderer;
+import org.scalelab.report.EvalComparisonRenderer;
+import org.scalelab.report.EvalRenderer;
+import org.scalelab.report.ForecastRenderer;
+import org.scalelab.report.GeometryRenderer;
+import org.scalelab.report.LensRenderer;
+import org.scalelab.report.MajorityVoteRenderer;
+import org.scalelab.report.PassAtKRenderer;
+import org.scalelab.report.PatchingRenderer;
+import org.scalelab.report.PhaseCouplingRenderer;
+import org.scalelab.report.PhaseDiagnoseRenderer;
+import org.scalelab.report.PhaseDirectionsRenderer;
+import org.scalelab.report.PhaseScoresRenderer;
+import org.scalelab.report.PhaseSteerRenderer;
+import org.scalelab.report.ReliabilityRequirementsRenderer;
+import org.scalelab.report.ReliabilityTableRenderer;
+import org.scalelab.report.Report;
+import org.scalelab.report.SamplingBudgetRenderer;
+import org.scalelab.report.ShapeRenderer;
+import org.scalelab.report.WorldReportRenderer;
+import org.scalelab.store.StoredResult;
+import org.scalelab.world.WorldAnalysis;
+
+/**
+ * A saved result as its report shows it: analysis name → record class and the renderer the command line
+ * used for it. The stored JSON is read back into its record and rendered into a {@link Report} by the same
+ * renderer, so the page and {@code --out} show the same tables, verdicts and plots. Where a renderer needs
+ * inputs the record does not keep (the fitted points, the activations behind a PCA plot, a sweep's curves),
+ * the view shows what the record allows and says in a text block what is missing and why. An analysis not
+ * registered here, or a record that cannot be read, is shown as its JSON; a view never fails.
+ */
+public final class ResultViews {
+    /** How one analysis is rendered: its record class, its section, and what the record lacks for a full report. */
+    private record Entry<R>(Class<R> type, BiConsumer<Report, Context<R>> section, String missing) {}
+
+    /** A record with the stored row it came from (for the options its provenance kept). */
+    private record Context<R>(R result, StoredResult stored) {
+        String option(String name, String otherwise) {
+            JsonNode v = stored.options() == null ? null : stored.options().get(name);
+            return v == null || v.isNull() ? otherwise : v.asText();
+        }
+    }
+
+    private static final Map<String, Entry<?>> ENTRIES = new LinkedHashMap<>();
+
+    private static <R> void add(String analysis, Class<R> type, BiConsumer<Report, Context<R>> section, String missing) {
+        ENTRIES.put(analysis, new Entry<>(type, section, missing));
+    }
+
+    private static final String FIT_POINTS = "the plots of data and fit, residuals and bootstrap replicates need the fitted points "
+            + "and the fitted curve, which the saved record does not keep; `--out DIR` on the fit command draws them";
+
+    static {
+        add("testtime.passk", PassAtK.Result.class, (rep, c) -> new PassAtKRenderer().section(rep, c.result()), null);
+        add("testtime.coverage", CoverageCurve.Result.class, (rep, c) -> new CoverageRenderer().section(rep, c.result()), null);
+        add("testtime.majority", MajorityVote.Result.class, (rep, c) -> new MajorityVoteRenderer().section(rep, c.result()), null);
+        add("testtime.budget", SamplingBudget.Result.class, (rep, c) -> new SamplingBudgetRenderer().section(rep, c.result()), null);
+        // the grid the command was given is the grid of the table's rows
+        add("reliability.table", Reliability.Table.class, (rep, c) -> new ReliabilityTableRenderer(
+                c.result().rows().stream().mapToDouble(Reliability.Row::p).distinct().toArray(),
+                c.result().rows().stream().mapToLong(Reliability.Row::steps).distinct().toArray()).section(rep, c.result()), null);
+        add("reliability.requirement", Reliability.Requirements.class, (rep, c) -> new ReliabilityRequirementsRenderer(
+                c.result().rows().stream().mapToDouble(Reliability.Requirement::target).distinct().toArray(),
+                c.result().rows().stream().mapToLong(Reliability.Requirement::steps).distinct().toArray()).section(rep, c.result()), null);
+        add("geometry", GeometryAnalysis.Result.class, ResultViews::geometry, null);
+        add("world.report", WorldAnalysis.Result.class, (rep, c) -> new WorldReportRenderer(Map.of(), Map.of()).section(rep, c.result()),
+                "the accuracy curves and alignment plots are drawn from the sweep's training logs, which the saved record does not "
+                        + "keep; `scalelab world report --out DIR` draws them");
+        add("eval", EvalResult.class, (rep, c) -> new EvalRenderer().section(rep, c.result()), null);
+        add("eval.compare", EvalComparison.Result.class, (rep, c) -> new EvalComparisonRenderer().section(rep, c.result()), null);
+        add("interp.lens", Lens.Result.class, (rep, c) -> new LensRenderer().section(rep, c.result()), null);
+        add("interp.patch", Patching.Result.class, (rep, c) -> new PatchingRenderer().section(rep, c.result()), null);
+        add("interp.ablate", Patching.Result.class, (rep, c) -> new PatchingRenderer().section(rep, c.result()), null);
+        add("phase.scores", ScoreCoupling.Result.class, (rep, c) -> new PhaseScoresRenderer().section(rep, c.result()), null);
+        add("phase.directions", CapabilityDirections.Run.class, (rep, c) -> new PhaseDirectionsRenderer().section(rep, c.result()), null);
+        add("phase.coupling", CapabilityCoupling.Result.class, (rep, c) -> new PhaseCouplingRenderer().section(rep, c.result()), null);
+        add("phase.steer", SteeringSweep.Result.class, (rep, c) -> new PhaseSteerRenderer().section(rep, c.result()), null);
+        add("phase.diagnose", PhaseDiagnosis.Result.class, (rep, c) -> new PhaseDiagnoseRenderer().section(rep, c.result()), null);
+        for (String law : List.of("power", "exp", "sigmoid", "bnsl")) {
+            add("fit." + law, CurveFitResult.class, ResultViews::curveFit, FIT_POINTS);
+        }
+        add("fit.shape", ShapeTest.Result.class, (rep, c) -> {
+            rep.code(ShapeRenderer.text(c.result(), c.option("x_col", "x"), c.option("y_col", "y")));
+        }, "the plots of data, quadratic and residuals need the tested points, which the saved record does not keep; "
+                + "`--out DIR` on `scalelab fit shape` draws them");
+        add("fit.chinchilla", ChinchillaResult.class, (rep, c) -> {
+            rep.text(ChinchillaRenderer.text(c.result()));
+        }, "the plots of the runs, the law and the frontier need the fitted runs, which the saved record does not keep; "
+                + "`--out DIR` on `scalelab fit chinchilla` draws them");
+        add("forecast.chinchilla", ComputeOptimal.Forecast.class, (rep, c) -> ForecastRenderer.section(rep, c.result()), null);
+    }
+
+    private ResultViews() {}
+
+    /** The analyses with a registered view, in registration order. */
+    public static List<String> analyses() {
+        return List.copyOf(ENTRIES.keySet());
+    }
+
+    /** The result's report, filled by its renderer (see the class comment for what may be left out). */
+    public static Report report(StoredResult stored) {
+        Report report = Report.create("ScaleLab — " + stored.analysis() + " (result " + stored.resultId() + ")");
+        Entry<?> entry = ENTRIES.get(stored.analysis());
+        if (entry == null) {
+            report.text("No view is registered for analysis '" + stored.analysis() + "'; its record is shown as saved.");
+        } else {
+            render(report, entry, stored);
+        }
+        report.heading("Result record");
+        report.code(Json.pretty(stored.result()));
+        return report;
+    }
+
+    /** The result's view: its report's blocks, plots as chart specs with links to the server's drawings. */
+    public static ReportView view(StoredResult stored) {
+        return ReportView.of(report(stored), stored.resultId(), stored.analysis());
+    }
+
+    private static <R> void render(Report report, Entry<R> entry, StoredResult stored) {
+        R record;
+        try {
+            record = Json.mapper().treeToValue(stored.result(), entry.type());
+        } catch (Exception e) {
+            report.text("Not shown as a report: the saved record cannot be read as " + entry.type().getSimpleName() + " ("
+                    + oneLine(e) + "); it was probably saved by another version.");
+            return;
+        }
+        int before = report.blocks().size();
+        try {
+            entry.section().accept(report, new Context<>(record, stored));
+        } catch (RuntimeException e) {
+            report.text("The rest of this report is not shown: its renderer needs more than the saved record holds ("
+                    + oneLine(e) + ").");
+        }
+        if (entry.missing() != null) {
+            report.text("Not shown: " + entry.missing() + ".");
+        }
+        if (report.blocks().size() == before) {
+            report.text("The renderer shows nothing for this record.");
+        }
+    }
+
+    /** A fit's verdict, parameters, candidates and backtest; its plots need the points (see {@link #FIT_POINTS}). */
+    private static void curveFit(Report report, Context<CurveFitResult> c) {
+        CurveFitResult r = c.result();
+        report.verdict("status", r.status().json() + (r.reason() == null ? "" : ": " + r.reason()),
+                r.status() == org.scalelab.laws.FitStatus.CONVERGED);
+        report.code(CurveFitRenderer.text(r, c.option("x_col", "x"), c.option("y_col", "y")));
+        report.table(CurveFitRenderer.PARAMETER_HEADER, CurveFitRenderer.parameterRows(r.allParameters()));
+    }
+
+    /**
+     * A geometry result: of activation-set groups (models × domains, with phase verdicts) or of one point
+     * set, whose PCA plot needs the points themselves.
+     */
+    private static void geometry(Report report, Context<GeometryAnalysis.Result> c) {
+        GeometryAnalysis.Result r = c.result();
+        boolean groups = !r.comparisons().isEmpty() || r.groups().size() > 1
+                || r.provenance().inputs().stream().anyMatch(i -> i.source().endsWith("manifest.json"));
+        if (groups) {
+            GeometryRenderer.ofGroups(List.of()).section(report, r);
+        } else {
+            // one placeholder point: the renderer draws every table and plot but the PCA projection
+            GeometryRenderer.ofPoints(PointSet.of(new float[][] {{0f}}, "the saved record")).section(report, r);
+            report.text("Not shown: the PCA projection needs the analysed points, which the saved record does not keep; "
+                    + "`scalelab geometry --out DIR` draws it.");
+        }
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.lines().findFirst().orElse(m).strip();
+    }
+}
