@@ -39,9 +39,13 @@ final class LawViews {
         return new FitView(id, r.analysis(), view, new Provenance(r.createdAt(), r.version(), r.seed(), r.inputs(), r.options()));
     }
 
-    /** The report section's view (the result views' JSON form); none until the result views exist. */
+    /**
+     * The kept report section's view (its plots drawn in the browser only: the server's drawings of a
+     * saved result have no fitted points), else the saved result's view, which says what it leaves out.
+     */
     private static JsonNode viewOf(Report kept, StoredResult r) {
-        return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+        ReportView view = kept != null ? ReportView.of(kept) : ResultViews.view(r);
+        return Json.mapper().valueToTree(view);
     }
 
     /** One chart of both fits' data, curves and bands: {@code a}'s layers, then {@code b}'s (its data only if they differ). */
@@ -72,7 +76,9 @@ final class LawViews {
                 }
             }
         }
-        throw new BadRequestResponse("fit #" + f.id() + " has no fitted curve to compare (its fit did not converge)");
+        throw new BadRequestResponse("fit #" + f.id() + " has no chart of data and fitted curve to compare: the saved record "
+                + "keeps neither the points nor the bootstrap replicates, so only fits run by this dashboard since it started "
+                + "(and that converged) have one; fit it here again to compare it");
     }
 
     private static ChartSpec.Series renamed(ChartSpec.Series s, String name) {

@@ -59,7 +59,7 @@ ScaleLab.ready(async () => {
     law.addEventListener('change', showLaw);
     showLaw();
 
-    if (!data.allowJobs) {
+    if (!data.allow_jobs) {
       $('jobs-disabled').hidden = false;
       for (const el of $('fit-form').querySelectorAll('input, select, textarea, button')) el.disabled = true;
     }
@@ -111,6 +111,7 @@ ScaleLab.ready(async () => {
       jobBox.hidden = false;
       jobBox.dataset.state = s.state;
       jobBox.dataset.job = s.id;
+      if (s.result_id != null) jobBox.dataset.result = String(s.result_id);
       $('fit-progress').value = s.fraction;
       $('fit-job-message').textContent = s.state === 'failed' ? 'failed: ' + s.error
         : s.state === 'running' ? s.message : s.state;
