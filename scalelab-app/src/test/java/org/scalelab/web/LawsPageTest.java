@@ -88,7 +88,7 @@ class LawsPageTest {
         page.selectOption("#fit-law", "power");
         page.fill("#fit-x", "compute");
         page.fill("#fit-y", "loss");
-        page.fill("#fit-bootstrap", "60");
+        page.fill("#fit-bootstrap", "24");
         page.fill("#fit-seed", "7");
         page.fill("#fit-forecast", "1e24,1e25");
         page.click("#fit-run");
@@ -110,7 +110,7 @@ class LawsPageTest {
         assertTrue(page.locator("#fit-view").textContent().contains("backtest"), "the backtest is shown");
 
         JsonNode cliRecord = Json.mapper().readTree(cli("fit", "power", "--lab", lab.toString(), "--query", IMPORT_QUERY,
-                "--x-col", "compute", "--y-col", "loss", "--bootstrap", "60", "--seed", "7", "--forecast", "1e24,1e25",
+                "--x-col", "compute", "--y-col", "loss", "--bootstrap", "24", "--seed", "7", "--forecast", "1e24,1e25",
                 "--json", "--no-store"));
         StoredResult saved = stored(id);
         assertEquals("fit.power", saved.analysis());
@@ -132,10 +132,10 @@ class LawsPageTest {
 
     @Test
     void twoSavedFitsAreComparedOnOneChart() throws Exception {
-        long first = runToEnd(Map.of("kind", "fit", "law", "power", "query", IMPORT_QUERY, "x", "compute", "bootstrap", 30), "done")
+        long first = runToEnd(Map.of("kind", "fit", "law", "power", "query", IMPORT_QUERY, "x", "compute", "bootstrap", 12), "done")
                 .path("result_id").asLong();
         long second = runToEnd(Map.of("kind", "fit", "law", "power", "query", IMPORT_QUERY, "x", "compute", "offset", false,
-                "bootstrap", 30, "seed", 1), "done").path("result_id").asLong();
+                "bootstrap", 12, "seed", 1), "done").path("result_id").asLong();
         Page page = browser.open(jobs.url() + "laws?fit=" + second);
         page.waitForSelector("#content:not([data-loading])");
         page.selectOption("#compare-a", String.valueOf(first));
