@@ -132,10 +132,11 @@ class LawsPageTest {
 
     @Test
     void twoSavedFitsAreComparedOnOneChart() throws Exception {
-        long first = runToEnd(Map.of("kind", "fit", "law", "power", "query", IMPORT_QUERY, "x", "compute", "bootstrap", 12), "done")
+        long first = runToEnd(Map.of("kind", "fit", "law", "power", "query", IMPORT_QUERY, "x", "compute", "bootstrap", 12,
+                "backtest", false), "done")
                 .path("result_id").asLong();
         long second = runToEnd(Map.of("kind", "fit", "law", "power", "query", IMPORT_QUERY, "x", "compute", "offset", false,
-                "bootstrap", 12, "seed", 1), "done").path("result_id").asLong();
+                "bootstrap", 12, "seed", 1, "backtest", false), "done").path("result_id").asLong();
         Page page = browser.open(jobs.url() + "laws?fit=" + second);
         page.waitForSelector("#content:not([data-loading])");
         page.selectOption("#compare-a", String.valueOf(first));
