@@ -170,12 +170,13 @@ public final class ResultViews {
         }
     }
 
-    /** A fit's verdict, parameters, candidates and backtest; its plots need the points (see {@link #FIT_POINTS}). */
+    /** A fit's verdict, law and parameters; its plots need the points (see {@link #FIT_POINTS}). */
     private static void curveFit(Report report, Context<CurveFitResult> c) {
         CurveFitResult r = c.result();
         report.verdict("status", r.status().json() + (r.reason() == null ? "" : ": " + r.reason()),
                 r.status() == org.scalelab.laws.FitStatus.CONVERGED);
-        report.code(CurveFitRenderer.text(r, c.option("x_col", "x"), c.option("y_col", "y")));
+        report.text(c.option("y_col", "y") + " = " + r.form() + " (x = " + c.option("x_col", "x") + "), fitted to " + r.nPoints()
+                + " points.");
         report.table(CurveFitRenderer.PARAMETER_HEADER, CurveFitRenderer.parameterRows(r.allParameters()));
     }
 
