@@ -25,7 +25,7 @@ import org.scalelab.world.fixture.WorldThatDrawsItsOwnReport;
  * <pre>
  *   app  (cli, report, web)          → nn, core
  *   nn   (model, train, world, eval, interp) → core
- *   core (io, stats, store, laws, geometry, dynamics, phase, and org.scalelab itself)
+ *   core (io, stats, store, laws, geometry, dynamics, curves, phase, and org.scalelab itself)
  * </pre>
  * The store reads files through {@code io}, never the other way round. Analyses read their input as
  * values, never from the store; only the command line and the web dashboard speak picocli or Javalin,
@@ -36,10 +36,10 @@ import org.scalelab.world.fixture.WorldThatDrawsItsOwnReport;
  */
 class ArchitectureTest {
     static final String[] CORE = {"org.scalelab", "org.scalelab.io..", "org.scalelab.stats..", "org.scalelab.store..",
-        "org.scalelab.laws..", "org.scalelab.geometry..", "org.scalelab.dynamics..", "org.scalelab.phase.."};
+        "org.scalelab.laws..", "org.scalelab.geometry..", "org.scalelab.dynamics..", "org.scalelab.curves..", "org.scalelab.phase.."};
     static final String[] NN = {"org.scalelab.model..", "org.scalelab.train..", "org.scalelab.world..", "org.scalelab.eval..", "org.scalelab.interp.."};
     static final String[] APP = {"org.scalelab.cli..", "org.scalelab.report..", "org.scalelab.web.."};
-    static final String[] ANALYSES = {"org.scalelab.laws..", "org.scalelab.geometry..", "org.scalelab.dynamics..",
+    static final String[] ANALYSES = {"org.scalelab.laws..", "org.scalelab.geometry..", "org.scalelab.dynamics..", "org.scalelab.curves..",
         "org.scalelab.phase..", "org.scalelab.stats.."};
 
     static final ArchRule CORE_KNOWS_NEITHER_NN_NOR_APP = noClasses().that().resideInAnyPackage(CORE)

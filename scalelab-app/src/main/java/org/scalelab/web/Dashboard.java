@@ -21,7 +21,10 @@ public final class Dashboard implements AutoCloseable {
             new HealthApi(),
             new TestTimeRoutes(),
             new ResultsApi(),
-            new LawsApi());
+            new LawsApi(),
+            new EventsApi(),
+            new SweepsApi(),
+            new CurvesApi());
 
     private final Javalin app;
     private final DashboardContext context;

@@ -28,6 +28,8 @@ import java.util.function.Supplier;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.ScaleLabException;
+import org.scalelab.curves.MinMaxDownsampling;
+import org.scalelab.curves.StepSeries;
 import org.scalelab.io.Columns;
 import org.scalelab.io.DataInput;
 import org.scalelab.io.Json;
@@ -167,6 +169,42 @@ public final class LabStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads a private copy of a lab's store (the store file, and its write-ahead log if any, copied into
+     * folder {@code copyDir} by the caller) read-only, naming {@code labDir} in every message. The copy
+     * is first made readable as a writer would (its log replayed, an older schema migrated, an empty
+     * folder given the schema), which changes only the copy. Several stores may read one copy at once;
+     * the caller deletes {@code copyDir} once all are closed.
+     */
+    public static LabStore openCopy(Path labDir, Path copyDir) {
+        Path db = copyDir.resolve(FILE_NAME);
+        Path wal = copyDir.resolve(FILE_NAME + ".wal");
+        try {
+            if (!Files.exists(db) || Files.exists(wal)) {
+                open(copyDir).close();
+            }
+            StoreConnector c = new StoreConnector(db, true, memoryLimit(), Duration.ZERO, m -> { });
+            Connection conn = c.connect();
+            try {
+                if (!StoreSchema.prepared(conn) || StoreSchema.version(conn) < StoreSchema.VERSION) {
+                    closeQuietly(conn);
+                    open(copyDir).close();
+                    conn = c.connect();
+                }
+                StoreSchema.requireReadable(conn, labDir.resolve(FILE_NAME).toString());
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(conn);
+                throw e;
+            }
+            return new LabStore(labDir, c, false, conn, null);
+        } catch (SQLException | RuntimeException e) {
+            if (e instanceof ScaleLabException se) {
+                throw se;
+            }
+            throw new ScaleLabException("cannot read lab " + labDir + " from a copy of its store: " + SqlText.firstLine(e.getMessage()), e);
+        }
+    }
+
     /** Deletes a temporary store folder this class made (never a lab). */
     private static void deleteScratch(Path scratch) {
         try (var files = Files.list(scratch)) {
@@ -224,11 +262,32 @@ public final class LabStore implements AutoCloseable {
         return c;
     }
 
+    /** Per store file, what a store opened with {@link #openReleasing} holds while one call has the file ({@link #processHold}). */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> PROCESS_HOLDS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The monitor a store opened with {@link #openReleasing} in this process holds while one call has
+     * the lab's file open. DuckDB's file lock belongs to the process, so it cannot keep two parts of one
+     * process apart; code that reads the file itself (the dashboard copying it) synchronizes on this.
+     */
+    public static Object processHold(Path labDir) {
+        return PROCESS_HOLDS.computeIfAbsent(labDir.resolve(FILE_NAME).toAbsolutePath().normalize(), k -> new Object());
+    }
+
     /** Runs {@code body} with the connection, taking the file first and letting it go after when this store releases between calls. */
     private <T> T held(Supplier<T> body) {
         if (closed) {
             throw new IllegalStateException(lab + ": the store is closed");
         }
+        if (releasing) {
+            synchronized (processHold(lab)) {
+                return heldNow(body);
+            }
+        }
+        return heldNow(body);
+    }
+
+    private <T> T heldNow(Supplier<T> body) {
         if (connection == null) {
             connection = connector.connect();
         }
@@ -713,6 +772,118 @@ public final class LabStore implements AutoCloseable {
             }
             return out;
         });
+    }
+
+    /**
+     * One metric of a run with at most {@code maxPoints} points, the longest curves reduced in the store
+     * itself: per step bucket its first, last, lowest and highest point, exactly the points
+     * {@link MinMaxDownsampling#keep} chooses, so a curve of millions of points is never read whole.
+     * A curve with no more points than {@code maxPoints} is read whole ({@link Integer#MAX_VALUE}: always).
+     * Null values (not finite when logged) read as NaN. An empty series when nothing was logged.
+     */
+    public synchronized DownsampledCurve curve(String run, String metric, int maxPoints) {
+        int buckets = MinMaxDownsampling.buckets(maxPoints);
+        String name = run + " · " + metric;
+        return held(() -> {
+            try {
+                long total;
+                long first;
+                long last;
+                try (PreparedStatement ps = connection.prepareStatement(
+                        "SELECT count(*), min(step), max(step) FROM training_curves WHERE run = ? AND metric = ?")) {
+                    ps.setString(1, run);
+                    ps.setString(2, metric);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        total = rs.getLong(1);
+                        first = rs.getLong(2);
+                        last = rs.getLong(3);
+                    }
+                }
+                if (total == 0) {
+                    return new DownsampledCurve(new StepSeries(name, new long[0], new double[0]), 0);
+                }
+                PreparedStatement ps;
+                if (total <= maxPoints) {
+                    ps = connection.prepareStatement("SELECT step, value FROM training_curves WHERE run = ? AND metric = ? ORDER BY step");
+                    ps.setString(1, run);
+                    ps.setString(2, metric);
+                } else {
+                    long span = last - first + 1;
+                    Math.multiplyExact(span, (long) buckets); // the bucket arithmetic stays within BIGINT
+                    // Per bucket: first and last step, and the earliest step of the lowest and of the highest
+                    // finite value (ties broken on the step, as MinMaxDownsampling does); then those points.
+                    ps = connection.prepareStatement("WITH pts AS (SELECT step, value FROM training_curves WHERE run = ? AND metric = ?), "
+                            + "k AS (SELECT min(step) AS a, max(step) AS z, "
+                            + "arg_min(step, (value, step)) FILTER (WHERE value IS NOT NULL AND NOT isnan(value)) AS lo, "
+                            + "arg_max(step, (value, -step)) FILTER (WHERE value IS NOT NULL AND NOT isnan(value)) AS hi "
+                            + "FROM pts GROUP BY (step - ?) * ? // ?), "
+                            + "keep AS (SELECT a AS s FROM k UNION SELECT z FROM k UNION SELECT lo FROM k UNION SELECT hi FROM k) "
+                            + "SELECT step, value FROM pts WHERE step IN (SELECT s FROM keep) ORDER BY step");
+                    ps.setString(1, run);
+                    ps.setString(2, metric);
+                    ps.setLong(3, first);
+                    ps.setLong(4, buckets);
+                    ps.setLong(5, span);
+                }
+                int capacity = (int) Math.min(total, (long) buckets * MinMaxDownsampling.POINTS_PER_BUCKET + 1);
+                long[] steps = new long[Math.max(capacity, 16)];
+                double[] values = new double[steps.length];
+                int n = 0;
+                try (ps; ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (n == steps.length) {
+                            steps = java.util.Arrays.copyOf(steps, n * 2);
+                            values = java.util.Arrays.copyOf(values, n * 2);
+                        }
+                        steps[n] = rs.getLong(1);
+                        Object v = rs.getObject(2); // getDouble + wasNull reads NULL as NaN in DuckDB's driver
+                        values[n++] = v == null ? Double.NaN : ((Number) v).doubleValue();
+                    }
+                }
+                return new DownsampledCurve(new StepSeries(name, java.util.Arrays.copyOf(steps, n), java.util.Arrays.copyOf(values, n)), total);
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot read curve " + metric + " of run " + run + ": " + SqlText.firstLine(e.getMessage()), e);
+            }
+        });
+    }
+
+    /** The metrics any of {@code runs} logged, sorted. */
+    public synchronized List<String> curveMetrics(List<String> runs) {
+        return held(() -> {
+            List<String> out = new ArrayList<>();
+            if (runs.isEmpty()) {
+                return out;
+            }
+            String marks = String.join(", ", java.util.Collections.nCopies(runs.size(), "?"));
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT DISTINCT metric FROM training_curves WHERE run IN (" + marks + ") ORDER BY metric")) {
+                for (int i = 0; i < runs.size(); i++) {
+                    ps.setString(i + 1, runs.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new ScaleLabException(lab + ": cannot read the metrics of runs " + runs + ": " + SqlText.firstLine(e.getMessage()), e);
+            }
+            return out;
+        });
+    }
+
+    /**
+     * A curve as {@link #curve} reads it.
+     *
+     * @param series the points read (all of them, or the buckets' extremes)
+     * @param total  the points the run logged for the metric
+     */
+    public record DownsampledCurve(StepSeries series, long total) {
+        /** True when fewer points were read than were logged. */
+        public boolean downsampled() {
+            return series.size() < total;
+        }
     }
 
     /** A run ScaleLab trains (row of table training_runs); {@code specJson} holds its settings. */

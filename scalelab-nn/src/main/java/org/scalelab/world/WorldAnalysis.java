@@ -106,6 +106,27 @@ public final class WorldAnalysis {
                     + " unfinished run(s) " + org.scalelab.InputException.quote(unfinished) + " (a sweep interrupted or still going)",
                     "re-run the same scalelab world sweep command to finish them");
         }
+        return analyze(store, experiment, rows, unfinished, "incomplete_inputs", o);
+    }
+
+    /**
+     * The analysis of the runs of {@code experiment} that have ended (finished or diverged), leaving out
+     * those still marked "running" (listed in the provenance under {@code running_left_out}): what a sweep
+     * shows so far while it trains. An {@link InputException} when no run has ended yet.
+     */
+    public static Result analyzeEnded(LabStore store, String experiment, Options o) {
+        List<LabStore.TrainingRun> all = store.trainingRuns(experiment);
+        List<LabStore.TrainingRun> rows = all.stream().filter(r -> !"running".equals(r.status())).toList();
+        List<String> running = all.stream().filter(r -> "running".equals(r.status())).map(LabStore.TrainingRun::run).toList();
+        if (rows.isEmpty()) {
+            throw new InputException("experiment \"" + experiment + "\" has no ended runs in " + store.lab() + " yet"
+                    + (running.isEmpty() ? "; run one with: scalelab world sweep --experiment " + experiment : " (" + running.size() + " running)"));
+        }
+        return analyze(store, experiment, rows, running, "running_left_out", o);
+    }
+
+    private static Result analyze(LabStore store, String experiment, List<LabStore.TrainingRun> rows, List<String> unfinished,
+                                  String unfinishedKey, Options o) {
         List<RunSummary> runs = new ArrayList<>();
         Map<String, Map<String, Curve>> curvesByRun = new LinkedHashMap<>();
         Map<String, Map<String, Integer>> worldSizes = new LinkedHashMap<>();
@@ -235,7 +256,7 @@ public final class WorldAnalysis {
         opts.put("null_replicates", o.nullTest().replicates());
         opts.put("null_seed", o.nullTest().seed());
         if (!unfinished.isEmpty()) {
-            opts.put("incomplete_inputs", unfinished);
+            opts.put(unfinishedKey, unfinished);
         }
         Provenance p = Provenance.of("world analysis", List.of(new Provenance.Input("lab " + store.lab() + " experiment " + experiment,
                 Provenance.sha256(Json.write(runs)), runs.size())), opts, o.shape().seed());
