@@ -2,7 +2,6 @@ package org.scalelab.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.BadRequestResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -18,7 +17,6 @@ import org.scalelab.laws.LawFits;
 import org.scalelab.report.ChinchillaRenderer;
 import org.scalelab.report.CurveFitRenderer;
 import org.scalelab.report.Report;
-import org.scalelab.store.LabStore;
 import org.scalelab.store.MissingScaleException;
 
 /**
@@ -38,9 +36,6 @@ import org.scalelab.store.MissingScaleException;
  */
 final class FitJob {
     private FitJob() {}
-
-    /** How long saving waits for another process that holds the lab (a sweep writes a step at a time). */
-    static final Duration SAVE_WAIT = Duration.ofSeconds(60);
 
     private static final Set<String> FIELDS = Set.of("kind", "law", "import", "family", "query", "x", "y", "bootstrap", "seed",
             "backtest", "forecast", "offset", "floor", "ceiling", "breaks", "criterion", "params_col", "tokens_col",
@@ -115,10 +110,7 @@ final class FitJob {
     private static Long save(DashboardContext context, Jobs.Job job, String analysis, Object result,
             org.scalelab.Provenance provenance, Report report, Reports reports) {
         job.say("saving the result");
-        long id;
-        try (LabStore store = LabStore.open(context.lab().lab(), new LabStore.Wait(SAVE_WAIT, m -> { }))) {
-            id = store.saveResult(analysis, result, provenance);
-        }
+        long id = context.lab().write(store -> store.saveResult(analysis, result, provenance));
         reports.put(id, report);
         return id;
     }
