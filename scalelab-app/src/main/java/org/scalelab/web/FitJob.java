@@ -2,6 +2,7 @@ package org.scalelab.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.BadRequestResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.scalelab.laws.LawFits;
 import org.scalelab.report.ChinchillaRenderer;
 import org.scalelab.report.CurveFitRenderer;
 import org.scalelab.report.Report;
+import org.scalelab.store.LabStore;
 import org.scalelab.store.MissingScaleException;
 
 /**
@@ -37,13 +39,16 @@ import org.scalelab.store.MissingScaleException;
 final class FitJob {
     private FitJob() {}
 
+    /** How long saving waits for another process that holds the lab (a sweep writes a step at a time). */
+    static final Duration SAVE_WAIT = Duration.ofSeconds(60);
+
     private static final Set<String> FIELDS = Set.of("kind", "law", "import", "family", "query", "x", "y", "bootstrap", "seed",
             "backtest", "forecast", "offset", "floor", "ceiling", "breaks", "criterion", "params_col", "tokens_col",
             "compute_col", "loss_col", "huber_delta", "reduce", "grid", "drop_highest_loss", "keep_replicates");
 
-    /** A fit's report section (the renderer {@code --out} uses), kept by result id for the page to draw. */
+    /** A fit's report section (the renderer {@code --out} uses) and provenance, kept by result id for the page to draw. */
     interface Reports {
-        void put(long resultId, Report report);
+        void put(long resultId, LawViews.Kept kept);
     }
 
     static Jobs.Kind kind(Reports reports) {
@@ -110,8 +115,11 @@ final class FitJob {
     private static Long save(DashboardContext context, Jobs.Job job, String analysis, Object result,
             org.scalelab.Provenance provenance, Report report, Reports reports) {
         job.say("saving the result");
-        long id = context.lab().write(store -> store.saveResult(analysis, result, provenance));
-        reports.put(id, report);
+        long id;
+        try (LabStore store = LabStore.open(context.lab().lab(), new LabStore.Wait(SAVE_WAIT, m -> { }))) {
+            id = store.saveResult(analysis, result, provenance);
+        }
+        reports.put(id, new LawViews.Kept(analysis, report, provenance));
         return id;
     }
 

@@ -25,31 +25,33 @@ final class LawViews {
      */
     record FitView(long id, String analysis, JsonNode view, Provenance provenance) {}
 
+    /** A fit this server ran and saved: its full report section (with the band) and its provenance. */
+    record Kept(String analysis, Report report, org.scalelab.Provenance provenance) {}
+
     /** A stored result's provenance, as saved beside it. */
     record Provenance(String createdAt, String version, Long seed, JsonNode inputs, JsonNode options) {}
 
     /**
      * The fit's view: the section rendered when the fit ran on this server (with its bootstrap band,
-     * whose replicates the saved record leaves out), else the saved result's view.
+     * whose replicates the saved record leaves out; its plots drawn in the browser only), else the saved
+     * result's view, which says what it leaves out.
      */
-    static FitView fit(DashboardContext context, long id, Map<Long, Report> reports) {
+    static FitView fit(DashboardContext context, long id, Map<Long, Kept> reports) {
+        Kept kept = reports.get(id);
+        if (kept != null) {
+            // Saved by this server a moment ago: shown at once, before the lab's next snapshot holds it.
+            org.scalelab.Provenance p = kept.provenance();
+            return new FitView(id, kept.analysis(), Json.mapper().valueToTree(ReportView.of(kept.report())),
+                    new Provenance(p.createdAt(), p.version(), p.seed(), Json.mapper().valueToTree(p.inputs()),
+                            Json.mapper().valueToTree(p.options())));
+        }
         StoredResult r = LawsApi.load(context, id);
-        Report kept = reports.get(id);
-        JsonNode view = viewOf(kept, r);
-        return new FitView(id, r.analysis(), view, new Provenance(r.createdAt(), r.version(), r.seed(), r.inputs(), r.options()));
-    }
-
-    /**
-     * The kept report section's view (its plots drawn in the browser only: the server's drawings of a
-     * saved result have no fitted points), else the saved result's view, which says what it leaves out.
-     */
-    private static JsonNode viewOf(Report kept, StoredResult r) {
-        ReportView view = kept != null ? ReportView.of(kept) : ResultViews.view(r);
-        return Json.mapper().valueToTree(view);
+        return new FitView(id, r.analysis(), Json.mapper().valueToTree(ResultViews.view(r)),
+                new Provenance(r.createdAt(), r.version(), r.seed(), r.inputs(), r.options()));
     }
 
     /** One chart of both fits' data, curves and bands: {@code a}'s layers, then {@code b}'s (its data only if they differ). */
-    static ChartSpec compare(DashboardContext context, long a, long b, Map<Long, Report> reports) {
+    static ChartSpec compare(DashboardContext context, long a, long b, Map<Long, Kept> reports) {
         ChartSpec fa = fitChart(fit(context, a, reports));
         ChartSpec fb = fitChart(fit(context, b, reports));
         List<ChartSpec.Series> series = new ArrayList<>();

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scalelab.laws.LawFits;
-import org.scalelab.report.Report;
 import org.scalelab.store.QueryResult;
 import org.scalelab.store.ResultSummary;
 import org.scalelab.store.StoredResult;
@@ -35,9 +34,9 @@ final class LawsApi implements DashboardRoutes {
 
     @Override
     public void add(RoutesConfig routes, DashboardContext context) {
-        Map<Long, Report> reports = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        Map<Long, LawViews.Kept> reports = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, Report> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Long, LawViews.Kept> eldest) {
                 return size() > KEPT_REPORTS;
             }
         });
