@@ -30,6 +30,8 @@ public final class Progress {
 
     private static volatile Listener listener = NONE;
 
+    private static final ThreadLocal<Listener> THREAD_LISTENER = new ThreadLocal<>();
+
     private Progress() {}
 
     /** Installs the process-wide listener (null: none). */
@@ -37,9 +39,30 @@ public final class Progress {
         listener = l == null ? NONE : l;
     }
 
+    /**
+     * Runs {@code body} with {@code l} receiving the tasks started on this thread (and their steps, from
+     * whatever thread makes them) instead of the process-wide listener: how a server running several
+     * jobs at once follows each one. A listener may throw from {@link Listener#update} to stop the work
+     * at its next step (the exception reaches the caller of {@code body}).
+     */
+    public static <T> T reportingTo(Listener l, java.util.function.Supplier<T> body) {
+        Listener before = THREAD_LISTENER.get();
+        THREAD_LISTENER.set(l);
+        try {
+            return body.get();
+        } finally {
+            if (before == null) {
+                THREAD_LISTENER.remove();
+            } else {
+                THREAD_LISTENER.set(before);
+            }
+        }
+    }
+
     /** Starts a task of {@code total} steps; close it when done (try-with-resources). */
     public static Task start(String name, long total) {
-        Listener l = listener;
+        Listener local = THREAD_LISTENER.get();
+        Listener l = local != null ? local : listener;
         l.start(name, total);
         return new Task(l);
     }

@@ -1,9 +1,9 @@
 package org.scalelab.cli;
 
 import java.util.concurrent.Callable;
-import org.scalelab.laws.BrokenPowerLawFit;
 import org.scalelab.laws.CurveData;
 import org.scalelab.laws.CurveFitter;
+import org.scalelab.laws.LawFits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,9 +49,9 @@ final class FitBnslCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CurveData d = input.load(yCol);
-        BrokenPowerLawFit.Options o = new BrokenPowerLawFit.Options(breaks, criterion, input.uncertainty.replicates(),
-                input.uncertainty.seed, !extrapolation.noBacktest, extrapolation.forecastX());
-        input.emit("fit.bnsl", d, BrokenPowerLawFit.analyze(d, o));
+        LawFits.CurveOptions o = new LawFits.CurveOptions(input.uncertainty.replicates(), input.uncertainty.seed,
+                !extrapolation.noBacktest, extrapolation.forecastX(), true, null, null, breaks, criterion);
+        input.emit(LawFits.Law.BNSL.analysis(), d, LawFits.curve(LawFits.Law.BNSL, d, o));
         return 0;
     }
 }

@@ -6,6 +6,7 @@ import org.scalelab.InputException;
 import org.scalelab.io.NumericTable;
 import org.scalelab.laws.ChinchillaFit;
 import org.scalelab.laws.ChinchillaResult;
+import org.scalelab.laws.LawFits;
 import org.scalelab.report.ChinchillaRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,39 +55,9 @@ final class FitChinchillaCommand implements Callable<Integer> {
 
         /** Reads N, D, L; D from the tokens column, or C/(6N) (Kaplan et al. 2020, C ≈ 6ND) when only compute is there. */
         Loaded load(CliSupport.LabOption lab, CliSupport.DataOptions data) {
-            if (tokens != null && compute != null) {
-                throw new InputException("give --tokens-col or --compute-col, not both");
-            }
-            if (compute == null) {
-                String tokensCol = tokens == null ? "tokens" : tokens;
-                try {
-                    NumericTable t = data.load(lab, List.of(params, tokensCol, loss));
-                    return new Loaded(t, t.column(params), t.column(tokensCol), t.column(loss));
-                } catch (InputException e) {
-                    if (tokens != null || !e.getMessage().contains("no column '" + tokensCol + "'")) {
-                        throw e;
-                    }
-                }
-            }
-            String computeCol = compute == null ? "compute" : compute;
-            NumericTable t;
-            try {
-                t = data.load(lab, List.of(params, computeCol, loss));
-            } catch (InputException e) {
-                if (compute == null && e.getMessage().contains("no column '" + computeCol + "'")) {
-                    throw new InputException(e.getMessage().replace("no column 'compute'", "no column 'tokens' or 'compute'")
-                            .replace("--*-col", "--tokens-col or --compute-col"), e);
-                }
-                throw e;
-            }
-            t.requirePositive(params);
-            double[] n = t.column(params);
-            double[] c = t.column(computeCol);
-            double[] d = new double[n.length];
-            for (int i = 0; i < n.length; i++) {
-                d[i] = c[i] / (6 * n[i]);
-            }
-            return new Loaded(t, n, d, t.column(loss));
+            LawFits.Runs r = LawFits.runs(columns -> data.load(lab, columns), new LawFits.Columns(params, tokens, compute, loss),
+                    "--tokens-col", "--compute-col");
+            return new Loaded(r.table(), r.params(), r.tokens(), r.loss());
         }
     }
 
@@ -133,10 +104,10 @@ final class FitChinchillaCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Loaded d = input.load();
-        ChinchillaResult fitted = input.law.fit(d);
-        ChinchillaResult full = noBacktest || fitted.status() != org.scalelab.laws.FitStatus.CONVERGED ? fitted
-                : fitted.withBacktest(ChinchillaFit.backtest(d.params(), d.tokens(), d.loss(), input.law.toOptions()));
-        ChinchillaResult r = keepReplicates ? full : full.withoutReplicates();
+        LawFits.Chinchilla fit = LawFits.chinchilla(new LawFits.Runs(d.table(), d.params(), d.tokens(), d.loss()),
+                input.law.toOptions(), !noBacktest, keepReplicates);
+        ChinchillaResult r = fit.saved();
+        ChinchillaResult full = fit.full();
         input.emit("fit.chinchilla", r, r.provenance(), () -> ChinchillaRenderer.text(r),
                 report -> ChinchillaRenderer.section(report, r, full.replicates(), d.params(), d.tokens(), d.loss()));
         return 0;

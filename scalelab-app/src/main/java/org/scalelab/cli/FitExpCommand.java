@@ -2,8 +2,7 @@ package org.scalelab.cli;
 
 import java.util.concurrent.Callable;
 import org.scalelab.laws.CurveData;
-import org.scalelab.laws.CurveFitter;
-import org.scalelab.laws.ExponentialDecayFit;
+import org.scalelab.laws.LawFits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,9 +35,9 @@ final class FitExpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CurveData d = input.load(yCol);
-        CurveFitter.Options o = new CurveFitter.Options(input.uncertainty.replicates(), input.uncertainty.seed,
-                !extrapolation.noBacktest, extrapolation.forecastX());
-        input.emit("fit.exp", d, ExponentialDecayFit.analyze(d, o));
+        LawFits.CurveOptions o = new LawFits.CurveOptions(input.uncertainty.replicates(), input.uncertainty.seed,
+                !extrapolation.noBacktest, extrapolation.forecastX(), true, null, null, 0, null);
+        input.emit(LawFits.Law.EXP.analysis(), d, LawFits.curve(LawFits.Law.EXP, d, o));
         return 0;
     }
 }

@@ -2,7 +2,7 @@ package org.scalelab.cli;
 
 import java.util.concurrent.Callable;
 import org.scalelab.laws.CurveData;
-import org.scalelab.laws.PowerLawFit;
+import org.scalelab.laws.LawFits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,9 +41,9 @@ final class FitPowerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CurveData d = input.load(yCol);
-        PowerLawFit.Options o = new PowerLawFit.Options(!noOffset, input.uncertainty.replicates(), input.uncertainty.seed,
-                !extrapolation.noBacktest, extrapolation.forecastX());
-        input.emit("fit.power", d, PowerLawFit.analyze(d, o));
+        LawFits.CurveOptions o = new LawFits.CurveOptions(input.uncertainty.replicates(), input.uncertainty.seed,
+                !extrapolation.noBacktest, extrapolation.forecastX(), !noOffset, null, null, 0, null);
+        input.emit(LawFits.Law.POWER.analysis(), d, LawFits.curve(LawFits.Law.POWER, d, o));
         return 0;
     }
 }

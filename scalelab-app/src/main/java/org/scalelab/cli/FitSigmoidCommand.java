@@ -3,7 +3,7 @@ package org.scalelab.cli;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
 import org.scalelab.laws.CurveData;
-import org.scalelab.laws.SigmoidFit;
+import org.scalelab.laws.LawFits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,9 +48,9 @@ final class FitSigmoidCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CurveData d = input.load(yCol);
-        SigmoidFit.Options o = new SigmoidFit.Options(level("--floor", floor), level("--ceiling", ceiling),
-                input.uncertainty.replicates(), input.uncertainty.seed, !extrapolation.noBacktest, extrapolation.forecastX());
-        input.emit("fit.sigmoid", d, SigmoidFit.analyze(d, o));
+        LawFits.CurveOptions o = new LawFits.CurveOptions(input.uncertainty.replicates(), input.uncertainty.seed,
+                !extrapolation.noBacktest, extrapolation.forecastX(), true, level("--floor", floor), level("--ceiling", ceiling), 0, null);
+        input.emit(LawFits.Law.SIGMOID.analysis(), d, LawFits.curve(LawFits.Law.SIGMOID, d, o));
         return 0;
     }
 

@@ -4,8 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.scalelab.InputException;
 import org.scalelab.world.World;
+import org.scalelab.world.WorldExperiment;
 import org.scalelab.world.WorldFiles;
-import org.scalelab.world.WorldGenerator;
 
 /**
  * Where an experiment lives in a lab: its world in {@code worlds/<experiment>/}, its runs in
@@ -16,45 +16,23 @@ final class WorldLab {
     private WorldLab() {}
 
     static Path worldDir(Path lab, String experiment) {
-        return lab.resolve("worlds").resolve(checkName(experiment));
+        return WorldExperiment.worldDir(lab, experiment);
     }
 
     static Path runsDir(Path lab, String experiment) {
-        return lab.resolve("world-runs").resolve(checkName(experiment));
+        return WorldExperiment.runsDir(lab, experiment);
     }
 
     static String checkName(String experiment) {
-        if (experiment == null || !experiment.matches("[A-Za-z0-9._-]+") || experiment.startsWith(".")) {
-            throw new InputException("--experiment \"" + experiment + "\": use letters, digits, '.', '_' and '-' only");
-        }
-        return experiment;
+        return WorldExperiment.checkName(experiment);
     }
 
     /**
      * The experiment's world: read from {@code --world DIR} if given, else the one already in the
-     * lab, else generated from the options and written there. A world that differs from the
-     * experiment's existing one is refused (its runs would not be comparable).
+     * lab, else generated from the options and written there (see {@link WorldExperiment#resolve}).
      */
     static World resolve(Path lab, String experiment, Path worldFolder, WorldOptions options) {
-        Path own = worldDir(lab, experiment);
-        World existing = Files.isRegularFile(own.resolve(WorldFiles.WORLD)) ? WorldFiles.read(own) : null;
-        World wanted;
-        if (worldFolder != null) {
-            wanted = WorldFiles.read(worldFolder);
-        } else if (existing != null && !options.any()) {
-            return existing;
-        } else {
-            wanted = WorldGenerator.generate(options.config());
-        }
-        if (existing != null) {
-            if (!existing.config().equals(wanted.config())) {
-                throw new InputException("experiment \"" + experiment + "\" was run on another world (" + own + "); give the same world"
-                        + " options, or another --experiment");
-            }
-            return existing;
-        }
-        WorldFiles.write(wanted, own);
-        return wanted;
+        return WorldExperiment.resolve(lab, experiment, worldFolder, options.any() ? options.config() : null);
     }
 
     /** The world of an experiment that has been run. */

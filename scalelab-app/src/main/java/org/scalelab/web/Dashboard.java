@@ -26,7 +26,8 @@ public final class Dashboard implements AutoCloseable {
             new SweepsApi(),
             new CurvesApi(),
             new RunsApi(),
-            new OverviewApi());
+            new OverviewApi(),
+            new LawsApi());
 
     private final Javalin app;
     private final DashboardContext context;
