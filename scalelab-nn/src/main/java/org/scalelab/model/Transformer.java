@@ -282,7 +282,13 @@ public final class Transformer implements AutoCloseable {
                 try (NDManager scope = pass.scope.newSubManager()) {
                     NDArray picked = rowsOfNormed.get(new NDIndex("{}", scope.create(Arrays.copyOfRange(at, from, from + m)))); // [m, d_model]
                     picked.attach(scope);
-                    NDArray logp = ComputeDType.toFloat32(unembed(picked)).logSoftmax(1); // [m, vocab]
+                    NDArray logits = unembed(picked); // [m, vocab]
+                    NDArray logits32 = ComputeDType.toFloat32(logits);
+                    if (logits32 != logits) {
+                        logits.close();
+                    }
+                    NDArray logp = logits32.logSoftmax(1); // [m, vocab]
+                    logits32.close(); // so that at most two [m, vocab] blocks are alive at once
                     long[] flatTarget = new long[m];
                     for (int i = 0; i < m; i++) {
                         flatTarget[i] = (long) i * config.vocabSize() + targets[from + i];
