@@ -219,9 +219,11 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * Memory {@link #logProbs} gives one unembedding by default: a float32 [rows, vocab] block of at
-     * most 64 MB (its logits and log-softmax live together, about three such blocks at the peak).
+     * most 16 MB (32 rows of Llama 3's 128,256-token vocabulary; its logits and log-softmax, two such
+     * blocks, are alive together at the peak). Each block reads the whole unembedding matrix, so a
+     * smaller budget costs time: at 16 MB a scorer's memory stays near its forward pass's own.
      */
-    public static final long UNEMBED_BYTES = 64L << 20;
+    public static final long UNEMBED_BYTES = 16L << 20;
 
     /**
      * As {@link #logProbs(int[][], KvCache, RaggedBatch, int[], int[], int[])} with the
