@@ -9,7 +9,8 @@ import org.scalelab.model.Transformer;
 /**
  * Evaluation throughput of {@link ChoiceScorer}: examples per second over a task file, the best of
  * {@code repeat} timed passes after a warm-up, and the process's peak resident memory (VmHWM).
- * usage: EvalBench MODEL_DIR TASK.jsonl BATCH REPEAT
+ * usage: EvalBench MODEL_DIR TASK.jsonl BATCH REPEAT [UNEMBED_BYTES]
+ * (UNEMBED_BYTES: the scorer's unembedding budget, default {@link Transformer#UNEMBED_BYTES})
  */
 public final class EvalBench {
     public static void main(String[] args) throws Exception {
@@ -17,8 +18,9 @@ public final class EvalBench {
         EvalTask task = EvalTask.read(Path.of(args[1]));
         int batch = Integer.parseInt(args[2]);
         int repeat = Integer.parseInt(args[3]);
+        long unembedBytes = args.length > 4 ? Long.parseLong(args[4]) : Transformer.UNEMBED_BYTES;
         try (Transformer t = Transformer.load(model); ModelTokenizer tok = ModelTokenizer.load(model)) {
-            ChoiceScorer scorer = new ChoiceScorer(t, new ContinuationTokens(tok, false), batch, t.config().maxPositions());
+            ChoiceScorer scorer = new ChoiceScorer(t, new ContinuationTokens(tok, false), batch, t.config().maxPositions(), unembedBytes);
             List<EvalExample> examples = task.examples();
             scorer.score(examples.subList(0, Math.min(16, examples.size())), s -> {});
             double best = Double.MAX_VALUE;

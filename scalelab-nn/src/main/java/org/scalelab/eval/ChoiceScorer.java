@@ -19,8 +19,9 @@ import org.scalelab.model.Transformer;
  *
  * <p>Several examples share each forward pass, right-padded ({@link RaggedBatch}), and the choices
  * of an example share its context: the context but its last token runs once, filling the KV cache;
- * the cache's rows are then repeated per choice, and each choice's row, [last context token,
- * continuation tokens but the last], continues it, predicting every continuation token. Only those
+ * each choice's row, [last context token, continuation tokens but the last], then continues its
+ * example's row of the cache ({@link KvCache#sharedBy}: no per-choice copy of the context's keys and
+ * values outlives the layer reading it), predicting every continuation token. Only those
  * positions are unembedded, in chunks that keep each [positions, vocab] block within a memory budget
  * ({@link Transformer#UNEMBED_BYTES} by default). Padding and batch composition change no score (beyond float rounding,
  * ~1e-6): every row sees only its own tokens at its own positions.
@@ -204,7 +205,7 @@ public final class ChoiceScorer {
             }
             try (KvCache cache = model.newCache()) {
                 model.logProbs(prefix, cache, new RaggedBatch(new int[b], past), new int[0], new int[0], new int[0], changes);
-                try (KvCache perChoice = cache.select(rowExample)) {
+                try (KvCache perChoice = cache.sharedBy(rowExample)) {
                     lp = model.logProbs(choiceTokens, perChoice, new RaggedBatch(rowPast, rowValid), selRow, selPos, selTarget, changes, unembedBytes);
                 }
             }

@@ -25,11 +25,23 @@ public final class KvCache implements AutoCloseable {
      * Null while the cache is empty.
      */
     private int[] contiguous;
+    /** A view ({@link #sharedBy}): the cache whose rows it reads, else null. */
+    private final KvCache source;
+    /** A view's row r reads row sourceRows[r] of {@link #source}. */
+    private final long[] sourceRows;
+    /** A view serves one pass: true once that pass has run. */
+    private boolean spent;
 
     KvCache(NDManager parent, int layers) {
+        this(parent, layers, null, null);
+    }
+
+    private KvCache(NDManager parent, int layers, KvCache source, long[] sourceRows) {
         this.manager = parent.newSubManager();
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
+        this.source = source;
+        this.sourceRows = sourceRows;
     }
 
     /** Positions cached so far. */
@@ -49,6 +61,12 @@ public final class KvCache implements AutoCloseable {
     void begin(int passBatch, RaggedBatch ragged) {
         if (broken) {
             throw new IllegalStateException("this KV cache was left incomplete by a failed forward pass; start a new one");
+        }
+        if (spent) {
+            throw new IllegalStateException("this shared view of a KV cache served its one pass; take another view, or select() rows to continue further");
+        }
+        if (source != null && (source.broken || source.length != length)) {
+            throw new IllegalStateException("the KV cache this view shares changed after the view was taken; take a new view");
         }
         if (batch >= 0 && passBatch != batch) {
             throw new IllegalArgumentException("the KV cache holds a batch of " + batch + " sequences, the forward pass has " + passBatch);
@@ -88,10 +106,19 @@ public final class KvCache implements AutoCloseable {
         batch = passBatch;
         length += newPositions;
         broken = false;
+        spent = source != null;
     }
 
-    /** Appends this pass's keys and values at {@code layer} and returns all of them. */
+    /**
+     * Appends this pass's keys and values at {@code layer} and returns all of them. A view
+     * ({@link #sharedBy}) keeps nothing: it returns its rows of the source's keys and values followed
+     * by the new ones, made where {@code k} lives (the running sub-layer's scope), so that they are
+     * freed with it; see {@link #keeps()}.
+     */
     NDList extend(int layer, NDArray k, NDArray v) {
+        if (source != null) {
+            return new NDList(sharedRows(source.keys[layer], k), sharedRows(source.values[layer], v));
+        }
         NDArray allK = keys[layer] == null ? k.duplicate() : keys[layer].concat(k, 2);
         NDArray allV = values[layer] == null ? v.duplicate() : values[layer].concat(v, 2);
         allK.attach(manager); // owned by the cache, not by the pass that created them
@@ -103,6 +130,22 @@ public final class KvCache implements AutoCloseable {
         keys[layer] = allK;
         values[layer] = allV;
         return new NDList(allK, allV);
+    }
+
+    /** The source's rows of {@code cached} [source batch, kv_heads, length, head_dim] followed by {@code fresh}, in fresh's manager. */
+    private NDArray sharedRows(NDArray cached, NDArray fresh) {
+        NDManager scope = fresh.getManager();
+        NDArray at = scope.create(sourceRows);
+        NDArray rows = cached.get(scope, new ai.djl.ndarray.index.NDIndex("{}", at)); // [batch, kv_heads, length, head_dim]
+        NDArray all = rows.concat(fresh, 2);
+        at.close();
+        rows.close();
+        return all;
+    }
+
+    /** False for a view ({@link #sharedBy}): the keys and values {@link #extend} returns are not the cache's own. */
+    boolean keeps() {
+        return source == null;
     }
 
     /** Arrays the cache owns (for leak checks: two per layer once every layer holds keys and values). */
@@ -139,6 +182,45 @@ public final class KvCache implements AutoCloseable {
             out.close();
             throw e;
         }
+        out.length = length;
+        out.batch = length == 0 ? -1 : rows.length;
+        if (contiguous != null && length > 0) {
+            out.contiguous = new int[rows.length];
+            for (int r = 0; r < rows.length; r++) {
+                out.contiguous[r] = contiguous[rows[r]];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A view in which row r is row rows[r] of this cache (a row may be taken several times), for one
+     * last pass continuing them: how the continuations of one context share its keys and values
+     * without copies of them. Unlike {@link #select}, nothing is copied up front and the view keeps
+     * nothing: as that pass runs each layer, the layer's rows are gathered and followed by the pass's
+     * own keys and values, and freed when the layer's attention returns, so that the pass holds one
+     * layer's worth instead of every layer's rows. The values computed are those of a pass continuing
+     * {@code select(rows)}. The view serves that one pass (a second is refused) and reads this cache's
+     * arrays, so keep this cache open and unchanged until the pass has run; close both.
+     */
+    public KvCache sharedBy(int[] rows) {
+        if (broken) {
+            throw new IllegalStateException("this KV cache was left incomplete by a failed forward pass; start a new one");
+        }
+        if (source != null) {
+            throw new IllegalArgumentException("a shared view of a KV cache cannot be shared again; share rows of its source");
+        }
+        if (length == 0) {
+            throw new IllegalArgumentException("an empty KV cache has no rows to share");
+        }
+        long[] index = new long[rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r] < 0 || rows[r] >= batch) {
+                throw new IllegalArgumentException("row " + rows[r] + " of a KV cache holding " + batch + " sequences");
+            }
+            index[r] = rows[r];
+        }
+        KvCache out = new KvCache(manager.getParentManager(), keys.length, this, index);
         out.length = length;
         out.batch = length == 0 ? -1 : rows.length;
         if (contiguous != null && length > 0) {

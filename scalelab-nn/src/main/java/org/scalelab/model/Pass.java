@@ -210,6 +210,9 @@ final class Pass implements AutoCloseable {
             return new NDList(k, v);
         }
         NDList all = cache.extend(layer, k, v);
+        if (!cache.keeps()) {
+            return all; // a shared view's arrays are already the running sub-layer's, freed with it
+        }
         // Lent to the running block until its scope closes, so that what attention derives from them
         // (the grouped-query repeat, the transposed keys) is freed with the block, not kept by the cache.
         for (NDArray a : all) {

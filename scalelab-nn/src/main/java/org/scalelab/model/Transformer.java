@@ -219,9 +219,11 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * Memory {@link #logProbs} gives one unembedding by default: a float32 [rows, vocab] block of at
-     * most 64 MB (its logits and log-softmax live together, about three such blocks at the peak).
+     * most 16 MB (32 rows of Llama 3's 128,256-token vocabulary; its logits and log-softmax, two such
+     * blocks, are alive together at the peak). Each block reads the whole unembedding matrix, so a
+     * smaller budget costs time: at 16 MB a scorer's memory stays near its forward pass's own.
      */
-    public static final long UNEMBED_BYTES = 64L << 20;
+    public static final long UNEMBED_BYTES = 16L << 20;
 
     /**
      * As {@link #logProbs(int[][], KvCache, RaggedBatch, int[], int[], int[])} with the
@@ -282,7 +284,13 @@ public final class Transformer implements AutoCloseable {
                 try (NDManager scope = pass.scope.newSubManager()) {
                     NDArray picked = rowsOfNormed.get(new NDIndex("{}", scope.create(Arrays.copyOfRange(at, from, from + m)))); // [m, d_model]
                     picked.attach(scope);
-                    NDArray logp = ComputeDType.toFloat32(unembed(picked)).logSoftmax(1); // [m, vocab]
+                    NDArray logits = unembed(picked); // [m, vocab]
+                    NDArray logits32 = ComputeDType.toFloat32(logits);
+                    if (logits32 != logits) {
+                        logits.close();
+                    }
+                    NDArray logp = logits32.logSoftmax(1); // [m, vocab]
+                    logits32.close(); // so that at most two [m, vocab] blocks are alive at once
                     long[] flatTarget = new long[m];
                     for (int i = 0; i < m; i++) {
                         flatTarget[i] = (long) i * config.vocabSize() + targets[from + i];

@@ -2,6 +2,8 @@ package org.scalelab.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -136,6 +138,63 @@ class PassMemoryTest {
             assertArrayEquals(keptAll, perBlock, c.family().modelType());
             Map<String, Activation> a = t.forward(tokens, HookSet.of("blocks.5.hook_resid_post")).activations();
             assertEquals(1, a.size());
+        }
+    }
+
+    /**
+     * The choices of a context continuing a shared view of its KV cache ({@link KvCache#sharedBy}):
+     * the same log-probs, bit for bit, as continuing a copy of the cache's rows per choice
+     * ({@link KvCache#select}), with no per-choice copy of the context's keys and values alive as a
+     * block ends (each layer's rows are gathered inside its attention and freed with it) and none
+     * owned by the view, whose one pass keeps nothing.
+     */
+    @ParameterizedTest
+    @MethodSource("families")
+    void choicesSharingAContextHoldNoPerChoiceCopyOfItsKeysAndValues(ModelConfig c) {
+        try (Transformer t = load(c)) {
+            int[][] contexts = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}};
+            int[] rowOf = {0, 0, 0, 1, 1, 1, 1}; // three choices of context 0, four of context 1
+            int[][] choices = new int[rowOf.length][];
+            int[] valid = new int[rowOf.length];
+            for (int r = 0; r < rowOf.length; r++) {
+                valid[r] = 1 + r % 3;
+                choices[r] = new int[] {20 + r, 30 + r, 40 + r};
+            }
+            RaggedBatch ragged = new RaggedBatch(new int[] {11, 11, 11, 11, 11, 11, 11}, valid);
+            int[] rows = {0, 1, 1, 2, 2, 2, 3, 4, 4, 5, 5, 5, 6};
+            int[] positions = {0, 0, 1, 0, 1, 2, 0, 0, 1, 0, 1, 2, 0};
+            int[] targets = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+            try (KvCache cache = t.newCache()) {
+                t.forward(contexts, HookSet.none(), cache, LogitsWanted.NONE);
+                // Everything alive under the parameters' manager (parameters, caches, the pass) as a block
+                // ends: arrays of one row per choice reaching back over the context are copies of it.
+                List<String> copies = new ArrayList<>();
+                t.blockEnded = (NDManager scope, int layer) -> {
+                    for (NDArray a : scope.getParentManager().getManagedArrays()) {
+                        long[] s = a.getShape().getShape();
+                        if (s.length == 4 && s[0] == rowOf.length && s[2] >= contexts[0].length) {
+                            copies.add("block " + layer + ": " + a.getShape());
+                        }
+                    }
+                };
+                float[] copied;
+                try (KvCache perChoice = cache.select(rowOf)) {
+                    copied = t.logProbs(choices, perChoice, ragged, rows, positions, targets);
+                }
+                assertTrue(copies.size() >= 2 * c.nLayers() * c.nLayers(), c.family().modelType() + ": continuing select(), every block ends"
+                        + " with the copied keys and values of every layer alive (the check finds copies): " + copies.size());
+                copies.clear();
+                float[] shared;
+                try (KvCache view = cache.sharedBy(rowOf)) {
+                    shared = t.logProbs(choices, view, ragged, rows, positions, targets);
+                    assertEquals(0, view.liveArrays(), c.family().modelType() + ": arrays the view owns after its pass");
+                    assertThrows(IllegalStateException.class, () -> t.logProbs(choices, view, ragged, rows, positions, targets),
+                            "a view serves one pass");
+                }
+                assertArrayEquals(copied, shared, c.family().modelType() + ": log-probs continuing a view vs a copy");
+                assertEquals(List.of(), copies, c.family().modelType() + ": per-choice keys and values alive as a block ended");
+                assertEquals(2 * c.nLayers(), cache.liveArrays(), c.family().modelType() + ": the shared cache still holds its keys and values");
+            }
         }
     }
 }
