@@ -116,8 +116,12 @@ final class FitJob {
             org.scalelab.Provenance provenance, Report report, Reports reports) {
         job.say("saving the result");
         long id;
-        try (LabStore store = LabStore.open(context.lab().lab(), new LabStore.Wait(SAVE_WAIT, m -> { }))) {
-            id = store.saveResult(analysis, result, provenance);
+        // The snapshot keeper's copy takes this monitor too: its file lock belongs to the whole process, so only
+        // the monitor keeps it from copying (and, closing its channel, unlocking) the store while this writes.
+        synchronized (LabStore.processHold(context.lab().lab())) {
+            try (LabStore store = LabStore.open(context.lab().lab(), new LabStore.Wait(SAVE_WAIT, m -> { }))) {
+                id = store.saveResult(analysis, result, provenance);
+            }
         }
         reports.put(id, new LawViews.Kept(analysis, report, provenance));
         return id;
