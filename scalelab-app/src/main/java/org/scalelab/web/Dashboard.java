@@ -62,6 +62,7 @@ public final class Dashboard implements AutoCloseable {
                     // The client is gone; nothing to answer.
                 }
             });
+            config.jetty.modifyServer(server -> server.setErrorHandler(new Guard.JettyErrors()));
             config.routes.before(guard::check);
             config.routes.exception(ScaleLabException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));

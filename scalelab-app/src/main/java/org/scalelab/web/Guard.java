@@ -12,6 +12,7 @@ import io.javalin.http.UnauthorizedResponse;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,7 +24,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.scalelab.InputException;
+import org.scalelab.io.Json;
 
 /**
  * What every request passes before a handler sees it, and what every answer carries. In order: the
@@ -256,6 +263,23 @@ final class Guard {
         }
         int colon = h.indexOf(':');
         return colon >= 0 && h.indexOf(':', colon + 1) < 0 ? h.substring(0, colon) : h;
+    }
+
+    /**
+     * Answers, as JSON, the errors Jetty finds before any handler runs (a malformed request line, an
+     * ambiguous path such as {@code /static/%2e%2e/}, headers too large).
+     */
+    static final class JettyErrors extends ErrorHandler {
+        @Override
+        protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+            String reason = message == null || message.isBlank() ? HttpStatus.forStatus(code).getMessage() : message;
+            byte[] body = Json.write(new ApiError(code, "the server cannot read this request: " + reason)).getBytes(StandardCharsets.UTF_8);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+            response.getHeaders().put("X-Content-Type-Options", "nosniff");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+            response.write(true, ByteBuffer.wrap(body), callback);
+        }
     }
 
     /** Takes one request from {@code client}'s allowance; false when it is spent. */
