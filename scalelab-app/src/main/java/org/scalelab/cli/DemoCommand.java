@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
             "paired), and one analogy read inside the largest (logit lens, direct logit attribution per head).",
             "One report: LAB/reports/demo/index.html (each step's own report sits beside it)."
         },
-        footer = {"", "Example:", "  scalelab demo                 # then open lab/reports/demo/index.html",
+        footer = {"", "Example:", "  scalelab demo                 # then open lab/reports/demo/index.html, or run scalelab serve",
             "  scalelab demo --lab /tmp/lab --seed 7 --bootstrap 100",
             "  scalelab demo --no-world      # the scaling-law part alone (seconds)"})
 final class DemoCommand implements Callable<Integer> {
@@ -94,6 +94,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "demo finished in %.0f s: open %s%n", (System.nanoTime() - t0) / 1e9, target.resolve("index.html"));
+        out.println("or browse the whole lab:  " + serveCommand(labDir));
         out.flush();
         return 0;
     }
@@ -315,5 +316,12 @@ final class DemoCommand implements Callable<Integer> {
         String[] out = java.util.Arrays.copyOf(args, args.length + 1);
         out[args.length] = "--json";
         return out;
+    }
+
+    /** The command that shows {@code labDir} in the dashboard, as a user would type it (quoted when it has spaces). */
+    static String serveCommand(Path labDir) {
+        String dir = labDir.toString();
+        boolean plain = dir.matches("[A-Za-z0-9_./@:+-]+");
+        return "scalelab serve --lab " + (plain ? dir : "'" + dir.replace("'", "'\\''") + "'");
     }
 }

@@ -46,6 +46,7 @@ class DemoCommandTest {
         StringWriter out = new StringWriter();
         assertEquals(0, demo(out, err), err.toString());
         assertTrue(out.toString().contains("reports/demo/index.html"), out.toString());
+        assertTrue(out.toString().contains("scalelab serve --lab " + lab.toAbsolutePath().normalize()), "ends with the command that shows its lab: " + out);
         String html = Files.readString(lab.resolve("reports/demo/index.html"));
         for (String section : new String[] {"Chinchilla law", "Compute-optimal", "broken neural scaling law", "Emergence",
                 "medium models beat large ones", "Test-time scaling", "Compounding reliability", "The controlled world", "Reasoning geometry by domain and model size",

@@ -211,11 +211,21 @@ public final class EvalComparison {
                 throw new InputException(name + ": example " + where + " has gold " + g + " among " + lp.length + " choices");
             }
         }
+        double[] v;
         try {
-            return TaskMetrics.values(name + ": example " + where, lp, length, r.gold(), norm == null ? LengthNorm.CHARS : norm);
+            v = TaskMetrics.values(name + ": example " + where, lp, length, r.gold(), norm == null ? LengthNorm.CHARS : norm);
         } catch (IllegalArgumentException e) {
             throw new InputException(e.getMessage());
         }
+        for (int m = 0; m < v.length; m++) {
+            if (!Double.isFinite(v[m])) {
+                // mc2 is the golds' share of the choices' probability mass: undefined when every choice has probability 0.
+                throw new InputException(name + ": example " + where + ": " + TaskMetrics.NAMES.get(m) + " is undefined ("
+                        + v[m] + "): every choice has log-prob " + Arrays.toString(lp) + "; compare evaluations whose "
+                        + "examples give each choice a finite log-prob, or remove this example from both");
+            }
+        }
+        return v;
     }
 
     private static boolean[] ones(double[] x) {

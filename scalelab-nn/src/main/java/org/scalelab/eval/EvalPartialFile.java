@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import org.scalelab.InputException;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.AtomicFiles;
 import org.scalelab.io.Json;
+import org.scalelab.store.LabBusyException;
 
 /**
  * The record of an evaluation in progress, so that an interrupted run resumes where it stopped.
@@ -54,35 +57,82 @@ final class EvalPartialFile implements AutoCloseable {
             if (!Files.exists(file)) {
                 AtomicFiles.writeString(file, Json.mapper().writeValueAsString(header) + "\n");
             }
-            byte[] bytes = Files.readAllBytes(file);
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            int end = text.lastIndexOf('\n') + 1; // whole lines only: a torn last line is dropped
-            String[] lines = text.substring(0, end).split("\n");
-            JsonNode found = lines.length == 0 || lines[0].isBlank() ? null : parse(file, 1, lines[0]);
-            // Compared as the header reads back from its line: a number put as a long (the seed) reads back as an int.
-            ObjectNode expected = (ObjectNode) Json.mapper().readTree(Json.mapper().writeValueAsString(header));
-            if (found == null || !found.equals(expected)) {
-                throw new InputException(file + ": an unfinished evaluation made with other options (" + difference(found, expected)
-                        + "); rerun with the same options to resume it, or delete the file to start again");
+            FileChannel channel = lockedChannel(file);
+            try {
+                return read(file, channel, header);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
             }
-            Map<String, Scored> done = new LinkedHashMap<>();
-            boolean complete = false;
-            for (int i = 1; i < lines.length; i++) {
-                JsonNode n = parse(file, i + 1, lines[i]);
-                if (n.path("complete").asBoolean(false)) {
-                    complete = true;
-                    continue;
-                }
-                Scored s = Json.mapper().treeToValue(n, Scored.class);
-                done.put(key(s.task(), s.id()), s);
-            }
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
-            channel.truncate(end);
-            channel.position(end);
-            return new EvalPartialFile(file, channel, done, complete);
         } catch (IOException e) {
             throw new ScaleLabException(file + ": cannot read or write the evaluation's partial file: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The file opened for reading and appending, locked against another evaluation writing it at the same
+     * time (two processes appending and truncating one file would lose scores). The lock is released when
+     * the channel closes. The file is read through this channel only: on Linux, closing any other channel
+     * of the file would drop the process's lock.
+     */
+    private static FileChannel lockedChannel(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this process (another evaluation running in it)
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new Busy(file + ": another evaluation is writing this partial file now; wait for it to finish, "
+                    + "or give this one another --examples-out");
+        }
+        return channel;
+    }
+
+    /** Another evaluation holds the partial file: the "temporary failure, try again" exit code, as for a busy lab. */
+    static final class Busy extends ScaleLabException {
+        Busy(String message) {
+            super(message, LabBusyException.EXIT_CODE, null);
+        }
+    }
+
+    private static EvalPartialFile read(Path file, FileChannel channel, ObjectNode header) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(channel.size()));
+        while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) >= 0) {
+            // read the whole file through the locked channel
+        }
+        byte[] bytes = buffer.array();
+        int end = bytes.length; // in bytes (ids may be any UTF-8): whole lines only, a torn last line is dropped
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        String[] lines = new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n");
+        JsonNode found = lines.length == 0 || lines[0].isBlank() ? null : parse(file, 1, lines[0]);
+        // Compared as the header reads back from its line: a number put as a long (the seed) reads back as an int.
+        ObjectNode expected = (ObjectNode) Json.mapper().readTree(Json.mapper().writeValueAsString(header));
+        if (found == null || !found.equals(expected)) {
+            throw new InputException(file + ": an unfinished evaluation made with other options (" + difference(found, expected)
+                    + "); rerun with the same options to resume it, or delete the file to start again");
+        }
+        Map<String, Scored> done = new LinkedHashMap<>();
+        boolean complete = false;
+        for (int i = 1; i < lines.length; i++) {
+            JsonNode n = parse(file, i + 1, lines[i]);
+            if (n.path("complete").asBoolean(false)) {
+                complete = true;
+                continue;
+            }
+            Scored s = Json.mapper().treeToValue(n, Scored.class);
+            done.put(key(s.task(), s.id()), s);
+        }
+        channel.truncate(end);
+        channel.position(end);
+        return new EvalPartialFile(file, channel, done, complete);
     }
 
     private static JsonNode parse(Path file, int line, String text) {

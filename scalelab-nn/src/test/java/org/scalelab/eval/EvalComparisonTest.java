@@ -145,6 +145,21 @@ class EvalComparisonTest {
     }
 
     @Test
+    void anExampleWhoseChoicesAllHaveProbabilityZeroIsRefusedNamingItNotAnInternalError() {
+        double inf = Double.NEGATIVE_INFINITY;
+        int[] ones = {1, 1};
+        List<Evaluation.ExampleRecord> a = List.of(
+                record("t", "e1", new double[] {-1, -2}, ones, ones, ones, new int[] {0}),
+                record("t", "e2", new double[] {inf, inf}, ones, ones, ones, new int[] {0}));
+        List<Evaluation.ExampleRecord> b = List.of(
+                record("t", "e1", new double[] {-2, -1}, ones, ones, ones, new int[] {0}),
+                record("t", "e2", new double[] {-1, -3}, ones, ones, ones, new int[] {0}));
+        InputException e = assertThrows(InputException.class, () -> EvalComparison.analyze(
+                new EvalComparison.Input("a.jsonl", a, "b.jsonl", b), new EvalComparison.Options(0.95, 100, 0, LengthNorm.CHARS)));
+        assertTrue(e.getMessage().startsWith("a.jsonl: example t/e2: mc2 is undefined"), e.getMessage());
+    }
+
+    @Test
     void theUnitsGiveDifferentAccNormsAndAccEqualsTheRecordedCorrectness() {
         List<List<Evaluation.ExampleRecord>> p = pair(4);
         EvalComparison.Input in = new EvalComparison.Input("a", p.get(0), "b", p.get(1));
