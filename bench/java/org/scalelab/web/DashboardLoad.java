@@ -34,8 +34,8 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * The endpoints are {@link #ENDPOINTS} plus any extra paths given (e.g. a lab's curves,
- * {@code /api/curves?run=c0001-seed0&metric=loss}); {@code {result}} is filled from {@code /api/results}. An endpoint that does not answer 200 before the
- * load starts is left out, and said so. Run by {@code bench/bench_dashboard.sh}.
+ * {@code /api/curves?run=c0001-seed0&metric=loss}); {@code {result}} is filled from {@code /api/results}.
+ * An endpoint that does not answer 200 before the load starts is left out, and said so. Run by {@code bench/bench_dashboard.sh}.
  */
 public final class DashboardLoad {
     /** The requests a reader of the dashboard makes, in the order shown. Add a line to load another endpoint. */
@@ -117,9 +117,12 @@ public final class DashboardLoad {
                 System.err.println("DashboardLoad: a round took over 10 minutes; stopping");
                 System.exit(1);
             }
-            next.set(Math.max(next.get(), end));
-            wallNanos += System.nanoTime() - started.get();
+            // Each client drew one index past the round's end before it stopped: those requests were not sent.
+            next.set(end);
+            long roundNanos = System.nanoTime() - started.get();
+            wallNanos += roundNanos;
             memory.add(Memory.sample(pid));
+            System.out.printf("round %d of %d: %d requests in %.1f s%n", round + 1, rounds, end, roundNanos / 1e9);
         }
 
         System.out.printf("%-52s %8s %9s %9s %9s%n", "endpoint", "requests", "p50 ms", "p99 ms", "max ms");

@@ -36,7 +36,12 @@ public final class Dashboard implements AutoCloseable {
         return start(options, Guard.Limits.DEFAULT, List.of());
     }
 
-    /** {@link #start(DashboardOptions)} with other limits and extra routes (tests). */
+    /** Starts with {@code extra} areas after the registered ones (tests add pages of their own). */
+    static Dashboard start(DashboardOptions options, List<DashboardRoutes> extra) {
+        return start(options, Guard.Limits.DEFAULT, extra);
+    }
+
+    /** {@link #start(DashboardOptions)} with other limits and extra areas (tests). */
     static Dashboard start(DashboardOptions options, Guard.Limits limits, List<DashboardRoutes> extra) {
         Guard.checkStart(options);
         Guard guard = new Guard(options, limits);
