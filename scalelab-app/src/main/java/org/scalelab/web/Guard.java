@@ -135,8 +135,10 @@ final class Guard {
         if (api) {
             ctx.header("Cache-Control", "no-store");
         }
-        if (!take(ctx.ip())) {
-            throw new HttpResponseException(HttpStatus.TOO_MANY_REQUESTS.getCode(), "too many requests from " + ctx.ip()
+        // The connection's own address: a forwarding header is the client's to choose.
+        String client = ctx.req().getRemoteAddr();
+        if (!take(client)) {
+            throw new HttpResponseException(HttpStatus.TOO_MANY_REQUESTS.getCode(), "too many requests from " + client
                     + ": at most " + (long) limits.requestsPerSecond() + " per second; wait a moment and retry");
         }
         checkSize(ctx);
