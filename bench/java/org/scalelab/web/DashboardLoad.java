@@ -144,7 +144,7 @@ public final class DashboardLoad {
 
     /** The wanted paths, filled in, that answer 200 now. */
     private static List<String> endpoints(HttpClient http, URI base, List<String> wanted) throws Exception {
-        String result = first(http, base, "/api/results", "\"(?:resultId|id)\"\\s*:\\s*\"?([A-Za-z0-9_.-]+)");
+        String result = first(http, base, "/api/results", "\"(?:result_id|resultId|id)\"\\s*:\\s*\"?([A-Za-z0-9_.-]+)");
         List<String> paths = new ArrayList<>();
         for (String w : wanted) {
             if (w.contains("{result}") && result == null) {
