@@ -38,7 +38,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "Address to bind. Anything but loopback needs --token. Default: ${DEFAULT-VALUE}.")
     String host;
 
-    @Option(names = "--token", paramLabel = "SECRET", description = "Secret every request must carry (header X-ScaleLab-Token, or ?token= once).")
+    @Option(names = "--token", paramLabel = "SECRET", description = {"Secret every request must carry (header X-ScaleLab-Token, or ?token= once, which sets a cookie):",
+                "at least 16 characters from A-Z a-z 0-9 . _ ~ -. Needed with any --host but loopback."})
     String token;
 
     @Option(names = "--allow-jobs", description = "Let the browser start jobs that write the lab (fits, sweeps). Default: read-only.")
@@ -55,10 +56,10 @@ final class ServeCommand implements Callable<Integer> {
         DashboardOptions options = new DashboardOptions(lab.dir(), host, port, token, allowJobs);
         Dashboard dashboard = Dashboard.start(options);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("ScaleLab dashboard of " + options.lab() + " at " + dashboard.url() + "   (Ctrl-C stops it)");
+        out.println("ScaleLab dashboard of " + options.lab() + " at " + dashboard.openUrl() + "   (Ctrl-C stops it)");
         out.flush();
         if (open) {
-            Browser.open(dashboard.url(), spec.commandLine().getErr());
+            Browser.open(dashboard.openUrl(), spec.commandLine().getErr());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

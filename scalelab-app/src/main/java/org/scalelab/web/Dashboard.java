@@ -37,16 +37,29 @@ public final class Dashboard implements AutoCloseable {
         this.context = context;
     }
 
-    /** Starts serving {@code options.lab()} and returns once the server listens. */
+    /**
+     * Starts serving {@code options.lab()} and returns once the server listens. Refuses (exit code 2 on the
+     * command line) a host that is not loopback without a token, and a token too short to be secret.
+     */
     public static Dashboard start(DashboardOptions options) {
         return start(options, List.of());
+        return start(options, Guard.Limits.DEFAULT, List.of());
     }
 
     /** Starts with {@code extra} areas after the registered ones (tests add pages of their own). */
     static Dashboard start(DashboardOptions options, List<DashboardRoutes> extra) {
+        return start(options, Guard.Limits.DEFAULT, extra);
+    }
+
+    /** {@link #start(DashboardOptions)} with other limits and extra areas (tests). */
+    static Dashboard start(DashboardOptions options, Guard.Limits limits, List<DashboardRoutes> extra) {
+        Guard.checkStart(options);
+        Guard guard = new Guard(options, limits);
         DashboardContext context = new DashboardContext(options, new LabSnapshots(options.lab()), new LiveEvents());
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = limits.maxBodyBytes();
+            config.http.prefer405over404 = true;
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
             config.staticFiles.enableWebjars();
             config.staticFiles.add(files -> {
@@ -54,10 +67,24 @@ public final class Dashboard implements AutoCloseable {
                 files.directory = "/web/static";
                 files.location = Location.CLASSPATH;
             });
+            config.router.javaLangErrorHandler((res, error) -> {
+                // An Error (out of memory, stack overflow) skips the exception handlers; answer it as JSON too.
+                res.setStatus(500);
+                res.setContentType("application/json");
+                try {
+                    res.getWriter().write(Json.write(new ApiError(500, "internal error: " + error.getClass().getSimpleName())));
+                } catch (java.io.IOException e) {
+                    // The client is gone; nothing to answer.
+                }
+            });
+            config.jetty.modifyServer(server -> server.setErrorHandler(new Guard.JettyErrors()));
+            config.routes.before(guard::check);
             config.routes.exception(ScaleLabException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> error(ctx, 500,
                     "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+            config.routes.error(404, ctx -> errorUnlessAnswered(ctx, "no such page or endpoint: " + ctx.method() + " " + ctx.path()));
+            config.routes.error(405, ctx -> errorUnlessAnswered(ctx, ctx.method() + " is not allowed on " + ctx.path()));
             for (DashboardRoutes area : AREAS) {
                 area.add(config.routes, context);
             }
@@ -82,6 +109,14 @@ public final class Dashboard implements AutoCloseable {
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
+    /** A 404 or 405 that no handler explained yet (no route, wrong method) answers JSON too. */
+    private static void errorUnlessAnswered(Context ctx, String message) {
+        String type = ctx.res().getContentType();
+        if (type == null || !type.startsWith("application/json")) {
+            error(ctx, ctx.statusCode(), message);
+        }
+    }
+
     /** Answers an error as JSON: a message a person can act on, never a stack trace. */
     static void error(Context ctx, int status, String message) {
         ctx.status(status).json(new ApiError(status, message));
@@ -92,7 +127,16 @@ public final class Dashboard implements AutoCloseable {
         return app.port();
     }
 
-    /** The address a browser opens. */
+    /**
+     * The address a person opens: {@link #url()}, with {@code ?token=} when the server has a token (the
+     * page then keeps it in a cookie and drops it from the address).
+     */
+    public String openUrl() {
+        String token = context.options().token();
+        return token == null ? url() : url() + "?" + Guard.TOKEN_PARAMETER + "=" + token;
+    }
+
+    /** The server's root address, without a token. */
     public String url() {
         String host = context.options().host();
         String shown = host.contains(":") ? "[" + host + "]" : host;

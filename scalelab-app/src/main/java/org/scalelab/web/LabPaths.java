@@ -37,10 +37,16 @@ public final class LabPaths {
         if (!target.startsWith(root)) {
             throw new BadRequestResponse(what + " " + quote(relative) + ": leads outside the lab");
         }
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) || Files.exists(target)) {
+        // Follow links on the part of the path that exists (the file itself, or its nearest existing folder
+        // for a file still to be written): each must lead to a place inside the lab's real folder.
+        Path existing = target;
+        while (existing != null && !existing.equals(root) && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing != null && !existing.equals(root) && Files.exists(root)) {
             try {
                 Path realRoot = root.toRealPath();
-                Path real = target.toRealPath();
+                Path real = existing.toRealPath();
                 if (!real.startsWith(realRoot)) {
                     throw new BadRequestResponse(what + " " + quote(relative) + ": a link that leads outside the lab");
                 }
