@@ -42,7 +42,6 @@ public final class Dashboard implements AutoCloseable {
      * command line) a host that is not loopback without a token, and a token too short to be secret.
      */
     public static Dashboard start(DashboardOptions options) {
-        return start(options, List.of());
         return start(options, Guard.Limits.DEFAULT, List.of());
     }
 

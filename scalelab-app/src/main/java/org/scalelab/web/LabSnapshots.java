@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.scalelab.ScaleLabException;
@@ -60,7 +61,9 @@ public final class LabSnapshots implements AutoCloseable {
     private final List<LongConsumer> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService watcher;
     /** Held while a snapshot is taken or the server writes, so the two never meet in this process. */
-    private final Object taking = new Object();
+    private final ReentrantLock taking = new ReentrantLock();
+    /** How long {@link #close} waits for a snapshot being taken. */
+    private static final long CLOSE_WAIT_SECONDS = 2;
     private volatile Snapshot current;
     private volatile boolean closed;
     private long version;
@@ -111,11 +114,14 @@ public final class LabSnapshots implements AutoCloseable {
     public <T> T write(Function<LabStore, T> body) {
         T out;
         long v;
-        synchronized (taking) {
+        taking.lock();
+        try {
             try (LabStore store = LabStore.open(lab, new LabStore.Wait(WRITE_WAIT, m -> { }))) {
                 out = body.apply(store);
             }
             v = take(true);
+        } finally {
+            taking.unlock();
         }
         tell(v);
         return out;
@@ -137,8 +143,11 @@ public final class LabSnapshots implements AutoCloseable {
 
     /** How long the last snapshot held the store (the most a writer waited for it), in milliseconds. */
     public double lastSnapshotMillis() {
-        synchronized (taking) {
+        taking.lock();
+        try {
             return lastCostNanos / 1e6;
+        } finally {
+            taking.unlock();
         }
     }
 
@@ -146,12 +155,24 @@ public final class LabSnapshots implements AutoCloseable {
     public void close() {
         closed = true;
         watcher.shutdownNow();
-        synchronized (taking) {
+        // A snapshot being taken (a large store copied on a busy machine) must not hold up a shutdown: after a
+        // short wait the copies are left to the temporary folder, and take() adds none once closed.
+        try {
+            if (!taking.tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
             Snapshot s = current;
             current = null;
             if (s != null) {
                 s.release();
             }
+        } finally {
+            taking.unlock();
         }
     }
 
@@ -159,8 +180,11 @@ public final class LabSnapshots implements AutoCloseable {
     private void look() {
         try {
             long v;
-            synchronized (taking) {
+            taking.lock();
+            try {
                 v = take(false);
+            } finally {
+                taking.unlock();
             }
             tell(v);
         } catch (RuntimeException e) {
@@ -184,10 +208,13 @@ public final class LabSnapshots implements AutoCloseable {
                 continue;
             }
             long v = 0;
-            synchronized (taking) {
+            taking.lock();
+            try {
                 if (current == null) {
                     v = take(true);
                 }
+            } finally {
+                taking.unlock();
             }
             tell(v);
             if (current == null) {
@@ -241,6 +268,15 @@ public final class LabSnapshots implements AutoCloseable {
         } catch (RuntimeException e) {
             Snapshot.delete(dir);
             throw e;
+        }
+        if (closed) {
+            // close() gave up waiting for this copy: nothing is kept once the dashboard is closed.
+            next.release();
+            current = null;
+            if (old != null) {
+                old.release();
+            }
+            return 0;
         }
         version++;
         lastTaken = System.nanoTime();
