@@ -62,7 +62,13 @@ final class SavedFits {
      * was made); otherwise the first field that differs.
      */
     static String differs(Object again, StoredResult stored) {
-        JsonNode now = Json.mapper().valueToTree(again);
+        JsonNode now;
+        try {
+            // written and read back, so that numbers get the node types the saved JSON was read with
+            now = Json.mapper().readTree(Json.write(again));
+        } catch (java.io.IOException e) {
+            return "its refit cannot be compared with the saved record (" + e.getMessage() + ")";
+        }
         JsonNode then = stored.result();
         if (now instanceof ObjectNode n && then instanceof ObjectNode t) {
             n = n.deepCopy();
