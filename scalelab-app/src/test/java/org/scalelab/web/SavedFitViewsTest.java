@@ -76,6 +76,27 @@ class SavedFitViewsTest {
         }
     }
 
+    @Test
+    void theFitAndWorldReportPagesDrawTheirChartsInTheBrowser() throws Exception {
+        try (Browser browser = Browser.launch()) {
+            for (String which : List.of("inside", "world")) {
+                long id = ids.get(which);
+                Map<String, JsonNode> charts = charts(json("/api/results/" + id + "/view"));
+                assertFalse(charts.isEmpty(), which);
+                com.microsoft.playwright.Page page = browser.open(dashboard.url() + "results/" + id);
+                page.waitForSelector("#content:not([data-loading])");
+                for (Map.Entry<String, JsonNode> c : charts.entrySet()) {
+                    String sel = "#chart-" + c.getKey();
+                    page.waitForSelector(sel + "[data-rendered=true]");
+                    assertEquals(String.valueOf(c.getValue().get("series").size()), page.getAttribute(sel, "data-series"), which + " " + sel);
+                }
+                Browser.screenshot(page, "result-from-lab-" + which);
+                page.close();
+            }
+            assertTrue(browser.problems().isEmpty(), String.join("\n", browser.problems()));
+        }
+    }
+
     private static long fit(Path data) {
         return saved(cli("fit", "power", "--data", data.toString(), "--x-col", "params", "--y-col", "loss", "--bootstrap", "20",
                 "--seed", "3", "--lab", lab.toString()));
