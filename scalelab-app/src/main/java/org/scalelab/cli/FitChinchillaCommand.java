@@ -81,12 +81,7 @@ final class FitChinchillaCommand implements Callable<Integer> {
             }
             t.requirePositive(params);
             double[] n = t.column(params);
-            double[] c = t.column(computeCol);
-            double[] d = new double[n.length];
-            for (int i = 0; i < n.length; i++) {
-                d[i] = c[i] / (6 * n[i]);
-            }
-            return new Loaded(t, n, d, t.column(loss));
+            return new Loaded(t, n, ChinchillaFit.tokensFromCompute(n, t.column(computeCol)), t.column(loss));
         }
     }
 

@@ -257,13 +257,8 @@ public final class ResultViews {
             problem = read.problem();
             if (read.table() != null) {
                 double[] n = read.table().column("params");
-                double[] d = fromCompute ? new double[n.length] : read.table().column("tokens");
-                if (fromCompute) {
-                    double[] compute = read.table().column("compute");
-                    for (int i = 0; i < n.length; i++) {
-                        d[i] = compute[i] / (6 * n[i]);
-                    }
-                }
+                double[] d = fromCompute ? org.scalelab.laws.ChinchillaFit.tokensFromCompute(n, read.table().column("compute"))
+                        : read.table().column("tokens");
                 report.text(read.note() + " The law is drawn at the saved parameters"
                         + (r.replicates() == null || r.replicates().isEmpty() ? "; the record keeps no bootstrap replicates, so their plots are left out." : "."));
                 ChinchillaRenderer.section(report, r, r.replicates(), n, d, read.table().column("loss"));
