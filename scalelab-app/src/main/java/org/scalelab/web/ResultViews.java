@@ -129,7 +129,7 @@ public final class ResultViews {
     }
 
     /**
-     * The result's report, filled by its renderer; with {@code lab} (its folder and open store), the plots
+     * The result's report, filled by its renderer; with {@code lab} (its folder and store), the plots
      * the record lacks are drawn from the lab's data where that data is provably what the command read
      * (see {@link SavedInput}), and from a sweep's curves in the store.
      */
@@ -277,18 +277,17 @@ public final class ResultViews {
         if (c.lab() == null) {
             problem = "the lab is not open for this view";
         } else {
-            java.util.Set<String> held = new java.util.HashSet<>();
-            c.lab().store().trainingRuns(r.experiment()).forEach(t -> held.add(t.run()));
-            List<String> missing = r.runs().stream().map(WorldAnalysis.RunSummary::run).filter(run -> !held.contains(run)).toList();
-            if (!missing.isEmpty()) {
-                problem = "the lab no longer holds " + missing.size() + " of the sweep's " + r.runs().size() + " training runs ("
-                        + String.join(", ", missing.subList(0, Math.min(3, missing.size()))) + (missing.size() > 3 ? ", …" : "") + ")";
+            WorldReportRenderer renderer = c.lab().snapshots().read(store -> {
+                java.util.Set<String> held = new java.util.HashSet<>();
+                store.trainingRuns(r.experiment()).forEach(t -> held.add(t.run()));
+                return r.runs().stream().allMatch(run -> held.contains(run.run())) ? WorldReportRenderer.fromStore(store, r) : null;
+            });
+            if (renderer != null) {
+                report.text("The curves are drawn from the training runs' points as the lab holds them now.");
+                renderer.section(report, r);
+                return;
             }
-        }
-        if (problem == null) {
-            report.text("The curves are drawn from the training runs' points as the lab holds them now.");
-            WorldReportRenderer.fromStore(c.lab().store(), r).section(report, r);
-            return;
+            problem = "the lab no longer holds every one of the sweep's " + r.runs().size() + " training runs";
         }
         new WorldReportRenderer(Map.of(), Map.of()).section(report, r);
         notDrawn(report, WORLD_CURVES, problem);

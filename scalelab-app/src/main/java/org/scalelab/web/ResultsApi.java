@@ -60,13 +60,9 @@ final class ResultsApi implements DashboardRoutes {
         }
     }
 
-    /**
-     * {@code body} applied to the result and the lab (its folder and store, for the plots drawn from the
-     * lab's data), in one read of the store.
-     */
+    /** {@code body} applied to the result and the lab (for the plots drawn from the lab's data). */
     private static <T> T withLab(DashboardContext context, Context ctx, java.util.function.BiFunction<StoredResult, SavedInput.Lab, T> body) {
-        StoredResult stored = load(context, ctx);
-        return context.lab().read(store -> body.apply(stored, new SavedInput.Lab(context.lab().lab(), store)));
+        return body.apply(load(context, ctx), new SavedInput.Lab(context.lab()));
     }
 
     static long id(String text) {

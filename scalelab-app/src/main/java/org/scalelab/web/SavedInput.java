@@ -17,14 +17,21 @@ import org.scalelab.store.StoredResult;
  * A saved result's input read again, exactly as its command read it, but only when it is provably the
  * same: a {@code --data} file inside the lab folder whose SHA-256 equals the recorded one (read by
  * {@link DataInput#readFile}, the command's reader), or a {@code --query} re-run on the lab
- * ({@link LabStore#query}, the command's query) whose rows hash to the recorded value. A file outside
+ * ({@link LabStore#query}, the command's query, in one read of the lab's snapshots) whose rows hash to the recorded value. A file outside
  * the lab is never opened: no request reaches a file outside the lab.
  */
 final class SavedInput {
     private SavedInput() {}
 
-    /** The lab a view may read: its folder and an open read-only store. */
-    record Lab(Path dir, LabStore store) {}
+    /**
+     * The lab a view may read: its folder, and its store through snapshots, each read as short as one query
+     * (a refit runs outside them, so a command writing the lab is not held up by it).
+     */
+    record Lab(LabSnapshots snapshots) {
+        Path dir() {
+            return snapshots.lab();
+        }
+    }
 
     /** The table read again, with a note on where from; or why it could not be (table null). */
     record Read(NumericTable table, String note, String problem) {
@@ -61,7 +68,7 @@ final class SavedInput {
     }
 
     private static Read query(Lab lab, String sql, String sha, List<String> columns) {
-        NumericTable t = lab.store().query(sql, columns);
+        NumericTable t = lab.snapshots().read(store -> store.query(sql, columns));
         if (!sha.equals(t.sha256())) {
             return Read.failed("its query, run on the lab now, gives other rows than it gave then (SHA-256 " + abbrev(t.sha256())
                     + ", recorded " + abbrev(sha) + "): the lab's points changed since");
