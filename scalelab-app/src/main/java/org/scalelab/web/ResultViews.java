@@ -193,7 +193,7 @@ public final class ResultViews {
         String problem = read.problem();
         if (read.table() != null) {
             CurveData data = new CurveData(read.table(), xCol, yCol);
-            CurveFitResult again = SavedFits.refit(c.stored().analysis(), data, c.stored().options());
+            CurveFitResult again = SavedFits.kept(c.stored(), () -> SavedFits.refit(c.stored().analysis(), data, c.stored().options()));
             problem = SavedFits.differs(again, c.stored());
             if (problem == null) {
                 report.text(read.note() + " Fitted again with the recorded options and seed, which gives the saved record.");
@@ -217,7 +217,7 @@ public final class ResultViews {
         String problem = read.problem();
         if (read.table() != null) {
             CurveData data = new CurveData(read.table(), xCol, yCol);
-            ShapeTest.Result again = SavedFits.retest(data, c.stored().options());
+            ShapeTest.Result again = SavedFits.kept(c.stored(), () -> SavedFits.retest(data, c.stored().options()));
             problem = SavedFits.differs(again, c.stored());
             if (problem == null) {
                 report.text(read.note() + " Tested again with the recorded options and seed, which gives the saved record.");

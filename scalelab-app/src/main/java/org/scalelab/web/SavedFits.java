@@ -26,6 +26,36 @@ import org.scalelab.store.StoredResult;
 final class SavedFits {
     private SavedFits() {}
 
+    /** Refits kept, newest used last: a page's view and its plot downloads would each refit otherwise. */
+    private static final int KEPT = 16;
+
+    private static final java.util.Map<String, Object> KEPT_REFITS = new java.util.LinkedHashMap<>(KEPT, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Object> eldest) {
+            return size() > KEPT;
+        }
+    };
+
+    /**
+     * The refit of {@code stored} on an input whose hash was just checked against the recorded one: made by
+     * {@code refit} once, then kept (the fits are deterministic, so the same result and input give the same refit).
+     */
+    @SuppressWarnings("unchecked")
+    static <T> T kept(StoredResult stored, java.util.function.Supplier<T> refit) {
+        String key = stored.resultId() + "|" + stored.createdAt() + "|" + stored.inputs();
+        synchronized (KEPT_REFITS) {
+            Object r = KEPT_REFITS.get(key);
+            if (r != null) {
+                return (T) r;
+            }
+        }
+        T r = refit.get();
+        synchronized (KEPT_REFITS) {
+            KEPT_REFITS.put(key, r);
+        }
+        return r;
+    }
+
     /** The law {@code analysis} (fit.power|exp|sigmoid|bnsl) fitted again to {@code data} with the recorded options. */
     static CurveFitResult refit(String analysis, CurveData data, JsonNode options) {
         int bootstrap = options.path("bootstrap").asInt();
