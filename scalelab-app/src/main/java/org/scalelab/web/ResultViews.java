@@ -56,8 +56,10 @@ import org.scalelab.world.WorldAnalysis;
  * A saved result as its report shows it: analysis name → record class and the renderer the command line
  * used for it. The stored JSON is read back into its record and rendered into a {@link Report} by the same
  * renderer, so the page and {@code --out} show the same tables, verdicts and plots. Where a renderer needs
- * inputs the record does not keep (the fitted points, the activations behind a PCA plot, a sweep's curves),
- * the view shows what the record allows and says in a text block what is missing and why. An analysis not
+ * inputs the record does not keep, they are taken from the lab when it provably still holds them (a fit's
+ * input unchanged, see {@link SavedInput}; a sweep's curves in the store); otherwise, and for what the lab
+ * cannot give (the activations behind a PCA plot), the view shows what the record allows and says in a
+ * text block what is missing and why. An analysis not
  * registered here, or a record that cannot be read, is shown as its JSON; a view never fails.
  */
 public final class ResultViews {
