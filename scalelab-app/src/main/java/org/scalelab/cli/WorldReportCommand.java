@@ -1,12 +1,7 @@
 package org.scalelab.cli;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.scalelab.dynamics.BinomialNull;
-import org.scalelab.dynamics.Curve;
 import org.scalelab.dynamics.Emergence;
 import org.scalelab.dynamics.Transience;
 import org.scalelab.laws.ShapeTest;
@@ -79,27 +74,12 @@ final class WorldReportCommand implements Callable<Integer> {
             output.out = lab.dir().resolve("reports").resolve("world-" + experiment);
         }
         WorldAnalysis.Result r;
-        Map<String, Map<String, Curve>> curves = new TreeMap<>();
-        Map<String, List<double[]>> alignment = new TreeMap<>();
+        WorldReportRenderer renderer;
         try (LabStore store = LabStore.openReadOnly(lab.dir(), lab.waiting())) {
             r = WorldAnalysis.analyze(store, experiment, o, allowIncomplete);
-            for (WorldAnalysis.RunSummary run : r.runs()) {
-                curves.put(run.run(), WorldAnalysis.curves(store, run.run()));
-                Map<Long, double[]> byStep = new TreeMap<>();
-                for (LabStore.CurvePoint p : store.curvePoints(run.run())) {
-                    if (p.value() == null) {
-                        continue;
-                    }
-                    if (p.metric().equals("alignment.dirichlet.embed")) {
-                        byStep.computeIfAbsent(p.step(), k -> new double[] {Double.NaN, Double.NaN})[0] = p.value();
-                    } else if (p.metric().equals("accuracy.analogical_ood")) {
-                        byStep.computeIfAbsent(p.step(), k -> new double[] {Double.NaN, Double.NaN})[1] = p.value();
-                    }
-                }
-                alignment.put(run.run(), new ArrayList<>(byStep.values()));
-            }
+            renderer = WorldReportRenderer.fromStore(store, r);
         }
-        CliSupport.emit(spec, lab, output, "world.report", r, r.provenance(), new WorldReportRenderer(curves, alignment));
+        CliSupport.emit(spec, lab, output, "world.report", r, r.provenance(), renderer);
         return 0;
     }
 }

@@ -11,6 +11,7 @@ import org.scalelab.dynamics.Emergence;
 import org.scalelab.dynamics.ScalingShape;
 import org.scalelab.dynamics.SeedInterval;
 import org.scalelab.dynamics.Transience;
+import org.scalelab.store.LabStore;
 import org.scalelab.world.WorldAnalysis;
 
 /**
@@ -33,6 +34,32 @@ public final class WorldReportRenderer implements Renderer<WorldAnalysis.Result>
     public WorldReportRenderer(Map<String, Map<String, Curve>> curves, Map<String, List<double[]>> alignment) {
         this.curves = curves;
         this.alignment = alignment;
+    }
+
+    /**
+     * The renderer of {@code r} with its runs' curves and alignment points as they are in {@code store}
+     * now: each run's accuracy curves, and per logged step its embedding's Dirichlet energy beside its
+     * held-out analogy accuracy. A run the store no longer holds gets no curves.
+     */
+    public static WorldReportRenderer fromStore(LabStore store, WorldAnalysis.Result r) {
+        Map<String, Map<String, Curve>> curves = new TreeMap<>();
+        Map<String, List<double[]>> alignment = new TreeMap<>();
+        for (WorldAnalysis.RunSummary run : r.runs()) {
+            curves.put(run.run(), WorldAnalysis.curves(store, run.run()));
+            Map<Long, double[]> byStep = new TreeMap<>();
+            for (LabStore.CurvePoint p : store.curvePoints(run.run())) {
+                if (p.value() == null) {
+                    continue;
+                }
+                if (p.metric().equals("alignment.dirichlet.embed")) {
+                    byStep.computeIfAbsent(p.step(), k -> new double[] {Double.NaN, Double.NaN})[0] = p.value();
+                } else if (p.metric().equals("accuracy.analogical_ood")) {
+                    byStep.computeIfAbsent(p.step(), k -> new double[] {Double.NaN, Double.NaN})[1] = p.value();
+                }
+            }
+            alignment.put(run.run(), new ArrayList<>(byStep.values()));
+        }
+        return new WorldReportRenderer(curves, alignment);
     }
 
     @Override

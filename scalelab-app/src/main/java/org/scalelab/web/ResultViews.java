@@ -14,6 +14,7 @@ import org.scalelab.interp.Patching;
 import org.scalelab.interp.SteeringSweep;
 import org.scalelab.io.Json;
 import org.scalelab.laws.ChinchillaResult;
+import org.scalelab.laws.CurveData;
 import org.scalelab.laws.ComputeOptimal;
 import org.scalelab.laws.CoverageCurve;
 import org.scalelab.laws.CurveFitResult;
@@ -55,8 +56,10 @@ import org.scalelab.world.WorldAnalysis;
  * A saved result as its report shows it: analysis name → record class and the renderer the command line
  * used for it. The stored JSON is read back into its record and rendered into a {@link Report} by the same
  * renderer, so the page and {@code --out} show the same tables, verdicts and plots. Where a renderer needs
- * inputs the record does not keep (the fitted points, the activations behind a PCA plot, a sweep's curves),
- * the view shows what the record allows and says in a text block what is missing and why. An analysis not
+ * inputs the record does not keep, they are taken from the lab when it provably still holds them (a fit's
+ * input unchanged, see {@link SavedInput}; a sweep's curves in the store); otherwise, and for what the lab
+ * cannot give (the activations behind a PCA plot), the view shows what the record allows and says in a
+ * text block what is missing and why. An analysis not
  * registered here, or a record that cannot be read, is shown as its JSON; a view never fails.
  */
 public final class ResultViews {
@@ -64,7 +67,7 @@ public final class ResultViews {
     private record Entry<R>(Class<R> type, BiConsumer<Report, Context<R>> section, String missing) {}
 
     /** A record with the stored row it came from (for the options its provenance kept). */
-    private record Context<R>(R result, StoredResult stored) {
+    private record Context<R>(R result, StoredResult stored, SavedInput.Lab lab) {
         String option(String name, String otherwise) {
             JsonNode v = stored.options() == null ? null : stored.options().get(name);
             return v == null || v.isNull() ? otherwise : v.asText();
@@ -76,6 +79,9 @@ public final class ResultViews {
     private static <R> void add(String analysis, Class<R> type, BiConsumer<Report, Context<R>> section, String missing) {
         ENTRIES.put(analysis, new Entry<>(type, section, missing));
     }
+
+    private static final String WORLD_CURVES = "the accuracy curves and alignment plots are drawn from the sweep's training logs, "
+            + "which the saved record does not keep; `scalelab world report --out DIR` draws them";
 
     private static final String FIT_POINTS = "the plots of data and fit, residuals and bootstrap replicates need the fitted points "
             + "and the fitted curve, which the saved record does not keep; `--out DIR` on the fit command draws them";
@@ -93,9 +99,7 @@ public final class ResultViews {
                 c.result().rows().stream().mapToDouble(Reliability.Requirement::target).distinct().toArray(),
                 c.result().rows().stream().mapToLong(Reliability.Requirement::steps).distinct().toArray()).section(rep, c.result()), null);
         add("geometry", GeometryAnalysis.Result.class, ResultViews::geometry, null);
-        add("world.report", WorldAnalysis.Result.class, (rep, c) -> new WorldReportRenderer(Map.of(), Map.of()).section(rep, c.result()),
-                "the accuracy curves and alignment plots are drawn from the sweep's training logs, which the saved record does not "
-                        + "keep; `scalelab world report --out DIR` draws them");
+        add("world.report", WorldAnalysis.Result.class, ResultViews::world, null);
         add("eval", EvalResult.class, (rep, c) -> new EvalRenderer().section(rep, c.result()), null);
         add("eval.compare", EvalComparison.Result.class, (rep, c) -> new EvalComparisonRenderer().section(rep, c.result()), null);
         add("interp.lens", Lens.Result.class, (rep, c) -> new LensRenderer().section(rep, c.result()), null);
@@ -107,16 +111,10 @@ public final class ResultViews {
         add("phase.steer", SteeringSweep.Result.class, (rep, c) -> new PhaseSteerRenderer().section(rep, c.result()), null);
         add("phase.diagnose", PhaseDiagnosis.Result.class, (rep, c) -> new PhaseDiagnoseRenderer().section(rep, c.result()), null);
         for (String law : List.of("power", "exp", "sigmoid", "bnsl")) {
-            add("fit." + law, CurveFitResult.class, ResultViews::curveFit, FIT_POINTS);
+            add("fit." + law, CurveFitResult.class, ResultViews::curveFit, null);
         }
-        add("fit.shape", ShapeTest.Result.class, (rep, c) -> {
-            rep.code(ShapeRenderer.text(c.result(), c.option("x_col", "x"), c.option("y_col", "y")));
-        }, "the plots of data, quadratic and residuals need the tested points, which the saved record does not keep; "
-                + "`--out DIR` on `scalelab fit shape` draws them");
-        add("fit.chinchilla", ChinchillaResult.class, (rep, c) -> {
-            rep.text(ChinchillaRenderer.text(c.result()));
-        }, "the plots of the runs, the law and the frontier need the fitted runs, which the saved record does not keep; "
-                + "`--out DIR` on `scalelab fit chinchilla` draws them");
+        add("fit.shape", ShapeTest.Result.class, ResultViews::shape, null);
+        add("fit.chinchilla", ChinchillaResult.class, ResultViews::chinchilla, null);
         add("forecast.chinchilla", ComputeOptimal.Forecast.class, (rep, c) -> ForecastRenderer.section(rep, c.result()), null);
     }
 
@@ -127,14 +125,23 @@ public final class ResultViews {
         return List.copyOf(ENTRIES.keySet());
     }
 
-    /** The result's report, filled by its renderer (see the class comment for what may be left out). */
+    /** The result's report from its record alone (see the class comment for what may be left out). */
     public static Report report(StoredResult stored) {
+        return report(stored, null);
+    }
+
+    /**
+     * The result's report, filled by its renderer; with {@code lab} (its folder and store), the plots
+     * the record lacks are drawn from the lab's data where that data is provably what the command read
+     * (see {@link SavedInput}), and from a sweep's curves in the store.
+     */
+    static Report report(StoredResult stored, SavedInput.Lab lab) {
         Report report = Report.create("ScaleLab — " + stored.analysis() + " (result " + stored.resultId() + ")");
         Entry<?> entry = ENTRIES.get(stored.analysis());
         if (entry == null) {
             report.text("No view is registered for analysis '" + stored.analysis() + "'; its record is shown as saved.");
         } else {
-            render(report, entry, stored);
+            render(report, entry, stored, lab);
         }
         report.heading("Result record");
         report.code(Json.pretty(stored.result()));
@@ -143,10 +150,15 @@ public final class ResultViews {
 
     /** The result's view: its report's blocks, plots as chart specs with links to the server's drawings. */
     public static ReportView view(StoredResult stored) {
-        return ReportView.of(report(stored), stored.resultId(), stored.analysis());
+        return view(stored, null);
     }
 
-    private static <R> void render(Report report, Entry<R> entry, StoredResult stored) {
+    /** The result's view with the plots drawn from the lab's data where possible (see {@link #report(StoredResult, SavedInput.Lab)}). */
+    static ReportView view(StoredResult stored, SavedInput.Lab lab) {
+        return ReportView.of(report(stored, lab), stored.resultId(), stored.analysis());
+    }
+
+    private static <R> void render(Report report, Entry<R> entry, StoredResult stored, SavedInput.Lab lab) {
         R record;
         try {
             record = Json.mapper().treeToValue(stored.result(), entry.type());
@@ -157,7 +169,7 @@ public final class ResultViews {
         }
         int before = report.blocks().size();
         try {
-            entry.section().accept(report, new Context<>(record, stored));
+            entry.section().accept(report, new Context<>(record, stored, lab));
         } catch (RuntimeException e) {
             report.text("The rest of this report is not shown: its renderer needs more than the saved record holds ("
                     + oneLine(e) + ").");
@@ -170,14 +182,125 @@ public final class ResultViews {
         }
     }
 
-    /** A fit's verdict, law and parameters; its plots need the points (see {@link #FIT_POINTS}). */
+    /**
+     * A single-variable fit: its full report section (data, fitted curve, band, residuals, bootstrap,
+     * backtest) when its input can be read again unchanged and refitting it gives the saved record; else its
+     * verdict, law and parameters, and why the plots are not drawn.
+     */
     private static void curveFit(Report report, Context<CurveFitResult> c) {
         CurveFitResult r = c.result();
+        String xCol = c.option("x_col", "x");
+        String yCol = c.option("y_col", "y");
+        SavedInput.Read read = SavedInput.read(c.stored(), c.lab(), List.of(xCol, yCol));
+        String problem = read.problem();
+        if (read.table() != null) {
+            CurveData data = new CurveData(read.table(), xCol, yCol);
+            CurveFitResult again = SavedFits.kept(c.stored(), () -> SavedFits.refit(c.stored().analysis(), data, c.stored().options()));
+            problem = SavedFits.differs(again, c.stored());
+            if (problem == null) {
+                report.text(read.note() + " Fitted again with the recorded options and seed, which gives the saved record.");
+                CurveFitRenderer.section(report, again, data.x(), data.y(), xCol, yCol, data.table().source());
+                return;
+            }
+        }
         report.verdict("status", r.status().json() + (r.reason() == null ? "" : ": " + r.reason()),
                 r.status() == org.scalelab.laws.FitStatus.CONVERGED);
-        report.text(c.option("y_col", "y") + " = " + r.form() + " (x = " + c.option("x_col", "x") + "), fitted to " + r.nPoints()
-                + " points.");
+        report.text(yCol + " = " + r.form() + " (x = " + xCol + "), fitted to " + r.nPoints() + " points.");
         report.table(CurveFitRenderer.PARAMETER_HEADER, CurveFitRenderer.parameterRows(r.allParameters()));
+        CurveFitRenderer.backtestTable(report, r.backtest(), xCol);
+        notDrawn(report, FIT_POINTS, problem);
+    }
+
+    /** A shape test: its full section when its points can be read again and retesting gives the saved record. */
+    private static void shape(Report report, Context<ShapeTest.Result> c) {
+        String xCol = c.option("x_col", "x");
+        String yCol = c.option("y_col", "y");
+        SavedInput.Read read = SavedInput.read(c.stored(), c.lab(), List.of(xCol, yCol));
+        String problem = read.problem();
+        if (read.table() != null) {
+            CurveData data = new CurveData(read.table(), xCol, yCol);
+            ShapeTest.Result again = SavedFits.kept(c.stored(), () -> SavedFits.retest(data, c.stored().options()));
+            problem = SavedFits.differs(again, c.stored());
+            if (problem == null) {
+                report.text(read.note() + " Tested again with the recorded options and seed, which gives the saved record.");
+                ShapeRenderer.section(report, again, data.x(), data.y(), xCol, yCol);
+                return;
+            }
+        }
+        report.code(ShapeRenderer.text(c.result(), xCol, yCol));
+        notDrawn(report, "the plots of data, quadratic and residuals need the tested points, which the saved record does not keep; "
+                + "`--out DIR` on `scalelab fit shape` draws them", problem);
+    }
+
+    /**
+     * A Chinchilla fit: its full section (runs, law, frontier, backtest) drawn at the saved parameters when its
+     * runs can be read again. The record does not name the columns, so only a query is read again: with the
+     * command's columns (params, tokens, loss; or compute for tokens, D = C / 6N), accepted only when the rows
+     * hash to the recorded value.
+     */
+    private static void chinchilla(Report report, Context<ChinchillaResult> c) {
+        ChinchillaResult r = c.result();
+        String problem;
+        String source = c.stored().inputs() != null && c.stored().inputs().size() == 1
+                ? c.stored().inputs().get(0).path("source").asText("") : "";
+        if (!source.startsWith("query \"")) {
+            problem = c.lab() == null ? "the lab is not open for this view"
+                    : "its record does not name the columns read from its input " + source + ", so its runs are not read again";
+        } else {
+            SavedInput.Read read = SavedInput.read(c.stored(), c.lab(), List.of("params", "tokens", "loss"));
+            boolean fromCompute = false;
+            if (read.table() == null) {
+                SavedInput.Read byCompute = SavedInput.read(c.stored(), c.lab(), List.of("params", "compute", "loss"));
+                if (byCompute.table() != null) {
+                    read = byCompute;
+                    fromCompute = true;
+                }
+            }
+            problem = read.problem();
+            if (read.table() != null) {
+                double[] n = read.table().column("params");
+                double[] d = fromCompute ? org.scalelab.laws.ChinchillaFit.tokensFromCompute(n, read.table().column("compute"))
+                        : read.table().column("tokens");
+                report.text(read.note() + " The law is drawn at the saved parameters"
+                        + (r.replicates() == null || r.replicates().isEmpty() ? "; the record keeps no bootstrap replicates, so their plots are left out." : "."));
+                ChinchillaRenderer.section(report, r, r.replicates(), n, d, read.table().column("loss"));
+                return;
+            }
+        }
+        report.text(ChinchillaRenderer.text(r));
+        notDrawn(report, "the plots of the runs, the law and the frontier need the fitted runs, which the saved record does not keep; "
+                + "`--out DIR` on `scalelab fit chinchilla` draws them", problem);
+    }
+
+    /** A sweep's report with its runs' curves as the lab's store holds them now, or why they are not drawn. */
+    private static void world(Report report, Context<WorldAnalysis.Result> c) {
+        WorldAnalysis.Result r = c.result();
+        String problem = null;
+        if (c.lab() == null) {
+            problem = "the lab is not open for this view";
+        } else {
+            WorldReportRenderer renderer = c.lab().snapshots().read(store -> {
+                java.util.Set<String> held = new java.util.HashSet<>();
+                store.trainingRuns(r.experiment()).forEach(t -> held.add(t.run()));
+                return r.runs().stream().allMatch(run -> held.contains(run.run())) ? WorldReportRenderer.fromStore(store, r) : null;
+            });
+            if (renderer != null) {
+                report.text("The curves are drawn from the training runs' points as the lab holds them now.");
+                renderer.section(report, r);
+                return;
+            }
+            problem = "the lab no longer holds every one of the sweep's " + r.runs().size() + " training runs";
+        }
+        new WorldReportRenderer(Map.of(), Map.of()).section(report, r);
+        notDrawn(report, WORLD_CURVES, problem);
+    }
+
+    /** The "not shown" line, and why the plots could not be drawn from the lab's data. */
+    private static void notDrawn(Report report, String missing, String problem) {
+        report.text("Not shown: " + missing + ".");
+        if (problem != null) {
+            report.text("The plots are not drawn here because " + problem + ".");
+        }
     }
 
     /**

@@ -28,9 +28,15 @@ final class ResultsApi implements DashboardRoutes {
     public void add(RoutesConfig routes, DashboardContext context) {
         routes.get("/api/results", ctx -> ctx.json(list(context, ctx.queryParam("analysis"))));
         routes.get("/api/results/{id}", ctx -> ctx.json(load(context, ctx)));
-        routes.get("/api/results/{id}/view", ctx -> ctx.json(ResultViews.view(load(context, ctx))));
-        routes.get("/api/results/{id}/plots/{file}", ctx -> plot(ctx, load(context, ctx)));
+        routes.get("/api/results/{id}/view", ctx -> ctx.json(withLab(context, ctx, ResultViews::view)));
+        routes.get("/api/results/{id}/plots/{file}", ctx -> {
+            Drawn d = withLab(context, ctx, (stored, lab) -> new Drawn(stored, ResultViews.report(stored, lab)));
+            plot(ctx, d.stored(), d.report());
+        });
     }
+
+    /** A result and its report. */
+    private record Drawn(StoredResult stored, Report report) {}
 
     private static List<ResultSummary> list(DashboardContext context, String prefix) {
         if (!hasStore(context)) {
@@ -54,6 +60,11 @@ final class ResultsApi implements DashboardRoutes {
         }
     }
 
+    /** {@code body} applied to the result and the lab (for the plots drawn from the lab's data). */
+    private static <T> T withLab(DashboardContext context, Context ctx, java.util.function.BiFunction<StoredResult, SavedInput.Lab, T> body) {
+        return body.apply(load(context, ctx), new SavedInput.Lab(context.lab()));
+    }
+
     static long id(String text) {
         try {
             long id = Long.parseLong(text);
@@ -71,7 +82,7 @@ final class ResultsApi implements DashboardRoutes {
     }
 
     /** One of the result's plots, by the name its report gives it, as SVG, PNG, CSV or JSON. */
-    private static void plot(Context ctx, StoredResult stored) {
+    private static void plot(Context ctx, StoredResult stored, Report report) {
         String file = ctx.pathParam("file");
         int dot = file.lastIndexOf('.');
         String name = dot < 0 ? file : file.substring(0, dot);
@@ -79,7 +90,6 @@ final class ResultsApi implements DashboardRoutes {
         if (!List.of("svg", "png", "csv", "json").contains(format)) {
             throw new BadRequestResponse("plot file: '" + file + "' must end in .svg, .png, .csv or .json");
         }
-        Report report = ResultViews.report(stored);
         Plot plot = report.blocks().stream().filter(b -> b instanceof Report.Figure f && f.name().equals(name))
                 .map(b -> ((Report.Figure) b).plot()).findFirst()
                 .orElseThrow(() -> new NotFoundResponse("result " + stored.resultId() + " has no plot '" + name + "'"));

@@ -23,7 +23,7 @@ class ResultPageBrowserTest {
     static Browser browser;
 
     static final List<String> KINDS = List.of("testtime.passk", "testtime.coverage", "reliability.table", "fit.power",
-            "forecast.chinchilla", "geometry", "phase.scores", "phase.coupling");
+            "fit.shape", "fit.chinchilla", "forecast.chinchilla", "geometry", "phase.scores", "phase.coupling");
 
     @BeforeAll
     static void start() {

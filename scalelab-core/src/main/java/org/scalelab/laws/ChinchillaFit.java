@@ -262,6 +262,15 @@ public final class ChinchillaFit {
      */
     public record Runs(double[] params, double[] tokens, double[] loss, List<Provenance.Input> inputs) {}
 
+    /** Training tokens from training compute, D = C / (6 N) (Kaplan et al. 2020, C ≈ 6ND), run by run. */
+    public static double[] tokensFromCompute(double[] params, double[] compute) {
+        double[] d = new double[params.length];
+        for (int i = 0; i < params.length; i++) {
+            d[i] = compute[i] / (6 * params[i]);
+        }
+        return d;
+    }
+
     /** Fits the law to the runs. */
     public static ChinchillaResult analyze(Runs runs, Options options) {
         return fit(runs.params(), runs.tokens(), runs.loss(), options, runs.inputs());

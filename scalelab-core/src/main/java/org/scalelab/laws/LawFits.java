@@ -115,12 +115,7 @@ public final class LawFits {
         }
         t.requirePositive(c.params());
         double[] n = t.column(c.params());
-        double[] cc = t.column(computeCol);
-        double[] d = new double[n.length];
-        for (int i = 0; i < n.length; i++) {
-            d[i] = cc[i] / (6 * n[i]);
-        }
-        return new Runs(t, n, d, t.column(c.loss()));
+        return new Runs(t, n, ChinchillaFit.tokensFromCompute(n, t.column(computeCol)), t.column(c.loss()));
     }
 
     /**
