@@ -319,7 +319,11 @@ const ScaleLab = (() => {
     button(bar, 'download-png', 'PNG', 'the chart as a PNG image', () => {
       const url = st.chart.getDataURL({type: 'png', pixelRatio: 2, backgroundColor: '#fff',
         excludeComponents: ['dataZoom']});
-      fetch(url).then(r => r.blob()).then(b => save(stem(el, st.spec) + '.png', b));
+      // Decoded here, not fetched: the Content-Security-Policy lets pages connect to the server only.
+      const bytes = atob(url.slice(url.indexOf(',') + 1));
+      const buf = new Uint8Array(bytes.length);
+      for (let i = 0; i < bytes.length; i++) buf[i] = bytes.charCodeAt(i);
+      save(stem(el, st.spec) + '.png', new Blob([buf], {type: 'image/png'}));
     });
     button(bar, 'download-svg', 'SVG', 'the chart as an SVG image', () =>
       save(stem(el, st.spec) + '.svg', new Blob([svgOf(el)], {type: 'image/svg+xml'})));

@@ -115,7 +115,7 @@ class SweepsPageTest {
 
             // Both runs ended: the page refits the width axis over them (a row in the fits table) and shows them done.
             try {
-                page.waitForFunction("document.getElementById('sweep-scaling-note').textContent.includes('Over the 2 runs that have ended')",
+                page.waitForFunction("() => document.getElementById('sweep-scaling-note').textContent.includes('Over the 2 runs that have ended')",
                         null, new Page.WaitForFunctionOptions().setTimeout(15_000));
             } catch (com.microsoft.playwright.PlaywrightException e) {
                 Browser.screenshot(page, "sweeps-failed");
