@@ -78,6 +78,9 @@ public final class Dashboard implements AutoCloseable {
             });
             config.jetty.modifyServer(server -> server.setErrorHandler(new Guard.JettyErrors()));
             config.routes.before(guard::check);
+            AnswerCache answers = new AnswerCache(context.lab());
+            config.routes.before(answers::serve);
+            config.routes.after(answers::keep);
             config.routes.exception(ScaleLabException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> error(ctx, 500,
