@@ -131,6 +131,18 @@ ScaleLab.ready(async () => {
     refilter();
   });
 
+  // This page loads ECharts only when it draws a chart (a training run's curves), so its table paints sooner.
+  function chartLibrary() {
+    if (window.echarts) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = '/webjars/echarts/5.3.1/dist/echarts.min.js';
+      script.addEventListener('load', resolve);
+      script.addEventListener('error', () => reject(new Error('cannot load the chart library')));
+      document.head.append(script);
+    });
+  }
+
   async function training() {
     const runs = await ScaleLab.api('/api/runs/training');
     const box = $('training-box');
@@ -138,9 +150,32 @@ ScaleLab.ready(async () => {
       box.innerHTML = '<p class="muted">None yet: <code>scalelab world sweep</code> trains some.</p>';
       return;
     }
-    const rows = runs.map(r => [r.run, {href: '/sweeps?experiment=' + encodeURIComponent(r.experiment), text: r.experiment},
+    // ?run=NAME naming a training run (the sweeps page links each point so): that run alone, with its curves.
+    const wanted = params.get('run');
+    const picked = wanted ? runs.filter(r => r.run === wanted) : [];
+    const rows = (picked.length ? picked : runs).map(r => [r.run,
+      {href: '/sweeps?experiment=' + encodeURIComponent(r.experiment), text: r.experiment},
       r.status, r.parameters, r.step, r.seconds]);
     ScaleLab.table(box, ['run', 'experiment', 'status', 'parameters', 'step', 'seconds'], rows, {id: 'training-table'});
+    if (!picked.length) return;
+    if (state.model === wanted) { // not a run of the runs table: show that table unfiltered
+      state.model = '';
+      $('runs-model').value = '';
+      refilter();
+    }
+    const note = document.createElement('p');
+    note.id = 'training-picked';
+    note.append('Training run ' + wanted + ' and its curves; ');
+    const all = document.createElement('a');
+    all.href = '/runs'; all.textContent = 'every run';
+    note.append(all, '.');
+    const chart = document.createElement('div');
+    chart.id = 'run-curves'; chart.className = 'chart';
+    box.prepend(note);
+    box.append(chart);
+    const [answer] = await Promise.all([ScaleLab.api('/api/curves?run=' + encodeURIComponent(wanted)), chartLibrary()]);
+    ScaleLab.chart(chart, answer.chart);
+    box.scrollIntoView();
   }
 
   async function runSql() {
