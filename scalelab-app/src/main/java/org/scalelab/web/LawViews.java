@@ -32,9 +32,8 @@ final class LawViews {
     record Provenance(String createdAt, String version, Long seed, JsonNode inputs, JsonNode options) {}
 
     /**
-     * The fit's view: the section rendered when the fit ran on this server (with its bootstrap band,
-     * whose replicates the saved record leaves out; its plots drawn in the browser only), else the saved
-     * result's view, which says what it leaves out.
+     * The fit's view: the section rendered when the fit ran on this server, else the saved result's view,
+     * whose plots are drawn from its input when the lab still holds it unchanged (and which says why not).
      */
     static FitView fit(DashboardContext context, long id, Map<Long, Kept> reports) {
         Kept kept = reports.get(id);
@@ -46,7 +45,8 @@ final class LawViews {
                             Json.mapper().valueToTree(p.options())));
         }
         StoredResult r = LawsApi.load(context, id);
-        return new FitView(id, r.analysis(), Json.mapper().valueToTree(ResultViews.view(r)),
+        // Drawn as its result page draws it: from its input read again when the lab still holds it unchanged.
+        return new FitView(id, r.analysis(), Json.mapper().valueToTree(ResultViews.view(r, new SavedInput.Lab(context.lab()))),
                 new Provenance(r.createdAt(), r.version(), r.seed(), r.inputs(), r.options()));
     }
 
@@ -78,9 +78,8 @@ final class LawViews {
                 }
             }
         }
-        throw new BadRequestResponse("fit #" + f.id() + " has no chart of data and fitted curve to compare: the saved record "
-                + "keeps neither the points nor the bootstrap replicates, so only fits run by this dashboard since it started "
-                + "(and that converged) have one; fit it here again to compare it");
+        throw new BadRequestResponse("fit #" + f.id() + " has no chart of data and fitted curve to compare: its input is no "
+                + "longer in the lab as it was (its result page says why), or the fit did not converge; fit it here again to compare it");
     }
 
     private static ChartSpec.Series renamed(ChartSpec.Series s, String name) {
