@@ -182,6 +182,11 @@ public final class KvCache implements AutoCloseable {
             out.close();
             throw e;
         }
+        return withRowsOf(out, rows);
+    }
+
+    /** {@code out} given this cache's length and, per row r, the contiguity of row rows[r]; returns {@code out}. */
+    private KvCache withRowsOf(KvCache out, int[] rows) {
         out.length = length;
         out.batch = length == 0 ? -1 : rows.length;
         if (contiguous != null && length > 0) {
@@ -221,15 +226,7 @@ public final class KvCache implements AutoCloseable {
             index[r] = rows[r];
         }
         KvCache out = new KvCache(manager.getParentManager(), keys.length, this, index);
-        out.length = length;
-        out.batch = length == 0 ? -1 : rows.length;
-        if (contiguous != null && length > 0) {
-            out.contiguous = new int[rows.length];
-            for (int r = 0; r < rows.length; r++) {
-                out.contiguous[r] = contiguous[rows[r]];
-            }
-        }
-        return out;
+        return withRowsOf(out, rows);
     }
 
     @Override
