@@ -234,6 +234,13 @@ public final class ActivationGroups {
         int first = t.firstPosition();
         int end = first + t.rows(); // one past the last captured position
         int[] starts = new int[b.size()];
+        for (int i = 1; i < b.size(); i++) {
+            if (b.get(i) <= b.get(i - 1)) {
+                throw new InputException(m.set().dir() + ": trajectory \"" + t.id() + "\" has step_boundaries " + InputException.quote(b)
+                        + " that do not increase (boundary " + i + " = " + b.get(i) + " follows " + b.get(i - 1)
+                        + "); a step of zero tokens cannot be pooled: fix the prompts' step_boundaries or the --steps rule");
+            }
+        }
         for (int i = 0; i < b.size(); i++) {
             int from = Math.max(b.get(i), first);
             int to = i + 1 < b.size() ? Math.min(b.get(i + 1), end) : end;
