@@ -99,6 +99,9 @@ class GeometryStepsCommandTest {
         CliRun pool = new CliRun("geometry", "--acts", stepped.toString(), "--unit", "step", "--pool", "max", "--no-store");
         assertEquals(2, pool.code);
         assertTrue(pool.err.toString().contains("--pool: 'max' is not one of mean, last"), pool.err.toString());
+        CliRun tokens = new CliRun("geometry", "--acts", stepped.toString(), "--pool", "last", "--no-store");
+        assertEquals(2, tokens.code);
+        assertTrue(tokens.err.toString().contains("--pool last pools the tokens of a reasoning step; it needs --unit step"), tokens.err.toString());
         CliRun help = new CliRun("geometry", "--help");
         assertTrue(help.out.toString().contains("--unit=U") && help.out.toString().contains("--pool=P")
                 && help.out.toString().contains("step_boundaries"), help.out.toString());
