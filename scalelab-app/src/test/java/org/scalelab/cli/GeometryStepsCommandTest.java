@@ -11,6 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.geometry.GeometryAnalysis;
+import org.scalelab.io.Json;
+import org.scalelab.report.GeometryRenderer;
 
 /**
  * {@code scalelab geometry --unit step}: a tiny model captures prompts whose steps the prompts file
@@ -71,6 +74,11 @@ class GeometryStepsCommandTest {
         JsonNode tokens = new CliRun("geometry", "--acts", stepped.toString(), "--null-replicates", "0", "--json", "--no-store").json();
         assertEquals("token", tokens.get("groups").get(0).get("unit").asText());
         assertEquals(8, tokens.get("groups").get(0).get("trajectories").asInt());
+
+        // A result saved before groups carried a unit reads as tokens.
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tokens.get("groups").get(0)).remove("unit");
+        GeometryAnalysis.Result old = Json.mapper().treeToValue(tokens, GeometryAnalysis.Result.class);
+        assertTrue(GeometryRenderer.ofGroups(List.of()).text(old).startsWith("geometry of 1 group(s) — unit: token;"));
     }
 
     @Test
