@@ -185,9 +185,15 @@ const ScaleLab = (() => {
         case 'histogram': return head + fmt(v[0]) + ' … ' + fmt(v[1]) + ': ' + v[2];
         case 'heatmap': return head + esc(cat(spec.x, v[0])) + ' × ' + esc(cat(spec.y, v[1])) + ': ' + fmt(v[2]);
         default: return head + esc(xl) + ': ' + esc(cat(spec.x, v[0])) + '<br>' + esc(yl) + ': ' + esc(cat(spec.y, v[1]))
-          + (s.links && s.links[v[2]] ? '<br><span style="color:#0072B2">click to open</span>' : '');
+          + (linkOf(s, v[2]) ? '<br><span style="color:#0072B2">click to open</span>' : '');
       }
     }};
+  }
+
+  /** The page point i of series s opens: links[i], or links[0] when one link stands for every point. */
+  function linkOf(s, i) {
+    if (!s.links) return null;
+    return (s.links.length === 1 ? s.links[0] : s.links[i]) || null;
   }
 
   function esc(t) {
@@ -336,7 +342,7 @@ const ScaleLab = (() => {
       const k = Number(p.seriesId.slice(5)), s = st.spec.series[k];
       const index = s.kind === 'band' ? p.value[4] : s.kind === 'heatmap' ? p.value[3] : p.value[2];
       if (st.opts.onPointClick) st.opts.onPointClick(s, index, k);
-      else if (s.links && s.links[index]) location.href = s.links[index];
+      else if (linkOf(s, index)) location.href = linkOf(s, index);
     });
     st.chart.on('finished', () => { el.dataset.rendered = 'true'; });
     new ResizeObserver(() => st.chart.resize()).observe(canvas);
@@ -376,7 +382,7 @@ const ScaleLab = (() => {
    * Draws a chart spec into el (a bar of toggles and downloads above the drawing) and returns the ECharts
    * instance. Drawing again into the same el replaces the data and keeps the zoom, hidden series and
    * log choices. opts: {height, onPointClick(series, index, seriesNumber)}; without onPointClick a
-   * series' links[index] is opened on click.
+   * series' links[index] (or its only link, which stands for every point) is opened on click.
    */
   function chart(el, spec, opts) {
     const again = !!el._scaleLab;

@@ -3,6 +3,7 @@ package org.scalelab.cli;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.scalelab.Provenance;
+import org.scalelab.laws.LawFits;
 import org.scalelab.report.Report;
 import org.scalelab.store.MissingScaleException;
 import picocli.CommandLine.Mixin;
@@ -33,7 +34,7 @@ final class ChinchillaInput {
     FitChinchillaCommand.LawOptions law;
 
     /** Reads N, D and L from --data or --query (see {@link FitChinchillaCommand.Columns#load}). */
-    FitChinchillaCommand.Loaded load() {
+    LawFits.Runs load() {
         try {
             return columns.load(lab, data);
         } catch (MissingScaleException e) {

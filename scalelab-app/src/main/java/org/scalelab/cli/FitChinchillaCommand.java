@@ -3,7 +3,6 @@ package org.scalelab.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
-import org.scalelab.io.NumericTable;
 import org.scalelab.laws.ChinchillaFit;
 import org.scalelab.laws.ChinchillaResult;
 import org.scalelab.laws.LawFits;
@@ -54,14 +53,11 @@ final class FitChinchillaCommand implements Callable<Integer> {
         String loss;
 
         /** Reads N, D, L; D from the tokens column, or C/(6N) (Kaplan et al. 2020, C ≈ 6ND) when only compute is there. */
-        Loaded load(CliSupport.LabOption lab, CliSupport.DataOptions data) {
-            LawFits.Runs r = LawFits.runs(columns -> data.load(lab, columns), new LawFits.Columns(params, tokens, compute, loss),
+        LawFits.Runs load(CliSupport.LabOption lab, CliSupport.DataOptions data) {
+            return LawFits.runs(columns -> data.load(lab, columns), new LawFits.Columns(params, tokens, compute, loss),
                     "--tokens-col", "--compute-col");
-            return new Loaded(r.table(), r.params(), r.tokens(), r.loss());
         }
     }
-
-    record Loaded(NumericTable table, double[] params, double[] tokens, double[] loss) {}
 
     /** Options of the fit procedure, shared with {@code scalelab forecast}. */
     static final class LawOptions {
@@ -95,7 +91,7 @@ final class FitChinchillaCommand implements Callable<Integer> {
                     dropHighestLoss, bootstrap, seed, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
         }
 
-        ChinchillaResult fit(Loaded d) {
+        ChinchillaResult fit(LawFits.Runs d) {
             return ChinchillaFit.analyze(new ChinchillaFit.Runs(d.params(), d.tokens(), d.loss(),
                     List.of(d.table().provenanceInput())), toOptions());
         }
@@ -103,9 +99,8 @@ final class FitChinchillaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Loaded d = input.load();
-        LawFits.Chinchilla fit = LawFits.chinchilla(new LawFits.Runs(d.table(), d.params(), d.tokens(), d.loss()),
-                input.law.toOptions(), !noBacktest, keepReplicates);
+        LawFits.Runs d = input.load();
+        LawFits.Chinchilla fit = LawFits.chinchilla(d, input.law.toOptions(), !noBacktest, keepReplicates);
         ChinchillaResult r = fit.saved();
         ChinchillaResult full = fit.full();
         input.emit("fit.chinchilla", r, r.provenance(), () -> ChinchillaRenderer.text(r),

@@ -68,7 +68,8 @@ public record ChartSpec(String title, Axis x, Axis y, List<Series> series, List<
      * @param hi band upper edge, or null
      * @param z heatmap values, row-major, or null
      * @param bins histogram bins, 0 otherwise
-     * @param links per point, a page address to open on click (e.g. {@code /results/12}), or null
+     * @param links page addresses to open on click (e.g. {@code /results/12}): one per point, or a single one
+     *     that every point of the series opens (a curve of one run), or null
      */
     public record Series(String name, String kind, double[] x, double[] y, double[] lo, double[] hi, double[] z, int bins,
             List<String> links) {

@@ -3,7 +3,6 @@ package org.scalelab.web;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +131,8 @@ final class CurveCharts {
     }
 
     private static ChartSpec.Series line(String name, StepSeries s, String run) {
-        List<String> links = Collections.nCopies(s.size(), "/runs?run=" + URLEncoder.encode(run, StandardCharsets.UTF_8));
+        // One link for the whole line: every point of a run's curve opens that run.
+        List<String> links = List.of("/runs?run=" + URLEncoder.encode(run, StandardCharsets.UTF_8));
         return new ChartSpec.Series(name, "line", steps(s.steps()), s.values(), null, null, null, 0, links);
     }
 

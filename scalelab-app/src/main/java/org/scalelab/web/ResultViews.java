@@ -18,6 +18,7 @@ import org.scalelab.laws.CurveData;
 import org.scalelab.laws.ComputeOptimal;
 import org.scalelab.laws.CoverageCurve;
 import org.scalelab.laws.CurveFitResult;
+import org.scalelab.laws.LawFits;
 import org.scalelab.laws.MajorityVote;
 import org.scalelab.laws.PassAtK;
 import org.scalelab.laws.Reliability;
@@ -234,38 +235,48 @@ public final class ResultViews {
 
     /**
      * A Chinchilla fit: its full section (runs, law, frontier, backtest) drawn at the saved parameters when its
-     * runs can be read again. The record does not name the columns, so only a query is read again: with the
-     * command's columns (params, tokens, loss; or compute for tokens, D = C / 6N), accepted only when the rows
-     * hash to the recorded value.
+     * runs can be read again unchanged (see {@link SavedInput}), from its {@code --data} file or its query, with
+     * the columns its provenance records ({@code params_col}, {@code tokens_col} or {@code compute_col} for
+     * D = C / 6N, {@code loss_col}). A record that names no columns (saved by an earlier version) is read again
+     * only from a query, with the command's default columns (params, tokens, loss; or compute for tokens).
      */
     private static void chinchilla(Report report, Context<ChinchillaResult> c) {
         ChinchillaResult r = c.result();
-        String problem;
         String source = c.stored().inputs() != null && c.stored().inputs().size() == 1
                 ? c.stored().inputs().get(0).path("source").asText("") : "";
-        if (!source.startsWith("query \"")) {
-            problem = c.lab() == null ? "the lab is not open for this view"
-                    : "its record does not name the columns read from its input " + source + ", so its runs are not read again";
+        LawFits.Columns recorded = new LawFits.Columns(c.option("params_col", null), c.option("tokens_col", null),
+                c.option("compute_col", null), c.option("loss_col", null));
+        List<LawFits.Columns> tries;
+        if (recorded.params() != null && recorded.loss() != null && (recorded.tokens() == null) != (recorded.compute() == null)) {
+            tries = List.of(recorded);
+        } else if (source.startsWith("query \"")) {
+            tries = List.of(new LawFits.Columns("params", "tokens", null, "loss"), new LawFits.Columns("params", null, "compute", "loss"));
         } else {
-            SavedInput.Read read = SavedInput.read(c.stored(), c.lab(), List.of("params", "tokens", "loss"));
-            boolean fromCompute = false;
+            tries = List.of();
+        }
+        String problem = c.lab() == null ? "the lab is not open for this view"
+                : "its record does not name the columns read from its input " + source + ", so its runs are not read again";
+        for (int i = 0; i < tries.size(); i++) {
+            LawFits.Columns cols = tries.get(i);
+            String d = cols.tokens() != null ? cols.tokens() : cols.compute();
+            SavedInput.Read read = SavedInput.read(c.stored(), c.lab(), List.of(cols.params(), d, cols.loss()));
+            if (i == 0) {
+                problem = read.problem();
+            }
             if (read.table() == null) {
-                SavedInput.Read byCompute = SavedInput.read(c.stored(), c.lab(), List.of("params", "compute", "loss"));
-                if (byCompute.table() != null) {
-                    read = byCompute;
-                    fromCompute = true;
-                }
+                continue;
             }
-            problem = read.problem();
-            if (read.table() != null) {
-                double[] n = read.table().column("params");
-                double[] d = fromCompute ? org.scalelab.laws.ChinchillaFit.tokensFromCompute(n, read.table().column("compute"))
-                        : read.table().column("tokens");
-                report.text(read.note() + " The law is drawn at the saved parameters"
-                        + (r.replicates() == null || r.replicates().isEmpty() ? "; the record keeps no bootstrap replicates, so their plots are left out." : "."));
-                ChinchillaRenderer.section(report, r, r.replicates(), n, d, read.table().column("loss"));
-                return;
+            double[] n = read.table().column(cols.params());
+            if (n.length != r.nPoints() + r.nDropped()) {
+                problem = "its input, read again, holds " + n.length + " runs, not the " + (r.nPoints() + r.nDropped()) + " the fit read";
+                break;
             }
+            double[] tokens = cols.tokens() != null ? read.table().column(cols.tokens())
+                    : org.scalelab.laws.ChinchillaFit.tokensFromCompute(n, read.table().column(cols.compute()));
+            report.text(read.note() + " The law is drawn at the saved parameters"
+                    + (r.replicates() == null || r.replicates().isEmpty() ? "; the record keeps no bootstrap replicates, so their plots are left out." : "."));
+            ChinchillaRenderer.section(report, r, r.replicates(), n, tokens, read.table().column(cols.loss()));
+            return;
         }
         report.text(ChinchillaRenderer.text(r));
         notDrawn(report, "the plots of the runs, the law and the frontier need the fitted runs, which the saved record does not keep; "

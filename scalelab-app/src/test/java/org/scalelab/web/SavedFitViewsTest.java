@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.PythonReference;
 import org.scalelab.cli.Main;
 import org.scalelab.io.Json;
 import org.scalelab.store.LabStore;
@@ -45,6 +46,8 @@ class SavedFitViewsTest {
     static final Map<String, Long> ids = new HashMap<>();
     /** (x, y) rows of the power-law file, in file order. */
     static final List<double[]> rows = new ArrayList<>();
+    /** (N, D, L) rows of the Chinchilla runs file, in file order. */
+    static final List<double[]> runs = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -64,6 +67,27 @@ class SavedFitViewsTest {
         ids.put("changed", fit(changed));
         ids.put("outside", fit(outside));
         Files.writeString(changed, csv.toString().replace("params,loss\n", "params,loss\n1e6,9.5\n"));
+
+        // Chinchilla fits of runs files: Hoffmann et al.'s runs (N, C, L) as they are (D = C / 6N), and with D and
+        // other column names; one of them changed after its fit.
+        List<String> fig4 = Files.readAllLines(PythonReference.root().resolve("data/chinchilla_hoffmann2022_fig4.csv"));
+        assertEquals("params,compute,loss", fig4.get(0));
+        StringBuilder renamed = new StringBuilder("n_params,n_tokens,final_loss\n");
+        for (String line : fig4.subList(1, fig4.size())) {
+            String[] f = line.split(",");
+            double n = Double.parseDouble(f[0]);
+            double d = Double.parseDouble(f[1]) / (6 * n);
+            runs.add(new double[] {n, d, Double.parseDouble(f[2])});
+            renamed.append(n).append(',').append(d).append(',').append(f[2]).append('\n');
+        }
+        Path chinchilla = Files.writeString(lab.resolve("inputs").resolve("runs.csv"), renamed);
+        Path byCompute = Files.write(lab.resolve("inputs").resolve("fig4.csv"), fig4);
+        Path chinchillaChanged = Files.writeString(lab.resolve("inputs").resolve("runs-changed.csv"), renamed);
+        List<String> renamedColumns = List.of("--params-col", "n_params", "--tokens-col", "n_tokens", "--loss-col", "final_loss");
+        ids.put("chinchilla", chinchillaFit(chinchilla, renamedColumns));
+        ids.put("chinchilla-compute", chinchillaFit(byCompute, List.of()));
+        ids.put("chinchilla-changed", chinchillaFit(chinchillaChanged, renamedColumns));
+        Files.writeString(chinchillaChanged, renamed.toString().replace("final_loss\n", "final_loss\n1e9,2e10,3.1\n"));
         ids.put("world", saved(cli("world", "report", "--experiment", LabFixture.EXPERIMENT, "--null-replicates", "19",
                 "--lab", lab.toString())));
         dashboard = Dashboard.start(DashboardOptions.local(lab, 0));
@@ -79,7 +103,7 @@ class SavedFitViewsTest {
     @Test
     void theFitAndWorldReportPagesDrawTheirChartsInTheBrowser() throws Exception {
         try (Browser browser = Browser.launch()) {
-            for (String which : List.of("inside", "world")) {
+            for (String which : List.of("inside", "world", "chinchilla")) {
                 long id = ids.get(which);
                 Map<String, JsonNode> charts = charts(json("/api/results/" + id + "/view"));
                 assertFalse(charts.isEmpty(), which);
@@ -100,6 +124,13 @@ class SavedFitViewsTest {
     private static long fit(Path data) {
         return saved(cli("fit", "power", "--data", data.toString(), "--x-col", "params", "--y-col", "loss", "--bootstrap", "20",
                 "--seed", "3", "--lab", lab.toString()));
+    }
+
+    private static long chinchillaFit(Path data, List<String> columns) {
+        List<String> args = new ArrayList<>(List.of("fit", "chinchilla", "--data", data.toString(), "--grid", "coarse", "--bootstrap", "20",
+                "--drop-highest-loss", "5", "--lab", lab.toString()));
+        args.addAll(columns);
+        return saved(cli(args.toArray(String[]::new)));
     }
 
     private static String cli(String... args) {
@@ -197,6 +228,69 @@ class SavedFitViewsTest {
         HttpResponse<byte[]> svg = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(dashboard.url() + "api/results/" + id + "/plots/fit.svg")).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, svg.statusCode());
+    }
+
+    @Test
+    void aChinchillaFitOfAFileInsideTheLabGetsItsChartsFromTheColumnsItRecorded() throws Exception {
+        long id = ids.get("chinchilla");
+        JsonNode stored = json("/api/results/" + id);
+        JsonNode options = stored.get("options");
+        assertEquals("n_params", options.get("params_col").asText(), options.toString());
+        assertEquals("n_tokens", options.get("tokens_col").asText(), options.toString());
+        assertEquals("final_loss", options.get("loss_col").asText(), options.toString());
+        assertFalse(options.has("compute_col"), options.toString());
+        JsonNode view = json("/api/results/" + id + "/view");
+        Map<String, JsonNode> charts = charts(view);
+        assertTrue(charts.keySet().containsAll(List.of("fit", "residuals", "observed_vs_predicted", "frontier")), charts.keySet().toString());
+        assertTrue(texts(view).stream().anyMatch(t -> t.startsWith("Drawn from inputs/runs.csv in the lab, unchanged")), texts(view).toString());
+        assertTrue(texts(view).stream().noneMatch(t -> t.startsWith("Not shown")), texts(view).toString());
+        // every run of the file, the 5 dropped by the fit too: at C = 6ND against its loss, and its loss against
+        // L(N, D) = E + A/N^alpha + B/D^beta at the record's parameters
+        JsonNode params = stored.get("result").get("params");
+        double e = params.get("E").asDouble();
+        double a = params.get("A").asDouble();
+        double b = params.get("B").asDouble();
+        double alpha = params.get("alpha").asDouble();
+        double beta = params.get("beta").asDouble();
+        JsonNode byCompute = series(charts.get("fit"), "runs");
+        JsonNode byLaw = series(charts.get("observed_vs_predicted"), "runs");
+        assertEquals(runs.size(), byCompute.get("x").size());
+        assertEquals(runs.size(), byLaw.get("x").size());
+        for (int i = 0; i < runs.size(); i++) {
+            double[] r = runs.get(i);
+            assertEquals(6 * r[0] * r[1], byCompute.get("x").get(i).asDouble(), 1e-12 * 6 * r[0] * r[1], "C of run " + i);
+            assertEquals(r[2], byCompute.get("y").get(i).asDouble(), 1e-12, "L of run " + i);
+            double law = e + a / Math.pow(r[0], alpha) + b / Math.pow(r[1], beta);
+            assertEquals(law, byLaw.get("x").get(i).asDouble(), 1e-9 * law, "L(N, D) of run " + i);
+        }
+    }
+
+    @Test
+    void aChinchillaFitOfAComputeColumnGetsItsChartsWithTokensFromCompute() throws Exception {
+        long id = ids.get("chinchilla-compute");
+        JsonNode options = json("/api/results/" + id).get("options");
+        assertEquals("compute", options.get("compute_col").asText(), options.toString());
+        assertFalse(options.has("tokens_col"), options.toString());
+        JsonNode view = json("/api/results/" + id + "/view");
+        JsonNode byCompute = series(charts(view).get("fit"), "runs");
+        assertEquals(runs.size(), byCompute.get("x").size());
+        for (int i = 0; i < runs.size(); i++) {
+            double c = 6 * runs.get(i)[0] * runs.get(i)[1];
+            assertEquals(c, byCompute.get("x").get(i).asDouble(), 1e-12 * c, "C of run " + i);
+        }
+        assertTrue(texts(view).stream().anyMatch(t -> t.startsWith("Drawn from inputs/fig4.csv in the lab, unchanged")), texts(view).toString());
+    }
+
+    @Test
+    void aChinchillaFitOfAChangedFileGetsNoChartAndSaysWhy() throws Exception {
+        JsonNode view = json("/api/results/" + ids.get("chinchilla-changed") + "/view");
+        assertEquals(Set.of(), charts(view).keySet());
+        assertTrue(texts(view).stream().anyMatch(t -> t.startsWith("The plots are not drawn here because its input file ")
+                && t.contains("runs-changed.csv changed since the fit")), texts(view).toString());
+        assertTrue(texts(view).stream().anyMatch(t -> t.startsWith("Not shown: the plots of the runs, the law and the frontier")),
+                texts(view).toString());
+        // what the record holds is still shown: the law's parameters
+        assertTrue(view.toString().contains("alpha"), view.toString());
     }
 
     @Test

@@ -14,10 +14,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.cli.Main;
@@ -122,7 +124,16 @@ class SweepsApiTest {
             List<String> kinds = new ArrayList<>();
             width.get("series").forEach(s -> kinds.add(s.get("kind").asText()));
             assertEquals(List.of("points", "band", "line", "points"), kinds, width.toString());
-            assertEquals(12, width.get("series").get(0).get("links").size());
+            // One link per point (each point is another run): the run of that point's width.
+            JsonNode runPoints = width.get("series").get(0);
+            assertEquals(12, runPoints.get("links").size());
+            Set<String> linked = new HashSet<>();
+            for (int i = 0; i < 12; i++) {
+                String link = runPoints.get("links").get(i).asText();
+                assertTrue(link.matches("/runs\\?run=ended/w" + runPoints.get("x").get(i).asInt() + "-d1-seed[0-2]"), i + ": " + link);
+                linked.add(link);
+            }
+            assertEquals(12, linked.size(), "every run once: " + linked);
             assertTrue(fit.get("backtest_mean_abs_error").isNumber(), fit.toString());
             assertTrue(sc.get("flags").size() >= 4 * 2, "emergence and transience per cell: " + sc.get("flags"));
 

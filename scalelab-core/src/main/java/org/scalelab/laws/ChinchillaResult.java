@@ -145,6 +145,14 @@ public record ChinchillaResult(
                 replicates, result, provenance);
     }
 
+    /** The same result with {@code provenance} in place of its own (e.g. with the columns its runs were read from). */
+    public ChinchillaResult withProvenance(Provenance provenance) {
+        return new ChinchillaResult(law, status, reason, params, logParams, computeOptimal, objective, nPoints,
+                nDropped, se, ci95, starts, convergedStarts, optimizer, iterations, evaluations, gridIterations, huberDelta, reduce,
+                grid, dropHighestLoss, bootstrap, bootstrapConverged, seed, threads, seconds, bootstrapSeconds,
+                replicates, backtest, provenance);
+    }
+
     /** The converged bootstrap replicates as records. */
     public List<Params> replicateParams() {
         return replicates == null ? List.of() : replicates.stream().map(Params::fromRow).toList();

@@ -1,9 +1,12 @@
 package org.scalelab.laws;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import org.scalelab.InputException;
+import org.scalelab.Provenance;
 import org.scalelab.io.NumericTable;
 
 /**
@@ -71,8 +74,27 @@ public final class LawFits {
         };
     }
 
-    /** Training runs as the Chinchilla law reads them: N, D and L, and the table they came from. */
-    public record Runs(NumericTable table, double[] params, double[] tokens, double[] loss) {}
+    /**
+     * Training runs as the Chinchilla law reads them: N, D and L, the table they came from, and the columns
+     * read: {@code params}, {@code loss}, and {@code tokens} or {@code compute} (the other null).
+     */
+    public record Runs(NumericTable table, double[] params, double[] tokens, double[] loss, Columns columns) {
+        /**
+         * The columns read, as a fit's provenance records them ({@code params_col}, {@code tokens_col} or
+         * {@code compute_col}, {@code loss_col}), so that its runs can be read again from the same input.
+         */
+        public Map<String, Object> options() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("params_col", columns.params());
+            if (columns.tokens() != null) {
+                m.put("tokens_col", columns.tokens());
+            } else {
+                m.put("compute_col", columns.compute());
+            }
+            m.put("loss_col", columns.loss());
+            return m;
+        }
+    }
 
     /**
      * The columns holding N, D (or C) and L, as their options name them in errors.
@@ -95,7 +117,7 @@ public final class LawFits {
             String tokensCol = c.tokens() == null ? "tokens" : c.tokens();
             try {
                 NumericTable t = read.apply(List.of(c.params(), tokensCol, c.loss()));
-                return new Runs(t, t.column(c.params()), t.column(tokensCol), t.column(c.loss()));
+                return new Runs(t, t.column(c.params()), t.column(tokensCol), t.column(c.loss()), new Columns(c.params(), tokensCol, null, c.loss()));
             } catch (InputException e) {
                 if (c.tokens() != null || !e.getMessage().contains("no column '" + tokensCol + "'")) {
                     throw e;
@@ -115,7 +137,8 @@ public final class LawFits {
         }
         t.requirePositive(c.params());
         double[] n = t.column(c.params());
-        return new Runs(t, n, ChinchillaFit.tokensFromCompute(n, t.column(computeCol)), t.column(c.loss()));
+        return new Runs(t, n, ChinchillaFit.tokensFromCompute(n, t.column(computeCol)), t.column(c.loss()),
+                new Columns(c.params(), null, computeCol, c.loss()));
     }
 
     /**
@@ -124,10 +147,18 @@ public final class LawFits {
      */
     public record Chinchilla(ChinchillaResult saved, ChinchillaResult full) {}
 
-    /** Fits the Chinchilla law to {@code d}, with the backtest when asked and the fit converged. */
+    /**
+     * Fits the Chinchilla law to {@code d}, with the backtest when asked and the fit converged; its provenance
+     * records the columns read ({@link Runs#options}).
+     */
     public static Chinchilla chinchilla(Runs d, ChinchillaFit.Options options, boolean backtest, boolean keepReplicates) {
         ChinchillaResult fitted = ChinchillaFit.analyze(new ChinchillaFit.Runs(d.params(), d.tokens(), d.loss(),
                 List.of(d.table().provenanceInput())), options);
+        Provenance provenance = fitted.provenance();
+        for (Map.Entry<String, Object> o : d.options().entrySet()) {
+            provenance = provenance.withOption(o.getKey(), o.getValue());
+        }
+        fitted = fitted.withProvenance(provenance);
         ChinchillaResult full = !backtest || fitted.status() != FitStatus.CONVERGED ? fitted
                 : fitted.withBacktest(ChinchillaFit.backtest(d.params(), d.tokens(), d.loss(), options));
         return new Chinchilla(keepReplicates ? full : full.withoutReplicates(), full);
