@@ -269,7 +269,8 @@ public final class ThoughtCost {
             List<String> notes = new ArrayList<>();
             List<Row> mine = rows(g, o, notes);
             rows.addAll(mine);
-            groups.add(group(g.points(), mine, o, notes));
+            ActivationGroups.Input in = g.points();
+            groups.add(group(in.name(), in.model(), in.parameterCount(), in.domain(), mine, o, notes));
         }
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("cost", o.cost().label());
@@ -392,7 +393,14 @@ public final class ThoughtCost {
         return z == null ? RankCorrelation.spearman(c, w) : RankCorrelation.partialSpearman(c, w, z);
     }
 
-    private static GroupResult group(ActivationGroups.Input in, List<Row> rows, Options o, List<String> notes) {
+    /** The associations and answer of one group's rows (each row's model, size and domain are the group's). */
+    static GroupResult associate(String name, List<Row> rows, Options o) {
+        Row first = rows.isEmpty() ? null : rows.get(0);
+        return group(name, first == null ? null : first.model(), first == null ? 0 : first.parameterCount(), first == null ? null : first.domain(),
+                rows, o, new ArrayList<>());
+    }
+
+    private static GroupResult group(String name, String model, long parameterCount, String domain, List<Row> rows, Options o, List<String> notes) {
         int n = rows.size();
         List<Association> associations = new ArrayList<>();
         long withDifficulty = rows.stream().filter(r -> r.difficulty() != null).count();
@@ -440,8 +448,8 @@ public final class ThoughtCost {
             associations.add(association(rows, o, with, given, family ? familyLevel : o.level()));
         }
         Verdict[] verdict = new Verdict[1];
-        String answer = answer(in.name(), o, associations, noDifficulty, measures.size(), familyLevel, verdict);
-        return new GroupResult(in.name(), in.model(), in.parameterCount(), in.domain(), n, associations, verdict[0], answer, notes);
+        String answer = answer(name, o, associations, noDifficulty, measures.size(), familyLevel, verdict);
+        return new GroupResult(name, model, parameterCount, domain, n, associations, verdict[0], answer, notes);
     }
 
     private static Association association(List<Row> rows, Options o, String with, String given, double familyLevel) {
@@ -582,6 +590,9 @@ public final class ThoughtCost {
     }
 
     static String fmt(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
         return String.format(Locale.ROOT, "%.3g", v);
     }
 

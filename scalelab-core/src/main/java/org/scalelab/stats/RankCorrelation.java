@@ -15,28 +15,35 @@ import java.util.Arrays;
 public final class RankCorrelation {
     private RankCorrelation() {}
 
-    /** Average ranks 1..n of {@code v} (ties share the mean of their ranks). */
+    /** Average ranks 1..n of {@code v} (ties share the mean of their ranks); NaN has no rank and is refused. */
     public static double[] ranks(double[] v) {
-        int n = v.length;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(v[a], v[b]));
-        double[] r = new double[n];
-        int i = 0;
-        while (i < n) {
-            int j = i;
-            while (j + 1 < n && v[order[j + 1]] == v[order[i]]) {
-                j++;
+        double[] sorted = v.clone();
+        Arrays.sort(sorted);
+        double[] r = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (Double.isNaN(v[i])) {
+                throw new IllegalArgumentException("NaN at " + i + " has no rank");
             }
-            double mean = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) {
-                r[order[k]] = mean;
-            }
-            i = j + 1;
+            int first = lowerBound(sorted, v[i]);
+            int last = lowerBound(sorted, Math.nextUp(v[i])) - 1;
+            r[i] = (first + last) / 2.0 + 1;
         }
         return r;
+    }
+
+    /** The first index of {@code sorted} whose value is at least {@code x}. */
+    private static int lowerBound(double[] sorted, double x) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < x) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Spearman's ρ of paired samples; NaN when either is constant or fewer than 2 pairs. */
