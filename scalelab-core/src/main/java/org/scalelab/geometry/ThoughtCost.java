@@ -267,10 +267,16 @@ public final class ThoughtCost {
         List<GroupResult> groups = new ArrayList<>();
         for (Group g : input.groups()) {
             List<String> notes = new ArrayList<>();
+            if (g.points().dropped() != null) {
+                notes.add("trajectories: " + g.points().dropped());
+            }
             List<Row> mine = rows(g, o, notes);
             rows.addAll(mine);
             ActivationGroups.Input in = g.points();
             groups.add(group(in.name(), in.model(), in.parameterCount(), in.domain(), mine, o, notes));
+        }
+        if (rows.isEmpty()) {
+            throw new InputException("no trajectories to analyse: the activation sets hold no captured rows of any prompt");
         }
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("cost", o.cost().label());
