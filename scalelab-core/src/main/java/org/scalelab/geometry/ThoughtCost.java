@@ -141,29 +141,39 @@ public final class ThoughtCost {
          * each trajectory's facts from the set of its model that holds it.
          */
         public static Input of(List<ActivationSet> sets, List<ActivationGroups.Input> groups, List<Provenance.Input> inputs) {
+            // model → domain → id → the first trajectory of that model holding it (sets of one model are pooled by ActivationGroups)
+            Map<String, Map<String, Map<String, Facts>>> byModel = new LinkedHashMap<>();
+            for (ActivationSet set : sets) {
+                Map<String, Map<String, Facts>> byDomain = byModel.computeIfAbsent(set.model(), k -> new LinkedHashMap<>());
+                for (ActivationManifest.Trajectory t : set.trajectories()) {
+                    String domain = t.domain() == null ? "(none)" : t.domain();
+                    Map<String, Facts> ids = byDomain.computeIfAbsent(domain, k -> new LinkedHashMap<>());
+                    if (!ids.containsKey(t.id())) {
+                        ids.put(t.id(), Facts.of(set, t));
+                    }
+                }
+            }
             List<Group> out = new ArrayList<>();
             for (ActivationGroups.Input g : groups) {
+                Map<String, Map<String, Facts>> byDomain = byModel.getOrDefault(g.model(), Map.of());
                 List<Facts> facts = new ArrayList<>();
                 for (String id : g.trajectoryIds()) {
-                    facts.add(find(sets, g, id));
+                    Facts f = null;
+                    if (g.domain() != null) {
+                        f = byDomain.getOrDefault(g.domain(), Map.of()).get(id);
+                    } else {
+                        for (Map<String, Facts> ids : byDomain.values()) {
+                            f = f != null ? f : ids.get(id);
+                        }
+                    }
+                    if (f == null) {
+                        throw new IllegalStateException("trajectory " + id + " of group " + g.name() + " is in none of its model's sets");
+                    }
+                    facts.add(f);
                 }
                 out.add(new Group(g, facts));
             }
             return new Input(out, inputs);
-        }
-
-        private static Facts find(List<ActivationSet> sets, ActivationGroups.Input g, String id) {
-            for (ActivationSet set : sets) {
-                if (!set.model().equals(g.model())) {
-                    continue;
-                }
-                for (ActivationManifest.Trajectory t : set.trajectories()) {
-                    if (t.id().equals(id) && (g.domain() == null || g.domain().equals(t.domain() == null ? "(none)" : t.domain()))) {
-                        return Facts.of(set, t);
-                    }
-                }
-            }
-            throw new IllegalStateException("trajectory " + id + " of group " + g.name() + " is in none of its model's sets");
         }
     }
 
@@ -480,10 +490,11 @@ public final class ThoughtCost {
             return new Association(with, given, rho, null, null, n, null);
         }
         double[] replicates = new double[o.bootstrap()];
-        for (int b = 0; b < replicates.length; b++) {
+        // replicate b always draws the same indices (Bootstrap.resample), so the parallel loop is reproducible
+        java.util.stream.IntStream.range(0, replicates.length).parallel().forEach(b -> {
             int[] idx = Bootstrap.resample(n, o.seed(), b);
             replicates[b] = rho(Bootstrap.take(c.cost(), idx), Bootstrap.take(c.with(), idx), c.given() == null ? null : Bootstrap.take(c.given(), idx));
-        }
+        });
         long finite = Arrays.stream(replicates).filter(Double::isFinite).count();
         if (finite < 0.9 * replicates.length) {
             return new Association(with, given, rho, null, null, n, (replicates.length - finite) + " of " + replicates.length
