@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
         name = "cost",
         mixinStandardHelpOptions = true,
         description = {
-            "The cost of thought: per trajectory its length in tokens and steps and its forward FLOPs, beside its own",
-            "geometry (mean tangling, step cosine, alignment to its domain's mean direction); per model and domain the",
+            "Weigh the cost of thought against the geometry of each trajectory and the difficulty of its problem.",
+            "Per trajectory: its length in tokens and steps and its forward FLOPs, beside its own geometry (mean",
+            "tangling, step cosine, alignment to its domain's mean direction); per model and domain the",
             "Spearman correlation of cost with each measure and with labels.difficulty, and the partial correlation of",
             "cost with the geometry given difficulty, each with a bootstrap interval; and one sentence answering whether",
             "the cost follows the geometry rather than the difficulty (\"cannot say\" when the intervals include 0).",
