@@ -153,6 +153,12 @@ class GeometryCostCommandTest {
             assertTrue(g.get("associations").get(0).get("rho").isNumber(), "cost against tangling is still computed");
         }
         assertTrue(r.get("trajectories").get(0).get("difficulty").isNull());
+        // difficulty read from another label: the world's trajectories carry theirs as labels.hops
+        Path numeric = writeSet(dir.resolve("numeric"), "models/numeric", true, true, 0.5f);
+        JsonNode other = new CliRun("geometry", "cost", "--acts", numeric.toString(), "--difficulty", "level", "--bootstrap", "100", "--json",
+                "--no-store").json();
+        assertTrue(other.get("groups").get(0).get("answer").asText().contains("labels.level"), other.get("groups").get(0).get("answer").asText());
+        assertEquals("level", other.get("provenance").get("options").get("difficulty_label").asText());
     }
 
     @Test
