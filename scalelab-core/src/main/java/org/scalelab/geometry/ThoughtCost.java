@@ -235,11 +235,14 @@ public final class ThoughtCost {
     /** One trajectory's cost and geometry; a measure it cannot have (too few points) is null. */
     public record Row(String id, String model, long parameterCount, String domain, Double difficulty, int tokens, int steps, Double flops,
                       Double tangling, Double stepCosine, Double alignment) {
-        /** Its cost in the given unit (null: FLOPs without the model's size). */
+        /**
+         * Its cost in the given unit; null for FLOPs without the model's size, and for steps when it has no
+         * step boundary (the set did not segment it: a prompt that is not a chain, not a chain of no steps).
+         */
         public Double cost(Cost c) {
             return switch (c) {
                 case TOKENS -> (double) tokens;
-                case STEPS -> (double) steps;
+                case STEPS -> steps == 0 ? null : (double) steps;
                 case FLOPS -> flops;
             };
         }
@@ -447,6 +450,10 @@ public final class ThoughtCost {
             notes.add("difficulty: " + (n - withDifficulty) + " of " + n + " trajectories have no labels." + o.difficultyLabel() + " and are left out of "
                     + "difficulty's associations");
         }
+        long unsegmented = rows.stream().filter(r -> r.steps() == 0).count();
+        if (o.cost() == Cost.STEPS && unsegmented > 0) {
+            notes.add("cost: " + unsegmented + " of " + n + " trajectories have no step boundaries, so no cost in steps, and are left out");
+        }
         if (o.bootstrap() == 0) {
             notes.add("intervals: none (--bootstrap 0), so no claim can be made");
         }
@@ -592,7 +599,7 @@ public final class ThoughtCost {
         if (difficulty.rho() == null && strongest == null) {
             return name + ": cannot say: " + (difficulty.reason() == null ? "no association could be computed" : difficulty.reason()) + ".";
         }
-        return name + ": cannot say whether " + cost + " follows the geometry rather than the difficulty: every interval includes 0"
+        return name + ": cannot say whether " + cost + " follows the geometry rather than the difficulty: no interval excludes 0"
                 + (difficulty.rho() == null ? "" : " (ρ(cost, difficulty) = " + fmt(difficulty.rho()) + " " + interval(difficulty.ci()))
                 + (strongest == null ? "" : (difficulty.rho() == null ? " (" : "; ") + "partial ρ with " + words(strongest.with())
                 + " given difficulty = " + fmt(strongest.rho()) + " " + interval(strongest.familyCi()))
