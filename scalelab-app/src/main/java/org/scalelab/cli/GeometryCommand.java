@@ -17,9 +17,7 @@ import org.scalelab.io.ActivationSet;
 import org.scalelab.report.GeometryRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code scalelab geometry}: dimensionality, alignment, tangling, step cosine and silhouette beside null baselines. */
 @Command(
@@ -47,10 +45,7 @@ import picocli.CommandLine.Spec;
             "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --by domain --compare-sizes --out phases",
             "  scalelab geometry --acts lab/activations/cot --unit step --pool mean --by domain    # one point per reasoning step"
         })
-final class GeometryCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class GeometryCommand extends CommandTree.Group implements Callable<Integer> {
     @Mixin
     CliSupport.LabOption lab;
 
@@ -158,6 +153,16 @@ final class GeometryCommand implements Callable<Integer> {
     @Option(names = "--distances", paramLabel = "P", defaultValue = "auto",
             description = "Arithmetic of pairwise distances: auto (silhouette in float32 on rows centred per cluster, within 1e-6 of scikit-learn and about 2x faster; TwoNN's nearest neighbours and tangling's maximising pairs found in float32 and measured exactly in float64), float64 for all three, or float32 for all three (TwoNN and tangling then approximate for tight clusters far apart). Default: ${DEFAULT-VALUE}.")
     String distances;
+
+    @Override
+    List<Class<?>> subcommands() {
+        return List.of(GeometryCostCommand.class);
+    }
+
+    @Override
+    public void run() {
+        call();
+    }
 
     @Override
     public Integer call() {
