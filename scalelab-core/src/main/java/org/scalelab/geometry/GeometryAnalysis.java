@@ -277,7 +277,7 @@ public final class GeometryAnalysis {
                 Provenance.of("geometry", inputs, provenanceOptions(options, compareSizes), options.seed()));
     }
 
-    private static Map<String, Object> provenanceOptions(Options options, boolean compareSizes) {
+    static Map<String, Object> provenanceOptions(Options options, boolean compareSizes) {
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("twonn_discard_fraction", options.twonnDiscardFraction());
         opts.put("tangling_epsilon", options.tanglingEpsilon());
