@@ -93,9 +93,9 @@ public final class ActivationGroups {
 
     /**
      * The hooks {@code asked} names in {@code set}, in layer order: a plain name is itself (it must
-     * have been captured); a glob ({@code *} any run of characters but '.', {@code ?} one such
-     * character), e.g. {@code blocks.*.hook_resid_post}, names every captured hook it matches,
-     * ordered by block number (hooks outside a block first, then by name).
+     * have been captured); a glob ({@code *} any run of characters, {@code ?} one character), e.g.
+     * {@code blocks.*.hook_resid_post}, names every captured hook it matches, ordered by block
+     * number (hooks outside a block first), then by name.
      */
     public static List<String> hooks(ActivationSet set, String asked) {
         if (asked == null || asked.isBlank()) {
@@ -138,8 +138,8 @@ public final class ActivationGroups {
         StringBuilder b = new StringBuilder();
         for (char c : glob.toCharArray()) {
             switch (c) {
-                case '*' -> b.append("[^.]*");
-                case '?' -> b.append("[^.]");
+                case '*' -> b.append(".*");
+                case '?' -> b.append('.');
                 default -> b.append(Pattern.quote(String.valueOf(c)));
             }
         }
