@@ -184,6 +184,10 @@ public final class LayerProfile {
         opts.put("hooks", input.hooks());
         opts.put("by", input.groups().by().stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList());
         opts.put("relative_depth", "layer / (n_layers - 1)");
+        opts.put("unit", input.groups().unit().label());
+        if (input.groups().unit() == StepPooling.Unit.STEP) {
+            opts.put("pool", input.groups().pool().label());
+        }
         return new Result(layers, List.copyOf(cka), List.copyOf(comparisons), List.copyOf(reasons),
                 Provenance.of(ANALYSIS, input.inputs(), opts, options.seed()));
     }

@@ -101,7 +101,7 @@ class LayerProfileTest {
                 positions[i] = i;
             }
             ObjectNode labels = Json.mapper().createObjectNode();
-            w.add(idPrefix + t, t % 2 == 0 ? "math" : "law", labels, List.of(), n, positions, positions, List.of(rows));
+            w.add(idPrefix + t, t % 2 == 0 ? "math" : "law", labels, List.of(1, 3, n - 2), n, positions, positions, List.of(rows));
         }
         w.finish();
         return out;
@@ -119,16 +119,25 @@ class LayerProfileTest {
 
     @Test
     void everyLayerEqualsTheOneHookAnalysisOfThatHookAndVerdictsEqualOneHookVerdicts() throws Exception {
+        sameAsOneHookAnalyses(BY_DOMAIN);
+    }
+
+    @Test
+    void everyLayerOnStepsEqualsTheOneHookAnalysisOnSteps() throws Exception {
+        sameAsOneHookAnalyses(new ActivationGroups.Options(null, BY_DOMAIN.by(), null, StepPooling.Unit.STEP, StepPooling.Pool.MEAN));
+    }
+
+    void sameAsOneHookAnalyses(ActivationGroups.Options grouping) throws Exception {
         ActivationSet small = ActivationSet.open(set("small", 3, 6, 1_000, false));
         ActivationSet large = ActivationSet.open(set("large", 3, 9, 5_000, false));
         List<ActivationSet> sets = List.of(small, large);
         List<Provenance.Input> inputs = List.of();
-        LayerProfile.Result r = LayerProfile.analyze(new LayerProfile.Input(sets, BY_DOMAIN, "blocks.*.hook_resid_post", inputs, true), options());
+        LayerProfile.Result r = LayerProfile.analyze(new LayerProfile.Input(sets, grouping, "blocks.*.hook_resid_post", inputs, true), options());
         assertEquals(6, r.layers().size());
         for (int l = 0; l < 3; l++) {
             String hook = "blocks." + l + ".hook_resid_post";
             GeometryAnalysis.Result one = GeometryAnalysis.analyze(new GeometryAnalysis.Groups(ActivationGroups.of(sets,
-                    new ActivationGroups.Options(hook, BY_DOMAIN.by(), null)), inputs, true), options());
+                    new ActivationGroups.Options(hook, grouping.by(), null, grouping.unit(), grouping.pool())), inputs, true), options());
             List<GeometryAnalysis.Group> profiled = new ArrayList<>();
             for (LayerProfile.Layer layer : r.layers()) {
                 if (layer.hook().equals(hook)) {
@@ -143,6 +152,9 @@ class LayerProfileTest {
             assertEquals(json(one.comparisons()), json(verdicts), "verdicts at " + hook);
         }
         assertEquals(r.provenance().analysis(), LayerProfile.ANALYSIS);
+        assertEquals(grouping.unit().label(), r.provenance().options().get("unit"));
+        int points = r.layers().get(0).groups().get(0).nPoints();
+        assertEquals(grouping.unit() == StepPooling.Unit.STEP ? 4 * 3 : 6 + 8 + 10 + 12, points, "math's points: 3 steps or every token of 4 prompts");
         assertTrue(r.reasons().isEmpty());
     }
 
