@@ -6,12 +6,14 @@
 # width D, 100-row random-walk trajectories (bench/java/org/scalelab/geometry/LayerProfileBench.java).
 # Settings (both sides): null replicates --nulls (default 0), bootstrap --bootstrap (default 0), k-means
 # silhouette off, tangling skipped (O(times²) per layer), TwoNN and PCA metrics computed. The profile also
-# computes linear CKA between consecutive layers, which the loop does not.
-# Usage: bench/bench_geometry_layers.sh [--layers 12] [--points 20000] [--d 1024] [--nulls N] [--bootstrap B] [--dir DIR]
+# computes linear CKA between consecutive layers, which the loop does not. Then the reading alone: every
+# hook gathered in one pass over the shards against, per hook, opening the set and gathering that hook.
+# --only read skips the analyses.
+# Usage: bench/bench_geometry_layers.sh [--layers 12] [--points 20000] [--d 1024] [--nulls N] [--bootstrap B] [--only read] [--dir DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LAYERS=12; POINTS=20000; D=1024; NULLS=0; BOOT=0; DIR=${TMPDIR:-/tmp}/scalelab-bench-layers
+LAYERS=12; POINTS=20000; D=1024; NULLS=0; BOOT=0; ONLY=all; DIR=${TMPDIR:-/tmp}/scalelab-bench-layers
 while [ $# -gt 0 ]; do
   case "$1" in
     --layers) LAYERS=$2; shift ;;
@@ -19,6 +21,7 @@ while [ $# -gt 0 ]; do
     --d) D=$2; shift ;;
     --nulls) NULLS=$2; shift ;;
     --bootstrap) BOOT=$2; shift ;;
+    --only) ONLY=$2; shift ;;
     --dir) DIR=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -43,12 +46,20 @@ run() {
       --nulls "$NULLS" --bootstrap "$BOOT" > "$DIR/$mode.json"
   echo "$(cat "$DIR/$mode.json")  peak RSS $(( $(tail -1 "$RSS_FILE") / 1024 )) MB  (load $(load))"
 }
-run loop
-run profile
-python3 - "$DIR/profile.json" "$DIR/loop.json" <<'PYEOF'
+ratio() {
+python3 - "$DIR/$1.json" "$DIR/$2.json" <<'PYEOF'
 import json, sys
 p, l = (json.load(open(f)) for f in sys.argv[1:])
-print(f"ratio profile / loop: {p['seconds'] / l['seconds']:.3f} ({p['seconds']:.1f} s against {l['seconds']:.1f} s, {p['layers']} layers)")
+print(f"ratio {p['mode']} / {l['mode']}: {p['seconds'] / l['seconds']:.3f} ({p['seconds']:.1f} s against {l['seconds']:.1f} s, {p['layers']} layers)")
 if abs(p["checksum"] - l["checksum"]) > 1e-9 * abs(l["checksum"]):
-    print(f"MISMATCH: profile checksum {p['checksum']} != loop {l['checksum']}")
+    print(f"MISMATCH: {p['mode']} checksum {p['checksum']} != {l['mode']} {l['checksum']}")
 PYEOF
+}
+if [ "$ONLY" = all ]; then
+  run loop
+  run profile
+  ratio profile loop
+fi
+run read-per-hook
+run read-once
+ratio read-once read-per-hook

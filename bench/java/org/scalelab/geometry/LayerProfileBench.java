@@ -17,12 +17,15 @@ import org.scalelab.io.Json;
  * Usage: LayerProfileBench generate DIR LAYERS POINTS D [ROWS_PER_TRAJECTORY]
  *        | LayerProfileBench profile DIR [--nulls N] [--bootstrap B] [--cka]
  *        | LayerProfileBench loop DIR [--nulls N] [--bootstrap B]
+ *        | LayerProfileBench read-once DIR | LayerProfileBench read-per-hook DIR
  * "profile" opens the set once and runs {@link LayerProfile} on blocks.*.hook_resid_post (one pass over
  * the shards for every layer; with --cka also the consecutive-layer CKA it always computes, else the
  * CKA time is reported apart). "loop" does what a user running the one-hook analysis once per layer
  * does inside one process: per hook, open the set (checking every shard), read that hook's rows and
  * analyse them. Both use the same options: k-means silhouette off (the points carry no labels), tangling
  * skipped above 2 times (it is O(times²) per layer), TwoNN and the PCA metrics computed.
+ * "read-once" and "read-per-hook" time the reading alone: every hook's points gathered in one pass
+ * ({@link ActivationGroups#ofLayers}) against, per hook, opening the set and gathering that hook.
  */
 public final class LayerProfileBench {
     private LayerProfileBench() {}
@@ -50,7 +53,22 @@ public final class LayerProfileBench {
         long t0 = System.nanoTime();
         double checksum = 0;
         int layers;
-        if (args[0].equals("profile")) {
+        if (args[0].equals("read-once")) {
+            ActivationSet set = ActivationSet.open(dir);
+            List<String> hooks = ActivationGroups.hooks(set, glob);
+            layers = hooks.size();
+            for (ActivationGroups.Input in : ActivationGroups.ofLayers(List.of(set), grouping, s -> hooks).get(0).inputs()) {
+                checksum += in.points().get(in.points().size() - 1, 0);
+            }
+        } else if (args[0].equals("read-per-hook")) {
+            List<String> hooks = ActivationGroups.hooks(ActivationSet.open(dir), glob);
+            layers = hooks.size();
+            for (String hook : hooks) {
+                ActivationSet set = ActivationSet.open(dir);
+                ActivationGroups.Input in = ActivationGroups.of(List.of(set), new ActivationGroups.Options(hook, grouping.by(), null)).get(0);
+                checksum += in.points().get(in.points().size() - 1, 0);
+            }
+        } else if (args[0].equals("profile")) {
             ActivationSet set = ActivationSet.open(dir);
             LayerProfile.Result r = LayerProfile.analyze(new LayerProfile.Input(List.of(set), grouping, glob, List.of(), false), options);
             layers = r.layers().size();

@@ -72,7 +72,7 @@ class GeometryLayersCommandTest {
             assertTrue(Files.size(report.resolve(f)) > 0, f);
         }
         String html = Files.readString(report.resolve("index.html"));
-        assertTrue(html.contains("Phase verdicts per layer") && html.contains("Linear CKA"), "report sections");
+        assertTrue(html.contains("Phase verdicts per layer — points: token") && html.contains("Linear CKA"), "report sections");
 
         JsonNode stored = new CliRun("runs", "sql", "SELECT analysis FROM results", "--lab", lab.toString(), "--json").json();
         assertTrue(stored.toString().contains("geometry_layers"), stored.toString());
@@ -138,5 +138,7 @@ class GeometryLayersCommandTest {
         JsonNode g = r.get("layers").get(0).get("groups").get(0);
         assertEquals("step (last)", g.get("unit").asText());
         assertEquals(12, g.get("n_points").asInt(), "4 math prompts × 3 steps");
+        String text = new LayerProfileRenderer().text(Json.mapper().treeToValue(r, LayerProfile.Result.class));
+        assertTrue(text.contains("points: step (last)"), text);
     }
 }
