@@ -9,6 +9,7 @@
 # computes linear CKA between consecutive layers, which the loop does not. Then the reading alone: every
 # hook gathered in one pass over the shards against, per hook, opening the set and gathering that hook.
 # --only read skips the analyses.
+# On a shared machine the wall times follow the load; the CPU seconds of each process are printed beside them.
 # Usage: bench/bench_geometry_layers.sh [--layers 12] [--points 20000] [--d 1024] [--nulls N] [--bootstrap B] [--only read] [--dir DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,9 +43,10 @@ echo "set: $(du -sh "$SET" | cut -f1); warming the page cache so neither side pa
 cat "$SET"/*.safetensors > /dev/null
 run() {
   local mode=$1
-  /usr/bin/time -o "$RSS_FILE" -f %M java -Xmx6g -XX:MaxDirectMemorySize=8g -cp "$CP" org.scalelab.geometry.LayerProfileBench "$mode" "$SET" \
+  /usr/bin/time -o "$RSS_FILE" -f "%M %U %S" java -Xmx6g -XX:MaxDirectMemorySize=8g -cp "$CP" org.scalelab.geometry.LayerProfileBench "$mode" "$SET" \
       --nulls "$NULLS" --bootstrap "$BOOT" > "$DIR/$mode.json"
-  echo "$(cat "$DIR/$mode.json")  peak RSS $(( $(tail -1 "$RSS_FILE") / 1024 )) MB  (load $(load))"
+  read -r rss user sys < <(tail -1 "$RSS_FILE")
+  echo "$(cat "$DIR/$mode.json")  peak RSS $(( rss / 1024 )) MB, CPU ${user} s user + ${sys} s system  (load $(load))"
 }
 ratio() {
 python3 - "$DIR/$1.json" "$DIR/$2.json" <<'PYEOF'
