@@ -15,7 +15,12 @@ writes maps each UTF-8 byte to its own id, so contexts and choices are encoded h
 Prints one JSON line per way: examples per second (best of REPEAT passes after a warm-up) and the
 process's peak RSS.
 
-usage: bench_eval.py MODEL_DIR TASK.jsonl REPEAT THREADS
+usage: bench_eval.py MODEL_DIR TASK.jsonl REPEAT THREADS [--ways full,prefix] [--mapped] [--warmup N]
+  --ways    which loops to run (default both)
+  --mapped  weights memory-mapped from model.safetensors (float32 checkpoints) instead of copied into
+            memory, as bench/real_size_reference.py maps them: at a real model size both sides then hold
+            the file's pages once, and the peak RSS over the file is the loop's own memory
+  --warmup  examples run before the timed passes (default 16)
 """
 import json
 import os
@@ -30,10 +35,14 @@ import reference_forward as ref  # noqa: E402
 
 
 class Llama:
-    def __init__(self, model_dir):
+    def __init__(self, model_dir, mapped=False):
         with open(os.path.join(model_dir, "config.json")) as f:
             c = json.load(f)
-        self.w = {k: v.to(torch.float32).contiguous() for k, v in ref.load_weights(model_dir).items()}
+        if mapped:
+            from real_size_reference import mapped_weights
+            self.w = mapped_weights(model_dir)
+        else:
+            self.w = {k: v.to(torch.float32).contiguous() for k, v in ref.load_weights(model_dir).items()}
         self.layers = c["num_hidden_layers"]
         self.heads = c["num_attention_heads"]
         self.kv_heads = c.get("num_key_value_heads", self.heads)
@@ -118,13 +127,26 @@ def prefix(model, ex):
     return scores
 
 
-def main(model_dir, task, repeat, threads):
+def main(model_dir, task, repeat, threads, *options):
+    ways, mapped, warmup = ["full", "prefix"], False, 16
+    rest = list(options)
+    while rest:
+        o = rest.pop(0)
+        if o == "--ways":
+            ways = rest.pop(0).split(",")
+        elif o == "--mapped":
+            mapped = True
+        elif o == "--warmup":
+            warmup = int(rest.pop(0))
+        else:
+            sys.exit("unknown option " + o)
     torch.set_num_threads(int(threads))
-    model = Llama(model_dir)
+    model = Llama(model_dir, mapped)
     examples = [json.loads(l) for l in open(task) if l.strip()]
+    loops = {"full": ("full forward per choice", full), "prefix": ("prefix reuse (KV cache)", prefix)}
     with torch.no_grad():
-        for name, fn in (("full forward per choice", full), ("prefix reuse (KV cache)", prefix)):
-            for ex in examples[:16]:
+        for name, fn in (loops[w] for w in ways):
+            for ex in examples[:warmup]:
                 fn(model, ex)
             best, check = float("inf"), 0.0
             for _ in range(int(repeat)):
@@ -134,9 +156,9 @@ def main(model_dir, task, repeat, threads):
                 check = sum(x[0] for x in s)
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
             print(json.dumps({"side": "pytorch", "what": name, "examples": len(examples), "seconds": round(best, 4),
-                              "examples_per_s": round(len(examples) / best, 2), "peak_rss_mb": rss, "check": round(check, 6)}))
+                              "examples_per_s": round(len(examples) / best, 4), "peak_rss_mb": rss, "check": round(check, 6)}))
             sys.stdout.flush()
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:])

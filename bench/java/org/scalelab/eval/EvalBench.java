@@ -30,7 +30,7 @@ public final class EvalBench {
                 scorer.score(examples, s -> sum[0] += s.logprobs()[0]);
                 best = Math.min(best, (System.nanoTime() - start) / 1e9);
             }
-            System.out.printf("{\"side\": \"scalelab\", \"what\": \"batch %d\", \"examples\": %d, \"seconds\": %.4f, \"examples_per_s\": %.2f, \"peak_rss_mb\": %d, \"check\": %.6f}%n",
+            System.out.printf("{\"side\": \"scalelab\", \"what\": \"batch %d\", \"examples\": %d, \"seconds\": %.4f, \"examples_per_s\": %.4f, \"peak_rss_mb\": %d, \"check\": %.6f}%n",
                     batch, examples.size(), best, examples.size() / best, peakRssMb(), sum[0] / repeat);
         }
     }

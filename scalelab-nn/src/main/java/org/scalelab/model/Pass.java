@@ -29,6 +29,13 @@ final class Pass implements AutoCloseable {
     private NDManager current;
     /** Told (pass scope, layer) as each block ends, before its scope closes: for tests that count live arrays. */
     ObjIntConsumer<NDManager> blockEnded = (s, layer) -> { };
+    /**
+     * Give the C library's freed pages back to the system after each block of an inference pass whose
+     * residual stream takes at least {@link NativeMemory#RELEASE_BYTES} (see {@link NativeMemory}): the
+     * pass's resident memory then holds one block's intermediates at a time instead of the holes
+     * every block before it left. Costs page faults when the next block touches the pages again.
+     */
+    boolean releaseAfterBlocks;
     /** Told (sub-layer scope, layer) as an inference pass's attention or MLP returns, before its scope closes: for tests. */
     ObjIntConsumer<NDManager> subLayerEnded = (s, layer) -> { };
     final int batch;
@@ -97,6 +104,7 @@ final class Pass implements AutoCloseable {
             blockEnded.accept(scope, layer);
             return out;
         }
+        boolean release = releaseAfterBlocks && x.size() * x.getDataType().getNumOfBytes() >= NativeMemory.RELEASE_BYTES;
         try (NDManager blockScope = scope.newSubManager()) {
             x.attach(blockScope);
             current = blockScope;
@@ -106,6 +114,9 @@ final class Pass implements AutoCloseable {
             return out;
         } finally {
             current = scope;
+            if (release) {
+                NativeMemory.release(); // the block's scope is closed by now
+            }
         }
     }
 

@@ -238,6 +238,8 @@ public final class Transformer implements AutoCloseable {
      * As {@link #logProbs(int[][], KvCache, RaggedBatch, int[], int[], int[], HookSet)}, unembedding the
      * selected positions in chunks of at most {@code unembedBytes / (4 · vocab)} rows (at least one), so
      * that no float32 [rows, vocab] block exceeds {@code unembedBytes}; the results do not depend on it.
+     * After each block of a large pass and each large chunk the engine's freed memory goes back to the
+     * system ({@link NativeMemory}), so that a scorer's resident memory follows what is alive.
      */
     public float[] logProbs(int[][] tokens, KvCache cache, RaggedBatch ragged, int[] rows, int[] positions, int[] targets, HookSet changes,
             long unembedBytes) {
@@ -274,6 +276,7 @@ public final class Transformer implements AutoCloseable {
         HookSet applied = HookSet.none().with(changes.interventions().toArray(Intervention[]::new))
                 .patched(changes.patches().toArray(ActivationPatch[]::new));
         try (Pass pass = open(tokens, flat, applied, cache, ragged)) {
+            pass.releaseAfterBlocks = true;
             NDArray normed = hidden(pass, flat); // [batch, seq, d_model]
             float[] out = new float[n];
             NDArray rowsOfNormed = normed.reshape(batch * seq, config.dModel()); // [batch · seq, d_model]
@@ -297,6 +300,9 @@ public final class Transformer implements AutoCloseable {
                     }
                     float[] part = logp.reshape(-1).get(new NDIndex("{}", scope.create(flatTarget))).toFloatArray();
                     System.arraycopy(part, 0, out, from, m);
+                }
+                if (4L * m * config.vocabSize() >= NativeMemory.RELEASE_BYTES) {
+                    NativeMemory.release(); // the chunk's blocks, freed with its scope, leave no holes behind
                 }
             }
             if (cache != null) {
