@@ -10,6 +10,7 @@ import org.scalelab.eval.EvalResult;
 import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.geometry.LayerProfile;
 import org.scalelab.geometry.PointSet;
+import org.scalelab.geometry.ThoughtCost;
 import org.scalelab.interp.Lens;
 import org.scalelab.interp.Patching;
 import org.scalelab.interp.SteeringSweep;
@@ -51,6 +52,7 @@ import org.scalelab.report.ReliabilityTableRenderer;
 import org.scalelab.report.Report;
 import org.scalelab.report.SamplingBudgetRenderer;
 import org.scalelab.report.ShapeRenderer;
+import org.scalelab.report.ThoughtCostRenderer;
 import org.scalelab.report.WorldReportRenderer;
 import org.scalelab.store.StoredResult;
 import org.scalelab.world.WorldAnalysis;
@@ -102,7 +104,7 @@ public final class ResultViews {
                 c.result().rows().stream().mapToDouble(Reliability.Requirement::target).distinct().toArray(),
                 c.result().rows().stream().mapToLong(Reliability.Requirement::steps).distinct().toArray()).section(rep, c.result()), null);
         add("geometry", GeometryAnalysis.Result.class, ResultViews::geometry, null);
-        add("thought_cost", org.scalelab.geometry.ThoughtCost.Result.class, (rep, c) -> new org.scalelab.report.ThoughtCostRenderer().section(rep, c.result()), null);
+        add("thought_cost", ThoughtCost.Result.class, (rep, c) -> new ThoughtCostRenderer().section(rep, c.result()), null);
         add(LayerProfile.ANALYSIS, LayerProfile.Result.class, (rep, c) -> new LayerProfileRenderer().section(rep, c.result()), null);
         add("world.report", WorldAnalysis.Result.class, ResultViews::world, null);
         add("eval", EvalResult.class, (rep, c) -> new EvalRenderer().section(rep, c.result()), null);
