@@ -45,6 +45,10 @@ final class WorldCotPromptsCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Only the first N trajectories, in world order (the four domains in turn). Default: all.")
     int limit;
 
+    @Option(names = "--hops", paramLabel = "K", defaultValue = "0",
+            description = "Only trajectories of K hops, e.g. to generate each with --max-tokens K (the world's models never stop on their own). Default: all.")
+    int hops;
+
     @Option(names = "--with-answers", description = "Put the chain in the text, with step_boundaries at each hop (for capture), instead of the question alone (for generate).")
     boolean withAnswers;
 
@@ -56,7 +60,7 @@ final class WorldCotPromptsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        WorldCotPrompts.Options o = new WorldCotPrompts.Options(WorldCotPrompts.Which.parse(split), limit, withAnswers);
+        WorldCotPrompts.Options o = new WorldCotPrompts.Options(WorldCotPrompts.Which.parse(split), limit, withAnswers, hops);
         OutputFolder.checkFile("--out", out, null, force, "--force");
         List<Prompt> prompts = WorldCotPrompts.build(WorldFiles.read(world), o);
         WorldCotPrompts.write(prompts, out);
@@ -68,6 +72,7 @@ final class WorldCotPromptsCommand implements Callable<Integer> {
             m.put("prompts", prompts.size());
             m.put("split", o.split().label());
             m.put("with_answers", withAnswers);
+            m.put("hops", hops == 0 ? null : hops);
             m.put("max_hops", prompts.stream().mapToInt(p -> p.labels().path("hops").asInt()).max().orElse(0));
             m.put("domains", counts);
             pw.println(Json.pretty(m));

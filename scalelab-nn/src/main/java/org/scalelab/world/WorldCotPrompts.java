@@ -71,12 +71,20 @@ public final class WorldCotPrompts {
      * @param split       which trajectories
      * @param limit       most prompts, the first in world order; 0: all
      * @param withAnswers the chain in the text, with a step boundary at each hop (for capture), or the question alone (for generate)
+     * @param hops        only trajectories of this many hops (so that generate can be given exactly that many tokens); 0: all
      */
-    public record Options(Which split, int limit, boolean withAnswers) {
+    public record Options(Which split, int limit, boolean withAnswers, int hops) {
         public Options {
             if (limit < 0) {
                 throw new InputException("--limit " + limit + ": give a positive number of prompts (or leave it out for all)");
             }
+            if (hops < 0 || hops == 1) {
+                throw new InputException("--hops " + hops + ": a trajectory has at least 2 hops (or leave it out for all)");
+            }
+        }
+
+        public Options(Which split, int limit, boolean withAnswers) {
+            this(split, limit, withAnswers, 0);
         }
 
         public static Options defaults() {
@@ -91,10 +99,13 @@ public final class WorldCotPrompts {
             if (e.kind() != Kind.TRAJECTORY || !o.split().keeps(e.split())) {
                 continue;
             }
+            int hops = e.stepBoundaries().size();
+            if (o.hops() > 0 && hops != o.hops()) {
+                continue;
+            }
             if (o.limit() > 0 && out.size() >= o.limit()) {
                 break;
             }
-            int hops = e.stepBoundaries().size();
             ObjectNode labels = Json.mapper().createObjectNode();
             labels.put("difficulty", hops);
             labels.put("hops", hops);
@@ -108,7 +119,9 @@ public final class WorldCotPrompts {
         }
         if (out.isEmpty()) {
             throw new InputException("the world has no " + (o.split() == Which.ALL ? "" : o.split().label() + " ")
-                    + "trajectories: generate it with --trajectories N" + (o.split() == Which.ALL ? "" : ", or use --split all"));
+                    + "trajectories" + (o.hops() > 0 ? " of " + o.hops() + " hops (its longest have " + world.config().maxHops() + ")" : "")
+                    + ": generate it with --trajectories N" + (o.hops() > 0 ? " --max-hops M" : "")
+                    + (o.split() == Which.ALL ? "" : ", or use --split all"));
         }
         return out;
     }

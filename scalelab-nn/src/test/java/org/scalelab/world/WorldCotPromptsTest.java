@@ -93,6 +93,15 @@ class WorldCotPromptsTest {
         assertEquals(all.subList(0, 8).stream().map(Prompt::id).toList(), first.stream().map(Prompt::id).toList());
         assertEquals(4, first.stream().map(Prompt::domain).distinct().count(), "a prefix holds every domain");
 
+        for (int k = 2; k <= WORLD.config().maxHops(); k++) {
+            int hops = k;
+            List<Prompt> only = WorldCotPrompts.build(WORLD, new WorldCotPrompts.Options(WorldCotPrompts.Which.ALL, 5, false, k));
+            assertEquals(all.stream().filter(p -> p.labels().get("hops").asInt() == hops).limit(5).map(Prompt::id).toList(),
+                    only.stream().map(Prompt::id).toList(), "--hops " + k + " keeps the first of that many hops");
+        }
+        assertTrue(assertThrows(InputException.class, () -> WorldCotPrompts.build(WORLD,
+                new WorldCotPrompts.Options(WorldCotPrompts.Which.ALL, 0, false, WORLD.config().maxHops() + 1))).getMessage().contains("of 4 hops"));
+
         WorldCotPrompts.write(all, dir.resolve("a.jsonl"));
         WorldCotPrompts.write(WorldCotPrompts.build(WORLD, WorldCotPrompts.Options.defaults()), dir.resolve("b.jsonl"));
         assertEquals(Files.readString(dir.resolve("a.jsonl")), Files.readString(dir.resolve("b.jsonl")));
