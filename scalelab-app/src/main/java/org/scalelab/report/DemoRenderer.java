@@ -343,15 +343,19 @@ public final class DemoRenderer {
         JsonNode g = c.geometry();
         List<List<String>> rows = new ArrayList<>();
         List<String> models = new ArrayList<>();
+        // a layer profile's comparisons hold each layer's verdict; a one-hook result's are the verdicts
         for (JsonNode cmp : g.path("comparisons")) {
-            models.add(cmp.path("from").asText());
-            models.add(cmp.path("to").asText());
+            JsonNode v = cmp.has("verdict") ? cmp.get("verdict") : cmp;
+            models.add(v.path("from").asText());
+            models.add(v.path("to").asText());
         }
         Map<String, String> names = GeometryRenderer.names(models);
         for (JsonNode cmp : g.path("comparisons")) {
-            rows.add(List.of(cmp.path("hook").asText(cmp.path("layer").asText("—")), cmp.path("domain").asText(),
-                    names.getOrDefault(cmp.path("from").asText(), cmp.path("from").asText()),
-                    names.getOrDefault(cmp.path("to").asText(), cmp.path("to").asText()), cmp.path("phase").asText(), cmp.path("reason").asText()));
+            JsonNode v = cmp.has("verdict") ? cmp.get("verdict") : cmp;
+            String layer = !cmp.has("verdict") ? "last" : cmp.path("from_hook").asText().equals(cmp.path("to_hook").asText())
+                    ? cmp.path("from_hook").asText() : cmp.path("from_hook").asText() + " → " + cmp.path("to_hook").asText();
+            rows.add(List.of(layer, v.path("domain").asText(), names.getOrDefault(v.path("from").asText(), v.path("from").asText()),
+                    names.getOrDefault(v.path("to").asText(), v.path("to").asText()), v.path("phase").asText(), v.path("reason").asText()));
         }
         r.table(List.of("layer", "domain", "from", "to", "phase", "why"), rows);
         r.link("Geometry of the chains", "geometry-steps/index.html");

@@ -50,6 +50,7 @@ class DemoCommandTest {
         String html = Files.readString(lab.resolve("reports/demo/index.html"));
         for (String section : new String[] {"Chinchilla law", "Compute-optimal", "broken neural scaling law", "Emergence",
                 "medium models beat large ones", "Test-time scaling", "Compounding reliability", "The controlled world", "Reasoning geometry by domain and model size",
+                "Chains of thought: steps, layers and the cost of thought",
                 "What each size can do", "Inside the largest model", "Capability phases from public benchmark scores",
                 "Capability phases inside the world's models", "Commands run"}) {
             assertTrue(html.contains(section), "section " + section);
@@ -95,6 +96,26 @@ class DemoCommandTest {
         assertEquals(java.util.Set.of("chain", "taxonomy", "modular", "state_machine"), domains);
         assertEquals(4 * (sizes - 1), geometry.path("comparisons").size(), "one comparison per domain and size step");
         assertTrue(Files.exists(lab.resolve("reports/demo/geometry/phase-diagram.svg")));
+
+        // Chains of thought: every size generated exactly k tokens for each k-hop question, one step per hop, every layer captured.
+        int chainSets = 0;
+        try (var dirs = Files.list(lab.resolve("activations"))) {
+            for (Path set : dirs.filter(p -> p.getFileName().toString().startsWith("world-" + WorldDemo.EXPERIMENT + "-cot-")).toList()) {
+                org.scalelab.io.ActivationManifest m = org.scalelab.io.ActivationManifest.read(set);
+                int hops = Integer.parseInt(set.getFileName().toString().replaceFirst(".*-h", ""));
+                assertEquals(WorldDemo.COT_LIMIT, m.trajectories().size(), set.toString());
+                assertEquals(m.nLayers(), m.hooks().size(), "every layer's residual stream: " + m.hooks());
+                for (org.scalelab.io.ActivationManifest.Trajectory t : m.trajectories()) {
+                    assertEquals(hops, t.labels().get("difficulty").asInt(), t.id());
+                    assertEquals((hops + 2) + hops, t.tokenCount(), "question of k + 2 tokens, then k generated: " + t.id());
+                    assertTrue(t.stepBoundaries().contains(hops + 2), "a step starts where generation does: " + t.stepBoundaries());
+                }
+                chainSets++;
+            }
+        }
+        assertEquals(2 * sizes, chainSets, "one set per size and hop count (2 and 3 hops)");
+        JsonNode chains = result("geometry-steps");
+        assertTrue(chains.path("comparisons").size() > 0, chains.toString());
 
         // Every captured size is scored on the world's three tasks, on the same sampled examples, and stored in the lab.
         int evaluated = 0;
