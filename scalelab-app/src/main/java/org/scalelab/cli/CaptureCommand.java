@@ -11,6 +11,7 @@ import org.scalelab.model.ComputeDType;
 import org.scalelab.model.ModelTokenizer;
 import org.scalelab.model.Positions;
 import org.scalelab.model.Prompt;
+import org.scalelab.model.StepRule;
 import org.scalelab.model.Transformer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Spec;
             "bounded by one shard; run the same command again to resume an interrupted capture."},
         footer = {"", "Example:", "  scalelab capture --model lab/models/tiny --prompts prompts.jsonl --hooks 'blocks.*.hook_resid_post' --positions all --out lab/activations/tiny",
             "  scalelab capture --model lab/models/tiny --prompts prompts.jsonl --dtype float16 --out lab/activations/tiny-f16   # half-precision compute",
+            "  scalelab capture --model lab/models/tiny --prompts cot.jsonl --steps 'marker:Step ' --out lab/activations/cot   # a step per \"Step \"",
             "", "prompts.jsonl, one object per line:", "  {\"id\": \"q1\", \"text\": \"2+2=\", \"domain\": \"math\", \"labels\": {\"correct\": true}}"})
 final class CaptureCommand implements Callable<Integer> {
     @Spec
@@ -65,6 +67,14 @@ final class CaptureCommand implements Callable<Integer> {
                     + " GPT-2's and ScaleLab's byte-level tokenizers add none). Positions and step boundaries count those tokens.")
     boolean noSpecialTokens;
 
+    @Option(names = "--steps", paramLabel = "RULE",
+            description = {"Cut each text into reasoning steps and record where each starts as its step_boundaries (token positions,"
+                    + " special tokens counted), instead of the prompts' own: newline (each non-blank line), sentence (after . ! ?"
+                    + " and whitespace), marker:TEXT (each occurrence of TEXT opens a step, e.g. 'marker:Step ') or regex:PATTERN"
+                    + " (each match's start, e.g. 'regex:(?m)^\\d+\\.'). A text in which the rule finds no step keeps its own"
+                    + " boundaries, and a warning says how many did. The manifest records the rule as step_rule."})
+    String steps;
+
     @Mixin
     SteerOptions steering;
 
@@ -74,11 +84,12 @@ final class CaptureCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ComputeDType compute = ComputeDType.parse(dtype); // before any file is read: a bad name is the first error
+        StepRule rule = steps == null ? null : StepRule.parse(steps);
         if (!(shardMb > 0)) {
             throw new InputException("--shard-mb: " + shardMb + " must be positive");
         }
         Capture.Options options = new Capture.Options(hooks, Positions.parse(positions), Math.max(1, (long) (shardMb * (1 << 20))), batch,
-                steering.interventions(), !noSpecialTokens);
+                steering.interventions(), !noSpecialTokens, rule);
         List<Prompt> list = Prompt.readJsonl(prompts);
         Capture.Summary s;
         try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {
@@ -88,6 +99,10 @@ final class CaptureCommand implements Callable<Integer> {
             });
             s = Capture.run(t, tok, list, out, options);
         }
+        s.unsegmentedWarning(rule, "the prompts file's step_boundaries (if any)").ifPresent(w -> {
+            spec.commandLine().getErr().println(w);
+            spec.commandLine().getErr().flush();
+        });
         PrintWriter pw = spec.commandLine().getOut();
         if (json) {
             pw.println(Json.pretty(s));

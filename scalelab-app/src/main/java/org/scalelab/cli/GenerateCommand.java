@@ -18,6 +18,7 @@ import org.scalelab.model.Intervention;
 import org.scalelab.model.ModelTokenizer;
 import org.scalelab.model.Prompt;
 import org.scalelab.model.Sampler;
+import org.scalelab.model.StepRule;
 import org.scalelab.model.Transformer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +37,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:", "  scalelab generate --model lab/models/tiny --prompt \"Once upon a time\" --max-tokens 20 --steer v.npy --alpha 4 --at blocks.1.hook_resid_post",
             "  scalelab generate --model lab/models/tiny --prompts prompts.jsonl --max-tokens 32 --capture-hooks 'blocks.*.hook_resid_post' --capture-out lab/activations/gen",
             "  scalelab generate --model lab/models/tiny --prompt \"Once upon a time\" --dtype float16",
+            "  scalelab generate --model lab/models/tiny --prompts cot.jsonl --max-tokens 256 --steps newline --capture-hooks 'blocks.*.hook_resid_post' --capture-out lab/activations/cot",
+            "      # a step at each non-blank line of every generated chain of thought",
             "", "With --prompts, prints one JSON line per prompt: {\"id\": …, \"completion\": …}."})
 final class GenerateCommand implements Callable<Integer> {
     @Spec
@@ -93,15 +96,28 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--shard-mb", paramLabel = "MB", defaultValue = "64", description = "With --capture-out: shard size in MB. Default: ${DEFAULT-VALUE}.")
     double shardMb;
 
+    @Option(names = "--steps", paramLabel = "RULE",
+            description = {"With --capture-out: cut each generated continuation into reasoning steps and add where each starts to"
+                    + " the trajectory's step_boundaries (the prompt keeps its own, and where generation starts stays one): newline"
+                    + " (each non-blank line), sentence (after . ! ? and whitespace), marker:TEXT (each occurrence opens a step, e.g."
+                    + " 'marker:Step ') or regex:PATTERN (each match's start, e.g. 'regex:<e_\\d+>' for the controlled world's"
+                    + " entities). No step starts at the last generated token (it is never fed, so it has no activations). A"
+                    + " continuation in which the rule finds no step gets a warning. The manifest records the rule as step_rule."})
+    String steps;
+
     @Override
     public Integer call() {
         ComputeDType compute = ComputeDType.parse(dtype); // before any file is read: a bad name is the first error
+        StepRule rule = steps == null ? null : StepRule.parse(steps);
         if ((prompt == null) == (prompts == null)) {
             throw new InputException("--prompt / --prompts: give exactly one (a text to continue, or a JSONL file of prompts)");
         }
         if ((captureHooks != null) != (captureOut != null)) {
             throw new InputException(captureOut == null ? "--capture-hooks: needs --capture-out DIR to write the activations to"
                     : "--capture-out: needs --capture-hooks, e.g. --capture-hooks 'blocks.*.hook_resid_post'");
+        }
+        if (rule != null && captureOut == null) {
+            throw new InputException("--steps: needs --capture-out DIR (the steps are recorded in the activation set's step_boundaries)");
         }
         if (!(shardMb > 0)) {
             throw new InputException("--shard-mb: " + shardMb + " must be positive");
@@ -119,12 +135,13 @@ final class GenerateCommand implements Callable<Integer> {
             int[] stops = tok.endOfText() < 0 ? new int[0] : new int[] {tok.endOfText()};
             if (captureOut != null) {
                 GenerationCapture.Options o = new GenerationCapture.Options(captureHooks, maxTokens, sampler, seed, stops,
-                        Math.max(1, (long) (shardMb * (1 << 20))), interventions, !noSpecialTokens);
+                        Math.max(1, (long) (shardMb * (1 << 20))), interventions, !noSpecialTokens, rule);
                 Capture.Summary s = GenerationCapture.run(t, tok, list, captureOut, o,
                         done -> print(pw, done.prompt(), tok, done.generated(), stops));
                 PrintWriter err = spec.commandLine().getErr();
                 err.printf("captured %d generations (%d resumed from an earlier run), %,d new rows of %d hooks, %d shards → %s%n",
                         s.trajectories(), s.resumed(), s.rows(), s.hooks().size(), s.shards(), s.out());
+                s.unsegmentedWarning(rule, "the prompt's step_boundaries and where generation starts").ifPresent(err::println);
                 err.flush();
             } else {
                 HookSet hooks = HookSet.none().with(interventions.toArray(Intervention[]::new));

@@ -15,6 +15,7 @@ import org.scalelab.io.Json;
 import org.scalelab.model.Capture;
 import org.scalelab.model.Positions;
 import org.scalelab.model.Prompt;
+import org.scalelab.model.StepRule;
 import org.scalelab.store.LabStore;
 import org.scalelab.world.RunSpec;
 import org.scalelab.world.World;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
             "It captures the finished run with the lowest seed of each width × depth: every trajectory with its domain and step boundaries, and every true/false",
             "statement with its label, in the runtime's activation-set format (manifest.json + safetensors shards),",
             "ready for `scalelab geometry` and the capability analyses. Resumable like `scalelab capture`."},
-        footer = {"", "Example:", "  scalelab world capture --experiment small     # LAB/activations/world-small-w64-d2/ …"})
+        footer = {"", "Examples:", "  scalelab world capture --experiment small     # LAB/activations/world-small-w64-d2/ …",
+            "  scalelab world capture --experiment small --prompts cot.jsonl --name cot --steps 'regex:<e_\\d+>'   # a step at every entity"})
 final class WorldCaptureCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -61,6 +63,12 @@ final class WorldCaptureCommand implements Callable<Integer> {
             description = "Sets are written to LAB/activations/world-EXPERIMENT-NAME-SIZE (default: world-EXPERIMENT-SIZE), so captures of other prompts keep their own folders.")
     String name;
 
+    @Option(names = "--steps", paramLabel = "RULE",
+            description = {"Cut each text into steps with a rule instead of the prompts' own step_boundaries, as `scalelab capture"
+                    + " --steps` does: newline, sentence, marker:TEXT or regex:PATTERN, e.g. 'regex:<e_\\d+>' (a step at every entity)."
+                    + " A text in which the rule finds no step keeps its own boundaries, and a warning says how many did."})
+    String steps;
+
     @Option(names = "--json", description = "Print what was written as JSON.")
     boolean json;
 
@@ -71,6 +79,7 @@ final class WorldCaptureCommand implements Callable<Integer> {
             throw new InputException("--name \"" + name + "\": use letters, digits, '.', '_' and '-' only");
         }
         Positions keep = Positions.parse(positions);
+        StepRule rule = steps == null ? null : StepRule.parse(steps);
         World world = WorldLab.existing(lab.dir(), experiment);
         List<Prompt> chosen = prompts == null || prompts.isEmpty() ? WorldCapture.prompts(world) : readPrompts(prompts);
         Map<String, RunSpec> bySize = new LinkedHashMap<>();
@@ -101,7 +110,11 @@ final class WorldCaptureCommand implements Callable<Integer> {
                 throw new InputException(runDir + ": the run is recorded as finished but its final checkpoint is missing; train it again");
             }
             Path target = lab.dir().resolve("activations").resolve("world-" + experiment + "-" + (name == null ? "" : name + "-") + e.getKey());
-            Capture.Summary s = WorldCapture.run(chosen, checkpoint.get(), target, hooks, keep);
+            Capture.Summary s = WorldCapture.run(chosen, checkpoint.get(), target, hooks, keep, rule);
+            s.unsegmentedWarning(rule, "their prompts' step_boundaries").ifPresent(w -> {
+                spec.commandLine().getErr().println(w);
+                spec.commandLine().getErr().flush();
+            });
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("size", e.getKey());
             m.put("run", e.getValue().name());

@@ -43,11 +43,15 @@ import org.scalelab.ScaleLabException;
  *                       [head, d_head] or {@code [4, 32]} for an attention pattern's [head, key]; the hook's shard
  *                       tensors are then [rows, …shape]. Absent (sets written before it, or only d_model-wide hooks): every
  *                       hook's rows are [d_model]
+ * @param stepRule       the rule that cut the texts into steps ({@code newline}, {@code sentence}, {@code marker:TEXT},
+ *                       {@code regex:PATTERN}; see the nn {@code StepRule}), or null (absent) when the step boundaries
+ *                       came only from the prompts file and, for a generation, from where generation starts
  */
 public record ActivationManifest(String format, int formatVersion, String model, String family, long parameterCount, int dModel,
                                  int nLayers, List<String> hooks, String dtype, String computeDtype, Boolean specialTokens, String positions, List<String> interventions,
                                  boolean complete, List<Shard> shards, List<Trajectory> trajectories,
-                                 @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<Integer>> hookShapes) {
+                                 @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<Integer>> hookShapes,
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) String stepRule) {
     public static final String FILE = "manifest.json";
     public static final String FORMAT = "scalelab-activations";
     public static final int VERSION = 1;
@@ -66,10 +70,25 @@ public record ActivationManifest(String format, int formatVersion, String model,
         hookShapes = java.util.Collections.unmodifiableMap(shapes);
     }
 
+    /** A manifest whose step boundaries came from no rule ({@code stepRule} null). */
+    public ActivationManifest(String format, int formatVersion, String model, String family, long parameterCount, int dModel,
+                              int nLayers, List<String> hooks, String dtype, String computeDtype, Boolean specialTokens, String positions,
+                              List<String> interventions, boolean complete, List<Shard> shards, List<Trajectory> trajectories,
+                              Map<String, List<Integer>> hookShapes) {
+        this(format, formatVersion, model, family, parameterCount, dModel, nLayers, hooks, dtype, computeDtype, specialTokens, positions,
+                interventions, complete, shards, trajectories, hookShapes, null);
+    }
+
     /** The same manifest with {@code complete}, {@code shards} and {@code trajectories} replaced. */
     public ActivationManifest with(boolean complete, List<Shard> shards, List<Trajectory> trajectories) {
         return new ActivationManifest(format, formatVersion, model, family, parameterCount, dModel, nLayers, hooks, dtype, computeDtype, specialTokens,
-                positions, interventions, complete, shards, trajectories, hookShapes);
+                positions, interventions, complete, shards, trajectories, hookShapes, stepRule);
+    }
+
+    /** The same manifest recording {@code rule} (a step rule's spec, or null) as its {@code step_rule}. */
+    public ActivationManifest withStepRule(String rule) {
+        return new ActivationManifest(format, formatVersion, model, family, parameterCount, dModel, nLayers, hooks, dtype, computeDtype, specialTokens,
+                positions, interventions, complete, shards, trajectories, hookShapes, rule);
     }
 
     /** The shape of one row of {@code hook}: its {@code hookShapes} entry, else [d_model]. */
@@ -115,7 +134,8 @@ public record ActivationManifest(String format, int formatVersion, String model,
     /** The same capture settings: a resumed capture must not mix two different captures in one set. */
     boolean sameCaptureAs(ActivationManifest o) {
         return model.equals(o.model) && family.equals(o.family) && parameterCount == o.parameterCount && dModel == o.dModel
-                && hooks.equals(o.hooks) && hookShapes.equals(o.hookShapes) && dtype.equals(o.dtype) && computeDtype.equals(o.computeDtype) && specialTokens.equals(o.specialTokens) && positions.equals(o.positions) && interventions.equals(o.interventions);
+                && hooks.equals(o.hooks) && hookShapes.equals(o.hookShapes) && dtype.equals(o.dtype) && computeDtype.equals(o.computeDtype) && specialTokens.equals(o.specialTokens) && positions.equals(o.positions) && interventions.equals(o.interventions)
+                && java.util.Objects.equals(stepRule, o.stepRule);
     }
 
     /**
@@ -263,6 +283,10 @@ public record ActivationManifest(String format, int formatVersion, String model,
                     }
                 }
             }
+        }
+        JsonNode rule = m.get("step_rule");
+        if (rule != null && !rule.isNull() && !rule.isTextual()) {
+            throw new InputException(file + ": field \"step_rule\" is " + InputException.quote(rule) + "; expected a step rule such as \"newline\"");
         }
         JsonNode complete = m.get("complete");
         if (complete != null && !complete.isBoolean()) {

@@ -145,6 +145,15 @@ public final class ActivationSet implements AutoCloseable {
         return manifest.width(hook);
     }
 
+    /**
+     * The rule that cut the texts into steps ({@code newline}, {@code sentence}, {@code marker:TEXT},
+     * {@code regex:PATTERN}), or null when the step boundaries came from the prompts file (and, for a
+     * generation, from where generation starts) alone.
+     */
+    public String stepRule() {
+        return manifest.stepRule();
+    }
+
     public List<ActivationManifest.Trajectory> trajectories() {
         return manifest.trajectories();
     }

@@ -89,7 +89,7 @@ public final class ActivationSetWriter {
                 ActivationManifest existing = ActivationManifest.read(dir);
                 if (!existing.sameCaptureAs(header)) {
                     throw new InputException(dir + ": holds an activation set captured with other settings (model, hooks, positions,"
-                            + " interventions, compute dtype or special tokens: " + difference(existing, header) + "); choose another output folder or delete it");
+                            + " interventions, compute dtype, special tokens or step rule: " + difference(existing, header) + "); choose another output folder or delete it");
                 }
                 for (ActivationManifest.Shard s : existing.shards()) {
                     if (!Files.isRegularFile(dir.resolve(s.file()))) {
@@ -271,7 +271,11 @@ public final class ActivationSetWriter {
         if (!on.positions().equals(now.positions())) {
             return "positions " + on.positions() + " vs " + now.positions();
         }
-        return "interventions " + on.interventions() + " vs " + now.interventions();
+        if (!on.interventions().equals(now.interventions())) {
+            return "interventions " + on.interventions() + " vs " + now.interventions();
+        }
+        return "step rule " + (on.stepRule() == null ? "none" : on.stepRule()) + " vs " + (now.stepRule() == null ? "none" : now.stepRule())
+                + " (--steps)";
     }
 
     /** The manifest lists only trajectories whose shard is on disk. */

@@ -31,9 +31,11 @@ public final class Capture {
      * @param shardBytes shard size in bytes
      * @param batch      prompts per forward pass
      * @param specialTokens prompts encoded with the tokenizer's special tokens (a BOS), as transformers' {@code tokenizer(text)}
+     * @param steps      the rule that cuts each text into steps, or null: the prompts' own step_boundaries. A text in which
+     *                   the rule finds no step keeps its own
      */
     public record Options(List<String> hooks, Positions positions, long shardBytes, int batch, List<Intervention> interventions,
-                          boolean specialTokens) {
+                          boolean specialTokens, StepRule steps) {
         public static final long DEFAULT_SHARD_BYTES = 64L << 20;
 
         public Options {
@@ -42,6 +44,12 @@ public final class Capture {
             if (batch < 1) {
                 throw new InputException("batch size " + batch + " must be at least 1");
             }
+        }
+
+        /** The prompts' own step boundaries. */
+        public Options(List<String> hooks, Positions positions, long shardBytes, int batch, List<Intervention> interventions,
+                       boolean specialTokens) {
+            this(hooks, positions, shardBytes, batch, interventions, specialTokens, null);
         }
 
         /** With special tokens, as transformers encodes by default. */
@@ -54,12 +62,37 @@ public final class Capture {
         }
 
         public Options withSpecialTokens(boolean on) {
-            return new Options(hooks, positions, shardBytes, batch, interventions, on);
+            return new Options(hooks, positions, shardBytes, batch, interventions, on, steps);
+        }
+
+        /** Cut each text into steps with {@code rule} (null: keep the prompts' own step boundaries). */
+        public Options withSteps(StepRule rule) {
+            return new Options(hooks, positions, shardBytes, batch, interventions, specialTokens, rule);
         }
     }
 
-    /** What a capture did: how many prompts it captured now, how many an earlier run had. */
-    public record Summary(Path out, int trajectories, int resumed, long rows, int shards, List<String> hooks) {}
+    /**
+     * What a capture did: how many prompts it captured now, how many an earlier run had, and of the texts
+     * captured now, in how many the step rule (if any) found no step ({@code unsegmented}).
+     */
+    public record Summary(Path out, int trajectories, int resumed, long rows, int shards, List<String> hooks, int unsegmented) {
+        public Summary(Path out, int trajectories, int resumed, long rows, int shards, List<String> hooks) {
+            this(out, trajectories, resumed, rows, shards, hooks, 0);
+        }
+
+        /**
+         * One line saying in how many texts {@code rule} found no step and what their trajectories kept,
+         * or empty when it found steps in every text (or there is no rule).
+         */
+        public java.util.Optional<String> unsegmentedWarning(StepRule rule, String kept) {
+            if (rule == null || unsegmented == 0) {
+                return java.util.Optional.empty();
+            }
+            int now = trajectories - resumed;
+            return java.util.Optional.of("warning: " + StepRule.OPTION + " " + rule.spec() + " found no step in " + unsegmented + " of the " + now
+                    + " texts captured now (" + out + "); their trajectories keep " + kept);
+        }
+    }
 
     public static Summary run(Transformer model, ModelTokenizer tokenizer, List<Prompt> prompts, Path out, Options options) {
         ModelConfig c = model.config();
@@ -72,10 +105,11 @@ public final class Capture {
         }
         Map<String, List<Integer>> shapes = CaptureTarget.shapes(c, names, keys);
         ActivationSetWriter writer = CaptureTarget.open(model, tokenizer, options.specialTokens(), names, shapes, options.positions().toString(),
-                options.interventions(), out, options.shardBytes(), prompts);
+                options.interventions(), options.steps(), out, options.shardBytes(), prompts);
         List<ActivationManifest.Trajectory> done = writer.trajectories();
         HookSet hooks = HookSet.of(names.toArray(String[]::new)).with(options.interventions().toArray(Intervention[]::new));
         long rows = 0;
+        int[] unsegmented = {0};
         try (Progress.Task task = Progress.start("capture", prompts.size())) {
             for (int i = 0; i < done.size(); i++) {
                 task.step();
@@ -85,22 +119,37 @@ public final class Capture {
                 if (to <= done.size()) {
                     continue;
                 }
-                rows += runBatch(model, tokenizer, prompts.subList(from, to), from, done.size(), names, keys, hooks, options, writer, task);
+                rows += runBatch(model, tokenizer, prompts.subList(from, to), from, done.size(), names, keys, hooks, options, writer, task, unsegmented);
             }
         }
         ActivationManifest m = writer.finish();
-        return new Summary(out, m.trajectories().size(), done.size(), rows, m.shards().size(), names);
+        return new Summary(out, m.trajectories().size(), done.size(), rows, m.shards().size(), names, unsegmented[0]);
     }
 
     private static long runBatch(Transformer model, ModelTokenizer tokenizer, List<Prompt> batch, int firstIndex, int alreadyDone,
-                                 List<String> names, int keys, HookSet hooks, Options options, ActivationSetWriter writer, Progress.Task task) {
+                                 List<String> names, int keys, HookSet hooks, Options options, ActivationSetWriter writer, Progress.Task task,
+                                 int[] unsegmented) {
         Positions positions = options.positions();
         ModelConfig c = model.config();
         int[][] tokens = new int[batch.size()][];
+        List<List<Integer>> boundaries = new ArrayList<>();
         int longest = 0;
         for (int b = 0; b < batch.size(); b++) {
             Prompt p = batch.get(b);
-            tokens[b] = tokenizer.encode(p.text(), options.specialTokens());
+            List<Integer> steps = p.stepBoundaries();
+            if (options.steps() == null) {
+                tokens[b] = tokenizer.encode(p.text(), options.specialTokens());
+            } else {
+                TokenSpans spans = tokenizer.spans(p.text(), options.specialTokens());
+                tokens[b] = spans.ids();
+                List<Integer> found = options.steps().boundaries(spans);
+                if (!found.isEmpty()) {
+                    steps = found;
+                } else if (firstIndex + b >= alreadyDone) {
+                    unsegmented[0]++;
+                }
+            }
+            boundaries.add(steps);
             if (tokens[b].length == 0) {
                 throw new InputException(p.where() + ": its text encodes to no tokens");
             }
@@ -108,7 +157,7 @@ public final class Capture {
                 throw new InputException(p.where() + ": " + tokens[b].length + " tokens exceed the model's "
                         + c.maxPositions() + " positions");
             }
-            for (int s : p.stepBoundaries()) {
+            for (int s : steps) {
                 if (s >= tokens[b].length) {
                     throw new InputException(p.where() + ": field \"step_boundaries\": " + s + " is beyond its " + tokens[b].length + " tokens");
                 }
@@ -151,7 +200,7 @@ public final class Capture {
                 int start = (b * longest + range[0]) * w; // [batch, longest, …row]
                 perHook.add(Arrays.copyOfRange(a.data(), start, start + n * w));
             }
-            writer.add(p.id(), p.domain(), p.labels(), p.stepBoundaries(), tokens[b].length, pos, ids, perHook);
+            writer.add(p.id(), p.domain(), p.labels(), boundaries.get(b), tokens[b].length, pos, ids, perHook);
             rows += n;
             task.step();
         }

@@ -62,17 +62,19 @@ final class CaptureTarget {
     }
 
     /**
-     * Opens the activation set in {@code out} for {@code model}'s {@code hooks}; when it already holds
+     * Opens the activation set in {@code out} for {@code model}'s {@code hooks}, recording the step rule
+     * (null: none); when it already holds
      * trajectories they must be a prefix of {@code prompts} (same ids in the same order).
      */
     static ActivationSetWriter open(Transformer model, ModelTokenizer tokenizer, boolean specialTokens, List<String> hooks,
-                                    Map<String, List<Integer>> shapes, String positions, List<Intervention> interventions, Path out, long shardBytes, List<Prompt> prompts) {
+                                    Map<String, List<Integer>> shapes, String positions, List<Intervention> interventions, StepRule steps,
+                                    Path out, long shardBytes, List<Prompt> prompts) {
         ModelConfig c = model.config();
         ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION,
                 model.dir().toAbsolutePath().normalize().toString(), c.family().modelType(), model.parameterCount(), c.dModel(),
                 c.nLayers(), hooks, DType.F32.name(), model.computeDType().cliName(),
                 specialTokens && tokenizer.addsSpecialTokens(), positions, interventions.stream().map(Intervention::toString).toList(), false,
-                List.of(), List.of(), shapes);
+                List.of(), List.of(), shapes, steps == null ? null : steps.spec());
         ActivationSetWriter writer = ActivationSetWriter.open(out, header, shardBytes);
         List<ActivationManifest.Trajectory> done = writer.trajectories();
         if (done.size() > prompts.size()) {

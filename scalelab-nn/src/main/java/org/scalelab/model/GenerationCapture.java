@@ -15,7 +15,9 @@ import org.scalelab.io.ActivationSetWriter;
  * prompt whose rows are every position the model was fed, the prompt's and then each generated
  * token's (the last generated token is never fed back, so it has no row). The position of the
  * first generated token is appended to the trajectory's {@code step_boundaries}, so analyses can
- * split prompt and generation. Interventions act on every forward pass, so the rows are those of
+ * split prompt and generation; with a {@link StepRule} the generated text is cut into steps too (the
+ * prompt keeps its own boundaries), at fed positions only: the last generated token has no row, so
+ * no step starts there. Interventions act on every forward pass, so the rows are those of
  * the steered model. Memory is bounded by one prompt's rows plus one shard; an interrupted run
  * resumes after the last prompt written, and generation is seeded, so it produces the same set.
  */
@@ -31,9 +33,16 @@ public final class GenerationCapture {
      * @param shardBytes    shard size in bytes
      * @param interventions steering/ablation at every step
      * @param specialTokens prompts encoded with the tokenizer's special tokens (a BOS), as transformers' {@code tokenizer(text)}
+     * @param steps         the rule that cuts each generated continuation into steps, or null: only where generation starts
      */
     public record Options(List<String> hooks, int maxNewTokens, Sampler sampler, long seed, int[] stopTokens, long shardBytes,
-                          List<Intervention> interventions, boolean specialTokens) {
+                          List<Intervention> interventions, boolean specialTokens, StepRule steps) {
+        /** No step rule: the prompt's boundaries and where generation starts. */
+        public Options(List<String> hooks, int maxNewTokens, Sampler sampler, long seed, int[] stopTokens, long shardBytes,
+                       List<Intervention> interventions, boolean specialTokens) {
+            this(hooks, maxNewTokens, sampler, seed, stopTokens, shardBytes, interventions, specialTokens, null);
+        }
+
         /** With special tokens, as transformers encodes by default. */
         public Options(List<String> hooks, int maxNewTokens, Sampler sampler, long seed, int[] stopTokens, long shardBytes,
                        List<Intervention> interventions) {
@@ -49,6 +58,11 @@ public final class GenerationCapture {
             }
         }
 
+        /** Cut each generated continuation into steps with {@code rule} (null: none). */
+        public Options withSteps(StepRule rule) {
+            return new Options(hooks, maxNewTokens, sampler, seed, stopTokens, shardBytes, interventions, specialTokens, rule);
+        }
+
         /**
          * What the manifest's {@code positions} records: every fed position, and the decoding
          * settings, so a resumed run with other settings is refused rather than mixed in.
@@ -59,8 +73,15 @@ public final class GenerationCapture {
         }
     }
 
-    /** One prompt's continuation: its generated tokens (the stop token included, if reached). */
-    public record Completion(Prompt prompt, int[] promptTokens, int[] generated) {}
+    /**
+     * One prompt's continuation: its generated tokens (the stop token included, if reached) and the
+     * step boundaries its trajectory records.
+     */
+    public record Completion(Prompt prompt, int[] promptTokens, int[] generated, List<Integer> stepBoundaries) {
+        public Completion(Prompt prompt, int[] promptTokens, int[] generated) {
+            this(prompt, promptTokens, generated, List.of());
+        }
+    }
 
     /**
      * Runs every prompt not already in {@code out}; hands each new completion to {@code onCompletion}.
@@ -71,24 +92,28 @@ public final class GenerationCapture {
         List<String> names = CaptureTarget.hooks(c, options.hooks(), "--capture-hooks", false);
         ActivationSetWriter writer = CaptureTarget.open(model, tokenizer, options.specialTokens(), names, CaptureTarget.shapes(c, names, 0),
                 options.positionsLabel(),
-                options.interventions(), out, options.shardBytes(), prompts);
+                options.interventions(), options.steps(), out, options.shardBytes(), prompts);
         List<ActivationManifest.Trajectory> done = writer.trajectories();
         HookSet hooks = HookSet.of(names.toArray(String[]::new)).with(options.interventions().toArray(Intervention[]::new));
         long rows = 0;
+        int unsegmented = 0;
         try (Progress.Task task = Progress.start("generate", prompts.size())) {
             for (int i = 0; i < done.size(); i++) {
                 task.step();
             }
             for (int i = done.size(); i < prompts.size(); i++) {
-                rows += one(model, tokenizer, prompts.get(i), names, hooks, options, writer, onCompletion);
+                long[] done1 = one(model, tokenizer, prompts.get(i), names, hooks, options, writer, onCompletion);
+                rows += done1[0];
+                unsegmented += (int) done1[1];
                 task.step();
             }
         }
         ActivationManifest m = writer.finish();
-        return new Capture.Summary(out, m.trajectories().size(), done.size(), rows, m.shards().size(), names);
+        return new Capture.Summary(out, m.trajectories().size(), done.size(), rows, m.shards().size(), names, unsegmented);
     }
 
-    private static long one(Transformer model, ModelTokenizer tokenizer, Prompt p, List<String> names, HookSet hooks, Options options,
+    /** Captures one prompt's generation; returns {rows written, 1 if the step rule found no step in its continuation}. */
+    private static long[] one(Transformer model, ModelTokenizer tokenizer, Prompt p, List<String> names, HookSet hooks, Options options,
                             ActivationSetWriter writer, Consumer<Completion> onCompletion) {
         int[] promptTokens = tokenizer.encode(p.text(), options.specialTokens());
         if (promptTokens.length == 0) {
@@ -126,11 +151,37 @@ public final class GenerationCapture {
             }
             rows.add(all);
         }
-        List<Integer> boundaries = new ArrayList<>(p.stepBoundaries());
+        java.util.TreeSet<Integer> boundaries = new java.util.TreeSet<>(p.stepBoundaries());
         boundaries.add(promptTokens.length); // where generation starts
-        Prompt withBoundary = new Prompt(p.id(), p.text(), p.domain(), p.labels(), List.copyOf(boundaries), p.source());
-        writer.add(withBoundary.id(), withBoundary.domain(), withBoundary.labels(), withBoundary.stepBoundaries(), promptTokens.length + generated.length, positions, ids, rows);
-        onCompletion.accept(new Completion(p, promptTokens, generated));
-        return n;
+        boolean unsegmented = false;
+        if (options.steps() != null) {
+            List<Integer> found = steps(tokenizer, generated, options.stopTokens(), options.steps());
+            unsegmented = found.isEmpty();
+            found.forEach(b -> boundaries.add(promptTokens.length + b));
+        }
+        List<Integer> recorded = List.copyOf(boundaries);
+        writer.add(p.id(), p.domain(), p.labels(), recorded, promptTokens.length + generated.length, positions, ids, rows);
+        onCompletion.accept(new Completion(p, promptTokens, generated, recorded));
+        return new long[] {n, unsegmented ? 1 : 0};
+    }
+
+    /**
+     * Where {@code rule} starts steps in a continuation, as indices into {@code generated}: the decoded
+     * text of the generated tokens (without a final stop token, which is not text) is cut by the rule,
+     * and steps that would start at the last generated token, which is never fed and has no row, are
+     * left out.
+     */
+    static List<Integer> steps(ModelTokenizer tokenizer, int[] generated, int[] stopTokens, StepRule rule) {
+        int textTokens = generated.length;
+        if (textTokens > 0 && java.util.Arrays.stream(stopTokens).anyMatch(s -> s == generated[generated.length - 1])) {
+            textTokens--;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int b : rule.boundaries(tokenizer.decodeSpans(java.util.Arrays.copyOf(generated, textTokens)))) {
+            if (b < generated.length - 1) {
+                out.add(b);
+            }
+        }
+        return out;
     }
 }

@@ -91,6 +91,66 @@ public final class ModelTokenizer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * {@link #encode(String, boolean)} with the characters of {@code text} each token came from, as
+     * the tokenizer reports them (its offsets count code points; they are turned into UTF-16
+     * indices here). A special token the post-processor adds covers no character. Where a
+     * byte-level tokenizer splits one character over several tokens, each of them covers it.
+     */
+    public TokenSpans spans(String text, boolean specialTokens) {
+        ai.djl.huggingface.tokenizers.Encoding e = tokenizer.encode(text, specialTokens, false);
+        long[] ids = e.getIds();
+        ai.djl.huggingface.tokenizers.jni.CharSpan[] spans = e.getCharTokenSpans();
+        int codePoints = text.codePointCount(0, text.length());
+        int[] out = new int[ids.length];
+        int[] start = new int[ids.length];
+        int[] end = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
+            if (spans[i] != null) {
+                int a = Math.max(0, Math.min(codePoints, spans[i].getStart()));
+                int b = Math.max(a, Math.min(codePoints, spans[i].getEnd()));
+                start[i] = text.offsetByCodePoints(0, a);
+                end[i] = text.offsetByCodePoints(start[i], b - a);
+            }
+        }
+        return new TokenSpans(text, out, start, end);
+    }
+
+    /**
+     * {@code ids} decoded as {@link #decode} does, with the characters of that text each token
+     * produced: token {@code i} starts where the text decoded from the tokens before it stops
+     * agreeing with the whole text (the longest common prefix), so a token that begins with a
+     * space covers that space. Tokens holding only part of a character (a byte-level tokenizer's
+     * first bytes of a multi-byte character) cover the character their last byte completes. Costs
+     * one decoding per token.
+     */
+    public TokenSpans decodeSpans(int[] ids) {
+        String text = decode(ids);
+        int n = ids.length;
+        int[] start = new int[n];
+        int[] end = new int[n];
+        for (int i = 1; i < n; i++) {
+            String before = decode(java.util.Arrays.copyOf(ids, i));
+            int common = 0;
+            int limit = Math.min(before.length(), text.length());
+            while (common < limit && before.charAt(common) == text.charAt(common)) {
+                common++;
+            }
+            if (common > 0 && common < text.length() && Character.isLowSurrogate(text.charAt(common))) {
+                common--; // never split a surrogate pair
+            }
+            start[i] = Math.max(start[i - 1], common);
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            end[i] = i == n - 1 ? text.length() : start[i + 1];
+            if (end[i] == start[i] && i < n - 1) {
+                end[i] = end[i + 1]; // part of a character the next token completes
+            }
+        }
+        return new TokenSpans(text, ids, start, end);
+    }
+
     /** Whether {@link #encode(String, boolean)} with special tokens adds any (a post-processor such as Llama's BOS). */
     public boolean addsSpecialTokens() {
         return encode("a", true).length != encode("a", false).length;

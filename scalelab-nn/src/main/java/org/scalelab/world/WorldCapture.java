@@ -53,10 +53,20 @@ public final class WorldCapture {
      * their last position only) from {@code checkpoint} into {@code out}; resumable like every capture.
      */
     public static Capture.Summary run(List<Prompt> prompts, Path checkpoint, Path out, List<String> hooks, Positions positions) {
+        return run(prompts, checkpoint, out, hooks, positions, null);
+    }
+
+    /**
+     * As {@link #run(List, Path, Path, List, Positions)}, cutting each text into steps with {@code steps}
+     * instead of the prompts' own boundaries (null: keep them); e.g. {@code regex:<e_\d+>} starts a
+     * step at every entity.
+     */
+    public static Capture.Summary run(List<Prompt> prompts, Path checkpoint, Path out, List<String> hooks, Positions positions,
+                                      org.scalelab.model.StepRule steps) {
         try (Transformer model = Transformer.load(checkpoint); ModelTokenizer tokenizer = ModelTokenizer.load(checkpoint)) {
             Capture.Options o = Capture.Options.of(hooks.toArray(String[]::new));
             return Capture.run(model, tokenizer, prompts, out, new Capture.Options(o.hooks(), positions, o.shardBytes(), 64,
-                    List.of()));
+                    List.of()).withSteps(steps));
         }
     }
 }
