@@ -12,6 +12,7 @@ import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.geometry.NpyPoints;
 import org.scalelab.geometry.PhaseVerdict;
 import org.scalelab.geometry.PointSet;
+import org.scalelab.geometry.StepPooling;
 import org.scalelab.io.ActivationSet;
 import org.scalelab.report.GeometryRenderer;
 import picocli.CommandLine.Command;
@@ -34,6 +35,8 @@ import picocli.CommandLine.Spec;
             "bootstrap intervals over trajectories. With activation sets of several model sizes,",
             "--compare-sizes gives a phase verdict per domain: crystallization, lattice, liquid",
             "or inconclusive. A metric the input cannot support is null with a reason.",
+            "Points are tokens by default; --unit step makes each reasoning step one point (its",
+            "tokens' mean state, or its last token's with --pool last), so a trajectory is its steps.",
             ""
         },
         footer = {
@@ -41,7 +44,8 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  python3 -c \"import numpy as np; x=np.cumsum(np.random.randn(400,64),0); np.save('x.npy',x.astype('f4')); np.save('t.npy',np.arange(0,400,40))\"",
             "  scalelab geometry --npy x.npy --trajectories t.npy --out geometry-report",
-            "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --by domain --compare-sizes --out phases"
+            "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --by domain --compare-sizes --out phases",
+            "  scalelab geometry --acts lab/activations/cot --unit step --pool mean --by domain    # one point per reasoning step"
         })
 final class GeometryCommand implements Callable<Integer> {
     @Spec
@@ -67,6 +71,19 @@ final class GeometryCommand implements Callable<Integer> {
     @Option(names = "--hook", paramLabel = "NAME",
             description = "Hook whose rows are the points (e.g. blocks.3.hook_resid_post). Default: each set's last blocks.L.hook_resid_post.")
     String hook;
+
+    @Option(names = "--unit", paramLabel = "U", defaultValue = "token",
+            description = "What one point is: token (each captured token's hidden state) or step (one state per reasoning step: the prompt's "
+                    + "step_boundaries, recorded by capture/generate --steps RULE or given in the prompts file; step i runs from boundary i to "
+                    + "the next, tokens before the first boundary belong to no step). With step, every trajectory metric runs over steps and "
+                    + "the report says so. Default: ${DEFAULT-VALUE}.")
+    String unit;
+
+    @Option(names = "--pool", paramLabel = "P", defaultValue = "mean",
+            description = "With --unit step, how a step's token states become one: mean (their average) or last (the state of the step's "
+                    + "last token, which has read the whole step). Needs every position of a step captured (capture --positions all). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String pool;
 
     @Option(names = "--by", paramLabel = "KEYS", split = ",", defaultValue = "model",
             description = "Group activation sets by: model (default; always implied unless params), params (pool sets of one size), domain, label (needs --label). E.g. --by domain.")
@@ -150,6 +167,12 @@ final class GeometryCommand implements Callable<Integer> {
         if (npy != null && (hook != null || labelKey != null || compareSizes)) {
             throw new InputException("--hook, --label and --compare-sizes need activation sets (--acts), not --npy");
         }
+        StepPooling.Unit pointUnit = StepPooling.Unit.parse(unit);
+        StepPooling.Pool stepPool = StepPooling.Pool.parse(pool);
+        if (npy != null && pointUnit == StepPooling.Unit.STEP) {
+            throw new InputException("--unit step needs activation sets (--acts) with step boundaries; with --npy give one row per step"
+                    + " and the trajectories as --trajectories");
+        }
         if (!acts.isEmpty() && (trajectories != null || labels != null)) {
             throw new InputException("--trajectories and --labels go with --npy; activation sets carry their own trajectories (--label KEY for labels)");
         }
@@ -186,7 +209,7 @@ final class GeometryCommand implements Callable<Integer> {
             inputs.add(new Provenance.Input(manifest.toString(), Provenance.sha256(manifest), set.trajectories().size()));
         }
         List<ActivationGroups.Key> keys = by.stream().map(ActivationGroups.Key::parse).toList();
-        List<ActivationGroups.Input> groups = ActivationGroups.of(sets, new ActivationGroups.Options(hook, keys, labelKey));
+        List<ActivationGroups.Input> groups = ActivationGroups.of(sets, new ActivationGroups.Options(hook, keys, labelKey, pointUnit, stepPool));
         GeometryAnalysis.Result analyzed =
                 GeometryAnalysis.analyze(new GeometryAnalysis.Groups(groups, inputs, compareSizes), options);
         GeometryAnalysis.Result r = incomplete.isEmpty() ? analyzed

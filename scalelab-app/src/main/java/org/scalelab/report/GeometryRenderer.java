@@ -206,6 +206,30 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
         return plot;
     }
 
+    /** The unit of the groups' points as a name: {@code token}, {@code step (mean)}, …; a result saved before units existed: token. */
+    static String unit(GeometryAnalysis.Group g) {
+        return g.unit() == null ? "token" : g.unit();
+    }
+
+    /** ", unit: step (mean)" for the headings (the groups' distinct units, in order). */
+    static String unitSuffix(GeometryAnalysis.Result r) {
+        TreeSet<String> units = new TreeSet<>();
+        r.groups().forEach(g -> units.add(unit(g)));
+        return units.isEmpty() ? "" : " — unit: " + String.join(", ", units);
+    }
+
+    /** What a point and a trajectory's "time" are when the unit is a step (null for tokens). */
+    static String unitMeaning(GeometryAnalysis.Result r) {
+        String u = r.groups().stream().map(GeometryRenderer::unit).filter(x -> x.startsWith("step")).findFirst().orElse(null);
+        if (u == null) {
+            return null;
+        }
+        return "Unit " + u + ": one point per reasoning step (" + (u.contains("last") ? "the hidden state of its last token"
+                : "the mean of its tokens' hidden states") + "); a trajectory is its sequence of steps, so alignment, tangling, step"
+                + " cosine and oscillation coherence run over steps, the shuffled-steps null shuffles steps and the bootstrap resamples"
+                + " whole trajectories of steps.";
+    }
+
     // Activation-set groups: metrics per group and per domain, phase verdicts between consecutive sizes, plots per model and domain.
 
     /** Phases in a fixed order, so each has the same colour in every diagram. */
@@ -284,7 +308,12 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
 
     static String groupsText(GeometryAnalysis.Result r) {
         StringBuilder sb = new StringBuilder();
-        sb.append("geometry of ").append(r.groups().size()).append(" group(s); values with 95 % bootstrap intervals over trajectories\n");
+        sb.append("geometry of ").append(r.groups().size()).append(" group(s)").append(unitSuffix(r))
+                .append("; values with 95 % bootstrap intervals over trajectories\n");
+        String meaning = unitMeaning(r);
+        if (meaning != null) {
+            sb.append(meaning).append('\n');
+        }
         sb.append(TextTable.render(header(), groupRows(r.groups()))).append('\n');
         List<List<String>> baselines = baselineRows(r.groups());
         if (!baselines.isEmpty()) {
@@ -306,7 +335,7 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
     static void groupsSection(Report report, GeometryAnalysis.Result r, List<ActivationGroups.Input> inputs) {
         Map<String, String> names = names(r.groups().stream().map(GeometryAnalysis.Group::model).toList());
         if (!r.comparisons().isEmpty()) {
-            report.heading("Phase verdicts");
+            report.heading("Phase verdicts" + unitSuffix(r));
             for (PhaseVerdict.Comparison c : r.comparisons()) {
                 report.verdict(c.domain() + ": " + c.phase(), names.get(c.from()) + " → " + names.get(c.to()) + " — " + c.reason(),
                         !c.phase().equals("inconclusive"));
@@ -314,7 +343,11 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
             report.table(COMPARISON_HEADER, comparisonRows(r.comparisons()));
             report.plot("phase-diagram", phaseDiagram(r.comparisons()), phaseCaption(r.comparisons()));
         }
-        report.heading("Metrics per domain");
+        report.heading("Metrics per domain" + unitSuffix(r));
+        String meaning = unitMeaning(r);
+        if (meaning != null) {
+            report.text(meaning);
+        }
         Map<String, List<GeometryAnalysis.Group>> byDomain = new LinkedHashMap<>();
         for (GeometryAnalysis.Group g : r.groups()) {
             byDomain.computeIfAbsent(g.domain() == null ? "all" : g.domain(), k -> new ArrayList<>()).add(g);
@@ -335,7 +368,7 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
         }
         List<List<String>> baselines = baselineRows(r.groups());
         if (!baselines.isEmpty()) {
-            report.heading("Null baselines");
+            report.heading("Null baselines" + unitSuffix(r));
             report.text(nullNote(nullReplicates(r.groups())));
             report.table(BASELINE_HEADER, baselines);
         }
@@ -346,7 +379,7 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
         if (!why.isEmpty()) {
             report.table(List.of("group", "not computed", "reason"), why);
         }
-        report.heading("Scree plots");
+        report.heading("Scree plots" + unitSuffix(r));
         Plot scree = Plot.of("Scree plot", "component", "fraction of variance");
         for (GeometryAnalysis.Group g : r.groups()) {
             double[] f = g.explainedVariance();
@@ -362,7 +395,7 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
             }
         }
         report.plot("scree", scree, "Fraction of variance per principal component (first 20) of each group.");
-        report.heading("PCA projections");
+        report.heading("PCA projections" + unitSuffix(r));
         Map<String, List<ActivationGroups.Input>> byModel = new LinkedHashMap<>();
         for (ActivationGroups.Input in : inputs) {
             byModel.computeIfAbsent(in.model(), k -> new ArrayList<>()).add(in);
@@ -375,7 +408,7 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
             }
             index++;
         }
-        report.heading("Tangling distributions");
+        report.heading("Tangling distributions" + unitSuffix(r));
         int plotIndex = 0;
         for (Map.Entry<String, List<GeometryAnalysis.Group>> e : byDomain.entrySet()) {
             Plot tangling = Plot.of("Tangling per trajectory — " + e.getKey(), "mean Q(t)", "trajectories");

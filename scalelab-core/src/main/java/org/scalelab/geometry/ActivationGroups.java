@@ -43,19 +43,51 @@ public final class ActivationGroups {
      * @param hook     the hook whose rows are the points; null: each set's last {@code blocks.L.hook_resid_post}
      * @param by       grouping keys (the model is always a key unless {@code PARAMS} pools by size)
      * @param labelKey manifest label ({@code labels.KEY}) used to group ({@code LABEL} in {@code by}) or else as silhouette labels; may be null
+     * @param unit     what a point is: a token's row, or a reasoning step's pooled rows (null: token)
+     * @param pool     how a step's rows become one point (null: mean); unused for tokens
      */
-    public record Options(String hook, List<Key> by, String labelKey) {
+    public record Options(String hook, List<Key> by, String labelKey, StepPooling.Unit unit, StepPooling.Pool pool) {
         public Options {
             by = List.copyOf(by);
             if (by.contains(Key.LABEL) && labelKey == null) {
                 throw new InputException("--by label needs --label KEY (a key of the prompts' labels)");
             }
+            unit = unit == null ? StepPooling.Unit.TOKEN : unit;
+            pool = pool == null ? StepPooling.Pool.MEAN : pool;
+        }
+
+        /** Tokens as the points. */
+        public Options(String hook, List<Key> by, String labelKey) {
+            this(hook, by, labelKey, StepPooling.Unit.TOKEN, StepPooling.Pool.MEAN);
         }
     }
 
-    /** One group's input: its keys, its points (one trajectory per prompt) and the coherence moments. */
+    /**
+     * One group's input: its keys, its points (one trajectory per prompt) and the coherence moments.
+     *
+     * @param unit    what a point is (token, or step pooled by {@code pool})
+     * @param dropped why some trajectories are not in the points (prompts without steps), or null
+     */
     public record Input(String name, String model, long parameterCount, String domain, String label, String hook, PointSet points,
-                        List<String> trajectoryIds, OscillationCoherence.Moments[] coherence, String coherenceReason) {}
+                        List<String> trajectoryIds, OscillationCoherence.Moments[] coherence, String coherenceReason,
+                        StepPooling.Unit unit, StepPooling.Pool pool, String dropped) {
+        public Input {
+            unit = unit == null ? StepPooling.Unit.TOKEN : unit;
+            pool = pool == null ? StepPooling.Pool.MEAN : pool;
+        }
+
+        /** Tokens as the points, every trajectory kept. */
+        public Input(String name, String model, long parameterCount, String domain, String label, String hook, PointSet points,
+                     List<String> trajectoryIds, OscillationCoherence.Moments[] coherence, String coherenceReason) {
+            this(name, model, parameterCount, domain, label, hook, points, trajectoryIds, coherence, coherenceReason,
+                    StepPooling.Unit.TOKEN, StepPooling.Pool.MEAN, null);
+        }
+
+        /** The unit as results name it: {@code token}, {@code step (mean)}, {@code step (last)}. */
+        public String unitName() {
+            return StepPooling.describe(unit, pool);
+        }
+    }
 
     private record Member(ActivationSet set, ActivationManifest.Trajectory trajectory) {}
 
@@ -98,6 +130,9 @@ public final class ActivationGroups {
         Map<List<String>, List<Member>> groups = new LinkedHashMap<>();
         Map<List<String>, ActivationSet> firstSet = new LinkedHashMap<>();
         for (ActivationSet set : sets) {
+            if (o.unit() == StepPooling.Unit.STEP) {
+                requireSteps(set);
+            }
             List<String> base = List.of(byParams ? Long.toString(set.parameterCount()) : set.model());
             if (set.trajectories().isEmpty()) {
                 List<String> key = new ArrayList<>(base);
@@ -138,17 +173,85 @@ public final class ActivationGroups {
             if (!byLabel && o.labelKey() != null && points.size() > 0) {
                 points = withManifestLabels(points, members, o.labelKey());
             }
+            List<Member> captured = members.stream().filter(m -> m.trajectory().rows() > 0).toList();
+            int[][] steps = null;
+            String dropped = null;
+            if (o.unit() == StepPooling.Unit.STEP) {
+                steps = new int[captured.size()][];
+                List<String> without = new ArrayList<>();
+                for (int k = 0; k < captured.size(); k++) {
+                    steps[k] = stepRowStarts(captured.get(k));
+                    if (steps[k].length == 0) {
+                        without.add(captured.get(k).trajectory().id());
+                    }
+                }
+                if (!without.isEmpty()) {
+                    dropped = without.size() + " of " + captured.size() + " trajectories have no step boundaries and are left out ("
+                            + InputException.quoteList(without) + ")";
+                }
+                if (points.hasTrajectories()) {
+                    points = StepPooling.pool(points, steps, o.pool());
+                }
+            }
             List<String> ids = new ArrayList<>();
-            for (Member m : members) {
-                if (m.trajectory().rows() > 0) {
-                    ids.add(m.trajectory().id());
+            for (int k = 0; k < captured.size(); k++) {
+                if (steps == null || steps[k].length > 0) {
+                    ids.add(captured.get(k).trajectory().id());
                 }
             }
             String[] why = new String[1];
-            OscillationCoherence.Moments[] coherence = coherence(members, why);
-            out.add(new Input(name.toString(), model, set.parameterCount(), domain, label, hook, points, ids, coherence, why[0]));
+            OscillationCoherence.Moments[] coherence = coherence(members, steps, o.pool(), why);
+            out.add(new Input(name.toString(), model, set.parameterCount(), domain, label, hook, points, ids, coherence, why[0],
+                    o.unit(), o.pool(), dropped));
         }
         return out;
+    }
+
+    /**
+     * Refuses {@code --unit step} on sets none of whose trajectories has a step boundary: there is
+     * nothing to pool, and the way out is a capture that records steps.
+     */
+    private static void requireSteps(ActivationSet set) {
+        for (ActivationManifest.Trajectory t : set.trajectories()) {
+            if (t.stepBoundaries() != null && !t.stepBoundaries().isEmpty()) {
+                return;
+            }
+        }
+        throw new InputException(set.dir() + ": --unit step needs step boundaries, but none of its " + set.trajectories().size()
+                + " trajectories has any; capture with --steps RULE (e.g. --steps newline) or give step_boundaries in the prompts file,"
+                + " or use --unit token");
+    }
+
+    /**
+     * A trajectory's steps as row indices relative to its first row. Step i is the token positions
+     * [b_i, b_{i+1}) (the last one up to the trajectory's last captured position); its rows are the
+     * captured positions inside it, row r being position firstPosition + r. Positions before the first
+     * boundary belong to no step. A step none of whose positions was captured cannot be pooled.
+     */
+    private static int[] stepRowStarts(Member m) {
+        ActivationManifest.Trajectory t = m.trajectory();
+        List<Integer> b = t.stepBoundaries() == null ? List.of() : t.stepBoundaries();
+        int first = t.firstPosition();
+        int end = first + t.rows(); // one past the last captured position
+        int[] starts = new int[b.size()];
+        for (int i = 1; i < b.size(); i++) {
+            if (b.get(i) <= b.get(i - 1)) {
+                throw new InputException(m.set().dir() + ": trajectory \"" + t.id() + "\" has step_boundaries " + InputException.quote(b)
+                        + " that do not increase (boundary " + i + " = " + b.get(i) + " follows " + b.get(i - 1)
+                        + "); a step of zero tokens cannot be pooled: fix the prompts' step_boundaries or the --steps rule");
+            }
+        }
+        for (int i = 0; i < b.size(); i++) {
+            int from = Math.max(b.get(i), first);
+            int to = i + 1 < b.size() ? Math.min(b.get(i + 1), end) : end;
+            if (to <= from) {
+                throw new InputException(m.set().dir() + ": trajectory \"" + t.id() + "\" step " + i + " (positions " + b.get(i) + " to "
+                        + (i + 1 < b.size() ? b.get(i + 1) - 1 : t.tokenCount() - 1) + ") has no captured rows (captured positions " + first
+                        + " to " + (end - 1) + ", --positions " + m.set().manifest().positions() + "); capture with --positions all to pool steps");
+            }
+            starts[i] = from - first;
+        }
+        return starts;
     }
 
     private static String pooledModels(List<Member> members, ActivationSet first) {
@@ -233,10 +336,17 @@ public final class ActivationGroups {
         return p.withLabels(labels);
     }
 
-    /** Per-trajectory moments of the attention/MLP update norms, or null with the reason in why[0]. */
-    private static OscillationCoherence.Moments[] coherence(List<Member> members, String[] why) {
+    /**
+     * Per-trajectory moments of the attention/MLP update norms, or null with the reason in why[0].
+     * With steps ({@code steps} not null: per captured trajectory, its step row starts) the updates
+     * are pooled exactly as the points are — a step's attention update is the mean (or last) of its
+     * tokens' hook_attn_out rows, its size that vector's norm — so the coherence speaks of the same
+     * steps as every other metric; with one layer its changes run step to step.
+     */
+    private static OscillationCoherence.Moments[] coherence(List<Member> members, int[][] steps, StepPooling.Pool pool, String[] why) {
         List<OscillationCoherence.Moments> out = new ArrayList<>();
         Map<ActivationSet, List<Integer>> layersBySet = new LinkedHashMap<>();
+        int k = 0;
         for (Member m : members) {
             List<Integer> layers = layersBySet.computeIfAbsent(m.set(), ActivationGroups::updateLayers);
             if (layers.isEmpty()) {
@@ -247,11 +357,16 @@ public final class ActivationGroups {
             if (m.trajectory().rows() == 0) {
                 continue;
             }
+            int[] starts = steps == null ? null : steps[k];
+            k++;
+            if (starts != null && starts.length == 0) {
+                continue;
+            }
             double[][] attn = new double[layers.size()][];
             double[][] mlp = new double[layers.size()][];
             for (int i = 0; i < layers.size(); i++) {
-                attn[i] = rowNorms(m.set(), "blocks." + layers.get(i) + ".hook_attn_out", m.trajectory());
-                mlp[i] = rowNorms(m.set(), "blocks." + layers.get(i) + ".hook_mlp_out", m.trajectory());
+                attn[i] = rowNorms(m.set(), "blocks." + layers.get(i) + ".hook_attn_out", m.trajectory(), starts, pool);
+                mlp[i] = rowNorms(m.set(), "blocks." + layers.get(i) + ".hook_mlp_out", m.trajectory(), starts, pool);
             }
             out.add(OscillationCoherence.trajectory(attn, mlp));
         }
@@ -271,19 +386,45 @@ public final class ActivationGroups {
         return layers;
     }
 
-    /** Euclidean norm of every row of trajectory {@code t} at {@code hook}. */
-    private static double[] rowNorms(ActivationSet set, String hook, ActivationManifest.Trajectory t) {
+    /**
+     * Euclidean norm of every row of trajectory {@code t} at {@code hook}; with step row starts, the
+     * norm of each step's pooled row instead.
+     */
+    private static double[] rowNorms(ActivationSet set, String hook, ActivationManifest.Trajectory t, int[] stepStarts, StepPooling.Pool pool) {
         FloatBuffer src = set.tensor(hook, t);
         int d = set.dModel();
-        double[] out = new double[t.rows()];
-        for (int i = 0; i < t.rows(); i++) {
-            int base = (t.rowStart() + i) * d;
+        if (stepStarts == null) {
+            double[] out = new double[t.rows()];
+            for (int i = 0; i < t.rows(); i++) {
+                int base = (t.rowStart() + i) * d;
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    double v = src.get(base + j);
+                    s += v * v;
+                }
+                out[i] = Math.sqrt(s);
+            }
+            return out;
+        }
+        double[] out = new double[stepStarts.length];
+        double[] sum = new double[d];
+        for (int k = 0; k < stepStarts.length; k++) {
+            int from = pool == StepPooling.Pool.LAST ? (k + 1 < stepStarts.length ? stepStarts[k + 1] : t.rows()) - 1 : stepStarts[k];
+            int to = k + 1 < stepStarts.length ? stepStarts[k + 1] : t.rows();
+            java.util.Arrays.fill(sum, 0);
+            for (int i = from; i < to; i++) {
+                int base = (t.rowStart() + i) * d;
+                for (int j = 0; j < d; j++) {
+                    sum[j] += src.get(base + j);
+                }
+            }
             double s = 0;
             for (int j = 0; j < d; j++) {
-                double v = src.get(base + j);
+                // The pooled row as the points store it: the float32 of the mean.
+                double v = (float) (sum[j] / (to - from));
                 s += v * v;
             }
-            out[i] = Math.sqrt(s);
+            out[k] = Math.sqrt(s);
         }
         return out;
     }

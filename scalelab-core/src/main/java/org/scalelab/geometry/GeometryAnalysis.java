@@ -188,6 +188,8 @@ public final class GeometryAnalysis {
      * @param k                clusters of the k-means silhouette (null with labels)
      * @param silhouetteByK    silhouette of every k tried
      * @param ci               95 % percentile interval of each metric over bootstrap resamples of trajectories
+     * @param unit             what a point is: {@code token}, or {@code step (mean)} / {@code step (last)} (a reasoning
+     *                         step's token rows pooled, {@link StepPooling})
      */
     public record Group(
             String name,
@@ -220,7 +222,8 @@ public final class GeometryAnalysis {
             Map<String, String> reasons,
             Map<String, Map<String, Baseline>> baselines,
             int bootstrapReplicates,
-            Map<String, double[]> ci) {
+            Map<String, double[]> ci,
+            String unit) {
 
         /** A metric by its JSON name, as a double (null when missing). */
         public Double metric(String key) {
@@ -273,8 +276,16 @@ public final class GeometryAnalysis {
             outcomes.add(analyzeGroup(in, options));
         }
         List<PhaseVerdict.Comparison> comparisons = compareSizes ? PhaseVerdict.compare(outcomes, options.phase()) : List.of();
-        return new Result(outcomes.stream().map(o -> o.group).toList(), comparisons,
-                Provenance.of("geometry", inputs, provenanceOptions(options, compareSizes), options.seed()));
+        Map<String, Object> opts = provenanceOptions(options, compareSizes);
+        if (!input.groups().isEmpty()) {
+            // Every group of one analysis comes from one ActivationGroups call: one unit and pool.
+            ActivationGroups.Input first = input.groups().get(0);
+            opts.put("unit", first.unit().label());
+            if (first.unit() == StepPooling.Unit.STEP) {
+                opts.put("pool", first.pool().label());
+            }
+        }
+        return new Result(outcomes.stream().map(o -> o.group).toList(), comparisons, Provenance.of("geometry", inputs, opts, options.seed()));
     }
 
     private static Map<String, Object> provenanceOptions(Options options, boolean compareSizes) {
@@ -317,6 +328,9 @@ public final class GeometryAnalysis {
         Covariance cov = p.size() >= 2 ? Covariance.of(p) : null;
         Double eps = epsilon(cov, options);
         Map<String, String> reasons = new LinkedHashMap<>();
+        if (in.dropped() != null) {
+            reasons.put("steps", in.dropped());
+        }
         Clustering clustering = clustering(p, options);
         Silhouette.Estimate sil = clustering.estimate();
         Integer k = clustering.k();
@@ -366,7 +380,7 @@ public final class GeometryAnalysis {
                 t == null ? null : t.mean(), t == null ? null : t.median(), t == null ? null : t.p90(),
                 t == null ? null : t.epsilon(), perTrajectory,
                 c.values.get("step_cosine").value(), sil == null ? null : sil.value(), clustering.source(), silCi, k, clustering.byK(),
-                coherence.value(), c.scree, reasons, baselines, replicates.isEmpty() ? 0 : options.bootstrapReplicates(), ci);
+                coherence.value(), c.scree, reasons, baselines, replicates.isEmpty() ? 0 : options.bootstrapReplicates(), ci, in.unitName());
         return new Outcome(group, replicates);
     }
 
