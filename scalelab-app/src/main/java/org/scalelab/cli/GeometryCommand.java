@@ -9,12 +9,14 @@ import org.scalelab.Provenance;
 import org.scalelab.geometry.ActivationGroups;
 import org.scalelab.geometry.DistancePrecision;
 import org.scalelab.geometry.GeometryAnalysis;
+import org.scalelab.geometry.LayerProfile;
 import org.scalelab.geometry.NpyPoints;
 import org.scalelab.geometry.PhaseVerdict;
 import org.scalelab.geometry.PointSet;
 import org.scalelab.geometry.StepPooling;
 import org.scalelab.io.ActivationSet;
 import org.scalelab.report.GeometryRenderer;
+import org.scalelab.report.LayerProfileRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +47,8 @@ import picocli.CommandLine.Spec;
             "  python3 -c \"import numpy as np; x=np.cumsum(np.random.randn(400,64),0); np.save('x.npy',x.astype('f4')); np.save('t.npy',np.arange(0,400,40))\"",
             "  scalelab geometry --npy x.npy --trajectories t.npy --out geometry-report",
             "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --by domain --compare-sizes --out phases",
-            "  scalelab geometry --acts lab/activations/cot --unit step --pool mean --by domain    # one point per reasoning step"
+            "  scalelab geometry --acts lab/activations/cot --unit step --pool mean --by domain    # one point per reasoning step",
+            "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --hook 'blocks.*.hook_resid_post' --compare-sizes --out layers"
         })
 final class GeometryCommand implements Callable<Integer> {
     @Spec
@@ -68,8 +71,10 @@ final class GeometryCommand implements Callable<Integer> {
     @Option(names = "--allow-incomplete", description = "Analyse an activation set whose capture was interrupted (what was written so far); the result records it under incomplete_inputs.")
     boolean allowIncomplete;
 
-    @Option(names = "--hook", paramLabel = "NAME",
-            description = "Hook whose rows are the points (e.g. blocks.3.hook_resid_post). Default: each set's last blocks.L.hook_resid_post.")
+    @Option(names = "--hook", paramLabel = "NAME|GLOB",
+            description = "Hook whose rows are the points (e.g. blocks.3.hook_resid_post). Default: each set's last blocks.L.hook_resid_post. "
+                    + "A glob naming several hooks (e.g. 'blocks.*.hook_resid_post') profiles every layer in one pass over the shards, "
+                    + "with linear CKA between layers and between sizes at matched relative depth (stored as geometry_layers).")
     String hook;
 
     @Option(names = "--unit", paramLabel = "U", defaultValue = "token",
@@ -209,17 +214,39 @@ final class GeometryCommand implements Callable<Integer> {
             inputs.add(new Provenance.Input(manifest.toString(), Provenance.sha256(manifest), set.trajectories().size()));
         }
         List<ActivationGroups.Key> keys = by.stream().map(ActivationGroups.Key::parse).toList();
-        List<ActivationGroups.Input> groups = ActivationGroups.of(sets, new ActivationGroups.Options(hook, keys, labelKey, pointUnit, stepPool));
+        String asked = hook;
+        if (ActivationGroups.isGlob(hook)) {
+            boolean several = false;
+            List<String> first = ActivationGroups.hooks(sets.get(0), hook);
+            for (ActivationSet set : sets) {
+                several |= ActivationGroups.hooks(set, hook).size() > 1;
+            }
+            if (several) {
+                LayerProfile.Result analyzed = LayerProfile.analyze(new LayerProfile.Input(sets, new ActivationGroups.Options(null, keys, labelKey, pointUnit, stepPool),
+                        hook, inputs, compareSizes), options);
+                LayerProfile.Result r = incomplete.isEmpty() ? analyzed : new LayerProfile.Result(analyzed.layers(), analyzed.cka(),
+                        analyzed.comparisons(), analyzed.reasons(), analyzed.provenance().withOption("incomplete_inputs", incomplete));
+                noteIncomplete(incomplete);
+                CliSupport.emit(spec, lab, output, LayerProfile.ANALYSIS, r, r.provenance(), new LayerProfileRenderer());
+                return 0;
+            }
+            asked = first.get(0);
+        }
+        List<ActivationGroups.Input> groups = ActivationGroups.of(sets, new ActivationGroups.Options(asked, keys, labelKey, pointUnit, stepPool));
         GeometryAnalysis.Result analyzed =
                 GeometryAnalysis.analyze(new GeometryAnalysis.Groups(groups, inputs, compareSizes), options);
         GeometryAnalysis.Result r = incomplete.isEmpty() ? analyzed
                 : new GeometryAnalysis.Result(analyzed.groups(), analyzed.comparisons(), analyzed.provenance().withOption("incomplete_inputs", incomplete));
+        noteIncomplete(incomplete);
+        CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), GeometryRenderer.ofGroups(groups));
+        return 0;
+    }
+
+    private void noteIncomplete(List<String> incomplete) {
         if (!incomplete.isEmpty()) {
             spec.commandLine().getErr().println("note: analysing incomplete activation sets " + incomplete + " (--allow-incomplete); the result records them");
             spec.commandLine().getErr().flush();
         }
-        CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), GeometryRenderer.ofGroups(groups));
-        return 0;
     }
 
     /** "2:8" → {2, 8}; "0" → {2, 0} (k-means off). */

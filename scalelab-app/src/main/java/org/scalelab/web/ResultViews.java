@@ -8,6 +8,7 @@ import java.util.function.BiConsumer;
 import org.scalelab.eval.EvalComparison;
 import org.scalelab.eval.EvalResult;
 import org.scalelab.geometry.GeometryAnalysis;
+import org.scalelab.geometry.LayerProfile;
 import org.scalelab.geometry.PointSet;
 import org.scalelab.interp.Lens;
 import org.scalelab.interp.Patching;
@@ -34,6 +35,7 @@ import org.scalelab.report.EvalComparisonRenderer;
 import org.scalelab.report.EvalRenderer;
 import org.scalelab.report.ForecastRenderer;
 import org.scalelab.report.GeometryRenderer;
+import org.scalelab.report.LayerProfileRenderer;
 import org.scalelab.report.LensRenderer;
 import org.scalelab.report.MajorityVoteRenderer;
 import org.scalelab.report.PassAtKRenderer;
@@ -99,6 +101,7 @@ public final class ResultViews {
                 c.result().rows().stream().mapToDouble(Reliability.Requirement::target).distinct().toArray(),
                 c.result().rows().stream().mapToLong(Reliability.Requirement::steps).distinct().toArray()).section(rep, c.result()), null);
         add("geometry", GeometryAnalysis.Result.class, ResultViews::geometry, null);
+        add(LayerProfile.ANALYSIS, LayerProfile.Result.class, (rep, c) -> new LayerProfileRenderer().section(rep, c.result()), null);
         add("world.report", WorldAnalysis.Result.class, ResultViews::world, null);
         add("eval", EvalResult.class, (rep, c) -> new EvalRenderer().section(rep, c.result()), null);
         add("eval.compare", EvalComparison.Result.class, (rep, c) -> new EvalComparisonRenderer().section(rep, c.result()), null);

@@ -123,7 +123,106 @@ public final class ActivationGroups {
         return wide.get(wide.size() - 1);
     }
 
+    /**
+     * The hooks {@code asked} names in {@code set}, in layer order: a plain name is itself (it must
+     * have been captured); a glob ({@code *} any run of characters, {@code ?} one character), e.g.
+     * {@code blocks.*.hook_resid_post}, names every captured hook it matches, ordered by block
+     * number (hooks outside a block first), then by name.
+     */
+    public static List<String> hooks(ActivationSet set, String asked) {
+        if (asked == null || asked.isBlank()) {
+            throw new InputException("--hook: give a hook name or a glob such as blocks.*.hook_resid_post");
+        }
+        if (!isGlob(asked)) {
+            if (!set.hooks().contains(asked)) {
+                throw new InputException(set.dir() + ": hook '" + asked + "' was not captured; captured: " + set.hooks());
+            }
+            return List.of(asked);
+        }
+        Pattern glob = Pattern.compile(globRegex(asked));
+        List<String> out = new ArrayList<>();
+        for (String h : set.hooks()) {
+            if (glob.matcher(h).matches()) {
+                out.add(h);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new InputException("--hook: '" + asked + "' matches no hook of " + set.dir() + "; captured: " + set.hooks());
+        }
+        out.sort(java.util.Comparator.comparingInt(ActivationGroups::blockOf).thenComparing(java.util.Comparator.naturalOrder()));
+        return out;
+    }
+
+    /** Whether {@code asked} is a glob rather than one hook's name. */
+    public static boolean isGlob(String asked) {
+        return asked != null && (asked.indexOf('*') >= 0 || asked.indexOf('?') >= 0);
+    }
+
+    private static final Pattern BLOCK = Pattern.compile("blocks\\.(\\d+)\\..*");
+
+    /** The block number of a hook ({@code blocks.L.…} → L), or −1 for a hook outside the blocks. */
+    public static int blockOf(String hook) {
+        Matcher m = BLOCK.matcher(hook);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private static String globRegex(String glob) {
+        StringBuilder b = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> b.append(".*");
+                case '?' -> b.append('.');
+                default -> b.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return b.toString();
+    }
+
     public static List<Input> of(List<ActivationSet> sets, Options o) {
+        List<Input> out = new ArrayList<>();
+        for (Grouped g : group(sets, o)) {
+            String hook = hook(g.first(), o.hook());
+            PointSet points = gather(g.members(), java.util.Collections.singletonList(o.hook()), g.name())[0];
+            Steps steps = steps(g, o);
+            out.add(input(g, o, hook, points, steps, coherence(g.members(), steps, o.pool())));
+        }
+        return out;
+    }
+
+    /**
+     * One group at several hooks: {@code inputs.get(i)} is the group read at {@code hooks.get(i)},
+     * exactly the input {@link #of} gives for that hook; {@code set} is the group's first set.
+     */
+    public record Layers(ActivationSet set, List<String> hooks, List<Input> inputs) {}
+
+    /**
+     * Every group of {@link #of} at every hook of {@code hooks} (one list per group's first set, as
+     * {@link #hooks} gives it), each trajectory's rows of all those hooks copied in one pass over the
+     * shards; the oscillation-coherence moments, which do not depend on the hook, are read once per group.
+     */
+    public static List<Layers> ofLayers(List<ActivationSet> sets, Options o, java.util.function.Function<ActivationSet, List<String>> hooks) {
+        List<Layers> out = new ArrayList<>();
+        for (Grouped g : group(sets, o)) {
+            List<String> names = hooks.apply(g.first());
+            for (String h : names) {
+                hook(g.first(), h);
+            }
+            PointSet[] points = gather(g.members(), names, g.name());
+            Steps steps = steps(g, o);
+            Coherence c = coherence(g.members(), steps, o.pool());
+            List<Input> inputs = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                inputs.add(input(g, o, names.get(i), points[i], steps, c));
+            }
+            out.add(new Layers(g.first(), List.copyOf(names), List.copyOf(inputs)));
+        }
+        return out;
+    }
+
+    /** One group's key, members, first set and display name. */
+    private record Grouped(List<String> key, List<Member> members, ActivationSet first, String model, String domain, String label, String name) {}
+
+    private static List<Grouped> group(List<ActivationSet> sets, Options o) {
         boolean byParams = o.by().contains(Key.PARAMS);
         boolean byDomain = o.by().contains(Key.DOMAIN);
         boolean byLabel = o.by().contains(Key.LABEL);
@@ -154,7 +253,7 @@ public final class ActivationGroups {
                 firstSet.putIfAbsent(key, set);
             }
         }
-        List<Input> out = new ArrayList<>();
+        List<Grouped> out = new ArrayList<>();
         for (Map.Entry<List<String>, List<Member>> e : groups.entrySet()) {
             List<Member> members = e.getValue();
             ActivationSet set = firstSet.get(e.getKey());
@@ -168,43 +267,51 @@ public final class ActivationGroups {
             if (label != null) {
                 name.append(", ").append(o.labelKey()).append('=').append(label);
             }
-            String hook = hook(set, o.hook());
-            PointSet points = gather(members, o.hook(), name.toString());
-            if (!byLabel && o.labelKey() != null && points.size() > 0) {
-                points = withManifestLabels(points, members, o.labelKey());
-            }
-            List<Member> captured = members.stream().filter(m -> m.trajectory().rows() > 0).toList();
-            int[][] steps = null;
-            String dropped = null;
-            if (o.unit() == StepPooling.Unit.STEP) {
-                steps = new int[captured.size()][];
-                List<String> without = new ArrayList<>();
-                for (int k = 0; k < captured.size(); k++) {
-                    steps[k] = stepRowStarts(captured.get(k));
-                    if (steps[k].length == 0) {
-                        without.add(captured.get(k).trajectory().id());
-                    }
-                }
-                if (!without.isEmpty()) {
-                    dropped = without.size() + " of " + captured.size() + " trajectories have no step boundaries and are left out ("
-                            + InputException.quoteList(without) + ")";
-                }
-                if (points.hasTrajectories()) {
-                    points = StepPooling.pool(points, steps, o.pool());
-                }
-            }
-            List<String> ids = new ArrayList<>();
-            for (int k = 0; k < captured.size(); k++) {
-                if (steps == null || steps[k].length > 0) {
-                    ids.add(captured.get(k).trajectory().id());
-                }
-            }
-            String[] why = new String[1];
-            OscillationCoherence.Moments[] coherence = coherence(members, steps, o.pool(), why);
-            out.add(new Input(name.toString(), model, set.parameterCount(), domain, label, hook, points, ids, coherence, why[0],
-                    o.unit(), o.pool(), dropped));
+            out.add(new Grouped(e.getKey(), members, set, model, domain, label, name.toString()));
         }
         return out;
+    }
+
+    /**
+     * The group's steps (per captured trajectory, its step row starts; null for tokens) and why some
+     * trajectories are left out; they do not depend on the hook.
+     */
+    private record Steps(int[][] starts, String dropped) {}
+
+    private static Steps steps(Grouped g, Options o) {
+        if (o.unit() != StepPooling.Unit.STEP) {
+            return new Steps(null, null);
+        }
+        List<Member> captured = g.members().stream().filter(m -> m.trajectory().rows() > 0).toList();
+        int[][] steps = new int[captured.size()][];
+        List<String> without = new ArrayList<>();
+        for (int k = 0; k < captured.size(); k++) {
+            steps[k] = stepRowStarts(captured.get(k));
+            if (steps[k].length == 0) {
+                without.add(captured.get(k).trajectory().id());
+            }
+        }
+        String dropped = without.isEmpty() ? null : without.size() + " of " + captured.size()
+                + " trajectories have no step boundaries and are left out (" + InputException.quoteList(without) + ")";
+        return new Steps(steps, dropped);
+    }
+
+    private static Input input(Grouped g, Options o, String hook, PointSet points, Steps steps, Coherence c) {
+        if (g.label() == null && o.labelKey() != null && points.size() > 0) {
+            points = withManifestLabels(points, g.members(), o.labelKey());
+        }
+        if (steps.starts() != null && points.hasTrajectories()) {
+            points = StepPooling.pool(points, steps.starts(), o.pool());
+        }
+        List<Member> captured = g.members().stream().filter(m -> m.trajectory().rows() > 0).toList();
+        List<String> ids = new ArrayList<>();
+        for (int k = 0; k < captured.size(); k++) {
+            if (steps.starts() == null || steps.starts()[k].length > 0) {
+                ids.add(captured.get(k).trajectory().id());
+            }
+        }
+        return new Input(g.name(), g.model(), g.first().parameterCount(), g.domain(), g.label(), hook, points, ids, c.moments(), c.why(),
+                o.unit(), o.pool(), steps.dropped());
     }
 
     /**
@@ -263,8 +370,12 @@ public final class ActivationGroups {
         return String.join("+", names);
     }
 
-    /** Rows of every member (trajectories with no rows are dropped), checked finite while copied. */
-    private static PointSet gather(List<Member> members, String askedHook, String source) {
+    /**
+     * Rows of every member at each of {@code hooks} (trajectories with no rows are dropped), checked
+     * finite while copied. One pass: each trajectory's rows of every hook are copied before the next
+     * trajectory, so a shard is read once for all the hooks.
+     */
+    private static PointSet[] gather(List<Member> members, List<String> hooks, String source) {
         int d = -1;
         long total = 0;
         for (Member m : members) {
@@ -275,14 +386,19 @@ public final class ActivationGroups {
             d = m.set().dModel();
             total += m.trajectory().rows();
         }
+        PointSet[] out = new PointSet[hooks.size()];
         if (members.isEmpty()) {
-            return PointSet.trusted(PointSet.allocate(0), 0, 1, source);
+            java.util.Arrays.fill(out, PointSet.trusted(PointSet.allocate(0), 0, 1, source));
+            return out;
         }
         if (total > Integer.MAX_VALUE) {
             throw new InputException(source + ": " + total + " rows are too many for one group; split it (--by domain)");
         }
         int n = (int) total;
-        FloatBuffer out = PointSet.allocate((long) n * d);
+        FloatBuffer[] buffers = new FloatBuffer[hooks.size()];
+        for (int h = 0; h < buffers.length; h++) {
+            buffers[h] = PointSet.allocate((long) n * d);
+        }
         List<Long> offsets = new ArrayList<>();
         float[] row = new float[d];
         int r = 0;
@@ -291,23 +407,29 @@ public final class ActivationGroups {
             if (t.rows() == 0) {
                 continue;
             }
-            String hook = hook(m.set(), askedHook);
-            FloatBuffer src = m.set().tensor(hook, t);
             offsets.add((long) r);
-            for (int i = 0; i < t.rows(); i++) {
-                src.get((t.rowStart() + i) * d, row, 0, d);
-                for (int j = 0; j < d; j++) {
-                    if (!Float.isFinite(row[j])) {
-                        throw new InputException(m.set().dir() + ": trajectory \"" + t.id() + "\" position " + i + " at " + hook + " has "
-                                + row[j] + " in column " + j + "; recapture or drop that prompt before computing geometry");
+            for (int h = 0; h < buffers.length; h++) {
+                String hook = hook(m.set(), hooks.get(h));
+                FloatBuffer src = m.set().tensor(hook, t);
+                for (int i = 0; i < t.rows(); i++) {
+                    src.get((t.rowStart() + i) * d, row, 0, d);
+                    for (int j = 0; j < d; j++) {
+                        if (!Float.isFinite(row[j])) {
+                            throw new InputException(m.set().dir() + ": trajectory \"" + t.id() + "\" position " + i + " at " + hook + " has "
+                                    + row[j] + " in column " + j + "; recapture or drop that prompt before computing geometry");
+                        }
                     }
+                    buffers[h].put((r + i) * d, row, 0, d);
                 }
-                out.put(r * d, row, 0, d);
-                r++;
             }
+            r += t.rows();
         }
-        PointSet p = PointSet.trusted(out, n, d, source);
-        return offsets.isEmpty() ? p : p.withTrajectories(offsets.stream().mapToLong(Long::longValue).toArray(), source);
+        long[] starts = offsets.stream().mapToLong(Long::longValue).toArray();
+        for (int h = 0; h < out.length; h++) {
+            PointSet p = PointSet.trusted(buffers[h], n, d, source);
+            out[h] = offsets.isEmpty() ? p : p.withTrajectories(starts, source);
+        }
+        return out;
     }
 
     /** Each point labelled with its trajectory's {@code labels.KEY} (distinct values coded in sorted order). */
@@ -334,6 +456,15 @@ public final class ActivationGroups {
             }
         }
         return p.withLabels(labels);
+    }
+
+    /** Per-trajectory moments of the attention/MLP update norms, or null moments with the reason why. */
+    private record Coherence(OscillationCoherence.Moments[] moments, String why) {}
+
+    private static Coherence coherence(List<Member> members, Steps steps, StepPooling.Pool pool) {
+        String[] why = new String[1];
+        OscillationCoherence.Moments[] m = coherence(members, steps.starts(), pool, why);
+        return new Coherence(m, why[0]);
     }
 
     /**

@@ -288,7 +288,7 @@ public final class GeometryAnalysis {
         return new Result(outcomes.stream().map(o -> o.group).toList(), comparisons, Provenance.of("geometry", inputs, opts, options.seed()));
     }
 
-    private static Map<String, Object> provenanceOptions(Options options, boolean compareSizes) {
+    static Map<String, Object> provenanceOptions(Options options, boolean compareSizes) {
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("twonn_discard_fraction", options.twonnDiscardFraction());
         opts.put("tangling_epsilon", options.tanglingEpsilon());
