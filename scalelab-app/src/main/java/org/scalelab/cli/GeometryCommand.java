@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "geometry",
         mixinStandardHelpOptions = true,
+        subcommands = {GeometryCostCommand.class},
         description = {
             "Measure the geometry of activations, with null models, intervals and phase verdicts.",
             "Participation ratio, d90/d95 (PCA), TwoNN intrinsic dimension, trajectory alignment, tangling (Russo et al. 2018), step cosine,",

@@ -48,4 +48,41 @@ public final class StepCosine {
         }
         return MetricValue.of(sum / pairs);
     }
+
+    /**
+     * The same mean cosine within each trajectory alone: entry k averages cos(s_t, s_{t+1}) over
+     * trajectory k's pairs of consecutive non-zero steps, NaN when it has none.
+     */
+    public static double[] perTrajectory(PointSet p) {
+        double[] out = new double[p.trajectoryCount()];
+        int d = p.dimension();
+        float[] x0 = new float[d];
+        float[] x1 = new float[d];
+        float[] x2 = new float[d];
+        for (int k = 0; k < out.length; k++) {
+            double sum = 0;
+            int pairs = 0;
+            for (int t = p.trajectoryStart(k); t + 2 < p.trajectoryEnd(k); t++) {
+                p.row(t, x0);
+                p.row(t + 1, x1);
+                p.row(t + 2, x2);
+                double dot = 0;
+                double na = 0;
+                double nb = 0;
+                for (int j = 0; j < d; j++) {
+                    double a = (double) x1[j] - x0[j];
+                    double b = (double) x2[j] - x1[j];
+                    dot += a * b;
+                    na += a * a;
+                    nb += b * b;
+                }
+                if (na > 0 && nb > 0) {
+                    sum += dot / Math.sqrt(na * nb);
+                    pairs++;
+                }
+            }
+            out[k] = pairs == 0 ? Double.NaN : sum / pairs;
+        }
+        return out;
+    }
 }
