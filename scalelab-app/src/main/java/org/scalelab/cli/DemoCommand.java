@@ -187,7 +187,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             geometry = run(g.toArray(String[]::new));
 
-            step(16, "chains of thought: each size generates the trajectories' chains, cut into steps; geometry per step and layer");
+            step(16, "chains of thought: each size generates the trajectories' chains, cut into steps; their geometry per step and layer, and the cost of thought");
             chains = chains(sets, data.resolve("cot"), stage, s, b);
 
             firstCapabilityCommand = ran.size();
@@ -272,11 +272,16 @@ final class DemoCommand implements Callable<Integer> {
         }
         List<String> g = new ArrayList<>(List.of("geometry"));
         g.addAll(acts);
-        g.addAll(List.of("--by", "domain", "--compare-sizes", "--bootstrap", bootstrapText, "--seed", seedText,
-                "--out", stage.resolve("geometry-steps").toString(), "--json"));
+        g.addAll(List.of("--by", "domain", "--unit", "step", "--pool", "mean", "--hook", "blocks.*.hook_resid_post", "--compare-sizes",
+                "--bootstrap", bootstrapText, "--seed", seedText, "--out", stage.resolve("geometry-steps").toString(), "--json"));
         JsonNode geometry = run(g.toArray(String[]::new));
+        List<String> c = new ArrayList<>(List.of("geometry", "cost"));
+        c.addAll(acts);
+        c.addAll(List.of("--unit", "step", "--pool", "mean", "--bootstrap", bootstrapText, "--seed", seedText,
+                "--trajectories-out", prompts.resolve("thought-cost.csv").toString(), "--force", "--out", stage.resolve("thought-cost").toString(), "--json"));
+        JsonNode cost = run(c.toArray(String[]::new));
         chainCommands = new int[] {first, ran.size()};
-        return new DemoRenderer.Chains(count, maxHops, WorldDemo.STEP_RULE, geometry, null, List.of());
+        return new DemoRenderer.Chains(count, maxHops, WorldDemo.STEP_RULE, geometry, cost, List.of());
     }
 
     private void step(int i, String what) {

@@ -97,7 +97,7 @@ public final class WorldDemo {
      */
     public static String[] cotGenerateArgs(Path checkpoint, Path prompts, int hops, Path out) {
         return new String[] {"generate", "--model", checkpoint.toString(), "--prompts", prompts.toString(), "--max-tokens", Integer.toString(hops),
-            "--capture-hooks", "blocks.*.hook_resid_post", "--capture-out", out.toString()};
+            "--steps", STEP_RULE, "--capture-hooks", "blocks.*.hook_resid_post", "--capture-out", out.toString()};
     }
 
     /** Where the chains of one model size and hop count are captured. */

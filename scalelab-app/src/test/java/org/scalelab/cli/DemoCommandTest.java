@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,7 +109,11 @@ class DemoCommandTest {
                 for (org.scalelab.io.ActivationManifest.Trajectory t : m.trajectories()) {
                     assertEquals(hops, t.labels().get("difficulty").asInt(), t.id());
                     assertEquals((hops + 2) + hops, t.tokenCount(), "question of k + 2 tokens, then k generated: " + t.id());
-                    assertTrue(t.stepBoundaries().contains(hops + 2), "a step starts where generation does: " + t.stepBoundaries());
+                    List<Integer> hopStarts = new java.util.ArrayList<>();
+                    for (int h = 0; h < hops; h++) {
+                        hopStarts.add(hops + 2 + h);
+                    }
+                    assertEquals(hopStarts, t.stepBoundaries(), "one step per generated entity, the first where generation starts: " + t.id());
                 }
                 chainSets++;
             }
@@ -116,6 +121,10 @@ class DemoCommandTest {
         assertEquals(2 * sizes, chainSets, "one set per size and hop count (2 and 3 hops)");
         JsonNode chains = result("geometry-steps");
         assertTrue(chains.path("comparisons").size() > 0, chains.toString());
+        JsonNode cost = result("thought-cost");
+        assertTrue(!cost.path("answer").asText().isBlank(), "the cost of thought answers in one sentence: " + cost.path("answer"));
+        assertEquals(chainSets * WorldDemo.COT_LIMIT, cost.path("trajectories").size(), "one row per generated chain");
+        assertTrue(Files.exists(lab.resolve("demo-data/cot/thought-cost.csv")));
 
         // Every captured size is scored on the world's three tasks, on the same sampled examples, and stored in the lab.
         int evaluated = 0;
