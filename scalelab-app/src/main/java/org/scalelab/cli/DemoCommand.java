@@ -251,8 +251,9 @@ final class DemoCommand implements Callable<Integer> {
 
     /**
      * The chains of thought of every captured size: questions of each hop count (the world's models
-     * never stop, so each count gets exactly that many tokens), generated with every layer captured and
-     * the chain cut into steps; then their geometry with steps as the points.
+     * never stop, so each count gets its own number of tokens), generated with every layer captured and
+     * the chain cut into steps; then their geometry with steps as the points over every layer, and the
+     * cost of thought.
      */
     private DemoRenderer.Chains chains(JsonNode sets, Path prompts, Path stage, String seedText, String bootstrapText) throws IOException {
         int first = ran.size();

@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
             "Each prompt is a question \"<e_0> <r_1> … <r_k> <think>\" (labels.difficulty = labels.hops = k, labels.answer the chain);",
             "by default without its chain, for generate to produce it; --with-answers puts the chain in the text with a step",
             "boundary at each hop, for capture. Same world and options, same bytes."},
-        footer = {"", "Example:", "  scalelab world cot-prompts --world lab/worlds/small --out lab/worlds/small/cot.jsonl",
-            "  scalelab generate --model CHECKPOINT --prompts lab/worlds/small/cot.jsonl --max-tokens 4 \\",
-            "      --capture-hooks 'blocks.*.hook_resid_post' --capture-out lab/activations/cot"})
+        footer = {"", "Example:", "  scalelab world cot-prompts --world lab/worlds/small --out lab/worlds/small/cot-2.jsonl --hops 2",
+            "  scalelab generate --model CHECKPOINT --prompts lab/worlds/small/cot-2.jsonl --max-tokens 3 --steps 'regex:<e_\\d+>' \\",
+            "      --capture-hooks 'blocks.*.hook_resid_post' --capture-out lab/activations/cot-2"})
 final class WorldCotPromptsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,7 +46,8 @@ final class WorldCotPromptsCommand implements Callable<Integer> {
     int limit;
 
     @Option(names = "--hops", paramLabel = "K", defaultValue = "0",
-            description = "Only trajectories of K hops, e.g. to generate each with --max-tokens K (the world's models never stop on their own). Default: all.")
+            description = "Only trajectories of K hops, to generate them with --max-tokens K+1 (the world's models never stop on their own;"
+                    + " the last generated token is never read back). Default: all.")
     int hops;
 
     @Option(names = "--with-answers", description = "Put the chain in the text, with step_boundaries at each hop (for capture), instead of the question alone (for generate).")

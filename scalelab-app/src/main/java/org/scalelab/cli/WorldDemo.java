@@ -91,12 +91,14 @@ public final class WorldDemo {
     }
 
     /**
-     * {@code scalelab generate …} of one model size's chains for questions of {@code hops} hops: exactly
-     * that many tokens (the world's models never stop on their own), every layer's residual stream
-     * captured while generating, the chain cut into steps at each entity.
+     * {@code scalelab generate …} of one model size's chains for questions of {@code hops} hops, every
+     * layer's residual stream captured while generating, the chain cut into steps at each entity. The
+     * world's models never stop on their own, so each gets hops + 1 tokens: the last generated token is
+     * never fed back (it has no hidden state), so the extra one is what lets the model read its k-th
+     * entity, and each of the k steps has its one row.
      */
     public static String[] cotGenerateArgs(Path checkpoint, Path prompts, int hops, Path out) {
-        return new String[] {"generate", "--model", checkpoint.toString(), "--prompts", prompts.toString(), "--max-tokens", Integer.toString(hops),
+        return new String[] {"generate", "--model", checkpoint.toString(), "--prompts", prompts.toString(), "--max-tokens", Integer.toString(hops + 1),
             "--steps", STEP_RULE, "--capture-hooks", "blocks.*.hook_resid_post", "--capture-out", out.toString()};
     }
 

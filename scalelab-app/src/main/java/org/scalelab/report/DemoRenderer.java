@@ -338,8 +338,9 @@ public final class DemoRenderer {
         r.text("Each size answered " + c.prompts() + " trained step-by-step questions \"<e_0> <r_1> … <r_k> <think>\" of the four domains "
                 + "(k = 2 … " + c.maxHops() + " hops, the difficulty) by generating its own chain, one entity per hop; the chain is cut into "
                 + "steps at every entity (--steps '" + c.stepRule() + "'), and every layer's residual stream is captured while generating. "
-                + "The world's models never learned to stop, so each question gets exactly k tokens: here a chain's length is set by its "
-                + "question, and the cost of thought can only follow difficulty.");
+                + "The world's models never learned to stop, so each question gets k + 1 tokens (the last one is never read back, so the k "
+                + "entities each have their hidden state): here a chain's length is set by its question, and the cost of thought can only "
+                + "follow difficulty.");
         JsonNode g = c.geometry();
         List<List<String>> rows = new ArrayList<>();
         List<String> models = new ArrayList<>();

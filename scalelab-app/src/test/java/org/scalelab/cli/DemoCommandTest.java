@@ -98,7 +98,7 @@ class DemoCommandTest {
         assertEquals(4 * (sizes - 1), geometry.path("comparisons").size(), "one comparison per domain and size step");
         assertTrue(Files.exists(lab.resolve("reports/demo/geometry/phase-diagram.svg")));
 
-        // Chains of thought: every size generated exactly k tokens for each k-hop question, one step per hop, every layer captured.
+        // Chains of thought: every size generated k + 1 tokens for each k-hop question, one step per hop (the k entities it read), every layer captured.
         int chainSets = 0;
         try (var dirs = Files.list(lab.resolve("activations"))) {
             for (Path set : dirs.filter(p -> p.getFileName().toString().startsWith("world-" + WorldDemo.EXPERIMENT + "-cot-")).toList()) {
@@ -108,7 +108,8 @@ class DemoCommandTest {
                 assertEquals(m.nLayers(), m.hooks().size(), "every layer's residual stream: " + m.hooks());
                 for (org.scalelab.io.ActivationManifest.Trajectory t : m.trajectories()) {
                     assertEquals(hops, t.labels().get("difficulty").asInt(), t.id());
-                    assertEquals((hops + 2) + hops, t.tokenCount(), "question of k + 2 tokens, then k generated: " + t.id());
+                    assertEquals((hops + 2) + hops + 1, t.tokenCount(), "question of k + 2 tokens, then k + 1 generated: " + t.id());
+                    assertEquals(t.tokenCount() - 1, t.rows(), "every token but the last generated one was read: " + t.id());
                     List<Integer> hopStarts = new java.util.ArrayList<>();
                     for (int h = 0; h < hops; h++) {
                         hopStarts.add(hops + 2 + h);
