@@ -363,12 +363,18 @@ public final class DemoRenderer {
         JsonNode cost = c.cost();
         if (cost != null) {
             r.verdict("the cost of thought", cost.path("answer").asText("—"), true);
+            List<String> costModels = new ArrayList<>();
+            for (JsonNode grp : cost.path("groups")) {
+                costModels.add(grp.path("model").asText());
+            }
+            Map<String, String> costNames = GeometryRenderer.names(costModels);
             List<List<String>> cr = new ArrayList<>();
             for (JsonNode grp : cost.path("groups")) {
-                cr.add(List.of(grp.path("domain").asText(), grp.path("model").asText(), grp.path("trajectories").asText(),
-                        grp.path("verdict").asText(), grp.path("answer").asText()));
+                String model = grp.path("model").asText();
+                cr.add(List.of(grp.path("domain").asText(), costNames.getOrDefault(model, model), grp.path("parameter_count").asText("—"),
+                        grp.path("trajectories").asText(), grp.path("verdict").asText().toLowerCase(Locale.ROOT).replace('_', ' ')));
             }
-            r.table(List.of("domain", "model", "trajectories", "verdict", "answer"), cr);
+            r.table(List.of("domain", "model", "parameters", "trajectories", "cost follows (verdict)"), cr);
             r.link("Cost of thought", "thought-cost/index.html");
         }
         StringBuilder lines = new StringBuilder();
