@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The guided tour: synthetic runs from known laws → lab store → every law and test-time analysis →
- * a controlled-world sweep, its geometry, its models' scores on the world's tasks and one answer read
+ * a controlled-world sweep, its geometry, its models' chains of thought by steps and layers, their scores on the world's tasks and one answer read
  * inside the largest → one report. Each step runs the real command in-process, so the report shows the exact command
  * line a user can copy, and the demo exercises the same code paths as the CLI.
  */
@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
             "Synthetic runs drawn from known scaling laws are imported into the lab store and fitted (Chinchilla / power / broken power / sigmoid / shape laws,",
             "compute-optimal forecasts, test-time sampling, compounding reliability); then a small sweep of transformers",
             "is trained on the built-in controlled world, its abilities analysed over steps, width and depth, its hidden",
-            "states captured by domain and compared between sizes (reasoning geometry and phase verdicts), each size",
+            "states captured by domain and compared between sizes (reasoning geometry and phase verdicts), its chains of",
+            "thought generated and cut into steps (geometry with steps as points over every layer, the cost of thought), each size",
             "scored on the world's multiple-choice tasks by log-likelihood (eval; the largest against the smallest,",
             "paired), and one analogy read inside the largest (logit lens, direct logit attribution per head).",
             "One report: LAB/reports/demo/index.html (each step's own report sits beside it)."
@@ -58,7 +59,8 @@ final class DemoCommand implements Callable<Integer> {
     int bootstrap;
 
     @Option(names = "--no-world", description = "Skip the controlled-world part (training a small sweep, its report, "
-            + "activation capture, reasoning geometry by domain and size, evaluation on the world's tasks, logit lens): the law part alone takes seconds.")
+            + "activation capture, reasoning geometry by domain and size, chains of thought by steps and layers, evaluation on the world's tasks,"
+            + " logit lens): the law part alone takes seconds.")
     boolean noWorld;
 
     /** Only the demo's own runs, whatever else the lab holds. */
