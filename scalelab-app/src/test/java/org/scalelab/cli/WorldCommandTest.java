@@ -2,6 +2,7 @@ package org.scalelab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -133,6 +134,31 @@ class WorldCommandTest {
             assertEquals(s.get("trajectories").asInt(), s.get("rows").asInt(), "one row per prompt: " + s);
             assertEquals(Files.readAllLines(Path.of(truth)).size() + Files.readAllLines(Path.of(reasoning)).size(), s.get("trajectories").asInt());
         }
+        // the truth statements cut at every entity: a word-level tokenizer, so a step's position is its word's index
+        JsonNode entitySteps = new CliRun("world", "capture", "--lab", lab, "--experiment", "tiny", "--prompts", truth, "--name", "steps",
+                "--positions", "last", "--steps", "regex:<e_\\d+>", "--json").json();
+        Path stepsSet = Path.of(entitySteps.at("/0/out").asText());
+        JsonNode stepsManifest = Json.mapper().readTree(Files.readString(stepsSet.resolve("manifest.json")));
+        assertEquals("regex:<e_\\d+>", stepsManifest.get("step_rule").asText());
+        List<String> truthLines = Files.readAllLines(Path.of(truth));
+        for (int i = 0; i < truthLines.size(); i++) {
+            String[] words = Json.mapper().readTree(truthLines.get(i)).get("text").asText().split(" ");
+            List<Integer> entities = new java.util.ArrayList<>();
+            for (int w = 0; w < words.length; w++) {
+                if (words[w].matches("<e_\\d+>")) {
+                    entities.add(w);
+                }
+            }
+            List<Integer> recorded = new java.util.ArrayList<>();
+            stepsManifest.at("/trajectories/" + i + "/step_boundaries").forEach(x -> recorded.add(x.asInt()));
+            assertEquals(entities, recorded, truthLines.get(i));
+        }
+        CliRun badRule = new CliRun("world", "capture", "--lab", lab, "--experiment", "tiny", "--name", "bad", "--steps", "regex:[");
+        assertEquals(2, badRule.code);
+        assertEquals(1, badRule.err.toString().strip().lines().count(), badRule.err.toString());
+        assertTrue(badRule.err.toString().contains("--steps \"regex:[\": not a valid regular expression"), badRule.err.toString());
+        assertFalse(Files.exists(Path.of(lab, "activations", "world-tiny-bad-w16-d1")));
+
         CliRun badName = new CliRun("world", "capture", "--lab", lab, "--experiment", "tiny", "--name", "../x");
         assertEquals(2, badName.code);
         assertTrue(badName.err.toString().contains("--name"), badName.err.toString());

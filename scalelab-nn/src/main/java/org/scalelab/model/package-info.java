@@ -31,7 +31,9 @@
  *   <li>{@link org.scalelab.model.Capture}: prompts ({@link org.scalelab.model.Prompt}, JSONL) → batched forward →
  *       {@link org.scalelab.io.ActivationSetWriter} (shards + {@link org.scalelab.io.ActivationManifest},
  *       bounded memory, resumable); {@link org.scalelab.model.GenerationCapture} does the same for the
- *       activations computed while generating; {@link org.scalelab.io.ActivationSet} reads a set back, memory-mapped (the format lives in core {@code io}).</li>
+ *       activations computed while generating; {@link org.scalelab.io.ActivationSet} reads a set back, memory-mapped (the format lives in core {@code io}).
+ *       {@link org.scalelab.model.StepRule} cuts a text (or a generated continuation) into reasoning steps at token
+ *       positions, through the tokenizer's character spans ({@link org.scalelab.model.TokenSpans}).</li>
  *   <li>{@link org.scalelab.model.ModelInit}: seeded random checkpoints in the real layout;
  *       {@link org.scalelab.model.ModelTokenizer}: tokenizer.json.</li>
  * </ul>
