@@ -87,7 +87,7 @@ final class GeometryCommand implements Callable<Integer> {
 
     @Option(names = "--pool", paramLabel = "P", defaultValue = "mean",
             description = "With --unit step, how a step's token states become one: mean (their average) or last (the state of the step's "
-                    + "last token, which has read the whole step). Needs every position of a step captured (capture --positions all). "
+                    + "last token, which has read the whole step). Each step needs captured rows: capture with --positions all so steps are whole. "
                     + "Default: ${DEFAULT-VALUE}.")
     String pool;
 
@@ -175,6 +175,9 @@ final class GeometryCommand implements Callable<Integer> {
         }
         StepPooling.Unit pointUnit = StepPooling.Unit.parse(unit);
         StepPooling.Pool stepPool = StepPooling.Pool.parse(pool);
+        if (pointUnit == StepPooling.Unit.TOKEN && spec.commandLine().getParseResult().hasMatchedOption("--pool")) {
+            throw new InputException("--pool " + pool + " pools the tokens of a reasoning step; it needs --unit step");
+        }
         if (npy != null && pointUnit == StepPooling.Unit.STEP) {
             throw new InputException("--unit step needs activation sets (--acts) with step boundaries; with --npy give one row per step"
                     + " and the trajectories as --trajectories");

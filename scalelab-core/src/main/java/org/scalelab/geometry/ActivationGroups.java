@@ -18,7 +18,8 @@ import org.scalelab.io.ActivationSet;
  * Splits the trajectories of one or more activation sets into analysis groups: by model (or by
  * parameter count, pooling sets of the same size), and optionally by domain and by a label of the
  * manifest ({@code labels.KEY}). Each group's points are the rows of one hook, one trajectory per
- * prompt; the attention and MLP update norms for {@link OscillationCoherence} come along when the
+ * prompt — or, with {@link StepPooling.Unit#STEP}, one point per reasoning step of the prompt
+ * ({@link StepPooling}, steps from the manifest's {@code step_boundaries}); the attention and MLP update norms for {@link OscillationCoherence} come along when the
  * set captured {@code blocks.L.hook_attn_out} and {@code blocks.L.hook_mlp_out}.
  */
 public final class ActivationGroups {
@@ -319,6 +320,9 @@ public final class ActivationGroups {
      * nothing to pool, and the way out is a capture that records steps.
      */
     private static void requireSteps(ActivationSet set) {
+        if (set.trajectories().isEmpty()) {
+            return;
+        }
         for (ActivationManifest.Trajectory t : set.trajectories()) {
             if (t.stepBoundaries() != null && !t.stepBoundaries().isEmpty()) {
                 return;
