@@ -30,6 +30,7 @@ public final class LayerProfileRenderer implements Renderer<LayerProfile.Result>
         StringBuilder sb = new StringBuilder();
         Map<String, String> names = names(r);
         sb.append("geometry of ").append(r.layers().size()).append(" layer(s) (hooks ").append(r.provenance().options().get("hooks"))
+                .append(unitNote(r).replace(" — ", "; "))
                 .append("); depth = layer / (n_layers − 1); values with 95 % bootstrap intervals over trajectories\n");
         sb.append(TextTable.render(LAYER_HEADER, layerRows(r, names))).append('\n');
         if (!r.comparisons().isEmpty()) {
@@ -55,7 +56,7 @@ public final class LayerProfileRenderer implements Renderer<LayerProfile.Result>
     @Override
     public void section(Report report, LayerProfile.Result r) {
         Map<String, String> names = names(r);
-        report.heading("Every layer at once");
+        report.heading("Every layer at once" + unitNote(r));
         report.text("Each metric at every layer the hooks " + r.provenance().options().get("hooks") + " name, read in one pass over the "
                 + "activation sets. Relative depth = layer / (n_layers − 1): 0 is the first block, 1 the last, so models of different "
                 + "depths meet at the same x. Bands: 95 % bootstrap interval over trajectories (shaded) and the null model's mean ± 2 sd (dashed).");
@@ -66,13 +67,13 @@ public final class LayerProfileRenderer implements Renderer<LayerProfile.Result>
             }
         }
         if (!r.comparisons().isEmpty()) {
-            report.heading("Phase verdicts per layer");
+            report.heading("Phase verdicts per layer" + unitNote(r));
             report.text("Each layer of the smaller model against the larger model's layer at the nearest relative depth, per domain; "
                     + "verdicts and thresholds as for one hook (crystallization, lattice, liquid or inconclusive).");
             report.table(VERDICT_HEADER, verdictRows(r, names));
         }
         if (!r.cka().isEmpty()) {
-            report.heading("Linear CKA");
+            report.heading("Linear CKA" + unitNote(r));
             Plot consecutive = ckaPlot(r, LayerProfile.CONSECUTIVE, "CKA between consecutive layers", names);
             if (consecutive != null) {
                 report.plot("layers-cka-consecutive", consecutive, "Linear CKA (Kornblith et al. 2019) between each layer and the next "
@@ -85,7 +86,7 @@ public final class LayerProfileRenderer implements Renderer<LayerProfile.Result>
             }
             report.table(CKA_HEADER, ckaRows(r, names));
         }
-        report.heading("Metrics per layer");
+        report.heading("Metrics per layer" + unitNote(r));
         report.table(LAYER_HEADER, layerRows(r, names));
         List<List<String>> why = new ArrayList<>();
         r.reasons().forEach(s -> why.add(List.of("(profile)", "left out", s)));
@@ -97,6 +98,12 @@ public final class LayerProfileRenderer implements Renderer<LayerProfile.Result>
         if (!why.isEmpty()) {
             report.table(List.of("group", "not computed", "reason"), why);
         }
+    }
+
+    /** " — points: token" or " — points: step (mean)", as the groups name their unit. */
+    static String unitNote(LayerProfile.Result r) {
+        String unit = r.layers().isEmpty() || r.layers().get(0).groups().isEmpty() ? null : r.layers().get(0).groups().get(0).unit();
+        return unit == null ? "" : " — points: " + unit;
     }
 
     static String caption(String metric) {

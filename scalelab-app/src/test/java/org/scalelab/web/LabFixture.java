@@ -70,6 +70,7 @@ public final class LabFixture {
         m.put("reliability.requirement", 1);
         m.put("phase.scores", 1);
         m.put("geometry", 1);
+        m.put("geometry_layers", 1);
         m.put("phase.diagnose", 1);
         m.put("phase.coupling", 1);
         m.put("phase.directions", 1);
@@ -236,6 +237,13 @@ public final class LabFixture {
                 g.addAll(List.of("--by", "domain", "--compare-sizes", "--bootstrap", "10", "--null-replicates", "2",
                         "--seed", "1", "--json"));
                 cli(g.toArray(String[]::new));
+            });
+            step("geometry layers", () -> {
+                // The world's models have one block each: every layer at once is shown on two small layered sets.
+                Path small = org.scalelab.cli.LayeredSets.write(data, "layers-small", 2, 6, 1_000, false);
+                Path large = org.scalelab.cli.LayeredSets.write(data, "layers-large", 3, 8, 9_000, false);
+                cli("geometry", "--acts", small.toString(), "--acts", large.toString(), "--hook", "blocks.*.hook_resid_post", "--by", "domain",
+                        "--compare-sizes", "--bootstrap", "10", "--null-replicates", "2", "--k-range", "2:3", "--seed", "1", "--json");
             });
             step("phase world", () -> {
                 Path prompts = data.resolve("phase");

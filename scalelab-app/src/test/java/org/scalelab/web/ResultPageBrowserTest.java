@@ -23,7 +23,7 @@ class ResultPageBrowserTest {
     static Browser browser;
 
     static final List<String> KINDS = List.of("testtime.passk", "testtime.coverage", "reliability.table", "fit.power",
-            "fit.shape", "fit.chinchilla", "forecast.chinchilla", "geometry", "phase.scores", "phase.coupling");
+            "fit.shape", "fit.chinchilla", "forecast.chinchilla", "geometry", "geometry_layers", "phase.scores", "phase.coupling");
 
     @BeforeAll
     static void start() {
