@@ -19,15 +19,12 @@ import org.scalelab.report.GeometryRenderer;
 import org.scalelab.report.LayerProfileRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code scalelab geometry}: dimensionality, alignment, tangling, step cosine and silhouette beside null baselines. */
 @Command(
         name = "geometry",
         mixinStandardHelpOptions = true,
-        subcommands = {GeometryCostCommand.class},
         description = {
             "Measure the geometry of activations, with null models, intervals and phase verdicts.",
             "Participation ratio, d90/d95 (PCA), TwoNN intrinsic dimension, trajectory alignment, tangling (Russo et al. 2018), step cosine,",
@@ -51,10 +48,7 @@ import picocli.CommandLine.Spec;
             "  scalelab geometry --acts lab/activations/cot --unit step --pool mean --by domain    # one point per reasoning step",
             "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --hook 'blocks.*.hook_resid_post' --compare-sizes --out layers"
         })
-final class GeometryCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class GeometryCommand extends CommandTree.Group implements Callable<Integer> {
     @Mixin
     CliSupport.LabOption lab;
 
@@ -164,6 +158,16 @@ final class GeometryCommand implements Callable<Integer> {
     @Option(names = "--distances", paramLabel = "P", defaultValue = "auto",
             description = "Arithmetic of pairwise distances: auto (silhouette in float32 on rows centred per cluster, within 1e-6 of scikit-learn and about 2x faster; TwoNN's nearest neighbours and tangling's maximising pairs found in float32 and measured exactly in float64), float64 for all three, or float32 for all three (TwoNN and tangling then approximate for tight clusters far apart). Default: ${DEFAULT-VALUE}.")
     String distances;
+
+    @Override
+    List<Class<?>> subcommands() {
+        return List.of(GeometryCostCommand.class);
+    }
+
+    @Override
+    public void run() {
+        call();
+    }
 
     @Override
     public Integer call() {

@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
         name = "cost",
         mixinStandardHelpOptions = true,
         description = {
-            "The cost of thought: per trajectory its length in tokens and steps and its forward FLOPs, beside its own",
-            "geometry (mean tangling, step cosine, alignment to its domain's mean direction); per model and domain the",
+            "Weigh the cost of thought against the geometry of each trajectory and the difficulty of its problem.",
+            "Per trajectory: its length in tokens and steps and its forward FLOPs, beside its own geometry (mean",
+            "tangling, step cosine, alignment to its domain's mean direction); per model and domain the",
             "Spearman correlation of cost with each measure and with labels.difficulty, and the partial correlation of",
             "cost with the geometry given difficulty, each with a bootstrap interval; and one sentence answering whether",
             "the cost follows the geometry rather than the difficulty (\"cannot say\" when the intervals include 0).",
@@ -74,6 +75,10 @@ final class GeometryCostCommand implements Callable<Integer> {
                     + "(forward FLOPs, Kaplan et al. 2020: 2N + 2·n_layer·n_ctx·d_model per token). Default: ${DEFAULT-VALUE}.")
     String cost;
 
+    @Option(names = "--difficulty", paramLabel = "KEY", defaultValue = ThoughtCost.DIFFICULTY_LABEL,
+            description = "The prompts' label holding a numeric difficulty (e.g. hops for the world's trajectories). Default: ${DEFAULT-VALUE}.")
+    String difficultyKey;
+
     @Option(names = "--trajectories-out", paramLabel = "FILE.csv",
             description = "Also write the per-trajectory rows (cost, difficulty, geometry) as CSV: a new file unless --force.")
     Path trajectoriesOut;
@@ -95,6 +100,9 @@ final class GeometryCostCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ThoughtCost.Cost what = ThoughtCost.Cost.parse(cost);
+        if (difficultyKey.isBlank()) {
+            throw new InputException("--difficulty: give the name of a label of the prompts (e.g. difficulty, hops)");
+        }
         StepPooling.Unit pointUnit = StepPooling.Unit.parse(unit);
         StepPooling.Pool stepPool = StepPooling.Pool.parse(pool);
         if (trajectoriesOut != null) {
@@ -123,8 +131,8 @@ final class GeometryCostCommand implements Callable<Integer> {
         List<ActivationGroups.Input> groups = ActivationGroups.of(sets,
                 new ActivationGroups.Options(hook, List.of(ActivationGroups.Key.DOMAIN), null, pointUnit, stepPool));
         ThoughtCost.Options options = new ThoughtCost.Options(what, bootstrap, seed, 0.95, null, tanglingMaxTimes,
-                StepPooling.describe(pointUnit, stepPool));
-        ThoughtCost.Result analyzed = ThoughtCost.analyze(ThoughtCost.Input.of(sets, groups, inputs), options);
+                StepPooling.describe(pointUnit, stepPool), difficultyKey);
+        ThoughtCost.Result analyzed = ThoughtCost.analyze(ThoughtCost.Input.of(sets, groups, inputs, difficultyKey), options);
         ThoughtCost.Result r = incomplete.isEmpty() ? analyzed
                 : new ThoughtCost.Result(analyzed.cost(), analyzed.unit(), analyzed.trajectories(), analyzed.groups(), analyzed.answer(),
                         analyzed.provenance().withOption("incomplete_inputs", incomplete));

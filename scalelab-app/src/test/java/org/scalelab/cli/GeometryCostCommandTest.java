@@ -36,8 +36,14 @@ class GeometryCostCommandTest {
      * no boundaries at all when {@code steps} is false.
      */
     static Path writeSet(Path out, String model, boolean difficulty, boolean steps, float poison) {
+        return writeSet(out, model, difficulty ? null : "", steps, poison, 50_000);
+    }
+
+    /** As above; {@code difficultyText} null: numeric difficulties, "": none, else that text as every difficulty. */
+    static Path writeSet(Path out, String model, String difficultyText, boolean steps, float poison, long parameters) {
+        boolean difficulty = difficultyText == null || !difficultyText.isEmpty();
         ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION, model, "gpt2",
-                50_000, D, 2, List.of(HOOK), "F32", "float32", false, "all", List.of(), false, List.of(), List.of(), null);
+                parameters, D, 2, List.of(HOOK), "F32", "float32", false, "all", List.of(), false, List.of(), List.of(), null);
         ActivationSetWriter w = ActivationSetWriter.open(out, header, 1 << 14);
         SplittableRandom r = new SplittableRandom(model.hashCode());
         for (String domain : List.of("law", "math")) {
@@ -64,8 +70,10 @@ class GeometryCostCommandTest {
                     rows[D + 1] = poison;
                 }
                 ObjectNode labels = Json.mapper().createObjectNode();
-                if (difficulty) {
+                if (difficulty && difficultyText == null) {
                     labels.put("difficulty", i % 4 + 1);
+                } else if (difficulty) {
+                    labels.put("difficulty", difficultyText);
                 }
                 w.add(domain + i, domain, labels, bounds, tokens, positions, ids, List.of(rows));
             }
@@ -145,6 +153,12 @@ class GeometryCostCommandTest {
             assertTrue(g.get("associations").get(0).get("rho").isNumber(), "cost against tangling is still computed");
         }
         assertTrue(r.get("trajectories").get(0).get("difficulty").isNull());
+        // difficulty read from another label: the world's trajectories carry theirs as labels.hops
+        Path numeric = writeSet(dir.resolve("numeric"), "models/numeric", true, true, 0.5f);
+        JsonNode other = new CliRun("geometry", "cost", "--acts", numeric.toString(), "--difficulty", "level", "--bootstrap", "100", "--json",
+                "--no-store").json();
+        assertTrue(other.get("groups").get(0).get("answer").asText().contains("labels.level"), other.get("groups").get(0).get("answer").asText());
+        assertEquals("level", other.get("provenance").get("options").get("difficulty_label").asText());
     }
 
     @Test
@@ -160,6 +174,14 @@ class GeometryCostCommandTest {
         CliRun bad = new CliRun("geometry", "cost", "--acts", nan.toString(), "--no-store");
         assertEquals(2, bad.code);
         assertTrue(bad.err.toString().contains("math3") && bad.err.toString().contains("NaN"), bad.err.toString());
+        Path words = writeSet(dir.resolve("words"), "models/d", "hard", true, 0.5f, 50_000);
+        CliRun text = new CliRun("geometry", "cost", "--acts", words.toString(), "--no-store");
+        assertEquals(2, text.code);
+        assertTrue(text.err.toString().contains("trajectory \"law0\" has labels.difficulty = \"hard\", not a finite number"), text.err.toString());
+        Path sizeless = writeSet(dir.resolve("sizeless"), "models/e", null, true, 0.5f, 0);
+        CliRun flops = new CliRun("geometry", "cost", "--acts", sizeless.toString(), "--cost", "flops", "--no-store");
+        assertEquals(2, flops.code);
+        assertTrue(flops.err.toString().contains("--cost flops") && flops.err.toString().contains("parameter_count 0"), flops.err.toString());
         Path empty = dir.resolve("empty");
         ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION, "models/c", "gpt2",
                 50_000, D, 2, List.of(HOOK), "F32", "float32", false, "all", List.of(), false, List.of(), List.of(), null);

@@ -77,11 +77,16 @@ public final class ThoughtCost {
     public record Facts(int tokens, int steps, Double flops, Double difficulty) {
         /** The facts of trajectory {@code t} of {@code set}; a difficulty that is not a number is an InputException. */
         public static Facts of(ActivationSet set, ActivationManifest.Trajectory t) {
+            return of(set, t, DIFFICULTY_LABEL);
+        }
+
+        /** As above with the difficulty read from {@code labels.KEY}. */
+        public static Facts of(ActivationSet set, ActivationManifest.Trajectory t, String difficultyKey) {
             ActivationManifest m = set.manifest();
             int steps = t.stepBoundaries() == null ? 0 : t.stepBoundaries().size();
             Double flops = m.parameterCount() > 0 && m.nLayers() > 0 && m.dModel() > 0
                     ? forwardFlops(m.parameterCount(), m.nLayers(), m.dModel(), t.tokenCount()) : null;
-            return new Facts(t.tokenCount(), steps, flops, labelledDifficulty(set, t));
+            return new Facts(t.tokenCount(), steps, flops, labelledDifficulty(set, t, difficultyKey));
         }
     }
 
@@ -97,12 +102,12 @@ public final class ThoughtCost {
         return 2.0 * parameterCount * t + (double) nLayers * dModel * t * (t + 1);
     }
 
-    private static Double labelledDifficulty(ActivationSet set, ActivationManifest.Trajectory t) {
+    private static Double labelledDifficulty(ActivationSet set, ActivationManifest.Trajectory t, String key) {
         JsonNode labels = t.labels();
-        if (labels == null || !labels.isObject() || !labels.has(DIFFICULTY_LABEL) || labels.get(DIFFICULTY_LABEL).isNull()) {
+        if (labels == null || !labels.isObject() || !labels.has(key) || labels.get(key).isNull()) {
             return null;
         }
-        JsonNode v = labels.get(DIFFICULTY_LABEL);
+        JsonNode v = labels.get(key);
         double d;
         if (v.isNumber()) {
             d = v.asDouble();
@@ -114,7 +119,7 @@ public final class ThoughtCost {
             }
         }
         if (!Double.isFinite(d)) {
-            throw new InputException(set.dir() + ": trajectory \"" + t.id() + "\" has labels.difficulty = " + InputException.quote(v.toString())
+            throw new InputException(set.dir() + ": trajectory \"" + t.id() + "\" has labels." + key + " = " + InputException.quote(v.toString())
                     + ", not a finite number; give difficulty as a number (an ordinal such as 1, 2, 3) or leave it out");
         }
         return d;
@@ -141,29 +146,44 @@ public final class ThoughtCost {
          * each trajectory's facts from the set of its model that holds it.
          */
         public static Input of(List<ActivationSet> sets, List<ActivationGroups.Input> groups, List<Provenance.Input> inputs) {
+            return of(sets, groups, inputs, DIFFICULTY_LABEL);
+        }
+
+        /** As above with each trajectory's difficulty read from {@code labels.KEY} (e.g. the world's {@code hops}). */
+        public static Input of(List<ActivationSet> sets, List<ActivationGroups.Input> groups, List<Provenance.Input> inputs, String difficultyKey) {
+            // model → domain → id → the first trajectory of that model holding it (sets of one model are pooled by ActivationGroups)
+            Map<String, Map<String, Map<String, Facts>>> byModel = new LinkedHashMap<>();
+            for (ActivationSet set : sets) {
+                Map<String, Map<String, Facts>> byDomain = byModel.computeIfAbsent(set.model(), k -> new LinkedHashMap<>());
+                for (ActivationManifest.Trajectory t : set.trajectories()) {
+                    String domain = t.domain() == null ? "(none)" : t.domain();
+                    Map<String, Facts> ids = byDomain.computeIfAbsent(domain, k -> new LinkedHashMap<>());
+                    if (!ids.containsKey(t.id())) {
+                        ids.put(t.id(), Facts.of(set, t, difficultyKey));
+                    }
+                }
+            }
             List<Group> out = new ArrayList<>();
             for (ActivationGroups.Input g : groups) {
+                Map<String, Map<String, Facts>> byDomain = byModel.getOrDefault(g.model(), Map.of());
                 List<Facts> facts = new ArrayList<>();
                 for (String id : g.trajectoryIds()) {
-                    facts.add(find(sets, g, id));
+                    Facts f = null;
+                    if (g.domain() != null) {
+                        f = byDomain.getOrDefault(g.domain(), Map.of()).get(id);
+                    } else {
+                        for (Map<String, Facts> ids : byDomain.values()) {
+                            f = f != null ? f : ids.get(id);
+                        }
+                    }
+                    if (f == null) {
+                        throw new IllegalStateException("trajectory " + id + " of group " + g.name() + " is in none of its model's sets");
+                    }
+                    facts.add(f);
                 }
                 out.add(new Group(g, facts));
             }
             return new Input(out, inputs);
-        }
-
-        private static Facts find(List<ActivationSet> sets, ActivationGroups.Input g, String id) {
-            for (ActivationSet set : sets) {
-                if (!set.model().equals(g.model())) {
-                    continue;
-                }
-                for (ActivationManifest.Trajectory t : set.trajectories()) {
-                    if (t.id().equals(id) && (g.domain() == null || g.domain().equals(t.domain() == null ? "(none)" : t.domain()))) {
-                        return Facts.of(set, t);
-                    }
-                }
-            }
-            throw new IllegalStateException("trajectory " + id + " of group " + g.name() + " is in none of its model's sets");
         }
     }
 
@@ -176,8 +196,10 @@ public final class ThoughtCost {
      * @param tanglingEpsilon  absolute ε of tangling; null: 0.1 × the group's total variance
      * @param tanglingMaxTimes above this many times a group's tangling is null with a reason
      * @param unit             what a point is ("token", "step (mean)"), recorded with the result
+     * @param difficultyLabel  the label the difficulty was read from ({@code difficulty} unless the input says otherwise), for messages
      */
-    public record Options(Cost cost, int bootstrap, long seed, double level, Double tanglingEpsilon, int tanglingMaxTimes, String unit) {
+    public record Options(Cost cost, int bootstrap, long seed, double level, Double tanglingEpsilon, int tanglingMaxTimes, String unit,
+                          String difficultyLabel) {
         public Options {
             if (bootstrap < 0 || bootstrap > 1_000_000) {
                 throw new InputException("--bootstrap " + bootstrap + ": give 0 (no intervals) to 1000000 resamples");
@@ -189,6 +211,12 @@ public final class ThoughtCost {
                 throw new InputException("--tangling-epsilon " + tanglingEpsilon + ": give a positive finite number");
             }
             unit = unit == null ? "token" : unit;
+            difficultyLabel = difficultyLabel == null ? DIFFICULTY_LABEL : difficultyLabel;
+        }
+
+        /** Difficulty from {@code labels.difficulty}. */
+        public Options(Cost cost, int bootstrap, long seed, double level, Double tanglingEpsilon, int tanglingMaxTimes, String unit) {
+            this(cost, bootstrap, seed, level, tanglingEpsilon, tanglingMaxTimes, unit, DIFFICULTY_LABEL);
         }
 
         public static Options defaults(Cost cost) {
@@ -196,22 +224,25 @@ public final class ThoughtCost {
         }
 
         public Options withBootstrap(int b) {
-            return new Options(cost, b, seed, level, tanglingEpsilon, tanglingMaxTimes, unit);
+            return new Options(cost, b, seed, level, tanglingEpsilon, tanglingMaxTimes, unit, difficultyLabel);
         }
 
         public Options withSeed(long s) {
-            return new Options(cost, bootstrap, s, level, tanglingEpsilon, tanglingMaxTimes, unit);
+            return new Options(cost, bootstrap, s, level, tanglingEpsilon, tanglingMaxTimes, unit, difficultyLabel);
         }
     }
 
     /** One trajectory's cost and geometry; a measure it cannot have (too few points) is null. */
     public record Row(String id, String model, long parameterCount, String domain, Double difficulty, int tokens, int steps, Double flops,
                       Double tangling, Double stepCosine, Double alignment) {
-        /** Its cost in the given unit (null: FLOPs without the model's size). */
+        /**
+         * Its cost in the given unit; null for FLOPs without the model's size, and for steps when it has no
+         * step boundary (the set did not segment it: a prompt that is not a chain, not a chain of no steps).
+         */
         public Double cost(Cost c) {
             return switch (c) {
                 case TOKENS -> (double) tokens;
-                case STEPS -> (double) steps;
+                case STEPS -> steps == 0 ? null : (double) steps;
                 case FLOPS -> flops;
             };
         }
@@ -281,6 +312,7 @@ public final class ThoughtCost {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("cost", o.cost().label());
         options.put("unit", o.unit());
+        options.put("difficulty_label", o.difficultyLabel());
         options.put("bootstrap", o.bootstrap());
         options.put("level", o.level());
         options.put("tangling_epsilon", o.tanglingEpsilon());
@@ -412,11 +444,15 @@ public final class ThoughtCost {
         long withDifficulty = rows.stream().filter(r -> r.difficulty() != null).count();
         String noDifficulty = null;
         if (withDifficulty == 0) {
-            noDifficulty = "no trajectory carries labels.difficulty (a number); give the prompts a difficulty to weigh cost against it";
+            noDifficulty = "no trajectory carries labels." + o.difficultyLabel() + " (a number); give the prompts a difficulty to weigh cost against it";
             notes.add("difficulty: " + noDifficulty);
         } else if (withDifficulty < n) {
-            notes.add("difficulty: " + (n - withDifficulty) + " of " + n + " trajectories have no labels.difficulty and are left out of "
+            notes.add("difficulty: " + (n - withDifficulty) + " of " + n + " trajectories have no labels." + o.difficultyLabel() + " and are left out of "
                     + "difficulty's associations");
+        }
+        long unsegmented = rows.stream().filter(r -> r.steps() == 0).count();
+        if (o.cost() == Cost.STEPS && unsegmented > 0) {
+            notes.add("cost: " + unsegmented + " of " + n + " trajectories have no step boundaries, so no cost in steps, and are left out");
         }
         if (o.bootstrap() == 0) {
             notes.add("intervals: none (--bootstrap 0), so no claim can be made");
@@ -480,10 +516,11 @@ public final class ThoughtCost {
             return new Association(with, given, rho, null, null, n, null);
         }
         double[] replicates = new double[o.bootstrap()];
-        for (int b = 0; b < replicates.length; b++) {
+        // replicate b always draws the same indices (Bootstrap.resample), so the parallel loop is reproducible
+        java.util.stream.IntStream.range(0, replicates.length).parallel().forEach(b -> {
             int[] idx = Bootstrap.resample(n, o.seed(), b);
             replicates[b] = rho(Bootstrap.take(c.cost(), idx), Bootstrap.take(c.with(), idx), c.given() == null ? null : Bootstrap.take(c.given(), idx));
-        }
+        });
         long finite = Arrays.stream(replicates).filter(Double::isFinite).count();
         if (finite < 0.9 * replicates.length) {
             return new Association(with, given, rho, null, null, n, (replicates.length - finite) + " of " + replicates.length
@@ -562,7 +599,7 @@ public final class ThoughtCost {
         if (difficulty.rho() == null && strongest == null) {
             return name + ": cannot say: " + (difficulty.reason() == null ? "no association could be computed" : difficulty.reason()) + ".";
         }
-        return name + ": cannot say whether " + cost + " follows the geometry rather than the difficulty: every interval includes 0"
+        return name + ": cannot say whether " + cost + " follows the geometry rather than the difficulty: no interval excludes 0"
                 + (difficulty.rho() == null ? "" : " (ρ(cost, difficulty) = " + fmt(difficulty.rho()) + " " + interval(difficulty.ci()))
                 + (strongest == null ? "" : (difficulty.rho() == null ? " (" : "; ") + "partial ρ with " + words(strongest.with())
                 + " given difficulty = " + fmt(strongest.rho()) + " " + interval(strongest.familyCi()))

@@ -22,10 +22,10 @@ class ThoughtCostTest {
     static final int N = 60;
 
     static ThoughtCost.Options options(int bootstrap, long seed) {
-        return ThoughtCost.Options.defaults(ThoughtCost.Cost.STEPS).withBootstrap(bootstrap).withSeed(seed);
+        return ThoughtCost.Options.defaults(ThoughtCost.Cost.TOKENS).withBootstrap(bootstrap).withSeed(seed);
     }
 
-    /** A row whose cost in steps is {@code steps}. */
+    /** A row whose cost in tokens is 10 × {@code steps} (tokens: planted values may be 0 or below without leaving the sample). */
     static ThoughtCost.Row row(int i, Double difficulty, int steps, double tangling, double cosine, double alignment) {
         return new ThoughtCost.Row("t" + i, "m", 1000, "math", difficulty, 10 * steps, steps, 1e6 * steps, tangling, cosine, alignment);
     }
@@ -164,8 +164,20 @@ class ThoughtCostTest {
             flat.add(row(flat.size(), r.difficulty(), 7, r.tangling(), r.stepCosine(), r.alignment()));
         }
         ThoughtCost.GroupResult g = ThoughtCost.associate("flat", flat, options(100, 1));
-        assertTrue(find(g, "tangling", null).reason().contains("cost (steps) is the same (7) for all 60"), find(g, "tangling", null).reason());
+        assertTrue(find(g, "tangling", null).reason().contains("cost (tokens) is the same (70) for all 60"), find(g, "tangling", null).reason());
         assertEquals(ThoughtCost.Verdict.CANNOT_SAY, g.verdict());
+    }
+
+    @Test
+    void trajectoriesWithoutStepsHaveNoCostInSteps() {
+        List<ThoughtCost.Row> rows = new ArrayList<>(geometryDriven(6));
+        for (int i = 0; i < 20; i++) {
+            rows.add(row(100 + i, 3.0, 0, 9.0, 0.0, 0.0));
+        }
+        ThoughtCost.GroupResult g = ThoughtCost.associate("m, math", rows, ThoughtCost.Options.defaults(ThoughtCost.Cost.STEPS).withBootstrap(200));
+        assertEquals(N, find(g, "tangling", null).n(), "the 20 trajectories without boundaries are left out");
+        assertTrue(g.notes().stream().anyMatch(n -> n.contains("20 of 80 trajectories have no step boundaries")), g.notes().toString());
+        assertEquals(ThoughtCost.Verdict.GEOMETRY, g.verdict(), g.answer());
     }
 
     @Test
