@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The guided tour: synthetic runs from known laws → lab store → every law and test-time analysis →
- * a controlled-world sweep, its geometry, its models' scores on the world's tasks and one answer read
+ * a controlled-world sweep, its geometry, its models' chains of thought by steps and layers, their scores on the world's tasks and one answer read
  * inside the largest → one report. Each step runs the real command in-process, so the report shows the exact command
  * line a user can copy, and the demo exercises the same code paths as the CLI.
  */
@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
             "Synthetic runs drawn from known scaling laws are imported into the lab store and fitted (Chinchilla / power / broken power / sigmoid / shape laws,",
             "compute-optimal forecasts, test-time sampling, compounding reliability); then a small sweep of transformers",
             "is trained on the built-in controlled world, its abilities analysed over steps, width and depth, its hidden",
-            "states captured by domain and compared between sizes (reasoning geometry and phase verdicts), each size",
+            "states captured by domain and compared between sizes (reasoning geometry and phase verdicts), its chains of",
+            "thought generated and cut into steps (geometry with steps as points over every layer, the cost of thought), each size",
             "scored on the world's multiple-choice tasks by log-likelihood (eval; the largest against the smallest,",
             "paired), and one analogy read inside the largest (logit lens, direct logit attribution per head).",
             "One report: LAB/reports/demo/index.html (each step's own report sits beside it)."
@@ -58,7 +59,8 @@ final class DemoCommand implements Callable<Integer> {
     int bootstrap;
 
     @Option(names = "--no-world", description = "Skip the controlled-world part (training a small sweep, its report, "
-            + "activation capture, reasoning geometry by domain and size, evaluation on the world's tasks, logit lens): the law part alone takes seconds.")
+            + "activation capture, reasoning geometry by domain and size, chains of thought by steps and layers, evaluation on the world's tasks,"
+            + " logit lens): the law part alone takes seconds.")
     boolean noWorld;
 
     /** Only the demo's own runs, whatever else the lab holds. */
@@ -70,6 +72,10 @@ final class DemoCommand implements Callable<Integer> {
     private PrintWriter log;
     /** What the world's models can do (evaluation, paired comparison, lens), or null without the world part. */
     private DemoRenderer.Capabilities capabilities;
+    /** The world models' chains of thought by steps and layers, or null without the world part. */
+    private DemoRenderer.Chains chains;
+    /** Indices in {@link #ran} of the chain step's first command and of the command after its last. */
+    private int[] chainCommands;
     /** Index in {@link #ran} of the first command of the capability steps. */
     private int firstCapabilityCommand;
     private Path labDir;
@@ -183,8 +189,11 @@ final class DemoCommand implements Callable<Integer> {
             }
             geometry = run(g.toArray(String[]::new));
 
+            step(16, "chains of thought: each size generates the trajectories' chains, cut into steps; their geometry per step and layer, and the cost of thought");
+            chains = chains(sets, data.resolve("cot"), stage, s, b);
+
             firstCapabilityCommand = ran.size();
-            step(16, "write the world's multiple-choice tasks and score every model size on them by log-likelihood");
+            step(17, "write the world's multiple-choice tasks and score every model size on them by log-likelihood");
             Path tasks = data.resolve("world-tasks");
             runWithoutLab(WorldDemo.tasksArgs(labDir, tasks));
             List<JsonNode> evals = new ArrayList<>();
@@ -204,13 +213,13 @@ final class DemoCommand implements Callable<Integer> {
             String largeSize = sets.get(largest).path("size").asText();
             JsonNode comparison = run("eval", "compare", data.resolve("eval-" + largeSize + ".jsonl").toString(),
                     data.resolve("eval-" + smallSize + ".jsonl").toString(), "--seed", s, "--out", stage.resolve("eval-compare").toString(), "--json");
-            step(17, "read the largest model's answer to one analogy layer by layer: logit lens and direct logit attribution");
+            step(18, "read the largest model's answer to one analogy layer by layer: logit lens and direct logit attribution");
             EvalExample analogy = WorldDemo.lensExample(tasks);
             String answer = analogy.choices().get(analogy.gold()[0]);
             String wrong = analogy.choices().get(analogy.gold()[0] == 0 ? 1 : 0);
             JsonNode lens = run("lens", "--model", sets.get(largest).path("checkpoint").asText(), "--prompt", analogy.context(),
                     "--target", answer, "--vs", wrong, "--attribution", "--no-special-tokens", "--out", stage.resolve("lens").toString(), "--json");
-            step(18, "capability phases inside the world's models: truth and reasoning directions, their coupling per layer and size, steering against random directions");
+            step(19, "capability phases inside the world's models: truth and reasoning directions, their coupling per layer and size, steering against random directions");
             Path phasePrompts = data.resolve("phase");
             runWithoutLab(WorldDemo.phasePromptsArgs(labDir, phasePrompts));
             JsonNode phaseSets = run(WorldDemo.phaseCaptureArgs(labDir, phasePrompts));
@@ -234,13 +243,52 @@ final class DemoCommand implements Callable<Integer> {
         if (capabilities != null) {
             capabilities = capabilities.withCommands(commands.subList(firstCapabilityCommand, commands.size()));
         }
+        if (chains != null) {
+            chains = chains.withCommands(commands.subList(chainCommands[0], chainCommands[1]));
+        }
         DemoRenderer.report(new DemoRenderer.Tour(seed, bootstrap, data, DemoData.truth(), chin, fc, pow, bnsl, sig, shape,
-                small, large, budget, rel, phaseScores, world, geometry, capabilities, diagnosis, commands)).writeInto(stage);
+                small, large, budget, rel, phaseScores, world, geometry, chains, capabilities, diagnosis, commands)).writeInto(stage);
         OutputFolder.publish(REPORT_OPTION, stage, target, null, Report.KIND);
     }
 
+    /**
+     * The chains of thought of every captured size: questions of each hop count (the world's models
+     * never stop, so each count gets its own number of tokens), generated with every layer captured and
+     * the chain cut into steps; then their geometry with steps as the points over every layer, and the
+     * cost of thought.
+     */
+    private DemoRenderer.Chains chains(JsonNode sets, Path prompts, Path stage, String seedText, String bootstrapText) throws IOException {
+        int first = ran.size();
+        Files.createDirectories(prompts);
+        int maxHops = WorldLab.existing(labDir, WorldDemo.EXPERIMENT).config().maxHops();
+        List<String> acts = new ArrayList<>();
+        int count = 0;
+        for (int hops = 2; hops <= maxHops; hops++) {
+            Path file = prompts.resolve("cot-hops-" + hops + ".jsonl");
+            count += runWithoutLab(WorldDemo.cotPromptsArgs(labDir, hops, file)).path("prompts").asInt();
+            for (JsonNode set : sets) {
+                Path out = WorldDemo.cotSetDir(labDir, set.path("size").asText(), hops);
+                runWithoutLab(WorldDemo.cotGenerateArgs(Path.of(set.path("checkpoint").asText()), file, hops, out));
+                acts.add("--acts");
+                acts.add(out.toString());
+            }
+        }
+        List<String> g = new ArrayList<>(List.of("geometry"));
+        g.addAll(acts);
+        g.addAll(List.of("--by", "domain", "--unit", "step", "--pool", "mean", "--hook", "blocks.*.hook_resid_post", "--compare-sizes",
+                "--bootstrap", bootstrapText, "--seed", seedText, "--out", stage.resolve("geometry-steps").toString(), "--json"));
+        JsonNode geometry = run(g.toArray(String[]::new));
+        List<String> c = new ArrayList<>(List.of("geometry", "cost"));
+        c.addAll(acts);
+        c.addAll(List.of("--unit", "step", "--pool", "mean", "--bootstrap", bootstrapText, "--seed", seedText,
+                "--trajectories-out", prompts.resolve("thought-cost.csv").toString(), "--force", "--out", stage.resolve("thought-cost").toString(), "--json"));
+        JsonNode cost = run(c.toArray(String[]::new));
+        chainCommands = new int[] {first, ran.size()};
+        return new DemoRenderer.Chains(count, maxHops, WorldDemo.STEP_RULE, geometry, cost, List.of());
+    }
+
     private void step(int i, String what) {
-        log.printf(Locale.ROOT, "[%2d/%d] %s%n", i, noWorld ? 11 : 18, what);
+        log.printf(Locale.ROOT, "[%2d/%d] %s%n", i, noWorld ? 11 : 19, what);
         log.flush();
     }
 

@@ -44,6 +44,7 @@ public final class Main extends CommandTree.Group {
             ModelCommand.class,
             CaptureCommand.class,
             GenerateCommand.class,
+            PromptsCommand.class,
             DirectionCommand.class,
             PatchCommand.class,
             LensCommand.class,

@@ -26,7 +26,8 @@ final class WorldCommand extends CommandTree.Group {
             WorldCaptureCommand.class,
             WorldBenchCommand.class,
             WorldTasksCommand.class,
-            WorldPhasePromptsCommand.class);
+            WorldPhasePromptsCommand.class,
+            WorldCotPromptsCommand.class);
 
     @Override
     List<Class<?>> subcommands() {

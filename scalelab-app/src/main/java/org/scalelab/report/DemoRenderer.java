@@ -49,15 +49,47 @@ public final class DemoRenderer {
      * @param reliability {@code reliability}
      * @param world {@code world report} of the sweep, or null when the world part was skipped
      * @param geometry {@code geometry} by domain and size, or null when the world part was skipped
+     * @param chains the world models' generated chains of thought by steps and layers, or null when the world part was skipped
      * @param capabilities the world models' evaluation and lens, or null when the world part was skipped
      * @param commands the command lines run, in order, as a user would type them
      */
     public record Tour(long seed, int bootstrap, Path data, Truth truth, JsonNode chinchilla, JsonNode forecast,
             JsonNode power, JsonNode bnsl, JsonNode sigmoid, JsonNode shape, JsonNode coverageSmall, JsonNode coverageLarge,
-            JsonNode budget, JsonNode reliability, JsonNode phaseScores, JsonNode world, JsonNode geometry, Capabilities capabilities,
-            JsonNode diagnosis, List<String> commands) {
+            JsonNode budget, JsonNode reliability, JsonNode phaseScores, JsonNode world, JsonNode geometry, Chains chains,
+            Capabilities capabilities, JsonNode diagnosis, List<String> commands) {
         public Tour {
             commands = List.copyOf(commands);
+        }
+
+        /** A tour without the chains of thought. */
+        public Tour(long seed, int bootstrap, Path data, Truth truth, JsonNode chinchilla, JsonNode forecast,
+                JsonNode power, JsonNode bnsl, JsonNode sigmoid, JsonNode shape, JsonNode coverageSmall, JsonNode coverageLarge,
+                JsonNode budget, JsonNode reliability, JsonNode phaseScores, JsonNode world, JsonNode geometry, Capabilities capabilities,
+                JsonNode diagnosis, List<String> commands) {
+            this(seed, bootstrap, data, truth, chinchilla, forecast, power, bnsl, sigmoid, shape, coverageSmall, coverageLarge, budget,
+                    reliability, phaseScores, world, geometry, null, capabilities, diagnosis, commands);
+        }
+    }
+
+    /**
+     * The world models' chains of thought: each size generated the chains of the world's trajectories,
+     * cut into steps; their geometry with steps as points, every layer; and the cost of thought.
+     *
+     * @param prompts  questions each size answered (all hop counts)
+     * @param maxHops  the longest chain, in hops
+     * @param stepRule the {@code --steps} rule that cut the chains
+     * @param geometry {@code geometry} of the chains (a layer profile when every layer was analysed)
+     * @param cost     {@code geometry cost} of the chains, or null when it was not run
+     * @param commands the command lines of this step, as a user would type them
+     */
+    public record Chains(int prompts, int maxHops, String stepRule, JsonNode geometry, JsonNode cost, List<String> commands) {
+        public Chains {
+            commands = List.copyOf(commands);
+        }
+
+        /** The same with these command lines. */
+        public Chains withCommands(List<String> lines) {
+            return new Chains(prompts, maxHops, stepRule, geometry, cost, lines);
         }
     }
 
@@ -111,6 +143,9 @@ public final class DemoRenderer {
         if (withWorld) {
             worldSection(r, tour.world());
             geometrySection(r, tour.geometry());
+            if (tour.chains() != null) {
+                chainsSection(r, tour.chains());
+            }
             if (tour.capabilities() != null) {
                 capabilitySection(r, tour.capabilities());
             }
@@ -298,6 +333,57 @@ public final class DemoRenderer {
         r.link("Geometry report", "geometry/index.html");
     }
 
+    private static void chainsSection(Report r, Chains c) {
+        r.heading("12. Chains of thought: steps, layers and the cost of thought");
+        r.text("Each size answered " + c.prompts() + " trained step-by-step questions \"<e_0> <r_1> … <r_k> <think>\" of the four domains "
+                + "(k = 2 … " + c.maxHops() + " hops, the difficulty) by generating its own chain, one entity per hop; the chain is cut into "
+                + "steps at every entity (--steps '" + c.stepRule() + "'), and every layer's residual stream is captured while generating. "
+                + "The world's models never learned to stop, so each question gets k + 1 tokens (the last one is never read back, so the k "
+                + "entities each have their hidden state): here a chain's length is set by its question, and the cost of thought can only "
+                + "follow difficulty.");
+        JsonNode g = c.geometry();
+        List<List<String>> rows = new ArrayList<>();
+        List<String> models = new ArrayList<>();
+        // a layer profile's comparisons hold each layer's verdict; a one-hook result's are the verdicts
+        for (JsonNode cmp : g.path("comparisons")) {
+            JsonNode v = cmp.has("verdict") ? cmp.get("verdict") : cmp;
+            models.add(v.path("from").asText());
+            models.add(v.path("to").asText());
+        }
+        Map<String, String> names = GeometryRenderer.names(models);
+        for (JsonNode cmp : g.path("comparisons")) {
+            JsonNode v = cmp.has("verdict") ? cmp.get("verdict") : cmp;
+            String layer = !cmp.has("verdict") ? "last" : cmp.path("from_hook").asText().equals(cmp.path("to_hook").asText())
+                    ? cmp.path("from_hook").asText() : cmp.path("from_hook").asText() + " → " + cmp.path("to_hook").asText();
+            rows.add(List.of(layer, v.path("domain").asText(), names.getOrDefault(v.path("from").asText(), v.path("from").asText()),
+                    names.getOrDefault(v.path("to").asText(), v.path("to").asText()), v.path("phase").asText(), v.path("reason").asText()));
+        }
+        r.table(List.of("layer", "domain", "from", "to", "phase", "why"), rows);
+        r.link("Geometry of the chains", "geometry-steps/index.html");
+        JsonNode cost = c.cost();
+        if (cost != null) {
+            r.verdict("the cost of thought", cost.path("answer").asText("—"), true);
+            List<String> costModels = new ArrayList<>();
+            for (JsonNode grp : cost.path("groups")) {
+                costModels.add(grp.path("model").asText());
+            }
+            Map<String, String> costNames = GeometryRenderer.names(costModels);
+            List<List<String>> cr = new ArrayList<>();
+            for (JsonNode grp : cost.path("groups")) {
+                String model = grp.path("model").asText();
+                cr.add(List.of(grp.path("domain").asText(), costNames.getOrDefault(model, model), grp.path("parameter_count").asText("—"),
+                        grp.path("trajectories").asText(), grp.path("verdict").asText().toLowerCase(Locale.ROOT).replace('_', ' ')));
+            }
+            r.table(List.of("domain", "model", "parameters", "trajectories", "cost follows (verdict)"), cr);
+            r.link("Cost of thought", "thought-cost/index.html");
+        }
+        StringBuilder lines = new StringBuilder();
+        for (String line : c.commands()) {
+            lines.append(line).append('\n');
+        }
+        r.code(lines.toString().stripTrailing());
+    }
+
     private static void phaseScoresSection(Report r, JsonNode p) {
         r.heading("9. Capability phases from public benchmark scores");
         r.text("HellaSwag (reasoning) and TruthfulQA (truthfulness) of 14 published base models (Pythia, Llama-1, Llama-2): do the two "
@@ -323,7 +409,7 @@ public final class DemoRenderer {
     }
 
     private static void diagnosisSection(Report r, JsonNode d) {
-        r.heading("14. Capability phases inside the world's models");
+        r.heading("15. Capability phases inside the world's models");
         r.text("Truth statements (true vs false) and two-hop reasoning (a correct vs a corrupted intermediate step) of the controlled "
                 + "world, captured at each model's last position: per layer and size, each capability's centred direction, the cosine "
                 + "between the two with a bootstrap interval and a label-shuffled null, and steering along each direction on held-out "
@@ -339,7 +425,7 @@ public final class DemoRenderer {
     }
 
     private static void capabilitySection(Report r, Capabilities c) {
-        r.heading("12. What each size can do");
+        r.heading("13. What each size can do");
         List<JsonNode> evals = new ArrayList<>(c.evals());
         evals.sort(java.util.Comparator.comparingLong((JsonNode e) -> e.path("params").asLong()));
         int n = 0; // the most examples any task had
@@ -409,7 +495,7 @@ public final class DemoRenderer {
         }
         JsonNode lens = c.lens();
         JsonNode p = lens.path("prompts").path(0);
-        r.heading("13. Inside the largest model: one analogy, layer by layer");
+        r.heading("14. Inside the largest model: one analogy, layer by layer");
         r.text("The largest model reads the analogy \"" + c.prompt() + "\" (split " + c.split() + ") whose answer is " + c.answer()
                 + ". Logit lens: the residual stream entering the first layer and leaving each layer, read through the final norm "
                 + "(with that stream's own scale) and the unembedding: the answer's logit, rank and probability, and its logit minus that "

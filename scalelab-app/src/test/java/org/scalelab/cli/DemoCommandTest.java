@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,7 @@ class DemoCommandTest {
         String html = Files.readString(lab.resolve("reports/demo/index.html"));
         for (String section : new String[] {"Chinchilla law", "Compute-optimal", "broken neural scaling law", "Emergence",
                 "medium models beat large ones", "Test-time scaling", "Compounding reliability", "The controlled world", "Reasoning geometry by domain and model size",
+                "Chains of thought: steps, layers and the cost of thought",
                 "What each size can do", "Inside the largest model", "Capability phases from public benchmark scores",
                 "Capability phases inside the world's models", "Commands run"}) {
             assertTrue(html.contains(section), "section " + section);
@@ -95,6 +97,35 @@ class DemoCommandTest {
         assertEquals(java.util.Set.of("chain", "taxonomy", "modular", "state_machine"), domains);
         assertEquals(4 * (sizes - 1), geometry.path("comparisons").size(), "one comparison per domain and size step");
         assertTrue(Files.exists(lab.resolve("reports/demo/geometry/phase-diagram.svg")));
+
+        // Chains of thought: every size generated k + 1 tokens for each k-hop question, one step per hop (the k entities it read), every layer captured.
+        int chainSets = 0;
+        try (var dirs = Files.list(lab.resolve("activations"))) {
+            for (Path set : dirs.filter(p -> p.getFileName().toString().startsWith("world-" + WorldDemo.EXPERIMENT + "-cot-")).toList()) {
+                org.scalelab.io.ActivationManifest m = org.scalelab.io.ActivationManifest.read(set);
+                int hops = Integer.parseInt(set.getFileName().toString().replaceFirst(".*-h", ""));
+                assertEquals(WorldDemo.COT_LIMIT, m.trajectories().size(), set.toString());
+                assertEquals(m.nLayers(), m.hooks().size(), "every layer's residual stream: " + m.hooks());
+                for (org.scalelab.io.ActivationManifest.Trajectory t : m.trajectories()) {
+                    assertEquals(hops, t.labels().get("difficulty").asInt(), t.id());
+                    assertEquals((hops + 2) + hops + 1, t.tokenCount(), "question of k + 2 tokens, then k + 1 generated: " + t.id());
+                    assertEquals(t.tokenCount() - 1, t.rows(), "every token but the last generated one was read: " + t.id());
+                    List<Integer> hopStarts = new java.util.ArrayList<>();
+                    for (int h = 0; h < hops; h++) {
+                        hopStarts.add(hops + 2 + h);
+                    }
+                    assertEquals(hopStarts, t.stepBoundaries(), "one step per generated entity, the first where generation starts: " + t.id());
+                }
+                chainSets++;
+            }
+        }
+        assertEquals(2 * sizes, chainSets, "one set per size and hop count (2 and 3 hops)");
+        JsonNode chains = result("geometry-steps");
+        assertTrue(chains.path("comparisons").size() > 0, chains.toString());
+        JsonNode cost = result("thought-cost");
+        assertTrue(!cost.path("answer").asText().isBlank(), "the cost of thought answers in one sentence: " + cost.path("answer"));
+        assertEquals(chainSets * WorldDemo.COT_LIMIT, cost.path("trajectories").size(), "one row per generated chain");
+        assertTrue(Files.exists(lab.resolve("demo-data/cot/thought-cost.csv")));
 
         // Every captured size is scored on the world's three tasks, on the same sampled examples, and stored in the lab.
         int evaluated = 0;

@@ -122,6 +122,32 @@ class RenderersTest {
         assertTrue(html.indexOf("Reasoning geometry") < html.indexOf("Commands run"), "the commands come last");
     }
 
+    @Test
+    void demoReportShowsTheChainsPerLayerVerdictsAndTheCostOfThoughtsAnswer() throws Exception {
+        JsonNode world = json("{'runs':[],'findings':[]}");
+        JsonNode geometry = json("{'comparisons':[]}");
+        JsonNode layers = json("{'comparisons':[{'from_hook':'blocks.0.hook_resid_post','to_hook':'blocks.1.hook_resid_post',"
+                + "'verdict':{'domain':'modular','from':'w32-d1','to':'w64-d2','phase':'crystallization','reason':'dimension fell'}},"
+                + "{'from_hook':'blocks.1.hook_resid_post','to_hook':'blocks.1.hook_resid_post',"
+                + "'verdict':{'domain':'chain','from':'w32-d2','to':'w64-d2','phase':'liquid','reason':'nothing moved'}}]}");
+        JsonNode cost = json("{'answer':'In modular, cost follows difficulty (rho 0.9 [0.8, 1.0]).',"
+                + "'groups':[{'domain':'modular','model':'w64-d2','trajectories':80,'verdict':'DIFFICULTY','answer':'cost follows difficulty'}]}");
+        DemoRenderer.Tour base = tour(world, geometry);
+        DemoRenderer.Chains chains = new DemoRenderer.Chains(80, 3, "regex:<e_\\d+>", layers, cost, List.of())
+                .withCommands(List.of("scalelab geometry cost --acts a --unit step"));
+        DemoRenderer.Tour t = new DemoRenderer.Tour(base.seed(), base.bootstrap(), base.data(), base.truth(), base.chinchilla(), base.forecast(),
+                base.power(), base.bnsl(), base.sigmoid(), base.shape(), base.coverageSmall(), base.coverageLarge(), base.budget(),
+                base.reliability(), null, world, geometry, chains, null, null, base.commands());
+        String html = DemoRenderer.report(t).html();
+        assertTrue(html.contains("12. Chains of thought: steps, layers and the cost of thought"), "the section");
+        assertTrue(html.contains("blocks.0.hook_resid_post → blocks.1.hook_resid_post"), "a layer matched at its relative depth");
+        assertTrue(html.contains("crystallization") && html.contains("nothing moved"), "each layer's verdict and reason");
+        assertTrue(html.contains("In modular, cost follows difficulty (rho 0.9 [0.8, 1.0]).") , "the answer sentence");
+        assertTrue(html.contains("scalelab geometry cost --acts a --unit step"), "the step's commands");
+        assertTrue(html.indexOf("11. Reasoning geometry") < html.indexOf("12. Chains of thought"), "after the world's geometry");
+        assertTrue(!DemoRenderer.report(base).html().contains("Chains of thought"), "no section without chains");
+    }
+
     private static JsonNode evalOf(String model, long params, double tf, double comp, double analogy) throws Exception {
         StringBuilder tasks = new StringBuilder();
         String[] names = {"world-true-false", "world-composition", "world-analogy"};
@@ -151,7 +177,7 @@ class RenderersTest {
         DemoRenderer.Capabilities c = new DemoRenderer.Capabilities(evals, compare, lens, "<e_7> <f>", "<e_3>", "<e_9>", "train",
                 List.of("scalelab eval --model ckpt --name demo-world-w32-d1 --task t.jsonl --json"));
         String html = DemoRenderer.report(tour(world, geometry, c)).html();
-        assertTrue(html.contains("12. What each size can do") && html.contains("13. Inside the largest model"));
+        assertTrue(html.contains("13. What each size can do") && html.contains("14. Inside the largest model"));
         // acc ± stderr and acc_norm of every task and size, the smaller size first within a task.
         double se = Math.sqrt(0.62 * 0.38 / 99);
         assertTrue(html.contains(TextTable.num(0.62) + " ± " + TextTable.num(se)), "acc ± stderr of the small size's true/false");

@@ -1,10 +1,6 @@
 package org.scalelab.eval;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,8 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.scalelab.InputException;
-import org.scalelab.io.Utf8Lines;
-import org.scalelab.io.Json;
+import org.scalelab.io.DatasetRows;
+import org.scalelab.io.DatasetRows.Row;
 
 /**
  * Task files from the Hugging Face datasets rows of four multiple-choice benchmarks, with the prompts
@@ -98,13 +94,7 @@ public final class EvalTaskConverter {
     /** Python's {@code re.sub("\\[.*?\\]", "", text)}: "." matches anything but "\n" (UNIX_LINES). */
     private static final Pattern BRACKETED = Pattern.compile("\\[.*?\\]", Pattern.UNIX_LINES);
 
-    /** The one mapper's reader, refusing anything after the first value (Jackson's default ignores it). */
-    private static final ObjectReader STRICT = Json.mapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     private EvalTaskConverter() {}
-
-    /** One row of the input with where it was ("FILE:LINE", or "FILE: row N" in a JSON array) and its 0-based index. */
-    record Row(JsonNode node, String where, int index) {}
 
     /**
      * The tasks the rows of {@code in} give: one task whose file is {@code out}, or for TruthfulQA two,
@@ -334,53 +324,8 @@ public final class EvalTaskConverter {
         return i;
     }
 
-    /** The rows of {@code in}: JSON lines, or one JSON array of row objects. */
+    /** The rows of {@code in}: JSON lines, or one JSON array of row objects ({@link DatasetRows}). */
     static List<Row> readRows(Path in) {
-        List<String> lines = Utf8Lines.read(in, "dataset rows");
-        List<Row> rows = new ArrayList<>();
-        // a JSON array of rows starts with "[", a file of JSON lines with "{"
-        if (lines.stream().filter(l -> !l.isBlank()).findFirst().orElse("").stripLeading().startsWith("[")) {
-            JsonNode array;
-            try {
-                array = STRICT.readTree(String.join("\n", lines));
-            } catch (IOException e) {
-                throw new InputException(in + ": not valid JSON (" + Json.problem(e) + ")");
-            }
-            if (!array.isArray()) {
-                throw new InputException(in + ": expected a JSON array of rows or one JSON object per line");
-            }
-            for (int i = 0; i < array.size(); i++) {
-                rows.add(row(array.get(i), in + ": row " + i, i));
-            }
-        } else {
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i);
-                if (line.isBlank()) {
-                    continue;
-                }
-                int number = i + 1;
-                JsonNode n;
-                try {
-                    n = STRICT.readTree(line);
-                } catch (JsonProcessingException e) {
-                    throw new InputException(in + ":" + number + ": "
-                            + Json.lineProblem(number, e).replaceFirst("^line \\d+, ", "").replaceFirst("^line \\d+: ", ""));
-                } catch (IOException e) {
-                    throw new InputException(in + ":" + number + ": not valid JSON (" + Json.problem(e) + ")");
-                }
-                rows.add(row(n, in + ":" + number, rows.size()));
-            }
-        }
-        if (rows.isEmpty()) {
-            throw new InputException(in + ": no rows (expected the dataset's rows as JSON lines or a JSON array)");
-        }
-        return rows;
-    }
-
-    private static Row row(JsonNode n, String where, int index) {
-        if (n == null || !n.isObject()) {
-            throw new InputException(where + ": expected a JSON object (one dataset row), got " + InputException.quote(n));
-        }
-        return new Row(n, where, index);
+        return DatasetRows.read(in);
     }
 }

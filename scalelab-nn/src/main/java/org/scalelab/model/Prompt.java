@@ -1,7 +1,9 @@
 package org.scalelab.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,5 +98,32 @@ public record Prompt(String id, String text, String domain, JsonNode labels, Lis
         }
         return new Prompt(id.asText(), text.asText(), domain == null || domain.isNull() ? null : domain.asText(),
                 labels == null || labels.isNull() ? JsonNodeFactory.instance.objectNode() : labels, List.copyOf(steps), file + ":" + number);
+    }
+
+    /** This prompt as one line of a prompts file, the form {@link #readJsonl} reads: id, text, domain, labels, step_boundaries (when any). */
+    public ObjectNode toJson() {
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.put("id", id);
+        o.put("text", text);
+        if (domain == null) {
+            o.putNull("domain");
+        } else {
+            o.put("domain", domain);
+        }
+        o.set("labels", labels == null ? JsonNodeFactory.instance.objectNode() : labels);
+        if (stepBoundaries != null && !stepBoundaries.isEmpty()) {
+            ArrayNode s = o.putArray("step_boundaries");
+            stepBoundaries.forEach(s::add);
+        }
+        return o;
+    }
+
+    /** {@code prompts} as the text of a prompts file: one {@link #toJson} line each. */
+    public static String toJsonl(List<Prompt> prompts) {
+        StringBuilder b = new StringBuilder();
+        for (Prompt p : prompts) {
+            b.append(Json.write(p.toJson())).append('\n');
+        }
+        return b.toString();
     }
 }

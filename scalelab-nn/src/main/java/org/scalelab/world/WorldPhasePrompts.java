@@ -1,6 +1,5 @@
 package org.scalelab.world;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -182,30 +181,8 @@ public final class WorldPhasePrompts {
         return List.of(dir.resolve(TRUTH), dir.resolve(REASONING), dir.resolve(TRUTH_TASK), dir.resolve(REASONING_TASK));
     }
 
-    /** One prompt as a line {@link Prompt#readJsonl} reads: id, text, domain, labels, step_boundaries. */
-    static ObjectNode line(Prompt p) {
-        ObjectNode o = Json.mapper().createObjectNode();
-        o.put("id", p.id());
-        o.put("text", p.text());
-        if (p.domain() == null) {
-            o.putNull("domain");
-        } else {
-            o.put("domain", p.domain());
-        }
-        o.set("labels", p.labels());
-        if (!p.stepBoundaries().isEmpty()) {
-            ArrayNode s = o.putArray("step_boundaries");
-            p.stepBoundaries().forEach(s::add);
-        }
-        return o;
-    }
-
     private static String lines(List<Prompt> prompts) {
-        StringBuilder b = new StringBuilder();
-        for (Prompt p : prompts) {
-            b.append(Json.write(line(p))).append('\n');
-        }
-        return b.toString();
+        return Prompt.toJsonl(prompts);
     }
 
     private static String name(String file) {
