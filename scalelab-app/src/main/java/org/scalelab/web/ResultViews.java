@@ -106,7 +106,6 @@ public final class ResultViews {
         add("geometry", GeometryAnalysis.Result.class, ResultViews::geometry, null);
         add("thought_cost", ThoughtCost.Result.class, (rep, c) -> new ThoughtCostRenderer().section(rep, c.result()), null);
         add(LayerProfile.ANALYSIS, LayerProfile.Result.class, (rep, c) -> new LayerProfileRenderer().section(rep, c.result()), null);
-        add("thought_cost", org.scalelab.geometry.ThoughtCost.Result.class, (rep, c) -> new org.scalelab.report.ThoughtCostRenderer().section(rep, c.result()), null);
         add("world.report", WorldAnalysis.Result.class, ResultViews::world, null);
         add("eval", EvalResult.class, (rep, c) -> new EvalRenderer().section(rep, c.result()), null);
         add("eval.compare", EvalComparison.Result.class, (rep, c) -> new EvalComparisonRenderer().section(rep, c.result()), null);
