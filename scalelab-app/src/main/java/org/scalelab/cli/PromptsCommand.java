@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
         name = "prompts",
         mixinStandardHelpOptions = true,
         description = {
-            "Prompt sets for capture and generate: one JSON object per line with id, text, domain, labels (a numeric",
-            "labels.difficulty for chain-of-thought sets) and optional step_boundaries (docs/activation-sets.md)."
+            "Make prompt sets for capture and generate from the dataset files you have.",
+            "A prompt set holds one JSON object per line with id, text, domain, labels (a numeric labels.difficulty for",
+            "chain-of-thought sets) and optional step_boundaries (docs/activation-sets.md)."
         },
         footer = {"", "Example:", "  scalelab prompts convert --from gsm8k gsm8k_test.jsonl --out prompts/gsm8k.jsonl"})
 final class PromptsCommand extends CommandTree.Group {

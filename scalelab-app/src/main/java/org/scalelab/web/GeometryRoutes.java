@@ -13,6 +13,8 @@ import org.scalelab.Provenance;
 import org.scalelab.ScaleLabException;
 import org.scalelab.geometry.ActivationGroups;
 import org.scalelab.geometry.GeometryAnalysis;
+import org.scalelab.geometry.LayerProfile;
+import org.scalelab.geometry.StepPooling;
 import org.scalelab.io.ActivationSet;
 import org.scalelab.io.Json;
 import org.scalelab.report.GeometryRenderer;
@@ -34,6 +36,9 @@ final class GeometryRoutes implements DashboardRoutes {
         routes.get("/api/geometry/{id}/view", ctx -> ctx.json(view(context, ctx)));
     }
 
+    /** Analyses the Geometry page lists besides {@code geometry}: every layer at once, and the cost of thought. */
+    static final List<String> OTHER_GEOMETRY = List.of(LayerProfile.ANALYSIS, "thought_cost");
+
     private static ReportView view(DashboardContext context, Context ctx) {
         long id = ResultsApi.id(ctx.pathParam("id"));
         Path lab = context.lab().lab();
@@ -45,6 +50,9 @@ final class GeometryRoutes implements DashboardRoutes {
             stored = context.lab().read(store -> store.loadResult(id));
         } catch (InputException e) {
             throw new NotFoundResponse(e.getMessage());
+        }
+        if (OTHER_GEOMETRY.contains(stored.analysis())) {
+            return ResultViews.view(stored); // drawn from its record alone, as on its result page
         }
         if (!"geometry".equals(stored.analysis())) {
             throw new BadRequestResponse("result " + id + " is a " + stored.analysis() + " result, not a geometry result");
@@ -94,7 +102,10 @@ final class GeometryRoutes implements DashboardRoutes {
         String hook = r.groups().stream().map(GeometryAnalysis.Group::hook).filter(h -> h != null).findFirst().orElse(null);
         boolean byDomain = r.groups().stream().anyMatch(g -> g.domain() != null);
         List<ActivationGroups.Key> by = byDomain ? List.of(ActivationGroups.Key.MODEL, ActivationGroups.Key.DOMAIN) : List.of(ActivationGroups.Key.MODEL);
-        return ActivationGroups.of(sets, new ActivationGroups.Options(hook, by, null));
+        String unit = r.groups().stream().map(GeometryAnalysis.Group::unit).filter(u -> u != null).findFirst().orElse("token");
+        StepPooling.Unit u = unit.startsWith("step") ? StepPooling.Unit.STEP : StepPooling.Unit.TOKEN;
+        StepPooling.Pool pool = unit.contains("last") ? StepPooling.Pool.LAST : StepPooling.Pool.MEAN;
+        return ActivationGroups.of(sets, new ActivationGroups.Options(hook, by, null, u, pool));
     }
 
     private static ReportView withNote(ReportView view, String note) {

@@ -1,9 +1,10 @@
 // The Geometry page: a saved geometry result drawn by the report's renderer (metric table by domain ×
-// size with intervals and null baselines, scree, PCA projections, tangling, the phase diagram).
+// size with intervals and null baselines, scree, PCA projections, tangling, the phase diagram), a
+// profile of every layer (geometry_layers) or the cost of thought (thought_cost).
 'use strict';
 ScaleLab.ready(async () => {
   await SavedResults.show(document.getElementById('content'), {
-    prefixes: ['geometry'],
+    prefixes: ['geometry', 'thought_cost'],
     label: 'Geometry result',
     // the page's own view: the report with PCA projections of the activation sets read again
     viewUrl: id => '/api/geometry/' + id + '/view',

@@ -46,6 +46,8 @@ class AnalysisPagesBrowserTest {
             Map.entry("reliability.table", List.of("success")),
             Map.entry("reliability.requirement", List.of("nines")),
             Map.entry("geometry", List.of("phase-diagram", "scree", "pca-0", "tangling-0")),
+            Map.entry("geometry_layers", List.of("layers-participation-ratio", "layers-tangling", "layers-cka-consecutive", "layers-cka-sizes")),
+            Map.entry("thought_cost", List.of("cost-tangling-0", "cost-alignment-0")),
             Map.entry("phase.scores", List.of("gamma", "scores")),
             Map.entry("phase.diagnose", List.of("phase_map")),
             Map.entry("phase.coupling", List.of("coupling-map", "coupling-vs-size")),
@@ -242,8 +244,12 @@ class AnalysisPagesBrowserTest {
 
     @Test
     void geometryPageDrawsTheSavedGeometry() throws Exception {
+        List<ResultSummary> expected = saved("geometry", "thought_cost");
+        // One of each kind the page lists: one hook, every layer at once, the cost of thought.
+        assertEquals(java.util.Set.of("geometry", "geometry_layers", "thought_cost"),
+                expected.stream().map(ResultSummary::analysis).collect(java.util.stream.Collectors.toSet()));
         Page page = open(full, "geometry");
-        pickEach(page, saved("geometry"));
+        pickEach(page, expected);
         // The metric table by domain × size: one table per domain, each metric with its interval or null.
         String text = page.locator("#result-view").innerText();
         assertTrue(text.contains("participation_ratio") && text.contains("tangling"), "metric table");

@@ -71,6 +71,7 @@ public final class LabFixture {
         m.put("phase.scores", 1);
         m.put("geometry", 1);
         m.put("geometry_layers", 1);
+        m.put("thought_cost", 1);
         m.put("phase.diagnose", 1);
         m.put("phase.coupling", 1);
         m.put("phase.directions", 1);
@@ -237,6 +238,16 @@ public final class LabFixture {
                 g.addAll(List.of("--by", "domain", "--compare-sizes", "--bootstrap", "10", "--null-replicates", "2",
                         "--seed", "1", "--json"));
                 cli(g.toArray(String[]::new));
+            });
+            step("cost of thought", () -> {
+                // The world's trajectory sets: each trajectory's cost in steps against its geometry and its hops.
+                List<String> c = new ArrayList<>(List.of("geometry", "cost", "--cost", "steps", "--difficulty", "hops", "--bootstrap", "50",
+                        "--seed", "1", "--json"));
+                for (String s : sets) {
+                    c.add("--acts");
+                    c.add(s);
+                }
+                cli(c.toArray(String[]::new));
             });
             step("geometry layers", () -> {
                 // The world's models have one block each: every layer at once is shown on two small layered sets.

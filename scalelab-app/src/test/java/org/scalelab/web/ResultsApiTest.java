@@ -78,12 +78,6 @@ class ResultsApiTest {
         cli("fit", "sigmoid", "--data", Files.writeString(dir.resolve("rise.csv"), rise).toString(), "--x", "compute", "--y-col", "accuracy",
                 "--floor", "0.25", "--ceiling", "1", "--bootstrap", "10", "--lab", lab.toString());
         cli("world", "report", "--lab", lab.toString(), "--experiment", LabFixture.EXPERIMENT);
-        List<String> cost = new ArrayList<>(List.of("geometry", "cost", "--cost", "steps", "--bootstrap", "50", "--lab", lab.toString()));
-        try (java.util.stream.Stream<Path> sets = Files.list(lab.resolve("activations"))) {
-            // the world's trajectory sets (the phase prompts' sets keep one position per prompt)
-            sets.filter(s -> !s.getFileName().toString().contains("-phase-")).sorted().forEach(s -> cost.addAll(List.of("--acts", s.toString())));
-        }
-        cli(cost.toArray(String[]::new));
         dashboard = Dashboard.start(DashboardOptions.local(lab, 0));
     }
 
