@@ -30,10 +30,11 @@ final class Pass implements AutoCloseable {
     /** Told (pass scope, layer) as each block ends, before its scope closes: for tests that count live arrays. */
     ObjIntConsumer<NDManager> blockEnded = (s, layer) -> { };
     /**
-     * Give the C library's freed pages back to the system after each block of an inference pass whose
-     * residual stream takes at least {@link NativeMemory#RELEASE_BYTES} (see {@link NativeMemory}): the
-     * pass's resident memory then holds one block's intermediates at a time instead of the holes
-     * every block before it left. Costs page faults when the next block touches the pages again.
+     * Give the C library's freed pages back to the system after every
+     * {@link NativeMemory#RELEASE_EVERY_BLOCKS}th block of an inference pass whose residual stream takes
+     * at least {@link NativeMemory#RELEASE_BYTES} (see {@link NativeMemory}): the pass's resident memory
+     * then holds the holes of a few blocks at most instead of every block's before it. Costs page faults
+     * when the next blocks touch the pages again.
      */
     boolean releaseAfterBlocks;
     /** Told (sub-layer scope, layer) as an inference pass's attention or MLP returns, before its scope closes: for tests. */
@@ -104,7 +105,8 @@ final class Pass implements AutoCloseable {
             blockEnded.accept(scope, layer);
             return out;
         }
-        boolean release = releaseAfterBlocks && x.size() * x.getDataType().getNumOfBytes() >= NativeMemory.RELEASE_BYTES;
+        boolean release = releaseAfterBlocks && (layer + 1) % NativeMemory.RELEASE_EVERY_BLOCKS == 0
+                && x.size() * x.getDataType().getNumOfBytes() >= NativeMemory.RELEASE_BYTES;
         try (NDManager blockScope = scope.newSubManager()) {
             x.attach(blockScope);
             current = blockScope;

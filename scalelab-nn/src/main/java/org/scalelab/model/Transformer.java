@@ -301,9 +301,9 @@ public final class Transformer implements AutoCloseable {
                     float[] part = logp.reshape(-1).get(new NDIndex("{}", scope.create(flatTarget))).toFloatArray();
                     System.arraycopy(part, 0, out, from, m);
                 }
-                if (4L * m * config.vocabSize() >= NativeMemory.RELEASE_BYTES) {
-                    NativeMemory.release(); // the chunk's blocks, freed with its scope, leave no holes behind
-                }
+            }
+            if (4L * Math.min(chunk, n) * config.vocabSize() >= NativeMemory.RELEASE_BYTES) {
+                NativeMemory.release(); // the chunks' blocks, freed with their scopes, leave no holes behind
             }
             if (cache != null) {
                 cache.commit(batch, seq, ragged);
