@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.geometry.LayerProfile;
+import org.scalelab.geometry.LayeredSets;
 import org.scalelab.io.Json;
 import org.scalelab.report.LayerProfileRenderer;
 import org.scalelab.report.Plot;

@@ -251,8 +251,8 @@ public final class LabFixture {
             });
             step("geometry layers", () -> {
                 // The world's models have one block each: every layer at once is shown on two small layered sets.
-                Path small = org.scalelab.cli.LayeredSets.write(data, "layers-small", 2, 6, 1_000, false);
-                Path large = org.scalelab.cli.LayeredSets.write(data, "layers-large", 3, 8, 9_000, false);
+                Path small = org.scalelab.geometry.LayeredSets.write(data, "layers-small", 2, 6, 1_000, false);
+                Path large = org.scalelab.geometry.LayeredSets.write(data, "layers-large", 3, 8, 9_000, false);
                 cli("geometry", "--acts", small.toString(), "--acts", large.toString(), "--hook", "blocks.*.hook_resid_post", "--by", "domain",
                         "--compare-sizes", "--bootstrap", "10", "--null-replicates", "2", "--k-range", "2:3", "--seed", "1", "--json");
             });

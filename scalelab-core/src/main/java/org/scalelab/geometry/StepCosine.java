@@ -24,21 +24,9 @@ public final class StepCosine {
             int start = p.trajectoryStart(k);
             int end = p.trajectoryEnd(k);
             for (int t = start; t + 2 < end; t++) {
-                p.row(t, x0);
-                p.row(t + 1, x1);
-                p.row(t + 2, x2);
-                double dot = 0;
-                double na = 0;
-                double nb = 0;
-                for (int j = 0; j < d; j++) {
-                    double a = (double) x1[j] - x0[j];
-                    double b = (double) x2[j] - x1[j];
-                    dot += a * b;
-                    na += a * a;
-                    nb += b * b;
-                }
-                if (na > 0 && nb > 0) {
-                    sum += dot / Math.sqrt(na * nb);
+                double c = cosineAt(p, t, x0, x1, x2);
+                if (!Double.isNaN(c)) {
+                    sum += c;
                     pairs++;
                 }
             }
@@ -63,26 +51,32 @@ public final class StepCosine {
             double sum = 0;
             int pairs = 0;
             for (int t = p.trajectoryStart(k); t + 2 < p.trajectoryEnd(k); t++) {
-                p.row(t, x0);
-                p.row(t + 1, x1);
-                p.row(t + 2, x2);
-                double dot = 0;
-                double na = 0;
-                double nb = 0;
-                for (int j = 0; j < d; j++) {
-                    double a = (double) x1[j] - x0[j];
-                    double b = (double) x2[j] - x1[j];
-                    dot += a * b;
-                    na += a * a;
-                    nb += b * b;
-                }
-                if (na > 0 && nb > 0) {
-                    sum += dot / Math.sqrt(na * nb);
+                double c = cosineAt(p, t, x0, x1, x2);
+                if (!Double.isNaN(c)) {
+                    sum += c;
                     pairs++;
                 }
             }
             out[k] = pairs == 0 ? Double.NaN : sum / pairs;
         }
         return out;
+    }
+
+    /** cos(s_t, s_{t+1}) for rows t, t + 1, t + 2 (read into the three buffers); NaN when a step has length zero. */
+    private static double cosineAt(PointSet p, int t, float[] x0, float[] x1, float[] x2) {
+        p.row(t, x0);
+        p.row(t + 1, x1);
+        p.row(t + 2, x2);
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int j = 0; j < x0.length; j++) {
+            double a = (double) x1[j] - x0[j];
+            double b = (double) x2[j] - x1[j];
+            dot += a * b;
+            na += a * a;
+            nb += b * b;
+        }
+        return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : Double.NaN;
     }
 }

@@ -7,24 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scalelab.InputException;
 import org.scalelab.PythonReference;
 import org.scalelab.Provenance;
-import org.scalelab.io.ActivationManifest;
 import org.scalelab.io.ActivationSet;
-import org.scalelab.io.ActivationSetWriter;
 import org.scalelab.io.Json;
 
 /**
- * {@link LayerProfile} on activation sets written with {@link ActivationSetWriter}: each layer's
+ * {@link LayerProfile} on activation sets written by {@link LayeredSets}: each layer's
  * result equals the one-hook analysis of that hook, layers of different sizes meet at the nearest
  * relative depth, CKA equals a numpy implementation reading the shards itself, and bad input says
  * what it cannot compute.
@@ -33,78 +28,13 @@ class LayerProfileTest {
     @TempDir
     Path dir;
 
-    /**
-     * A set of {@code layers} blocks, d_model {@code d}: 8 trajectories (domains math/law) of 6–13
-     * rows, each a random walk whose layer L is a fixed random linear map of layer L − 1 plus noise, so
-     * layers are related but not equal. {@code extra}: a [2, 4]-shaped blocks.0.attn.hook_z too.
-     */
+    /** A set of {@code layers} blocks, d_model {@code d}, as {@link LayeredSets} writes it. */
     Path set(String name, int layers, int d, long params, boolean extra) {
-        return set(name, layers, d, params, extra, "p");
+        return LayeredSets.write(dir, name, layers, d, params, extra);
     }
 
     Path set(String name, int layers, int d, long params, boolean extra, String idPrefix) {
-        List<String> hooks = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            hooks.add("blocks." + l + ".hook_resid_post");
-        }
-        if (extra) {
-            hooks.add("blocks.0.attn.hook_z");
-        }
-        ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION, "models/" + name, "gpt2",
-                params, d, layers, hooks, "F32", "float32", false, "all", List.of(), false, List.of(), List.of(),
-                extra ? Map.of("blocks.0.attn.hook_z", List.of(2, 4)) : null);
-        Path out = dir.resolve(name);
-        ActivationSetWriter w = ActivationSetWriter.open(out, header, 2_000);
-        Random r = new Random(name.hashCode());
-        double[][][] maps = new double[layers][d][d];
-        for (double[][] m : maps) {
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < d; j++) {
-                    m[i][j] = (i == j ? 0.8 : 0) + 0.3 * r.nextGaussian() / Math.sqrt(d);
-                }
-            }
-        }
-        for (int t = 0; t < 8; t++) {
-            int n = 6 + t;
-            float[][] rows = new float[hooks.size()][];
-            double[][] prev = new double[n][d];
-            double[] x = new double[d];
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < d; j++) {
-                    x[j] += r.nextGaussian() + (j == t % d ? 0.5 : 0);
-                    prev[i][j] = x[j];
-                }
-            }
-            for (int l = 0; l < layers; l++) {
-                double[][] next = new double[n][d];
-                rows[l] = new float[n * d];
-                for (int i = 0; i < n; i++) {
-                    for (int j = 0; j < d; j++) {
-                        double s = 0.2 * r.nextGaussian();
-                        for (int k = 0; k < d; k++) {
-                            s += maps[l][j][k] * prev[i][k];
-                        }
-                        next[i][j] = s;
-                        rows[l][i * d + j] = (float) s;
-                    }
-                }
-                prev = next;
-            }
-            if (extra) {
-                rows[layers] = new float[n * 8];
-                for (int k = 0; k < rows[layers].length; k++) {
-                    rows[layers][k] = (float) r.nextGaussian();
-                }
-            }
-            int[] positions = new int[n];
-            for (int i = 0; i < n; i++) {
-                positions[i] = i;
-            }
-            ObjectNode labels = Json.mapper().createObjectNode();
-            w.add(idPrefix + t, t % 2 == 0 ? "math" : "law", labels, List.of(1, 3, n - 2), n, positions, positions, List.of(rows));
-        }
-        w.finish();
-        return out;
+        return LayeredSets.write(dir, name, layers, d, params, extra, idPrefix);
     }
 
     static GeometryAnalysis.Options options() {

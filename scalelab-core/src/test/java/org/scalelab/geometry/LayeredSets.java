@@ -1,4 +1,4 @@
-package org.scalelab.cli;
+package org.scalelab.geometry;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +19,11 @@ public final class LayeredSets {
     private LayeredSets() {}
 
     public static Path write(Path dir, String name, int layers, int d, long params, boolean hookZ) {
+        return write(dir, name, layers, d, params, hookZ, "p");
+    }
+
+    /** As {@link #write(Path, String, int, int, long, boolean)}, trajectory ids {@code idPrefix0 …}. */
+    public static Path write(Path dir, String name, int layers, int d, long params, boolean hookZ, String idPrefix) {
         List<String> hooks = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             hooks.add("blocks." + l + ".hook_resid_post");
@@ -30,7 +35,7 @@ public final class LayeredSets {
                 params, d, layers, hooks, "F32", "float32", false, "all", List.of(), false, List.of(), List.of(),
                 hookZ ? Map.of("blocks.0.attn.hook_z", List.of(2, 4)) : null);
         Path out = dir.resolve(name);
-        ActivationSetWriter w = ActivationSetWriter.open(out, header, 4_000);
+        ActivationSetWriter w = ActivationSetWriter.open(out, header, 2_000);
         Random r = new Random(name.hashCode());
         double[][][] maps = new double[layers][d][d];
         for (double[][] m : maps) {
@@ -78,7 +83,7 @@ public final class LayeredSets {
             for (int i = 0; i < n; i++) {
                 positions[i] = i;
             }
-            w.add("p" + t, t % 2 == 0 ? "math" : "law", Json.mapper().createObjectNode(), List.of(1, 3, n - 2), n, positions, positions, rows);
+            w.add(idPrefix + t, t % 2 == 0 ? "math" : "law", Json.mapper().createObjectNode(), List.of(1, 3, n - 2), n, positions, positions, rows);
         }
         w.finish();
         return out;
