@@ -210,17 +210,10 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), GeometryRenderer.ofPoints(points));
             return 0;
         }
-        List<ActivationSet> sets = new ArrayList<>();
-        List<String> incomplete = new ArrayList<>();
-        for (Path dir : acts) {
-            ActivationSet set = ActivationSet.open(dir, allowIncomplete);
-            sets.add(set);
-            if (!set.complete()) {
-                incomplete.add(dir.toString());
-            }
-            Path manifest = dir.resolve("manifest.json");
-            inputs.add(new Provenance.Input(manifest.toString(), Provenance.sha256(manifest), set.trajectories().size()));
-        }
+        ActivationInputs opened = ActivationInputs.open(acts, allowIncomplete);
+        List<ActivationSet> sets = opened.sets();
+        inputs.addAll(opened.inputs());
+        List<String> incomplete = opened.incomplete();
         List<ActivationGroups.Key> keys = by.stream().map(ActivationGroups.Key::parse).toList();
         String asked = hook;
         if (ActivationGroups.isGlob(hook)) {
@@ -234,7 +227,7 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
                         hook, inputs, compareSizes), options);
                 LayerProfile.Result r = incomplete.isEmpty() ? analyzed : new LayerProfile.Result(analyzed.layers(), analyzed.cka(),
                         analyzed.comparisons(), analyzed.reasons(), analyzed.provenance().withOption("incomplete_inputs", incomplete));
-                noteIncomplete(incomplete);
+                opened.noteIncomplete(spec);
                 CliSupport.emit(spec, lab, output, LayerProfile.ANALYSIS, r, r.provenance(), new LayerProfileRenderer());
                 return 0;
             }
@@ -245,16 +238,9 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
                 GeometryAnalysis.analyze(new GeometryAnalysis.Groups(groups, inputs, compareSizes), options);
         GeometryAnalysis.Result r = incomplete.isEmpty() ? analyzed
                 : new GeometryAnalysis.Result(analyzed.groups(), analyzed.comparisons(), analyzed.provenance().withOption("incomplete_inputs", incomplete));
-        noteIncomplete(incomplete);
+        opened.noteIncomplete(spec);
         CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), GeometryRenderer.ofGroups(groups));
         return 0;
-    }
-
-    private void noteIncomplete(List<String> incomplete) {
-        if (!incomplete.isEmpty()) {
-            spec.commandLine().getErr().println("note: analysing incomplete activation sets " + incomplete + " (--allow-incomplete); the result records them");
-            spec.commandLine().getErr().flush();
-        }
     }
 
     /** "2:8" → {2, 8}; "0" → {2, 0} (k-means off). */

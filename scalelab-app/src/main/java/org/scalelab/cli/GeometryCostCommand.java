@@ -109,24 +109,18 @@ final class GeometryCostCommand implements Callable<Integer> {
             OutputFolder.checkFile("--trajectories-out", trajectoriesOut, lab.dir(), force, "--force");
         }
         output.check(lab);
-        List<ActivationSet> sets = new ArrayList<>();
-        List<Provenance.Input> inputs = new ArrayList<>();
-        List<String> incomplete = new ArrayList<>();
-        for (Path dir : acts) {
-            ActivationSet set = ActivationSet.open(dir, allowIncomplete);
-            sets.add(set);
-            if (!set.complete()) {
-                incomplete.add(dir.toString());
-            }
+        ActivationInputs opened = ActivationInputs.open(acts, allowIncomplete);
+        List<ActivationSet> sets = opened.sets();
+        List<Provenance.Input> inputs = opened.inputs();
+        List<String> incomplete = opened.incomplete();
+        for (ActivationSet set : sets) {
             if (what == ThoughtCost.Cost.STEPS && set.trajectories().stream().allMatch(t -> t.stepBoundaries() == null || t.stepBoundaries().isEmpty())) {
-                throw new InputException("--cost steps: " + dir + " records no step_boundaries for any of its " + set.trajectories().size()
+                throw new InputException("--cost steps: " + set.dir() + " records no step_boundaries for any of its " + set.trajectories().size()
                         + " trajectories; capture or generate with --steps RULE, or count the cost in tokens or flops");
             }
             if (what == ThoughtCost.Cost.FLOPS) {
                 requireSize(set);
             }
-            Path manifest = dir.resolve(ActivationManifest.FILE);
-            inputs.add(new Provenance.Input(manifest.toString(), Provenance.sha256(manifest), set.trajectories().size()));
         }
         List<ActivationGroups.Input> groups = ActivationGroups.of(sets,
                 new ActivationGroups.Options(hook, List.of(ActivationGroups.Key.DOMAIN), null, pointUnit, stepPool));
@@ -143,6 +137,7 @@ final class GeometryCostCommand implements Callable<Integer> {
                 throw new ScaleLabException("--trajectories-out " + trajectoriesOut + ": cannot write: " + e.getMessage(), e);
             }
         }
+        opened.noteIncomplete(spec);
         CliSupport.emit(spec, lab, output, "thought_cost", r, r.provenance(), new ThoughtCostRenderer());
         return 0;
     }

@@ -1,7 +1,6 @@
 package org.scalelab.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -103,10 +102,11 @@ final class PhaseCouplingCommand implements Callable<Integer> {
             default -> throw new InputException("--pool: '" + pool + "' is not last or mean");
         };
         CapabilityCoupling.Options options = new CapabilityCoupling.Options(resamples, headResamples, level, c, seed);
-        List<Provenance.Input> inputs = new ArrayList<>();
-        List<String> incomplete = new ArrayList<>();
-        List<ActivationSet> a = open(aSets, inputs, incomplete);
-        List<ActivationSet> b = bSets == null || bSets.isEmpty() ? a : open(bSets, inputs, incomplete);
+        ActivationInputs opened = ActivationInputs.open(aSets, allowIncomplete);
+        List<ActivationSet> a = List.copyOf(opened.sets()); // before the b sets join them
+        List<ActivationSet> b = bSets == null || bSets.isEmpty() ? a : opened.add(bSets, allowIncomplete);
+        List<Provenance.Input> inputs = opened.inputs();
+        List<String> incomplete = opened.incomplete();
         HookSet hooks = HookSet.of(hook.split(","));
         CapabilityCoupling.Input in = CouplingPoints.read(a, b, new CouplingPoints.Classes(aPositive, aNegative),
                 new CouplingPoints.Classes(bPositive, bNegative), hooks::matches, hook, p, heads);
@@ -126,24 +126,9 @@ final class PhaseCouplingCommand implements Callable<Integer> {
         Provenance provenance = Provenance.of("phase.coupling", inputs, opts, seed);
         if (!incomplete.isEmpty()) {
             provenance = provenance.withOption("incomplete_inputs", incomplete);
-            spec.commandLine().getErr().println("note: analysing incomplete activation sets " + incomplete + " (--allow-incomplete); the result records them");
-            spec.commandLine().getErr().flush();
         }
+        opened.noteIncomplete(spec);
         CliSupport.emit(spec, lab, output, "phase.coupling", r, provenance, new PhaseCouplingRenderer());
         return 0;
-    }
-
-    private List<ActivationSet> open(List<Path> dirs, List<Provenance.Input> inputs, List<String> incomplete) {
-        List<ActivationSet> sets = new ArrayList<>();
-        for (Path dir : dirs) {
-            ActivationSet set = ActivationSet.open(dir, allowIncomplete);
-            sets.add(set);
-            if (!set.complete()) {
-                incomplete.add(dir.toString());
-            }
-            Path manifest = dir.resolve("manifest.json");
-            inputs.add(new Provenance.Input(manifest.toString(), Provenance.sha256(manifest), set.trajectories().size()));
-        }
-        return sets;
     }
 }
