@@ -67,6 +67,29 @@ class SampledSilhouetteTest {
     }
 
     @Test
+    void clusterSelectionOverBlocksIsTheInMemoryOne() {
+        PointSet p = PointSet.of(Synthetic.gaussian(700, 4, 6), "cloud");
+        long[] l = new long[700];
+        PointSet blobs = PointSet.of(Synthetic.blobs(700, 4, 3, 6, l), "blobs");
+        for (PointSet q : new PointSet[] {p, blobs}) {
+            for (int exactMax : new int[] {1000, 100}) {
+                ClusterSelection.Options o = new ClusterSelection.Options(2, 4, exactMax, 90, DistancePrecision.FLOAT64, 3L);
+                String[] why = new String[1];
+                ClusterSelection want = ClusterSelection.of(q, o, why);
+                ClusterSelection got = ClusterSelection.of(new CountingBlocks(q), o, 77, why);
+                assertEquals(want.k(), got.k());
+                assertArrayEquals(want.labels(), got.labels());
+                assertEquals(exactMax >= 700, got.silhouette().exact());
+                for (int k = 2; k <= 4; k++) {
+                    assertEquals(want.byK().get(k), got.byK().get(k), 1e-9, "k = " + k);
+                }
+                assertEquals(want.silhouette().ciLow() == null ? 0 : want.silhouette().ciLow(),
+                        got.silhouette().ciLow() == null ? 0 : got.silhouette().ciLow(), 1e-9);
+            }
+        }
+    }
+
+    @Test
     void badLabelingsAreRefusedAsInMemory() {
         PointSet p = blobs(300, 3, 3);
         String[] why = new String[1];
