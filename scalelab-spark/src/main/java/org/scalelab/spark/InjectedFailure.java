@@ -11,13 +11,21 @@ import org.apache.spark.TaskContext;
 final class InjectedFailure {
     static final String PROPERTY = "scalelab.spark.failFirstAttempt";
 
+    private static final java.util.concurrent.atomic.AtomicInteger INJECTED = new java.util.concurrent.atomic.AtomicInteger();
+
     private InjectedFailure() {
+    }
+
+    /** How many failures this JVM has injected (tests check that the failure they asked for happened). */
+    static int injected() {
+        return INJECTED.get();
     }
 
     static void maybeFail(String job) {
         String asked = System.getProperty(PROPERTY);
         TaskContext ctx = TaskContext.get();
         if (asked != null && ctx != null && ctx.attemptNumber() == 0 && asked.equals(job + ":" + ctx.partitionId())) {
+            INJECTED.incrementAndGet();
             throw new IllegalStateException("injected failure of " + job + " partition " + ctx.partitionId() + ", attempt 0");
         }
     }
