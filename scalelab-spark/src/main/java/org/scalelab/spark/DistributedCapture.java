@@ -62,10 +62,7 @@ public final class DistributedCapture {
         if (!options.interventions().isEmpty()) {
             throw new InputException("--steer/--ablate/--replace: interventions are not run on Spark; capture them on one machine");
         }
-        if (Files.exists(out)) {
-            throw new InputException("--out " + out + ": exists; a capture on Spark writes a new folder (to resume an interrupted"
-                    + " single-machine capture, run capture without --spark)");
-        }
+        requireNewOutput(out);
         List<Prompt> all = Prompt.readJsonl(prompts);
         ModelConfig config = ModelConfig.read(model);
         List<String> hooks = Capture.hooks(config, options);
@@ -100,6 +97,14 @@ public final class DistributedCapture {
             return new Capture.Summary(out, merged.trajectories().size(), 0, rows, merged.shards().size(), merged.hooks(), unsegmented);
         } finally {
             deleteTree(staging);
+        }
+    }
+
+    /** Refuses an output folder that exists: a capture on Spark writes a new set, never into or over another. */
+    public static void requireNewOutput(Path out) {
+        if (Files.exists(out)) {
+            throw new InputException("--out " + out + ": exists; a capture on Spark writes a new folder (to resume an interrupted"
+                    + " single-machine capture, run capture without --spark)");
         }
     }
 
