@@ -84,12 +84,8 @@ public final class DistributedCapture {
         try {
             Job withStaging = job.staging(staging.toString());
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            List<Part> parts;
-            try {
-                parts = new ArrayList<>(sc.parallelize(slices, slices.size()).map(s -> capturePart(withStaging, s)).collect());
-            } catch (RuntimeException e) {
-                throw JobFailures.of("capture", e);
-            }
+            List<Part> parts = new ArrayList<>(JobProgress.collect(sc, sc.parallelize(slices, slices.size()).map(s -> capturePart(withStaging, s)),
+                    "capture"));
             parts.sort(Comparator.comparingInt(Part::partition));
             ActivationManifest merged = ActivationSetWriter.merge(out, parts.stream().map(p -> Path.of(p.dir())).toList());
             long rows = parts.stream().mapToLong(Part::rows).sum();

@@ -95,12 +95,7 @@ public final class DistributedEval {
                 taskFiles.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList(), options.limit(), options.seed(),
                 options.norm().name(), settings.batch(), length, bos);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<PartScores> results;
-        try {
-            results = sc.parallelize(parts, parts.size()).map(p -> scorePart(job, p)).collect();
-        } catch (RuntimeException e) {
-            throw JobFailures.of("eval", e);
-        }
+        List<PartScores> results = JobProgress.collect(sc, sc.parallelize(parts, parts.size()).map(p -> scorePart(job, p)), "eval");
         List<ExampleScore[]> byTask = new ArrayList<>();
         for (List<EvalExample> s : selected) {
             byTask.add(new ExampleScore[s.size()]);

@@ -13,7 +13,7 @@ final class JobFailures {
     private JobFailures() {
     }
 
-    static RuntimeException of(String job, RuntimeException e) {
+    static RuntimeException of(String job, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ScaleLabException s) {
                 return s;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.scalelab.InputException;
+import org.scalelab.Progress;
 import org.scalelab.ScaleLabException;
 import org.scalelab.eval.Evaluation;
 import org.scalelab.eval.LengthNorm;
@@ -61,7 +62,7 @@ public final class SparkMain {
             if (capture) {
                 return capture(o, master, out, err);
             }
-            return eval(o, master, out);
+            return eval(o, master, out, err);
         } catch (ScaleLabException e) {
             err.println("scalelab: error: " + e.getMessage());
             err.flush();
@@ -88,7 +89,8 @@ public final class SparkMain {
         SparkSession spark = SparkSessions.open(master, "scalelab capture");
         try {
             int partitions = (int) number(o, "--partitions", spark.sparkContext().defaultParallelism());
-            Capture.Summary s = DistributedCapture.run(spark, model, dtype, prompts, target, options, partitions);
+            Capture.Summary s = Progress.reportingTo(new PartitionLines(err),
+                    () -> DistributedCapture.run(spark, model, dtype, prompts, target, options, partitions));
             s.unsegmentedWarning(rule, "the prompts file's step_boundaries (if any)").ifPresent(err::println);
             if (o.containsKey("--json")) {
                 out.println(Json.pretty(s));
@@ -105,7 +107,7 @@ public final class SparkMain {
         return 0;
     }
 
-    private static int eval(Map<String, List<String>> o, String master, PrintStream out) {
+    private static int eval(Map<String, List<String>> o, String master, PrintStream out, PrintStream err) {
         ComputeDType dtype = ComputeDType.parse(one(o, "--dtype", "float32"));
         LengthNorm norm = switch (one(o, "--norm", "chars").toLowerCase()) {
             case "chars" -> LengthNorm.CHARS;
@@ -138,8 +140,9 @@ public final class SparkMain {
         SparkSession spark = SparkSessions.open(master, "scalelab eval");
         try {
             int partitions = (int) number(o, "--partitions", spark.sparkContext().defaultParallelism());
-            DistributedEval.Outcome r = DistributedEval.run(spark, model, dtype, tasks, new Evaluation.Options(limit, seed, norm),
-                    new DistributedEval.Settings((int) number(o, "--batch", 8), maxLength, o.containsKey("--add-bos"), partitions));
+            DistributedEval.Settings settings = new DistributedEval.Settings((int) number(o, "--batch", 8), maxLength, o.containsKey("--add-bos"), partitions);
+            DistributedEval.Outcome r = Progress.reportingTo(new PartitionLines(err),
+                    () -> DistributedEval.run(spark, model, dtype, tasks, new Evaluation.Options(limit, seed, norm), settings));
             if (examplesOut != null) {
                 Evaluation.writeExamples(Path.of(examplesOut), r.evaluation().examples());
             }
@@ -151,6 +154,33 @@ public final class SparkMain {
         }
         out.flush();
         return 0;
+    }
+
+    /** Progress as one stderr line per finished partition ({@code capture: 3/8 partitions done}): spark-submit's output is a log, not a terminal. */
+    private static final class PartitionLines implements Progress.Listener {
+        private final PrintStream err;
+        private String name;
+        private long total;
+
+        PartitionLines(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void start(String task, long total) {
+            this.name = task;
+            this.total = total;
+        }
+
+        @Override
+        public synchronized void update(long done) {
+            err.println(name + ": " + done + "/" + total + " partitions done");
+            err.flush();
+        }
+
+        @Override
+        public void finish() {
+        }
     }
 
     /** Options by name (a repeated option keeps every value); flags map to an empty list. */

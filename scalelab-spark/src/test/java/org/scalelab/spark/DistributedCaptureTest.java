@@ -157,6 +157,19 @@ class DistributedCaptureTest {
     }
 
     @Test
+    void aBadPromptFailsTheJobWithTheSingleMachineMessageAndNothingIsWritten() throws IOException {
+        Path bad = dir.resolve("bad-prompts.jsonl");
+        Files.writeString(bad, Files.readString(prompts) + "{\"id\": \"late\", \"text\": \"short\", \"step_boundaries\": [500]}\n");
+        Path out = dir.resolve("never");
+        InputException[] e = new InputException[1];
+        withTaskFailuresSilenced(() -> e[0] = assertThrows(InputException.class, () -> DistributedCapture.run(spark, model, ComputeDType.FLOAT32, bad, out,
+                Capture.Options.of("blocks.*.hook_resid_post"), 2)));
+        assertEquals(bad + ":13: prompt \"late\": field \"step_boundaries\": 500 is beyond its 5 tokens", e[0].getMessage());
+        assertFalse(Files.exists(out));
+        assertNoStagingLeft(out);
+    }
+
+    @Test
     void partitionsAreRunsOfWholeBatchesCoveringEveryPromptOnce() {
         List<DistributedCapture.Slice> s = DistributedCapture.slices(11, 2, 3);
         assertEquals(List.of(new DistributedCapture.Slice(0, 0, 4), new DistributedCapture.Slice(1, 4, 8), new DistributedCapture.Slice(2, 8, 11)), s);

@@ -94,6 +94,7 @@ class SparkMainTest {
                 "--positions", "1:", "--batch", "2", "--partitions", "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("captured 7 prompts (0 resumed from an earlier run), "), r.out());
+        assertTrue(r.err().endsWith("capture: 2/2 partitions done\n"), r.err()); // 4 batches of 2 prompts: 2 per partition
         DistributedCaptureTest.assertSameSet(reference, out);
         assertTrue(spark.sparkContext().isStopped() == false, "a session SparkMain did not open is left running");
     }
