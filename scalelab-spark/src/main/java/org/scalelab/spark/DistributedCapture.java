@@ -12,6 +12,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.scalelab.InputException;
+import org.scalelab.Progress;
 import org.scalelab.ScaleLabException;
 import org.scalelab.io.ActivationManifest;
 import org.scalelab.io.ActivationSetWriter;
@@ -46,6 +47,20 @@ import org.scalelab.model.StepRule;
  * as the driver: on a cluster they live on a file system all machines mount.
  */
 public final class DistributedCapture {
+    private static final Progress.Listener SILENT = new Progress.Listener() {
+        @Override
+        public void start(String task, long total) {
+        }
+
+        @Override
+        public void update(long done) {
+        }
+
+        @Override
+        public void finish() {
+        }
+    };
+
     private DistributedCapture() {
     }
 
@@ -125,7 +140,8 @@ public final class DistributedCapture {
         ExecutorModels.Loaded m = ExecutorModels.get(Path.of(job.model()), ComputeDType.parse(job.dtype()));
         Capture.Summary s;
         synchronized (m.lock()) {
-            s = Capture.runPart(m.model(), m.tokenizer(), part, slice.from(), job.keys(), dir, options);
+            // The driver shows progress per partition; a task's own prompts would talk over it (in local mode, one JVM).
+            s = Progress.reportingTo(SILENT, () -> Capture.runPart(m.model(), m.tokenizer(), part, slice.from(), job.keys(), dir, options));
         }
         InjectedFailure.maybeFail("capture");
         return new Part(slice.partition(), dir.toString(), s.rows(), s.unsegmented());

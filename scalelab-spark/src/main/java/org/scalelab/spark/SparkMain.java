@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.spark.sql.SparkSession;
 import org.scalelab.InputException;
 import org.scalelab.Progress;
 import org.scalelab.ScaleLabException;
@@ -85,9 +84,7 @@ public final class SparkMain {
         Path prompts = Path.of(required(o, "--prompts", "the JSONL prompts file"));
         Path target = Path.of(required(o, "--out", "the new activation set folder"));
         DistributedCapture.requireNewOutput(target); // before a session starts
-        boolean created = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSessions.open(master, "scalelab capture");
-        try {
+        SparkRuns.inSession(master, "scalelab capture", spark -> {
             int partitions = (int) number(o, "--partitions", spark.sparkContext().defaultParallelism());
             Capture.Summary s = Progress.reportingTo(new PartitionLines(err),
                     () -> DistributedCapture.run(spark, model, dtype, prompts, target, options, partitions));
@@ -98,11 +95,8 @@ public final class SparkMain {
                 out.printf("captured %d prompts (%d resumed from an earlier run), %,d new rows of %d hooks, %d shards → %s%n",
                         s.trajectories(), s.resumed(), s.rows(), s.hooks().size(), s.shards(), s.out());
             }
-        } finally {
-            if (created) {
-                spark.stop();
-            }
-        }
+            return s;
+        });
         out.flush();
         return 0;
     }
@@ -136,9 +130,7 @@ public final class SparkMain {
             }
             OutputFolder.checkFile("--examples-out", Path.of(examplesOut), null, o.containsKey("--force"), "--force");
         }
-        boolean created = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSessions.open(master, "scalelab eval");
-        try {
+        SparkRuns.inSession(master, "scalelab eval", spark -> {
             int partitions = (int) number(o, "--partitions", spark.sparkContext().defaultParallelism());
             DistributedEval.Settings settings = new DistributedEval.Settings((int) number(o, "--batch", 8), maxLength, o.containsKey("--add-bos"), partitions);
             DistributedEval.Outcome r = Progress.reportingTo(new PartitionLines(err),
@@ -147,11 +139,8 @@ public final class SparkMain {
                 Evaluation.writeExamples(Path.of(examplesOut), r.evaluation().examples());
             }
             out.println(o.containsKey("--json") ? Json.pretty(r.result()) : Json.write(r.result()));
-        } finally {
-            if (created) {
-                spark.stop();
-            }
-        }
+            return r;
+        });
         out.flush();
         return 0;
     }

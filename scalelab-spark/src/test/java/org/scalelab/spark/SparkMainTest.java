@@ -2,6 +2,7 @@ package org.scalelab.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -18,13 +19,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.InputException;
 import org.scalelab.eval.ChoiceScorer;
 import org.scalelab.eval.ContinuationTokens;
+import org.scalelab.eval.DistributedRuns;
 import org.scalelab.eval.EvalTask;
 import org.scalelab.eval.Evaluation;
 import org.scalelab.eval.LengthNorm;
 import org.scalelab.io.Json;
 import org.scalelab.model.Capture;
+import org.scalelab.model.ComputeDType;
 import org.scalelab.model.ModelConfig;
 import org.scalelab.model.ModelInit;
 import org.scalelab.model.ModelTokenizer;
@@ -115,6 +119,26 @@ class SparkMainTest {
         assertEquals(Files.readString(expected), Files.readString(examples));
         assertEquals("tiny", Json.mapper().readTree(r.out()).get("model").asText());
         assertEquals(9, Json.mapper().readTree(r.out()).get("tasks").get(0).get("n").asInt());
+    }
+
+    @Test
+    void theCommandLineFindsTheSparkRunsThroughServiceLoader() throws IOException {
+        DistributedRuns runs = DistributedRuns.find("not found");
+        assertTrue(runs instanceof SparkRuns);
+        assertEquals("spark", runs.name());
+        Capture.Options options = new Capture.Options(List.of("hook_embed", "blocks.1.hook_resid_post"), Positions.LAST, 1 << 20, 3, List.of());
+        Path reference = dir.resolve("reference-last");
+        try (Transformer t = Transformer.load(model); ModelTokenizer tok = ModelTokenizer.load(model)) {
+            Capture.run(t, tok, Prompt.readJsonl(prompts), reference, options);
+        }
+        Path out = dir.resolve("through-service");
+        Capture.Summary s = runs.capture("local[2]", model, ComputeDType.FLOAT32, prompts, out, options, 0);
+        assertEquals(7, s.trajectories());
+        DistributedCaptureTest.assertSameSet(reference, out);
+        InputException e = assertThrows(InputException.class, () -> runs.capture("spark://127.0.0.1:1", model, ComputeDType.FLOAT32, prompts,
+                dir.resolve("nowhere"), options, 0));
+        assertTrue(e.getMessage().startsWith("--spark spark://127.0.0.1:1: the Spark master is unreachable"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("nowhere")));
     }
 
     @Test
