@@ -85,30 +85,36 @@ public final class DistributedCapture {
         try (ModelTokenizer tok = ModelTokenizer.load(model)) {
             keys = Capture.keys(config, hooks, tok, all, options);
         }
-        Job job = new Job(model.toAbsolutePath().normalize().toString(), dtype.cliName(), prompts.toAbsolutePath().normalize().toString(),
-                options.hooks(), options.positions().toString(), options.shardBytes(), options.batch(), options.specialTokens(),
-                options.steps() == null ? null : options.steps().spec(), keys, null);
         List<Slice> slices = slices(all.size(), options.batch(), partitions);
         Path target = out.toAbsolutePath().normalize();
         Path staging = target.resolveSibling("." + target.getFileName() + ".staging-" + UUID.randomUUID());
+        Job job = new Job(model.toAbsolutePath().normalize().toString(), dtype.cliName(), prompts.toAbsolutePath().normalize().toString(),
+                options.hooks(), options.positions().toString(), options.shardBytes(), options.batch(), options.specialTokens(),
+                options.steps() == null ? null : options.steps().spec(), keys, staging.toString());
         try {
             Files.createDirectories(staging);
         } catch (IOException e) {
             throw new ScaleLabException(out + ": cannot create the staging folder " + staging + ": " + e.getMessage(), e);
         }
+        Capture.Summary summary;
         try {
-            Job withStaging = job.staging(staging.toString());
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            List<Part> parts = new ArrayList<>(JobProgress.collect(sc, sc.parallelize(slices, slices.size()).map(s -> capturePart(withStaging, s)),
-                    "capture"));
+            List<Part> parts = new ArrayList<>(JobProgress.collect(sc, sc.parallelize(slices, slices.size()).map(s -> capturePart(job, s)), "capture"));
             parts.sort(Comparator.comparingInt(Part::partition));
             ActivationManifest merged = ActivationSetWriter.merge(out, parts.stream().map(p -> Path.of(p.dir())).toList());
             long rows = parts.stream().mapToLong(Part::rows).sum();
             int unsegmented = parts.stream().mapToInt(Part::unsegmented).sum();
-            return new Capture.Summary(out, merged.trajectories().size(), 0, rows, merged.shards().size(), merged.hooks(), unsegmented);
-        } finally {
-            deleteTree(staging);
+            summary = new Capture.Summary(out, merged.trajectories().size(), 0, rows, merged.shards().size(), merged.hooks(), unsegmented);
+        } catch (RuntimeException e) {
+            try {
+                deleteTree(staging); // the job failed or the merge was refused: nothing of this capture is kept
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
+        deleteTree(staging); // only now that the merged set is complete
+        return summary;
     }
 
     /** Refuses an output folder that exists: a capture on Spark writes a new set, never into or over another. */
@@ -167,10 +173,6 @@ public final class DistributedCapture {
                        boolean specialTokens, String steps, int keys, String staging) implements Serializable {
         Job {
             hooks = List.copyOf(hooks);
-        }
-
-        Job staging(String dir) {
-            return new Job(model, dtype, prompts, hooks, positions, shardBytes, batch, specialTokens, steps, keys, dir);
         }
     }
 
