@@ -369,7 +369,7 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
 
     /** Whether inputs start with the tokenizer's special tokens: asked for, or a Gemma model (lm-eval adds Gemma's BOS by default). */
     static boolean addsBos(String family, boolean asked) {
-        return asked || family.startsWith("gemma");
+        return ContinuationTokens.addsBos(family, asked);
     }
 
     static LengthNorm parseNorm(String s) {

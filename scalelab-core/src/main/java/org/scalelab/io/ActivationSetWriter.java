@@ -38,6 +38,8 @@ public final class ActivationSetWriter {
 
     private final Path dir;
     private final long shardBytes;
+    /** Manifest index of this writer's first trajectory: 0 for a whole set, the part's offset for a {@link #part}. */
+    private final int firstIndex;
     private final ActivationManifest header;
     private final List<ActivationManifest.Shard> shards;
     private final List<ActivationManifest.Trajectory> trajectories;
@@ -53,9 +55,10 @@ public final class ActivationSetWriter {
     /** Whether the folder and its manifest exist yet: they are made at the first write, so a capture that fails before leaves nothing. */
     private boolean started;
 
-    private ActivationSetWriter(Path dir, long shardBytes, ActivationManifest header) {
+    private ActivationSetWriter(Path dir, long shardBytes, ActivationManifest header, int firstIndex) {
         this.dir = dir;
         this.shardBytes = shardBytes;
+        this.firstIndex = firstIndex;
         this.header = header;
         this.shards = new ArrayList<>(header.shards());
         this.trajectories = new ArrayList<>(header.trajectories());
@@ -124,9 +127,125 @@ public final class ActivationSetWriter {
         } catch (IOException e) {
             throw new ScaleLabException(dir + ": cannot prepare the activation set folder: " + e.getMessage(), e);
         }
-        ActivationSetWriter w = new ActivationSetWriter(dir, shardBytes, start);
+        ActivationSetWriter w = new ActivationSetWriter(dir, shardBytes, start, 0);
         w.started = resumed;
         return w;
+    }
+
+    /**
+     * Starts one part of a set written in parts (one per worker of a split capture) in {@code dir},
+     * which must not exist: trajectories numbered from {@code firstTrajectory} (their index in the
+     * whole set, also the shards' trajectory_index), shards cut as {@link #open} cuts them. A part is
+     * finished like a set ({@link #finish}) and becomes part of one set through {@link #merge}; it is
+     * never resumed (a retried worker starts a new part).
+     */
+    public static ActivationSetWriter part(Path dir, ActivationManifest header, long shardBytes, int firstTrajectory) {
+        if (shardBytes <= 0) {
+            throw new InputException("shard size " + shardBytes + " bytes must be positive");
+        }
+        if (firstTrajectory < 0) {
+            throw new IllegalArgumentException("first trajectory " + firstTrajectory + " must be ≥ 0");
+        }
+        if (Files.exists(dir)) {
+            throw new ScaleLabException(dir + ": a part of an activation set is written into a new folder, and this one exists");
+        }
+        return new ActivationSetWriter(dir, shardBytes, header.with(false, List.of(), List.of()), firstTrajectory);
+    }
+
+    /**
+     * Merges finished parts ({@link #part}) into one complete set in {@code out}, which must not
+     * exist: the parts in order hold trajectories 0, 1, … with no gap or repeat, and were captured
+     * with the same settings. The shards are renumbered in part order and linked into place (copied
+     * where the file system has no hard links), the manifest lists them as one set would, and the set
+     * is built in a hidden sibling folder renamed to {@code out} once complete: {@code out} appears
+     * whole or not at all, and the parts are left as they were (their writer removes them).
+     *
+     * @return the merged set's manifest
+     */
+    public static ActivationManifest merge(Path out, List<Path> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("no parts to merge");
+        }
+        Path target = OutputFolder.checkNotLab("activation set folder", out, null);
+        if (Files.exists(target)) {
+            throw new InputException(out + ": exists; a merged activation set is written into a new folder, never over another");
+        }
+        ActivationManifest first = null;
+        List<ActivationManifest> manifests = new ArrayList<>();
+        for (Path p : parts) {
+            ActivationManifest m = ActivationManifest.read(p);
+            if (!m.complete()) {
+                throw new ScaleLabException(p + ": this part of the activation set is unfinished; it cannot be merged");
+            }
+            if (first == null) {
+                first = m;
+            } else if (!first.sameCaptureAs(m)) {
+                throw new ScaleLabException(p + ": this part was captured with other settings than " + parts.get(0) + " ("
+                        + difference(first, m) + ")");
+            }
+            manifests.add(m);
+        }
+        List<ActivationManifest.Shard> shards = new ArrayList<>();
+        List<ActivationManifest.Trajectory> trajectories = new ArrayList<>();
+        Path parent = target.getParent();
+        Path building;
+        try {
+            Files.createDirectories(parent);
+            building = Files.createTempDirectory(parent, "." + target.getFileName() + ".merging-");
+        } catch (IOException e) {
+            throw new ScaleLabException(out + ": cannot create the folder to merge the activation set in: " + e.getMessage(), e);
+        }
+        try {
+            for (int k = 0; k < parts.size(); k++) {
+                ActivationManifest m = manifests.get(k);
+                int shardOffset = shards.size();
+                for (ActivationManifest.Trajectory t : m.trajectories()) {
+                    if (t.index() != trajectories.size()) {
+                        throw new ScaleLabException(parts.get(k) + ": trajectory \"" + InputException.quote(t.id()) + "\" has index " + t.index()
+                                + " where the merged set's next trajectory is " + trajectories.size() + "; the parts overlap or leave a gap");
+                    }
+                    trajectories.add(new ActivationManifest.Trajectory(t.index(), t.id(), t.domain(), t.labels(), t.tokenCount(),
+                            shardOffset + t.shard(), t.rowStart(), t.rows(), t.firstPosition(), t.stepBoundaries()));
+                }
+                for (ActivationManifest.Shard s : m.shards()) {
+                    String file = String.format("shard-%05d.safetensors", shards.size());
+                    linkOrCopy(parts.get(k).resolve(s.file()), building.resolve(file));
+                    shards.add(new ActivationManifest.Shard(file, s.rows(), s.firstTrajectory(), s.trajectoryCount()));
+                }
+            }
+            ActivationManifest merged = first.with(true, shards, trajectories);
+            merged.write(building);
+            Files.move(building, target);
+            return merged;
+        } catch (IOException | RuntimeException e) {
+            deleteTree(building);
+            if (e instanceof java.nio.file.FileAlreadyExistsException) {
+                throw new InputException(out + ": appeared while the activation set was merged; it is left as it is");
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new ScaleLabException(out + ": cannot merge the activation set: " + e.getMessage(), e);
+        }
+    }
+
+    private static void linkOrCopy(Path from, Path to) throws IOException {
+        try {
+            Files.createLink(to, from);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(from, to);
+        }
+    }
+
+    /** Deletes a folder this class created (a merge that failed half-way). */
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException ignored) {
+            // best effort: a hidden folder of partial links is all that can be left
+        }
     }
 
     /** Trajectories already written (by an earlier, interrupted run, or by this one). */
@@ -161,7 +280,7 @@ public final class ActivationSetWriter {
                 throw new IllegalArgumentException("hook " + header.hooks().get(h) + " has " + rows.get(h).length + " values, expected " + n + " × " + widths[h]);
             }
         }
-        int index = trajectories.size();
+        int index = firstIndex + trajectories.size();
         for (int i = 0; i < rows.size(); i++) {
             pending.get(i).add(rows.get(i));
         }
@@ -237,7 +356,7 @@ public final class ActivationSetWriter {
         tensors.add(SafetensorsWriter.Tensor.ofInts(TOKEN_POSITION, new long[] {pendingRows}, concat(pendingPosition)));
         tensors.add(SafetensorsWriter.Tensor.ofInts(TOKEN_ID, new long[] {pendingRows}, concat(pendingToken)));
         SafetensorsWriter.write(dir.resolve(file), tensors, Map.of("format", ActivationManifest.FORMAT));
-        shards.add(new ActivationManifest.Shard(file, pendingRows, pendingFirstTrajectory, trajectories.size() - pendingFirstTrajectory));
+        shards.add(new ActivationManifest.Shard(file, pendingRows, firstIndex + pendingFirstTrajectory, trajectories.size() - pendingFirstTrajectory));
         pendingFirstTrajectory = trajectories.size();
         manifest(false).write(dir);
         pending.forEach(List::clear);

@@ -64,9 +64,7 @@ public final class ChoiceScorer {
         if (batch < 1) {
             throw new InputException("--batch " + batch + ": must be at least 1");
         }
-        if (maxLength < 2 || maxLength > model.config().maxPositions()) {
-            throw new InputException("--max-length " + maxLength + ": must be between 2 and the model's " + model.config().maxPositions() + " positions");
-        }
+        checkMaxLength(maxLength, model.config().maxPositions());
         this.model = model;
         this.tokens = tokens;
         this.batch = batch;
@@ -96,6 +94,37 @@ public final class ChoiceScorer {
     /** One example ready to run: its context (cut to fit) and its continuations. */
     private record Input(EvalExample example, int[] context, int[][] continuations) {}
 
+    /** The order examples are scored in: longest (cut) context first, then longest choice, ties in input order. */
+    private static final Comparator<Input> ORDER = Comparator.comparingInt((Input in) -> -in.context().length)
+            .thenComparingInt(in -> -longest(in.continuations()));
+
+    /** Refuses a --max-length below 2 or beyond the model's {@code positions}. */
+    public static void checkMaxLength(int maxLength, int positions) {
+        if (maxLength < 2 || maxLength > positions) {
+            throw new InputException("--max-length " + maxLength + ": must be between 2 and the model's " + positions + " positions");
+        }
+    }
+
+    /**
+     * The order in which {@link #score(List, Consumer)} runs {@code examples} (tokenised with {@code tokens},
+     * cut to {@code maxLength}), as indices into {@code examples}; its batches are the consecutive runs of
+     * {@code batch} examples of this order. A caller splitting the work (an evaluation on several machines)
+     * gives each worker whole runs: a run scored alone is already in this order, so it is one pass, the same
+     * pass this scorer would run, and gives the same scores. Every example is checked as {@link #check} does.
+     */
+    public static int[] scoringOrder(ContinuationTokens tokens, int maxLength, List<EvalExample> examples) {
+        List<Input> inputs = new ArrayList<>(examples.size());
+        for (EvalExample e : examples) {
+            inputs.add(fit(e, tokens.encode(e), maxLength));
+        }
+        Integer[] order = new Integer[examples.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> ORDER.compare(inputs.get(a), inputs.get(b))); // stable, as List.sort in score
+        return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
+    }
+
     /**
      * Scores {@code examples}, handing each example's score to {@code done} as soon as its batch
      * finishes (longest contexts first, as the harness orders its requests; not in input order).
@@ -104,9 +133,9 @@ public final class ChoiceScorer {
     public void score(List<EvalExample> examples, Consumer<ExampleScore> done) {
         List<Input> inputs = new ArrayList<>(examples.size());
         for (EvalExample e : examples) {
-            inputs.add(fit(e, tokens.encode(e)));
+            inputs.add(fit(e, tokens.encode(e), maxLength));
         }
-        inputs.sort(Comparator.comparingInt((Input in) -> -in.context().length).thenComparingInt(in -> -longest(in.continuations())));
+        inputs.sort(ORDER);
         for (int from = 0; from < inputs.size(); from += batch) {
             for (ExampleScore s : run(inputs.subList(from, Math.min(inputs.size(), from + batch)))) {
                 done.accept(s);
@@ -117,7 +146,7 @@ public final class ChoiceScorer {
     /** Tokenises and checks {@code examples} without scoring them: an input error surfaces before any forward pass. */
     public void check(List<EvalExample> examples) {
         for (EvalExample e : examples) {
-            fit(e, tokens.encode(e));
+            fit(e, tokens.encode(e), maxLength);
         }
     }
 
@@ -128,7 +157,7 @@ public final class ChoiceScorer {
         return out[0];
     }
 
-    private Input fit(EvalExample e, ContinuationTokens.Encoded enc) {
+    private static Input fit(EvalExample e, ContinuationTokens.Encoded enc, int maxLength) {
         int longest = longest(enc.continuations());
         if (longest > maxLength) {
             throw new InputException(e.where() + ": example \"" + InputException.quote(e.id()) + "\" has a choice of " + longest

@@ -29,6 +29,14 @@ public final class ContinuationTokens {
     private final boolean specialTokens;
     private final int prefixToken;
 
+    /**
+     * Whether inputs start with the tokenizer's special tokens: asked for ({@code --add-bos}), or a Gemma
+     * model ({@code family} its model_type), as lm-eval adds Gemma's BOS by default.
+     */
+    public static boolean addsBos(String family, boolean asked) {
+        return asked || family.startsWith("gemma");
+    }
+
     public ContinuationTokens(ModelTokenizer tokenizer, boolean specialTokens) {
         this.tokenizer = tokenizer;
         this.specialTokens = specialTokens;

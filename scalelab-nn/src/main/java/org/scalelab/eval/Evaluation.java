@@ -84,15 +84,7 @@ public final class Evaluation {
      */
     public static Result run(ChoiceScorer scorer, List<EvalTask> tasks, Options options, Path partial, ObjectNode header,
             Consumer<ExampleScore> onScored) {
-        List<List<EvalExample>> selected = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (EvalTask t : tasks) {
-            if (names.contains(t.name())) {
-                throw new InputException(t.file() + ": a second task named " + t.name() + " (task names come from file names and must differ)");
-            }
-            names.add(t.name());
-            selected.add(select(t, options));
-        }
+        List<List<EvalExample>> selected = selectAll(tasks, options);
         for (List<EvalExample> s : selected) {
             scorer.check(s); // every task's inputs checked before the first forward pass
         }
@@ -121,8 +113,7 @@ public final class Evaluation {
                 }
             }
             file.markComplete();
-            List<TaskScore> scores = new ArrayList<>();
-            List<ExampleRecord> records = new ArrayList<>();
+            List<List<ExampleScore>> scored = new ArrayList<>();
             for (int i = 0; i < tasks.size(); i++) {
                 EvalTask task = tasks.get(i);
                 List<ExampleScore> list = new ArrayList<>();
@@ -132,15 +123,51 @@ public final class Evaluation {
                         throw new InputException(partial + ": example " + task.name() + "/" + e.id() + " has " + s.logprobs().length
                                 + " scores for " + e.choices().size() + " choices; delete the file to start again");
                     }
-                    ExampleScore score = ExampleScore.of(e, s.logprobs(), s.tokens());
-                    list.add(score);
-                    records.add(new ExampleRecord(task.name(), e.id(), score.logprobs(), score.bytes(), e.gold(), TaskMetrics.chosen(score),
-                            TaskMetrics.correct(e, score), score.chars(), score.tokens(), options.norm().name().toLowerCase()));
+                    list.add(ExampleScore.of(e, s.logprobs(), s.tokens()));
                 }
-                scores.add(TaskMetrics.compute(new EvalTask(task.name(), task.file(), selected.get(i)), list, options.norm()));
+                scored.add(list);
             }
-            return new Result(scores, records, resumed);
+            return of(tasks, selected, scored, options, resumed);
         }
+    }
+
+    /**
+     * The examples of each task that an evaluation with {@code options} scores ({@link #select}), refusing
+     * two tasks of one name.
+     */
+    public static List<List<EvalExample>> selectAll(List<EvalTask> tasks, Options options) {
+        List<List<EvalExample>> selected = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (EvalTask t : tasks) {
+            if (names.contains(t.name())) {
+                throw new InputException(t.file() + ": a second task named " + t.name() + " (task names come from file names and must differ)");
+            }
+            names.add(t.name());
+            selected.add(select(t, options));
+        }
+        return selected;
+    }
+
+    /**
+     * The result of scores computed elsewhere (an evaluation split across machines) or read back:
+     * {@code scores.get(i).get(j)} is the score of {@code selected.get(i).get(j)}, the examples of
+     * {@code tasks.get(i)} that {@link #selectAll} chose; each task's metrics and every example's record.
+     */
+    public static Result of(List<EvalTask> tasks, List<List<EvalExample>> selected, List<List<ExampleScore>> scores, Options options, int resumed) {
+        List<TaskScore> out = new ArrayList<>();
+        List<ExampleRecord> records = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            EvalTask task = tasks.get(i);
+            List<ExampleScore> list = scores.get(i);
+            for (int j = 0; j < selected.get(i).size(); j++) {
+                EvalExample e = selected.get(i).get(j);
+                ExampleScore score = list.get(j);
+                records.add(new ExampleRecord(task.name(), e.id(), score.logprobs(), score.bytes(), e.gold(), TaskMetrics.chosen(score),
+                        TaskMetrics.correct(e, score), score.chars(), score.tokens(), options.norm().name().toLowerCase()));
+            }
+            out.add(TaskMetrics.compute(new EvalTask(task.name(), task.file(), selected.get(i)), list, options.norm()));
+        }
+        return new Result(out, records, resumed);
     }
 
     /** Writes {@code records} as JSON lines (--examples-out) through a temporary sibling and a rename. */

@@ -96,13 +96,8 @@ public final class Capture {
 
     public static Summary run(Transformer model, ModelTokenizer tokenizer, List<Prompt> prompts, Path out, Options options) {
         ModelConfig c = model.config();
-        List<String> names = CaptureTarget.hooks(c, options.hooks(), "--hooks", true);
-        int keys = 0;
-        if (names.stream().anyMatch(h -> HookNames.rowShape(c, h) == null)) {
-            for (Prompt p : prompts) {
-                keys = Math.max(keys, tokenizer.encode(p.text(), options.specialTokens()).length);
-            }
-        }
+        List<String> names = hooks(c, options);
+        int keys = keys(c, names, tokenizer, prompts, options);
         Map<String, List<Integer>> shapes = CaptureTarget.shapes(c, names, keys);
         ActivationSetWriter writer = CaptureTarget.open(model, tokenizer, options.specialTokens(), names, shapes, options.positions().toString(),
                 options.interventions(), options.steps(), out, options.shardBytes(), prompts);
@@ -124,6 +119,52 @@ public final class Capture {
         }
         ActivationManifest m = writer.finish();
         return new Summary(out, m.trajectories().size(), done.size(), rows, m.shards().size(), names, unsegmented[0]);
+    }
+
+    /** The hooks of {@code config} that {@code options} select, in model order (refused with a message naming --hooks when none). */
+    public static List<String> hooks(ModelConfig config, Options options) {
+        return CaptureTarget.hooks(config, options.hooks(), "--hooks", true);
+    }
+
+    /**
+     * The key count of the [head, key] rows of the attention scores and patterns among {@code hooks}: the
+     * token count of the longest of {@code prompts} (all of them, not a part's); 0 when no such hook is captured.
+     */
+    public static int keys(ModelConfig config, List<String> hooks, ModelTokenizer tokenizer, List<Prompt> prompts, Options options) {
+        int keys = 0;
+        if (hooks.stream().anyMatch(h -> HookNames.rowShape(config, h) == null)) {
+            for (Prompt p : prompts) {
+                keys = Math.max(keys, tokenizer.encode(p.text(), options.specialTokens()).length);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Captures one part of a capture split across workers: {@code part} are the prompts whose indices in
+     * the whole prompts file start at {@code firstIndex}, written into a new folder {@code dir} as an
+     * {@link ActivationSetWriter#part} that {@link ActivationSetWriter#merge} joins to the other parts.
+     * {@code keys} is {@link #keys} of the whole file, so every part's [head, key] rows have the same width.
+     * Batches are runs of {@code options.batch()} prompts from the part's start: a part that starts at a
+     * multiple of the batch size runs the batches a whole capture runs, and so computes the same rows.
+     */
+    public static Summary runPart(Transformer model, ModelTokenizer tokenizer, List<Prompt> part, int firstIndex, int keys, Path dir, Options options) {
+        ModelConfig c = model.config();
+        List<String> names = hooks(c, options);
+        Map<String, List<Integer>> shapes = CaptureTarget.shapes(c, names, keys);
+        ActivationSetWriter writer = ActivationSetWriter.part(dir, CaptureTarget.header(model, tokenizer, options.specialTokens(), names, shapes,
+                options.positions().toString(), options.interventions(), options.steps()), options.shardBytes(), firstIndex);
+        HookSet hooks = HookSet.of(names.toArray(String[]::new)).with(options.interventions().toArray(Intervention[]::new));
+        long rows = 0;
+        int[] unsegmented = {0};
+        try (Progress.Task task = Progress.start("capture", part.size())) {
+            for (int from = 0; from < part.size(); from += options.batch()) {
+                int to = Math.min(part.size(), from + options.batch());
+                rows += runBatch(model, tokenizer, part.subList(from, to), from, 0, names, keys, hooks, options, writer, task, unsegmented);
+            }
+        }
+        ActivationManifest m = writer.finish();
+        return new Summary(dir, m.trajectories().size(), 0, rows, m.shards().size(), names, unsegmented[0]);
     }
 
     private static long runBatch(Transformer model, ModelTokenizer tokenizer, List<Prompt> batch, int firstIndex, int alreadyDone,

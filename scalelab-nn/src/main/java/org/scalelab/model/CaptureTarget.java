@@ -61,6 +61,17 @@ final class CaptureTarget {
         return shapes;
     }
 
+    /** The manifest of a capture with these settings, before any trajectory is written. */
+    static ActivationManifest header(Transformer model, ModelTokenizer tokenizer, boolean specialTokens, List<String> hooks,
+                                     Map<String, List<Integer>> shapes, String positions, List<Intervention> interventions, StepRule steps) {
+        ModelConfig c = model.config();
+        return new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION,
+                model.dir().toAbsolutePath().normalize().toString(), c.family().modelType(), model.parameterCount(), c.dModel(),
+                c.nLayers(), hooks, DType.F32.name(), model.computeDType().cliName(),
+                specialTokens && tokenizer.addsSpecialTokens(), positions, interventions.stream().map(Intervention::toString).toList(), false,
+                List.of(), List.of(), shapes, steps == null ? null : steps.spec());
+    }
+
     /**
      * Opens the activation set in {@code out} for {@code model}'s {@code hooks}, recording the step rule
      * (null: none); when it already holds
@@ -69,13 +80,8 @@ final class CaptureTarget {
     static ActivationSetWriter open(Transformer model, ModelTokenizer tokenizer, boolean specialTokens, List<String> hooks,
                                     Map<String, List<Integer>> shapes, String positions, List<Intervention> interventions, StepRule steps,
                                     Path out, long shardBytes, List<Prompt> prompts) {
-        ModelConfig c = model.config();
-        ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION,
-                model.dir().toAbsolutePath().normalize().toString(), c.family().modelType(), model.parameterCount(), c.dModel(),
-                c.nLayers(), hooks, DType.F32.name(), model.computeDType().cliName(),
-                specialTokens && tokenizer.addsSpecialTokens(), positions, interventions.stream().map(Intervention::toString).toList(), false,
-                List.of(), List.of(), shapes, steps == null ? null : steps.spec());
-        ActivationSetWriter writer = ActivationSetWriter.open(out, header, shardBytes);
+        ActivationSetWriter writer = ActivationSetWriter.open(out, header(model, tokenizer, specialTokens, hooks, shapes, positions, interventions, steps),
+                shardBytes);
         List<ActivationManifest.Trajectory> done = writer.trajectories();
         if (done.size() > prompts.size()) {
             throw new InputException(out + ": holds " + done.size() + " trajectories, more than the " + prompts.size()
