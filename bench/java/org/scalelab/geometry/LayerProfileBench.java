@@ -15,12 +15,12 @@ import org.scalelab.io.Json;
  * Every layer at once against one analysis per hook, for bench/bench_geometry_layers.sh; prints one
  * JSON line.
  * Usage: LayerProfileBench generate DIR LAYERS POINTS D [ROWS_PER_TRAJECTORY]
- *        | LayerProfileBench profile DIR [--nulls N] [--bootstrap B] [--cka]
+ *        | LayerProfileBench profile DIR [--nulls N] [--bootstrap B] [--cka on|off]
  *        | LayerProfileBench loop DIR [--nulls N] [--bootstrap B]
  *        | LayerProfileBench read-once DIR | LayerProfileBench read-per-hook DIR
  * "profile" opens the set once and runs {@link LayerProfile} on blocks.*.hook_resid_post (one pass over
- * the shards for every layer; with --cka also the consecutive-layer CKA it always computes, else the
- * CKA time is reported apart). "loop" does what a user running the one-hook analysis once per layer
+ * the shards for every layer, and the consecutive-layer CKA it computes; --cka off leaves the CKA out,
+ * so the profile does exactly the loop's work). "loop" does what a user running the one-hook analysis once per layer
  * does inside one process: per hook, open the set (checking every shard), read that hook's rows and
  * analyse them. Both use the same options: k-means silhouette off (the points carry no labels), tangling
  * skipped above 2 times (it is O(times²) per layer), TwoNN and the PCA metrics computed.
@@ -39,11 +39,14 @@ public final class LayerProfileBench {
         }
         int nulls = 0;
         int bootstrap = 0;
+        boolean cka = true;
         for (int i = 2; i < args.length; i++) {
             if (args[i].equals("--nulls")) {
                 nulls = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--bootstrap")) {
                 bootstrap = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--cka")) {
+                cka = !args[++i].equals("off");
             }
         }
         GeometryAnalysis.Options options = GeometryAnalysis.Options.defaults().withNullReplicates(nulls).withBootstrap(bootstrap)
@@ -70,7 +73,7 @@ public final class LayerProfileBench {
             }
         } else if (args[0].equals("profile")) {
             ActivationSet set = ActivationSet.open(dir);
-            LayerProfile.Result r = LayerProfile.analyze(new LayerProfile.Input(List.of(set), grouping, glob, List.of(), false), options);
+            LayerProfile.Result r = LayerProfile.analyze(new LayerProfile.Input(List.of(set), grouping, glob, List.of(), false), options, cka);
             layers = r.layers().size();
             for (LayerProfile.Layer l : r.layers()) {
                 checksum += l.groups().get(0).participationRatio() + l.groups().get(0).twonn();
@@ -88,7 +91,7 @@ public final class LayerProfileBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "{\"mode\": \"%s\", \"layers\": %d, \"null_replicates\": %d, \"bootstrap\": %d, \"seconds\": %.3f, "
-                + "\"checksum\": %.9g}%n", args[0], layers, nulls, bootstrap, seconds, checksum);
+                + "\"checksum\": %.15g}%n", args[0], layers, nulls, bootstrap, seconds, checksum);
     }
 
     /**

@@ -252,26 +252,23 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * The chains of thought of every captured size: questions of each hop count (the world's models
-     * never stop, so each count gets its own number of tokens), generated with every layer captured and
-     * the chain cut into steps; then their geometry with steps as the points over every layer, and the
-     * cost of thought.
+     * The chains of thought of every captured size: the first trained questions of every hop count,
+     * each chain generated until the model ends it, with every layer captured and the chain cut into
+     * steps; then their geometry with steps as the points over every layer, and the cost of thought in
+     * steps (the length the model chose).
      */
     private DemoRenderer.Chains chains(JsonNode sets, Path prompts, Path stage, String seedText, String bootstrapText) throws IOException {
         int first = ran.size();
         Files.createDirectories(prompts);
         int maxHops = WorldLab.existing(labDir, WorldDemo.EXPERIMENT).config().maxHops();
         List<String> acts = new ArrayList<>();
-        int count = 0;
-        for (int hops = 2; hops <= maxHops; hops++) {
-            Path file = prompts.resolve("cot-hops-" + hops + ".jsonl");
-            count += runWithoutLab(WorldDemo.cotPromptsArgs(labDir, hops, file)).path("prompts").asInt();
-            for (JsonNode set : sets) {
-                Path out = WorldDemo.cotSetDir(labDir, set.path("size").asText(), hops);
-                runWithoutLab(WorldDemo.cotGenerateArgs(Path.of(set.path("checkpoint").asText()), file, hops, out));
-                acts.add("--acts");
-                acts.add(out.toString());
-            }
+        Path file = prompts.resolve("cot.jsonl");
+        int count = runWithoutLab(WorldDemo.cotPromptsArgs(labDir, file)).path("prompts").asInt();
+        for (JsonNode set : sets) {
+            Path out = WorldDemo.cotSetDir(labDir, set.path("size").asText());
+            runWithoutLab(WorldDemo.cotGenerateArgs(Path.of(set.path("checkpoint").asText()), file, maxHops, out));
+            acts.add("--acts");
+            acts.add(out.toString());
         }
         List<String> g = new ArrayList<>(List.of("geometry"));
         g.addAll(acts);
@@ -280,11 +277,11 @@ final class DemoCommand implements Callable<Integer> {
         JsonNode geometry = run(g.toArray(String[]::new));
         List<String> c = new ArrayList<>(List.of("geometry", "cost"));
         c.addAll(acts);
-        c.addAll(List.of("--unit", "step", "--pool", "mean", "--bootstrap", bootstrapText, "--seed", seedText,
+        c.addAll(List.of("--unit", "step", "--pool", "mean", "--cost", "steps", "--bootstrap", bootstrapText, "--seed", seedText,
                 "--trajectories-out", prompts.resolve("thought-cost.csv").toString(), "--force", "--out", stage.resolve("thought-cost").toString(), "--json"));
         JsonNode cost = run(c.toArray(String[]::new));
         chainCommands = new int[] {first, ran.size()};
-        return new DemoRenderer.Chains(count, maxHops, WorldDemo.STEP_RULE, geometry, cost, List.of());
+        return new DemoRenderer.Chains(count, maxHops, WorldDemo.cotMaxTokens(maxHops), WorldDemo.STEP_RULE, geometry, cost, List.of());
     }
 
     private void step(int i, String what) {

@@ -46,8 +46,8 @@ final class WorldCotPromptsCommand implements Callable<Integer> {
     int limit;
 
     @Option(names = "--hops", paramLabel = "K", defaultValue = "0",
-            description = "Only trajectories of K hops, to generate them with --max-tokens K+1 (the world's models never stop on their own;"
-                    + " the last generated token is never read back). Default: all.")
+            description = "Only trajectories of K hops (the world's models end a chain with <eos>, where generate stops, so one set may mix"
+                    + " hop counts; give --max-tokens room beyond the longest chain). Default: all.")
     int hops;
 
     @Option(names = "--with-answers", description = "Put the chain in the text, with step_boundaries at each hop (for capture), instead of the question alone (for generate).")

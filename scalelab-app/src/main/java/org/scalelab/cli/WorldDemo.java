@@ -75,35 +75,42 @@ public final class WorldDemo {
             "--hooks", "blocks.*.hook_resid_post,blocks.*.attn.hook_result", "--json"};
     }
 
-    /** Trajectories per hop count whose chains each model size generates: a quarter of each domain's trained ones is plenty to show the pipeline. */
-    static final int COT_LIMIT = 40;
+    /** Trained trajectories (all hop counts, the four domains in turn) whose chains each model size generates: plenty to show the pipeline. */
+    static final int COT_LIMIT = 80;
 
     /**
      * The step rule of the world's chains: every entity token starts a step, so a generated chain of k
-     * hops has k steps (the first one also where generation starts).
+     * entities has k steps (the first one also where generation starts).
      */
     public static final String STEP_RULE = "regex:<e_\\d+>";
 
-    /** {@code scalelab world cot-prompts …}: the first trained trajectories of {@code hops} hops, as questions for generate, into {@code out}. */
-    public static String[] cotPromptsArgs(Path lab, int hops, Path out) {
+    /** {@code scalelab world cot-prompts …}: the first trained trajectories of every hop count, as questions for generate, into {@code out}. */
+    public static String[] cotPromptsArgs(Path lab, Path out) {
         return new String[] {"world", "cot-prompts", "--world", WorldLab.worldDir(lab, EXPERIMENT).toString(), "--out", out.toString(),
-            "--split", "train", "--hops", Integer.toString(hops), "--limit", Integer.toString(COT_LIMIT), "--force", "--json"};
+            "--split", "train", "--limit", Integer.toString(COT_LIMIT), "--force", "--json"};
     }
 
     /**
-     * {@code scalelab generate …} of one model size's chains for questions of {@code hops} hops, every
-     * layer's residual stream captured while generating, the chain cut into steps at each entity. The
-     * world's models never stop on their own, so each gets hops + 1 tokens: the last generated token is
-     * never fed back (it has no hidden state), so the extra one is what lets the model read its k-th
-     * entity, and each of the k steps has its one row.
+     * {@code scalelab generate …} of one model size's chains, every layer's residual stream captured
+     * while generating, the chain cut into steps at each entity. The world's models are trained to end a
+     * chain with ⟨eos⟩, where generation stops, so a chain is as long as the model makes it; the room
+     * of {@link #cotMaxTokens} tokens only cuts a chain that would not end.
      */
-    public static String[] cotGenerateArgs(Path checkpoint, Path prompts, int hops, Path out) {
-        return new String[] {"generate", "--model", checkpoint.toString(), "--prompts", prompts.toString(), "--max-tokens", Integer.toString(hops + 1),
-            "--steps", STEP_RULE, "--capture-hooks", "blocks.*.hook_resid_post", "--capture-out", out.toString()};
+    public static String[] cotGenerateArgs(Path checkpoint, Path prompts, int maxHops, Path out) {
+        return new String[] {"generate", "--model", checkpoint.toString(), "--prompts", prompts.toString(), "--max-tokens",
+            Integer.toString(cotMaxTokens(maxHops)), "--steps", STEP_RULE, "--capture-hooks", "blocks.*.hook_resid_post", "--capture-out", out.toString()};
     }
 
-    /** Where the chains of one model size and hop count are captured. */
-    public static Path cotSetDir(Path lab, String size, int hops) {
-        return lab.resolve("activations").resolve("world-" + EXPERIMENT + "-cot-" + size + "-h" + hops);
+    /**
+     * Tokens a chain may take: the longest question's chain, one entity more, and its ⟨eos⟩. A chain cut
+     * there has maxHops + 1 steps (its last token is never read back, so it starts none).
+     */
+    public static int cotMaxTokens(int maxHops) {
+        return maxHops + 2;
+    }
+
+    /** Where the chains of one model size are captured. */
+    public static Path cotSetDir(Path lab, String size) {
+        return lab.resolve("activations").resolve("world-" + EXPERIMENT + "-cot-" + size);
     }
 }

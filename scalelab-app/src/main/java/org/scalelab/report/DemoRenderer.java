@@ -76,20 +76,21 @@ public final class DemoRenderer {
      * cut into steps; their geometry with steps as points, every layer; and the cost of thought.
      *
      * @param prompts  questions each size answered (all hop counts)
-     * @param maxHops  the longest chain, in hops
+     * @param maxHops  the longest question, in hops
+     * @param maxTokens the tokens a chain could take before it was cut (a chain ends earlier where the model writes its end token)
      * @param stepRule the {@code --steps} rule that cut the chains
      * @param geometry {@code geometry} of the chains (a layer profile when every layer was analysed)
      * @param cost     {@code geometry cost} of the chains, or null when it was not run
      * @param commands the command lines of this step, as a user would type them
      */
-    public record Chains(int prompts, int maxHops, String stepRule, JsonNode geometry, JsonNode cost, List<String> commands) {
+    public record Chains(int prompts, int maxHops, int maxTokens, String stepRule, JsonNode geometry, JsonNode cost, List<String> commands) {
         public Chains {
             commands = List.copyOf(commands);
         }
 
         /** The same with these command lines. */
         public Chains withCommands(List<String> lines) {
-            return new Chains(prompts, maxHops, stepRule, geometry, cost, lines);
+            return new Chains(prompts, maxHops, maxTokens, stepRule, geometry, cost, lines);
         }
     }
 
@@ -333,14 +334,36 @@ public final class DemoRenderer {
         r.link("Geometry report", "geometry/index.html");
     }
 
+    /** Per model and hop count: chains, their mean steps, and how many took fewer, as many and more steps than hops asked. */
+    static List<List<String>> chainLengths(JsonNode trajectories, Map<String, String> names) {
+        Map<String, Map<Integer, int[]>> counts = new java.util.LinkedHashMap<>(); // model → hops → {chains, steps, fewer, as many, more}
+        for (JsonNode t : trajectories) {
+            if (!t.path("difficulty").isNumber() || !t.path("steps").isNumber()) {
+                continue;
+            }
+            int hops = t.path("difficulty").asInt();
+            int steps = t.path("steps").asInt();
+            int[] c = counts.computeIfAbsent(t.path("model").asText(), m -> new java.util.TreeMap<>()).computeIfAbsent(hops, h -> new int[5]);
+            c[0]++;
+            c[1] += steps;
+            c[steps < hops ? 2 : steps == hops ? 3 : 4]++;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        counts.forEach((model, byHops) -> byHops.forEach((hops, c) -> rows.add(List.of(names.getOrDefault(model, model), Integer.toString(hops),
+                Integer.toString(c[0]), String.format(Locale.ROOT, "%.2f", (double) c[1] / c[0]), Integer.toString(c[2]), Integer.toString(c[3]),
+                Integer.toString(c[4])))));
+        return rows;
+    }
+
     private static void chainsSection(Report r, Chains c) {
         r.heading("12. Chains of thought: steps, layers and the cost of thought");
         r.text("Each size answered " + c.prompts() + " trained step-by-step questions \"<e_0> <r_1> … <r_k> <think>\" of the four domains "
                 + "(k = 2 … " + c.maxHops() + " hops, the difficulty) by generating its own chain, one entity per hop; the chain is cut into "
                 + "steps at every entity (--steps '" + c.stepRule() + "'), and every layer's residual stream is captured while generating. "
-                + "The world's models never learned to stop, so each question gets k + 1 tokens (the last one is never read back, so the k "
-                + "entities each have their hidden state): here a chain's length is set by its question, and the cost of thought can only "
-                + "follow difficulty.");
+                + "The world's models were trained to end each chain with <eos>, and generation stops there: a chain is as long as the model "
+                + "makes it (a chain that has not ended after " + c.maxTokens() + " tokens is cut, with " + (c.maxTokens() - 1) + " steps). "
+                + "Whether its length, the cost of thought in steps, follows the question's difficulty or the geometry of the chain is "
+                + "then a question the data answer, each group with its interval.");
         JsonNode g = c.geometry();
         List<List<String>> rows = new ArrayList<>();
         List<String> models = new ArrayList<>();
@@ -362,19 +385,23 @@ public final class DemoRenderer {
         r.link("Geometry of the chains", "geometry-steps/index.html");
         JsonNode cost = c.cost();
         if (cost != null) {
-            r.verdict("the cost of thought", cost.path("answer").asText("—"), true);
             List<String> costModels = new ArrayList<>();
             for (JsonNode grp : cost.path("groups")) {
                 costModels.add(grp.path("model").asText());
             }
             Map<String, String> costNames = GeometryRenderer.names(costModels);
+            r.text("How long the chains are, per size and number of hops asked (steps: entities the model wrote before it ended the chain):");
+            r.table(List.of("model", "hops asked", "chains", "steps (mean)", "fewer steps than hops", "as many", "more"),
+                    chainLengths(cost.path("trajectories"), costNames));
+            r.verdict("the cost of thought", cost.path("answer").asText("—"), true);
             List<List<String>> cr = new ArrayList<>();
             for (JsonNode grp : cost.path("groups")) {
                 String model = grp.path("model").asText();
                 cr.add(List.of(grp.path("domain").asText(), costNames.getOrDefault(model, model), grp.path("parameter_count").asText("—"),
-                        grp.path("trajectories").asText(), grp.path("verdict").asText().toLowerCase(Locale.ROOT).replace('_', ' ')));
+                        grp.path("trajectories").asText(), grp.path("verdict").asText().toLowerCase(Locale.ROOT).replace('_', ' '),
+                        grp.path("answer").asText("—")));
             }
-            r.table(List.of("domain", "model", "parameters", "trajectories", "cost follows (verdict)"), cr);
+            r.table(List.of("domain", "model", "parameters", "trajectories", "cost follows (verdict)", "answer, with its interval"), cr);
             r.link("Cost of thought", "thought-cost/index.html");
         }
         StringBuilder lines = new StringBuilder();

@@ -131,9 +131,12 @@ class RenderersTest {
                 + "{'from_hook':'blocks.1.hook_resid_post','to_hook':'blocks.1.hook_resid_post',"
                 + "'verdict':{'domain':'chain','from':'w32-d2','to':'w64-d2','phase':'liquid','reason':'nothing moved'}}]}");
         JsonNode cost = json("{'answer':'In modular, cost follows difficulty (rho 0.9 [0.8, 1.0]).',"
-                + "'groups':[{'domain':'modular','model':'w64-d2','trajectories':80,'verdict':'DIFFICULTY','answer':'cost follows difficulty'}]}");
+                + "'groups':[{'domain':'modular','model':'w64-d2','trajectories':80,'verdict':'DIFFICULTY',"
+                + "'answer':'w64-d2 · modular: the cost of thought (steps) follows the difficulty, not the geometry: ρ(cost, difficulty) = 0.71 [0.52, 0.85]'}],"
+                + "'trajectories':[{'model':'w64-d2','difficulty':2,'steps':2},{'model':'w64-d2','difficulty':2,'steps':1},"
+                + "{'model':'w64-d2','difficulty':3,'steps':4},{'model':'w64-d2','difficulty':3,'steps':3},{'model':'w64-d2','difficulty':3,'steps':3}]}");
         DemoRenderer.Tour base = tour(world, geometry);
-        DemoRenderer.Chains chains = new DemoRenderer.Chains(80, 3, "regex:<e_\\d+>", layers, cost, List.of())
+        DemoRenderer.Chains chains = new DemoRenderer.Chains(80, 3, 5, "regex:<e_\\d+>", layers, cost, List.of())
                 .withCommands(List.of("scalelab geometry cost --acts a --unit step"));
         DemoRenderer.Tour t = new DemoRenderer.Tour(base.seed(), base.bootstrap(), base.data(), base.truth(), base.chinchilla(), base.forecast(),
                 base.power(), base.bnsl(), base.sigmoid(), base.shape(), base.coverageSmall(), base.coverageLarge(), base.budget(),
@@ -143,6 +146,13 @@ class RenderersTest {
         assertTrue(html.contains("blocks.0.hook_resid_post → blocks.1.hook_resid_post"), "a layer matched at its relative depth");
         assertTrue(html.contains("crystallization") && html.contains("nothing moved"), "each layer's verdict and reason");
         assertTrue(html.contains("In modular, cost follows difficulty (rho 0.9 [0.8, 1.0]).") , "the answer sentence");
+        assertTrue(html.contains("ρ(cost, difficulty) = 0.71 [0.52, 0.85]"), "each group's answer with its interval");
+        assertTrue(html.contains("trained to end each chain with &lt;eos&gt;") && html.contains("after 5 tokens is cut, with 4 steps"),
+                "the chains end where the model ends them");
+        // chain lengths per hop count: 2 hops → 2 chains, mean 1.50, one shorter, one as long; 3 hops → 3 chains, mean 3.33, 0/2/1
+        String cells = html.replaceAll("<td[^>]*>", "<td>");
+        assertTrue(cells.contains("<td>2</td><td>2</td><td>1.50</td><td>1</td><td>1</td><td>0</td>"), "2 hops");
+        assertTrue(cells.contains("<td>3</td><td>3</td><td>3.33</td><td>0</td><td>2</td><td>1</td>"), "3 hops");
         assertTrue(html.contains("scalelab geometry cost --acts a --unit step"), "the step's commands");
         assertTrue(html.indexOf("11. Reasoning geometry") < html.indexOf("12. Chains of thought"), "after the world's geometry");
         assertTrue(!DemoRenderer.report(base).html().contains("Chains of thought"), "no section without chains");

@@ -117,4 +117,88 @@ class GeometryRoutesTest {
         assertEquals(404, missing.statusCode(), missing.body());
         assertEquals(400, get(dashboard, "api/geometry/abc/view").statusCode());
     }
+
+    @Test
+    void stepUnitResultsAreRegroupedAsStepsAndNeverMixedWithTokensOfTheSameGroups(@TempDir Path dir) throws Exception {
+        // The same world sets (inside a copy of the lab), analysed once per unit: tokens, steps pooled by mean, by last token.
+        Path copy = LabFixture.copy(dir.resolve("lab"));
+        JsonNode saved = Json.mapper().readTree(get(dashboard, "api/results/" + geometryId).body());
+        GeometryAnalysis.Result original = Json.mapper().treeToValue(saved.path("result"), GeometryAnalysis.Result.class);
+        Path root = LabFixture.lab().toAbsolutePath().normalize();
+        List<String> acts = new ArrayList<>();
+        for (Provenance.Input in : original.provenance().inputs()) {
+            if (in.source().endsWith("manifest.json")) {
+                acts.add("--acts");
+                acts.add(copy.resolve(root.relativize(Path.of(in.source()).toAbsolutePath().normalize().getParent()).toString()).toString());
+            }
+        }
+        assertTrue(acts.size() >= 4, acts.toString());
+        long token = analyse(copy, acts, "--unit", "token");
+        long mean = analyse(copy, acts, "--unit", "step", "--pool", "mean");
+        long last = analyse(copy, acts, "--unit", "step", "--pool", "last");
+
+        try (Dashboard d = Dashboard.start(DashboardOptions.local(copy, 0))) {
+            java.util.Map<String, Integer> tokenPoints = null;
+            for (long id : List.of(token, mean, last)) {
+                String unit = id == token ? "token" : id == mean ? "step (mean)" : "step (last)";
+                GeometryAnalysis.Result r = Json.mapper().treeToValue(
+                        Json.mapper().readTree(get(d, "api/results/" + id).body()).path("result"), GeometryAnalysis.Result.class);
+                assertTrue(r.groups().stream().allMatch(g -> unit.equals(g.unit())), id + ": " + unit);
+                // Regrouped from the sets again: one group per model and domain, each with exactly the points its saved group counted.
+                java.util.Map<String, Integer> recorded = new java.util.TreeMap<>();
+                r.groups().forEach(g -> recorded.put(g.model() + " · " + g.domain(), g.nPoints()));
+                java.util.Map<String, Integer> regrouped = new java.util.TreeMap<>();
+                for (ActivationGroups.Input in : GeometryRoutes.groups(copy, r)) {
+                    assertEquals(null, regrouped.put(in.model() + " · " + in.domain(), in.points().size()), "one group per model and domain");
+                }
+                assertEquals(recorded, regrouped, unit);
+                if (id == token) {
+                    tokenPoints = regrouped;
+                } else {
+                    for (var e : regrouped.entrySet()) {
+                        assertTrue(e.getValue() < tokenPoints.get(e.getKey()), unit + " has fewer points than tokens in " + e.getKey());
+                    }
+                }
+                // Served: every heading names the result's unit and no other, and the projections draw its points.
+                HttpResponse<String> response = get(d, "api/geometry/" + id + "/view");
+                assertEquals(200, response.statusCode(), response.body());
+                JsonNode view = Json.mapper().readTree(response.body());
+                List<String> headings = new ArrayList<>();
+                view.path("blocks").forEach(b -> {
+                    if (b.path("type").asText().equals("heading") && b.path("text").asText().contains("unit:")) {
+                        headings.add(b.path("text").asText());
+                    }
+                });
+                assertTrue(headings.size() >= 3, headings.toString());
+                for (String h : headings) {
+                    assertTrue(h.endsWith("unit: " + unit), h);
+                }
+                int drawn = 0;
+                for (JsonNode b : view.path("blocks")) {
+                    if (b.path("name").asText().startsWith("pca-")) {
+                        for (JsonNode s : b.path("spec").path("series")) {
+                            drawn += s.path("x").size();
+                        }
+                    }
+                }
+                int points = regrouped.values().stream().mapToInt(Integer::intValue).sum();
+                assertEquals(points, drawn, unit + ": the projections draw the regrouped points (fewer than the renderer's cap)");
+            }
+        }
+    }
+
+    /** Runs {@code scalelab geometry} on the sets in {@code lab} and returns the id of the result it saved. */
+    private static long analyse(Path lab, List<String> acts, String... unit) {
+        List<String> args = new ArrayList<>(List.of("geometry", "--lab", lab.toString(), "--by", "domain", "--bootstrap", "0",
+                "--null-replicates", "0", "--seed", "1", "--json"));
+        args.addAll(acts);
+        args.addAll(List.of(unit));
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = org.scalelab.cli.Main.execute(args.toArray(String[]::new), new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true));
+        assertEquals(0, code, err.toString());
+        try (LabStore store = LabStore.openReadOnly(lab, new LabStore.Wait(Duration.ofSeconds(5), m -> { }))) {
+            return store.listResults().stream().filter(r -> r.analysis().equals("geometry")).mapToLong(ResultSummary::resultId).max().orElseThrow();
+        }
+    }
 }

@@ -117,9 +117,20 @@ public final class LayerProfile {
         return out;
     }
 
-    /** One group (model × domain × label) at each profiled layer, with the analysis outcome per layer. */
+    /**
+     * One group (model × domain × label) at each profiled layer, with the analysis outcome per layer, and
+     * each layer's points prepared for CKA once ({@code sides}, filled when first needed): a layer meets
+     * the one before it, the one after it and its matched layers of other sizes.
+     */
     private record Profiled(ActivationGroups.Input first, ActivationSet set, List<String> hooks, List<ActivationGroups.Input> inputs,
-                            List<GeometryAnalysis.Outcome> outcomes) {
+                            List<GeometryAnalysis.Outcome> outcomes, LinearCka.Side[] sides) {
+        LinearCka.Side side(int i) {
+            if (sides[i] == null) {
+                sides[i] = LinearCka.side(inputs.get(i).points());
+            }
+            return sides[i];
+        }
+
         double depth(int i) {
             return relativeDepth(ActivationGroups.blockOf(hooks.get(i)), set.manifest().nLayers());
         }
@@ -134,6 +145,11 @@ public final class LayerProfile {
     }
 
     public static Result analyze(Input input, GeometryAnalysis.Options options) {
+        return analyze(input, options, true);
+    }
+
+    /** With {@code cka} false, no CKA at all (its list is empty): for timing the per-layer analyses alone against one run per hook. */
+    static Result analyze(Input input, GeometryAnalysis.Options options, boolean cka) {
         if (input.sets().isEmpty()) {
             throw new InputException("--acts: the layer profile needs at least one activation set");
         }
@@ -153,14 +169,14 @@ public final class LayerProfile {
                     task.step();
                 }
                 ActivationGroups.Input first = l.inputs().get(0);
-                profiled.add(new Profiled(first, l.set(), l.hooks(), l.inputs(), outcomes));
+                profiled.add(new Profiled(first, l.set(), l.hooks(), l.inputs(), outcomes, new LinearCka.Side[l.hooks().size()]));
             }
         }
         List<Layer> layers = layers(profiled);
-        List<Cka> cka = new ArrayList<>();
-        for (Profiled p : profiled) {
+        List<Cka> ckas = new ArrayList<>();
+        for (Profiled p : cka ? profiled : List.<Profiled>of()) {
             for (int i = 0; i + 1 < p.hooks().size(); i++) {
-                cka.add(cka(CONSECUTIVE, p, i, p, i + 1));
+                ckas.add(cka(CONSECUTIVE, p, i, p, i + 1));
             }
         }
         List<Comparison> comparisons = new ArrayList<>();
@@ -171,7 +187,9 @@ public final class LayerProfile {
                 double[] largeDepths = large.depths();
                 for (int i = 0; i < small.hooks().size(); i++) {
                     int j = nearest(small.depth(i), largeDepths);
-                    cka.add(cka(ACROSS_SIZES, small, i, large, j));
+                    if (cka) {
+                        ckas.add(cka(ACROSS_SIZES, small, i, large, j));
+                    }
                     if (input.compareSizes()) {
                         PhaseVerdict.Comparison v = PhaseVerdict.compare(small.outcomes().get(i), large.outcomes().get(j), options.phase());
                         comparisons.add(new Comparison(small.hooks().get(i), ActivationGroups.blockOf(small.hooks().get(i)), small.depth(i),
@@ -188,7 +206,7 @@ public final class LayerProfile {
         if (input.groups().unit() == StepPooling.Unit.STEP) {
             opts.put("pool", input.groups().pool().label());
         }
-        return new Result(layers, List.copyOf(cka), List.copyOf(comparisons), List.copyOf(reasons),
+        return new Result(layers, List.copyOf(ckas), List.copyOf(comparisons), List.copyOf(reasons),
                 Provenance.of(ANALYSIS, input.inputs(), opts, options.seed()));
     }
 
@@ -230,6 +248,19 @@ public final class LayerProfile {
         return out;
     }
 
+    /** Whether {@code picked} is 0, 1, …, count − 1: every trajectory, in order. */
+    private static boolean isAll(int[] picked, int count) {
+        if (picked.length != count) {
+            return false;
+        }
+        for (int k = 0; k < count; k++) {
+            if (picked[k] != k) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * CKA between layer i of {@code a} and layer j of {@code b}. Within one group the rows are the
      * same tokens; across groups only the trajectories with the same id and row count in both are
@@ -239,7 +270,12 @@ public final class LayerProfile {
         PointSet x = a.inputs().get(i).points();
         PointSet y = b.inputs().get(j).points();
         String reason = null;
-        if (a != b) {
+        LinearCka.Side sx = null;
+        LinearCka.Side sy = null;
+        if (a == b) {
+            sx = a.side(i);
+            sy = b.side(j);
+        } else {
             Map<String, Integer> rowsOfB = new HashMap<>();
             List<String> idsB = b.inputs().get(j).trajectoryIds();
             for (int k = 0; k < idsB.size() && k < y.trajectoryCount(); k++) {
@@ -259,13 +295,20 @@ public final class LayerProfile {
                 reason = "no trajectory has the same id and token count in " + a.first().model() + " and " + b.first().model()
                         + "; CKA compares two representations of the same tokens (capture both models on the same prompts and tokenizer)";
             } else {
-                x = x.selectTrajectories(pickA.stream().mapToInt(Integer::intValue).toArray());
-                y = y.selectTrajectories(pickB.stream().mapToInt(Integer::intValue).toArray());
+                // Every trajectory of a side, in its own order, is that side's layer as prepared once; a subset is prepared here.
+                int[] ka = pickA.stream().mapToInt(Integer::intValue).toArray();
+                int[] kb = pickB.stream().mapToInt(Integer::intValue).toArray();
+                x = x.selectTrajectories(ka);
+                y = y.selectTrajectories(kb);
+                PointSet wholeX = a.inputs().get(i).points();
+                PointSet wholeY = b.inputs().get(j).points();
+                sx = isAll(ka, wholeX.trajectoryCount()) && x.size() == wholeX.size() ? a.side(i) : LinearCka.side(x);
+                sy = isAll(kb, wholeY.trajectoryCount()) && y.size() == wholeY.size() ? b.side(j) : LinearCka.side(y);
             }
         }
         Double value = null;
         if (reason == null) {
-            MetricValue v = LinearCka.of(x, y);
+            MetricValue v = LinearCka.of(sx, sy);
             value = v.present() ? v.value() : null;
             reason = v.present() ? null : v.reason();
         }

@@ -167,12 +167,14 @@ public final class ModelTokenizer implements AutoCloseable {
     /**
      * The id of the end-of-sequence token, or -1 when the vocabulary has none: the first of
      * GPT-2's {@code <|endoftext|>}, Llama 3's {@code <|end_of_text|>}, Llama 2/Mistral's
-     * {@code </s>} and Gemma's {@code <eos>} that the tokenizer encodes as one token.
+     * {@code </s>} and Gemma's {@code <eos>} that the tokenizer encodes as one token of its own (a
+     * word-level vocabulary encodes any unknown word as one token, its unknown token, which decodes to
+     * something else).
      */
     public int endOfText() {
         for (String candidate : List.of(END_OF_TEXT, "<|end_of_text|>", "</s>", "<eos>")) {
             int[] ids = encode(candidate);
-            if (ids.length == 1) {
+            if (ids.length == 1 && decode(ids).equals(candidate)) {
                 return ids[0];
             }
         }

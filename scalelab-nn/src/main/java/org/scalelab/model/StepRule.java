@@ -2,6 +2,7 @@ package org.scalelab.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,7 +20,10 @@ import org.scalelab.InputException;
  *       so blank lines and indentation make no empty step;</li>
  *   <li>{@code sentence}: the text's first non-whitespace character, and after every end of
  *       sentence — a {@code .}, {@code !} or {@code ?} followed by whitespace — the next
- *       non-whitespace character (so "3.5" and "e.g.x" do not split, "e.g. x" does);</li>
+ *       non-whitespace character (so "3.5" does not split); a {@code .} that ends a common
+ *       abbreviation ({@link #ABBREVIATIONS}: "e.g.", "i.e.", "Dr.", "vs.", "Fig.", …, in any case,
+ *       after any opening bracket or quote) ends no sentence, so "e.g. x" and "Dr. Smith" do not
+ *       split either;</li>
  *   <li>{@code marker:TEXT}: every occurrence of TEXT, e.g. {@code marker:Step } — the marker's
  *       tokens belong to the step it opens; text before the first marker is in no step;</li>
  *   <li>{@code regex:PATTERN}: the start of every match of a Java regular expression, e.g.
@@ -32,6 +36,14 @@ import org.scalelab.InputException;
 public final class StepRule {
     /** The command-line option every message names. */
     public static final String OPTION = "--steps";
+
+    /**
+     * Words whose final {@code .} marks an abbreviation, not the end of a sentence, for the
+     * {@code sentence} rule (lower case; matched case-insensitively). "etc." is left out: it ends
+     * sentences as often as not.
+     */
+    public static final Set<String> ABBREVIATIONS = Set.of("e.g.", "i.e.", "cf.", "vs.", "viz.", "approx.", "ca.", "resp.", "al.",
+            "dr.", "mr.", "mrs.", "ms.", "prof.", "st.", "jr.", "sr.", "fig.", "figs.", "eq.", "eqs.", "no.", "sec.", "ch.", "vol.", "p.", "pp.");
 
     public enum Kind { NEWLINE, SENTENCE, MARKER, REGEX }
 
@@ -121,7 +133,8 @@ public final class StepRule {
                 for (int i = 0; i < text.length(); i++) {
                     char c = text.charAt(i);
                     boolean cut = kind == Kind.NEWLINE ? c == '\n' || c == '\r'
-                            : (c == '.' || c == '!' || c == '?') && i + 1 < text.length() && Character.isWhitespace(text.charAt(i + 1));
+                            : (c == '.' || c == '!' || c == '?') && i + 1 < text.length() && Character.isWhitespace(text.charAt(i + 1))
+                            && !(c == '.' && endsAbbreviation(text, i));
                     if (cut) {
                         int next = nextNonWhitespace(text, i + 1);
                         if (next >= 0) {
@@ -167,6 +180,18 @@ public final class StepRule {
             }
         }
         return List.copyOf(out);
+    }
+
+    /** Whether the word ending with the {@code .} at {@code dot} (after any opening bracket or quote) is one of {@link #ABBREVIATIONS}. */
+    static boolean endsAbbreviation(String text, int dot) {
+        int from = dot;
+        while (from > 0 && !Character.isWhitespace(text.charAt(from - 1))) {
+            from--;
+        }
+        while (from < dot && "([{\"'«“‘".indexOf(text.charAt(from)) >= 0) {
+            from++;
+        }
+        return ABBREVIATIONS.contains(text.substring(from, dot + 1).toLowerCase(java.util.Locale.ROOT));
     }
 
     private static int nextNonWhitespace(String text, int from) {

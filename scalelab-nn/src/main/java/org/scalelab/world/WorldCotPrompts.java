@@ -71,7 +71,7 @@ public final class WorldCotPrompts {
      * @param split       which trajectories
      * @param limit       most prompts, the first in world order; 0: all
      * @param withAnswers the chain in the text, with a step boundary at each hop (for capture), or the question alone (for generate)
-     * @param hops        only trajectories of this many hops (so that generate can be given exactly that many tokens); 0: all
+     * @param hops        only trajectories of this many hops; 0: all
      */
     public record Options(Which split, int limit, boolean withAnswers, int hops) {
         public Options {

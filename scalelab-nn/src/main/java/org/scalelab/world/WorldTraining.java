@@ -103,18 +103,28 @@ public final class WorldTraining {
      * The model trained on a world: the GPT-2-like pre-LN block with rotary positions used by
      * Minegishi et al. (LayerNorm with biases, 4 · width GELU MLP, tied unembedding, RoPE on every
      * head dimension; ScaleLab's {@code gpt_neox} family, {@link ModelConfig#gptNeoX}); context =
-     * the world's longest example.
+     * the world's longest example and the ⟨eos⟩ a trajectory is trained with.
      */
     public static ModelConfig modelConfig(World world, RunSpec spec) {
-        return ModelConfig.gptNeoX(world.vocabulary().size(), spec.width(), spec.depth(), spec.heads(), Math.max(16, world.maxSequenceLength()));
+        return ModelConfig.gptNeoX(world.vocabulary().size(), spec.width(), spec.depth(), spec.heads(), Math.max(16, world.maxSequenceLength() + 1));
     }
 
-    /** The world's training examples as trainer examples: loss on the target tokens only. */
+    /**
+     * The world's training examples as trainer examples: loss on the target tokens only. A trajectory's
+     * target is followed by ⟨eos⟩, in the loss too, so that a model learns where its chain ends: the
+     * length of a chain it generates is then its own choice, not the number of tokens it was given. The
+     * world's files and its evaluation keep the chain alone.
+     */
     public static List<org.scalelab.train.Example> trainingExamples(World world) {
         List<org.scalelab.train.Example> out = new ArrayList<>();
+        int eos = world.vocabulary().id(Vocabulary.EOS);
         for (Example e : world.training()) {
             int[] prompt = world.vocabulary().encode(e.text());
             int[] all = world.vocabulary().encode(e.fullText());
+            if (e.kind() == Kind.TRAJECTORY) {
+                all = Arrays.copyOf(all, all.length + 1);
+                all[all.length - 1] = eos;
+            }
             boolean[] mask = new boolean[all.length];
             Arrays.fill(mask, prompt.length, all.length, true);
             out.add(new org.scalelab.train.Example(all, mask));

@@ -88,6 +88,17 @@ class StepRuleTest {
     }
 
     @Test
+    void sentenceDoesNotSplitAfterCommonAbbreviations() {
+        String text = "Use a prime, e.g. 7. Dr. Smith (i.e. the author) agrees. See Fig. 2 vs. Eq. 3! (E.g. this.) Done etc. Next";
+        List<Integer> s = starts("sentence", text);
+        List<String> first = s.stream().map(i -> text.substring(i, text.indexOf(' ', i) < 0 ? text.length() : text.indexOf(' ', i))).toList();
+        assertEquals(List.of("Use", "Dr.", "See", "(E.g.", "Next"), first,
+                "no step after e.g., i.e., Dr., Fig., vs., Eq. (in any case, after a bracket); a step after 7., agrees., 3! and etc.");
+        assertEquals(List.of(0), starts("sentence", "Ends e.g. Then"), "an abbreviation ends no sentence, even where one ends");
+        assertEquals(List.of(0, 12), starts("sentence", "See the eg. Then"), "'eg.' is not an abbreviation of the list");
+    }
+
+    @Test
     void markerAndRegexStartAStepAtEachOccurrence() {
         String text = "Plan. Step 1: add. Step 2: carry. Step 10: done";
         assertEquals(List.of(6, 19, 34), starts("marker:Step ", text));
