@@ -54,16 +54,24 @@ public final class StreamedGeometry {
 
     /** The group {@code g} streamed from its shards in blocks of {@code blockRows} rows, with a progress task over the blocks. */
     public static GeometryAnalysis.Group group(ActivationGroups.Planned g, GeometryAnalysis.Options o, int blockRows) {
+        return group(g, o, blockRows, null);
+    }
+
+    /** As {@link #group(ActivationGroups.Planned, GeometryAnalysis.Options, int)}, with {@code engine} (if not null) as the first note of its reasons. */
+    static GeometryAnalysis.Group group(ActivationGroups.Planned g, GeometryAnalysis.Options o, int blockRows, String engine) {
         ActivationBlocks points = g.blocks();
         Exact exact;
         try (Progress.Task task = Progress.start("geometry " + g.name() + " (streamed)", blocks(points, blockRows))) {
             exact = exact(points, blockRows, task);
         }
-        return group(g, points, exact, o);
+        return group(g, points, exact, o, engine);
     }
 
-    static GeometryAnalysis.Group group(ActivationGroups.Planned g, PointBlocks points, Exact exact, GeometryAnalysis.Options o) {
+    static GeometryAnalysis.Group group(ActivationGroups.Planned g, PointBlocks points, Exact exact, GeometryAnalysis.Options o, String engine) {
         Map<String, String> reasons = new LinkedHashMap<>();
+        if (engine != null) {
+            reasons.put("engine", engine);
+        }
         if (g.dropped() != null) {
             reasons.put("steps", g.dropped());
         }
@@ -231,6 +239,14 @@ public final class StreamedGeometry {
         }
     }
 
+    /**
+     * Rows per block of the streamed pass: what the bound allows, but no more than one chunk of the
+     * covariance (64 MB of rows): larger blocks would only hold more memory, the pass gains nothing.
+     */
+    static int passRows(MemoryBound bound, int width) {
+        return Math.min(bound.rowsPerBlock(width), Math.max(1, Covariance.CHUNK_FLOATS / width));
+    }
+
     /** Engines as results name them. */
     public static final String IN_MEMORY = "in memory";
     public static final String STREAMED = "streamed";
@@ -241,7 +257,7 @@ public final class StreamedGeometry {
     /**
      * Every group under a memory bound: a group that {@link MemoryBound#fits} runs in memory exactly as
      * {@link GeometryAnalysis#analyze(GeometryAnalysis.Groups, GeometryAnalysis.Options)} runs it; a
-     * larger one is streamed in blocks of {@link MemoryBound#rowsPerBlock} rows. The provenance says
+     * larger one is streamed in blocks of {@link #passRows} rows. The provenance says
      * the bound ({@code memory}) and each group's engine ({@code engines}, group name → engine).
      */
     public static Run analyze(List<ActivationGroups.Planned> groups, List<org.scalelab.Provenance.Input> inputs, boolean compareSizes,
@@ -257,7 +273,10 @@ public final class StreamedGeometry {
                 rendered.add(in);
                 engines.put(g.name(), IN_MEMORY);
             } else {
-                GeometryAnalysis.Group streamed = group(g, options, bound.rowsPerBlock(d));
+                int rows = passRows(bound, d);
+                String note = "streamed from the shards in blocks of " + rows + " rows (memory bound " + bound.describe() + ", " + g.points()
+                        + " points of " + d + " values do not fit); the exact metrics equal the in-memory engine's";
+                GeometryAnalysis.Group streamed = group(g, options, rows, note);
                 outcomes.add(new GeometryAnalysis.Outcome(streamed, Map.of()));
                 rendered.add(g.withoutPoints());
                 engines.put(g.name(), STREAMED);
