@@ -245,8 +245,8 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             }
             asked = first.get(0);
         }
-        List<ActivationGroups.Planned> planned = ActivationGroups.plan(sets, new ActivationGroups.Options(asked, keys, labelKey, pointUnit, stepPool));
-        StreamedGeometry.Run run = StreamedGeometry.analyze(planned, inputs, compareSizes, options, bound);
+        List<ActivationGroups.Unread> unread = ActivationGroups.unread(sets, new ActivationGroups.Options(asked, keys, labelKey, pointUnit, stepPool));
+        StreamedGeometry.Run run = StreamedGeometry.analyze(unread, inputs, compareSizes, options, bound);
         List<ActivationGroups.Input> groups = run.rendered();
         GeometryAnalysis.Result analyzed = run.result();
         GeometryAnalysis.Result r = incomplete.isEmpty() ? analyzed

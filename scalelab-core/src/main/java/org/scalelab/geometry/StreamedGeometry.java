@@ -53,12 +53,12 @@ public final class StreamedGeometry {
     }
 
     /** The group {@code g} streamed from its shards in blocks of {@code blockRows} rows, with a progress task over the blocks. */
-    public static GeometryAnalysis.Group group(ActivationGroups.Planned g, GeometryAnalysis.Options o, int blockRows) {
+    public static GeometryAnalysis.Group group(ActivationGroups.Unread g, GeometryAnalysis.Options o, int blockRows) {
         return group(g, o, blockRows, null);
     }
 
-    /** As {@link #group(ActivationGroups.Planned, GeometryAnalysis.Options, int)}, with {@code engine} (if not null) as the first note of its reasons. */
-    static GeometryAnalysis.Group group(ActivationGroups.Planned g, GeometryAnalysis.Options o, int blockRows, String engine) {
+    /** As {@link #group(ActivationGroups.Unread, GeometryAnalysis.Options, int)}, with {@code engine} (if not null) as the first note of its reasons. */
+    static GeometryAnalysis.Group group(ActivationGroups.Unread g, GeometryAnalysis.Options o, int blockRows, String engine) {
         ActivationBlocks points = g.blocks();
         Exact exact;
         try (Progress.Task task = Progress.start("geometry " + g.name() + " (streamed)", blocks(points, blockRows))) {
@@ -67,7 +67,7 @@ public final class StreamedGeometry {
         return group(g, points, exact, o, engine);
     }
 
-    static GeometryAnalysis.Group group(ActivationGroups.Planned g, PointBlocks points, Exact exact, GeometryAnalysis.Options o, String engine) {
+    static GeometryAnalysis.Group group(ActivationGroups.Unread g, PointBlocks points, Exact exact, GeometryAnalysis.Options o, String engine) {
         Map<String, String> reasons = new LinkedHashMap<>();
         if (engine != null) {
             reasons.put("engine", engine);
@@ -260,12 +260,12 @@ public final class StreamedGeometry {
      * larger one is streamed in blocks of {@link #passRows} rows. The provenance says
      * the bound ({@code memory}) and each group's engine ({@code engines}, group name → engine).
      */
-    public static Run analyze(List<ActivationGroups.Planned> groups, List<org.scalelab.Provenance.Input> inputs, boolean compareSizes,
+    public static Run analyze(List<ActivationGroups.Unread> groups, List<org.scalelab.Provenance.Input> inputs, boolean compareSizes,
             GeometryAnalysis.Options options, MemoryBound bound) {
         List<GeometryAnalysis.Outcome> outcomes = new java.util.ArrayList<>();
         List<ActivationGroups.Input> rendered = new java.util.ArrayList<>();
         Map<String, String> engines = new LinkedHashMap<>();
-        for (ActivationGroups.Planned g : groups) {
+        for (ActivationGroups.Unread g : groups) {
             int d = g.dimension();
             if (bound.fits(g.points(), d)) {
                 ActivationGroups.Input in = g.load();
@@ -285,7 +285,7 @@ public final class StreamedGeometry {
         List<PhaseVerdict.Comparison> comparisons = compareSizes ? PhaseVerdict.compare(outcomes, options.phase()) : List.of();
         Map<String, Object> opts = GeometryAnalysis.provenanceOptions(options, compareSizes);
         if (!groups.isEmpty()) {
-            ActivationGroups.Planned first = groups.get(0);
+            ActivationGroups.Unread first = groups.get(0);
             opts.put("unit", first.unit().label());
             if (first.unit() == StepPooling.Unit.STEP) {
                 opts.put("pool", first.pool().label());

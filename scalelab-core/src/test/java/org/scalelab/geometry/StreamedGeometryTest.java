@@ -165,7 +165,7 @@ class StreamedGeometryTest {
         for (StepPooling.Unit unit : StepPooling.Unit.values()) {
             for (StepPooling.Pool pool : StepPooling.Pool.values()) {
                 ActivationGroups.Options o = new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), "kind", unit, pool);
-                for (ActivationGroups.Planned g : ActivationGroups.plan(List.of(set), o)) {
+                for (ActivationGroups.Unread g : ActivationGroups.unread(List.of(set), o)) {
                     PointSet expected = g.load().points();
                     ActivationBlocks blocks = g.blocks();
                     assertEquals(expected.size(), blocks.size());
@@ -198,7 +198,7 @@ class StreamedGeometryTest {
         ActivationSet set = ActivationSet.open(path);
         for (StepPooling.Unit unit : StepPooling.Unit.values()) {
             ActivationGroups.Options o = new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), null, unit, StepPooling.Pool.MEAN);
-            for (ActivationGroups.Planned g : ActivationGroups.plan(List.of(set), o)) {
+            for (ActivationGroups.Unread g : ActivationGroups.unread(List.of(set), o)) {
                 GeometryAnalysis.Group mem = GeometryAnalysis.analyzeGroup(g.load(), options()).group();
                 for (int block : new int[] {1, 7, 10_000}) {
                     GeometryAnalysis.Group s = StreamedGeometry.group(g, options(), block);
@@ -239,7 +239,7 @@ class StreamedGeometryTest {
         }
         Files.write(shard, bytes);
         ActivationSet set = ActivationSet.open(path);
-        ActivationGroups.Planned g = ActivationGroups.plan(List.of(set), new ActivationGroups.Options(null, List.of(), null)).get(0);
+        ActivationGroups.Unread g = ActivationGroups.unread(List.of(set), new ActivationGroups.Options(null, List.of(), null)).get(0);
         InputException mem = assertThrows(InputException.class, g::load);
         InputException streamed = assertThrows(InputException.class, () -> g.blocks().forEachBlock(3, (f, c, r) -> {}));
         assertEquals(mem.getMessage(), streamed.getMessage());
@@ -250,7 +250,7 @@ class StreamedGeometryTest {
     void aShardRemovedOrRewrittenAfterOpeningIsOneClearError() throws Exception {
         Path path = writeSet("gone", new int[] {20, 20, 20}, 2_000, 6);
         ActivationSet set = ActivationSet.open(path);
-        ActivationGroups.Planned g = ActivationGroups.plan(List.of(set), new ActivationGroups.Options(null, List.of(), null)).get(0);
+        ActivationGroups.Unread g = ActivationGroups.unread(List.of(set), new ActivationGroups.Options(null, List.of(), null)).get(0);
         Path second = path.resolve(set.manifest().shards().get(1).file());
         byte[] saved = Files.readAllBytes(second);
         Files.delete(second);
