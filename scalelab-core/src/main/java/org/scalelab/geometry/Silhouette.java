@@ -204,22 +204,30 @@ public final class Silhouette {
             }
         }
         Estimate[] out = new Estimate[nl];
-        double fpc = Math.sqrt(1 - (double) s / n);
         for (int l = 0; l < nl; l++) {
             int[] count = counts(codes[l], ks[l]);
             double[] v = new double[s];
             for (int i = 0; i < s; i++) {
                 v[i] = score(sums[l], i, codes[l][picked[i]], count, ks[l]);
             }
-            double mean = Arrays.stream(v).average().orElse(0);
-            double ss = 0;
-            for (double x : v) {
-                ss += (x - mean) * (x - mean);
-            }
-            double se = Math.sqrt(ss / (s - 1) / s) * fpc;
-            out[l] = new Estimate(mean, mean - 1.959964 * se, mean + 1.959964 * se, s, false, v, picked);
+            out[l] = fromSample(v, n, picked);
         }
         return out;
+    }
+
+    /**
+     * The estimate from the scores {@code v} of the points {@code picked} of n: their mean, with the
+     * normal 95 % interval from the sample variance and the finite-population correction.
+     */
+    static Estimate fromSample(double[] v, long n, int[] picked) {
+        int s = v.length;
+        double mean = Arrays.stream(v).average().orElse(0);
+        double ss = 0;
+        for (double x : v) {
+            ss += (x - mean) * (x - mean);
+        }
+        double se = Math.sqrt(ss / (s - 1) / s) * Math.sqrt(1 - (double) s / n);
+        return new Estimate(mean, mean - 1.959964 * se, mean + 1.959964 * se, s, false, v, picked);
     }
 
     /**
@@ -257,7 +265,7 @@ public final class Silhouette {
         return out;
     }
 
-    private static int[] counts(int[] codes, int k) {
+    static int[] counts(int[] codes, int k) {
         int[] count = new int[k];
         for (int c : codes) {
             count[c]++;
@@ -266,7 +274,7 @@ public final class Silhouette {
     }
 
     /** s(i) from the row of per-label distance sums; singleton clusters score 0, as in scikit-learn. */
-    private static double score(double[] sums, int row, int li, int[] count, int k) {
+    static double score(double[] sums, int row, int li, int[] count, int k) {
         if (count[li] == 1) {
             return 0;
         }

@@ -286,7 +286,7 @@ public final class TrajectoryTangling {
         who[at] = other;
     }
 
-    private static Summary summary(double[] q, int[] owner, int trajectories, double eps) {
+    static Summary summary(double[] q, int[] owner, int trajectories, double eps) {
         int m = q.length;
         double[] perTrajectory = new double[trajectories];
         int[] counts = new int[trajectories];
