@@ -163,9 +163,11 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
     String distances;
 
     @Option(names = "--memory", paramLabel = "SIZE",
-            description = "Bytes of rows geometry may hold at once (e.g. 512m, 8g, 1.5g). A group that fits runs in memory as usual; a larger "
-                    + "one is streamed from its shards block by block: participation ratio, d90/d95, explained variance, alignment, step cosine "
-                    + "and oscillation coherence exactly as in memory; TwoNN, tangling, silhouette, baselines and intervals null (not computed "
+            description = "Bytes of rows geometry may hold at once (e.g. 512m, 8g, 1.5g), for activation sets read at one hook. A group that "
+                    + "fits runs in memory as usual; a larger one is streamed from its shards block by block: participation ratio, d90/d95, "
+                    + "explained variance, alignment, step cosine and oscillation coherence exactly as in memory; TwoNN, tangling and the "
+                    + "silhouette of --label exact up to 20,000 points (times; --silhouette-exact-max), above that from a seeded sample scored "
+                    + "against every point, with its interval; the k-means silhouette, null baselines and bootstrap intervals null (not computed "
                     + "out of core yet). The report says each group's engine. Default: half of the JVM heap (-Xmx; bin/scalelab gives 8g, "
                     + "so 4 GiB; set SCALELAB_JAVA_OPTS to change it).")
     String memory;
@@ -185,6 +187,9 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
         MemoryBound bound = memory == null ? MemoryBound.fromHeap() : MemoryBound.parse(memory);
         if ((npy == null) == acts.isEmpty()) {
             throw new InputException("give either --npy FILE or one or more --acts DIR");
+        }
+        if (npy != null && memory != null) {
+            throw new InputException("--memory bounds activation sets (--acts) streamed from their shards; an .npy (--npy) is read in memory");
         }
         if (npy != null && (hook != null || labelKey != null || compareSizes)) {
             throw new InputException("--hook, --label and --compare-sizes need activation sets (--acts), not --npy");
@@ -233,6 +238,10 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             List<String> first = ActivationGroups.hooks(sets.get(0), hook);
             for (ActivationSet set : sets) {
                 several |= ActivationGroups.hooks(set, hook).size() > 1;
+            }
+            if (several && memory != null) {
+                throw new InputException("--memory: the hooks of '" + hook + "' are profiled together in memory, not streamed yet; give one hook"
+                        + " (e.g. --hook " + first.get(first.size() - 1) + ") to stream it");
             }
             if (several) {
                 LayerProfile.Result analyzed = LayerProfile.analyze(new LayerProfile.Input(sets, new ActivationGroups.Options(null, keys, labelKey, pointUnit, stepPool),

@@ -20,7 +20,8 @@ import org.scalelab.io.Json;
 /**
  * {@code scalelab geometry --memory}: a bound too small for the groups streams them from the shards
  * and gives the in-memory numbers for the exact metrics (the streamed engine repeats the in-memory
- * arithmetic in the same order, so the JSON numbers are compared as equal); bad bounds and broken
+ * arithmetic in the same order, so the JSON numbers are compared as equal), and for TwoNN and
+ * tangling below their exact limits (there the sampled engine runs the in-memory algorithm); bad bounds and broken
  * sets are one line and exit 2.
  */
 class GeometryMemoryCommandTest {
@@ -89,8 +90,11 @@ class GeometryMemoryCommandTest {
                     assertEquals(a.get(m).asDouble(), b.get(m).asDouble(), 0, unit + " " + name + " " + m);
                 }
                 assertEquals(a.get("explained_variance"), b.get("explained_variance"), unit + " " + name);
-                assertTrue(a.get("twonn").isNumber() && b.get("twonn").isNull(), b.toString());
-                assertEquals("not computed out of core yet", b.get("reasons").get("twonn").asText());
+                // TwoNN and tangling below the sampled engine's exact limits: the in-memory values.
+                for (String m : new String[] {"twonn", "tangling"}) {
+                    assertTrue(a.get(m).isNumber(), m + " in memory: " + a);
+                    assertEquals(a.get(m).asDouble(), b.get(m).asDouble(), 0, unit + " " + name + " " + m);
+                }
             }
         }
     }
@@ -120,6 +124,8 @@ class GeometryMemoryCommandTest {
         Path report = dir.resolve("report");
         assertOneLine(new CliRun("geometry", "--acts", acts.toString(), "--memory", "0", "--no-store", "--out", report.toString()), "--memory", "'0'");
         assertOneLine(new CliRun("geometry", "--acts", acts.toString(), "--memory", "3x", "--no-store", "--out", report.toString()), "--memory", "'3x'");
+        assertOneLine(new CliRun("geometry", "--acts", acts.toString(), "--hook", "blocks.*.hook_attn_out", "--memory", "1g", "--no-store"),
+                "--memory", "give one hook");
         // A shard whose width disagrees with the manifest (another set's shard, d = 4, copied over it).
         Path narrow = set("narrow", 4);
         Path shard = acts.resolve("shard-00001.safetensors");

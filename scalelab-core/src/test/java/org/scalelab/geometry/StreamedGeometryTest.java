@@ -197,7 +197,7 @@ class StreamedGeometryTest {
         Path path = writeSet("groups", new int[] {12, 1, 30, 9, 17, 25, 6, 14, 3}, 2_000, 4);
         ActivationSet set = ActivationSet.open(path);
         for (StepPooling.Unit unit : StepPooling.Unit.values()) {
-            ActivationGroups.Options o = new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), null, unit, StepPooling.Pool.MEAN);
+            ActivationGroups.Options o = new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), "kind", unit, StepPooling.Pool.MEAN);
             for (ActivationGroups.Unread g : ActivationGroups.unread(List.of(set), o)) {
                 GeometryAnalysis.Group mem = GeometryAnalysis.analyzeGroup(g.load(), options()).group();
                 for (int block : new int[] {1, 7, 10_000}) {
@@ -217,13 +217,30 @@ class StreamedGeometryTest {
                     assertNotNull(mem.oscillationCoherence(), what);
                     assertEquals(mem.oscillationCoherence(), s.oscillationCoherence(), what);
                     assertEquals(mem.unit(), s.unit());
+                    // Below the sampled metrics' exact limits, TwoNN, tangling and the labels' silhouette are the in-memory values.
                     for (String m : List.of("twonn", "tangling", "silhouette")) {
-                        assertNull(s.metric(m), m);
-                        assertEquals(StreamedGeometry.NOT_YET, s.reasons().get(m), m);
+                        assertNotNull(mem.metric(m), m);
+                        assertEquals(mem.metric(m), s.metric(m), what + " " + m);
                     }
+                    assertEquals(mem.tanglingPerTrajectory(), s.tanglingPerTrajectory(), what);
+                    assertEquals(mem.tanglingEpsilon(), s.tanglingEpsilon(), what);
+                    assertEquals("labels", s.silhouetteSource());
                 }
             }
         }
+    }
+
+    @Test
+    void theKMeansSilhouetteAndTheBaselinesAreNotComputedOutOfCoreYet() throws Exception {
+        Path path = writeSet("kmeans", new int[] {12, 30, 9}, 2_000, 8);
+        ActivationGroups.Unread g = ActivationGroups.unread(List.of(ActivationSet.open(path)), new ActivationGroups.Options(null, List.of(), null)).get(0);
+        GeometryAnalysis.Group s = StreamedGeometry.group(g, GeometryAnalysis.Options.defaults().withBootstrap(10), 5);
+        assertNull(s.silhouette());
+        assertEquals("kmeans", s.silhouetteSource());
+        assertEquals("the k-means silhouette is " + StreamedGeometry.NOT_YET, s.reasons().get("silhouette"));
+        assertEquals("null baselines are " + StreamedGeometry.NOT_YET, s.reasons().get("baselines"));
+        assertEquals("bootstrap intervals are " + StreamedGeometry.NOT_YET, s.reasons().get("bootstrap"));
+        assertTrue(s.baselines().keySet().stream().noneMatch(k -> k.equals(GeometryAnalysis.GAUSSIAN)));
     }
 
     @Test
