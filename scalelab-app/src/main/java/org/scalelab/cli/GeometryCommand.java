@@ -168,8 +168,8 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
                     + "explained variance, alignment, step cosine and oscillation coherence exactly as in memory; TwoNN, tangling and the "
                     + "silhouette of --label exact up to 20,000 points (times; --silhouette-exact-max), above that from a seeded sample scored "
                     + "against every point, with its interval; the k-means silhouette, null baselines and bootstrap intervals null (not computed "
-                    + "out of core yet). The report says each group's engine. Default: half of the JVM heap (-Xmx; bin/scalelab gives 8g, "
-                    + "so 4 GiB; set SCALELAB_JAVA_OPTS to change it).")
+                    + "out of core yet). The report says each group's engine. Default: the JVM's maximum heap (-Xmx: 8g from bin/scalelab; "
+                    + "set SCALELAB_JAVA_OPTS, e.g. -Xmx16g, to change it).")
     String memory;
 
     @Override

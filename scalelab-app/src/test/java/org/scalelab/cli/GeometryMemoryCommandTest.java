@@ -145,7 +145,7 @@ class GeometryMemoryCommandTest {
     @Test
     void helpSaysWhereTheDefaultBoundComesFrom() {
         CliRun r = new CliRun("geometry", "--help");
-        assertTrue(r.out.toString().replaceAll("\\s+", " ").contains("Default: half of the JVM heap"), r.out.toString());
+        assertTrue(r.out.toString().replaceAll("\\s+", " ").contains("Default: the JVM's maximum heap (-Xmx"), r.out.toString());
     }
 
     static String json(JsonNode n) throws Exception {

@@ -300,5 +300,8 @@ class StreamedGeometryTest {
         long covariance = 4096L * 4096 * 12 + 4096L * 4096 * 4;
         assertEquals((8L << 30) - covariance, (long) eight.rowsPerBlock(4096) * 4096 * 4, 4096 * 4);
         assertEquals(1, MemoryBound.parse("1k").rowsPerBlock(4096), "a bound below one row still streams a row at a time");
+        // Above 2 GiB of rows the in-memory engine refuses a group (one direct buffer): it never "fits".
+        assertTrue(!MemoryBound.parse("64g").fits(600_000, 1024));
+        assertTrue(MemoryBound.parse("64g").fits(500_000, 1024));
     }
 }
