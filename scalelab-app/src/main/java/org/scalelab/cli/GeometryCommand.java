@@ -166,9 +166,9 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             description = "Bytes of rows geometry may hold at once (e.g. 512m, 8g, 1.5g), for activation sets read at one hook. A group that "
                     + "fits runs in memory as usual; a larger one is streamed from its shards block by block: participation ratio, d90/d95, "
                     + "explained variance, alignment, step cosine and oscillation coherence exactly as in memory; TwoNN, tangling and the "
-                    + "silhouette of --label exact up to 20,000 points (times; --silhouette-exact-max), above that from a seeded sample scored "
-                    + "against every point, with its interval; the k-means silhouette, null baselines and bootstrap intervals null (not computed "
-                    + "out of core yet). The report says each group's engine. Default: the JVM's maximum heap (-Xmx: 8g from bin/scalelab; "
+                    + "silhouette exact up to 20,000 points (times; --silhouette-exact-max), above that from a seeded sample scored "
+                    + "against every point, with its interval (k-means: streamed Lloyd passes, one pass per step: narrow --k-range on large sets); "
+                    + "null baselines and bootstrap intervals null (not computed out of core yet). The report says each group's engine. Default: the JVM's maximum heap (-Xmx: 8g from bin/scalelab; "
                     + "set SCALELAB_JAVA_OPTS, e.g. -Xmx16g, to change it).")
     String memory;
 

@@ -12,11 +12,13 @@ import org.scalelab.Progress;
  * covariance ({@link StreamingCovariance}, hence participation ratio, d90/d95 and the explained
  * variance), alignment, step cosine (each trajectory's rows are consecutive, so both run along the
  * rows, a trajectory crossing from one block to the next) and oscillation coherence (its
- * per-trajectory moments, read with the group). TwoNN, tangling and the silhouette of given labels
- * compare points with all others: they come from {@link SampledTwoNN}, {@link SampledTangling} and
- * {@link SampledSilhouette} — the in-memory values up to their exact limits, a seeded sample scored
- * against every point above (the interval is noted in the reasons). The k-means silhouette, the null
- * baselines and the bootstrap intervals are null with the reason {@link #NOT_YET}.
+ * per-trajectory moments, read with the group). TwoNN, tangling and the silhouette (of given labels,
+ * or of k-means with k chosen by silhouette) compare points with all others: they come from
+ * {@link SampledTwoNN}, {@link SampledTangling}, {@link SampledSilhouette} and
+ * {@link ClusterSelection#of(PointBlocks, ClusterSelection.Options, int, String[])} — the in-memory
+ * values up to their exact limits, above them a seeded sample scored against every point (the
+ * interval is noted in the reasons) and streamed Lloyd passes. The null baselines and the bootstrap
+ * intervals are null with the reason {@link #NOT_YET}.
  */
 public final class StreamedGeometry {
     private StreamedGeometry() {}
@@ -103,15 +105,27 @@ public final class StreamedGeometry {
         String[] silhouetteWhy = new String[1];
         Silhouette.Estimate sil = null;
         String silhouetteSource = null;
+        Integer k = null;
+        Map<Integer, Double> byK = null;
         if (points.labels() != null) {
             silhouetteSource = "labels";
             sil = SampledSilhouette.estimate(points, o.distances(), o.silhouetteExactMax(), o.silhouetteSample(), o.seed(), blockRows,
                     silhouetteWhy);
         } else if (o.kMax() == 0) {
             silhouetteWhy[0] = "no labels given and k-means is off (k-max 0)";
-        } else {
+        } else if (points.size() < 3) {
             silhouetteSource = "kmeans";
-            silhouetteWhy[0] = "the k-means silhouette is " + NOT_YET;
+            silhouetteWhy[0] = "k-means silhouette needs at least 3 points, got " + points.size();
+        } else {
+            // As in memory: k-means for every k (streamed Lloyd passes above the exact size), k chosen by silhouette.
+            silhouetteSource = "kmeans";
+            ClusterSelection sel = ClusterSelection.of(points, new ClusterSelection.Options(o.kMin(), o.kMax(), o.silhouetteExactMax(),
+                    o.silhouetteSample(), o.distances(), o.seed()), blockRows, silhouetteWhy);
+            if (sel != null) {
+                sil = sel.silhouette();
+                k = sel.k();
+                byK = sel.byK();
+            }
         }
         v.put("silhouette", sil == null ? MetricValue.missing(silhouetteWhy[0]) : MetricValue.of(sil.value()));
         for (Map.Entry<String, MetricValue> e : v.entrySet()) {
@@ -153,7 +167,7 @@ public final class StreamedGeometry {
                 v.get("participation_ratio").value(), toInt(v.get("d90")), toInt(v.get("d95")),
                 v.get("twonn").value(), v.get("alignment").value(),
                 t == null ? null : t.mean(), t == null ? null : t.median(), t == null ? null : t.p90(), t == null ? null : t.epsilon(), perTrajectory,
-                v.get("step_cosine").value(), sil == null ? null : sil.value(), silhouetteSource, silCi, null, null,
+                v.get("step_cosine").value(), sil == null ? null : sil.value(), silhouetteSource, silCi, k, byK,
                 coherence.value(), scree, reasons, baselines, 0, Map.of(), g.unitName());
     }
 

@@ -231,13 +231,17 @@ class StreamedGeometryTest {
     }
 
     @Test
-    void theKMeansSilhouetteAndTheBaselinesAreNotComputedOutOfCoreYet() throws Exception {
+    void theKMeansSilhouetteIsTheInMemoryOneAndTheBaselinesAreNotComputedOutOfCoreYet() throws Exception {
         Path path = writeSet("kmeans", new int[] {12, 30, 9}, 2_000, 8);
         ActivationGroups.Unread g = ActivationGroups.unread(List.of(ActivationSet.open(path)), new ActivationGroups.Options(null, List.of(), null)).get(0);
-        GeometryAnalysis.Group s = StreamedGeometry.group(g, GeometryAnalysis.Options.defaults().withBootstrap(10), 5);
-        assertNull(s.silhouette());
+        GeometryAnalysis.Options o = GeometryAnalysis.Options.defaults().withBootstrap(10).withKRange(2, 4);
+        GeometryAnalysis.Group s = StreamedGeometry.group(g, o, 5);
+        GeometryAnalysis.Group mem = GeometryAnalysis.analyzeGroup(g.load(), o.withNullReplicates(0).withBootstrap(0)).group();
         assertEquals("kmeans", s.silhouetteSource());
-        assertEquals("the k-means silhouette is " + StreamedGeometry.NOT_YET, s.reasons().get("silhouette"));
+        assertNotNull(mem.silhouette());
+        assertEquals(mem.silhouette(), s.silhouette());
+        assertEquals(mem.k(), s.k());
+        assertEquals(mem.silhouetteByK(), s.silhouetteByK());
         assertEquals("null baselines are " + StreamedGeometry.NOT_YET, s.reasons().get("baselines"));
         assertEquals("bootstrap intervals are " + StreamedGeometry.NOT_YET, s.reasons().get("bootstrap"));
         assertTrue(s.baselines().keySet().stream().noneMatch(k -> k.equals(GeometryAnalysis.GAUSSIAN)));
