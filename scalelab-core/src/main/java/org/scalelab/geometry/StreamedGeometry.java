@@ -94,7 +94,7 @@ public final class StreamedGeometry {
             scree = s.explainedFractions(o.screeComponents());
         }
         SampledMetric<MetricValue> twonn = SampledTwoNN.of(points, SampledTwoNN.DEFAULT_EXACT_MAX, SampledTwoNN.DEFAULT_SAMPLE, o.seed(),
-                o.twonnDiscardFraction(), blockRows);
+                o.twonnDiscardFraction(), o.distances(), blockRows);
         v.put("twonn", twonn.result());
         v.put("alignment", exact.alignment());
         String[] tanglingWhy = new String[1];
