@@ -100,6 +100,15 @@ class GeometryMemoryCommandTest {
     }
 
     @Test
+    void theTextReportSaysAStreamedGroupsEngine() throws Exception {
+        Path acts = set("text", 6);
+        CliRun r = new CliRun("geometry", "--acts", acts.toString(), "--null-replicates", "0", "--k-range", "0", "--memory", "4k", "--no-store");
+        assertEquals(0, r.code, r.err.toString());
+        assertTrue(r.out.toString().contains(": engine — streamed from the shards in blocks of 1 rows (memory bound 4 KiB"), r.out.toString());
+        assertTrue(r.out.toString().contains(": silhouette: null — no labels given and k-means is off"), r.out.toString());
+    }
+
+    @Test
     void withoutABoundAGroupThatFitsRunsInMemoryAsBefore() throws Exception {
         Path acts = set("fits", 6);
         JsonNode r = new CliRun("geometry", "--acts", acts.toString(), "--null-replicates", "0", "--json", "--no-store").json();
