@@ -10,10 +10,12 @@ import org.scalelab.geometry.ActivationGroups;
 import org.scalelab.geometry.DistancePrecision;
 import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.geometry.LayerProfile;
+import org.scalelab.geometry.MemoryBound;
 import org.scalelab.geometry.NpyPoints;
 import org.scalelab.geometry.PhaseVerdict;
 import org.scalelab.geometry.PointSet;
 import org.scalelab.geometry.StepPooling;
+import org.scalelab.geometry.StreamedGeometry;
 import org.scalelab.io.ActivationSet;
 import org.scalelab.report.GeometryRenderer;
 import org.scalelab.report.LayerProfileRenderer;
@@ -46,7 +48,8 @@ import picocli.CommandLine.Option;
             "  scalelab geometry --npy x.npy --trajectories t.npy --out geometry-report",
             "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --by domain --compare-sizes --out phases",
             "  scalelab geometry --acts lab/activations/cot --unit step --pool mean --by domain    # one point per reasoning step",
-            "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --hook 'blocks.*.hook_resid_post' --compare-sizes --out layers"
+            "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --hook 'blocks.*.hook_resid_post' --compare-sizes --out layers",
+            "  scalelab geometry --acts lab/activations/big --memory 8g    # groups larger than 8 GiB are streamed from the shards"
         })
 final class GeometryCommand extends CommandTree.Group implements Callable<Integer> {
     @Mixin
@@ -159,6 +162,16 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             description = "Arithmetic of pairwise distances: auto (silhouette in float32 on rows centred per cluster, within 1e-6 of scikit-learn and about 2x faster; TwoNN's nearest neighbours and tangling's maximising pairs found in float32 and measured exactly in float64), float64 for all three, or float32 for all three (TwoNN and tangling then approximate for tight clusters far apart). Default: ${DEFAULT-VALUE}.")
     String distances;
 
+    @Option(names = "--memory", paramLabel = "SIZE",
+            description = "Bytes of rows geometry may hold at once (e.g. 512m, 8g, 1.5g), for activation sets read at one hook. A group that "
+                    + "fits runs in memory as usual; a larger one is streamed from its shards block by block: participation ratio, d90/d95, "
+                    + "explained variance, alignment, step cosine and oscillation coherence exactly as in memory; TwoNN, tangling and the "
+                    + "silhouette exact up to 20,000 points (times; --silhouette-exact-max), above that from a seeded sample scored "
+                    + "against every point, with its interval (k-means: streamed Lloyd passes, one pass per step: narrow --k-range on large sets); "
+                    + "null baselines and bootstrap intervals null (not computed out of core yet). The report says each group's engine. Default: the JVM's maximum heap (-Xmx: 8g from bin/scalelab; "
+                    + "set SCALELAB_JAVA_OPTS, e.g. -Xmx16g, to change it).")
+    String memory;
+
     @Override
     List<Class<?>> subcommands() {
         return List.of(GeometryCostCommand.class);
@@ -171,8 +184,12 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
 
     @Override
     public Integer call() {
+        MemoryBound bound = memory == null ? MemoryBound.fromHeap() : MemoryBound.parse(memory);
         if ((npy == null) == acts.isEmpty()) {
             throw new InputException("give either --npy FILE or one or more --acts DIR");
+        }
+        if (npy != null && memory != null) {
+            throw new InputException("--memory bounds activation sets (--acts) streamed from their shards; an .npy (--npy) is read in memory");
         }
         if (npy != null && (hook != null || labelKey != null || compareSizes)) {
             throw new InputException("--hook, --label and --compare-sizes need activation sets (--acts), not --npy");
@@ -222,6 +239,10 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             for (ActivationSet set : sets) {
                 several |= ActivationGroups.hooks(set, hook).size() > 1;
             }
+            if (several && memory != null) {
+                throw new InputException("--memory: the hooks of '" + hook + "' are profiled together in memory, not streamed yet; give one hook"
+                        + " (e.g. --hook " + first.get(first.size() - 1) + ") to stream it");
+            }
             if (several) {
                 LayerProfile.Result analyzed = LayerProfile.analyze(new LayerProfile.Input(sets, new ActivationGroups.Options(null, keys, labelKey, pointUnit, stepPool),
                         hook, inputs, compareSizes), options);
@@ -233,9 +254,10 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             }
             asked = first.get(0);
         }
-        List<ActivationGroups.Input> groups = ActivationGroups.of(sets, new ActivationGroups.Options(asked, keys, labelKey, pointUnit, stepPool));
-        GeometryAnalysis.Result analyzed =
-                GeometryAnalysis.analyze(new GeometryAnalysis.Groups(groups, inputs, compareSizes), options);
+        List<ActivationGroups.Unread> unread = ActivationGroups.unread(sets, new ActivationGroups.Options(asked, keys, labelKey, pointUnit, stepPool));
+        StreamedGeometry.Run run = StreamedGeometry.analyze(unread, inputs, compareSizes, options, bound);
+        List<ActivationGroups.Input> groups = run.rendered();
+        GeometryAnalysis.Result analyzed = run.result();
         GeometryAnalysis.Result r = incomplete.isEmpty() ? analyzed
                 : new GeometryAnalysis.Result(analyzed.groups(), analyzed.comparisons(), analyzed.provenance().withOption("incomplete_inputs", incomplete));
         opened.noteIncomplete(spec);

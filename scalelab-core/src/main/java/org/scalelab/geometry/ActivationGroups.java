@@ -191,6 +191,179 @@ public final class ActivationGroups {
     }
 
     /**
+     * The groups of {@link #of} before any row is read, in the same order: each can be read into
+     * memory ({@link Unread#load}, exactly the input {@link #of} gives) or block by block from disk
+     * ({@link Unread#blocks}), so a caller decides group by group by its size.
+     */
+    public static List<Unread> unread(List<ActivationSet> sets, Options o) {
+        List<Unread> out = new ArrayList<>();
+        for (Grouped g : group(sets, o)) {
+            out.add(new Unread(g, o, hook(g.first(), o.hook()), steps(g, o)));
+        }
+        return out;
+    }
+
+    /** One group of {@link #unread}: its keys and size, and the two ways to read its points. */
+    public static final class Unread {
+        private final Grouped g;
+        private final Options o;
+        private final String hook;
+        private final Steps steps;
+        private Coherence coherence;
+
+        private Unread(Grouped g, Options o, String hook, Steps steps) {
+            this.g = g;
+            this.o = o;
+            this.hook = hook;
+            this.steps = steps;
+        }
+
+        public String name() {
+            return g.name();
+        }
+
+        public String model() {
+            return g.model();
+        }
+
+        public long parameterCount() {
+            return g.first().parameterCount();
+        }
+
+        public String domain() {
+            return g.domain();
+        }
+
+        public String label() {
+            return g.label();
+        }
+
+        /** The hook of the group's first set (the one results name). */
+        public String hook() {
+            return hook;
+        }
+
+        public StepPooling.Unit unit() {
+            return o.unit();
+        }
+
+        public StepPooling.Pool pool() {
+            return o.pool();
+        }
+
+        /** The unit as results name it: {@code token}, {@code step (mean)}, {@code step (last)}. */
+        public String unitName() {
+            return StepPooling.describe(o.unit(), o.pool());
+        }
+
+        /** Why some trajectories are not in the points (prompts without steps), or null. */
+        public String dropped() {
+            return steps.dropped();
+        }
+
+        /** Width of the points (1 for a group with no trajectories). */
+        public int dimension() {
+            int d = width(g.members(), g.name());
+            return d < 0 ? 1 : d;
+        }
+
+        /** Number of points: the captured rows, or with steps the steps of trajectories that have some. */
+        public long points() {
+            long n = 0;
+            int k = 0;
+            for (Member m : g.members()) {
+                if (m.trajectory().rows() == 0) {
+                    continue;
+                }
+                n += steps.starts() == null ? m.trajectory().rows() : steps.starts()[k].length;
+                k++;
+            }
+            return n;
+        }
+
+        /** The group read into memory: the input {@link #of} gives for it. */
+        public Input load() {
+            PointSet points = gather(g.members(), java.util.Collections.singletonList(o.hook()), g.name())[0];
+            Coherence c = coherenceOnce();
+            return input(g, o, hook, points, steps, c);
+        }
+
+        /** The group's input without its points (an empty point set), for a renderer of a streamed group. */
+        public Input withoutPoints() {
+            PointSet none = PointSet.trusted(PointSet.allocate(0), 0, dimension(), g.name());
+            List<String> ids = trajectoryIds();
+            Coherence c = coherenceOnce();
+            return new Input(g.name(), g.model(), g.first().parameterCount(), g.domain(), g.label(), hook, none, ids, c.moments(), c.why(),
+                    o.unit(), o.pool(), steps.dropped());
+        }
+
+        /** The group's points read block by block from its shards, the same points {@link #load} holds. */
+        public ActivationBlocks blocks() {
+            int d = dimension();
+            List<ActivationBlocks.Segment> segments = new ArrayList<>();
+            List<Member> captured = g.members().stream().filter(m -> m.trajectory().rows() > 0).toList();
+            for (int k = 0; k < captured.size(); k++) {
+                Member m = captured.get(k);
+                int[] s = steps.starts() == null ? null : steps.starts()[k];
+                if (s != null && s.length == 0) {
+                    continue;
+                }
+                segments.add(new ActivationBlocks.Segment(m.set(), m.trajectory(), ActivationGroups.hook(m.set(), o.hook()), s));
+            }
+            int[] labels = null;
+            long tokens = captured.stream().mapToLong(m -> m.trajectory().rows()).sum();
+            if (g.label() == null && o.labelKey() != null && tokens > 0) {
+                Map<String, Integer> codes = labelCodes(g.members(), o.labelKey());
+                long n = 0;
+                for (ActivationBlocks.Segment s : segments) {
+                    n += s.points();
+                }
+                labels = new int[Math.toIntExact(n)];
+                int r = 0;
+                for (int k = 0, seg = 0; k < captured.size(); k++) {
+                    int[] s = steps.starts() == null ? null : steps.starts()[k];
+                    if (s != null && s.length == 0) {
+                        continue;
+                    }
+                    int points = segments.get(seg++).points();
+                    java.util.Arrays.fill(labels, r, r + points, codes.get(captured.get(k).trajectory().label(o.labelKey())));
+                    r += points;
+                }
+            }
+            return new ActivationBlocks(segments, d, labels, o.pool(), g.name());
+        }
+
+        /** Ids of the trajectories in the points, in order. */
+        public List<String> trajectoryIds() {
+            List<Member> captured = g.members().stream().filter(m -> m.trajectory().rows() > 0).toList();
+            List<String> ids = new ArrayList<>();
+            for (int k = 0; k < captured.size(); k++) {
+                if (steps.starts() == null || steps.starts()[k].length > 0) {
+                    ids.add(captured.get(k).trajectory().id());
+                }
+            }
+            return ids;
+        }
+
+        /** Per-trajectory moments of the attention/MLP update norms (null when the sets lack those hooks), read once. */
+        public OscillationCoherence.Moments[] coherence() {
+            return coherenceOnce().moments();
+        }
+
+        /** Why {@link #coherence} is null, or null. */
+        public String coherenceReason() {
+            return coherenceOnce().why();
+        }
+
+        private Coherence coherenceOnce() {
+            if (coherence == null) {
+                coherence = ActivationGroups.coherence(g.members(), steps, o.pool());
+            }
+            return coherence;
+        }
+    }
+
+    /**
      * One group at several hooks: {@code inputs.get(i)} is the group read at {@code hooks.get(i)},
      * exactly the input {@link #of} gives for that hook; {@code set} is the group's first set.
      */
@@ -436,8 +609,35 @@ public final class ActivationGroups {
         return out;
     }
 
+    /** The width every member's set shares (−1 for no members); sets of different widths cannot pool. */
+    private static int width(List<Member> members, String source) {
+        int d = -1;
+        for (Member m : members) {
+            if (d >= 0 && m.set().dModel() != d) {
+                throw new InputException(source + ": pools sets of different widths (" + d + " and " + m.set().dModel() + " in "
+                        + m.set().dir() + "); group by model instead");
+            }
+            d = m.set().dModel();
+        }
+        return d;
+    }
+
     /** Each point labelled with its trajectory's {@code labels.KEY} (distinct values coded in sorted order). */
     private static PointSet withManifestLabels(PointSet p, List<Member> members, String key) {
+        Map<String, Integer> codes = labelCodes(members, key);
+        int[] labels = new int[p.size()];
+        int r = 0;
+        for (Member m : members) {
+            int code = codes.get(m.trajectory().label(key));
+            for (int i = 0; i < m.trajectory().rows(); i++) {
+                labels[r++] = code;
+            }
+        }
+        return p.withLabels(labels);
+    }
+
+    /** Each distinct {@code labels.KEY} of the members coded 0, 1, … in sorted order; a member without it is refused. */
+    private static Map<String, Integer> labelCodes(List<Member> members, String key) {
         TreeMap<String, Integer> codes = new TreeMap<>();
         for (Member m : members) {
             String v = m.trajectory().label(key);
@@ -451,15 +651,7 @@ public final class ActivationGroups {
         for (Map.Entry<String, Integer> e : codes.entrySet()) {
             e.setValue(c++);
         }
-        int[] labels = new int[p.size()];
-        int r = 0;
-        for (Member m : members) {
-            int code = codes.get(m.trajectory().label(key));
-            for (int i = 0; i < m.trajectory().rows(); i++) {
-                labels[r++] = code;
-            }
-        }
-        return p.withLabels(labels);
+        return codes;
     }
 
     /** Per-trajectory moments of the attention/MLP update norms, or null moments with the reason why. */
