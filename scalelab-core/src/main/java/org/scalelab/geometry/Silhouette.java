@@ -224,25 +224,24 @@ public final class Silhouette {
             for (int i = 0; i < s; i++) {
                 v[i] = score(sums[l], i, codes[l][picked[i]], count, ks[l]);
             }
-            out[l] = fromSample(v, picked, n);
+            out[l] = fromSample(v, n, picked);
         }
         return out;
     }
 
     /**
-     * The estimate from the scores {@code v} of the sampled points {@code picked} (of n): their mean
-     * with a normal 95 % interval from the sample variance and the finite-population correction.
+     * The estimate from the scores {@code v} of the points {@code picked} of n: their mean, with the
+     * normal 95 % interval from the sample variance and the finite-population correction.
      * Public for engines that score the sample elsewhere (Spark).
      */
-    public static Estimate fromSample(double[] v, int[] picked, int n) {
+    public static Estimate fromSample(double[] v, long n, int[] picked) {
         int s = v.length;
-        double fpc = Math.sqrt(1 - (double) s / n);
         double mean = Arrays.stream(v).average().orElse(0);
         double ss = 0;
         for (double x : v) {
             ss += (x - mean) * (x - mean);
         }
-        double se = Math.sqrt(ss / (s - 1) / s) * fpc;
+        double se = Math.sqrt(ss / (s - 1) / s) * Math.sqrt(1 - (double) s / n);
         return new Estimate(mean, mean - 1.959964 * se, mean + 1.959964 * se, s, false, v, picked);
     }
 

@@ -87,7 +87,7 @@ public final class SparkSilhouette {
                 }
                 out[l] = new Silhouette.Estimate(total / n, null, null, n, true, v, null);
             } else {
-                out[l] = Silhouette.fromSample(v, picked, n);
+                out[l] = Silhouette.fromSample(v, n, picked);
             }
         }
         return out;

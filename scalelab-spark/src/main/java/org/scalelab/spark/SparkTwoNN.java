@@ -4,6 +4,8 @@ import java.util.Arrays;
 import org.apache.spark.api.java.JavaRDD;
 import org.scalelab.InputException;
 import org.scalelab.geometry.MetricValue;
+import org.scalelab.geometry.SampledMetric;
+import org.scalelab.geometry.SampledTwoNN;
 import org.scalelab.geometry.Silhouette;
 import org.scalelab.geometry.TwoNN;
 
@@ -18,9 +20,9 @@ import org.scalelab.geometry.TwoNN;
  * left out, as there.
  *
  * <p>Above {@code exactMax} points, μ is measured for a seeded simple random sample of query points
- * ({@link Silhouette#sample}, the silhouette's sample) against <em>all</em> points, so each sampled μ
- * is exact, and the same line is fitted to the sampled ratios. The value carries no interval
- * ({@link MetricValue} has none).
+ * ({@link Silhouette#sample}: the points the out-of-core engine draws for the same seed) against
+ * <em>all</em> points, so each sampled μ is exact, and the same line is fitted to the sampled ratios,
+ * with {@link SampledTwoNN}'s interval.
  *
  * <p>Cost: n × q distance evaluations of d columns for q query rows (q = n when exact), the data read
  * once per chunk of query rows (cached for the job).
@@ -30,30 +32,44 @@ public final class SparkTwoNN {
 
     /** Exact TwoNN of one group's blocks (every point a query), discarding {@code discardFraction} of the largest ratios. */
     public static MetricValue of(JavaRDD<RowBlock> blocks, double discardFraction) {
-        return of(blocks, discardFraction, Integer.MAX_VALUE, 0, 0L);
+        return of(blocks, Integer.MAX_VALUE, 0, 0L, discardFraction).result();
     }
 
     /**
-     * TwoNN exact up to {@code exactMax} points, above it from {@code sample} seeded query points
-     * measured against all points.
+     * TwoNN as the out-of-core engine defines it ({@link SampledTwoNN}): exact up to {@code exactMax}
+     * points (or when {@code sample} ≥ n), above it from {@code sample} query points drawn with
+     * {@code seed} and measured against all points, with the bootstrap interval of the sampled ratios
+     * ({@link SampledTwoNN#bootstrapError}) times the finite-population correction.
      */
-    public static MetricValue of(JavaRDD<RowBlock> blocks, double discardFraction, int exactMax, int sample, long seed) {
-        if (!(discardFraction >= 0 && discardFraction < 1)) {
-            throw new InputException("TwoNN discard fraction must be in [0, 1), got " + discardFraction);
-        }
+    public static SampledMetric<MetricValue> of(JavaRDD<RowBlock> blocks, int exactMax, int sample, long seed, double discardFraction) {
+        checkDiscard(discardFraction);
         BlockShape shape = BlockShape.of(blocks);
         int n = shape.size();
         if (n < 3) {
-            return MetricValue.missing("TwoNN needs at least 3 points, got " + n);
+            return new SampledMetric<>(MetricValue.missing("TwoNN needs at least 3 points, got " + n), true, n, n, null, null, seed);
         }
-        long[] queries = null;
-        if (n > exactMax && sample < n) {
-            if (sample < 3) {
-                throw new InputException("TwoNN sample size must be at least 3 above the exact limit, got " + sample);
-            }
-            queries = Arrays.stream(Silhouette.sample(n, sample, seed)).asLongStream().toArray();
+        int chunk = QueryPasses.chunkRows(shape.dimension());
+        if (n <= exactMax || sample >= n) {
+            return new SampledMetric<>(TwoNN.estimate(ratios(blocks, n, null, chunk), discardFraction), true, n, n, null, null, seed);
         }
-        return TwoNN.estimate(ratios(blocks, n, queries, QueryPasses.chunkRows(shape.dimension())), discardFraction);
+        if (sample < 3) {
+            return new SampledMetric<>(MetricValue.missing(n + " points is above the exact limit of " + exactMax
+                    + " and the sample size " + sample + " is below 3"), true, n, n, null, null, seed);
+        }
+        long[] queries = Arrays.stream(Silhouette.sample(n, sample, seed)).asLongStream().toArray();
+        double[] mu = ratios(blocks, n, queries, chunk);
+        MetricValue value = TwoNN.estimate(mu.clone(), discardFraction);
+        if (!value.present()) {
+            return new SampledMetric<>(value, false, sample, n, null, null, seed);
+        }
+        double se = SampledTwoNN.bootstrapError(mu, discardFraction, seed) * Math.sqrt(1 - (double) sample / n);
+        return new SampledMetric<>(value, false, sample, n, value.value() - 1.959964 * se, value.value() + 1.959964 * se, seed);
+    }
+
+    private static void checkDiscard(double discardFraction) {
+        if (!(discardFraction >= 0 && discardFraction < 1)) {
+            throw new InputException("TwoNN discard fraction must be in [0, 1), got " + discardFraction);
+        }
     }
 
     /**
