@@ -84,20 +84,26 @@ public final class SampledTwoNN {
                     int from = s0;
                     IntStream.range(0, ns).parallel().forEach(i -> {
                         int at = from + i;
+                        int base = i * nj;
                         double ni = distances.sampleNorm(at);
+                        // Each distance's lower bound in place; the lowest measured first, so that
+                        // r2 tightens early and few others need measuring.
+                        int lowest = -1;
                         for (int j = 0; j < nj; j++) {
-                            if (j0 + j == picked[at]) {
-                                continue;
+                            double low = j0 + j == picked[at] ? Double.POSITIVE_INFINITY
+                                    : d2[base + j] - bound.forNorms(ni, distances.columnNorm(j));
+                            d2[base + j] = low;
+                            if (low < r2[at] && (lowest < 0 || low < d2[base + lowest])) {
+                                lowest = j;
                             }
-                            double low = d2[i * nj + j] - bound.forNorms(ni, distances.columnNorm(j));
-                            if (low < r2[at]) {
-                                double e = exactSquared(sample.values, at * d, block, (offset + j) * d, d);
-                                if (e < r1[at]) {
-                                    r2[at] = r1[at];
-                                    r1[at] = e;
-                                } else if (e < r2[at]) {
-                                    r2[at] = e;
-                                }
+                        }
+                        if (lowest < 0) {
+                            return;
+                        }
+                        offer(r1, r2, at, exactSquared(sample.values, at * d, block, (offset + lowest) * d, d));
+                        for (int j = 0; j < nj; j++) {
+                            if (j != lowest && d2[base + j] < r2[at]) {
+                                offer(r1, r2, at, exactSquared(sample.values, at * d, block, (offset + j) * d, d));
                             }
                         }
                     });
@@ -109,6 +115,15 @@ public final class SampledTwoNN {
             mu[i] = r1[i] > 0 ? Math.sqrt(r2[i] / r1[i]) : Double.NaN;
         }
         return mu;
+    }
+
+    private static void offer(double[] r1, double[] r2, int at, double e) {
+        if (e < r1[at]) {
+            r2[at] = r1[at];
+            r1[at] = e;
+        } else if (e < r2[at]) {
+            r2[at] = e;
+        }
     }
 
     /** Σ (a_c − b_c)² in float64 over rows a[ai ..] and b[bi ..], as the in-memory engine measures its candidates. */

@@ -287,7 +287,7 @@ public final class TrajectoryTangling {
     }
 
     /**
-     * The summary of Q(t) of the m times in time order, {@code owner[t]} the trajectory of time t (0 ..
+     * The summary of Q(t) of the m times (or sampled times) in time order, {@code owner[t]} the trajectory of time t (0 ..
      * trajectories − 1); public for engines that compute Q(t) elsewhere (Spark).
      */
     public static Summary summary(double[] q, int[] owner, int trajectories, double eps) {
