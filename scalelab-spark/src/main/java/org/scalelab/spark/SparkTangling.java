@@ -7,6 +7,10 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.scalelab.InputException;
+import org.scalelab.geometry.SampledMetric;
+import org.scalelab.geometry.SampledTangling;
+import org.scalelab.geometry.Silhouette;
 import org.scalelab.geometry.TrajectoryTangling;
 
 /**
@@ -20,8 +24,9 @@ import org.scalelab.geometry.TrajectoryTangling;
  * distances are Σ (a_c − b_c)² in float64 over the float32 rows, the arithmetic in which the in-memory
  * engine measures each time's best candidates, so Q(t) has the same bits there.
  *
- * <p>Cost: m² pairs of two d-column distances for m times, as in memory; above {@code maxTimes} the
- * summary is null with the in-memory engine's reason.
+ * <p>Cost: m × q pairs of two d-column distances for m times and q query times (q = m when exact), as
+ * in memory; the exact form above {@code maxTimes} is null with the in-memory engine's reason, the
+ * sampled form scores a seeded sample of times against all of them.
  */
 public final class SparkTangling {
     private SparkTangling() {}
@@ -36,6 +41,25 @@ public final class SparkTangling {
 
     /** As above with {@code chunkRows} query times broadcast at a time (0: by their width). */
     static TrajectoryTangling.Summary of(JavaRDD<RowBlock> blocks, Double epsilon, int maxTimes, String[] reason, int chunkRows) {
+        SampledMetric<TrajectoryTangling.Summary> s = run(blocks, epsilon, maxTimes, Integer.MAX_VALUE, 0, 0L, reason, chunkRows);
+        return s == null ? null : s.result();
+    }
+
+    /**
+     * Tangling as the out-of-core engine defines it ({@link SampledTangling}): exact up to
+     * {@code exactMax} times (or when {@code sample} ≥ the number of times); above it, Q(t) of
+     * {@code sample} times drawn with {@code seed} ({@link Silhouette#sample} over the times in row
+     * order: the same times for the same seed), each against all times, the summary over the sampled
+     * times and a 95 % interval on the mean ({@link Silhouette#fromSample}). Null with the reason in
+     * {@code reason[0]} when tangling is undefined here.
+     */
+    public static SampledMetric<TrajectoryTangling.Summary> of(JavaRDD<RowBlock> blocks, Double epsilon, int exactMax, int sample, long seed,
+            String[] reason) {
+        return run(blocks, epsilon, Integer.MAX_VALUE, exactMax, sample, seed, reason, 0);
+    }
+
+    private static SampledMetric<TrajectoryTangling.Summary> run(JavaRDD<RowBlock> blocks, Double epsilon, int maxTimes, int exactMax, int sample,
+            long seed, String[] reason, int chunkRows) {
         BlockShape shape = BlockShape.of(blocks);
         if (shape.trajectories() == 0) {
             reason[0] = "no trajectories given (no row belongs to a trajectory)";
@@ -60,17 +84,37 @@ public final class SparkTangling {
                         + "; raise it (--tangling-max-times) or analyse fewer trajectories";
                 return null;
             }
+            boolean exact = m <= exactMax || sample >= m;
+            if (!exact && sample < 2) {
+                reason[0] = m + " times is above the exact limit of " + exactMax + " and the sample size " + sample + " is below 2";
+                return null;
+            }
+            if (m > Integer.MAX_VALUE - 8) {
+                throw new InputException("group " + InputException.quote(shape.group()) + " has " + m + " times, above the "
+                        + (Integer.MAX_VALUE - 8) + " tangling indexes; analyse the trajectories in several groups");
+            }
             double eps = epsilon != null ? epsilon : TrajectoryTangling.DEFAULT_EPSILON_FRACTION * totalVariance(blocks, shape);
             if (!(eps > 0)) {
                 reason[0] = "epsilon must be positive (the states have zero variance?), got " + eps;
                 return null;
             }
-            long[] ids = new long[(int) m];
-            int[] owner = new int[(int) m];
-            double[] q = new double[(int) m];
+            int[] picked = null;
+            long[] selected = null;
+            if (!exact) {
+                long[] timeRows = times.map(IndexedRows::ids).collect().stream().flatMapToLong(Arrays::stream).sorted().toArray();
+                picked = Silhouette.sample((int) m, sample, seed);
+                selected = new long[picked.length];
+                for (int i = 0; i < picked.length; i++) {
+                    selected[i] = timeRows[picked[i]];
+                }
+            }
+            int scored = exact ? (int) m : picked.length;
+            long[] ids = new long[scored];
+            int[] owner = new int[scored];
+            double[] q = new double[scored];
             int[] filled = {0};
             double e = eps;
-            QueryPasses.forEachChunk(times, null, chunkRows > 0 ? chunkRows : QueryPasses.chunkRows(2 * d), chunk -> {
+            QueryPasses.forEachChunk(times, selected, chunkRows > 0 ? chunkRows : QueryPasses.chunkRows(2 * d), chunk -> {
                 double[] best = QueryPasses.pass(times, chunk, (qs, b) -> highestRatios(qs, b, e), SparkTangling::max);
                 for (int i = 0; i < chunk.count(); i++) {
                     ids[filled[0]] = chunk.ids()[i];
@@ -79,17 +123,22 @@ public final class SparkTangling {
                     filled[0]++;
                 }
             });
-            // Times in row order, as the in-memory engine lists them.
-            Integer[] order = new Integer[(int) m];
+            // Times in row order, as the in-memory engine lists them (and as the sample is drawn).
+            Integer[] order = new Integer[scored];
             Arrays.setAll(order, i -> i);
             Arrays.sort(order, (a, b) -> Long.compare(ids[a], ids[b]));
-            double[] qs = new double[(int) m];
-            int[] owners = new int[(int) m];
-            for (int i = 0; i < m; i++) {
+            double[] qs = new double[scored];
+            int[] owners = new int[scored];
+            for (int i = 0; i < scored; i++) {
                 qs[i] = q[order[i]];
                 owners[i] = owner[order[i]];
             }
-            return TrajectoryTangling.summary(qs, owners, shape.trajectories(), eps);
+            TrajectoryTangling.Summary summary = TrajectoryTangling.summary(qs, owners, shape.trajectories(), eps);
+            if (exact) {
+                return new SampledMetric<>(summary, true, scored, m, null, null, seed);
+            }
+            Silhouette.Estimate mean = Silhouette.fromSample(qs, m, picked);
+            return new SampledMetric<>(summary, false, scored, m, mean.ciLow(), mean.ciHigh(), seed);
         } finally {
             times.unpersist(false);
             next.destroy();

@@ -23,6 +23,7 @@ import org.scalelab.geometry.MetricValue;
 import org.scalelab.geometry.PointBlocks;
 import org.scalelab.geometry.PointSet;
 import org.scalelab.geometry.SampledMetric;
+import org.scalelab.geometry.SampledTangling;
 import org.scalelab.geometry.SampledTwoNN;
 import org.scalelab.geometry.Silhouette;
 import org.scalelab.geometry.TrajectoryTangling;
@@ -159,6 +160,26 @@ class SparkNeighboursTest {
         // A given ε is used as it is.
         TrajectoryTangling.Summary fixed = SparkTangling.of(blocks(p), 0.5, 50_000, why);
         assertEquals(TrajectoryTangling.of(p, 0.5, 50_000, why).mean(), fixed.mean(), 1e-12 * fixed.mean());
+    }
+
+    /** Above the exact size: the out-of-core engine's sampled times, summary and interval on the mean. */
+    @Test
+    void sampledTanglingEqualsTheOutOfCoreEngine() {
+        PointSet p = walks(3);
+        String[] why = new String[1];
+        SampledMetric<TrajectoryTangling.Summary> expected = SampledTangling.of(PointBlocks.of(p), null, 100, 60, 5L, DistancePrecision.AUTO, 64, why);
+        assertNotNull(expected, why[0]);
+        SampledMetric<TrajectoryTangling.Summary> got = SparkTangling.of(blocks(p), null, 100, 60, 5L, why);
+        assertNotNull(got, why[0]);
+        assertFalse(got.exact());
+        assertEquals(expected.population(), got.population());
+        assertEquals(60, got.result().times());
+        double mean = expected.result().mean();
+        assertEquals(mean, got.result().mean(), 1e-12 * mean);
+        assertEquals(expected.result().p90(), got.result().p90(), 1e-12 * mean);
+        assertArrayEquals(expected.result().perTrajectoryTimes(), got.result().perTrajectoryTimes());
+        assertEquals(expected.ciLow(), got.ciLow(), 1e-12 * mean);
+        assertEquals(expected.ciHigh(), got.ciHigh(), 1e-12 * mean);
     }
 
     @Test
