@@ -45,6 +45,8 @@ class SparkKMeansTest {
     @BeforeAll
     static void start() {
         spark = SparkSessions.open("local[2]", "scalelab-kmeans-test");
+        // The evaluator's aggregations would otherwise shuffle into 200 partitions of a few rows each.
+        spark.conf().set("spark.sql.shuffle.partitions", "2");
         sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     }
 
