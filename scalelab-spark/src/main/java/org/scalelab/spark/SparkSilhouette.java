@@ -32,14 +32,24 @@ public final class SparkSilhouette {
 
     /** The exact silhouette of the blocks' own labels (every row labelled), or missing with the reason. */
     public static MetricValue of(JavaRDD<RowBlock> blocks) {
+        String[] why = new String[1];
+        Silhouette.Estimate e = estimate(blocks, Integer.MAX_VALUE, 0, 0L, why);
+        return e == null ? MetricValue.missing(why[0]) : MetricValue.of(e.value());
+    }
+
+    /**
+     * The silhouette of the blocks' own labels, exact up to {@code exactMax} points, above it from
+     * {@code sample} seeded points; null with the reason in {@code why[0]} when a row has no label or
+     * the labels do not make 2 to n − 1 clusters.
+     */
+    public static Silhouette.Estimate estimate(JavaRDD<RowBlock> blocks, int exactMax, int sample, long seed, String[] why) {
         BlockShape shape = BlockShape.of(blocks);
         if (!shape.labelled()) {
-            return MetricValue.missing("no labels given (rows without a label)");
+            why[0] = "no labels given (rows without a label)";
+            return null;
         }
-        int[] labels = labels(blocks, shape.size());
-        String[] why = new String[1];
-        Silhouette.Estimate[] e = estimate(blocks, new int[][] {labels}, Integer.MAX_VALUE, 0, 0L, why);
-        return e == null ? MetricValue.missing(why[0]) : MetricValue.of(e[0].value());
+        Silhouette.Estimate[] e = estimate(blocks, new int[][] {labels(blocks, shape.size())}, exactMax, sample, seed, why);
+        return e == null ? null : e[0];
     }
 
     /**

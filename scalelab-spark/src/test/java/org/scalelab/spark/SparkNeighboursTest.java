@@ -253,7 +253,7 @@ class SparkNeighboursTest {
         }
         String[] why = new String[1];
         Silhouette.Estimate expected = Silhouette.estimate(p, new int[][] {own}, DistancePrecision.FLOAT64, 100, 80, 11L, why)[0];
-        Silhouette.Estimate got = SparkSilhouette.estimate(blocks(p), new int[][] {own}, 100, 80, 11L, why)[0];
+        Silhouette.Estimate got = SparkSilhouette.estimate(blocks(p), 100, 80, 11L, why);
         assertFalse(got.exact());
         assertArrayEquals(expected.sampled(), got.sampled());
         assertArrayEquals(expected.scores(), got.scores(), 1e-10);
@@ -276,5 +276,9 @@ class SparkNeighboursTest {
         two.addAll(RowBlock.of("b", PointBlocks.of(curved(40, 1)), 37));
         InputException groups = assertThrows(InputException.class, () -> SparkSilhouette.of(sc.parallelize(two, 2)));
         assertTrue(groups.getMessage().startsWith("blocks of more than one group"), groups.getMessage());
+        List<RowBlock> gap = new ArrayList<>(RowBlock.of("g", PointBlocks.of(curved(80, 1)), 37));
+        gap.remove(1);
+        InputException missing = assertThrows(InputException.class, () -> SparkTwoNN.of(sc.parallelize(gap, 2), 0.1));
+        assertEquals("group g: the blocks hold 43 rows but span rows 0 to 79 (a block missing or repeated)", missing.getMessage());
     }
 }
