@@ -16,7 +16,8 @@ import java.util.Map;
  */
 public record ClusterSelection(int k, Silhouette.Estimate silhouette, Map<Integer, Double> byK, int[] labels) {
 
-    static final int RESTARTS = 3;
+    /** k-means seeds tried per k (lowest inertia kept). */
+    public static final int RESTARTS = 3;
 
     /** Range of k and the silhouette's exact/sampled regime. */
     public record Options(int kMin, int kMax, int exactMax, int sample, DistancePrecision distances, long seed) {

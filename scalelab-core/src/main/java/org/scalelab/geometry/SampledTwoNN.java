@@ -146,7 +146,7 @@ public final class SampledTwoNN {
     }
 
     /** Standard deviation of the fit over bootstrap resamples of the finite sampled ratios (seeded from {@code seed}). */
-    static double bootstrapError(double[] mu, double discardFraction, long seed) {
+    public static double bootstrapError(double[] mu, double discardFraction, long seed) {
         double[] finite = Arrays.stream(mu).filter(Double::isFinite).toArray();
         SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
         double[] fits = new double[BOOTSTRAP];
