@@ -1,10 +1,12 @@
 package org.scalelab.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scalelab.InputException;
+import org.scalelab.eval.DistributedRuns;
 import org.scalelab.io.Json;
 import org.scalelab.model.Capture;
 import org.scalelab.model.ComputeDType;
@@ -29,6 +31,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Example:", "  scalelab capture --model lab/models/tiny --prompts prompts.jsonl --hooks 'blocks.*.hook_resid_post' --positions all --out lab/activations/tiny",
             "  scalelab capture --model lab/models/tiny --prompts prompts.jsonl --dtype float16 --out lab/activations/tiny-f16   # half-precision compute",
             "  scalelab capture --model lab/models/tiny --prompts cot.jsonl --steps 'marker:Step ' --out lab/activations/cot   # a step per \"Step \"",
+            "  scalelab capture --spark spark://head:7077 --partitions 64 --model /shared/models/m --prompts /shared/p.jsonl --out /shared/acts/m",
             "", "prompts.jsonl, one object per line:", "  {\"id\": \"q1\", \"text\": \"2+2=\", \"domain\": \"math\", \"labels\": {\"correct\": true}}"})
 final class CaptureCommand implements Callable<Integer> {
     @Spec
@@ -78,8 +81,24 @@ final class CaptureCommand implements Callable<Integer> {
     @Mixin
     SteerOptions steering;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Capture on Apache Spark: local[N], spark://host:port or yarn. The prompts are split into partitions, each executor"
+                    + " loads the model once and writes its own shards, merged into one activation set equal to this command's without"
+                    + " --spark. The model, prompts and --out must be at the same path on every executor (a shared file system)."
+                    + " Writes a new --out (no resume) and takes no --steer/--ablate/--replace; needs the Spark module (docs/scale-out.md).")
+    String spark;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "With --spark: split the prompts into at most N Spark tasks (whole batches each). Default: the cluster's default parallelism.")
+    Integer partitions;
+
     @Option(names = "--json", description = "Print the summary as JSON.")
     boolean json;
+
+    /** How to put the Spark module on the class path, when it is not there. */
+    static final String NO_SPARK = "--spark needs ScaleLab's Spark module on the class path: build it (mvn -DskipTests package builds "
+            + "scalelab-spark/target/scalelab-spark.jar and its lib/, which bin/scalelab then adds), or run the shaded jar with spark-submit "
+            + "(docs/scale-out.md, \"Spark: capture and eval\")";
 
     @Override
     public Integer call() {
@@ -90,14 +109,12 @@ final class CaptureCommand implements Callable<Integer> {
         }
         Capture.Options options = new Capture.Options(hooks, Positions.parse(positions), Math.max(1, (long) (shardMb * (1 << 20))), batch,
                 steering.interventions(), !noSpecialTokens, rule);
-        List<Prompt> list = Prompt.readJsonl(prompts);
+        int parts = checkSpark(options);
         Capture.Summary s;
-        try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {
-            t.nonFiniteWarning().ifPresent(w -> {
-                spec.commandLine().getErr().println(w);
-                spec.commandLine().getErr().flush();
-            });
-            s = Capture.run(t, tok, list, out, options);
+        if (spark != null) {
+            s = DistributedRuns.find(NO_SPARK).capture(spark, model, compute, prompts, out, options, parts);
+        } else {
+            s = onThisMachine(compute, options);
         }
         s.unsegmentedWarning(rule, "the prompts file's step_boundaries (if any)").ifPresent(w -> {
             spec.commandLine().getErr().println(w);
@@ -112,5 +129,45 @@ final class CaptureCommand implements Callable<Integer> {
         }
         pw.flush();
         return 0;
+    }
+
+    /** The capture in this process: the model loaded here, an unfinished capture in --out resumed. */
+    private Capture.Summary onThisMachine(ComputeDType compute, Capture.Options options) {
+        List<Prompt> list = Prompt.readJsonl(prompts);
+        try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {
+            t.nonFiniteWarning().ifPresent(w -> {
+                spec.commandLine().getErr().println(w);
+                spec.commandLine().getErr().flush();
+            });
+            return Capture.run(t, tok, list, out, options);
+        }
+    }
+
+    /**
+     * --spark's and --partitions' refusals, before the Spark module is looked for: what a capture on Spark does not do
+     * (interventions, resuming into an existing folder) is one line whether or not that module is there.
+     * Returns the partitions asked for (0: the cluster's default).
+     */
+    private int checkSpark(Capture.Options options) {
+        if (spark == null) {
+            if (partitions != null) {
+                throw new InputException("--partitions " + partitions + ": splits a capture on Spark; give --spark MASTER too");
+            }
+            return 0;
+        }
+        if (spark.isBlank()) {
+            throw new InputException("--spark: give a master (local[2], spark://host:7077 or yarn)");
+        }
+        if (partitions != null && partitions < 1) {
+            throw new InputException("--partitions " + partitions + ": must be at least 1");
+        }
+        if (!options.interventions().isEmpty()) {
+            throw new InputException("--spark: captures the unmodified model; run --steer/--ablate/--replace without --spark");
+        }
+        if (Files.exists(out)) {
+            throw new InputException("--out " + out + ": exists; a capture on Spark writes a new folder (to resume an interrupted"
+                    + " single-machine capture, run capture without --spark)");
+        }
+        return partitions == null ? 0 : partitions;
     }
 }

@@ -15,6 +15,7 @@ import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.eval.ChoiceScorer;
 import org.scalelab.eval.ContinuationTokens;
+import org.scalelab.eval.DistributedRuns;
 import org.scalelab.eval.EvalResult;
 import org.scalelab.eval.EvalTask;
 import org.scalelab.eval.Evaluation;
@@ -26,6 +27,7 @@ import org.scalelab.eval.TaskScore;
 import org.scalelab.io.Json;
 import org.scalelab.io.OutputFolder;
 import org.scalelab.model.ComputeDType;
+import org.scalelab.model.ModelConfig;
 import org.scalelab.model.ModelTokenizer;
 import org.scalelab.model.Transformer;
 import org.scalelab.report.EvalRenderer;
@@ -50,6 +52,7 @@ import picocli.CommandLine.Option;
             "  scalelab eval --model lab/models/tiny --task arc_easy.jsonl --task piqa.jsonl --examples-out tiny.jsonl",
             "  scalelab eval --model lab/models/tiny --task truthfulqa_mc2.jsonl --limit 200 --seed 1 --json",
             "  scalelab eval --model lab/models/tiny --rolling wiki.txt",
+            "  scalelab eval --spark spark://head:7077 --partitions 32 --model /shared/models/m --task /shared/arc_easy.jsonl",
             "  scalelab eval --model lab/models/tiny --task truth.jsonl --steer truth.npy --at blocks.1.hook_resid_post --alpha 2",
             "  scalelab eval compare small.jsonl large.jsonl",
             "  scalelab eval compare --task arc_easy.jsonl lab/models/small lab/models/large",
@@ -106,6 +109,17 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
     @Mixin
     SteerOptions steering;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Score on Apache Spark: local[N], spark://host:port or yarn. The examples are split into partitions of whole"
+                    + " batches, each executor loads the model once; the result, the lab's run and --examples-out equal this command's"
+                    + " without --spark. The model and task files must be at the same path on every executor. Takes --task files only"
+                    + " (no --rolling, no --steer/--ablate/--replace) and does not resume; needs the Spark module (docs/scale-out.md).")
+    String spark;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "With --spark: split the examples into at most N Spark tasks. Default: the cluster's default parallelism.")
+    Integer partitions;
+
     @Override
     List<Class<?>> subcommands() {
         return List.of(EvalCompareCommand.class, EvalConvertCommand.class);
@@ -150,6 +164,12 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
             throw new InputException("--rolling: is scored without interventions; run --steer/--ablate/--replace with --task files only");
         }
         Evaluation.Options options = new Evaluation.Options(limit, seed, lengthNorm);
+        if (spark != null) {
+            return onSpark(read, options, compute);
+        }
+        if (partitions != null) {
+            throw new InputException("--partitions " + partitions + ": splits an evaluation on Spark; give --spark MASTER too");
+        }
         PrintWriter err = spec.commandLine().getErr();
         try (Transformer t = Transformer.load(model, compute); ModelTokenizer tok = ModelTokenizer.load(model)) {
             t.nonFiniteWarning().ifPresent(w -> {
@@ -174,21 +194,61 @@ final class EvalCommand extends CommandTree.Group implements java.util.concurren
             for (Path r : rolling) {
                 rollingScores.add(RollingPerplexity.score(t, tok, r, length, batch, bos));
             }
-            EvalResult r = new EvalResult(modelName(), family, t.parameterCount(), lengthNorm.name().toLowerCase(),
-                    result == null ? List.of() : result.tasks(), result == null ? 0 : result.resumed(), rollingScores);
-            if (examplesOut != null && result != null) {
-                Evaluation.writeExamples(examplesOut, result.examples());
-            }
-            Provenance provenance = provenance(read, options, compute, length, bos);
-            if (!output.noStore) {
-                store(r, header, result, provenance);
-            }
-            CliSupport.emit(spec, lab, output, "eval", r, provenance, new EvalRenderer());
+            report(family, t.parameterCount(), lengthNorm, result, rollingScores, header, provenance(read, options, compute, length, bos));
             if (result != null) {
                 Evaluation.finish(partial);
             }
         }
         return 0;
+    }
+
+    /**
+     * The evaluation on a Spark cluster, through the engine the Spark module registers: the same scores, reported and
+     * stored as in this process. What it does not do (plain text, interventions, resuming) is refused before the
+     * module is looked for.
+     */
+    private int onSpark(List<EvalTask> read, Evaluation.Options options, ComputeDType compute) {
+        if (spark.isBlank()) {
+            throw new InputException("--spark: give a master (local[2], spark://host:7077 or yarn)");
+        }
+        if (partitions != null && partitions < 1) {
+            throw new InputException("--partitions " + partitions + ": must be at least 1");
+        }
+        if (!rolling.isEmpty()) {
+            throw new InputException("--rolling: is scored on this machine only; run it without --spark (--task files run on Spark)");
+        }
+        if (!steering.interventions().isEmpty()) {
+            throw new InputException("--spark: scores the unmodified model; run --steer/--ablate/--replace without --spark");
+        }
+        ModelConfig config = ModelConfig.read(model);
+        String family = config.family().modelType();
+        boolean bos = addsBos(family, addBos);
+        int length = maxLength == null ? config.maxPositions() : maxLength;
+        ObjectNode header = header(read, compute, length, bos);
+        Path partial = partialFile(header);
+        if (Files.exists(partial)) {
+            throw new InputException(partial + ": holds the examples an interrupted evaluation scored; resume it without --spark,"
+                    + " or delete the file to score everything on Spark");
+        }
+        DistributedRuns.Scores scores = DistributedRuns.find(CaptureCommand.NO_SPARK)
+                .eval(spark, model, compute, read.stream().map(EvalTask::file).toList(), options, batch, maxLength, addBos,
+                        partitions == null ? 0 : partitions);
+        report(scores.family(), scores.parameterCount(), options.norm(), scores.result(), List.of(), header, provenance(read, options, compute, length, bos));
+        return 0;
+    }
+
+    /** The result of scored tasks and texts: --examples-out written, the run stored in the lab, the report printed. */
+    private void report(String family, long params, LengthNorm lengthNorm, Evaluation.Result result, List<RollingScore> rollingScores, ObjectNode header,
+                        Provenance provenance) {
+        EvalResult r = new EvalResult(modelName(), family, params, lengthNorm.name().toLowerCase(),
+                result == null ? List.of() : result.tasks(), result == null ? 0 : result.resumed(), rollingScores);
+        if (examplesOut != null && result != null) {
+            Evaluation.writeExamples(examplesOut, result.examples());
+        }
+        if (!output.noStore) {
+            store(r, header, result, provenance);
+        }
+        CliSupport.emit(spec, lab, output, "eval", r, provenance, new EvalRenderer());
     }
 
     /** Stores the run (model, parameters, TASK/METRIC with stderr) in the lab's runs, once per identical evaluation. */
