@@ -31,6 +31,11 @@ final class Covariance {
         this.matrix = matrix;
     }
 
+    /** From a mean and the upper triangle of the covariance, computed elsewhere ({@link CovarianceMoments}). */
+    static Covariance of(int n, double[] mean, double[] upper) {
+        return new Covariance(n, mean.length, mean, upper);
+    }
+
     static Covariance of(PointSet p) {
         return of(p, CHUNK_FLOATS / p.dimension(), FLUSH_ROWS);
     }
