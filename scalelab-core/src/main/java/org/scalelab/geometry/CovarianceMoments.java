@@ -40,11 +40,19 @@ public final class CovarianceMoments implements Serializable {
         return n;
     }
 
+    /** Rows centred per call to dsyrk: at most this many floats (16 MB of doubles) at a time. */
+    private static final int CHUNK_VALUES = 1 << 21;
+
     /** Adds {@code count} rows, row-major from index {@code offset} of {@code rows}; returns this. */
     public CovarianceMoments add(float[] rows, int offset, int count) {
-        if (count == 0) {
-            return this;
+        int chunk = Math.max(1, CHUNK_VALUES / d);
+        for (int start = 0; start < count; start += chunk) {
+            addChunk(rows, offset + start * d, Math.min(chunk, count - start));
         }
+        return this;
+    }
+
+    private void addChunk(float[] rows, int offset, int count) {
         double[] blockMean = new double[d];
         for (int i = 0; i < count; i++) {
             int base = offset + i * d;
@@ -66,7 +74,7 @@ public final class CovarianceMoments implements Serializable {
         Blas.gramUpperAdd(centred, count, d, gram);
         double[] blockM2 = new double[d * d];
         gram.get(0, blockM2);
-        return merge(count, blockMean, blockM2);
+        merge(count, blockMean, blockM2);
     }
 
     /** Adds the moments of {@code o} (disjoint rows); returns this. */
