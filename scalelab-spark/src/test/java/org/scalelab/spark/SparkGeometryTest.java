@@ -205,10 +205,12 @@ class SparkGeometryTest {
         GeometryAnalysis.Result expected = single(List.of(set), o);
         ActivationSource source = ActivationSource.open(spark, List.of(set.toString()), new ActivationSource.Options(o));
         ActivationGroups.Plan plan = source.groups().get(0);
-        for (int maxRows : new int[] {1, 2, 3, 7}) {
+        var coherence = source.coherence(plan.name());
+        // One row a block: every trajectory in one-row pieces; five: pieces of every length, cuts anywhere.
+        for (int maxRows : new int[] {1, 5}) {
             PointBlocks points = PointBlocks.of(in.points());
             GeometryAnalysis.Group g = SparkGeometry.group(plan, sc.parallelize(RowBlock.of(plan.name(), points, maxRows), 3),
-                    points.trajectoryStarts(), points.size(), source.coherence(plan.name()), options());
+                    points.trajectoryStarts(), points.size(), coherence, options());
             assertSame(expected, new GeometryAnalysis.Result(List.of(g), List.of(), expected.provenance()));
         }
     }

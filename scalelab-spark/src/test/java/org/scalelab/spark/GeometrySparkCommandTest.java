@@ -1,0 +1,92 @@
+package org.scalelab.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scalelab.cli.Main;
+import org.scalelab.io.Json;
+
+/**
+ * {@code scalelab geometry --spark local[2]} (the engine found through its service entry) gives the
+ * numbers the command gives without it, to the tolerances {@link SparkGeometryTest} states; bad
+ * input is one line and exit code 2, with nothing written.
+ */
+class GeometrySparkCommandTest {
+    @TempDir
+    static Path dir;
+    private static Path set;
+
+    @BeforeAll
+    static void write() {
+        set = SparkGeometryTest.write(dir, "cli", 8, 30, 5L);
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void sparkGivesTheNumbersOfTheSingleMachineCommand() throws Exception {
+        Run single = run("geometry", "--acts", set.toString(), "--by", "domain", "--null-replicates", "0", "--json", "--no-store");
+        Run spark = run("geometry", "--acts", set.toString(), "--by", "domain", "--null-replicates", "0", "--json", "--no-store",
+                "--spark", "local[2]");
+        assertEquals(0, single.code(), single.err());
+        assertEquals(0, spark.code(), spark.err());
+        JsonNode a = Json.mapper().readTree(single.out()).get("groups");
+        JsonNode b = Json.mapper().readTree(spark.out()).get("groups");
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            JsonNode x = a.get(i);
+            JsonNode y = b.get(i);
+            for (String key : new String[] {"name", "model", "domain", "hook", "n_points", "dimension", "trajectories", "d90", "d95", "unit"}) {
+                assertEquals(x.get(key), y.get(key), key);
+            }
+            assertEquals(x.get("participation_ratio").asDouble(), y.get("participation_ratio").asDouble(),
+                    1e-5 * x.get("participation_ratio").asDouble());
+            for (String key : new String[] {"alignment", "step_cosine", "oscillation_coherence"}) {
+                assertEquals(x.get(key).asDouble(), y.get(key).asDouble(), 1e-10, key);
+            }
+            for (int k = 0; k < x.get("explained_variance").size(); k++) {
+                assertEquals(x.get("explained_variance").get(k).asDouble(), y.get("explained_variance").get(k).asDouble(), 1e-6);
+            }
+            assertTrue(y.get("twonn").isNull());
+            assertEquals(SparkGeometry.NOT_YET, y.get("reasons").get("twonn").asText());
+        }
+    }
+
+    @Test
+    void anUnreachableMasterIsOneLineAndWritesNothing() {
+        Path out = dir.resolve("report");
+        Run r = run("geometry", "--acts", set.toString(), "--spark", "spark://127.0.0.1:1", "--out", out.toString(), "--no-store");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--spark spark://127.0.0.1:1: no Spark master answers at 127.0.0.1:1"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void aMissingShardIsOneLineAndWritesNothing(@TempDir Path tmp) throws Exception {
+        Path broken = SparkGeometryTest.write(tmp, "broken", 4, 20, 3L);
+        Files.delete(broken.resolve("shard-00000.safetensors"));
+        Path out = tmp.resolve("report");
+        Run r = run("geometry", "--acts", broken.toString(), "--spark", "local[2]", "--out", out.toString(), "--no-store");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("shard-00000.safetensors: shard listed in the manifest is missing"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(out));
+    }
+}
