@@ -48,13 +48,16 @@ public final class SparkGeometry implements DistributedEngine {
 
     @Override
     public GeometryAnalysis.Result geometry(Request request, GeometryAnalysis.Options options) {
-        SparkSession spark = SparkMasters.open(request.master(), "scalelab geometry");
+        if (request.compareSizes()) {
+            throw new InputException("--compare-sizes needs bootstrap intervals, which are " + NOT_YET + "; run it without --spark");
+        }
+        SparkMasters.Session session = SparkMasters.open(request.master(), "scalelab geometry");
         try {
-            ActivationSource source = ActivationSource.open(spark, request.sets(),
+            ActivationSource source = ActivationSource.open(session.spark(), request.sets(),
                     new ActivationSource.Options(request.groups(), request.allowIncomplete(), ActivationSource.Options.DEFAULT_PART_BYTES));
             return analyze(source, options, request.compareSizes());
         } finally {
-            spark.stop();
+            session.close();
         }
     }
 

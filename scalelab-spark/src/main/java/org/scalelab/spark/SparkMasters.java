@@ -19,7 +19,17 @@ final class SparkMasters {
 
     private SparkMasters() {}
 
-    static SparkSession open(String master, String appName) {
+    /** A session, stopped on {@link #close} only if this class started it (a running one with the same master is shared). */
+    record Session(SparkSession spark, boolean started) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (started) {
+                spark.stop();
+            }
+        }
+    }
+
+    static Session open(String master, String appName) {
         if (master == null || master.isBlank()) {
             throw new InputException("--spark: give a master: local[N], spark://host:port or yarn");
         }
@@ -30,8 +40,15 @@ final class SparkMasters {
         } else if (!master.matches("local(\\[(\\d+|\\*)(,\\d+)?\\])?|yarn|k8s://.+")) {
             throw new InputException("--spark: '" + InputException.quote(master) + "' is not a master URL: local[N], spark://host:port, yarn or k8s://…");
         }
+        scala.Option<SparkSession> running = SparkSession.getActiveSession();
+        if (running.isEmpty()) {
+            running = SparkSession.getDefaultSession();
+        }
+        if (running.isDefined() && running.get().sparkContext().master().equals(master) && !running.get().sparkContext().isStopped()) {
+            return new Session(running.get(), false);
+        }
         try {
-            return SparkSessions.open(master, appName);
+            return new Session(SparkSessions.open(master, appName), true);
         } catch (RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             throw new InputException("--spark " + master + ": cannot start a Spark session: " + InputException.quote(why), e);

@@ -9,6 +9,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,16 +20,25 @@ import org.scalelab.io.Json;
 /**
  * {@code scalelab geometry --spark local[2]} (the engine found through its service entry) gives the
  * numbers the command gives without it, to the tolerances {@link SparkGeometryTest} states; bad
- * input is one line and exit code 2, with nothing written.
+ * input is one line and exit code 2, with nothing written. The commands share the class's session
+ * (the engine uses a running session of the master asked for, and leaves it running).
  */
 class GeometrySparkCommandTest {
     @TempDir
     static Path dir;
     private static Path set;
 
+    private static SparkSession spark;
+
     @BeforeAll
     static void write() {
+        spark = SparkSessions.open("local[2]", "scalelab-cli-test");
         set = SparkGeometryTest.write(dir, "cli", 8, 30, 5L);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
     }
 
     record Run(int code, String out, String err) {}
@@ -41,13 +52,14 @@ class GeometrySparkCommandTest {
 
     @Test
     void sparkGivesTheNumbersOfTheSingleMachineCommand() throws Exception {
-        Run single = run("geometry", "--acts", set.toString(), "--by", "domain", "--null-replicates", "0", "--json", "--no-store");
-        Run spark = run("geometry", "--acts", set.toString(), "--by", "domain", "--null-replicates", "0", "--json", "--no-store",
+        Run single = run("geometry", "--acts", set.toString(), "--by", "domain", "--null-replicates", "0", "--k-range", "0", "--json", "--no-store");
+        Run onSpark = run("geometry", "--acts", set.toString(), "--by", "domain", "--null-replicates", "0", "--k-range", "0", "--json", "--no-store",
                 "--spark", "local[2]");
         assertEquals(0, single.code(), single.err());
-        assertEquals(0, spark.code(), spark.err());
+        assertEquals(0, onSpark.code(), onSpark.err());
+        assertFalse(spark.sparkContext().isStopped());
         JsonNode a = Json.mapper().readTree(single.out()).get("groups");
-        JsonNode b = Json.mapper().readTree(spark.out()).get("groups");
+        JsonNode b = Json.mapper().readTree(onSpark.out()).get("groups");
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
             JsonNode x = a.get(i);

@@ -99,7 +99,8 @@ class SparkGeometryTest {
     }
 
     private static GeometryAnalysis.Options options() {
-        return GeometryAnalysis.Options.defaults().withNullReplicates(0);
+        // k-means off: the silhouette is not computed on Spark yet, and the reference need not spend time on it.
+        return GeometryAnalysis.Options.defaults().withNullReplicates(0).withKRange(2, 0);
     }
 
     private static void assertSame(GeometryAnalysis.Result expected, GeometryAnalysis.Result actual) {
@@ -161,8 +162,8 @@ class SparkGeometryTest {
         Path other = write(dir, "other", 12, 25, 11L);
         ActivationGroups.Options o = new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), "kind",
                 StepPooling.Unit.STEP, StepPooling.Pool.MEAN);
-        // 500 bytes a part: about one trajectory per task, so every shard is split into parts.
-        assertSame(single(List.of(set, other), o), spark(List.of(set, other), o, 500));
+        // 1,500 bytes a part: a few trajectories per task, so every shard is split into parts.
+        assertSame(single(List.of(set, other), o), spark(List.of(set, other), o, 1_500));
         ActivationGroups.Options last = new ActivationGroups.Options("blocks.0.hook_mlp_out", List.of(ActivationGroups.Key.LABEL), "kind",
                 StepPooling.Unit.STEP, StepPooling.Pool.LAST);
         assertSame(single(List.of(set), last), spark(List.of(set), last, 2_000));
