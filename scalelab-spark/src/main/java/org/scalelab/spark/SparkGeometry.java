@@ -51,7 +51,7 @@ public final class SparkGeometry implements DistributedEngine {
         if (request.compareSizes()) {
             throw new InputException("--compare-sizes needs bootstrap intervals, which are " + NOT_YET + "; run it without --spark");
         }
-        SparkMasters.Session session = SparkMasters.open(request.master(), "scalelab geometry");
+        EngineSession session = EngineSession.open(request.master(), "scalelab geometry");
         try {
             ActivationSource source = ActivationSource.open(session.spark(), request.sets(),
                     new ActivationSource.Options(request.groups(), request.allowIncomplete(), ActivationSource.Options.DEFAULT_PART_BYTES));

@@ -85,7 +85,7 @@ class GeometrySparkCommandTest {
         Path out = dir.resolve("report");
         Run r = run("geometry", "--acts", set.toString(), "--spark", "spark://127.0.0.1:1", "--out", out.toString(), "--no-store");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--spark spark://127.0.0.1:1: no Spark master answers at 127.0.0.1:1"), r.err());
+        assertTrue(r.err().contains("--spark spark://127.0.0.1:1: the Spark master is unreachable"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(Files.exists(out));
     }
