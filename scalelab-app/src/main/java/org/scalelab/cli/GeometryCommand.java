@@ -11,10 +11,12 @@ import org.scalelab.geometry.DistancePrecision;
 import org.scalelab.geometry.DistributedEngine;
 import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.geometry.LayerProfile;
+import org.scalelab.geometry.MemoryBound;
 import org.scalelab.geometry.NpyPoints;
 import org.scalelab.geometry.PhaseVerdict;
 import org.scalelab.geometry.PointSet;
 import org.scalelab.geometry.StepPooling;
+import org.scalelab.geometry.StreamedGeometry;
 import org.scalelab.io.ActivationSet;
 import org.scalelab.report.GeometryRenderer;
 import org.scalelab.report.LayerProfileRenderer;
@@ -47,7 +49,8 @@ import picocli.CommandLine.Option;
             "  scalelab geometry --npy x.npy --trajectories t.npy --out geometry-report",
             "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --by domain --compare-sizes --out phases",
             "  scalelab geometry --acts lab/activations/cot --unit step --pool mean --by domain    # one point per reasoning step",
-            "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --hook 'blocks.*.hook_resid_post' --compare-sizes --out layers"
+            "  scalelab geometry --acts lab/activations/small --acts lab/activations/large --hook 'blocks.*.hook_resid_post' --compare-sizes --out layers",
+            "  scalelab geometry --acts lab/activations/big --memory 8g    # groups larger than 8 GiB are streamed from the shards"
         })
 final class GeometryCommand extends CommandTree.Group implements Callable<Integer> {
     @Mixin
@@ -171,6 +174,14 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             + "scalelab-spark/target/scalelab-spark.jar and its lib/, which bin/scalelab then adds), or run the shaded jar with spark-submit "
             + "(docs/scale-out.md, \"Spark: geometry\")";
 
+    @Option(names = "--memory", paramLabel = "SIZE",
+            description = "Bytes of rows geometry may hold at once (e.g. 512m, 8g, 1.5g). A group that fits runs in memory as usual; a larger "
+                    + "one is streamed from its shards block by block: participation ratio, d90/d95, explained variance, alignment, step cosine "
+                    + "and oscillation coherence exactly as in memory; TwoNN, tangling, silhouette, baselines and intervals null (not computed "
+                    + "out of core yet). The report says each group's engine. Default: half of the JVM heap (-Xmx; bin/scalelab gives 8g, "
+                    + "so 4 GiB; set SCALELAB_JAVA_OPTS to change it).")
+    String memory;
+
     @Override
     List<Class<?>> subcommands() {
         return List.of(GeometryCostCommand.class);
@@ -183,11 +194,15 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
 
     @Override
     public Integer call() {
+        MemoryBound bound = memory == null ? MemoryBound.fromHeap() : MemoryBound.parse(memory);
         if ((npy == null) == acts.isEmpty()) {
             throw new InputException("give either --npy FILE or one or more --acts DIR");
         }
         if (npy != null && spark != null) {
             throw new InputException("--spark reads activation sets (--acts DIR or URI), not --npy");
+        }
+        if (spark != null && memory != null) {
+            throw new InputException("--memory bounds the single-machine engine; with --spark the executors' memory is Spark's (--conf spark.executor.memory)");
         }
         if (npy != null && (hook != null || labelKey != null || compareSizes)) {
             throw new InputException("--hook, --label and --compare-sizes need activation sets (--acts), not --npy");
@@ -251,9 +266,10 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             }
             asked = first.get(0);
         }
-        List<ActivationGroups.Input> groups = ActivationGroups.of(sets, new ActivationGroups.Options(asked, keys, labelKey, pointUnit, stepPool));
-        GeometryAnalysis.Result analyzed =
-                GeometryAnalysis.analyze(new GeometryAnalysis.Groups(groups, inputs, compareSizes), options);
+        List<ActivationGroups.Planned> planned = ActivationGroups.plan(sets, new ActivationGroups.Options(asked, keys, labelKey, pointUnit, stepPool));
+        StreamedGeometry.Run run = StreamedGeometry.analyze(planned, inputs, compareSizes, options, bound);
+        List<ActivationGroups.Input> groups = run.rendered();
+        GeometryAnalysis.Result analyzed = run.result();
         GeometryAnalysis.Result r = incomplete.isEmpty() ? analyzed
                 : new GeometryAnalysis.Result(analyzed.groups(), analyzed.comparisons(), analyzed.provenance().withOption("incomplete_inputs", incomplete));
         opened.noteIncomplete(spec);

@@ -94,7 +94,7 @@ public final class ActivationGroups {
 
     /**
      * A set as grouping sees it: where it is (for messages), its manifest, and the opened set whose
-     * tensors {@link #of} reads (null for a set only planned here and read elsewhere, {@link #plan}).
+     * tensors {@link #of} reads (null for a set only laid out here and read elsewhere, {@link #layout}).
      */
     private record Described(String dir, ActivationManifest manifest, ActivationSet opened) {
         static Described of(ActivationSet set) {
@@ -226,6 +226,185 @@ public final class ActivationGroups {
     }
 
     /**
+     * The groups of {@link #of} before any row is read, in the same order: each can be read into
+     * memory ({@link Planned#load}, exactly the input {@link #of} gives) or block by block from disk
+     * ({@link Planned#blocks}), so a caller decides group by group by its size.
+     */
+    public static List<Planned> plan(List<ActivationSet> sets, Options o) {
+        List<Planned> out = new ArrayList<>();
+        for (Grouped g : group(described(sets), o)) {
+            out.add(new Planned(g, o, hook(g.first(), o.hook()), steps(g, o)));
+        }
+        return out;
+    }
+
+    /** One group of {@link #plan}: its keys and size, and the two ways to read its points. */
+    public static final class Planned {
+        private final Grouped g;
+        private final Options o;
+        private final String hook;
+        private final Steps steps;
+        private Coherence coherence;
+
+        private Planned(Grouped g, Options o, String hook, Steps steps) {
+            this.g = g;
+            this.o = o;
+            this.hook = hook;
+            this.steps = steps;
+        }
+
+        public String name() {
+            return g.name();
+        }
+
+        public String model() {
+            return g.model();
+        }
+
+        public long parameterCount() {
+            return g.first().parameterCount();
+        }
+
+        public String domain() {
+            return g.domain();
+        }
+
+        public String label() {
+            return g.label();
+        }
+
+        /** The hook of the group's first set (the one results name). */
+        public String hook() {
+            return hook;
+        }
+
+        public StepPooling.Unit unit() {
+            return o.unit();
+        }
+
+        public StepPooling.Pool pool() {
+            return o.pool();
+        }
+
+        /** The unit as results name it: {@code token}, {@code step (mean)}, {@code step (last)}. */
+        public String unitName() {
+            return StepPooling.describe(o.unit(), o.pool());
+        }
+
+        /** Why some trajectories are not in the points (prompts without steps), or null. */
+        public String dropped() {
+            return steps.dropped();
+        }
+
+        /** Width of the points (1 for a group with no trajectories). */
+        public int dimension() {
+            int d = width(g.members(), g.name());
+            return d < 0 ? 1 : d;
+        }
+
+        /** Number of points: the captured rows, or with steps the steps of trajectories that have some. */
+        public long points() {
+            long n = 0;
+            int k = 0;
+            for (Member m : g.members()) {
+                if (m.trajectory().rows() == 0) {
+                    continue;
+                }
+                n += steps.starts() == null ? m.trajectory().rows() : steps.starts()[k].length;
+                k++;
+            }
+            return n;
+        }
+
+        /** The group read into memory: the input {@link #of} gives for it. */
+        public Input load() {
+            PointSet points = gather(g.members(), java.util.Collections.singletonList(o.hook()), g.name())[0];
+            Coherence c = coherenceOnce();
+            return input(g, o, hook, points, steps, c);
+        }
+
+        /** The group's input without its points (an empty point set), for a renderer of a streamed group. */
+        public Input withoutPoints() {
+            PointSet none = PointSet.trusted(PointSet.allocate(0), 0, dimension(), g.name());
+            List<String> ids = trajectoryIds();
+            Coherence c = coherenceOnce();
+            return new Input(g.name(), g.model(), g.first().parameterCount(), g.domain(), g.label(), hook, none, ids, c.moments(), c.why(),
+                    o.unit(), o.pool(), steps.dropped());
+        }
+
+        /** The group's points read block by block from its shards, the same points {@link #load} holds. */
+        public ActivationBlocks blocks() {
+            int d = dimension();
+            List<ActivationBlocks.Segment> segments = new ArrayList<>();
+            List<Member> captured = g.members().stream().filter(m -> m.trajectory().rows() > 0).toList();
+            for (int k = 0; k < captured.size(); k++) {
+                Member m = captured.get(k);
+                int[] s = steps.starts() == null ? null : steps.starts()[k];
+                if (s != null && s.length == 0) {
+                    continue;
+                }
+                segments.add(new ActivationBlocks.Segment(m.set().opened(), m.trajectory(), ActivationGroups.hook(m.set(), o.hook()), s));
+            }
+            int[] labels = null;
+            long tokens = captured.stream().mapToLong(m -> m.trajectory().rows()).sum();
+            if (g.label() == null && o.labelKey() != null && tokens > 0) {
+                int[] code = labelCodes(g.members(), o.labelKey());
+                int[] byCaptured = new int[captured.size()];
+                for (int k = 0, c = 0; k < g.members().size(); k++) {
+                    if (g.members().get(k).trajectory().rows() > 0) {
+                        byCaptured[c++] = code[k];
+                    }
+                }
+                long n = 0;
+                for (ActivationBlocks.Segment s : segments) {
+                    n += s.points();
+                }
+                labels = new int[Math.toIntExact(n)];
+                int r = 0;
+                for (int k = 0, seg = 0; k < captured.size(); k++) {
+                    int[] s = steps.starts() == null ? null : steps.starts()[k];
+                    if (s != null && s.length == 0) {
+                        continue;
+                    }
+                    int points = segments.get(seg++).points();
+                    java.util.Arrays.fill(labels, r, r + points, byCaptured[k]);
+                    r += points;
+                }
+            }
+            return new ActivationBlocks(segments, d, labels, o.pool(), g.name());
+        }
+
+        /** Ids of the trajectories in the points, in order. */
+        public List<String> trajectoryIds() {
+            List<Member> captured = g.members().stream().filter(m -> m.trajectory().rows() > 0).toList();
+            List<String> ids = new ArrayList<>();
+            for (int k = 0; k < captured.size(); k++) {
+                if (steps.starts() == null || steps.starts()[k].length > 0) {
+                    ids.add(captured.get(k).trajectory().id());
+                }
+            }
+            return ids;
+        }
+
+        /** Per-trajectory moments of the attention/MLP update norms (null when the sets lack those hooks), read once. */
+        public OscillationCoherence.Moments[] coherence() {
+            return coherenceOnce().moments();
+        }
+
+        /** Why {@link #coherence} is null, or null. */
+        public String coherenceReason() {
+            return coherenceOnce().why();
+        }
+
+        private Coherence coherenceOnce() {
+            if (coherence == null) {
+                coherence = ActivationGroups.coherence(g.members(), steps, o.pool());
+            }
+            return coherence;
+        }
+    }
+
+    /**
      * One group at several hooks: {@code inputs.get(i)} is the group read at {@code hooks.get(i)},
      * exactly the input {@link #of} gives for that hook; {@code set} is the group's first set.
      */
@@ -256,11 +435,11 @@ public final class ActivationGroups {
     }
 
     /**
-     * One trajectory of a {@link Plan}: the set it is in (an index into the sets planned), its manifest
+     * One trajectory of a {@link Layout}: the set it is in (an index into the sets planned), its manifest
      * entry, its label code (or −1) and, for steps, its step starts as rows relative to its first row
      * (null for tokens).
      */
-    public record Planned(int set, ActivationManifest.Trajectory trajectory, int label, int[] stepRowStarts) {}
+    public record LaidOut(int set, ActivationManifest.Trajectory trajectory, int label, int[] stepRowStarts) {}
 
     /**
      * One group as {@link #of} would build it, without reading a row: for a reader of the shards that
@@ -268,8 +447,8 @@ public final class ActivationGroups {
      * {@code trajectories} in that order, each trajectory's rows checked finite; {@code coherenceLayers}
      * per set (null when {@code coherenceReason} says why there is no coherence).
      */
-    public record Plan(String name, String model, long parameterCount, String domain, String label, String hook,
-                       List<Planned> trajectories, List<String> trajectoryIds, List<List<Integer>> coherenceLayers,
+    public record Layout(String name, String model, long parameterCount, String domain, String label, String hook,
+                       List<LaidOut> trajectories, List<String> trajectoryIds, List<List<Integer>> coherenceLayers,
                        String coherenceReason, StepPooling.Unit unit, StepPooling.Pool pool, String dropped) {
         /** The unit as results name it ({@link Input#unitName}). */
         public String unitName() {
@@ -279,7 +458,7 @@ public final class ActivationGroups {
         /** Points of the group: its trajectories' rows, or their steps. */
         public long points() {
             long n = 0;
-            for (Planned t : trajectories) {
+            for (LaidOut t : trajectories) {
                 n += t.stepRowStarts() == null ? t.trajectory().rows() : t.stepRowStarts().length;
             }
             return n;
@@ -291,7 +470,7 @@ public final class ActivationGroups {
      * set i in messages): the same keys, names, hook, order of trajectories, labels and steps, and the
      * same refusals; nothing is read but the manifests.
      */
-    public static List<Plan> plan(List<String> where, List<ActivationManifest> manifests, Options o) {
+    public static List<Layout> layout(List<String> where, List<ActivationManifest> manifests, Options o) {
         List<Described> sets = new ArrayList<>();
         for (int i = 0; i < manifests.size(); i++) {
             sets.add(new Described(where.get(i), manifests.get(i), null));
@@ -300,31 +479,26 @@ public final class ActivationGroups {
         for (int i = 0; i < sets.size(); i++) {
             index.put(sets.get(i), i);
         }
-        List<Plan> out = new ArrayList<>();
+        List<Layout> out = new ArrayList<>();
         for (Grouped g : group(sets, o)) {
             String hook = hook(g.first(), o.hook());
-            int d = -1;
-            for (Member m : g.members()) {
-                if (d >= 0 && m.set().dModel() != d) {
-                    throw new InputException(g.name() + ": pools sets of different widths (" + d + " and " + m.set().dModel() + " in "
-                            + m.set().dir() + "); group by model instead");
-                }
-                d = m.set().dModel();
-            }
+            width(g.members(), g.name());
             Steps steps = steps(g, o);
-            List<Member> captured = g.members().stream().filter(m -> m.trajectory().rows() > 0).toList();
-            Map<String, Integer> codes = g.label() == null && o.labelKey() != null && !captured.isEmpty()
-                    ? labelCodes(g.members(), o.labelKey()) : null;
-            List<Planned> planned = new ArrayList<>();
+            boolean anyRows = g.members().stream().anyMatch(m -> m.trajectory().rows() > 0);
+            int[] codes = g.label() == null && o.labelKey() != null && anyRows ? labelCodes(g.members(), o.labelKey()) : null;
+            List<LaidOut> laidOut = new ArrayList<>();
             List<String> ids = new ArrayList<>();
-            for (int k = 0; k < captured.size(); k++) {
-                Member m = captured.get(k);
+            for (int i = 0, k = 0; i < g.members().size(); i++) {
+                Member m = g.members().get(i);
+                if (m.trajectory().rows() == 0) {
+                    continue;
+                }
                 int[] starts = steps.starts() == null ? null : steps.starts()[k];
+                k++;
                 if (starts != null && starts.length == 0) {
                     continue;
                 }
-                int label = codes == null ? -1 : codes.get(m.trajectory().label(o.labelKey()));
-                planned.add(new Planned(index.get(m.set()), m.trajectory(), label, starts));
+                laidOut.add(new LaidOut(index.get(m.set()), m.trajectory(), codes == null ? -1 : codes[i], starts));
                 ids.add(m.trajectory().id());
             }
             List<List<Integer>> layers = new ArrayList<>();
@@ -339,7 +513,7 @@ public final class ActivationGroups {
                     break;
                 }
             }
-            out.add(new Plan(g.name(), g.model(), g.first().parameterCount(), g.domain(), g.label(), hook, List.copyOf(planned),
+            out.add(new Layout(g.name(), g.model(), g.first().parameterCount(), g.domain(), g.label(), hook, List.copyOf(laidOut),
                     List.copyOf(ids), why == null ? List.copyOf(layers) : null, why, o.unit(), o.pool(), steps.dropped()));
         }
         return out;
@@ -509,14 +683,9 @@ public final class ActivationGroups {
      * trajectory, so a shard is read once for all the hooks.
      */
     private static PointSet[] gather(List<Member> members, List<String> hooks, String source) {
-        int d = -1;
+        int d = width(members, source);
         long total = 0;
         for (Member m : members) {
-            if (d >= 0 && m.set().dModel() != d) {
-                throw new InputException(source + ": pools sets of different widths (" + d + " and " + m.set().dModel() + " in "
-                        + m.set().dir() + "); group by model instead");
-            }
-            d = m.set().dModel();
             total += m.trajectory().rows();
         }
         PointSet[] out = new PointSet[hooks.size()];
@@ -565,22 +734,34 @@ public final class ActivationGroups {
         return out;
     }
 
+    /** The width every member's set shares (−1 for no members); sets of different widths cannot pool. */
+    private static int width(List<Member> members, String source) {
+        int d = -1;
+        for (Member m : members) {
+            if (d >= 0 && m.set().dModel() != d) {
+                throw new InputException(source + ": pools sets of different widths (" + d + " and " + m.set().dModel() + " in "
+                        + m.set().dir() + "); group by model instead");
+            }
+            d = m.set().dModel();
+        }
+        return d;
+    }
+
     /** Each point labelled with its trajectory's {@code labels.KEY} (distinct values coded in sorted order). */
     private static PointSet withManifestLabels(PointSet p, List<Member> members, String key) {
-        Map<String, Integer> codes = labelCodes(members, key);
+        int[] code = labelCodes(members, key);
         int[] labels = new int[p.size()];
         int r = 0;
-        for (Member m : members) {
-            int code = codes.get(m.trajectory().label(key));
-            for (int i = 0; i < m.trajectory().rows(); i++) {
-                labels[r++] = code;
+        for (int k = 0; k < members.size(); k++) {
+            for (int i = 0; i < members.get(k).trajectory().rows(); i++) {
+                labels[r++] = code[k];
             }
         }
         return p.withLabels(labels);
     }
 
-    /** Each distinct {@code labels.KEY} of the members coded 0, 1, … in sorted order; a member without it is refused. */
-    private static Map<String, Integer> labelCodes(List<Member> members, String key) {
+    /** Each member's code of its {@code labels.KEY} value (distinct values coded in sorted order). */
+    private static int[] labelCodes(List<Member> members, String key) {
         TreeMap<String, Integer> codes = new TreeMap<>();
         for (Member m : members) {
             String v = m.trajectory().label(key);
@@ -594,7 +775,11 @@ public final class ActivationGroups {
         for (Map.Entry<String, Integer> e : codes.entrySet()) {
             e.setValue(c++);
         }
-        return codes;
+        int[] out = new int[members.size()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = codes.get(members.get(k).trajectory().label(key));
+        }
+        return out;
     }
 
     /** Per-trajectory moments of the attention/MLP update norms, or null moments with the reason why. */

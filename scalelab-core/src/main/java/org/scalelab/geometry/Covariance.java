@@ -16,24 +16,19 @@ import java.util.stream.IntStream;
  * into float64. Memory is O(d²) plus two 64 MB row buffers, independent of n.
  */
 final class Covariance {
-    private static final int CHUNK_FLOATS = 1 << 24; // 64 MB of rows per ssyrk call (two such buffers)
-    private static final int FLUSH_ROWS = 1 << 15; // float32 Gram sums over ≤ 32,768 rows, then added into float64
+    static final int CHUNK_FLOATS = 1 << 24; // 64 MB of rows per ssyrk call (two such buffers)
+    static final int FLUSH_ROWS = 1 << 15; // float32 Gram sums over ≤ 32,768 rows, then added into float64
 
     final int n;
     final int d;
     final double[] mean;
     final double[] matrix; // [d, d] row-major; only the upper triangle (c ≥ r) is set
 
-    private Covariance(int n, int d, double[] mean, double[] matrix) {
+    Covariance(int n, int d, double[] mean, double[] matrix) {
         this.n = n;
         this.d = d;
         this.mean = mean;
         this.matrix = matrix;
-    }
-
-    /** From a mean and the upper triangle of the covariance, computed elsewhere ({@link CovarianceMoments}). */
-    static Covariance of(int n, double[] mean, double[] upper) {
-        return new Covariance(n, mean.length, mean, upper);
     }
 
     static Covariance of(PointSet p) {

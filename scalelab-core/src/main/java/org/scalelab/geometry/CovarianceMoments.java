@@ -125,7 +125,7 @@ public final class CovarianceMoments implements Serializable {
                 c[r * d + col] = m2[r * d + col] / (n - 1);
             }
         }
-        return Covariance.of((int) Math.min(n, Integer.MAX_VALUE), mean.clone(), c);
+        return new Covariance((int) Math.min(n, Integer.MAX_VALUE), d, mean.clone(), c);
     }
 
     /** Total variance tr C (tangling's default ε is a fraction of it); needs at least 2 rows. */

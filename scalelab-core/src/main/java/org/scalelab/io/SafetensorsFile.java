@@ -251,6 +251,24 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies bytes {@code [offset, offset + into.remaining())} of tensor {@code name} into {@code into}
+     * by positional reads, without a mapping: a pass over a file larger than memory then holds only
+     * the bytes it asked for (mapped pages would count towards the process's resident memory).
+     */
+    public void read(String name, long offset, ByteBuffer into) {
+        TensorInfo t = info(name);
+        if (offset < 0 || offset + into.remaining() > t.byteLength()) {
+            throw new IllegalArgumentException(file + ": bytes " + offset + "+" + into.remaining() + " are outside tensor '" + name
+                    + "' (" + t.byteLength() + " bytes)");
+        }
+        try {
+            readFully(channel, into, dataStart + t.begin() + offset);
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read tensor '" + name + "': " + e.getMessage());
+        }
+    }
+
     /** An I32 tensor's values, copied into the heap. */
     public int[] ints(String name) {
         TensorInfo t = info(name);

@@ -39,7 +39,7 @@ import org.scalelab.io.TensorInfo;
  * data source. The driver reads the manifests and the shards' headers through Hadoop's
  * {@link FileSystem} ({@code file:}, and {@code hdfs:} or {@code s3a:} when their connectors are on
  * the class path) and plans the groups exactly as the single-machine engine does
- * ({@link ActivationGroups#plan}: the same keys, hook, row order, labels and steps); each task then
+ * ({@link ActivationGroups#layout}: the same keys, hook, row order, labels and steps); each task then
  * reads one shard, or one part of a shard of at most {@link Options#partBytes} row bytes (a
  * trajectory is never split), with positioned reads of just the rows it needs. Rows are checked
  * finite and, with {@code --unit step}, pooled per step by {@link StepPooling}, as in memory.
@@ -69,13 +69,13 @@ public final class ActivationSource {
 
     private final JavaSparkContext sc;
     private final List<String> sets;
-    private final List<ActivationGroups.Plan> plans;
+    private final List<ActivationGroups.Layout> plans;
     private final List<Part> parts;
     private final Broadcast<Map<String, String>> hadoop;
     private final List<Provenance.Input> inputs;
     private final List<String> incomplete;
 
-    private ActivationSource(JavaSparkContext sc, List<String> sets, List<ActivationGroups.Plan> plans, List<Part> parts,
+    private ActivationSource(JavaSparkContext sc, List<String> sets, List<ActivationGroups.Layout> plans, List<Part> parts,
             Broadcast<Map<String, String>> hadoop, List<Provenance.Input> inputs, List<String> incomplete) {
         this.sc = sc;
         this.sets = sets;
@@ -107,7 +107,7 @@ public final class ActivationSource {
             }
             manifests.add(m);
         }
-        List<ActivationGroups.Plan> plans = ActivationGroups.plan(setUris, manifests, options.groups());
+        List<ActivationGroups.Layout> plans = ActivationGroups.layout(setUris, manifests, options.groups());
         List<Part> parts = parts(setUris, manifests, plans, options.partBytes());
         for (Part p : parts) {
             ShardReader.check(p, conf);
@@ -120,7 +120,7 @@ public final class ActivationSource {
     }
 
     /** The groups, as the single-machine engine would form them, in its order. */
-    public List<ActivationGroups.Plan> groups() {
+    public List<ActivationGroups.Layout> groups() {
         return plans;
     }
 
@@ -141,7 +141,7 @@ public final class ActivationSource {
 
     /** Where each of {@code group}'s trajectories starts among its points (ascending, the first 0). */
     public long[] trajectoryStarts(String group) {
-        ActivationGroups.Plan plan = plan(group);
+        ActivationGroups.Layout plan = plan(group);
         long[] starts = new long[plan.trajectories().size()];
         long row = 0;
         for (int k = 0; k < starts.length; k++) {
@@ -166,10 +166,10 @@ public final class ActivationSource {
     /**
      * The oscillation-coherence moments of every trajectory of {@code group}, in its trajectory order
      * (attention and MLP update norms read from the shards, pooled per step as the points are), or
-     * null when the sets lack the hooks ({@link ActivationGroups.Plan#coherenceReason}).
+     * null when the sets lack the hooks ({@link ActivationGroups.Layout#coherenceReason}).
      */
     public OscillationCoherence.Moments[] coherence(String group) {
-        ActivationGroups.Plan plan = plan(group);
+        ActivationGroups.Layout plan = plan(group);
         if (plan.coherenceLayers() == null) {
             return null;
         }
@@ -183,16 +183,16 @@ public final class ActivationSource {
         return out;
     }
 
-    private ActivationGroups.Plan plan(String group) {
-        for (ActivationGroups.Plan p : plans) {
+    private ActivationGroups.Layout plan(String group) {
+        for (ActivationGroups.Layout p : plans) {
             if (p.name().equals(group)) {
                 return p;
             }
         }
-        throw new IllegalArgumentException("no group " + group + " among " + plans.stream().map(ActivationGroups.Plan::name).toList());
+        throw new IllegalArgumentException("no group " + group + " among " + plans.stream().map(ActivationGroups.Layout::name).toList());
     }
 
-    private static long points(ActivationGroups.Planned t) {
+    private static long points(ActivationGroups.LaidOut t) {
         return t.stepRowStarts() == null ? t.trajectory().rows() : t.stepRowStarts().length;
     }
 
@@ -218,13 +218,13 @@ public final class ActivationSource {
     }
 
     /** Parts of every shard that holds a planned trajectory, in set, shard and row order. */
-    private static List<Part> parts(List<String> sets, List<ActivationManifest> manifests, List<ActivationGroups.Plan> plans, long partBytes) {
+    private static List<Part> parts(List<String> sets, List<ActivationManifest> manifests, List<ActivationGroups.Layout> plans, long partBytes) {
         // Per set and shard, its planned trajectories in row order.
         Map<Integer, Map<Integer, List<Slice>>> bySetShard = new LinkedHashMap<>();
-        for (ActivationGroups.Plan plan : plans) {
+        for (ActivationGroups.Layout plan : plans) {
             long first = 0;
             for (int k = 0; k < plan.trajectories().size(); k++) {
-                ActivationGroups.Planned t = plan.trajectories().get(k);
+                ActivationGroups.LaidOut t = plan.trajectories().get(k);
                 ActivationManifest.Trajectory tr = t.trajectory();
                 List<Integer> layers = plan.coherenceLayers() == null ? null : plan.coherenceLayers().get(t.set());
                 Slice s = new Slice(plan.name(), plan.hook(), tr.id(), tr.rowStart(), tr.rows(), first, k, t.label(), t.stepRowStarts(),

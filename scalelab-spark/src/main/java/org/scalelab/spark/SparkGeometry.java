@@ -67,13 +67,13 @@ public final class SparkGeometry implements DistributedEngine {
             throw new InputException("--compare-sizes needs bootstrap intervals, which are " + NOT_YET + "; run it without --spark");
         }
         List<GeometryAnalysis.Group> groups = new ArrayList<>();
-        for (ActivationGroups.Plan plan : source.groups()) {
+        for (ActivationGroups.Layout plan : source.groups()) {
             groups.add(group(plan, source.blocks(plan.name()), source.trajectoryStarts(plan.name()), plan.points(),
                     source.coherence(plan.name()), options));
         }
         Map<String, Object> opts = GeometryAnalysis.provenanceOptions(options, false);
         if (!source.groups().isEmpty()) {
-            ActivationGroups.Plan first = source.groups().get(0);
+            ActivationGroups.Layout first = source.groups().get(0);
             opts.put("unit", first.unit().label());
             if (first.unit() == StepPooling.Unit.STEP) {
                 opts.put("pool", first.pool().label());
@@ -93,7 +93,7 @@ public final class SparkGeometry implements DistributedEngine {
      * @param size      the group's rows
      * @param coherence per-trajectory coherence moments, or null (then the plan says why)
      */
-    public static GeometryAnalysis.Group group(ActivationGroups.Plan plan, JavaRDD<RowBlock> blocks, long[] starts, long size,
+    public static GeometryAnalysis.Group group(ActivationGroups.Layout plan, JavaRDD<RowBlock> blocks, long[] starts, long size,
             OscillationCoherence.Moments[] coherence, GeometryAnalysis.Options options) {
         Sums sums = sums(blocks, starts, size);
         long n = sums.moments == null ? 0 : sums.moments.count();

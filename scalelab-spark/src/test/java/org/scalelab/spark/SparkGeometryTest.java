@@ -205,7 +205,7 @@ class SparkGeometryTest {
         ActivationGroups.Input in = ActivationGroups.of(List.of(ActivationSet.open(set)), o).get(0);
         GeometryAnalysis.Result expected = single(List.of(set), o);
         ActivationSource source = ActivationSource.open(spark, List.of(set.toString()), new ActivationSource.Options(o));
-        ActivationGroups.Plan plan = source.groups().get(0);
+        ActivationGroups.Layout plan = source.groups().get(0);
         var coherence = source.coherence(plan.name());
         // One row a block: every trajectory in one-row pieces; five: pieces of every length, cuts anywhere.
         for (int maxRows : new int[] {1, 5}) {

@@ -1,0 +1,300 @@
+package org.scalelab.geometry;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.scalelab.Progress;
+
+/**
+ * The streamed engine: the geometry of one group from one pass over its blocks, so that a group
+ * larger than memory is analysed holding one block of rows at a time. The exact metrics are the
+ * in-memory engine's numbers, computed the same way: the covariance ({@link StreamingCovariance},
+ * hence participation ratio, d90/d95 and the explained variance), alignment, step cosine (each
+ * trajectory's rows are consecutive, so both run along the rows, a trajectory crossing from one
+ * block to the next) and oscillation coherence (its per-trajectory moments, read with the group).
+ * The metrics that compare every point with every other (TwoNN, tangling, silhouette, k-means), the
+ * null baselines and the bootstrap intervals are null with the reason {@link #NOT_YET}.
+ */
+public final class StreamedGeometry {
+    private StreamedGeometry() {}
+
+    /** The reason of every metric the streamed engine does not compute. */
+    public static final String NOT_YET = "not computed out of core yet";
+
+    /** The exact metrics of one pass: the covariance (null below 2 points), alignment and step cosine. */
+    record Exact(Covariance covariance, MetricValue alignment, MetricValue stepCosine) {}
+
+    /** One pass over {@code points} in blocks of {@code blockRows} rows; each block is one step of {@code task} (may be null). */
+    static Exact exact(PointBlocks points, int blockRows, Progress.Task task) {
+        long n = points.size();
+        int d = points.dimension();
+        StreamingCovariance cov = n >= 2 ? new StreamingCovariance(n, d) : null;
+        long[] starts = points.trajectoryStarts();
+        Trajectories walk = new Trajectories(starts, n, d);
+        points.forEachBlock(blockRows, (first, count, rows) -> {
+            if (cov != null) {
+                cov.add(rows, count);
+            }
+            walk.add(first, count, rows);
+            if (task != null) {
+                task.step();
+            }
+        });
+        MetricValue alignment = starts.length == 0 ? MetricValue.missing("no trajectories given (--trajectories FILE.npy with start offsets)")
+                : walk.alignment();
+        MetricValue stepCosine = starts.length == 0 ? MetricValue.missing("no trajectories given (--trajectories FILE.npy with start offsets)")
+                : walk.stepCosine();
+        return new Exact(cov == null ? null : cov.result(), alignment, stepCosine);
+    }
+
+    /** Blocks one pass over {@code points} makes with {@code blockRows} rows each (for progress). */
+    static long blocks(PointBlocks points, int blockRows) {
+        return (points.size() + blockRows - 1) / blockRows;
+    }
+
+    /** The group {@code g} streamed from its shards in blocks of {@code blockRows} rows, with a progress task over the blocks. */
+    public static GeometryAnalysis.Group group(ActivationGroups.Planned g, GeometryAnalysis.Options o, int blockRows) {
+        return group(g, o, blockRows, null);
+    }
+
+    /** As {@link #group(ActivationGroups.Planned, GeometryAnalysis.Options, int)}, with {@code engine} (if not null) as the first note of its reasons. */
+    static GeometryAnalysis.Group group(ActivationGroups.Planned g, GeometryAnalysis.Options o, int blockRows, String engine) {
+        ActivationBlocks points = g.blocks();
+        Exact exact;
+        try (Progress.Task task = Progress.start("geometry " + g.name() + " (streamed)", blocks(points, blockRows))) {
+            exact = exact(points, blockRows, task);
+        }
+        return group(g, points, exact, o, engine);
+    }
+
+    static GeometryAnalysis.Group group(ActivationGroups.Planned g, PointBlocks points, Exact exact, GeometryAnalysis.Options o, String engine) {
+        Map<String, String> reasons = new LinkedHashMap<>();
+        if (engine != null) {
+            reasons.put("engine", engine);
+        }
+        if (g.dropped() != null) {
+            reasons.put("steps", g.dropped());
+        }
+        Covariance cov = exact.covariance();
+        Map<String, MetricValue> v = new LinkedHashMap<>();
+        double[] scree = new double[0];
+        if (cov == null) {
+            String why = "needs at least 2 points, got " + points.size();
+            v.put("participation_ratio", MetricValue.missing(why));
+            v.put("d90", MetricValue.missing(why));
+            v.put("d95", MetricValue.missing(why));
+        } else {
+            v.put("participation_ratio", ParticipationRatio.of(cov));
+            VarianceSpectrum s = VarianceSpectrum.of(cov);
+            v.put("d90", s.componentsFor(0.90));
+            v.put("d95", s.componentsFor(0.95));
+            scree = s.explainedFractions(o.screeComponents());
+        }
+        v.put("twonn", MetricValue.missing(NOT_YET));
+        v.put("alignment", exact.alignment());
+        v.put("tangling", MetricValue.missing(NOT_YET));
+        v.put("step_cosine", exact.stepCosine());
+        v.put("silhouette", MetricValue.missing(NOT_YET));
+        for (Map.Entry<String, MetricValue> e : v.entrySet()) {
+            if (!e.getValue().present()) {
+                reasons.put(e.getKey(), e.getValue().reason());
+            }
+        }
+        OscillationCoherence.Moments[] moments = g.coherence();
+        MetricValue coherence = moments == null ? MetricValue.missing(g.coherenceReason()) : OscillationCoherence.of(moments);
+        if (!coherence.present()) {
+            reasons.put("oscillation_coherence", coherence.reason());
+        }
+        Map<String, Map<String, GeometryAnalysis.Baseline>> baselines = new LinkedHashMap<>();
+        if (o.nullReplicates() >= 2) {
+            reasons.put("baselines", "null baselines are " + NOT_YET);
+        }
+        if (coherence.present()) {
+            baselines.put(GeometryAnalysis.PERMUTED_PAIRING, Map.of("oscillation_coherence", OscillationCoherence.permutedPairing(moments)));
+        }
+        if (o.bootstrapReplicates() > 0) {
+            reasons.put("bootstrap", "bootstrap intervals are " + NOT_YET);
+        }
+        return new GeometryAnalysis.Group(g.name(), g.model(), g.model() == null ? null : g.parameterCount(), g.domain(), g.label(), g.hook(),
+                Math.toIntExact(points.size()), points.dimension(), points.trajectoryStarts().length,
+                v.get("participation_ratio").value(), toInt(v.get("d90")), toInt(v.get("d95")),
+                null, v.get("alignment").value(), null, null, null, null, null,
+                v.get("step_cosine").value(), null, null, null, null, null,
+                coherence.value(), scree, reasons, baselines, 0, Map.of(), g.unitName());
+    }
+
+    private static Integer toInt(MetricValue v) {
+        return v.present() ? (int) Math.round(v.value()) : null;
+    }
+
+    /**
+     * Alignment and step cosine along the rows: trajectory k is rows [starts[k], starts[k+1]), so
+     * one walk keeps each trajectory's first row (for its displacement) and its last two rows (for
+     * the next step pair), across blocks. Sums run in trajectory and row order, as the in-memory
+     * {@link TrajectoryAlignment} and {@link StepCosine} do.
+     */
+    private static final class Trajectories {
+        private final long[] starts;
+        private final long n;
+        private final int d;
+        private int k = -1; // the trajectory of the row being read
+        private long end; // one past its last row
+        private long indexInTrajectory;
+        private final float[] first;
+        private float[] prev2;
+        private float[] prev1;
+        private final double[] directionSum;
+        private int directions;
+        private double cosineSum;
+        private long pairs;
+
+        Trajectories(long[] starts, long n, int d) {
+            this.starts = starts;
+            this.n = n;
+            this.d = d;
+            this.first = new float[d];
+            this.prev2 = new float[d];
+            this.prev1 = new float[d];
+            this.directionSum = new double[d];
+        }
+
+        void add(long firstRow, int count, float[] rows) {
+            if (starts.length == 0) {
+                return;
+            }
+            for (int i = 0; i < count; i++) {
+                long r = firstRow + i;
+                while (k < 0 || r >= end) {
+                    k++;
+                    end = k + 1 < starts.length ? starts[k + 1] : n;
+                    indexInTrajectory = 0;
+                }
+                int base = i * d;
+                if (indexInTrajectory == 0) {
+                    System.arraycopy(rows, base, first, 0, d);
+                }
+                if (indexInTrajectory >= 2) {
+                    double dot = 0;
+                    double na = 0;
+                    double nb = 0;
+                    for (int j = 0; j < d; j++) {
+                        double a = (double) prev1[j] - prev2[j];
+                        double b = (double) rows[base + j] - prev1[j];
+                        dot += a * b;
+                        na += a * a;
+                        nb += b * b;
+                    }
+                    if (na > 0 && nb > 0) {
+                        cosineSum += dot / Math.sqrt(na * nb);
+                        pairs++;
+                    }
+                }
+                if (r == end - 1 && indexInTrajectory >= 1) {
+                    direction(rows, base);
+                }
+                float[] t = prev2;
+                prev2 = prev1;
+                prev1 = t;
+                System.arraycopy(rows, base, prev1, 0, d);
+                indexInTrajectory++;
+            }
+        }
+
+        /** The unit displacement of the trajectory ending at {@code rows[base..]}, added to the sum (zero displacement left out). */
+        private void direction(float[] rows, int base) {
+            double[] u = new double[d];
+            double norm = 0;
+            for (int j = 0; j < d; j++) {
+                u[j] = (double) rows[base + j] - first[j];
+                norm += u[j] * u[j];
+            }
+            if (norm == 0) {
+                return;
+            }
+            norm = Math.sqrt(norm);
+            for (int j = 0; j < d; j++) {
+                directionSum[j] += u[j] / norm;
+            }
+            directions++;
+        }
+
+        /** As {@link TrajectoryAlignment#weighted} with every count 1: (‖Σ u‖² − K) / (K² − K). */
+        MetricValue alignment() {
+            if (directions < 2) {
+                return MetricValue.missing("alignment needs at least 2 trajectories with a non-zero displacement, got " + directions);
+            }
+            double s2 = 0;
+            for (double v : directionSum) {
+                s2 += v * v;
+            }
+            long same = directions;
+            return MetricValue.of((s2 - same) / ((double) directions * directions - same));
+        }
+
+        MetricValue stepCosine() {
+            if (pairs == 0) {
+                return MetricValue.missing("no trajectory has 3 points with two non-zero consecutive steps");
+            }
+            return MetricValue.of(cosineSum / pairs);
+        }
+    }
+
+    /**
+     * Rows per block of the streamed pass: what the bound allows, but no more than one chunk of the
+     * covariance (64 MB of rows): larger blocks would only hold more memory, the pass gains nothing.
+     */
+    static int passRows(MemoryBound bound, int width) {
+        return Math.min(bound.rowsPerBlock(width), Math.max(1, Covariance.CHUNK_FLOATS / width));
+    }
+
+    /** Engines as results name them. */
+    public static final String IN_MEMORY = "in memory";
+    public static final String STREAMED = "streamed";
+
+    /** What {@link #analyze} returns: the result, and each group's input for the renderer (streamed ones without points). */
+    public record Run(GeometryAnalysis.Result result, List<ActivationGroups.Input> rendered) {}
+
+    /**
+     * Every group under a memory bound: a group that {@link MemoryBound#fits} runs in memory exactly as
+     * {@link GeometryAnalysis#analyze(GeometryAnalysis.Groups, GeometryAnalysis.Options)} runs it; a
+     * larger one is streamed in blocks of {@link #passRows} rows. The provenance says
+     * the bound ({@code memory}) and each group's engine ({@code engines}, group name → engine).
+     */
+    public static Run analyze(List<ActivationGroups.Planned> groups, List<org.scalelab.Provenance.Input> inputs, boolean compareSizes,
+            GeometryAnalysis.Options options, MemoryBound bound) {
+        List<GeometryAnalysis.Outcome> outcomes = new java.util.ArrayList<>();
+        List<ActivationGroups.Input> rendered = new java.util.ArrayList<>();
+        Map<String, String> engines = new LinkedHashMap<>();
+        for (ActivationGroups.Planned g : groups) {
+            int d = g.dimension();
+            if (bound.fits(g.points(), d)) {
+                ActivationGroups.Input in = g.load();
+                outcomes.add(GeometryAnalysis.analyzeGroup(in, options));
+                rendered.add(in);
+                engines.put(g.name(), IN_MEMORY);
+            } else {
+                int rows = passRows(bound, d);
+                String note = "streamed from the shards in blocks of " + rows + " rows (memory bound " + bound.describe() + ", " + g.points()
+                        + " points of " + d + " values do not fit); the exact metrics equal the in-memory engine's";
+                GeometryAnalysis.Group streamed = group(g, options, rows, note);
+                outcomes.add(new GeometryAnalysis.Outcome(streamed, Map.of()));
+                rendered.add(g.withoutPoints());
+                engines.put(g.name(), STREAMED);
+            }
+        }
+        List<PhaseVerdict.Comparison> comparisons = compareSizes ? PhaseVerdict.compare(outcomes, options.phase()) : List.of();
+        Map<String, Object> opts = GeometryAnalysis.provenanceOptions(options, compareSizes);
+        if (!groups.isEmpty()) {
+            ActivationGroups.Planned first = groups.get(0);
+            opts.put("unit", first.unit().label());
+            if (first.unit() == StepPooling.Unit.STEP) {
+                opts.put("pool", first.pool().label());
+            }
+        }
+        opts.put("memory", bound.describe());
+        opts.put("engines", engines);
+        GeometryAnalysis.Result r = new GeometryAnalysis.Result(outcomes.stream().map(GeometryAnalysis.Outcome::group).toList(), comparisons,
+                org.scalelab.Provenance.of("geometry", inputs, opts, options.seed()));
+        return new Run(r, rendered);
+    }
+}
