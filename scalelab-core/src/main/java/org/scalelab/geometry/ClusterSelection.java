@@ -16,7 +16,8 @@ import java.util.Map;
  */
 public record ClusterSelection(int k, Silhouette.Estimate silhouette, Map<Integer, Double> byK, int[] labels) {
 
-    static final int RESTARTS = 3;
+    /** k-means seeds tried per k (lowest inertia kept). */
+    public static final int RESTARTS = 3;
 
     /** Range of k and the silhouette's exact/sampled regime. */
     public record Options(int kMin, int kMax, int exactMax, int sample, DistancePrecision distances, long seed) {
@@ -49,6 +50,35 @@ public record ClusterSelection(int k, Silhouette.Estimate silhouette, Map<Intege
             labelings[k - o.kMin()] = KMeans.fit(p, k, o.seed() + k, new KMeans.Options(300, 1e-4, RESTARTS)).labels();
         }
         Silhouette.Estimate[] s = Silhouette.estimate(p, labelings, o.distances(), o.exactMax(), o.sample(), o.seed(), why);
+        return best(s, labelings, o, why);
+    }
+
+    /**
+     * The same selection over points read in blocks: up to {@code o.exactMax()} points the rows are held
+     * and {@link #of(PointSet, Options, String[])} runs (the same result); above it each k's clustering
+     * is {@link StreamedKMeans} (the in-memory fit, streamed) and the silhouettes of all k come from one
+     * sampled pass ({@link SampledSilhouette}).
+     */
+    public static ClusterSelection of(PointBlocks points, Options o, int blockRows, String[] why) {
+        long size = points.size();
+        if (size <= o.exactMax() || o.sample() >= size) {
+            return of(PointSample.whole(points, blockRows), o, why);
+        }
+        int n = (int) Math.min(size, Integer.MAX_VALUE);
+        int kMax = Math.min(o.kMax(), n - 1);
+        if (kMax < o.kMin()) {
+            why[0] = "k-means silhouette needs at least " + (o.kMin() + 1) + " points for k = " + o.kMin() + ", got " + n;
+            return null;
+        }
+        int[][] labelings = new int[kMax - o.kMin() + 1][];
+        for (int k = o.kMin(); k <= kMax; k++) {
+            labelings[k - o.kMin()] = StreamedKMeans.fit(points, k, o.seed() + k, new KMeans.Options(300, 1e-4, RESTARTS), blockRows).labels();
+        }
+        Silhouette.Estimate[] s = SampledSilhouette.estimate(points, labelings, o.distances(), o.exactMax(), o.sample(), o.seed(), blockRows, why);
+        return best(s, labelings, o, why);
+    }
+
+    private static ClusterSelection best(Silhouette.Estimate[] s, int[][] labelings, Options o, String[] why) {
         if (s == null) {
             why[0] = "k-means found fewer distinct clusters than asked (identical points?): " + why[0];
             return null;

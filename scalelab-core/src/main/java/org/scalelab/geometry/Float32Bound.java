@@ -18,6 +18,12 @@ final class Float32Bound {
     /** ‖x_i − x̄‖ of every row. */
     final double[] norm;
 
+    /** The bound for rows of width d centred on any float64 point, their centred norms measured by the caller ({@link #forNorms}). */
+    Float32Bound(int d) {
+        this.gamma = d * U / (1 - d * U);
+        this.norm = new double[0];
+    }
+
     Float32Bound(FloatBuffer rows, int n, int d) {
         this.gamma = d * U / (1 - d * U);
         double[] mean = new double[d];

@@ -20,7 +20,8 @@ import java.util.stream.IntStream;
 public final class KMeans {
     private KMeans() {}
 
-    private static final int CHUNK_ROWS = 2048;
+    /** Rows per distance and update step; a streamed fit reads its rows in the same chunks. */
+    static final int CHUNK_ROWS = 2048;
 
     /** @param restarts seeds tried (best inertia kept), as scikit-learn's {@code n_init} */
     public record Options(int maxIterations, double tolerance, int restarts) {
@@ -48,7 +49,11 @@ public final class KMeans {
         if (k < 1 || k > n) {
             throw new IllegalArgumentException("k-means needs 1 ≤ k ≤ n = " + n + ", got k = " + k);
         }
-        Rows rows = new Rows(p);
+        return fit(new HeldRows(p), k, seed, o);
+    }
+
+    /** The fit over rows held or streamed: the same seeding, steps and arithmetic either way. */
+    static Fit fit(Rows rows, int k, long seed, Options o) {
         Fit best = null;
         for (int r = 0; r < o.restarts(); r++) {
             Fit f = lloyd(rows, k, plusPlus(rows, k, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + r)), o);
@@ -61,7 +66,7 @@ public final class KMeans {
 
     /** Lloyd from the given initial centres [k, d] row-major (no seeding): for cross-checks with scikit-learn's {@code init=array}. */
     static Fit fitFrom(PointSet p, float[] initial, Options o) {
-        Rows rows = new Rows(p);
+        Rows rows = new HeldRows(p);
         int d = p.dimension();
         int k = initial.length / d;
         FloatBuffer centres = Blas.floats((long) k * d);
@@ -72,21 +77,69 @@ public final class KMeans {
     }
 
     /**
-     * The rows, mean-centred once into one float32 copy (scikit-learn also centres a copy of X), so
-     * every later pass is a BLAS call on a zero-copy slice; with their squared norms.
+     * The mean-centred rows k-means works on (scikit-learn also centres a copy of X), as float32,
+     * with their squared norms; visited in chunks of {@value #CHUNK_ROWS} rows, so that rows held
+     * ({@link HeldRows}) and rows streamed from blocks give the same GEMMs on the same values.
+     * The mean is summed chunk by chunk and the chunks' sums added in order, the norms row by row.
      */
-    private static final class Rows {
-        final FloatBuffer centred; // [n, d]
+    abstract static class Rows {
         final int n;
         final int d;
-        final double[] mean;
-        final double[] norms; // ‖x − μ‖² of the float32 centred rows
-        final double meanVariance;
+        double[] mean;
+        double[] norms; // ‖x − μ‖² of the float32 centred rows
+        double meanVariance;
 
-        Rows(PointSet p) {
+        Rows(int n, int d) {
+            this.n = n;
+            this.d = d;
+        }
+
+        /** Visits the centred rows in order, chunk [start, start + m) as a buffer [m, d] valid during the call. */
+        abstract void forEachChunk(ChunkVisitor visitor);
+
+        /** As {@link #forEachChunk}, but chunks may arrive in any order and at once (a visitor that only writes its own chunk's slots). */
+        void forEachChunkConcurrently(ChunkVisitor visitor) {
+            forEachChunk(visitor);
+        }
+
+        /** Centred rows {@code which} (any order, repeats allowed) into dst [which.length, d]. */
+        abstract void rows(int[] which, float[] dst);
+
+        /** Centred row i into dst. */
+        void row(int i, float[] dst) {
+            rows(new int[] {i}, dst);
+        }
+
+        /** Sets meanVariance from the norms: mean over features of np.var(X, axis=0) = Σ‖x − μ‖² / (n d). */
+        void measureSpread() {
+            double total = 0;
+            for (double v : norms) {
+                total += v;
+            }
+            this.meanVariance = total / n / d;
+        }
+    }
+
+    /** One chunk of centred rows. */
+    @FunctionalInterface
+    interface ChunkVisitor {
+        void visit(int start, int m, FloatBuffer rows);
+    }
+
+    /**
+     * The rows of a point set, mean-centred once into one float32 copy, so every later pass is a BLAS
+     * call on a zero-copy slice.
+     */
+    private static final class HeldRows extends Rows {
+        final FloatBuffer centred; // [n, d]
+
+        HeldRows(PointSet p) {
+            super(p.size(), p.dimension());
             FloatBuffer data = p.buffer();
-            this.n = p.size();
-            this.d = p.dimension();
+            int n = this.n;
+            int d = this.d;
+            double[] mean;
+            double[] norms;
             int parts = (n + CHUNK_ROWS - 1) / CHUNK_ROWS;
             double[][] colSums = new double[parts][];
             IntStream.range(0, parts).parallel().forEach(c -> {
@@ -100,14 +153,16 @@ public final class KMeans {
                 }
                 colSums[c] = sum;
             });
-            this.mean = new double[d];
+            mean = new double[d];
+            this.mean = mean;
             for (double[] sum : colSums) {
                 for (int j = 0; j < d; j++) {
                     mean[j] += sum[j] / n;
                 }
             }
             this.centred = PointSet.allocate((long) n * d);
-            this.norms = new double[n];
+            norms = new double[n];
+            this.norms = norms;
             IntStream.range(0, parts).parallel().forEach(c -> {
                 float[] row = new float[d];
                 for (int i = c * CHUNK_ROWS; i < Math.min(n, (c + 1) * CHUNK_ROWS); i++) {
@@ -121,22 +176,31 @@ public final class KMeans {
                     centred.put(i * d, row, 0, d);
                 }
             });
-            double total = 0;
-            for (double v : norms) {
-                total += v;
+            measureSpread();
+        }
+
+        @Override
+        void forEachChunk(ChunkVisitor visitor) {
+            for (int start = 0; start < n; start += CHUNK_ROWS) {
+                int m = Math.min(CHUNK_ROWS, n - start);
+                visitor.visit(start, m, centred.slice(start * d, m * d));
             }
-            // mean over features of np.var(X, axis=0) = Σ‖x − μ‖² / (n d)
-            this.meanVariance = total / n / d;
         }
 
-        /** Centred rows [start, start + m), a slice of the copy (no copying). */
-        FloatBuffer chunk(int start, int m) {
-            return centred.slice(start * d, m * d);
+        @Override
+        void forEachChunkConcurrently(ChunkVisitor visitor) {
+            IntStream.range(0, (n + CHUNK_ROWS - 1) / CHUNK_ROWS).parallel().forEach(c -> {
+                int start = c * CHUNK_ROWS;
+                int m = Math.min(CHUNK_ROWS, n - start);
+                visitor.visit(start, m, centred.slice(start * d, m * d));
+            });
         }
 
-        /** Centred row i into dst. */
-        void row(int i, float[] dst) {
-            centred.get(i * d, dst, 0, d);
+        @Override
+        void rows(int[] which, float[] dst) {
+            for (int r = 0; r < which.length; r++) {
+                centred.get(which[r] * d, dst, r * d, d);
+            }
         }
     }
 
@@ -162,6 +226,7 @@ public final class KMeans {
         int chunk = Math.min(n, CHUNK_ROWS);
         FloatBuffer cross = Blas.floats((long) chunk * k);
         FloatBuffer onehot = Blas.floats((long) chunk * k);
+        boolean[] changed = new boolean[1];
         FloatBuffer partial = Blas.floats((long) k * d);
         double[] sums = new double[k * d];
         int[] counts = new int[k];
@@ -172,11 +237,9 @@ public final class KMeans {
             iterations++;
             Arrays.fill(sums, 0);
             Arrays.fill(counts, 0);
-            boolean changed = false;
+            changed[0] = false;
             double[] cn = centreNorms(centres, k, d);
-            for (int start = 0; start < n; start += chunk) {
-                int m = Math.min(chunk, n - start);
-                FloatBuffer rows = x.chunk(start, m);
+            x.forEachChunk((start, m, rows) -> {
                 Blas.productNTf(rows, m, centres, k, d, -2f, cross);
                 for (int i = 0; i < m * k; i++) {
                     onehot.put(i, 0f);
@@ -185,7 +248,7 @@ public final class KMeans {
                     int best = nearest(x, start + i, cn, cross, i, k);
                     double bestD = x.norms[start + i] + cn[best] + cross.get(i * k + best);
                     if (labels[start + i] != best) {
-                        changed = true;
+                        changed[0] = true;
                         labels[start + i] = best;
                     }
                     minDist[start + i] = Math.max(0, bestD);
@@ -196,8 +259,8 @@ public final class KMeans {
                 for (int i = 0; i < k * d; i++) {
                     sums[i] += partial.get(i);
                 }
-            }
-            if (!changed) {
+            });
+            if (!changed[0]) {
                 converged = true; // strict convergence: the same labels give the same centres
                 break;
             }
@@ -264,14 +327,12 @@ public final class KMeans {
 
     private static void assign(Rows x, FloatBuffer centres, int k, int[] labels, FloatBuffer cross) {
         double[] cn = centreNorms(centres, k, x.d);
-        int chunk = Math.min(x.n, CHUNK_ROWS);
-        for (int start = 0; start < x.n; start += chunk) {
-            int m = Math.min(chunk, x.n - start);
-            Blas.productNTf(x.chunk(start, m), m, centres, k, x.d, -2f, cross);
+        x.forEachChunk((start, m, rows) -> {
+            Blas.productNTf(rows, m, centres, k, x.d, -2f, cross);
             for (int i = 0; i < m; i++) {
                 labels[start + i] = nearest(x, start + i, cn, cross, i, k);
             }
-        }
+        });
     }
 
     /**
@@ -291,23 +352,31 @@ public final class KMeans {
         return best;
     }
 
-    /** Σ‖x − c(x)‖² in float64 (centred rows and centres), rows in parallel chunks. */
+    /**
+     * Σ‖x − c(x)‖² in float64 (centred rows and centres): each chunk's sum row by row, the chunks' sums
+     * added in order, so held rows (chunks in parallel) and streamed rows give the same bits.
+     */
     private static double exactInertia(Rows x, float[] centres, int[] labels) {
         int d = x.d;
-        int parts = (x.n + CHUNK_ROWS - 1) / CHUNK_ROWS;
-        return IntStream.range(0, parts).parallel().mapToDouble(part -> {
+        double[] chunkSums = new double[(x.n + CHUNK_ROWS - 1) / CHUNK_ROWS];
+        x.forEachChunkConcurrently((start, m, rows) -> {
             float[] row = new float[d];
             double s = 0;
-            for (int i = part * CHUNK_ROWS; i < Math.min(x.n, (part + 1) * CHUNK_ROWS); i++) {
-                x.row(i, row);
-                int base = labels[i] * d;
+            for (int i = 0; i < m; i++) {
+                rows.get(i * d, row, 0, d);
+                int base = labels[start + i] * d;
                 for (int j = 0; j < d; j++) {
                     double diff = (double) row[j] - centres[base + j];
                     s += diff * diff;
                 }
             }
-            return s;
-        }).sum();
+            chunkSums[start / CHUNK_ROWS] = s;
+        });
+        double total = 0;
+        for (double v : chunkSums) {
+            total += v;
+        }
+        return total;
     }
 
     /** Greedy k-means++ seeding; returns the centres [k, d]. */
@@ -321,6 +390,7 @@ public final class KMeans {
         int first = random.nextInt(n);
         x.row(first, row);
         centres.put(0, row, 0, d);
+        float[] candidates = new float[trials * d];
         double[] closest = distancesTo(x, centres, 1)[0];
         double potential = sum(closest);
         double[] cumulative = new double[n];
@@ -341,9 +411,9 @@ public final class KMeans {
                     idx = random.nextInt(n);
                 }
                 picks[t] = idx;
-                x.row(idx, row);
-                cand.put(t * d, row, 0, d);
             }
+            x.rows(picks, candidates);
+            cand.put(0, candidates, 0, trials * d);
             double[][] dist = distancesTo(x, cand, trials);
             int best = 0;
             double bestPot = Double.POSITIVE_INFINITY;
@@ -361,8 +431,7 @@ public final class KMeans {
                 closest[i] = Math.min(closest[i], dist[best][i]);
             }
             potential = bestPot;
-            x.row(picks[best], row);
-            centres.put(c * d, row, 0, d);
+            centres.put(c * d, candidates, best * d, d);
         }
         return centres;
     }
@@ -373,15 +442,14 @@ public final class KMeans {
         double[] cn = centreNorms(centres, m, x.d);
         int chunk = Math.min(x.n, CHUNK_ROWS);
         FloatBuffer cross = Blas.floats((long) chunk * m);
-        for (int start = 0; start < x.n; start += chunk) {
-            int rows = Math.min(chunk, x.n - start);
-            Blas.productNTf(x.chunk(start, rows), rows, centres, m, x.d, -2f, cross);
+        x.forEachChunk((start, rows, values) -> {
+            Blas.productNTf(values, rows, centres, m, x.d, -2f, cross);
             for (int i = 0; i < rows; i++) {
                 for (int c = 0; c < m; c++) {
                     out[c][start + i] = Math.max(0, x.norms[start + i] + cn[c] + cross.get(i * m + c));
                 }
             }
-        }
+        });
         return out;
     }
 

@@ -66,8 +66,29 @@ public final class Silhouette {
             long seed, String[] why) {
         DistancePrecision precision = arithmetic.forSilhouette();
         int n = points.size();
-        int[][] codes = new int[labelings.length][];
         int[] ks = new int[labelings.length];
+        int[][] codes = codes(labelings, n, ks, why);
+        if (codes == null) {
+            return null;
+        }
+        if (n <= exactMax || sample >= n) {
+            return exact(points, codes, ks, precision);
+        }
+        if (sample < 2) {
+            why[0] = n + " points is above the exact limit of " + exactMax + " and the sample size " + sample + " is below 2";
+            return null;
+        }
+        return sampled(points, codes, ks, precision, sample, seed);
+    }
+
+    /**
+     * Each labeling's labels as codes 0 .. k − 1 in order of first appearance, with k in {@code ks[l]};
+     * null with the reason in {@code why[0]} when a labeling has fewer than 2 or more than n − 1
+     * distinct labels (the silhouette is undefined) or too many to hold per-label sums. Public for
+     * engines that sum the distances elsewhere (Spark).
+     */
+    public static int[][] codes(int[][] labelings, int n, int[] ks, String[] why) {
+        int[][] codes = new int[labelings.length][];
         for (int l = 0; l < labelings.length; l++) {
             if (labelings[l].length != n) {
                 throw new IllegalArgumentException(labelings[l].length + " labels for " + n + " points");
@@ -87,14 +108,7 @@ public final class Silhouette {
                 return null;
             }
         }
-        if (n <= exactMax || sample >= n) {
-            return exact(points, codes, ks, precision);
-        }
-        if (sample < 2) {
-            why[0] = n + " points is above the exact limit of " + exactMax + " and the sample size " + sample + " is below 2";
-            return null;
-        }
-        return sampled(points, codes, ks, precision, sample, seed);
+        return codes;
     }
 
     private static Estimate[] exact(PointSet points, int[][] codes, int[] ks, DistancePrecision precision) {
@@ -204,22 +218,31 @@ public final class Silhouette {
             }
         }
         Estimate[] out = new Estimate[nl];
-        double fpc = Math.sqrt(1 - (double) s / n);
         for (int l = 0; l < nl; l++) {
             int[] count = counts(codes[l], ks[l]);
             double[] v = new double[s];
             for (int i = 0; i < s; i++) {
                 v[i] = score(sums[l], i, codes[l][picked[i]], count, ks[l]);
             }
-            double mean = Arrays.stream(v).average().orElse(0);
-            double ss = 0;
-            for (double x : v) {
-                ss += (x - mean) * (x - mean);
-            }
-            double se = Math.sqrt(ss / (s - 1) / s) * fpc;
-            out[l] = new Estimate(mean, mean - 1.959964 * se, mean + 1.959964 * se, s, false, v, picked);
+            out[l] = fromSample(v, n, picked);
         }
         return out;
+    }
+
+    /**
+     * The estimate from the scores {@code v} of the points {@code picked} of n: their mean, with the
+     * normal 95 % interval from the sample variance and the finite-population correction.
+     * Public for engines that score the sample elsewhere (Spark).
+     */
+    public static Estimate fromSample(double[] v, long n, int[] picked) {
+        int s = v.length;
+        double mean = Arrays.stream(v).average().orElse(0);
+        double ss = 0;
+        for (double x : v) {
+            ss += (x - mean) * (x - mean);
+        }
+        double se = Math.sqrt(ss / (s - 1) / s) * Math.sqrt(1 - (double) s / n);
+        return new Estimate(mean, mean - 1.959964 * se, mean + 1.959964 * se, s, false, v, picked);
     }
 
     /**
@@ -240,7 +263,7 @@ public final class Silhouette {
     }
 
     /** s points drawn without replacement (partial Fisher–Yates, seeded), in increasing order. */
-    static int[] sample(int n, int s, long seed) {
+    public static int[] sample(int n, int s, long seed) {
         int[] all = new int[n];
         for (int i = 0; i < n; i++) {
             all[i] = i;
@@ -257,7 +280,8 @@ public final class Silhouette {
         return out;
     }
 
-    private static int[] counts(int[] codes, int k) {
+    /** Points per code 0 .. k − 1. */
+    public static int[] counts(int[] codes, int k) {
         int[] count = new int[k];
         for (int c : codes) {
             count[c]++;
@@ -265,8 +289,11 @@ public final class Silhouette {
         return count;
     }
 
-    /** s(i) from the row of per-label distance sums; singleton clusters score 0, as in scikit-learn. */
-    private static double score(double[] sums, int row, int li, int[] count, int k) {
+    /**
+     * s(i) from the row of per-label distance sums ({@code sums[row · k + c]}: the summed distance of
+     * the point to the points of code c); singleton clusters score 0, as in scikit-learn.
+     */
+    public static double score(double[] sums, int row, int li, int[] count, int k) {
         if (count[li] == 1) {
             return 0;
         }

@@ -286,7 +286,11 @@ public final class TrajectoryTangling {
         who[at] = other;
     }
 
-    private static Summary summary(double[] q, int[] owner, int trajectories, double eps) {
+    /**
+     * The summary of Q(t) of the m times (or sampled times) in time order, {@code owner[t]} the trajectory of time t (0 ..
+     * trajectories − 1); public for engines that compute Q(t) elsewhere (Spark).
+     */
+    public static Summary summary(double[] q, int[] owner, int trajectories, double eps) {
         int m = q.length;
         double[] perTrajectory = new double[trajectories];
         int[] counts = new int[trajectories];

@@ -237,8 +237,11 @@ public final class TwoNN {
         who[at] = other;
     }
 
-    /** The fit on the finite ratios (points with a duplicate left out); missing when fewer than 3 remain. */
-    static MetricValue estimate(double[] ratios, double discardFraction) {
+    /**
+     * The fit on the finite ratios (points with a duplicate left out); missing when fewer than 3 remain.
+     * Public for engines that find the nearest neighbours elsewhere (Spark) and fit here.
+     */
+    public static MetricValue estimate(double[] ratios, double discardFraction) {
         double[] mu = java.util.Arrays.stream(ratios).filter(Double::isFinite).toArray();
         int duplicates = ratios.length - mu.length;
         if (mu.length < 3) {

@@ -1,0 +1,114 @@
+package org.scalelab.geometry;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * {@link Silhouette} of a point set read in blocks ({@link PointBlocks}), for sets too large to hold.
+ *
+ * <p>Up to {@code exactMax} points the rows are held and the in-memory {@link Silhouette#estimate}
+ * runs: the same estimates. Above it, the in-memory engine's own sample ({@link Silhouette#sample},
+ * same seed, same points) is held and every point is streamed past it once: each sampled point's
+ * distances to all points come in float64 tiles ({@link SampleDistances}, dgemm) and are summed per
+ * cluster, so each sampled s(i) is exact (to ~1e-12, the float64 Gram form's rounding) and the
+ * estimate is their mean with the in-memory engine's interval (normal, from the sample variance, with
+ * the finite-population correction; {@link Silhouette#fromSample}). Several labelings (k-means for
+ * each k) share the pass. Held: the sample's rows (float32 and a float64 centred copy, 12 bytes a
+ * value) and one label per point per labeling.
+ */
+public final class SampledSilhouette {
+    private SampledSilhouette() {}
+
+    /**
+     * The silhouette of each labeling (labels any ints, one per point); null with the reason in
+     * {@code why[0]} when a labeling has fewer than 2 or more than n − 1 distinct labels, as in memory.
+     * {@code arithmetic} is the exact path's ({@link Silhouette#estimate}); the sampled path is float64.
+     */
+    public static Silhouette.Estimate[] estimate(PointBlocks points, int[][] labelings, DistancePrecision arithmetic, int exactMax,
+            int sample, long seed, int blockRows, String[] why) {
+        long size = points.size();
+        if (size <= exactMax || sample >= size) {
+            return Silhouette.estimate(PointSample.whole(points, blockRows), labelings, arithmetic, Integer.MAX_VALUE, 0, seed, why);
+        }
+        int n = (int) Math.min(size, Integer.MAX_VALUE);
+        int nl = labelings.length;
+        int[][] codes = new int[nl][];
+        int[] ks = new int[nl];
+        for (int l = 0; l < nl; l++) {
+            if (labelings[l].length != size) {
+                throw new IllegalArgumentException(labelings[l].length + " labels for " + size + " points");
+            }
+            Map<Integer, Integer> index = new HashMap<>();
+            codes[l] = new int[n];
+            for (int i = 0; i < n; i++) {
+                codes[l][i] = index.computeIfAbsent(labelings[l][i], key -> index.size());
+            }
+            ks[l] = index.size();
+            if (ks[l] < 2 || ks[l] > n - 1) {
+                why[0] = "silhouette needs between 2 and n − 1 = " + (n - 1) + " distinct labels, got " + ks[l];
+                return null;
+            }
+        }
+        if (sample < 2) {
+            why[0] = n + " points is above the exact limit of " + exactMax + " and the sample size " + sample + " is below 2";
+            return null;
+        }
+        int[] picked = PointSample.draw(n, sample, seed, points.source());
+        int s = picked.length;
+        int d = points.dimension();
+        double[][] sums = new double[nl][];
+        for (int l = 0; l < nl; l++) {
+            sums[l] = new double[Math.multiplyExact(s, ks[l])];
+        }
+        SampleDistances distances = new SampleDistances(PointSample.of(points, picked, blockRows).values, s, d, false);
+        points.forEachBlock(blockRows, (first, count, block) -> {
+            for (int c0 = 0; c0 < count; c0 += SampleDistances.TILE) {
+                int nj = Math.min(SampleDistances.TILE, count - c0);
+                int j0 = (int) (first + c0);
+                distances.load(block, c0, nj);
+                for (int s0 = 0; s0 < s; s0 += SampleDistances.TILE) {
+                    int ns = Math.min(SampleDistances.TILE, s - s0);
+                    double[] d2 = distances.tile(s0, ns);
+                    int from = s0;
+                    IntStream.range(0, ns).parallel().forEach(i -> {
+                        int self = picked[from + i];
+                        int base = i * nj;
+                        for (int j = 0; j < nj; j++) {
+                            d2[base + j] = j0 + j == self ? 0 : Math.sqrt(d2[base + j]);
+                        }
+                        for (int l = 0; l < nl; l++) {
+                            int k = ks[l];
+                            int row = (from + i) * k;
+                            for (int j = 0; j < nj; j++) {
+                                sums[l][row + codes[l][j0 + j]] += d2[base + j];
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        Silhouette.Estimate[] out = new Silhouette.Estimate[nl];
+        for (int l = 0; l < nl; l++) {
+            int[] count = Silhouette.counts(codes[l], ks[l]);
+            double[] v = new double[s];
+            for (int i = 0; i < s; i++) {
+                v[i] = Silhouette.score(sums[l], i, codes[l][picked[i]], count, ks[l]);
+            }
+            out[l] = Silhouette.fromSample(v, n, picked);
+        }
+        return out;
+    }
+
+    /** The silhouette of the points' own labels ({@link PointBlocks#labels()}); missing without labels. */
+    public static Silhouette.Estimate estimate(PointBlocks points, DistancePrecision arithmetic, int exactMax, int sample, long seed,
+            int blockRows, String[] why) {
+        int[] labels = points.labels();
+        if (labels == null) {
+            why[0] = "no labels given (--labels FILE.npy)";
+            return null;
+        }
+        Silhouette.Estimate[] e = estimate(points, new int[][] {labels}, arithmetic, exactMax, sample, seed, blockRows, why);
+        return e == null ? null : e[0];
+    }
+}

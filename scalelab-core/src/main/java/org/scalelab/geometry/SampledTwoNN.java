@@ -1,0 +1,166 @@
+package org.scalelab.geometry;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * {@link TwoNN} of a point set read in blocks ({@link PointBlocks}), for sets too large to hold.
+ *
+ * <p>Up to {@code exactMax} points the rows are held and the in-memory {@link TwoNN#of} runs: the
+ * same value. Above it, a seeded simple random sample of {@code sample} points is held and every
+ * point is streamed past it once: each sampled point's first and second nearest neighbours among
+ * <em>all</em> points are found with sgemm tiles ({@link SampleDistances}) whose candidates are measured
+ * exactly in float64 — a streamed point is measured when its float32 squared distance, less the
+ * {@link Float32Bound} of its error, is below the sampled point's current exact second-nearest — so
+ * each sampled ratio μ_i = r2/r1 is the one the in-memory engine computes for that point, whatever the
+ * block size. The estimate is Facco et al.'s line fit ({@link TwoNN#estimate}) on the sampled ratios.
+ *
+ * <p>Interval: the sampled points are a simple random sample of the finite set of ratios, and the
+ * estimate is a smooth functional of their empirical distribution. Its standard error is the
+ * standard deviation of the fit over {@value #BOOTSTRAP} bootstrap resamples of the sampled ratios
+ * (Efron &amp; Tibshirani 1993, ch. 6), times the finite-population correction √(1 − s/N) (the bootstrap
+ * draws from an infinite population; Cochran 1977, §2.15), and the interval is the normal one,
+ * estimate ± 1.96 se. It covers the value of every point ({@link TwoNN#of} on the whole set) at about
+ * its nominal rate (SampledMetricsTest measures that over seeds); it says nothing of the estimator's
+ * own error as a model of the data's dimension.
+ */
+public final class SampledTwoNN {
+    private SampledTwoNN() {}
+
+    /** Above this many points TwoNN is estimated from a sample by default. */
+    public static final int DEFAULT_EXACT_MAX = 20_000;
+    /** Points sampled by default. */
+    public static final int DEFAULT_SAMPLE = 5_000;
+    /** Bootstrap resamples behind the interval's standard error. */
+    static final int BOOTSTRAP = 400;
+
+    /**
+     * TwoNN of {@code points}: exact (the in-memory value) up to {@code exactMax} points or when
+     * {@code sample} ≥ n, else from {@code sample} points drawn with {@code seed}; rows are read in
+     * blocks of at most {@code blockRows}. The value is missing (with the reason) as in memory.
+     */
+    public static SampledMetric<MetricValue> of(PointBlocks points, int exactMax, int sample, long seed, double discardFraction, int blockRows) {
+        long n = points.size();
+        if (n < 3) {
+            return SampledMetric.exact(MetricValue.missing("TwoNN needs at least 3 points, got " + n), n, seed);
+        }
+        if (n <= exactMax || sample >= n) {
+            return SampledMetric.exact(TwoNN.of(PointSample.whole(points, blockRows), discardFraction), n, seed);
+        }
+        if (sample < 3) {
+            return SampledMetric.exact(MetricValue.missing(n + " points is above the exact limit of " + exactMax
+                    + " and the sample size " + sample + " is below 3"), n, seed);
+        }
+        double[] mu = ratios(points, PointSample.draw(n, sample, seed, points.source()), blockRows);
+        MetricValue value = TwoNN.estimate(mu.clone(), discardFraction);
+        if (!value.present()) {
+            return new SampledMetric<>(value, false, sample, n, null, null, seed);
+        }
+        double se = bootstrapError(mu, discardFraction, seed) * Math.sqrt(1 - (double) sample / n);
+        return new SampledMetric<>(value, false, sample, n, value.value() - 1.959964 * se, value.value() + 1.959964 * se, seed);
+    }
+
+    /** μ_i = r2/r1 of each sampled row against all rows (NaN for a row with an exact duplicate, r1 = 0). */
+    static double[] ratios(PointBlocks points, int[] picked, int blockRows) {
+        int s = picked.length;
+        int d = points.dimension();
+        PointSample sample = PointSample.of(points, picked, blockRows);
+        SampleDistances distances = new SampleDistances(sample.values, s, d, true);
+        Float32Bound bound = new Float32Bound(d);
+        double[] r1 = new double[s];
+        double[] r2 = new double[s];
+        Arrays.fill(r1, Double.POSITIVE_INFINITY);
+        Arrays.fill(r2, Double.POSITIVE_INFINITY);
+        points.forEachBlock(blockRows, (first, count, block) -> {
+            for (int c0 = 0; c0 < count; c0 += SampleDistances.TILE) {
+                int nj = Math.min(SampleDistances.TILE, count - c0);
+                long j0 = first + c0;
+                int offset = c0;
+                distances.load(block, offset, nj);
+                for (int s0 = 0; s0 < s; s0 += SampleDistances.TILE) {
+                    int ns = Math.min(SampleDistances.TILE, s - s0);
+                    double[] d2 = distances.tile(s0, ns);
+                    int from = s0;
+                    IntStream.range(0, ns).parallel().forEach(i -> {
+                        int at = from + i;
+                        int base = i * nj;
+                        double ni = distances.sampleNorm(at);
+                        // Each distance's lower bound in place; the lowest measured first, so that
+                        // r2 tightens early and few others need measuring.
+                        int lowest = -1;
+                        for (int j = 0; j < nj; j++) {
+                            double low = j0 + j == picked[at] ? Double.POSITIVE_INFINITY
+                                    : d2[base + j] - bound.forNorms(ni, distances.columnNorm(j));
+                            d2[base + j] = low;
+                            if (low < r2[at] && (lowest < 0 || low < d2[base + lowest])) {
+                                lowest = j;
+                            }
+                        }
+                        if (lowest < 0) {
+                            return;
+                        }
+                        offer(r1, r2, at, exactSquared(sample.values, at * d, block, (offset + lowest) * d, d));
+                        for (int j = 0; j < nj; j++) {
+                            if (j != lowest && d2[base + j] < r2[at]) {
+                                offer(r1, r2, at, exactSquared(sample.values, at * d, block, (offset + j) * d, d));
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        double[] mu = new double[s];
+        for (int i = 0; i < s; i++) {
+            mu[i] = r1[i] > 0 ? Math.sqrt(r2[i] / r1[i]) : Double.NaN;
+        }
+        return mu;
+    }
+
+    private static void offer(double[] r1, double[] r2, int at, double e) {
+        if (e < r1[at]) {
+            r2[at] = r1[at];
+            r1[at] = e;
+        } else if (e < r2[at]) {
+            r2[at] = e;
+        }
+    }
+
+    /** Σ (a_c − b_c)² in float64 over rows a[ai ..] and b[bi ..], as the in-memory engine measures its candidates. */
+    static double exactSquared(float[] a, int ai, float[] b, int bi, int d) {
+        double s = 0;
+        for (int c = 0; c < d; c++) {
+            double v = (double) a[ai + c] - b[bi + c];
+            s += v * v;
+        }
+        return s;
+    }
+
+    /** Standard deviation of the fit over bootstrap resamples of the finite sampled ratios (seeded from {@code seed}). */
+    public static double bootstrapError(double[] mu, double discardFraction, long seed) {
+        double[] finite = Arrays.stream(mu).filter(Double::isFinite).toArray();
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        double[] fits = new double[BOOTSTRAP];
+        int kept = 0;
+        double[] draw = new double[finite.length];
+        for (int b = 0; b < BOOTSTRAP; b++) {
+            for (int i = 0; i < draw.length; i++) {
+                draw[i] = finite[random.nextInt(finite.length)];
+            }
+            MetricValue fit = TwoNN.fit(draw, discardFraction);
+            if (fit.present()) {
+                fits[kept++] = fit.value();
+            }
+        }
+        double mean = 0;
+        for (int b = 0; b < kept; b++) {
+            mean += fits[b];
+        }
+        mean /= kept;
+        double ss = 0;
+        for (int b = 0; b < kept; b++) {
+            ss += (fits[b] - mean) * (fits[b] - mean);
+        }
+        return kept < 2 ? Double.NaN : Math.sqrt(ss / (kept - 1));
+    }
+}

@@ -1,0 +1,56 @@
+package org.scalelab.geometry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * k-means over points read in blocks is the in-memory fit: same seeding, same Lloyd steps in the same
+ * chunks, so the same labels, centroids, inertia and iterations to the last bit, for any block size —
+ * including sets of several chunks whose chunk boundaries fall inside blocks.
+ */
+class StreamedKMeansTest {
+    @Test
+    void sameFitAsInMemoryForAnyBlockSize() {
+        long[] labels = new long[5000];
+        PointSet p = PointSet.of(Synthetic.blobs(5000, 6, 5, 3, labels), "blobs");
+        for (int k : new int[] {1, 3, 5}) {
+            KMeans.Options o = new KMeans.Options(300, 1e-4, 2);
+            KMeans.Fit want = KMeans.fit(p, k, 7L + k, o);
+            for (int blockRows : new int[] {1, 333, 2048, 100_000}) {
+                CountingBlocks blocks = new CountingBlocks(p);
+                KMeans.Fit got = StreamedKMeans.fit(blocks, k, 7L + k, o, blockRows);
+                String what = "k = " + k + ", blocks of " + blockRows;
+                assertArrayEquals(want.labels(), got.labels(), what);
+                assertEquals(want.inertia(), got.inertia(), 0.0, what);
+                assertArrayEquals(want.centroids(), got.centroids(), 0f, what);
+                assertEquals(want.iterations(), got.iterations(), what);
+                assertEquals(want.converged(), got.converged(), what);
+                assertTrue(blocks.largestBlock <= blockRows);
+            }
+        }
+    }
+
+    @Test
+    void overlappingCloudsThatTakeManyStepsGiveTheSameFit() {
+        PointSet p = PointSet.of(Synthetic.gaussian(4500, 4, 11), "gaussian");
+        KMeans.Options o = new KMeans.Options(25, 1e-6, 1);
+        KMeans.Fit want = KMeans.fit(p, 6, 1L, o);
+        CountingBlocks blocks = new CountingBlocks(p);
+        KMeans.Fit got = StreamedKMeans.fit(blocks, 6, 1L, o, 1000);
+        assertTrue(want.iterations() > 3, "a fit of several steps: " + want.iterations());
+        assertArrayEquals(want.labels(), got.labels());
+        assertEquals(want.inertia(), got.inertia(), 0.0);
+        // 2 passes for mean and norms, 2 per centre to seed, one per step, at most 2 more (assignment, inertia).
+        assertTrue(blocks.passes <= 2 + 2 * 6 + want.iterations() + 2, blocks.passes + " passes");
+    }
+
+    @Test
+    void kOutsideOneToNIsRefused() {
+        PointSet p = PointSet.of(Synthetic.gaussian(10, 2, 1), "small");
+        assertThrows(IllegalArgumentException.class, () -> StreamedKMeans.fit(new CountingBlocks(p), 11, 0L, KMeans.Options.defaults(), 4));
+    }
+}
