@@ -165,8 +165,8 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
 
     @Option(names = "--spark", paramLabel = "MASTER",
             description = "Run on Apache Spark: local[N], spark://host:port or yarn. Activation sets (--acts) may then be file:, hdfs: or s3a: URIs. "
-                    + "Computes the participation ratio, d90/d95, explained variance, alignment, step cosine and oscillation coherence "
-                    + "(the others are null with a reason); needs the Spark module (docs/scale-out.md).")
+                    + "Computes every metric as without it; null baselines, bootstrap intervals and --compare-sizes are not computed on "
+                    + "Spark yet. Needs the Spark module (docs/scale-out.md).")
     String spark;
 
     /** How to put the Spark engine on the class path, when it is not there. */

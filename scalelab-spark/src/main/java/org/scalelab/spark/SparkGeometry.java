@@ -7,15 +7,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.geometry.ActivationGroups;
+import org.scalelab.geometry.ClusterSelection;
 import org.scalelab.geometry.CovarianceMoments;
 import org.scalelab.geometry.DistributedEngine;
 import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.geometry.MetricValue;
 import org.scalelab.geometry.OscillationCoherence;
+import org.scalelab.geometry.SampledMetric;
+import org.scalelab.geometry.SampledTwoNN;
+import org.scalelab.geometry.Silhouette;
+import org.scalelab.geometry.TrajectoryTangling;
 import org.scalelab.geometry.StepPooling;
 import org.scalelab.geometry.VarianceSpectrum;
 
@@ -31,10 +36,14 @@ import org.scalelab.geometry.VarianceSpectrum;
  *       (its unit displacement, its consecutive-step cosines); one cut by a block boundary sends its
  *       edge rows (first two, last two) to the driver, which joins the pieces in row order;</li>
  *   <li>oscillation coherence: per-trajectory moments of the attention and MLP update norms, read
- *       by the data source ({@link ActivationSource#coherence}).</li>
+ *       by the data source ({@link ActivationSource#coherence});</li>
+ *   <li>TwoNN ({@link SparkTwoNN}: exact up to {@link SampledTwoNN#DEFAULT_EXACT_MAX} points, above it a
+ *       seeded sample scored against all points), tangling ({@link SparkTangling}) and the silhouette
+ *       of the given labels or of k-means with k chosen by silhouette ({@link SparkSilhouette},
+ *       {@link SparkKMeans}) as blocked jobs over the group's rows, kept by the executors meanwhile.</li>
  * </ul>
- * TwoNN, tangling and the silhouette (and k-means) are null with the reason {@value #NOT_YET};
- * so are the null baselines and bootstrap intervals, which recompute every metric per replicate.
+ * The null baselines and bootstrap intervals, which recompute every metric per replicate, are
+ * null with the reason {@value #NOT_YET}, and so {@code --compare-sizes} is refused.
  */
 public final class SparkGeometry implements DistributedEngine {
     static final String NOT_YET = "not computed on Spark yet";
@@ -68,8 +77,13 @@ public final class SparkGeometry implements DistributedEngine {
         }
         List<GeometryAnalysis.Group> groups = new ArrayList<>();
         for (ActivationGroups.Layout plan : source.groups()) {
-            groups.add(group(plan, source.blocks(plan.name()), source.trajectoryStarts(plan.name()), plan.points(),
-                    source.coherence(plan.name()), options));
+            // Kept by the executors: the nearest-neighbour and k-means jobs pass over the rows many times.
+            JavaRDD<RowBlock> blocks = source.blocks(plan.name()).persist(StorageLevel.MEMORY_AND_DISK());
+            try {
+                groups.add(group(plan, blocks, source.trajectoryStarts(plan.name()), plan.points(), source.coherence(plan.name()), options));
+            } finally {
+                blocks.unpersist(false);
+            }
         }
         Map<String, Object> opts = GeometryAnalysis.provenanceOptions(options, false);
         if (!source.groups().isEmpty()) {
@@ -120,15 +134,43 @@ public final class SparkGeometry implements DistributedEngine {
         }
         MetricValue alignment = sums.alignment(starts.length);
         MetricValue stepCosine = sums.stepCosine(starts.length);
+        // TwoNN: exact up to SampledTwoNN's limit (the in-memory engine is exact at every size), above it
+        // from a seeded sample scored against all points, its interval among the reasons.
+        MetricValue twonn;
+        if (n < 3) {
+            twonn = MetricValue.missing("TwoNN needs at least 3 points, got " + n);
+        } else {
+            SampledMetric<MetricValue> t = SparkTwoNN.of(blocks, SampledTwoNN.DEFAULT_EXACT_MAX, SampledTwoNN.DEFAULT_SAMPLE, options.seed(),
+                    options.twonnDiscardFraction());
+            twonn = t.result();
+            if (!t.exact() && twonn.present()) {
+                reasons.put("twonn_sample", "estimated from " + t.scored() + " of " + t.population() + " points (seed " + t.seed()
+                        + "), 95 % interval [" + t.ciLow() + ", " + t.ciHigh() + "]");
+            }
+        }
+        // Tangling's ε as in memory: the absolute one given, else the fraction of the total variance.
+        Double eps = options.tanglingEpsilon() != null ? options.tanglingEpsilon()
+                : n < 2 ? null : options.tanglingEpsilonFraction() * sums.moments.trace();
+        TrajectoryTangling.Summary tangling = null;
+        String[] why = new String[1];
+        if (eps == null) {
+            why[0] = "needs at least 2 points for the default epsilon";
+        } else if (starts.length == 0) {
+            why[0] = "no trajectories given (--trajectories FILE.npy with start offsets)";
+        } else {
+            tangling = SparkTangling.of(blocks, eps, options.tanglingMaxTimes(), why);
+        }
+        Clustering clustering = clustering(plan, blocks, n, options);
         Map<String, MetricValue> values = new LinkedHashMap<>();
         values.put("participation_ratio", pr);
         values.put("d90", d90);
         values.put("d95", d95);
-        values.put("twonn", MetricValue.missing(NOT_YET));
+        values.put("twonn", twonn);
         values.put("alignment", alignment);
-        values.put("tangling", MetricValue.missing(NOT_YET));
+        values.put("tangling", tangling == null ? MetricValue.missing(why[0]) : MetricValue.of(tangling.mean()));
         values.put("step_cosine", stepCosine);
-        values.put("silhouette", MetricValue.missing(NOT_YET));
+        values.put("silhouette", clustering.estimate() == null ? MetricValue.missing(clustering.why())
+                : MetricValue.of(clustering.estimate().value()));
         values.forEach((k, v) -> {
             if (!v.present()) {
                 reasons.put(k, v.reason());
@@ -151,10 +193,51 @@ public final class SparkGeometry implements DistributedEngine {
         if (n > Integer.MAX_VALUE) {
             throw new InputException(plan.name() + ": " + n + " points are more than a result records (2^31 − 1); split the group (--by domain)");
         }
+        List<Double> perTrajectory = null;
+        if (tangling != null) {
+            perTrajectory = new ArrayList<>();
+            for (double v : tangling.perTrajectoryMean()) {
+                perTrajectory.add(Double.isNaN(v) ? null : v);
+            }
+        }
+        Silhouette.Estimate sil = clustering.estimate();
+        double[] silCi = sil == null || sil.exact() ? null : new double[] {sil.ciLow(), sil.ciHigh()};
         return new GeometryAnalysis.Group(plan.name(), plan.model(), plan.model() == null ? null : plan.parameterCount(), plan.domain(),
-                plan.label(), plan.hook(), (int) n, d, starts.length, pr.value(), toInt(d90), toInt(d95), null, alignment.value(),
-                null, null, null, null, null, stepCosine.value(), null, null, null, null, null, coherenceValue.value(), scree, reasons,
-                baselines, 0, new LinkedHashMap<>(), plan.unitName());
+                plan.label(), plan.hook(), (int) n, d, starts.length, pr.value(), toInt(d90), toInt(d95), twonn.value(), alignment.value(),
+                tangling == null ? null : tangling.mean(), tangling == null ? null : tangling.median(), tangling == null ? null : tangling.p90(),
+                tangling == null ? null : tangling.epsilon(), perTrajectory, stepCosine.value(), sil == null ? null : sil.value(),
+                clustering.source(), silCi, clustering.k(), clustering.byK(), coherenceValue.value(), scree, reasons, baselines, 0,
+                new LinkedHashMap<>(), plan.unitName());
+    }
+
+    /** The silhouette's clustering, as the in-memory engine chooses it: the given labels, else k-means with k chosen by silhouette. */
+    private record Clustering(Silhouette.Estimate estimate, String source, Integer k, Map<Integer, Double> byK, String why) {}
+
+    private static Clustering clustering(ActivationGroups.Layout plan, JavaRDD<RowBlock> blocks, long n, GeometryAnalysis.Options o) {
+        String[] why = new String[1];
+        boolean labelled = !plan.trajectories().isEmpty() && plan.trajectories().get(0).label() >= 0;
+        if (labelled) {
+            int[] labels = new int[(int) n];
+            int r = 0;
+            for (ActivationGroups.LaidOut t : plan.trajectories()) {
+                int points = t.stepRowStarts() == null ? t.trajectory().rows() : t.stepRowStarts().length;
+                java.util.Arrays.fill(labels, r, r + points, t.label());
+                r += points;
+            }
+            Silhouette.Estimate[] e = SparkSilhouette.estimate(blocks, new int[][] {labels}, o.silhouetteExactMax(), o.silhouetteSample(),
+                    o.seed(), why);
+            return new Clustering(e == null ? null : e[0], "labels", null, null, why[0]);
+        }
+        if (o.kMax() == 0) {
+            return new Clustering(null, null, null, null, "no labels given and k-means is off (k-max 0)");
+        }
+        if (n < 3) {
+            return new Clustering(null, "kmeans", null, null, "k-means silhouette needs at least 3 points, got " + n);
+        }
+        ClusterSelection sel = SparkKMeans.select(blocks, new ClusterSelection.Options(o.kMin(), o.kMax(), o.silhouetteExactMax(),
+                o.silhouetteSample(), o.distances(), o.seed()), why);
+        return sel == null ? new Clustering(null, "kmeans", null, null, why[0])
+                : new Clustering(sel.silhouette(), "kmeans", sel.k(), sel.byK(), null);
     }
 
     private static Integer toInt(MetricValue v) {

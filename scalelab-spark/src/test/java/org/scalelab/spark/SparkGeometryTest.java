@@ -34,8 +34,12 @@ import org.scalelab.io.Json;
  * core's writer, several shards). Tolerances: the participation ratio within 1e-5 relative and the
  * explained-variance fractions within 1e-6, because the single-machine covariance sums products in
  * float32 blocks (ssyrk) while Spark's sums them in float64 in another order (both then take
- * float32 eigenvalues); d90/d95 are equal; alignment, step cosine and coherence within 1e-10, being
- * the same float64 formulas over the same float32 rows summed in another order.
+ * float32 eigenvalues); tangling within 1e-5 relative too, its default ε being a fraction of that
+ * total variance (Q(t) = ‖ẋ_t − ẋ_t'‖² / (‖x_t − x_t'‖² + ε) moves by at most ε's relative change);
+ * d90/d95 are equal; alignment, step cosine and coherence within 1e-10, being the same float64
+ * formulas over the same float32 rows summed in another order; TwoNN within 1e-9 relative (the same
+ * float64 distances of the nearest pairs); the silhouette within 1e-6 (one machine measures it in
+ * float32 by default, Spark in float64).
  */
 class SparkGeometryTest {
     private static SparkSession spark;
@@ -130,10 +134,25 @@ class SparkGeometryTest {
             assertEquals(e.baselines().get(GeometryAnalysis.PERMUTED_PAIRING).get("oscillation_coherence").z(),
                     a.baselines().get(GeometryAnalysis.PERMUTED_PAIRING).get("oscillation_coherence").z(), 1e-8);
             assertEquals(e.reasons().get("steps"), a.reasons().get("steps"));
-            assertNull(a.twonn());
-            assertEquals(SparkGeometry.NOT_YET, a.reasons().get("twonn"));
-            assertEquals(SparkGeometry.NOT_YET, a.reasons().get("tangling"));
-            assertEquals(SparkGeometry.NOT_YET, a.reasons().get("silhouette"));
+            assertEquals(e.twonn(), a.twonn(), 1e-9 * Math.abs(e.twonn()));
+            assertEquals(e.tangling(), a.tangling(), 1e-5 * e.tangling());
+            assertEquals(e.tanglingMedian(), a.tanglingMedian(), 1e-5 * e.tanglingMedian());
+            assertEquals(e.tanglingP90(), a.tanglingP90(), 1e-5 * e.tanglingP90());
+            assertEquals(e.tanglingEpsilon(), a.tanglingEpsilon(), 1e-5 * e.tanglingEpsilon());
+            assertEquals(e.tanglingPerTrajectory().size(), a.tanglingPerTrajectory().size());
+            assertEquals(e.silhouetteSource(), a.silhouetteSource());
+            assertEquals(e.k(), a.k());
+            if (e.silhouette() == null) {
+                assertNull(a.silhouette());
+                assertEquals(e.reasons().get("silhouette"), a.reasons().get("silhouette"));
+            } else {
+                assertEquals(e.silhouette(), a.silhouette(), 1e-6);
+            }
+            if (e.silhouetteByK() != null) {
+                for (var k : e.silhouetteByK().entrySet()) {
+                    assertEquals(k.getValue(), a.silhouetteByK().get(k.getKey()), 1e-6, "k = " + k.getKey());
+                }
+            }
         }
     }
 
@@ -214,6 +233,19 @@ class SparkGeometryTest {
                     points.trajectoryStarts(), points.size(), coherence, options());
             assertSame(expected, new GeometryAnalysis.Result(List.of(g), List.of(), expected.provenance()));
         }
+    }
+
+    @Test
+    void kMeansSilhouetteEqualsTheSingleMachineEngine() {
+        ActivationGroups.Options o = new ActivationGroups.Options(null, List.of(ActivationGroups.Key.MODEL), null);
+        GeometryAnalysis.Options kMeans = options().withKRange(2, 3);
+        List<ActivationSet> opened = List.of(ActivationSet.open(set));
+        GeometryAnalysis.Result expected = GeometryAnalysis.analyze(new GeometryAnalysis.Groups(ActivationGroups.of(opened, o), List.of(), false), kMeans);
+        ActivationSource source = ActivationSource.open(spark, List.of(set.toString()), new ActivationSource.Options(o));
+        GeometryAnalysis.Result actual = SparkGeometry.analyze(source, kMeans, false);
+        assertEquals("kmeans", actual.groups().get(0).silhouetteSource());
+        assertNotNull(actual.groups().get(0).silhouette());
+        assertSame(expected, actual);
     }
 
     @Test
