@@ -91,6 +91,7 @@ public final class GeometrySubmit {
         Path temp = new Path(target.getParent(), "." + target.getName() + ".tmp");
         try {
             FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            fs.setWriteChecksum(false); // no .crc sidecar beside a result on a local file system
             try (OutputStream o = fs.create(temp, true)) {
                 o.write(text.getBytes(StandardCharsets.UTF_8));
             }

@@ -178,11 +178,11 @@ class SparkGeometryTest {
 
     @Test
     void stepsByDomainWithLabelsInSmallPartsEqualTheSingleMachineEngine() {
-        Path other = write(dir, "other", 12, 25, 11L);
+        Path other = write(dir, "other", 12, 12, 11L);
         ActivationGroups.Options o = new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), "kind",
                 StepPooling.Unit.STEP, StepPooling.Pool.MEAN);
-        // 1,500 bytes a part: a few trajectories per task, so every shard is split into parts.
-        assertSame(single(List.of(set, other), o), spark(List.of(set, other), o, 1_500));
+        // 3,000 bytes a part: a few trajectories per task, so every shard is split into parts.
+        assertSame(single(List.of(set, other), o), spark(List.of(set, other), o, 3_000));
         ActivationGroups.Options last = new ActivationGroups.Options("blocks.0.hook_mlp_out", List.of(ActivationGroups.Key.LABEL), "kind",
                 StepPooling.Unit.STEP, StepPooling.Pool.LAST);
         assertSame(single(List.of(set), last), spark(List.of(set), last, 2_000));
