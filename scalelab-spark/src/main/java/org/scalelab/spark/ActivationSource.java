@@ -2,7 +2,6 @@ package org.scalelab.spark;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -312,12 +311,12 @@ public final class ActivationSource {
     }
 
     private static boolean local(String uri) {
-        String scheme = URI.create(uri.replace(" ", "%20")).getScheme();
+        String scheme = new Path(uri).toUri().getScheme();
         return scheme == null || scheme.equals("file");
     }
 
     private static String localPath(String uri) {
-        return uri.startsWith("file:") ? URI.create(uri).getPath() : uri;
+        return uri.startsWith("file:") ? new Path(uri).toUri().getPath() : uri;
     }
 
     /** Reads a shard's rows on an executor (and checks its header on the driver). */

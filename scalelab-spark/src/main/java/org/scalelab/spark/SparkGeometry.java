@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.SparkException;
 import org.scalelab.InputException;
+import org.scalelab.ScaleLabException;
 import org.scalelab.Provenance;
 import org.scalelab.geometry.ActivationGroups;
 import org.scalelab.geometry.ClusterSelection;
@@ -70,6 +72,19 @@ public final class SparkGeometry implements DistributedEngine {
         }
     }
 
+    /**
+     * A task's refusal of its input (a non-finite row, a shard changed since the driver checked it)
+     * as the one-line error it was on the executor; any other failure as it came.
+     */
+    static RuntimeException inputProblem(SparkException e) {
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof ScaleLabException s) {
+                return s;
+            }
+        }
+        return new IllegalStateException(e.getMessage(), e);
+    }
+
     /** Every group of {@code source}, in the single-machine engine's order. */
     public static GeometryAnalysis.Result analyze(ActivationSource source, GeometryAnalysis.Options options, boolean compareSizes) {
         if (compareSizes) {
@@ -81,6 +96,8 @@ public final class SparkGeometry implements DistributedEngine {
             JavaRDD<RowBlock> blocks = source.blocks(plan.name()).persist(StorageLevel.MEMORY_AND_DISK());
             try {
                 groups.add(group(plan, blocks, source.trajectoryStarts(plan.name()), plan.points(), source.coherence(plan.name()), options));
+            } catch (SparkException e) {
+                throw inputProblem(e);
             } finally {
                 blocks.unpersist(false);
             }

@@ -102,4 +102,27 @@ class GeometrySparkCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(Files.exists(out));
     }
+
+    @Test
+    void aNonFiniteRowFoundByAnExecutorIsOneLine(@TempDir Path tmp) throws Exception {
+        Path bad = SparkGeometryTest.write(tmp, "nan", 4, 20, 3L);
+        Path shard = bad.resolve("shard-00000.safetensors");
+        long data;
+        long begin;
+        try (org.scalelab.io.SafetensorsFile f = org.scalelab.io.SafetensorsFile.open(shard)) {
+            begin = f.info("blocks.1.hook_resid_post").begin();
+        }
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(shard, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer len = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            c.read(len, 0);
+            data = 8 + len.flip().getLong();
+            // Row 0 (trajectory p0, position 0), column 1.
+            c.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(Float.NaN).flip(), data + begin + 4);
+        }
+        Run r = run("geometry", "--acts", bad.toString(), "--spark", "local[2]", "--k-range", "0", "--null-replicates", "0", "--no-store");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("trajectory \"p0\" position 0 at blocks.1.hook_resid_post has NaN in column 1"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
 }
