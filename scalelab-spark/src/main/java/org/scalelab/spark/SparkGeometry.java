@@ -96,8 +96,12 @@ public final class SparkGeometry implements DistributedEngine {
             JavaRDD<RowBlock> blocks = source.blocks(plan.name()).persist(StorageLevel.MEMORY_AND_DISK());
             try {
                 groups.add(group(plan, blocks, source.trajectoryStarts(plan.name()), plan.points(), source.coherence(plan.name()), options));
-            } catch (SparkException e) {
-                throw inputProblem(e);
+            } catch (Exception e) {
+                // Spark's failed job (a SparkException) escapes the Java API undeclared.
+                if (e instanceof SparkException failed) {
+                    throw inputProblem(failed);
+                }
+                throw e;
             } finally {
                 blocks.unpersist(false);
             }
