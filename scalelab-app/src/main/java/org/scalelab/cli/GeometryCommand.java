@@ -175,11 +175,13 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             + "(docs/scale-out.md, \"Spark: geometry\")";
 
     @Option(names = "--memory", paramLabel = "SIZE",
-            description = "Bytes of rows geometry may hold at once (e.g. 512m, 8g, 1.5g). A group that fits runs in memory as usual; a larger "
-                    + "one is streamed from its shards block by block: participation ratio, d90/d95, explained variance, alignment, step cosine "
-                    + "and oscillation coherence exactly as in memory; TwoNN, tangling, silhouette, baselines and intervals null (not computed "
-                    + "out of core yet). The report says each group's engine. Default: half of the JVM heap (-Xmx; bin/scalelab gives 8g, "
-                    + "so 4 GiB; set SCALELAB_JAVA_OPTS to change it).")
+            description = "Bytes of rows geometry may hold at once (e.g. 512m, 8g, 1.5g), for activation sets read at one hook. A group that "
+                    + "fits runs in memory as usual; a larger one is streamed from its shards block by block: participation ratio, d90/d95, "
+                    + "explained variance, alignment, step cosine and oscillation coherence exactly as in memory; TwoNN, tangling and the "
+                    + "silhouette exact up to 20,000 points (times; --silhouette-exact-max), above that from a seeded sample scored "
+                    + "against every point, with its interval (k-means: streamed Lloyd passes, one pass per step: narrow --k-range on large sets); "
+                    + "null baselines and bootstrap intervals null (not computed out of core yet). The report says each group's engine. Default: the JVM's maximum heap (-Xmx: 8g from bin/scalelab; "
+                    + "set SCALELAB_JAVA_OPTS, e.g. -Xmx16g, to change it).")
     String memory;
 
     @Override
@@ -203,6 +205,9 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
         }
         if (spark != null && memory != null) {
             throw new InputException("--memory bounds the single-machine engine; with --spark the executors' memory is Spark's (--conf spark.executor.memory)");
+        }
+        if (npy != null && memory != null) {
+            throw new InputException("--memory bounds activation sets (--acts) streamed from their shards; an .npy (--npy) is read in memory");
         }
         if (npy != null && (hook != null || labelKey != null || compareSizes)) {
             throw new InputException("--hook, --label and --compare-sizes need activation sets (--acts), not --npy");
@@ -255,6 +260,10 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             for (ActivationSet set : sets) {
                 several |= ActivationGroups.hooks(set, hook).size() > 1;
             }
+            if (several && memory != null) {
+                throw new InputException("--memory: the hooks of '" + hook + "' are profiled together in memory, not streamed yet; give one hook"
+                        + " (e.g. --hook " + first.get(first.size() - 1) + ") to stream it");
+            }
             if (several) {
                 LayerProfile.Result analyzed = LayerProfile.analyze(new LayerProfile.Input(sets, new ActivationGroups.Options(null, keys, labelKey, pointUnit, stepPool),
                         hook, inputs, compareSizes), options);
@@ -266,8 +275,8 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             }
             asked = first.get(0);
         }
-        List<ActivationGroups.Planned> planned = ActivationGroups.plan(sets, new ActivationGroups.Options(asked, keys, labelKey, pointUnit, stepPool));
-        StreamedGeometry.Run run = StreamedGeometry.analyze(planned, inputs, compareSizes, options, bound);
+        List<ActivationGroups.Unread> unread = ActivationGroups.unread(sets, new ActivationGroups.Options(asked, keys, labelKey, pointUnit, stepPool));
+        StreamedGeometry.Run run = StreamedGeometry.analyze(unread, inputs, compareSizes, options, bound);
         List<ActivationGroups.Input> groups = run.rendered();
         GeometryAnalysis.Result analyzed = run.result();
         GeometryAnalysis.Result r = incomplete.isEmpty() ? analyzed

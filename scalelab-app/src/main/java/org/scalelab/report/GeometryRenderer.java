@@ -119,7 +119,7 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
                         .append('\n');
             }
             for (Map.Entry<String, String> e : g.reasons().entrySet()) {
-                sb.append(e.getKey()).append(": null — ").append(e.getValue()).append('\n');
+                sb.append(reasonLine(e.getKey(), e.getValue())).append('\n');
             }
         }
         return sb.toString().stripTrailing();
@@ -326,10 +326,15 @@ public final class GeometryRenderer implements Renderer<GeometryAnalysis.Result>
         }
         for (GeometryAnalysis.Group g : r.groups()) {
             for (Map.Entry<String, String> e : g.reasons().entrySet()) {
-                sb.append(g.name()).append(": ").append(e.getKey()).append(": null — ").append(e.getValue()).append('\n');
+                sb.append(g.name()).append(": ").append(reasonLine(e.getKey(), e.getValue())).append('\n');
             }
         }
         return sb.toString().stripTrailing();
+    }
+
+    /** A reason as a text line: a metric's says it is null; a note (engine, steps, a sample, bootstrap) is the note. */
+    static String reasonLine(String key, String reason) {
+        return key + (GeometryAnalysis.metricNames().contains(key) ? ": null — " : " — ") + reason;
     }
 
     static void groupsSection(Report report, GeometryAnalysis.Result r, List<ActivationGroups.Input> inputs) {

@@ -20,7 +20,8 @@ import org.scalelab.io.Json;
 /**
  * {@code scalelab geometry --memory}: a bound too small for the groups streams them from the shards
  * and gives the in-memory numbers for the exact metrics (the streamed engine repeats the in-memory
- * arithmetic in the same order, so the JSON numbers are compared as equal); bad bounds and broken
+ * arithmetic in the same order, so the JSON numbers are compared as equal), and for TwoNN and
+ * tangling below their exact limits (there the sampled engine runs the in-memory algorithm); bad bounds and broken
  * sets are one line and exit 2.
  */
 class GeometryMemoryCommandTest {
@@ -89,10 +90,22 @@ class GeometryMemoryCommandTest {
                     assertEquals(a.get(m).asDouble(), b.get(m).asDouble(), 0, unit + " " + name + " " + m);
                 }
                 assertEquals(a.get("explained_variance"), b.get("explained_variance"), unit + " " + name);
-                assertTrue(a.get("twonn").isNumber() && b.get("twonn").isNull(), b.toString());
-                assertEquals("not computed out of core yet", b.get("reasons").get("twonn").asText());
+                // TwoNN and tangling below the sampled engine's exact limits: the in-memory values.
+                for (String m : new String[] {"twonn", "tangling"}) {
+                    assertTrue(a.get(m).isNumber(), m + " in memory: " + a);
+                    assertEquals(a.get(m).asDouble(), b.get(m).asDouble(), 0, unit + " " + name + " " + m);
+                }
             }
         }
+    }
+
+    @Test
+    void theTextReportSaysAStreamedGroupsEngine() throws Exception {
+        Path acts = set("text", 6);
+        CliRun r = new CliRun("geometry", "--acts", acts.toString(), "--null-replicates", "0", "--k-range", "0", "--memory", "4k", "--no-store");
+        assertEquals(0, r.code, r.err.toString());
+        assertTrue(r.out.toString().contains(": engine — streamed from the shards in blocks of 1 rows (memory bound 4 KiB"), r.out.toString());
+        assertTrue(r.out.toString().contains(": silhouette: null — no labels given and k-means is off"), r.out.toString());
     }
 
     @Test
@@ -120,6 +133,8 @@ class GeometryMemoryCommandTest {
         Path report = dir.resolve("report");
         assertOneLine(new CliRun("geometry", "--acts", acts.toString(), "--memory", "0", "--no-store", "--out", report.toString()), "--memory", "'0'");
         assertOneLine(new CliRun("geometry", "--acts", acts.toString(), "--memory", "3x", "--no-store", "--out", report.toString()), "--memory", "'3x'");
+        assertOneLine(new CliRun("geometry", "--acts", acts.toString(), "--hook", "blocks.*.hook_attn_out", "--memory", "1g", "--no-store"),
+                "--memory", "give one hook");
         // A shard whose width disagrees with the manifest (another set's shard, d = 4, copied over it).
         Path narrow = set("narrow", 4);
         Path shard = acts.resolve("shard-00001.safetensors");
@@ -139,7 +154,7 @@ class GeometryMemoryCommandTest {
     @Test
     void helpSaysWhereTheDefaultBoundComesFrom() {
         CliRun r = new CliRun("geometry", "--help");
-        assertTrue(r.out.toString().replaceAll("\\s+", " ").contains("Default: half of the JVM heap"), r.out.toString());
+        assertTrue(r.out.toString().replaceAll("\\s+", " ").contains("Default: the JVM's maximum heap (-Xmx"), r.out.toString());
     }
 
     static String json(JsonNode n) throws Exception {

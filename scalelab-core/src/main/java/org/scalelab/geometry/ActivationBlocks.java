@@ -13,9 +13,9 @@ import org.scalelab.io.SafetensorsFile;
 /**
  * One group's points of an activation set read from disk block by block: the same rows, in the
  * same order, with the same finite check and the same step pooling as the in-memory group
- * ({@link ActivationGroups.Planned#load}), but read shard by shard with positional reads (no
+ * ({@link ActivationGroups.Unread#load}), but read shard by shard with positional reads (no
  * mapping), so that a pass holds one block of rows plus a read buffer of at most
- * {@link #READ_ROWS} rows, whatever the size of the set. Built by {@link ActivationGroups.Planned#blocks}.
+ * {@link #READ_ROWS} rows, whatever the size of the set. Built by {@link ActivationGroups.Unread#blocks}.
  */
 public final class ActivationBlocks implements PointBlocks {
     /** Rows read from a shard per system call (one read buffer of this many rows is held besides the block). */

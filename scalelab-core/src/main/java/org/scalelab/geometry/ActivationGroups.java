@@ -227,26 +227,26 @@ public final class ActivationGroups {
 
     /**
      * The groups of {@link #of} before any row is read, in the same order: each can be read into
-     * memory ({@link Planned#load}, exactly the input {@link #of} gives) or block by block from disk
-     * ({@link Planned#blocks}), so a caller decides group by group by its size.
+     * memory ({@link Unread#load}, exactly the input {@link #of} gives) or block by block from disk
+     * ({@link Unread#blocks}), so a caller decides group by group by its size.
      */
-    public static List<Planned> plan(List<ActivationSet> sets, Options o) {
-        List<Planned> out = new ArrayList<>();
+    public static List<Unread> unread(List<ActivationSet> sets, Options o) {
+        List<Unread> out = new ArrayList<>();
         for (Grouped g : group(described(sets), o)) {
-            out.add(new Planned(g, o, hook(g.first(), o.hook()), steps(g, o)));
+            out.add(new Unread(g, o, hook(g.first(), o.hook()), steps(g, o)));
         }
         return out;
     }
 
-    /** One group of {@link #plan}: its keys and size, and the two ways to read its points. */
-    public static final class Planned {
+    /** One group of {@link #unread}: its keys and size, and the two ways to read its points. */
+    public static final class Unread {
         private final Grouped g;
         private final Options o;
         private final String hook;
         private final Steps steps;
         private Coherence coherence;
 
-        private Planned(Grouped g, Options o, String hook, Steps steps) {
+        private Unread(Grouped g, Options o, String hook, Steps steps) {
             this.g = g;
             this.o = o;
             this.hook = hook;
@@ -348,13 +348,7 @@ public final class ActivationGroups {
             int[] labels = null;
             long tokens = captured.stream().mapToLong(m -> m.trajectory().rows()).sum();
             if (g.label() == null && o.labelKey() != null && tokens > 0) {
-                int[] code = labelCodes(g.members(), o.labelKey());
-                int[] byCaptured = new int[captured.size()];
-                for (int k = 0, c = 0; k < g.members().size(); k++) {
-                    if (g.members().get(k).trajectory().rows() > 0) {
-                        byCaptured[c++] = code[k];
-                    }
-                }
+                Map<String, Integer> codes = labelCodes(g.members(), o.labelKey());
                 long n = 0;
                 for (ActivationBlocks.Segment s : segments) {
                     n += s.points();
@@ -367,7 +361,7 @@ public final class ActivationGroups {
                         continue;
                     }
                     int points = segments.get(seg++).points();
-                    java.util.Arrays.fill(labels, r, r + points, byCaptured[k]);
+                    java.util.Arrays.fill(labels, r, r + points, codes.get(captured.get(k).trajectory().label(o.labelKey())));
                     r += points;
                 }
             }
@@ -485,7 +479,7 @@ public final class ActivationGroups {
             width(g.members(), g.name());
             Steps steps = steps(g, o);
             boolean anyRows = g.members().stream().anyMatch(m -> m.trajectory().rows() > 0);
-            int[] codes = g.label() == null && o.labelKey() != null && anyRows ? labelCodes(g.members(), o.labelKey()) : null;
+            Map<String, Integer> codes = g.label() == null && o.labelKey() != null && anyRows ? labelCodes(g.members(), o.labelKey()) : null;
             List<LaidOut> laidOut = new ArrayList<>();
             List<String> ids = new ArrayList<>();
             for (int i = 0, k = 0; i < g.members().size(); i++) {
@@ -498,7 +492,7 @@ public final class ActivationGroups {
                 if (starts != null && starts.length == 0) {
                     continue;
                 }
-                laidOut.add(new LaidOut(index.get(m.set()), m.trajectory(), codes == null ? -1 : codes[i], starts));
+                laidOut.add(new LaidOut(index.get(m.set()), m.trajectory(), codes == null ? -1 : codes.get(m.trajectory().label(o.labelKey())), starts));
                 ids.add(m.trajectory().id());
             }
             List<List<Integer>> layers = new ArrayList<>();
@@ -683,9 +677,14 @@ public final class ActivationGroups {
      * trajectory, so a shard is read once for all the hooks.
      */
     private static PointSet[] gather(List<Member> members, List<String> hooks, String source) {
-        int d = width(members, source);
+        int d = -1;
         long total = 0;
         for (Member m : members) {
+            if (d >= 0 && m.set().dModel() != d) {
+                throw new InputException(source + ": pools sets of different widths (" + d + " and " + m.set().dModel() + " in "
+                        + m.set().dir() + "); group by model instead");
+            }
+            d = m.set().dModel();
             total += m.trajectory().rows();
         }
         PointSet[] out = new PointSet[hooks.size()];
@@ -749,19 +748,20 @@ public final class ActivationGroups {
 
     /** Each point labelled with its trajectory's {@code labels.KEY} (distinct values coded in sorted order). */
     private static PointSet withManifestLabels(PointSet p, List<Member> members, String key) {
-        int[] code = labelCodes(members, key);
+        Map<String, Integer> codes = labelCodes(members, key);
         int[] labels = new int[p.size()];
         int r = 0;
-        for (int k = 0; k < members.size(); k++) {
-            for (int i = 0; i < members.get(k).trajectory().rows(); i++) {
-                labels[r++] = code[k];
+        for (Member m : members) {
+            int code = codes.get(m.trajectory().label(key));
+            for (int i = 0; i < m.trajectory().rows(); i++) {
+                labels[r++] = code;
             }
         }
         return p.withLabels(labels);
     }
 
-    /** Each member's code of its {@code labels.KEY} value (distinct values coded in sorted order). */
-    private static int[] labelCodes(List<Member> members, String key) {
+    /** Each distinct {@code labels.KEY} of the members coded 0, 1, … in sorted order; a member without it is refused. */
+    private static Map<String, Integer> labelCodes(List<Member> members, String key) {
         TreeMap<String, Integer> codes = new TreeMap<>();
         for (Member m : members) {
             String v = m.trajectory().label(key);
@@ -775,11 +775,7 @@ public final class ActivationGroups {
         for (Map.Entry<String, Integer> e : codes.entrySet()) {
             e.setValue(c++);
         }
-        int[] out = new int[members.size()];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = codes.get(members.get(k).trajectory().label(key));
-        }
-        return out;
+        return codes;
     }
 
     /** Per-trajectory moments of the attention/MLP update norms, or null moments with the reason why. */

@@ -56,8 +56,8 @@ public record ClusterSelection(int k, Silhouette.Estimate silhouette, Map<Intege
     /**
      * The same selection over points read in blocks: up to {@code o.exactMax()} points the rows are held
      * and {@link #of(PointSet, Options, String[])} runs (the same result); above it each k's clustering
-     * is {@link StreamedKMeans} (the in-memory fit, streamed) and the silhouettes of all k come from one
-     * sampled pass ({@link SampledSilhouette}).
+     * is {@link StreamedKMeans} (the in-memory fit, streamed; all k share their reads) and the silhouettes
+     * of all k come from one sampled pass ({@link SampledSilhouette}).
      */
     public static ClusterSelection of(PointBlocks points, Options o, int blockRows, String[] why) {
         long size = points.size();
@@ -70,9 +70,16 @@ public record ClusterSelection(int k, Silhouette.Estimate silhouette, Map<Intege
             why[0] = "k-means silhouette needs at least " + (o.kMin() + 1) + " points for k = " + o.kMin() + ", got " + n;
             return null;
         }
-        int[][] labelings = new int[kMax - o.kMin() + 1][];
+        int[] ks = new int[kMax - o.kMin() + 1];
+        long[] seeds = new long[ks.length];
         for (int k = o.kMin(); k <= kMax; k++) {
-            labelings[k - o.kMin()] = StreamedKMeans.fit(points, k, o.seed() + k, new KMeans.Options(300, 1e-4, RESTARTS), blockRows).labels();
+            ks[k - o.kMin()] = k;
+            seeds[k - o.kMin()] = o.seed() + k;
+        }
+        KMeans.Fit[] fits = StreamedKMeans.fitAll(points, ks, seeds, new KMeans.Options(300, 1e-4, RESTARTS), blockRows);
+        int[][] labelings = new int[ks.length][];
+        for (int i = 0; i < ks.length; i++) {
+            labelings[i] = fits[i].labels();
         }
         Silhouette.Estimate[] s = SampledSilhouette.estimate(points, labelings, o.distances(), o.exactMax(), o.sample(), o.seed(), blockRows, why);
         return best(s, labelings, o, why);

@@ -56,9 +56,13 @@ public record MemoryBound(long bytes) {
         return new MemoryBound((long) bytes);
     }
 
-    /** Half of the JVM's maximum heap ({@code -Xmx}; direct buffers default to the same limit): the default bound. */
+    /**
+     * The JVM's maximum heap ({@code -Xmx}): the default bound. The in-memory engine's points live in
+     * direct buffers, whose limit defaults to the same size, and {@link #fits} already counts their
+     * second copy, so a group that ran in memory without a bound still does.
+     */
     public static MemoryBound fromHeap() {
-        return new MemoryBound(Math.max(Float.BYTES, Runtime.getRuntime().maxMemory() / 2));
+        return new MemoryBound(Math.max(Float.BYTES, Runtime.getRuntime().maxMemory()));
     }
 
     /** Bytes of {@code rows} float32 rows of {@code width} values. */
@@ -87,7 +91,11 @@ public record MemoryBound(long bytes) {
         return (int) Math.max(1, Math.min(rows, Integer.MAX_VALUE / Math.max(1, width)));
     }
 
-    /** Whether a group of {@code rows} rows of {@code width} values runs in memory under this bound. */
+    /**
+     * Whether a group of {@code rows} rows of {@code width} values runs in memory under this bound:
+     * two copies of its rows and the covariance work fit, and its rows fit one direct buffer (2 GiB),
+     * the most the in-memory engine holds.
+     */
     public boolean fits(long rows, int width) {
         return rowBytes(rows, width) * IN_MEMORY_COPIES + covarianceBytes(width) <= bytes && rows * width <= Integer.MAX_VALUE / Float.BYTES;
     }

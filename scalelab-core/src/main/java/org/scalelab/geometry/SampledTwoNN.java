@@ -22,7 +22,7 @@ import java.util.stream.IntStream;
  * (Efron &amp; Tibshirani 1993, ch. 6), times the finite-population correction √(1 − s/N) (the bootstrap
  * draws from an infinite population; Cochran 1977, §2.15), and the interval is the normal one,
  * estimate ± 1.96 se. It covers the value of every point ({@link TwoNN#of} on the whole set) at about
- * its nominal rate (SampledMetricsTest measures that over seeds); it says nothing of the estimator's
+ * its nominal rate (measured over seeds by the tests); it says nothing of the estimator's
  * own error as a model of the data's dimension.
  */
 public final class SampledTwoNN {
@@ -41,12 +41,21 @@ public final class SampledTwoNN {
      * blocks of at most {@code blockRows}. The value is missing (with the reason) as in memory.
      */
     public static SampledMetric<MetricValue> of(PointBlocks points, int exactMax, int sample, long seed, double discardFraction, int blockRows) {
+        return of(points, exactMax, sample, seed, discardFraction, DistancePrecision.AUTO, blockRows);
+    }
+
+    /**
+     * As above, the exact path in the given arithmetic ({@link TwoNN#of(PointSet, double, DistancePrecision)});
+     * the sampled path measures every ratio exactly whatever the arithmetic.
+     */
+    public static SampledMetric<MetricValue> of(PointBlocks points, int exactMax, int sample, long seed, double discardFraction,
+            DistancePrecision arithmetic, int blockRows) {
         long n = points.size();
         if (n < 3) {
             return SampledMetric.exact(MetricValue.missing("TwoNN needs at least 3 points, got " + n), n, seed);
         }
         if (n <= exactMax || sample >= n) {
-            return SampledMetric.exact(TwoNN.of(PointSample.whole(points, blockRows), discardFraction), n, seed);
+            return SampledMetric.exact(TwoNN.of(PointSample.whole(points, blockRows), discardFraction, arithmetic), n, seed);
         }
         if (sample < 3) {
             return SampledMetric.exact(MetricValue.missing(n + " points is above the exact limit of " + exactMax

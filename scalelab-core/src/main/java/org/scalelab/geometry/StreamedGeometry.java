@@ -6,14 +6,19 @@ import java.util.Map;
 import org.scalelab.Progress;
 
 /**
- * The streamed engine: the geometry of one group from one pass over its blocks, so that a group
- * larger than memory is analysed holding one block of rows at a time. The exact metrics are the
- * in-memory engine's numbers, computed the same way: the covariance ({@link StreamingCovariance},
- * hence participation ratio, d90/d95 and the explained variance), alignment, step cosine (each
- * trajectory's rows are consecutive, so both run along the rows, a trajectory crossing from one
- * block to the next) and oscillation coherence (its per-trajectory moments, read with the group).
- * The metrics that compare every point with every other (TwoNN, tangling, silhouette, k-means), the
- * null baselines and the bootstrap intervals are null with the reason {@link #NOT_YET}.
+ * The streamed engine: the geometry of one group from passes over its blocks, so that a group
+ * larger than memory is analysed holding one block of rows at a time (plus what each metric keeps).
+ * The exact metrics are the in-memory engine's numbers, computed the same way in one pass: the
+ * covariance ({@link StreamingCovariance}, hence participation ratio, d90/d95 and the explained
+ * variance), alignment, step cosine (each trajectory's rows are consecutive, so both run along the
+ * rows, a trajectory crossing from one block to the next) and oscillation coherence (its
+ * per-trajectory moments, read with the group). TwoNN, tangling and the silhouette (of given labels,
+ * or of k-means with k chosen by silhouette) compare points with all others: they come from
+ * {@link SampledTwoNN}, {@link SampledTangling}, {@link SampledSilhouette} and
+ * {@link ClusterSelection#of(PointBlocks, ClusterSelection.Options, int, String[])} — the in-memory
+ * values up to their exact limits, above them a seeded sample scored against every point (the
+ * interval is noted in the reasons) and streamed Lloyd passes. The null baselines and the bootstrap
+ * intervals are null with the reason {@link #NOT_YET}.
  */
 public final class StreamedGeometry {
     private StreamedGeometry() {}
@@ -53,21 +58,19 @@ public final class StreamedGeometry {
     }
 
     /** The group {@code g} streamed from its shards in blocks of {@code blockRows} rows, with a progress task over the blocks. */
-    public static GeometryAnalysis.Group group(ActivationGroups.Planned g, GeometryAnalysis.Options o, int blockRows) {
+    public static GeometryAnalysis.Group group(ActivationGroups.Unread g, GeometryAnalysis.Options o, int blockRows) {
         return group(g, o, blockRows, null);
     }
 
-    /** As {@link #group(ActivationGroups.Planned, GeometryAnalysis.Options, int)}, with {@code engine} (if not null) as the first note of its reasons. */
-    static GeometryAnalysis.Group group(ActivationGroups.Planned g, GeometryAnalysis.Options o, int blockRows, String engine) {
-        ActivationBlocks points = g.blocks();
-        Exact exact;
-        try (Progress.Task task = Progress.start("geometry " + g.name() + " (streamed)", blocks(points, blockRows))) {
-            exact = exact(points, blockRows, task);
-        }
-        return group(g, points, exact, o, engine);
+    /** As {@link #group(ActivationGroups.Unread, GeometryAnalysis.Options, int)}, with {@code engine} (if not null) as the first note of its reasons. */
+    static GeometryAnalysis.Group group(ActivationGroups.Unread g, GeometryAnalysis.Options o, int blockRows, String engine) {
+        PointBlocks points = new Passes(g.blocks(), "geometry " + g.name() + " (streamed)");
+        Exact exact = exact(points, blockRows, null);
+        return group(g, points, exact, o, engine, blockRows);
     }
 
-    static GeometryAnalysis.Group group(ActivationGroups.Planned g, PointBlocks points, Exact exact, GeometryAnalysis.Options o, String engine) {
+    static GeometryAnalysis.Group group(ActivationGroups.Unread g, PointBlocks points, Exact exact, GeometryAnalysis.Options o, String engine,
+            int blockRows) {
         Map<String, String> reasons = new LinkedHashMap<>();
         if (engine != null) {
             reasons.put("engine", engine);
@@ -90,11 +93,41 @@ public final class StreamedGeometry {
             v.put("d95", s.componentsFor(0.95));
             scree = s.explainedFractions(o.screeComponents());
         }
-        v.put("twonn", MetricValue.missing(NOT_YET));
+        SampledMetric<MetricValue> twonn = SampledTwoNN.of(points, SampledTwoNN.DEFAULT_EXACT_MAX, SampledTwoNN.DEFAULT_SAMPLE, o.seed(),
+                o.twonnDiscardFraction(), o.distances(), blockRows);
+        v.put("twonn", twonn.result());
         v.put("alignment", exact.alignment());
-        v.put("tangling", MetricValue.missing(NOT_YET));
+        String[] tanglingWhy = new String[1];
+        SampledMetric<TrajectoryTangling.Summary> tangling = tangling(points, cov, o, blockRows, tanglingWhy);
+        TrajectoryTangling.Summary t = tangling == null ? null : tangling.result();
+        v.put("tangling", t == null ? MetricValue.missing(tanglingWhy[0]) : MetricValue.of(t.mean()));
         v.put("step_cosine", exact.stepCosine());
-        v.put("silhouette", MetricValue.missing(NOT_YET));
+        String[] silhouetteWhy = new String[1];
+        Silhouette.Estimate sil = null;
+        String silhouetteSource = null;
+        Integer k = null;
+        Map<Integer, Double> byK = null;
+        if (points.labels() != null) {
+            silhouetteSource = "labels";
+            sil = SampledSilhouette.estimate(points, o.distances(), o.silhouetteExactMax(), o.silhouetteSample(), o.seed(), blockRows,
+                    silhouetteWhy);
+        } else if (o.kMax() == 0) {
+            silhouetteWhy[0] = "no labels given and k-means is off (k-max 0)";
+        } else if (points.size() < 3) {
+            silhouetteSource = "kmeans";
+            silhouetteWhy[0] = "k-means silhouette needs at least 3 points, got " + points.size();
+        } else {
+            // As in memory: k-means for every k (streamed Lloyd passes above the exact size), k chosen by silhouette.
+            silhouetteSource = "kmeans";
+            ClusterSelection sel = ClusterSelection.of(points, new ClusterSelection.Options(o.kMin(), o.kMax(), o.silhouetteExactMax(),
+                    o.silhouetteSample(), o.distances(), o.seed()), blockRows, silhouetteWhy);
+            if (sel != null) {
+                sil = sel.silhouette();
+                k = sel.k();
+                byK = sel.byK();
+            }
+        }
+        v.put("silhouette", sil == null ? MetricValue.missing(silhouetteWhy[0]) : MetricValue.of(sil.value()));
         for (Map.Entry<String, MetricValue> e : v.entrySet()) {
             if (!e.getValue().present()) {
                 reasons.put(e.getKey(), e.getValue().reason());
@@ -115,12 +148,110 @@ public final class StreamedGeometry {
         if (o.bootstrapReplicates() > 0) {
             reasons.put("bootstrap", "bootstrap intervals are " + NOT_YET);
         }
+        if (!twonn.exact() && twonn.result().present()) {
+            reasons.put("twonn_sample", sampleNote(twonn, "points"));
+        }
+        if (tangling != null && !tangling.exact()) {
+            reasons.put("tangling_sample", sampleNote(tangling, "times") + "; median, p90 and the per-trajectory means are the sample's");
+        }
+        List<Double> perTrajectory = null;
+        if (t != null) {
+            perTrajectory = new java.util.ArrayList<>();
+            for (double x : t.perTrajectoryMean()) {
+                perTrajectory.add(Double.isNaN(x) ? null : x);
+            }
+        }
+        double[] silCi = sil == null || sil.exact() ? null : new double[] {sil.ciLow(), sil.ciHigh()};
         return new GeometryAnalysis.Group(g.name(), g.model(), g.model() == null ? null : g.parameterCount(), g.domain(), g.label(), g.hook(),
                 Math.toIntExact(points.size()), points.dimension(), points.trajectoryStarts().length,
                 v.get("participation_ratio").value(), toInt(v.get("d90")), toInt(v.get("d95")),
-                null, v.get("alignment").value(), null, null, null, null, null,
-                v.get("step_cosine").value(), null, null, null, null, null,
+                v.get("twonn").value(), v.get("alignment").value(),
+                t == null ? null : t.mean(), t == null ? null : t.median(), t == null ? null : t.p90(), t == null ? null : t.epsilon(), perTrajectory,
+                v.get("step_cosine").value(), sil == null ? null : sil.value(), silhouetteSource, silCi, k, byK,
                 coherence.value(), scree, reasons, baselines, 0, Map.of(), g.unitName());
+    }
+
+    /**
+     * Tangling as in memory — ε from the covariance already computed, null with the in-memory reason
+     * above {@code tanglingMaxTimes} times — each time scored against all times by {@link SampledTangling}
+     * (exact up to its exact limit, a seeded sample above).
+     */
+    private static SampledMetric<TrajectoryTangling.Summary> tangling(PointBlocks points, Covariance cov, GeometryAnalysis.Options o,
+            int blockRows, String[] why) {
+        long[] starts = points.trajectoryStarts();
+        long m = 0;
+        for (int k = 0; k < starts.length; k++) {
+            long end = k + 1 < starts.length ? starts[k + 1] : points.size();
+            m += Math.max(0, end - starts[k] - 1);
+        }
+        if (starts.length > 0 && m > o.tanglingMaxTimes()) {
+            why[0] = "tangling compares all " + m + " times pairwise, above the limit of " + o.tanglingMaxTimes()
+                    + "; raise it (--tangling-max-times) or analyse fewer trajectories";
+            return null;
+        }
+        Double eps = o.tanglingEpsilon() != null ? o.tanglingEpsilon() : cov == null ? null : o.tanglingEpsilonFraction() * cov.trace();
+        if (eps == null && starts.length > 0) {
+            why[0] = "needs at least 2 points for the default epsilon";
+            return null;
+        }
+        return SampledTangling.of(points, eps, SampledTangling.DEFAULT_EXACT_MAX, SampledTangling.DEFAULT_SAMPLE, o.seed(), o.distances(),
+                blockRows, why);
+    }
+
+    private static String sampleNote(SampledMetric<?> m, String what) {
+        return String.format(java.util.Locale.ROOT, "estimated from a seeded sample of %,d of %,d %s (seed %d), each scored against all; 95 %% interval [%.4g, %.4g]",
+                m.scored(), m.population(), what, m.seed(), m.ciLow(), m.ciHigh());
+    }
+
+    /**
+     * The points with a progress task per pass: each {@code forEachBlock} is one pass over the shards,
+     * shown as its own task (the metrics make different numbers of passes), one step a block.
+     */
+    private static final class Passes implements PointBlocks {
+        private final PointBlocks points;
+        private final String name;
+        private int pass;
+
+        Passes(PointBlocks points, String name) {
+            this.points = points;
+            this.name = name;
+        }
+
+        @Override
+        public int dimension() {
+            return points.dimension();
+        }
+
+        @Override
+        public long size() {
+            return points.size();
+        }
+
+        @Override
+        public long[] trajectoryStarts() {
+            return points.trajectoryStarts();
+        }
+
+        @Override
+        public int[] labels() {
+            return points.labels();
+        }
+
+        @Override
+        public String source() {
+            return points.source();
+        }
+
+        @Override
+        public void forEachBlock(int maxRows, Block visitor) {
+            pass++;
+            try (Progress.Task task = Progress.start(name + ", pass " + pass, (points.size() + maxRows - 1) / maxRows)) {
+                points.forEachBlock(maxRows, (first, count, rows) -> {
+                    visitor.accept(first, count, rows);
+                    task.step();
+                });
+            }
+        }
     }
 
     private static Integer toInt(MetricValue v) {
@@ -260,12 +391,12 @@ public final class StreamedGeometry {
      * larger one is streamed in blocks of {@link #passRows} rows. The provenance says
      * the bound ({@code memory}) and each group's engine ({@code engines}, group name → engine).
      */
-    public static Run analyze(List<ActivationGroups.Planned> groups, List<org.scalelab.Provenance.Input> inputs, boolean compareSizes,
+    public static Run analyze(List<ActivationGroups.Unread> groups, List<org.scalelab.Provenance.Input> inputs, boolean compareSizes,
             GeometryAnalysis.Options options, MemoryBound bound) {
         List<GeometryAnalysis.Outcome> outcomes = new java.util.ArrayList<>();
         List<ActivationGroups.Input> rendered = new java.util.ArrayList<>();
         Map<String, String> engines = new LinkedHashMap<>();
-        for (ActivationGroups.Planned g : groups) {
+        for (ActivationGroups.Unread g : groups) {
             int d = g.dimension();
             if (bound.fits(g.points(), d)) {
                 ActivationGroups.Input in = g.load();
@@ -285,7 +416,7 @@ public final class StreamedGeometry {
         List<PhaseVerdict.Comparison> comparisons = compareSizes ? PhaseVerdict.compare(outcomes, options.phase()) : List.of();
         Map<String, Object> opts = GeometryAnalysis.provenanceOptions(options, compareSizes);
         if (!groups.isEmpty()) {
-            ActivationGroups.Planned first = groups.get(0);
+            ActivationGroups.Unread first = groups.get(0);
             opts.put("unit", first.unit().label());
             if (first.unit() == StepPooling.Unit.STEP) {
                 opts.put("pool", first.pool().label());

@@ -1,6 +1,12 @@
 package org.scalelab.geometry;
 
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@link KMeans} of a point set read in blocks ({@link PointBlocks}), for sets too large to hold:
@@ -30,6 +36,144 @@ public final class StreamedKMeans {
                     + " k-means can label; analyse the rows in several groups");
         }
         return KMeans.fit(new StreamedRows(points, blockRows), k, seed, o);
+    }
+
+    /**
+     * Several fits over the same points — {@code ks[f]} clusters from {@code seeds[f]}, each exactly
+     * {@link #fit} — sharing their reads: the mean and norms are read once, and every pass serves all the
+     * fits then waiting for one, so the reads are those of the longest fit (plus 2), not their sum. Each
+     * fit runs on its own thread, blocked while others catch up; the arithmetic runs on the thread that
+     * reads, one fit's chunk after another's.
+     */
+    public static KMeans.Fit[] fitAll(PointBlocks points, int[] ks, long[] seeds, KMeans.Options o, int blockRows) {
+        long n = points.size();
+        for (int k : ks) {
+            if (k < 1 || k > n) {
+                throw new IllegalArgumentException("k-means needs 1 ≤ k ≤ n = " + n + ", got k = " + k);
+            }
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new org.scalelab.InputException(points.source() + ": " + n + " rows is above the " + (Integer.MAX_VALUE - 8)
+                    + " k-means can label; analyse the rows in several groups");
+        }
+        SharedPasses shared = new SharedPasses(new StreamedRows(points, blockRows), ks.length);
+        ExecutorService threads = Executors.newFixedThreadPool(Math.max(1, ks.length));
+        try {
+            List<Future<KMeans.Fit>> fits = new ArrayList<>();
+            for (int f = 0; f < ks.length; f++) {
+                int k = ks[f];
+                long seed = seeds[f];
+                fits.add(threads.submit(() -> {
+                    try {
+                        return KMeans.fit(shared, k, seed, o);
+                    } finally {
+                        shared.finished();
+                    }
+                }));
+            }
+            KMeans.Fit[] out = new KMeans.Fit[ks.length];
+            for (int f = 0; f < out.length; f++) {
+                out[f] = fits.get(f).get();
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("k-means interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** A read some fit is waiting for: its chunks, or some of its rows. */
+    private static final class Request {
+        final KMeans.ChunkVisitor chunks;
+        final int[] which;
+        final float[] dst;
+        RuntimeException failure;
+
+        Request(KMeans.ChunkVisitor chunks, int[] which, float[] dst) {
+            this.chunks = chunks;
+            this.which = which;
+            this.dst = dst;
+        }
+    }
+
+    /**
+     * The rows of {@link StreamedRows} shared by several fits on their own threads: a fit asking for a
+     * pass waits until every running fit has asked for one (or finished); the last to ask reads the blocks
+     * once for all of them.
+     */
+    private static final class SharedPasses extends KMeans.Rows {
+        private final StreamedRows source;
+        private final List<Request> waiting = new ArrayList<>();
+        private int running;
+        private long served;
+
+        SharedPasses(StreamedRows source, int fits) {
+            super(source.n, source.d);
+            this.source = source;
+            this.mean = source.mean;
+            this.norms = source.norms;
+            this.meanVariance = source.meanVariance;
+            this.running = fits;
+        }
+
+        @Override
+        void forEachChunk(KMeans.ChunkVisitor visitor) {
+            submit(new Request(visitor, null, null));
+        }
+
+        @Override
+        void rows(int[] which, float[] dst) {
+            submit(new Request(null, which, dst));
+        }
+
+        private synchronized void submit(Request r) {
+            waiting.add(r);
+            long pass = served;
+            if (waiting.size() == running) {
+                serve();
+            } else {
+                while (served == pass) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("k-means interrupted", e);
+                    }
+                }
+            }
+            if (r.failure != null) {
+                throw r.failure;
+            }
+        }
+
+        synchronized void finished() {
+            running--;
+            if (running > 0 && waiting.size() == running) {
+                serve();
+            }
+        }
+
+        /** One read for every waiting request (called holding the lock). */
+        private void serve() {
+            List<Request> batch = new ArrayList<>(waiting);
+            waiting.clear();
+            try {
+                source.serve(batch);
+            } catch (RuntimeException e) {
+                for (Request r : batch) {
+                    r.failure = e;
+                }
+            }
+            served++;
+            notifyAll();
+        }
     }
 
     /** Rows read from blocks and centred as they arrive, regrouped into k-means' chunks. */
@@ -89,9 +233,33 @@ public final class StreamedKMeans {
 
         @Override
         void forEachChunk(KMeans.ChunkVisitor visitor) {
+            serve(List.of(new Request(visitor, null, null)));
+        }
+
+        @Override
+        void rows(int[] which, float[] dst) {
+            serve(List.of(new Request(null, which, dst)));
+        }
+
+        /** One read of the blocks serving every request: each chunk to every chunk visitor in turn, each row to whoever asked for it. */
+        void serve(List<Request> requests) {
+            boolean chunks = requests.stream().anyMatch(r -> r.chunks != null);
             float[] row = new float[d];
             int[] filled = {0};
             points.forEachBlock(blockRows, (first, count, block) -> {
+                for (Request q : requests) {
+                    if (q.which != null) {
+                        for (int w = 0; w < q.which.length; w++) {
+                            if (q.which[w] >= first && q.which[w] < first + count) {
+                                centre(block, (int) (q.which[w] - first), row);
+                                System.arraycopy(row, 0, q.dst, w * d, d);
+                            }
+                        }
+                    }
+                }
+                if (!chunks) {
+                    return;
+                }
                 for (int r = 0; r < count; r++) {
                     centre(block, r, row);
                     System.arraycopy(row, 0, staged, filled[0] * d, d);
@@ -99,21 +267,12 @@ public final class StreamedKMeans {
                     if (++filled[0] == KMeans.CHUNK_ROWS || i + 1 == n) {
                         int m = filled[0];
                         chunk.put(0, staged, 0, m * d);
-                        visitor.visit((int) (i + 1 - m), m, chunk.slice(0, m * d));
+                        for (Request q : requests) {
+                            if (q.chunks != null) {
+                                q.chunks.visit((int) (i + 1 - m), m, chunk.slice(0, m * d));
+                            }
+                        }
                         filled[0] = 0;
-                    }
-                }
-            });
-        }
-
-        @Override
-        void rows(int[] which, float[] dst) {
-            float[] row = new float[d];
-            points.forEachBlock(blockRows, (first, count, block) -> {
-                for (int w = 0; w < which.length; w++) {
-                    if (which[w] >= first && which[w] < first + count) {
-                        centre(block, (int) (which[w] - first), row);
-                        System.arraycopy(row, 0, dst, w * d, d);
                     }
                 }
             });

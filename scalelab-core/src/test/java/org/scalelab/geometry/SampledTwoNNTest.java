@@ -27,6 +27,8 @@ class SampledTwoNNTest {
         assertEquals(TwoNN.of(p).value(), m.result().value(), 0.0);
         assertEquals(null, m.ciLow());
         assertEquals(1, blocks.passes);
+        SampledMetric<MetricValue> float64 = SampledTwoNN.of(new CountingBlocks(p), 300, 50, 9L, 0.1, DistancePrecision.FLOAT64, 300);
+        assertEquals(TwoNN.of(p, 0.1, DistancePrecision.FLOAT64).value(), float64.result().value(), 0.0);
     }
 
     @Test

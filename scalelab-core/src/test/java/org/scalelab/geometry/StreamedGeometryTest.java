@@ -165,7 +165,7 @@ class StreamedGeometryTest {
         for (StepPooling.Unit unit : StepPooling.Unit.values()) {
             for (StepPooling.Pool pool : StepPooling.Pool.values()) {
                 ActivationGroups.Options o = new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), "kind", unit, pool);
-                for (ActivationGroups.Planned g : ActivationGroups.plan(List.of(set), o)) {
+                for (ActivationGroups.Unread g : ActivationGroups.unread(List.of(set), o)) {
                     PointSet expected = g.load().points();
                     ActivationBlocks blocks = g.blocks();
                     assertEquals(expected.size(), blocks.size());
@@ -197,8 +197,8 @@ class StreamedGeometryTest {
         Path path = writeSet("groups", new int[] {12, 1, 30, 9, 17, 25, 6, 14, 3}, 2_000, 4);
         ActivationSet set = ActivationSet.open(path);
         for (StepPooling.Unit unit : StepPooling.Unit.values()) {
-            ActivationGroups.Options o = new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), null, unit, StepPooling.Pool.MEAN);
-            for (ActivationGroups.Planned g : ActivationGroups.plan(List.of(set), o)) {
+            ActivationGroups.Options o = new ActivationGroups.Options(null, List.of(ActivationGroups.Key.DOMAIN), "kind", unit, StepPooling.Pool.MEAN);
+            for (ActivationGroups.Unread g : ActivationGroups.unread(List.of(set), o)) {
                 GeometryAnalysis.Group mem = GeometryAnalysis.analyzeGroup(g.load(), options()).group();
                 for (int block : new int[] {1, 7, 10_000}) {
                     GeometryAnalysis.Group s = StreamedGeometry.group(g, options(), block);
@@ -217,13 +217,34 @@ class StreamedGeometryTest {
                     assertNotNull(mem.oscillationCoherence(), what);
                     assertEquals(mem.oscillationCoherence(), s.oscillationCoherence(), what);
                     assertEquals(mem.unit(), s.unit());
+                    // Below the sampled metrics' exact limits, TwoNN, tangling and the labels' silhouette are the in-memory values.
                     for (String m : List.of("twonn", "tangling", "silhouette")) {
-                        assertNull(s.metric(m), m);
-                        assertEquals(StreamedGeometry.NOT_YET, s.reasons().get(m), m);
+                        assertNotNull(mem.metric(m), m);
+                        assertEquals(mem.metric(m), s.metric(m), what + " " + m);
                     }
+                    assertEquals(mem.tanglingPerTrajectory(), s.tanglingPerTrajectory(), what);
+                    assertEquals(mem.tanglingEpsilon(), s.tanglingEpsilon(), what);
+                    assertEquals("labels", s.silhouetteSource());
                 }
             }
         }
+    }
+
+    @Test
+    void theKMeansSilhouetteIsTheInMemoryOneAndTheBaselinesAreNotComputedOutOfCoreYet() throws Exception {
+        Path path = writeSet("kmeans", new int[] {12, 30, 9}, 2_000, 8);
+        ActivationGroups.Unread g = ActivationGroups.unread(List.of(ActivationSet.open(path)), new ActivationGroups.Options(null, List.of(), null)).get(0);
+        GeometryAnalysis.Options o = GeometryAnalysis.Options.defaults().withBootstrap(10).withKRange(2, 4);
+        GeometryAnalysis.Group s = StreamedGeometry.group(g, o, 5);
+        GeometryAnalysis.Group mem = GeometryAnalysis.analyzeGroup(g.load(), o.withNullReplicates(0).withBootstrap(0)).group();
+        assertEquals("kmeans", s.silhouetteSource());
+        assertNotNull(mem.silhouette());
+        assertEquals(mem.silhouette(), s.silhouette());
+        assertEquals(mem.k(), s.k());
+        assertEquals(mem.silhouetteByK(), s.silhouetteByK());
+        assertEquals("null baselines are " + StreamedGeometry.NOT_YET, s.reasons().get("baselines"));
+        assertEquals("bootstrap intervals are " + StreamedGeometry.NOT_YET, s.reasons().get("bootstrap"));
+        assertTrue(s.baselines().keySet().stream().noneMatch(k -> k.equals(GeometryAnalysis.GAUSSIAN)));
     }
 
     @Test
@@ -239,7 +260,7 @@ class StreamedGeometryTest {
         }
         Files.write(shard, bytes);
         ActivationSet set = ActivationSet.open(path);
-        ActivationGroups.Planned g = ActivationGroups.plan(List.of(set), new ActivationGroups.Options(null, List.of(), null)).get(0);
+        ActivationGroups.Unread g = ActivationGroups.unread(List.of(set), new ActivationGroups.Options(null, List.of(), null)).get(0);
         InputException mem = assertThrows(InputException.class, g::load);
         InputException streamed = assertThrows(InputException.class, () -> g.blocks().forEachBlock(3, (f, c, r) -> {}));
         assertEquals(mem.getMessage(), streamed.getMessage());
@@ -250,7 +271,7 @@ class StreamedGeometryTest {
     void aShardRemovedOrRewrittenAfterOpeningIsOneClearError() throws Exception {
         Path path = writeSet("gone", new int[] {20, 20, 20}, 2_000, 6);
         ActivationSet set = ActivationSet.open(path);
-        ActivationGroups.Planned g = ActivationGroups.plan(List.of(set), new ActivationGroups.Options(null, List.of(), null)).get(0);
+        ActivationGroups.Unread g = ActivationGroups.unread(List.of(set), new ActivationGroups.Options(null, List.of(), null)).get(0);
         Path second = path.resolve(set.manifest().shards().get(1).file());
         byte[] saved = Files.readAllBytes(second);
         Files.delete(second);
@@ -283,5 +304,8 @@ class StreamedGeometryTest {
         long covariance = 4096L * 4096 * 12 + 4096L * 4096 * 4;
         assertEquals((8L << 30) - covariance, (long) eight.rowsPerBlock(4096) * 4096 * 4, 4096 * 4);
         assertEquals(1, MemoryBound.parse("1k").rowsPerBlock(4096), "a bound below one row still streams a row at a time");
+        // Above 2 GiB of rows the in-memory engine refuses a group (one direct buffer): it never "fits".
+        assertTrue(!MemoryBound.parse("64g").fits(600_000, 1024));
+        assertTrue(MemoryBound.parse("64g").fits(500_000, 1024));
     }
 }

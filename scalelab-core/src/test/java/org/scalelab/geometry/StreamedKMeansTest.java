@@ -49,6 +49,31 @@ class StreamedKMeansTest {
     }
 
     @Test
+    void fitsSharingTheirReadsAreEachTheInMemoryFit() {
+        long[] labels = new long[4500];
+        PointSet p = PointSet.of(Synthetic.blobs(4500, 5, 4, 21, labels), "blobs");
+        int[] ks = {2, 3, 4, 6};
+        long[] seeds = {5, 6, 7, 8};
+        KMeans.Options o = new KMeans.Options(300, 1e-4, 2);
+        int longest = 0;
+        KMeans.Fit[] want = new KMeans.Fit[ks.length];
+        for (int f = 0; f < ks.length; f++) {
+            want[f] = KMeans.fit(p, ks[f], seeds[f], o);
+            CountingBlocks alone = new CountingBlocks(p);
+            StreamedKMeans.fit(alone, ks[f], seeds[f], o, 500);
+            longest = Math.max(longest, alone.passes);
+        }
+        CountingBlocks blocks = new CountingBlocks(p);
+        KMeans.Fit[] got = StreamedKMeans.fitAll(blocks, ks, seeds, o, 500);
+        for (int f = 0; f < ks.length; f++) {
+            assertArrayEquals(want[f].labels(), got[f].labels(), "k = " + ks[f]);
+            assertEquals(want[f].inertia(), got[f].inertia(), 0.0, "k = " + ks[f]);
+            assertArrayEquals(want[f].centroids(), got[f].centroids(), 0f, "k = " + ks[f]);
+        }
+        assertTrue(blocks.passes <= longest, blocks.passes + " shared reads, the longest fit alone takes " + longest);
+    }
+
+    @Test
     void kOutsideOneToNIsRefused() {
         PointSet p = PointSet.of(Synthetic.gaussian(10, 2, 1), "small");
         assertThrows(IllegalArgumentException.class, () -> StreamedKMeans.fit(new CountingBlocks(p), 11, 0L, KMeans.Options.defaults(), 4));
