@@ -156,10 +156,18 @@ public final class ActivationSource {
         return sc.parallelize(parts, Math.max(1, parts.size())).flatMap(p -> ShardReader.blocks(p, conf.value()).iterator());
     }
 
-    /** One group's rows ({@link #groups()} names them). */
+    /** One group's rows ({@link #groups()} names them): only the parts that hold them, and only its rows are read. */
     public JavaRDD<RowBlock> blocks(String group) {
         plan(group);
-        return blocks().filter(b -> b.group().equals(group));
+        List<Part> mine = new ArrayList<>();
+        for (Part p : parts) {
+            List<Slice> slices = p.slices().stream().filter(s -> s.group().equals(group)).toList();
+            if (!slices.isEmpty()) {
+                mine.add(new Part(p.set(), p.shard(), p.shardRows(), p.dModel(), slices));
+            }
+        }
+        Broadcast<Map<String, String>> conf = hadoop;
+        return sc.parallelize(mine, Math.max(1, mine.size())).flatMap(p -> ShardReader.blocks(p, conf.value()).iterator());
     }
 
     /**
@@ -173,7 +181,8 @@ public final class ActivationSource {
             return null;
         }
         Broadcast<Map<String, String>> conf = hadoop;
-        List<TrajectoryMoments> all = sc.parallelize(parts, Math.max(1, parts.size()))
+        List<Part> mine = parts.stream().filter(p -> p.slices().stream().anyMatch(s -> s.group().equals(group))).toList();
+        List<TrajectoryMoments> all = sc.parallelize(mine, Math.max(1, mine.size()))
                 .flatMap(p -> ShardReader.coherence(p, group, conf.value()).iterator()).collect();
         OscillationCoherence.Moments[] out = new OscillationCoherence.Moments[plan.trajectories().size()];
         for (TrajectoryMoments m : all) {
