@@ -8,6 +8,7 @@ import org.scalelab.InputException;
 import org.scalelab.Provenance;
 import org.scalelab.geometry.ActivationGroups;
 import org.scalelab.geometry.DistancePrecision;
+import org.scalelab.geometry.DistributedEngine;
 import org.scalelab.geometry.GeometryAnalysis;
 import org.scalelab.geometry.LayerProfile;
 import org.scalelab.geometry.MemoryBound;
@@ -162,6 +163,17 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             description = "Arithmetic of pairwise distances: auto (silhouette in float32 on rows centred per cluster, within 1e-6 of scikit-learn and about 2x faster; TwoNN's nearest neighbours and tangling's maximising pairs found in float32 and measured exactly in float64), float64 for all three, or float32 for all three (TwoNN and tangling then approximate for tight clusters far apart). Default: ${DEFAULT-VALUE}.")
     String distances;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Run on Apache Spark: local[N], spark://host:port or yarn. Activation sets (--acts) may then be file:, hdfs: or s3a: URIs. "
+                    + "Computes every metric as without it; null baselines, bootstrap intervals and --compare-sizes are not computed on "
+                    + "Spark yet. Needs the Spark module (docs/scale-out.md).")
+    String spark;
+
+    /** How to put the Spark engine on the class path, when it is not there. */
+    static final String NO_SPARK = "--spark needs ScaleLab's Spark module on the class path: build it (mvn -DskipTests package builds "
+            + "scalelab-spark/target/scalelab-spark.jar and its lib/, which bin/scalelab then adds), or run the shaded jar with spark-submit "
+            + "(docs/scale-out.md, \"Spark: geometry\")";
+
     @Option(names = "--memory", paramLabel = "SIZE",
             description = "Bytes of rows geometry may hold at once (e.g. 512m, 8g, 1.5g), for activation sets read at one hook. A group that "
                     + "fits runs in memory as usual; a larger one is streamed from its shards block by block: participation ratio, d90/d95, "
@@ -187,6 +199,12 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
         MemoryBound bound = memory == null ? MemoryBound.fromHeap() : MemoryBound.parse(memory);
         if ((npy == null) == acts.isEmpty()) {
             throw new InputException("give either --npy FILE or one or more --acts DIR");
+        }
+        if (npy != null && spark != null) {
+            throw new InputException("--spark reads activation sets (--acts DIR or URI), not --npy");
+        }
+        if (spark != null && memory != null) {
+            throw new InputException("--memory bounds the single-machine engine; with --spark the executors' memory is Spark's (--conf spark.executor.memory)");
         }
         if (npy != null && memory != null) {
             throw new InputException("--memory bounds activation sets (--acts) streamed from their shards; an .npy (--npy) is read in memory");
@@ -227,6 +245,9 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
             CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), GeometryRenderer.ofPoints(points));
             return 0;
         }
+        if (spark != null) {
+            return onSpark(options, pointUnit, stepPool);
+        }
         ActivationInputs opened = ActivationInputs.open(acts, allowIncomplete);
         List<ActivationSet> sets = opened.sets();
         inputs.addAll(opened.inputs());
@@ -262,6 +283,24 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
                 : new GeometryAnalysis.Result(analyzed.groups(), analyzed.comparisons(), analyzed.provenance().withOption("incomplete_inputs", incomplete));
         opened.noteIncomplete(spec);
         CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), GeometryRenderer.ofGroups(groups));
+        return 0;
+    }
+
+    /** The analysis on a Spark cluster, through the engine the Spark module registers. */
+    private int onSpark(GeometryAnalysis.Options options, StepPooling.Unit pointUnit, StepPooling.Pool stepPool) {
+        if (ActivationGroups.isGlob(hook)) {
+            throw new InputException("--spark analyses one hook; --hook " + hook + " is a glob (profile layers without --spark)");
+        }
+        DistributedEngine engine = DistributedEngine.find(NO_SPARK);
+        List<ActivationGroups.Key> keys = by.stream().map(ActivationGroups.Key::parse).toList();
+        GeometryAnalysis.Result r = engine.geometry(new DistributedEngine.Request(spark, acts.stream().map(Path::toString).toList(),
+                new ActivationGroups.Options(hook, keys, labelKey, pointUnit, stepPool), allowIncomplete, compareSizes), options);
+        Object incomplete = r.provenance().options().get("incomplete_inputs");
+        if (incomplete != null) {
+            spec.commandLine().getErr().println("note: analysing incomplete activation sets " + incomplete
+                    + " (--allow-incomplete); the result records them");
+        }
+        CliSupport.emit(spec, lab, output, "geometry", r, r.provenance(), GeometryRenderer.ofGroups(List.of()));
         return 0;
     }
 

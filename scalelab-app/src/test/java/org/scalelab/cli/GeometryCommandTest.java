@@ -137,4 +137,18 @@ class GeometryCommandTest {
         assertEquals(2, p.code());
         assertTrue(p.err().contains("--distances: 'float16'"), p.err());
     }
+
+    @Test
+    void sparkWithoutTheSparkModuleSaysHowToGetItInOneLine() throws Exception {
+        Path set = org.scalelab.geometry.LayeredSets.write(dir, "small", 2, 4, 1000, false);
+        Run r = run("geometry", "--acts", set.toString(), "--spark", "local[2]", "--no-store");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--spark needs ScaleLab's Spark module on the class path"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertEquals("", r.out());
+        Path[] f = noiseSet(200);
+        Run npy = run("geometry", "--npy", f[0].toString(), "--spark", "local[2]", "--no-store");
+        assertEquals(2, npy.code());
+        assertTrue(npy.err().contains("--spark reads activation sets"), npy.err());
+    }
 }

@@ -90,19 +90,54 @@ public final class ActivationGroups {
         }
     }
 
-    private record Member(ActivationSet set, ActivationManifest.Trajectory trajectory) {}
+    private record Member(Described set, ActivationManifest.Trajectory trajectory) {}
+
+    /**
+     * A set as grouping sees it: where it is (for messages), its manifest, and the opened set whose
+     * tensors {@link #of} reads (null for a set only laid out here and read elsewhere, {@link #layout}).
+     */
+    private record Described(String dir, ActivationManifest manifest, ActivationSet opened) {
+        static Described of(ActivationSet set) {
+            return new Described(set.dir().toString(), set.manifest(), set);
+        }
+
+        String model() {
+            return manifest.model();
+        }
+
+        long parameterCount() {
+            return manifest.parameterCount();
+        }
+
+        int dModel() {
+            return manifest.dModel();
+        }
+
+        List<String> hooks() {
+            return manifest.hooks();
+        }
+
+        List<ActivationManifest.Trajectory> trajectories() {
+            return manifest.trajectories();
+        }
+    }
 
     private static final Pattern RESID_POST = Pattern.compile("blocks\\.(\\d+)\\.hook_resid_post");
     private static final Pattern ATTN_OUT = Pattern.compile("blocks\\.(\\d+)\\.hook_attn_out");
 
     /** The hook analysed in {@code set}: the one asked for, or the last layer's residual stream. */
     public static String hook(ActivationSet set, String asked) {
+        return hook(Described.of(set), asked);
+    }
+
+    private static String hook(Described set, String asked) {
+        ActivationManifest manifest = set.manifest();
         if (asked != null) {
             if (!set.hooks().contains(asked)) {
                 throw new InputException(set.dir() + ": hook '" + asked + "' was not captured; captured: " + set.hooks());
             }
-            if (set.width(asked) != set.dModel()) {
-                throw new InputException(set.dir() + ": hook '" + asked + "' has rows of shape " + java.util.Arrays.toString(set.rowShape(asked))
+            if (manifest.width(asked) != set.dModel()) {
+                throw new InputException(set.dir() + ": hook '" + asked + "' has rows of shape " + java.util.Arrays.toString(manifest.rowShape(asked))
                         + ", not d_model (" + set.dModel() + ") wide; geometry reads residual-stream-wide hooks (resid, attn_out, mlp_out, hook_normalized)");
             }
             return asked;
@@ -117,7 +152,7 @@ public final class ActivationGroups {
         if (best >= 0) {
             return "blocks." + best + ".hook_resid_post";
         }
-        List<String> wide = set.hooks().stream().filter(h -> set.width(h) == set.dModel()).toList();
+        List<String> wide = set.hooks().stream().filter(h -> manifest.width(h) == set.dModel()).toList();
         if (wide.isEmpty()) {
             throw new InputException(set.dir() + ": the activation set captured no d_model-wide hook");
         }
@@ -181,7 +216,7 @@ public final class ActivationGroups {
 
     public static List<Input> of(List<ActivationSet> sets, Options o) {
         List<Input> out = new ArrayList<>();
-        for (Grouped g : group(sets, o)) {
+        for (Grouped g : group(described(sets), o)) {
             String hook = hook(g.first(), o.hook());
             PointSet points = gather(g.members(), java.util.Collections.singletonList(o.hook()), g.name())[0];
             Steps steps = steps(g, o);
@@ -197,7 +232,7 @@ public final class ActivationGroups {
      */
     public static List<Unread> unread(List<ActivationSet> sets, Options o) {
         List<Unread> out = new ArrayList<>();
-        for (Grouped g : group(sets, o)) {
+        for (Grouped g : group(described(sets), o)) {
             out.add(new Unread(g, o, hook(g.first(), o.hook()), steps(g, o)));
         }
         return out;
@@ -308,7 +343,7 @@ public final class ActivationGroups {
                 if (s != null && s.length == 0) {
                     continue;
                 }
-                segments.add(new ActivationBlocks.Segment(m.set(), m.trajectory(), ActivationGroups.hook(m.set(), o.hook()), s));
+                segments.add(new ActivationBlocks.Segment(m.set().opened(), m.trajectory(), ActivationGroups.hook(m.set(), o.hook()), s));
             }
             int[] labels = null;
             long tokens = captured.stream().mapToLong(m -> m.trajectory().rows()).sum();
@@ -376,8 +411,8 @@ public final class ActivationGroups {
      */
     public static List<Layers> ofLayers(List<ActivationSet> sets, Options o, java.util.function.Function<ActivationSet, List<String>> hooks) {
         List<Layers> out = new ArrayList<>();
-        for (Grouped g : group(sets, o)) {
-            List<String> names = hooks.apply(g.first());
+        for (Grouped g : group(described(sets), o)) {
+            List<String> names = hooks.apply(g.first().opened());
             for (String h : names) {
                 hook(g.first(), h);
             }
@@ -388,21 +423,110 @@ public final class ActivationGroups {
             for (int i = 0; i < names.size(); i++) {
                 inputs.add(input(g, o, names.get(i), points[i], steps, c));
             }
-            out.add(new Layers(g.first(), List.copyOf(names), List.copyOf(inputs)));
+            out.add(new Layers(g.first().opened(), List.copyOf(names), List.copyOf(inputs)));
+        }
+        return out;
+    }
+
+    /**
+     * One trajectory of a {@link Layout}: the set it is in (an index into the sets planned), its manifest
+     * entry, its label code (or −1) and, for steps, its step starts as rows relative to its first row
+     * (null for tokens).
+     */
+    public record LaidOut(int set, ActivationManifest.Trajectory trajectory, int label, int[] stepRowStarts) {}
+
+    /**
+     * One group as {@link #of} would build it, without reading a row: for a reader of the shards that
+     * is not this class (a distributed one). Its points are the rows (or pooled steps) of
+     * {@code trajectories} in that order, each trajectory's rows checked finite; {@code coherenceLayers}
+     * per set (null when {@code coherenceReason} says why there is no coherence).
+     */
+    public record Layout(String name, String model, long parameterCount, String domain, String label, String hook,
+                       List<LaidOut> trajectories, List<String> trajectoryIds, List<List<Integer>> coherenceLayers,
+                       String coherenceReason, StepPooling.Unit unit, StepPooling.Pool pool, String dropped) {
+        /** The unit as results name it ({@link Input#unitName}). */
+        public String unitName() {
+            return StepPooling.describe(unit, pool);
+        }
+
+        /** Points of the group: its trajectories' rows, or their steps. */
+        public long points() {
+            long n = 0;
+            for (LaidOut t : trajectories) {
+                n += t.stepRowStarts() == null ? t.trajectory().rows() : t.stepRowStarts().length;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * The groups {@link #of} gives for sets known by their manifests alone ({@code where.get(i)} names
+     * set i in messages): the same keys, names, hook, order of trajectories, labels and steps, and the
+     * same refusals; nothing is read but the manifests.
+     */
+    public static List<Layout> layout(List<String> where, List<ActivationManifest> manifests, Options o) {
+        List<Described> sets = new ArrayList<>();
+        for (int i = 0; i < manifests.size(); i++) {
+            sets.add(new Described(where.get(i), manifests.get(i), null));
+        }
+        Map<Described, Integer> index = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < sets.size(); i++) {
+            index.put(sets.get(i), i);
+        }
+        List<Layout> out = new ArrayList<>();
+        for (Grouped g : group(sets, o)) {
+            String hook = hook(g.first(), o.hook());
+            width(g.members(), g.name());
+            Steps steps = steps(g, o);
+            boolean anyRows = g.members().stream().anyMatch(m -> m.trajectory().rows() > 0);
+            Map<String, Integer> codes = g.label() == null && o.labelKey() != null && anyRows ? labelCodes(g.members(), o.labelKey()) : null;
+            List<LaidOut> laidOut = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0, k = 0; i < g.members().size(); i++) {
+                Member m = g.members().get(i);
+                if (m.trajectory().rows() == 0) {
+                    continue;
+                }
+                int[] starts = steps.starts() == null ? null : steps.starts()[k];
+                k++;
+                if (starts != null && starts.length == 0) {
+                    continue;
+                }
+                laidOut.add(new LaidOut(index.get(m.set()), m.trajectory(), codes == null ? -1 : codes.get(m.trajectory().label(o.labelKey())), starts));
+                ids.add(m.trajectory().id());
+            }
+            List<List<Integer>> layers = new ArrayList<>();
+            String why = null;
+            for (Described set : sets) {
+                layers.add(updateLayers(set));
+            }
+            for (Member m : g.members()) {
+                if (updateLayers(m.set()).isEmpty()) {
+                    why = "needs blocks.L.hook_attn_out and blocks.L.hook_mlp_out of at least one layer; " + m.set().dir()
+                            + " captured " + m.set().hooks() + " (capture with --hooks 'blocks.*.hook_attn_out,blocks.*.hook_mlp_out,…')";
+                    break;
+                }
+            }
+            out.add(new Layout(g.name(), g.model(), g.first().parameterCount(), g.domain(), g.label(), hook, List.copyOf(laidOut),
+                    List.copyOf(ids), why == null ? List.copyOf(layers) : null, why, o.unit(), o.pool(), steps.dropped()));
         }
         return out;
     }
 
     /** One group's key, members, first set and display name. */
-    private record Grouped(List<String> key, List<Member> members, ActivationSet first, String model, String domain, String label, String name) {}
+    private record Grouped(List<String> key, List<Member> members, Described first, String model, String domain, String label, String name) {}
 
-    private static List<Grouped> group(List<ActivationSet> sets, Options o) {
+    private static List<Described> described(List<ActivationSet> sets) {
+        return sets.stream().map(Described::of).toList();
+    }
+
+    private static List<Grouped> group(List<Described> sets, Options o) {
         boolean byParams = o.by().contains(Key.PARAMS);
         boolean byDomain = o.by().contains(Key.DOMAIN);
         boolean byLabel = o.by().contains(Key.LABEL);
         Map<List<String>, List<Member>> groups = new LinkedHashMap<>();
-        Map<List<String>, ActivationSet> firstSet = new LinkedHashMap<>();
-        for (ActivationSet set : sets) {
+        Map<List<String>, Described> firstSet = new LinkedHashMap<>();
+        for (Described set : sets) {
             if (o.unit() == StepPooling.Unit.STEP) {
                 requireSteps(set);
             }
@@ -430,7 +554,7 @@ public final class ActivationGroups {
         List<Grouped> out = new ArrayList<>();
         for (Map.Entry<List<String>, List<Member>> e : groups.entrySet()) {
             List<Member> members = e.getValue();
-            ActivationSet set = firstSet.get(e.getKey());
+            Described set = firstSet.get(e.getKey());
             String model = byParams ? pooledModels(members, set) : set.model();
             String domain = byDomain ? e.getKey().get(1) : null;
             String label = byLabel ? e.getKey().get(2) : null;
@@ -492,7 +616,7 @@ public final class ActivationGroups {
      * Refuses {@code --unit step} on sets none of whose trajectories has a step boundary: there is
      * nothing to pool, and the way out is a capture that records steps.
      */
-    private static void requireSteps(ActivationSet set) {
+    private static void requireSteps(Described set) {
         if (set.trajectories().isEmpty()) {
             return;
         }
@@ -538,7 +662,7 @@ public final class ActivationGroups {
         return starts;
     }
 
-    private static String pooledModels(List<Member> members, ActivationSet first) {
+    private static String pooledModels(List<Member> members, Described first) {
         TreeSet<String> names = new TreeSet<>();
         names.add(first.model());
         for (Member m : members) {
@@ -587,7 +711,7 @@ public final class ActivationGroups {
             offsets.add((long) r);
             for (int h = 0; h < buffers.length; h++) {
                 String hook = hook(m.set(), hooks.get(h));
-                FloatBuffer src = m.set().tensor(hook, t);
+                FloatBuffer src = m.set().opened().tensor(hook, t);
                 for (int i = 0; i < t.rows(); i++) {
                     src.get((t.rowStart() + i) * d, row, 0, d);
                     for (int j = 0; j < d; j++) {
@@ -672,7 +796,7 @@ public final class ActivationGroups {
      */
     private static OscillationCoherence.Moments[] coherence(List<Member> members, int[][] steps, StepPooling.Pool pool, String[] why) {
         List<OscillationCoherence.Moments> out = new ArrayList<>();
-        Map<ActivationSet, List<Integer>> layersBySet = new LinkedHashMap<>();
+        Map<Described, List<Integer>> layersBySet = new LinkedHashMap<>();
         int k = 0;
         for (Member m : members) {
             List<Integer> layers = layersBySet.computeIfAbsent(m.set(), ActivationGroups::updateLayers);
@@ -692,8 +816,8 @@ public final class ActivationGroups {
             double[][] attn = new double[layers.size()][];
             double[][] mlp = new double[layers.size()][];
             for (int i = 0; i < layers.size(); i++) {
-                attn[i] = rowNorms(m.set(), "blocks." + layers.get(i) + ".hook_attn_out", m.trajectory(), starts, pool);
-                mlp[i] = rowNorms(m.set(), "blocks." + layers.get(i) + ".hook_mlp_out", m.trajectory(), starts, pool);
+                attn[i] = rowNorms(m.set().opened(), "blocks." + layers.get(i) + ".hook_attn_out", m.trajectory(), starts, pool);
+                mlp[i] = rowNorms(m.set().opened(), "blocks." + layers.get(i) + ".hook_mlp_out", m.trajectory(), starts, pool);
             }
             out.add(OscillationCoherence.trajectory(attn, mlp));
         }
@@ -701,7 +825,7 @@ public final class ActivationGroups {
     }
 
     /** Layers with both hook_attn_out and hook_mlp_out captured, in order. */
-    private static List<Integer> updateLayers(ActivationSet set) {
+    private static List<Integer> updateLayers(Described set) {
         List<Integer> layers = new ArrayList<>();
         for (String h : set.hooks()) {
             Matcher m = ATTN_OUT.matcher(h);

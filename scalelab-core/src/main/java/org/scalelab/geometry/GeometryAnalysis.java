@@ -288,7 +288,8 @@ public final class GeometryAnalysis {
         return new Result(outcomes.stream().map(o -> o.group).toList(), comparisons, Provenance.of("geometry", inputs, opts, options.seed()));
     }
 
-    static Map<String, Object> provenanceOptions(Options options, boolean compareSizes) {
+    /** The options a result's provenance records (every engine records the same). */
+    public static Map<String, Object> provenanceOptions(Options options, boolean compareSizes) {
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("twonn_discard_fraction", options.twonnDiscardFraction());
         opts.put("tangling_epsilon", options.tanglingEpsilon());

@@ -71,73 +71,94 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private static SafetensorsFile parse(Path file, FileChannel channel) {
         try {
-            long size = channel.size();
-            if (size < 8) {
-                throw bad(file, "file is " + size + " bytes, shorter than the 8-byte header length (truncated?)");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(channel, lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
-                throw bad(file, "header length " + headerLen + " is not between 1 and " + MAX_HEADER_BYTES + " bytes (not a safetensors file?)");
-            }
-            if (8 + headerLen > size) {
-                throw bad(file, "header length " + headerLen + " runs beyond the end of the " + size + "-byte file (truncated?)");
-            }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-            readFully(channel, headerBuf, 8);
-            String headerText = new String(headerBuf.array(), StandardCharsets.UTF_8);
-            JsonNode header;
-            try {
-                header = Json.mapper().readTree(headerText);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw bad(file, "header is not valid JSON: " + Json.problem(e));
-            }
-            if (header == null || !header.isObject()) {
-                throw bad(file, "header must be a JSON object of tensor entries");
-            }
-            long dataStart = 8 + headerLen;
-            long dataLen = size - dataStart;
-            Map<String, String> metadata = new LinkedHashMap<>();
-            List<TensorInfo> list = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                if (field.getKey().equals("__metadata__")) {
-                    field.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                    continue;
-                }
-                list.add(entry(file, field.getKey(), field.getValue(), dataLen));
-            }
-            list.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
-            long expected = 0;
-            TensorInfo previous = null;
-            for (TensorInfo t : list) {
-                if (t.begin() < expected) {
-                    throw bad(file, "tensor '" + t.name() + "': data_offsets [" + t.begin() + ", " + t.end()
-                            + "] overlap tensor '" + previous.name() + "' [" + previous.begin() + ", " + previous.end() + "]");
-                }
-                if (t.begin() > expected) {
-                    throw bad(file, "tensor '" + t.name() + "': data_offsets start at " + t.begin() + " but the previous tensor ends at "
-                            + expected + " (tensors must tile the data region without gaps)");
-                }
-                expected = t.end();
-                previous = t;
-            }
-            if (expected != dataLen) {
-                throw bad(file, "tensors cover " + expected + " data bytes but the file holds " + dataLen
-                        + (expected > dataLen ? " (truncated?)" : " (trailing bytes)"));
-            }
-            Map<String, TensorInfo> byName = new LinkedHashMap<>();
-            for (TensorInfo t : list) {
-                byName.put(t.name(), t);
-            }
-            return new SafetensorsFile(file, channel, dataStart, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(metadata));
+            Header h = readHeader(file.toString(), channel.size(), (position, into) -> readFully(channel, into, position));
+            return new SafetensorsFile(file, channel, h.dataStart(), h.tensors(), h.metadata());
         } catch (IOException e) {
             throw new InputException(file + ": cannot read safetensors file: " + e.getMessage(), e);
         }
     }
 
-    private static TensorInfo entry(Path file, String name, JsonNode node, long dataLen) {
+    /** Reads bytes at a position of a file until {@code into} is full (a channel, a remote file system's stream). */
+    @FunctionalInterface
+    public interface PositionalReader {
+        void readFully(long position, ByteBuffer into) throws IOException;
+    }
+
+    /**
+     * A validated header: where the data region starts and each tensor's entry, in file order.
+     * Offsets of a tensor's bytes in the file are {@code dataStart + info.begin()}.
+     */
+    public record Header(long dataStart, Map<String, TensorInfo> tensors, Map<String, String> metadata) {}
+
+    /**
+     * Reads and validates the header of a safetensors file of {@code size} bytes through {@code reader}
+     * (for files that are not local paths: a shard on HDFS or an object store), exactly as {@link #open}
+     * does; messages name {@code where}.
+     */
+    public static Header readHeader(String where, long size, PositionalReader reader) throws IOException {
+        if (size < 8) {
+            throw bad(where, "file is " + size + " bytes, shorter than the 8-byte header length (truncated?)");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        reader.readFully(0, lenBuf);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
+            throw bad(where, "header length " + headerLen + " is not between 1 and " + MAX_HEADER_BYTES + " bytes (not a safetensors file?)");
+        }
+        if (8 + headerLen > size) {
+            throw bad(where, "header length " + headerLen + " runs beyond the end of the " + size + "-byte file (truncated?)");
+        }
+        ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
+        reader.readFully(8, headerBuf);
+        String headerText = new String(headerBuf.array(), StandardCharsets.UTF_8);
+        JsonNode header;
+        try {
+            header = Json.mapper().readTree(headerText);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw bad(where, "header is not valid JSON: " + Json.problem(e));
+        }
+        if (header == null || !header.isObject()) {
+            throw bad(where, "header must be a JSON object of tensor entries");
+        }
+        long dataStart = 8 + headerLen;
+        long dataLen = size - dataStart;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<TensorInfo> list = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (field.getKey().equals("__metadata__")) {
+                field.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                continue;
+            }
+            list.add(entry(where, field.getKey(), field.getValue(), dataLen));
+        }
+        list.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long expected = 0;
+        TensorInfo previous = null;
+        for (TensorInfo t : list) {
+            if (t.begin() < expected) {
+                throw bad(where, "tensor '" + t.name() + "': data_offsets [" + t.begin() + ", " + t.end()
+                        + "] overlap tensor '" + previous.name() + "' [" + previous.begin() + ", " + previous.end() + "]");
+            }
+            if (t.begin() > expected) {
+                throw bad(where, "tensor '" + t.name() + "': data_offsets start at " + t.begin() + " but the previous tensor ends at "
+                        + expected + " (tensors must tile the data region without gaps)");
+            }
+            expected = t.end();
+            previous = t;
+        }
+        if (expected != dataLen) {
+            throw bad(where, "tensors cover " + expected + " data bytes but the file holds " + dataLen
+                    + (expected > dataLen ? " (truncated?)" : " (trailing bytes)"));
+        }
+        Map<String, TensorInfo> byName = new LinkedHashMap<>();
+        for (TensorInfo t : list) {
+            byName.put(t.name(), t);
+        }
+        return new Header(dataStart, Collections.unmodifiableMap(byName), Collections.unmodifiableMap(metadata));
+    }
+
+    private static TensorInfo entry(String file, String name, JsonNode node, long dataLen) {
         String where = "tensor '" + InputException.quote(name) + "': ";
         if (!node.isObject()) {
             throw bad(file, where + "entry must be an object with dtype, shape, data_offsets");
@@ -293,7 +314,7 @@ public final class SafetensorsFile implements AutoCloseable {
         return t;
     }
 
-    private static InputException bad(Path file, String what) {
+    private static InputException bad(String file, String what) {
         return new InputException(file + ": " + what);
     }
 
