@@ -17,7 +17,10 @@ public final class SparkSessions {
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false");
         if (master.startsWith("local")) {
-            b = b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+            // Spark SQL's 200 shuffle partitions are sized for a cluster; on one machine's threads a small
+            // job (MLlib's evaluators, a group-by over trajectories) would run 200 near-empty tasks.
+            b = b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                    .config("spark.sql.shuffle.partitions", "8");
         }
         return b.getOrCreate();
     }
