@@ -557,23 +557,31 @@ public final class GeometryAnalysis {
         MetricValue of(PointSet p);
     }
 
+    /**
+     * The participation ratio, d90 and d95 of {@code cov} put into {@code v} (missing, with the reason,
+     * when there is no covariance: fewer than 2 points); returns the scree's explained fractions. Both
+     * engines, in memory and streamed, report these from their covariance through here.
+     */
+    static double[] covarianceMetrics(Covariance cov, long points, Options o, Map<String, MetricValue> v) {
+        if (cov == null) {
+            String why = "needs at least 2 points, got " + points;
+            v.put("participation_ratio", MetricValue.missing(why));
+            v.put("d90", MetricValue.missing(why));
+            v.put("d95", MetricValue.missing(why));
+            return new double[0];
+        }
+        v.put("participation_ratio", ParticipationRatio.of(cov));
+        VarianceSpectrum s = VarianceSpectrum.of(cov);
+        v.put("d90", s.componentsFor(0.90));
+        v.put("d95", s.componentsFor(0.95));
+        return s.explainedFractions(o.screeComponents());
+    }
+
     private record Computed(Map<String, MetricValue> values, TrajectoryTangling.Summary tangling, double[] scree, double[] twonnRatios) {}
 
     private static Computed compute(PointSet p, Covariance cov, Double eps, Options o, Map<String, String> reasons, SilhouetteOf silhouette) {
         Map<String, MetricValue> v = new LinkedHashMap<>();
-        double[] scree = new double[0];
-        if (cov == null) {
-            String why = "needs at least 2 points, got " + p.size();
-            v.put("participation_ratio", MetricValue.missing(why));
-            v.put("d90", MetricValue.missing(why));
-            v.put("d95", MetricValue.missing(why));
-        } else {
-            v.put("participation_ratio", ParticipationRatio.of(cov));
-            VarianceSpectrum s = VarianceSpectrum.of(cov);
-            v.put("d90", s.componentsFor(0.90));
-            v.put("d95", s.componentsFor(0.95));
-            scree = s.explainedFractions(o.screeComponents());
-        }
+        double[] scree = covarianceMetrics(cov, p.size(), o, v);
         double[] ratios = p.size() >= 3 ? TwoNN.ratios(p, o.distances()) : null;
         v.put("twonn", ratios == null ? MetricValue.missing("TwoNN needs at least 3 points, got " + p.size())
                 : TwoNN.estimate(ratios, o.twonnDiscardFraction()));

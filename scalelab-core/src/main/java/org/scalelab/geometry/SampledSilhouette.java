@@ -1,7 +1,5 @@
 package org.scalelab.geometry;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -33,22 +31,10 @@ public final class SampledSilhouette {
         }
         int n = (int) Math.min(size, Integer.MAX_VALUE);
         int nl = labelings.length;
-        int[][] codes = new int[nl][];
         int[] ks = new int[nl];
-        for (int l = 0; l < nl; l++) {
-            if (labelings[l].length != size) {
-                throw new IllegalArgumentException(labelings[l].length + " labels for " + size + " points");
-            }
-            Map<Integer, Integer> index = new HashMap<>();
-            codes[l] = new int[n];
-            for (int i = 0; i < n; i++) {
-                codes[l][i] = index.computeIfAbsent(labelings[l][i], key -> index.size());
-            }
-            ks[l] = index.size();
-            if (ks[l] < 2 || ks[l] > n - 1) {
-                why[0] = "silhouette needs between 2 and n − 1 = " + (n - 1) + " distinct labels, got " + ks[l];
-                return null;
-            }
+        int[][] codes = Silhouette.codes(labelings, n, ks, false, why);
+        if (codes == null) {
+            return null;
         }
         if (sample < 2) {
             why[0] = n + " points is above the exact limit of " + exactMax + " and the sample size " + sample + " is below 2";

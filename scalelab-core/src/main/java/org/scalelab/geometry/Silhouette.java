@@ -88,6 +88,14 @@ public final class Silhouette {
      * engines that sum the distances elsewhere (Spark).
      */
     public static int[][] codes(int[][] labelings, int n, int[] ks, String[] why) {
+        return codes(labelings, n, ks, true, why);
+    }
+
+    /**
+     * As {@link #codes(int[][], int, int[], String[])}; {@code perPointSums} false when the caller
+     * holds its per-label sums for a sample of the points only, so that n × k need not fit an array.
+     */
+    static int[][] codes(int[][] labelings, int n, int[] ks, boolean perPointSums, String[] why) {
         int[][] codes = new int[labelings.length][];
         for (int l = 0; l < labelings.length; l++) {
             if (labelings[l].length != n) {
@@ -103,7 +111,7 @@ public final class Silhouette {
                 why[0] = "silhouette needs between 2 and n − 1 = " + (n - 1) + " distinct labels, got " + ks[l];
                 return null;
             }
-            if ((long) n * ks[l] > Integer.MAX_VALUE - 8) {
+            if (perPointSums && (long) n * ks[l] > Integer.MAX_VALUE - 8) {
                 why[0] = "too many labels (" + ks[l] + ") for " + n + " points to hold per-label sums";
                 return null;
             }

@@ -80,19 +80,7 @@ public final class StreamedGeometry {
         }
         Covariance cov = exact.covariance();
         Map<String, MetricValue> v = new LinkedHashMap<>();
-        double[] scree = new double[0];
-        if (cov == null) {
-            String why = "needs at least 2 points, got " + points.size();
-            v.put("participation_ratio", MetricValue.missing(why));
-            v.put("d90", MetricValue.missing(why));
-            v.put("d95", MetricValue.missing(why));
-        } else {
-            v.put("participation_ratio", ParticipationRatio.of(cov));
-            VarianceSpectrum s = VarianceSpectrum.of(cov);
-            v.put("d90", s.componentsFor(0.90));
-            v.put("d95", s.componentsFor(0.95));
-            scree = s.explainedFractions(o.screeComponents());
-        }
+        double[] scree = GeometryAnalysis.covarianceMetrics(cov, points.size(), o, v);
         SampledMetric<MetricValue> twonn = SampledTwoNN.of(points, SampledTwoNN.DEFAULT_EXACT_MAX, SampledTwoNN.DEFAULT_SAMPLE, o.seed(),
                 o.twonnDiscardFraction(), o.distances(), blockRows);
         v.put("twonn", twonn.result());
