@@ -40,6 +40,32 @@ public record RowBlock(String group, long firstRow, int count, int dimension, fl
         return out;
     }
 
+    /**
+     * The mean of every column over all rows of {@code blocks} ({@code rows} of width {@code d}): per-block
+     * float64 sums, tree-reduced, divided by the row count.
+     */
+    static double[] columnMeans(org.apache.spark.api.java.JavaRDD<RowBlock> blocks, int d, long rows) {
+        double[] sum = blocks.map(b -> {
+            double[] s = new double[d];
+            for (int i = 0; i < b.count(); i++) {
+                for (int j = 0; j < d; j++) {
+                    s[j] += b.rows()[i * d + j];
+                }
+            }
+            return s;
+        }).treeReduce((a, b) -> {
+            for (int j = 0; j < a.length; j++) {
+                a[j] += b[j];
+            }
+            return a;
+        });
+        double[] mean = new double[d];
+        for (int j = 0; j < d; j++) {
+            mean[j] = sum[j] / rows;
+        }
+        return mean;
+    }
+
     private static int trajectoryOf(long[] starts, long row) {
         if (starts.length == 0) {
             return -1;

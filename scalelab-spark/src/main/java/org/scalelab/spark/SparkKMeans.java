@@ -97,19 +97,7 @@ public final class SparkKMeans {
         static Rows of(JavaRDD<RowBlock> blocks, BlockShape shape) {
             int n = shape.size();
             int d = shape.dimension();
-            double[] sum = blocks.map(b -> {
-                double[] s = new double[d];
-                for (int i = 0; i < b.count(); i++) {
-                    for (int j = 0; j < d; j++) {
-                        s[j] += b.rows()[i * d + j];
-                    }
-                }
-                return s;
-            }).treeReduce(SparkKMeans::plus);
-            double[] mean = new double[d];
-            for (int j = 0; j < d; j++) {
-                mean[j] = sum[j] / n;
-            }
+            double[] mean = RowBlock.columnMeans(blocks, d, n);
             JavaRDD<IndexedRows> centred = QueryPasses.cached(blocks.map(b -> {
                 IndexedRows raw = IndexedRows.of(b);
                 float[] v = new float[raw.values().length];
@@ -463,12 +451,5 @@ public final class SparkKMeans {
             s += x;
         }
         return s;
-    }
-
-    private static double[] plus(double[] a, double[] b) {
-        for (int i = 0; i < a.length; i++) {
-            a[i] += b[i];
-        }
-        return a;
     }
 }

@@ -241,19 +241,7 @@ public final class SparkTangling {
     static double totalVariance(JavaRDD<RowBlock> blocks, BlockShape shape) {
         int d = shape.dimension();
         long n = shape.rows();
-        double[] sum = blocks.map(b -> {
-            double[] s = new double[d];
-            for (int i = 0; i < b.count(); i++) {
-                for (int j = 0; j < d; j++) {
-                    s[j] += b.rows()[i * d + j];
-                }
-            }
-            return s;
-        }).treeReduce(SparkTangling::plus);
-        double[] mean = new double[d];
-        for (int j = 0; j < d; j++) {
-            mean[j] = sum[j] / n;
-        }
+        double[] mean = RowBlock.columnMeans(blocks, d, n);
         double squares = blocks.map(b -> {
             double s = 0;
             for (int i = 0; i < b.count(); i++) {
@@ -265,12 +253,5 @@ public final class SparkTangling {
             return s;
         }).treeReduce(Double::sum);
         return squares / (n - 1);
-    }
-
-    private static double[] plus(double[] a, double[] b) {
-        for (int i = 0; i < a.length; i++) {
-            a[i] += b[i];
-        }
-        return a;
     }
 }
