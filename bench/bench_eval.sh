@@ -57,6 +57,7 @@ with open(sys.argv[1], "w") as f:
 PYEOF
 echo "$DESCRIBE; $EXAMPLES examples, 4 choices of 5-11 tokens, contexts of 64 tokens; $THREADS threads"
 CP=$(bench/classpath.sh)
+source bin/allocator.sh  # the C allocator bin/scalelab runs with
 OUT=$DIR/results.jsonl
 : > "$OUT"
 for batch in $BATCHES; do

@@ -1,8 +1,11 @@
 package org.scalelab.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import org.scalelab.InputException;
 import org.scalelab.web.Dashboard;
 import org.scalelab.web.DashboardOptions;
@@ -70,13 +73,41 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Takes out of a child's environment the C allocator bin/scalelab preloaded for ScaleLab itself
+     * and its settings (bin/allocator.sh names them in {@code SCALELAB_PRELOADED} and
+     * {@code SCALELAB_MALLOC_CONF}): a browser brings its own allocator.
+     * What the user preloaded is kept.
+     */
+    static void withoutLauncherAllocator(Map<String, String> env) {
+        String conf = env.remove("SCALELAB_MALLOC_CONF");
+        if (conf != null && conf.equals(env.get("MALLOC_CONF"))) {
+            env.remove("MALLOC_CONF");
+        }
+        String added = env.remove("SCALELAB_PRELOADED");
+        String preload = env.get("LD_PRELOAD");
+        if (added == null || preload == null) {
+            return;
+        }
+        String rest = Arrays.stream(preload.split(":"))
+                .filter(lib -> !lib.isEmpty() && !lib.equals(added))
+                .collect(Collectors.joining(":"));
+        if (rest.isEmpty()) {
+            env.remove("LD_PRELOAD");
+        } else {
+            env.put("LD_PRELOAD", rest);
+        }
+    }
+
     /** Opens a page in the desktop's browser, or says why it cannot. */
     static final class Browser {
         private Browser() {}
 
         static void open(String url, PrintWriter err) {
             try {
-                new ProcessBuilder("xdg-open", url).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                ProcessBuilder browser = new ProcessBuilder("xdg-open", url).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                withoutLauncherAllocator(browser.environment());
+                browser.start();
             } catch (java.io.IOException e) {
                 err.println("scalelab: cannot open a browser here (" + e.getMessage() + "); open " + url + " yourself");
                 err.flush();

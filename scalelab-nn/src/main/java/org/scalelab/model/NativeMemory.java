@@ -12,7 +12,9 @@ import com.sun.jna.NativeLibrary;
  * up block after block and the resident set climbs with the layers while the live arrays do not.
  * {@link #release} (glibc's {@code malloc_trim}) returns every whole free page of every arena; the
  * pages are faulted in again when next used. Where the C library has no {@code malloc_trim}
- * (another system or C library) it does nothing.
+ * (another system or C library) it does nothing. Under jemalloc, which bin/scalelab preloads for
+ * most commands (bin/allocator.sh), tensors never reach glibc's arenas, so a release finds nothing
+ * and costs nothing; jemalloc returns idle pages itself.
  */
 final class NativeMemory {
     /** Intermediates of at least this many bytes are worth a release once freed. */
