@@ -126,14 +126,19 @@ final class AnswerCache {
         send(ctx, a);
     }
 
-    /** Sends a kept answer: gzipped when it has gzip bytes and the request accepts them, plain otherwise. */
+    /**
+     * Sends a kept answer: gzipped when it has gzip bytes and the request accepts them, plain otherwise; with
+     * its length, since it is known (Jetty would otherwise send it in chunks).
+     */
     private static void send(Context ctx, Answer a) {
         ctx.disableCompression().header("Vary", "Accept-Encoding").contentType(a.contentType());
+        byte[] bytes = a.body();
         if (a.gzip() != null && acceptsGzip(ctx.header("Accept-Encoding"))) {
-            ctx.header("Content-Encoding", "gzip").result(a.gzip());
-        } else {
-            ctx.result(a.body());
+            ctx.header("Content-Encoding", "gzip");
+            bytes = a.gzip();
         }
+        ctx.res().setContentLength(bytes.length);
+        ctx.result(bytes);
     }
 
     private static byte[] gzip(byte[] bytes) {
@@ -150,7 +155,7 @@ final class AnswerCache {
      * Whether an {@code Accept-Encoding} header accepts gzip (RFC 9110, section 12.5.3): {@code gzip} or
      * {@code x-gzip} with a weight above zero ({@code ;q=0} refuses it), or else {@code *} with a weight above
      * zero. No header at all is read as identity only: the programs that send none (curl, scripts, Java's
-     * HTTP client) do not decode gzip. A weight that is not a number counts as zero.
+     * HTTP client) do not decode gzip. A weight that is not a qvalue (0 to 1, up to three decimals) counts as zero.
      */
     static boolean acceptsGzip(String header) {
         if (header == null) {

@@ -139,6 +139,7 @@ class AnswerCacheTest {
                 assertEquals(Optional.of("gzip"), header(gz, "Content-Encoding"));
                 assertTrue(gz.body().length < body.length / 2, gz.body().length + " bytes gzipped against " + body.length);
                 assertArrayEquals(body, decoded(gz), "the gzip bytes decode to exactly the plain answer");
+                assertEquals(Optional.of(Integer.toString(gz.body().length)), header(gz, "Content-Length"));
             }
             for (String refusing : List.of("gzip;q=0", "deflate, br", "identity", "*, gzip;q=0")) {
                 HttpResponse<byte[]> r = raw(d, view, refusing);
