@@ -3,6 +3,8 @@
 # 50 concurrent clients, 12,000 GET requests in 5 rounds over /api/health, /api/results, a result's view,
 # /api/runs, /api/overview (those that answer) and any extra paths given; p50/p99 per endpoint, and the
 # server's heap after GC, native memory (NMT) and resident set between rounds. Bounded: it stops by itself.
+# Each request asks for gzip as browsers do (Accept-Encoding: gzip) and reads and inflates the whole answer;
+# the table shows each answer's size as sent and as decoded.
 #   bench/bench_dashboard.sh                         a small lab built here by the CLI (fits, a forecast)
 #   bench/bench_dashboard.sh LAB [EXTRA_PATH...]     an existing lab, e.g. bench/make_big_lab.sh's:
 #     bench/bench_dashboard.sh big '/api/curves?run=c0001-seed0&metric=loss' '/api/curves?run=c0000-seed0&metric=loss&points=2000'

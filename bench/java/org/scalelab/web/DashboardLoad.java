@@ -1,10 +1,13 @@
 package org.scalelab.web;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A bounded load test of a running dashboard, on loopback only: CLIENTS concurrent clients send REQUESTS
@@ -28,6 +32,10 @@ import java.util.regex.Pattern;
  * used after a full GC and its committed native memory (JVM native memory tracking, when the server runs
  * with {@code -XX:NativeMemoryTracking=summary}) through {@code jcmd}, and its resident set from
  * {@code /proc/PID/status}. Flat memory over the rounds is what a server that leaks nothing shows.
+ *
+ * <p>Every request asks as a browser does, with {@code Accept-Encoding: gzip}, and reads the whole answer,
+ * decoding it when it comes gzipped ({@code Content-Encoding: gzip}), so a latency includes the client's
+ * inflating. The table gives each endpoint's answer size as sent and as decoded.
  *
  * <pre>
  *   java DashboardLoad URL SERVER_PID [REQUESTS=12000] [CLIENTS=50] [ROUNDS=5] [EXTRA_PATH...]
@@ -84,6 +92,7 @@ public final class DashboardLoad {
             latencies.put(p, new long[requests]);
             counts.put(p, new AtomicInteger());
         }
+        Map<String, long[]> sizes = new ConcurrentHashMap<>();
         AtomicInteger failures = new AtomicInteger();
         Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
         AtomicInteger next = new AtomicInteger();
@@ -98,8 +107,10 @@ public final class DashboardLoad {
                         for (int i = next.getAndIncrement(); i < end; i = next.getAndIncrement()) {
                             String p = paths.get(i % paths.size());
                             long t0 = System.nanoTime();
-                            int status = send(http, base, p);
+                            Answer a = send(http, base, p);
                             long nanos = System.nanoTime() - t0;
+                            int status = a.status();
+                            sizes.put(p, new long[] {a.sentBytes(), a.bodyBytes()});
                             latencies.get(p)[counts.get(p).getAndIncrement()] = nanos;
                             if (status != 200) {
                                 failures.incrementAndGet();
@@ -125,12 +136,14 @@ public final class DashboardLoad {
             System.out.printf("round %d of %d: %d requests in %.1f s%n", round + 1, rounds, end, roundNanos / 1e9);
         }
 
-        System.out.printf("%-52s %8s %9s %9s %9s%n", "endpoint", "requests", "p50 ms", "p99 ms", "max ms");
+        System.out.printf("%-52s %8s %9s %9s %9s %10s %10s%n", "endpoint", "requests", "p50 ms", "p99 ms", "max ms", "sent B", "decoded B");
         for (Map.Entry<String, long[]> e : latencies.entrySet()) {
             int n = counts.get(e.getKey()).get();
             long[] l = Arrays.copyOf(e.getValue(), n);
             Arrays.sort(l);
-            System.out.printf("%-52s %8d %9.1f %9.1f %9.1f%n", e.getKey(), n, quantile(l, 0.50), quantile(l, 0.99), l[n - 1] / 1e6);
+            long[] size = sizes.getOrDefault(e.getKey(), new long[] {-1, -1});
+            System.out.printf("%-52s %8d %9.1f %9.1f %9.1f %10d %10d%n", e.getKey(), n, quantile(l, 0.50), quantile(l, 0.99), l[n - 1] / 1e6,
+                    size[0], size[1]);
         }
         System.out.printf("throughput: %.0f requests/s; answers other than 200: %d %s%n", requests / (wallNanos / 1e9), failures.get(), statuses);
         System.out.printf("%-14s %16s %16s %14s%n", "server memory", "heap after GC MB", "native (NMT) MB", "resident MB");
@@ -152,7 +165,7 @@ public final class DashboardLoad {
                 continue;
             }
             String p = w.replace("{result}", result == null ? "" : result);
-            int status = send(http, base, p);
+            int status = send(http, base, p).status();
             if (status == 200) {
                 paths.add(p);
             } else {
@@ -165,25 +178,40 @@ public final class DashboardLoad {
         return paths;
     }
 
-    private static String first(HttpClient http, URI base, String path, String pattern) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
+    private static String first(HttpClient http, URI base, String path, String pattern) {
+        Answer a = send(http, base, path);
+        if (a.status() != 200) {
             return null;
         }
-        Matcher m = Pattern.compile(pattern).matcher(r.body());
+        Matcher m = Pattern.compile(pattern).matcher(new String(a.body(), StandardCharsets.UTF_8));
         return m.find() ? m.group(1) : null;
     }
 
-    private static int send(HttpClient http, URI base, String path) {
+    /** One answer: its status, its body decoded, and how many bytes were sent for it (status -1: no answer). */
+    record Answer(int status, byte[] body, long sentBytes) {
+        long bodyBytes() {
+            return body.length;
+        }
+    }
+
+    /** One GET as a browser sends it (accepting gzip); the whole body is read and, when gzipped, inflated. */
+    private static Answer send(HttpClient http, URI base, String path) {
         try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            return r.statusCode();
+            HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).header("Accept-Encoding", "gzip")
+                    .timeout(Duration.ofSeconds(60)).build();
+            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            byte[] body = r.body();
+            if (r.headers().firstValue("Content-Encoding").orElse("").equalsIgnoreCase("gzip")) {
+                try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+                    body = in.readAllBytes();
+                }
+            }
+            return new Answer(r.statusCode(), body, r.body().length);
         } catch (IOException e) {
-            return -1;
+            return new Answer(-1, new byte[0], 0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return new Answer(-1, new byte[0], 0);
         }
     }
 
