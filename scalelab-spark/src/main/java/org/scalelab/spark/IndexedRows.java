@@ -21,18 +21,4 @@ record IndexedRows(long[] ids, int[] tags, int width, float[] values) implements
     int count() {
         return ids.length;
     }
-
-    /**
-     * Σ (a_c − b_c)² over {@code width} columns in float64, column by column in order: the exact
-     * arithmetic the in-memory engine measures its nearest candidates with (float32 values are exact
-     * in float64), so a neighbour's distance has the same bits in both engines.
-     */
-    static double squaredDistance(float[] a, int aFrom, float[] b, int bFrom, int width) {
-        double s = 0;
-        for (int c = 0; c < width; c++) {
-            double v = (double) a[aFrom + c] - b[bFrom + c];
-            s += v * v;
-        }
-        return s;
-    }
 }
