@@ -1,6 +1,7 @@
 package org.scalelab.spark;
 
 import java.io.Serializable;
+import java.util.Arrays;
 
 /**
  * Rows with their row numbers in the group: a block of data or a chunk of query rows broadcast to
@@ -20,5 +21,27 @@ record IndexedRows(long[] ids, int[] tags, int width, float[] values) implements
 
     int count() {
         return ids.length;
+    }
+
+    /** The rows whose ids are in {@code selected} (ascending), in their order here. */
+    IndexedRows only(long[] selected) {
+        int m = 0;
+        int[] keep = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            if (Arrays.binarySearch(selected, ids[i]) >= 0) {
+                keep[m++] = i;
+            }
+        }
+        long[] i2 = new long[m];
+        int[] t2 = tags == null ? null : new int[m];
+        float[] v2 = new float[m * width];
+        for (int r = 0; r < m; r++) {
+            i2[r] = ids[keep[r]];
+            if (t2 != null) {
+                t2[r] = tags[keep[r]];
+            }
+            System.arraycopy(values, keep[r] * width, v2, r * width, width);
+        }
+        return new IndexedRows(i2, t2, width, v2);
     }
 }
