@@ -11,7 +11,9 @@ import java.util.stream.IntStream;
  * mean: any centre near the data works, and the sample's is known before the stream starts), and
  * ‖x'‖² + ‖y'‖² − 2 x'·y' is clipped at 0; the cross term comes from {@code cblas_sgemm} on float32
  * centred rows (whose error {@link Float32Bound} bounds, for the metrics that then measure their
- * candidates exactly) or from {@code cblas_dgemm} on float64 ones.
+ * candidates exactly) or from {@code cblas_dgemm} on float64 ones. A tile's distances are formed on the
+ * common pool's threads, or on the calling thread alone ({@code parallel} false: an engine that runs
+ * one task per core, see {@link NeighbourTiles}).
  */
 final class SampleDistances {
     /** Rows per side of a tile. */
@@ -20,6 +22,7 @@ final class SampleDistances {
     private final int s;
     private final int d;
     private final boolean single;
+    private final boolean parallel;
     private final double[] mean;
     private final double[] sampleNorms; // ‖x'_i‖² of the float64 centred sample rows
     private final FloatBuffer sampleF; // centred sample [s, d]
@@ -29,16 +32,24 @@ final class SampleDistances {
     private final FloatBuffer productsF;
     private final DoubleBuffer productsD;
     private final double[] columnNorms = new double[TILE];
-    private final double[] out = new double[TILE * TILE];
+    private final double[] out;
     private final double[] centred;
     private final float[] narrow;
     private int loaded;
 
     /** @param single float32 cross terms (sgemm) rather than float64 (dgemm) */
     SampleDistances(float[] sample, int s, int d, boolean single) {
+        this(sample, s, d, single, true);
+    }
+
+    /** @param parallel form each tile's distances on the common pool (else on the calling thread) */
+    SampleDistances(float[] sample, int s, int d, boolean single, boolean parallel) {
         this.s = s;
         this.d = d;
         this.single = single;
+        this.parallel = parallel;
+        int rows = Math.max(1, Math.min(s, TILE)); // a tile's sample rows: few for k-means' centres
+        this.out = new double[rows * TILE];
         this.mean = new double[d];
         for (int i = 0; i < s; i++) {
             for (int c = 0; c < d; c++) {
@@ -59,8 +70,8 @@ final class SampleDistances {
         }
         this.columnsF = single ? Blas.floats((long) TILE * d) : null;
         this.columnsD = single ? null : Blas.doubles((long) TILE * d);
-        this.productsF = single ? Blas.floats((long) TILE * TILE) : null;
-        this.productsD = single ? null : Blas.doubles((long) TILE * TILE);
+        this.productsF = single ? Blas.floats((long) rows * TILE) : null;
+        this.productsD = single ? null : Blas.doubles((long) rows * TILE);
     }
 
     /** Centres row values[at .. at + d) into {@link #centred} (and {@link #narrow}); returns its squared norm. */
@@ -106,7 +117,8 @@ final class SampleDistances {
         } else {
             Blas.productNT(sampleD.slice(s0 * d, ns * d), ns, columnsD, nj, d, -2.0, productsD);
         }
-        IntStream.range(0, ns).parallel().forEach(i -> {
+        IntStream range = IntStream.range(0, ns);
+        (parallel ? range.parallel() : range).forEach(i -> {
             double own = sampleNorms[s0 + i];
             int base = i * nj;
             for (int j = 0; j < nj; j++) {

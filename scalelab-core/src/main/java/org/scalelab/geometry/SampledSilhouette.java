@@ -1,6 +1,6 @@
 package org.scalelab.geometry;
 
-import java.util.stream.IntStream;
+import java.util.Arrays;
 
 /**
  * {@link Silhouette} of a point set read in blocks ({@link PointBlocks}), for sets too large to hold.
@@ -8,7 +8,7 @@ import java.util.stream.IntStream;
  * <p>Up to {@code exactMax} points the rows are held and the in-memory {@link Silhouette#estimate}
  * runs: the same estimates. Above it, the in-memory engine's own sample ({@link Silhouette#sample},
  * same seed, same points) is held and every point is streamed past it once: each sampled point's
- * distances to all points come in float64 tiles ({@link SampleDistances}, dgemm) and are summed per
+ * distances to all points come in float64 tiles ({@link NeighbourTiles#distanceSums}, dgemm) and are summed per
  * cluster, so each sampled s(i) is exact (to ~1e-12, the float64 Gram form's rounding) and the
  * estimate is their mean with the in-memory engine's interval (normal, from the sample variance, with
  * the finite-population correction; {@link Silhouette#fromSample}). Several labelings (k-means for
@@ -47,33 +47,10 @@ public final class SampledSilhouette {
         for (int l = 0; l < nl; l++) {
             sums[l] = new double[Math.multiplyExact(s, ks[l])];
         }
-        SampleDistances distances = new SampleDistances(PointSample.of(points, picked, blockRows).values, s, d, false);
-        points.forEachBlock(blockRows, (first, count, block) -> {
-            for (int c0 = 0; c0 < count; c0 += SampleDistances.TILE) {
-                int nj = Math.min(SampleDistances.TILE, count - c0);
-                int j0 = (int) (first + c0);
-                distances.load(block, c0, nj);
-                for (int s0 = 0; s0 < s; s0 += SampleDistances.TILE) {
-                    int ns = Math.min(SampleDistances.TILE, s - s0);
-                    double[] d2 = distances.tile(s0, ns);
-                    int from = s0;
-                    IntStream.range(0, ns).parallel().forEach(i -> {
-                        int self = picked[from + i];
-                        int base = i * nj;
-                        for (int j = 0; j < nj; j++) {
-                            d2[base + j] = j0 + j == self ? 0 : Math.sqrt(d2[base + j]);
-                        }
-                        for (int l = 0; l < nl; l++) {
-                            int k = ks[l];
-                            int row = (from + i) * k;
-                            for (int j = 0; j < nj; j++) {
-                                sums[l][row + codes[l][j0 + j]] += d2[base + j];
-                            }
-                        }
-                    });
-                }
-            }
-        });
+        NeighbourTiles tiles = NeighbourTiles.float64(PointSample.of(points, picked, blockRows).values,
+                Arrays.stream(picked).asLongStream().toArray(), d, true);
+        points.forEachBlock(blockRows,
+                (first, count, block) -> tiles.distanceSums(block, SampledTwoNN.rowNumbers(first, count), count, codes, ks, sums));
         Silhouette.Estimate[] out = new Silhouette.Estimate[nl];
         for (int l = 0; l < nl; l++) {
             int[] count = Silhouette.counts(codes[l], ks[l]);

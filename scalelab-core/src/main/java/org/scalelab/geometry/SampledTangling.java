@@ -1,6 +1,6 @@
 package org.scalelab.geometry;
 
-import java.util.stream.IntStream;
+import java.util.Arrays;
 
 /**
  * {@link TrajectoryTangling} of a point set read in blocks ({@link PointBlocks}), for sets too large to hold.
@@ -11,7 +11,7 @@ import java.util.stream.IntStream;
  * rows are held and the in-memory {@link TrajectoryTangling#of} runs. Above it, a seeded simple random
  * sample of times is held and every time is streamed past it once, its state and derivative built from
  * consecutive rows (across block boundaries); each pair's ratio is bounded from sgemm tiles
- * ({@link SampleDistances}, {@link Float32Bound} as in memory) and measured exactly in float64 when the
+ * ({@link NeighbourTiles#highestRatios}, {@link Float32Bound} as in memory) and measured exactly in float64 when the
  * bound exceeds the sampled time's current maximum, so each sampled Q(t) is exact, whatever the block size.
  *
  * <p>The summary's aggregates are over the sampled times ({@code times} is their number; each
@@ -88,55 +88,15 @@ public final class SampledTangling {
                 next[0]++;
             }
         });
-        SampleDistances stateDistances = new SampleDistances(states, s, d, true);
-        SampleDistances derivativeDistances = new SampleDistances(derivatives, s, d, true);
-        Float32Bound bound = new Float32Bound(d);
+        long[] ids = Arrays.stream(picked).asLongStream().toArray();
+        NeighbourTiles stateTiles = NeighbourTiles.float32(states, ids, d, true);
+        NeighbourTiles stepTiles = NeighbourTiles.float32(derivatives, ids, d, true);
         double[] q = new double[s];
-        forEachTimes(points, blockRows, (t0, nj, st, dv) -> {
-            stateDistances.load(st, 0, nj);
-            derivativeDistances.load(dv, 0, nj);
-            for (int s0 = 0; s0 < s; s0 += SampleDistances.TILE) {
-                int ns = Math.min(SampleDistances.TILE, s - s0);
-                double[] sx = stateDistances.tile(s0, ns);
-                double[] sd = derivativeDistances.tile(s0, ns);
-                int from = s0;
-                IntStream.range(0, ns).parallel().forEach(i -> {
-                    int at = from + i;
-                    int base = i * nj;
-                    double xi = stateDistances.sampleNorm(at);
-                    double vi = derivativeDistances.sampleNorm(at);
-                    // Each pair's upper bound in place of its state distance; the highest measured first,
-                    // so that Q(t) rises early and few others need measuring.
-                    int highest = -1;
-                    for (int j = 0; j < nj; j++) {
-                        double upper = t0 + j == picked[at] ? Double.NEGATIVE_INFINITY
-                                : (sd[base + j] + bound.forNorms(vi, derivativeDistances.columnNorm(j)))
-                                        / (Math.max(sx[base + j] - bound.forNorms(xi, stateDistances.columnNorm(j)), 0) + eps);
-                        sx[base + j] = upper;
-                        if (upper > q[at] && (highest < 0 || upper > sx[base + highest])) {
-                            highest = j;
-                        }
-                    }
-                    if (highest < 0) {
-                        return;
-                    }
-                    q[at] = Math.max(q[at], ratio(states, derivatives, at, st, dv, highest, d, eps));
-                    for (int j = 0; j < nj; j++) {
-                        if (j != highest && sx[base + j] > q[at]) {
-                            q[at] = Math.max(q[at], ratio(states, derivatives, at, st, dv, j, d, eps));
-                        }
-                    }
-                });
-            }
-        });
+        forEachTimes(points, blockRows,
+                (t0, nj, st, dv) -> NeighbourTiles.highestRatios(stateTiles, stepTiles, st, dv, SampledTwoNN.rowNumbers(t0, nj), nj, eps, q));
         TrajectoryTangling.Summary summary = TrajectoryTangling.summary(q, owner, starts.length, eps);
         Silhouette.Estimate mean = Silhouette.fromSample(q, m, picked);
         return new SampledMetric<>(summary, false, s, m, mean.ciLow(), mean.ciHigh(), seed);
-    }
-
-    /** ‖ẋ_t − ẋ_o‖² / (‖x_t − x_o‖² + ε) of sampled time {@code at} and streamed time {@code j}, in float64 as in memory. */
-    private static double ratio(float[] states, float[] derivatives, int at, float[] st, float[] dv, int j, int d, double eps) {
-        return SampledTwoNN.exactSquared(derivatives, at * d, dv, j * d, d) / (SampledTwoNN.exactSquared(states, at * d, st, j * d, d) + eps);
     }
 
     private static long end(long[] starts, int k, long n) {

@@ -2,7 +2,6 @@ package org.scalelab.geometry;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 
 /**
  * {@link TwoNN} of a point set read in blocks ({@link PointBlocks}), for sets too large to hold.
@@ -10,7 +9,7 @@ import java.util.stream.IntStream;
  * <p>Up to {@code exactMax} points the rows are held and the in-memory {@link TwoNN#of} runs: the
  * same value. Above it, a seeded simple random sample of {@code sample} points is held and every
  * point is streamed past it once: each sampled point's first and second nearest neighbours among
- * <em>all</em> points are found with sgemm tiles ({@link SampleDistances}) whose candidates are measured
+ * <em>all</em> points are found with sgemm tiles ({@link NeighbourTiles#nearestTwo}) whose candidates are measured
  * exactly in float64 — a streamed point is measured when its float32 squared distance, less the
  * {@link Float32Bound} of its error, is below the sampled point's current exact second-nearest — so
  * each sampled ratio μ_i = r2/r1 is the one the in-memory engine computes for that point, whatever the
@@ -73,52 +72,13 @@ public final class SampledTwoNN {
     /** μ_i = r2/r1 of each sampled row against all rows (NaN for a row with an exact duplicate, r1 = 0). */
     static double[] ratios(PointBlocks points, int[] picked, int blockRows) {
         int s = picked.length;
-        int d = points.dimension();
         PointSample sample = PointSample.of(points, picked, blockRows);
-        SampleDistances distances = new SampleDistances(sample.values, s, d, true);
-        Float32Bound bound = new Float32Bound(d);
+        NeighbourTiles tiles = NeighbourTiles.float32(sample.values, Arrays.stream(picked).asLongStream().toArray(), points.dimension(), true);
         double[] r1 = new double[s];
         double[] r2 = new double[s];
         Arrays.fill(r1, Double.POSITIVE_INFINITY);
         Arrays.fill(r2, Double.POSITIVE_INFINITY);
-        points.forEachBlock(blockRows, (first, count, block) -> {
-            for (int c0 = 0; c0 < count; c0 += SampleDistances.TILE) {
-                int nj = Math.min(SampleDistances.TILE, count - c0);
-                long j0 = first + c0;
-                int offset = c0;
-                distances.load(block, offset, nj);
-                for (int s0 = 0; s0 < s; s0 += SampleDistances.TILE) {
-                    int ns = Math.min(SampleDistances.TILE, s - s0);
-                    double[] d2 = distances.tile(s0, ns);
-                    int from = s0;
-                    IntStream.range(0, ns).parallel().forEach(i -> {
-                        int at = from + i;
-                        int base = i * nj;
-                        double ni = distances.sampleNorm(at);
-                        // Each distance's lower bound in place; the lowest measured first, so that
-                        // r2 tightens early and few others need measuring.
-                        int lowest = -1;
-                        for (int j = 0; j < nj; j++) {
-                            double low = j0 + j == picked[at] ? Double.POSITIVE_INFINITY
-                                    : d2[base + j] - bound.forNorms(ni, distances.columnNorm(j));
-                            d2[base + j] = low;
-                            if (low < r2[at] && (lowest < 0 || low < d2[base + lowest])) {
-                                lowest = j;
-                            }
-                        }
-                        if (lowest < 0) {
-                            return;
-                        }
-                        offer(r1, r2, at, exactSquared(sample.values, at * d, block, (offset + lowest) * d, d));
-                        for (int j = 0; j < nj; j++) {
-                            if (j != lowest && d2[base + j] < r2[at]) {
-                                offer(r1, r2, at, exactSquared(sample.values, at * d, block, (offset + j) * d, d));
-                            }
-                        }
-                    });
-                }
-            }
-        });
+        points.forEachBlock(blockRows, (first, count, block) -> tiles.nearestTwo(block, rowNumbers(first, count), count, r1, r2));
         double[] mu = new double[s];
         for (int i = 0; i < s; i++) {
             mu[i] = r1[i] > 0 ? Math.sqrt(r2[i] / r1[i]) : Double.NaN;
@@ -126,23 +86,13 @@ public final class SampledTwoNN {
         return mu;
     }
 
-    private static void offer(double[] r1, double[] r2, int at, double e) {
-        if (e < r1[at]) {
-            r2[at] = r1[at];
-            r1[at] = e;
-        } else if (e < r2[at]) {
-            r2[at] = e;
+    /** first, first + 1, …: the row numbers of a block. */
+    static long[] rowNumbers(long first, int count) {
+        long[] ids = new long[count];
+        for (int j = 0; j < count; j++) {
+            ids[j] = first + j;
         }
-    }
-
-    /** Σ (a_c − b_c)² in float64 over rows a[ai ..] and b[bi ..], as the in-memory engine measures its candidates. */
-    static double exactSquared(float[] a, int ai, float[] b, int bi, int d) {
-        double s = 0;
-        for (int c = 0; c < d; c++) {
-            double v = (double) a[ai + c] - b[bi + c];
-            s += v * v;
-        }
-        return s;
+        return ids;
     }
 
     /** Standard deviation of the fit over bootstrap resamples of the finite sampled ratios (seeded from {@code seed}). */

@@ -1,6 +1,7 @@
 package org.scalelab.spark;
 
 import java.io.Serializable;
+import java.util.Arrays;
 
 /**
  * Rows with their row numbers in the group: a block of data or a chunk of query rows broadcast to
@@ -22,17 +23,25 @@ record IndexedRows(long[] ids, int[] tags, int width, float[] values) implements
         return ids.length;
     }
 
-    /**
-     * Σ (a_c − b_c)² over {@code width} columns in float64, column by column in order: the exact
-     * arithmetic the in-memory engine measures its nearest candidates with (float32 values are exact
-     * in float64), so a neighbour's distance has the same bits in both engines.
-     */
-    static double squaredDistance(float[] a, int aFrom, float[] b, int bFrom, int width) {
-        double s = 0;
-        for (int c = 0; c < width; c++) {
-            double v = (double) a[aFrom + c] - b[bFrom + c];
-            s += v * v;
+    /** The rows whose ids are in {@code selected} (ascending), in their order here. */
+    IndexedRows only(long[] selected) {
+        int m = 0;
+        int[] keep = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            if (Arrays.binarySearch(selected, ids[i]) >= 0) {
+                keep[m++] = i;
+            }
         }
-        return s;
+        long[] i2 = new long[m];
+        int[] t2 = tags == null ? null : new int[m];
+        float[] v2 = new float[m * width];
+        for (int r = 0; r < m; r++) {
+            i2[r] = ids[keep[r]];
+            if (t2 != null) {
+                t2[r] = tags[keep[r]];
+            }
+            System.arraycopy(values, keep[r] * width, v2, r * width, width);
+        }
+        return new IndexedRows(i2, t2, width, v2);
     }
 }

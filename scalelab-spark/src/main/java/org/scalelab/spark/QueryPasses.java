@@ -32,6 +32,7 @@ final class QueryPasses {
     /**
      * Hands the rows of {@code data} whose ids are in {@code selected} (ascending; null: every row) to
      * {@code chunk}, at most {@code chunkRows} at a time, in the order the data's partitions hold them.
+     * A sample is picked on the executors, so only its rows travel to the driver.
      */
     static void forEachChunk(JavaRDD<IndexedRows> data, long[] selected, int chunkRows, Consumer<IndexedRows> chunk) {
         long[] ids = new long[chunkRows];
@@ -39,7 +40,7 @@ final class QueryPasses {
         float[] values = null;
         int width = -1;
         int filled = 0;
-        Iterator<IndexedRows> it = data.toLocalIterator();
+        Iterator<IndexedRows> it = (selected == null ? data : data.map(b -> b.only(selected))).toLocalIterator();
         while (it.hasNext()) {
             IndexedRows b = it.next();
             if (values == null) {
@@ -47,9 +48,6 @@ final class QueryPasses {
                 values = new float[chunkRows * width];
             }
             for (int i = 0; i < b.count(); i++) {
-                if (selected != null && Arrays.binarySearch(selected, b.ids()[i]) < 0) {
-                    continue;
-                }
                 ids[filled] = b.ids()[i];
                 tags[filled] = b.tags() == null ? -1 : b.tags()[i];
                 System.arraycopy(b.values(), i * width, values, filled * width, width);

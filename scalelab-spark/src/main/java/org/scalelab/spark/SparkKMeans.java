@@ -13,6 +13,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.scalelab.InputException;
 import org.scalelab.geometry.ClusterSelection;
 import org.scalelab.geometry.KMeans;
+import org.scalelab.geometry.NeighbourTiles;
 import org.scalelab.geometry.Silhouette;
 
 /**
@@ -22,9 +23,11 @@ import org.scalelab.geometry.Silhouette;
  * point farthest from its centre, the best inertia of the restarts — as map/reduce passes: each
  * seeding step and each Lloyd pass is one job over the blocks with the centres broadcast, the blocks
  * returning their labels and per-cluster sums. Rows are centred on the mean and held as float32 as in
- * memory; distances are Σ (x_c − c_c)² in float64 (the in-memory engine takes its assignments from a
- * float32 GEMM, ~1e-7 relative), so the two engines agree on every label except at near-ties and on the
- * inertia to ~1e-6 relative.
+ * memory; each row's nearest centre comes from the single machine's float32 GEMM tiles with their
+ * error bound, the centres that could be nearest measured exactly ({@link NeighbourTiles#nearest}), so
+ * labels and distances are those of Σ (x_c − c_c)² in float64 over every pair (the first centre wins
+ * ties). The in-memory engine takes its assignments from the float32 GEMM as it is (~1e-7 relative), so
+ * the two engines agree on every label except at near-ties and on the inertia to ~1e-6 relative.
  *
  * <p>Not MLlib's {@code KMeans}: it seeds with k-means|| (Bahmani et al. 2012) by default or picks
  * random rows, not greedy k-means++, so the same seed starts elsewhere; it stops when every centre
@@ -132,20 +135,15 @@ public final class SparkKMeans {
         }
     }
 
-    /** Squared distance of row i of {@code b} to centre c (float64 over the float32 values). */
-    private static double distance(IndexedRows b, int i, float[] centres, int c, int d) {
-        return IndexedRows.squaredDistance(b.values(), i * d, centres, c * d, d);
-    }
-
-    /** The distance of each row of {@code b} to its nearest of the first {@code m} centres. */
+    /**
+     * The distance of each row of {@code b} to its nearest of the first {@code m} centres: the single
+     * machine's float32 GEMM tiles with their error bound, the centres that could be nearest measured in
+     * float64 ({@link NeighbourTiles#nearest}).
+     */
     private static double[] closest(IndexedRows b, float[] centres, int m, int d) {
         double[] out = new double[b.count()];
-        for (int i = 0; i < out.length; i++) {
-            double best = Double.POSITIVE_INFINITY;
-            for (int c = 0; c < m; c++) {
-                best = Math.min(best, distance(b, i, centres, c, d));
-            }
-            out[i] = best;
+        if (b.count() > 0) {
+            NeighbourTiles.float32(Arrays.copyOf(centres, m * d), null, d, false).nearest(b.values(), b.count(), new int[b.count()], out);
         }
         return out;
     }
@@ -197,9 +195,13 @@ public final class SparkKMeans {
             sums = x.centred().map(b -> {
                 double[] closest = closest(b, chosen.value(), m, d);
                 double[] s = new double[trials];
-                for (int t = 0; t < trials; t++) {
-                    for (int i = 0; i < closest.length; i++) {
-                        s[t] += Math.min(closest[i], distance(b, i, candidates.value(), t, d));
+                if (b.count() > 0) {
+                    // min(D², d²_candidate) per row, the candidate's distance measured only where it could be below D².
+                    double[][] capped = NeighbourTiles.float32(candidates.value(), null, d, false).capped(b.values(), b.count(), closest);
+                    for (int t = 0; t < trials; t++) {
+                        for (int i = 0; i < closest.length; i++) {
+                            s[t] += capped[t][i];
+                        }
                     }
                 }
                 return new BlockSums(b.ids().length == 0 ? -1 : b.ids()[0], s);
@@ -313,18 +315,11 @@ public final class SparkKMeans {
         double[] minDist = new double[b.count()];
         double[] sums = new double[k * d];
         int[] counts = new int[k];
+        if (b.count() > 0) {
+            NeighbourTiles.float32(centres, null, d, false).nearest(b.values(), b.count(), labels, minDist);
+        }
         for (int i = 0; i < b.count(); i++) {
-            int best = 0;
-            double bestD = Double.POSITIVE_INFINITY;
-            for (int c = 0; c < k; c++) {
-                double v = distance(b, i, centres, c, d);
-                if (v < bestD) {
-                    bestD = v;
-                    best = c;
-                }
-            }
-            labels[i] = best;
-            minDist[i] = bestD;
+            int best = labels[i];
             counts[best]++;
             for (int j = 0; j < d; j++) {
                 sums[best * d + j] += b.values()[i * d + j];

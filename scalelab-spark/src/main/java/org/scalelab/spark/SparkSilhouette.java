@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.scalelab.InputException;
 import org.scalelab.geometry.MetricValue;
+import org.scalelab.geometry.NeighbourTiles;
 import org.scalelab.geometry.Silhouette;
 
 /**
@@ -14,8 +15,9 @@ import org.scalelab.geometry.Silhouette;
  * query rows are broadcast a chunk at a time, every block adds, for each query row, its distances to
  * the block's rows into one sum per cluster (per labeling: several labelings share the pass), the
  * sums are added across blocks, and s(i) is formed on the driver from them ({@link Silhouette#score}).
- * Distances are √Σ (x_c − y_c)² in float64 over the float32 rows, so the sums agree with the
- * in-memory float64 engine to ~1e-12 relative and with its default float32 engine to its stated 1e-6.
+ * Each task runs the single machine's kernel ({@link NeighbourTiles#distanceSums}): distances from
+ * float64 GEMM tiles (the out-of-core engine's), so the sums agree with the in-memory float64 engine to
+ * ~1e-12 relative and with its default float32 engine to its stated 1e-6.
  *
  * <p>Up to {@code exactMax} points every point is scored; above it a seeded sample of points
  * ({@link Silhouette#sample}, the in-memory engine's sample for the same seed) is scored against all
@@ -145,28 +147,18 @@ public final class SparkSilhouette {
         }
     }
 
-    /** Per labeling, [queries, k] sums of the query rows' distances to the block's rows of each code. */
+    /**
+     * Per labeling, [queries, k] sums of the query rows' distances to the block's rows of each code: the
+     * single machine's kernel ({@link NeighbourTiles#distanceSums}, float64 GEMM tiles).
+     */
     static double[][] clusterSums(IndexedRows queries, IndexedRows block, int[][] codes, int[] ks) {
-        int d = queries.width();
-        int nq = queries.count();
         double[][] out = new double[codes.length][];
         for (int l = 0; l < codes.length; l++) {
-            out[l] = new double[nq * ks[l]];
+            out[l] = new double[queries.count() * ks[l]];
         }
-        double[] dist = new double[block.count()];
-        for (int q = 0; q < nq; q++) {
-            long self = queries.ids()[q];
-            for (int j = 0; j < block.count(); j++) {
-                dist[j] = block.ids()[j] == self ? 0 : Math.sqrt(IndexedRows.squaredDistance(queries.values(), q * d, block.values(), j * d, d));
-            }
-            for (int l = 0; l < codes.length; l++) {
-                int[] code = codes[l];
-                double[] s = out[l];
-                int row = q * ks[l];
-                for (int j = 0; j < block.count(); j++) {
-                    s[row + code[(int) block.ids()[j]]] += dist[j];
-                }
-            }
+        if (block.count() > 0) {
+            NeighbourTiles.float64(queries.values(), queries.ids(), queries.width(), false).distanceSums(block.values(), block.ids(),
+                    block.count(), codes, ks, out);
         }
         return out;
     }

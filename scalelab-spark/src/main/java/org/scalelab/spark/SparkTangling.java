@@ -8,6 +8,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.scalelab.InputException;
+import org.scalelab.geometry.NeighbourTiles;
 import org.scalelab.geometry.SampledMetric;
 import org.scalelab.geometry.SampledTangling;
 import org.scalelab.geometry.Silhouette;
@@ -20,12 +21,14 @@ import org.scalelab.geometry.TrajectoryTangling;
  * 0.1 × the total variance of all states. As a blocked job: the times (state and derivative side by
  * side) are built block by block — a block's last row takes its successor from the first row of the
  * next block, collected once — then the times are broadcast a chunk at a time and every block of times
- * returns each query time's largest ratio among its own, reduced by the maximum. Both squared
- * distances are Σ (a_c − b_c)² in float64 over the float32 rows, the arithmetic in which the in-memory
+ * returns each query time's largest ratio among its own, reduced by the maximum. Each task runs the
+ * single machine's kernel ({@link NeighbourTiles#highestRatios}): float32 GEMM tiles with their error
+ * bound, the pairs whose ratio could beat a time's current largest measured exactly — both squared
+ * distances Σ (a_c − b_c)² in float64 over the float32 rows, the arithmetic in which the in-memory
  * engine measures each time's best candidates, so Q(t) has the same bits there.
  *
  * <p>Cost: m × q pairs of two d-column distances for m times and q query times (q = m when exact), as
- * in memory; the exact form above {@code maxTimes} is null with the in-memory engine's reason, the
+ * float32 GEMM plus the few pairs measured in float64, as in memory; the exact form above {@code maxTimes} is null with the in-memory engine's reason, the
  * sampled form scores a seeded sample of times against all of them.
  */
 public final class SparkTangling {
@@ -197,32 +200,31 @@ public final class SparkTangling {
         return new IndexedRows(Arrays.copyOf(ids, m), Arrays.copyOf(tags, m), 2 * d, Arrays.copyOf(values, m * 2 * d));
     }
 
-    /** Each query time's largest ratio against the block's times (0 when none), the time itself left out. */
+    /**
+     * Each query time's largest ratio against the block's times (0 when none), the time itself left out:
+     * the single machine's kernel ({@link NeighbourTiles#highestRatios}), float32 GEMM tiles of the states
+     * and of the steps with their error bounds, the pairs whose ratio could exceed the time's current
+     * largest measured in float64 — the same bits as a float64 loop over every pair.
+     */
     static double[] highestRatios(IndexedRows queries, IndexedRows block, double eps) {
         int d = queries.width() / 2;
-        int w = queries.width();
         double[] out = new double[queries.count()];
-        float[] a = queries.values();
-        float[] b = block.values();
-        for (int q = 0; q < queries.count(); q++) {
-            long self = queries.ids()[q];
-            double top = 0;
-            for (int j = 0; j < block.count(); j++) {
-                if (block.ids()[j] == self) {
-                    continue;
-                }
-                // ‖Δx‖² and ‖Δẋ‖² column by column in float64, as the in-memory engine's exact ratio.
-                double ds = 0;
-                double dv = 0;
-                for (int c = 0; c < d; c++) {
-                    double x = (double) a[q * w + c] - b[j * w + c];
-                    double v = (double) a[q * w + d + c] - b[j * w + d + c];
-                    ds += x * x;
-                    dv += v * v;
-                }
-                top = Math.max(top, dv / (ds + eps));
-            }
-            out[q] = top;
+        if (block.count() == 0) {
+            return out;
+        }
+        NeighbourTiles states = NeighbourTiles.float32(half(queries, 0), queries.ids(), d, false);
+        NeighbourTiles steps = NeighbourTiles.float32(half(queries, d), queries.ids(), d, false);
+        NeighbourTiles.highestRatios(states, steps, half(block, 0), half(block, d), block.ids(), block.count(), eps, out);
+        return out;
+    }
+
+    /** The states (from 0) or the steps (from d) of [state | step] rows, [count, d]. */
+    private static float[] half(IndexedRows times, int from) {
+        int w = times.width();
+        int d = w / 2;
+        float[] out = new float[times.count() * d];
+        for (int i = 0; i < times.count(); i++) {
+            System.arraycopy(times.values(), i * w + from, out, i * d, d);
         }
         return out;
     }

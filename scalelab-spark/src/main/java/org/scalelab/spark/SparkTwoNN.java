@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.apache.spark.api.java.JavaRDD;
 import org.scalelab.InputException;
 import org.scalelab.geometry.MetricValue;
+import org.scalelab.geometry.NeighbourTiles;
 import org.scalelab.geometry.SampledMetric;
 import org.scalelab.geometry.SampledTwoNN;
 import org.scalelab.geometry.Silhouette;
@@ -13,19 +14,22 @@ import org.scalelab.geometry.TwoNN;
  * TwoNN intrinsic dimension ({@link TwoNN}: Facco et al. 2017, scikit-dimension's fit) as a blocked
  * nearest-neighbour job: the query rows are broadcast a chunk at a time, every block of the group
  * finds each query row's two nearest rows among its own (the row itself left out), and the
- * per-block pairs are reduced to the global two. r1², r2² are Σ (x_c − y_c)² in float64 over the
- * float32 rows — the arithmetic the in-memory engine measures its nearest candidates with — so
- * μ = r2/r1 and the fit are the in-memory engine's to the last bit whenever that engine's candidate
- * search found the true neighbours (its guarantee). A point with an exact duplicate has r1 = 0 and is
- * left out, as there.
+ * per-block pairs are reduced to the global two. Each task runs the single machine's kernel
+ * ({@link NeighbourTiles#nearestTwo}): float32 GEMM tiles of its block against the chunk, and the rows
+ * whose float32 distance, less its error bound, could be among a query row's nearest two measured
+ * exactly. So r1², r2² are Σ (x_c − y_c)² in float64 over the float32 rows — the arithmetic the
+ * in-memory engine measures its nearest candidates with — and μ = r2/r1 and the fit are the in-memory
+ * engine's to the last bit whenever that engine's candidate search found the true neighbours (its
+ * guarantee). A point with an exact duplicate has r1 = 0 and is left out, as there.
  *
  * <p>Above {@code exactMax} points, μ is measured for a seeded simple random sample of query points
  * ({@link Silhouette#sample}: the points the out-of-core engine draws for the same seed) against
  * <em>all</em> points, so each sampled μ is exact, and the same line is fitted to the sampled ratios,
  * with {@link SampledTwoNN}'s interval.
  *
- * <p>Cost: n × q distance evaluations of d columns for q query rows (q = n when exact), the data read
- * once per chunk of query rows (cached for the job).
+ * <p>Cost: n × q distances for q query rows (q = n when exact), as float32 GEMM (2 n q d flops) plus a
+ * few float64 candidates per query row and block; the data read once per chunk of query rows (cached
+ * for the job).
  */
 public final class SparkTwoNN {
     private SparkTwoNN() {}
@@ -97,30 +101,26 @@ public final class SparkTwoNN {
         }
     }
 
-    /** {r1², r2²} of each query row among the block's rows, [2 · queries]; the query row itself is left out. */
+    /**
+     * {r1², r2²} of each query row among the block's rows, [2 · queries]; the query row itself is left
+     * out. The single machine's kernel ({@link NeighbourTiles#nearestTwo}): float32 GEMM tiles, the rows
+     * that could be among the nearest two by the float32 error bound measured in float64 — so the same
+     * bits as a float64 loop over every pair.
+     */
     static double[] nearestTwo(IndexedRows queries, IndexedRows block) {
-        int d = queries.width();
         int nq = queries.count();
+        double[] r1 = new double[nq];
+        double[] r2 = new double[nq];
+        Arrays.fill(r1, Double.POSITIVE_INFINITY);
+        Arrays.fill(r2, Double.POSITIVE_INFINITY);
+        if (block.count() > 0) {
+            NeighbourTiles.float32(queries.values(), queries.ids(), queries.width(), false).nearestTwo(block.values(), block.ids(),
+                    block.count(), r1, r2);
+        }
         double[] out = new double[2 * nq];
-        Arrays.fill(out, Double.POSITIVE_INFINITY);
         for (int q = 0; q < nq; q++) {
-            long self = queries.ids()[q];
-            double r1 = Double.POSITIVE_INFINITY;
-            double r2 = Double.POSITIVE_INFINITY;
-            for (int j = 0; j < block.count(); j++) {
-                if (block.ids()[j] == self) {
-                    continue;
-                }
-                double e = IndexedRows.squaredDistance(queries.values(), q * d, block.values(), j * d, d);
-                if (e < r1) {
-                    r2 = r1;
-                    r1 = e;
-                } else if (e < r2) {
-                    r2 = e;
-                }
-            }
-            out[2 * q] = r1;
-            out[2 * q + 1] = r2;
+            out[2 * q] = r1[q];
+            out[2 * q + 1] = r2[q];
         }
         return out;
     }
