@@ -12,7 +12,8 @@
 # and checks that the two engines' JSON agree to the tolerances SparkGeometryTest and GeometrySparkCommandTest state
 # (d90/d95, points, dimension, trajectories equal; participation ratio 1e-5 relative; explained variance 1e-6;
 # alignment, step cosine, coherence 1e-10; TwoNN 1e-9 relative; tangling 1e-5 relative; silhouette (and per k) 1e-6;
-# the same k, the same null metrics), so that a run cannot time different work: it exits 1 on a mismatch.
+# the same k, the same null metrics; the sampled TwoNN's sample, seed and interval), so that a run cannot silently time
+# different work: each difference is printed (MISMATCH) and the script exits 1 after its report.
 #
 # The job: every metric the Spark engine computes, with `--null-replicates 0` (null baselines are not computed on
 # Spark) and otherwise the command's defaults (k-means silhouette for k 2..8, best of 3 restarts; TwoNN and the
@@ -20,19 +21,23 @@
 #   the scaling sets: `--tangling-max-times 2` (tangling skipped; it compares every time with every other: O(times²),
 #     exact on Spark up to 50,000 times and null above, sampled above 20,000 times on the streamed single machine,
 #     so with it on the sizes would neither scale linearly nor do the same work on both engines), and the single
-#     machine bounded by `--memory MEMORY` (default 128m, below what the 1× set needs in memory), so that it runs its
-#     streamed engine, whose sampled TwoNN and silhouette are Spark's (same seed, same points): like with like.
-#     (Without the bound the single machine holds the points in memory and computes TwoNN exactly: O(rows²).)
+#     machine bounded by `--memory BYTES` so that it runs its streamed engine, whose sampled TwoNN and silhouette are
+#     Spark's (same seed, same points): like with like. (Without the bound the single machine holds the points in memory
+#     and computes TwoNN exactly: O(rows²).) The default bound is the covariance work (64 MiB + 12 D² bytes) plus the
+#     1× set's rows: a group fits in memory only when twice its rows fit beside that work, so every size streams, in
+#     blocks of the 1× set's rows (at most 64 MiB). The script stops when the single machine did not stream.
 #   the tiny set: tangling on (exact on both), single machine in memory (as without --memory).
 # The sets are generated here, in DIR (not in CI), with bench/java/org/scalelab/geometry/GeometryScaleSet.java: one layer's
 # hook_attn_out, hook_mlp_out (for the oscillation coherence) and hook_resid_post (the points), trajectories of 100 rows;
 # a smaller set's trajectories are the larger sets' first ones. The CLI runs with bin/scalelab's heap (-Xmx8g); Spark's
-# event log goes to DIR/events (spark.eventLog.* as system properties, read by the session the engine starts).
-# Usage: bench/bench_spark_geometry.sh [--rows 50000] [--d 256] [--tiny 1000] [--memory 128m] [--master 'local[2]'] [--dir DIR]
+# event log of each run goes to DIR/NAME.events (spark.eventLog.* as system properties, read by the session the engine
+# starts). A group's Spark tasks are its parts of at most 64 MB of rows: below that, local[2] computes on one thread.
+# Usage: bench/bench_spark_geometry.sh [--rows 50000] [--d 256] [--tiny 1000] [--memory BYTES] [--master 'local[2]'] [--dir DIR] [--report]
+#   --report: no runs, only the checks and the report of the runs recorded in DIR (same --rows and --tiny)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ROWS=50000; D=256; TINY=1000; MEMORY=128m; MASTER='local[2]'; DIR=${TMPDIR:-/tmp}/scalelab-bench-spark-geometry
+ROWS=50000; D=256; TINY=1000; MEMORY=""; MASTER='local[2]'; DIR=${TMPDIR:-/tmp}/scalelab-bench-spark-geometry; REPORT=
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) ROWS=$2; shift ;;
@@ -41,16 +46,21 @@ while [ $# -gt 0 ]; do
     --memory) MEMORY=$2; shift ;;
     --master) MASTER=$2; shift ;;
     --dir) DIR=$2; shift ;;
+    --report) REPORT=1 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+if [ -z "$MEMORY" ]; then MEMORY=$(( (64 << 20) + 12 * D * D + ROWS * D * 4 )); fi
+SIZES=("$ROWS" $(( 2 * ROWS )) $(( 4 * ROWS )))
+if [ -z "$REPORT" ]; then
 echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, load average $(load), $(date -u '+%Y-%m-%d %H:%M UTC')"
 if [ ! -d scalelab-app/target/lib ] || [ ! -f scalelab-spark/target/scalelab-spark.jar ]; then
   echo "build first (the Spark module too): mvn -o -q -DskipTests package" >&2
   exit 2
 fi
+echo "single machine on the scaling sets: --memory $MEMORY (bytes: streamed); Spark: --spark $MASTER (event logs: $DIR/*.events)"
 CP=$(bench/classpath.sh)
 mkdir -p "$DIR/events"
 generate() {
@@ -61,7 +71,6 @@ generate() {
   fi
   echo "$set"
 }
-SIZES=("$ROWS" $(( 2 * ROWS )) $(( 4 * ROWS )))
 for n in "$TINY" "${SIZES[@]}"; do generate "$n" > /dev/null; done
 TIME_FILE=$(mktemp)
 trap 'rm -f "$TIME_FILE"' EXIT
@@ -95,6 +104,10 @@ run() {
   sys=$(awk -F': ' '/System time/ {print $2}' "$TIME_FILE")
   rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$TIME_FILE")
   echo "$name $rows $engine $wall $user $sys $rss $start $(load | cut -d' ' -f1)" >> "$DIR/runs.txt"
+  if [ "$engine" = single ] && [ "$rows" != "$TINY" ] && ! grep -q '"streamed"' "$DIR/$name.json"; then
+    echo "$name: the single machine did not stream $rows rows under --memory $MEMORY (it would compute TwoNN exactly, not Spark's sample): give a smaller --memory" >&2
+    exit 2
+  fi
   echo "$name: $rows x $D, $engine: ${wall} s wall, CPU ${user} s user + ${sys} s system, peak RSS $(( rss / 1024 )) MB (load $(load))"
 }
 run tiny-single "$TINY" single "${TINY_OPTS[@]}"
@@ -104,6 +117,7 @@ for n in "${SIZES[@]}"; do
   run "spark-$n" "$n" spark "${SCALE_OPTS[@]}"
 done
 echo "load average after: $(load)"
+fi
 python3 - "$DIR" "$TINY" "${SIZES[@]}" <<'PYEOF'
 import collections, json, re, sys
 
@@ -159,20 +173,23 @@ def agree(single, spark, want_engine):
         nulls = sorted(k for k in ["twonn", "tangling", "silhouette", "oscillation_coherence", "alignment", "step_cosine"] if x[k] is None)
         g = x
     if bad:
-        print(f"MISMATCH {single} / {spark}:\n  " + "\n  ".join(bad))
-        sys.exit(1)
+        print(f"MISMATCH {single} / {spark} (beyond the tests' tolerances):\n  " + "\n  ".join(bad))
+        mismatches.append(single)
     return g, nulls
 
+mismatches = []
+
 g, nulls = agree("tiny-single", "tiny-spark", "in memory")
-print(f"JSON agrees, tiny set ({tiny} rows): PR {g['participation_ratio']:.4f}, d90 {g['d90']}, TwoNN {g['twonn']:.4f}, "
+print(f"JSON, tiny set ({tiny} rows): PR {g['participation_ratio']:.4f}, d90 {g['d90']}, TwoNN {g['twonn']:.4f}, "
       f"tangling {g['tangling']:.4f}, silhouette {g['silhouette']:.4f} (k {g['k']}), coherence {g['oscillation_coherence']:.4f}; null: {nulls or 'none'}")
 for n in sizes:
     g, nulls = agree(f"single-{n}", f"spark-{n}", "streamed")
-    print(f"JSON agrees, {n} rows: PR {g['participation_ratio']:.4f}, d90 {g['d90']}, TwoNN {g['twonn']:.4f} "
+    print(f"JSON, {n} rows: PR {g['participation_ratio']:.4f}, d90 {g['d90']}, TwoNN {g['twonn']:.4f} "
           f"({g['reasons'].get('twonn_sample', 'exact')}), silhouette {g['silhouette']:.4f} (k {g['k']}), "
           f"coherence {g['oscillation_coherence']:.4f}; null: {nulls or 'none'}")
 
-# Spark's time line from its event log.
+# Spark's time line from its event log; per metric its jobs' wall time and its tasks' run time (summed over the
+# executor's threads: on local[2] up to twice the wall time when both threads are busy).
 SCOPES = [("SparkTwoNN", "TwoNN"), ("SparkTangling", "tangling"), ("SparkSilhouette", "silhouette"), ("SparkKMeans", "k-means"),
           ("SparkGeometry", "covariance, alignment, step cosine"), ("ActivationSource.coherence", "coherence"), ("ActivationSource", "reading the set")]
 
@@ -196,10 +213,19 @@ def timeline(name):
         m = metric(e["Stage Infos"][0]["Details"])
         per[m][0] += 1
         per[m][1] += (ends[j] - e["Submission Time"]) / 1000
+    stage = {s["Stage ID"]: metric(e["Stage Infos"][0]["Details"]) for e in starts.values() for s in e["Stage Infos"]}
+    task = collections.defaultdict(float)
+    for e in events:
+        if e["Event"] == "SparkListenerTaskEnd":
+            task[stage[e["Stage ID"]]] += e["Task Metrics"]["Executor Run Time"] / 1000
+    for m in per:
+        per[m].append(task[m])
     first = min(e["Submission Time"] for e in starts.values())
     last = max(ends.values())
     jobs = sum(v[1] for v in per.values())
-    return dict(jvm=(app - t0) / 1000, session=(ready - app) / 1000, prepare=(first - ready) / 1000, span=(last - first) / 1000,
+    # Tasks of the covariance pass: the set's parts (at most 64 MB of rows each), hence the threads a job can use.
+    parts = max(s["Number of Tasks"] for e in starts.values() for s in e["Stage Infos"] if metric(e["Stage Infos"][0]["Details"]).startswith("covariance"))
+    return dict(parts=parts, jvm=(app - t0) / 1000, session=(ready - app) / 1000, prepare=(first - ready) / 1000, span=(last - first) / 1000,
                 jobs=jobs, driver=(last - first) / 1000 - jobs, stop=(end - last) / 1000, exit=runs[name]["wall"] - (end - t0) / 1000,
                 per=dict(per), count=len(starts))
 
@@ -228,7 +254,10 @@ print("Spark's time line (s): JVM + CLI to SparkContext | session start | readin
       "| jobs | driver between jobs | stop | after stop")
 for name in ["tiny-spark"] + [f"spark-{n}" for n in sizes]:
     t = timeline(name)
-    print(f"  {name}: {t['jvm']:.1f} | {t['session']:.1f} | {t['prepare']:.1f} | {t['jobs']:.1f} ({t['count']} jobs) | "
+    print(f"  {name} ({t['parts']} parts): {t['jvm']:.1f} | {t['session']:.1f} | {t['prepare']:.1f} | {t['jobs']:.1f} ({t['count']} jobs) | "
           f"{t['driver']:.1f} | {t['stop']:.1f} | {t['exit']:.1f}")
-    print("     " + "; ".join(f"{m} {v[1]:.1f} s in {v[0]} jobs" for m, v in sorted(t["per"].items(), key=lambda kv: -kv[1][1])))
+    print("     " + "; ".join(f"{m} {v[1]:.1f} s in {v[0]} jobs ({v[2]:.1f} s of tasks)" for m, v in sorted(t["per"].items(), key=lambda kv: -kv[1][1])))
+if mismatches:
+    print(f"the engines' JSON differ beyond the tests' tolerances on {', '.join(mismatches)} (MISMATCH above): not the same work")
+    sys.exit(1)
 PYEOF
