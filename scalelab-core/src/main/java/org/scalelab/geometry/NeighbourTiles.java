@@ -1,5 +1,6 @@
 package org.scalelab.geometry;
 
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
@@ -113,6 +114,31 @@ public final class NeighbourTiles {
         }
     }
 
+    /**
+     * One tile of squared distances: held rows {@code from} … {@code from + ns − 1} against the block's
+     * rows {@code offset} … {@code offset + nj − 1}, {@code d2[i · nj + j]} (free to overwrite).
+     */
+    private interface Tile {
+        void visit(double[] d2, int from, int ns, int offset, int nj);
+    }
+
+    /**
+     * The first {@code count} rows of {@code rows} in column blocks of at most
+     * {@value SampleDistances#TILE}, each met by every tile of held rows in turn, on this instance's threads.
+     */
+    private void eachTile(float[] rows, int count, Tile tile) {
+        run(() -> {
+            for (int c0 = 0; c0 < count; c0 += SampleDistances.TILE) {
+                int nj = Math.min(SampleDistances.TILE, count - c0);
+                distances.load(rows, c0, nj);
+                for (int s0 = 0; s0 < s; s0 += SampleDistances.TILE) {
+                    int ns = Math.min(SampleDistances.TILE, s - s0);
+                    tile.visit(distances.tile(s0, ns), s0, ns, c0, nj);
+                }
+            }
+        });
+    }
+
     private boolean self(int at, long[] rowIds, int j) {
         return ids != null && rowIds[j] == ids[at];
     }
@@ -125,42 +151,30 @@ public final class NeighbourTiles {
      */
     public void nearestTwo(float[] rows, long[] rowIds, int count, double[] r1, double[] r2) {
         checkFloat32();
-        run(() -> {
-            for (int c0 = 0; c0 < count; c0 += SampleDistances.TILE) {
-                int nj = Math.min(SampleDistances.TILE, count - c0);
-                int offset = c0;
-                distances.load(rows, offset, nj);
-                for (int s0 = 0; s0 < s; s0 += SampleDistances.TILE) {
-                    int ns = Math.min(SampleDistances.TILE, s - s0);
-                    double[] d2 = distances.tile(s0, ns);
-                    int from = s0;
-                    forEach(ns, i -> {
-                        int at = from + i;
-                        int base = i * nj;
-                        double ni = distances.sampleNorm(at);
-                        // Each distance's lower bound in place; the lowest measured first.
-                        int lowest = -1;
-                        for (int j = 0; j < nj; j++) {
-                            double low = self(at, rowIds, offset + j) ? Double.POSITIVE_INFINITY
-                                    : d2[base + j] - bound.forNorms(ni, distances.columnNorm(j));
-                            d2[base + j] = low;
-                            if (low < r2[at] && (lowest < 0 || low < d2[base + lowest])) {
-                                lowest = j;
-                            }
-                        }
-                        if (lowest < 0) {
-                            return;
-                        }
-                        offer(r1, r2, at, exactSquared(held, at * d, rows, (offset + lowest) * d, d));
-                        for (int j = 0; j < nj; j++) {
-                            if (j != lowest && d2[base + j] < r2[at]) {
-                                offer(r1, r2, at, exactSquared(held, at * d, rows, (offset + j) * d, d));
-                            }
-                        }
-                    });
+        eachTile(rows, count, (d2, from, ns, offset, nj) -> forEach(ns, i -> {
+            int at = from + i;
+            int base = i * nj;
+            double ni = distances.sampleNorm(at);
+            // Each distance's lower bound in place; the lowest measured first.
+            int lowest = -1;
+            for (int j = 0; j < nj; j++) {
+                double low = self(at, rowIds, offset + j) ? Double.POSITIVE_INFINITY
+                        : d2[base + j] - bound.forNorms(ni, distances.columnNorm(j));
+                d2[base + j] = low;
+                if (low < r2[at] && (lowest < 0 || low < d2[base + lowest])) {
+                    lowest = j;
                 }
             }
-        });
+            if (lowest < 0) {
+                return;
+            }
+            offer(r1, r2, at, exactSquared(held, at * d, rows, (offset + lowest) * d, d));
+            for (int j = 0; j < nj; j++) {
+                if (j != lowest && d2[base + j] < r2[at]) {
+                    offer(r1, r2, at, exactSquared(held, at * d, rows, (offset + j) * d, d));
+                }
+            }
+        }));
     }
 
     private static void offer(double[] r1, double[] r2, int at, double e) {
@@ -246,38 +260,24 @@ public final class NeighbourTiles {
      */
     public void nearest(float[] rows, int count, int[] label, double[] distance) {
         checkFloat32();
-        run(() -> {
-            for (int c0 = 0; c0 < count; c0 += SampleDistances.TILE) {
-                int nj = Math.min(SampleDistances.TILE, count - c0);
-                int offset = c0;
-                distances.load(rows, offset, nj);
-                for (int j = 0; j < nj; j++) {
-                    label[offset + j] = -1;
-                    distance[offset + j] = Double.POSITIVE_INFINITY;
-                }
-                for (int s0 = 0; s0 < s; s0 += SampleDistances.TILE) {
-                    int ns = Math.min(SampleDistances.TILE, s - s0);
-                    double[] d2 = distances.tile(s0, ns);
-                    int from = s0;
-                    forEach(nj, j -> {
-                        double nj2 = distances.columnNorm(j);
-                        double ceiling = distance[offset + j];
-                        for (int i = 0; i < ns; i++) {
-                            ceiling = Math.min(ceiling, d2[i * nj + j] + bound.forNorms(distances.sampleNorm(from + i), nj2));
-                        }
-                        for (int i = 0; i < ns; i++) {
-                            if (d2[i * nj + j] - bound.forNorms(distances.sampleNorm(from + i), nj2) <= ceiling) {
-                                double e = exactSquared(held, (from + i) * d, rows, (offset + j) * d, d);
-                                if (e < distance[offset + j]) {
-                                    distance[offset + j] = e;
-                                    label[offset + j] = from + i;
-                                }
-                            }
-                        }
-                    });
+        Arrays.fill(label, 0, count, -1);
+        Arrays.fill(distance, 0, count, Double.POSITIVE_INFINITY);
+        eachTile(rows, count, (d2, from, ns, offset, nj) -> forEach(nj, j -> {
+            double nj2 = distances.columnNorm(j);
+            double ceiling = distance[offset + j];
+            for (int i = 0; i < ns; i++) {
+                ceiling = Math.min(ceiling, d2[i * nj + j] + bound.forNorms(distances.sampleNorm(from + i), nj2));
+            }
+            for (int i = 0; i < ns; i++) {
+                if (d2[i * nj + j] - bound.forNorms(distances.sampleNorm(from + i), nj2) <= ceiling) {
+                    double e = exactSquared(held, (from + i) * d, rows, (offset + j) * d, d);
+                    if (e < distance[offset + j]) {
+                        distance[offset + j] = e;
+                        label[offset + j] = from + i;
+                    }
                 }
             }
-        });
+        }));
     }
 
     /**
@@ -289,28 +289,16 @@ public final class NeighbourTiles {
     public double[][] capped(float[] rows, int count, double[] cap) {
         checkFloat32();
         double[][] out = new double[s][count];
-        run(() -> {
-            for (int c0 = 0; c0 < count; c0 += SampleDistances.TILE) {
-                int nj = Math.min(SampleDistances.TILE, count - c0);
-                int offset = c0;
-                distances.load(rows, offset, nj);
-                for (int s0 = 0; s0 < s; s0 += SampleDistances.TILE) {
-                    int ns = Math.min(SampleDistances.TILE, s - s0);
-                    double[] d2 = distances.tile(s0, ns);
-                    int from = s0;
-                    forEach(ns, i -> {
-                        int h = from + i;
-                        double ni = distances.sampleNorm(h);
-                        for (int j = 0; j < nj; j++) {
-                            double c = cap[offset + j];
-                            out[h][offset + j] = d2[i * nj + j] - bound.forNorms(ni, distances.columnNorm(j)) < c
-                                    ? Math.min(c, exactSquared(held, h * d, rows, (offset + j) * d, d))
-                                    : c;
-                        }
-                    });
-                }
+        eachTile(rows, count, (d2, from, ns, offset, nj) -> forEach(ns, i -> {
+            int h = from + i;
+            double ni = distances.sampleNorm(h);
+            for (int j = 0; j < nj; j++) {
+                double c = cap[offset + j];
+                out[h][offset + j] = d2[i * nj + j] - bound.forNorms(ni, distances.columnNorm(j)) < c
+                        ? Math.min(c, exactSquared(held, h * d, rows, (offset + j) * d, d))
+                        : c;
             }
-        });
+        }));
         return out;
     }
 
@@ -324,33 +312,21 @@ public final class NeighbourTiles {
             throw new IllegalStateException("distance sums need float64 tiles (NeighbourTiles.float64)");
         }
         int nl = codes.length;
-        run(() -> {
-            for (int c0 = 0; c0 < count; c0 += SampleDistances.TILE) {
-                int nj = Math.min(SampleDistances.TILE, count - c0);
-                int offset = c0;
-                distances.load(rows, offset, nj);
-                for (int s0 = 0; s0 < s; s0 += SampleDistances.TILE) {
-                    int ns = Math.min(SampleDistances.TILE, s - s0);
-                    double[] d2 = distances.tile(s0, ns);
-                    int from = s0;
-                    forEach(ns, i -> {
-                        int at = from + i;
-                        int base = i * nj;
-                        for (int j = 0; j < nj; j++) {
-                            d2[base + j] = self(at, rowIds, offset + j) ? 0 : Math.sqrt(d2[base + j]);
-                        }
-                        for (int l = 0; l < nl; l++) {
-                            int k = ks[l];
-                            int row = at * k;
-                            int[] code = codes[l];
-                            double[] sum = sums[l];
-                            for (int j = 0; j < nj; j++) {
-                                sum[row + code[(int) rowIds[offset + j]]] += d2[base + j];
-                            }
-                        }
-                    });
+        eachTile(rows, count, (d2, from, ns, offset, nj) -> forEach(ns, i -> {
+            int at = from + i;
+            int base = i * nj;
+            for (int j = 0; j < nj; j++) {
+                d2[base + j] = self(at, rowIds, offset + j) ? 0 : Math.sqrt(d2[base + j]);
+            }
+            for (int l = 0; l < nl; l++) {
+                int k = ks[l];
+                int row = at * k;
+                int[] code = codes[l];
+                double[] sum = sums[l];
+                for (int j = 0; j < nj; j++) {
+                    sum[row + code[(int) rowIds[offset + j]]] += d2[base + j];
                 }
             }
-        });
+        }));
     }
 }
