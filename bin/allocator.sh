@@ -31,4 +31,4 @@ if [ "${SCALELAB_MALLOC:-$scalelab_malloc}" = jemalloc ]; then
     fi
   done
 fi
-unset scalelab_command scalelab_malloc
+unset scalelab_command scalelab_malloc lib
