@@ -118,11 +118,6 @@ public final class Blas {
         openblas.cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a, k, b, n, 0.0, c, n);
     }
 
-    /** c[k, n] = a[m, k]ᵀ b[m, n] in float32 (cblas_sgemm, row-major, beta 0). */
-    static void productTNf(FloatBuffer a, int m, int k, FloatBuffer b, int n, FloatBuffer c) {
-        openblas.cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, m, 1f, a, k, b, n, 0f, c, n);
-    }
-
     /** c[d, d] (upper) += alpha · a[k, d]ᵀ a[k, d] in float64 (cblas_dsyrk, beta 1). */
     public static void gramUpperAdd(DoubleBuffer a, int k, int d, DoubleBuffer c) {
         openblas.cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, k, 1.0, a, d, 1.0, c, d);

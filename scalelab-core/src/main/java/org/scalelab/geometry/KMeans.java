@@ -12,10 +12,13 @@ import java.util.stream.IntStream;
  * label changes, or when the summed squared centre shift is at most {@code tolerance} × the mean
  * per-feature variance of the data.
  *
- * <p>Work is in mean-centred coordinates (as scikit-learn, which centres a copy of X first), one
- * chunk of rows at a time: the distance step is ‖x‖² + ‖c‖² − 2 X Cᵀ
- * (sgemm [rows, k]), the update step sums each cluster's rows as Oᵀ X with the one-hot assignment
- * O [rows, k] (sgemm). The reported inertia Σ‖x − c‖² is recomputed in float64 at the end.
+ * <p>Work is in mean-centred coordinates (as scikit-learn, which centres a copy of X first), as float32,
+ * one chunk of rows at a time. Each row's nearest centre, and every distance of the seeding, is exact:
+ * a float32 GEMM with its error bound, the centres that could be nearest measured again as
+ * Σ (x_c − c_c)² in float64 ({@link Centres}), the first centre winning ties; so labels do not depend on
+ * how a GEMM rounds, and the Spark engine, whose kernel ({@link NeighbourTiles}) gives the same exact
+ * answers, finds the same ones.
+ * The update step sums each cluster's rows in float64. The reported inertia Σ‖x − c‖² is float64.
  */
 public final class KMeans {
     private KMeans() {}
@@ -204,17 +207,11 @@ public final class KMeans {
         }
     }
 
-    private static double[] centreNorms(FloatBuffer centres, int k, int d) {
-        double[] cn = new double[k];
-        for (int c = 0; c < k; c++) {
-            double s = 0;
-            for (int j = 0; j < d; j++) {
-                double v = centres.get(c * d + j);
-                s += v * v;
-            }
-            cn[c] = s;
-        }
-        return cn;
+    /** The centres [k, d] of a buffer as an array (held rows of {@link NeighbourTiles}). */
+    private static float[] held(FloatBuffer centres, int k, int d) {
+        float[] c = new float[k * d];
+        centres.get(0, c);
+        return c;
     }
 
     private static Fit lloyd(Rows x, int k, FloatBuffer centres, Options o) {
@@ -223,12 +220,11 @@ public final class KMeans {
         int[] labels = new int[n];
         Arrays.fill(labels, -1);
         double tolAbs = o.tolerance() * x.meanVariance;
-        int chunk = Math.min(n, CHUNK_ROWS);
-        FloatBuffer cross = Blas.floats((long) chunk * k);
-        FloatBuffer onehot = Blas.floats((long) chunk * k);
+        int[] nearest = new int[Math.min(n, CHUNK_ROWS)];
+        double[] dist = new double[Math.min(n, CHUNK_ROWS)];
         boolean[] changed = new boolean[1];
-        FloatBuffer partial = Blas.floats((long) k * d);
         double[] sums = new double[k * d];
+        double[] chunkSums = new double[k * d];
         int[] counts = new int[k];
         double[] minDist = new double[n];
         int iterations = 0;
@@ -238,33 +234,34 @@ public final class KMeans {
             Arrays.fill(sums, 0);
             Arrays.fill(counts, 0);
             changed[0] = false;
-            double[] cn = centreNorms(centres, k, d);
+            Centres near = new Centres(x, held(centres, k, d));
             x.forEachChunk((start, m, rows) -> {
-                Blas.productNTf(rows, m, centres, k, d, -2f, cross);
-                for (int i = 0; i < m * k; i++) {
-                    onehot.put(i, 0f);
-                }
+                float[] chunk = near.nearest(start, m, rows, nearest, dist, false);
+                Arrays.fill(chunkSums, 0);
                 for (int i = 0; i < m; i++) {
-                    int best = nearest(x, start + i, cn, cross, i, k);
-                    double bestD = x.norms[start + i] + cn[best] + cross.get(i * k + best);
+                    int best = nearest[i];
                     if (labels[start + i] != best) {
                         changed[0] = true;
                         labels[start + i] = best;
                     }
-                    minDist[start + i] = Math.max(0, bestD);
+                    minDist[start + i] = dist[i];
                     counts[best]++;
-                    onehot.put(i * k + best, 1f);
+                    for (int j = 0; j < d; j++) {
+                        chunkSums[best * d + j] += chunk[i * d + j];
+                    }
                 }
-                Blas.productTNf(onehot, m, k, rows, d, partial);
                 for (int i = 0; i < k * d; i++) {
-                    sums[i] += partial.get(i);
+                    sums[i] += chunkSums[i];
                 }
             });
             if (!changed[0]) {
                 converged = true; // strict convergence: the same labels give the same centres
                 break;
             }
-            relocateEmpty(x, sums, counts, minDist, labels, k);
+            if (Arrays.stream(counts).anyMatch(c -> c == 0)) {
+                exactDistances(x, held(centres, k, d), labels, minDist);
+                relocateEmpty(x, sums, counts, minDist, labels, k);
+            }
             double shift = 0;
             for (int c = 0; c < k; c++) {
                 for (int j = 0; j < d; j++) {
@@ -276,20 +273,31 @@ public final class KMeans {
             }
             if (shift <= tolAbs) {
                 converged = true;
-                assign(x, centres, k, labels, cross);
+                assign(x, centres, k, labels);
                 break;
             }
         }
         if (!converged) {
-            assign(x, centres, k, labels, cross);
+            assign(x, centres, k, labels);
         }
-        float[] c = new float[k * d];
-        centres.get(0, c);
+        float[] c = held(centres, k, d);
         double inertia = exactInertia(x, c, labels);
         for (int i = 0; i < k * d; i++) {
             c[i] = (float) (c[i] + x.mean[i % d]); // back from centred coordinates
         }
         return new Fit(k, labels, inertia, iterations, converged, c);
+    }
+
+    /** Every row's exact squared distance to its centre into {@code out}: one more pass, only when a cluster is empty. */
+    private static void exactDistances(Rows x, float[] centres, int[] labels, double[] out) {
+        int d = x.d;
+        x.forEachChunkConcurrently((start, m, rows) -> {
+            float[] row = new float[d];
+            for (int i = 0; i < m; i++) {
+                rows.get(i * d, row, 0, d);
+                out[start + i] = NeighbourTiles.exactSquared(centres, labels[start + i] * d, row, 0, d);
+            }
+        });
     }
 
     /**
@@ -325,31 +333,134 @@ public final class KMeans {
         }
     }
 
-    private static void assign(Rows x, FloatBuffer centres, int k, int[] labels, FloatBuffer cross) {
-        double[] cn = centreNorms(centres, k, x.d);
+    /** Each row's nearest centre (exact, the first on ties) into labels. */
+    private static void assign(Rows x, FloatBuffer centres, int k, int[] labels) {
+        Centres near = new Centres(x, held(centres, k, x.d));
+        int[] nearest = new int[Math.min(x.n, CHUNK_ROWS)];
+        double[] dist = new double[Math.min(x.n, CHUNK_ROWS)];
         x.forEachChunk((start, m, rows) -> {
-            Blas.productNTf(rows, m, centres, k, x.d, -2f, cross);
-            for (int i = 0; i < m; i++) {
-                labels[start + i] = nearest(x, start + i, cn, cross, i, k);
-            }
+            near.nearest(start, m, rows, nearest, dist, false);
+            System.arraycopy(nearest, 0, labels, start, m);
         });
     }
 
     /**
-     * The centre nearest to row {@code row}: squared distance ‖x‖² + ‖c‖² − 2x·c, with −2x·c in {@code cross}
-     * (row {@code i} of the chunk's product); the first centre wins ties.
+     * Held centres [k, d] (centred coordinates) met by chunks of centred rows: the exact squared distances
+     * k-means decides on, from one float32 GEMM per chunk. ‖x‖² + ‖c‖² − 2x·c, the cross term by
+     * {@code cblas_sgemm} on the float32 rows as they are, is within {@link Float32Bound}'s E of
+     * Σ (x_c − c_c)² in float64 (the rows are float32 already, so its rounding term is to spare); a centre
+     * whose bound could change the answer is measured again exactly ({@link NeighbourTiles#exactSquared}).
+     * So the answers are {@link NeighbourTiles#nearest}'s and {@link NeighbourTiles#capped}'s, which the
+     * Spark engine uses, without the copy of every row those make, centred again on the held rows: these rows
+     * were centred once for the whole fit. (That copy took two thirds of a k-means fit's time at d = 4,096.)
      */
-    private static int nearest(Rows x, int row, double[] cn, FloatBuffer cross, int i, int k) {
-        int best = 0;
-        double bestD = Double.POSITIVE_INFINITY;
-        for (int c = 0; c < k; c++) {
-            double v = x.norms[row] + cn[c] + cross.get(i * k + c);
-            if (v < bestD) {
-                bestD = v;
-                best = c;
+    private static final class Centres {
+        private final Rows x;
+        private final int k;
+        private final int d;
+        private final float[] values;
+        private final FloatBuffer buffer;
+        private final double[] squared; // ‖c‖² in float64
+        private final double[] norm; // ‖c‖
+        private final Float32Bound bound;
+        private final FloatBuffer cross;
+        private final float[] chunk;
+
+        Centres(Rows x, float[] values) {
+            this.x = x;
+            this.d = x.d;
+            this.k = values.length / d;
+            this.values = values;
+            this.buffer = Blas.floats(values.length);
+            buffer.put(0, values);
+            this.squared = new double[k];
+            this.norm = new double[k];
+            for (int c = 0; c < k; c++) {
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    double v = values[c * d + j];
+                    s += v * v;
+                }
+                squared[c] = s;
+                norm[c] = Math.sqrt(s);
             }
+            this.bound = new Float32Bound(d);
+            int rows = Math.min(x.n, CHUNK_ROWS);
+            this.cross = Blas.floats((long) rows * k);
+            this.chunk = new float[rows * d];
         }
-        return best;
+
+        /** The GEMM of chunk [start, start + m) against the centres into {@link #cross}; returns the chunk's rows as an array. */
+        private float[] measure(int m, FloatBuffer rows) {
+            Blas.productNTf(rows, m, buffer, k, d, -2f, cross);
+            rows.get(0, chunk, 0, m * d);
+            return chunk;
+        }
+
+        /** Row i of the chunk's float32 squared distance to centre c (not clipped), and its bound. */
+        private double approximate(int start, int i, int c) {
+            return x.norms[start + i] + squared[c] + cross.get(i * k + c);
+        }
+
+        private double error(int start, int i, int c) {
+            return bound.forNorms(Math.sqrt(x.norms[start + i]), norm[c]);
+        }
+
+        /**
+         * Each chunk row's nearest centre (the first on ties) into label[i], its exact squared distance into
+         * distance[i]; returns the chunk's rows (valid until the next call). With {@code exact} false a row
+         * whose bound leaves one centre is not measured: its distance is NaN (Lloyd's steps need the
+         * distances only to refill an empty cluster, {@link #exactDistances}).
+         */
+        float[] nearest(int start, int m, FloatBuffer rows, int[] label, double[] distance, boolean exact) {
+            float[] values = measure(m, rows);
+            IntStream.range(0, m).parallel().forEach(i -> {
+                double ceiling = Double.POSITIVE_INFINITY;
+                for (int c = 0; c < k; c++) {
+                    ceiling = Math.min(ceiling, approximate(start, i, c) + error(start, i, c));
+                }
+                if (!exact) {
+                    int only = -1;
+                    for (int c = 0; c < k && only != -2; c++) {
+                        if (approximate(start, i, c) - error(start, i, c) <= ceiling) {
+                            only = only == -1 ? c : -2;
+                        }
+                    }
+                    if (only >= 0) {
+                        label[i] = only;
+                        distance[i] = Double.NaN;
+                        return;
+                    }
+                }
+                int best = -1;
+                double bestD = Double.POSITIVE_INFINITY;
+                for (int c = 0; c < k; c++) {
+                    if (approximate(start, i, c) - error(start, i, c) <= ceiling) {
+                        double e = NeighbourTiles.exactSquared(this.values, c * d, values, i * d, d);
+                        if (e < bestD) {
+                            bestD = e;
+                            best = c;
+                        }
+                    }
+                }
+                label[i] = best;
+                distance[i] = bestD;
+            });
+            return values;
+        }
+
+        /** out[c][start + i] = min(cap[start + i], exact squared distance of centre c and chunk row i). */
+        void capped(int start, int m, FloatBuffer rows, double[] cap, double[][] out) {
+            float[] values = measure(m, rows);
+            IntStream.range(0, m).parallel().forEach(i -> {
+                double limit = cap[start + i];
+                for (int c = 0; c < k; c++) {
+                    out[c][start + i] = approximate(start, i, c) - error(start, i, c) < limit
+                            ? Math.min(limit, NeighbourTiles.exactSquared(this.values, c * d, values, i * d, d))
+                            : limit;
+                }
+            });
+        }
     }
 
     /**
@@ -379,19 +490,22 @@ public final class KMeans {
         return total;
     }
 
-    /** Greedy k-means++ seeding; returns the centres [k, d]. */
+    /**
+     * Greedy k-means++ seeding; returns the centres [k, d]. Distances are exact (float64 over the float32
+     * centred rows, {@link NeighbourTiles}), so the potentials, and where each draw lands, do not depend on
+     * how a GEMM rounds.
+     */
     private static FloatBuffer plusPlus(Rows x, int k, SplittableRandom random) {
         int n = x.n;
         int d = x.d;
         int trials = 2 + (int) Math.log(k);
         FloatBuffer centres = Blas.floats((long) k * d);
-        FloatBuffer cand = Blas.floats((long) trials * d);
         float[] row = new float[d];
         int first = random.nextInt(n);
         x.row(first, row);
         centres.put(0, row, 0, d);
         float[] candidates = new float[trials * d];
-        double[] closest = distancesTo(x, centres, 1)[0];
+        double[] closest = distancesTo(x, row);
         double potential = sum(closest);
         double[] cumulative = new double[n];
         for (int c = 1; c < k; c++) {
@@ -413,43 +527,44 @@ public final class KMeans {
                 picks[t] = idx;
             }
             x.rows(picks, candidates);
-            cand.put(0, candidates, 0, trials * d);
-            double[][] dist = distancesTo(x, cand, trials);
+            double[][] capped = cappedDistances(x, candidates, closest);
             int best = 0;
             double bestPot = Double.POSITIVE_INFINITY;
             for (int t = 0; t < trials; t++) {
-                double s = 0;
-                for (int i = 0; i < n; i++) {
-                    s += Math.min(closest[i], dist[t][i]);
-                }
+                double s = sum(capped[t]);
                 if (s < bestPot) {
                     bestPot = s;
                     best = t;
                 }
             }
-            for (int i = 0; i < n; i++) {
-                closest[i] = Math.min(closest[i], dist[best][i]);
-            }
+            closest = capped[best];
             potential = bestPot;
             centres.put(c * d, candidates, best * d, d);
         }
         return centres;
     }
 
-    /** Squared distances [m][n] from every point to the first m rows of {@code centres} (sgemm chunks, clipped at 0). */
-    private static double[][] distancesTo(Rows x, FloatBuffer centres, int m) {
-        double[][] out = new double[m][x.n];
-        double[] cn = centreNorms(centres, m, x.d);
-        int chunk = Math.min(x.n, CHUNK_ROWS);
-        FloatBuffer cross = Blas.floats((long) chunk * m);
-        x.forEachChunk((start, rows, values) -> {
-            Blas.productNTf(values, rows, centres, m, x.d, -2f, cross);
-            for (int i = 0; i < rows; i++) {
-                for (int c = 0; c < m; c++) {
-                    out[c][start + i] = Math.max(0, x.norms[start + i] + cn[c] + cross.get(i * m + c));
-                }
-            }
+    /** Every point's exact squared distance to one centre. */
+    private static double[] distancesTo(Rows x, float[] centre) {
+        double[] out = new double[x.n];
+        Centres near = new Centres(x, centre);
+        int[] label = new int[Math.min(x.n, CHUNK_ROWS)];
+        double[] dist = new double[Math.min(x.n, CHUNK_ROWS)];
+        x.forEachChunk((start, m, rows) -> {
+            near.nearest(start, m, rows, label, dist, true);
+            System.arraycopy(dist, 0, out, start, m);
         });
+        return out;
+    }
+
+    /**
+     * [candidate t][point i] = min(cap[i], exact squared distance of candidate t and point i): each
+     * candidate's share of the potential were it chosen (as {@link NeighbourTiles#capped}).
+     */
+    private static double[][] cappedDistances(Rows x, float[] candidates, double[] cap) {
+        double[][] out = new double[candidates.length / x.d][x.n];
+        Centres near = new Centres(x, candidates);
+        x.forEachChunk((start, m, rows) -> near.capped(start, m, rows, cap, out));
         return out;
     }
 

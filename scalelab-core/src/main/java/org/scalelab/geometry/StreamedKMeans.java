@@ -20,7 +20,8 @@ import java.util.concurrent.Future;
  * <p>Passes over the blocks: 2 for the mean and the norms; seeding, 2 per centre (fetch the candidates,
  * then every point's distance to them); one per Lloyd step (distances and the centroid sums in one
  * read), one more for the final assignment when it stops on the centre shift, one for the inertia,
- * and one per empty cluster refilled (rare). Restarts repeat the seeding and the steps.
+ * and, when a step leaves a cluster empty (rare), one for every point's exact distance to its centre and
+ * one per cluster refilled. Restarts repeat the seeding and the steps.
  */
 public final class StreamedKMeans {
     private StreamedKMeans() {}

@@ -189,6 +189,43 @@ class GeometryReferenceTest {
                 "best-of-10 inertia: ours " + oursBest + ", sklearn " + best.get("kmeans_inertia").asDouble());
     }
 
+    /**
+     * A start that leaves a cluster empty: one initial centre far from every point. scikit-learn refills it
+     * with the point farthest from its own centre, as ours does (from exact distances, measured only then);
+     * the fit then follows scikit-learn's to the same labels and inertia.
+     */
+    @Test
+    void anEmptyClusterIsRefilledAsScikitLearnDoes() throws Exception {
+        int n = 1_200;
+        int d = 8;
+        float[][] x = Synthetic.gaussian(n, d, 5);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                x[i][j] += (i % 3) * (j == i % 3 ? 6f : 0f) + 10;
+            }
+        }
+        Path px = NpyTestFiles.floats(dir.resolve("empty.npy"), x);
+        PointSet p = NpyPoints.readPoints(px);
+        float[][] init = {x[0].clone(), x[1].clone(), new float[d]};
+        java.util.Arrays.fill(init[2], 500f); // no point is nearest to it
+        float[] flat = new float[3 * d];
+        for (int c = 0; c < 3; c++) {
+            System.arraycopy(init[c], 0, flat, c * d, d);
+        }
+        Path pc = NpyTestFiles.floats(dir.resolve("empty-init.npy"), init);
+        JsonNode ref = reference(px.toString(), "--no-twonn", "--kmeans", "3", "--kmeans-init", pc.toString());
+        KMeans.Fit ours = KMeans.fitFrom(p, flat, KMeans.Options.defaults());
+        int agree = 0;
+        int[] sizes = new int[3];
+        for (int i = 0; i < n; i++) {
+            agree += ref.get("kmeans_labels").get(i).asInt() == ours.labels()[i] ? 1 : 0;
+            sizes[ours.labels()[i]]++;
+        }
+        assertTrue(sizes[2] > 100, "the far centre's cluster was refilled and grew: " + sizes[2] + " points");
+        assertEquals(n, agree, "labels after the refill");
+        assertRel(ref.get("kmeans_inertia").asDouble(), ours.inertia(), 1e-6, "k-means inertia after an empty cluster");
+    }
+
     @Test
     void npzWrittenByNumpySavezAndSavezCompressedLoadLikeTheNpyFiles() throws Exception {
         float[][] data = correlated(300, 7, 1);

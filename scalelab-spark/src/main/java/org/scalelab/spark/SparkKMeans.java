@@ -26,8 +26,8 @@ import org.scalelab.geometry.Silhouette;
  * memory; each row's nearest centre comes from the single machine's float32 GEMM tiles with their
  * error bound, the centres that could be nearest measured exactly ({@link NeighbourTiles#nearest}), so
  * labels and distances are those of Σ (x_c − c_c)² in float64 over every pair (the first centre wins
- * ties). The in-memory engine takes its assignments from the float32 GEMM as it is (~1e-7 relative), so
- * the two engines agree on every label except at near-ties and on the inertia to ~1e-6 relative.
+ * ties), as in memory: the two engines find the same labels; centroids and inertia differ only by the order
+ * float64 sums are added in (blocks here, chunks there).
  *
  * <p>Not MLlib's {@code KMeans}: it seeds with k-means|| (Bahmani et al. 2012) by default or picks
  * random rows, not greedy k-means++, so the same seed starts elsewhere; it stops when every centre

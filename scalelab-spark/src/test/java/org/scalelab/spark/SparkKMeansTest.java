@@ -79,9 +79,8 @@ class SparkKMeansTest {
     }
 
     /**
-     * Same rows drawn, same labels, same iterations; the in-memory engine assigns from a float32 GEMM
-     * and sums in float32 chunks, hence 1e-6 relative on the inertia and 1e-4 on centroids near 50
-     * (a few float32 ulps).
+     * Same rows drawn, same labels, same iterations; float64 sums added in another order (blocks here,
+     * chunks in memory), hence 1e-12 relative on the inertia and one float32 ulp on centroids near 50.
      */
     @Test
     void fitEqualsTheInMemoryEngine() {
@@ -92,8 +91,40 @@ class SparkKMeansTest {
             assertArrayEquals(expected.labels(), got.labels());
             assertEquals(expected.iterations(), got.iterations());
             assertEquals(expected.converged(), got.converged());
-            assertEquals(expected.inertia(), got.inertia(), 1e-6 * expected.inertia());
-            assertArrayEquals(expected.centroids(), got.centroids(), 1e-4f);
+            assertEquals(expected.inertia(), got.inertia(), 1e-12 * expected.inertia());
+            assertArrayEquals(expected.centroids(), got.centroids(), Math.ulp(50f));
+        }
+    }
+
+    /**
+     * Cluster-free random walks, where many rows sit almost as near to two centres: the case where the
+     * engines once parted (a float32 GEMM's rounding chose the label in memory). Both now take each label
+     * from exact distances, so for every k the labels and iterations are equal, the inertia and centroids
+     * equal but for the order float64 sums are added in (1e-12 relative, one float32 rounding).
+     */
+    @Test
+    void fitOnClusterFreeRandomWalksEqualsTheInMemoryEngineForEveryK() {
+        Random r = new Random(11);
+        int n = 3000;
+        int d = 48;
+        float[][] rows = new float[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                rows[i][j] = (float) ((i % 100 == 0 ? 20 * r.nextGaussian() : rows[i - 1][j]) + r.nextGaussian());
+            }
+        }
+        PointSet p = PointSet.of(rows, "walks");
+        for (int k = 6; k <= 8; k++) {
+            KMeans.Options o = new KMeans.Options(300, 1e-4, ClusterSelection.RESTARTS);
+            KMeans.Fit expected = KMeans.fit(p, k, 1L + k, o);
+            KMeans.Fit got = SparkKMeans.fit(blocks(p), k, 1L + k, o);
+            assertArrayEquals(expected.labels(), got.labels(), "labels for k = " + k);
+            assertEquals(expected.iterations(), got.iterations(), "iterations for k = " + k);
+            assertEquals(expected.inertia(), got.inertia(), 1e-12 * expected.inertia(), "inertia for k = " + k);
+            for (int i = 0; i < expected.centroids().length; i++) {
+                float e = expected.centroids()[i];
+                assertEquals(e, got.centroids()[i], Math.ulp(e), "centroid value " + i + " for k = " + k);
+            }
         }
     }
 
