@@ -26,6 +26,9 @@ public final class KMeans {
     /** Rows per distance and update step; a streamed fit reads its rows in the same chunks. */
     static final int CHUNK_ROWS = 2048;
 
+    /** Columns per task of the cluster sums. */
+    private static final int SUM_COLUMNS = 256;
+
     /** @param restarts seeds tried (best inertia kept), as scikit-learn's {@code n_init} */
     public record Options(int maxIterations, double tolerance, int restarts) {
         public Options {
@@ -246,10 +249,17 @@ public final class KMeans {
                     }
                     minDist[start + i] = dist[i];
                     counts[best]++;
-                    for (int j = 0; j < d; j++) {
-                        chunkSums[best * d + j] += chunk[i * d + j];
-                    }
                 }
+                // The cluster sums, rows in order for every column, columns in blocks on the common pool.
+                IntStream.range(0, (d + SUM_COLUMNS - 1) / SUM_COLUMNS).parallel().forEach(b -> {
+                    int to = Math.min(d, (b + 1) * SUM_COLUMNS);
+                    for (int i = 0; i < m; i++) {
+                        int at = nearest[i] * d;
+                        for (int j = b * SUM_COLUMNS; j < to; j++) {
+                            chunkSums[at + j] += chunk[i * d + j];
+                        }
+                    }
+                });
                 for (int i = 0; i < k * d; i++) {
                     sums[i] += chunkSums[i];
                 }
@@ -449,6 +459,31 @@ public final class KMeans {
             return values;
         }
 
+        /**
+         * Adds to low[c] and high[c] the chunk's Σ min(cap, max(0, d̃² − E)) and Σ min(cap, d̃² + E) for each
+         * centre c: bounds on its share of the potential (rows in order, so the sums do not depend on threads).
+         */
+        void potentialBounds(int start, int m, FloatBuffer rows, double[] cap, double[] low, double[] high) {
+            Blas.productNTf(rows, m, buffer, k, d, -2f, cross);
+            double[] lows = new double[m * k];
+            double[] highs = new double[m * k];
+            IntStream.range(0, m).parallel().forEach(i -> {
+                double limit = cap[start + i];
+                for (int c = 0; c < k; c++) {
+                    double v = approximate(start, i, c);
+                    double e = error(start, i, c);
+                    lows[i * k + c] = Math.min(limit, Math.max(0, v - e));
+                    highs[i * k + c] = Math.min(limit, v + e);
+                }
+            });
+            for (int i = 0; i < m; i++) {
+                for (int c = 0; c < k; c++) {
+                    low[c] += lows[i * k + c];
+                    high[c] += highs[i * k + c];
+                }
+            }
+        }
+
         /** out[c][start + i] = min(cap[start + i], exact squared distance of centre c and chunk row i). */
         void capped(int start, int m, FloatBuffer rows, double[] cap, double[][] out) {
             float[] values = measure(m, rows);
@@ -527,17 +562,24 @@ public final class KMeans {
                 picks[t] = idx;
             }
             x.rows(picks, candidates);
-            double[][] capped = cappedDistances(x, candidates, closest);
-            int best = 0;
+            // The candidate of least exact potential Σ min(D², d²) (the first on ties): decided from the
+            // potentials' bounds when they leave one, measured exactly for those they leave otherwise.
+            boolean[] open = openCandidates(x, candidates, closest);
+            int best = -1;
+            double[] bestCapped = null;
             double bestPot = Double.POSITIVE_INFINITY;
+            double[][] capped = cappedDistances(x, candidates, open, closest);
             for (int t = 0; t < trials; t++) {
-                double s = sum(capped[t]);
-                if (s < bestPot) {
-                    bestPot = s;
-                    best = t;
+                if (capped[t] != null) {
+                    double s = sum(capped[t]);
+                    if (best < 0 || s < bestPot) {
+                        bestPot = s;
+                        best = t;
+                        bestCapped = capped[t];
+                    }
                 }
             }
-            closest = capped[best];
+            closest = bestCapped;
             potential = bestPot;
             centres.put(c * d, candidates, best * d, d);
         }
@@ -558,13 +600,57 @@ public final class KMeans {
     }
 
     /**
-     * [candidate t][point i] = min(cap[i], exact squared distance of candidate t and point i): each
-     * candidate's share of the potential were it chosen (as {@link NeighbourTiles#capped}).
+     * The candidates whose exact potential Σ_i min(cap[i], d²_ti) may be the least: every candidate's
+     * potential lies between the sums of min(cap, max(0, d̃² − E)) and min(cap, d̃² + E) over the float32
+     * distances d̃² and their bounds E (widened by the sums' own rounding, n · 2⁻⁵² relative), so a
+     * candidate whose lower sum is above another's upper sum cannot win. One pass, nothing measured
+     * exactly; usually one candidate is left.
      */
-    private static double[][] cappedDistances(Rows x, float[] candidates, double[] cap) {
-        double[][] out = new double[candidates.length / x.d][x.n];
+    private static boolean[] openCandidates(Rows x, float[] candidates, double[] cap) {
         Centres near = new Centres(x, candidates);
-        x.forEachChunk((start, m, rows) -> near.capped(start, m, rows, cap, out));
+        int trials = candidates.length / x.d;
+        double[] low = new double[trials];
+        double[] high = new double[trials];
+        x.forEachChunk((start, m, rows) -> near.potentialBounds(start, m, rows, cap, low, high));
+        double slack = x.n * 0x1p-52;
+        double ceiling = Double.POSITIVE_INFINITY;
+        for (int t = 0; t < trials; t++) {
+            ceiling = Math.min(ceiling, high[t] * (1 + slack));
+        }
+        boolean[] open = new boolean[trials];
+        for (int t = 0; t < trials; t++) {
+            open[t] = low[t] * (1 - slack) <= ceiling;
+        }
+        return open;
+    }
+
+    /**
+     * [candidate t][point i] = min(cap[i], exact squared distance of candidate t and point i) for the
+     * candidates {@code open} (null for the others): each one's share of the potential were it chosen
+     * (as {@link NeighbourTiles#capped}).
+     */
+    private static double[][] cappedDistances(Rows x, float[] candidates, boolean[] open, double[] cap) {
+        int d = x.d;
+        int trials = candidates.length / d;
+        int count = 0;
+        for (boolean o : open) {
+            count += o ? 1 : 0;
+        }
+        float[] kept = new float[count * d];
+        int[] which = new int[count];
+        for (int t = 0, at = 0; t < trials; t++) {
+            if (open[t]) {
+                System.arraycopy(candidates, t * d, kept, at * d, d);
+                which[at++] = t;
+            }
+        }
+        double[][] part = new double[count][x.n];
+        Centres near = new Centres(x, kept);
+        x.forEachChunk((start, m, rows) -> near.capped(start, m, rows, cap, part));
+        double[][] out = new double[trials][];
+        for (int i = 0; i < count; i++) {
+            out[which[i]] = part[i];
+        }
         return out;
     }
 

@@ -15,4 +15,17 @@ public record SampledMetric<T>(T result, boolean exact, int scored, long populat
     static <T> SampledMetric<T> exact(T result, long population, long seed) {
         return new SampledMetric<>(result, true, (int) Math.min(population, Integer.MAX_VALUE), population, null, null, seed);
     }
+
+    /**
+     * The note a result carries for a sampled metric (its {@code twonn_sample} or {@code tangling_sample}
+     * reason), worded alike by every engine: "estimated from a seeded sample of 5,000 of 200,000 points
+     * (seed 0), each scored against all; 95 % interval [a, b]".
+     *
+     * @param what the population's unit, plural ("points", "times")
+     */
+    public String note(String what) {
+        return String.format(java.util.Locale.ROOT,
+                "estimated from a seeded sample of %,d of %,d %s (seed %d), each scored against all; 95 %% interval [%.4g, %.4g]", scored,
+                population, what, seed, ciLow, ciHigh);
+    }
 }

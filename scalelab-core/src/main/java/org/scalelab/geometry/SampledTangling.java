@@ -27,6 +27,8 @@ public final class SampledTangling {
     public static final int DEFAULT_EXACT_MAX = 20_000;
     /** Times sampled by default. */
     public static final int DEFAULT_SAMPLE = 5_000;
+    /** What a sampled summary's other numbers are, after its {@link SampledMetric#note}. */
+    public static final String SAMPLE_SUMMARY = "median, p90 and the per-trajectory means are the sample's";
 
     /**
      * The summary, exact (in-memory, {@code arithmetic} as there) up to {@code exactMax} times or when

@@ -137,10 +137,10 @@ public final class StreamedGeometry {
             reasons.put("bootstrap", "bootstrap intervals are " + NOT_YET);
         }
         if (!twonn.exact() && twonn.result().present()) {
-            reasons.put("twonn_sample", sampleNote(twonn, "points"));
+            reasons.put("twonn_sample", twonn.note("points"));
         }
         if (tangling != null && !tangling.exact()) {
-            reasons.put("tangling_sample", sampleNote(tangling, "times") + "; median, p90 and the per-trajectory means are the sample's");
+            reasons.put("tangling_sample", tangling.note("times") + "; " + SampledTangling.SAMPLE_SUMMARY);
         }
         List<Double> perTrajectory = null;
         if (t != null) {
@@ -184,11 +184,6 @@ public final class StreamedGeometry {
         }
         return SampledTangling.of(points, eps, SampledTangling.DEFAULT_EXACT_MAX, SampledTangling.DEFAULT_SAMPLE, o.seed(), o.distances(),
                 blockRows, why);
-    }
-
-    private static String sampleNote(SampledMetric<?> m, String what) {
-        return String.format(java.util.Locale.ROOT, "estimated from a seeded sample of %,d of %,d %s (seed %d), each scored against all; 95 %% interval [%.4g, %.4g]",
-                m.scored(), m.population(), what, m.seed(), m.ciLow(), m.ciHigh());
     }
 
     /**

@@ -17,8 +17,8 @@ import java.util.concurrent.Future;
  * squared norm and distance to its centre, 8 + 8 + 4 bytes; during seeding 8 bytes per point per
  * candidate, 2 + ⌊ln k⌋ candidates).
  *
- * <p>Passes over the blocks: 2 for the mean and the norms; seeding, 2 per centre (fetch the candidates,
- * then every point's distance to them); one per Lloyd step (distances and the centroid sums in one
+ * <p>Passes over the blocks: 2 for the mean and the norms; seeding, 3 per centre (fetch the candidates,
+ * bound their potentials, measure exactly the ones the bounds leave); one per Lloyd step (distances and the centroid sums in one
  * read), one more for the final assignment when it stops on the centre shift, one for the inertia,
  * and, when a step leaves a cluster empty (rare), one for every point's exact distance to its centre and
  * one per cluster refilled. Restarts repeat the seeding and the steps.

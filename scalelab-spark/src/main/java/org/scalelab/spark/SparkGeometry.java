@@ -22,6 +22,7 @@ import org.scalelab.geometry.OscillationCoherence;
 import org.scalelab.geometry.SampledMetric;
 import org.scalelab.geometry.SampledTwoNN;
 import org.scalelab.geometry.Silhouette;
+import org.scalelab.geometry.SampledTangling;
 import org.scalelab.geometry.TrajectoryTangling;
 import org.scalelab.geometry.StepPooling;
 import org.scalelab.geometry.VarianceSpectrum;
@@ -40,7 +41,9 @@ import org.scalelab.geometry.VarianceSpectrum;
  *   <li>oscillation coherence: per-trajectory moments of the attention and MLP update norms, read
  *       by the data source ({@link ActivationSource#coherence});</li>
  *   <li>TwoNN ({@link SparkTwoNN}: exact up to {@link SampledTwoNN#DEFAULT_EXACT_MAX} points, above it a
- *       seeded sample scored against all points), tangling ({@link SparkTangling}) and the silhouette
+ *       seeded sample scored against all points), tangling ({@link SparkTangling}: null above
+ *       {@code --tangling-max-times}, exact up to {@link SampledTangling#DEFAULT_EXACT_MAX} times, above it a
+ *       seeded sample of times scored against all times, as the streamed single machine) and the silhouette
  *       of the given labels or of k-means with k chosen by silhouette ({@link SparkSilhouette},
  *       {@link SparkKMeans}) as blocked jobs over the group's rows, kept by the executors meanwhile.</li>
  * </ul>
@@ -165,8 +168,7 @@ public final class SparkGeometry implements DistributedEngine {
                     options.twonnDiscardFraction());
             twonn = t.result();
             if (!t.exact() && twonn.present()) {
-                reasons.put("twonn_sample", "estimated from " + t.scored() + " of " + t.population() + " points (seed " + t.seed()
-                        + "), 95 % interval [" + t.ciLow() + ", " + t.ciHigh() + "]");
+                reasons.put("twonn_sample", t.note("points"));
             }
         }
         // Tangling's ε as in memory: the absolute one given, else the fraction of the total variance.
@@ -179,7 +181,13 @@ public final class SparkGeometry implements DistributedEngine {
         } else if (starts.length == 0) {
             why[0] = "no trajectories given (--trajectories FILE.npy with start offsets)";
         } else {
-            tangling = SparkTangling.of(blocks, eps, options.tanglingMaxTimes(), why);
+            // As the streamed single machine: exact up to its limit, a seeded sample of times above it.
+            SampledMetric<TrajectoryTangling.Summary> t = SparkTangling.of(blocks, eps, options.tanglingMaxTimes(), SampledTangling.DEFAULT_EXACT_MAX,
+                    SampledTangling.DEFAULT_SAMPLE, options.seed(), why);
+            tangling = t == null ? null : t.result();
+            if (t != null && !t.exact()) {
+                reasons.put("tangling_sample", t.note("times") + "; " + SampledTangling.SAMPLE_SUMMARY);
+            }
         }
         Clustering clustering = clustering(plan, blocks, n, options);
         Map<String, MetricValue> values = new LinkedHashMap<>();

@@ -61,6 +61,16 @@ public final class SparkTangling {
         return run(blocks, epsilon, Integer.MAX_VALUE, exactMax, sample, seed, reason, 0);
     }
 
+    /**
+     * The streamed single machine's rule ({@code StreamedGeometry}): null with the in-memory engine's reason
+     * above {@code maxTimes} times; below it exact up to {@code exactMax} times, a seeded sample of
+     * {@code sample} times above, as {@link #of(JavaRDD, Double, int, int, long, String[])}.
+     */
+    public static SampledMetric<TrajectoryTangling.Summary> of(JavaRDD<RowBlock> blocks, Double epsilon, int maxTimes, int exactMax, int sample,
+            long seed, String[] reason) {
+        return run(blocks, epsilon, maxTimes, exactMax, sample, seed, reason, 0);
+    }
+
     private static SampledMetric<TrajectoryTangling.Summary> run(JavaRDD<RowBlock> blocks, Double epsilon, int maxTimes, int exactMax, int sample,
             long seed, String[] reason, int chunkRows) {
         BlockShape shape = BlockShape.of(blocks);

@@ -81,6 +81,40 @@ class GeometrySparkCommandTest {
         }
     }
 
+    /**
+     * Above 20,000 points and times, the streamed single machine (bounded by --memory) and Spark both
+     * estimate TwoNN and tangling from the same seeded samples: the same values and the same notes
+     * (sample, seed, interval) in the reasons, worded alike.
+     */
+    @Test
+    void aboveTheExactLimitsBothEnginesSampleTheSamePointsAndTimes(@TempDir Path tmp) throws Exception {
+        Path large = SparkGeometryTest.write(tmp, "large", 4, 1_900, 9L, 1 << 20);
+        String[] common = {"geometry", "--acts", large.toString(), "--null-replicates", "0", "--k-range", "0", "--json", "--no-store"};
+        Run single = run(concat(common, "--memory", "1m"));
+        Run onSpark = run(concat(common, "--spark", "local[2]"));
+        assertEquals(0, single.code(), single.err());
+        assertEquals(0, onSpark.code(), onSpark.err());
+        JsonNode x = Json.mapper().readTree(single.out()).get("groups").get(0);
+        JsonNode y = Json.mapper().readTree(onSpark.out()).get("groups").get(0);
+        assertTrue(x.get("n_points").asInt() - x.get("trajectories").asInt() > 20_000, "more times than the exact limit: " + x);
+        assertTrue(x.get("reasons").get("tangling_sample").asText().startsWith("estimated from a seeded sample of 5,000 of "),
+                x.get("reasons").toString());
+        for (String note : new String[] {"twonn_sample", "tangling_sample"}) {
+            assertEquals(x.get("reasons").get(note), y.get("reasons").get(note), note);
+        }
+        assertEquals(x.get("twonn").asDouble(), y.get("twonn").asDouble(), 1e-9 * x.get("twonn").asDouble());
+        // Tangling's default ε is a fraction of the covariance's trace, summed in another order by each engine: 1e-5.
+        for (String key : new String[] {"tangling", "tangling_median", "tangling_p90"}) {
+            assertEquals(x.get(key).asDouble(), y.get(key).asDouble(), 1e-5 * x.get(key).asDouble(), key);
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void anUnreachableMasterIsOneLineAndWritesNothing() {
         Path out = dir.resolve("report");

@@ -69,10 +69,15 @@ class SparkGeometryTest {
      * shards of about 6 kB (several shards, several trajectories each).
      */
     static Path write(Path parent, String name, int d, int trajectories, long seed) {
+        return write(parent, name, d, trajectories, seed, 6_000);
+    }
+
+    /** As above, in shards of about {@code shardBytes} (small shards: many blocks, many tasks). */
+    static Path write(Path parent, String name, int d, int trajectories, long seed, long shardBytes) {
         ActivationManifest header = new ActivationManifest(ActivationManifest.FORMAT, ActivationManifest.VERSION, "models/" + name, "gpt2",
                 1000L * d, d, 2, HOOKS, "F32", "float32", false, "all", List.of(), false, List.of(), List.of(), null);
         Path out = parent.resolve(name);
-        ActivationSetWriter w = ActivationSetWriter.open(out, header, 6_000);
+        ActivationSetWriter w = ActivationSetWriter.open(out, header, shardBytes);
         Random r = new Random(seed);
         for (int t = 0; t < trajectories; t++) {
             int n = 4 + r.nextInt(19);
