@@ -225,6 +225,7 @@ public final class KMeans {
         double tolAbs = o.tolerance() * x.meanVariance;
         int[] nearest = new int[Math.min(n, CHUNK_ROWS)];
         double[] dist = new double[Math.min(n, CHUNK_ROWS)];
+        float[] chunk = new float[Math.min(n, CHUNK_ROWS) * d];
         boolean[] changed = new boolean[1];
         double[] sums = new double[k * d];
         double[] chunkSums = new double[k * d];
@@ -239,7 +240,8 @@ public final class KMeans {
             changed[0] = false;
             Centres near = new Centres(x, held(centres, k, d));
             x.forEachChunk((start, m, rows) -> {
-                float[] chunk = near.nearest(start, m, rows, nearest, dist, false);
+                near.nearest(start, m, rows, nearest, dist, false);
+                rows.get(0, chunk, 0, m * d);
                 Arrays.fill(chunkSums, 0);
                 for (int i = 0; i < m; i++) {
                     int best = nearest[i];
@@ -374,7 +376,7 @@ public final class KMeans {
         private final double[] norm; // ‖c‖
         private final Float32Bound bound;
         private final FloatBuffer cross;
-        private final float[] chunk;
+        private final float[] products; // the cross terms as an array: read k times a row
 
         Centres(Rows x, float[] values) {
             this.x = x;
@@ -397,19 +399,33 @@ public final class KMeans {
             this.bound = new Float32Bound(d);
             int rows = Math.min(x.n, CHUNK_ROWS);
             this.cross = Blas.floats((long) rows * k);
-            this.chunk = new float[rows * d];
+            this.products = new float[rows * k];
         }
 
-        /** The GEMM of chunk [start, start + m) against the centres into {@link #cross}; returns the chunk's rows as an array. */
-        private float[] measure(int m, FloatBuffer rows) {
+        /** The GEMM of the chunk's m rows against the centres, into {@link #products}. */
+        private void measure(int m, FloatBuffer rows) {
             Blas.productNTf(rows, m, buffer, k, d, -2f, cross);
-            rows.get(0, chunk, 0, m * d);
-            return chunk;
+            cross.get(0, products, 0, m * k);
+        }
+
+        /**
+         * Σ (c_j − x_j)² in float64 of centre c and chunk row i, read where it lies: the arithmetic, and so the
+         * bits, of {@link NeighbourTiles#exactSquared} (the Spark engine's), without copying the chunk.
+         */
+        private double exact(int c, FloatBuffer rows, int i) {
+            double s = 0;
+            int a = c * d;
+            int b = i * d;
+            for (int j = 0; j < d; j++) {
+                double v = (double) values[a + j] - rows.get(b + j);
+                s += v * v;
+            }
+            return s;
         }
 
         /** Row i of the chunk's float32 squared distance to centre c (not clipped), and its bound. */
         private double approximate(int start, int i, int c) {
-            return x.norms[start + i] + squared[c] + cross.get(i * k + c);
+            return x.norms[start + i] + squared[c] + products[i * k + c];
         }
 
         private double error(int start, int i, int c) {
@@ -418,12 +434,12 @@ public final class KMeans {
 
         /**
          * Each chunk row's nearest centre (the first on ties) into label[i], its exact squared distance into
-         * distance[i]; returns the chunk's rows (valid until the next call). With {@code exact} false a row
+         * distance[i]. With {@code exact} false a row
          * whose bound leaves one centre is not measured: its distance is NaN (Lloyd's steps need the
          * distances only to refill an empty cluster, {@link #exactDistances}).
          */
-        float[] nearest(int start, int m, FloatBuffer rows, int[] label, double[] distance, boolean exact) {
-            float[] values = measure(m, rows);
+        void nearest(int start, int m, FloatBuffer rows, int[] label, double[] distance, boolean exact) {
+            measure(m, rows);
             IntStream.range(0, m).parallel().forEach(i -> {
                 double ceiling = Double.POSITIVE_INFINITY;
                 for (int c = 0; c < k; c++) {
@@ -446,7 +462,7 @@ public final class KMeans {
                 double bestD = Double.POSITIVE_INFINITY;
                 for (int c = 0; c < k; c++) {
                     if (approximate(start, i, c) - error(start, i, c) <= ceiling) {
-                        double e = NeighbourTiles.exactSquared(this.values, c * d, values, i * d, d);
+                        double e = exact(c, rows, i);
                         if (e < bestD) {
                             bestD = e;
                             best = c;
@@ -456,7 +472,6 @@ public final class KMeans {
                 label[i] = best;
                 distance[i] = bestD;
             });
-            return values;
         }
 
         /**
@@ -464,7 +479,7 @@ public final class KMeans {
          * centre c: bounds on its share of the potential (rows in order, so the sums do not depend on threads).
          */
         void potentialBounds(int start, int m, FloatBuffer rows, double[] cap, double[] low, double[] high) {
-            Blas.productNTf(rows, m, buffer, k, d, -2f, cross);
+            measure(m, rows);
             double[] lows = new double[m * k];
             double[] highs = new double[m * k];
             IntStream.range(0, m).parallel().forEach(i -> {
@@ -486,12 +501,12 @@ public final class KMeans {
 
         /** out[c][start + i] = min(cap[start + i], exact squared distance of centre c and chunk row i). */
         void capped(int start, int m, FloatBuffer rows, double[] cap, double[][] out) {
-            float[] values = measure(m, rows);
+            measure(m, rows);
             IntStream.range(0, m).parallel().forEach(i -> {
                 double limit = cap[start + i];
                 for (int c = 0; c < k; c++) {
                     out[c][start + i] = approximate(start, i, c) - error(start, i, c) < limit
-                            ? Math.min(limit, NeighbourTiles.exactSquared(this.values, c * d, values, i * d, d))
+                            ? Math.min(limit, exact(c, rows, i))
                             : limit;
                 }
             });
