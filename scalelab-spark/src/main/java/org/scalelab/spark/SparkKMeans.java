@@ -48,23 +48,74 @@ public final class SparkKMeans {
         }
         Rows rows = Rows.of(blocks, shape);
         try {
-            KMeans.Fit best = null;
-            for (int r = 0; r < options.restarts(); r++) {
-                float[] initial = plusPlus(rows, k, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + r));
-                KMeans.Fit f = lloyd(rows, k, initial, options);
-                if (best == null || f.inertia() < best.inertia()) {
-                    best = f;
-                }
-            }
-            return best;
+            return fit(rows, k, seed, options);
         } finally {
+            rows.centred.unpersist(false);
+        }
+    }
+
+    private static KMeans.Fit fit(Rows rows, int k, long seed, KMeans.Options options) {
+        KMeans.Fit best = null;
+        for (int r = 0; r < options.restarts(); r++) {
+            float[] initial = plusPlus(rows, k, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + r));
+            KMeans.Fit f = lloyd(rows, k, initial, options);
+            if (best == null || f.inertia() < best.inertia()) {
+                best = f;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The fits {@code ks[f]} from {@code seeds[f]}, each exactly {@link #fit}, over one cached copy of the
+     * centred rows, side by side: each fit on its own driver thread, so that one fit's jobs run while the
+     * driver schedules another's (a k-means job is small: most of its time was the ~35 ms Spark spends
+     * around every job, one after another).
+     */
+    static KMeans.Fit[] fitAll(JavaRDD<RowBlock> blocks, int[] ks, long[] seeds, KMeans.Options options) {
+        BlockShape shape = BlockShape.of(blocks);
+        int n = shape.size();
+        for (int k : ks) {
+            if (k < 1 || k > n) {
+                throw new InputException("k-means needs 1 ≤ k ≤ n = " + n + ", got k = " + k);
+            }
+        }
+        Rows rows = Rows.of(blocks, shape);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, ks.length), r -> {
+            Thread t = new Thread(r, "scalelab-kmeans");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<KMeans.Fit>> fits = new java.util.ArrayList<>();
+            for (int f = 0; f < ks.length; f++) {
+                int k = ks[f];
+                long seed = seeds[f];
+                fits.add(threads.submit(() -> fit(rows, k, seed, options)));
+            }
+            KMeans.Fit[] out = new KMeans.Fit[ks.length];
+            for (int f = 0; f < ks.length; f++) {
+                out[f] = fits.get(f).get();
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("k-means interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            threads.shutdownNow();
             rows.centred.unpersist(false);
         }
     }
 
     /**
      * The k with the highest silhouette as {@link ClusterSelection#of} chooses it (k-means for each k,
-     * best of {@link ClusterSelection#RESTARTS} seeds, one shared silhouette pass), or null with the
+     * best of {@link ClusterSelection#RESTARTS} seeds, the fits of all k side by side over one cached
+     * copy of the rows ({@link #fitAll}), one shared silhouette pass), or null with the
      * reason. The silhouette is {@link SparkSilhouette}'s (float64 distances whatever
      * {@code options.distances()} says).
      */
@@ -75,9 +126,17 @@ public final class SparkKMeans {
             why[0] = "k-means silhouette needs at least " + (options.kMin() + 1) + " points for k = " + options.kMin() + ", got " + n;
             return null;
         }
-        int[][] labelings = new int[kMax - options.kMin() + 1][];
+        int count = kMax - options.kMin() + 1;
+        int[] ks = new int[count];
+        long[] seeds = new long[count];
         for (int k = options.kMin(); k <= kMax; k++) {
-            labelings[k - options.kMin()] = fit(blocks, k, options.seed() + k, new KMeans.Options(300, 1e-4, ClusterSelection.RESTARTS)).labels();
+            ks[k - options.kMin()] = k;
+            seeds[k - options.kMin()] = options.seed() + k;
+        }
+        KMeans.Fit[] fits = fitAll(blocks, ks, seeds, new KMeans.Options(300, 1e-4, ClusterSelection.RESTARTS));
+        int[][] labelings = new int[count][];
+        for (int i = 0; i < count; i++) {
+            labelings[i] = fits[i].labels();
         }
         Silhouette.Estimate[] s = SparkSilhouette.estimate(blocks, labelings, options.exactMax(), options.sample(), options.seed(), why);
         if (s == null) {
