@@ -2,6 +2,7 @@ package org.scalelab.geometry;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -68,6 +69,41 @@ public final class KMeans {
             }
         }
         return best;
+    }
+
+    /**
+     * {@code fit.apply(f)} for f = 0 … count − 1, each on its own thread, all at once: fits that wait on one
+     * another's reads (a streamed set's shared passes) or on a cluster's jobs. A fit's exception is thrown
+     * as it is (a checked one wrapped); the other fits are then interrupted.
+     */
+    public static Fit[] sideBySide(int count, java.util.function.IntFunction<Fit> fit) {
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, count), r -> {
+            Thread t = new Thread(r, "scalelab-kmeans");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<Fit>> fits = new java.util.ArrayList<>();
+            for (int f = 0; f < count; f++) {
+                int which = f;
+                fits.add(threads.submit(() -> fit.apply(which)));
+            }
+            Fit[] out = new Fit[count];
+            for (int f = 0; f < count; f++) {
+                out[f] = fits.get(f).get();
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("k-means interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     /** Lloyd from the given initial centres [k, d] row-major (no seeding): for cross-checks with scikit-learn's {@code init=array}. */

@@ -3,10 +3,6 @@ package org.scalelab.geometry;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * {@link KMeans} of a point set read in blocks ({@link PointBlocks}), for sets too large to hold:
@@ -58,36 +54,13 @@ public final class StreamedKMeans {
                     + " k-means can label; analyse the rows in several groups");
         }
         SharedPasses shared = new SharedPasses(new StreamedRows(points, blockRows), ks.length);
-        ExecutorService threads = Executors.newFixedThreadPool(Math.max(1, ks.length));
-        try {
-            List<Future<KMeans.Fit>> fits = new ArrayList<>();
-            for (int f = 0; f < ks.length; f++) {
-                int k = ks[f];
-                long seed = seeds[f];
-                fits.add(threads.submit(() -> {
-                    try {
-                        return KMeans.fit(shared, k, seed, o);
-                    } finally {
-                        shared.finished();
-                    }
-                }));
+        return KMeans.sideBySide(ks.length, f -> {
+            try {
+                return KMeans.fit(shared, ks[f], seeds[f], o);
+            } finally {
+                shared.finished();
             }
-            KMeans.Fit[] out = new KMeans.Fit[ks.length];
-            for (int f = 0; f < out.length; f++) {
-                out[f] = fits.get(f).get();
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("k-means interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            threads.shutdownNow();
-        }
+        });
     }
 
     /** A read some fit is waiting for: its chunks, or some of its rows. */

@@ -81,33 +81,9 @@ public final class SparkKMeans {
             }
         }
         Rows rows = Rows.of(blocks, shape);
-        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, ks.length), r -> {
-            Thread t = new Thread(r, "scalelab-kmeans");
-            t.setDaemon(true);
-            return t;
-        });
         try {
-            List<java.util.concurrent.Future<KMeans.Fit>> fits = new java.util.ArrayList<>();
-            for (int f = 0; f < ks.length; f++) {
-                int k = ks[f];
-                long seed = seeds[f];
-                fits.add(threads.submit(() -> fit(rows, k, seed, options)));
-            }
-            KMeans.Fit[] out = new KMeans.Fit[ks.length];
-            for (int f = 0; f < ks.length; f++) {
-                out[f] = fits.get(f).get();
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("k-means interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
+            return KMeans.sideBySide(ks.length, f -> fit(rows, ks[f], seeds[f], options));
         } finally {
-            threads.shutdownNow();
             rows.centred.unpersist(false);
         }
     }
