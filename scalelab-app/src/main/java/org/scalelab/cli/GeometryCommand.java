@@ -64,8 +64,9 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
     Path npy;
 
     @Option(names = "--acts", paramLabel = "DIR",
-            description = "Activation set folder written by scalelab capture (manifest.json + shards); repeat for several models. One trajectory per prompt.")
-    List<Path> acts = new ArrayList<>();
+            description = "Activation set folder written by scalelab capture (manifest.json + shards); repeat for several models. One trajectory per prompt. "
+                    + "With --spark also a URI Hadoop reads: hdfs://namenode:8020/…, s3a://bucket/…, file:/….")
+    List<String> acts = new ArrayList<>(); // as given: a URI (hdfs://nn/…) read by Spark must keep its "//"
 
     @Option(names = "--allow-incomplete", description = "Analyse an activation set whose capture was interrupted (what was written so far); the result records it under incomplete_inputs.")
     boolean allowIncomplete;
@@ -248,7 +249,7 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
         if (spark != null) {
             return onSpark(options, pointUnit, stepPool);
         }
-        ActivationInputs opened = ActivationInputs.open(acts, allowIncomplete);
+        ActivationInputs opened = ActivationInputs.open(acts.stream().map(Path::of).toList(), allowIncomplete);
         List<ActivationSet> sets = opened.sets();
         inputs.addAll(opened.inputs());
         List<String> incomplete = opened.incomplete();
@@ -293,7 +294,7 @@ final class GeometryCommand extends CommandTree.Group implements Callable<Intege
         }
         DistributedEngine engine = DistributedEngine.find(NO_SPARK);
         List<ActivationGroups.Key> keys = by.stream().map(ActivationGroups.Key::parse).toList();
-        GeometryAnalysis.Result r = engine.geometry(new DistributedEngine.Request(spark, acts.stream().map(Path::toString).toList(),
+        GeometryAnalysis.Result r = engine.geometry(new DistributedEngine.Request(spark, List.copyOf(acts),
                 new ActivationGroups.Options(hook, keys, labelKey, pointUnit, stepPool), allowIncomplete, compareSizes), options);
         Object incomplete = r.provenance().options().get("incomplete_inputs");
         if (incomplete != null) {
