@@ -18,7 +18,9 @@ import java.util.stream.IntStream;
  * a float32 GEMM with its error bound, the centres that could be nearest measured again as
  * Σ (x_c − c_c)² in float64 ({@link Centres}), the first centre winning ties; so labels do not depend on
  * how a GEMM rounds, and the Spark engine, whose kernel ({@link NeighbourTiles}) gives the same exact
- * answers, finds the same ones.
+ * answers, finds the same ones — unless a row lies within rounding of a tie: the engines add the mean,
+ * the cluster sums and the seeding potentials in other orders (blocks there, chunks here), which can move a
+ * centred value or a centroid by one float32 ulp.
  * The update step sums each cluster's rows in float64. The reported inertia Σ‖x − c‖² is float64.
  */
 public final class KMeans {
@@ -73,8 +75,9 @@ public final class KMeans {
 
     /**
      * {@code fit.apply(f)} for f = 0 … count − 1, each on its own thread, all at once: fits that wait on one
-     * another's reads (a streamed set's shared passes) or on a cluster's jobs. A fit's exception is thrown
-     * as it is (a checked one wrapped); the other fits are then interrupted.
+     * another's reads (a streamed set's shared passes) or on a cluster's jobs. The first fit to fail ends
+     * the call: the others are interrupted and awaited (up to a minute), and its exception is thrown as it
+     * was (a Spark job's {@code SparkException} too, which is checked in Java's eyes).
      */
     public static Fit[] sideBySide(int count, java.util.function.IntFunction<Fit> fit) {
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, count), r -> {
@@ -82,28 +85,39 @@ public final class KMeans {
             t.setDaemon(true);
             return t;
         });
+        java.util.concurrent.CompletionService<Integer> done = new java.util.concurrent.ExecutorCompletionService<>(threads);
+        Fit[] out = new Fit[count];
         try {
-            List<java.util.concurrent.Future<Fit>> fits = new java.util.ArrayList<>();
             for (int f = 0; f < count; f++) {
                 int which = f;
-                fits.add(threads.submit(() -> fit.apply(which)));
+                done.submit(() -> {
+                    out[which] = fit.apply(which);
+                    return which;
+                });
             }
-            Fit[] out = new Fit[count];
             for (int f = 0; f < count; f++) {
-                out[f] = fits.get(f).get();
+                done.take().get(); // in the order they finish: a failure is seen at once
             }
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("k-means interrupted", e);
         } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
+            throw KMeans.<RuntimeException>unchecked(e.getCause());
         } finally {
             threads.shutdownNow();
+            try {
+                threads.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /** Throws {@code t} as it is, checked or not. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E unchecked(Throwable t) throws E {
+        throw (E) t;
     }
 
     /** Lloyd from the given initial centres [k, d] row-major (no seeding): for cross-checks with scikit-learn's {@code init=array}. */
@@ -269,12 +283,13 @@ public final class KMeans {
         double[] minDist = new double[n];
         int iterations = 0;
         boolean converged = false;
+        Centres near = new Centres(x, held(centres, k, d));
         while (iterations < o.maxIterations()) {
             iterations++;
             Arrays.fill(sums, 0);
             Arrays.fill(counts, 0);
             changed[0] = false;
-            Centres near = new Centres(x, held(centres, k, d));
+            near.move(held(centres, k, d));
             x.forEachChunk((start, m, rows) -> {
                 near.nearest(start, m, rows, nearest, dist, false);
                 rows.get(0, chunk, 0, m * d);
@@ -321,12 +336,12 @@ public final class KMeans {
             }
             if (shift <= tolAbs) {
                 converged = true;
-                assign(x, centres, k, labels);
+                assign(x, near.move(held(centres, k, d)), labels);
                 break;
             }
         }
         if (!converged) {
-            assign(x, centres, k, labels);
+            assign(x, near.move(held(centres, k, d)), labels);
         }
         float[] c = held(centres, k, d);
         double inertia = exactInertia(x, c, labels);
@@ -382,8 +397,7 @@ public final class KMeans {
     }
 
     /** Each row's nearest centre (exact, the first on ties) into labels. */
-    private static void assign(Rows x, FloatBuffer centres, int k, int[] labels) {
-        Centres near = new Centres(x, held(centres, k, x.d));
+    private static void assign(Rows x, Centres near, int[] labels) {
         int[] nearest = new int[Math.min(x.n, CHUNK_ROWS)];
         double[] dist = new double[Math.min(x.n, CHUNK_ROWS)];
         x.forEachChunk((start, m, rows) -> {
@@ -418,11 +432,21 @@ public final class KMeans {
             this.x = x;
             this.d = x.d;
             this.k = values.length / d;
-            this.values = values;
+            this.values = values.clone();
             this.buffer = Blas.floats(values.length);
-            buffer.put(0, values);
             this.squared = new double[k];
             this.norm = new double[k];
+            this.bound = new Float32Bound(d);
+            int rows = Math.min(x.n, CHUNK_ROWS);
+            this.cross = Blas.floats((long) rows * k);
+            this.products = new float[rows * k];
+            move(values);
+        }
+
+        /** The same k centres moved to {@code to} [k, d] (a Lloyd step's): the buffers are reused. */
+        Centres move(float[] to) {
+            System.arraycopy(to, 0, values, 0, values.length);
+            buffer.put(0, values);
             for (int c = 0; c < k; c++) {
                 double s = 0;
                 for (int j = 0; j < d; j++) {
@@ -432,10 +456,7 @@ public final class KMeans {
                 squared[c] = s;
                 norm[c] = Math.sqrt(s);
             }
-            this.bound = new Float32Bound(d);
-            int rows = Math.min(x.n, CHUNK_ROWS);
-            this.cross = Blas.floats((long) rows * k);
-            this.products = new float[rows * k];
+            return this;
         }
 
         /** The GEMM of the chunk's m rows against the centres, into {@link #products}. */

@@ -26,8 +26,9 @@ import org.scalelab.geometry.Silhouette;
  * memory; each row's nearest centre comes from the single machine's float32 GEMM tiles with their
  * error bound, the centres that could be nearest measured exactly ({@link NeighbourTiles#nearest}), so
  * labels and distances are those of Σ (x_c − c_c)² in float64 over every pair (the first centre wins
- * ties), as in memory: the two engines find the same labels; centroids and inertia differ only by the order
- * float64 sums are added in (blocks here, chunks there).
+ * ties), as in memory, so the two engines find the same labels unless a row lies within rounding of a tie:
+ * the mean, the cluster sums and the seeding potentials are float64 sums added in another order (blocks
+ * here, chunks there), which can move a centred value or a centroid by one float32 ulp.
  *
  * <p>Not MLlib's {@code KMeans}: it seeds with k-means|| (Bahmani et al. 2012) by default or picks
  * random rows, not greedy k-means++, so the same seed starts elsewhere; it stops when every centre

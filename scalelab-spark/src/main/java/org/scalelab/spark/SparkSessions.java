@@ -31,7 +31,7 @@ public final class SparkSessions {
         SparkSession.Builder b = SparkSession.builder().master(master).appName(appName)
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false");
-        if (master.startsWith("local")) {
+        if (master.equals("local") || master.startsWith("local[")) { // not local-cluster[…]: its executors are JVMs of their own
             // Spark SQL's 200 shuffle partitions are sized for a cluster; on one machine's threads a small
             // job (MLlib's evaluators, a group-by over trajectories) would run 200 near-empty tasks.
             b = b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
