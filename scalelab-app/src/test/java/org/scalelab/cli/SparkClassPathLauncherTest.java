@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * bin/scalelab puts the Spark module's jar, Spark's libraries and the JVM flags Spark needs on the command
- * line only for a command that asks for Spark ({@code --spark MASTER} or {@code --spark=MASTER}); every other
+ * line only for a command that asks for Spark ({@code --spark MASTER} or {@code --spark=MASTER}, also inside an
+ * {@code @file} of arguments); every other
  * command keeps the app's own class path, the one the class-data sharing archive was dumped for. Run on a
  * copy of the launcher in a tree of empty stand-in jars, with {@code JAVA} a script that prints the
  * arguments it was given, one a line.
@@ -67,6 +68,15 @@ class SparkClassPathLauncherTest {
         assertTrue(cp.contains("scalelab-app/target/lib/*"), cp);
         assertFalse(args.stream().anyMatch(a -> a.startsWith("--add-opens")), String.join(" ", args));
         assertEquals(List.of("org.scalelab.cli.Main", "geometry", "--acts", "set", "--json"), args.subList(args.size() - 5, args.size()));
+    }
+
+    @Test
+    void sparkAskedForInsideAnArgumentFileCounts() throws Exception {
+        Path options = root.resolve("options.txt");
+        Files.writeString(options, "--acts set\n--spark local[2]\n");
+        assertTrue(classPath(launch("geometry", "@" + options)).contains("scalelab-spark.jar"));
+        Files.writeString(options, "--acts set\n--json\n");
+        assertFalse(classPath(launch("geometry", "@" + options)).contains("scalelab-spark.jar"));
     }
 
     @Test
