@@ -280,7 +280,7 @@ public final class KMeans {
         double[] sums = new double[k * d];
         double[] chunkSums = new double[k * d];
         int[] counts = new int[k];
-        double[] minDist = new double[n];
+        double[] minDist = new double[n]; // each row's exact distance to its centre, measured only to refill an empty cluster
         int iterations = 0;
         boolean converged = false;
         Centres near = new Centres(x, held(centres, k, d));
@@ -300,7 +300,6 @@ public final class KMeans {
                         changed[0] = true;
                         labels[start + i] = best;
                     }
-                    minDist[start + i] = dist[i];
                     counts[best]++;
                 }
                 // The cluster sums, rows in order for every column, columns in blocks on the common pool.
