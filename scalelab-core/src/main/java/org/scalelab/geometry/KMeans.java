@@ -32,6 +32,12 @@ public final class KMeans {
     /** Columns per task of the cluster sums. */
     private static final int SUM_COLUMNS = 256;
 
+    /**
+     * Rows × centres × columns below which a chunk's rows are not split across the common pool: on the
+     * small sets of a null model's replicates the fork cost more than the work (measured on the demo).
+     */
+    private static final long PARALLEL_WORK = 1 << 20;
+
     /** @param restarts seeds tried (best inertia kept), as scikit-learn's {@code n_init} */
     public record Options(int maxIterations, double tolerance, int restarts) {
         public Options {
@@ -458,6 +464,12 @@ public final class KMeans {
             return this;
         }
 
+        /** The chunk's m rows, on the common pool when their work (m k d) is worth the fork. */
+        private IntStream rows(int m) {
+            IntStream range = IntStream.range(0, m);
+            return (long) m * k * d >= PARALLEL_WORK ? range.parallel() : range;
+        }
+
         /** The GEMM of the chunk's m rows against the centres, into {@link #products}. */
         private void measure(int m, FloatBuffer rows) {
             Blas.productNTf(rows, m, buffer, k, d, -2f, cross);
@@ -479,13 +491,9 @@ public final class KMeans {
             return s;
         }
 
-        /** Row i of the chunk's float32 squared distance to centre c (not clipped), and its bound. */
+        /** Row i of the chunk's float32 squared distance to centre c (not clipped). */
         private double approximate(int start, int i, int c) {
             return x.norms[start + i] + squared[c] + products[i * k + c];
-        }
-
-        private double error(int start, int i, int c) {
-            return bound.forNorms(Math.sqrt(x.norms[start + i]), norm[c]);
         }
 
         /**
@@ -496,28 +504,31 @@ public final class KMeans {
          */
         void nearest(int start, int m, FloatBuffer rows, int[] label, double[] distance, boolean exact) {
             measure(m, rows);
-            IntStream.range(0, m).parallel().forEach(i -> {
+            rows(m).forEach(i -> {
+                double own = x.norms[start + i];
+                double root = Math.sqrt(own);
+                int at = i * k;
                 double ceiling = Double.POSITIVE_INFINITY;
                 for (int c = 0; c < k; c++) {
-                    ceiling = Math.min(ceiling, approximate(start, i, c) + error(start, i, c));
+                    ceiling = Math.min(ceiling, own + squared[c] + products[at + c] + bound.forNorms(root, norm[c]));
                 }
-                if (!exact) {
-                    int only = -1;
-                    for (int c = 0; c < k && only != -2; c++) {
-                        if (approximate(start, i, c) - error(start, i, c) <= ceiling) {
-                            only = only == -1 ? c : -2;
-                        }
+                int candidates = 0;
+                int only = -1;
+                for (int c = 0; c < k; c++) {
+                    if (own + squared[c] + products[at + c] - bound.forNorms(root, norm[c]) <= ceiling) {
+                        candidates++;
+                        only = c;
                     }
-                    if (only >= 0) {
-                        label[i] = only;
-                        distance[i] = Double.NaN;
-                        return;
-                    }
+                }
+                if (!exact && candidates == 1) {
+                    label[i] = only;
+                    distance[i] = Double.NaN;
+                    return;
                 }
                 int best = -1;
                 double bestD = Double.POSITIVE_INFINITY;
                 for (int c = 0; c < k; c++) {
-                    if (approximate(start, i, c) - error(start, i, c) <= ceiling) {
+                    if (own + squared[c] + products[at + c] - bound.forNorms(root, norm[c]) <= ceiling) {
                         double e = exact(c, rows, i);
                         if (e < bestD) {
                             bestD = e;
@@ -538,11 +549,12 @@ public final class KMeans {
             measure(m, rows);
             double[] lows = new double[m * k];
             double[] highs = new double[m * k];
-            IntStream.range(0, m).parallel().forEach(i -> {
+            rows(m).forEach(i -> {
                 double limit = cap[start + i];
+                double root = Math.sqrt(x.norms[start + i]);
                 for (int c = 0; c < k; c++) {
                     double v = approximate(start, i, c);
-                    double e = error(start, i, c);
+                    double e = bound.forNorms(root, norm[c]);
                     lows[i * k + c] = Math.min(limit, Math.max(0, v - e));
                     highs[i * k + c] = Math.min(limit, v + e);
                 }
@@ -555,13 +567,17 @@ public final class KMeans {
             }
         }
 
-        /** out[c][start + i] = min(cap[start + i], exact squared distance of centre c and chunk row i). */
-        void capped(int start, int m, FloatBuffer rows, double[] cap, double[][] out) {
+        /** out[c][start + i] = min(cap[start + i], exact squared distance of centre c and chunk row i), for the centres {@code open}. */
+        void capped(int start, int m, FloatBuffer rows, double[] cap, boolean[] open, double[][] out) {
             measure(m, rows);
-            IntStream.range(0, m).parallel().forEach(i -> {
+            rows(m).forEach(i -> {
                 double limit = cap[start + i];
+                double root = Math.sqrt(x.norms[start + i]);
                 for (int c = 0; c < k; c++) {
-                    out[c][start + i] = approximate(start, i, c) - error(start, i, c) < limit
+                    if (!open[c]) {
+                        continue;
+                    }
+                    out[c][start + i] = approximate(start, i, c) - bound.forNorms(root, norm[c]) < limit
                             ? Math.min(limit, exact(c, rows, i))
                             : limit;
                 }
@@ -612,6 +628,7 @@ public final class KMeans {
         centres.put(0, row, 0, d);
         float[] candidates = new float[trials * d];
         double[] closest = distancesTo(x, row);
+        Centres near = new Centres(x, candidates); // the candidates of each step in turn
         double potential = sum(closest);
         double[] cumulative = new double[n];
         for (int c = 1; c < k; c++) {
@@ -635,11 +652,12 @@ public final class KMeans {
             x.rows(picks, candidates);
             // The candidate of least exact potential Σ min(D², d²) (the first on ties): decided from the
             // potentials' bounds when they leave one, measured exactly for those they leave otherwise.
-            boolean[] open = openCandidates(x, candidates, closest);
+            near.move(candidates);
+            boolean[] open = openCandidates(x, near, closest);
             int best = -1;
             double[] bestCapped = null;
             double bestPot = Double.POSITIVE_INFINITY;
-            double[][] capped = cappedDistances(x, candidates, open, closest);
+            double[][] capped = cappedDistances(x, near, open, closest);
             for (int t = 0; t < trials; t++) {
                 if (capped[t] != null) {
                     double s = sum(capped[t]);
@@ -677,9 +695,8 @@ public final class KMeans {
      * candidate whose lower sum is above another's upper sum cannot win. One pass, nothing measured
      * exactly; usually one candidate is left.
      */
-    private static boolean[] openCandidates(Rows x, float[] candidates, double[] cap) {
-        Centres near = new Centres(x, candidates);
-        int trials = candidates.length / x.d;
+    private static boolean[] openCandidates(Rows x, Centres near, double[] cap) {
+        int trials = near.k;
         double[] low = new double[trials];
         double[] high = new double[trials];
         x.forEachChunk((start, m, rows) -> near.potentialBounds(start, m, rows, cap, low, high));
@@ -700,28 +717,12 @@ public final class KMeans {
      * candidates {@code open} (null for the others): each one's share of the potential were it chosen
      * (as {@link NeighbourTiles#capped}).
      */
-    private static double[][] cappedDistances(Rows x, float[] candidates, boolean[] open, double[] cap) {
-        int d = x.d;
-        int trials = candidates.length / d;
-        int count = 0;
-        for (boolean o : open) {
-            count += o ? 1 : 0;
+    private static double[][] cappedDistances(Rows x, Centres near, boolean[] open, double[] cap) {
+        double[][] out = new double[near.k][];
+        for (int t = 0; t < near.k; t++) {
+            out[t] = open[t] ? new double[x.n] : null;
         }
-        float[] kept = new float[count * d];
-        int[] which = new int[count];
-        for (int t = 0, at = 0; t < trials; t++) {
-            if (open[t]) {
-                System.arraycopy(candidates, t * d, kept, at * d, d);
-                which[at++] = t;
-            }
-        }
-        double[][] part = new double[count][x.n];
-        Centres near = new Centres(x, kept);
-        x.forEachChunk((start, m, rows) -> near.capped(start, m, rows, cap, part));
-        double[][] out = new double[trials][];
-        for (int i = 0; i < count; i++) {
-            out[which[i]] = part[i];
-        }
+        x.forEachChunk((start, m, rows) -> near.capped(start, m, rows, cap, open, out));
         return out;
     }
 
