@@ -419,7 +419,7 @@ public final class KMeans {
      * whose bound could change the answer is measured again exactly ({@link NeighbourTiles#exactSquared}).
      * So the answers are {@link NeighbourTiles#nearest}'s and {@link NeighbourTiles#capped}'s, which the
      * Spark engine uses, without the copy of every row those make, centred again on the held rows: these rows
-     * were centred once for the whole fit. (That copy took two thirds of a k-means fit's time at d = 4,096.)
+     * were centred once for the whole fit (that copy would be two thirds of a fit's time at d = 4,096).
      */
     private static final class Centres {
         private final Rows x;
